@@ -1,0 +1,2 @@
+//! eddy: a terminal UI and CLI for event-driven systems on AWS.
+pub mod pattern;

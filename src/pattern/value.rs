@@ -1,0 +1,1 @@
+//! Event values and comparisons.
