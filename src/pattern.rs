@@ -23,6 +23,7 @@ pub mod json;
 
 mod ast;
 mod compile;
+mod eval;
 mod explain;
 mod scan;
 mod value;
@@ -107,10 +108,10 @@ impl RuleSetBuilder {
     }
 }
 
-/// Many patterns compiled together; matching an event returns every rule it matches.
-pub use compile::RuleSet;
 /// Reusable scratch space for matching events against a [`RuleSet`].
 pub use compile::Matcher;
+/// Many patterns compiled together; matching an event returns every rule it matches.
+pub use compile::RuleSet;
 
 /// Checks that `event` is one well-formed JSON object, with EventBridge's
 /// rules (duplicate keys allowed, any number spelling). The error carries
@@ -118,7 +119,11 @@ pub use compile::Matcher;
 pub fn validate_event(event: &[u8]) -> Result<(), JsonError> {
     let v = json::parse(event)?;
     if !matches!(v.kind, json::Kind::Object(_)) {
-        return Err(JsonError::new(v.start, event, "event must be a JSON object"));
+        return Err(JsonError::new(
+            v.start,
+            event,
+            "event must be a JSON object",
+        ));
     }
     Ok(())
 }

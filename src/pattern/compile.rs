@@ -1,24 +1,25 @@
 use super::ast;
+use super::eval;
+use super::json;
 use super::scan::EventError;
 
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     names: Vec<String>,
+    asts: Vec<ast::Pattern>,
 }
 
-pub fn compile(_asts: &[ast::Pattern], names: Vec<String>) -> RuleSet {
-    RuleSet { names }
+pub fn compile(asts: &[ast::Pattern], names: Vec<String>) -> RuleSet {
+    RuleSet { names, asts: asts.to_vec() }
 }
 
 impl RuleSet {
-    /// Number of rules.
     pub fn len(&self) -> usize {
         self.names.len()
     }
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
-    /// Rule names, in the order they were added; `matches` returns indexes into this.
     pub fn names(&self) -> &[String] {
         &self.names
     }
@@ -33,9 +34,15 @@ pub struct Matcher<'r> {
 }
 
 impl<'r> Matcher<'r> {
-    /// Indexes (into `RuleSet::names`) of the rules the event matches, ascending.
-    pub fn matches(&mut self, _event: &[u8]) -> Result<&[usize], EventError> {
-        let _ = self.rules;
-        todo!()
+    pub fn matches(&mut self, event: &[u8]) -> Result<&[usize], EventError> {
+        let v = json::parse(event).map_err(|e| EventError { offset: e.offset, message: e.message })?;
+        let flat = eval::flatten(&v);
+        self.out.clear();
+        for (i, a) in self.rules.asts.iter().enumerate() {
+            if a.branches.iter().any(|b| eval::eval_branch(b, &flat).matched) {
+                self.out.push(i);
+            }
+        }
+        Ok(&self.out)
     }
 }

@@ -1,5 +1,5 @@
-use super::ast;
 use super::json::JsonError;
+use super::{ast, eval, json};
 use std::fmt;
 
 /// Why an event did or did not match a pattern.
@@ -32,11 +32,105 @@ pub struct FieldVerdict {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let _ = f;
-        todo!()
+        let many = self.branches.len() > 1;
+        for (i, b) in self.branches.iter().enumerate() {
+            if many {
+                let verdict = if b.matched {
+                    "matches"
+                } else {
+                    "does not match"
+                };
+                writeln!(
+                    f,
+                    "$or alternative {} of {}: {verdict}",
+                    i + 1,
+                    self.branches.len()
+                )?;
+            }
+            let indent = if many { "  " } else { "" };
+            for v in &b.fields {
+                let mark = if v.passed { "pass" } else { "FAIL" };
+                let values = if v.values.is_empty() {
+                    "(field absent)".to_string()
+                } else {
+                    v.values.join(", ")
+                };
+                writeln!(
+                    f,
+                    "{indent}{mark}  {}  {}  event has: {}",
+                    v.path, v.condition, values
+                )?;
+            }
+            if let Some(note) = &b.note {
+                writeln!(f, "{indent}FAIL  {note}")?;
+            }
+        }
+        Ok(())
     }
 }
 
-pub fn explain(_ast: &ast::Pattern, _event: &[u8]) -> Result<Explanation, JsonError> {
-    todo!()
+/// Explains `event` against a parsed pattern. Text values are shown as JSON
+/// (escaped), so control characters in an event never reach a terminal raw.
+pub fn explain(ast: &ast::Pattern, event: &[u8]) -> Result<Explanation, JsonError> {
+    let v = json::parse(event)?;
+    if !matches!(v.kind, json::Kind::Object(_)) {
+        return Err(JsonError::new(
+            v.start,
+            event,
+            "event must be a JSON object",
+        ));
+    }
+    let flat = eval::flatten(&v);
+    let mut branches = Vec::with_capacity(ast.branches.len());
+    for b in &ast.branches {
+        let e = eval::eval_branch(b, &flat);
+        let fields = b
+            .fields
+            .iter()
+            .zip(&e.fields)
+            .map(|((path, cond), (at, _, passed))| FieldVerdict {
+                path: path.clone(),
+                condition: compact(&cond.text),
+                values: at.iter().map(|f| f.leaf.to_json()).collect(),
+                passed: *passed,
+            })
+            .collect();
+        branches.push(BranchExplanation {
+            matched: e.matched,
+            fields,
+            note: e.inconsistent.then(|| {
+                "every field matches somewhere, but no single array element satisfies them together".to_string()
+            }),
+        });
+    }
+    Ok(Explanation {
+        matched: branches.iter().any(|b| b.matched),
+        branches,
+    })
+}
+
+/// The condition's JSON on one line: whitespace outside strings removed,
+/// everything else (number spelling included) as written.
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -10,6 +10,8 @@ pub struct Value {
     pub kind: Kind,
     /// Byte offset where the value starts.
     pub start: usize,
+    /// Byte offset just past the value.
+    pub end: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,8 +78,14 @@ pub fn line_col(src: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -141,7 +149,11 @@ impl<'a> Parser<'a> {
                 )));
             }
         };
-        Ok(Value { kind, start })
+        Ok(Value {
+            kind,
+            start,
+            end: self.pos,
+        })
     }
 
     fn literal(&mut self, word: &[u8], kind: Kind) -> Result<Kind, JsonError> {
@@ -245,11 +257,16 @@ impl<'a> Parser<'a> {
                 self.pos = end;
                 let raw = &self.src[start + 1..end - 1];
                 if has_escape {
-                    unescape(raw).map_err(|(off, msg)| JsonError::new(start + 1 + off, self.src, msg))
+                    unescape(raw)
+                        .map_err(|(off, msg)| JsonError::new(start + 1 + off, self.src, msg))
                 } else {
-                    std::str::from_utf8(raw)
-                        .map(str::to_string)
-                        .map_err(|e| JsonError::new(start + 1 + e.valid_up_to(), self.src, "invalid UTF-8 in string"))
+                    std::str::from_utf8(raw).map(str::to_string).map_err(|e| {
+                        JsonError::new(
+                            start + 1 + e.valid_up_to(),
+                            self.src,
+                            "invalid UTF-8 in string",
+                        )
+                    })
                 }
             }
             Err((at, msg)) => {
@@ -321,7 +338,9 @@ pub fn scan_string(src: &[u8], start: usize) -> Result<(usize, bool), (usize, &'
                 esc = true;
                 pos += 2;
             }
-            Some(&b) if b < 0x20 => return Err((pos, "control character inside a string (must be escaped)")),
+            Some(&b) if b < 0x20 => {
+                return Err((pos, "control character inside a string (must be escaped)"));
+            }
             Some(_) => pos += 1,
         }
     }
@@ -406,7 +425,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_json_with_position() {
-        for bad in [&b"{\"a\":1,}"[..], b"{'a':1}", b"{a:1}", b"[1 2]", b"01", b"1.", b"{\"a\":tru}", b"\"abc"] {
+        for bad in [
+            &b"{\"a\":1,}"[..],
+            b"{'a':1}",
+            b"{a:1}",
+            b"[1 2]",
+            b"01",
+            b"1.",
+            b"{\"a\":tru}",
+            b"\"abc",
+        ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
         let e = parse(b"{\n  \"a\": x}").unwrap_err();

@@ -1,0 +1,105 @@
+//! Where the commands write: results to `out`, errors and statistics to `err`.
+
+use std::fmt::{self, Display};
+use std::io::{self, Write};
+
+pub(crate) struct Io<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    /// Errors reported with [`Io::error`] so far.
+    errors: usize,
+}
+
+impl<'a> Io<'a> {
+    pub(crate) fn new(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Self {
+        Io { out, err, errors: 0 }
+    }
+
+    /// Writes one line of results.
+    pub(crate) fn line(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
+        self.out.write_fmt(args)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes `value` as one line of compact JSON.
+    pub(crate) fn json_line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut *self.out, value).map_err(io::Error::from)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Reports an error that does not stop the command, as `error: {what}`.
+    /// Results written so far are flushed first so that the two streams stay in order
+    /// on a terminal.
+    pub(crate) fn error(&mut self, what: impl Display) -> io::Result<()> {
+        self.errors += 1;
+        self.out.flush()?;
+        self.note(format_args!("error: {what}"));
+        Ok(())
+    }
+
+    /// Writes one line to stderr. A closed stderr is ignored: there is nowhere left to say it.
+    pub(crate) fn note(&mut self, args: fmt::Arguments<'_>) {
+        let _ = self.err.write_fmt(args);
+        let _ = self.err.write_all(b"\n");
+    }
+
+    pub(crate) fn errors(&self) -> usize {
+        self.errors
+    }
+
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        let _ = self.err.flush();
+        self.out.flush()
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 event`, `2 events`.
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(173_000), "173,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn plural_picks_the_form() {
+        assert_eq!(plural(1, "rule", "rules"), "1 rule");
+        assert_eq!(plural(1200, "event", "events"), "1,200 events");
+    }
+
+    #[test]
+    fn error_flushes_results_first_and_counts() {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let mut io = Io::new(&mut out, &mut err);
+        io.line(format_args!("MATCH a")).unwrap();
+        io.error("b: broken").unwrap();
+        assert_eq!(io.errors(), 1);
+        drop(io);
+        assert_eq!(out, b"MATCH a\n");
+        assert_eq!(err, b"error: b: broken\n");
+    }
+}
