@@ -58,9 +58,9 @@ Exit status: 0 every event matched, 1 some event did not match,
 
 Examples:
   eddy pattern test assets/patterns/payment-over-200.json assets/events/
-  eddy pattern test --explain assets/patterns/payment-over-200.json assets/events/payment-processed-small.json
+  eddy pattern test --explain assets/patterns/payment-over-200.json assets/events/
   eddy pattern test -o json '{\"source\":[\"demo.payments\"]}' events.jsonl.gz
-  aws sqs receive-message ... | jq -c '.Messages[].Body | fromjson' | eddy pattern test pattern.json -";
+  jq -c '.Messages[].Body | fromjson' received.json | eddy pattern test pattern.json -";
 
 const MATCH_HELP: &str = "\
 RULES is a JSON object mapping rule names to patterns, each pattern an object or a string
@@ -74,7 +74,7 @@ Exit status: 0 done (whether or not anything matched), 2 invalid rules or an unr
 Examples:
   eddy pattern match --rules rules.json assets/events/
   eddy pattern match --rules rules.json --count big-day.jsonl.gz
-  aws events list-rules --event-bus-name orders > rules.json && eddy pattern match --rules rules.json -";
+  aws events list-rules --event-bus-name orders | eddy pattern match --rules - events.jsonl";
 
 /// eddy: EventBridge buses, rules and SQS queues from the terminal.
 /// Test rule patterns offline, debug stuck messages, redrive DLQs.
@@ -213,7 +213,9 @@ pub fn run(
     let mut io = output::Io::new(out, err);
     let result = match cli.command {
         None => print_help(&mut io),
-        Some(Command::Pattern(PatternCommand::Check(args))) => commands::check(&args, stdin, &mut io),
+        Some(Command::Pattern(PatternCommand::Check(args))) => {
+            commands::check(&args, stdin, &mut io)
+        }
         Some(Command::Pattern(PatternCommand::Test(args))) => commands::test(&args, stdin, &mut io),
         Some(Command::Pattern(PatternCommand::Match(args))) => {
             commands::match_rules(&args, stdin, &mut io)
@@ -247,8 +249,15 @@ mod tests {
         let mut seen = 0;
         while let Some(cmd) = stack.pop() {
             if cmd.get_name() != "help" {
-                let after = cmd.get_after_help().map(|s| s.to_string()).unwrap_or_default();
-                assert!(after.contains("Example"), "{} has no example", cmd.get_name());
+                let after = cmd
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    after.contains("Example"),
+                    "{} has no example",
+                    cmd.get_name()
+                );
                 seen += 1;
             }
             stack.extend(cmd.get_subcommands().cloned());

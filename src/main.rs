@@ -1,1 +1,27 @@
-fn main() {}
+//! `eddy`: parse the command line, run it, turn the outcome into an exit code.
+//! Everything else lives in `eddy::cli`.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use eddy::cli::{self, Cli};
+
+/// Bad input of any kind: invalid pattern or rules, unreadable event, usage error.
+const EXIT_INPUT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdin = io::stdin().lock();
+    let mut stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut stderr = io::stderr().lock();
+    match cli::run(cli, &mut stdin, &mut stdout, &mut stderr) {
+        Ok(status) => ExitCode::from(status.exit_code()),
+        // `eddy ... | head`: the reader has all it wanted.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}

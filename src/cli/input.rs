@@ -17,7 +17,7 @@
 
 use std::fmt;
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
@@ -116,10 +116,16 @@ pub enum InputError {
         "{at}: no event files in this folder (looked for .json, .jsonl, .ndjson, optionally .gz)"
     )]
     EmptyFolder { at: String },
-    #[error("{at}: is a folder; a {what} must be a file, `-` for stdin, or inline JSON starting with `{{`")]
+    #[error(
+        "{at}: is a folder; a {what} must be a file, `-` for stdin, or inline JSON starting with `{{`"
+    )]
     IsFolder { at: String, what: &'static str },
     #[error("{at}: not UTF-8 text ({error}); save the {what} as UTF-8")]
-    NotUtf8 { at: String, what: &'static str, error: std::str::Utf8Error },
+    NotUtf8 {
+        at: String,
+        what: &'static str,
+        error: std::str::Utf8Error,
+    },
 }
 
 fn hint(e: &io::Error) -> &'static str {
@@ -137,7 +143,10 @@ fn hint(e: &io::Error) -> &'static str {
 
 impl InputError {
     fn io(at: impl fmt::Display, error: io::Error) -> Self {
-        InputError::Io { at: at.to_string(), error }
+        InputError::Io {
+            at: at.to_string(),
+            error,
+        }
     }
 }
 
@@ -154,7 +163,10 @@ enum Format {
 
 /// The format a file name implies, and whether it is gzipped.
 fn format_of(path: &Path) -> (Format, bool) {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let (stem, gz) = match name.strip_suffix(".gz") {
         Some(stem) => (stem, true),
         None => (&*name, false),
@@ -170,7 +182,10 @@ fn format_of(path: &Path) -> (Format, bool) {
 
 /// Is this a file a folder's listing should include?
 fn is_event_file(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if name == "index.json" {
         return false;
     }
@@ -181,7 +196,10 @@ fn is_event_file(path: &Path) -> bool {
 
 /// Counts the `-` among the inputs: stdin can be read once.
 pub fn stdin_uses<'a>(specs: impl IntoIterator<Item = &'a InputSpec>) -> usize {
-    specs.into_iter().filter(|s| **s == InputSpec::Stdin).count()
+    specs
+        .into_iter()
+        .filter(|s| **s == InputSpec::Stdin)
+        .count()
 }
 
 /// Reads a whole input as text (a pattern or a rules file). `what` names it in messages.
@@ -195,12 +213,17 @@ pub fn read_text(
         InputSpec::Inline(text) => return Ok(text.clone()),
         InputSpec::Stdin => {
             let mut bytes = Vec::new();
-            stdin.read_to_end(&mut bytes).map_err(|e| InputError::io(&origin, e))?;
+            stdin
+                .read_to_end(&mut bytes)
+                .map_err(|e| InputError::io(&origin, e))?;
             bytes
         }
         InputSpec::Path(path) => {
             if path.is_dir() {
-                return Err(InputError::IsFolder { at: origin.to_string(), what });
+                return Err(InputError::IsFolder {
+                    at: origin.to_string(),
+                    what,
+                });
             }
             fs::read(path).map_err(|e| InputError::io(&origin, e))?
         }
@@ -222,10 +245,15 @@ pub fn read_events<E>(
     stdin: &mut dyn BufRead,
     mut f: impl FnMut(Result<Event<'_>, InputError>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut reader = Reader { buf: Vec::new(), next: Vec::new() };
+    let mut reader = Reader {
+        buf: Vec::new(),
+        next: Vec::new(),
+    };
     for spec in specs {
         match spec {
-            InputSpec::Inline(text) => emit_checked(&Origin::Inline, None, text.as_bytes(), &mut f)?,
+            InputSpec::Inline(text) => {
+                emit_checked(&Origin::Inline, None, text.as_bytes(), &mut f)?
+            }
             InputSpec::Stdin => reader.stream(&Origin::Stdin, stdin, Format::Auto, &mut f)?,
             InputSpec::Path(path) if path.is_dir() => {
                 let files = match list_folder(path) {
@@ -353,7 +381,11 @@ impl Reader {
                 }
             }
             Err(error) => {
-                let at = Source { origin, line: Some(first_no) }.to_string();
+                let at = Source {
+                    origin,
+                    line: Some(first_no),
+                }
+                .to_string();
                 f(Err(InputError::Json { at, error }))?;
                 self.lines(origin, r, line_no, f)
             }
@@ -403,7 +435,13 @@ fn next_nonblank(
 }
 
 fn io_error(origin: &Origin, line: usize, error: io::Error) -> InputError {
-    InputError::io(Source { origin, line: Some(line) }, error)
+    InputError::io(
+        Source {
+            origin,
+            line: Some(line),
+        },
+        error,
+    )
 }
 
 /// Validates `json` and passes on the event or the error.
@@ -416,7 +454,10 @@ fn emit_checked<E>(
     let source = Source { origin, line };
     match validate_event(json) {
         Ok(()) => f(Ok(Event { source, json })),
-        Err(error) => f(Err(InputError::Json { at: source.to_string(), error })),
+        Err(error) => f(Err(InputError::Json {
+            at: source.to_string(),
+            error,
+        })),
     }
 }
 
@@ -427,4 +468,297 @@ fn is_blank(line: &[u8]) -> bool {
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Every event as `Ok((source, json))`, every error as `Err(message)`.
+    fn collect(specs: &[InputSpec], stdin: &[u8]) -> Vec<Result<(String, String), String>> {
+        let mut got = Vec::new();
+        let mut stdin = stdin;
+        read_events(specs, &mut stdin, |item| -> Result<(), ()> {
+            got.push(match item {
+                Ok(e) => Ok((
+                    e.source.to_string(),
+                    String::from_utf8_lossy(e.json).into_owned(),
+                )),
+                Err(e) => Err(e.to_string()),
+            });
+            Ok(())
+        })
+        .unwrap();
+        got
+    }
+
+    fn from_stdin(text: &str) -> Vec<Result<(String, String), String>> {
+        collect(&[InputSpec::Stdin], text.as_bytes())
+    }
+
+    fn ok(source: &str, json: &str) -> Result<(String, String), String> {
+        Ok((source.to_string(), json.to_string()))
+    }
+
+    fn temp_dir() -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("eddy-input-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn argument_forms() {
+        assert_eq!(InputSpec::parse("-"), InputSpec::Stdin);
+        assert_eq!(
+            InputSpec::parse(r#"{"a":1}"#),
+            InputSpec::Inline(r#"{"a":1}"#.into())
+        );
+        assert_eq!(InputSpec::parse(" {}"), InputSpec::Inline(" {}".into()));
+        assert_eq!(
+            InputSpec::parse("a/b.json"),
+            InputSpec::Path("a/b.json".into())
+        );
+        assert_eq!(
+            stdin_uses(&[
+                InputSpec::Stdin,
+                InputSpec::Path("x".into()),
+                InputSpec::Stdin
+            ]),
+            2
+        );
+    }
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(format_of(Path::new("a/e.json")), (Format::Whole, false));
+        assert_eq!(format_of(Path::new("e.JSONL")), (Format::Lines, false));
+        assert_eq!(format_of(Path::new("e.ndjson.gz")), (Format::Lines, true));
+        assert_eq!(format_of(Path::new("e.json.gz")), (Format::Whole, true));
+        assert_eq!(format_of(Path::new("e.gz")), (Format::Auto, true));
+        assert_eq!(format_of(Path::new("events")), (Format::Auto, false));
+        assert!(is_event_file(Path::new("d/a.jsonl.gz")));
+        assert!(!is_event_file(Path::new("d/index.json")));
+        assert!(!is_event_file(Path::new("d/notes.txt")));
+        assert!(!is_event_file(Path::new("d/json")));
+    }
+
+    #[test]
+    fn stdin_with_one_object_is_one_event() {
+        assert_eq!(from_stdin("{\"a\":1}\n"), [ok("-", r#"{"a":1}"#)]);
+        assert_eq!(from_stdin("\n{\"a\":1}\n\n"), [ok("-", r#"{"a":1}"#)]);
+        let pretty = "{\n  \"a\": 1,\n  \"b\": [2]\n}\n";
+        assert_eq!(from_stdin(pretty), [ok("-", pretty)]);
+    }
+
+    #[test]
+    fn stdin_with_many_lines_is_json_lines() {
+        let got = from_stdin("{\"a\":1}\n\n{\"a\":2}\r\n{\"a\":3}");
+        assert_eq!(
+            got,
+            [
+                ok("-:1", r#"{"a":1}"#),
+                ok("-:3", r#"{"a":2}"#),
+                ok("-:4", r#"{"a":3}"#)
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_reading_goes_on() {
+        let got = from_stdin("{\"a\":1}\n{\"a\" 2}\n[1]\n{\"a\":3}\n");
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0], ok("-:1", r#"{"a":1}"#));
+        let e = got[1].as_ref().unwrap_err();
+        assert!(
+            e.starts_with("-:2: ") && e.contains("line 1, column 6 (byte 5)"),
+            "{e}"
+        );
+        let e = got[2].as_ref().unwrap_err();
+        assert!(e.starts_with("-:3: event must be a JSON object"), "{e}");
+        assert_eq!(got[3], ok("-:4", r#"{"a":3}"#));
+        // A bad first line that is complete in itself: JSON lines, not one document.
+        let got = from_stdin("{\"a\":,}\n{\"a\":2}\n");
+        assert!(got[0].as_ref().unwrap_err().starts_with("-:1: "), "{got:?}");
+        assert_eq!(got[1], ok("-:2", r#"{"a":2}"#));
+    }
+
+    #[test]
+    fn a_broken_pretty_object_is_one_error_with_its_position() {
+        let got = from_stdin("{\n  \"a\": 1\n  \"b\": 2\n}\n");
+        assert_eq!(got.len(), 1);
+        let e = got[0].as_ref().unwrap_err();
+        assert!(
+            e.starts_with("-: ") && e.contains("line 3, column 3"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn empty_stdin_has_no_events() {
+        assert!(from_stdin("").is_empty());
+        assert!(from_stdin("\n  \n").is_empty());
+    }
+
+    #[test]
+    fn inline_events() {
+        let got = collect(
+            &[InputSpec::parse(r#"{"a":1}"#), InputSpec::parse("{1}")],
+            b"",
+        );
+        assert_eq!(got[0], ok("inline", r#"{"a":1}"#));
+        assert!(
+            got[1].as_ref().unwrap_err().starts_with("inline: "),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn files_by_extension_including_gzip() {
+        let dir = temp_dir();
+        fs::write(dir.join("one.json"), "{\n \"a\": 1\n}\n").unwrap();
+        fs::write(dir.join("many.jsonl"), "{\"a\":1}\n\n{\"a\":2}\n").unwrap();
+        fs::write(dir.join("many.ndjson.gz"), gzip(b"{\"a\":1}\n{\"a\":2}\n")).unwrap();
+        fs::write(dir.join("one.json.gz"), gzip(b"{\n\"a\": 3}")).unwrap();
+        let spec = |name: &str| InputSpec::Path(dir.join(name));
+        let at = |name: &str| dir.join(name).display().to_string();
+        let got = collect(
+            &[
+                spec("one.json"),
+                spec("many.jsonl"),
+                spec("many.ndjson.gz"),
+                spec("one.json.gz"),
+            ],
+            b"",
+        );
+        assert_eq!(
+            got,
+            [
+                ok(&at("one.json"), "{\n \"a\": 1\n}\n"),
+                ok(&format!("{}:1", at("many.jsonl")), r#"{"a":1}"#),
+                ok(&format!("{}:3", at("many.jsonl")), r#"{"a":2}"#),
+                ok(&format!("{}:1", at("many.ndjson.gz")), r#"{"a":1}"#),
+                ok(&format!("{}:2", at("many.ndjson.gz")), r#"{"a":2}"#),
+                ok(&at("one.json.gz"), "{\n\"a\": 3}"),
+            ]
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_json_file_holds_one_object() {
+        let dir = temp_dir();
+        fs::write(dir.join("two.json"), "{\"a\":1}\n{\"a\":2}\n").unwrap();
+        let got = collect(&[InputSpec::Path(dir.join("two.json"))], b"");
+        let e = got[0].as_ref().unwrap_err();
+        assert!(
+            e.contains("two.json: ") && e.contains("line 2, column 1"),
+            "{e}"
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn folders_are_read_by_name_skipping_index_and_other_files() {
+        let dir = temp_dir();
+        fs::write(dir.join("b.json"), r#"{"n":"b"}"#).unwrap();
+        fs::write(dir.join("a.jsonl"), "{\"n\":\"a1\"}\n{\"n\":\"a2\"}\n").unwrap();
+        fs::write(dir.join("index.json"), r#"["a.jsonl","b.json"]"#).unwrap();
+        fs::write(dir.join("README.md"), "# events").unwrap();
+        fs::create_dir(dir.join("sub.json")).unwrap();
+        let got = collect(&[InputSpec::Path(dir.clone())], b"");
+        let sources: Vec<String> = got.into_iter().map(|r| r.unwrap().0).collect();
+        let at = |name: &str| dir.join(name).display().to_string();
+        assert_eq!(
+            sources,
+            [
+                format!("{}:1", at("a.jsonl")),
+                format!("{}:2", at("a.jsonl")),
+                at("b.json")
+            ]
+        );
+
+        let empty = dir.join("empty");
+        fs::create_dir(&empty).unwrap();
+        let got = collect(&[InputSpec::Path(empty)], b"");
+        assert!(
+            got[0]
+                .as_ref()
+                .unwrap_err()
+                .contains("no event files in this folder"),
+            "{got:?}"
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn unreadable_inputs_say_where_and_what_to_do() {
+        let dir = temp_dir();
+        let missing = dir.join("missing.json");
+        let got = collect(
+            &[
+                InputSpec::Path(missing.clone()),
+                InputSpec::parse(r#"{"a":1}"#),
+            ],
+            b"",
+        );
+        let e = got[0].as_ref().unwrap_err();
+        assert!(
+            e.starts_with(&format!("{}: cannot read: ", missing.display())),
+            "{e}"
+        );
+        assert!(e.contains("check the path"), "{e}");
+        assert_eq!(got[1], ok("inline", r#"{"a":1}"#));
+
+        fs::write(dir.join("bad.jsonl.gz"), b"not gzip at all").unwrap();
+        let got = collect(&[InputSpec::Path(dir.join("bad.jsonl.gz"))], b"");
+        let e = got[0].as_ref().unwrap_err();
+        assert!(e.contains("bad.jsonl.gz:1: cannot read: "), "{e}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_ten_megabyte_line_is_one_event() {
+        let big = format!("{{\"blob\":\"{}\"}}", "x".repeat(10 << 20));
+        let text = format!("{{\"a\":1}}\n{big}\n");
+        let got = from_stdin(&text);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].as_ref().unwrap().1.len(), big.len());
+    }
+
+    #[test]
+    fn reading_text_inputs() {
+        let mut stdin: &[u8] = b"{\"x\":[1]}";
+        assert_eq!(
+            read_text(&InputSpec::Stdin, &mut stdin, "pattern").unwrap(),
+            "{\"x\":[1]}"
+        );
+        let mut none: &[u8] = b"";
+        let inline = InputSpec::parse("{\"y\":[2]}");
+        assert_eq!(
+            read_text(&inline, &mut none, "pattern").unwrap(),
+            "{\"y\":[2]}"
+        );
+        let dir = temp_dir();
+        let e = read_text(&InputSpec::Path(dir.clone()), &mut none, "pattern").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("is a folder; a pattern must be a file"),
+            "{e}"
+        );
+        fs::write(dir.join("p.json"), b"{\"x\":[\"\xff\"]}").unwrap();
+        let e = read_text(&InputSpec::Path(dir.join("p.json")), &mut none, "pattern").unwrap_err();
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+        let _ = fs::remove_dir_all(dir);
+    }
 }

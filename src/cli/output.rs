@@ -12,7 +12,11 @@ pub(crate) struct Io<'a> {
 
 impl<'a> Io<'a> {
     pub(crate) fn new(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Self {
-        Io { out, err, errors: 0 }
+        Io {
+            out,
+            err,
+            errors: 0,
+        }
     }
 
     /// Writes one line of results.
