@@ -14,8 +14,11 @@ fn raw(v: &Value) -> String {
 }
 
 fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/patterns.jsonl"))
-        .expect("conformance fixture");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/patterns.jsonl"
+    ))
+    .expect("conformance fixture");
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).expect("fixture line is JSON"))
@@ -48,14 +51,17 @@ fn every_conformance_case_passes() {
         let p = match Pattern::parse(&pattern) {
             Ok(p) => p,
             Err(e) => {
-                failures.push(format!("{id}: pattern rejected: {e}\n    pattern: {pattern}"));
+                failures.push(format!(
+                    "{id}: pattern rejected: {e}\n    pattern: {pattern}"
+                ));
                 continue;
             }
         };
         let fast = p.matches(event.as_bytes());
         let explained = p.explain(event.as_bytes()).map(|e| e.matched);
         let mut b = RuleSetBuilder::new();
-        b.add("other", r#"{"zzz-unrelated":[{"exists":true}]}"#).expect("valid");
+        b.add("other", r#"{"zzz-unrelated":[{"exists":true}]}"#)
+            .expect("valid");
         b.add(id, &pattern).expect("valid");
         let rules = b.build();
         let mut m = rules.matcher();
