@@ -26,6 +26,7 @@ mod compile;
 mod eval;
 mod explain;
 mod scan;
+mod skip;
 mod value;
 
 pub use ast::PatternError;

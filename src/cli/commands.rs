@@ -92,6 +92,9 @@ pub(crate) fn test(
         }
         Ok(())
     })?;
+    if args.output == OutputFormat::Text && (seen > 1 || io.errors() > 0) {
+        summarise(io, seen - unmatched, seen);
+    }
     let done = if unmatched > 0 {
         Status::NoMatch
     } else {
@@ -187,6 +190,18 @@ pub(crate) fn match_rules(
         ));
     }
     Ok(status)
+}
+
+/// `1 of 36 events matched` on stderr, so that a long run ends with the gist.
+fn summarise(io: &mut Io<'_>, matched: u64, seen: u64) {
+    let errors = io.errors() as u64;
+    let unread = if errors > 0 {
+        format!("; {} could not be read (see above)", thousands(errors))
+    } else {
+        String::new()
+    };
+    let events = if seen == 1 { "event" } else { "events" };
+    io.note(format_args!("{} of {} {events} matched{unread}", thousands(matched), thousands(seen)));
 }
 
 /// Matches per rule, in rules-file order.

@@ -292,7 +292,7 @@ mod tests {
             panic!("not Invalid");
         };
         assert!(!in_string);
-        assert_eq!((error.offset, error.line, error.column), (16, 2, 15));
-        assert_eq!(&text[16..18], "[]");
+        assert_eq!((error.offset, error.line, error.column), (17, 2, 16));
+        assert_eq!(&text[17..19], "[]");
     }
 }

@@ -52,16 +52,6 @@ pub struct Matcher<'r> {
     fold: Vec<u8>,
 }
 
-const STRUCT: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'"' as usize] = true;
-    t[b'{' as usize] = true;
-    t[b'}' as usize] = true;
-    t[b'[' as usize] = true;
-    t[b']' as usize] = true;
-    t
-};
-
 struct Cursor<'a> {
     b: &'a [u8],
     pos: usize,
@@ -123,37 +113,16 @@ impl Cursor<'_> {
     fn skip_value(&mut self) -> Result<(), EventError> {
         match self.peek() {
             Some(b'"') => self.string().map(|_| ()),
-            Some(b'{' | b'[') => {
-                let b = self.b;
-                let mut depth = 0usize;
-                let mut i = self.pos;
-                loop {
-                    while i < b.len() && !STRUCT[b[i] as usize] {
-                        i += 1;
-                    }
-                    let Some(&c) = b.get(i) else {
-                        self.pos = b.len();
-                        return Err(self.err("unexpected end of event: unclosed object or array"));
-                    };
-                    match c {
-                        b'"' => {
-                            self.pos = i;
-                            self.string()?;
-                            i = self.pos;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        _ => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.pos = i + 1;
-                                return Ok(());
-                            }
-                        }
-                    }
-                    i += 1;
+            Some(b'{' | b'[') => match super::skip::skip_nested(self.b, self.pos) {
+                Some(end) => {
+                    self.pos = end;
+                    Ok(())
                 }
-            }
+                None => {
+                    self.pos = self.b.len();
+                    Err(self.err("unexpected end of event: unclosed object or array"))
+                }
+            },
             Some(_) => {
                 let start = self.pos;
                 while let Some(c) = self.peek() {
@@ -319,13 +288,7 @@ impl<'r> Matcher<'r> {
                 })?;
                 c.pos = end;
                 if let Some(p) = n.index {
-                    let text = &c.b[start..end];
-                    let v = if rs.paths[p as usize].wants_numbers {
-                        comparable(text)
-                    } else {
-                        None
-                    };
-                    self.leaf(p, Leaf::Num(text, v));
+                    self.number(p, &c.b[start..end]);
                 }
                 Ok(())
             }
@@ -391,11 +354,14 @@ impl<'r> Matcher<'r> {
 
     /// A leaf at an indexed path: record which conditions it satisfies.
     fn leaf(&mut self, p: u32, leaf: Leaf) {
+        self.leaf_at(p, leaf, None)
+    }
+
+    fn leaf_at(&mut self, p: u32, leaf: Leaf, mut pos: Option<(u32, u32)>) {
         let rs = self.rs;
         let idx: &PathIndex = &rs.paths[p as usize];
         let g = self.generation;
         self.path_seen[p as usize] = g;
-        let mut pos: Option<(u32, u32)> = None;
         if idx.track_presence {
             let m = if self.stack.is_empty() {
                 (0, 0)
@@ -452,24 +418,12 @@ impl<'r> Matcher<'r> {
                         });
                 }
                 for (t, id) in &idx.str_other {
-                    if t.matches(v) {
+                    if !self.settled(*id) && t.matches(v) {
                         self.hit(*id, &mut pos);
                     }
                 }
             }
-            Leaf::Num(text, v) => {
-                if let Some(v) = v {
-                    if let Some(ids) = idx.num_exact.get(&v.to_bits()) {
-                        for &id in ids {
-                            self.hit(id, &mut pos);
-                        }
-                    }
-                    for &(lo, hi, id) in &idx.num_ranges {
-                        if super::eval::in_range(v, lo, hi) {
-                            self.hit(id, &mut pos);
-                        }
-                    }
-                }
+            Leaf::Num(text, _) => {
                 if !idx.num_text.is_empty()
                     && let Some(ids) = idx.num_text.get(text)
                 {
@@ -498,10 +452,53 @@ impl<'r> Matcher<'r> {
             self.hit(id, &mut pos);
         }
         for (cand, id) in &idx.anything_but {
-            if cand.matches(&leaf) {
+            if !self.settled(*id) && cand.matches(&leaf) {
                 self.hit(*id, &mut pos);
             }
         }
+    }
+
+    /// A number leaf: its value is parsed only when some condition compares
+    /// numbers, and its exactness (event-ruler's "comparable") is checked
+    /// only when a comparison would succeed.
+    fn number(&mut self, p: u32, text: &[u8]) {
+        let idx: &PathIndex = &self.rs.paths[p as usize];
+        if !idx.wants_numbers {
+            self.leaf(p, Leaf::Num(text, None));
+            return;
+        }
+        let value = if idx.anything_but.is_empty() {
+            // Exactness is decided lazily below.
+            super::value::parse_number(text)
+        } else {
+            comparable(text)
+        };
+        let mut exact: Option<bool> = if idx.anything_but.is_empty() { None } else { Some(value.is_some()) };
+        let mut pos: Option<(u32, u32)> = None;
+        if let Some(v) = value {
+            let is_exact = |exact: &mut Option<bool>| *exact.get_or_insert_with(|| comparable(text).is_some());
+            if let Some(ids) = idx.num_exact.get(&v.to_bits())
+                && is_exact(&mut exact)
+            {
+                for &id in ids {
+                    self.hit(id, &mut pos);
+                }
+            }
+            for &(lo, hi, id) in &idx.num_ranges {
+                if !self.settled(id) && super::eval::in_range(v, lo, hi) && is_exact(&mut exact) {
+                    self.hit(id, &mut pos);
+                }
+            }
+        }
+        let value = if exact == Some(true) { value } else { None };
+        self.leaf_at(p, Leaf::Num(text, value), pos);
+    }
+
+    /// A condition that already has a hit and whose positions do not matter:
+    /// further hits change nothing, so skip evaluating it.
+    #[inline]
+    fn settled(&self, id: CondId) -> bool {
+        self.cond_hit[id as usize] == self.generation && !self.rs.conds[id as usize].positional
     }
 
     /// The current array positions, copied into the pool once per leaf.

@@ -29,73 +29,103 @@ impl Leaf<'_> {
 /// equal in value to the shortest decimal that round-trips its `f64`
 /// (event-ruler's `ComparableNumber` rule). `-0` becomes `0`.
 pub fn comparable(text: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(text).ok()?;
-    let v: f64 = s.parse().ok()?;
-    if !v.is_finite() {
-        return None;
-    }
-    let v = if v == 0.0 { 0.0 } else { v };
-    let (sig, _) = significant(text);
+    let v = parse_number(text)?;
+    let sig = Sig::of(text)?;
     // A decimal with at most 15 significant digits always survives the
     // round trip through a normal double.
-    if sig.len() <= 15 && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE) {
+    if sig.len == 0 {
+        return Some(0.0);
+    }
+    if sig.len <= 15 && v.abs() >= f64::MIN_POSITIVE {
         return Some(v);
     }
     let mut buf = ryu::Buffer::new();
     let short = buf.format_finite(v);
-    let mut java = significant(short.as_bytes());
-    if java.0.len() == 1 {
+    let mut java = Sig::of(short.as_bytes())?;
+    if java.len == 1 {
         // Java's Double.toString never prints fewer than two digits: of the
         // two-digit decimals that round to `v` it takes the closest, which
         // differs from the one-digit shortest only for tiny subnormals
         // (4.9E-324, not 5E-324).
         let two = format!("{v:.1e}");
         if two.parse::<f64>().ok() == Some(v) {
-            java = significant(two.as_bytes());
+            java = Sig::of(two.as_bytes())?;
         }
     }
-    if significant(text) == java {
-        Some(v)
-    } else {
-        None
-    }
+    (sig == java).then_some(v)
 }
 
-/// Significant digits (no leading or trailing zeros) and the decimal exponent
-/// of the first one, so two spellings of one value compare equal. The sign is
-/// ignored (the caller compares values of equal sign after parsing).
-fn significant(text: &[u8]) -> (Vec<u8>, i64) {
-    let mut digits = Vec::with_capacity(24);
-    let mut int_len: i64 = 0;
-    let mut seen_point = false;
-    let mut exp: i64 = 0;
-    let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
-        match b {
-            b'0'..=b'9' => {
-                digits.push(b);
-                if !seen_point {
-                    int_len += 1;
+/// The `f64` nearest to a JSON number's text, when finite (`-0` becomes `0`).
+#[inline]
+pub fn parse_number(text: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(text).ok()?;
+    let v: f64 = s.parse().ok()?;
+    if !v.is_finite() {
+        return None;
+    }
+    Some(if v == 0.0 { 0.0 } else { v })
+}
+
+/// Significant digits (no leading or trailing zeros) and the decimal
+/// exponent of the first one, so two spellings of one value compare equal.
+/// The sign is ignored (callers compare texts of one parsed value). `None`
+/// when there are more digits than any double's shortest form has.
+#[derive(PartialEq, Eq)]
+struct Sig {
+    digits: [u8; 40],
+    len: usize,
+    exp: i64,
+}
+
+impl Sig {
+    fn of(text: &[u8]) -> Option<Sig> {
+        let mut sig = Sig {
+            digits: [0; 40],
+            len: 0,
+            exp: 0,
+        };
+        let mut int_len: i64 = 0;
+        let mut lead_zeros: i64 = 0;
+        let mut seen_point = false;
+        let mut pending_zeros = 0usize;
+        let mut exp: i64 = 0;
+        for (i, &b) in text.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
+                    if !seen_point {
+                        int_len += 1;
+                    }
+                    if sig.len == 0 && b == b'0' {
+                        lead_zeros += 1;
+                    } else if b == b'0' {
+                        pending_zeros += 1;
+                    } else {
+                        if sig.len + pending_zeros + 1 > sig.digits.len() {
+                            return None;
+                        }
+                        for _ in 0..pending_zeros {
+                            sig.digits[sig.len] = b'0';
+                            sig.len += 1;
+                        }
+                        pending_zeros = 0;
+                        sig.digits[sig.len] = b;
+                        sig.len += 1;
+                    }
                 }
+                b'.' => seen_point = true,
+                b'e' | b'E' => {
+                    let rest = std::str::from_utf8(&text[i + 1..]).ok()?;
+                    exp = rest.trim_start_matches('+').parse().ok()?;
+                    break;
+                }
+                _ => {}
             }
-            b'.' => seen_point = true,
-            b'e' | b'E' => {
-                let rest = std::str::from_utf8(&text[i + 1..]).unwrap_or("0");
-                exp = rest.trim_start_matches('+').parse().unwrap_or(0);
-                break;
-            }
-            _ => {}
         }
-        i += 1;
+        if sig.len > 0 {
+            sig.exp = int_len - lead_zeros + exp;
+        }
+        Some(sig)
     }
-    let lead = digits.iter().take_while(|&&d| d == b'0').count();
-    if lead == digits.len() {
-        return (Vec::new(), 0);
-    }
-    let trail = digits.iter().rev().take_while(|&&d| d == b'0').count();
-    let sig = digits[lead..digits.len() - trail].to_vec();
-    (sig, int_len - lead as i64 + exp)
 }
 
 // ---------------------------------------------------------------- IP addresses
@@ -442,6 +472,9 @@ mod tests {
         assert_eq!(comparable(b"0.30000000000000001"), None);
         assert_eq!(comparable(b"1e400"), None);
         assert!(comparable(b"4.9e-324").is_some());
+        assert!(comparable(b"5e-324").is_none());
+        assert_eq!(comparable(b"1e-99999"), None);
+        assert_eq!(comparable(b"0e5"), Some(0.0));
         assert!(comparable(b"1.7976931348623157e308").is_some());
     }
 
