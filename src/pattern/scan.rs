@@ -12,7 +12,7 @@
 use super::compile::{CondId, PathIndex, RuleSet};
 use super::eval::{FieldChoice, satisfiable};
 use super::json::{self, MAX_DEPTH};
-use super::value::{Leaf, comparable, parse_ip};
+use super::value::{Leaf, comparable, parse_ip, parse_number};
 use std::fmt;
 
 /// The event could not be read as one JSON object.
@@ -282,13 +282,13 @@ impl<'r> Matcher<'r> {
             }
             Some(b'-' | b'0'..=b'9') => {
                 let start = c.pos;
-                let end = json::scan_number(c.b, start).map_err(|at| {
+                let (end, approx) = scan_number_approx(c.b, start).map_err(|at| {
                     c.pos = at;
                     c.err("invalid number")
                 })?;
                 c.pos = end;
                 if let Some(p) = n.index {
-                    self.number(p, &c.b[start..end]);
+                    self.number(p, &c.b[start..end], approx);
                 }
                 Ok(())
             }
@@ -461,36 +461,52 @@ impl<'r> Matcher<'r> {
     /// A number leaf: its value is parsed only when some condition compares
     /// numbers, and its exactness (event-ruler's "comparable") is checked
     /// only when a comparison would succeed.
-    fn number(&mut self, p: u32, text: &[u8]) {
+    fn number(&mut self, p: u32, text: &[u8], approx: Option<f64>) {
         let idx: &PathIndex = &self.rs.paths[p as usize];
         if !idx.wants_numbers {
             self.leaf(p, Leaf::Num(text, None));
             return;
         }
-        let value = if idx.anything_but.is_empty() {
-            // Exactness is decided lazily below.
-            super::value::parse_number(text)
-        } else {
-            comparable(text)
-        };
-        let mut exact: Option<bool> = if idx.anything_but.is_empty() { None } else { Some(value.is_some()) };
+        // The nearest double, parsed at most once and only when needed.
+        let mut value: Option<Option<f64>> = None;
+        // Whether the number is exactly comparable, decided at most once.
+        let mut exact: Option<bool> = None;
+        if !idx.anything_but.is_empty() {
+            let v = comparable(text);
+            exact = Some(v.is_some());
+            value = Some(v);
+        }
+        let value_of =
+            |value: &mut Option<Option<f64>>| *value.get_or_insert_with(|| parse_number(text));
+        let is_exact =
+            |exact: &mut Option<bool>| *exact.get_or_insert_with(|| comparable(text).is_some());
         let mut pos: Option<(u32, u32)> = None;
-        if let Some(v) = value {
-            let is_exact = |exact: &mut Option<bool>| *exact.get_or_insert_with(|| comparable(text).is_some());
-            if let Some(ids) = idx.num_exact.get(&v.to_bits())
-                && is_exact(&mut exact)
-            {
-                for &id in ids {
-                    self.hit(id, &mut pos);
-                }
-            }
-            for &(lo, hi, id) in &idx.num_ranges {
-                if !self.settled(id) && super::eval::in_range(v, lo, hi) && is_exact(&mut exact) {
-                    self.hit(id, &mut pos);
-                }
+        if !idx.num_exact.is_empty()
+            && let Some(v) = value_of(&mut value)
+            && let Some(ids) = idx.num_exact.get(&v.to_bits())
+            && is_exact(&mut exact)
+        {
+            for &id in ids {
+                self.hit(id, &mut pos);
             }
         }
-        let value = if exact == Some(true) { value } else { None };
+        for &(lo, hi, id) in &idx.num_ranges {
+            if self.settled(id) {
+                continue;
+            }
+            let inside = match approx.and_then(|a| surely_in_range(a, lo, hi)) {
+                Some(b) => b,
+                None => value_of(&mut value).is_some_and(|v| super::eval::in_range(v, lo, hi)),
+            };
+            if inside && is_exact(&mut exact) {
+                self.hit(id, &mut pos);
+            }
+        }
+        let value = if exact == Some(true) {
+            value.flatten()
+        } else {
+            None
+        };
         self.leaf_at(p, Leaf::Num(text, value), pos);
     }
 
@@ -609,4 +625,110 @@ impl<'r> Matcher<'r> {
             .collect();
         satisfiable(&choices)
     }
+}
+
+/// Powers of ten that are exact doubles.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Scans a JSON number (same grammar as [`json::scan_number`]) and, when it
+/// has at most 19 digits and a small exponent, returns an approximation
+/// within two units in the last place of the true value, computed without
+/// parsing the text a second time.
+#[inline]
+fn scan_number_approx(b: &[u8], mut pos: usize) -> Result<(usize, Option<f64>), usize> {
+    let at = |p: usize| b.get(p).copied();
+    let neg = at(pos) == Some(b'-');
+    if neg {
+        pos += 1;
+    }
+    let mut mant: u64 = 0;
+    let mut digits = 0u32;
+    let mut exp10: i32 = 0;
+    match at(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => {
+            while let Some(d @ b'0'..=b'9') = at(pos) {
+                if digits < 19 {
+                    mant = mant * 10 + (d - b'0') as u64;
+                    digits += 1;
+                } else {
+                    digits += 1;
+                    exp10 += 1;
+                }
+                pos += 1;
+            }
+        }
+        _ => return Err(pos),
+    }
+    if at(pos) == Some(b'.') {
+        pos += 1;
+        if !matches!(at(pos), Some(b'0'..=b'9')) {
+            return Err(pos);
+        }
+        while let Some(d @ b'0'..=b'9') = at(pos) {
+            if digits < 19 {
+                if mant != 0 || d != b'0' {
+                    digits += 1;
+                }
+                mant = mant * 10 + (d - b'0') as u64;
+                exp10 -= 1;
+            } else {
+                digits += 1;
+            }
+            pos += 1;
+        }
+    }
+    if matches!(at(pos), Some(b'e' | b'E')) {
+        pos += 1;
+        let mut eneg = false;
+        if let Some(s @ (b'+' | b'-')) = at(pos) {
+            eneg = s == b'-';
+            pos += 1;
+        }
+        if !matches!(at(pos), Some(b'0'..=b'9')) {
+            return Err(pos);
+        }
+        let mut e: i32 = 0;
+        while let Some(d @ b'0'..=b'9') = at(pos) {
+            e = e.saturating_mul(10).saturating_add((d - b'0') as i32);
+            pos += 1;
+        }
+        exp10 = exp10.saturating_add(if eneg { -e } else { e });
+    }
+    let approx = if digits <= 19 && (-22..=22).contains(&exp10) {
+        let m = mant as f64;
+        let v = if exp10 >= 0 {
+            m * POW10[exp10 as usize]
+        } else {
+            m / POW10[(-exp10) as usize]
+        };
+        Some(if neg { -v } else { v })
+    } else {
+        None
+    };
+    Ok((pos, approx))
+}
+
+/// `Some(verdict)` when an approximate value is far enough from both bounds
+/// for the verdict to hold for the exact value too.
+#[inline]
+fn surely_in_range(a: f64, lo: Option<(f64, bool)>, hi: Option<(f64, bool)>) -> Option<bool> {
+    let tol = a.abs() * 1e-15;
+    let mut inside = true;
+    if let Some((l, _)) = lo {
+        if (a - l).abs() <= tol {
+            return None;
+        }
+        inside &= a > l;
+    }
+    if let Some((h, _)) = hi {
+        if (a - h).abs() <= tol {
+            return None;
+        }
+        inside &= a < h;
+    }
+    Some(inside)
 }

@@ -193,7 +193,8 @@ mod tests {
 
     #[test]
     fn agrees_with_the_scalar_scan_at_every_offset() {
-        let text = r#"{"k":[{"x":-122.5,"y":"a]\"b","z":[[0]]},{"q":"\\"}],"w":"{[\"]}"}"#.repeat(7);
+        let text =
+            r#"{"k":[{"x":-122.5,"y":"a]\"b","z":[[0]]},{"q":"\\"}],"w":"{[\"]}"}"#.repeat(7);
         let b = text.as_bytes();
         for pos in 0..b.len() {
             if b[pos] == b'{' || b[pos] == b'[' {
