@@ -644,20 +644,20 @@ fn scan_number_approx(b: &[u8], mut pos: usize) -> Result<(usize, Option<f64>), 
     if neg {
         pos += 1;
     }
+    // Digits are accumulated with wrapping arithmetic; the value is used
+    // only when there are at most 19 of them (no overflow then).
     let mut mant: u64 = 0;
     let mut digits = 0u32;
     let mut exp10: i32 = 0;
     match at(pos) {
-        Some(b'0') => pos += 1,
+        Some(b'0') => {
+            pos += 1;
+            digits = 1;
+        }
         Some(b'1'..=b'9') => {
             while let Some(d @ b'0'..=b'9') = at(pos) {
-                if digits < 19 {
-                    mant = mant * 10 + (d - b'0') as u64;
-                    digits += 1;
-                } else {
-                    digits += 1;
-                    exp10 += 1;
-                }
+                mant = mant.wrapping_mul(10).wrapping_add((d - b'0') as u64);
+                digits += 1;
                 pos += 1;
             }
         }
@@ -665,21 +665,17 @@ fn scan_number_approx(b: &[u8], mut pos: usize) -> Result<(usize, Option<f64>), 
     }
     if at(pos) == Some(b'.') {
         pos += 1;
-        if !matches!(at(pos), Some(b'0'..=b'9')) {
-            return Err(pos);
-        }
+        let frac_start = pos;
         while let Some(d @ b'0'..=b'9') = at(pos) {
-            if digits < 19 {
-                if mant != 0 || d != b'0' {
-                    digits += 1;
-                }
-                mant = mant * 10 + (d - b'0') as u64;
-                exp10 -= 1;
-            } else {
-                digits += 1;
-            }
+            mant = mant.wrapping_mul(10).wrapping_add((d - b'0') as u64);
             pos += 1;
         }
+        let n = (pos - frac_start) as u32;
+        if n == 0 {
+            return Err(pos);
+        }
+        digits += n;
+        exp10 = -(n.min(1000) as i32);
     }
     if matches!(at(pos), Some(b'e' | b'E')) {
         pos += 1;
@@ -731,4 +727,52 @@ fn surely_in_range(a: f64, lo: Option<(f64, bool)>, hi: Option<(f64, bool)>) -> 
         inside &= a < h;
     }
     Some(inside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn approximate_numbers_are_close_and_grammar_is_json() {
+        for t in [
+            "0",
+            "-0",
+            "1",
+            "-122.38625081199233",
+            "37.70910019751799",
+            "3e2",
+            "1.5E-7",
+            "123456789012345678",
+            "0.000123",
+            "9007199254740993",
+        ] {
+            let (end, a) = scan_number_approx(t.as_bytes(), 0).unwrap();
+            assert_eq!(end, t.len(), "{t}");
+            let exact: f64 = t.parse().unwrap();
+            let a = a.unwrap();
+            assert!(
+                (a - exact).abs() <= exact.abs() * 1e-15,
+                "{t}: {a} vs {exact}"
+            );
+        }
+        assert!(
+            scan_number_approx(b"12345678901234567890123", 0)
+                .unwrap()
+                .1
+                .is_none()
+        );
+        assert!(scan_number_approx(b"1e400", 0).unwrap().1.is_none());
+        for bad in ["-", "1.", "1e", ".5", "-x"] {
+            assert!(scan_number_approx(bad.as_bytes(), 0).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn range_verdicts_from_approximations_are_sure_or_deferred() {
+        assert_eq!(surely_in_range(5.0, Some((1.0, false)), None), Some(true));
+        assert_eq!(surely_in_range(0.5, Some((1.0, false)), None), Some(false));
+        assert_eq!(surely_in_range(1.0, Some((1.0, true)), None), None);
+        assert_eq!(surely_in_range(2.0, None, Some((2.0 + 1e-16, false))), None);
+    }
 }
