@@ -180,8 +180,6 @@ pub enum CliError {
     Pattern { at: String, error: PatternError },
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error(transparent)]
-    Rules(#[from] RulesError),
     #[error(
         "`-` (stdin) is given more than once; stdin can be read only once: put the other input in a file"
     )]

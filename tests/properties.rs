@@ -93,7 +93,10 @@ fn pattern_object(depth: u32) -> BoxedStrategy<Value> {
             .prop_map(|kv| Value::Object(kv.into_iter().collect()))
             .boxed()
     } else {
-        (fields, prop::option::weighted(0.2, (pattern_object(0), pattern_object(0))))
+        (
+            fields,
+            prop::option::weighted(0.2, (pattern_object(0), pattern_object(0))),
+        )
             .prop_map(|(kv, or)| {
                 let mut m: serde_json::Map<String, Value> = kv.into_iter().collect();
                 if let Some((x, y)) = or {

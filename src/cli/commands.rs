@@ -92,7 +92,7 @@ pub(crate) fn test(
         }
         Ok(())
     })?;
-    if args.output == OutputFormat::Text && (seen > 1 || io.errors() > 0) {
+    if args.output == OutputFormat::Text && (seen > 1 || (seen > 0 && io.errors() > 0)) {
         summarise(io, seen - unmatched, seen);
     }
     let done = if unmatched > 0 {
@@ -111,9 +111,14 @@ pub(crate) fn match_rules(
 ) -> Result<Status, CliError> {
     let rules_spec = InputSpec::parse(&args.rules);
     let events = event_specs(&args.events, Some(&rules_spec))?;
-    let at = rules_spec.origin().to_string();
-    let text = input::read_text(&rules_spec, stdin, "rules file")?;
-    let rules = match rules::build(&at, &text) {
+    let built = match &rules_spec {
+        InputSpec::Path(dir) if dir.is_dir() => rules::build_from_folder(dir),
+        _ => {
+            let text = input::read_text(&rules_spec, stdin, "rules file")?;
+            rules::build(&rules_spec.origin().to_string(), &text)
+        }
+    };
+    let rules = match built {
         Ok(rules) => rules,
         Err(errors) => {
             for e in errors {
@@ -182,8 +187,13 @@ pub(crate) fn match_rules(
         } else {
             seen
         };
+        let took = if secs >= 0.1 {
+            format!("{secs:.2} s")
+        } else {
+            format!("{:.2} ms", secs * 1000.0)
+        };
         io.note(format_args!(
-            "matched {} against {} in {secs:.2} s ({} events/s)",
+            "matched {} against {} in {took} ({} events/s)",
             plural(seen, "event", "events"),
             plural(names.len() as u64, "rule", "rules"),
             thousands(rate),
@@ -201,7 +211,11 @@ fn summarise(io: &mut Io<'_>, matched: u64, seen: u64) {
         String::new()
     };
     let events = if seen == 1 { "event" } else { "events" };
-    io.note(format_args!("{} of {} {events} matched{unread}", thousands(matched), thousands(seen)));
+    io.note(format_args!(
+        "{} of {} {events} matched{unread}",
+        thousands(matched),
+        thousands(seen)
+    ));
 }
 
 /// Matches per rule, in rules-file order.

@@ -112,10 +112,11 @@ pub enum InputError {
     Json { at: String, error: JsonError },
     #[error("{at}: cannot read: {error}{}", hint(error))]
     Io { at: String, error: io::Error },
-    #[error(
-        "{at}: no event files in this folder (looked for .json, .jsonl, .ndjson, optionally .gz)"
-    )]
-    EmptyFolder { at: String },
+    #[error("{at}: no {looked_for} in this folder")]
+    EmptyFolder {
+        at: String,
+        looked_for: &'static str,
+    },
     #[error(
         "{at}: is a folder; a {what} must be a file, `-` for stdin, or inline JSON starting with `{{`"
     )]
@@ -256,7 +257,7 @@ pub fn read_events<E>(
             }
             InputSpec::Stdin => reader.stream(&Origin::Stdin, stdin, Format::Auto, &mut f)?,
             InputSpec::Path(path) if path.is_dir() => {
-                let files = match list_folder(path) {
+                let files = match event_files(path) {
                     Ok(files) => files,
                     Err(e) => {
                         f(Err(e))?;
@@ -274,17 +275,46 @@ pub fn read_events<E>(
 }
 
 /// The event files of a folder, sorted by name.
-fn list_folder(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+fn event_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    list_folder(
+        dir,
+        is_event_file,
+        "event files (.json, .jsonl, .ndjson, optionally .gz)",
+    )
+}
+
+/// The pattern files (`*.json` but `index.json`) of a folder, sorted by name.
+pub fn pattern_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let is_pattern_file = |path: &Path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        name != "index.json" && name.to_ascii_lowercase().ends_with(".json")
+    };
+    list_folder(dir, is_pattern_file, "pattern files (.json)")
+}
+
+/// The files of `dir` that `keep` accepts, sorted by name; none is an error
+/// that says what was `looked_for`.
+fn list_folder(
+    dir: &Path,
+    keep: impl Fn(&Path) -> bool,
+    looked_for: &'static str,
+) -> Result<Vec<PathBuf>, InputError> {
     let at = || dir.display().to_string();
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| InputError::io(at(), e))? {
         let path = entry.map_err(|e| InputError::io(at(), e))?.path();
-        if is_event_file(&path) && path.is_file() {
+        if keep(&path) && path.is_file() {
             files.push(path);
         }
     }
     if files.is_empty() {
-        return Err(InputError::EmptyFolder { at: at() });
+        return Err(InputError::EmptyFolder {
+            at: at(),
+            looked_for,
+        });
     }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(files)
@@ -695,7 +725,7 @@ mod tests {
             got[0]
                 .as_ref()
                 .unwrap_err()
-                .contains("no event files in this folder"),
+                .contains("no event files (.json"),
             "{got:?}"
         );
         let _ = fs::remove_dir_all(dir);

@@ -62,7 +62,7 @@ pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -78,6 +78,8 @@ pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
 
     #[test]
     fn thousands_groups_digits() {
@@ -94,16 +96,34 @@ mod tests {
         assert_eq!(plural(1200, "event", "events"), "1,200 events");
     }
 
+    /// A writer that records what reaches it in one log shared with another
+    /// writer: one entry per run of writes, tagged with the writer.
+    struct Log(Rc<RefCell<Vec<String>>>, &'static str);
+
+    impl Write for Log {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let text = String::from_utf8_lossy(buf);
+            let mut log = self.0.borrow_mut();
+            match log.last_mut() {
+                Some(last) if last.starts_with(self.1) => last.push_str(&text),
+                _ => log.push(format!("{}:{text}", self.1)),
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn error_flushes_results_first_and_counts() {
-        let mut out = Vec::new();
-        let mut err = Vec::new();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut out = io::BufWriter::new(Log(log.clone(), "out"));
+        let mut err = Log(log.clone(), "err");
         let mut io = Io::new(&mut out, &mut err);
         io.line(format_args!("MATCH a")).unwrap();
         io.error("b: broken").unwrap();
         assert_eq!(io.errors(), 1);
-        drop(io);
-        assert_eq!(out, b"MATCH a\n");
-        assert_eq!(err, b"error: b: broken\n");
+        assert_eq!(*log.borrow(), ["out:MATCH a\n", "err:error: b: broken\n"]);
     }
 }

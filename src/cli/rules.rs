@@ -2,17 +2,21 @@
 //! patterns, in file order. Each pattern is a JSON object, or a string holding
 //! the pattern text (EventBridge's API stores patterns as strings). The output
 //! of `aws events list-rules` (`{"Rules":[{"Name":..,"EventPattern":".."}]}`)
-//! is accepted too; rules without a pattern (schedules) are left out.
+//! is accepted too; rules without a pattern (schedules) are left out. A folder
+//! of pattern files is a rule per file, named after the file.
 //!
 //! An object pattern is compiled from its exact text in the file, not a
 //! re-serialisation: number spelling matters to EventBridge.
 
 use std::fmt;
+use std::io;
+use std::path::Path;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::input::{self, InputError, InputSpec};
 use crate::pattern::json::line_col;
 use crate::pattern::{PatternError, RuleSet, RuleSetBuilder};
 
@@ -27,16 +31,18 @@ pub struct Rule {
     pub offset: Option<usize>,
 }
 
-const EXPECTED: &str = r#"expected a JSON object {"rule-name": pattern, ...}"#;
+const EXPECTED: &str = r#"a rules file is a JSON object {"rule-name": pattern, ...}"#;
 
 /// What is wrong with a rules file, or with one rule in it.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
-    #[error("{at}: not a rules file: {error}; {EXPECTED}")]
+    #[error("{at}: not a rules file ({error}); {EXPECTED}")]
     Syntax {
         at: String,
         error: serde_json::Error,
     },
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("{at}: holds no rules; {EXPECTED}")]
     Empty { at: String },
     #[error("{at}: rule {name:?} is given twice; rule names must be unique")]
@@ -112,6 +118,41 @@ pub fn build(at: &str, text: &str) -> Result<RuleSet, Vec<RulesError>> {
     for rule in rules {
         if let Err(error) = builder.add(rule.name.clone(), &rule.pattern) {
             errors.push(invalid(at, text, rule, error));
+        }
+    }
+    if errors.is_empty() {
+        Ok(builder.build())
+    } else {
+        Err(errors)
+    }
+}
+
+/// One rule per `*.json` file of a folder (but `index.json`), named by the file
+/// name without `.json`, in name order. On failure, says what is wrong with each bad file.
+pub fn build_from_folder(dir: &Path) -> Result<RuleSet, Vec<RulesError>> {
+    let files = input::pattern_files(dir).map_err(|e| vec![RulesError::Input(e)])?;
+    let mut builder = RuleSetBuilder::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let at = path.display().to_string();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = match input::read_text(&InputSpec::Path(path), &mut io::empty(), "pattern") {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(RulesError::Input(e));
+                continue;
+            }
+        };
+        if let Err(error) = builder.add(name.clone(), &text) {
+            errors.push(RulesError::Invalid {
+                at,
+                name,
+                error,
+                in_string: false,
+            });
         }
     }
     if errors.is_empty() {
@@ -204,7 +245,7 @@ impl<'de> Deserialize<'de> for Entries<'de> {
         impl<'de> Visitor<'de> for EntriesVisitor {
             type Value = Entries<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object mapping rule names to patterns")
+                f.write_str("a JSON object of rules")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::new();
@@ -250,7 +291,7 @@ mod tests {
         let e = parse("r.json", "[1]").unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("r.json: not a rules file: invalid type"),
+                .starts_with("r.json: not a rules file (invalid type"),
             "{e}"
         );
         let e = parse("r.json", "{\"a\": {\"x\": [1]}\n").unwrap_err();

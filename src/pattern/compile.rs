@@ -12,6 +12,12 @@ pub use super::scan::Matcher;
 
 pub(crate) type CondId = u32;
 
+/// A numeric bound and whether it is inclusive.
+pub(crate) type Bound = Option<(f64, bool)>;
+
+/// A byte-trie node: sorted edges and the conditions of strings ending here.
+type TrieNode = (Vec<(u8, u32)>, Vec<CondId>);
+
 /// Many patterns compiled together.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -91,9 +97,14 @@ pub(crate) struct PathIndex {
     pub suffix_ic: ByteTrie,
     /// Conditions checked one by one on string leaves (wildcards, non-ASCII folding).
     pub str_other: Vec<(StrTest, CondId)>,
+    /// Wildcards with a literal head (or else tail), found through these
+    /// tries by that literal and then checked whole. Trie values index `wild`.
+    pub wild_head: ByteTrie,
+    pub wild_tail: ByteTrie,
+    pub wild: Vec<(Wildcard, CondId)>,
     pub num_exact: FxHashMap<u64, Vec<CondId>>,
     pub num_text: FxHashMap<Box<[u8]>, Vec<CondId>>,
-    pub num_ranges: Vec<(Option<(f64, bool)>, Option<(f64, bool)>, CondId)>,
+    pub num_ranges: Vec<(Bound, Bound, CondId)>,
     pub bool_true: Vec<CondId>,
     pub bool_false: Vec<CondId>,
     pub null: Vec<CondId>,
@@ -129,7 +140,7 @@ impl StrTest {
 /// A byte trie whose nodes carry the conditions of the strings ending there.
 #[derive(Debug, Clone)]
 pub(crate) struct ByteTrie {
-    nodes: Vec<(Vec<(u8, u32)>, Vec<CondId>)>,
+    nodes: Vec<TrieNode>,
 }
 
 impl Default for ByteTrie {
@@ -342,6 +353,16 @@ impl PathIndex {
                 },
                 Cand::Wildcard(w) => match w.literal() {
                     Some(l) => self.str_exact.entry(l.into()).or_default().push(id),
+                    None if !w.head().is_empty() => {
+                        self.wild_head
+                            .insert(w.head().iter().copied(), self.wild.len() as u32);
+                        self.wild.push((w.clone(), id));
+                    }
+                    None if !w.tail().is_empty() => {
+                        self.wild_tail
+                            .insert(w.tail().iter().rev().copied(), self.wild.len() as u32);
+                        self.wild.push((w.clone(), id));
+                    }
                     None => self.str_other.push((StrTest::Wildcard(w.clone()), id)),
                 },
                 Cand::Numeric { lo, hi } => {

@@ -50,6 +50,7 @@ pub struct Matcher<'r> {
     out: Vec<usize>,
     text: Vec<u8>,
     fold: Vec<u8>,
+    found: Vec<u32>,
 }
 
 struct Cursor<'a> {
@@ -160,6 +161,7 @@ impl<'r> Matcher<'r> {
             out: Vec::new(),
             text: Vec::new(),
             fold: Vec::new(),
+            found: Vec::new(),
         }
     }
 
@@ -416,6 +418,20 @@ impl<'r> Matcher<'r> {
                         .walk(v.iter().rev().map(u8::to_ascii_lowercase), |id| {
                             self.hit(id, &mut pos)
                         });
+                }
+                if !idx.wild.is_empty() {
+                    let mut found = std::mem::take(&mut self.found);
+                    found.clear();
+                    idx.wild_head.walk(v.iter().copied(), |w| found.push(w));
+                    idx.wild_tail
+                        .walk(v.iter().rev().copied(), |w| found.push(w));
+                    for &w in &found {
+                        let (wc, id) = &idx.wild[w as usize];
+                        if !self.settled(*id) && wc.matches(v) {
+                            self.hit(*id, &mut pos);
+                        }
+                    }
+                    self.found = found;
                 }
                 for (t, id) in &idx.str_other {
                     if !self.settled(*id) && t.matches(v) {

@@ -15,7 +15,7 @@ pub enum Leaf<'a> {
 
 impl Leaf<'_> {
     /// The leaf as JSON text, for display.
-    pub fn to_json(&self) -> String {
+    pub fn to_json(self) -> String {
         match self {
             Leaf::Str(s) => serde_json::to_string(&String::from_utf8_lossy(s)).unwrap_or_default(),
             Leaf::Num(t, _) => String::from_utf8_lossy(t).into_owned(),
@@ -387,9 +387,9 @@ impl Wildcard {
                 '\\' => match chars.get(i + 1) {
                     Some('*') | Some('\\') => {
                         let mut buf = [0u8; 4];
-                        pieces.last_mut().map(|p| {
-                            p.extend_from_slice(chars[i + 1].encode_utf8(&mut buf).as_bytes())
-                        });
+                        if let Some(p) = pieces.last_mut() {
+                            p.extend_from_slice(chars[i + 1].encode_utf8(&mut buf).as_bytes());
+                        }
                         i += 2;
                         prev_star = false;
                         continue;
@@ -405,15 +405,25 @@ impl Wildcard {
                 }
                 _ => {
                     let mut buf = [0u8; 4];
-                    pieces
-                        .last_mut()
-                        .map(|p| p.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()));
+                    if let Some(p) = pieces.last_mut() {
+                        p.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
                     prev_star = false;
                 }
             }
             i += 1;
         }
         Ok(Wildcard { pieces })
+    }
+
+    /// The literal text before the first `*`.
+    pub fn head(&self) -> &[u8] {
+        &self.pieces[0]
+    }
+
+    /// The literal text after the last `*`.
+    pub fn tail(&self) -> &[u8] {
+        &self.pieces[self.pieces.len() - 1]
     }
 
     /// The literal text when the wildcard has no `*`.

@@ -1,0 +1,607 @@
+//! The `eddy` binary end to end: arguments, inputs, outputs and exit codes.
+//! Each test makes its own small events and patterns under target/tmp; one test
+//! runs the README's first command on the shipped assets.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PAYMENTS: &str = r#"{"source":["demo.payments"],"detail":{"total":[{"numeric":[">",200]}]}}"#;
+const BIG: &str = r#"{"source":"demo.payments","detail":{"total":250.5}}"#;
+const SMALL: &str = r#"{"source":"demo.payments","detail":{"total":42}}"#;
+const BLOG: &str = r#"{"source":"demo.blog","detail":{"title":"hello"}}"#;
+
+fn eddy() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, b"")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = eddy()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // eddy may exit before reading all of it; that is not this test's concern.
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "eddy {args:?} panicked:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// A fresh folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn jsonl(lines: &[&str]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn version() {
+    let out = run(&["--version"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out),
+        format!("eddy {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn every_help_has_an_example() {
+    for args in [
+        &["--help"][..],
+        &["pattern", "--help"],
+        &["pattern", "check", "--help"],
+        &["pattern", "test", "--help"],
+        &["pattern", "match", "--help"],
+    ] {
+        let out = run(args);
+        assert_eq!(code(&out), 0, "{args:?}");
+        let help = stdout(&out);
+        assert!(help.contains("Usage: eddy"), "{args:?}:\n{help}");
+        let examples = help
+            .split_once("Examples:")
+            .map(|(_, e)| e)
+            .unwrap_or_default();
+        assert!(examples.contains("\n  eddy pattern "), "{args:?}:\n{help}");
+    }
+}
+
+#[test]
+fn no_subcommand_prints_help() {
+    let out = run(&[]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("pattern"), "{}", stdout(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["pattern", "test", PAYMENTS]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("<EVENT>"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_valid_pattern() {
+    let dir = scratch("check_valid_pattern");
+    let file = write(&dir, "p.json", PAYMENTS);
+    for arg in [PAYMENTS, file.as_str()] {
+        let out = run(&["pattern", "check", arg]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(stdout(&out), "valid\n");
+    }
+    let out = run_with_stdin(&["pattern", "check", "-"], PAYMENTS.as_bytes());
+    assert_eq!((code(&out), stdout(&out).as_str()), (0, "valid\n"));
+}
+
+#[test]
+fn check_invalid_pattern_gives_reason_and_position() {
+    let dir = scratch("check_invalid_pattern");
+    let file = write(&dir, "bad.json", "{\n  \"source\": []\n}\n");
+    let out = run(&["pattern", "check", &file]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(err.starts_with(&format!("error: {file}: ")), "{err}");
+    assert!(err.contains("Empty arrays are not allowed"), "{err}");
+    assert!(err.contains("line 2, column"), "{err}");
+
+    let out = run(&[
+        "pattern",
+        "check",
+        r#"{"detail": {"total": [{"numeric": [">"]}]}}"#,
+    ]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: inline: Event pattern is not valid"),
+        "{err}"
+    );
+    assert!(err.contains("line 1, column"), "{err}");
+}
+
+#[test]
+fn test_jsonl_reports_each_line() {
+    let dir = scratch("test_jsonl");
+    let file = write(&dir, "events.jsonl", jsonl(&[BIG, SMALL, "", BLOG]));
+    let out = run(&["pattern", "test", PAYMENTS, &file]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("MATCH    {file}:1\nNO MATCH {file}:2\nNO MATCH {file}:4\n")
+    );
+    assert!(
+        stderr(&out).contains("1 of 3 events matched"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn test_gzipped_jsonl() {
+    let dir = scratch("test_gzipped_jsonl");
+    let file = write(
+        &dir,
+        "events.jsonl.gz",
+        gzip(jsonl(&[SMALL, BIG]).as_bytes()),
+    );
+    let out = run(&["pattern", "test", PAYMENTS, &file]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("NO MATCH {file}:1\nMATCH    {file}:2\n")
+    );
+}
+
+#[test]
+fn test_exits_0_when_every_event_matches() {
+    let dir = scratch("test_all_match");
+    let one = write(
+        &dir,
+        "big.json",
+        "{\n  \"source\": \"demo.payments\",\n  \"detail\": {\"total\": 201}\n}\n",
+    );
+    let out = run(&["pattern", "test", PAYMENTS, &one, BIG]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("MATCH    {one}\nMATCH    inline\n"));
+}
+
+#[test]
+fn test_json_output_is_one_object_per_line() {
+    let dir = scratch("test_json_output");
+    let file = write(&dir, "events.ndjson", jsonl(&[BIG, SMALL]));
+    let out = run(&["pattern", "test", "--output", "json", PAYMENTS, &file]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], format!("{file}:1"));
+    assert_eq!(lines[0]["match"], true);
+    assert_eq!(lines[1]["source"], format!("{file}:2"));
+    assert_eq!(lines[1]["match"], false);
+    assert!(lines[0].get("explain").is_none());
+
+    let out = run(&[
+        "pattern",
+        "test",
+        "-o",
+        "json",
+        "--explain",
+        PAYMENTS,
+        &file,
+    ]);
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["explain"]["matched"], false);
+    let fields = lines[1]["explain"]["branches"][0]["fields"]
+        .as_array()
+        .unwrap();
+    let total = fields.iter().find(|f| f["path"] == "detail.total").unwrap();
+    assert_eq!(total["passed"], false);
+}
+
+#[test]
+fn explain_names_the_failing_field() {
+    let out = run(&["pattern", "test", "--explain", PAYMENTS, SMALL]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("NO MATCH inline\n    "), "{text}");
+    let failing = text
+        .lines()
+        .find(|l| l.contains("detail.total"))
+        .unwrap_or_default();
+    assert!(failing.contains("42"), "{text}");
+}
+
+#[test]
+fn folder_input_reads_event_files_by_name() {
+    let dir = scratch("folder_input");
+    let events = dir.join("events");
+    fs::create_dir(&events).unwrap();
+    write(&events, "b-small.json", SMALL);
+    write(&events, "a-big.json", BIG);
+    write(&events, "c-more.jsonl.gz", gzip(jsonl(&[BIG]).as_bytes()));
+    write(&events, "index.json", r#"["a-big.json", "b-small.json"]"#);
+    write(&events, "notes.txt", "not an event");
+    let arg = format!("{}/", events.display());
+    let out = run(&["pattern", "test", PAYMENTS, &arg]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "MATCH    {arg}a-big.json\nNO MATCH {arg}b-small.json\nMATCH    {arg}c-more.jsonl.gz:1\n"
+        )
+    );
+}
+
+#[test]
+fn stdin_input() {
+    let pretty = "{\n  \"source\": \"demo.payments\",\n  \"detail\": {\"total\": 300}\n}\n";
+    let out = run_with_stdin(&["pattern", "test", PAYMENTS, "-"], pretty.as_bytes());
+    assert_eq!(
+        (code(&out), stdout(&out).as_str()),
+        (0, "MATCH    -\n"),
+        "{}",
+        stderr(&out)
+    );
+
+    let lines = jsonl(&[SMALL, BIG]);
+    let out = run_with_stdin(&["pattern", "test", PAYMENTS, "-"], lines.as_bytes());
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "NO MATCH -:1\nMATCH    -:2\n");
+
+    // The pattern from stdin, the event inline.
+    let out = run_with_stdin(&["pattern", "test", "-", BIG], PAYMENTS.as_bytes());
+    assert_eq!(
+        (code(&out), stdout(&out).as_str()),
+        (0, "MATCH    inline\n")
+    );
+}
+
+#[test]
+fn stdin_can_be_read_once() {
+    let out = run(&["pattern", "test", "-", "-"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("stdin can be read only once"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn inline_input() {
+    let out = run(&["pattern", "test", PAYMENTS, BIG, SMALL]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "MATCH    inline\nNO MATCH inline\n");
+}
+
+#[test]
+fn malformed_event_names_file_line_and_position_and_the_rest_still_runs() {
+    let dir = scratch("malformed_event");
+    let file = write(
+        &dir,
+        "events.jsonl",
+        jsonl(&[BIG, r#"{"source":"demo.payments" "detail":{}}"#, BIG]),
+    );
+    let out = run(&["pattern", "test", PAYMENTS, &file]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stdout(&out),
+        format!("MATCH    {file}:1\nMATCH    {file}:3\n")
+    );
+    let err = stderr(&out);
+    assert!(err.starts_with(&format!("error: {file}:2: ")), "{err}");
+    assert!(err.contains("at line 1, column 27 (byte 26)"), "{err}");
+}
+
+#[test]
+fn non_object_event_is_refused() {
+    let dir = scratch("non_object_event");
+    let file = write(&dir, "array.json", format!("[{BIG}]"));
+    let out = run(&["pattern", "test", PAYMENTS, &file]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("error: {file}: event must be a JSON object")),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_inputs_exit_2() {
+    let dir = scratch("unreadable_inputs");
+    let missing = dir.join("missing.jsonl");
+    let missing = missing.to_str().unwrap();
+    let out = run(&["pattern", "test", PAYMENTS, missing, BIG]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "MATCH    inline\n");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("error: {missing}: cannot read: ")),
+        "{err}"
+    );
+    assert!(err.contains("check the path"), "{err}");
+
+    let out = run(&["pattern", "test", missing, BIG]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(&format!("error: {missing}: cannot read")),
+        "{}",
+        stderr(&out)
+    );
+
+    let corrupt = write(&dir, "corrupt.json.gz", b"\x1f\x8b this is not gzip");
+    let out = run(&["pattern", "test", PAYMENTS, &corrupt]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(&format!("error: {corrupt}: cannot read")),
+        "{}",
+        stderr(&out)
+    );
+
+    let empty = write(&dir, "empty.jsonl", "\n\n");
+    let out = run(&["pattern", "test", PAYMENTS, &empty]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no events in"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_ten_megabyte_event_is_handled() {
+    let dir = scratch("ten_megabyte_event");
+    let padding = "x".repeat(10 << 20);
+    let event =
+        format!(r#"{{"source":"demo.payments","detail":{{"blob":"{padding}","total":999}}}}"#);
+    let file = write(&dir, "big.json", &event);
+    let out = run(&["pattern", "test", PAYMENTS, &file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("MATCH    {file}\n"));
+
+    let out = run_with_stdin(
+        &["pattern", "test", PAYMENTS, "-"],
+        jsonl(&[SMALL, &event]).as_bytes(),
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "NO MATCH -:1\nMATCH    -:2\n");
+}
+
+const RULES: &str = r#"{
+  "big-payments": {"source": ["demo.payments"], "detail": {"total": [{"numeric": [">", 200]}]}},
+  "any-payment": "{\"source\": [\"demo.payments\"]}",
+  "blog": {"source": ["demo.blog"]}
+}"#;
+
+#[test]
+fn match_prints_the_rules_each_event_hits() {
+    let dir = scratch("match_rules");
+    let rules = write(&dir, "rules.json", RULES);
+    let events = write(
+        &dir,
+        "events.jsonl",
+        jsonl(&[BIG, SMALL, BLOG, r#"{"source":"other"}"#]),
+    );
+    let out = run(&["pattern", "match", "--rules", &rules, &events]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{events}:1: big-payments, any-payment\n{events}:2: any-payment\n{events}:3: blog\n{events}:4: (none)\n"
+        )
+    );
+
+    let out = run(&["pattern", "match", "--rules", &rules, "-o", "json", &events]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"source": format!("{events}:1"), "rules": ["big-payments", "any-payment"]})
+    );
+    assert_eq!(
+        lines[3],
+        serde_json::json!({"source": format!("{events}:4"), "rules": []})
+    );
+}
+
+#[test]
+fn match_count_prints_a_table_or_json_and_the_throughput() {
+    let dir = scratch("match_count");
+    let rules = write(&dir, "rules.json", RULES);
+    let events = write(&dir, "events.jsonl", jsonl(&[BIG, SMALL, BIG, BLOG]));
+    let out = run(&["pattern", "match", "--rules", &rules, "--count", &events]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "RULE          MATCHES\nbig-payments        2\nany-payment         3\nblog                1\n"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("matched 4 events against 3 rules in "),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with(" events/s)"), "{err}");
+
+    let out = run(&[
+        "pattern", "match", "--rules", &rules, "--count", "-o", "json", &events,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"events\":4,\"rules\":{\"big-payments\":2,\"any-payment\":3,\"blog\":1}}\n"
+    );
+}
+
+#[test]
+fn match_rules_from_a_folder_of_pattern_files() {
+    let dir = scratch("match_rules_folder");
+    let patterns = dir.join("patterns");
+    fs::create_dir(&patterns).unwrap();
+    write(&patterns, "payments.json", PAYMENTS);
+    write(&patterns, "blog.json", r#"{"source": ["demo.blog"]}"#);
+    write(&patterns, "index.json", r#"[{"file": "blog.json"}]"#);
+    let out = run(&[
+        "pattern",
+        "match",
+        "--rules",
+        patterns.to_str().unwrap(),
+        BIG,
+        BLOG,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "inline: payments\ninline: blog\n");
+
+    let bad = write(&patterns, "broken.json", r#"{"source": "not an array"}"#);
+    let out = run(&[
+        "pattern",
+        "match",
+        "--rules",
+        patterns.to_str().unwrap(),
+        BIG,
+    ]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("error: {bad}: rule \"broken\": ")),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_rule_is_named() {
+    let dir = scratch("invalid_rule");
+    let rules = write(
+        &dir,
+        "rules.json",
+        "{\n  \"fine\": {\"source\": [\"a\"]},\n  \"broken\": {\"source\": []}\n}\n",
+    );
+    let out = run(&["pattern", "match", "--rules", &rules, BIG]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("error: {rules}: rule \"broken\": ")),
+        "{err}"
+    );
+    assert!(err.contains("Empty arrays are not allowed"), "{err}");
+    assert!(err.contains("line 3, column"), "{err}");
+
+    let out = run(&["pattern", "match", "--rules", r#"{"list": [1]}"#, BIG]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(r#"rule "list": the pattern must be a JSON object"#),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let dir = scratch("closed_stdout");
+    let many = jsonl(&[BIG; 20_000]);
+    let file = write(&dir, "many.jsonl", many);
+    let mut child = eddy()
+        .args(["pattern", "test", PAYMENTS, &file])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, like `eddy ... | head -c 16`.
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        first.starts_with(b"MATCH    "),
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
+/// The README's first command, on the shipped sample events.
+#[test]
+fn readme_first_command() {
+    let out = run(&[
+        "pattern",
+        "test",
+        "assets/patterns/payment-over-200.json",
+        "assets/events/",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l == "MATCH    assets/events/payment-processed-large.json"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == "NO MATCH assets/events/payment-processed-small.json"),
+        "{text}"
+    );
+    assert!(!text.contains("index.json"), "{text}");
+}
