@@ -76,6 +76,7 @@ impl Pattern {
 pub struct RuleSetBuilder {
     names: Vec<String>,
     asts: Vec<ast::Pattern>,
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 impl RuleSetBuilder {
@@ -87,9 +88,10 @@ impl RuleSetBuilder {
     pub fn add(&mut self, name: impl Into<String>, pattern: &str) -> Result<(), PatternError> {
         let ast = ast::Pattern::parse(pattern)?;
         let name = name.into();
-        if let Some(i) = self.names.iter().position(|n| *n == name) {
+        if let Some(&i) = self.by_name.get(&name) {
             self.asts[i] = ast;
         } else {
+            self.by_name.insert(name.clone(), self.names.len());
             self.names.push(name);
             self.asts.push(ast);
         }
@@ -118,13 +120,10 @@ pub use compile::RuleSet;
 /// rules (duplicate keys allowed, any number spelling). The error carries
 /// the line, column and byte offset.
 pub fn validate_event(event: &[u8]) -> Result<(), JsonError> {
-    let v = json::parse(event)?;
-    if !matches!(v.kind, json::Kind::Object(_)) {
-        return Err(JsonError::new(
-            v.start,
-            event,
-            "event must be a JSON object",
-        ));
+    if json::validate(event)? {
+        Ok(())
+    } else {
+        let start = event.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        Err(JsonError::new(start, event, "event must be a JSON object"))
     }
-    Ok(())
 }

@@ -42,7 +42,9 @@ impl<'a> Io<'a> {
     }
 
     /// Writes one line to stderr. A closed stderr is ignored: there is nowhere left to say it.
+    /// Results written so far go out first, so the streams stay in order on a terminal.
     pub(crate) fn note(&mut self, args: fmt::Arguments<'_>) {
+        let _ = self.out.flush();
         let _ = self.err.write_fmt(args);
         let _ = self.err.write_all(b"\n");
     }
@@ -52,8 +54,9 @@ impl<'a> Io<'a> {
     }
 
     pub(crate) fn flush(&mut self) -> io::Result<()> {
+        let out = self.out.flush();
         let _ = self.err.flush();
-        self.out.flush()
+        out
     }
 }
 

@@ -58,7 +58,9 @@ impl fmt::Display for Explanation {
                 writeln!(
                     f,
                     "{indent}{mark}  {}  {}  event has: {}",
-                    v.path, v.condition, values
+                    printable(&v.path),
+                    printable(&v.condition),
+                    values
                 )?;
             }
             if let Some(note) = &b.note {
@@ -66,6 +68,25 @@ impl fmt::Display for Explanation {
             }
         }
         Ok(())
+    }
+}
+
+/// Text with control characters shown as `\u{..}` escapes, so nothing from
+/// a pattern or event can drive the terminal.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
     }
 }
 
@@ -133,4 +154,26 @@ fn compact(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pattern::Pattern;
+
+    #[test]
+    fn explanation_shows_values_escaped_and_why() {
+        let p =
+            Pattern::parse("{\"a\\u001b[31m\":[\"x\"],\"n\":[{\"numeric\":[\">\",2]}]}").unwrap();
+        let e = p
+            .explain(b"{\"a\\u001b[31m\":\"\\u001b[2J\",\"n\":1}")
+            .unwrap();
+        assert!(!e.matched);
+        let text = e.to_string();
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains(r#"FAIL  n  [{"numeric":[">",2]}]  event has: 1"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"event has: "\u001b[2J""#), "{text}");
+    }
 }

@@ -104,6 +104,20 @@ pub fn parse(src: &[u8]) -> Result<Value, JsonError> {
     Ok(v)
 }
 
+/// Checks that `src` is exactly one well-formed JSON value, as [`parse`]
+/// would, without building it; returns whether the value is an object.
+pub fn validate(src: &[u8]) -> Result<bool, JsonError> {
+    let mut p = Parser { src, pos: 0 };
+    p.ws();
+    let is_object = p.peek() == Some(b'{');
+    p.check_value(0)?;
+    p.ws();
+    if p.pos < src.len() {
+        return Err(p.err("unexpected content after the JSON value"));
+    }
+    Ok(is_object)
+}
+
 struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
@@ -154,6 +168,121 @@ impl<'a> Parser<'a> {
             start,
             end: self.pos,
         })
+    }
+
+    /// [`Parser::value`] without building anything.
+    fn check_value(&mut self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        match self.peek() {
+            Some(b'{') => {
+                self.pos += 1;
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.err("expected a double-quoted field name"));
+                    }
+                    self.check_string()?;
+                    self.ws();
+                    if self.peek() != Some(b':') {
+                        return Err(self.err("expected ':' after a field name"));
+                    }
+                    self.pos += 1;
+                    self.ws();
+                    self.check_value(depth + 1)?;
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        None => return Err(self.err("unexpected end of input inside an object")),
+                        Some(_) => return Err(self.err("expected ',' or '}' in an object")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    self.check_value(depth + 1)?;
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        None => return Err(self.err("unexpected end of input inside an array")),
+                        Some(_) => return Err(self.err("expected ',' or ']' in an array")),
+                    }
+                }
+            }
+            Some(b'"') => self.check_string(),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            Some(b't') => self.literal(b"true", Kind::Null).map(|_| ()),
+            Some(b'f') => self.literal(b"false", Kind::Null).map(|_| ()),
+            Some(b'n') => self.literal(b"null", Kind::Null).map(|_| ()),
+            _ => self.value(depth).map(|_| ()),
+        }
+    }
+
+    /// [`Parser::string`] without building the string.
+    fn check_string(&mut self) -> Result<(), JsonError> {
+        let start = self.pos;
+        let (end, has_escape) = scan_string(self.src, start).map_err(|(at, msg)| {
+            self.pos = at;
+            self.err(msg)
+        })?;
+        let raw = &self.src[start + 1..end - 1];
+        if has_escape {
+            let mut i = 0;
+            while i < raw.len() {
+                if raw[i] == b'\\' {
+                    let ok = match raw.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            i += 2;
+                            true
+                        }
+                        Some(b'u') if hex4(raw, i + 2).is_some() => {
+                            i += 6;
+                            true
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(JsonError::new(
+                            start + 2 + i,
+                            self.src,
+                            "invalid escape character in string",
+                        ));
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        if let Err(e) = std::str::from_utf8(raw) {
+            return Err(JsonError::new(
+                start + 1 + e.valid_up_to(),
+                self.src,
+                "invalid UTF-8 in string",
+            ));
+        }
+        self.pos = end;
+        Ok(())
     }
 
     fn literal(&mut self, word: &[u8], kind: Kind) -> Result<Kind, JsonError> {
@@ -421,6 +550,23 @@ mod tests {
         assert_eq!(m[2].0, "bé");
         assert_eq!(m[2].2.kind, Kind::String("x\ny".into()));
         assert_eq!(v.start, 1);
+    }
+
+    #[test]
+    fn validate_agrees_with_parse() {
+        for t in [
+            &b"{\"a\": [1, 2.5e3, true, null, {\"b\": \"\\u00e9\\n\"}]}"[..],
+            b"[]",
+            b"{\"a\":1,}",
+            b"{\"a\":\"\\x\"}",
+            b"{\"a\":tru}",
+            b"\"\xff\"",
+            b"{} x",
+            b"-",
+        ] {
+            let parsed = parse(t).map(|v| matches!(v.kind, Kind::Object(_)));
+            assert_eq!(validate(t), parsed, "{}", String::from_utf8_lossy(t));
+        }
     }
 
     #[test]
