@@ -1,0 +1,280 @@
+//! SDK errors turned into errors an operator can act on: what failed,
+//! where, and what to do next.
+
+use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+/// Where a call went, for messages.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub endpoint: String,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "cannot reach {endpoint} ({detail}). Check the endpoint URL and that the service is running, or your network and proxy settings"
+    )]
+    Unreachable { endpoint: String, detail: String },
+
+    #[error("{action} timed out at {endpoint}. The backend is slow or unreachable; try again")]
+    Timeout { action: String, endpoint: String },
+
+    #[error("the AWS credentials{} have expired or are invalid ({detail}). {hint}", profile_label(.profile))]
+    Credentials {
+        profile: Option<String>,
+        detail: String,
+        hint: String,
+    },
+
+    #[error(
+        "no AWS credentials found ({detail}). Set AWS_PROFILE or pass --profile, run `aws configure`, or use --endpoint-url for a local backend"
+    )]
+    NoCredentials { detail: String },
+
+    #[error("access denied: missing permission {action}{} ({message})", on(.resource))]
+    AccessDenied {
+        action: String,
+        resource: String,
+        message: String,
+    },
+
+    #[error("{kind} {name} not found at {endpoint}. Check the name, the region and the account")]
+    NotFound {
+        kind: &'static str,
+        name: String,
+        endpoint: String,
+    },
+
+    #[error(
+        "{action} is being throttled by the backend; the SDK retried with backoff and it persists. Wait and try again, or lower the request rate"
+    )]
+    Throttled { action: String },
+
+    #[error("this backend ({endpoint}) does not support {action}")]
+    Unsupported { action: String, endpoint: String },
+
+    #[error("{action}{} failed: {code}: {message}", on(.resource))]
+    Service {
+        action: String,
+        resource: String,
+        code: String,
+        message: String,
+    },
+
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn profile_label(p: &Option<String>) -> String {
+    p.as_ref()
+        .map(|p| format!(" of profile {p}"))
+        .unwrap_or_default()
+}
+
+fn on(resource: &str) -> String {
+    if resource.is_empty() {
+        String::new()
+    } else {
+        format!(" on {resource}")
+    }
+}
+
+impl Error {
+    /// Maps an SDK error. `action` is the IAM action (`sqs:ReceiveMessage`),
+    /// `resource` what it was about (a queue URL, a bus name).
+    pub(crate) fn from_sdk<E>(
+        err: SdkError<E, HttpResponse>,
+        action: &str,
+        resource: &str,
+        ctx: &Ctx,
+    ) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let detail = format!("{}", DisplayErrorContext(&err));
+        let lower = detail.to_ascii_lowercase();
+        let resource_s = resource.to_string();
+        match &err {
+            SdkError::TimeoutError(_) => {
+                return Error::Timeout {
+                    action: action.to_string(),
+                    endpoint: ctx.endpoint.clone(),
+                };
+            }
+            SdkError::DispatchFailure(d) => {
+                if d.is_timeout() {
+                    return Error::Timeout {
+                        action: action.to_string(),
+                        endpoint: ctx.endpoint.clone(),
+                    };
+                }
+                if let Some(e) = credentials_error(&lower, &detail, ctx) {
+                    return e;
+                }
+                return Error::Unreachable {
+                    endpoint: ctx.endpoint.clone(),
+                    detail: short(&detail),
+                };
+            }
+            SdkError::ConstructionFailure(_) => {
+                if let Some(e) = credentials_error(&lower, &detail, ctx) {
+                    return e;
+                }
+            }
+            _ => {}
+        }
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let body_is_html = err
+            .raw_response()
+            .and_then(|r| r.body().bytes())
+            .is_some_and(|b| {
+                let t = String::from_utf8_lossy(&b[..b.len().min(200)]).to_ascii_lowercase();
+                t.contains("<!doctype html") || t.contains("<html")
+            });
+        let code = err.code().unwrap_or("").to_string();
+        let message = err.message().unwrap_or("").to_string();
+        let msg_lower = message.to_ascii_lowercase();
+        if body_is_html
+            || matches!(
+                code.as_str(),
+                "NotImplemented"
+                    | "InternalFailure"
+                    | "UnknownOperationException"
+                    | "InvalidAction"
+                    | "NotImplementedError"
+            )
+            || msg_lower.contains("not yet implemented")
+            || msg_lower.contains("not implemented")
+            || (status == Some(501))
+        {
+            return Error::Unsupported {
+                action: action.to_string(),
+                endpoint: ctx.endpoint.clone(),
+            };
+        }
+        match code.as_str() {
+            "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "AuthorizationError"
+            | "AWS.SimpleQueueService.AccessDenied" => Error::AccessDenied {
+                action: action.to_string(),
+                resource: resource_s,
+                message,
+            },
+            "AWS.SimpleQueueService.NonExistentQueue"
+            | "QueueDoesNotExist"
+            | "NonExistentQueue" => Error::NotFound {
+                kind: "queue",
+                name: resource_s,
+                endpoint: ctx.endpoint.clone(),
+            },
+            "ResourceNotFoundException" => Error::NotFound {
+                kind: kind_of(action),
+                name: resource_s,
+                endpoint: ctx.endpoint.clone(),
+            },
+            "ThrottlingException"
+            | "Throttling"
+            | "RequestThrottled"
+            | "AWS.SimpleQueueService.RequestThrottled"
+            | "TooManyRequestsException" => Error::Throttled {
+                action: action.to_string(),
+            },
+            "ExpiredToken"
+            | "ExpiredTokenException"
+            | "InvalidClientTokenId"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "SignatureDoesNotMatch" => Error::Credentials {
+                profile: ctx.profile.clone(),
+                detail: format!("{code}: {message}"),
+                hint: login_hint(ctx),
+            },
+            "" => match credentials_error(&lower, &detail, ctx) {
+                Some(e) => e,
+                None => Error::Service {
+                    action: action.to_string(),
+                    resource: resource_s,
+                    code: status
+                        .map(|s| format!("HTTP {s}"))
+                        .unwrap_or_else(|| "error".to_string()),
+                    message: short(&detail),
+                },
+            },
+            _ => Error::Service {
+                action: action.to_string(),
+                resource: resource_s,
+                code,
+                message,
+            },
+        }
+    }
+
+    /// For callers that need to branch: the resource was not there.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+}
+
+fn kind_of(action: &str) -> &'static str {
+    let op = action.split(':').nth(1).unwrap_or("");
+    if op.contains("Rule") || op.contains("Target") {
+        "rule"
+    } else if op.contains("Bus") || op.contains("PutEvents") {
+        "event bus"
+    } else if op.contains("Archive") {
+        "archive"
+    } else if op.contains("Replay") {
+        "replay"
+    } else if op.contains("Log") || op.contains("Tail") {
+        "log group"
+    } else if op.contains("MessageMove") {
+        "message move task"
+    } else {
+        "resource"
+    }
+}
+
+fn login_hint(ctx: &Ctx) -> String {
+    match &ctx.profile {
+        Some(p) => format!(
+            "If the profile uses SSO, run `aws sso login --profile {p}`; otherwise refresh its keys"
+        ),
+        None => {
+            "If you use SSO, run `aws sso login --profile <profile>`; otherwise refresh your keys"
+                .to_string()
+        }
+    }
+}
+
+fn credentials_error(lower: &str, detail: &str, ctx: &Ctx) -> Option<Error> {
+    if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) {
+        return Some(Error::Credentials {
+            profile: ctx.profile.clone(),
+            detail: short(detail),
+            hint: login_hint(ctx),
+        });
+    }
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("failed to load credentials")
+    {
+        return Some(Error::NoCredentials {
+            detail: short(detail),
+        });
+    }
+    None
+}
+
+/// The first 300 characters of a detail text, on one line.
+fn short(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 300 {
+        format!("{}…", one.chars().take(300).collect::<String>())
+    } else {
+        one
+    }
+}

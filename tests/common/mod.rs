@@ -1,0 +1,113 @@
+//! Test harness for the backend tests: a moto server on a free loopback port.
+//!
+//! `./scripts/test` installs the pinned moto into `target/moto-venv`, starts
+//! it and exports `EDDY_MOTO_ENDPOINT`; these tests then use that server.
+//! Run on their own (`cargo test --test aws_sqs`), they start moto from the
+//! same virtualenv themselves, with a watchdog that stops it when the test
+//! process exits. They never skip: without moto they fail and say how to get it.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+/// The moto endpoint, e.g. `http://127.0.0.1:40123`.
+pub fn moto_endpoint() -> String {
+    ENDPOINT
+        .get_or_init(|| match std::env::var("EDDY_MOTO_ENDPOINT") {
+            Ok(e) if !e.is_empty() => e,
+            _ => start_moto(),
+        })
+        .clone()
+}
+
+fn start_moto() -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let server = format!("{root}/target/moto-venv/bin/moto_server");
+    assert!(
+        std::path::Path::new(&server).exists(),
+        "moto is not installed: run ./scripts/test (it installs moto[server]==5.2.5 into target/moto-venv and starts it)"
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port");
+    let me = std::process::id();
+    // moto in the background, stopped by a watchdog once this test process is gone.
+    let script = format!(
+        "'{server}' -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+         while kill -0 {me} 2>/dev/null; do sleep 1; done; kill $m 2>/dev/null"
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_ready(&endpoint);
+    endpoint
+}
+
+/// Waits until `GET /moto-api/` answers.
+pub fn wait_ready(endpoint: &str) {
+    let addr = endpoint.trim_start_matches("http://").to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let req =
+                format!("GET /moto-api/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            if s.write_all(req.as_bytes()).is_ok() {
+                let mut buf = [0u8; 16];
+                if let Ok(n) = s.read(&mut buf)
+                    && buf[..n].starts_with(b"HTTP/1.1 200")
+                {
+                    return;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "moto did not answer at {endpoint} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A name no other test uses: `{prefix}-{pid}-{n}`.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Environment for talking to moto: dummy credentials, a region, no IMDS.
+pub fn aws_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+    ]
+}
+
+/// `eddy::aws::Settings` for moto.
+pub fn moto_settings() -> eddy::aws::Settings {
+    eddy::aws::Settings {
+        endpoint_url: Some(moto_endpoint()),
+        region: Some("us-east-1".to_string()),
+        profile: None,
+    }
+}
