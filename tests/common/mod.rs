@@ -6,7 +6,7 @@
 //! same virtualenv themselves, with a watchdog that stops it when the test
 //! process exits. They never skip: without moto they fail and say how to get it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::zombie_processes)]
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
