@@ -105,7 +105,14 @@ impl Clients {
         Clients {
             sqs: aws_sdk_sqs::Client::new(&conf),
             events: aws_sdk_eventbridge::Client::new(&conf),
-            logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+            logs: {
+                // StartLiveTail's `stream-` host prefix breaks endpoint overrides.
+                let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(&conf);
+                if endpoint.is_some() {
+                    b = b.interceptor(logs::NoHostPrefix);
+                }
+                aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+            },
             sts: aws_sdk_sts::Client::new(&conf),
             endpoint,
             region,
