@@ -696,3 +696,69 @@ fn java_parse_int(s: &str) -> Option<i64> {
         .contains(&v)
         .then_some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> PatternError {
+        Pattern::parse(text).expect_err(text)
+    }
+
+    #[test]
+    fn errors_carry_reason_path_and_position() {
+        let e = err("{\n  \"detail\": {\"total\": []}\n}");
+        assert_eq!(e.reason, "Empty arrays are not allowed");
+        assert_eq!(e.path, "detail.total");
+        assert_eq!((e.line, e.column, e.offset), (2, 23, 24));
+
+        let e = err(r#"{"a":[{"numeric":[">",5,"<",1]}]}"#);
+        assert_eq!(
+            (e.reason.as_str(), e.path.as_str()),
+            ("Bottom must be less than top", "a[0].numeric")
+        );
+
+        let e = err(r#"{"a":[{"EXISTS":true}]}"#);
+        assert_eq!(e.reason, "Unrecognized match type EXISTS");
+
+        let e = err(r#"{"$or":[{"a":["1"]},{"prefix":["2"]}]}"#);
+        assert_eq!(
+            e.reason,
+            "prefix is Ruler reserved fieldName which cannot be used inside $or."
+        );
+        assert_eq!(e.path, "$or[1].prefix");
+
+        assert_eq!(err("[1]").reason, "Filter is not an object");
+        assert_eq!(err("{}").reason, "Empty objects are not allowed");
+        assert_eq!(
+            err(r#"{"a":"x"}"#).reason,
+            "\"a\" must be an object or an array"
+        );
+        assert_eq!(
+            err(r#"{"a":[{"cidr":"10.0.0.0/32"}]}"#).reason,
+            "IPv4 mask bits must be < 32"
+        );
+        assert_eq!(
+            err(r#"{"a":[{"numeric":["=",9007199254740993]}]}"#).reason,
+            "Cannot compare number : 9007199254740993"
+        );
+        assert!(err("{\"a\":[1,]}").reason.contains("expected a JSON value"));
+    }
+
+    #[test]
+    fn or_branches_override_and_multiply() {
+        let p = Pattern::parse(
+            r#"{"a":["1"],"$or":[{"a":["2"]},{"b":["3"]}],"$or":[{"c":["4"]},{"d":["5"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.branches.len(), 4);
+        assert_eq!(
+            p.branches[0].fields[0],
+            ("a".to_string(), p.branches[0].fields[0].1.clone())
+        );
+        assert_eq!(p.branches[0].fields[0].1.text, r#"["2"]"#);
+        assert_eq!(p.branches[2].fields[0].1.text, r#"["1"]"#);
+        let too_many = format!("{{{}}}", (0..4).map(|i| format!(r#""$or":[{{"a{i}":[1]}},{{"b{i}":[1]}},{{"c{i}":[1]}},{{"d{i}":[1]}},{{"e{i}":[1]}},{{"f{i}":[1]}}]"#)).collect::<Vec<_>>().join(","));
+        assert!(err(&too_many).reason.contains("$or combinations"));
+    }
+}
