@@ -115,7 +115,7 @@ impl Error {
                 }
                 return Error::Unreachable {
                     endpoint: ctx.endpoint.clone(),
-                    detail: short(&detail),
+                    detail: root_cause(&err),
                 };
             }
             SdkError::ConstructionFailure(_) => {
@@ -267,6 +267,15 @@ fn credentials_error(lower: &str, detail: &str, ctx: &Ctx) -> Option<Error> {
         });
     }
     None
+}
+
+/// The innermost error of a chain (e.g. `Connection refused (os error 111)`).
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    short(&cur.to_string())
 }
 
 /// The first 300 characters of a detail text, on one line.

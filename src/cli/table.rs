@@ -136,29 +136,7 @@ pub(crate) fn first_line(s: &str, max: usize) -> String {
     }
 }
 
-/// JSON text on one line: whitespace outside strings removed, key order kept.
-pub(crate) fn minify_json(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in s.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
-}
+pub(crate) use crate::pattern::json::minify as minify_json;
 
 /// Serialized JSON with the characters serde_json leaves raw but a terminal
 /// would act on (DEL, C1 controls, bidi overrides, line separators) written as

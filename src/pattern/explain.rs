@@ -111,7 +111,7 @@ pub fn explain(ast: &ast::Pattern, event: &[u8]) -> Result<Explanation, JsonErro
             .zip(&e.fields)
             .map(|((path, cond), (at, _, passed))| FieldVerdict {
                 path: path.clone(),
-                condition: compact(&cond.text),
+                condition: json::minify(&cond.text),
                 values: at.iter().map(|f| f.leaf.to_json()).collect(),
                 passed: *passed,
             })
@@ -128,32 +128,6 @@ pub fn explain(ast: &ast::Pattern, event: &[u8]) -> Result<Explanation, JsonErro
         matched: branches.iter().any(|b| b.matched),
         branches,
     })
-}
-
-/// The condition's JSON on one line: whitespace outside strings removed,
-/// everything else (number spelling included) as written.
-fn compact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_str = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_str {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-        } else if c == '"' {
-            in_str = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -89,6 +89,31 @@ pub fn line_col(src: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// JSON text on one line: whitespace outside strings removed, everything
+/// else (key order, number spelling) as written.
+pub fn minify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_str, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Nesting deeper than this is refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 512;
 
