@@ -6,4 +6,5 @@
 pub mod aws;
 pub mod cli;
 pub mod domain;
+pub mod local;
 pub mod pattern;

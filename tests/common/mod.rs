@@ -111,3 +111,108 @@ pub fn moto_settings() -> eddy::aws::Settings {
         profile: None,
     }
 }
+
+/// The embedded backend for the scenario suite: one server for the whole
+/// test process, on a free loopback port, in its own runtime thread.
+pub fn eddy_endpoint() -> String {
+    static EDDY: OnceLock<String> = OnceLock::new();
+    EDDY.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let local =
+                    eddy::local::Local::new(&eddy::local::Config::default()).expect("backend");
+                let mut running = eddy::local::start(local, "127.0.0.1:0".parse().expect("addr"))
+                    .await
+                    .expect("start eddy's backend");
+                tx.send(running.url.clone()).expect("report url");
+                running.wait().await;
+            });
+        });
+        rx.recv().expect("eddy's backend started")
+    })
+    .clone()
+}
+
+/// Which backend a scenario runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Eddy,
+    Moto,
+}
+
+impl Target {
+    pub fn endpoint(self) -> String {
+        match self {
+            Target::Eddy => eddy_endpoint(),
+            Target::Moto => moto_endpoint(),
+        }
+    }
+
+    pub fn settings(self) -> eddy::aws::Settings {
+        eddy::aws::Settings {
+            endpoint_url: Some(self.endpoint()),
+            region: Some("us-east-1".to_string()),
+            profile: None,
+        }
+    }
+
+    pub async fn clients(self) -> eddy::aws::Clients {
+        eddy::aws::Clients::connect(&self.settings()).await
+    }
+
+    /// Whether this backend is known to differ from AWS on `behaviour` (a
+    /// key of [`DIFFERENCES`]). Scenarios assert AWS's behaviour, and where
+    /// a backend is listed here, assert its known (wrong) behaviour instead,
+    /// so a change in the backend shows up as a failing test.
+    pub fn differs(self, behaviour: &str) -> bool {
+        let name = match self {
+            Target::Eddy => "eddy",
+            Target::Moto => "moto",
+        };
+        DIFFERENCES
+            .iter()
+            .any(|(backend, key, _)| *backend == name && *key == behaviour)
+    }
+}
+
+/// Where a third-party backend differs from AWS, as the scenario suite
+/// observes it: (backend, behaviour key, what it does). The README carries
+/// the same table. eddy itself has no entry.
+pub const DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "moto",
+        "envelope-account",
+        "delivered events carry no `account` in the envelope",
+    ),
+    (
+        "moto",
+        "input-path",
+        "a target's InputPath is ignored: the whole event is delivered",
+    ),
+    (
+        "moto",
+        "disabled-rule-delivers",
+        "a DISABLED rule still delivers events",
+    ),
+    (
+        "moto",
+        "move-tasks",
+        "no message move tasks (StartMessageMoveTask answers HTTP 500)",
+    ),
+    (
+        "moto",
+        "test-event-pattern",
+        "TestEventPattern answers an empty body (no verdict)",
+    ),
+    (
+        "moto",
+        "dlq-source-arn",
+        "dead-lettered messages lack the DeadLetterQueueSourceArn attribute",
+    ),
+];

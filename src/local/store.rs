@@ -1,0 +1,67 @@
+//! Durable state for `--data-dir`: an append-only journal of state changes,
+//! one JSON record per line, each written and flushed to disk (`fdatasync`)
+//! before the request that caused it is acknowledged. At start-up the
+//! journal is replayed. A torn last line (a crash mid-write) is ignored: its
+//! request was never acknowledged.
+
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A state change of one service. Each service defines its own record type
+/// and applies it in `apply`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "service", content = "change")]
+pub enum Record {
+    Sqs(super::sqs::Change),
+    Events(super::events::Change),
+    Logs(super::logs::Change),
+}
+
+pub struct Store {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> std::io::Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("journal.jsonl");
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok(Store {
+            path,
+            file: Mutex::new(file),
+        })
+    }
+
+    /// Appends a record and waits until it is on disk.
+    pub fn append(&self, record: &Record) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        let mut f = self
+            .file
+            .lock()
+            .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
+        f.write_all(&line)?;
+        f.sync_data()
+    }
+
+    /// Calls `apply` with every complete record, oldest first.
+    pub fn replay(&self, mut apply: impl FnMut(Record)) -> std::io::Result<()> {
+        let f = File::open(&self.path)?;
+        for line in BufReader::new(f).split(b'\n') {
+            let line = line?;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Record>(&line) {
+                Ok(r) => apply(r),
+                // A torn final write: that request was never acknowledged.
+                Err(_) => continue,
+            }
+        }
+        Ok(())
+    }
+}
