@@ -5,6 +5,7 @@
 use super::{AwsError, Ctx, Local};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -82,7 +83,13 @@ enum Service {
     Logs,
 }
 
-async fn handle(State(local): State<Arc<Local>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(local): State<Arc<Local>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     if method == Method::GET && uri.path() == "/_eddy/health" {
         return (
             StatusCode::OK,
@@ -101,18 +108,36 @@ async fn handle(State(local): State<Arc<Local>>, method: Method, uri: Uri, heade
         .unwrap_or("")
         .to_string();
     if target.is_empty() {
+        let body = match body {
+            Ok(b) => b,
+            Err(_) => Bytes::new(),
+        };
         return query_protocol(&local, &ctx, &body);
     }
     let (prefix, op) = target.split_once('.').unwrap_or((target.as_str(), ""));
+    let known = match prefix {
+        "AmazonSQS" => Some(Service::Sqs),
+        "AWSEvents" => Some(Service::Events),
+        "Logs_20140328" => Some(Service::Logs),
+        _ => None,
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let e = AwsError::new(
+                rejection.status().as_u16(),
+                "RequestEntityTooLarge",
+                format!("the request could not be read: {}", rejection.body_text()),
+            );
+            return json_error(known.unwrap_or(Service::Events), &e);
+        }
+    };
     let service = match prefix {
         "AmazonSQS" => Service::Sqs,
         "AWSEvents" => Service::Events,
         "Logs_20140328" => Service::Logs,
         _ => {
-            return json_error(
-                Service::Events,
-                &AwsError::unknown_operation(&target),
-            );
+            return json_error(Service::Events, &AwsError::unknown_operation(&target));
         }
     };
     let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
@@ -123,7 +148,11 @@ async fn handle(State(local): State<Arc<Local>>, method: Method, uri: Uri, heade
             Ok(_) | Err(_) => {
                 return json_error(
                     service,
-                    &AwsError::new(400, "SerializationException", "the request body is not a JSON object"),
+                    &AwsError::new(
+                        400,
+                        "SerializationException",
+                        "the request body is not a JSON object",
+                    ),
                 );
             }
         }
@@ -192,13 +221,24 @@ fn query_protocol(local: &Local, ctx: &Ctx, body: &Bytes) -> Response {
     let xml = format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
          <Message>eddy's backend does not implement {}</Message></Error></ErrorResponse>",
-        xml_escape(if action.is_empty() { "this request (no X-Amz-Target, no Action)" } else { action })
+        xml_escape(if action.is_empty() {
+            "this request (no X-Amz-Target, no Action)"
+        } else {
+            action
+        })
     );
-    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/xml")],
+        xml,
+    )
+        .into_response()
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body.
@@ -221,7 +261,8 @@ fn url_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(v) => {
                         out.push(v);
                         i += 2;

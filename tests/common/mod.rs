@@ -215,4 +215,29 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
         "dlq-source-arn",
         "dead-lettered messages lack the DeadLetterQueueSourceArn attribute",
     ),
+    (
+        "moto",
+        "filter-pattern-syntax",
+        "log filter patterns starting with neither a letter nor a quote (`?term`, `-term`, `{ $.x = 1 }`, `[a, b]`, `%re%`) match every event; invalid patterns are accepted",
+    ),
+    (
+        "moto",
+        "filter-mixed-terms",
+        "a log filter pattern is split on spaces and each piece searched literally (`ERROR -timeout` looks for `-timeout`)",
+    ),
+    (
+        "moto",
+        "filter-match-everything",
+        "the log filter pattern `\" \"` matches only events containing a space (AWS: every event)",
+    ),
+    (
+        "moto",
+        "retention-any-days",
+        "PutRetentionPolicy accepts any number of days (AWS: 1, 3, 5, 7, 14, 30, … 3653 only)",
+    ),
+    (
+        "moto",
+        "rejected-log-events-index",
+        "PutLogEvents' rejectedLogEventsInfo indexes differ from AWS (last too-old event instead of the exclusive end; last too-new instead of the first)",
+    ),
 ];
