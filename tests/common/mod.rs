@@ -265,4 +265,24 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
         "log-target-timestamp",
         "events a rule delivers to a log group get a fractional timestamp, which the Rust SDK cannot read back from FilterLogEvents",
     ),
+    (
+        "moto",
+        "fractional-timestamps",
+        "queue CreatedTimestamp and LastModifiedTimestamp are fractional seconds, not integers",
+    ),
+    (
+        "moto",
+        "message-contents",
+        "message bodies with characters SQS refuses (e.g. U+0001) are accepted (no InvalidMessageContents)",
+    ),
+    (
+        "moto",
+        "dlq-sources-paging",
+        "ListDeadLetterSourceQueues ignores MaxResults: every source in one page, no NextToken",
+    ),
+    (
+        "moto",
+        "fifo-sequence-numbers",
+        "FIFO SequenceNumbers are random 20-digit strings, not increasing",
+    ),
 ];
