@@ -60,6 +60,17 @@ impl Clients {
     /// and no credentials configured anywhere, dummy static credentials so
     /// LocalStack and moto work with no set-up. Nothing is sent yet.
     pub async fn connect(settings: &Settings) -> Clients {
+        Self::connect_with(settings, false).await
+    }
+
+    /// Clients for eddy's embedded backend (`--local`) at `settings.endpoint_url`:
+    /// always dummy static credentials, so that no profile, SSO session or
+    /// credential source of the caller is consulted (or can fail).
+    pub async fn connect_local(settings: &Settings) -> Clients {
+        Self::connect_with(settings, true).await
+    }
+
+    async fn connect_with(settings: &Settings, dummy_credentials: bool) -> Clients {
         let env_endpoint = ENDPOINT_ENV
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
@@ -87,7 +98,9 @@ impl Clients {
         if let Some(e) = &settings.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        if endpoint.is_some() && settings.profile.is_none() && !credentials_configured() {
+        if dummy_credentials
+            || (endpoint.is_some() && settings.profile.is_none() && !credentials_configured())
+        {
             loader = loader.credentials_provider(Credentials::from_keys("test", "test", None));
         }
         if endpoint.is_some() && settings.region.is_none() && !region_configured() {
@@ -98,10 +111,11 @@ impl Clients {
             .region()
             .map(|r| r.to_string())
             .unwrap_or_else(|| DEFAULT_LOCAL_REGION.to_string());
-        let profile = settings
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        let profile = settings.profile.clone().or_else(|| {
+            std::env::var("AWS_PROFILE")
+                .ok()
+                .filter(|p| !p.is_empty() && !dummy_credentials)
+        });
         Clients {
             sqs: aws_sdk_sqs::Client::new(&conf),
             events: aws_sdk_eventbridge::Client::new(&conf),

@@ -1,19 +1,23 @@
 //! The command line: argument definitions (clap derive), the offline
 //! `pattern` subcommands and the commands that talk to a backend (`whoami`,
-//! `queues`, `peek`, `rules`, `logs`, ...). `main.rs` only parses the
+//! `queues`, `peek`, `rules`, `logs`, ...), with `--local` for eddy's embedded
+//! backend, and `eddy serve`, which runs that backend alone. `main.rs` only parses the
 //! arguments, calls [`run`] and turns the result into an exit code; everything
 //! else lives here so that it can be tested without a process.
 //!
 //! Exit codes: 0 success; 1 `pattern test` or `test-pattern` saw an event that
 //! did not match, or `put-event` had its entry rejected; 2 bad input (invalid
 //! pattern or rules, unreadable or malformed event, usage error) or a failed
-//! call to the backend (unreachable, credentials, not found, refused peek).
+//! call to the backend (unreachable, credentials, not found, refused peek), or
+//! a backend that cannot start (port in use, unreadable data dir). `eddy serve`
+//! and `eddy --local` exit 0 when stopped by Ctrl-C or SIGTERM.
 
 mod aws_cmds;
 mod commands;
 pub mod input;
 mod output;
 pub mod rules;
+mod serve;
 mod table;
 
 use std::io::{self, BufRead, Write};
@@ -26,6 +30,9 @@ pub use rules::RulesError;
 
 const ROOT_HELP: &str = "\
 Examples:
+  # eddy's embedded backend with a demo world: buses, rules, queues, DLQs, live traffic
+  eddy --local --demo
+
   # Which of the sample events does the demo rule match, and why not the others?
   eddy pattern test --explain assets/patterns/payment-over-200.json assets/events/
 
@@ -40,8 +47,10 @@ Examples:
   eddy peek orders-dlq -n 5
 
 The commands that talk to a backend take --profile, --region, --endpoint-url
-(or AWS_ENDPOINT_URL) and --output table|json. The terminal UI, `eddy serve`
-and --local arrive in later releases.";
+(or AWS_ENDPOINT_URL), --local (eddy's embedded backend, started for the
+command) and --output table|json. `eddy serve` runs the embedded backend for
+other programs. The terminal UI arrives in a later release; until then
+`eddy --local [--demo]` prints what the backend serves and its queue counts.";
 
 const PATTERN_HELP: &str = "\
 A PATTERN or EVENT argument is a file, `-` for stdin, or inline JSON starting with `{`.
@@ -200,6 +209,22 @@ Examples:
   eddy test-pattern --remote --profile prod pattern.json event.json
   eddy test-pattern '{\"source\":[\"demo.payments\"]}' - < event.json";
 
+const SERVE_HELP: &str = "\
+Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS
+GetCallerIdentity like AWS, so the aws CLI, boto3, any SDK or an app under development can
+use it: point them at the printed URL with any credentials. Prints `listening on URL` once
+it is ready, and runs until Ctrl-C or SIGTERM (exit 0).
+
+It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has no
+authentication. State is in memory unless --data-dir: then every acknowledged change is
+on disk before the answer and survives a crash.
+
+Examples:
+  eddy serve
+  eddy serve --port 0 --demo
+  eddy serve --data-dir ~/.local/share/eddy --account-id 123456789012
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues";
+
 const LOGS_HELP: &str = "\
 Events of a CloudWatch Logs group, oldest first: `timestamp  stream  message`, the
 message escaped onto one line. --since takes 30s, 10m, 2h, 1d or an RFC 3339 time
@@ -216,6 +241,15 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "eddy", version, after_help = ROOT_HELP, propagate_version = true)]
 pub struct Cli {
+    /// Start eddy's embedded backend in this process, on a free loopback port, and use it
+    #[arg(long)]
+    pub local: bool,
+    /// With --local: create the demo world (buses, rules, queues, DLQs) and run its traffic
+    #[arg(long, requires = "local")]
+    pub demo: bool,
+    /// With --demo: events per second the demo puts on its buses [default: 5]
+    #[arg(long, value_name = "N", requires = "demo", value_parser = serve::parse_rate)]
+    pub demo_rate: Option<f64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -225,11 +259,37 @@ pub enum Command {
     /// Check, test and match EventBridge event patterns, offline
     #[command(subcommand, after_help = PATTERN_HELP)]
     Pattern(PatternCommand),
+    /// Run eddy's embedded backend (SQS, EventBridge, CloudWatch Logs) for any client
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     #[command(flatten)]
     Aws(AwsCommand),
 }
 
-/// The commands that talk to a backend (AWS, LocalStack, moto).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on; 0 picks a free one (printed)
+    #[arg(long, value_name = "PORT", default_value_t = 4566)]
+    pub port: u16,
+    /// The address to listen on; the default accepts connections from this machine only
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Create the demo world (buses, rules, queues, DLQs, log groups) and run its traffic
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: events per second the demo puts on its buses [default: 5]
+    #[arg(long, value_name = "N", requires = "demo", value_parser = serve::parse_rate)]
+    pub demo_rate: Option<f64>,
+    /// Keep the state in this folder (created if needed) and restore it at start-up
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The account id in ARNs, queue URLs and GetCallerIdentity
+    #[arg(long, value_name = "ID", default_value = crate::local::DEFAULT_ACCOUNT,
+          value_parser = serve::parse_account)]
+    pub account_id: String,
+}
+
+/// The commands that talk to a backend (AWS, LocalStack, moto, eddy's own).
 #[derive(Debug, Subcommand)]
 pub enum AwsCommand {
     /// Show the endpoint, region, profile, account and kind of backend
@@ -280,9 +340,15 @@ pub struct ConnArgs {
     /// Send every call to this endpoint (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_SQS etc. work too
     #[arg(long, value_name = "URL", value_parser = aws_cmds::parse_endpoint)]
     pub endpoint_url: Option<String>,
-    /// Use eddy's embedded backend (not available yet)
-    #[arg(long, conflicts_with = "endpoint_url")]
+    /// Start eddy's embedded backend for this command (in-process, free loopback port) and use it
+    #[arg(long, conflicts_with_all = ["endpoint_url", "profile"])]
     pub local: bool,
+    /// With --local: create the demo world and run its traffic first
+    #[arg(long, requires = "local")]
+    pub demo: bool,
+    /// With --demo: events per second the demo puts on its buses [default: 5]
+    #[arg(long, value_name = "N", requires = "demo", value_parser = serve::parse_rate)]
+    pub demo_rate: Option<f64>,
 }
 
 /// How the backend commands print their results.
@@ -589,10 +655,6 @@ pub enum CliError {
     /// A call to the backend failed; the message says what, where, and what to do.
     #[error(transparent)]
     Aws(#[from] crate::aws::Error),
-    #[error(
-        "--local (eddy's embedded backend) is not available yet; use --endpoint-url for LocalStack or moto, or leave it out for AWS"
-    )]
-    LocalNotAvailable,
     /// An argument that parsed but makes no sense (a detail that is not an object, ...).
     #[error("{0}")]
     Invalid(String),
@@ -619,8 +681,26 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Status, CliError> {
     let mut io = output::Io::new(out, err);
-    let result = match cli.command {
+    let Cli {
+        local,
+        demo,
+        demo_rate,
+        command,
+    } = cli;
+    let demo_rate = demo.then(|| demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
+    let result = match command {
+        None if local => serve::overview(demo_rate, None, &mut io),
         None => print_help(&mut io),
+        Some(Command::Pattern(_) | Command::Serve(_)) if local => Err(CliError::Invalid(
+            "--local goes with the commands that talk to a backend (eddy --local queues), or alone \
+             (eddy --local --demo); `eddy serve` runs the embedded backend by itself"
+                .to_string(),
+        )),
+        Some(Command::Serve(args)) => serve::serve(&args, &mut io),
+        Some(Command::Aws(mut command)) if local => match command.use_local(demo_rate) {
+            Ok(()) => aws_cmds::run(command, stdin, &mut io),
+            Err(e) => Err(e),
+        },
         Some(Command::Pattern(PatternCommand::Check(args))) => {
             commands::check(&args, stdin, &mut io)
         }
@@ -671,7 +751,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 16);
+        assert_eq!(seen, 17);
     }
 
     #[test]

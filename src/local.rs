@@ -74,7 +74,10 @@ impl Local {
     }
 
     pub fn base_url(&self) -> &str {
-        self.base_url.get().map(String::as_str).unwrap_or("http://127.0.0.1:4566")
+        self.base_url
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1:4566")
     }
 
     pub(crate) fn set_base_url(&self, url: String) {
@@ -112,7 +115,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn arn(&self, service: &str, resource: &str) -> String {
-        format!("arn:aws:{service}:{}:{}:{resource}", self.region, self.account)
+        format!(
+            "arn:aws:{service}:{}:{}:{resource}",
+            self.region, self.account
+        )
     }
 }
 
@@ -155,7 +161,11 @@ impl AwsError {
     }
 
     pub fn unknown_operation(op: &str) -> Self {
-        AwsError::new(400, "UnknownOperationException", format!("eddy's backend does not implement {op}"))
+        AwsError::new(
+            400,
+            "UnknownOperationException",
+            format!("eddy's backend does not implement {op}"),
+        )
     }
 }
 
@@ -185,6 +195,9 @@ pub fn now_ms() -> i64 {
 /// Starts the backend on `addr` (port 0 picks a free one) in this tokio
 /// runtime; returns its base URL and a handle that stops it when dropped
 /// or told to.
-pub async fn start(local: Arc<Local>, addr: std::net::SocketAddr) -> std::io::Result<server::Running> {
+pub async fn start(
+    local: Arc<Local>,
+    addr: std::net::SocketAddr,
+) -> std::io::Result<server::Running> {
     server::start(local, addr).await
 }

@@ -1,6 +1,7 @@
 //! The `eddy` binary end to end: arguments, inputs, outputs and exit codes.
-//! Each test makes its own small events and patterns under target/tmp; one test
-//! runs the README's first command on the shipped assets.
+//! Each test makes its own small events and patterns under target/tmp; the
+//! README tests check "Get started" and run its first command (`eddy --local
+//! --demo`) and its pattern example on the shipped assets.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -582,9 +583,99 @@ fn closed_stdout_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "{err}");
 }
 
-/// The README's first command, on the shipped sample events.
+/// "Get started" in the README holds exactly two commands: eddy with the
+/// demo world, and the test suite.
+#[test]
+fn readme_get_started_has_two_commands() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("## Get started")
+        .nth(1)
+        .expect("a Get started section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let block = section.split("```").nth(1).expect("a code block");
+    let commands: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        commands,
+        ["cargo run --release -- --local --demo", "./scripts/test"],
+        "{section}"
+    );
+}
+
+/// The README's first command (`cargo run --release -- --local --demo`):
+/// the backend with the demo world, its buses and live queue counts on
+/// stdout, until SIGTERM (or Ctrl-C), then exit 0.
 #[test]
 fn readme_first_command() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let mut child = eddy()
+        .args(["--local", "--demo"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("warehouse-dlq "))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => seen.push(l),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no queue counts within 30 s:\n{}", seen.join("\n"));
+            }
+        }
+    }
+    let text = seen.join("\n");
+    assert!(text.contains("running at http://127.0.0.1:"), "{text}");
+    assert!(text.contains("payment-processed"), "{text}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("eddy --local --demo did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+/// The README's pattern example, on the shipped sample events.
+#[test]
+fn readme_pattern_example() {
     let out = run(&[
         "pattern",
         "test",

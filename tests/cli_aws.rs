@@ -891,14 +891,14 @@ fn unreachable_endpoint_fails_fast_and_names_it() {
 }
 
 #[test]
-fn local_is_not_available_yet() {
-    let out = eddy().args(["queues", "--local"]).output().unwrap();
+fn local_and_endpoint_url_exclude_each_other() {
+    let endpoint = common::moto_endpoint();
+    let out = eddy()
+        .args(["queues", "--local", "--endpoint-url", &endpoint])
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("not available yet"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("--endpoint-url"), "{}", stderr(&out));
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
+use super::serve::Backend;
 use super::table::{Align, Table, escape, first_line, minify_json, safe_json};
 use super::{
     AttrArg, AwsCommand, BusesArgs, CliError, ConnArgs, DlqsArgs, Format, LogsArgs, PeekArgs,
@@ -52,6 +54,40 @@ impl AwsCommand {
             AwsCommand::Logs(a) => &a.conn,
         }
     }
+
+    fn conn_mut(&mut self) -> &mut ConnArgs {
+        match self {
+            AwsCommand::Whoami(a) => &mut a.conn,
+            AwsCommand::Queues(a) => &mut a.conn,
+            AwsCommand::Dlqs(a) => &mut a.conn,
+            AwsCommand::Peek(a) => &mut a.conn,
+            AwsCommand::Send(a) => &mut a.conn,
+            AwsCommand::Buses(a) => &mut a.conn,
+            AwsCommand::Rules(a) => &mut a.conn,
+            AwsCommand::Targets(a) => &mut a.conn,
+            AwsCommand::PutEvent(a) => &mut a.conn,
+            AwsCommand::TestPattern(a) => &mut a.conn,
+            AwsCommand::Logs(a) => &mut a.conn,
+        }
+    }
+
+    /// Applies `eddy --local [--demo] <command>` (the flags before the command)
+    /// as if they were given after it.
+    pub(crate) fn use_local(&mut self, demo_rate: Option<f64>) -> Result<(), CliError> {
+        let conn = self.conn_mut();
+        if conn.endpoint_url.is_some() || conn.profile.is_some() {
+            return Err(CliError::Invalid(
+                "--local cannot be used with --endpoint-url or --profile: it starts eddy's own backend"
+                    .to_string(),
+            ));
+        }
+        conn.local = true;
+        if let Some(rate) = demo_rate {
+            conn.demo = true;
+            conn.demo_rate = conn.demo_rate.or(Some(rate));
+        }
+        Ok(())
+    }
 }
 
 impl ConnArgs {
@@ -78,18 +114,28 @@ pub(crate) fn run(
         return test_pattern_offline(args, &pattern, &event, io);
     }
     let conn = command.conn();
-    if conn.local {
-        return Err(CliError::LocalNotAvailable);
-    }
-    let settings = conn.settings();
+    let demo_rate = conn
+        .demo
+        .then(|| conn.demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
     let status = runtime.block_on(async {
+        // --local: eddy's backend in this process, for this command only.
+        let backend = if conn.local {
+            let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+            let config = crate::local::Config::default();
+            Some(Backend::start(addr, &config, demo_rate).await?)
+        } else {
+            None
+        };
         // Nothing is sent yet: a bad input below fails before any call.
-        let clients = Clients::connect(&settings).await;
-        match &command {
+        let clients = match &backend {
+            Some(b) => Clients::connect_local(&b.settings(conn.region.as_deref())).await,
+            None => Clients::connect(&conn.settings()).await,
+        };
+        let status = match &command {
             AwsCommand::Whoami(a) => whoami(&clients, a, io).await,
             AwsCommand::Queues(a) => queues(&clients, a, io).await,
             AwsCommand::Dlqs(a) => dlqs(&clients, a, io).await,
@@ -101,7 +147,11 @@ pub(crate) fn run(
             AwsCommand::PutEvent(a) => put_event(&clients, a, stdin, io).await,
             AwsCommand::TestPattern(a) => test_pattern_remote(&clients, a, stdin, io).await,
             AwsCommand::Logs(a) => logs(&clients, a, io).await,
+        };
+        if let Some(b) = backend {
+            b.stop().await;
         }
+        status
     });
     // Background work (a log tail) is not waited for.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -138,7 +188,7 @@ fn or_dash(v: Option<impl ToString>) -> String {
 
 /// Milliseconds since the epoch as RFC 3339 in UTC, always with three
 /// decimals so that the column keeps its width: `2024-05-01T12:00:00.120Z`.
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     match DateTime::from_secs(ms.div_euclid(1000)).fmt(DateFormat::DateTime) {
         Ok(s) => match s.strip_suffix('Z') {
             Some(secs) => format!("{secs}.{:03}Z", ms.rem_euclid(1000)),

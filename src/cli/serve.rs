@@ -1,0 +1,358 @@
+//! eddy's embedded backend from the command line: `eddy serve` (the backend
+//! alone, for any client), `--local` on the backend commands (the backend
+//! in-process on a free loopback port, for that one command), and `eddy
+//! --local [--demo]` on its own (the backend in-process, with what it serves
+//! and live queue counts printed until Ctrl-C; the terminal UI's entry point
+//! once it lands).
+
+use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use super::aws_cmds::rfc3339;
+use super::output::{Io, plural};
+use super::table::{Align, Table, escape};
+use super::{CliError, ServeArgs, Status};
+use crate::aws::{Clients, Settings};
+use crate::local::{self, Config, Local, demo, server::Running};
+
+/// How often `eddy --local` prints the queue counts (on a terminal; every
+/// [`REFRESH_EVERY_PIPED`] when stdout is a pipe or a file).
+const REFRESH_EVERY: Duration = Duration::from_secs(3);
+const REFRESH_EVERY_PIPED: Duration = Duration::from_secs(10);
+
+/// Parses `--demo-rate`: events per second, more than 0, at most 10,000.
+pub(crate) fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Ok(r),
+        _ => Err(format!(
+            "`{s}` is not a rate: give events per second, more than 0 and at most 10000, e.g. 5 or 0.5"
+        )),
+    }
+}
+
+/// Parses `--account-id`: 12 digits, as AWS account ids are.
+pub(crate) fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not an AWS account id: 12 digits, e.g. 123456789012"
+        ))
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)
+}
+
+/// The backend running in this process, with the demo traffic if asked for.
+pub(crate) struct Backend {
+    pub(crate) url: String,
+    running: Running,
+    simulator: Option<JoinHandle<()>>,
+}
+
+impl Backend {
+    /// Opens the state (`config.data_dir`), listens on `addr`, and with
+    /// `demo` seeds the demo world and starts its traffic at that rate.
+    pub(crate) async fn start(
+        addr: SocketAddr,
+        config: &Config,
+        demo: Option<f64>,
+    ) -> Result<Backend, CliError> {
+        let local = Local::new(config).map_err(|e| match &config.data_dir {
+            Some(dir) => CliError::Invalid(format!(
+                "cannot open the data dir {}: {e}",
+                escape(&dir.display().to_string())
+            )),
+            None => CliError::Internal(format!("cannot create eddy's backend: {e}")),
+        })?;
+        let running = local::start(Arc::clone(&local), addr)
+            .await
+            .map_err(|e| {
+                let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                    ": something else (another eddy serve, LocalStack?) uses that port; pick another --port, or --port 0 for a free one"
+                } else {
+                    ""
+                };
+                CliError::Invalid(format!("cannot listen on {addr}: {e}{hint}"))
+            })?;
+        let simulator = match demo {
+            Some(rate) => {
+                demo::seed(&local).await.map_err(|e| {
+                    CliError::Internal(format!(
+                        "cannot create the demo world: {}: {}",
+                        e.code, e.message
+                    ))
+                })?;
+                Some(demo::start_simulator(&local, rate))
+            }
+            None => None,
+        };
+        Ok(Backend {
+            url: running.url.clone(),
+            running,
+            simulator,
+        })
+    }
+
+    /// Stops the traffic, then the server (in-flight requests finish).
+    pub(crate) async fn stop(self) {
+        if let Some(sim) = self.simulator {
+            sim.abort();
+            let _ = sim.await;
+        }
+        self.running.stop().await;
+    }
+
+    /// Settings that point the SDK at this backend (its region: `region`,
+    /// else the demo's).
+    pub(crate) fn settings(&self, region: Option<&str>) -> Settings {
+        Settings {
+            profile: None,
+            region: Some(region.unwrap_or(demo::REGION).to_string()),
+            endpoint_url: Some(self.url.clone()),
+        }
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM; returns the signal's name.
+async fn shutdown_signal() -> Result<&'static str, CliError> {
+    let failed = |e: std::io::Error| CliError::Internal(format!("cannot wait for signals: {e}"));
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).map_err(failed)?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.map(|()| "interrupt").map_err(failed),
+            _ = term.recv() => Ok("terminate"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .map(|()| "interrupt")
+            .map_err(failed)
+    }
+}
+
+// ---------------------------------------------------------------- eddy serve
+
+pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
+    let addr = SocketAddr::new(args.bind, args.port);
+    let config = Config {
+        account: args.account_id.clone(),
+        data_dir: args.data_dir.clone(),
+    };
+    let demo_rate = args
+        .demo
+        .then(|| args.demo_rate.unwrap_or(demo::DEFAULT_RATE));
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let backend = Backend::start(addr, &config, demo_rate).await?;
+        io.line(format_args!("listening on {}", backend.url))?;
+        io.flush()?;
+        if !args.bind.is_loopback() {
+            io.note(format_args!(
+                "warning: listening on {} (not loopback): anyone who can reach this port can read and change every queue and bus; there is no authentication",
+                args.bind
+            ));
+        }
+        let state = match &args.data_dir {
+            Some(d) => format!("state in {}", escape(&d.display().to_string())),
+            None => "state in memory (--data-dir DIR keeps it)".to_string(),
+        };
+        io.note(format_args!("note: account {}, {state}", args.account_id));
+        if let Some(rate) = demo_rate {
+            io.note(format_args!(
+                "note: demo world: buses {}; {}; traffic at {rate} events/s",
+                demo::BUSES
+                    .iter()
+                    .map(|b| b.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                plural(demo::queue_names().len() as u64, "queue", "queues"),
+            ));
+        }
+        io.note(format_args!(
+            "hint: eddy queues --endpoint-url {url}; or, for the aws CLI and SDKs: export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION={}",
+            demo::REGION,
+            url = backend.url
+        ));
+        io.flush()?;
+        let stop = shutdown_signal().await;
+        backend.stop().await;
+        let signal = stop?;
+        io.note(format_args!("note: stopped ({signal})"));
+        Ok(Status::Success)
+    });
+    rt.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+// ---------------------------------------------------------------- eddy --local
+
+/// `eddy --local [--demo]` with no command: runs the backend in this
+/// process and shows what it serves until Ctrl-C.
+pub(crate) fn overview(
+    demo_rate: Option<f64>,
+    region: Option<&str>,
+    io: &mut Io<'_>,
+) -> Result<Status, CliError> {
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        let backend = Backend::start(addr, &Config::default(), demo_rate).await?;
+        let clients = Clients::connect_local(&backend.settings(region)).await;
+        let shown = tokio::select! {
+            r = show(&clients, &backend.url, demo_rate, io) => r,
+            s = shutdown_signal() => s.map(|_| ()),
+        };
+        backend.stop().await;
+        shown?;
+        Ok(Status::Success)
+    });
+    rt.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+/// Prints the endpoint, buses, rules and targets, then the queue counts
+/// every few seconds, forever.
+async fn show(
+    c: &Clients,
+    url: &str,
+    demo_rate: Option<f64>,
+    io: &mut Io<'_>,
+) -> Result<(), CliError> {
+    let tty = std::io::stdout().is_terminal();
+    io.line(format_args!(
+        "eddy's embedded backend is running at {url} (in this process: it stops with eddy; Ctrl-C stops)"
+    ))?;
+    match demo_rate {
+        Some(rate) => io.line(format_args!(
+            "demo world: traffic at {rate} events/s; flaky consumers send some messages to their DLQs"
+        ))?,
+        None => io.line(format_args!(
+            "no demo world (add --demo for one): create queues and buses with any SDK"
+        ))?,
+    }
+    io.line(format_args!(""))?;
+    let mut t = Table::new(&[
+        ("BUS", Align::Left),
+        ("RULE", Align::Left),
+        ("TARGETS", Align::Left),
+    ]);
+    for bus in c.list_buses().await? {
+        for rule in c.list_rules(Some(&bus.name)).await? {
+            let targets = c.list_targets(&rule.name, Some(&bus.name)).await?;
+            let names: Vec<String> = targets
+                .iter()
+                .map(|t| {
+                    crate::domain::Arn::parse(&t.arn)
+                        .map(|a| {
+                            a.resource
+                                .strip_prefix("log-group:")
+                                .unwrap_or(&a.resource)
+                                .to_string()
+                        })
+                        .unwrap_or_else(|| t.arn.clone())
+                })
+                .collect();
+            t.row(vec![bus.name.clone(), rule.name.clone(), names.join(", ")]);
+        }
+    }
+    if !t.is_empty() {
+        for line in t.lines() {
+            io.line(format_args!("{line}"))?;
+        }
+        io.line(format_args!(""))?;
+    }
+    io.line(format_args!("Try, in another terminal:"))?;
+    io.line(format_args!("  eddy queues --endpoint-url {url}"))?;
+    if demo_rate.is_some() {
+        io.line(format_args!("  eddy dlqs --endpoint-url {url}"))?;
+        io.line(format_args!(
+            "  eddy peek warehouse-dlq --endpoint-url {url}"
+        ))?;
+        io.line(format_args!(
+            "  eddy logs /aws/lambda/warehouse --follow --endpoint-url {url}"
+        ))?;
+    }
+    io.line(format_args!(
+        "  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --endpoint-url {url} --region {} sqs list-queues",
+        c.region
+    ))?;
+    io.line(format_args!(
+        "(the terminal UI opens here in a later release)"
+    ))?;
+    io.flush()?;
+    let every = if tty {
+        REFRESH_EVERY
+    } else {
+        REFRESH_EVERY_PIPED
+    };
+    loop {
+        io.line(format_args!(""))?;
+        let now = rfc3339(crate::local::now_ms());
+        match c.list_queues(None).await {
+            Ok(queues) if queues.is_empty() => {
+                io.line(format_args!("{now}  no queues"))?;
+            }
+            Ok(queues) => {
+                io.line(format_args!("{now}  queues"))?;
+                let mut t = Table::new(&[
+                    ("NAME", Align::Left),
+                    ("VISIBLE", Align::Right),
+                    ("IN FLIGHT", Align::Right),
+                    ("DELAYED", Align::Right),
+                    ("DLQ", Align::Left),
+                ]);
+                for q in &queues {
+                    t.row(vec![
+                        q.name.clone(),
+                        q.counts.visible.to_string(),
+                        q.counts.in_flight.to_string(),
+                        q.counts.delayed.to_string(),
+                        q.redrive_policy
+                            .as_ref()
+                            .map(|p| p.dlq_name().to_string())
+                            .unwrap_or_else(|| "-".to_string()),
+                    ]);
+                }
+                for line in t.lines() {
+                    io.line(format_args!("{line}"))?;
+                }
+            }
+            Err(e) => io.note(format_args!("warning: {now}: {e}")),
+        }
+        io.flush()?;
+        tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_accounts_are_checked() {
+        assert_eq!(parse_rate("5"), Ok(5.0));
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        assert!(parse_rate("0").is_err());
+        assert!(parse_rate("-1").is_err());
+        assert!(parse_rate("NaN").is_err());
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("20000").is_err());
+        assert_eq!(parse_account("123456789012").as_deref(), Ok("123456789012"));
+        assert!(parse_account("12345").is_err());
+        assert!(parse_account("12345678901a").is_err());
+    }
+}
