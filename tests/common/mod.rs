@@ -248,7 +248,7 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
     (
         "moto",
         "input-transformer-rule-name",
-        "<aws.events.rule-name> and <aws.events.rule-arn> are not substituted: the placeholder text is delivered",
+        "`<aws.events.rule-name>` and `<aws.events.rule-arn>` are not substituted: the placeholder text is delivered",
     ),
     (
         "moto",
