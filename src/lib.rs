@@ -5,6 +5,8 @@
 //! through the AWS SDK), `cli` (the command line).
 pub mod aws;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod local;
 pub mod pattern;
+pub mod tui;

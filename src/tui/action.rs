@@ -1,0 +1,96 @@
+//! User intents. The snake_case name of each is what the keymap in the
+//! config file uses (`peek = ["p"]`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave eddy (asks first while an operation runs).
+    Quit,
+    /// The `?` overlay: keys of the current view.
+    Help,
+    /// Close the overlay, clear the filter, or go back one view.
+    Back,
+    /// Drill into the selected row.
+    Open,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ScrollLeft,
+    ScrollRight,
+    /// `/`: filter the current list.
+    Filter,
+    /// `:`: the command palette (`:queues`, `:dlqs`, `:buses`, `:logs`, `:ctx`, `:q`).
+    Command,
+    /// Refresh the current view now.
+    Refresh,
+    /// Safe peek of the selected queue (explicit; never on a timer).
+    Peek,
+    /// Sort by the next column / reverse the order.
+    SortNext,
+    SortReverse,
+    /// Copy the message body to the clipboard (OSC 52).
+    CopyBody,
+    /// Inspector: raw body instead of pretty-printed JSON.
+    ToggleRaw,
+    /// Jump to the DLQ of the selected queue.
+    GoToDlq,
+}
+
+impl Action {
+    /// Every action, for help screens and config validation.
+    pub const ALL: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::Back,
+        Action::Open,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+        Action::Filter,
+        Action::Command,
+        Action::Refresh,
+        Action::Peek,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::CopyBody,
+        Action::ToggleRaw,
+        Action::GoToDlq,
+    ];
+
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help for this view",
+            Action::Back => "back / close",
+            Action::Open => "open the selected row",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::ScrollLeft => "scroll left",
+            Action::ScrollRight => "scroll right",
+            Action::Filter => "filter the list",
+            Action::Command => "command: :queues :dlqs :buses :logs :ctx :q",
+            Action::Refresh => "refresh now",
+            Action::Peek => "peek messages (safe: released at once)",
+            Action::SortNext => "sort by the next column",
+            Action::SortReverse => "reverse the sort",
+            Action::CopyBody => "copy the body (OSC 52)",
+            Action::ToggleRaw => "raw / pretty body",
+            Action::GoToDlq => "go to this queue's DLQ",
+        }
+    }
+}
