@@ -20,7 +20,7 @@ pub mod rules;
 mod serve;
 mod table;
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -49,8 +49,9 @@ Examples:
 The commands that talk to a backend take --profile, --region, --endpoint-url
 (or AWS_ENDPOINT_URL), --local (eddy's embedded backend, started for the
 command) and --output table|json. `eddy serve` runs the embedded backend for
-other programs. The terminal UI arrives in a later release; until then
-`eddy --local [--demo]` prints what the backend serves and its queue counts.";
+other programs. `eddy` alone opens the terminal UI on the current AWS context
+(AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL); `eddy --local --demo` opens it on the
+embedded demo world (with stdout not a terminal, it prints the backend's queue counts).";
 
 const PATTERN_HELP: &str = "\
 A PATTERN or EVENT argument is a file, `-` for stdin, or inline JSON starting with `{`.
@@ -250,6 +251,9 @@ pub struct Cli {
     /// With --demo: events per second the demo puts on its buses [default: 5]
     #[arg(long, value_name = "N", requires = "demo", value_parser = serve::parse_rate)]
     pub demo_rate: Option<f64>,
+    /// The terminal UI without any action that changes queues, messages, buses or rules
+    #[arg(long)]
+    pub read_only: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -662,6 +666,10 @@ pub enum CliError {
     Runtime(io::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(transparent)]
+    Tui(#[from] crate::tui::TuiError),
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
 }
 
 impl CliError {
@@ -685,12 +693,20 @@ pub fn run(
         local,
         demo,
         demo_rate,
+        read_only,
         command,
     } = cli;
     let demo_rate = demo.then(|| demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
     let result = match command {
+        None if local && std::io::stdout().is_terminal() => serve::tui_local(demo_rate, read_only, &mut io),
         None if local => serve::overview(demo_rate, None, &mut io),
-        None => print_help(&mut io),
+        None if std::io::stdout().is_terminal() => serve::tui_aws(read_only, &mut io),
+        None => {
+            io.note(format_args!(
+                "note: the terminal UI needs a terminal and stdout is not one; the commands:"
+            ));
+            print_help(&mut io)
+        }
         Some(Command::Pattern(_) | Command::Serve(_)) if local => Err(CliError::Invalid(
             "--local goes with the commands that talk to a backend (eddy --local queues), or alone \
              (eddy --local --demo); `eddy serve` runs the embedded backend by itself"

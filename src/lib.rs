@@ -8,5 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod local;
+pub mod logging;
 pub mod pattern;
+pub mod text;
 pub mod tui;

@@ -1,6 +1,49 @@
-//! The terminal UI (contract; being built): one `AppState`, a synchronous
-//! `update(Msg) -> Vec<Effect>`, a pure `render`, an executor that runs
-//! effects on tokio and answers with `Msg`s, and an event loop generic over
+//! The terminal UI: one [`AppState`], a synchronous [`update`]`(Msg) ->
+//! Vec<Effect>`, a pure [`render`], an [`Executor`] that runs effects on
+//! tokio and answers with `Msg`s, and an event loop ([`Tui`]) generic over
 //! the ratatui backend and the input stream. See ../shared/STYLE.md.
 
 pub mod action;
+pub mod inspect;
+pub mod keys;
+pub mod runtime;
+pub mod state;
+pub mod view;
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub use runtime::{Executor, Options, TerminalGuard, Tui, TuiError};
+pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen, update};
+pub use view::render;
+
+use crate::aws::Clients;
+use crate::config::Config;
+
+/// Opens the TUI on the real terminal and runs it until the user quits.
+/// Refuses when stdout is not a terminal.
+pub async fn run(clients: Clients, config: Config, context: Context) -> Result<(), TuiError> {
+    if !std::io::stdout().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    let guard = TerminalGuard::enter()?;
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let terminal =
+        ratatui::Terminal::new(backend).map_err(|e| TuiError::Terminal(e.to_string()))?;
+    let (state, first) = AppState::new(config, context, Instant::now());
+    let clipboard: runtime::Clipboard = Arc::new(Mutex::new(std::io::stdout()));
+    let mut tui = Tui::new(
+        terminal,
+        state,
+        first,
+        clients,
+        clipboard,
+        Options { ticks: true },
+    );
+    let mut input = crossterm::event::EventStream::new();
+    let result = tui.run(&mut input).await;
+    drop(tui);
+    drop(guard);
+    result
+}

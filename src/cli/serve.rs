@@ -198,6 +198,65 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
     result
 }
 
+// ---------------------------------------------------------------- the TUI
+
+/// Logs go to a file while the TUI owns the terminal; its path is said
+/// before the alternate screen opens.
+fn start_log(io: &mut Io<'_>) {
+    match crate::logging::init(None) {
+        Ok(path) => io.note(format_args!(
+            "note: logging to {}",
+            escape(&path.display().to_string())
+        )),
+        Err(e) => io.note(format_args!("warning: no log file: {e}")),
+    }
+}
+
+/// `eddy` alone on a terminal: the TUI on the current AWS context.
+pub(crate) fn tui_aws(read_only: bool, io: &mut Io<'_>) -> Result<Status, CliError> {
+    let config = crate::config::Config::load()?;
+    start_log(io);
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let clients = Clients::connect(&Settings::default()).await;
+        let ctx = crate::tui::Context::from_clients(&clients, false, read_only);
+        tokio::select! {
+            r = crate::tui::run(clients, config, ctx) => r?,
+            s = shutdown_signal() => { s?; }
+        }
+        Ok(Status::Success)
+    });
+    rt.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+/// `eddy --local [--demo]` on a terminal: the embedded backend in this
+/// process (with the demo world and its traffic) and the TUI on it.
+pub(crate) fn tui_local(
+    demo_rate: Option<f64>,
+    read_only: bool,
+    io: &mut Io<'_>,
+) -> Result<Status, CliError> {
+    let config = crate::config::Config::load()?;
+    start_log(io);
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        let backend = Backend::start(addr, &Config::default(), demo_rate).await?;
+        let clients = Clients::connect_local(&backend.settings(None)).await;
+        let ctx = crate::tui::Context::from_clients(&clients, true, read_only);
+        let shown = tokio::select! {
+            r = crate::tui::run(clients, config, ctx) => r.map_err(CliError::from),
+            s = shutdown_signal() => s.map(|_| ()),
+        };
+        backend.stop().await;
+        shown?;
+        Ok(Status::Success)
+    });
+    rt.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
 // ---------------------------------------------------------------- eddy --local
 
 /// `eddy --local [--demo]` with no command: runs the backend in this
@@ -291,7 +350,7 @@ async fn show(
         c.region
     ))?;
     io.line(format_args!(
-        "(the terminal UI opens here in a later release)"
+        "(on a terminal, `eddy --local --demo` opens the terminal UI instead)"
     ))?;
     io.flush()?;
     let every = if tty {

@@ -5,7 +5,6 @@
 //! control character or escape sequence in the data can move the cursor,
 //! recolour the screen or hide text. JSON output goes through [`safe_json`].
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// How a column is aligned.
@@ -85,35 +84,7 @@ impl Table {
     }
 }
 
-/// Characters that must not reach a terminal raw: C0 and C1 controls, DEL,
-/// and the bidirectional overrides that can make text read differently from
-/// what it is.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{2028}' | '\u{2029}')
-}
-
-/// Text with every unsafe character shown as an escape: `\n`, `\r`, `\t`, or
-/// `\u{1b}`. Borrowed when there is nothing to escape.
-pub(crate) fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+pub(crate) use crate::text::{escape, is_unsafe};
 
 /// The first line of `s`, escaped and cut to `max` characters (with `…`);
 /// `…` also marks that more lines follow.

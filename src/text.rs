@@ -1,0 +1,54 @@
+//! Terminal-safe text. Anything that came from a backend (message bodies,
+//! attributes, names, log lines, patterns) goes through [`escape`] before it
+//! reaches a terminal, in the CLI and in the TUI alike, so that no control
+//! character or escape sequence in the data can move the cursor, recolour the
+//! screen or hide text.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Characters that must not reach a terminal raw: C0 and C1 controls, DEL,
+/// and the bidirectional overrides that can make text read differently from
+/// what it is.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Text with every unsafe character shown as an escape: `\n`, `\r`, `\t`, or
+/// `\u{1b}`. Borrowed when there is nothing to escape.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_removes_every_control_character() {
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("a\u{1b}[31mred\u{7}"), "a\\u{1b}[31mred\\u{7}");
+        assert_eq!(escape("a\tb\r\n"), "a\\tb\\r\\n");
+        assert_eq!(escape("\u{9b}2J"), "\\u{9b}2J");
+        assert_eq!(escape("\u{202e}txt.exe"), "\\u{202e}txt.exe");
+        assert!(!escape("x\u{0}\u{7f}\u{85}").chars().any(char::is_control));
+        assert_eq!(escape("héllo ✓"), "héllo ✓");
+    }
+}

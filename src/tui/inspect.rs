@@ -1,0 +1,378 @@
+//! The message inspector's document, built once when a message is opened
+//! (never while rendering): the dead-letter reason, the EventBridge envelope,
+//! the body (pretty JSON or raw), system and message attributes. Every line
+//! is escaped and at most [`CHUNK`] characters, so a huge body renders only
+//! the lines in view.
+
+use crate::config::Meaning;
+use crate::domain::Message;
+use crate::text::escape;
+
+/// The longest piece of a line kept as one document line.
+pub const CHUNK: usize = 512;
+
+/// DLQ error attributes EventBridge adds to a message it could not deliver.
+pub const DLQ_ATTRIBUTES: &[&str] = &["ERROR_CODE", "ERROR_MESSAGE", "RULE_ARN", "TARGET_ARN"];
+
+/// Envelope fields of an EventBridge event.
+const ENVELOPE: &[&str] = &[
+    "source",
+    "detail-type",
+    "id",
+    "time",
+    "account",
+    "region",
+    "resources",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocLine {
+    pub meaning: Meaning,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inspector {
+    pub queue: String,
+    pub message: Message,
+    /// Raw body instead of pretty-printed JSON.
+    pub raw: bool,
+    pub json: bool,
+    pub lines: Vec<DocLine>,
+    /// The first document line shown.
+    pub scroll: usize,
+}
+
+impl Inspector {
+    pub fn new(queue: &str, message: Message) -> Inspector {
+        let mut i = Inspector {
+            queue: queue.to_string(),
+            message,
+            raw: false,
+            json: false,
+            lines: Vec::new(),
+            scroll: 0,
+        };
+        i.build();
+        i
+    }
+
+    pub fn toggle_raw(&mut self) {
+        self.raw = !self.raw;
+        self.build();
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+    }
+
+    fn build(&mut self) {
+        let m = &self.message;
+        let mut doc = Vec::new();
+        let parsed: Option<serde_json::Value> = serde_json::from_str(&m.body).ok();
+        self.json = parsed.is_some();
+
+        let dlq: Vec<(&str, String)> = DLQ_ATTRIBUTES
+            .iter()
+            .filter_map(|k| {
+                m.message_attributes
+                    .get(*k)
+                    .map(|a| (*k, a.string_value.clone().unwrap_or_default()))
+            })
+            .collect();
+        if !dlq.is_empty() {
+            section(&mut doc, "Dead-letter reason", Meaning::Danger);
+            for (k, v) in dlq {
+                field(&mut doc, k, &v, Meaning::Danger);
+            }
+        }
+
+        if let Some(serde_json::Value::Object(obj)) = &parsed
+            && obj.contains_key("detail-type")
+        {
+            section(&mut doc, "EventBridge envelope", Meaning::Title);
+            for k in ENVELOPE {
+                if let Some(v) = obj.get(*k) {
+                    let text = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    field(&mut doc, k, &text, Meaning::Normal);
+                }
+            }
+        }
+
+        let kind = match (&parsed, self.raw) {
+            (Some(_), false) => "JSON, pretty",
+            (Some(_), true) => "JSON, raw",
+            (None, _) => "text",
+        };
+        section(
+            &mut doc,
+            &format!("Body ({kind}, {} bytes)", m.body.len()),
+            Meaning::Title,
+        );
+        let body = match (&parsed, self.raw) {
+            (Some(_), false) => reindent(&m.body),
+            _ => m.body.clone(),
+        };
+        push_text(&mut doc, &body, Meaning::Normal);
+
+        section(&mut doc, "System attributes", Meaning::Title);
+        field(&mut doc, "MessageId", &m.message_id, Meaning::Normal);
+        let left = m
+            .receives_left
+            .map(|l| format!(" ({l} left before the DLQ)"))
+            .unwrap_or_default();
+        field(
+            &mut doc,
+            "ReceiveCount",
+            &format!("{}{left}", m.receive_count),
+            Meaning::Normal,
+        );
+        for (k, v) in &m.attributes {
+            let v = match k.as_str() {
+                "SentTimestamp" | "ApproximateFirstReceiveTimestamp" => v
+                    .parse::<i64>()
+                    .map(|ms| format!("{v} ({})", utc(ms)))
+                    .unwrap_or_else(|_| v.clone()),
+                _ => v.clone(),
+            };
+            field(&mut doc, k, &v, Meaning::Muted);
+        }
+        section(&mut doc, "Message attributes", Meaning::Title);
+        if m.message_attributes.is_empty() {
+            doc.push(DocLine {
+                meaning: Meaning::Muted,
+                text: "(none)".to_string(),
+            });
+        }
+        for (k, a) in &m.message_attributes {
+            let v = a
+                .string_value
+                .clone()
+                .or_else(|| {
+                    a.binary_value
+                        .as_ref()
+                        .map(|b| format!("<binary, base64> {b}"))
+                })
+                .unwrap_or_default();
+            field(
+                &mut doc,
+                &format!("{k} ({})", a.data_type),
+                &v,
+                Meaning::Normal,
+            );
+        }
+        self.lines = doc;
+    }
+}
+
+fn section(doc: &mut Vec<DocLine>, title: &str, meaning: Meaning) {
+    if !doc.is_empty() {
+        doc.push(DocLine {
+            meaning: Meaning::Normal,
+            text: String::new(),
+        });
+    }
+    doc.push(DocLine {
+        meaning,
+        text: format!("── {title} ──"),
+    });
+}
+
+fn field(doc: &mut Vec<DocLine>, label: &str, value: &str, meaning: Meaning) {
+    let text = format!("{:<18} {}", escape(label), value);
+    push_text(doc, &text, meaning);
+}
+
+/// Appends `text` split into lines, escaped, each cut into [`CHUNK`]-character pieces.
+fn push_text(doc: &mut Vec<DocLine>, text: &str, meaning: Meaning) {
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let escaped = escape(line);
+        if escaped.len() <= CHUNK {
+            doc.push(DocLine {
+                meaning,
+                text: escaped.into_owned(),
+            });
+            continue;
+        }
+        let chars: Vec<char> = escaped.chars().collect();
+        for piece in chars.chunks(CHUNK) {
+            doc.push(DocLine {
+                meaning,
+                text: piece.iter().collect(),
+            });
+        }
+    }
+}
+
+/// Valid JSON text pretty-printed with two-space indents, keys in their
+/// original order (a `serde_json::Value` would sort them).
+pub fn reindent(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', depth * 2));
+    };
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A pattern (or any JSON) pretty-printed, escaped, one entry per line;
+/// not JSON: the text itself.
+pub fn pretty_lines(text: &str) -> Vec<String> {
+    let pretty = if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        reindent(text)
+    } else {
+        text.to_string()
+    };
+    pretty.lines().map(|l| escape(l).into_owned()).collect()
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (UTC) of ms since the epoch.
+pub fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02} {}", hms(ms))
+}
+
+/// `HH:MM:SS` (UTC) of ms since the epoch.
+pub fn hms(ms: i64) -> String {
+    let s = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Days since 1970-01-01 to (year, month, day) (H. Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::MessageAttribute;
+    use std::collections::BTreeMap;
+
+    fn message(body: &str) -> Message {
+        Message {
+            message_id: "m-1".into(),
+            receipt_handle: None,
+            body: body.into(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: Some(2),
+            attributes: BTreeMap::from([("SentTimestamp".into(), "0".into())]),
+            message_attributes: BTreeMap::from([(
+                "ERROR_CODE".into(),
+                MessageAttribute {
+                    data_type: "String".into(),
+                    string_value: Some("SQS.Throttled\u{1b}[2J".into()),
+                    binary_value: None,
+                },
+            )]),
+        }
+    }
+
+    #[test]
+    fn reindent_keeps_key_order() {
+        let text = r#"{"b": [1, {}, []], "a": {"s": "x, \\\"{y}"}}"#;
+        let pretty = reindent(text);
+        assert_eq!(
+            pretty,
+            "{\n  \"b\": [\n    1,\n    {},\n    []\n  ],\n  \"a\": {\n    \"s\": \"x, \\\\\\\"{y}\"\n  }\n}"
+        );
+        let a: serde_json::Value = serde_json::from_str(text).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(1_709_251_199_000), "2024-02-29 23:59:59");
+        assert_eq!(hms(3_723_000), "01:02:03");
+    }
+
+    #[test]
+    fn document_is_escaped_and_chunked() {
+        let body = format!("\u{1b}[31mred\n{}", "x".repeat(2000));
+        let i = Inspector::new("q", message(&body));
+        let text: String = i.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(!text.chars().any(char::is_control));
+        assert!(text.contains("\\u{1b}[31mred"));
+        assert!(text.contains("1970-01-01 00:00:00"));
+        assert!(
+            i.lines
+                .iter()
+                .all(|l| l.text.chars().count() <= CHUNK.max(40))
+        );
+        assert_eq!(i.lines[0].text, "── Dead-letter reason ──");
+    }
+
+    #[test]
+    fn json_pretty_and_raw_and_envelope() {
+        let body =
+            r#"{"source":"demo.payments","detail-type":"Payment Processed","detail":{"a":1}}"#;
+        let mut i = Inspector::new("q", message(body));
+        let text: Vec<&str> = i.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(text.contains(&"── EventBridge envelope ──"), "{text:?}");
+        assert!(text.contains(&"    \"a\": 1"), "{text:?}");
+        i.toggle_raw();
+        assert!(i.lines.iter().any(|l| l.text == body));
+    }
+}

@@ -1,0 +1,391 @@
+//! The event loop (generic over the ratatui backend and the input stream),
+//! the executor that runs effects on tokio, and the terminal guard.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::state::{AppState, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
+use super::view::render;
+use crate::aws::Clients;
+use crate::aws::sqs::PeekOptions;
+
+/// At most one frame per this interval (about 60 fps).
+pub const FRAME_EVERY: Duration = Duration::from_millis(16);
+/// How far back a log group's events are read when it is opened.
+pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
+/// Events read when a log group is opened.
+pub const LOGS_FIRST: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(
+        "the terminal UI needs a terminal, and stdout is not one; use a subcommand instead (eddy queues, eddy dlqs, eddy --help)"
+    )]
+    NotATerminal,
+    #[error("terminal: {0}")]
+    Terminal(String),
+    #[error("input: {0}")]
+    Input(io::Error),
+}
+
+/// Where OSC 52 copies are written (the terminal; a buffer in tests).
+pub type Clipboard = Arc<Mutex<dyn Write + Send>>;
+
+/// Loop options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Tick the clock (refresh scheduling, ages). Off in snapshot tests.
+    pub ticks: bool,
+}
+
+/// Runs effects on tokio; every answer comes back as a `Msg` on one channel.
+pub struct Executor {
+    clients: Arc<Clients>,
+    tx: mpsc::UnboundedSender<Msg>,
+    tails: HashMap<ReqId, JoinHandle<()>>,
+    clipboard: Clipboard,
+}
+
+impl Executor {
+    pub fn new(clients: Clients, tx: mpsc::UnboundedSender<Msg>, clipboard: Clipboard) -> Self {
+        Executor {
+            clients: Arc::new(clients),
+            tx,
+            tails: HashMap::new(),
+            clipboard,
+        }
+    }
+
+    fn spawn<F>(&self, f: impl FnOnce(Arc<Clients>) -> F + Send + 'static)
+    where
+        F: Future<Output = Msg> + Send + 'static,
+    {
+        let c = Arc::clone(&self.clients);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let msg = f(c).await;
+            let _ = tx.send(msg);
+        });
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::WhoAmI => self.spawn(|c| async move { Msg::IdentityLoaded(c.whoami().await) }),
+            Effect::FetchQueues { req } => self.spawn(move |c| async move {
+                let result = c.list_queues(None).await;
+                Msg::QueuesLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchQueue { req, queue } => self.spawn(move |c| async move {
+                let result = c.get_queue(&queue).await;
+                Msg::QueueLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::Peek { req, queue, max } => self.spawn(move |c| async move {
+                let result = c.peek(&queue, max, PeekOptions::default()).await;
+                Msg::Peeked {
+                    req,
+                    at: Instant::now(),
+                    wall_ms: crate::local::now_ms(),
+                    result,
+                }
+            }),
+            Effect::FetchBuses { req } => self.spawn(move |c| async move {
+                let result = c.list_buses().await;
+                Msg::BusesLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchRules { req, bus } => self.spawn(move |c| async move {
+                let result = async {
+                    let rules = c.list_rules(Some(&bus)).await?;
+                    let mut rows = Vec::with_capacity(rules.len());
+                    for rule in rules {
+                        let targets = c.list_targets(&rule.name, Some(&bus)).await?.len();
+                        rows.push(RuleRow { rule, targets });
+                    }
+                    Ok(rows)
+                }
+                .await;
+                Msg::RulesLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchTargets { req, rule, bus } => self.spawn(move |c| async move {
+                let result = c.list_targets(&rule, Some(&bus)).await;
+                Msg::TargetsLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchLogGroups { req } => self.spawn(move |c| async move {
+                let result = c.list_log_groups(None).await;
+                Msg::LogGroupsLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::OpenLog { req, group } => {
+                let c = Arc::clone(&self.clients);
+                let tx = self.tx.clone();
+                let handle = tokio::spawn(async move {
+                    let now = crate::local::now_ms();
+                    let since = now - LOGS_SINCE.as_millis() as i64;
+                    let first = c
+                        .filter_log_events(&group, None, Some(since), Some(now), Some(LOGS_FIRST))
+                        .await;
+                    let failed = first.is_err();
+                    if tx.send(Msg::LogsLoaded { req, result: first }).is_err() || failed {
+                        return;
+                    }
+                    let mut rx = c.tail_logs(&group, None, now + 1);
+                    while let Some(result) = rx.recv().await {
+                        if tx.send(Msg::LogTailed { req, result }).is_err() {
+                            return;
+                        }
+                    }
+                });
+                self.tails.insert(req, handle);
+            }
+            Effect::CloseLog { req } => {
+                // Dropping the tail's receiver (with the task) ends the tail.
+                if let Some(h) = self.tails.remove(&req) {
+                    h.abort();
+                }
+            }
+            Effect::Copy { text } => {
+                let result = osc52(&self.clipboard, &text);
+                let _ = self.tx.send(Msg::Copied(result));
+            }
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        for (_, h) in self.tails.drain() {
+            h.abort();
+        }
+    }
+}
+
+/// Writes the OSC 52 "set clipboard" sequence.
+fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
+    let encoded = aws_smithy_types::base64::encode(text.as_bytes());
+    let mut out = clipboard
+        .lock()
+        .map_err(|_| "clipboard lock poisoned".to_string())?;
+    write!(out, "\x1b]52;c;{encoded}\x07")
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())?;
+    Ok(text.len())
+}
+
+/// The running app: state, terminal, inbox and executor.
+pub struct Tui<B: Backend> {
+    terminal: Terminal<B>,
+    state: AppState,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    exec: Executor,
+    opts: Options,
+    dirty: bool,
+    last_draw: Option<Instant>,
+    frames: u64,
+}
+
+impl<B: Backend> Tui<B> {
+    /// Must be called within a tokio runtime: the first effects start at once.
+    pub fn new(
+        terminal: Terminal<B>,
+        state: AppState,
+        first: Vec<Effect>,
+        clients: Clients,
+        clipboard: Clipboard,
+        opts: Options,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut exec = Executor::new(clients, tx, clipboard);
+        for e in first {
+            exec.run(e);
+        }
+        Tui {
+            terminal,
+            state,
+            rx,
+            exec,
+            opts,
+            dirty: true,
+            last_draw: None,
+            frames: 0,
+        }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    pub fn terminal_mut(&mut self) -> &mut Terminal<B> {
+        &mut self.terminal
+    }
+
+    /// Frames drawn so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Applies a message as if it had arrived (tests, start-up).
+    pub fn handle(&mut self, msg: Msg) {
+        for effect in update(&mut self.state, msg) {
+            self.exec.run(effect);
+        }
+        self.dirty = true;
+    }
+
+    /// Draws now.
+    pub fn draw(&mut self) -> Result<(), TuiError> {
+        let state = &self.state;
+        self.terminal
+            .draw(|f| render(state, f))
+            .map_err(|e| TuiError::Terminal(e.to_string()))?;
+        self.dirty = false;
+        self.last_draw = Some(Instant::now());
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Runs until the user quits or the input ends.
+    pub async fn run<S>(&mut self, input: &mut S) -> Result<(), TuiError>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        self.run_until(input, |_| false).await.map(|_| ())
+    }
+
+    /// Runs until `done(state)` holds (true; drawn first), or the user quits
+    /// or the input ends (false).
+    pub async fn run_until<S, F>(&mut self, input: &mut S, done: F) -> Result<bool, TuiError>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+        F: Fn(&AppState) -> bool,
+    {
+        let mut tick = tokio::time::interval(TICK_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            // Everything queued first, then at most one frame.
+            while let Ok(msg) = self.rx.try_recv() {
+                self.handle(msg);
+            }
+            if self.state.quit {
+                return Ok(false);
+            }
+            if done(&self.state) {
+                self.draw()?;
+                return Ok(true);
+            }
+            let now = Instant::now();
+            let next_frame = self.last_draw.map_or(now, |t| t + FRAME_EVERY);
+            if self.dirty && now >= next_frame {
+                self.draw()?;
+            }
+            let frame_due = self.dirty;
+            tokio::select! {
+                ev = input.next() => match ev {
+                    Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => self.handle(Msg::Key(k)),
+                    Some(Ok(Event::Resize(..))) => {
+                        self.terminal
+                            .autoresize()
+                            .map_err(|e| TuiError::Terminal(e.to_string()))?;
+                        self.handle(Msg::Resized);
+                    }
+                    Some(Ok(Event::Paste(s))) => self.handle(Msg::Paste(s)),
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(TuiError::Input(e)),
+                    None => return Ok(false),
+                },
+                Some(msg) = self.rx.recv() => self.handle(msg),
+                _ = tick.tick(), if self.opts.ticks => {
+                    self.handle(Msg::Ticked { now: Instant::now() });
+                }
+                _ = tokio::time::sleep_until(next_frame.into()), if frame_due => {}
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------ the terminal
+
+static GUARD_ACTIVE: AtomicBool = AtomicBool::new(false);
+static HOOK: Once = Once::new();
+
+/// Leaves raw mode and the alternate screen (idempotent).
+fn restore_terminal() {
+    if GUARD_ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = crossterm::execute!(
+            io::stdout(),
+            crossterm::event::DisableBracketedPaste,
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+    }
+}
+
+/// Raw mode + alternate screen while alive; restored on drop and on panic.
+pub struct TerminalGuard(());
+
+impl TerminalGuard {
+    pub fn enter() -> Result<TerminalGuard, TuiError> {
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore_terminal();
+                previous(info);
+            }));
+        });
+        let err = |e: io::Error| TuiError::Terminal(e.to_string());
+        crossterm::terminal::enable_raw_mode().map_err(err)?;
+        GUARD_ACTIVE.store(true, Ordering::SeqCst);
+        crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::event::EnableBracketedPaste
+        )
+        .map_err(|e| {
+            restore_terminal();
+            err(e)
+        })?;
+        Ok(TerminalGuard(()))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}

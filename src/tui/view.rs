@@ -1,0 +1,1167 @@
+//! The pure render: `&AppState` in, a frame out. No I/O, no parsing, no
+//! locks; every text that came from a backend is escaped here or was escaped
+//! when it was stored.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::action::Action;
+use super::keys;
+use super::state::{
+    AppState, DLQ_COLUMNS, Level, Live, Loadable, LogStatus, Overlay, PromptKind, QUEUE_COLUMNS,
+    Screen, bus_rows, dlq_depth, dlq_rows, group_rows, message_rows, queue_rows, rate_per_min,
+    rule_rows, selected_index, target_rows,
+};
+use crate::config::Meaning;
+use crate::domain::{Arn, Queue, Target, queue_name};
+use crate::text::escape;
+
+const SPARK: &[char] = &['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// Below this width the tables drop their less important columns.
+const WIDE: u16 = 100;
+
+/// Draws the whole screen.
+pub fn render(state: &AppState, frame: &mut Frame) {
+    let area = frame.area();
+    let [header, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(state, frame, header);
+    match state.top() {
+        Screen::Queues(_) => render_queues(state, frame, body),
+        Screen::Dlqs(_) => render_dlqs(state, frame, body),
+        Screen::Queue(_) => render_queue(state, frame, body),
+        Screen::Message(_) => render_message(state, frame, body),
+        Screen::Buses(_) => render_buses(state, frame, body),
+        Screen::Rules(_) => render_rules(state, frame, body),
+        Screen::Rule(_) => render_rule(state, frame, body),
+        Screen::LogGroups(_) => render_groups(state, frame, body),
+        Screen::Log(_) => render_log(state, frame, body),
+    }
+    render_status(state, frame, status);
+    render_hints(state, frame, hints);
+    if state.overlay == Overlay::Help {
+        render_help(state, frame, body);
+    }
+}
+
+fn style(state: &AppState, m: Meaning) -> Style {
+    state.config.theme.style(m)
+}
+
+fn ago(state: &AppState, at: Instant) -> String {
+    let s = state.now.saturating_duration_since(at).as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else {
+        format!("{}m{}s", s / 60, s % 60)
+    }
+}
+
+/// "refreshed 3s ago" / "stale 12s" / "loading…" for what the top screen shows.
+fn freshness<T>(state: &AppState, live: &Live<T>) -> Option<(Meaning, String)> {
+    match &live.value {
+        Loadable::Idle => None,
+        Loadable::Loading { .. } => Some((Meaning::Muted, "loading…".to_string())),
+        Loadable::Loaded { at, .. } => Some((Meaning::Muted, format!("↻ {} ago", ago(state, *at)))),
+        Loadable::Failed {
+            stale: Some((_, at)),
+            ..
+        } => Some((Meaning::Warn, format!("stale {}", ago(state, *at)))),
+        Loadable::Failed { .. } => Some((Meaning::Danger, "failed".to_string())),
+    }
+}
+
+fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => freshness(state, &state.queues),
+        Screen::Queue(q) => freshness(state, &q.queue),
+        Screen::Buses(_) => freshness(state, &state.buses),
+        Screen::Rules(r) => freshness(state, &r.rules),
+        Screen::Rule(r) => freshness(state, &r.targets),
+        Screen::LogGroups(_) => freshness(state, &state.log_groups),
+        Screen::Message(_) | Screen::Log(_) => None,
+    }
+}
+
+fn render_header(state: &AppState, frame: &mut Frame, area: Rect) {
+    let c = &state.context;
+    let sep = Span::styled(" │ ", style(state, Meaning::Muted));
+    let mut spans = vec![
+        Span::styled(
+            " eddy ",
+            style(state, Meaning::Title).add_modifier(Modifier::BOLD),
+        ),
+        sep.clone(),
+        Span::styled(escape(&c.label).into_owned(), style(state, Meaning::Accent)),
+        sep.clone(),
+        Span::raw(c.account.clone().unwrap_or_else(|| "…".to_string())),
+        sep.clone(),
+        Span::raw(escape(&c.region).into_owned()),
+        sep.clone(),
+        Span::raw(c.backend.clone().unwrap_or_else(|| "…".to_string())),
+    ];
+    if c.read_only {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            style(state, Meaning::Danger).add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+    }
+    let left = Line::from(spans);
+    let right = top_freshness(state)
+        .map(|(m, t)| Line::from(Span::styled(format!("{t} "), style(state, m))))
+        .unwrap_or_default();
+    let rw = (right.width() as u16).min(area.width);
+    let [l, _, r] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(rw),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(left).style(style(state, Meaning::Header)), l);
+    frame.render_widget(
+        Paragraph::new(right).style(style(state, Meaning::Header)),
+        r,
+    );
+}
+
+fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
+    let line = match &state.overlay {
+        Overlay::Prompt { kind, text } => {
+            let prefix = match kind {
+                PromptKind::Filter => "/",
+                PromptKind::Command => ":",
+            };
+            Line::from(vec![
+                Span::styled(prefix, style(state, Meaning::Key)),
+                Span::raw(escape(text).into_owned()),
+                Span::styled("█", style(state, Meaning::Accent)),
+            ])
+        }
+        _ => {
+            if let Some(err) = top_error(state) {
+                Line::from(Span::styled(
+                    format!("error: {}", escape(err)),
+                    style(state, Meaning::Danger),
+                ))
+            } else if let Some(f) = &state.flash {
+                let m = match f.level {
+                    Level::Info => Meaning::Ok,
+                    Level::Warn => Meaning::Warn,
+                    Level::Error => Meaning::Danger,
+                };
+                Line::from(Span::styled(escape(&f.text).into_owned(), style(state, m)))
+            } else {
+                Line::default()
+            }
+        }
+    };
+    // A flash about the refresh backoff goes first, then the error.
+    let line = match (&state.flash, top_error(state), &state.overlay) {
+        (Some(f), Some(_), Overlay::None) if f.level == Level::Warn => {
+            let mut spans = vec![Span::styled(
+                format!("{} · ", escape(&f.text)),
+                style(state, Meaning::Warn),
+            )];
+            spans.extend(line.spans);
+            Line::from(spans)
+        }
+        _ => line,
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn top_error(state: &AppState) -> Option<&str> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => state.queues.value.error(),
+        Screen::Queue(q) => q.queue.value.error().or(q.peek.value.error()),
+        Screen::Buses(_) => state.buses.value.error(),
+        Screen::Rules(r) => r.rules.value.error(),
+        Screen::Rule(r) => r.targets.value.error(),
+        Screen::LogGroups(_) => state.log_groups.value.error(),
+        Screen::Log(l) => match &l.status {
+            LogStatus::Failed(e) => Some(e),
+            _ => l.warning.as_deref(),
+        },
+        Screen::Message(_) => None,
+    }
+}
+
+/// A short label for the hint line.
+fn short(action: Action) -> &'static str {
+    match action {
+        Action::Open => "open",
+        Action::Back => "back",
+        Action::Peek => "peek",
+        Action::Filter => "filter",
+        Action::SortNext => "sort",
+        Action::Command => "cmd",
+        Action::Help => "help",
+        Action::Quit => "quit",
+        Action::Refresh => "refresh",
+        Action::CopyBody => "copy",
+        Action::ToggleRaw => "raw",
+        Action::GoToDlq => "dlq",
+        Action::Bottom => "follow",
+        _ => "",
+    }
+}
+
+/// The actions worth a hint in each view, most important first.
+pub fn hint_actions(scope: &str) -> &'static [Action] {
+    use Action::*;
+    match scope {
+        "queues" => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
+        "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
+        "queue" => &[Peek, Open, GoToDlq, Back, Refresh, Help, Quit],
+        "message" => &[CopyBody, ToggleRaw, Back, Help, Quit],
+        "buses" | "rules" | "logs" => &[Open, Filter, Refresh, Command, Back, Help, Quit],
+        "rule" => &[Open, Back, Refresh, Help, Quit],
+        "log" => &[Bottom, Back, Help, Quit],
+        _ => &[Help, Quit],
+    }
+}
+
+fn render_hints(state: &AppState, frame: &mut Frame, area: Rect) {
+    let scope = state.top().scope();
+    let mut spans = Vec::new();
+    let mut width = 0usize;
+    for &a in hint_actions(scope) {
+        let Some(chord) = keys::chords(&state.config, scope, a).into_iter().next() else {
+            continue;
+        };
+        let label = short(a);
+        let w = chord.chars().count() + label.chars().count() + 5;
+        if width + w > area.width as usize {
+            break;
+        }
+        width += w;
+        spans.push(Span::styled(
+            format!("<{chord}>"),
+            style(state, Meaning::Key),
+        ));
+        spans.push(Span::styled(
+            format!(" {label}  "),
+            style(state, Meaning::Muted),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_help(state: &AppState, frame: &mut Frame, body: Rect) {
+    let scope = state.top().scope();
+    let mut lines = Vec::new();
+    for &a in Action::ALL {
+        let chords = keys::chords(&state.config, scope, a);
+        if chords.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<16}", chords.join(" ")),
+                style(state, Meaning::Key),
+            ),
+            Span::raw(a.describe()),
+        ]));
+    }
+    let w = 72.min(body.width);
+    let h = (lines.len() as u16 + 2).min(body.height);
+    let area = Rect {
+        x: body.x + (body.width - w) / 2,
+        y: body.y + (body.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" help: {scope} (esc closes) ")),
+        ),
+        area,
+    );
+}
+
+/// The list title: name, count, filter, sort.
+fn list_title(
+    name: &str,
+    count: Option<usize>,
+    filter: &str,
+    sort: Option<(&str, bool)>,
+) -> String {
+    let mut t = format!(" {name}");
+    if let Some(n) = count {
+        t.push_str(&format!(" ({n})"));
+    }
+    if !filter.is_empty() {
+        t.push_str(&format!(" /{}", escape(filter)));
+    }
+    if let Some((col, rev)) = sort {
+        t.push_str(&format!(" ↕{col}{}", if rev { "↓" } else { "↑" }));
+    }
+    t.push(' ');
+    t
+}
+
+/// Shows "loading…" or the error when there is nothing to list yet.
+fn placeholder<T>(
+    state: &AppState,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    live: &Live<T>,
+) -> bool {
+    if live.value.data().is_some() {
+        return false;
+    }
+    let text = match &live.value {
+        Loadable::Idle => String::new(),
+        Loadable::Loading { .. } => "loading…".to_string(),
+        Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
+        Loadable::Loaded { .. } => String::new(),
+    };
+    let m = if live.value.error().is_some() {
+        Meaning::Danger
+    } else {
+        Meaning::Muted
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, style(state, m)))
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+    true
+}
+
+#[allow(clippy::too_many_arguments)]
+fn table<'a>(
+    state: &AppState,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'a>,
+    header: &[&str],
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'a>>,
+    selected: Option<usize>,
+    stale: bool,
+) {
+    let empty = rows.is_empty();
+    let mut t = Table::new(rows, widths)
+        .header(
+            Row::new(header.iter().map(|h| Cell::from(h.to_uppercase())))
+                .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+        )
+        .block(block)
+        .row_highlight_style(style(state, Meaning::Selected).add_modifier(Modifier::REVERSED))
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    if stale {
+        t = t.style(style(state, Meaning::Muted).add_modifier(Modifier::DIM));
+    }
+    let mut ts = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(t, area, &mut ts);
+    if empty {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: area.height.saturating_sub(3).min(1),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled("(nothing here)", style(state, Meaning::Muted))),
+            inner,
+        );
+    }
+}
+
+fn spark(state: &AppState, url: &str, width: usize) -> String {
+    let Some(h) = state.history.get(url) else {
+        return String::new();
+    };
+    let vals: Vec<u64> = h.iter().rev().take(width).map(|(_, v)| *v).collect();
+    let max = vals.iter().copied().max().unwrap_or(0);
+    vals.iter()
+        .rev()
+        .map(|&v| SPARK[(v * 7).checked_div(max).unwrap_or(0).min(7) as usize])
+        .collect()
+}
+
+fn rate(state: &AppState, url: &str) -> String {
+    match rate_per_min(state, url) {
+        None => "–".to_string(),
+        Some(r) if r.abs() < 0.05 => "0".to_string(),
+        Some(r) if r.abs() >= 10.0 => format!("{r:+.0}"),
+        Some(r) => format!("{r:+.1}"),
+    }
+}
+
+fn render_queues(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Queues(lv) = state.top() else {
+        return;
+    };
+    let rows = queue_rows(state, lv);
+    let stale = state.queues.value.error().is_some();
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "queues",
+        state.queues.value.data().map(|_| rows.len()),
+        &lv.filter,
+        Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.queues) {
+        return;
+    }
+    let wide = area.width >= WIDE;
+    let keys: Vec<&str> = rows.iter().map(|q| q.url.as_str()).collect();
+    let selected = selected_index(&keys, &lv.selected);
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .map(|q| {
+            let dlq = q
+                .redrive_policy
+                .as_ref()
+                .map(|p| escape(p.dlq_name()).into_owned())
+                .unwrap_or_else(|| "-".to_string());
+            let depth = dlq_depth(state, q);
+            let depth_cell = match depth {
+                Some(d) if d > 0 => Cell::from(d.to_string()).style(style(state, Meaning::Danger)),
+                Some(d) => Cell::from(d.to_string()),
+                None => Cell::from(""),
+            };
+            let mut cells = vec![
+                Cell::from(escape(&q.name).into_owned()),
+                Cell::from(if q.fifo { "fifo" } else { "std" }),
+                Cell::from(q.counts.visible.to_string()),
+                Cell::from(q.counts.in_flight.to_string()),
+            ];
+            if wide {
+                cells.push(Cell::from(q.counts.delayed.to_string()));
+            }
+            cells.push(Cell::from(rate(state, &q.url)));
+            cells.push(Cell::from(dlq));
+            cells.push(depth_cell);
+            if wide {
+                cells.push(Cell::from(spark(state, &q.url, 20)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec![
+                "name",
+                "type",
+                "visible",
+                "in flight",
+                "delayed",
+                "Δ/min",
+                "dlq",
+                "dlq#",
+                "trend",
+            ],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Length(7),
+                Constraint::Length(9),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Fill(1),
+                Constraint::Length(5),
+                Constraint::Length(20),
+            ],
+        )
+    } else {
+        (
+            vec!["name", "type", "visible", "flight", "Δ/min", "dlq", "dlq#"],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(4),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+            ],
+        )
+    };
+    table(
+        state, frame, area, block, &header, widths, table_rows, selected, stale,
+    );
+}
+
+fn render_dlqs(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Dlqs(lv) = state.top() else {
+        return;
+    };
+    let rows = dlq_rows(state, lv);
+    let stale = state.queues.value.error().is_some();
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "dead-letter queues",
+        state.queues.value.data().map(|_| rows.len()),
+        &lv.filter,
+        Some((DLQ_COLUMNS[lv.sort], lv.reverse)),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.queues) {
+        return;
+    }
+    let wide = area.width >= WIDE;
+    let keys: Vec<&str> = rows.iter().map(|r| r.queue.url.as_str()).collect();
+    let selected = selected_index(&keys, &lv.selected);
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let q = r.queue;
+            let m = if q.counts.visible > 0 {
+                Meaning::Danger
+            } else {
+                Meaning::Normal
+            };
+            let sources: Vec<String> = r.sources.iter().map(|s| escape(s).into_owned()).collect();
+            let mut cells = vec![
+                Cell::from(escape(&q.name).into_owned()),
+                Cell::from(q.counts.visible.to_string()),
+                Cell::from(q.counts.in_flight.to_string()),
+                Cell::from(rate(state, &q.url)),
+            ];
+            if wide {
+                cells.push(Cell::from(spark(state, &q.url, 20)));
+            }
+            cells.push(Cell::from(sources.join(", ")));
+            Row::new(cells).style(style(state, m))
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec!["name", "depth", "in flight", "Δ/min", "trend", "sources"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Length(6),
+                Constraint::Length(20),
+                Constraint::Fill(2),
+            ],
+        )
+    } else {
+        (
+            vec!["name", "depth", "flight", "Δ/min", "sources"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+            ],
+        )
+    };
+    table(
+        state, frame, area, block, &header, widths, table_rows, selected, stale,
+    );
+}
+
+fn kv(state: &AppState, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<12}"), style(state, Meaning::Muted)),
+        Span::raw(value),
+    ])
+}
+
+fn secs(s: Option<u32>) -> String {
+    match s {
+        None => "?".to_string(),
+        Some(s) if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        Some(s) if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        Some(s) => format!("{s}s"),
+    }
+}
+
+fn queue_lines(state: &AppState, q: &Queue, min_left: Option<u32>) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        kv(state, "url", escape(&q.url).into_owned()),
+        kv(
+            state,
+            "counts",
+            format!(
+                "visible {} · in flight {} · delayed {}",
+                q.counts.visible, q.counts.in_flight, q.counts.delayed
+            ),
+        ),
+        kv(
+            state,
+            "timing",
+            format!(
+                "visibility {} · delay {} · retention {}",
+                secs(q.visibility_timeout_s),
+                secs(q.delay_s),
+                secs(q.retention_s)
+            ),
+        ),
+    ];
+    let attr = |k: &str| q.attributes.get(k).map(|v| escape(v).into_owned());
+    if q.fifo {
+        lines.push(kv(
+            state,
+            "fifo",
+            format!(
+                "content-based dedup {} · dedup scope {} · throughput {}",
+                attr("ContentBasedDeduplication").unwrap_or_else(|| "false".into()),
+                attr("DeduplicationScope").unwrap_or_else(|| "queue".into()),
+                attr("FifoThroughputLimit").unwrap_or_else(|| "perQueue".into()),
+            ),
+        ));
+    } else {
+        lines.push(kv(state, "type", "standard".to_string()));
+    }
+    match &q.redrive_policy {
+        Some(p) => {
+            lines.push(kv(
+                state,
+                "redrive",
+                format!(
+                    "→ {} after {} receives",
+                    escape(p.dlq_name()),
+                    p.max_receive_count
+                ),
+            ));
+            let headroom = match min_left {
+                Some(l) => format!(
+                    "a peek uses 1 of {} receives; fewest left among peeked: {l}",
+                    p.max_receive_count
+                ),
+                None => format!(
+                    "a peek uses 1 of {} receives per message",
+                    p.max_receive_count
+                ),
+            };
+            let m = if p.max_receive_count <= 2 || min_left.is_some_and(|l| l <= 1) {
+                Meaning::Warn
+            } else {
+                Meaning::Normal
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<12}", "headroom"), style(state, Meaning::Muted)),
+                Span::styled(headroom, style(state, m)),
+            ]));
+        }
+        None => lines.push(kv(state, "redrive", "none (no DLQ)".to_string())),
+    }
+    if let Some(a) = &q.redrive_allow_policy {
+        let sources: Vec<String> = a
+            .source_queue_arns
+            .iter()
+            .map(|s| escape(queue_name(s)).into_owned())
+            .collect();
+        let text = if sources.is_empty() {
+            escape(&a.permission).into_owned()
+        } else {
+            format!("{}: {}", escape(&a.permission), sources.join(", "))
+        };
+        lines.push(kv(state, "allow", text));
+    }
+    lines
+}
+
+fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Queue(s) = state.top() else {
+        return;
+    };
+    let name = s
+        .queue
+        .value
+        .data()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&s.id).to_string());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" queue {} ", escape(&name)));
+    let peek = s.peek.value.data();
+    let min_left = peek.and_then(|p| p.messages.iter().filter_map(|m| m.receives_left).min());
+    let lines = match s.queue.value.data() {
+        Some(q) => queue_lines(state, q, min_left),
+        None => vec![Line::from(Span::styled(
+            match &s.queue.value {
+                Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
+                _ => "loading…".to_string(),
+            },
+            style(state, Meaning::Muted),
+        ))],
+    };
+    let top_h = (lines.len() as u16 + 2).min(area.height / 2).max(3);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).block(block), top);
+
+    let title = match (peek, &s.peek.value) {
+        (Some(p), _) => format!(
+            " messages: sample of {} of ~{}, peeked at {} UTC{} ",
+            p.messages.len(),
+            p.approx_total,
+            super::inspect::hms(p.wall_ms),
+            if s.peek.pending.is_some() {
+                " (peeking…)"
+            } else {
+                ""
+            }
+        ),
+        (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
+        _ => " messages ".to_string(),
+    };
+    let mblock = Block::default().borders(Borders::ALL).title(title);
+    let Some(p) = peek else {
+        let text = match &s.peek.value {
+            Loadable::Failed { error, .. } => Line::from(Span::styled(
+                format!("peek failed: {}", escape(error)),
+                style(state, Meaning::Danger),
+            )),
+            Loadable::Loading { .. } => {
+                Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
+            }
+            _ => Line::from(vec![
+                Span::raw("not fetched: press "),
+                Span::styled(
+                    keys::chords(&state.config, "queue", Action::Peek)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| "peek".to_string()),
+                    style(state, Meaning::Key),
+                ),
+                Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
+            ]),
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(mblock),
+            bottom,
+        );
+        return;
+    };
+    let inner = mblock.inner(bottom);
+    frame.render_widget(mblock, bottom);
+    let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
+    let [warn_area, table_area] =
+        Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
+    let warnings: Vec<Line> = p
+        .warnings
+        .iter()
+        .map(|w| {
+            Line::from(Span::styled(
+                format!("⚠ {}", escape(w)),
+                style(state, Meaning::Warn),
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(warnings), warn_area);
+    let rows = message_rows(s);
+    let keys: Vec<&str> = rows.iter().map(|m| m.message_id.as_str()).collect();
+    let selected = selected_index(&keys, &s.list.selected);
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .map(|m| {
+            let left = m
+                .receives_left
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "-".to_string());
+            let left_cell = match m.receives_left {
+                Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
+                _ => Cell::from(left),
+            };
+            let sent = m
+                .attributes
+                .get("SentTimestamp")
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(super::inspect::hms)
+                .unwrap_or_default();
+            Row::new(vec![
+                Cell::from(escape(&m.message_id).into_owned()),
+                Cell::from(m.receive_count.to_string()),
+                left_cell,
+                Cell::from(sent),
+                Cell::from(first_line(&m.body, 200)),
+            ])
+        })
+        .collect();
+    let t = Table::new(
+        table_rows,
+        vec![
+            Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(
+        Row::new(["ID", "RECV", "LEFT", "SENT", "BODY"])
+            .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+    )
+    .row_highlight_style(style(state, Meaning::Selected).add_modifier(Modifier::REVERSED))
+    .highlight_symbol("▶ ")
+    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    let mut ts = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(t, table_area, &mut ts);
+}
+
+/// The first line of untrusted text, escaped and cut to `max` characters.
+fn first_line(s: &str, max: usize) -> String {
+    let head: String = s.chars().take(max * 2).collect();
+    let line = head.trim_start().split('\n').next().unwrap_or("");
+    let e = escape(line);
+    if e.chars().count() > max {
+        let mut cut: String = e.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    } else {
+        e.into_owned()
+    }
+}
+
+fn render_message(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Message(i) = state.top() else {
+        return;
+    };
+    let total = i.lines.len();
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " message in {} · line {}/{}{} ",
+        escape(&i.queue),
+        (i.scroll + 1).min(total),
+        total,
+        if i.json && i.raw { " · raw" } else { "" }
+    ));
+    let inner_h = block.inner(area).height as usize;
+    // Only the lines in view: a 1 MB body costs what a screenful costs.
+    let lines: Vec<Line> = i
+        .lines
+        .iter()
+        .skip(i.scroll)
+        .take(inner_h)
+        .map(|l| Line::from(Span::styled(l.text.as_str(), style(state, l.meaning))))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+fn render_buses(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Buses(lv) = state.top() else {
+        return;
+    };
+    let rows = bus_rows(state, lv);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "event buses",
+        state.buses.value.data().map(|_| rows.len()),
+        &lv.filter,
+        None,
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.buses) {
+        return;
+    }
+    let keys: Vec<&str> = rows.iter().map(|b| b.name.as_str()).collect();
+    let selected = selected_index(&keys, &lv.selected);
+    let table_rows = rows
+        .iter()
+        .map(|b| {
+            Row::new(vec![
+                Cell::from(escape(&b.name).into_owned()),
+                Cell::from(escape(&b.arn).into_owned()),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "arn"],
+        vec![Constraint::Fill(1), Constraint::Fill(3)],
+        table_rows,
+        selected,
+        state.buses.value.error().is_some(),
+    );
+}
+
+fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String {
+    match (p, schedule) {
+        (Some(p), _) => {
+            let min = serde_json::from_str::<serde_json::Value>(p)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| p.to_string());
+            first_line(&min, 120)
+        }
+        (None, Some(s)) => format!("schedule {}", escape(s)),
+        (None, None) => "-".to_string(),
+    }
+}
+
+fn render_rules(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Rules(s) = state.top() else {
+        return;
+    };
+    let rows = rule_rows(s);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        &format!("rules of {}", escape(&s.bus)),
+        s.rules.value.data().map(|_| rows.len()),
+        &s.list.filter,
+        None,
+    ));
+    if placeholder(state, frame, area, block.clone(), &s.rules) {
+        return;
+    }
+    let keys: Vec<&str> = rows.iter().map(|r| r.rule.name.as_str()).collect();
+    let selected = selected_index(&keys, &s.list.selected);
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let m = if r.rule.state.as_str() == "ENABLED" {
+                Meaning::Ok
+            } else {
+                Meaning::Warn
+            };
+            Row::new(vec![
+                Cell::from(escape(&r.rule.name).into_owned()),
+                Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
+                Cell::from(r.targets.to_string()),
+                Cell::from(pattern_summary(
+                    r.rule.pattern.as_deref(),
+                    r.rule.schedule.as_deref(),
+                )),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "state", "targets", "pattern"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Fill(3),
+        ],
+        table_rows,
+        selected,
+        s.rules.value.error().is_some(),
+    );
+}
+
+fn target_name(arn: &str) -> String {
+    Arn::parse(arn)
+        .map(|a| {
+            let r = a.resource.strip_prefix("log-group:").unwrap_or(&a.resource);
+            format!("{} {}", a.service, r)
+        })
+        .unwrap_or_else(|| arn.to_string())
+}
+
+fn target_input(t: &Target) -> String {
+    if let Some(i) = &t.input {
+        format!("input {}", first_line(i, 60))
+    } else if let Some(p) = &t.input_path {
+        format!("path {}", escape(p))
+    } else if let Some(x) = &t.input_transformer {
+        format!("transformer {}", first_line(&x.input_template, 60))
+    } else {
+        "whole event".to_string()
+    }
+}
+
+fn render_rule(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Rule(s) = state.top() else { return };
+    let mut lines: Vec<Line> = vec![kv(
+        state,
+        "state",
+        format!(
+            "{}{}",
+            escape(s.rule.state.as_str()),
+            s.rule
+                .description
+                .as_deref()
+                .map(|d| format!(" · {}", escape(d)))
+                .unwrap_or_default()
+        ),
+    )];
+    lines.extend(s.pattern.iter().map(|l| Line::from(l.as_str())));
+    let top_h = (lines.len() as u16 + 2).min(area.height / 2).max(3);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(format!(
+            " rule {} on {} ",
+            escape(&s.rule.name),
+            escape(&s.bus)
+        ))),
+        top,
+    );
+    let rows = target_rows(s);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "targets",
+        s.targets.value.data().map(|_| rows.len()),
+        &s.list.filter,
+        None,
+    ));
+    if placeholder(state, frame, bottom, block.clone(), &s.targets) {
+        return;
+    }
+    let keys: Vec<&str> = rows.iter().map(|t| t.id.as_str()).collect();
+    let selected = selected_index(&keys, &s.list.selected);
+    let wide = area.width >= WIDE;
+    let table_rows = rows
+        .iter()
+        .map(|t| {
+            let retry = t
+                .retry_policy
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "{}× {}",
+                        r.maximum_retry_attempts
+                            .map(|n| n.to_string())
+                            .unwrap_or("?".into()),
+                        secs(r.maximum_event_age_s)
+                    )
+                })
+                .unwrap_or_else(|| "default".to_string());
+            let dlq = t
+                .dlq_arn
+                .as_deref()
+                .map(|d| escape(queue_name(d)).into_owned())
+                .unwrap_or_else(|| "-".to_string());
+            let mut cells = vec![
+                Cell::from(escape(&target_name(&t.arn)).into_owned()),
+                Cell::from(target_input(t)),
+            ];
+            if wide {
+                cells.push(Cell::from(retry));
+            }
+            cells.push(Cell::from(dlq));
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec!["target", "input", "retry", "dlq"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(12),
+                Constraint::Fill(1),
+            ],
+        )
+    } else {
+        (
+            vec!["target", "input", "dlq"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+            ],
+        )
+    };
+    table(
+        state,
+        frame,
+        bottom,
+        block,
+        &header,
+        widths,
+        table_rows,
+        selected,
+        s.targets.value.error().is_some(),
+    );
+}
+
+fn render_groups(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::LogGroups(lv) = state.top() else {
+        return;
+    };
+    let rows = group_rows(state, lv);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "log groups",
+        state.log_groups.value.data().map(|_| rows.len()),
+        &lv.filter,
+        None,
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.log_groups) {
+        return;
+    }
+    let keys: Vec<&str> = rows.iter().map(|g| g.name.as_str()).collect();
+    let selected = selected_index(&keys, &lv.selected);
+    let table_rows = rows
+        .iter()
+        .map(|g| {
+            Row::new(vec![
+                Cell::from(escape(&g.name).into_owned()),
+                Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
+                Cell::from(
+                    g.retention_days
+                        .map(|d| format!("{d}d"))
+                        .unwrap_or_else(|| "never expires".to_string()),
+                ),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "bytes", "retention"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(14),
+        ],
+        table_rows,
+        selected,
+        state.log_groups.value.error().is_some(),
+    );
+}
+
+fn render_log(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Log(l) = state.top() else { return };
+    let status = match &l.status {
+        LogStatus::Loading => "loading the last minutes…".to_string(),
+        LogStatus::Following if l.from_end == 0 => "following".to_string(),
+        LogStatus::Following => format!("paused, {} lines up (G follows)", l.from_end),
+        LogStatus::Failed(_) => "failed".to_string(),
+    };
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} · {} events · {status} ",
+        escape(&l.group),
+        l.events.len()
+    ));
+    let h = block.inner(area).height as usize;
+    let end = l.events.len().saturating_sub(l.from_end);
+    let start = end.saturating_sub(h);
+    let lines: Vec<Line> = l
+        .events
+        .range(start..end)
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", super::inspect::hms(e.timestamp_ms)),
+                    style(state, Meaning::Muted),
+                ),
+                Span::raw(first_line(&e.message, 400)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

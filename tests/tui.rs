@@ -1,0 +1,564 @@
+//! The terminal UI through its real event loop: `TestBackend`, scripted keys,
+//! the embedded backend seeded with the demo world (no traffic simulator) and
+//! fixed messages. Waits for state, never for timers. Snapshots at 80×24 and
+//! 120×40, with times, ids and ports masked.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use eddy::aws::{Clients, Settings};
+use eddy::config::Config;
+use eddy::domain::{MessageAttribute, OutgoingMessage};
+use eddy::local::{self, Local, demo, server::Running};
+use eddy::tui::state::LogStatus;
+use eddy::tui::{AppState, Context, Loadable, Options, Screen, Tui};
+use futures_util::Stream;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+type Input = Pin<Box<dyn Stream<Item = std::io::Result<Event>> + Send>>;
+
+struct World {
+    local: Arc<Local>,
+    running: Option<Running>,
+    clients: Clients,
+}
+
+const ENVELOPE: &str = r#"{"version":"0","id":"evt-one","detail-type":"Payment Processed","source":"demo.payments","account":"000000000000","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"order_id":"A-1","total_cost":250,"items":["gift card"]}}"#;
+/// SQS refuses ESC and BEL in bodies, but takes C1 controls (CSI is
+/// U+009B) and bidi overrides, which terminals act on just the same.
+const ANSI: &str = "\u{9b}2J\u{9b}31mred and \u{202e}reversed";
+
+async fn world() -> World {
+    let local = Local::new(&local::Config::default()).unwrap();
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let running = local::start(Arc::clone(&local), addr).await.unwrap();
+    demo::seed(&local).await.unwrap();
+    let clients = Clients::connect_local(&Settings {
+        profile: None,
+        region: Some(demo::REGION.to_string()),
+        endpoint_url: Some(running.url.clone()),
+    })
+    .await;
+    World {
+        local,
+        running: Some(running),
+        clients,
+    }
+}
+
+impl World {
+    async fn send(&self, queue: &str, body: &str, attrs: &[(&str, &str)]) {
+        let url = self.clients.queue_url(queue).await.unwrap();
+        let attributes: BTreeMap<String, MessageAttribute> = attrs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    MessageAttribute {
+                        data_type: "String".to_string(),
+                        string_value: Some(v.to_string()),
+                        binary_value: None,
+                    },
+                )
+            })
+            .collect();
+        self.clients
+            .send(
+                &url,
+                &OutgoingMessage {
+                    body: body.to_string(),
+                    attributes,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn stuck_messages(&self) {
+        self.send(
+            "warehouse-dlq",
+            ENVELOPE,
+            &[
+                ("ERROR_CODE", "SQS.NoStockRecord"),
+                ("ERROR_MESSAGE", "no stock record for gift cards"),
+                (
+                    "RULE_ARN",
+                    "arn:aws:events:us-east-1:000000000000:rule/orders/payment-processed",
+                ),
+                ("TARGET_ARN", "arn:aws:sqs:us-east-1:000000000000:warehouse"),
+            ],
+        )
+        .await;
+        self.send("warehouse-dlq", ANSI, &[]).await;
+        self.send("rewards", r#"{"order_id":"B-2"}"#, &[]).await;
+    }
+
+    fn tui(&self, clipboard: Arc<Mutex<Vec<u8>>>) -> Tui<TestBackend> {
+        let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let context = Context {
+            label: "local".to_string(),
+            region: demo::REGION.to_string(),
+            account: None,
+            backend: None,
+            read_only: true,
+        };
+        let (state, first) = AppState::new(Config::defaults(), context, Instant::now());
+        Tui::new(
+            terminal,
+            state,
+            first,
+            self.clients.clone(),
+            clipboard,
+            Options { ticks: false },
+        )
+    }
+}
+
+/// Keys from a script: `enter`, `esc`, `up`, `down`, `bs`, `ctrl-c`, or
+/// characters typed one by one. `done` turns true once the last key is out.
+fn script(keys: &str, done: Arc<AtomicBool>) -> Input {
+    let mut events: VecDeque<Event> = VecDeque::new();
+    for token in keys.split_whitespace() {
+        let code = |c| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+        match token {
+            "enter" => events.push_back(code(KeyCode::Enter)),
+            "esc" => events.push_back(code(KeyCode::Esc)),
+            "up" => events.push_back(code(KeyCode::Up)),
+            "down" => events.push_back(code(KeyCode::Down)),
+            "bs" => events.push_back(code(KeyCode::Backspace)),
+            "ctrl-c" => events.push_back(Event::Key(KeyEvent::new(
+                KeyCode::Char('c'),
+                KeyModifiers::CONTROL,
+            ))),
+            chars => {
+                for c in chars.chars() {
+                    let m = if c.is_ascii_uppercase() {
+                        KeyModifiers::SHIFT
+                    } else {
+                        KeyModifiers::NONE
+                    };
+                    events.push_back(Event::Key(KeyEvent::new(KeyCode::Char(c), m)));
+                }
+            }
+        }
+    }
+    if events.is_empty() {
+        done.store(true, Ordering::SeqCst);
+    }
+    Box::pin(futures_util::stream::unfold(
+        (events, done),
+        |(mut events, done)| async move {
+            match events.pop_front() {
+                Some(e) => {
+                    if events.is_empty() {
+                        done.store(true, Ordering::SeqCst);
+                    }
+                    Some((Ok(e), (events, done)))
+                }
+                None => futures_util::future::pending().await,
+            }
+        },
+    ))
+}
+
+/// Types `keys` into the real loop, then runs it until `until` holds.
+async fn step(tui: &mut Tui<TestBackend>, keys: &str, until: impl Fn(&AppState) -> bool) {
+    let sent = Arc::new(AtomicBool::new(false));
+    let mut input = script(keys, Arc::clone(&sent));
+    let reached = tokio::time::timeout(
+        Duration::from_secs(30),
+        tui.run_until(&mut input, |s| {
+            sent.load(Ordering::SeqCst) && s.context.backend.is_some() && until(s)
+        }),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("`{keys}`: timed out; state: {:#?}", tui.state().stack))
+    .unwrap();
+    assert!(reached, "`{keys}`: the loop ended first");
+}
+
+/// The screen as text with what changes run to run masked (same widths):
+/// times, dates, long hex/digit runs (ids, timestamps), the backend's port.
+fn masked(tui: &Tui<TestBackend>) -> String {
+    let text = tui.terminal().backend().to_string();
+    assert!(
+        !text.contains('\u{1b}'),
+        "an escape reached the screen:\n{text}"
+    );
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = chars.clone();
+    let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
+    let mut i = 0;
+    while i < chars.len() {
+        // HH:MM:SS
+        if digit(i)
+            && digit(i + 1)
+            && chars.get(i + 2) == Some(&':')
+            && digit(i + 3)
+            && digit(i + 4)
+            && chars.get(i + 5) == Some(&':')
+            && digit(i + 6)
+            && digit(i + 7)
+        {
+            for (k, c) in "hh:mm:ss".chars().enumerate() {
+                out[i + k] = c;
+            }
+            i += 8;
+            continue;
+        }
+        // 127.0.0.1:PORT
+        if chars[i..].starts_with(&"127.0.0.1:".chars().collect::<Vec<_>>()) {
+            let mut j = i + 10;
+            while digit(j) {
+                out[j] = 'P';
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
+        // YYYY-MM-DD
+        if (0..4).all(|k| digit(i + k))
+            && chars.get(i + 4) == Some(&'-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && chars.get(i + 7) == Some(&'-')
+            && digit(i + 8)
+            && digit(i + 9)
+            && !(i > 0 && chars[i - 1].is_ascii_hexdigit())
+        {
+            for (k, c) in "yyyy-mm-dd".chars().enumerate() {
+                out[i + k] = c;
+            }
+            i += 10;
+            continue;
+        }
+        // Runs of hex digits and dashes of 8 or more with a digit: ids, timestamps.
+        let start = i;
+        let mut j = i;
+        while j < chars.len() && (chars[j].is_ascii_hexdigit() || chars[j] == '-') {
+            j += 1;
+        }
+        let run = &chars[start..j];
+        let boundary = start == 0 || !chars[start - 1].is_alphanumeric();
+        let end_ok = j >= chars.len() || !chars[j].is_alphanumeric();
+        if run.len() >= 8 && boundary && end_ok && run.iter().any(|c| c.is_ascii_digit()) {
+            for (k, c) in run.iter().enumerate() {
+                if *c != '-' {
+                    out[start + k] = 'x';
+                }
+            }
+        }
+        i = if j > start { j } else { i + 1 };
+    }
+    out.into_iter().collect()
+}
+
+/// Snapshots the current state at 80×24 and at 120×40 (drawn by the loop's
+/// own draw), and draws it at odd sizes to check nothing panics.
+fn snap(tui: &mut Tui<TestBackend>, name: &str) {
+    for (w, h) in [(20, 5), (45, 12), (200, 60)] {
+        tui.terminal_mut().backend_mut().resize(w, h);
+        tui.draw().unwrap();
+    }
+    tui.terminal_mut().backend_mut().resize(80, 24);
+    tui.draw().unwrap();
+    insta::assert_snapshot!(format!("{name}_80x24"), masked(tui));
+    tui.terminal_mut().backend_mut().resize(120, 40);
+    tui.draw().unwrap();
+    insta::assert_snapshot!(format!("{name}_120x40"), masked(tui));
+    tui.terminal_mut().backend_mut().resize(80, 24);
+    tui.draw().unwrap();
+}
+
+fn queues_settled(s: &AppState) -> bool {
+    s.queues.value.is_loaded() && s.queues.pending.is_none()
+}
+
+fn scope(s: &AppState) -> &'static str {
+    s.top().scope()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queues_dlqs_detail_peek_and_inspector() {
+    let w = world().await;
+    w.stuck_messages().await;
+    let clipboard = Arc::new(Mutex::new(Vec::new()));
+    let mut tui = w.tui(Arc::clone(&clipboard) as Arc<Mutex<Vec<u8>>>);
+
+    // Before any answer: loading.
+    tui.draw().unwrap();
+    insta::assert_snapshot!("queues_loading_80x24", masked(&tui));
+
+    step(&mut tui, "", queues_settled).await;
+    snap(&mut tui, "queues_loaded");
+
+    step(&mut tui, "?", |s| {
+        s.overlay == eddy::tui::state::Overlay::Help
+    })
+    .await;
+    snap(&mut tui, "help");
+
+    step(&mut tui, "esc : dlqs enter", |s| {
+        scope(s) == "dlqs" && queues_settled(s)
+    })
+    .await;
+    snap(&mut tui, "dlqs");
+
+    // The last DLQ by name is warehouse-dlq.
+    step(&mut tui, "G enter", |s| match s.top() {
+        Screen::Queue(q) => q.queue.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    let Screen::Queue(q) = tui.state().top() else {
+        unreachable!()
+    };
+    assert_eq!(q.queue.value.data().unwrap().name, "warehouse-dlq");
+    snap(&mut tui, "queue_before_peek");
+
+    step(&mut tui, "p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    let Screen::Queue(q) = tui.state().top() else {
+        unreachable!()
+    };
+    assert_eq!(q.peek.value.data().unwrap().messages.len(), 2);
+    snap(&mut tui, "queue_after_peek");
+
+    // The JSON message (sent first).
+    step(&mut tui, "g enter", |s| scope(s) == "message").await;
+    snap(&mut tui, "inspector_json");
+
+    step(&mut tui, "y", |s| {
+        s.flash.as_ref().is_some_and(|f| f.text.contains("copied"))
+    })
+    .await;
+    let copied = String::from_utf8(clipboard.lock().unwrap().clone()).unwrap();
+    let expected = format!(
+        "\u{1b}]52;c;{}\u{7}",
+        aws_smithy_types::base64::encode(ENVELOPE.as_bytes())
+    );
+    assert_eq!(copied, expected);
+
+    // The body with terminal escapes: shown escaped, nothing raw on screen.
+    step(&mut tui, "esc j enter", |s| match s.top() {
+        Screen::Message(i) => i.message.body == ANSI,
+        _ => false,
+    })
+    .await;
+    tui.draw().unwrap();
+    let text = masked(&tui);
+    assert!(
+        text.contains("\\u{9b}2J\\u{9b}31mred and \\u{202e}reversed"),
+        "{text}"
+    );
+    for cell in tui.terminal().backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()), "{cell:?}");
+    }
+
+    let sent = Arc::new(AtomicBool::new(false));
+    let ended = tui
+        .run_until(&mut script("q", sent), |_| false)
+        .await
+        .unwrap();
+    assert!(!ended && tui.state().quit, "q quits by returning");
+    drop(w.local);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buses_rules_rule_detail_and_target_queue() {
+    let w = world().await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, ": buses enter", |s| {
+        scope(s) == "buses" && s.buses.value.is_loaded()
+    })
+    .await;
+    snap(&mut tui, "buses");
+
+    // Sorted by name: blog, blog-updates, default, orders.
+    step(&mut tui, "G enter", |s| match s.top() {
+        Screen::Rules(r) => r.rules.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "rules");
+
+    step(&mut tui, "enter", |s| match s.top() {
+        Screen::Rule(r) => r.targets.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "rule_detail");
+
+    // A target that is a queue opens that queue.
+    step(&mut tui, "enter", |s| match s.top() {
+        Screen::Queue(q) => q.queue.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    let Screen::Queue(q) = tui.state().top() else {
+        unreachable!()
+    };
+    assert_eq!(q.queue.value.data().unwrap().name, "rewards");
+    step(&mut tui, "esc esc esc", |s| scope(s) == "buses").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_open_then_follow() {
+    let w = world().await;
+    let now = eddy::local::now_ms();
+    w.clients
+        .put_log_events(
+            "/aws/lambda/warehouse",
+            "run-1",
+            &[
+                (now - 2000, "processed order A-1".to_string()),
+                (
+                    now - 1000,
+                    "ERROR no stock record for \u{1b}[31mgift cards".to_string(),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, ": logs enter", |s| {
+        scope(s) == "logs" && s.log_groups.value.is_loaded()
+    })
+    .await;
+    snap(&mut tui, "log_groups");
+
+    step(&mut tui, "/ lambda/warehouse enter enter", |s| {
+        match s.top() {
+            Screen::Log(l) => matches!(l.status, LogStatus::Following) && l.events.len() == 2,
+            _ => false,
+        }
+    })
+    .await;
+    snap(&mut tui, "log_events");
+
+    // New events arrive by following.
+    w.clients
+        .put_log_events(
+            "/aws/lambda/warehouse",
+            "run-1",
+            &[(eddy::local::now_ms(), "processed order C-3".to_string())],
+        )
+        .await
+        .unwrap();
+    step(&mut tui, "", |s| match s.top() {
+        Screen::Log(l) => l.events.iter().any(|e| e.message.contains("C-3")),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "esc", |s| scope(s) == "logs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_refresh_keeps_the_stale_rows() {
+    let mut w = world().await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, "", queues_settled).await;
+    w.running.take().unwrap().stop().await;
+    step(&mut tui, "r", |s| {
+        matches!(&s.queues.value, Loadable::Failed { stale: Some(_), .. })
+    })
+    .await;
+    assert_eq!(tui.state().queues.failures, 1);
+    snap(&mut tui, "queues_failed_stale");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_megabyte_body_renders_fast() {
+    let w = world().await;
+    // 1 MB of JSON-ish text on one line, with escapes sprinkled in.
+    let mut body = String::with_capacity(1 << 20);
+    while body.len() < (1 << 20) - 64 {
+        body.push_str("abcdefghij\u{9b}31m klmnopqrstuvwxyz ");
+    }
+    let url = w.clients.queue_url("shipping").await.unwrap();
+    let attrs = BTreeMap::from([("MaximumMessageSize".to_string(), "1048576".to_string())]);
+    w.clients.set_queue_attributes(&url, &attrs).await.unwrap();
+    w.send("shipping", &body, &[]).await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, "", queues_settled).await;
+    step(&mut tui, "/ shipping enter", |s| match s.top() {
+        Screen::Queues(lv) => lv.filter == "shipping",
+        _ => false,
+    })
+    .await;
+    // The first row is shipping (shipping-dlq sorts after it).
+    step(&mut tui, "g p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "enter", |s| scope(s) == "message").await;
+    let started = Instant::now();
+    let frames = 20;
+    for _ in 0..frames {
+        tui.draw().unwrap();
+    }
+    let per_frame = started.elapsed() / frames;
+    assert!(
+        per_frame < Duration::from_millis(100),
+        "a frame took {per_frame:?}"
+    );
+    let text = tui.terminal().backend().to_string();
+    assert!(!text.contains('\u{1b}'));
+    assert!(text.contains("abcdefghij\\u{9b}31m"), "{text}");
+    // Paging through it stays cheap too.
+    step(&mut tui, "G", |s| match s.top() {
+        Screen::Message(i) => i.scroll + 1 == i.lines.len(),
+        _ => false,
+    })
+    .await;
+    let _ = std::io::stdout().flush();
+}
+
+/// ESC cannot travel through SQS, but a body from elsewhere (a log line, a
+/// backend that does not check) may hold it: rendered, it is escaped.
+#[test]
+fn escape_sequences_in_a_body_never_reach_the_terminal() {
+    use eddy::domain::Message;
+    use eddy::tui::inspect::Inspector;
+    let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+    let message = Message {
+        message_id: "m-1".to_string(),
+        receipt_handle: None,
+        body: "\u{1b}[2J\u{1b}[31mred\u{7}\u{1b}]52;c;aGk=\u{7}".to_string(),
+        md5_of_body: None,
+        receive_count: 1,
+        receives_left: None,
+        attributes: BTreeMap::new(),
+        message_attributes: BTreeMap::from([(
+            "ERROR_MESSAGE".to_string(),
+            MessageAttribute {
+                data_type: "String".to_string(),
+                string_value: Some("\u{1b}[1Aup".to_string()),
+                binary_value: None,
+            },
+        )]),
+    };
+    state.stack.push(Screen::Message(Box::new(Inspector::new(
+        "q\u{1b}[H",
+        message,
+    ))));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| eddy::tui::render(&state, f)).unwrap();
+    let text = terminal.backend().to_string();
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("\\u{1b}[2J\\u{1b}[31mred\\u{7}"), "{text}");
+    assert!(text.contains("\\u{1b}[1Aup"), "{text}");
+    insta::assert_snapshot!("inspector_escapes_80x24", text);
+}

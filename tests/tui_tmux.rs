@@ -1,0 +1,373 @@
+//! End to end: the real `eddy --local --demo` in a tmux pane, driven by
+//! keys (`send-keys`) and read back with `capture-pane`. Every wait polls the
+//! screen with a deadline; nothing sleeps and then asserts.
+//!
+//! Needs `tmux` (the Debian/Ubuntu package `tmux`). The test runs its own
+//! tmux server on a private socket with no config file, so it neither sees nor
+//! touches the user's sessions, and kills that server however the test ends.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+/// From `eddy` starting to the first queue list (a debug build on a busy CI box).
+const START_WITHIN: Duration = Duration::from_secs(45);
+/// A screen change after a key.
+const STEP_WITHIN: Duration = Duration::from_secs(20);
+/// The simulator puts a failing message into a DLQ after ~7 s.
+const DLQ_FILLS_WITHIN: Duration = Duration::from_secs(90);
+
+/// Every queue of the demo world that has a DLQ, and its DLQ.
+const DLQS: &[&str] = &[
+    "rewards-dlq",
+    "warehouse-dlq",
+    "shipping-dlq",
+    "payments-dlq.fifo",
+    "entity-recognition-dlq",
+];
+
+/// A private tmux server with one session; killed on drop.
+struct Tmux {
+    socket: PathBuf,
+    session: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-S").arg(&self.socket).arg("-f").arg("/dev/null");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self
+            .cmd()
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Starts the command `command(dir)` returns in a detached WIDTH×HEIGHT
+    /// session; `dir` is a fresh directory for its files.
+    fn start(name: &str, command: impl FnOnce(&Path) -> String) -> Tmux {
+        let version = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .unwrap_or_else(|e| panic!("tmux is needed for this test (apt-get install tmux): {e}"));
+        assert!(version.status.success(), "tmux -V failed");
+        let id = format!("{name}-{}-{}", std::process::id(), nanos());
+        let dir = std::env::temp_dir().join(format!("eddy-tmux-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tmux = Tmux {
+            socket: dir.join("tmux.sock"),
+            session: id,
+            dir,
+        };
+        let shell_command = command(&tmux.dir);
+        let (w, h) = (WIDTH.to_string(), HEIGHT.to_string());
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            &tmux.session,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &shell_command,
+        ]);
+        tmux
+    }
+
+    fn target(&self) -> String {
+        format!("{}:0.0", self.session)
+    }
+
+    /// What the pane shows now, one string per row.
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", &self.target()]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A tmux format variable of the pane (`alternate_on`, `cursor_flag`).
+    fn pane_var(&self, var: &str) -> String {
+        let format = format!("#{{{var}}}");
+        let out = self.run(&["display-message", "-p", "-t", &self.target(), &format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Types text literally (no key-name lookup).
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", &self.target(), "-l", text]);
+    }
+
+    /// Sends named keys: `Enter`, `Escape`, `Down`, `q`.
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys".to_string(), "-t".to_string(), self.target()];
+        args.extend(keys.iter().map(|k| k.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&args);
+    }
+
+    /// Polls the screen until `check` says yes, or fails with the screen.
+    fn wait_for<T>(
+        &self,
+        what: &str,
+        within: Duration,
+        mut check: impl FnMut(&str) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + within;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            let screen = self.screen();
+            if let Some(found) = check(&screen) {
+                return found;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out after {within:?} waiting for {what}; the screen:\n{}\n{}",
+                    frame(&screen),
+                    self.log_tail()
+                );
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    fn wait_text(&self, what: &str, within: Duration, check: impl Fn(&str) -> bool) {
+        self.wait_for(what, within, |s| check(s).then_some(()));
+    }
+
+    fn log_tail(&self) -> String {
+        match std::fs::read_to_string(self.dir.join("eddy.log")) {
+            Ok(log) => {
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+                format!("eddy.log (last lines):\n{tail}")
+            }
+            Err(e) => format!("(no eddy.log: {e})"),
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+}
+
+fn frame(screen: &str) -> String {
+    let bar = "-".repeat(usize::from(WIDTH));
+    format!("+{bar}+\n{screen}\n+{bar}+")
+}
+
+/// `'…'` for sh.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The shell command the pane runs: eddy with dummy credentials, a private
+/// config and log location, then its exit status and the tty's state.
+fn eddy_command(dir: &Path) -> String {
+    let bin = env!("CARGO_BIN_EXE_eddy");
+    let unset = [
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SQS",
+        "AWS_ENDPOINT_URL_EVENTBRIDGE",
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "NO_COLOR",
+        "EDDY_LOG",
+    ]
+    .iter()
+    .map(|v| format!("-u {v}"))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let config = dir.join("config");
+    let state = dir.join("state");
+    let log = dir.join("eddy.log");
+    format!(
+        "cd {cwd}; env {unset} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+         AWS_EC2_METADATA_DISABLED=true XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} \
+         EDDY_LOG_FILE={log} {bin} --local --demo; \
+         echo EDDY_EXITED=$?; \
+         case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY=raw;; *) echo TTY=sane;; esac; \
+         exec sleep 600",
+        cwd = quote(env!("CARGO_MANIFEST_DIR")),
+        config = quote(&config.display().to_string()),
+        state = quote(&state.display().to_string()),
+        log = quote(&log.display().to_string()),
+        bin = quote(bin),
+    )
+}
+
+/// The whole numbers in a row's cells (`1,234` counts; `12s`, `3/5` do not).
+fn numbers(line: &str) -> Vec<u64> {
+    line.split(|c: char| c.is_whitespace() || c == '│' || c == '|')
+        .filter_map(|cell| cell.replace(',', "").parse::<u64>().ok())
+        .collect()
+}
+
+/// A DLQ whose row shows a message count above zero.
+fn non_empty_dlq(screen: &str) -> Option<&'static str> {
+    screen.lines().find_map(|line| {
+        let name = DLQS.iter().find(|d| {
+            line.split_whitespace()
+                .any(|cell| cell.trim_matches(|c| c == '│' || c == '|') == **d)
+        })?;
+        numbers(line)
+            .first()
+            .is_some_and(|n| *n > 0)
+            .then_some(*name)
+    })
+}
+
+#[test]
+fn the_tui_browses_a_dlq_peeks_a_message_and_quits_cleanly() {
+    let tmux = Tmux::start("eddy-e2e", eddy_command);
+
+    // 1. The queue list.
+    let started = Instant::now();
+    tmux.wait_text("the queue list", START_WITHIN, |s| {
+        s.contains("rewards") && s.contains("warehouse") && s.contains("notify-subscribers")
+    });
+    eprintln!("first queue list after {:?}", started.elapsed());
+
+    // 2. `:dlqs` → the DLQ view: DLQs, and not the queues without one.
+    tmux.type_text(":dlqs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the DLQ view", STEP_WITHIN, |s| {
+        s.contains("dead-letter queues")
+            && s.contains("rewards-dlq")
+            && !s.contains("notify-subscribers")
+    });
+
+    // 3. Wait for the simulator to dead-letter something.
+    let dlq = tmux.wait_for("a DLQ with messages", DLQ_FILLS_WITHIN, non_empty_dlq);
+    eprintln!("{dlq} has messages");
+
+    // 4. `/` filter to that DLQ (so it is the selected row) and open it.
+    tmux.type_text(&format!("/{dlq}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered DLQ list", STEP_WITHIN, |s| {
+        s.contains(dlq) && DLQS.iter().filter(|d| **d != dlq).all(|d| !s.contains(d))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the DLQ's own view", STEP_WITHIN, |s| {
+        s.contains(&format!("queue {dlq}")) && s.contains("to peek")
+    });
+
+    // 5. Peek: the dead-lettered events show up (their bodies are the
+    // demo's EventBridge events, JSON).
+    tmux.keys(&["p"]);
+    tmux.wait_text("peeked messages", STEP_WITHIN, |s| {
+        peeked(s).is_some_and(|n| n > 0) && s.contains("{\"")
+    });
+
+    // 6. Open the first message: its body, pretty-printed JSON (a whole
+    // event, or its `detail` when the target has an input path).
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the message", STEP_WITHIN, |s| {
+        s.contains(&format!("message in {dlq}")) && s.contains("Body (JSON") && s.contains("\": ")
+    });
+
+    // 7. Esc goes back to the list.
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("the message list again", STEP_WITHIN, |s| {
+        s.contains(&format!("queue {dlq}"))
+            && peeked(s).is_some_and(|n| n > 0)
+            && !s.contains("message in")
+    });
+
+    // 8. `q` quits, with status 0, and leaves the terminal as it was.
+    tmux.keys(&["q"]);
+    tmux.wait_text("eddy to exit", STEP_WITHIN, |s| s.contains("EDDY_EXITED="));
+    let screen = tmux.wait_for("the tty check", STEP_WITHIN, |s| {
+        s.contains("TTY=").then(|| s.to_string())
+    });
+    assert!(
+        screen.contains("EDDY_EXITED=0"),
+        "eddy did not exit 0:\n{}",
+        frame(&screen)
+    );
+    assert!(
+        screen.contains("TTY=sane"),
+        "the tty was left raw:\n{}",
+        frame(&screen)
+    );
+    assert_eq!(
+        tmux.pane_var("alternate_on"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(
+        tmux.pane_var("cursor_flag"),
+        "1",
+        "the cursor was left hidden"
+    );
+    assert_eq!(
+        tmux.pane_var("mouse_any_flag"),
+        "0",
+        "mouse reporting was left on"
+    );
+    for leftover in DLQS
+        .iter()
+        .chain(["notify-subscribers", "Body (JSON"].iter())
+    {
+        assert!(
+            !screen.contains(leftover),
+            "the TUI left `{leftover}` on the normal screen:\n{}",
+            frame(&screen)
+        );
+    }
+    assert!(!screen.contains("panicked"), "{}", frame(&screen));
+
+    // Logs went to the file ($EDDY_LOG_FILE), not the terminal.
+    let log_path = tmux.dir.join("eddy.log");
+    let log = std::fs::read_to_string(&log_path)
+        .unwrap_or_else(|e| panic!("no log file at {}: {e}", log_path.display()));
+    assert!(!log.is_empty(), "the log file is empty");
+}
+
+/// `N` in the queue view's " messages: sample of N of ~M" title.
+fn peeked(screen: &str) -> Option<u64> {
+    let (_, rest) = screen.split_once("messages: sample of ")?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+fn numbers_reads_cells() {
+    assert_eq!(peeked("┌ messages: sample of 3 of ~7, peeked at"), Some(3));
+    assert_eq!(peeked("┌ messages: peeking… "), None);
+    assert_eq!(
+        numbers("│ rewards-dlq │ 1,234 │ 0 │ 12s │ 3/5"),
+        vec![1234, 0]
+    );
+    assert_eq!(
+        non_empty_dlq("  rewards-dlq      0   0\n  warehouse-dlq    4   0"),
+        Some("warehouse-dlq")
+    );
+    assert_eq!(non_empty_dlq("  rewards-dlq      0   0"), None);
+}
