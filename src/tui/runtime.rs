@@ -230,7 +230,7 @@ impl<B: Backend> Tui<B> {
         for e in first {
             exec.run(e);
         }
-        Tui {
+        let mut tui = Tui {
             terminal,
             state,
             rx,
@@ -239,7 +239,9 @@ impl<B: Backend> Tui<B> {
             dirty: true,
             last_draw: None,
             frames: 0,
-        }
+        };
+        tui.send_size();
+        tui
     }
 
     pub fn state(&self) -> &AppState {
@@ -265,6 +267,16 @@ impl<B: Backend> Tui<B> {
             self.exec.run(effect);
         }
         self.dirty = true;
+    }
+
+    /// Tells the state the terminal's size (list scrolling uses it).
+    fn send_size(&mut self) {
+        if let Ok(size) = self.terminal.size() {
+            self.handle(Msg::Resized {
+                width: size.width,
+                height: size.height,
+            });
+        }
     }
 
     /// Draws now.
@@ -321,7 +333,7 @@ impl<B: Backend> Tui<B> {
                         self.terminal
                             .autoresize()
                             .map_err(|e| TuiError::Terminal(e.to_string()))?;
-                        self.handle(Msg::Resized);
+                        self.send_size();
                     }
                     Some(Ok(Event::Paste(s))) => self.handle(Msg::Paste(s)),
                     Some(Ok(_)) => {}

@@ -211,6 +211,15 @@ pub struct ListView {
     pub filter: String,
     pub sort: usize,
     pub reverse: bool,
+    /// Derived in `update`: indices into the listed data, filtered and
+    /// sorted (the display order).
+    pub order: Vec<usize>,
+    /// Derived: the selection's position in `order`.
+    pub cursor: usize,
+    /// The first row shown; kept stable while scrolling.
+    pub offset: usize,
+    /// What `order` was built from: (data generation, filter, sort, reverse).
+    built: Option<(u64, String, usize, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +380,18 @@ pub struct AppState {
     pub flash: Option<Flash>,
     pub now: Instant,
     pub quit: bool,
+    /// The terminal size (columns, rows), once known: list scrolling keeps
+    /// the selection in view with it.
+    pub size: Option<(u16, u16)>,
+    /// Derived per queue list: queue name → index in the list.
+    by_name: HashMap<String, usize>,
+    /// Derived per queue list: DLQ ARN → indices of the queues feeding it.
+    dlq_sources: HashMap<String, Vec<usize>>,
+    /// Derived per queue list: DLQ name → indices of the queues feeding it
+    /// (for a DLQ listed without an ARN).
+    dlq_sources_by_name: HashMap<String, Vec<usize>>,
+    /// Bumped whenever listed data changes; list orders are rebuilt then.
+    generation: u64,
     next_req: u64,
 }
 
@@ -379,7 +400,11 @@ pub struct AppState {
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
-    Resized,
+    /// The terminal now has this many columns and rows.
+    Resized {
+        width: u16,
+        height: u16,
+    },
     Ticked {
         now: Instant,
     },
@@ -493,6 +518,11 @@ impl AppState {
             flash: None,
             now,
             quit: false,
+            size: None,
+            by_name: HashMap::new(),
+            dlq_sources: HashMap::new(),
+            dlq_sources_by_name: HashMap::new(),
+            generation: 0,
             next_req: 0,
         };
         let mut effects = vec![Effect::WhoAmI];
@@ -539,7 +569,47 @@ impl AppState {
 
     /// The queue with this name in the last list.
     pub fn queue_by_name(&self, name: &str) -> Option<&Queue> {
-        self.queues.value.data()?.iter().find(|q| q.name == name)
+        let i = *self.by_name.get(name)?;
+        self.queues.value.data()?.get(i)
+    }
+
+    /// The listed queues feeding `dlq` (indices into the queue list, in list
+    /// order), from the map built once per refresh.
+    pub fn dlq_source_indices(&self, dlq: &Queue) -> Vec<usize> {
+        let by_arn = |arn: &str| self.dlq_sources.get(arn).map(Vec::as_slice).unwrap_or(&[]);
+        if !dlq.arn.is_empty() {
+            return by_arn(&dlq.arn).to_vec();
+        }
+        let mut v: Vec<usize> = by_arn("").to_vec();
+        if let Some(more) = self.dlq_sources_by_name.get(&dlq.name) {
+            v.extend(more);
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Rebuilds the per-list maps (names, DLQ sources) after a refresh.
+    fn index_queues(&mut self) {
+        self.by_name.clear();
+        self.dlq_sources.clear();
+        self.dlq_sources_by_name.clear();
+        let Some(all) = self.queues.value.data() else {
+            return;
+        };
+        for (i, q) in all.iter().enumerate() {
+            self.by_name.entry(q.name.clone()).or_insert(i);
+            if let Some(p) = &q.redrive_policy {
+                self.dlq_sources
+                    .entry(p.dead_letter_target_arn.clone())
+                    .or_default()
+                    .push(i);
+                self.dlq_sources_by_name
+                    .entry(p.dlq_name().to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
     }
 }
 
@@ -548,6 +618,10 @@ static EMPTY_SCREEN: Screen = Screen::Queues(ListView {
     filter: String::new(),
     sort: 0,
     reverse: false,
+    order: Vec::new(),
+    cursor: 0,
+    offset: 0,
+    built: None,
 });
 
 // ------------------------------------------------------------------ rows
@@ -565,8 +639,9 @@ pub const QUEUE_COLUMNS: &[&str] = &[
 ];
 pub const DLQ_COLUMNS: &[&str] = &["name", "depth", "in flight", "Δ/min", "sources"];
 
-fn matches_filter(filter: &str, text: &str) -> bool {
-    filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
+/// Whether `text` holds `filter`, already lowercased.
+fn matches(lower_filter: &str, text: &str) -> bool {
+    lower_filter.is_empty() || text.to_lowercase().contains(lower_filter)
 }
 
 /// Change of a queue's visible count per minute over [`RATE_WINDOW`].
@@ -589,34 +664,58 @@ pub fn dlq_depth(state: &AppState, q: &Queue) -> Option<u64> {
     state.queue_by_name(name).map(|d| d.counts.visible)
 }
 
+fn ordered(o: std::cmp::Ordering, reverse: bool) -> std::cmp::Ordering {
+    if reverse { o.reverse() } else { o }
+}
+
+/// The queues view's order: indices into the queue list, filtered and sorted.
+fn queue_order(state: &AppState, lv: &ListView) -> Vec<usize> {
+    let Some(all) = state.queues.value.data() else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut idx: Vec<usize> = (0..all.len())
+        .filter(|&i| matches(&f, &all[i].name))
+        .collect();
+    // Costly keys once per item, not once per comparison.
+    let rates: Vec<f64> = if lv.sort == 5 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let depths: Vec<Option<u64>> = if lv.sort == 7 {
+        all.iter().map(|q| dlq_depth(state, q)).collect()
+    } else {
+        Vec::new()
+    };
+    fn dlq(q: &Queue) -> Option<&str> {
+        q.redrive_policy.as_ref().map(|p| p.dlq_name())
+    }
+    idx.sort_by(|&a, &b| {
+        let (qa, qb) = (&all[a], &all[b]);
+        let o = match lv.sort {
+            1 => qa.fifo.cmp(&qb.fifo),
+            2 => qa.counts.visible.cmp(&qb.counts.visible),
+            3 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            4 => qa.counts.delayed.cmp(&qb.counts.delayed),
+            5 => rates[a].total_cmp(&rates[b]),
+            6 => dlq(qa).cmp(&dlq(qb)),
+            7 => depths[a].cmp(&depths[b]),
+            _ => std::cmp::Ordering::Equal,
+        };
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
+    });
+    idx
+}
+
 /// The queues view's rows: filtered and sorted.
 pub fn queue_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<&'a Queue> {
     let Some(all) = state.queues.value.data() else {
         return Vec::new();
     };
-    let mut rows: Vec<&Queue> = all
-        .iter()
-        .filter(|q| matches_filter(&lv.filter, &q.name))
-        .collect();
-    let key_f = |q: &Queue| rate_per_min(state, &q.url).unwrap_or(0.0);
-    rows.sort_by(|a, b| {
-        let o = match lv.sort {
-            1 => a.fifo.cmp(&b.fifo),
-            2 => a.counts.visible.cmp(&b.counts.visible),
-            3 => a.counts.in_flight.cmp(&b.counts.in_flight),
-            4 => a.counts.delayed.cmp(&b.counts.delayed),
-            5 => key_f(a).total_cmp(&key_f(b)),
-            6 => {
-                let d = |q: &Queue| q.redrive_policy.as_ref().map(|p| p.dlq_name().to_string());
-                d(a).cmp(&d(b))
-            }
-            7 => dlq_depth(state, a).cmp(&dlq_depth(state, b)),
-            _ => std::cmp::Ordering::Equal,
-        };
-        let o = o.then_with(|| a.name.cmp(&b.name));
-        if lv.reverse { o.reverse() } else { o }
-    });
-    rows
+    lv.order.iter().filter_map(|&i| all.get(i)).collect()
 }
 
 /// A dead-letter queue and the listed queues that feed it.
@@ -625,157 +724,210 @@ pub struct DlqRow<'a> {
     pub sources: Vec<&'a str>,
 }
 
-/// Every listed queue that some listed queue uses as its DLQ.
-pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
+/// The DLQ row of the queue at index `i` of the queue list.
+pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
+    let all = state.queues.value.data()?;
+    let queue = all.get(i)?;
+    let sources = state
+        .dlq_source_indices(queue)
+        .into_iter()
+        .filter_map(|j| all.get(j).map(|q| q.name.as_str()))
+        .collect();
+    Some(DlqRow { queue, sources })
+}
+
+/// Every listed queue that some listed queue uses as its DLQ, in order.
+fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
     let Some(all) = state.queues.value.data() else {
         return Vec::new();
     };
-    let mut rows: Vec<DlqRow<'a>> = all
+    let f = lv.filter.to_lowercase();
+    let mut rows: Vec<(usize, Vec<usize>)> = all
         .iter()
-        .filter_map(|d| {
-            let sources: Vec<&str> = all
-                .iter()
-                .filter(|q| {
-                    q.redrive_policy.as_ref().is_some_and(|p| {
-                        p.dead_letter_target_arn == d.arn
-                            || (d.arn.is_empty() && p.dlq_name() == d.name)
-                    })
-                })
-                .map(|q| q.name.as_str())
-                .collect();
-            (!sources.is_empty()).then_some(DlqRow { queue: d, sources })
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let sources = state.dlq_source_indices(d);
+            (!sources.is_empty()).then_some((i, sources))
         })
-        .filter(|r| {
-            matches_filter(&lv.filter, &r.queue.name)
-                || r.sources.iter().any(|s| matches_filter(&lv.filter, s))
+        .filter(|(i, sources)| {
+            matches(&f, &all[*i].name) || sources.iter().any(|&j| matches(&f, &all[j].name))
         })
         .collect();
-    let rate = |q: &Queue| rate_per_min(state, &q.url).unwrap_or(0.0);
-    rows.sort_by(|a, b| {
+    let rates: Vec<f64> = if lv.sort == 3 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let names = |s: &[usize]| s.iter().map(|&j| all[j].name.as_str()).collect::<Vec<_>>();
+    rows.sort_by(|(a, sa), (b, sb)| {
+        let (qa, qb) = (&all[*a], &all[*b]);
         let o = match lv.sort {
-            1 => a.queue.counts.visible.cmp(&b.queue.counts.visible),
-            2 => a.queue.counts.in_flight.cmp(&b.queue.counts.in_flight),
-            3 => rate(a.queue).total_cmp(&rate(b.queue)),
-            4 => a.sources.cmp(&b.sources),
+            1 => qa.counts.visible.cmp(&qb.counts.visible),
+            2 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            3 => rates[*a].total_cmp(&rates[*b]),
+            4 => names(sa).cmp(&names(sb)),
             _ => std::cmp::Ordering::Equal,
         };
-        let o = o.then_with(|| a.queue.name.cmp(&b.queue.name));
-        if lv.reverse { o.reverse() } else { o }
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
     });
-    rows
+    rows.into_iter().map(|(i, _)| i).collect()
 }
 
-pub fn bus_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<&'a EventBus> {
-    let mut rows: Vec<&EventBus> = state
-        .buses
-        .value
-        .data()
-        .map(|b| {
-            b.iter()
-                .filter(|b| matches_filter(&lv.filter, &b.name))
-                .collect()
-        })
-        .unwrap_or_default();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    if lv.reverse {
-        rows.reverse();
+/// The DLQ view's rows, in order.
+pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
+    lv.order.iter().filter_map(|&i| dlq_row(state, i)).collect()
+}
+
+/// Indices of `items` whose text holds the filter, by name (reversible) or
+/// in list order.
+fn name_order<T>(
+    items: Option<&[T]>,
+    lv: &ListView,
+    text: impl Fn(&T) -> &str,
+    by_name: bool,
+) -> Vec<usize> {
+    let Some(items) = items else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut idx: Vec<usize> = (0..items.len())
+        .filter(|&i| matches(&f, text(&items[i])))
+        .collect();
+    if by_name {
+        idx.sort_by(|&a, &b| text(&items[a]).cmp(text(&items[b])));
+        if lv.reverse {
+            idx.reverse();
+        }
     }
-    rows
+    idx
 }
 
-pub fn rule_rows(screen: &RulesScreen) -> Vec<&RuleRow> {
-    let mut rows: Vec<&RuleRow> = screen
-        .rules
-        .value
-        .data()
-        .map(|r| {
-            r.iter()
-                .filter(|r| matches_filter(&screen.list.filter, &r.rule.name))
-                .collect()
-        })
-        .unwrap_or_default();
-    rows.sort_by(|a, b| a.rule.name.cmp(&b.rule.name));
-    if screen.list.reverse {
-        rows.reverse();
+/// The identity of data item `i` of a list screen: queue URL, bus, rule,
+/// target id, log group, message id.
+pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&'a str> {
+    match screen {
+        Screen::Queues(_) | Screen::Dlqs(_) => {
+            state.queues.value.data()?.get(i).map(|q| q.url.as_str())
+        }
+        Screen::Buses(_) => state.buses.value.data()?.get(i).map(|b| b.name.as_str()),
+        Screen::LogGroups(_) => state
+            .log_groups
+            .value
+            .data()?
+            .get(i)
+            .map(|g| g.name.as_str()),
+        Screen::Rules(r) => r.rules.value.data()?.get(i).map(|r| r.rule.name.as_str()),
+        Screen::Rule(r) => r.targets.value.data()?.get(i).map(|t| t.id.as_str()),
+        Screen::Queue(q) => q
+            .peek
+            .value
+            .data()?
+            .messages
+            .get(i)
+            .map(|m| m.message_id.as_str()),
+        Screen::Message(_) | Screen::Log(_) => None,
     }
-    rows
 }
 
-pub fn target_rows(screen: &RuleScreen) -> Vec<&Target> {
-    screen
-        .targets
-        .value
-        .data()
-        .map(|t| {
-            t.iter()
-                .filter(|t| matches_filter(&screen.list.filter, &t.arn))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn group_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<&'a LogGroup> {
-    let mut rows: Vec<&LogGroup> = state
-        .log_groups
-        .value
-        .data()
-        .map(|g| {
-            g.iter()
-                .filter(|g| matches_filter(&lv.filter, &g.name))
-                .collect()
-        })
-        .unwrap_or_default();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    if lv.reverse {
-        rows.reverse();
+/// The display order of a list screen, from its data, filter and sort.
+fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
+    match screen {
+        Screen::Queues(lv) => queue_order(state, lv),
+        Screen::Dlqs(lv) => dlq_order(state, lv),
+        Screen::Buses(lv) => name_order(
+            state.buses.value.data().map(Vec::as_slice),
+            lv,
+            |b| &b.name,
+            true,
+        ),
+        Screen::LogGroups(lv) => name_order(
+            state.log_groups.value.data().map(Vec::as_slice),
+            lv,
+            |g| &g.name,
+            true,
+        ),
+        Screen::Rules(r) => name_order(
+            r.rules.value.data().map(Vec::as_slice),
+            &r.list,
+            |x| &x.rule.name,
+            true,
+        ),
+        Screen::Rule(r) => name_order(
+            r.targets.value.data().map(Vec::as_slice),
+            &r.list,
+            |t| &t.arn,
+            false,
+        ),
+        Screen::Queue(q) => name_order(
+            q.peek.value.data().map(|p| p.messages.as_slice()),
+            &q.list,
+            |m| &m.body,
+            false,
+        ),
+        Screen::Message(_) | Screen::Log(_) => Vec::new(),
     }
-    rows
 }
 
-pub fn message_rows(screen: &QueueScreen) -> Vec<&Message> {
-    screen
-        .peek
-        .value
-        .data()
-        .map(|p| {
-            p.messages
-                .iter()
-                .filter(|m| matches_filter(&screen.list.filter, &m.body))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The first row to show so that the selection is in view: `offset` kept
+/// while the cursor stays inside the window, moved just enough otherwise.
+pub fn window_start(len: usize, cursor: usize, offset: usize, rows: usize) -> usize {
+    if rows == 0 || len == 0 {
+        return 0;
+    }
+    let cursor = cursor.min(len - 1);
+    offset
+        .min(cursor)
+        .max((cursor + 1).saturating_sub(rows))
+        .min(len.saturating_sub(rows))
+}
+
+/// Brings the top screen's derived list state up to date: the order when
+/// data, filter or sort changed (the selection followed by identity), and
+/// the scroll offset.
+fn reconcile(state: &mut AppState) {
+    let generation = state.generation;
+    let top = state.top();
+    let Some(lv) = top.list() else {
+        return;
+    };
+    let want = (generation, lv.filter.clone(), lv.sort, lv.reverse);
+    if lv.built.as_ref() != Some(&want) {
+        let order = compute_order(state, top);
+        let cursor = lv
+            .selected
+            .as_deref()
+            .and_then(|sel| {
+                order
+                    .iter()
+                    .position(|&i| key_at(state, top, i) == Some(sel))
+            })
+            .unwrap_or(0);
+        if let Some(lv) = state.top_mut().list_mut() {
+            lv.order = order;
+            lv.cursor = cursor;
+            lv.built = Some(want);
+        }
+    }
+    let rows = super::view::list_rows(state);
+    if let (Some(rows), Some(lv)) = (rows, state.top_mut().list_mut()) {
+        lv.offset = window_start(lv.order.len(), lv.cursor, lv.offset, rows);
+    }
 }
 
 /// The identities of the top screen's rows, in display order.
+#[cfg(test)]
 fn row_keys(state: &AppState) -> Vec<String> {
-    match state.top() {
-        Screen::Queues(lv) => queue_rows(state, lv)
-            .into_iter()
-            .map(|q| q.url.clone())
-            .collect(),
-        Screen::Dlqs(lv) => dlq_rows(state, lv)
-            .into_iter()
-            .map(|r| r.queue.url.clone())
-            .collect(),
-        Screen::Buses(lv) => bus_rows(state, lv)
-            .into_iter()
-            .map(|b| b.name.clone())
-            .collect(),
-        Screen::Rules(s) => rule_rows(s)
-            .into_iter()
-            .map(|r| r.rule.name.clone())
-            .collect(),
-        Screen::Rule(s) => target_rows(s).into_iter().map(|t| t.id.clone()).collect(),
-        Screen::LogGroups(lv) => group_rows(state, lv)
-            .into_iter()
-            .map(|g| g.name.clone())
-            .collect(),
-        Screen::Queue(s) => message_rows(s)
-            .into_iter()
-            .map(|m| m.message_id.clone())
-            .collect(),
-        Screen::Message(_) | Screen::Log(_) => Vec::new(),
-    }
+    let top = state.top();
+    top.list()
+        .map(|lv| {
+            lv.order
+                .iter()
+                .filter_map(|&i| key_at(state, top, i).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The index of the selected row among `keys` (the first when the selected
@@ -792,10 +944,11 @@ pub fn selected_index<S: AsRef<str>>(keys: &[S], selected: &Option<String>) -> O
     )
 }
 
-fn moved(keys: &[String], selected: &Option<String>, action: Action) -> Option<String> {
-    let i = selected_index(keys, selected)?;
-    let last = keys.len() - 1;
-    let j = match action {
+/// The cursor after `action` in a list of `len` rows.
+fn moved(len: usize, i: usize, action: Action) -> Option<usize> {
+    let last = len.checked_sub(1)?;
+    let i = i.min(last);
+    Some(match action {
         Action::Up => i.saturating_sub(1),
         Action::Down => (i + 1).min(last),
         Action::PageUp => i.saturating_sub(PAGE_ROWS),
@@ -803,21 +956,27 @@ fn moved(keys: &[String], selected: &Option<String>, action: Action) -> Option<S
         Action::Top => 0,
         Action::Bottom => last,
         _ => i,
-    };
-    Some(keys[j].clone())
+    })
 }
 
 /// The key of the selected row of the top screen.
 fn selected_key(state: &AppState) -> Option<String> {
-    let keys = row_keys(state);
-    let lv = state.top().list()?;
-    selected_index(&keys, &lv.selected).map(|i| keys[i].clone())
+    let top = state.top();
+    let lv = top.list()?;
+    let i = *lv.order.get(lv.cursor)?;
+    key_at(state, top, i).map(str::to_string)
 }
 
 // ------------------------------------------------------------------ update
 
 /// Applies one message; returns the effects to run. Never blocks.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let effects = apply_msg(state, msg);
+    reconcile(state);
+    effects
+}
+
+fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             if key.kind != KeyEventKind::Press {
@@ -832,7 +991,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Resized => Vec::new(),
+        Msg::Resized { width, height } => {
+            state.size = Some((width, height));
+            Vec::new()
+        }
         Msg::Ticked { now } => {
             state.now = now;
             refresh_due(state, now)
@@ -849,6 +1011,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::QueuesLoaded { req, at, result } => {
             if let Ok(queues) = &result {
+                // Samples only for the queues still listed.
+                let listed: std::collections::HashSet<&str> =
+                    queues.iter().map(|q| q.url.as_str()).collect();
+                state.history.retain(|url, _| listed.contains(url.as_str()));
                 for q in queues {
                     let h = state.history.entry(q.url.clone()).or_default();
                     h.push_back((at, q.counts.visible));
@@ -858,7 +1024,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 }
             }
             let every = state.config.refresh;
-            if state.queues.finish(req, at, result, every) && state.queues.failures > 0 {
+            let taken = state.queues.finish(req, at, result, every);
+            if taken {
+                state.index_queues();
+                state.generation += 1;
+            }
+            if taken && state.queues.failures > 0 {
                 let wait = state.queues.backoff(every).as_secs();
                 let n = state.queues.failures;
                 state.flash(
@@ -906,11 +1077,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                     break;
                 }
             }
+            state.generation += 1;
             Vec::new()
         }
         Msg::BusesLoaded { req, at, result } => {
             let every = state.config.refresh;
             state.buses.finish(req, at, result, every);
+            state.generation += 1;
             Vec::new()
         }
         Msg::RulesLoaded { req, at, result } => {
@@ -923,6 +1096,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                     break;
                 }
             }
+            state.generation += 1;
             Vec::new()
         }
         Msg::TargetsLoaded { req, at, result } => {
@@ -935,11 +1109,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                     break;
                 }
             }
+            state.generation += 1;
             Vec::new()
         }
         Msg::LogGroupsLoaded { req, at, result } => {
             let every = state.config.refresh;
             state.log_groups.finish(req, at, result, every);
+            state.generation += 1;
             Vec::new()
         }
         Msg::LogsLoaded { req, result } => {
@@ -1324,10 +1500,19 @@ fn move_cursor(state: &mut AppState, action: Action) {
         }
         _ => {}
     }
-    let keys = row_keys(state);
+    let top = state.top();
+    let Some(lv) = top.list() else { return };
+    let Some(cursor) = moved(lv.order.len(), lv.cursor, action) else {
+        return;
+    };
+    let key = lv
+        .order
+        .get(cursor)
+        .and_then(|&i| key_at(state, top, i))
+        .map(str::to_string);
     if let Some(lv) = state.top_mut().list_mut() {
-        let next = moved(&keys, &lv.selected, action);
-        lv.selected = next;
+        lv.cursor = cursor;
+        lv.selected = key;
     }
 }
 
@@ -1711,6 +1896,93 @@ mod tests {
         };
         assert_eq!(selected_index(&keys, &lv.selected), Some(2));
         assert_eq!(rate_per_min(&state, "http://x/1/orders"), Some(4.0));
+    }
+
+    fn load(state: &mut AppState, at: Instant, queues: Vec<Queue>) {
+        let effects = update(state, key('r'));
+        let [Effect::FetchQueues { req }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        update(
+            state,
+            Msg::QueuesLoaded {
+                req: *req,
+                at,
+                result: Ok(queues),
+            },
+        );
+    }
+
+    #[test]
+    fn history_forgets_queues_no_longer_listed() {
+        let (mut state, now) = loaded();
+        assert!(state.history.contains_key("http://x/1/billing"));
+        load(
+            &mut state,
+            now + Duration::from_secs(2),
+            vec![
+                queue("orders", 5, Some("orders-dlq")),
+                queue("orders-dlq", 2, None),
+            ],
+        );
+        assert!(!state.history.contains_key("http://x/1/billing"));
+        assert_eq!(state.history.len(), 2);
+        assert_eq!(state.history["http://x/1/orders"].len(), 2);
+    }
+
+    #[test]
+    fn the_order_is_kept_and_the_window_scrolls_stably() {
+        let (mut state, now, req) = start();
+        // 24 rows: 21 for the body, 18 table rows.
+        update(
+            &mut state,
+            Msg::Resized {
+                width: 80,
+                height: 24,
+            },
+        );
+        let queues: Vec<Queue> = (0..100)
+            .map(|i| queue(&format!("q{i:03}"), i, None))
+            .collect();
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        let lv = |s: &AppState| s.top().list().cloned().unwrap_or_default();
+        assert_eq!(lv(&state).order.len(), 100);
+        assert_eq!(row_keys(&state)[0], "http://x/1/q000");
+        for _ in 0..30 {
+            update(&mut state, key('j'));
+        }
+        let l = lv(&state);
+        assert_eq!(
+            (l.cursor, l.offset),
+            (30, 13),
+            "the selection on the last row"
+        );
+        for _ in 0..5 {
+            update(&mut state, key('k'));
+        }
+        let l = lv(&state);
+        assert_eq!((l.cursor, l.offset), (25, 13), "the window stays put");
+        assert_eq!(l.selected.as_deref(), Some("http://x/1/q025"));
+        // Sorting by visible, largest first: the selection follows the queue.
+        update(&mut state, key('s'));
+        update(&mut state, key('s'));
+        let l = lv(&state);
+        assert_eq!(l.cursor, 74);
+        assert_eq!(row_keys(&state)[l.cursor], "http://x/1/q025");
+        assert!(l.offset <= 74 && 74 < l.offset + 18);
+        // A filter narrows the order; the window never runs past its end.
+        update(&mut state, key('/'));
+        update(&mut state, key('9'));
+        let l = lv(&state);
+        assert_eq!(l.order.len(), 19);
+        assert!(l.offset <= 1);
     }
 
     #[test]

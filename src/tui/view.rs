@@ -13,9 +13,8 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use super::action::Action;
 use super::keys;
 use super::state::{
-    AppState, DLQ_COLUMNS, Level, Live, Loadable, LogStatus, Overlay, PromptKind, QUEUE_COLUMNS,
-    Screen, bus_rows, dlq_depth, dlq_rows, group_rows, message_rows, queue_rows, rate_per_min,
-    rule_rows, selected_index, target_rows,
+    AppState, DLQ_COLUMNS, Level, ListView, Live, Loadable, LogStatus, Overlay, PromptKind,
+    QUEUE_COLUMNS, QueueScreen, RuleScreen, Screen, dlq_depth, dlq_row, rate_per_min, window_start,
 };
 use crate::config::Meaning;
 use crate::domain::{Arn, Queue, Target, queue_name};
@@ -24,6 +23,54 @@ use crate::text::escape;
 const SPARK: &[char] = &['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Below this width the tables drop their less important columns.
 const WIDE: u16 = 100;
+
+/// The rows of a list in view at `rows` table rows: the range of `order`
+/// shown and the selection's place in it.
+fn visible(lv: &ListView, rows: usize) -> (std::ops::Range<usize>, Option<usize>) {
+    let len = lv.order.len();
+    let start = window_start(len, lv.cursor, lv.offset, rows);
+    let end = (start + rows).min(len);
+    let selected = (end > start).then(|| lv.cursor.min(len - 1) - start);
+    (start..end, selected)
+}
+
+/// Table rows inside a bordered table with a header row.
+fn table_rows_in(area: Rect) -> usize {
+    area.height.saturating_sub(3) as usize
+}
+
+/// The body area of a frame of `width`×`height` (as [`render`] lays it out).
+fn body_area(width: u16, height: u16) -> Rect {
+    let [_, body, _, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(Rect::new(0, 0, width, height));
+    body
+}
+
+/// How many rows the top screen's list shows at the last known terminal
+/// size (`update` keeps the scroll offset with it).
+pub fn list_rows(state: &AppState) -> Option<usize> {
+    let (w, h) = state.size?;
+    let body = body_area(w, h);
+    Some(match state.top() {
+        Screen::Queue(s) => {
+            let [_, bottom] = queue_split(state, s, body);
+            let inner = Block::default().borders(Borders::ALL).inner(bottom);
+            let warnings = s.peek.value.data().map_or(0, |p| p.warnings.len());
+            let warn_h = (warnings as u16).min(inner.height / 2);
+            inner.height.saturating_sub(warn_h).saturating_sub(1) as usize
+        }
+        Screen::Rule(s) => {
+            let [_, bottom] = rule_split(s, body);
+            table_rows_in(bottom)
+        }
+        _ => table_rows_in(body),
+    })
+}
 
 /// Draws the whole screen.
 pub fn render(state: &AppState, frame: &mut Frame) {
@@ -364,7 +411,7 @@ fn table<'a>(
                 .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
         )
         .block(block)
-        .row_highlight_style(style(state, Meaning::Selected).add_modifier(Modifier::REVERSED))
+        .row_highlight_style(style(state, Meaning::Selected))
         .highlight_symbol("▶ ")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     if stale {
@@ -411,11 +458,11 @@ fn render_queues(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Queues(lv) = state.top() else {
         return;
     };
-    let rows = queue_rows(state, lv);
+    let all = state.queues.value.data().map(Vec::as_slice).unwrap_or(&[]);
     let stale = state.queues.value.error().is_some();
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "queues",
-        state.queues.value.data().map(|_| rows.len()),
+        state.queues.value.data().map(|_| lv.order.len()),
         &lv.filter,
         Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
     ));
@@ -423,10 +470,11 @@ fn render_queues(state: &AppState, frame: &mut Frame, area: Rect) {
         return;
     }
     let wide = area.width >= WIDE;
-    let keys: Vec<&str> = rows.iter().map(|q| q.url.as_str()).collect();
-    let selected = selected_index(&keys, &lv.selected);
-    let table_rows: Vec<Row> = rows
+    // Only the rows in view: 10,000 queues cost what a screenful costs.
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows: Vec<Row> = lv.order[range]
         .iter()
+        .filter_map(|&i| all.get(i))
         .map(|q| {
             let dlq = q
                 .redrive_policy
@@ -505,11 +553,10 @@ fn render_dlqs(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Dlqs(lv) = state.top() else {
         return;
     };
-    let rows = dlq_rows(state, lv);
     let stale = state.queues.value.error().is_some();
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "dead-letter queues",
-        state.queues.value.data().map(|_| rows.len()),
+        state.queues.value.data().map(|_| lv.order.len()),
         &lv.filter,
         Some((DLQ_COLUMNS[lv.sort], lv.reverse)),
     ));
@@ -517,10 +564,10 @@ fn render_dlqs(state: &AppState, frame: &mut Frame, area: Rect) {
         return;
     }
     let wide = area.width >= WIDE;
-    let keys: Vec<&str> = rows.iter().map(|r| r.queue.url.as_str()).collect();
-    let selected = selected_index(&keys, &lv.selected);
-    let table_rows: Vec<Row> = rows
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows: Vec<Row> = lv.order[range]
         .iter()
+        .filter_map(|&i| dlq_row(state, i))
         .map(|r| {
             let q = r.queue;
             let m = if q.counts.visible > 0 {
@@ -673,6 +720,33 @@ fn queue_lines(state: &AppState, q: &Queue, min_left: Option<u32>) -> Vec<Line<'
     lines
 }
 
+/// The queue screen's top lines: the queue's settings, or why they are missing.
+fn queue_top_lines(state: &AppState, s: &QueueScreen) -> Vec<Line<'static>> {
+    let peek = s.peek.value.data();
+    let min_left = peek.and_then(|p| p.messages.iter().filter_map(|m| m.receives_left).min());
+    match s.queue.value.data() {
+        Some(q) => queue_lines(state, q, min_left),
+        None => vec![Line::from(Span::styled(
+            match &s.queue.value {
+                Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
+                _ => "loading…".to_string(),
+            },
+            style(state, Meaning::Muted),
+        ))],
+    }
+}
+
+/// A box of `lines` lines (at most half the area) over the rest.
+fn split_top(lines: usize, area: Rect) -> [Rect; 2] {
+    let top_h = (lines as u16 + 2).min(area.height / 2).max(3);
+    Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
+}
+
+/// The queue screen's areas: the queue, the messages.
+fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rect; 2] {
+    split_top(queue_top_lines(state, s).len(), area)
+}
+
 fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Queue(s) = state.top() else {
         return;
@@ -687,20 +761,8 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .title(format!(" queue {} ", escape(&name)));
     let peek = s.peek.value.data();
-    let min_left = peek.and_then(|p| p.messages.iter().filter_map(|m| m.receives_left).min());
-    let lines = match s.queue.value.data() {
-        Some(q) => queue_lines(state, q, min_left),
-        None => vec![Line::from(Span::styled(
-            match &s.queue.value {
-                Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
-                _ => "loading…".to_string(),
-            },
-            style(state, Meaning::Muted),
-        ))],
-    };
-    let top_h = (lines.len() as u16 + 2).min(area.height / 2).max(3);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area);
+    let lines = queue_top_lines(state, s);
+    let [top, bottom] = split_top(lines.len(), area);
     frame.render_widget(Paragraph::new(lines).block(block), top);
 
     let title = match (peek, &s.peek.value) {
@@ -764,11 +826,11 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(warnings), warn_area);
-    let rows = message_rows(s);
-    let keys: Vec<&str> = rows.iter().map(|m| m.message_id.as_str()).collect();
-    let selected = selected_index(&keys, &s.list.selected);
-    let table_rows: Vec<Row> = rows
+    // Only the rows in view: 100,000 messages cost what a screenful costs.
+    let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
+    let table_rows: Vec<Row> = s.list.order[range]
         .iter()
+        .filter_map(|&i| p.messages.get(i))
         .map(|m| {
             let left = m
                 .receives_left
@@ -807,7 +869,7 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
         Row::new(["ID", "RECV", "LEFT", "SENT", "BODY"])
             .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
     )
-    .row_highlight_style(style(state, Meaning::Selected).add_modifier(Modifier::REVERSED))
+    .row_highlight_style(style(state, Meaning::Selected))
     .highlight_symbol("▶ ")
     .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut ts = TableState::default().with_selected(selected);
@@ -861,20 +923,20 @@ fn render_buses(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Buses(lv) = state.top() else {
         return;
     };
-    let rows = bus_rows(state, lv);
+    let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "event buses",
-        state.buses.value.data().map(|_| rows.len()),
+        state.buses.value.data().map(|_| lv.order.len()),
         &lv.filter,
         None,
     ));
     if placeholder(state, frame, area, block.clone(), &state.buses) {
         return;
     }
-    let keys: Vec<&str> = rows.iter().map(|b| b.name.as_str()).collect();
-    let selected = selected_index(&keys, &lv.selected);
-    let table_rows = rows
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
         .iter()
+        .filter_map(|&i| all.get(i))
         .map(|b| {
             Row::new(vec![
                 Cell::from(escape(&b.name).into_owned()),
@@ -912,20 +974,20 @@ fn render_rules(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Rules(s) = state.top() else {
         return;
     };
-    let rows = rule_rows(s);
+    let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
     let block = Block::default().borders(Borders::ALL).title(list_title(
         &format!("rules of {}", escape(&s.bus)),
-        s.rules.value.data().map(|_| rows.len()),
+        s.rules.value.data().map(|_| s.list.order.len()),
         &s.list.filter,
         None,
     ));
     if placeholder(state, frame, area, block.clone(), &s.rules) {
         return;
     }
-    let keys: Vec<&str> = rows.iter().map(|r| r.rule.name.as_str()).collect();
-    let selected = selected_index(&keys, &s.list.selected);
-    let table_rows = rows
+    let (range, selected) = visible(&s.list, table_rows_in(area));
+    let table_rows = s.list.order[range]
         .iter()
+        .filter_map(|&i| all.get(i))
         .map(|r| {
             let m = if r.rule.state.as_str() == "ENABLED" {
                 Meaning::Ok
@@ -982,6 +1044,12 @@ fn target_input(t: &Target) -> String {
     }
 }
 
+/// The rule screen's areas: the rule (state line and pattern), the targets.
+fn rule_split(s: &RuleScreen, area: Rect) -> [Rect; 2] {
+    let top_h = (s.pattern.len() as u16 + 3).min(area.height / 2).max(3);
+    Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
+}
+
 fn render_rule(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Rule(s) = state.top() else { return };
     let mut lines: Vec<Line> = vec![kv(
@@ -998,9 +1066,7 @@ fn render_rule(state: &AppState, frame: &mut Frame, area: Rect) {
         ),
     )];
     lines.extend(s.pattern.iter().map(|l| Line::from(l.as_str())));
-    let top_h = (lines.len() as u16 + 2).min(area.height / 2).max(3);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area);
+    let [top, bottom] = rule_split(s, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(format!(
             " rule {} on {} ",
@@ -1009,21 +1075,21 @@ fn render_rule(state: &AppState, frame: &mut Frame, area: Rect) {
         ))),
         top,
     );
-    let rows = target_rows(s);
+    let all = s.targets.value.data().map(Vec::as_slice).unwrap_or(&[]);
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "targets",
-        s.targets.value.data().map(|_| rows.len()),
+        s.targets.value.data().map(|_| s.list.order.len()),
         &s.list.filter,
         None,
     ));
     if placeholder(state, frame, bottom, block.clone(), &s.targets) {
         return;
     }
-    let keys: Vec<&str> = rows.iter().map(|t| t.id.as_str()).collect();
-    let selected = selected_index(&keys, &s.list.selected);
+    let (range, selected) = visible(&s.list, table_rows_in(bottom));
     let wide = area.width >= WIDE;
-    let table_rows = rows
+    let table_rows = s.list.order[range]
         .iter()
+        .filter_map(|&i| all.get(i))
         .map(|t| {
             let retry = t
                 .retry_policy
@@ -1091,20 +1157,25 @@ fn render_groups(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::LogGroups(lv) = state.top() else {
         return;
     };
-    let rows = group_rows(state, lv);
+    let all = state
+        .log_groups
+        .value
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "log groups",
-        state.log_groups.value.data().map(|_| rows.len()),
+        state.log_groups.value.data().map(|_| lv.order.len()),
         &lv.filter,
         None,
     ));
     if placeholder(state, frame, area, block.clone(), &state.log_groups) {
         return;
     }
-    let keys: Vec<&str> = rows.iter().map(|g| g.name.as_str()).collect();
-    let selected = selected_index(&keys, &lv.selected);
-    let table_rows = rows
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
         .iter()
+        .filter_map(|&i| all.get(i))
         .map(|g| {
             Row::new(vec![
                 Cell::from(escape(&g.name).into_owned()),
