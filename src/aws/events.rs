@@ -538,30 +538,14 @@ impl Clients {
                         Some(bus_label(bus)),
                     )
                 })?;
-            let failures: Vec<String> = out
-                .failed_entries()
-                .iter()
-                .map(|f| {
-                    format!(
-                        "target {}: {}: {}",
-                        f.target_id().unwrap_or("?"),
-                        f.error_code().unwrap_or("error"),
-                        f.error_message().unwrap_or("")
-                    )
-                })
-                .collect();
-            if !failures.is_empty() || out.failed_entry_count() > 0 {
-                return Err(Error::Service {
-                    action: "events:PutTargets".to_string(),
-                    resource: rule.to_string(),
-                    code: "FailedEntries".to_string(),
-                    message: if failures.is_empty() {
-                        format!("{} target(s) failed", out.failed_entry_count())
-                    } else {
-                        failures.join("; ")
-                    },
-                });
-            }
+            failed_targets(
+                "events:PutTargets",
+                rule,
+                out.failed_entry_count(),
+                out.failed_entries()
+                    .iter()
+                    .map(|f| (f.target_id(), f.error_code(), f.error_message())),
+            )?;
         }
         Ok(())
     }
@@ -590,30 +574,14 @@ impl Clients {
                         Some(bus_label(bus)),
                     )
                 })?;
-            let failures: Vec<String> = out
-                .failed_entries()
-                .iter()
-                .map(|f| {
-                    format!(
-                        "target {}: {}: {}",
-                        f.target_id().unwrap_or("?"),
-                        f.error_code().unwrap_or("error"),
-                        f.error_message().unwrap_or("")
-                    )
-                })
-                .collect();
-            if !failures.is_empty() || out.failed_entry_count() > 0 {
-                return Err(Error::Service {
-                    action: "events:RemoveTargets".to_string(),
-                    resource: rule.to_string(),
-                    code: "FailedEntries".to_string(),
-                    message: if failures.is_empty() {
-                        format!("{} target(s) failed", out.failed_entry_count())
-                    } else {
-                        failures.join("; ")
-                    },
-                });
-            }
+            failed_targets(
+                "events:RemoveTargets",
+                rule,
+                out.failed_entry_count(),
+                out.failed_entries()
+                    .iter()
+                    .map(|f| (f.target_id(), f.error_code(), f.error_message())),
+            )?;
         }
         Ok(())
     }
@@ -963,6 +931,39 @@ impl Intercept for ResultProbe {
         *self.verdict.lock().unwrap_or_else(|p| p.into_inner()) = verdict;
         Ok(())
     }
+}
+
+/// A PutTargets / RemoveTargets answer with failed entries, as one error
+/// naming each failed target.
+fn failed_targets<'a>(
+    action: &str,
+    rule: &str,
+    count: i32,
+    entries: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+) -> Result<(), Error> {
+    let failures: Vec<String> = entries
+        .map(|(id, code, message)| {
+            format!(
+                "target {}: {}: {}",
+                id.unwrap_or("?"),
+                code.unwrap_or("error"),
+                message.unwrap_or("")
+            )
+        })
+        .collect();
+    if failures.is_empty() && count == 0 {
+        return Ok(());
+    }
+    Err(Error::Service {
+        action: action.to_string(),
+        resource: rule.to_string(),
+        code: "FailedEntries".to_string(),
+        message: if failures.is_empty() {
+            format!("{count} target(s) failed")
+        } else {
+            failures.join("; ")
+        },
+    })
 }
 
 #[cfg(test)]
