@@ -1219,19 +1219,7 @@ impl Events {
 
     fn list_archives(&self, b: &Value, ctx: &Ctx) -> OpResult {
         let (limit, token) = page_params(b)?;
-        let prefix = opt_str(b, "NamePrefix");
-        let source = opt_str(b, "EventSourceArn");
-        let state = opt_str(b, "State");
-        if [prefix, source, state]
-            .iter()
-            .filter(|f| f.is_some())
-            .count()
-            > 1
-        {
-            return Err(AwsError::validation(
-                "At most one filter is allowed for ListArchives. Use either : State, EventSourceArn, or NamePrefix.",
-            ));
-        }
+        let (prefix, source, state) = one_list_filter(b, "ListArchives")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -1420,19 +1408,7 @@ impl Events {
 
     fn list_replays(&self, b: &Value, ctx: &Ctx) -> OpResult {
         let (limit, token) = page_params(b)?;
-        let prefix = opt_str(b, "NamePrefix");
-        let source = opt_str(b, "EventSourceArn");
-        let state = opt_str(b, "State");
-        if [prefix, source, state]
-            .iter()
-            .filter(|f| f.is_some())
-            .count()
-            > 1
-        {
-            return Err(AwsError::validation(
-                "At most one filter is allowed for ListReplays. Use either : State, EventSourceArn, or NamePrefix.",
-            ));
-        }
+        let (prefix, source, state) = one_list_filter(b, "ListReplays")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -3042,6 +3018,28 @@ fn push_value(out: &mut String, raw: &str, kind: &pjson::Kind, quoted: bool, pla
         pjson::Kind::Object(_) | pjson::Kind::Array(_) if quoted => escape_into(out, raw),
         _ => out.push_str(raw),
     }
+}
+
+/// (NamePrefix, EventSourceArn, State).
+type ListFilters<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// The NamePrefix / EventSourceArn / State filters of ListArchives and
+/// ListReplays, of which AWS allows at most one.
+fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<'a>, AwsError> {
+    let prefix = opt_str(b, "NamePrefix");
+    let source = opt_str(b, "EventSourceArn");
+    let state = opt_str(b, "State");
+    if [prefix, source, state]
+        .iter()
+        .filter(|f| f.is_some())
+        .count()
+        > 1
+    {
+        return Err(AwsError::validation(format!(
+            "At most one filter is allowed for {op}. Use either : State, EventSourceArn, or NamePrefix."
+        )));
+    }
+    Ok((prefix, source, state))
 }
 
 #[cfg(test)]
