@@ -12,13 +12,16 @@
 //! a backend that cannot start (port in use, unreadable data dir). `eddy serve`
 //! and `eddy --local` exit 0 when stopped by Ctrl-C or SIGTERM.
 
+mod admin_cmd;
 mod aws_cmds;
 mod commands;
 pub mod input;
 mod output;
+mod redrive_cmd;
 pub mod rules;
 mod serve;
 mod table;
+mod tail_cmd;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -268,6 +271,52 @@ pub enum Command {
     Serve(ServeArgs),
     #[command(flatten)]
     Aws(AwsCommand),
+    #[command(flatten)]
+    Ops(OpsCommand),
+}
+
+/// Operator actions: multi-step or mutating work on a backend (`src/ops/`).
+/// The ones that change queues, messages or rules are refused under `--read-only`.
+#[derive(Debug, Subcommand)]
+pub enum OpsCommand {
+    /// Move messages out of a DLQ: back to their source, to another queue or onto a bus
+    #[command(after_help = redrive_cmd::HELP)]
+    Redrive(redrive_cmd::RedriveArgs),
+    /// Watch the events on a bus live (a temporary queue and rule, removed on exit)
+    #[command(after_help = tail_cmd::HELP)]
+    Tail(tail_cmd::TailArgs),
+    /// Write a queue's messages to JSON Lines without consuming them
+    #[command(after_help = admin_cmd::EXPORT_HELP)]
+    Export(admin_cmd::ExportArgs),
+    /// Send the messages of a JSON Lines file (from `eddy export`) to a queue
+    #[command(after_help = admin_cmd::IMPORT_HELP)]
+    Import(admin_cmd::ImportArgs),
+    /// Delete every message in a queue
+    #[command(after_help = admin_cmd::PURGE_HELP)]
+    Purge(admin_cmd::PurgeArgs),
+    /// Delete one message from a queue, by message id
+    #[command(after_help = admin_cmd::DELETE_MESSAGE_HELP)]
+    DeleteMessage(admin_cmd::DeleteMessageArgs),
+    /// Enable a rule
+    #[command(after_help = admin_cmd::ENABLE_RULE_HELP)]
+    EnableRule(admin_cmd::RuleStateArgs),
+    /// Disable a rule: its bus stops sending events to its targets
+    #[command(after_help = admin_cmd::DISABLE_RULE_HELP)]
+    DisableRule(admin_cmd::RuleStateArgs),
+}
+
+impl OpsCommand {
+    pub(crate) fn conn_mut(&mut self) -> &mut ConnArgs {
+        match self {
+            OpsCommand::Redrive(a) => &mut a.conn,
+            OpsCommand::Tail(a) => &mut a.conn,
+            OpsCommand::Export(a) => &mut a.conn,
+            OpsCommand::Import(a) => &mut a.conn,
+            OpsCommand::Purge(a) => &mut a.conn,
+            OpsCommand::DeleteMessage(a) => &mut a.conn,
+            OpsCommand::EnableRule(a) | OpsCommand::DisableRule(a) => &mut a.conn,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -725,11 +774,35 @@ pub fn run(
             commands::match_rules(&args, stdin, &mut io)
         }
         Some(Command::Aws(command)) => aws_cmds::run(command, stdin, &mut io),
+        Some(Command::Ops(mut command)) => {
+            match aws_cmds::apply_local(command.conn_mut(), local, demo_rate) {
+                Ok(()) => run_ops(command, read_only, stdin, &mut io),
+                Err(e) => Err(e),
+            }
+        }
     };
     let flushed = io.flush();
     let status = result?;
     flushed?;
     Ok(status)
+}
+
+fn run_ops(
+    command: OpsCommand,
+    read_only: bool,
+    stdin: &mut dyn BufRead,
+    io: &mut output::Io<'_>,
+) -> Result<Status, CliError> {
+    match command {
+        OpsCommand::Redrive(a) => redrive_cmd::run(a, read_only, stdin, io),
+        OpsCommand::Tail(a) => tail_cmd::run(a, read_only, stdin, io),
+        OpsCommand::Export(a) => admin_cmd::export(a, read_only, stdin, io),
+        OpsCommand::Import(a) => admin_cmd::import(a, read_only, stdin, io),
+        OpsCommand::Purge(a) => admin_cmd::purge(a, read_only, stdin, io),
+        OpsCommand::DeleteMessage(a) => admin_cmd::delete_message(a, read_only, stdin, io),
+        OpsCommand::EnableRule(a) => admin_cmd::set_rule_state(a, true, read_only, stdin, io),
+        OpsCommand::DisableRule(a) => admin_cmd::set_rule_state(a, false, read_only, stdin, io),
+    }
 }
 
 fn print_help(io: &mut output::Io<'_>) -> Result<Status, CliError> {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod local;
 pub mod logging;
+pub mod ops;
 pub mod pattern;
 pub mod text;
 pub mod tui;

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod runtime;
 pub mod state;
 pub mod view;
+pub mod workbench;
 
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};

@@ -74,19 +74,88 @@ impl AwsCommand {
     /// Applies `eddy --local [--demo] <command>` (the flags before the command)
     /// as if they were given after it.
     pub(crate) fn use_local(&mut self, demo_rate: Option<f64>) -> Result<(), CliError> {
-        let conn = self.conn_mut();
-        if conn.endpoint_url.is_some() || conn.profile.is_some() {
-            return Err(CliError::Invalid(
-                "--local cannot be used with --endpoint-url or --profile: it starts eddy's own backend"
-                    .to_string(),
-            ));
+        apply_local(self.conn_mut(), true, demo_rate)
+    }
+}
+
+/// With `local` (from `eddy --local [--demo] <command>`, the flags before the
+/// command), sets the connection as if they were given after it.
+pub(crate) fn apply_local(
+    conn: &mut ConnArgs,
+    local: bool,
+    demo_rate: Option<f64>,
+) -> Result<(), CliError> {
+    if !local {
+        return Ok(());
+    }
+    if conn.endpoint_url.is_some() || conn.profile.is_some() {
+        return Err(CliError::Invalid(
+            "--local cannot be used with --endpoint-url or --profile: it starts eddy's own backend"
+                .to_string(),
+        ));
+    }
+    conn.local = true;
+    if let Some(rate) = demo_rate {
+        conn.demo = true;
+        conn.demo_rate = conn.demo_rate.or(Some(rate));
+    }
+    Ok(())
+}
+
+/// A connection for one command: a runtime, eddy's embedded backend when
+/// `--local`, and the SDK clients. Used by the operator commands
+/// (`redrive`, `tail`, `export`, ...): `Session::open(&args.conn)?`, then
+/// `session.block_on(async { ... session.clients ... })`, then `session.close()`.
+pub(crate) struct Session {
+    runtime: tokio::runtime::Runtime,
+    backend: Option<Backend>,
+    pub(crate) clients: Clients,
+    /// What the audit log records as the context: the endpoint and region.
+    pub(crate) context: String,
+}
+
+impl Session {
+    pub(crate) fn open(conn: &ConnArgs) -> Result<Session, CliError> {
+        let demo_rate = conn
+            .demo
+            .then(|| conn.demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(CliError::Runtime)?;
+        let (backend, clients) = runtime.block_on(async {
+            let backend = if conn.local {
+                let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+                let config = crate::local::Config::default();
+                Some(Backend::start(addr, &config, demo_rate).await?)
+            } else {
+                None
+            };
+            let clients = match &backend {
+                Some(b) => Clients::connect_local(&b.settings(conn.region.as_deref())).await,
+                None => Clients::connect(&conn.settings()).await,
+            };
+            Ok::<_, CliError>((backend, clients))
+        })?;
+        let context = clients.endpoint_label();
+        Ok(Session {
+            runtime,
+            backend,
+            clients,
+            context,
+        })
+    }
+
+    pub(crate) fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// Stops the embedded backend (with `--local`) and the runtime.
+    pub(crate) fn close(self) {
+        if let Some(b) = self.backend {
+            self.runtime.block_on(b.stop());
         }
-        conn.local = true;
-        if let Some(rate) = demo_rate {
-            conn.demo = true;
-            conn.demo_rate = conn.demo_rate.or(Some(rate));
-        }
-        Ok(())
+        self.runtime.shutdown_timeout(Duration::from_millis(200));
     }
 }
 

@@ -1,0 +1,3 @@
+//! Operator-action benchmarks (being written).
+
+fn main() {}

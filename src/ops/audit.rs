@@ -1,0 +1,87 @@
+//! The audit log: one JSON line per mutating action (time, context, action,
+//! target, count), appended to `audit.jsonl` in eddy's state folder, or to
+//! `$EDDY_AUDIT_FILE`. Writing it never fails an action: a log that cannot be
+//! written is reported as a warning by the caller.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variable naming the audit file.
+pub const AUDIT_FILE_ENV: &str = "EDDY_AUDIT_FILE";
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Milliseconds since the Unix epoch.
+    pub time_ms: i64,
+    /// Where: the endpoint (or `aws`), region and profile, as the header shows them.
+    pub context: String,
+    /// What: `redrive`, `purge`, `delete-message`, `disable-rule`, ...
+    pub action: String,
+    /// On what: a queue URL, a rule ARN or name, a bus.
+    pub target: String,
+    /// How many messages (or rules) it touched.
+    pub count: u64,
+    /// Anything else worth keeping (destination, mode, filter).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl Entry {
+    pub fn new(context: &str, action: &str, target: &str, count: u64, detail: &str) -> Entry {
+        let time_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Entry {
+            time_ms,
+            context: context.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            count,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Where the audit log is: `$EDDY_AUDIT_FILE`, else `audit.jsonl` in [`super::state_dir`].
+pub fn path() -> Option<PathBuf> {
+    if let Some(file) = std::env::var_os(AUDIT_FILE_ENV).filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(file));
+    }
+    super::state_dir().map(|d| d.join("audit.jsonl"))
+}
+
+/// Appends `entry` to the audit log; the error names the file.
+pub fn record(entry: &Entry) -> Result<PathBuf, String> {
+    let path = path().ok_or_else(|| {
+        "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
+            .to_string()
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    line.push('\n');
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .map_err(|e| format!("cannot write the audit log {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Reads every entry of the audit log at `path` (lines that do not parse are skipped).
+pub fn read(path: &std::path::Path) -> std::io::Result<Vec<Entry>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
+}

@@ -1,0 +1,1 @@
+//! The pattern workbench (being written).
