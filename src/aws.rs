@@ -21,7 +21,7 @@ use aws_types::region::Region;
 use std::time::Duration;
 
 /// Where and as whom to connect.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// A profile from `~/.aws/config` (else `AWS_PROFILE`, else `default`).
     pub profile: Option<String>,
@@ -37,6 +37,51 @@ const ENDPOINT_ENV: &[&str] = &[
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
     "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
 ];
+
+/// The profile names in the shared config and credentials files
+/// (`AWS_CONFIG_FILE`, else `~/.aws/config`: `[default]`, `[profile NAME]`;
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`: `[NAME]`),
+/// sorted, each once. Files that are missing or unreadable add nothing.
+pub fn profiles() -> Vec<String> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |env: &str, name: &str| {
+        std::env::var_os(env)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+    };
+    let mut names = std::collections::BTreeSet::new();
+    if let Some(text) = file("AWS_CONFIG_FILE", "config").and_then(|p| std::fs::read_to_string(p).ok()) {
+        names.extend(profile_sections(&text, true));
+    }
+    if let Some(text) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+        .and_then(|p| std::fs::read_to_string(p).ok())
+    {
+        names.extend(profile_sections(&text, false));
+    }
+    names.into_iter().collect()
+}
+
+/// The profile names of one shared file: in the config file `[default]` and
+/// `[profile NAME]` (not `[sso-session ..]` or `[services ..]`); in the
+/// credentials file every `[NAME]`.
+pub fn profile_sections(text: &str, config_file: bool) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let inner = l.strip_prefix('[')?.strip_suffix(']')?.trim();
+            if !config_file {
+                return Some(inner.to_string());
+            }
+            if inner == "default" {
+                return Some(inner.to_string());
+            }
+            let name = inner.strip_prefix("profile")?;
+            name.starts_with(char::is_whitespace).then(|| name.trim().to_string())
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
 
 /// Region used with an endpoint override when none is configured.
 pub const DEFAULT_LOCAL_REGION: &str = "us-east-1";

@@ -254,11 +254,48 @@ pub struct Cli {
     /// With --demo: events per second the demo puts on its buses [default: 5]
     #[arg(long, value_name = "N", requires = "demo", value_parser = serve::parse_rate)]
     pub demo_rate: Option<f64>,
-    /// The terminal UI without any action that changes queues, messages, buses or rules
+    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands)
     #[arg(long)]
     pub read_only: bool,
+    /// A profile from ~/.aws/config for the terminal UI (and the command after, unless it sets its own)
+    #[arg(long, value_name = "NAME", conflicts_with = "local")]
+    pub profile: Option<String>,
+    /// The region for the terminal UI (and the command after, unless it sets its own)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// An endpoint (LocalStack, moto) for the terminal UI (and the command after, unless it sets its own)
+    #[arg(long, value_name = "URL", value_parser = aws_cmds::parse_endpoint, conflicts_with = "local")]
+    pub endpoint_url: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The connection flags given before the command.
+    fn root_settings(&self) -> crate::aws::Settings {
+        crate::aws::Settings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+impl ConnArgs {
+    /// Fills what the command did not set from the flags before it
+    /// (`eddy --profile prod queues` = `eddy queues --profile prod`).
+    fn inherit(&mut self, root: &crate::aws::Settings) {
+        if self.local {
+            return;
+        }
+        if self.profile.is_none() && self.endpoint_url.is_none() {
+            self.profile = root.profile.clone();
+            self.endpoint_url = root.endpoint_url.clone();
+        }
+        if self.region.is_none() {
+            self.region = root.region.clone();
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -738,18 +775,27 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Status, CliError> {
     let mut io = output::Io::new(out, err);
+    let root = cli.root_settings();
     let Cli {
         local,
         demo,
         demo_rate,
         read_only,
-        command,
+        mut command,
+        ..
     } = cli;
+    match &mut command {
+        Some(Command::Aws(c)) => c.conn_mut().inherit(&root),
+        Some(Command::Ops(c)) => c.conn_mut().inherit(&root),
+        _ => {}
+    }
     let demo_rate = demo.then(|| demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
     let result = match command {
-        None if local && std::io::stdout().is_terminal() => serve::tui_local(demo_rate, read_only, &mut io),
-        None if local => serve::overview(demo_rate, None, &mut io),
-        None if std::io::stdout().is_terminal() => serve::tui_aws(read_only, &mut io),
+        None if local && std::io::stdout().is_terminal() => {
+            serve::tui_local(demo_rate, root.region.as_deref(), read_only, &mut io)
+        }
+        None if local => serve::overview(demo_rate, root.region.as_deref(), &mut io),
+        None if std::io::stdout().is_terminal() => serve::tui_aws(&root, read_only, &mut io),
         None => {
             io.note(format_args!(
                 "note: the terminal UI needs a terminal and stdout is not one; the commands:"

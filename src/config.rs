@@ -26,7 +26,7 @@ pub const DEFAULT_LABEL: &str = "<embedded assets/config.toml>";
 
 /// The views that may have their own `[keys.<view>]` table.
 pub const VIEWS: &[&str] = &[
-    "queues", "dlqs", "queue", "message", "buses", "rules", "rule", "logs", "log",
+    "queues", "dlqs", "queue", "message", "buses", "rules", "rule", "logs", "log", "ctx",
 ];
 
 /// The scope whose bindings apply in every view.

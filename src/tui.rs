@@ -19,12 +19,18 @@ pub use runtime::{Executor, Options, TerminalGuard, Tui, TuiError};
 pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen, update};
 pub use view::render;
 
-use crate::aws::Clients;
+use crate::aws::{Clients, Settings};
 use crate::config::Config;
 
 /// Opens the TUI on the real terminal and runs it until the user quits.
-/// Refuses when stdout is not a terminal.
-pub async fn run(clients: Clients, config: Config, context: Context) -> Result<(), TuiError> {
+/// Refuses when stdout is not a terminal. `local`: the settings of eddy's
+/// embedded backend when it runs in this process (`:ctx local` goes there).
+pub async fn run(
+    clients: Clients,
+    config: Config,
+    context: Context,
+    local: Option<Settings>,
+) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
@@ -42,6 +48,9 @@ pub async fn run(clients: Clients, config: Config, context: Context) -> Result<(
         clipboard,
         Options { ticks: true },
     );
+    if let Some(l) = local {
+        tui.set_local(l);
+    }
     let mut input = crossterm::event::EventStream::new();
     let result = tui.run(&mut input).await;
     drop(tui);

@@ -109,6 +109,8 @@ impl World {
             account: None,
             backend: None,
             read_only: true,
+            local: true,
+            settings: Default::default(),
         };
         let (state, first) = AppState::new(Config::defaults(), context, Instant::now());
         Tui::new(
@@ -301,7 +303,7 @@ async fn queues_dlqs_detail_peek_and_inspector() {
     snap(&mut tui, "queues_loaded");
 
     step(&mut tui, "?", |s| {
-        s.overlay == eddy::tui::state::Overlay::Help
+        matches!(s.overlay, eddy::tui::state::Overlay::Help { .. })
     })
     .await;
     snap(&mut tui, "help");

@@ -42,7 +42,7 @@ const BATCH: usize = 10;
 /// loop does not see a message twice, short if eddy dies before releasing.
 const PEEK_VISIBILITY_S: i32 = 30;
 /// A `maxReceiveCount` this low means one peek can dead-letter a message.
-const UNSAFE_MAX_RECEIVE: u32 = 2;
+pub const UNSAFE_MAX_RECEIVE: u32 = 2;
 
 impl Clients {
     /// A queue URL from a name or URL (or a queue ARN).

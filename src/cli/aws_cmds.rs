@@ -55,7 +55,7 @@ impl AwsCommand {
         }
     }
 
-    fn conn_mut(&mut self) -> &mut ConnArgs {
+    pub(crate) fn conn_mut(&mut self) -> &mut ConnArgs {
         match self {
             AwsCommand::Whoami(a) => &mut a.conn,
             AwsCommand::Queues(a) => &mut a.conn,

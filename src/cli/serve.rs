@@ -213,15 +213,19 @@ fn start_log(io: &mut Io<'_>) {
 }
 
 /// `eddy` alone on a terminal: the TUI on the current AWS context.
-pub(crate) fn tui_aws(read_only: bool, io: &mut Io<'_>) -> Result<Status, CliError> {
+pub(crate) fn tui_aws(
+    settings: &Settings,
+    read_only: bool,
+    io: &mut Io<'_>,
+) -> Result<Status, CliError> {
     let config = crate::config::Config::load()?;
     start_log(io);
     let rt = runtime()?;
     let result = rt.block_on(async {
-        let clients = Clients::connect(&Settings::default()).await;
+        let clients = Clients::connect(settings).await;
         let ctx = crate::tui::Context::from_clients(&clients, false, read_only);
         tokio::select! {
-            r = crate::tui::run(clients, config, ctx) => r?,
+            r = crate::tui::run(clients, config, ctx, None) => r?,
             s = shutdown_signal() => { s?; }
         }
         Ok(Status::Success)
@@ -234,6 +238,7 @@ pub(crate) fn tui_aws(read_only: bool, io: &mut Io<'_>) -> Result<Status, CliErr
 /// process (with the demo world and its traffic) and the TUI on it.
 pub(crate) fn tui_local(
     demo_rate: Option<f64>,
+    region: Option<&str>,
     read_only: bool,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
@@ -243,10 +248,11 @@ pub(crate) fn tui_local(
     let result = rt.block_on(async {
         let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
         let backend = Backend::start(addr, &Config::default(), demo_rate).await?;
-        let clients = Clients::connect_local(&backend.settings(None)).await;
+        let settings = backend.settings(region);
+        let clients = Clients::connect_local(&settings).await;
         let ctx = crate::tui::Context::from_clients(&clients, true, read_only);
         let shown = tokio::select! {
-            r = crate::tui::run(clients, config, ctx) => r.map_err(CliError::from),
+            r = crate::tui::run(clients, config, ctx, Some(settings)) => r.map_err(CliError::from),
             s = shutdown_signal() => s.map(|_| ()),
         };
         backend.stop().await;

@@ -41,6 +41,48 @@ pub struct Inspector {
     pub lines: Vec<DocLine>,
     /// The first document line shown.
     pub scroll: usize,
+    /// The maxReceiveCount of the queue the message was dead-lettered from,
+    /// when that queue is listed (the "why it is here" sentence uses it).
+    pub source_max_receive: Option<u32>,
+}
+
+/// Why a message is where it is, in one sentence, from what SQS and
+/// EventBridge attach to dead-lettered messages: `DeadLetterQueueSourceArn`
+/// (SQS redrive) or `ERROR_CODE` / `RULE_ARN` / `TARGET_ARN` (an EventBridge
+/// target's DLQ). `None` for a message that carries neither.
+pub fn why_here(m: &Message, source_max_receive: Option<u32>) -> Option<String> {
+    let attr = |k: &str| {
+        m.message_attributes
+            .get(k)
+            .and_then(|a| a.string_value.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let short = |arn: &str| {
+        crate::domain::Arn::parse(arn)
+            .map(|a| a.resource.rsplit('/').next().unwrap_or(&a.resource).to_string())
+            .unwrap_or_else(|| arn.to_string())
+    };
+    if let Some(code) = attr("ERROR_CODE") {
+        let target = attr("TARGET_ARN").map(|t| short(&t)).unwrap_or_else(|| "its target".into());
+        let rule = attr("RULE_ARN")
+            .map(|r| format!(" (rule {})", short(&r)))
+            .unwrap_or_default();
+        let message = attr("ERROR_MESSAGE")
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Some(format!(
+            "EventBridge could not deliver this event to {target}{rule}: {code}{message}."
+        ));
+    }
+    let source = m.attributes.get("DeadLetterQueueSourceArn")?;
+    let after = match source_max_receive {
+        Some(n) => format!("after {n} receives (its maxReceiveCount)"),
+        None => "after its maxReceiveCount of receives".to_string(),
+    };
+    Some(format!(
+        "Dead-lettered from {} {after}: a consumer received it each time and never deleted it.",
+        short(source)
+    ))
 }
 
 impl Inspector {
@@ -52,9 +94,17 @@ impl Inspector {
             json: false,
             lines: Vec::new(),
             scroll: 0,
+            source_max_receive: None,
         };
         i.build();
         i
+    }
+
+    /// Sets the source queue's maxReceiveCount (for "why it is here").
+    pub fn with_source_max_receive(mut self, max: Option<u32>) -> Inspector {
+        self.source_max_receive = max;
+        self.build();
+        self
     }
 
     pub fn toggle_raw(&mut self) {
@@ -68,6 +118,11 @@ impl Inspector {
         let mut doc = Vec::new();
         let parsed: Option<serde_json::Value> = serde_json::from_str(&m.body).ok();
         self.json = parsed.is_some();
+
+        if let Some(why) = why_here(m, self.source_max_receive) {
+            section(&mut doc, "Why it is here", Meaning::Danger);
+            push_text(&mut doc, &why, Meaning::Danger);
+        }
 
         let dlq: Vec<(&str, String)> = DLQ_ATTRIBUTES
             .iter()
@@ -361,7 +416,9 @@ mod tests {
                 .iter()
                 .all(|l| l.text.chars().count() <= CHUNK.max(40))
         );
-        assert_eq!(i.lines[0].text, "── Dead-letter reason ──");
+        assert_eq!(i.lines[0].text, "── Why it is here ──");
+        assert!(i.lines[1].text.starts_with("EventBridge could not deliver"));
+        assert!(i.lines.iter().any(|l| l.text == "── Dead-letter reason ──"));
     }
 
     #[test]
@@ -374,5 +431,27 @@ mod tests {
         assert!(text.contains(&"    \"a\": 1"), "{text:?}");
         i.toggle_raw();
         assert!(i.lines.iter().any(|l| l.text == body));
+    }
+
+    #[test]
+    fn says_why_a_message_is_here() {
+        let m = message("{}");
+        let why = why_here(&m, None).unwrap();
+        assert!(why.starts_with("EventBridge could not deliver"), "{why}");
+        let mut m = message("{}");
+        m.message_attributes.clear();
+        assert_eq!(why_here(&m, Some(3)), None);
+        m.attributes.insert(
+            "DeadLetterQueueSourceArn".into(),
+            "arn:aws:sqs:us-east-1:1:warehouse".into(),
+        );
+        assert_eq!(
+            why_here(&m, Some(3)).unwrap(),
+            "Dead-lettered from warehouse after 3 receives (its maxReceiveCount): \
+             a consumer received it each time and never deleted it."
+        );
+        let i = Inspector::new("warehouse-dlq", m).with_source_max_receive(Some(3));
+        assert_eq!(i.lines[0].text, "── Why it is here ──");
+        assert!(i.lines[1].text.starts_with("Dead-lettered from warehouse"));
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, RwLock};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyEventKind};
@@ -14,9 +14,9 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::state::{AppState, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
+use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
-use crate::aws::Clients;
+use crate::aws::{Clients, Settings};
 use crate::aws::sqs::PeekOptions;
 
 /// At most one frame per this interval (about 60 fps).
@@ -50,7 +50,10 @@ pub struct Options {
 
 /// Runs effects on tokio; every answer comes back as a `Msg` on one channel.
 pub struct Executor {
-    clients: Arc<Clients>,
+    /// The clients effects run with; `:ctx` swaps them.
+    clients: Arc<RwLock<Arc<Clients>>>,
+    /// eddy's embedded backend when it runs in this process (`:ctx local`).
+    local: Option<Settings>,
     tx: mpsc::UnboundedSender<Msg>,
     tails: HashMap<ReqId, JoinHandle<()>>,
     clipboard: Clipboard,
@@ -59,10 +62,24 @@ pub struct Executor {
 impl Executor {
     pub fn new(clients: Clients, tx: mpsc::UnboundedSender<Msg>, clipboard: Clipboard) -> Self {
         Executor {
-            clients: Arc::new(clients),
+            clients: Arc::new(RwLock::new(Arc::new(clients))),
+            local: None,
             tx,
             tails: HashMap::new(),
             clipboard,
+        }
+    }
+
+    /// Where `:ctx local` connects: eddy's embedded backend in this process.
+    pub fn set_local(&mut self, settings: Settings) {
+        self.local = Some(settings);
+    }
+
+    /// The clients of the current context.
+    fn clients(&self) -> Arc<Clients> {
+        match self.clients.read() {
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
 
@@ -70,7 +87,7 @@ impl Executor {
     where
         F: Future<Output = Msg> + Send + 'static,
     {
-        let c = Arc::clone(&self.clients);
+        let c = self.clients();
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let msg = f(c).await;
@@ -97,8 +114,17 @@ impl Executor {
                     result,
                 }
             }),
-            Effect::Peek { req, queue, max } => self.spawn(move |c| async move {
-                let result = c.peek(&queue, max, PeekOptions::default()).await;
+            Effect::Peek {
+                req,
+                queue,
+                max,
+                force,
+            } => self.spawn(move |c| async move {
+                let opts = PeekOptions {
+                    force,
+                    ..PeekOptions::default()
+                };
+                let result = c.peek(&queue, max, opts).await;
                 Msg::Peeked {
                     req,
                     at: Instant::now(),
@@ -148,7 +174,7 @@ impl Executor {
                 }
             }),
             Effect::OpenLog { req, group } => {
-                let c = Arc::clone(&self.clients);
+                let c = self.clients();
                 let tx = self.tx.clone();
                 let handle = tokio::spawn(async move {
                     let now = crate::local::now_ms();
@@ -178,6 +204,40 @@ impl Executor {
             Effect::Copy { text } => {
                 let result = osc52(&self.clipboard, &text);
                 let _ = self.tx.send(Msg::Copied(result));
+            }
+            Effect::FetchProfiles { req } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::ProfilesLoaded {
+                        req,
+                        at: Instant::now(),
+                        result: Ok(crate::aws::profiles()),
+                    });
+                });
+            }
+            Effect::SwitchContext {
+                req,
+                local,
+                settings,
+            } => {
+                let tx = self.tx.clone();
+                let slot = Arc::clone(&self.clients);
+                let local_settings = self.local.clone().filter(|_| local).map(|l| Settings {
+                    region: settings.region.clone().or(l.region.clone()),
+                    ..l
+                });
+                tokio::spawn(async move {
+                    let clients = match &local_settings {
+                        Some(l) => Clients::connect_local(l).await,
+                        None => Clients::connect(&settings).await,
+                    };
+                    let context = Context::from_clients(&clients, local_settings.is_some(), false);
+                    match slot.write() {
+                        Ok(mut c) => *c = Arc::new(clients),
+                        Err(poisoned) => *poisoned.into_inner() = Arc::new(clients),
+                    }
+                    let _ = tx.send(Msg::ContextSwitched { req, context });
+                });
             }
         }
     }
@@ -246,6 +306,11 @@ impl<B: Backend> Tui<B> {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Where `:ctx local` connects: eddy's embedded backend in this process.
+    pub fn set_local(&mut self, settings: Settings) {
+        self.exec.set_local(settings);
     }
 
     pub fn terminal(&self) -> &Terminal<B> {

@@ -181,6 +181,10 @@ pub struct Context {
     pub account: Option<String>,
     pub backend: Option<String>,
     pub read_only: bool,
+    /// On eddy's embedded backend (`--local`).
+    pub local: bool,
+    /// What the clients were built from (`:ctx`, `:region`, `:endpoint` start from it).
+    pub settings: aws::Settings,
 }
 
 impl Context {
@@ -200,6 +204,12 @@ impl Context {
             account: None,
             backend: None,
             read_only,
+            local,
+            settings: aws::Settings {
+                profile: clients.profile.clone(),
+                region: Some(clients.region.clone()),
+                endpoint_url: clients.endpoint.clone(),
+            },
         }
     }
 }
@@ -295,6 +305,16 @@ pub enum Screen {
     Rule(Box<RuleScreen>),
     LogGroups(ListView),
     Log(LogScreen),
+    /// `:ctx`: where eddy can connect (profiles, the embedded backend).
+    Contexts(ListView),
+}
+
+/// A place `:ctx` can switch to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CtxChoice {
+    pub label: String,
+    pub local: bool,
+    pub settings: aws::Settings,
 }
 
 impl Screen {
@@ -310,14 +330,17 @@ impl Screen {
             Screen::Rule(_) => "rule",
             Screen::LogGroups(_) => "logs",
             Screen::Log(_) => "log",
+            Screen::Contexts(_) => "ctx",
         }
     }
 
     fn list_mut(&mut self) -> Option<&mut ListView> {
         match self {
-            Screen::Queues(l) | Screen::Dlqs(l) | Screen::Buses(l) | Screen::LogGroups(l) => {
-                Some(l)
-            }
+            Screen::Queues(l)
+            | Screen::Dlqs(l)
+            | Screen::Buses(l)
+            | Screen::LogGroups(l)
+            | Screen::Contexts(l) => Some(l),
             Screen::Queue(q) => Some(&mut q.list),
             Screen::Rules(r) => Some(&mut r.list),
             Screen::Rule(r) => Some(&mut r.list),
@@ -327,9 +350,11 @@ impl Screen {
 
     pub fn list(&self) -> Option<&ListView> {
         match self {
-            Screen::Queues(l) | Screen::Dlqs(l) | Screen::Buses(l) | Screen::LogGroups(l) => {
-                Some(l)
-            }
+            Screen::Queues(l)
+            | Screen::Dlqs(l)
+            | Screen::Buses(l)
+            | Screen::LogGroups(l)
+            | Screen::Contexts(l) => Some(l),
             Screen::Queue(q) => Some(&q.list),
             Screen::Rules(r) => Some(&r.list),
             Screen::Rule(r) => Some(&r.list),
@@ -347,8 +372,30 @@ pub enum PromptKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The `?` overlay, scrolled down this many lines.
+    Help { scroll: usize },
     Prompt { kind: PromptKind, text: String },
+    /// A question before an action that changes something or has a risk.
+    Confirm(Box<Confirm>),
+}
+
+/// What a confirmation runs when the user says yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// A peek that can move messages to the DLQ (maxReceiveCount <= 2).
+    ForcedPeek { queue: String },
+}
+
+/// A confirmation: its question, the facts that matter, and what the user must
+/// type (the queue's name for big blast radii) or just `y`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// When set, the user types this text and Enter; otherwise `y` / `n`.
+    pub typed: Option<String>,
+    pub input: String,
+    pub then: Pending,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,6 +423,12 @@ pub struct AppState {
     pub history: HashMap<String, VecDeque<(Instant, u64)>>,
     pub buses: Live<Vec<EventBus>>,
     pub log_groups: Live<Vec<LogGroup>>,
+    /// What `:ctx` offers: the embedded backend and the profiles found (read when it opens).
+    pub profiles: Live<Vec<CtxChoice>>,
+    /// The context switch under way, if any.
+    pub switching: Option<ReqId>,
+    /// eddy's embedded backend runs in this process (`--local`): `:ctx` offers it.
+    pub local_available: bool,
     pub overlay: Overlay,
     pub flash: Option<Flash>,
     pub now: Instant,
@@ -456,6 +509,16 @@ pub enum Msg {
         result: Result<LogEvent, aws::Error>,
     },
     Copied(Result<usize, String>),
+    ProfilesLoaded {
+        req: ReqId,
+        at: Instant,
+        result: Result<Vec<String>, String>,
+    },
+    /// The executor now talks to this context.
+    ContextSwitched {
+        req: ReqId,
+        context: Context,
+    },
 }
 
 /// A request to the outside, run by the executor.
@@ -473,6 +536,8 @@ pub enum Effect {
         req: ReqId,
         queue: String,
         max: u32,
+        /// The user confirmed a peek that can dead-letter.
+        force: bool,
     },
     FetchBuses {
         req: ReqId,
@@ -501,11 +566,22 @@ pub enum Effect {
     Copy {
         text: String,
     },
+    /// The profile names of the shared config files.
+    FetchProfiles {
+        req: ReqId,
+    },
+    /// New clients: a profile / region / endpoint, or the embedded backend.
+    SwitchContext {
+        req: ReqId,
+        local: bool,
+        settings: aws::Settings,
+    },
 }
 
 impl AppState {
     /// The start state (the queues view, loading) and its first effects.
     pub fn new(config: Config, context: Context, now: Instant) -> (AppState, Vec<Effect>) {
+        let local_available = context.local;
         let mut state = AppState {
             config,
             context,
@@ -514,6 +590,9 @@ impl AppState {
             history: HashMap::new(),
             buses: Live::default(),
             log_groups: Live::default(),
+            profiles: Live::default(),
+            switching: None,
+            local_available,
             overlay: Overlay::None,
             flash: None,
             now,
@@ -638,6 +717,33 @@ pub const QUEUE_COLUMNS: &[&str] = &[
     "dlq depth",
 ];
 pub const DLQ_COLUMNS: &[&str] = &["name", "depth", "in flight", "Δ/min", "sources"];
+/// Columns sorted largest first when chosen.
+const NUMERIC_COLUMNS: &[&str] = &[
+    "visible",
+    "in flight",
+    "delayed",
+    "Δ/min",
+    "dlq depth",
+    "depth",
+    "targets",
+    "bytes",
+    "retention",
+];
+pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
+pub const RULE_COLUMNS: &[&str] = &["name", "state", "targets", "pattern"];
+pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
+
+/// The sortable columns of a list screen (the first is the default order).
+pub fn sort_columns(screen: &Screen) -> &'static [&'static str] {
+    match screen {
+        Screen::Queues(_) => QUEUE_COLUMNS,
+        Screen::Dlqs(_) => DLQ_COLUMNS,
+        Screen::Buses(_) => BUS_COLUMNS,
+        Screen::Rules(_) => RULE_COLUMNS,
+        Screen::LogGroups(_) => GROUP_COLUMNS,
+        _ => &[],
+    }
+}
 
 /// Whether `text` holds `filter`, already lowercased.
 fn matches(lower_filter: &str, text: &str) -> bool {
@@ -804,6 +910,31 @@ fn name_order<T>(
     idx
 }
 
+/// Indices of `items` whose text holds the filter, sorted by `cmp` for the
+/// list's sort column (ties by name), reversed when asked.
+fn sorted_order<T>(
+    items: Option<&[T]>,
+    lv: &ListView,
+    text: impl Fn(&T) -> &str,
+    cmp: impl Fn(&T, &T, usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let Some(items) = items else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut idx: Vec<usize> = (0..items.len())
+        .filter(|&i| matches(&f, text(&items[i])))
+        .collect();
+    idx.sort_by(|&a, &b| {
+        let (x, y) = (&items[a], &items[b]);
+        ordered(
+            cmp(x, y, lv.sort).then_with(|| text(x).cmp(text(y))),
+            lv.reverse,
+        )
+    });
+    idx
+}
+
 /// The identity of data item `i` of a list screen: queue URL, bus, rule,
 /// target id, log group, message id.
 pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&'a str> {
@@ -827,6 +958,7 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .messages
             .get(i)
             .map(|m| m.message_id.as_str()),
+        Screen::Contexts(_) => state.profiles.value.data()?.get(i).map(|c| c.label.as_str()),
         Screen::Message(_) | Screen::Log(_) => None,
     }
 }
@@ -836,23 +968,39 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
     match screen {
         Screen::Queues(lv) => queue_order(state, lv),
         Screen::Dlqs(lv) => dlq_order(state, lv),
-        Screen::Buses(lv) => name_order(
+        Screen::Buses(lv) => sorted_order(
             state.buses.value.data().map(Vec::as_slice),
             lv,
             |b| &b.name,
-            true,
+            |a, b, col| match col {
+                1 => a.arn.cmp(&b.arn),
+                _ => std::cmp::Ordering::Equal,
+            },
         ),
-        Screen::LogGroups(lv) => name_order(
+        Screen::LogGroups(lv) => sorted_order(
             state.log_groups.value.data().map(Vec::as_slice),
             lv,
             |g| &g.name,
-            true,
+            |a, b, col| match col {
+                1 => a.stored_bytes.cmp(&b.stored_bytes),
+                // "never expires" sorts as the longest retention.
+                2 => a
+                    .retention_days
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.retention_days.unwrap_or(u32::MAX)),
+                _ => std::cmp::Ordering::Equal,
+            },
         ),
-        Screen::Rules(r) => name_order(
+        Screen::Rules(r) => sorted_order(
             r.rules.value.data().map(Vec::as_slice),
             &r.list,
             |x| &x.rule.name,
-            true,
+            |a, b, col| match col {
+                1 => a.rule.state.as_str().cmp(b.rule.state.as_str()),
+                2 => a.targets.cmp(&b.targets),
+                3 => a.rule.pattern.cmp(&b.rule.pattern),
+                _ => std::cmp::Ordering::Equal,
+            },
         ),
         Screen::Rule(r) => name_order(
             r.targets.value.data().map(Vec::as_slice),
@@ -864,6 +1012,12 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
             q.peek.value.data().map(|p| p.messages.as_slice()),
             &q.list,
             |m| &m.body,
+            false,
+        ),
+        Screen::Contexts(lv) => name_order(
+            state.profiles.value.data().map(Vec::as_slice),
+            lv,
+            |c| &c.label,
             false,
         ),
         Screen::Message(_) | Screen::Log(_) => Vec::new(),
@@ -1165,7 +1319,93 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::ProfilesLoaded { req, at, result } => {
+            let every = state.config.refresh;
+            let result = result.map(|names| ctx_choices(state.local_available, &names));
+            state.profiles.finish(req, at, result, every);
+            state.generation += 1;
+            Vec::new()
+        }
+        Msg::ContextSwitched { req, context } => {
+            if state.switching != Some(req) {
+                return Vec::new();
+            }
+            state.switching = None;
+            let read_only = state.context.read_only;
+            state.context = Context {
+                read_only,
+                ..context
+            };
+            // Nothing of the old context is shown for the new one.
+            let mut effects = close_logs(state, 0);
+            state.queues = Live::default();
+            state.buses = Live::default();
+            state.log_groups = Live::default();
+            state.history.clear();
+            state.generation += 1;
+            state.index_queues();
+            state.stack = vec![Screen::Queues(ListView::default())];
+            state.flash(
+                Level::Info,
+                format!(
+                    "switched to {} · {}",
+                    state.context.label, state.context.region
+                ),
+            );
+            effects.push(Effect::WhoAmI);
+            effects.extend(state.fetch_queues());
+            effects
+        }
     }
+}
+
+/// The places `:ctx` offers: the embedded backend (when it runs), then each
+/// profile of the shared config files.
+pub fn ctx_choices(local_available: bool, profiles: &[String]) -> Vec<CtxChoice> {
+    let mut out = Vec::new();
+    if local_available {
+        out.push(CtxChoice {
+            label: "local".to_string(),
+            local: true,
+            settings: aws::Settings::default(),
+        });
+    }
+    for p in profiles {
+        out.push(CtxChoice {
+            label: format!("profile {p}"),
+            local: false,
+            settings: aws::Settings {
+                profile: Some(p.clone()),
+                ..aws::Settings::default()
+            },
+        });
+    }
+    out
+}
+
+/// Starts a switch to another context; the answer resets the views.
+fn switch_context(state: &mut AppState, local: bool, settings: aws::Settings) -> Vec<Effect> {
+    let req = state.req();
+    state.switching = Some(req);
+    let to = if local {
+        "eddy's embedded backend".to_string()
+    } else {
+        [
+            settings.profile.as_ref().map(|p| format!("profile {p}")),
+            settings.region.as_ref().map(|r| format!("region {r}")),
+            settings.endpoint_url.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+    };
+    state.flash(Level::Info, format!("connecting to {}…", crate::text::escape(&to)));
+    vec![Effect::SwitchContext {
+        req,
+        local,
+        settings,
+    }]
 }
 
 /// Refreshes of the live data the top screen shows, when due.
@@ -1197,6 +1437,12 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         state.quit = true;
         return Vec::new();
     }
+    let help_action = matches!(state.overlay, Overlay::Help { .. })
+        .then(|| keys::resolve(&state.config, state.top().scope(), &key))
+        .flatten();
+    let page = state
+        .size
+        .map_or(10, |(_, h)| (h as usize).saturating_sub(8).max(1));
     match &mut state.overlay {
         Overlay::Prompt { kind, text } => {
             let kind = *kind;
@@ -1228,17 +1474,65 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             }
             return Vec::new();
         }
-        Overlay::Help => {
-            let action = keys::resolve(&state.config, state.top().scope(), &key);
-            match action {
+        Overlay::Help { scroll } => {
+            match help_action {
                 Some(Action::Quit) if key.code == KeyCode::Char('q') => {
                     state.overlay = Overlay::None
                 }
                 Some(Action::Quit) => state.quit = true,
                 Some(Action::Back | Action::Help) => state.overlay = Overlay::None,
+                Some(Action::Down) => *scroll += 1,
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Action::PageDown) => *scroll += page,
+                Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+                Some(Action::Top) => *scroll = 0,
+                Some(Action::Bottom) => *scroll = usize::MAX,
                 _ => {}
             }
+            let max = help_max_scroll(state);
+            if let Overlay::Help { scroll } = &mut state.overlay {
+                *scroll = (*scroll).min(max);
+            }
             return Vec::new();
+        }
+        Overlay::Confirm(c) => {
+            let yes = match (&c.typed, key.code) {
+                (_, KeyCode::Esc) => Some(false),
+                (None, KeyCode::Char('y' | 'Y')) => Some(true),
+                (None, KeyCode::Char('n' | 'N') | KeyCode::Enter) => Some(false),
+                (Some(want), KeyCode::Enter) => {
+                    if c.input == *want {
+                        Some(true)
+                    } else {
+                        c.input.clear();
+                        None
+                    }
+                }
+                (Some(_), KeyCode::Backspace) => {
+                    c.input.pop();
+                    None
+                }
+                (Some(_), KeyCode::Char(ch)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    c.input.push(ch);
+                    None
+                }
+                _ => None,
+            };
+            return match yes {
+                None => Vec::new(),
+                Some(false) => {
+                    state.overlay = Overlay::None;
+                    state.flash(Level::Info, "cancelled: nothing was changed");
+                    Vec::new()
+                }
+                Some(true) => {
+                    let Overlay::Confirm(c) = std::mem::replace(&mut state.overlay, Overlay::None)
+                    else {
+                        return Vec::new();
+                    };
+                    confirmed(state, c.then)
+                }
+            };
         }
         Overlay::None => {}
     }
@@ -1246,6 +1540,25 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Some(action) => apply(state, action),
         None => Vec::new(),
     }
+}
+
+/// The lines of the `?` overlay for the current view: one per bound action.
+pub fn help_len(state: &AppState) -> usize {
+    let scope = state.top().scope();
+    Action::ALL
+        .iter()
+        .filter(|&&a| !keys::chords(&state.config, scope, a).is_empty())
+        .count()
+}
+
+/// How far the `?` overlay can scroll in the current terminal.
+fn help_max_scroll(state: &AppState) -> usize {
+    let len = help_len(state);
+    // The body is the screen less header, status and hints; less the borders.
+    let shown = state
+        .size
+        .map_or(len, |(_, h)| (h as usize).saturating_sub(5).min(len));
+    len.saturating_sub(shown)
 }
 
 /// The filter follows the prompt as it is typed.
@@ -1269,13 +1582,75 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
     ("ctx", &["context"]),
+    ("region", &[]),
+    ("endpoint", &[]),
     ("q", &["quit", "q!", "exit"]),
 ];
 
 fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
-    let word = text.trim_start_matches(':').trim().to_lowercase();
+    let text = text.trim_start_matches(':').trim();
+    let (word, arg) = match text.split_once(char::is_whitespace) {
+        Some((w, a)) => (w.to_lowercase(), a.trim().to_string()),
+        None => (text.to_lowercase(), String::new()),
+    };
     if word.is_empty() {
         return Vec::new();
+    }
+    match word.as_str() {
+        "region" | "endpoint" if arg.is_empty() => {
+            state.flash(
+                Level::Error,
+                format!("give a value: :{word} eu-west-1, :endpoint http://localhost:4566, :endpoint - (none)"),
+            );
+            return Vec::new();
+        }
+        "region" => {
+            let mut settings = state.context.settings.clone();
+            settings.region = Some(arg);
+            let local = state.context.local;
+            return switch_context(state, local, settings);
+        }
+        "endpoint" => {
+            if arg != "-" && !(arg.starts_with("http://") || arg.starts_with("https://")) {
+                state.flash(
+                    Level::Error,
+                    format!(
+                        "`{}` is not an endpoint: give a URL like http://localhost:4566, or - for none",
+                        crate::text::escape(&arg)
+                    ),
+                );
+                return Vec::new();
+            }
+            let mut settings = state.context.settings.clone();
+            settings.endpoint_url = (arg != "-").then_some(arg);
+            return switch_context(state, false, settings);
+        }
+        "ctx" | "context" if !arg.is_empty() => {
+            if arg == "local" {
+                if !state.local_available {
+                    state.flash(
+                        Level::Error,
+                        "eddy's embedded backend is not running: start eddy with --local",
+                    );
+                    return Vec::new();
+                }
+                let settings = aws::Settings {
+                    region: state.context.local.then(|| state.context.region.clone()),
+                    ..aws::Settings::default()
+                };
+                return switch_context(state, true, settings);
+            }
+            let profile = arg.strip_prefix("profile ").unwrap_or(&arg).trim().to_string();
+            return switch_context(
+                state,
+                false,
+                aws::Settings {
+                    profile: Some(profile),
+                    ..aws::Settings::default()
+                },
+            );
+        }
+        _ => {}
     }
     let Some((name, _)) = COMMANDS
         .iter()
@@ -1284,7 +1659,7 @@ fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
         state.flash(
             Level::Error,
             format!(
-                "unknown command :{}; try :queues :dlqs :buses :logs :ctx :q",
+                "unknown command :{}; try :queues :dlqs :buses :logs :ctx :region :endpoint :q",
                 crate::text::escape(&word)
             ),
         );
@@ -1296,16 +1671,14 @@ fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "ctx" => {
-            let c = &state.context;
-            let text = format!(
-                "context: {} · region {} · account {} · backend {}",
-                c.label,
-                c.region,
-                c.account.as_deref().unwrap_or("?"),
-                c.backend.as_deref().unwrap_or("?")
-            );
-            state.flash(Level::Info, text);
-            Vec::new()
+            let mut effects = close_logs(state, 0);
+            state.stack.clear();
+            state.stack.push(Screen::Contexts(ListView::default()));
+            let req = state.req();
+            if state.profiles.begin(req) {
+                effects.push(Effect::FetchProfiles { req });
+            }
+            effects
         }
         root => go_root(state, root),
     }
@@ -1356,7 +1729,8 @@ fn close_logs(state: &AppState, keep: usize) -> Vec<Effect> {
         .collect()
 }
 
-fn open_queue(state: &mut AppState, id: String, peek: bool) -> Vec<Effect> {
+/// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
+fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
     let req = state.req();
     let mut screen = QueueScreen {
         id: id.clone(),
@@ -1369,13 +1743,14 @@ fn open_queue(state: &mut AppState, id: String, peek: bool) -> Vec<Effect> {
         req,
         queue: id.clone(),
     }];
-    if peek {
+    if let Some(force) = peek {
         let preq = state.req();
         screen.peek.begin(preq);
         effects.push(Effect::Peek {
             req: preq,
             queue: id,
             max: state.config.peek_count,
+            force,
         });
     }
     state.stack.push(Screen::Queue(Box::new(screen)));
@@ -1390,7 +1765,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Help => {
-            state.overlay = Overlay::Help;
+            state.overlay = Overlay::Help { scroll: 0 };
             Vec::new()
         }
         Action::Command => {
@@ -1437,16 +1812,16 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ScrollLeft | Action::ScrollRight => Vec::new(),
         Action::SortNext | Action::SortReverse => {
-            let columns = match state.top() {
-                Screen::Queues(_) => QUEUE_COLUMNS.len(),
-                Screen::Dlqs(_) => DLQ_COLUMNS.len(),
-                _ => 1,
-            };
+            let columns = sort_columns(state.top());
+            if columns.is_empty() {
+                return Vec::new();
+            }
+            let n = columns.len();
             if let Some(lv) = state.top_mut().list_mut() {
                 if action == Action::SortNext {
-                    lv.sort = (lv.sort + 1) % columns;
-                    // Counts read best largest first.
-                    lv.reverse = lv.sort != 0;
+                    lv.sort = (lv.sort + 1) % n;
+                    // Counts read best largest first; names and states A to Z.
+                    lv.reverse = NUMERIC_COLUMNS.contains(&columns[lv.sort]);
                 } else {
                     lv.reverse = !lv.reverse;
                 }
@@ -1574,6 +1949,12 @@ fn refresh_now(state: &mut AppState) -> Vec<Effect> {
                 "a message is a snapshot of one peek: go back and peek again",
             );
         }
+        Screen::Contexts(_) => {
+            let req = state.req();
+            if state.profiles.begin(req) {
+                effects.push(Effect::FetchProfiles { req });
+            }
+        }
         Screen::Log(_) => {}
     }
     effects
@@ -1583,7 +1964,7 @@ fn open(state: &mut AppState) -> Vec<Effect> {
     let key = selected_key(state);
     match state.top() {
         Screen::Queues(_) | Screen::Dlqs(_) => match key {
-            Some(url) => open_queue(state, url, false),
+            Some(url) => open_queue(state, url, None),
             None => Vec::new(),
         },
         Screen::Queue(q) => {
@@ -1602,7 +1983,13 @@ fn open(state: &mut AppState) -> Vec<Effect> {
                 .data()
                 .map(|q| q.name.clone())
                 .unwrap_or_else(|| queue_name(&q.id).to_string());
-            let inspector = Inspector::new(&name, msg.clone());
+            let source_max = msg
+                .attributes
+                .get("DeadLetterQueueSourceArn")
+                .and_then(|arn| state.queue_by_name(queue_name(arn)))
+                .and_then(|src| src.redrive_policy.as_ref())
+                .map(|rp| rp.max_receive_count);
+            let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
             state.stack.push(Screen::Message(Box::new(inspector)));
             Vec::new()
         }
@@ -1663,7 +2050,7 @@ fn open(state: &mut AppState) -> Vec<Effect> {
                 return Vec::new();
             };
             if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
-                open_queue(state, arn, false)
+                open_queue(state, arn, None)
             } else {
                 state.flash(
                     Level::Info,
@@ -1685,14 +2072,71 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             }));
             vec![Effect::OpenLog { req, group }]
         }
+        Screen::Contexts(_) => {
+            let Some(label) = key else { return Vec::new() };
+            let Some(choice) = state
+                .profiles
+                .value
+                .data()
+                .and_then(|cs| cs.iter().find(|c| c.label == label))
+                .cloned()
+            else {
+                return Vec::new();
+            };
+            let mut settings = choice.settings;
+            if choice.local && state.context.local {
+                settings.region = Some(state.context.region.clone());
+            }
+            switch_context(state, choice.local, settings)
+        }
         Screen::Message(_) | Screen::Log(_) => Vec::new(),
     }
 }
 
 fn peek(state: &mut AppState) -> Vec<Effect> {
+    let queue: Option<Queue> = match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => {
+            selected_key(state).and_then(|u| state.queue_by_url(&u).cloned())
+        }
+        Screen::Queue(q) => q.queue.value.data().cloned(),
+        _ => return Vec::new(),
+    };
+    // A peek is a receive: where one receive can dead-letter, ask first.
+    if let Some(q) = &queue
+        && let Some(rp) = &q.redrive_policy
+        && rp.max_receive_count <= aws::sqs::UNSAFE_MAX_RECEIVE
+    {
+        let id = match state.top() {
+            Screen::Queue(s) => s.id.clone(),
+            _ => q.url.clone(),
+        };
+        state.overlay = Overlay::Confirm(Box::new(Confirm {
+            title: format!("peek {}?", crate::text::escape(&q.name)),
+            lines: vec![
+                format!(
+                    "On SQS a peek is a receive. This queue's maxReceiveCount is {}:",
+                    rp.max_receive_count
+                ),
+                format!(
+                    "messages at their last receive move to the DLQ {} on the next receive,",
+                    crate::text::escape(rp.dlq_name())
+                ),
+                "and this peek raises every message's receive count by one.".to_string(),
+            ],
+            typed: None,
+            input: String::new(),
+            then: Pending::ForcedPeek { queue: id },
+        }));
+        return Vec::new();
+    }
+    peek_now(state, false)
+}
+
+/// Peeks the selected queue (or the one open) without asking.
+fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
     match state.top() {
         Screen::Queues(_) | Screen::Dlqs(_) => match selected_key(state) {
-            Some(url) => open_queue(state, url, true),
+            Some(url) => open_queue(state, url, Some(force)),
             None => Vec::new(),
         },
         Screen::Queue(_) => {
@@ -1704,6 +2148,7 @@ fn peek(state: &mut AppState) -> Vec<Effect> {
                         req,
                         queue: q.id.clone(),
                         max,
+                        force,
                     }];
                 }
                 state.flash(Level::Info, "a peek is already running");
@@ -1714,6 +2159,13 @@ fn peek(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
+/// Runs what a confirmation asked about.
+fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
+    match then {
+        Pending::ForcedPeek { .. } => peek_now(state, true),
+    }
+}
+
 fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
     let queue: Option<Queue> = match state.top() {
         Screen::Queues(_) => selected_key(state).and_then(|u| state.queue_by_url(&u).cloned()),
@@ -1721,7 +2173,7 @@ fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
         _ => None,
     };
     match queue.and_then(|q| q.redrive_policy) {
-        Some(p) => open_queue(state, p.dead_letter_target_arn, false),
+        Some(p) => open_queue(state, p.dead_letter_target_arn, None),
         None => {
             state.flash(Level::Info, "this queue has no DLQ (no redrive policy)");
             Vec::new()
@@ -2067,7 +2519,7 @@ mod tests {
     fn help_overlay_and_quit_keys() {
         let (mut state, _) = loaded();
         update(&mut state, key('?'));
-        assert_eq!(state.overlay, Overlay::Help);
+        assert_eq!(state.overlay, Overlay::Help { scroll: 0 });
         update(&mut state, code(KeyCode::Esc));
         assert_eq!(state.overlay, Overlay::None);
         let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
@@ -2117,5 +2569,237 @@ mod tests {
         let effects = update(&mut state, code(KeyCode::Esc));
         assert_eq!(effects, vec![Effect::CloseLog { req }]);
         let _ = QueueCounts::default();
+    }
+
+    fn typed(state: &mut AppState, text: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for c in text.chars() {
+            effects.extend(update(state, key(c)));
+        }
+        effects.extend(update(state, code(KeyCode::Enter)));
+        effects
+    }
+
+    #[test]
+    fn a_peek_that_can_dead_letter_asks_first() {
+        let (mut state, now, req) = start();
+        let mut risky = queue("payments", 3, Some("payments-dlq"));
+        if let Some(rp) = &mut risky.redrive_policy {
+            rp.max_receive_count = 2;
+        }
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(vec![risky, queue("payments-dlq", 0, None)]),
+            },
+        );
+        // The first row is payments (by name).
+        let effects = update(&mut state, key('p'));
+        assert!(effects.is_empty(), "{effects:?}");
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert!(c.lines.iter().any(|l| l.contains("maxReceiveCount is 2")));
+        // No: nothing is sent.
+        assert!(update(&mut state, key('n')).is_empty());
+        assert_eq!(state.overlay, Overlay::None);
+        // Yes: a forced peek.
+        update(&mut state, key('p'));
+        let effects = update(&mut state, key('y'));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Peek { force: true, .. })),
+            "{effects:?}"
+        );
+        // A safe queue peeks at once, unforced.
+        let (mut state, _) = loaded();
+        let effects = update(&mut state, key('p'));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Peek { force: false, .. })),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn typed_confirmations_need_the_exact_text() {
+        let (mut state, _) = loaded();
+        state.overlay = Overlay::Confirm(Box::new(Confirm {
+            title: "t".into(),
+            lines: vec![],
+            typed: Some("orders".into()),
+            input: String::new(),
+            then: Pending::ForcedPeek {
+                queue: "orders".into(),
+            },
+        }));
+        // `y` is just a letter here; a wrong text is cleared, not accepted.
+        assert!(typed(&mut state, "y").is_empty());
+        assert!(matches!(&state.overlay, Overlay::Confirm(c) if c.input.is_empty()));
+        let effects = typed(&mut state, "orders");
+        assert_eq!(state.overlay, Overlay::None);
+        assert!(!effects.is_empty());
+    }
+
+    #[test]
+    fn help_scrolls_within_its_lines() {
+        let (mut state, _) = loaded();
+        update(
+            &mut state,
+            Msg::Resized {
+                width: 80,
+                height: 12,
+            },
+        );
+        update(&mut state, key('?'));
+        update(&mut state, key('j'));
+        assert_eq!(state.overlay, Overlay::Help { scroll: 1 });
+        update(&mut state, key('G'));
+        let max = help_len(&state) - 7;
+        assert_eq!(state.overlay, Overlay::Help { scroll: max });
+        update(&mut state, key('k'));
+        assert_eq!(state.overlay, Overlay::Help { scroll: max - 1 });
+        update(&mut state, key('g'));
+        assert_eq!(state.overlay, Overlay::Help { scroll: 0 });
+    }
+
+    #[test]
+    fn rules_sort_by_any_column() {
+        let (mut state, now) = loaded();
+        let rule = |name: &str, enabled: bool, targets: usize| RuleRow {
+            rule: Rule {
+                name: name.into(),
+                arn: format!("arn:aws:events:us-east-1:1:rule/b/{name}"),
+                bus: "b".into(),
+                state: if enabled {
+                    crate::domain::RuleState::Enabled
+                } else {
+                    crate::domain::RuleState::Disabled
+                },
+                pattern: Some(format!("{{\"source\":[\"{name}\"]}}")),
+                schedule: None,
+                description: None,
+                managed_by: None,
+                role_arn: None,
+            },
+            targets,
+        };
+        let req = state.req();
+        let mut rules = RulesScreen {
+            bus: "b".into(),
+            rules: Live::default(),
+            list: ListView::default(),
+        };
+        rules.rules.begin(req);
+        state.stack.push(Screen::Rules(rules));
+        update(
+            &mut state,
+            Msg::RulesLoaded {
+                req,
+                at: now,
+                result: Ok(vec![rule("c", true, 1), rule("a", false, 3), rule("b", true, 2)]),
+            },
+        );
+        let names = |state: &AppState| -> Vec<String> {
+            let Screen::Rules(r) = state.top() else { panic!() };
+            let all = r.rules.value.data().unwrap();
+            r.list.order.iter().map(|&i| all[i].rule.name.clone()).collect()
+        };
+        assert_eq!(names(&state), ["a", "b", "c"]);
+        update(&mut state, key('s')); // state, A to Z
+        assert_eq!(names(&state), ["a", "b", "c"]);
+        update(&mut state, key('s')); // targets, most first
+        assert_eq!(names(&state), ["a", "b", "c"]);
+        update(&mut state, key('S')); // fewest first
+        assert_eq!(names(&state), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn ctx_lists_profiles_and_switches() {
+        let (mut state, now) = loaded();
+        state.local_available = true;
+        let effects = typed(&mut state, ":ctx");
+        let [Effect::FetchProfiles { req }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        update(
+            &mut state,
+            Msg::ProfilesLoaded {
+                req: *req,
+                at: now,
+                result: Ok(vec!["dev".into(), "prod".into()]),
+            },
+        );
+        let labels: Vec<String> = state
+            .profiles
+            .value
+            .data()
+            .unwrap()
+            .iter()
+            .map(|c| c.label.clone())
+            .collect();
+        assert_eq!(labels, ["local", "profile dev", "profile prod"]);
+        update(&mut state, key('j'));
+        update(&mut state, key('j'));
+        let effects = update(&mut state, code(KeyCode::Enter));
+        let [Effect::SwitchContext { req, local: false, settings }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(settings.profile.as_deref(), Some("prod"));
+        // An answer to an older switch is ignored; this one resets the views.
+        update(
+            &mut state,
+            Msg::ContextSwitched {
+                req: ReqId(req.0 + 100),
+                context: Context::default(),
+            },
+        );
+        assert_eq!(state.top().scope(), "ctx");
+        state.context.read_only = true;
+        let effects = update(
+            &mut state,
+            Msg::ContextSwitched {
+                req: *req,
+                context: Context {
+                    label: "profile prod".into(),
+                    region: "eu-west-1".into(),
+                    ..Context::default()
+                },
+            },
+        );
+        assert_eq!(state.top().scope(), "queues");
+        assert!(state.context.read_only, "read-only survives a switch");
+        assert_eq!(state.context.region, "eu-west-1");
+        assert!(state.queues.value.data().is_none());
+        assert!(effects.contains(&Effect::WhoAmI));
+        // :region and :endpoint keep the rest of the context.
+        state.context.settings.profile = Some("prod".into());
+        let effects = typed(&mut state, ":region us-west-2");
+        let [Effect::SwitchContext { settings, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(settings.profile.as_deref(), Some("prod"));
+        assert_eq!(settings.region.as_deref(), Some("us-west-2"));
+        let effects = typed(&mut state, ":endpoint localhost:4566");
+        assert!(effects.is_empty(), "not a URL");
+        let effects = typed(&mut state, ":endpoint http://127.0.0.1:4566");
+        let [Effect::SwitchContext { settings, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(settings.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+    }
+
+    #[test]
+    fn profile_sections_of_the_shared_files() {
+        let config = "[default]\nregion=x\n[profile prod]\n[sso-session corp]\n[services s]\n[profile  dev ]\n";
+        assert_eq!(aws::profile_sections(config, true), ["default", "prod", "dev"]);
+        assert_eq!(
+            aws::profile_sections("[default]\n[ci]\n", false),
+            ["default", "ci"]
+        );
     }
 }

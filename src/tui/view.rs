@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use super::action::Action;
 use super::keys;
 use super::state::{
-    AppState, DLQ_COLUMNS, Level, ListView, Live, Loadable, LogStatus, Overlay, PromptKind,
+    AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, RULE_COLUMNS, Level, ListView, Live, Loadable, LogStatus, Overlay, PromptKind,
     QUEUE_COLUMNS, QueueScreen, RuleScreen, Screen, dlq_depth, dlq_row, rate_per_min, window_start,
 };
 use crate::config::Meaning;
@@ -93,12 +93,70 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Screen::Rule(_) => render_rule(state, frame, body),
         Screen::LogGroups(_) => render_groups(state, frame, body),
         Screen::Log(_) => render_log(state, frame, body),
+        Screen::Contexts(_) => render_contexts(state, frame, body),
     }
     render_status(state, frame, status);
     render_hints(state, frame, hints);
-    if state.overlay == Overlay::Help {
-        render_help(state, frame, body);
+    match &state.overlay {
+        Overlay::Help { scroll } => render_help(state, frame, body, *scroll),
+        Overlay::Confirm(c) => render_confirm(state, frame, body, c),
+        Overlay::None | Overlay::Prompt { .. } => {}
     }
+}
+
+/// A box centred in `body`, at most `w` × `h`.
+fn centered(body: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(body.width);
+    let h = h.min(body.height);
+    Rect {
+        x: body.x + (body.width - w) / 2,
+        y: body.y + (body.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn render_confirm(state: &AppState, frame: &mut Frame, body: Rect, c: &Confirm) {
+    let mut lines: Vec<Line> = c
+        .lines
+        .iter()
+        .map(|l| Line::from(escape(l).into_owned()))
+        .collect();
+    lines.push(Line::default());
+    match &c.typed {
+        Some(want) => {
+            lines.push(Line::from(vec![
+                Span::raw("type "),
+                Span::styled(escape(want).into_owned(), style(state, Meaning::Key)),
+                Span::raw(" and Enter to go on, Esc to cancel"),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("> ", style(state, Meaning::Key)),
+                Span::raw(escape(&c.input).into_owned()),
+                Span::styled("█", style(state, Meaning::Accent)),
+            ]));
+        }
+        None => lines.push(Line::from(vec![
+            Span::styled("y", style(state, Meaning::Key)),
+            Span::raw(" yes   "),
+            Span::styled("n / Esc", style(state, Meaning::Key)),
+            Span::raw(" no"),
+        ])),
+    }
+    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
+    let area = centered(body, width.clamp(30, 90), lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(style(state, Meaning::Warn))
+                    .title(format!(" {} ", escape(&c.title))),
+            ),
+        area,
+    );
 }
 
 fn style(state: &AppState, m: Meaning) -> Style {
@@ -136,6 +194,7 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         Screen::Rules(r) => freshness(state, &r.rules),
         Screen::Rule(r) => freshness(state, &r.targets),
         Screen::LogGroups(_) => freshness(state, &state.log_groups),
+        Screen::Contexts(_) => freshness(state, &state.profiles),
         Screen::Message(_) | Screen::Log(_) => None,
     }
 }
@@ -236,6 +295,7 @@ fn top_error(state: &AppState) -> Option<&str> {
         Screen::Rules(r) => r.rules.value.error(),
         Screen::Rule(r) => r.targets.value.error(),
         Screen::LogGroups(_) => state.log_groups.value.error(),
+        Screen::Contexts(_) => state.profiles.value.error(),
         Screen::Log(l) => match &l.status {
             LogStatus::Failed(e) => Some(e),
             _ => l.warning.as_deref(),
@@ -272,7 +332,8 @@ pub fn hint_actions(scope: &str) -> &'static [Action] {
         "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
         "queue" => &[Peek, Open, GoToDlq, Back, Refresh, Help, Quit],
         "message" => &[CopyBody, ToggleRaw, Back, Help, Quit],
-        "buses" | "rules" | "logs" => &[Open, Filter, Refresh, Command, Back, Help, Quit],
+        "buses" | "rules" | "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
+        "ctx" => &[Open, Filter, Command, Back, Help, Quit],
         "rule" => &[Open, Back, Refresh, Help, Quit],
         "log" => &[Bottom, Back, Help, Quit],
         _ => &[Help, Quit],
@@ -305,7 +366,7 @@ fn render_hints(state: &AppState, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn render_help(state: &AppState, frame: &mut Frame, body: Rect) {
+fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
     let scope = state.top().scope();
     let mut lines = Vec::new();
     for &a in Action::ALL {
@@ -321,23 +382,29 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect) {
             Span::raw(a.describe()),
         ]));
     }
-    let w = 72.min(body.width);
-    let h = (lines.len() as u16 + 2).min(body.height);
-    let area = Rect {
-        x: body.x + (body.width - w) / 2,
-        y: body.y + (body.height - h) / 2,
-        width: w,
-        height: h,
+    let area = centered(body, 72, lines.len() as u16 + 2);
+    let shown = area.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(shown);
+    let scroll = scroll.min(max_scroll);
+    let more = if max_scroll > 0 {
+        format!(" {}-{} of {}, j/k scroll", scroll + 1, scroll + shown, lines.len())
+    } else {
+        String::new()
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).scroll((scroll as u16, 0)).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(format!(" help: {scope} (esc closes) ")),
+                .title(format!(" help: {scope} (esc closes){more} ")),
         ),
         area,
     );
+}
+
+/// The sort shown in a list's title, once the user changed it.
+fn sort_label(columns: &'static [&'static str], lv: &ListView) -> Option<(&'static str, bool)> {
+    (lv.sort != 0 || lv.reverse).then(|| (columns.get(lv.sort).copied().unwrap_or("name"), lv.reverse))
 }
 
 /// The list title: name, count, filter, sort.
@@ -928,7 +995,7 @@ fn render_buses(state: &AppState, frame: &mut Frame, area: Rect) {
         "event buses",
         state.buses.value.data().map(|_| lv.order.len()),
         &lv.filter,
-        None,
+        sort_label(BUS_COLUMNS, lv),
     ));
     if placeholder(state, frame, area, block.clone(), &state.buses) {
         return;
@@ -979,7 +1046,7 @@ fn render_rules(state: &AppState, frame: &mut Frame, area: Rect) {
         &format!("rules of {}", escape(&s.bus)),
         s.rules.value.data().map(|_| s.list.order.len()),
         &s.list.filter,
-        None,
+        sort_label(RULE_COLUMNS, &s.list),
     ));
     if placeholder(state, frame, area, block.clone(), &s.rules) {
         return;
@@ -1167,7 +1234,7 @@ fn render_groups(state: &AppState, frame: &mut Frame, area: Rect) {
         "log groups",
         state.log_groups.value.data().map(|_| lv.order.len()),
         &lv.filter,
-        None,
+        sort_label(GROUP_COLUMNS, lv),
     ));
     if placeholder(state, frame, area, block.clone(), &state.log_groups) {
         return;
@@ -1202,6 +1269,78 @@ fn render_groups(state: &AppState, frame: &mut Frame, area: Rect) {
         table_rows,
         selected,
         state.log_groups.value.error().is_some(),
+    );
+}
+
+fn render_contexts(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Contexts(lv) = state.top() else {
+        return;
+    };
+    let c = &state.context;
+    let current = vec![
+        kv(state, "now", format!("{} · region {}", escape(&c.label), escape(&c.region))),
+        kv(
+            state,
+            "endpoint",
+            c.settings
+                .endpoint_url
+                .as_deref()
+                .map(|e| escape(e).into_owned())
+                .unwrap_or_else(|| "AWS (the region's endpoints)".to_string()),
+        ),
+        Line::from(Span::styled(
+            "enter switches · :ctx NAME · :region eu-west-1 · :endpoint http://localhost:4566 (- for none)",
+            style(state, Meaning::Muted),
+        )),
+    ];
+    let [top, list] = split_top(current.len(), area);
+    frame.render_widget(Paragraph::new(current), top);
+    let all = state.profiles.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "contexts",
+        state.profiles.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        None,
+    ));
+    if placeholder(state, frame, list, block.clone(), &state.profiles) {
+        return;
+    }
+    let (range, selected) = visible(lv, table_rows_in(list));
+    let rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|choice| {
+            let here = if choice.local {
+                c.local
+            } else {
+                !c.local && choice.settings.profile == c.settings.profile
+            };
+            let what = if choice.local {
+                "eddy's embedded backend (this process)".to_string()
+            } else {
+                "profile from ~/.aws/config or ~/.aws/credentials".to_string()
+            };
+            Row::new(vec![
+                Cell::from(if here { "●" } else { " " }),
+                Cell::from(escape(&choice.label).into_owned()),
+                Cell::from(what).style(style(state, Meaning::Muted)),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        list,
+        block,
+        &["", "context", ""],
+        vec![
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Fill(2),
+        ],
+        rows,
+        selected,
+        state.profiles.value.error().is_some(),
     );
 }
 
