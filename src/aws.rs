@@ -51,7 +51,9 @@ pub fn profiles() -> Vec<String> {
             .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
     };
     let mut names = std::collections::BTreeSet::new();
-    if let Some(text) = file("AWS_CONFIG_FILE", "config").and_then(|p| std::fs::read_to_string(p).ok()) {
+    if let Some(text) =
+        file("AWS_CONFIG_FILE", "config").and_then(|p| std::fs::read_to_string(p).ok())
+    {
         names.extend(profile_sections(&text, true));
     }
     if let Some(text) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
@@ -77,7 +79,8 @@ pub fn profile_sections(text: &str, config_file: bool) -> Vec<String> {
                 return Some(inner.to_string());
             }
             let name = inner.strip_prefix("profile")?;
-            name.starts_with(char::is_whitespace).then(|| name.trim().to_string())
+            name.starts_with(char::is_whitespace)
+                .then(|| name.trim().to_string())
         })
         .filter(|n| !n.is_empty())
         .collect()

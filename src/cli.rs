@@ -886,7 +886,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 17);
+        assert_eq!(seen, 25);
     }
 
     #[test]

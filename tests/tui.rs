@@ -564,3 +564,72 @@ fn escape_sequences_in_a_body_never_reach_the_terminal() {
     assert!(text.contains("\\u{1b}[1Aup"), "{text}");
     insta::assert_snapshot!("inspector_escapes_80x24", text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_risky_peek_asks_and_help_scrolls() {
+    let w = world().await;
+    // A queue where one receive dead-letters: maxReceiveCount 1.
+    let dlq = w.clients.get_queue("warehouse-dlq").await.unwrap();
+    let attrs = BTreeMap::from([(
+        "RedrivePolicy".to_string(),
+        format!(
+            r#"{{"deadLetterTargetArn":"{}","maxReceiveCount":1}}"#,
+            dlq.arn
+        ),
+    )]);
+    w.clients.create_queue("risky", &attrs).await.unwrap();
+    w.send("risky", r#"{"order_id":"R-1"}"#, &[]).await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, "", queues_settled).await;
+
+    step(&mut tui, "/risky enter p", |s| {
+        matches!(s.overlay, eddy::tui::state::Overlay::Confirm(_))
+    })
+    .await;
+    snap(&mut tui, "peek_confirm");
+    // No: nothing was received.
+    step(&mut tui, "n", |s| {
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("cancelled"))
+    })
+    .await;
+    let risky = w.clients.get_queue("risky").await.unwrap();
+    assert_eq!(risky.counts.visible, 1);
+    assert_eq!(
+        w.clients
+            .get_queue("warehouse-dlq")
+            .await
+            .unwrap()
+            .counts
+            .visible,
+        0
+    );
+    // Yes: peeked (forced), and the message's receives are used up.
+    step(&mut tui, "p y", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    let Screen::Queue(q) = tui.state().top() else {
+        unreachable!()
+    };
+    let peek = q.peek.value.data().unwrap();
+    assert_eq!(peek.messages.len(), 1);
+    assert_eq!(peek.messages[0].receives_left, Some(0));
+
+    // The help overlay scrolls in a small terminal.
+    tui.terminal_mut().backend_mut().resize(80, 14);
+    tui.handle(eddy::tui::Msg::Resized {
+        width: 80,
+        height: 14,
+    });
+    step(&mut tui, "? j j", |s| {
+        matches!(s.overlay, eddy::tui::state::Overlay::Help { scroll: 2 })
+    })
+    .await;
+    tui.draw().unwrap();
+    let text = masked(&tui);
+    assert!(text.contains("3-11 of"), "{text}");
+    drop(w.local);
+}

@@ -59,11 +59,19 @@ pub fn why_here(m: &Message, source_max_receive: Option<u32>) -> Option<String> 
     };
     let short = |arn: &str| {
         crate::domain::Arn::parse(arn)
-            .map(|a| a.resource.rsplit('/').next().unwrap_or(&a.resource).to_string())
+            .map(|a| {
+                a.resource
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&a.resource)
+                    .to_string()
+            })
             .unwrap_or_else(|| arn.to_string())
     };
     if let Some(code) = attr("ERROR_CODE") {
-        let target = attr("TARGET_ARN").map(|t| short(&t)).unwrap_or_else(|| "its target".into());
+        let target = attr("TARGET_ARN")
+            .map(|t| short(&t))
+            .unwrap_or_else(|| "its target".into());
         let rule = attr("RULE_ARN")
             .map(|r| format!(" (rule {})", short(&r)))
             .unwrap_or_default();

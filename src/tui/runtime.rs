@@ -16,8 +16,8 @@ use tokio::task::JoinHandle;
 
 use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
-use crate::aws::{Clients, Settings};
 use crate::aws::sqs::PeekOptions;
+use crate::aws::{Clients, Settings};
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);

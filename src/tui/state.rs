@@ -373,8 +373,13 @@ pub enum PromptKind {
 pub enum Overlay {
     None,
     /// The `?` overlay, scrolled down this many lines.
-    Help { scroll: usize },
-    Prompt { kind: PromptKind, text: String },
+    Help {
+        scroll: usize,
+    },
+    Prompt {
+        kind: PromptKind,
+        text: String,
+    },
     /// A question before an action that changes something or has a risk.
     Confirm(Box<Confirm>),
 }
@@ -958,7 +963,12 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .messages
             .get(i)
             .map(|m| m.message_id.as_str()),
-        Screen::Contexts(_) => state.profiles.value.data()?.get(i).map(|c| c.label.as_str()),
+        Screen::Contexts(_) => state
+            .profiles
+            .value
+            .data()?
+            .get(i)
+            .map(|c| c.label.as_str()),
         Screen::Message(_) | Screen::Log(_) => None,
     }
 }
@@ -1400,7 +1410,10 @@ fn switch_context(state: &mut AppState, local: bool, settings: aws::Settings) ->
         .collect::<Vec<_>>()
         .join(" · ")
     };
-    state.flash(Level::Info, format!("connecting to {}…", crate::text::escape(&to)));
+    state.flash(
+        Level::Info,
+        format!("connecting to {}…", crate::text::escape(&to)),
+    );
     vec![Effect::SwitchContext {
         req,
         local,
@@ -1640,7 +1653,11 @@ fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
                 };
                 return switch_context(state, true, settings);
             }
-            let profile = arg.strip_prefix("profile ").unwrap_or(&arg).trim().to_string();
+            let profile = arg
+                .strip_prefix("profile ")
+                .unwrap_or(&arg)
+                .trim()
+                .to_string();
             return switch_context(
                 state,
                 false,
@@ -2113,15 +2130,16 @@ fn peek(state: &mut AppState) -> Vec<Effect> {
         state.overlay = Overlay::Confirm(Box::new(Confirm {
             title: format!("peek {}?", crate::text::escape(&q.name)),
             lines: vec![
+                "On SQS a peek is a receive: it adds one to each message's receive count."
+                    .to_string(),
                 format!(
-                    "On SQS a peek is a receive. This queue's maxReceiveCount is {}:",
+                    "This queue's maxReceiveCount is {}: after this peek, messages can move",
                     rp.max_receive_count
                 ),
                 format!(
-                    "messages at their last receive move to the DLQ {} on the next receive,",
+                    "to the DLQ {} on their next receive (a consumer's or a peek's).",
                     crate::text::escape(rp.dlq_name())
                 ),
-                "and this peek raises every message's receive count by one.".to_string(),
             ],
             typed: None,
             input: String::new(),
@@ -2701,13 +2719,23 @@ mod tests {
             Msg::RulesLoaded {
                 req,
                 at: now,
-                result: Ok(vec![rule("c", true, 1), rule("a", false, 3), rule("b", true, 2)]),
+                result: Ok(vec![
+                    rule("c", true, 1),
+                    rule("a", false, 3),
+                    rule("b", true, 2),
+                ]),
             },
         );
         let names = |state: &AppState| -> Vec<String> {
-            let Screen::Rules(r) = state.top() else { panic!() };
+            let Screen::Rules(r) = state.top() else {
+                panic!()
+            };
             let all = r.rules.value.data().unwrap();
-            r.list.order.iter().map(|&i| all[i].rule.name.clone()).collect()
+            r.list
+                .order
+                .iter()
+                .map(|&i| all[i].rule.name.clone())
+                .collect()
         };
         assert_eq!(names(&state), ["a", "b", "c"]);
         update(&mut state, key('s')); // state, A to Z
@@ -2746,7 +2774,14 @@ mod tests {
         update(&mut state, key('j'));
         update(&mut state, key('j'));
         let effects = update(&mut state, code(KeyCode::Enter));
-        let [Effect::SwitchContext { req, local: false, settings }] = effects.as_slice() else {
+        let [
+            Effect::SwitchContext {
+                req,
+                local: false,
+                settings,
+            },
+        ] = effects.as_slice()
+        else {
             panic!("{effects:?}")
         };
         assert_eq!(settings.profile.as_deref(), Some("prod"));
@@ -2790,13 +2825,19 @@ mod tests {
         let [Effect::SwitchContext { settings, .. }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
-        assert_eq!(settings.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+        assert_eq!(
+            settings.endpoint_url.as_deref(),
+            Some("http://127.0.0.1:4566")
+        );
     }
 
     #[test]
     fn profile_sections_of_the_shared_files() {
         let config = "[default]\nregion=x\n[profile prod]\n[sso-session corp]\n[services s]\n[profile  dev ]\n";
-        assert_eq!(aws::profile_sections(config, true), ["default", "prod", "dev"]);
+        assert_eq!(
+            aws::profile_sections(config, true),
+            ["default", "prod", "dev"]
+        );
         assert_eq!(
             aws::profile_sections("[default]\n[ci]\n", false),
             ["default", "ci"]

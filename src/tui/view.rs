@@ -13,8 +13,9 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use super::action::Action;
 use super::keys;
 use super::state::{
-    AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, RULE_COLUMNS, Level, ListView, Live, Loadable, LogStatus, Overlay, PromptKind,
-    QUEUE_COLUMNS, QueueScreen, RuleScreen, Screen, dlq_depth, dlq_row, rate_per_min, window_start,
+    AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, Level, ListView, Live, Loadable,
+    LogStatus, Overlay, PromptKind, QUEUE_COLUMNS, QueueScreen, RULE_COLUMNS, RuleScreen, Screen,
+    dlq_depth, dlq_row, rate_per_min, window_start,
 };
 use crate::config::Meaning;
 use crate::domain::{Arn, Queue, Target, queue_name};
@@ -143,18 +144,18 @@ fn render_confirm(state: &AppState, frame: &mut Frame, body: Rect, c: &Confirm) 
             Span::raw(" no"),
         ])),
     }
-    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
-    let area = centered(body, width.clamp(30, 90), lines.len() as u16 + 2);
+    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 2).clamp(30, 90);
+    let inner = width.min(body.width).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let area = centered(body, width, rows as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(style(state, Meaning::Warn))
-                    .title(format!(" {} ", escape(&c.title))),
-            ),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(style(state, Meaning::Warn))
+                .title(format!(" {} ", escape(&c.title))),
+        ),
         area,
     );
 }
@@ -387,7 +388,12 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
     let max_scroll = lines.len().saturating_sub(shown);
     let scroll = scroll.min(max_scroll);
     let more = if max_scroll > 0 {
-        format!(" {}-{} of {}, j/k scroll", scroll + 1, scroll + shown, lines.len())
+        format!(
+            " {}-{} of {}, j/k scroll",
+            scroll + 1,
+            scroll + shown,
+            lines.len()
+        )
     } else {
         String::new()
     };
@@ -404,7 +410,8 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
 
 /// The sort shown in a list's title, once the user changed it.
 fn sort_label(columns: &'static [&'static str], lv: &ListView) -> Option<(&'static str, bool)> {
-    (lv.sort != 0 || lv.reverse).then(|| (columns.get(lv.sort).copied().unwrap_or("name"), lv.reverse))
+    (lv.sort != 0 || lv.reverse)
+        .then(|| (columns.get(lv.sort).copied().unwrap_or("name"), lv.reverse))
 }
 
 /// The list title: name, count, filter, sort.
@@ -1278,7 +1285,11 @@ fn render_contexts(state: &AppState, frame: &mut Frame, area: Rect) {
     };
     let c = &state.context;
     let current = vec![
-        kv(state, "now", format!("{} · region {}", escape(&c.label), escape(&c.region))),
+        kv(
+            state,
+            "now",
+            format!("{} · region {}", escape(&c.label), escape(&c.region)),
+        ),
         kv(
             state,
             "endpoint",
@@ -1295,7 +1306,12 @@ fn render_contexts(state: &AppState, frame: &mut Frame, area: Rect) {
     ];
     let [top, list] = split_top(current.len(), area);
     frame.render_widget(Paragraph::new(current), top);
-    let all = state.profiles.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let all = state
+        .profiles
+        .value
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let block = Block::default().borders(Borders::ALL).title(list_title(
         "contexts",
         state.profiles.value.data().map(|_| lv.order.len()),
