@@ -586,6 +586,72 @@ impl Clients {
         Ok(())
     }
 
+    /// Enables a rule (`EnableRule`).
+    pub async fn enable_rule(&self, name: &str, bus: Option<&str>) -> Result<(), Error> {
+        self.events
+            .enable_rule()
+            .name(name)
+            .set_event_bus_name(bus_param(bus))
+            .send()
+            .await
+            .map_err(|e| {
+                self.events_error(
+                    e,
+                    "events:EnableRule",
+                    name,
+                    Some(name),
+                    Some(bus_label(bus)),
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Disables a rule (`DisableRule`): its bus stops sending events to its targets.
+    pub async fn disable_rule(&self, name: &str, bus: Option<&str>) -> Result<(), Error> {
+        self.events
+            .disable_rule()
+            .name(name)
+            .set_event_bus_name(bus_param(bus))
+            .send()
+            .await
+            .map_err(|e| {
+                self.events_error(
+                    e,
+                    "events:DisableRule",
+                    name,
+                    Some(name),
+                    Some(bus_label(bus)),
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Adds or replaces tags on an EventBridge resource (a rule or bus ARN).
+    pub async fn tag_resource(
+        &self,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        let mut sdk_tags = Vec::with_capacity(tags.len());
+        for (k, v) in tags {
+            sdk_tags.push(
+                sdk::Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+                    .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?,
+            );
+        }
+        self.events
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(sdk_tags))
+            .send()
+            .await
+            .map_err(|e| self.events_error(e, "events:TagResource", arn, None, None))?;
+        Ok(())
+    }
+
     /// Maps an EventBridge error, then makes "not found" name what is
     /// missing: the rule, or the bus (the service says which in its message).
     fn events_error<E>(

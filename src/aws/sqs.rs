@@ -635,6 +635,45 @@ impl Clients {
         Ok(())
     }
 
+    /// Adds or replaces tags on a queue (`TagQueue`).
+    pub async fn tag_queue(
+        &self,
+        queue_url: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        self.sqs
+            .tag_queue()
+            .queue_url(queue_url)
+            .set_tags(Some(tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk(e, "sqs:TagQueue", queue_name(queue_url), &self.ctx()))?;
+        Ok(())
+    }
+
+    /// A queue's tags (`ListQueueTags`).
+    pub async fn queue_tags(&self, queue_url: &str) -> Result<BTreeMap<String, String>, Error> {
+        let out = self
+            .sqs
+            .list_queue_tags()
+            .queue_url(queue_url)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::from_sdk(e, "sqs:ListQueueTags", queue_name(queue_url), &self.ctx())
+            })?;
+        Ok(out
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default())
+    }
+
+    /// URLs of the queues whose name starts with `prefix` (`ListQueues`, every
+    /// page), without their attributes.
+    pub async fn queue_urls(&self, prefix: &str) -> Result<Vec<String>, Error> {
+        self.list_queue_urls(Some(prefix)).await
+    }
+
     /// `ListQueues`, every page.
     async fn list_queue_urls(&self, prefix: Option<&str>) -> Result<Vec<String>, Error> {
         let mut urls = Vec::new();

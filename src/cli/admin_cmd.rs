@@ -1,106 +1,727 @@
 //! `eddy export`, `import`, `purge`, `delete-message`, `enable-rule`,
-//! `disable-rule`: being written.
+//! `disable-rule`: the operator's one-shot actions on a queue or a rule.
+//!
+//! The ones that change something (all but export) are refused under
+//! `--read-only`, state their blast radius and ask for confirmation (on a
+//! terminal; `--yes` otherwise), and append a line to the audit log.
 
-use std::io::BufRead;
+use std::collections::HashMap;
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::Io;
+use super::aws_cmds::Session;
+use super::output::{Io, plural, thousands};
+use super::table::{escape, first_line, safe_json};
+use super::tail_cmd::record;
 use super::{CliError, ConnArgs, Status};
+use crate::aws::{Clients, Error as AwsError};
+use crate::domain::{Message, Queue, RuleState};
+use crate::ops::export::{self, ExportError, ExportOptions, ExportedMessage};
+use crate::ops::{Cancel, audit};
 
-pub(crate) const EXPORT_HELP: &str = "Examples:\n  eddy export orders-dlq -o dlq.jsonl";
-pub(crate) const IMPORT_HELP: &str = "Examples:\n  eddy import orders dlq.jsonl";
-pub(crate) const PURGE_HELP: &str = "Examples:\n  eddy purge orders-dlq";
-pub(crate) const DELETE_MESSAGE_HELP: &str = "Examples:\n  eddy delete-message orders-dlq ID";
-pub(crate) const ENABLE_RULE_HELP: &str = "Examples:\n  eddy enable-rule big-orders --bus orders";
-pub(crate) const DISABLE_RULE_HELP: &str = "Examples:\n  eddy disable-rule big-orders --bus orders";
+pub(crate) const EXPORT_HELP: &str = "\
+Writes every message of a queue as JSON Lines, one object per message: message_id, body,
+md5_of_body, receive_count, sent_timestamp_ms, group_id and dedup_id (FIFO), attributes
+(the system attributes) and message_attributes (with their types). The messages stay
+in the queue.
+
+On SQS, reading a message is a receive. eddy receives each message once, holding it
+invisible only while it reads the rest of the queue (30 s, extended while the read
+goes on, so no message is read twice), then releases them all at once (visibility 0).
+So an export raises each message's receive count by one, like a peek, and eddy refuses
+(exit 2) a queue whose maxReceiveCount is 2 or less unless --force. Messages in flight
+(received by a consumer) are not exported. On a FIFO queue only the first messages of
+each message group can be read without deleting them: such an export is partial, and
+eddy says so.
+
+-o FILE refuses to overwrite an existing file. How many were exported goes to stderr.
+
+Exit status: 0 exported; 2 a failed call, a refused export or an unwritable file.
+
+Examples:
+  eddy export orders-dlq -o dlq.jsonl
+  eddy export orders-dlq --max 100 | jq -r .body
+  eddy export payments-dlq.fifo -o payments.jsonl --endpoint-url http://localhost:4566";
+
+pub(crate) const IMPORT_HELP: &str = "\
+Sends the messages of a JSON Lines file (as `eddy export` writes it; a line needs at
+least \"body\") to a queue, in batches of 10, with their message attributes. To a FIFO
+queue, each keeps its group id, and its deduplication id (the original message id when
+it has none, so importing the same file twice within 5 minutes sends each message once).
+The whole file is checked before anything is sent. Asks for confirmation (--yes when
+stdin is not a terminal); refused under --read-only. Appends to the audit log.
+
+Exit status: 0 every message sent; 1 some were not (each is listed with the reason);
+2 bad input, a refused or unconfirmed import, or a failed call.
+
+Examples:
+  eddy import orders dlq.jsonl
+  eddy import orders dlq.jsonl --yes
+  jq -c 'select(.receive_count < 5)' dlq.jsonl | eddy import orders - --yes";
+
+pub(crate) const PURGE_HELP: &str = "\
+Deletes every message in a queue (PurgeQueue). States how many messages that is and
+asks for confirmation (--yes when stdin is not a terminal); refused under --read-only.
+SQS may take up to 60 s to finish and allows one purge per queue every 60 s. Appends to
+the audit log. Consider `eddy export QUEUE -o FILE` first.
+
+Exit status: 0 purged; 2 refused, not confirmed, or a failed call.
+
+Examples:
+  eddy purge orders-dlq
+  eddy purge orders-dlq --yes --endpoint-url http://localhost:4566";
+
+pub(crate) const DELETE_MESSAGE_HELP: &str = "\
+Deletes one message, found by its message id: eddy receives the queue's messages in
+batches of 10, holding them invisible while it looks, deletes the one with that id and
+releases the others at once. It looks at most at the queue's visible messages (and at
+most --scan). Each message looked at is received once (its receive count goes up by
+one); like peek, eddy refuses a queue with maxReceiveCount 2 or less unless --force.
+A message in flight (received by a consumer) cannot be found. Asks for confirmation
+(--yes when stdin is not a terminal); refused under --read-only. Appends to the audit
+log.
+
+Exit status: 0 deleted; 2 not found, refused, not confirmed, or a failed call.
+
+Examples:
+  eddy delete-message orders-dlq 5fea7756-0ea4-451a-a703-a558b933e274
+  eddy delete-message orders-dlq 5fea7756-0ea4-451a-a703-a558b933e274 --yes";
+
+pub(crate) const ENABLE_RULE_HELP: &str = "\
+Enables a rule (EnableRule): its bus sends the events it matches to its targets again.
+Shows the rule and its number of targets and asks for confirmation (--yes when stdin is
+not a terminal); refused under --read-only. A rule already enabled is left as it is.
+Appends to the audit log.
+
+Exit status: 0 enabled (or already enabled); 2 refused, not confirmed, or a failed call.
+
+Examples:
+  eddy enable-rule big-orders --bus orders
+  eddy enable-rule big-orders --bus orders --yes";
+
+pub(crate) const DISABLE_RULE_HELP: &str = "\
+Disables a rule (DisableRule): its bus stops sending events to its targets; events
+that arrive meanwhile are not delivered later. Shows the rule and its number of targets
+and asks for confirmation (--yes when stdin is not a terminal); refused under
+--read-only. A rule already disabled is left as it is. Appends to the audit log.
+
+Exit status: 0 disabled (or already disabled); 2 refused, not confirmed, or a failed call.
+
+Examples:
+  eddy disable-rule big-orders --bus orders
+  eddy disable-rule big-orders --bus orders --yes";
+
+/// Messages `delete-message` looks at, at most, by default.
+const DEFAULT_SCAN: u64 = 10_000;
+/// How long `delete-message` holds the messages it looked at.
+const SCAN_HOLD_S: i32 = 60;
+/// A `maxReceiveCount` this low means one receive can dead-letter a message.
+const UNSAFE_MAX_RECEIVE: u32 = 2;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The queue: a name or a queue URL
     #[arg(value_name = "QUEUE")]
     pub queue: String,
+    /// Write to this file (it must not exist yet); `-` for stdout
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "-")]
+    pub output: String,
+    /// At most this many messages
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max: Option<u64>,
+    /// Export even when one receive can move messages to the DLQ (maxReceiveCount of 2 or less)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// The queue: a name or a queue URL
     #[arg(value_name = "QUEUE")]
     pub queue: String,
+    /// The JSON Lines file (from `eddy export`), or `-` for stdin
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
+    /// The queue: a name or a queue URL
     #[arg(value_name = "QUEUE")]
     pub queue: String,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DeleteMessageArgs {
+    /// The queue: a name or a queue URL
     #[arg(value_name = "QUEUE")]
     pub queue: String,
+    /// The message id (as peek and export show it)
+    #[arg(value_name = "MESSAGE_ID")]
+    pub message_id: String,
+    /// Look at most at this many messages
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SCAN,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub scan: u64,
+    /// Look even when one receive can move messages to the DLQ (maxReceiveCount of 2 or less)
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct RuleStateArgs {
+    /// The rule's name
     #[arg(value_name = "RULE")]
     pub rule: String,
+    /// The rule's bus: a name or an ARN; default: the default bus
+    #[arg(long, value_name = "B")]
+    pub bus: Option<String>,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
-fn not_yet() -> Result<Status, CliError> {
-    Err(CliError::Invalid("not yet".into()))
+/// Asks `question` (which states the blast radius) before a destructive
+/// action. With `yes`, says it and goes on. On a terminal, asks `[y/N]` and
+/// reads the answer from `stdin`. Otherwise refuses: the error says to add
+/// `--yes`, and nothing has been done.
+pub(crate) fn confirm(
+    io: &mut Io<'_>,
+    stdin: &mut dyn BufRead,
+    question: &str,
+    yes: bool,
+) -> Result<bool, CliError> {
+    if yes {
+        io.note(format_args!("{question} (confirmed with --yes)"));
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Invalid(format!(
+            "{question}\nrefused: stdin is not a terminal, so eddy cannot ask for confirmation; add --yes to go ahead. Nothing was changed"
+        )));
+    }
+    io.note(format_args!("{question}"));
+    io.note(format_args!("go ahead? [y/N]"));
+    let mut answer = String::new();
+    stdin.read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
+
+/// `confirm`, with "no" as an error (exit 2, nothing done).
+fn confirmed(
+    io: &mut Io<'_>,
+    stdin: &mut dyn BufRead,
+    question: &str,
+    yes: bool,
+) -> Result<(), CliError> {
+    if confirm(io, stdin, question, yes)? {
+        Ok(())
+    } else {
+        Err(CliError::Invalid(
+            "not confirmed: nothing was changed".to_string(),
+        ))
+    }
+}
+
+fn refuse_read_only(read_only: bool, what: &str) -> Result<(), CliError> {
+    if read_only {
+        return Err(CliError::Invalid(format!(
+            "refused under --read-only: {what}; nothing was changed"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses when one receive can move messages to the DLQ, unless forced.
+fn check_receive_safe(q: &Queue, force: bool, what: &str) -> Result<(), CliError> {
+    if let Some(rp) = &q.redrive_policy
+        && rp.max_receive_count <= UNSAFE_MAX_RECEIVE
+        && !force
+    {
+        return Err(CliError::Invalid(format!(
+            "refusing to {what} {}: on SQS looking at a message is a receive, and its RedrivePolicy has maxReceiveCount {}, \
+             so this can move messages to the DLQ {}; use --force to go ahead anyway",
+            escape(&q.name),
+            rp.max_receive_count,
+            escape(rp.dlq_name())
+        )));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- export
 
 pub(crate) fn export(
-    _a: ExportArgs,
+    a: ExportArgs,
     _ro: bool,
     _stdin: &mut dyn BufRead,
-    _io: &mut Io<'_>,
+    io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    not_yet()
+    let mut file = if a.output == "-" {
+        None
+    } else {
+        let path = PathBuf::from(&a.output);
+        let f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                CliError::Invalid(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    format!(
+                        "{} exists already; eddy does not overwrite an export: choose another name or remove it",
+                        path.display()
+                    )
+                } else {
+                    format!("cannot create {}: {e}", path.display())
+                })
+            })?;
+        Some((path, BufWriter::new(f)))
+    };
+    let session = Session::open(&a.conn)?;
+    let opts = ExportOptions {
+        max: a.max.map(|m| usize::try_from(m).unwrap_or(usize::MAX)),
+        force: a.force,
+    };
+    let cancel = Cancel::new();
+    let result = session.block_on(async {
+        let sink = |m: &ExportedMessage| -> std::io::Result<()> {
+            match file.as_mut() {
+                Some((_, w)) => writeln!(w, "{}", m.to_json_line()),
+                None => io.line(format_args!("{}", safe_json(m.to_json_line()))),
+            }
+        };
+        export::export(&session.clients, &a.queue, opts, sink, |_| {}, &cancel).await
+    });
+    session.close();
+    let flushed = match file.as_mut() {
+        Some((path, w)) => w
+            .flush()
+            .map_err(|e| CliError::Invalid(format!("cannot write {}: {e}", path.display()))),
+        None => Ok(()),
+    };
+    let summary = match result {
+        Ok(s) => s,
+        Err(ExportError::Aws(e)) => return Err(e.into()),
+        Err(ExportError::Write(e)) => {
+            return Err(match &file {
+                Some((path, _)) => CliError::Invalid(format!(
+                    "cannot write {}: {e}; the messages were released",
+                    path.display()
+                )),
+                None => CliError::Output(e),
+            });
+        }
+    };
+    flushed?;
+    for w in &summary.warnings {
+        io.note(format_args!("warning: {}", escape(w)));
+    }
+    let to = match &file {
+        Some((path, _)) => format!(" to {}", path.display()),
+        None => String::new(),
+    };
+    io.note(format_args!(
+        "exported {} from {}{to}; released {} (visible again; each receive count is one higher)",
+        plural(summary.exported as u64, "message", "messages"),
+        escape(&summary.queue.name),
+        thousands(summary.released as u64)
+    ));
+    Ok(Status::Success)
 }
+
+// ---------------------------------------------------------------- import
 
 pub(crate) fn import(
-    _a: ImportArgs,
-    _ro: bool,
-    _stdin: &mut dyn BufRead,
-    _io: &mut Io<'_>,
+    a: ImportArgs,
+    ro: bool,
+    stdin: &mut dyn BufRead,
+    io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    not_yet()
+    refuse_read_only(ro, "eddy import sends messages")?;
+    let from_stdin = a.file == "-";
+    let text = if from_stdin {
+        let mut t = String::new();
+        stdin
+            .read_to_string(&mut t)
+            .map_err(|e| CliError::Invalid(format!("cannot read stdin: {e}")))?;
+        t
+    } else {
+        std::fs::read_to_string(&a.file)
+            .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", a.file)))?
+    };
+    let records = export::parse_jsonl(&text)
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", a.file)))?;
+    if records.is_empty() {
+        io.note(format_args!(
+            "{}: no messages; nothing to import",
+            escape(&a.file)
+        ));
+        return Ok(Status::Success);
+    }
+    let session = Session::open(&a.conn)?;
+    let context = session.context.clone();
+    let queue = session.block_on(session.clients.get_queue(&a.queue));
+    let queue = match queue {
+        Ok(q) => q,
+        Err(e) => {
+            session.close();
+            return Err(e.into());
+        }
+    };
+    let question = format!(
+        "import into {}: sends {} from {}{}",
+        escape(&queue.name),
+        plural(records.len() as u64, "message", "messages"),
+        escape(&a.file),
+        if queue.fifo {
+            " (FIFO: group ids and deduplication ids kept)"
+        } else {
+            ""
+        }
+    );
+    // The confirmation needs stdin: with the file on stdin, only --yes can confirm.
+    let asked = if from_stdin && !a.yes {
+        Err(CliError::Invalid(format!(
+            "{question}\nrefused: the file is read from stdin, so eddy cannot ask for confirmation; add --yes. Nothing was changed"
+        )))
+    } else {
+        confirmed(io, stdin, &question, a.yes)
+    };
+    if let Err(e) = asked {
+        session.close();
+        return Err(e);
+    }
+    let cancel = Cancel::new();
+    let result = session.block_on(export::import(
+        &session.clients,
+        &queue.url,
+        queue.fifo,
+        &records,
+        |_| {},
+        &cancel,
+    ));
+    session.close();
+    let summary = result?;
+    record(
+        io,
+        &audit::Entry::new(
+            &context,
+            "import",
+            &queue.url,
+            summary.sent as u64,
+            &format!(
+                "from {}; {} failed",
+                a.file,
+                thousands(summary.failed.len() as u64)
+            ),
+        ),
+    );
+    for (i, reason) in &summary.failed {
+        let id = &records[*i].message_id;
+        io.note(format_args!(
+            "error: message {} (record {}) not sent: {}",
+            escape(if id.is_empty() { "-" } else { id }),
+            i + 1,
+            escape(reason)
+        ));
+    }
+    io.line(format_args!(
+        "imported {} of {} into {}",
+        thousands(summary.sent as u64),
+        plural(records.len() as u64, "message", "messages"),
+        escape(&queue.name)
+    ))?;
+    if summary.failed.is_empty() {
+        Ok(Status::Success)
+    } else {
+        io.note(format_args!(
+            "{} not sent (listed above)",
+            plural(summary.failed.len() as u64, "message was", "messages were")
+        ));
+        Ok(Status::Rejected)
+    }
 }
+
+// ---------------------------------------------------------------- purge
 
 pub(crate) fn purge(
-    _a: PurgeArgs,
-    _ro: bool,
-    _stdin: &mut dyn BufRead,
-    _io: &mut Io<'_>,
+    a: PurgeArgs,
+    ro: bool,
+    stdin: &mut dyn BufRead,
+    io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    not_yet()
+    refuse_read_only(ro, "eddy purge deletes every message of a queue")?;
+    let session = Session::open(&a.conn)?;
+    let context = session.context.clone();
+    let result = (|| {
+        let q = session.block_on(session.clients.get_queue(&a.queue))?;
+        let c = &q.counts;
+        let total = c.visible + c.in_flight + c.delayed;
+        let question = format!(
+            "purge {}: deletes all ~{} (visible {}, in flight {}, delayed {}); this cannot be undone",
+            escape(&q.name),
+            plural(total, "message", "messages"),
+            thousands(c.visible),
+            thousands(c.in_flight),
+            thousands(c.delayed)
+        );
+        confirmed(io, stdin, &question, a.yes)?;
+        session.block_on(session.clients.purge(&q.url))?;
+        Ok::<_, CliError>((q, total))
+    })();
+    session.close();
+    let (q, total) = result?;
+    record(
+        io,
+        &audit::Entry::new(&context, "purge", &q.url, total, "approximate count"),
+    );
+    io.line(format_args!(
+        "purged {}: ~{} deleted (SQS may take up to 60 s to finish)",
+        escape(&q.name),
+        plural(total, "message", "messages")
+    ))?;
+    Ok(Status::Success)
 }
+
+// ---------------------------------------------------------------- delete-message
 
 pub(crate) fn delete_message(
-    _a: DeleteMessageArgs,
-    _ro: bool,
-    _stdin: &mut dyn BufRead,
-    _io: &mut Io<'_>,
+    a: DeleteMessageArgs,
+    ro: bool,
+    stdin: &mut dyn BufRead,
+    io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    not_yet()
+    refuse_read_only(ro, "eddy delete-message deletes a message")?;
+    let id = a.message_id.trim().to_string();
+    if id.is_empty() {
+        return Err(CliError::Invalid("the message id is empty".to_string()));
+    }
+    let session = Session::open(&a.conn)?;
+    let context = session.context.clone();
+    let result = (|| {
+        let q = session.block_on(session.clients.get_queue(&a.queue))?;
+        check_receive_safe(&q, a.force, "look through")?;
+        let question = format!(
+            "delete message {} from {}: this cannot be undone",
+            escape(&id),
+            escape(&q.name)
+        );
+        confirmed(io, stdin, &question, a.yes)?;
+        let limit = q.counts.visible.saturating_add(10).min(a.scan);
+        let found = session.block_on(find_and_delete(&session.clients, &q, &id, limit))?;
+        Ok::<_, CliError>((q, found))
+    })();
+    session.close();
+    let (q, found) = result?;
+    let (message, looked_at) = found;
+    let Some(m) = message else {
+        return Err(CliError::Invalid(format!(
+            "message {} not found in {} after looking at {}: it may be in flight (received by a consumer; \
+             {} in flight when eddy started), already deleted, delayed, or beyond --scan{}",
+            escape(&id),
+            escape(&q.name),
+            plural(looked_at, "message", "messages"),
+            thousands(q.counts.in_flight),
+            if q.fifo {
+                "; on a FIFO queue only the first messages of each message group can be reached"
+            } else {
+                ""
+            }
+        )));
+    };
+    record(
+        io,
+        &audit::Entry::new(&context, "delete-message", &q.url, 1, &id),
+    );
+    io.line(format_args!(
+        "deleted message {} from {} (received {} times; body: {})",
+        escape(&m.message_id),
+        escape(&q.name),
+        m.receive_count,
+        first_line(&m.body, 60)
+    ))?;
+    Ok(Status::Success)
 }
 
-pub(crate) fn set_rule_state(
-    _a: RuleStateArgs,
-    _enable: bool,
-    _ro: bool,
-    _stdin: &mut dyn BufRead,
-    _io: &mut Io<'_>,
-) -> Result<Status, CliError> {
-    not_yet()
+/// Receives until the message `id` shows up (at most `limit` others),
+/// deletes it, and releases every other message received. Returns the
+/// deleted message and how many messages were looked at.
+async fn find_and_delete(
+    c: &Clients,
+    q: &Queue,
+    id: &str,
+    limit: u64,
+) -> Result<(Option<Message>, u64), AwsError> {
+    let mut held: HashMap<String, String> = HashMap::new();
+    let mut found: Option<Message> = None;
+    let scan = async {
+        while (held.len() as u64) < limit {
+            let batch = c.receive(&q.url, 10, Some(SCAN_HOLD_S), 1).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut new = 0;
+            for m in batch {
+                if m.message_id == id {
+                    found = Some(m);
+                } else if let Some(h) = m.receipt_handle.clone()
+                    && held.insert(m.message_id.clone(), h).is_none()
+                {
+                    new += 1;
+                }
+            }
+            if found.is_some() || new == 0 {
+                break;
+            }
+        }
+        Ok::<_, AwsError>(())
+    }
+    .await;
+    let mut deleted = Ok(());
+    if scan.is_ok()
+        && let Some(m) = &found
+        && let Some(h) = &m.receipt_handle
+    {
+        deleted = match c.delete_batch(&q.url, std::slice::from_ref(h)).await {
+            Ok(o) => match o.first().and_then(|o| o.error.as_ref()) {
+                Some(e) => Err(AwsError::Invalid(format!(
+                    "could not delete message {id}: {}: {}",
+                    e.code, e.message
+                ))),
+                None => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+    }
+    let looked_at = held.len() as u64 + u64::from(found.is_some());
+    let handles: Vec<String> = held.into_values().collect();
+    if !handles.is_empty() {
+        // Best effort: what is not released comes back after SCAN_HOLD_S.
+        if let Err(e) = c.change_visibility_batch(&q.url, &handles, 0).await {
+            tracing::warn!("delete-message: releasing the other messages failed: {e}");
+        }
+    }
+    scan?;
+    deleted?;
+    Ok((found, looked_at))
 }
+
+// ---------------------------------------------------------------- enable/disable-rule
+
+pub(crate) fn set_rule_state(
+    a: RuleStateArgs,
+    enable: bool,
+    ro: bool,
+    stdin: &mut dyn BufRead,
+    io: &mut Io<'_>,
+) -> Result<Status, CliError> {
+    let verb = if enable { "enable" } else { "disable" };
+    refuse_read_only(ro, &format!("eddy {verb}-rule changes a rule"))?;
+    let session = Session::open(&a.conn)?;
+    let context = session.context.clone();
+    let bus = a.bus.as_deref();
+    let result = (|| {
+        let c = &session.clients;
+        let rule = session.block_on(c.describe_rule(&a.rule, bus))?;
+        let targets = session.block_on(c.list_targets(&a.rule, bus))?.len() as u64;
+        let bus_name = rule.bus.clone();
+        io.note(format_args!(
+            "rule {} on bus {}: {}, {}{}",
+            escape(&rule.name),
+            escape(&bus_name),
+            escape(rule.state.as_str()),
+            plural(targets, "target", "targets"),
+            rule.pattern
+                .as_deref()
+                .map(|p| format!(", pattern {}", first_line(p, 80)))
+                .unwrap_or_default()
+        ));
+        let wanted = if enable {
+            RuleState::Enabled
+        } else {
+            RuleState::Disabled
+        };
+        if rule.state == wanted {
+            io.note(format_args!(
+                "rule {} is already {}; nothing to do",
+                escape(&rule.name),
+                wanted.as_str()
+            ));
+            return Ok::<_, CliError>(None);
+        }
+        let question = if enable {
+            format!(
+                "enable rule {} on bus {}: its {} start receiving the events it matches",
+                escape(&rule.name),
+                escape(&bus_name),
+                plural(targets, "target", "targets")
+            )
+        } else {
+            format!(
+                "disable rule {} on bus {}: its {} stop receiving events (events meanwhile are not delivered later)",
+                escape(&rule.name),
+                escape(&bus_name),
+                plural(targets, "target", "targets")
+            )
+        };
+        confirmed(io, stdin, &question, a.yes)?;
+        if enable {
+            session.block_on(c.enable_rule(&a.rule, bus))?;
+        } else {
+            session.block_on(c.disable_rule(&a.rule, bus))?;
+        }
+        Ok(Some((rule, bus_name, targets)))
+    })();
+    session.close();
+    let Some((rule, bus_name, targets)) = result? else {
+        return Ok(Status::Success);
+    };
+    let target = if rule.arn.is_empty() {
+        rule.name.clone()
+    } else {
+        rule.arn.clone()
+    };
+    record(
+        io,
+        &audit::Entry::new(
+            &context,
+            &format!("{verb}-rule"),
+            &target,
+            1,
+            &format!("bus {bus_name}; {targets} targets"),
+        ),
+    );
+    io.line(format_args!(
+        "{verb}d rule {} on bus {} ({})",
+        escape(&rule.name),
+        escape(&bus_name),
+        plural(targets, "target", "targets")
+    ))?;
+    Ok(Status::Success)
+}
+
