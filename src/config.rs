@@ -26,7 +26,8 @@ pub const DEFAULT_LABEL: &str = "<embedded assets/config.toml>";
 
 /// The views that may have their own `[keys.<view>]` table.
 pub const VIEWS: &[&str] = &[
-    "queues", "dlqs", "queue", "message", "buses", "rules", "rule", "logs", "log", "ctx",
+    "queues", "dlqs", "queue", "message", "buses", "rules", "rule", "logs", "log", "ctx", "tail",
+    "editor",
 ];
 
 /// The scope whose bindings apply in every view.

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod inspect;
 pub mod keys;
+pub mod ops_ui;
 pub mod runtime;
 pub mod state;
 pub mod view;
@@ -53,6 +54,7 @@ pub async fn run(
     }
     let mut input = crossterm::event::EventStream::new();
     let result = tui.run(&mut input).await;
+    tui.shutdown().await;
     drop(tui);
     drop(guard);
     result

@@ -102,13 +102,17 @@ impl World {
     }
 
     fn tui(&self, clipboard: Arc<Mutex<Vec<u8>>>) -> Tui<TestBackend> {
+        self.tui_with(clipboard, true)
+    }
+
+    fn tui_with(&self, clipboard: Arc<Mutex<Vec<u8>>>, read_only: bool) -> Tui<TestBackend> {
         let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let context = Context {
             label: "local".to_string(),
             region: demo::REGION.to_string(),
             account: None,
             backend: None,
-            read_only: true,
+            read_only,
             local: true,
             settings: Default::default(),
         };
@@ -136,6 +140,14 @@ fn script(keys: &str, done: Arc<AtomicBool>) -> Input {
             "up" => events.push_back(code(KeyCode::Up)),
             "down" => events.push_back(code(KeyCode::Down)),
             "bs" => events.push_back(code(KeyCode::Backspace)),
+            "space" => events.push_back(code(KeyCode::Char(' '))),
+            "ctrl-s" | "ctrl-t" | "ctrl-d" => {
+                let c = token.chars().last().unwrap();
+                events.push_back(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::CONTROL,
+                )));
+            }
             "ctrl-c" => events.push_back(Event::Key(KeyEvent::new(
                 KeyCode::Char('c'),
                 KeyModifiers::CONTROL,
@@ -226,6 +238,16 @@ fn masked(tui: &Tui<TestBackend>) -> String {
             i = j;
             continue;
         }
+        // eddy-tail-SECONDS-RANDOM: a tail's queue and rule.
+        if chars[i..].starts_with(&"eddy-tail-".chars().collect::<Vec<_>>()) {
+            let mut j = i + 10;
+            while j < chars.len() && (chars[j].is_ascii_hexdigit() || chars[j] == '-') {
+                out[j] = 'x';
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
         // YYYY-MM-DD
         if (0..4).all(|k| digit(i + k))
             && chars.get(i + 4) == Some(&'-')
@@ -251,7 +273,9 @@ fn masked(tui: &Tui<TestBackend>) -> String {
         let run = &chars[start..j];
         let boundary = start == 0 || !chars[start - 1].is_alphanumeric();
         let end_ok = j >= chars.len() || !chars[j].is_alphanumeric();
-        if run.len() >= 8 && boundary && end_ok && run.iter().any(|c| c.is_ascii_digit()) {
+        // An id cut short by an overlay's border.
+        let cut = run.len() >= 5 && chars.get(j) == Some(&'│');
+        if (run.len() >= 8 || cut) && boundary && end_ok && run.iter().any(|c| c.is_ascii_digit()) {
             for (k, c) in run.iter().enumerate() {
                 if *c != '-' {
                     out[start + k] = 'x';
@@ -631,5 +655,335 @@ async fn a_risky_peek_asks_and_help_scrolls() {
     tui.draw().unwrap();
     let text = masked(&tui);
     assert!(text.contains("3-11 of"), "{text}");
+    drop(w.local);
+}
+
+fn flash_has(s: &AppState, text: &str) -> bool {
+    s.flash.as_ref().is_some_and(|f| f.text.contains(text))
+}
+
+fn confirm_open(s: &AppState) -> bool {
+    matches!(s.overlay, eddy::tui::state::Overlay::Confirm(_))
+}
+
+/// Every operator action is refused read-only, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_refuses_every_mutating_action() {
+    let w = world().await;
+    w.stuck_messages().await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, "", queues_settled).await;
+    // Purge, from the queue list.
+    step(&mut tui, "/warehouse-dlq enter P", |s| {
+        flash_has(s, "read-only: purging")
+    })
+    .await;
+    // Delete and edit, on a peeked message.
+    step(&mut tui, "enter p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "D", |s| flash_has(s, "read-only: deleting")).await;
+    step(&mut tui, "e", |s| flash_has(s, "read-only: republishing")).await;
+    step(&mut tui, "P", |s| flash_has(s, "read-only: purging")).await;
+    // Tail and rule state, on a bus and its rule.
+    step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
+    step(&mut tui, "G t", |s| flash_has(s, "read-only: a tail")).await;
+    step(&mut tui, "enter", |s| match s.top() {
+        Screen::Rules(r) => r.rules.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "E", |s| {
+        flash_has(s, "read-only: disabling a rule")
+    })
+    .await;
+    step(&mut tui, "t", |s| flash_has(s, "read-only: a tail")).await;
+    assert!(!confirm_open(tui.state()));
+    // Nothing changed.
+    let dlq = w.clients.get_queue("warehouse-dlq").await.unwrap();
+    assert_eq!(dlq.counts.visible + dlq.counts.in_flight, 2);
+    let rule = w
+        .clients
+        .describe_rule("payment-processed", Some("orders"))
+        .await
+        .unwrap();
+    assert_eq!(rule.state.as_str(), "ENABLED");
+    let queues = w.clients.list_queues(Some("eddy-tail-")).await.unwrap();
+    assert!(queues.is_empty(), "{queues:?}");
+    drop(w.local);
+}
+
+/// Delete (marked messages), edit and republish (to the same queue and to a
+/// bus, deleting the original), disable and enable a rule, purge with the
+/// name typed: each asks first, and does what it said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_actions_ask_then_act() {
+    let audit = std::env::temp_dir().join(format!("eddy-tui-audit-{}.jsonl", std::process::id()));
+    // SAFETY: read by the executor only; set before the first action.
+    unsafe { std::env::set_var("EDDY_AUDIT_FILE", &audit) };
+    let w = world().await;
+    w.stuck_messages().await;
+    for i in 0..3 {
+        w.send("shipping-dlq", &format!(r#"{{"n":{i}}}"#), &[])
+            .await;
+    }
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, "", queues_settled).await;
+
+    // Mark two of three and delete them.
+    step(&mut tui, "/shipping-dlq enter enter p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.data().is_some_and(|p| p.messages.len() == 3),
+        _ => false,
+    })
+    .await;
+    // The counts after the peek released its messages (the snapshot shows them).
+    step(&mut tui, "r", |s| match s.top() {
+        Screen::Queue(q) => {
+            q.queue.pending.is_none() && q.queue.value.data().is_some_and(|x| x.counts.visible == 3)
+        }
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "space j space D", confirm_open).await;
+    snap(&mut tui, "delete_confirm");
+    step(&mut tui, "y", |s| flash_has(s, "deleted 2 message")).await;
+    let left = w
+        .clients
+        .peek("shipping-dlq", 10, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(left.messages.len(), 1);
+
+    // Edit the last one: a new body, sent to the same queue, original deleted.
+    step(&mut tui, "p", |s| match s.top() {
+        Screen::Queue(q) => {
+            q.peek.value.data().is_some_and(|p| p.messages.len() == 1) && q.peek.pending.is_none()
+        }
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "e", |s| scope(s) == "editor").await;
+    snap(&mut tui, "editor");
+    // Break the JSON: refused with the position.
+    step(&mut tui, "x ctrl-s", |s| match s.top() {
+        Screen::Editor(e) => e
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("not any more")),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "bs ctrl-d ctrl-s", confirm_open).await;
+    step(&mut tui, "y", |s| flash_has(s, "the original was deleted")).await;
+    let now = w
+        .clients
+        .peek("shipping-dlq", 10, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(now.messages.len(), 1);
+    assert_ne!(now.messages[0].message_id, left.messages[0].message_id);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&now.messages[0].body).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&left.messages[0].body).unwrap()
+    );
+
+    // The envelope in warehouse-dlq onto the orders bus: its rule routes it to
+    // rewards, warehouse and shipping.
+    let before = w.clients.get_queue("rewards").await.unwrap().counts.visible;
+    step(&mut tui, ": dlqs enter", |s| {
+        scope(s) == "dlqs" && queues_settled(s)
+    })
+    .await;
+    step(&mut tui, "/warehouse-dlq enter enter p", |s| {
+        match s.top() {
+            Screen::Queue(q) => q.peek.value.data().is_some_and(|p| p.messages.len() == 2),
+            _ => false,
+        }
+    })
+    .await;
+    let envelope_row = match tui.state().top() {
+        Screen::Queue(q) => {
+            let p = q.peek.value.data().unwrap();
+            q.list
+                .order
+                .iter()
+                .position(|&i| p.messages[i].body == ENVELOPE)
+                .unwrap()
+        }
+        _ => unreachable!(),
+    };
+    let down = "j ".repeat(envelope_row);
+    step(&mut tui, &format!("g {down} e ctrl-t"), |s| {
+        matches!(s.overlay, eddy::tui::state::Overlay::Prompt { .. })
+    })
+    .await;
+    step(&mut tui, "bus space orders enter ctrl-s", confirm_open).await;
+    step(&mut tui, "y", |s| flash_has(s, "put on bus orders")).await;
+    let mut after = before;
+    for _ in 0..50 {
+        after = w.clients.get_queue("rewards").await.unwrap().counts.visible;
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(after, before + 1, "the rule routed the republished event");
+
+    // Disable, then enable the rule.
+    step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
+    step(&mut tui, "G enter", |s| match s.top() {
+        Screen::Rules(r) => r.rules.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "E", confirm_open).await;
+    snap(&mut tui, "disable_rule_confirm");
+    step(&mut tui, "y", |s| {
+        flash_has(s, "disabled rule payment-processed")
+    })
+    .await;
+    let rule = w
+        .clients
+        .describe_rule("payment-processed", Some("orders"))
+        .await
+        .unwrap();
+    assert_eq!(rule.state.as_str(), "DISABLED");
+    step(&mut tui, "", |s| match s.top() {
+        Screen::Rules(r) => r
+            .rules
+            .value
+            .data()
+            .is_some_and(|rows| rows[0].rule.state.as_str() == "DISABLED"),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "E y", |s| {
+        flash_has(s, "enabled rule payment-processed")
+    })
+    .await;
+
+    // Purge with more than 100 messages: the name must be typed.
+    for i in 0..12 {
+        let batch: Vec<OutgoingMessage> = (0..10)
+            .map(|j| OutgoingMessage {
+                body: format!("m{i}-{j}"),
+                ..Default::default()
+            })
+            .collect();
+        let url = w.clients.queue_url("rewards-dlq").await.unwrap();
+        w.clients.send_batch(&url, &batch).await.unwrap();
+    }
+    step(&mut tui, ": queues enter", |s| {
+        scope(s) == "queues" && queues_settled(s)
+    })
+    .await;
+    step(&mut tui, "/rewards-dlq enter enter", |s| match s.top() {
+        Screen::Queue(q) => q
+            .queue
+            .value
+            .data()
+            .is_some_and(|x| x.counts.visible == 120),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "P", confirm_open).await;
+    snap(&mut tui, "purge_confirm");
+    step(&mut tui, "y enter", confirm_open).await; // `y` is not the name
+    step(&mut tui, "rewards-dlq enter", |s| {
+        flash_has(s, "purged rewards-dlq")
+    })
+    .await;
+    let dlq = w.clients.get_queue("rewards-dlq").await.unwrap();
+    assert_eq!(dlq.counts.visible, 0);
+
+    // The audit log has one line per action.
+    let log = eddy::ops::audit::read(&audit).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "delete-message",
+            "republish",
+            "delete-message",
+            "republish",
+            "disable-rule",
+            "enable-rule",
+            "purge"
+        ]
+    );
+    assert_eq!(log[0].count, 2);
+    assert_eq!(log[6].count, 120);
+    let _ = std::fs::remove_file(&audit);
+    drop(w.local);
+}
+
+/// `t` on a bus: a temporary queue and rule, events live, pause, and both
+/// removed on leaving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_shows_events_and_cleans_up() {
+    let w = world().await;
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
+    // Sorted by name: blog, blog-updates, default, orders.
+    step(&mut tui, "G t", |s| match s.top() {
+        Screen::Tail(t) => t.status == eddy::tui::ops_ui::TailStatus::Running,
+        _ => false,
+    })
+    .await;
+    let tails = w.clients.list_queues(Some("eddy-tail-")).await.unwrap();
+    assert_eq!(tails.len(), 1);
+    let entry = eddy::domain::EventEntry {
+        bus: Some("orders".into()),
+        source: "demo.payments".into(),
+        detail_type: "Payment Processed".into(),
+        detail: r#"{"order_id":"T-1","total_cost":300}"#.into(),
+        resources: vec![],
+        time: Some("2024-05-01T12:00:00Z".into()),
+    };
+    w.clients
+        .put_events(std::slice::from_ref(&entry))
+        .await
+        .unwrap();
+    step(&mut tui, "", |s| match s.top() {
+        Screen::Tail(t) => t.events.len() == 1,
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "tail");
+    // Paused: held, not shown; resumed: shown.
+    step(&mut tui, "space", |s| match s.top() {
+        Screen::Tail(t) => t.paused,
+        _ => false,
+    })
+    .await;
+    w.clients
+        .put_events(std::slice::from_ref(&entry))
+        .await
+        .unwrap();
+    step(&mut tui, "", |s| match s.top() {
+        Screen::Tail(t) => t.held.len() == 1 && t.events.len() == 1,
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "space", |s| match s.top() {
+        Screen::Tail(t) => !t.paused && t.events.len() == 2,
+        _ => false,
+    })
+    .await;
+    // Enter opens the event.
+    step(&mut tui, "enter", |s| scope(s) == "message").await;
+    step(&mut tui, "esc esc", |s| {
+        scope(s) == "buses" && flash_has(s, "tail stopped: removed")
+    })
+    .await;
+    let tails = w.clients.list_queues(Some("eddy-tail-")).await.unwrap();
+    assert!(tails.is_empty(), "{tails:?}");
+    let rules = w.clients.list_rules(Some("orders")).await.unwrap();
+    assert!(
+        rules.iter().all(|r| !r.name.starts_with("eddy-tail-")),
+        "{rules:?}"
+    );
     drop(w.local);
 }

@@ -374,8 +374,8 @@ pub(crate) fn import(
         std::fs::read_to_string(&a.file)
             .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", a.file)))?
     };
-    let records = export::parse_jsonl(&text)
-        .map_err(|e| CliError::Invalid(format!("{}: {e}", a.file)))?;
+    let records =
+        export::parse_jsonl(&text).map_err(|e| CliError::Invalid(format!("{}: {e}", a.file)))?;
     if records.is_empty() {
         io.note(format_args!(
             "{}: no messages; nothing to import",
@@ -724,4 +724,3 @@ pub(crate) fn set_rule_state(
     ))?;
     Ok(Status::Success)
 }
-

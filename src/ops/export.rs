@@ -448,7 +448,9 @@ pub async fn import(
             for (o, &i) in outcomes.iter().zip(&index) {
                 match &o.error {
                     None => summary.sent += 1,
-                    Some(e) => summary.failed.push((i, format!("{}: {}", e.code, e.message))),
+                    Some(e) => summary
+                        .failed
+                        .push((i, format!("{}: {}", e.code, e.message))),
                 }
             }
         }
@@ -496,7 +498,11 @@ mod tests {
         let text = format!("{}\n\n{}\n", rec.to_json_line(), rec.to_json_line());
         let back = parse_jsonl(&text).unwrap();
         assert_eq!(back, vec![rec.clone(), rec]);
-        assert!(parse_jsonl("{\"body\":\"x\"}\nnot json").unwrap_err().starts_with("line 2:"));
+        assert!(
+            parse_jsonl("{\"body\":\"x\"}\nnot json")
+                .unwrap_err()
+                .starts_with("line 2:")
+        );
         assert_eq!(parse_jsonl("{\"body\":\"x\"}").unwrap()[0].body, "x");
     }
 

@@ -39,6 +39,22 @@ pub enum Action {
     ToggleRaw,
     /// Jump to the DLQ of the selected queue.
     GoToDlq,
+    /// Mark / unmark the selected message (for delete and redrive).
+    Mark,
+    /// Delete every message of the queue (asks first; refused read-only).
+    Purge,
+    /// Delete the marked (or selected) messages (asks first; refused read-only).
+    Delete,
+    /// Edit the message and send it again (to a queue or a bus).
+    Edit,
+    /// Enable or disable the rule (asks first; refused read-only).
+    ToggleRule,
+    /// Tail the bus (or the rule's pattern): a temporary queue and rule.
+    Tail,
+    /// Pause / resume a tail.
+    Pause,
+    /// Save what the tail shows to a JSON Lines file.
+    Save,
 }
 
 impl Action {
@@ -65,6 +81,14 @@ impl Action {
         Action::CopyBody,
         Action::ToggleRaw,
         Action::GoToDlq,
+        Action::Mark,
+        Action::Purge,
+        Action::Delete,
+        Action::Edit,
+        Action::ToggleRule,
+        Action::Tail,
+        Action::Pause,
+        Action::Save,
     ];
 
     /// One line for the help overlay.
@@ -91,6 +115,14 @@ impl Action {
             Action::CopyBody => "copy the body (OSC 52)",
             Action::ToggleRaw => "raw / pretty body",
             Action::GoToDlq => "go to this queue's DLQ",
+            Action::Mark => "mark / unmark the message",
+            Action::Purge => "purge the queue (asks first)",
+            Action::Delete => "delete the marked or selected messages (asks first)",
+            Action::Edit => "edit the message and send it again",
+            Action::ToggleRule => "enable / disable the rule (asks first)",
+            Action::Tail => "tail: watch the events live",
+            Action::Pause => "pause / resume",
+            Action::Save => "save the events to a JSON Lines file",
         }
     }
 }

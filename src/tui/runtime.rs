@@ -14,13 +14,19 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::ops_ui::Outgoing;
 use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
+use crate::domain::queue_name;
+use crate::ops::Cancel;
+use crate::text::escape;
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
+/// A bus tail's long poll: short, so that leaving the view stops it soon.
+const TAIL_WAIT_S: i32 = 2;
 /// How far back a log group's events are read when it is opened.
 pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
 /// Events read when a log group is opened.
@@ -56,6 +62,8 @@ pub struct Executor {
     local: Option<Settings>,
     tx: mpsc::UnboundedSender<Msg>,
     tails: HashMap<ReqId, JoinHandle<()>>,
+    /// Bus tails: their stop flags and tasks (which clean up when stopped).
+    bus_tails: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
     clipboard: Clipboard,
 }
 
@@ -66,6 +74,7 @@ impl Executor {
             local: None,
             tx,
             tails: HashMap::new(),
+            bus_tails: HashMap::new(),
             clipboard,
         }
     }
@@ -205,6 +214,117 @@ impl Executor {
                 let result = osc52(&self.clipboard, &text);
                 let _ = self.tx.send(Msg::Copied(result));
             }
+            Effect::Purge { req, queue, name } => self.spawn(move |c| async move {
+                let result = async {
+                    let count = c.get_queue(&queue).await.map(|q| {
+                        q.counts.visible + q.counts.in_flight + q.counts.delayed
+                    })?;
+                    c.purge(&queue).await?;
+                    audit(&c, "purge", &queue, count, "");
+                    Ok::<_, crate::aws::Error>(format!(
+                        "purged {} (~{count} messages); SQS finishes within 60 s",
+                        escape(&name)
+                    ))
+                }
+                .await
+                .map_err(|e| e.to_string());
+                Msg::ActionDone { req, result }
+            }),
+            Effect::DeleteMessages {
+                req,
+                queue,
+                name,
+                handles,
+            } => self.spawn(move |c| async move {
+                let result = async {
+                    let url = c.queue_url(&queue).await?;
+                    let mut deleted = 0u64;
+                    let mut failed = Vec::new();
+                    for chunk in handles.chunks(10) {
+                        let hs: Vec<String> = chunk.iter().map(|(_, h)| h.clone()).collect();
+                        for o in c.delete_batch(&url, &hs).await? {
+                            match (&o.error, o.id.parse::<usize>().ok().and_then(|i| chunk.get(i))) {
+                                (None, _) => deleted += 1,
+                                (Some(e), Some((id, _))) => failed.push(format!("{id}: {}", e.message)),
+                                (Some(e), None) => failed.push(e.message.clone()),
+                            }
+                        }
+                    }
+                    audit(&c, "delete-message", &url, deleted, "");
+                    if failed.is_empty() {
+                        Ok(format!("deleted {deleted} message(s) from {}", escape(&name)))
+                    } else {
+                        Err(crate::aws::Error::Invalid(format!(
+                            "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
+                            escape(&failed.join("; "))
+                        )))
+                    }
+                }
+                .await
+                .map_err(|e| e.to_string());
+                Msg::ActionDone { req, result }
+            }),
+            Effect::SetRuleState {
+                req,
+                rule,
+                bus,
+                enable,
+            } => self.spawn(move |c| async move {
+                let result = if enable {
+                    c.enable_rule(&rule, Some(&bus)).await
+                } else {
+                    c.disable_rule(&rule, Some(&bus)).await
+                };
+                let verb = if enable { "enabled" } else { "disabled" };
+                let result = result
+                    .map(|()| {
+                        audit(&c, if enable { "enable-rule" } else { "disable-rule" }, &rule, 1, &bus);
+                        format!("{verb} rule {} on bus {}", escape(&rule), escape(&bus))
+                    })
+                    .map_err(|e| e.to_string());
+                Msg::ActionDone { req, result }
+            }),
+            Effect::Republish {
+                req,
+                to_queue,
+                outgoing,
+                delete,
+            } => self.spawn(move |c| async move {
+                let result = republish(&c, to_queue, *outgoing, delete)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::ActionDone { req, result }
+            }),
+            Effect::StartTail { req, bus, pattern } => {
+                let c = self.clients();
+                let tx = self.tx.clone();
+                let cancel = Cancel::new();
+                let stop = cancel.clone();
+                let handle = tokio::spawn(async move {
+                    run_tail(c, tx, req, bus, pattern, stop).await;
+                });
+                self.bus_tails.insert(req, (cancel, handle));
+            }
+            Effect::StopTail { req } => {
+                if let Some((cancel, _)) = self.bus_tails.get(&req) {
+                    cancel.cancel();
+                }
+            }
+            Effect::SaveLines { path, lines } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut text = lines.join("\n");
+                    text.push('\n');
+                    let result = std::fs::write(&path, text)
+                        .map(|()| {
+                            std::fs::canonicalize(&path)
+                                .map(|p| p.display().to_string())
+                                .unwrap_or(path.clone())
+                        })
+                        .map_err(|e| format!("{path}: {e}"));
+                    let _ = tx.send(Msg::Saved(result));
+                });
+            }
             Effect::FetchProfiles { req } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -243,10 +363,174 @@ impl Executor {
     }
 }
 
+impl Executor {
+    /// Stops the bus tails and waits (a few seconds at most) while they
+    /// remove their temporary queues and rules.
+    pub async fn shutdown(&mut self) {
+        let tails: Vec<_> = self.bus_tails.drain().map(|(_, t)| t).collect();
+        for (cancel, _) in &tails {
+            cancel.cancel();
+        }
+        for (_, handle) in tails {
+            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        }
+    }
+}
+
+/// Appends an operator action to the audit log (a failure is logged, not shown).
+fn audit(c: &Clients, action: &str, target: &str, count: u64, detail: &str) {
+    let context = format!("{} {}", c.endpoint_label(), c.region);
+    let entry = crate::ops::audit::Entry::new(&context, action, target, count, detail);
+    if let Err(e) = crate::ops::audit::record(&entry) {
+        tracing::warn!("audit log: {e}");
+    }
+}
+
+/// Sends an edited message to a queue (or puts it on a bus), then deletes
+/// the original once the copy is acknowledged.
+async fn republish(
+    c: &Clients,
+    to_queue: Option<String>,
+    outgoing: Outgoing,
+    delete: Option<(String, String)>,
+) -> Result<String, crate::aws::Error> {
+    let sent = match (&to_queue, outgoing) {
+        (Some(q), Outgoing::Message(m)) => {
+            let url = c.queue_url(q).await?;
+            let id = c.send(&url, &m).await?;
+            audit(c, "republish", &url, 1, "");
+            format!(
+                "sent as message {} to {}",
+                escape(&id),
+                escape(queue_name(&url))
+            )
+        }
+        (_, Outgoing::Event(e)) => {
+            let bus = e.bus.clone().unwrap_or_else(|| "default".to_string());
+            let outcome = c.put_events(std::slice::from_ref(&e)).await?;
+            match outcome.first() {
+                Some(o) if o.error.is_none() => {
+                    audit(c, "republish", &bus, 1, "put-events");
+                    format!(
+                        "put on bus {} as event {}",
+                        escape(&bus),
+                        escape(o.event_id.as_deref().unwrap_or("?"))
+                    )
+                }
+                Some(o) => {
+                    let e = o
+                        .error
+                        .as_ref()
+                        .map(|e| format!("{}: {}", e.code, e.message));
+                    return Err(crate::aws::Error::Invalid(format!(
+                        "the bus {} rejected the event ({}); the original was kept",
+                        escape(&bus),
+                        escape(&e.unwrap_or_default())
+                    )));
+                }
+                None => {
+                    return Err(crate::aws::Error::Invalid(
+                        "PutEvents answered with no entry; the original was kept".to_string(),
+                    ));
+                }
+            }
+        }
+        (None, Outgoing::Message(_)) => {
+            return Err(crate::aws::Error::Invalid(
+                "no destination queue; nothing was sent".to_string(),
+            ));
+        }
+    };
+    let Some((queue, handle)) = delete else {
+        return Ok(sent);
+    };
+    let url = c.queue_url(&queue).await?;
+    let outcome = c.delete_batch(&url, std::slice::from_ref(&handle)).await?;
+    match outcome.first().and_then(|o| o.error.as_ref()) {
+        None => {
+            audit(c, "delete-message", &url, 1, "after republish");
+            Ok(format!("{sent}; the original was deleted"))
+        }
+        Some(e) => Err(crate::aws::Error::Invalid(format!(
+            "{sent}, but the original was not deleted ({}); it is still in {}: peek again and delete it",
+            escape(&e.message),
+            escape(queue_name(&url))
+        ))),
+    }
+}
+
+/// A bus tail: start it, send its events until stopped, then remove its
+/// queue and rule.
+async fn run_tail(
+    c: Arc<Clients>,
+    tx: mpsc::UnboundedSender<Msg>,
+    req: ReqId,
+    bus: String,
+    pattern: Option<String>,
+    stop: Cancel,
+) {
+    let tail = match crate::ops::tail::start(&c, &bus, pattern.as_deref()).await {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = tx.send(Msg::TailStarted {
+                req,
+                result: Err(e.to_string()),
+            });
+            return;
+        }
+    };
+    let mut notes = vec![
+        format!("created queue and rule {} on bus {}", tail.name, tail.bus),
+        match tail.origin {
+            crate::ops::tail::PatternOrigin::Given => format!("pattern: {}", tail.pattern),
+            ref other => format!("showing {}", other.describe()),
+        },
+    ];
+    if !tail.swept.is_empty() {
+        notes.push(format!("swept leftovers: {}", tail.swept.join(", ")));
+    }
+    notes.extend(tail.warnings.iter().cloned());
+    let _ = tx.send(Msg::TailStarted {
+        req,
+        result: Ok(notes),
+    });
+    while !stop.is_cancelled() {
+        let result = tail.next_batch_waiting(TAIL_WAIT_S).await;
+        let failed = result.is_err();
+        if tx
+            .send(Msg::Tailed {
+                req,
+                result: result.map_err(|e| e.to_string()),
+            })
+            .is_err()
+        {
+            break;
+        }
+        if failed {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+    let result = match tail.stop().await {
+        Ok(cleanup) if cleanup.failed.is_empty() => {
+            Ok(format!("removed {}", cleanup.removed.join(", ")))
+        }
+        Ok(cleanup) => Err(format!(
+            "removed {}; could not remove {} (the next tail sweeps it)",
+            cleanup.removed.join(", "),
+            cleanup.failed.join(", ")
+        )),
+        Err(e) => Err(e.to_string()),
+    };
+    let _ = tx.send(Msg::TailStopped { req, result });
+}
+
 impl Drop for Executor {
     fn drop(&mut self) {
         for (_, h) in self.tails.drain() {
             h.abort();
+        }
+        for (_, (cancel, _)) in self.bus_tails.drain() {
+            cancel.cancel();
         }
     }
 }
@@ -311,6 +595,12 @@ impl<B: Backend> Tui<B> {
     /// Where `:ctx local` connects: eddy's embedded backend in this process.
     pub fn set_local(&mut self, settings: Settings) {
         self.exec.set_local(settings);
+    }
+
+    /// Stops what runs in the background and cleans up after it (bus tails
+    /// remove their temporary queues and rules).
+    pub async fn shutdown(&mut self) {
+        self.exec.shutdown().await;
     }
 
     pub fn terminal(&self) -> &Terminal<B> {

@@ -2,7 +2,7 @@
 //! outside), and the one synchronous `update` that turns a message into a new
 //! state and a list of effects. Nothing here awaits, spawns, locks or draws.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -10,12 +10,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::inspect::{self, Inspector};
 use super::keys;
+use super::ops_ui::{self, EditorScreen, Outgoing, TailScreen, TailStatus};
 use crate::aws;
 use crate::aws::sqs::Peek;
 use crate::config::Config;
 use crate::domain::{
     EventBus, Identity, LogEvent, LogGroup, Message, Queue, Rule, Target, queue_name,
 };
+use crate::ops::tail::TailedEvent;
 
 /// How often the clock ticks (refresh scheduling, "refreshed 3s ago").
 pub const TICK_EVERY: Duration = Duration::from_secs(1);
@@ -56,6 +58,18 @@ pub enum Loadable<T> {
 impl<T> Loadable<T> {
     /// The data to show: fresh or stale.
     pub fn data(&self) -> Option<&T> {
+        match self {
+            Loadable::Loaded { data, .. } => Some(data),
+            Loadable::Failed {
+                stale: Some((d, _)),
+                ..
+            } => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The data to show, to change in place (a deleted message leaves the list).
+    pub fn data_mut(&mut self) -> Option<&mut T> {
         match self {
             Loadable::Loaded { data, .. } => Some(data),
             Loadable::Failed {
@@ -249,6 +263,8 @@ pub struct QueueScreen {
     pub queue: Live<Queue>,
     pub peek: Live<PeekView>,
     pub list: ListView,
+    /// Message ids marked with space (for delete and redrive).
+    pub marked: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -307,6 +323,10 @@ pub enum Screen {
     Log(LogScreen),
     /// `:ctx`: where eddy can connect (profiles, the embedded backend).
     Contexts(ListView),
+    /// `t`: the events on a bus, live.
+    Tail(Box<TailScreen>),
+    /// `e`: a message's body being edited before it is sent again.
+    Editor(Box<EditorScreen>),
 }
 
 /// A place `:ctx` can switch to.
@@ -331,6 +351,8 @@ impl Screen {
             Screen::LogGroups(_) => "logs",
             Screen::Log(_) => "log",
             Screen::Contexts(_) => "ctx",
+            Screen::Tail(_) => "tail",
+            Screen::Editor(_) => "editor",
         }
     }
 
@@ -344,7 +366,8 @@ impl Screen {
             Screen::Queue(q) => Some(&mut q.list),
             Screen::Rules(r) => Some(&mut r.list),
             Screen::Rule(r) => Some(&mut r.list),
-            Screen::Message(_) | Screen::Log(_) => None,
+            Screen::Tail(t) => Some(&mut t.list),
+            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
         }
     }
 
@@ -358,7 +381,8 @@ impl Screen {
             Screen::Queue(q) => Some(&q.list),
             Screen::Rules(r) => Some(&r.list),
             Screen::Rule(r) => Some(&r.list),
-            Screen::Message(_) | Screen::Log(_) => None,
+            Screen::Tail(t) => Some(&t.list),
+            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
         }
     }
 }
@@ -367,6 +391,8 @@ impl Screen {
 pub enum PromptKind {
     Filter,
     Command,
+    /// Where an edited message goes: a queue, `bus NAME`, or empty (same queue).
+    Destination,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -388,7 +414,31 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
     /// A peek that can move messages to the DLQ (maxReceiveCount <= 2).
-    ForcedPeek { queue: String },
+    ForcedPeek {
+        queue: String,
+    },
+    Purge {
+        queue: String,
+        name: String,
+    },
+    /// Delete peeked messages: (message id, receipt handle).
+    Delete {
+        queue: String,
+        name: String,
+        handles: Vec<(String, String)>,
+    },
+    RuleState {
+        rule: String,
+        bus: String,
+        enable: bool,
+    },
+    /// Send an edited message (to a queue, or to its bus when `to_queue` is
+    /// None), then delete the original (queue, receipt handle) if asked.
+    Republish {
+        to_queue: Option<String>,
+        outgoing: Box<Outgoing>,
+        delete: Option<(String, String)>,
+    },
 }
 
 /// A confirmation: its question, the facts that matter, and what the user must
@@ -524,6 +574,27 @@ pub enum Msg {
         req: ReqId,
         context: Context,
     },
+    /// An operator action ended: what it did, or why it failed.
+    ActionDone {
+        req: ReqId,
+        result: Result<String, String>,
+    },
+    /// A tail's queue and rule exist (what was created and swept), or not.
+    TailStarted {
+        req: ReqId,
+        result: Result<Vec<String>, String>,
+    },
+    Tailed {
+        req: ReqId,
+        result: Result<Vec<TailedEvent>, String>,
+    },
+    /// A tail removed its queue and rule (what was removed).
+    TailStopped {
+        req: ReqId,
+        result: Result<String, String>,
+    },
+    /// Lines written to a file (its path), or why not.
+    Saved(Result<String, String>),
 }
 
 /// A request to the outside, run by the executor.
@@ -581,6 +652,45 @@ pub enum Effect {
         local: bool,
         settings: aws::Settings,
     },
+    Purge {
+        req: ReqId,
+        queue: String,
+        name: String,
+    },
+    /// Delete messages by (message id, receipt handle).
+    DeleteMessages {
+        req: ReqId,
+        queue: String,
+        name: String,
+        handles: Vec<(String, String)>,
+    },
+    SetRuleState {
+        req: ReqId,
+        rule: String,
+        bus: String,
+        enable: bool,
+    },
+    Republish {
+        req: ReqId,
+        to_queue: Option<String>,
+        outgoing: Box<Outgoing>,
+        delete: Option<(String, String)>,
+    },
+    /// A temporary queue and rule on the bus, then its events as `Tailed`.
+    StartTail {
+        req: ReqId,
+        bus: String,
+        pattern: Option<String>,
+    },
+    /// Removes the tail's queue and rule (answers `TailStopped`).
+    StopTail {
+        req: ReqId,
+    },
+    /// Writes lines to a file in the working directory.
+    SaveLines {
+        path: String,
+        lines: Vec<String>,
+    },
 }
 
 impl AppState {
@@ -614,17 +724,20 @@ impl AppState {
         (state, effects)
     }
 
-    fn req(&mut self) -> ReqId {
+    pub(super) fn req(&mut self) -> ReqId {
         self.next_req += 1;
         ReqId(self.next_req)
     }
 
     pub fn top(&self) -> &Screen {
         // The stack is never empty; the queues view is the fallback.
-        self.stack.last().unwrap_or(&EMPTY_SCREEN)
+        match self.stack.last() {
+            Some(s) => s,
+            None => EMPTY_SCREEN.with(|s| *s),
+        }
     }
 
-    fn top_mut(&mut self) -> &mut Screen {
+    pub(super) fn top_mut(&mut self) -> &mut Screen {
         if self.stack.is_empty() {
             self.stack.push(Screen::Queues(ListView::default()));
         }
@@ -639,7 +752,17 @@ impl AppState {
             .then_some(Effect::FetchQueues { req })
     }
 
-    fn flash(&mut self, level: Level, text: impl Into<String>) {
+    /// List orders are rebuilt (the listed data changed in place).
+    pub(super) fn bump(&mut self) {
+        self.generation += 1;
+    }
+
+    /// The identity of the selected row of the top list.
+    pub(super) fn selected_key(&self) -> Option<String> {
+        selected_key(self)
+    }
+
+    pub(super) fn flash(&mut self, level: Level, text: impl Into<String>) {
         self.flash = Some(Flash {
             level,
             text: text.into(),
@@ -697,16 +820,10 @@ impl AppState {
     }
 }
 
-static EMPTY_SCREEN: Screen = Screen::Queues(ListView {
-    selected: None,
-    filter: String::new(),
-    sort: 0,
-    reverse: false,
-    order: Vec::new(),
-    cursor: 0,
-    offset: 0,
-    built: None,
-});
+thread_local! {
+    /// What `top()` shows should the stack ever be empty (it is not).
+    static EMPTY_SCREEN: &'static Screen = Box::leak(Box::new(Screen::Queues(ListView::default())));
+}
 
 // ------------------------------------------------------------------ rows
 
@@ -969,7 +1086,8 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .data()?
             .get(i)
             .map(|c| c.label.as_str()),
-        Screen::Message(_) | Screen::Log(_) => None,
+        Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
     }
 }
 
@@ -1030,7 +1148,8 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
             |c| &c.label,
             false,
         ),
-        Screen::Message(_) | Screen::Log(_) => Vec::new(),
+        Screen::Tail(t) => name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => Vec::new(),
     }
 }
 
@@ -1329,6 +1448,62 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::ActionDone { req: _, result } => {
+            match result {
+                Ok(done) => state.flash(Level::Info, done),
+                Err(e) => state.flash(Level::Error, e),
+            }
+            refresh_now(state)
+        }
+        Msg::TailStarted { req, result } => {
+            if let Some(t) = tail_mut(state, req) {
+                match result {
+                    Ok(notes) => {
+                        t.status = TailStatus::Running;
+                        t.notes = notes;
+                    }
+                    Err(e) => t.status = TailStatus::Failed(e),
+                }
+            }
+            Vec::new()
+        }
+        Msg::Tailed { req, result } => {
+            match result {
+                Ok(events) => {
+                    if ops_ui::tailed(state, req, events) {
+                        state.bump();
+                    }
+                }
+                Err(e) => {
+                    if let Some(t) = tail_mut(state, req) {
+                        t.notes.retain(|n| !n.starts_with("receive failed"));
+                        t.notes.push(format!("receive failed (retrying): {e}"));
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Msg::TailStopped { req, result } => {
+            let text = match &result {
+                Ok(removed) => format!("tail stopped: {removed}"),
+                Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
+            };
+            if let Some(t) = tail_mut(state, req) {
+                t.status = TailStatus::Stopped(text.clone());
+            }
+            match result {
+                Ok(_) => state.flash(Level::Info, text),
+                Err(_) => state.flash(Level::Error, text),
+            }
+            Vec::new()
+        }
+        Msg::Saved(result) => {
+            match result {
+                Ok(path) => state.flash(Level::Info, format!("saved to {path}")),
+                Err(e) => state.flash(Level::Error, format!("cannot save: {e}")),
+            }
+            Vec::new()
+        }
         Msg::ProfilesLoaded { req, at, result } => {
             let every = state.config.refresh;
             let result = result.map(|names| ctx_choices(state.local_available, &names));
@@ -1367,6 +1542,14 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// The tail screen of `req`, anywhere in the stack.
+fn tail_mut(state: &mut AppState, req: ReqId) -> Option<&mut TailScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Tail(t) if t.req == req => Some(&mut **t),
+        _ => None,
+    })
 }
 
 /// The places `:ctx` offers: the embedded backend (when it runs), then each
@@ -1474,6 +1657,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     if kind == PromptKind::Command {
                         return run_command(state, &text);
                     }
+                    if kind == PromptKind::Destination {
+                        ops_ui::set_destination(state, &text);
+                    }
                 }
                 KeyCode::Backspace => {
                     text.pop();
@@ -1548,6 +1734,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             };
         }
         Overlay::None => {}
+    }
+    if matches!(state.top(), Screen::Editor(_)) {
+        return ops_ui::editor_key(state, key);
     }
     match keys::resolve(&state.config, state.top().scope(), &key) {
         Some(action) => apply(state, action),
@@ -1743,6 +1932,7 @@ fn close_logs(state: &AppState, keep: usize) -> Vec<Effect> {
             Screen::Log(l) => Some(Effect::CloseLog { req: l.req }),
             _ => None,
         })
+        .chain(ops_ui::tails_above(state, keep))
         .collect()
 }
 
@@ -1754,6 +1944,7 @@ fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effec
         queue: Live::default(),
         peek: Live::default(),
         list: ListView::default(),
+        marked: BTreeSet::new(),
     };
     screen.queue.begin(req);
     let mut effects = vec![Effect::FetchQueue {
@@ -1849,6 +2040,20 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Open => open(state),
         Action::Peek => peek(state),
         Action::GoToDlq => go_to_dlq(state),
+        Action::Mark => {
+            ops_ui::toggle_mark(state);
+            Vec::new()
+        }
+        Action::Purge => ops_ui::purge(state),
+        Action::Delete => ops_ui::delete(state),
+        Action::Edit => ops_ui::edit(state),
+        Action::ToggleRule => ops_ui::toggle_rule(state),
+        Action::Tail => ops_ui::start_tail(state),
+        Action::Pause => {
+            ops_ui::toggle_pause(state);
+            Vec::new()
+        }
+        Action::Save => ops_ui::save_tail(state),
         Action::CopyBody => match state.top() {
             Screen::Message(i) => vec![Effect::Copy {
                 text: i.message.body.clone(),
@@ -1972,7 +2177,7 @@ fn refresh_now(state: &mut AppState) -> Vec<Effect> {
                 effects.push(Effect::FetchProfiles { req });
             }
         }
-        Screen::Log(_) => {}
+        Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) => {}
     }
     effects
 }
@@ -2106,7 +2311,26 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             }
             switch_context(state, choice.local, settings)
         }
-        Screen::Message(_) | Screen::Log(_) => Vec::new(),
+        Screen::Tail(t) => {
+            let Some(id) = key else { return Vec::new() };
+            let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
+                return Vec::new();
+            };
+            let message = Message {
+                message_id: e.message_id.clone(),
+                receipt_handle: None,
+                body: e.body.clone(),
+                md5_of_body: None,
+                receive_count: 1,
+                receives_left: None,
+                attributes: Default::default(),
+                message_attributes: Default::default(),
+            };
+            let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
+            state.stack.push(Screen::Message(Box::new(inspector)));
+            Vec::new()
+        }
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => Vec::new(),
     }
 }
 
@@ -2181,6 +2405,7 @@ fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
 fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     match then {
         Pending::ForcedPeek { .. } => peek_now(state, true),
+        other => ops_ui::confirmed(state, other),
     }
 }
 

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 
 use super::action::Action;
 use super::keys;
+use super::ops_ui::TailStatus;
 use super::state::{
     AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, Level, ListView, Live, Loadable,
     LogStatus, Overlay, PromptKind, QUEUE_COLUMNS, QueueScreen, RULE_COLUMNS, RuleScreen, Screen,
@@ -95,6 +96,8 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Screen::LogGroups(_) => render_groups(state, frame, body),
         Screen::Log(_) => render_log(state, frame, body),
         Screen::Contexts(_) => render_contexts(state, frame, body),
+        Screen::Tail(_) => render_tail(state, frame, body),
+        Screen::Editor(_) => render_editor(state, frame, body),
     }
     render_status(state, frame, status);
     render_hints(state, frame, hints);
@@ -196,7 +199,7 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         Screen::Rule(r) => freshness(state, &r.targets),
         Screen::LogGroups(_) => freshness(state, &state.log_groups),
         Screen::Contexts(_) => freshness(state, &state.profiles),
-        Screen::Message(_) | Screen::Log(_) => None,
+        Screen::Message(_) | Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) => None,
     }
 }
 
@@ -248,6 +251,7 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
             let prefix = match kind {
                 PromptKind::Filter => "/",
                 PromptKind::Command => ":",
+                PromptKind::Destination => "send to (queue NAME | bus NAME | empty: same queue): ",
             };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
@@ -297,6 +301,11 @@ fn top_error(state: &AppState) -> Option<&str> {
         Screen::Rule(r) => r.targets.value.error(),
         Screen::LogGroups(_) => state.log_groups.value.error(),
         Screen::Contexts(_) => state.profiles.value.error(),
+        Screen::Tail(t) => match &t.status {
+            TailStatus::Failed(e) => Some(e),
+            _ => None,
+        },
+        Screen::Editor(e) => e.error.as_deref(),
         Screen::Log(l) => match &l.status {
             LogStatus::Failed(e) => Some(e),
             _ => l.warning.as_deref(),
@@ -321,6 +330,14 @@ fn short(action: Action) -> &'static str {
         Action::ToggleRaw => "raw",
         Action::GoToDlq => "dlq",
         Action::Bottom => "follow",
+        Action::Mark => "mark",
+        Action::Purge => "purge",
+        Action::Delete => "delete",
+        Action::Edit => "edit",
+        Action::ToggleRule => "on/off",
+        Action::Tail => "tail",
+        Action::Pause => "pause",
+        Action::Save => "save",
         _ => "",
     }
 }
@@ -331,11 +348,14 @@ pub fn hint_actions(scope: &str) -> &'static [Action] {
     match scope {
         "queues" => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
         "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
-        "queue" => &[Peek, Open, GoToDlq, Back, Refresh, Help, Quit],
-        "message" => &[CopyBody, ToggleRaw, Back, Help, Quit],
-        "buses" | "rules" | "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
+        "queue" => &[Peek, Open, Mark, Delete, Edit, GoToDlq, Back, Help, Quit],
+        "message" => &[CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
+        "buses" => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
+        "rules" => &[Open, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit],
+        "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
         "ctx" => &[Open, Filter, Command, Back, Help, Quit],
-        "rule" => &[Open, Back, Refresh, Help, Quit],
+        "tail" => &[Open, Pause, Filter, Save, Back, Help, Quit],
+        "rule" => &[Open, Tail, ToggleRule, Back, Refresh, Help, Quit],
         "log" => &[Bottom, Back, Help, Quit],
         _ => &[Help, Quit],
     }
@@ -841,10 +861,15 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
 
     let title = match (peek, &s.peek.value) {
         (Some(p), _) => format!(
-            " messages: sample of {} of ~{}, peeked at {} UTC{} ",
+            " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
             p.messages.len(),
             p.approx_total,
             super::inspect::hms(p.wall_ms),
+            if s.marked.is_empty() {
+                String::new()
+            } else {
+                format!(" · {} marked", s.marked.len())
+            },
             if s.peek.pending.is_some() {
                 " (peeking…)"
             } else {
@@ -920,7 +945,13 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
                 .and_then(|v| v.parse::<i64>().ok())
                 .map(super::inspect::hms)
                 .unwrap_or_default();
+            let mark = if s.marked.contains(&m.message_id) {
+                "✓"
+            } else {
+                " "
+            };
             Row::new(vec![
+                Cell::from(mark).style(style(state, Meaning::Accent)),
                 Cell::from(escape(&m.message_id).into_owned()),
                 Cell::from(m.receive_count.to_string()),
                 left_cell,
@@ -932,6 +963,7 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = Table::new(
         table_rows,
         vec![
+            Constraint::Length(1),
             Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
             Constraint::Length(4),
             Constraint::Length(4),
@@ -940,7 +972,7 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(
-        Row::new(["ID", "RECV", "LEFT", "SENT", "BODY"])
+        Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
             .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
     )
     .row_highlight_style(style(state, Meaning::Selected))
@@ -1358,6 +1390,148 @@ fn render_contexts(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         state.profiles.value.error().is_some(),
     );
+}
+
+fn render_tail(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Tail(t) = state.top() else { return };
+    let status = match &t.status {
+        TailStatus::Starting => "creating a temporary queue and rule…".to_string(),
+        TailStatus::Running if t.paused => format!("paused ({} held; space resumes)", t.held.len()),
+        TailStatus::Running => "live".to_string(),
+        TailStatus::Stopping => "stopping…".to_string(),
+        TailStatus::Stopped(s) => s.clone(),
+        TailStatus::Failed(_) => "failed".to_string(),
+    };
+    let what = match &t.rule {
+        Some(r) => format!("rule {}'s pattern", escape(r)),
+        None => "everything".to_string(),
+    };
+    let mut top: Vec<Line> = vec![Line::from(vec![
+        Span::styled(
+            format!("tail of {} ", escape(&t.bus)),
+            style(state, Meaning::Title),
+        ),
+        Span::raw(format!("({what}) · ")),
+        Span::styled(
+            escape(&status).into_owned(),
+            style(state, if t.paused { Meaning::Warn } else { Meaning::Ok }),
+        ),
+    ])];
+    top.extend(t.notes.iter().take(3).map(|n| {
+        Line::from(Span::styled(
+            first_line(n, 300),
+            style(state, Meaning::Muted),
+        ))
+    }));
+    let [head, list] = split_top(top.len().saturating_sub(2), area);
+    frame.render_widget(Paragraph::new(top), head);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "events",
+        Some(t.list.order.len()),
+        &t.list.filter,
+        None,
+    ));
+    let (range, selected) = visible(&t.list, table_rows_in(list));
+    let wide = list.width >= WIDE;
+    let rows: Vec<Row> = t.list.order[range]
+        .iter()
+        .filter_map(|&i| t.events.get(i))
+        .map(|e| {
+            let mut cells = vec![
+                Cell::from(super::inspect::hms(e.received_ms)).style(style(state, Meaning::Muted)),
+                Cell::from(escape(e.source().unwrap_or("-")).into_owned()),
+                Cell::from(escape(e.detail_type().unwrap_or("-")).into_owned()),
+            ];
+            let detail = if e.event.is_some() {
+                e.detail_json()
+            } else {
+                e.body.clone()
+            };
+            cells.push(Cell::from(first_line(&detail, 300)));
+            if wide {
+                cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut headers = vec!["received", "source", "detail-type", "detail"];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Fill(3),
+    ];
+    if wide {
+        headers.push("id");
+        widths.push(Constraint::Length(36));
+    }
+    table(
+        state, frame, list, block, &headers, widths, rows, selected, false,
+    );
+}
+
+fn render_editor(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Editor(e) = state.top() else {
+        return;
+    };
+    let mut info = vec![
+        kv(
+            state,
+            "from",
+            format!(
+                "{} · message {}",
+                escape(&e.queue_name),
+                escape(&e.message.message_id)
+            ),
+        ),
+        kv(
+            state,
+            "to",
+            escape(&e.dest.describe(&e.queue_name)).into_owned(),
+        ),
+        kv(
+            state,
+            "original",
+            if e.delete_original {
+                "deleted once the copy is acknowledged".to_string()
+            } else {
+                "kept".to_string()
+            },
+        ),
+    ];
+    let attrs = e.message.message_attributes.len();
+    info.push(kv(
+        state,
+        "keeps",
+        format!(
+            "{attrs} message attribute{}{}{}",
+            if attrs == 1 { "" } else { "s" },
+            e.message
+                .attributes
+                .get("MessageGroupId")
+                .map(|g| format!(", group {}", escape(g)))
+                .unwrap_or_default(),
+            if e.was_json {
+                " · the body must stay JSON"
+            } else {
+                ""
+            }
+        ),
+    ));
+    info.push(Line::from(Span::styled(
+        "ctrl-s send · ctrl-t destination · ctrl-d delete the original after · esc leave",
+        style(state, Meaning::Muted),
+    )));
+    let [head, body] = split_top(info.len().saturating_sub(2), area);
+    frame.render_widget(Paragraph::new(info), head);
+    let mut editor = e.body.clone();
+    editor.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(style(state, Meaning::Accent))
+            .title(format!(" body ({} bytes) ", e.text().len())),
+    );
+    frame.render_widget(&editor, body);
 }
 
 fn render_log(state: &AppState, frame: &mut Frame, area: Rect) {

@@ -1,0 +1,854 @@
+//! Operator actions in the TUI, on the state side: marks on peeked messages,
+//! purge, delete, enable/disable a rule, republish an edited message, and the
+//! live tail of a bus. Each mutating action is refused under `--read-only`,
+//! asks first (stating the blast radius), and becomes an [`Effect`] that the
+//! executor runs with the same client and `ops` code the CLI uses; it is
+//! written to the audit log there.
+
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::state::{
+    AppState, Confirm, Effect, Level, ListView, Overlay, Pending, PromptKind, ReqId, Screen,
+};
+use crate::domain::{EventEntry, Message, OutgoingMessage, Queue, queue_name};
+use crate::ops::tail::TailedEvent;
+use crate::text::escape;
+
+/// Events a tail keeps (the oldest go first).
+pub const TAIL_KEEP: usize = 10_000;
+/// Above this many messages a confirmation asks for the queue's name typed.
+pub const TYPED_ABOVE: u64 = 100;
+/// SQS's limit on a message body (and PutEvents' on an entry).
+pub const MAX_BODY: usize = 256 * 1024;
+/// SQS's limit on message attributes.
+pub const MAX_ATTRIBUTES: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TailStatus {
+    Starting,
+    Running,
+    Stopping,
+    Stopped(String),
+    Failed(String),
+}
+
+/// `t` on a bus or a rule: what flows on the bus, live.
+#[derive(Debug, Clone)]
+pub struct TailScreen {
+    pub req: ReqId,
+    pub bus: String,
+    /// The rule whose pattern is tailed, if opened on a rule.
+    pub rule: Option<String>,
+    pub pattern: Option<String>,
+    pub status: TailStatus,
+    /// What the tail created (and swept), for the header.
+    pub notes: Vec<String>,
+    pub events: Vec<TailedEvent>,
+    /// Events that arrived while paused, shown on resume.
+    pub held: Vec<TailedEvent>,
+    pub paused: bool,
+    /// Events dropped from the front (beyond [`TAIL_KEEP`]).
+    pub dropped: u64,
+    pub list: ListView,
+}
+
+/// Where an edited message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    SameQueue,
+    Queue(String),
+    Bus(String),
+}
+
+impl Destination {
+    pub fn describe(&self, same: &str) -> String {
+        match self {
+            Destination::SameQueue => format!("queue {same} (the same queue)"),
+            Destination::Queue(q) => format!("queue {q}"),
+            Destination::Bus(b) => format!("bus {b}"),
+        }
+    }
+}
+
+/// `e` on a message: its body in an editor, then send it somewhere.
+#[derive(Debug, Clone)]
+pub struct EditorScreen {
+    /// The queue the message came from (URL or name).
+    pub queue_id: String,
+    pub queue_name: String,
+    pub fifo: bool,
+    pub message: Message,
+    pub body: TextArea<'static>,
+    pub dest: Destination,
+    /// Delete the original once the copy is acknowledged.
+    pub delete_original: bool,
+    pub error: Option<String>,
+    pub was_json: bool,
+}
+
+impl EditorScreen {
+    pub fn new(queue_id: &str, queue: Option<&Queue>, message: Message) -> EditorScreen {
+        let was_json = serde_json::from_str::<serde_json::Value>(&message.body).is_ok();
+        let text = if was_json {
+            super::inspect::reindent(&message.body)
+        } else {
+            message.body.clone()
+        };
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut body = TextArea::new(if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        });
+        body.set_cursor_line_style(ratatui::style::Style::default());
+        EditorScreen {
+            queue_id: queue_id.to_string(),
+            queue_name: queue
+                .map(|q| q.name.clone())
+                .unwrap_or_else(|| queue_name(queue_id).to_string()),
+            fifo: queue.is_some_and(|q| q.fifo),
+            message,
+            body,
+            dest: Destination::SameQueue,
+            delete_original: false,
+            error: None,
+            was_json,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.body.lines().join("\n")
+    }
+
+    /// What would be sent, or why not.
+    pub fn outgoing(&self) -> Result<Outgoing, String> {
+        let text = self.text();
+        let body = if self.was_json {
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "the body was JSON and is not any more: {e} (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            v.to_string()
+        } else {
+            text
+        };
+        if body.is_empty() {
+            return Err("the body is empty: SQS needs at least one character".to_string());
+        }
+        if let Some(c) = body.chars().find(|&c| !sqs_char(c)) {
+            return Err(format!(
+                "the body holds {}, which SQS does not accept (allowed: tab, newline, carriage return, U+0020 and above except surrogates and U+FFFE/U+FFFF)",
+                escape(&c.to_string())
+            ));
+        }
+        match &self.dest {
+            Destination::Bus(bus) => {
+                let entry = entry_for(&body, bus)?;
+                let size = entry.source.len()
+                    + entry.detail_type.len()
+                    + entry.detail.len()
+                    + entry.resources.iter().map(String::len).sum::<usize>();
+                if size > MAX_BODY {
+                    return Err(format!(
+                        "the entry is {size} bytes; PutEvents takes at most {MAX_BODY} (256 KiB)"
+                    ));
+                }
+                Ok(Outgoing::Event(entry))
+            }
+            _ => {
+                let attrs = self.message.message_attributes.clone();
+                let attr_bytes: usize = attrs
+                    .iter()
+                    .map(|(k, a)| {
+                        k.len()
+                            + a.data_type.len()
+                            + a.string_value.as_ref().map_or(0, String::len)
+                            + a.binary_value.as_ref().map_or(0, String::len)
+                    })
+                    .sum();
+                if attrs.len() > MAX_ATTRIBUTES {
+                    return Err(format!(
+                        "{} message attributes; SQS takes at most {MAX_ATTRIBUTES}",
+                        attrs.len()
+                    ));
+                }
+                if body.len() + attr_bytes > MAX_BODY {
+                    return Err(format!(
+                        "body and attributes are {} bytes; SQS takes at most {MAX_BODY} (256 KiB)",
+                        body.len() + attr_bytes
+                    ));
+                }
+                let group_id = self.message.attributes.get("MessageGroupId").cloned();
+                // A new id: the copy is a new message, not a retry of the old one.
+                let dedup_id = (self.fifo || group_id.is_some())
+                    .then(|| format!("eddy-edit-{}", self.message.message_id));
+                Ok(Outgoing::Message(OutgoingMessage {
+                    body,
+                    attributes: attrs,
+                    delay_s: None,
+                    group_id,
+                    dedup_id,
+                }))
+            }
+        }
+    }
+}
+
+/// What an edited message becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    Message(OutgoingMessage),
+    Event(EventEntry),
+}
+
+/// Characters SQS accepts in a body.
+fn sqs_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// A PutEvents entry from a body: an EventBridge event is unwrapped into
+/// source, detail-type and detail (resources and time kept); other JSON
+/// objects go as the detail of an `eddy.republish` event.
+pub fn entry_for(body: &str, bus: &str) -> Result<EventEntry, String> {
+    let v: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| format!("a bus takes JSON events; the body is not JSON: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or("a bus takes JSON objects; the body is not one")?;
+    let s = |k: &str| obj.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    if let (Some(source), Some(detail_type), Some(detail)) =
+        (s("source"), s("detail-type"), obj.get("detail"))
+    {
+        if !detail.is_object() {
+            return Err("the event's detail is not a JSON object".to_string());
+        }
+        let resources = obj
+            .get("resources")
+            .and_then(|r| r.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Ok(EventEntry {
+            bus: Some(bus.to_string()),
+            source,
+            detail_type,
+            detail: detail.to_string(),
+            resources,
+            time: s("time"),
+        });
+    }
+    Ok(EventEntry {
+        bus: Some(bus.to_string()),
+        source: "eddy.republish".to_string(),
+        detail_type: "Republished message".to_string(),
+        detail: v.to_string(),
+        resources: Vec::new(),
+        time: None,
+    })
+}
+
+/// `true` (and says so) when eddy runs read-only.
+pub fn refused(state: &mut AppState, what: &str) -> bool {
+    if state.context.read_only {
+        state.flash(
+            Level::Error,
+            format!("read-only: {what} is refused (eddy was started with --read-only)"),
+        );
+        return true;
+    }
+    false
+}
+
+fn confirm(
+    state: &mut AppState,
+    title: String,
+    lines: Vec<String>,
+    typed: Option<String>,
+    then: Pending,
+) {
+    state.overlay = Overlay::Confirm(Box::new(Confirm {
+        title,
+        lines,
+        typed,
+        input: String::new(),
+        then,
+    }));
+}
+
+/// The queue a list row or the open queue stands for.
+fn current_queue(state: &AppState) -> Option<(String, Option<Queue>)> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => {
+            let url = state.selected_key()?;
+            let q = state.queue_by_url(&url).cloned();
+            Some((url, q))
+        }
+        Screen::Queue(q) => Some((q.id.clone(), q.queue.value.data().cloned())),
+        _ => None,
+    }
+}
+
+/// `P`: purge the selected (or open) queue, after a confirmation stating how
+/// many messages go.
+pub fn purge(state: &mut AppState) -> Vec<Effect> {
+    let Some((id, queue)) = current_queue(state) else {
+        return Vec::new();
+    };
+    if refused(state, "purging a queue") {
+        return Vec::new();
+    }
+    let name = queue
+        .as_ref()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&id).to_string());
+    let (lines, total) = match &queue {
+        Some(q) => {
+            let c = &q.counts;
+            let total = c.visible + c.in_flight + c.delayed;
+            (
+                vec![
+                    format!(
+                        "Deletes all ~{total} messages of {} (visible {}, in flight {}, delayed {}).",
+                        escape(&name),
+                        c.visible,
+                        c.in_flight,
+                        c.delayed
+                    ),
+                    "This cannot be undone; SQS may take up to 60 s to finish.".to_string(),
+                ],
+                total,
+            )
+        }
+        None => (
+            vec![format!(
+                "Deletes every message of {}. This cannot be undone.",
+                escape(&name)
+            )],
+            u64::MAX,
+        ),
+    };
+    let typed = (total > TYPED_ABOVE).then(|| name.clone());
+    confirm(
+        state,
+        format!("purge {}?", escape(&name)),
+        lines,
+        typed,
+        Pending::Purge {
+            queue: queue.map(|q| q.url).unwrap_or(id),
+            name,
+        },
+    );
+    Vec::new()
+}
+
+/// `space` on a peeked message: mark it (for delete or redrive).
+pub fn toggle_mark(state: &mut AppState) {
+    let Some(id) = state.selected_key() else {
+        return;
+    };
+    if let Screen::Queue(q) = state.top_mut()
+        && !q.marked.remove(&id)
+    {
+        q.marked.insert(id);
+    }
+}
+
+/// The peeked messages `D` / `e` act on: the marked ones, else the selected one.
+fn chosen_messages(state: &AppState) -> Vec<Message> {
+    let selected = state.selected_key();
+    let Screen::Queue(q) = state.top() else {
+        if let Screen::Message(i) = state.top() {
+            return vec![i.message.clone()];
+        }
+        return Vec::new();
+    };
+    let Some(peek) = q.peek.value.data() else {
+        return Vec::new();
+    };
+    let marked: &BTreeSet<String> = &q.marked;
+    peek.messages
+        .iter()
+        .filter(|m| {
+            if marked.is_empty() {
+                selected.as_deref() == Some(m.message_id.as_str())
+            } else {
+                marked.contains(&m.message_id)
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// The queue (URL or name) of the open queue, or of the message's queue.
+fn open_queue_id(state: &AppState) -> Option<(String, String)> {
+    for s in state.stack.iter().rev() {
+        if let Screen::Queue(q) = s {
+            let name = q
+                .queue
+                .value
+                .data()
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| queue_name(&q.id).to_string());
+            let url = q
+                .queue
+                .value
+                .data()
+                .map(|x| x.url.clone())
+                .unwrap_or(q.id.clone());
+            return Some((url, name));
+        }
+    }
+    None
+}
+
+/// `D`: delete the marked (or selected) peeked messages, or the message open.
+pub fn delete(state: &mut AppState) -> Vec<Effect> {
+    let messages = chosen_messages(state);
+    if messages.is_empty() {
+        state.flash(
+            Level::Info,
+            "peek first (p), then pick a message (enter or space)",
+        );
+        return Vec::new();
+    }
+    let Some((queue, name)) = open_queue_id(state) else {
+        return Vec::new();
+    };
+    if refused(state, "deleting messages") {
+        return Vec::new();
+    }
+    let handles: Vec<(String, String)> = messages
+        .iter()
+        .filter_map(|m| Some((m.message_id.clone(), m.receipt_handle.clone()?)))
+        .collect();
+    let n = handles.len();
+    let mut lines = vec![format!(
+        "Deletes {n} message{} from {} (from the last peek):",
+        if n == 1 { "" } else { "s" },
+        escape(&name)
+    )];
+    lines.extend(
+        handles
+            .iter()
+            .take(5)
+            .map(|(id, _)| format!("  {}", escape(id))),
+    );
+    if n > 5 {
+        lines.push(format!("  … and {} more", n - 5));
+    }
+    lines.push("This cannot be undone.".to_string());
+    confirm(
+        state,
+        format!("delete from {}?", escape(&name)),
+        lines,
+        None,
+        Pending::Delete {
+            queue,
+            name,
+            handles,
+        },
+    );
+    Vec::new()
+}
+
+/// `E`: enable a disabled rule, or disable an enabled one.
+pub fn toggle_rule(state: &mut AppState) -> Vec<Effect> {
+    let (rule, bus, targets) = match state.top() {
+        Screen::Rules(r) => {
+            let Some(name) = state.selected_key() else {
+                return Vec::new();
+            };
+            let Some(row) = r
+                .rules
+                .value
+                .data()
+                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
+            else {
+                return Vec::new();
+            };
+            (row.rule.clone(), r.bus.clone(), Some(row.targets))
+        }
+        Screen::Rule(r) => (
+            r.rule.clone(),
+            r.bus.clone(),
+            r.targets.value.data().map(Vec::len),
+        ),
+        _ => return Vec::new(),
+    };
+    let enable = rule.state.as_str() != "ENABLED";
+    let verb = if enable { "enabling" } else { "disabling" };
+    if refused(state, &format!("{verb} a rule")) {
+        return Vec::new();
+    }
+    let targets = targets
+        .map(|n| format!("its {n} target{}", if n == 1 { "" } else { "s" }))
+        .unwrap_or_else(|| "its targets".to_string());
+    let lines = if enable {
+        vec![format!(
+            "Rule {} on bus {} starts matching events again: {targets} receive what it matches.",
+            escape(&rule.name),
+            escape(&bus)
+        )]
+    } else {
+        vec![
+            format!(
+                "Rule {} on bus {} stops matching: {targets} stop receiving events.",
+                escape(&rule.name),
+                escape(&bus)
+            ),
+            "Events put while it is disabled are not delivered later.".to_string(),
+        ]
+    };
+    confirm(
+        state,
+        format!(
+            "{} rule {}?",
+            if enable { "enable" } else { "disable" },
+            escape(&rule.name)
+        ),
+        lines,
+        None,
+        Pending::RuleState {
+            rule: rule.name,
+            bus,
+            enable,
+        },
+    );
+    Vec::new()
+}
+
+/// `e`: edit the selected (or open) message and send it again.
+pub fn edit(state: &mut AppState) -> Vec<Effect> {
+    let Some(message) = chosen_messages(state).into_iter().next() else {
+        state.flash(Level::Info, "peek first (p), then pick a message");
+        return Vec::new();
+    };
+    if refused(state, "republishing a message") {
+        return Vec::new();
+    }
+    // The editor shows text as it is: a body with control or bidi characters
+    // would reach the terminal, so it is not opened for those.
+    if message
+        .body
+        .lines()
+        .any(|l| escape(&l.replace('\t', " ")) != l.replace('\t', " "))
+    {
+        state.flash(
+            Level::Error,
+            "this body holds control or bidi characters, which the editor cannot show safely: \
+             export it (eddy export), edit the file, and send it (eddy send QUEUE @FILE)",
+        );
+        return Vec::new();
+    }
+    let queue = state.stack.iter().rev().find_map(|s| match s {
+        Screen::Queue(q) => Some((q.id.clone(), q.queue.value.data().cloned())),
+        _ => None,
+    });
+    let Some((id, q)) = queue else {
+        return Vec::new();
+    };
+    let editor = EditorScreen::new(&id, q.as_ref(), message);
+    state.stack.push(Screen::Editor(Box::new(editor)));
+    Vec::new()
+}
+
+/// Keys on the editor: text goes to the editor; Ctrl-S sends (after a
+/// confirmation), Ctrl-T sets the destination, Ctrl-D toggles deleting the
+/// original, Esc leaves without sending.
+pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let Screen::Editor(ed) = state.top_mut() else {
+        return Vec::new();
+    };
+    match (ctrl, key.code) {
+        (false, KeyCode::Esc) => {
+            state.stack.pop();
+            state.flash(Level::Info, "left the editor: nothing was sent");
+            Vec::new()
+        }
+        (true, KeyCode::Char('t')) => {
+            let text = match &ed.dest {
+                Destination::SameQueue => String::new(),
+                Destination::Queue(q) => q.clone(),
+                Destination::Bus(b) => format!("bus {b}"),
+            };
+            state.overlay = Overlay::Prompt {
+                kind: PromptKind::Destination,
+                text,
+            };
+            Vec::new()
+        }
+        (true, KeyCode::Char('d')) => {
+            ed.delete_original = !ed.delete_original;
+            Vec::new()
+        }
+        (true, KeyCode::Char('s')) => {
+            let out = match ed.outgoing() {
+                Ok(o) => o,
+                Err(e) => {
+                    ed.error = Some(e);
+                    return Vec::new();
+                }
+            };
+            ed.error = None;
+            let to = ed.dest.describe(&ed.queue_name);
+            let delete = ed
+                .delete_original
+                .then(|| ed.message.receipt_handle.clone())
+                .flatten()
+                .map(|h| (ed.queue_id.clone(), h));
+            let mut lines = vec![format!("Sends the edited message to {}.", escape(&to))];
+            if delete.is_some() {
+                lines.push(format!(
+                    "Then deletes the original {} from {} once the copy is acknowledged.",
+                    escape(&ed.message.message_id),
+                    escape(&ed.queue_name)
+                ));
+            } else {
+                lines.push("The original stays where it is (ctrl-d: delete it after).".to_string());
+            }
+            let to_queue = match &ed.dest {
+                Destination::SameQueue => Some(ed.queue_id.clone()),
+                Destination::Queue(q) => Some(q.clone()),
+                Destination::Bus(_) => None,
+            };
+            confirm(
+                state,
+                "send the edited message?".to_string(),
+                lines,
+                None,
+                Pending::Republish {
+                    to_queue,
+                    outgoing: Box::new(out),
+                    delete,
+                },
+            );
+            Vec::new()
+        }
+        _ => {
+            ed.body.input(key);
+            ed.error = None;
+            Vec::new()
+        }
+    }
+}
+
+/// The destination prompt's answer: `NAME` (a queue), `bus NAME`, or empty
+/// (the same queue).
+pub fn set_destination(state: &mut AppState, text: &str) {
+    let text = text.trim();
+    let dest = if text.is_empty() {
+        Destination::SameQueue
+    } else if let Some(bus) = text
+        .strip_prefix("bus ")
+        .or_else(|| text.strip_prefix("bus:"))
+    {
+        Destination::Bus(bus.trim().to_string())
+    } else {
+        Destination::Queue(
+            text.strip_prefix("queue ")
+                .unwrap_or(text)
+                .trim()
+                .to_string(),
+        )
+    };
+    if let Screen::Editor(ed) = state.top_mut() {
+        ed.dest = dest;
+        ed.error = None;
+    }
+}
+
+/// `t` on a bus or a rule: start a tail (a temporary queue and rule).
+pub fn start_tail(state: &mut AppState) -> Vec<Effect> {
+    let (bus, rule, pattern) = match state.top() {
+        Screen::Buses(_) => match state.selected_key() {
+            Some(b) => (b, None, None),
+            None => return Vec::new(),
+        },
+        Screen::Rules(r) => {
+            let Some(name) = state.selected_key() else {
+                return Vec::new();
+            };
+            let pattern = r
+                .rules
+                .value
+                .data()
+                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
+                .and_then(|x| x.rule.pattern.clone());
+            (r.bus.clone(), Some(name), pattern)
+        }
+        Screen::Rule(r) => (
+            r.bus.clone(),
+            Some(r.rule.name.clone()),
+            r.rule.pattern.clone(),
+        ),
+        _ => return Vec::new(),
+    };
+    if rule.is_some() && pattern.is_none() {
+        state.flash(
+            Level::Info,
+            "this rule has a schedule, not a pattern: tail the bus instead",
+        );
+        return Vec::new();
+    }
+    if refused(state, "a tail (it creates a temporary queue and rule)") {
+        return Vec::new();
+    }
+    let req = state.req();
+    state.stack.push(Screen::Tail(Box::new(TailScreen {
+        req,
+        bus: bus.clone(),
+        rule,
+        pattern: pattern.clone(),
+        status: TailStatus::Starting,
+        notes: Vec::new(),
+        events: Vec::new(),
+        held: Vec::new(),
+        paused: false,
+        dropped: 0,
+        list: ListView::default(),
+    })));
+    vec![Effect::StartTail { req, bus, pattern }]
+}
+
+/// New events for a tail: shown at once, or held while paused.
+pub fn tailed(state: &mut AppState, req: ReqId, events: Vec<TailedEvent>) -> bool {
+    for s in state.stack.iter_mut() {
+        if let Screen::Tail(t) = s
+            && t.req == req
+        {
+            if t.paused {
+                t.held.extend(events);
+            } else {
+                t.events.extend(events);
+            }
+            let over = t.events.len().saturating_sub(TAIL_KEEP);
+            if over > 0 {
+                t.events.drain(..over);
+                t.dropped += over as u64;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// `space` on a tail: pause (new events are held) or resume.
+pub fn toggle_pause(state: &mut AppState) {
+    if let Screen::Tail(t) = state.top_mut() {
+        t.paused = !t.paused;
+        if !t.paused {
+            let held = std::mem::take(&mut t.held);
+            t.events.extend(held);
+        }
+    }
+}
+
+/// `ctrl-s` on a tail: write the events shown (filtered) to a JSON Lines file.
+pub fn save_tail(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Tail(t) = state.top() else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = t
+        .list
+        .order
+        .iter()
+        .filter_map(|&i| t.events.get(i))
+        .map(|e| e.to_json().to_string())
+        .collect();
+    if lines.is_empty() {
+        state.flash(Level::Info, "no events to save yet");
+        return Vec::new();
+    }
+    let stamp = crate::local::now_ms() / 1000;
+    let bus = t.bus.rsplit('/').next().unwrap_or(&t.bus).replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
+        "_",
+    );
+    vec![Effect::SaveLines {
+        path: format!("eddy-tail-{bus}-{stamp}.jsonl"),
+        lines,
+    }]
+}
+
+/// The tail screens whose tails run (to stop when they are left).
+pub fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
+    state
+        .stack
+        .iter()
+        .skip(keep)
+        .filter_map(|s| match s {
+            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
+                Some(Effect::StopTail { req: t.req })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs a confirmed operator action.
+pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
+    let req = state.req();
+    match then {
+        Pending::ForcedPeek { .. } => Vec::new(),
+        Pending::Purge { queue, name } => {
+            state.flash(Level::Info, format!("purging {}…", escape(&name)));
+            vec![Effect::Purge { req, queue, name }]
+        }
+        Pending::Delete {
+            queue,
+            name,
+            handles,
+        } => {
+            let ids: BTreeSet<&String> = handles.iter().map(|(id, _)| id).collect();
+            if let Some(Screen::Queue(q)) = state
+                .stack
+                .iter_mut()
+                .rev()
+                .find(|s| matches!(s, Screen::Queue(_)))
+                && let Some(p) = q.peek.value.data_mut()
+            {
+                p.messages.retain(|m| !ids.contains(&m.message_id));
+                q.marked.clear();
+            }
+            if matches!(state.top(), Screen::Message(_)) {
+                state.stack.pop();
+            }
+            state.bump();
+            vec![Effect::DeleteMessages {
+                req,
+                queue,
+                name,
+                handles,
+            }]
+        }
+        Pending::RuleState { rule, bus, enable } => vec![Effect::SetRuleState {
+            req,
+            rule,
+            bus,
+            enable,
+        }],
+        Pending::Republish {
+            to_queue,
+            outgoing,
+            delete,
+        } => {
+            state.stack.pop();
+            vec![Effect::Republish {
+                req,
+                to_queue,
+                outgoing,
+                delete,
+            }]
+        }
+    }
+}
