@@ -185,7 +185,14 @@ fn samples_are_every_shipped_event() {
 
 #[test]
 fn typing_a_pattern_updates_verdicts_like_the_engine() {
-    let mut wb = Workbench::new("", Workbench::samples());
+    let mut events = Workbench::samples();
+    events.push(WbEvent::new(
+        "cut-short",
+        Origin::Tail,
+        r#"{"source": "demo.payments""#,
+    ));
+    events.push(WbEvent::new("an-array", Origin::Tail, "[1, 2]"));
+    let mut wb = Workbench::new("", events);
     assert!(matches!(wb.compiled(), Compiled::Empty));
     assert!(wb.verdicts().iter().all(|v| *v == Verdict::NoPattern));
     // After every keystroke the verdicts are the engine's for the text so far.
@@ -210,6 +217,10 @@ fn typing_a_pattern_updates_verdicts_like_the_engine() {
         .collect();
     assert_eq!(matched, ["payment-processed-large"]);
     assert_eq!(wb.match_count(), 1);
+    let n = wb.events().len();
+    for v in &wb.verdicts()[n - 2..] {
+        assert!(matches!(v, Verdict::InvalidEvent(_)), "{v:?}");
+    }
     // Every shipped pattern, pasted in: the same verdicts as the engine.
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/patterns");
     for entry in std::fs::read_dir(dir).unwrap() {

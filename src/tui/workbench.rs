@@ -320,6 +320,8 @@ pub struct Workbench {
     prompt: Option<Prompt>,
     pane: Pane,
     detail: Vec<DocLine>,
+    /// Whether `detail` starts with the remote line.
+    remote_head: bool,
     detail_scroll: usize,
     rule: Option<RuleCtx>,
     bus_rules: Option<BusRules>,
@@ -348,6 +350,7 @@ impl Workbench {
             prompt: None,
             pane: Pane::Event,
             detail: Vec::new(),
+            remote_head: false,
             detail_scroll: 0,
             rule: None,
             bus_rules: None,
@@ -952,24 +955,36 @@ impl Workbench {
             .iter()
             .map(|e| verdict(&self.compiled, &e.json))
             .collect();
-        self.refresh_detail();
+        if self.pane == Pane::Event && !self.detail.is_empty() && !self.events.is_empty() {
+            // The event itself does not change with the pattern: only the
+            // remote line above it may (it goes stale).
+            let head = usize::from(self.remote_head);
+            let line = self.remote_line();
+            self.remote_head = line.is_some();
+            self.detail.splice(..head.min(self.detail.len()), line);
+        } else {
+            self.refresh_detail();
+        }
     }
 
     /// Rebuilds the detail pane for the selected event.
     fn refresh_detail(&mut self) {
         let mut doc = Vec::new();
-        let Some(event) = self.events.get(self.selected) else {
+        if self.events.is_empty() {
             push(
                 &mut doc,
                 Meaning::Muted,
                 "no events: o loads a file, or paste JSON in the list",
             );
             self.detail = doc;
+            self.remote_head = false;
             return;
-        };
-        if let Some(line) = self.remote_line() {
-            doc.push(line);
         }
+        self.selected = self.selected.min(self.events.len() - 1);
+        let remote = self.remote_line();
+        self.remote_head = remote.is_some();
+        doc.extend(remote);
+        let event = &self.events[self.selected];
         match self.pane {
             Pane::Event => {
                 section(
