@@ -20,6 +20,7 @@
 //! ```
 
 pub mod json;
+pub mod transform;
 
 mod ast;
 mod compile;

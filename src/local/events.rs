@@ -14,6 +14,9 @@
 use super::store::Record;
 use super::{AwsError, Ctx, Local, OpResult, now_ms, opt_str, req_str};
 use crate::pattern::json as pjson;
+use crate::pattern::transform::{
+    Delivery, Input as InputSpec, JsonPath, Template, iso_seconds, parse_rfc3339, push_json_str,
+};
 use crate::pattern::{Pattern, PatternError, RuleSet, RuleSetBuilder};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -283,16 +286,6 @@ enum TargetKind {
     Other,
 }
 
-enum InputSpec {
-    Event,
-    Constant(String),
-    Path(JsonPath),
-    Transformer {
-        paths: Vec<JsonPath>,
-        template: Template,
-    },
-}
-
 /// One event being routed.
 struct Event<'a> {
     text: &'a str,
@@ -303,15 +296,6 @@ struct Event<'a> {
     ingest_ms: i64,
     /// 1 once the event came from another bus (it is not forwarded again).
     hop: u8,
-}
-
-impl Event<'_> {
-    fn without_detail(&self) -> String {
-        let mut s = String::with_capacity(self.detail_at + 1);
-        s.push_str(&self.text[..self.detail_at]);
-        s.push('}');
-        s
-    }
 }
 
 fn read(lock: &RwLock<State>) -> RwLockReadGuard<'_, State> {
@@ -2598,37 +2582,6 @@ fn minify_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    escape_into(out, s);
-    out.push('"');
-}
-
-/// The inside of a JSON string for `s`.
-fn escape_into(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(esc);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-}
-
 // ----- TestEventPattern -----
 
 fn test_event_pattern(b: &Value) -> OpResult {
@@ -2647,44 +2600,6 @@ fn test_event_pattern(b: &Value) -> OpResult {
 
 // ----- time -----
 
-/// `2024-05-01T12:00:00Z` (whole seconds, UTC) for milliseconds since the epoch.
-fn iso_seconds(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// A timestamp as AWS JSON sends it (epoch seconds), or as RFC 3339 text.
 fn parse_time(v: &Value) -> Option<i64> {
     match v {
@@ -2700,324 +2615,17 @@ fn parse_time(v: &Value) -> Option<i64> {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` → milliseconds since the epoch.
-fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = s.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut pos = 19;
-    let mut ms = 0i64;
-    if b.get(pos) == Some(&b'.') {
-        pos += 1;
-        let start = pos;
-        while b.get(pos).is_some_and(u8::is_ascii_digit) {
-            pos += 1;
-        }
-        if pos == start {
-            return None;
-        }
-        let frac = &s[start..pos.min(start + 3)];
-        ms = frac.parse::<i64>().ok()? * 10i64.pow(3 - frac.len() as u32);
-    }
-    let offset_s = match b.get(pos)? {
-        b'Z' | b'z' if pos + 1 == b.len() => 0,
-        c @ (b'+' | b'-') if pos + 6 == b.len() && b[pos + 3] == b':' => {
-            let off = num(pos + 1, 2)? * 3600 + num(pos + 4, 2)? * 60;
-            if *c == b'+' { off } else { -off }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 86_400 + h * 3600 + mi * 60 + sec) - offset_s) * 1000 + ms)
-}
-
 // ----- input shaping -----
 
-/// A JSONPath of the subset EventBridge takes: `$`, `$.a.b`, `$.a[0]`, `$['a']`.
-#[derive(Debug, Clone, PartialEq)]
-struct JsonPath(Vec<Step>);
-
-#[derive(Debug, Clone, PartialEq)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-impl JsonPath {
-    fn parse(s: &str) -> Option<JsonPath> {
-        let b = s.as_bytes();
-        if b.first() != Some(&b'$') {
-            return None;
-        }
-        let mut steps = Vec::new();
-        let mut i = 1;
-        while i < b.len() {
-            match b[i] {
-                b'.' => {
-                    let start = i + 1;
-                    let mut j = start;
-                    while j < b.len() && !matches!(b[j], b'.' | b'[') {
-                        j += 1;
-                    }
-                    let key = &s[start..j];
-                    if key.is_empty() || key.contains(|c: char| c.is_whitespace() || c == ']') {
-                        return None;
-                    }
-                    steps.push(Step::Key(key.to_string()));
-                    i = j;
-                }
-                b'[' => {
-                    let close = i + s[i..].find(']')?;
-                    let inner = &s[i + 1..close];
-                    if let Ok(n) = inner.parse::<usize>() {
-                        steps.push(Step::Index(n));
-                    } else {
-                        let q = inner.chars().next()?;
-                        if !(q == '\'' || q == '"') || inner.len() < 2 || !inner.ends_with(q) {
-                            return None;
-                        }
-                        steps.push(Step::Key(inner[1..inner.len() - 1].to_string()));
-                    }
-                    i = close + 1;
-                }
-                _ => return None,
-            }
-        }
-        Some(JsonPath(steps))
-    }
-
-    /// The value at this path (the last of duplicate keys), if any.
-    fn resolve<'v>(&self, root: &'v pjson::Value) -> Option<&'v pjson::Value> {
-        let mut v = root;
-        for step in &self.0 {
-            v = match (step, &v.kind) {
-                (Step::Key(k), pjson::Kind::Object(members)) => members
-                    .iter()
-                    .rev()
-                    .find(|(name, _, _)| name == k)
-                    .map(|(_, _, v)| v)?,
-                (Step::Index(n), pjson::Kind::Array(items)) => items.get(*n)?,
-                _ => return None,
-            };
-        }
-        Some(v)
-    }
-}
-
-/// An input template, split into literal text and placeholders.
-#[derive(Debug)]
-struct Template {
-    segments: Vec<Segment>,
-    /// Not JSON (plain text): values go in as text.
-    plain: bool,
-}
-
-#[derive(Debug, PartialEq)]
-enum Segment {
-    Text(String),
-    Var { var: Var, quoted: bool },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Var {
-    /// The n-th InputPathsMap entry.
-    Path(usize),
-    RuleArn,
-    RuleName,
-    IngestionTime,
-    /// The event without its detail.
-    Event,
-    /// The whole event.
-    EventJson,
-}
-
-impl Template {
-    /// `names` are the InputPathsMap keys, in the order of the paths.
-    fn compile(template: &str, names: &[String]) -> Template {
-        let first = template.trim_start().chars().next();
-        let json = matches!(first, Some('{' | '['));
-        let plain = !json && first != Some('"');
-        let var_of = |name: &str| -> Option<Var> {
-            match name {
-                "aws.events.rule-arn" => Some(Var::RuleArn),
-                "aws.events.rule-name" => Some(Var::RuleName),
-                "aws.events.event.ingestion-time" => Some(Var::IngestionTime),
-                "aws.events.event" => Some(Var::Event),
-                "aws.events.event.json" => Some(Var::EventJson),
-                _ => names.iter().position(|n| n == name).map(Var::Path),
-            }
-        };
-        let mut segments = Vec::new();
-        let mut text = String::new();
-        let (mut in_str, mut escaped) = (false, false);
-        let mut chars = template.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c == '<'
-                && let Some(len) = template[i + 1..].find('>')
-                && let Some(var) = var_of(&template[i + 1..i + 1 + len])
-            {
-                if !text.is_empty() {
-                    segments.push(Segment::Text(std::mem::take(&mut text)));
-                }
-                segments.push(Segment::Var {
-                    var,
-                    quoted: !plain && in_str,
-                });
-                let end = i + 1 + len;
-                while chars.peek().is_some_and(|(j, _)| *j <= end) {
-                    chars.next();
-                }
-                escaped = false;
-                continue;
-            }
-            if !plain {
-                if in_str {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' {
-                        escaped = true;
-                    } else if c == '"' {
-                        in_str = false;
-                    }
-                } else if c == '"' {
-                    in_str = true;
-                } else if json && c.is_whitespace() {
-                    // JSON templates are delivered minified.
-                    continue;
-                }
-            }
-            text.push(c);
-        }
-        if !text.is_empty() {
-            segments.push(Segment::Text(text));
-        }
-        if !plain && !json {
-            // A JSON string template: no whitespace around it.
-            if let Some(Segment::Text(t)) = segments.first_mut() {
-                *t = t.trim_start().to_string();
-            }
-            if let Some(Segment::Text(t)) = segments.last_mut() {
-                *t = t.trim_end().to_string();
-            }
-        }
-        Template { segments, plain }
-    }
-}
-
-/// What a target receives for an event.
+/// What a target receives for an event (see [`crate::pattern::transform`]).
 fn render_input(input: &InputSpec, event: &Event, rule: &RuleRoute) -> String {
-    match input {
-        InputSpec::Event => event.text.to_string(),
-        InputSpec::Constant(c) => c.clone(),
-        InputSpec::Path(path) => match pjson::parse(event.text.as_bytes()) {
-            Ok(root) => match path.resolve(&root) {
-                Some(v) => event.text[v.start..v.end].to_string(),
-                None => "null".to_string(),
-            },
-            Err(_) => "null".to_string(),
-        },
-        InputSpec::Transformer { paths, template } => render_template(template, paths, event, rule),
-    }
-}
-
-fn render_template(
-    template: &Template,
-    paths: &[JsonPath],
-    event: &Event,
-    rule: &RuleRoute,
-) -> String {
-    let root = if paths.is_empty() {
-        None
-    } else {
-        pjson::parse(event.text.as_bytes()).ok()
-    };
-    let values: Vec<Option<&pjson::Value>> = paths
-        .iter()
-        .map(|p| root.as_ref().and_then(|r| p.resolve(r)))
-        .collect();
-    let mut out = String::with_capacity(256);
-    let plain = template.plain;
-    for seg in &template.segments {
-        let (var, quoted) = match seg {
-            Segment::Text(t) => {
-                out.push_str(t);
-                continue;
-            }
-            Segment::Var { var, quoted } => (*var, *quoted),
-        };
-        match var {
-            Var::Path(i) => match values.get(i).copied().flatten() {
-                Some(v) => push_value(
-                    &mut out,
-                    &event.text[v.start..v.end],
-                    &v.kind,
-                    quoted,
-                    plain,
-                ),
-                // A path the event does not have: no value (null where a JSON value is due).
-                None => {
-                    if !quoted && !plain {
-                        out.push_str("null");
-                    }
-                }
-            },
-            Var::RuleArn => push_text(&mut out, &rule.arn, quoted, plain),
-            Var::RuleName => push_text(&mut out, &rule.name, quoted, plain),
-            Var::IngestionTime => push_text(&mut out, &iso_seconds(event.ingest_ms), quoted, plain),
-            Var::Event => push_json(&mut out, &event.without_detail(), quoted),
-            Var::EventJson => push_json(&mut out, event.text, quoted),
-        }
-    }
-    out
-}
-
-/// A text value: as is in plain templates and inside quotes (escaped), else a JSON string.
-fn push_text(out: &mut String, s: &str, quoted: bool, plain: bool) {
-    if plain {
-        out.push_str(s);
-    } else if quoted {
-        escape_into(out, s);
-    } else {
-        push_json_str(out, s);
-    }
-}
-
-/// JSON text: as is, or escaped inside quotes.
-fn push_json(out: &mut String, json_text: &str, quoted: bool) {
-    if quoted {
-        escape_into(out, json_text);
-    } else {
-        out.push_str(json_text);
-    }
-}
-
-/// A value from the event (`raw` is its JSON text).
-fn push_value(out: &mut String, raw: &str, kind: &pjson::Kind, quoted: bool, plain: bool) {
-    match kind {
-        pjson::Kind::String(s) if plain => out.push_str(s),
-        // Inside quotes a string goes in without its own quotes, still escaped.
-        pjson::Kind::String(_) if quoted => out.push_str(&raw[1..raw.len() - 1]),
-        pjson::Kind::Object(_) | pjson::Kind::Array(_) if quoted => escape_into(out, raw),
-        _ => out.push_str(raw),
-    }
+    input.render(&Delivery {
+        event: event.text,
+        detail_at: Some(event.detail_at),
+        rule_name: &rule.name,
+        rule_arn: &rule.arn,
+        ingestion_ms: event.ingest_ms,
+    })
 }
 
 /// (NamePrefix, EventSourceArn, State).
@@ -3087,7 +2695,11 @@ mod tests {
             .map(|(_, p)| JsonPath::parse(p).unwrap())
             .collect();
         let t = Template::compile(template, &names);
-        render_template(&t, &parsed, &event, &rule())
+        let input = InputSpec::Transformer {
+            paths: parsed,
+            template: t,
+        };
+        render_input(&input, &event, &rule())
     }
 
     #[test]
