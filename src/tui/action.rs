@@ -55,6 +55,8 @@ pub enum Action {
     Pause,
     /// Save what the tail shows to a JSON Lines file.
     Save,
+    /// The pattern workbench on the rule, the tail's events or the peeked messages.
+    Workbench,
 }
 
 impl Action {
@@ -89,6 +91,7 @@ impl Action {
         Action::Tail,
         Action::Pause,
         Action::Save,
+        Action::Workbench,
     ];
 
     /// One line for the help overlay.
@@ -107,7 +110,7 @@ impl Action {
             Action::ScrollLeft => "scroll left",
             Action::ScrollRight => "scroll right",
             Action::Filter => "filter the list",
-            Action::Command => "command: :queues :dlqs :buses :logs :ctx :q",
+            Action::Command => "command: :queues :dlqs :buses :logs :workbench :ctx :q",
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
             Action::SortNext => "sort by the next column",
@@ -123,6 +126,7 @@ impl Action {
             Action::Tail => "tail: watch the events live",
             Action::Pause => "pause / resume",
             Action::Save => "save the events to a JSON Lines file",
+            Action::Workbench => "pattern workbench (test a pattern on these events)",
         }
     }
 }

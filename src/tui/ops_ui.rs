@@ -11,8 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::state::{
-    AppState, Confirm, Effect, Level, ListView, Overlay, Pending, PromptKind, ReqId, Screen,
+    AppState, Confirm, Effect, Level, ListView, Overlay, Pending, PromptKind, ReqId, RuleRow,
+    Screen,
 };
+use super::workbench::{Origin, WbEvent, WbOutcome, WbRule, Workbench};
 use crate::domain::{EventEntry, Message, OutgoingMessage, Queue, queue_name};
 use crate::ops::tail::TailedEvent;
 use crate::text::escape;
@@ -831,6 +833,12 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 handles,
             }]
         }
+        Pending::ApplyPattern { bus, rule, pattern } => vec![Effect::ApplyPattern {
+            req,
+            bus,
+            rule,
+            pattern,
+        }],
         Pending::RuleState { rule, bus, enable } => vec![Effect::SetRuleState {
             req,
             rule,
@@ -849,6 +857,158 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 outgoing,
                 delete,
             }]
+        }
+    }
+}
+
+/// The pattern `:workbench` starts with: every event (edit it).
+pub const WORKBENCH_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
+
+/// The events a new workbench offers: what the tails on the stack captured,
+/// the messages peeked on the stack, then eddy's samples.
+pub fn events_for_workbench(state: &AppState) -> Vec<WbEvent> {
+    let mut events = Vec::new();
+    for s in state.stack.iter().rev() {
+        match s {
+            Screen::Tail(t) => events.extend(t.events.iter().rev().map(|e| {
+                WbEvent::new(
+                    e.id().unwrap_or(&e.message_id).to_string(),
+                    Origin::Tail,
+                    e.body.clone(),
+                )
+            })),
+            Screen::Queue(q) => {
+                let name = q
+                    .queue
+                    .value
+                    .data()
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| queue_name(&q.id).to_string());
+                if let Some(p) = q.peek.value.data() {
+                    events.extend(p.messages.iter().map(|m| WbEvent::from_message(&name, m)));
+                }
+            }
+            _ => {}
+        }
+    }
+    events.extend(Workbench::samples());
+    events
+}
+
+/// `w`: the workbench on the selected rule (its pattern and targets, the
+/// bus's rules for "which rules would this event hit"), or on what a tail
+/// or a peek holds.
+pub fn open_workbench(state: &mut AppState) -> Vec<Effect> {
+    let events = events_for_workbench(state);
+    let rules_of = |rows: &[RuleRow]| -> Vec<WbRule> {
+        rows.iter()
+            .map(|r| WbRule {
+                name: r.rule.name.clone(),
+                pattern: r.rule.pattern.clone(),
+                targets: Vec::new(),
+            })
+            .collect()
+    };
+    let bus_rules: Option<(String, Vec<WbRule>)> = state.stack.iter().rev().find_map(|s| match s {
+        Screen::Rules(r) => r.rules.value.data().map(|rows| (r.bus.clone(), rules_of(rows))),
+        _ => None,
+    });
+    let mut wb = match state.top() {
+        Screen::Rules(r) => {
+            let Some(name) = state.selected_key() else {
+                return Vec::new();
+            };
+            let Some(row) = r
+                .rules
+                .value
+                .data()
+                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
+            else {
+                return Vec::new();
+            };
+            if row.rule.pattern.is_none() {
+                state.flash(Level::Info, "this rule has a schedule, not a pattern");
+                return Vec::new();
+            }
+            Workbench::for_rule(&r.bus, &row.rule, Vec::new(), events)
+        }
+        Screen::Rule(r) => {
+            if r.rule.pattern.is_none() {
+                state.flash(Level::Info, "this rule has a schedule, not a pattern");
+                return Vec::new();
+            }
+            let targets = r.targets.value.data().cloned().unwrap_or_default();
+            Workbench::for_rule(&r.bus, &r.rule, targets, events)
+        }
+        Screen::Tail(t) => Workbench::new(
+            &t.pattern
+                .as_deref()
+                .and_then(super::workbench::pretty_pattern)
+                .unwrap_or_else(|| WORKBENCH_START.to_string()),
+            events,
+        ),
+        _ => Workbench::new(WORKBENCH_START, events),
+    };
+    if let Some((bus, rules)) = bus_rules {
+        wb.set_rules(&bus, rules);
+    }
+    state.stack.push(Screen::Workbench(Box::new(wb)));
+    Vec::new()
+}
+
+/// What the workbench asked for after a key.
+pub fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec<Effect> {
+    match outcome {
+        WbOutcome::None | WbOutcome::Unhandled => Vec::new(),
+        WbOutcome::Close => {
+            state.stack.pop();
+            Vec::new()
+        }
+        WbOutcome::RemoteCheck {
+            event_index,
+            pattern,
+            event,
+        } => vec![Effect::RemoteCheck {
+            event_index,
+            pattern,
+            event,
+        }],
+        WbOutcome::Save { path, pattern } => vec![Effect::SaveLines {
+            path,
+            lines: vec![pattern],
+        }],
+        WbOutcome::LoadFile { path } => vec![Effect::LoadEvents { path }],
+        WbOutcome::Apply {
+            bus,
+            rule,
+            old: _,
+            new,
+            diff,
+        } => {
+            if refused(state, "changing a rule's pattern") {
+                return Vec::new();
+            }
+            let mut lines = vec![format!(
+                "PutRule {} on bus {} with this pattern (state, targets and the rest unchanged):",
+                escape(&rule),
+                escape(&bus)
+            )];
+            lines.extend(diff.iter().take(40).map(|l| escape(l).into_owned()));
+            if diff.len() > 40 {
+                lines.push(format!("… {} more lines", diff.len() - 40));
+            }
+            confirm(
+                state,
+                format!("apply the pattern to {}?", escape(&rule)),
+                lines,
+                None,
+                Pending::ApplyPattern {
+                    bus,
+                    rule,
+                    pattern: new,
+                },
+            );
+            Vec::new()
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::ops_ui::Outgoing;
+use super::workbench::WbEvent;
 use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
 use crate::aws::sqs::PeekOptions;
@@ -325,6 +326,50 @@ impl Executor {
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
+            Effect::RemoteCheck {
+                event_index,
+                pattern,
+                event,
+            } => self.spawn(move |c| async move {
+                let result = c
+                    .test_event_pattern(&pattern, &event)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::RemoteChecked {
+                    event_index,
+                    pattern,
+                    result,
+                }
+            }),
+            Effect::LoadEvents { path } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {path}: {e}"))
+                        .and_then(|text| WbEvent::parse_file(&path, &text));
+                    let _ = tx.send(Msg::EventsLoaded(result));
+                });
+            }
+            Effect::ApplyPattern {
+                req: _,
+                bus,
+                rule,
+                pattern,
+            } => self.spawn(move |c| async move {
+                let result = async {
+                    let current = c.describe_rule(&rule, Some(&bus)).await?;
+                    let arn = c.put_rule(&rule, Some(&bus), &pattern, current.state).await?;
+                    audit(&c, "put-rule", &arn, 1, &pattern);
+                    Ok::<_, crate::aws::Error>(format!(
+                        "applied the pattern to rule {} on bus {}",
+                        escape(&rule),
+                        escape(&bus)
+                    ))
+                }
+                .await
+                .map_err(|e| e.to_string());
+                Msg::PatternApplied { pattern, result }
+            }),
             Effect::FetchProfiles { req } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

@@ -17,6 +17,8 @@ use crate::config::Config;
 use crate::domain::{
     EventBus, Identity, LogEvent, LogGroup, Message, Queue, Rule, Target, queue_name,
 };
+use super::workbench::{WbEvent, WbOutcome, Workbench};
+use crate::config::Meaning;
 use crate::ops::tail::TailedEvent;
 
 /// How often the clock ticks (refresh scheduling, "refreshed 3s ago").
@@ -327,6 +329,8 @@ pub enum Screen {
     Tail(Box<TailScreen>),
     /// `e`: a message's body being edited before it is sent again.
     Editor(Box<EditorScreen>),
+    /// `:workbench`, `w` on a rule, a tail or a queue: test a pattern.
+    Workbench(Box<Workbench>),
 }
 
 /// A place `:ctx` can switch to.
@@ -353,6 +357,7 @@ impl Screen {
             Screen::Contexts(_) => "ctx",
             Screen::Tail(_) => "tail",
             Screen::Editor(_) => "editor",
+            Screen::Workbench(_) => "workbench",
         }
     }
 
@@ -367,7 +372,7 @@ impl Screen {
             Screen::Rules(r) => Some(&mut r.list),
             Screen::Rule(r) => Some(&mut r.list),
             Screen::Tail(t) => Some(&mut t.list),
-            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
+            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
         }
     }
 
@@ -382,7 +387,7 @@ impl Screen {
             Screen::Rules(r) => Some(&r.list),
             Screen::Rule(r) => Some(&r.list),
             Screen::Tail(t) => Some(&t.list),
-            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
+            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
         }
     }
 }
@@ -431,6 +436,12 @@ pub enum Pending {
         rule: String,
         bus: String,
         enable: bool,
+    },
+    /// PutRule with the workbench's pattern.
+    ApplyPattern {
+        bus: String,
+        rule: String,
+        pattern: String,
     },
     /// Send an edited message (to a queue, or to its bus when `to_queue` is
     /// None), then delete the original (queue, receipt handle) if asked.
@@ -595,6 +606,19 @@ pub enum Msg {
     },
     /// Lines written to a file (its path), or why not.
     Saved(Result<String, String>),
+    /// TestEventPattern's verdict for a workbench event.
+    RemoteChecked {
+        event_index: usize,
+        pattern: String,
+        result: Result<bool, String>,
+    },
+    /// Events read from a file for the workbench.
+    EventsLoaded(Result<Vec<WbEvent>, String>),
+    /// PutRule with the workbench's pattern answered.
+    PatternApplied {
+        pattern: String,
+        result: Result<String, String>,
+    },
 }
 
 /// A request to the outside, run by the executor.
@@ -690,6 +714,23 @@ pub enum Effect {
     SaveLines {
         path: String,
         lines: Vec<String>,
+    },
+    /// TestEventPattern for a workbench event.
+    RemoteCheck {
+        event_index: usize,
+        pattern: String,
+        event: String,
+    },
+    /// Reads events from a file for the workbench.
+    LoadEvents {
+        path: String,
+    },
+    /// PutRule with a new pattern, the rule's other settings kept.
+    ApplyPattern {
+        req: ReqId,
+        bus: String,
+        rule: String,
+        pattern: String,
     },
 }
 
@@ -1087,7 +1128,7 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .get(i)
             .map(|c| c.label.as_str()),
         Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => None,
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
     }
 }
 
@@ -1149,7 +1190,7 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
             false,
         ),
         Screen::Tail(t) => name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false),
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => Vec::new(),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => Vec::new(),
     }
 }
 
@@ -1268,6 +1309,12 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             on_key(state, key)
         }
         Msg::Paste(text) => {
+            if state.overlay == Overlay::None
+                && let Screen::Workbench(wb) = state.top_mut()
+            {
+                wb.handle_paste(&text);
+                return Vec::new();
+            }
             if let Overlay::Prompt { text: t, .. } = &mut state.overlay {
                 t.extend(text.chars().filter(|c| !c.is_control()));
                 apply_live_filter(state);
@@ -1504,6 +1551,50 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::RemoteChecked {
+            event_index,
+            pattern,
+            result,
+        } => {
+            if let Some(wb) = workbench_mut(state) {
+                wb.set_remote_verdict(event_index, &pattern, result);
+            }
+            Vec::new()
+        }
+        Msg::EventsLoaded(result) => {
+            match result {
+                Ok(events) => {
+                    let n = events.len();
+                    if let Some(wb) = workbench_mut(state) {
+                        wb.add_events(events);
+                        wb.flash(Meaning::Ok, format!("added {n} event(s)"));
+                    }
+                }
+                Err(e) => {
+                    if let Some(wb) = workbench_mut(state) {
+                        wb.flash(Meaning::Danger, e);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Msg::PatternApplied { pattern, result } => {
+            match result {
+                Ok(done) => {
+                    if let Some(wb) = workbench_mut(state) {
+                        wb.applied(&pattern);
+                    }
+                    state.flash(Level::Info, done);
+                }
+                Err(e) => {
+                    if let Some(wb) = workbench_mut(state) {
+                        wb.flash(Meaning::Danger, format!("not applied: {e}"));
+                    }
+                    state.flash(Level::Error, format!("not applied: {e}"));
+                }
+            }
+            Vec::new()
+        }
         Msg::ProfilesLoaded { req, at, result } => {
             let every = state.config.refresh;
             let result = result.map(|names| ctx_choices(state.local_available, &names));
@@ -1542,6 +1633,14 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// The workbench, anywhere in the stack.
+fn workbench_mut(state: &mut AppState) -> Option<&mut Workbench> {
+    state.stack.iter_mut().rev().find_map(|s| match s {
+        Screen::Workbench(w) => Some(&mut **w),
+        _ => None,
+    })
 }
 
 /// The tail screen of `req`, anywhere in the stack.
@@ -1738,6 +1837,12 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if matches!(state.top(), Screen::Editor(_)) {
         return ops_ui::editor_key(state, key);
     }
+    if let Screen::Workbench(wb) = state.top_mut() {
+        match wb.handle_key(key) {
+            WbOutcome::Unhandled => {}
+            outcome => return ops_ui::workbench_outcome(state, outcome),
+        }
+    }
     match keys::resolve(&state.config, state.top().scope(), &key) {
         Some(action) => apply(state, action),
         None => Vec::new(),
@@ -1747,7 +1852,11 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 /// The lines of the `?` overlay for the current view: one per bound action.
 pub fn help_len(state: &AppState) -> usize {
     let scope = state.top().scope();
-    Action::ALL
+    let own = match state.top() {
+        Screen::Workbench(wb) => wb.help().len(),
+        _ => 0,
+    };
+    own + Action::ALL
         .iter()
         .filter(|&&a| !keys::chords(&state.config, scope, a).is_empty())
         .count()
@@ -1784,6 +1893,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
     ("ctx", &["context"]),
+    ("workbench", &["wb", "pattern"]),
     ("region", &[]),
     ("endpoint", &[]),
     ("q", &["quit", "q!", "exit"]),
@@ -1865,7 +1975,7 @@ fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
         state.flash(
             Level::Error,
             format!(
-                "unknown command :{}; try :queues :dlqs :buses :logs :ctx :region :endpoint :q",
+                "unknown command :{}; try :queues :dlqs :buses :logs :workbench :ctx :region :endpoint :q",
                 crate::text::escape(&word)
             ),
         );
@@ -1874,6 +1984,14 @@ fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
     match *name {
         "q" => {
             state.quit = true;
+            Vec::new()
+        }
+        "workbench" => {
+            let events = ops_ui::events_for_workbench(state);
+            state.stack.push(Screen::Workbench(Box::new(Workbench::new(
+                ops_ui::WORKBENCH_START,
+                events,
+            ))));
             Vec::new()
         }
         "ctx" => {
@@ -2054,6 +2172,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Save => ops_ui::save_tail(state),
+        Action::Workbench => ops_ui::open_workbench(state),
         Action::CopyBody => match state.top() {
             Screen::Message(i) => vec![Effect::Copy {
                 text: i.message.body.clone(),
@@ -2177,7 +2296,7 @@ fn refresh_now(state: &mut AppState) -> Vec<Effect> {
                 effects.push(Effect::FetchProfiles { req });
             }
         }
-        Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) => {}
+        Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) | Screen::Workbench(_) => {}
     }
     effects
 }
@@ -2330,7 +2449,7 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             state.stack.push(Screen::Message(Box::new(inspector)));
             Vec::new()
         }
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) => Vec::new(),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => Vec::new(),
     }
 }
 

@@ -98,6 +98,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Screen::Contexts(_) => render_contexts(state, frame, body),
         Screen::Tail(_) => render_tail(state, frame, body),
         Screen::Editor(_) => render_editor(state, frame, body),
+        Screen::Workbench(wb) => wb.render(frame, body, &state.config.theme),
     }
     render_status(state, frame, status);
     render_hints(state, frame, hints);
@@ -199,7 +200,11 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         Screen::Rule(r) => freshness(state, &r.targets),
         Screen::LogGroups(_) => freshness(state, &state.log_groups),
         Screen::Contexts(_) => freshness(state, &state.profiles),
-        Screen::Message(_) | Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) => None,
+        Screen::Message(_)
+        | Screen::Log(_)
+        | Screen::Tail(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_) => None,
     }
 }
 
@@ -306,6 +311,7 @@ fn top_error(state: &AppState) -> Option<&str> {
             _ => None,
         },
         Screen::Editor(e) => e.error.as_deref(),
+        Screen::Workbench(_) => None,
         Screen::Log(l) => match &l.status {
             LogStatus::Failed(e) => Some(e),
             _ => l.warning.as_deref(),
@@ -338,6 +344,7 @@ fn short(action: Action) -> &'static str {
         Action::Tail => "tail",
         Action::Pause => "pause",
         Action::Save => "save",
+        Action::Workbench => "workbench",
         _ => "",
     }
 }
@@ -348,14 +355,14 @@ pub fn hint_actions(scope: &str) -> &'static [Action] {
     match scope {
         "queues" => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
         "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
-        "queue" => &[Peek, Open, Mark, Delete, Edit, GoToDlq, Back, Help, Quit],
+        "queue" => &[Peek, Open, Mark, Delete, Edit, Workbench, GoToDlq, Back, Help, Quit],
         "message" => &[CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
         "buses" => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
-        "rules" => &[Open, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit],
+        "rules" => &[Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit],
         "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
         "ctx" => &[Open, Filter, Command, Back, Help, Quit],
-        "tail" => &[Open, Pause, Filter, Save, Back, Help, Quit],
-        "rule" => &[Open, Tail, ToggleRule, Back, Refresh, Help, Quit],
+        "tail" => &[Open, Pause, Workbench, Filter, Save, Back, Help, Quit],
+        "rule" => &[Open, Workbench, Tail, ToggleRule, Back, Help, Quit],
         "log" => &[Bottom, Back, Help, Quit],
         _ => &[Help, Quit],
     }
@@ -390,6 +397,14 @@ fn render_hints(state: &AppState, frame: &mut Frame, area: Rect) {
 fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
     let scope = state.top().scope();
     let mut lines = Vec::new();
+    if let Screen::Workbench(wb) = state.top() {
+        for (k, what) in wb.help() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:<16}"), style(state, Meaning::Key)),
+                Span::raw(what),
+            ]));
+        }
+    }
     for &a in Action::ALL {
         let chords = keys::chords(&state.config, scope, a);
         if chords.is_empty() {
