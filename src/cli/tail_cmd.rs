@@ -268,9 +268,9 @@ async fn watch(
             if let Some(w) = save.as_deref_mut() {
                 let line = serde_json::to_string(&e.to_json())
                     .map_err(|e| CliError::Internal(format!("cannot serialize an event: {e}")))?;
-                writeln!(w, "{line}")
-                    .and_then(|_| w.flush())
-                    .map_err(|e| CliError::Invalid(format!("cannot write the saved events: {e}")))?;
+                writeln!(w, "{line}").and_then(|_| w.flush()).map_err(|e| {
+                    CliError::Invalid(format!("cannot write the saved events: {e}"))
+                })?;
             }
         }
         io.flush()?;

@@ -281,7 +281,9 @@ pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Resul
     let swept = match sweep(clients).await {
         Ok(s) => s,
         Err(e) => {
-            warnings.push(format!("could not sweep the leftovers of earlier tails: {e}"));
+            warnings.push(format!(
+                "could not sweep the leftovers of earlier tails: {e}"
+            ));
             Vec::new()
         }
     };
@@ -300,7 +302,11 @@ pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Resul
             .put_rule(&name, Some(bus), ALL_EVENTS_PATTERN, RuleState::Enabled)
             .await
         {
-            Ok(arn) => (arn, ALL_EVENTS_PATTERN.to_string(), PatternOrigin::AllEvents),
+            Ok(arn) => (
+                arn,
+                ALL_EVENTS_PATTERN.to_string(),
+                PatternOrigin::AllEvents,
+            ),
             Err(Error::Service { .. }) => {
                 let sources = bus_sources(clients, bus).await?;
                 let p = serde_json::json!({ "source": sources }).to_string();
@@ -357,8 +363,11 @@ async fn bus_sources(clients: &Clients, bus: &str) -> Result<Vec<String>, Error>
 
 impl Tail {
     async fn create_queue_and_target(&mut self, created: i64) -> Result<(), Error> {
-        let attributes: BTreeMap<String, String> =
-            [("MessageRetentionPeriod".to_string(), RETENTION_S.to_string())].into();
+        let attributes: BTreeMap<String, String> = [(
+            "MessageRetentionPeriod".to_string(),
+            RETENTION_S.to_string(),
+        )]
+        .into();
         self.queue_url = self.clients.create_queue(&self.name, &attributes).await?;
         let tags: BTreeMap<String, String> = [
             (TAG_HEARTBEAT.to_string(), created.to_string()),
@@ -407,8 +416,7 @@ impl Tail {
     /// should call it itself.
     pub async fn heartbeat(&self) -> Result<(), Error> {
         let now = now_s();
-        let tags: BTreeMap<String, String> =
-            [(TAG_HEARTBEAT.to_string(), now.to_string())].into();
+        let tags: BTreeMap<String, String> = [(TAG_HEARTBEAT.to_string(), now.to_string())].into();
         self.clients.tag_queue(&self.queue_url, &tags).await?;
         self.last_heartbeat_s.store(now, Ordering::SeqCst);
         Ok(())
@@ -623,8 +631,7 @@ mod tests {
 
     #[test]
     fn policy_names_the_rule() {
-        let p: serde_json::Value =
-            serde_json::from_str(&queue_policy("arn:q", "arn:r")).unwrap();
+        let p: serde_json::Value = serde_json::from_str(&queue_policy("arn:q", "arn:r")).unwrap();
         let s = &p["Statement"][0];
         assert_eq!(s["Principal"]["Service"], "events.amazonaws.com");
         assert_eq!(s["Action"], "sqs:SendMessage");
@@ -665,7 +672,12 @@ mod tests {
         };
         assert_eq!(
             (e.id(), e.source(), e.detail_type(), e.time()),
-            (Some("1"), Some("s"), Some("t"), Some("2024-05-01T12:00:00Z"))
+            (
+                Some("1"),
+                Some("s"),
+                Some("t"),
+                Some("2024-05-01T12:00:00Z")
+            )
         );
         assert_eq!(e.detail_json(), r#"{"a":1}"#);
         let raw = TailedEvent {
