@@ -51,6 +51,9 @@ Sends the messages of a JSON Lines file (as `eddy export` writes it; a line need
 least \"body\") to a queue, in batches of 10, with their message attributes. To a FIFO
 queue, each keeps its group id, and its deduplication id (the original message id when
 it has none, so importing the same file twice within 5 minutes sends each message once).
+A FIFO queue drops, without an error, a message whose deduplication id it saw in the
+last 5 minutes, also across a purge: eddy reports those as not sent (deduplicated);
+--fresh-dedup-ids sends every message with a new deduplication id instead.
 The whole file is checked before anything is sent. Asks for confirmation (--yes when
 stdin is not a terminal); refused under --read-only. Appends to the audit log.
 
@@ -60,6 +63,7 @@ Exit status: 0 every message sent; 1 some were not (each is listed with the reas
 Examples:
   eddy import orders dlq.jsonl
   eddy import orders dlq.jsonl --yes
+  eddy import payments.fifo payments.jsonl --fresh-dedup-ids
   jq -c 'select(.receive_count < 5)' dlq.jsonl | eddy import orders - --yes";
 
 pub(crate) const PURGE_HELP: &str = "\
@@ -147,6 +151,9 @@ pub struct ImportArgs {
     /// The JSON Lines file (from `eddy export`), or `-` for stdin
     #[arg(value_name = "FILE")]
     pub file: String,
+    /// FIFO: send each message with a new deduplication id, not the original
+    #[arg(long)]
+    pub fresh_dedup_ids: bool,
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -420,7 +427,10 @@ pub(crate) fn import(
     let result = session.block_on(export::import(
         &session.clients,
         &queue.url,
-        queue.fifo,
+        export::ImportOptions {
+            fifo: queue.fifo,
+            fresh_dedup_ids: a.fresh_dedup_ids,
+        },
         &records,
         |_| {},
         &cancel,

@@ -376,12 +376,26 @@ pub struct ImportSummary {
     pub not_tried: usize,
 }
 
-/// Sends `records` to the queue at `queue_url` in batches of 10 (`fifo`:
-/// the queue is FIFO); one record's failure does not stop the others.
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// The queue is FIFO: group ids and deduplication ids are sent.
+    pub fifo: bool,
+    /// FIFO: a new deduplication id for every message instead of the original.
+    pub fresh_dedup_ids: bool,
+}
+
+/// Sends `records` to the queue at `queue_url` in batches of 10; one
+/// record's failure does not stop the others.
+///
+/// A FIFO queue accepts, but drops, a message whose deduplication id it saw
+/// in the last 5 minutes (a purge does not reset that), answering with the
+/// earlier message's id: such a record is reported failed ("deduplicated"),
+/// never as sent. `fresh_dedup_ids` sends new ids instead.
 pub async fn import(
     clients: &Clients,
     queue_url: &str,
-    fifo: bool,
+    opts: ImportOptions,
     records: &[ExportedMessage],
     mut progress: impl FnMut(Progress),
     cancel: &Cancel,
@@ -398,8 +412,11 @@ pub async fn import(
         let mut msgs = Vec::with_capacity(chunk.len());
         let mut index = Vec::with_capacity(chunk.len());
         for (k, rec) in chunk.iter().enumerate() {
-            match rec.to_outgoing(fifo) {
-                Ok(m) => {
+            match rec.to_outgoing(opts.fifo) {
+                Ok(mut m) => {
+                    if opts.fifo && opts.fresh_dedup_ids {
+                        m.dedup_id = Some(uuid::Uuid::new_v4().simple().to_string());
+                    }
                     msgs.push(m);
                     index.push(base + k);
                 }
@@ -446,7 +463,20 @@ pub async fn import(
                 }
             };
             for (o, &i) in outcomes.iter().zip(&index) {
+                let original = &records[i].message_id;
                 match &o.error {
+                    None if opts.fifo
+                        && !original.is_empty()
+                        && o.message_id.as_deref() == Some(original.as_str()) =>
+                    {
+                        summary.failed.push((
+                            i,
+                            "deduplicated: the FIFO queue saw this deduplication id in the last 5 minutes \
+                             (a purge does not reset that) and dropped this copy; send it with a new \
+                             deduplication id (eddy import --fresh-dedup-ids)"
+                                .to_string(),
+                        ))
+                    }
                     None => summary.sent += 1,
                     Some(e) => summary
                         .failed

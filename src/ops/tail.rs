@@ -618,6 +618,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn futures_can_run_on_spawned_tasks() {
+        fn is_send<T: Send>(_: T) {}
+        // Compiled, never called: the terminal UI spawns these on tokio tasks.
+        let _ = |c: &Clients, t: Tail| {
+            is_send(start(c, "bus", None));
+            is_send(sweep(c));
+            is_send(t.next_batch());
+            is_send(t.heartbeat());
+            is_send(t.stop());
+        };
+        let _ = |c: &Clients, cancel: &crate::ops::Cancel| {
+            let records: Vec<super::super::export::ExportedMessage> = Vec::new();
+            is_send(super::super::export::export(
+                c,
+                "q",
+                Default::default(),
+                |_| Ok(()),
+                |_| {},
+                cancel,
+            ));
+            is_send(super::super::export::import(
+                c,
+                "q",
+                Default::default(),
+                &records,
+                |_| {},
+                cancel,
+            ));
+        };
+    }
+
+    #[test]
     fn names_carry_the_creation_time() {
         let n = new_name(1_714_564_800);
         assert!(n.starts_with("eddy-tail-1714564800-"), "{n}");
