@@ -26,8 +26,19 @@ pub const DEFAULT_LABEL: &str = "<embedded assets/config.toml>";
 
 /// The views that may have their own `[keys.<view>]` table.
 pub const VIEWS: &[&str] = &[
-    "queues", "dlqs", "queue", "message", "buses", "rules", "rule", "logs", "log", "ctx", "tail",
-    "editor", "workbench",
+    "queues",
+    "dlqs",
+    "queue",
+    "message",
+    "buses",
+    "rules",
+    "rule",
+    "logs",
+    "log",
+    "ctx",
+    "tail",
+    "editor",
+    "workbench",
 ];
 
 /// The scope whose bindings apply in every view.

@@ -141,6 +141,8 @@ fn script(keys: &str, done: Arc<AtomicBool>) -> Input {
             "down" => events.push_back(code(KeyCode::Down)),
             "bs" => events.push_back(code(KeyCode::Backspace)),
             "space" => events.push_back(code(KeyCode::Char(' '))),
+            "tab" => events.push_back(code(KeyCode::Tab)),
+            "end" => events.push_back(code(KeyCode::End)),
             "ctrl-s" | "ctrl-t" | "ctrl-d" => {
                 let c = token.chars().last().unwrap();
                 events.push_back(Event::Key(KeyEvent::new(
@@ -985,5 +987,91 @@ async fn tail_shows_events_and_cleans_up() {
         rules.iter().all(|r| !r.name.starts_with("eddy-tail-")),
         "{rules:?}"
     );
+    drop(w.local);
+}
+
+/// `w` on a rule: the workbench on its pattern; verdicts, a remote check
+/// that agrees, then an edited pattern applied to the rule after a diff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workbench_on_a_rule_checks_and_applies() {
+    let audit =
+        std::env::temp_dir().join(format!("eddy-tui-wb-audit-{}.jsonl", std::process::id()));
+    // SAFETY: read by the executor only; set before the first action.
+    unsafe { std::env::set_var("EDDY_AUDIT_FILE", &audit) };
+    let w = world().await;
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
+    step(&mut tui, "G enter", |s| match s.top() {
+        Screen::Rules(r) => r.rules.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "w", |s| scope(s) == "workbench").await;
+    let Screen::Workbench(wb) = tui.state().top() else {
+        unreachable!()
+    };
+    // The rule's pattern against the samples: the engine's verdicts.
+    let pattern = eddy::pattern::Pattern::parse(demo::PAYMENT_PROCESSED).unwrap();
+    for (e, v) in wb.events().iter().zip(wb.verdicts()) {
+        let m = pattern.matches(e.json.as_bytes());
+        match (m, v) {
+            (Ok(true), eddy::tui::workbench::Verdict::Match)
+            | (Ok(false), eddy::tui::workbench::Verdict::NoMatch)
+            | (Err(_), eddy::tui::workbench::Verdict::InvalidEvent(_)) => {}
+            other => panic!("{}: {other:?}", e.label),
+        }
+    }
+    assert!(wb.match_count() >= 1);
+    snap(&mut tui, "workbench");
+
+    // The backend's TestEventPattern agrees on the first event.
+    step(&mut tui, "tab r", |s| match s.top() {
+        Screen::Workbench(wb) => wb
+            .remote_state(wb.selected())
+            .is_some_and(|r| r != eddy::tui::workbench::RemoteState::Pending),
+        _ => false,
+    })
+    .await;
+    let Screen::Workbench(wb) = tui.state().top() else {
+        unreachable!()
+    };
+    assert_eq!(
+        wb.remote_state(wb.selected()),
+        Some(eddy::tui::workbench::RemoteState::Agrees)
+    );
+
+    // A narrower pattern: a new field on the first line; apply asks, shows the diff.
+    step(
+        &mut tui,
+        r#"tab end enter "account":["000000000000"], esc a"#,
+        confirm_open,
+    )
+    .await;
+    let text = masked(&tui);
+    assert!(
+        text.contains("apply the pattern to payment-processed?"),
+        "{text}"
+    );
+    assert!(text.contains(r#"│+   "account": ["#), "{text}");
+    step(&mut tui, "y", |s| {
+        flash_has(s, "applied the pattern to rule payment-processed")
+    })
+    .await;
+    let rule = w
+        .clients
+        .describe_rule("payment-processed", Some("orders"))
+        .await
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(rule.pattern.as_deref().unwrap()).unwrap();
+    assert_eq!(stored["account"], serde_json::json!(["000000000000"]));
+    assert_eq!(stored["source"], serde_json::json!(["demo.payments"]));
+    assert_eq!(rule.state.as_str(), "ENABLED");
+    let log = eddy::ops::audit::read(&audit).unwrap();
+    assert_eq!(log.last().map(|e| e.action.as_str()), Some("put-rule"));
+    let _ = std::fs::remove_file(&audit);
+
+    // :workbench opens on the samples; esc from the list closes it.
+    step(&mut tui, ": workbench enter", |s| scope(s) == "workbench").await;
+    step(&mut tui, "tab esc esc", |s| scope(s) == "rules").await;
     drop(w.local);
 }

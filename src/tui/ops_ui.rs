@@ -910,7 +910,11 @@ pub fn open_workbench(state: &mut AppState) -> Vec<Effect> {
             .collect()
     };
     let bus_rules: Option<(String, Vec<WbRule>)> = state.stack.iter().rev().find_map(|s| match s {
-        Screen::Rules(r) => r.rules.value.data().map(|rows| (r.bus.clone(), rules_of(rows))),
+        Screen::Rules(r) => r
+            .rules
+            .value
+            .data()
+            .map(|rows| (r.bus.clone(), rules_of(rows))),
         _ => None,
     });
     let mut wb = match state.top() {

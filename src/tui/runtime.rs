@@ -15,9 +15,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::ops_ui::Outgoing;
-use super::workbench::WbEvent;
 use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
+use super::workbench::WbEvent;
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
 use crate::domain::queue_name;

@@ -11,14 +11,14 @@ use super::action::Action;
 use super::inspect::{self, Inspector};
 use super::keys;
 use super::ops_ui::{self, EditorScreen, Outgoing, TailScreen, TailStatus};
+use super::workbench::{WbEvent, WbOutcome, Workbench};
 use crate::aws;
 use crate::aws::sqs::Peek;
 use crate::config::Config;
+use crate::config::Meaning;
 use crate::domain::{
     EventBus, Identity, LogEvent, LogGroup, Message, Queue, Rule, Target, queue_name,
 };
-use super::workbench::{WbEvent, WbOutcome, Workbench};
-use crate::config::Meaning;
 use crate::ops::tail::TailedEvent;
 
 /// How often the clock ticks (refresh scheduling, "refreshed 3s ago").
@@ -1190,7 +1190,9 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
             false,
         ),
         Screen::Tail(t) => name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false),
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => Vec::new(),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -2449,7 +2451,9 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             state.stack.push(Screen::Message(Box::new(inspector)));
             Vec::new()
         }
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => Vec::new(),
+        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => {
+            Vec::new()
+        }
     }
 }
 

@@ -355,15 +355,21 @@ pub fn hint_actions(scope: &str) -> &'static [Action] {
     match scope {
         "queues" => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
         "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
-        "queue" => &[Peek, Open, Mark, Delete, Edit, Workbench, GoToDlq, Back, Help, Quit],
+        "queue" => &[
+            Peek, Open, Mark, Delete, Edit, Workbench, GoToDlq, Back, Help, Quit,
+        ],
         "message" => &[CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
         "buses" => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
-        "rules" => &[Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit],
+        "rules" => &[
+            Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit,
+        ],
         "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
         "ctx" => &[Open, Filter, Command, Back, Help, Quit],
         "tail" => &[Open, Pause, Workbench, Filter, Save, Back, Help, Quit],
         "rule" => &[Open, Workbench, Tail, ToggleRule, Back, Help, Quit],
         "log" => &[Bottom, Back, Help, Quit],
+        // The workbench draws its own key line; q and ? only work from its list.
+        "workbench" => &[],
         _ => &[Help, Quit],
     }
 }
