@@ -541,21 +541,27 @@ impl Shared {
         self.release(&handles(&releases)).await;
 
         let mut sent = Sent::default();
+        let mut withheld: Vec<usize> = Vec::new();
         if !sends.is_empty() {
             if let Some(p) = &self.pace {
                 p.take(sends.len()).await;
             }
-            let batch: Vec<&Message> = sends.iter().map(|&i| &msgs[i]).collect();
-            sent = self.send(&batch).await;
-            // Indexes in `batch` → indexes in `msgs`.
-            for i in &mut sent.ok {
-                *i = sends[*i];
-            }
-            for f in &mut sent.failed {
-                f.0 = sends[f.0];
-            }
-            for i in &mut sent.unknown {
-                *i = sends[*i];
+            if self.cancel.is_cancelled() {
+                // Cancelled while waiting for its turn: sent nothing, released below.
+                withheld.clone_from(&sends);
+            } else {
+                let batch: Vec<&Message> = sends.iter().map(|&i| &msgs[i]).collect();
+                sent = self.send(&batch).await;
+                // Indexes in `batch` → indexes in `msgs`.
+                for i in &mut sent.ok {
+                    *i = sends[*i];
+                }
+                for f in &mut sent.failed {
+                    f.0 = sends[f.0];
+                }
+                for i in &mut sent.unknown {
+                    *i = sends[*i];
+                }
             }
             if let Some(j) = &self.journal {
                 let record = Record::Acked {
@@ -626,6 +632,7 @@ impl Shared {
             .iter()
             .map(|f| f.0)
             .chain(sent.unknown.iter().copied())
+            .chain(withheld.iter().copied())
             .map(|i| &msgs[i])
             .collect();
         self.release(&handles(&back)).await;
