@@ -460,7 +460,7 @@ async fn scenario_resume_from_a_journal(t: Target) {
     }
     // ... whose receipt handle then went stale (it came back and was received again).
     let stale_handle = stale.receipt_handle.clone().unwrap();
-    c.change_visibility_batch(&dlq.url, &[stale_handle.clone()], 0)
+    c.change_visibility_batch(&dlq.url, std::slice::from_ref(&stale_handle), 0)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
