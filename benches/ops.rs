@@ -255,8 +255,8 @@ async fn run() -> Res<()> {
     println!();
     println!("eddy redrive on the embedded backend (release build, in-process)");
     println!(
-        "  {:<44} {:>10} {:>9} {:>12}  {}",
-        "", "messages", "seconds", "msg/s", "target"
+        "  {:<44} {:>10} {:>9} {:>12}  target",
+        "", "messages", "seconds", "msg/s"
     );
     println!(
         "  {:<44} {:>10} {:>9.2} {:>12}  >= {} ({})",

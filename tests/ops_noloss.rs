@@ -27,7 +27,7 @@ const MESSAGES: usize = 10_000;
 const KILLS: usize = 20;
 /// The server is killed and restarted before every this-many-th run.
 const SERVER_RESTART_EVERY: usize = 5;
-const DEFAULT_SEED: u64 = 0x5eed_0f_ed_d1e5;
+const DEFAULT_SEED: u64 = 0x5eed_0fed_d1e5;
 
 /// xorshift64*: small, seeded, good enough to spread delays.
 struct Rng(u64);
