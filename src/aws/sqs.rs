@@ -724,6 +724,12 @@ impl Clients {
         Ok(Queue::from_attributes(url, attributes))
     }
 
+    /// The URLs of the queues that use `dlq_url` as their dead-letter queue
+    /// (`ListDeadLetterSourceQueues`, every page).
+    pub async fn dead_letter_sources(&self, dlq_url: &str) -> Result<Vec<String>, Error> {
+        self.dead_letter_source_queues(dlq_url).await
+    }
+
     /// `ListDeadLetterSourceQueues`, every page: URLs of the queues feeding a DLQ.
     async fn dead_letter_source_queues(&self, dlq_url: &str) -> Result<Vec<String>, Error> {
         let mut urls = Vec::new();
