@@ -39,6 +39,7 @@ pub const VIEWS: &[&str] = &[
     "tail",
     "editor",
     "workbench",
+    "redrive",
 ];
 
 /// The scope whose bindings apply in every view.

@@ -1075,3 +1075,142 @@ async fn workbench_on_a_rule_checks_and_applies() {
     step(&mut tui, "tab esc esc", |s| scope(s) == "rules").await;
     drop(w.local);
 }
+
+/// `R` on a DLQ: the whole of it back to its source (the backend's move
+/// task); `R` on marked messages: those only (client-side). Each asks first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redrive_whole_dlq_and_marked_messages() {
+    let w = world().await;
+    w.stuck_messages().await;
+    for i in 0..3 {
+        w.send("shipping-dlq", &format!(r#"{{"n":{i}}}"#), &[])
+            .await;
+    }
+    let warehouse_before = w
+        .clients
+        .get_queue("warehouse")
+        .await
+        .unwrap()
+        .counts
+        .visible;
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, ": dlqs enter", |s| {
+        scope(s) == "dlqs" && queues_settled(s)
+    })
+    .await;
+
+    // The whole warehouse-dlq: the prompt offers its source.
+    step(&mut tui, "/warehouse-dlq enter R", |s| {
+        matches!(&s.overlay, eddy::tui::state::Overlay::Prompt { text, .. } if text == "warehouse")
+    })
+    .await;
+    step(&mut tui, "enter", confirm_open).await;
+    snap(&mut tui, "redrive_confirm");
+    step(&mut tui, "y", |s| match s.top() {
+        Screen::Redrive(r) => r.summary.is_some(),
+        _ => false,
+    })
+    .await;
+    let Screen::Redrive(r) = tui.state().top() else {
+        unreachable!()
+    };
+    let summary = r.summary.clone().unwrap().unwrap();
+    assert_eq!(summary.moved, 2, "{summary}");
+    assert_eq!(summary.mode, "move-task");
+    tui.draw().unwrap();
+    // Numbers (rates, times) vary run to run: each run of digits becomes one
+    // `#`, each run of spaces one space.
+    let digits = |t: String| {
+        let mut out = String::new();
+        for c in t.chars() {
+            if c.is_ascii_digit() {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            } else if c != ' ' || !out.ends_with(' ') {
+                out.push(c);
+            }
+        }
+        out
+    };
+    insta::assert_snapshot!("redrive_done_80x24", digits(masked(&tui)));
+    assert_eq!(
+        w.clients
+            .get_queue("warehouse-dlq")
+            .await
+            .unwrap()
+            .counts
+            .visible,
+        0
+    );
+    assert_eq!(
+        w.clients
+            .get_queue("warehouse")
+            .await
+            .unwrap()
+            .counts
+            .visible,
+        warehouse_before + 2
+    );
+
+    // Two of shipping-dlq's three, marked.
+    step(&mut tui, ": dlqs enter", |s| {
+        scope(s) == "dlqs" && queues_settled(s)
+    })
+    .await;
+    step(&mut tui, "/shipping-dlq enter enter p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.data().is_some_and(|p| p.messages.len() == 3),
+        _ => false,
+    })
+    .await;
+    let marked: Vec<String> = match tui.state().top() {
+        Screen::Queue(q) => {
+            let p = q.peek.value.data().unwrap();
+            q.list
+                .order
+                .iter()
+                .take(2)
+                .map(|&i| p.messages[i].body.clone())
+                .collect()
+        }
+        _ => unreachable!(),
+    };
+    step(&mut tui, "space j space R", |s| {
+        matches!(&s.overlay, eddy::tui::state::Overlay::Prompt { text, .. } if text == "shipping")
+    })
+    .await;
+    step(&mut tui, "enter y", |s| match s.top() {
+        Screen::Redrive(r) => r.summary.is_some(),
+        _ => false,
+    })
+    .await;
+    let Screen::Redrive(r) = tui.state().top() else {
+        unreachable!()
+    };
+    let summary = r.summary.clone().unwrap().unwrap();
+    assert_eq!(
+        (summary.moved, summary.mode.as_str()),
+        (2, "client"),
+        "{summary}"
+    );
+    let left = w
+        .clients
+        .peek("shipping-dlq", 10, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(left.messages.len(), 1);
+    assert!(!marked.contains(&left.messages[0].body));
+    let moved = w
+        .clients
+        .peek("shipping", 10, Default::default())
+        .await
+        .unwrap();
+    let mut bodies: Vec<String> = moved.messages.iter().map(|m| m.body.clone()).collect();
+    bodies.sort();
+    let mut want = marked.clone();
+    want.sort();
+    assert_eq!(bodies, want);
+    // Esc leaves a finished redrive.
+    step(&mut tui, "esc", |s| scope(s) == "queue").await;
+    drop(w.local);
+}

@@ -57,6 +57,10 @@ pub enum Action {
     Save,
     /// The pattern workbench on the rule, the tail's events or the peeked messages.
     Workbench,
+    /// Move the DLQ's messages (or the marked ones) back to a queue or onto a bus.
+    Redrive,
+    /// Cancel the running operation (after the batch in flight).
+    Cancel,
 }
 
 impl Action {
@@ -92,6 +96,8 @@ impl Action {
         Action::Pause,
         Action::Save,
         Action::Workbench,
+        Action::Redrive,
+        Action::Cancel,
     ];
 
     /// One line for the help overlay.
@@ -127,6 +133,8 @@ impl Action {
             Action::Pause => "pause / resume",
             Action::Save => "save the events to a JSON Lines file",
             Action::Workbench => "pattern workbench (test a pattern on these events)",
+            Action::Redrive => "redrive: move the DLQ's (or the marked) messages (asks first)",
+            Action::Cancel => "cancel (the batch in flight finishes first)",
         }
     }
 }

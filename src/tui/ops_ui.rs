@@ -833,6 +833,23 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 handles,
             }]
         }
+        Pending::Redrive { draft, to } => {
+            state.stack.push(Screen::Redrive(Box::new(RedriveScreen {
+                req,
+                dlq: draft.dlq_name.clone(),
+                to: to.label(),
+                planned: draft.count,
+                progress: Default::default(),
+                summary: None,
+                cancelling: false,
+            })));
+            vec![Effect::Redrive {
+                req,
+                dlq: draft.dlq_url,
+                to,
+                ids: draft.ids,
+            }]
+        }
         Pending::ApplyPattern { bus, rule, pattern } => vec![Effect::ApplyPattern {
             req,
             bus,
@@ -1015,4 +1032,199 @@ pub fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec<Effect
             Vec::new()
         }
     }
+}
+
+/// Where `R` sends messages, as the user answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedriveTo {
+    /// A queue, by name or URL (a source of the DLQ or any other).
+    Queue(String),
+    Bus(String),
+    /// Each message back to the queue it came from (move task, whole DLQ).
+    Sources,
+}
+
+impl RedriveTo {
+    pub fn label(&self) -> String {
+        match self {
+            RedriveTo::Queue(q) => format!("queue {}", queue_name(q)),
+            RedriveTo::Bus(b) => format!("bus {b}"),
+            RedriveTo::Sources => "their source queues".to_string(),
+        }
+    }
+}
+
+/// A redrive the TUI runs (`R`): its progress, then its summary.
+#[derive(Debug, Clone)]
+pub struct RedriveScreen {
+    pub req: ReqId,
+    pub dlq: String,
+    pub to: String,
+    /// How many were to move when it started (the selection, or the DLQ's count).
+    pub planned: Option<u64>,
+    pub progress: crate::ops::redrive::Progress,
+    pub summary: Option<Result<crate::ops::redrive::Summary, String>>,
+    pub cancelling: bool,
+}
+
+/// What `R` is about to move, kept while the destination is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedriveDraft {
+    pub dlq_url: String,
+    pub dlq_name: String,
+    pub ids: Option<Vec<String>>,
+    pub count: Option<u64>,
+}
+
+/// `R` on a DLQ (the whole of it) or on marked messages: asks where to
+/// (the DLQ's source by default), then confirms with the count.
+pub fn redrive(state: &mut AppState) -> Vec<Effect> {
+    let Some((id, queue)) = current_queue(state) else {
+        return Vec::new();
+    };
+    if refused(state, "a redrive") {
+        return Vec::new();
+    }
+    let url = queue.as_ref().map(|q| q.url.clone()).unwrap_or(id.clone());
+    let name = queue
+        .as_ref()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&id).to_string());
+    let ids: Option<Vec<String>> = match state.top() {
+        Screen::Queue(q) if !q.marked.is_empty() => Some(q.marked.iter().cloned().collect()),
+        _ => None,
+    };
+    let count = match &ids {
+        Some(ids) => Some(ids.len() as u64),
+        None => queue.as_ref().map(|q| q.counts.visible),
+    };
+    let sources: Vec<String> = queue
+        .as_ref()
+        .map(|q| {
+            state
+                .dlq_source_indices(q)
+                .into_iter()
+                .filter_map(|i| state.queues.value.data()?.get(i).map(|s| s.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let default = match sources.as_slice() {
+        [one] => one.clone(),
+        [] => String::new(),
+        _ if ids.is_none() => "sources".to_string(),
+        [first, ..] => first.clone(),
+    };
+    state.redrive_draft = Some(RedriveDraft {
+        dlq_url: url,
+        dlq_name: name,
+        ids,
+        count,
+    });
+    if sources.len() > 1 {
+        state.flash(
+            Level::Info,
+            format!(
+                "{} feeds this DLQ: {}",
+                if sources.len() == 2 {
+                    "two queues"
+                } else {
+                    "several queues"
+                },
+                escape(&sources.join(", "))
+            ),
+        );
+    }
+    state.overlay = Overlay::Prompt {
+        kind: PromptKind::RedriveTo,
+        text: default,
+    };
+    Vec::new()
+}
+
+/// The destination prompt of `R` answered: `NAME` (a queue), `bus NAME`,
+/// `sources` (each message to its own source; whole DLQ, move task).
+pub fn redrive_to(state: &mut AppState, text: &str) {
+    let Some(draft) = state.redrive_draft.take() else {
+        return;
+    };
+    let text = text.trim();
+    let to = if text.is_empty() {
+        state.flash(Level::Error, "no destination: nothing was moved");
+        return;
+    } else if text == "sources" {
+        if draft.ids.is_some() {
+            state.flash(
+                Level::Error,
+                "marked messages go to one queue or bus: give its name (`sources` is for the whole DLQ)",
+            );
+            return;
+        }
+        RedriveTo::Sources
+    } else if let Some(bus) = text
+        .strip_prefix("bus ")
+        .or_else(|| text.strip_prefix("bus:"))
+    {
+        RedriveTo::Bus(bus.trim().to_string())
+    } else {
+        RedriveTo::Queue(
+            text.strip_prefix("queue ")
+                .unwrap_or(text)
+                .trim()
+                .to_string(),
+        )
+    };
+    let what = match (&draft.ids, draft.count) {
+        (Some(ids), _) => format!("the {} marked message(s)", ids.len()),
+        (None, Some(n)) => format!("all ~{n} messages"),
+        (None, None) => "every message".to_string(),
+    };
+    let how = match (&draft.ids, &to) {
+        (None, RedriveTo::Queue(_) | RedriveTo::Sources) => {
+            "With the backend's move task where it has one, else client-side"
+        }
+        _ => "Client-side: each sent first, deleted from the DLQ only once acknowledged",
+    };
+    let lines = vec![
+        format!(
+            "Moves {what} of {} to {}.",
+            escape(&draft.dlq_name),
+            escape(&to.label())
+        ),
+        format!("{how}; a journal lets a re-run resume without sending twice."),
+        "Progress shows next; c cancels (what is in flight finishes first).".to_string(),
+    ];
+    let typed = draft
+        .count
+        .is_none_or(|n| n > TYPED_ABOVE)
+        .then(|| draft.dlq_name.clone());
+    confirm(
+        state,
+        format!("redrive {}?", escape(&draft.dlq_name)),
+        lines,
+        typed,
+        Pending::Redrive {
+            draft: Box::new(draft),
+            to,
+        },
+    );
+}
+
+/// The redrive screen of `req`.
+pub fn redrive_mut(state: &mut AppState, req: ReqId) -> Option<&mut RedriveScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Redrive(r) if r.req == req => Some(&mut **r),
+        _ => None,
+    })
+}
+
+/// `c` on a running redrive.
+pub fn cancel_redrive(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Redrive(r) = state.top_mut() else {
+        return Vec::new();
+    };
+    if r.summary.is_some() || r.cancelling {
+        return Vec::new();
+    }
+    r.cancelling = true;
+    vec![Effect::CancelRedrive { req: r.req }]
 }

@@ -14,7 +14,7 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ops_ui::Outgoing;
+use super::ops_ui::{Outgoing, RedriveTo};
 use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
 use super::view::render;
 use super::workbench::WbEvent;
@@ -65,6 +65,8 @@ pub struct Executor {
     tails: HashMap<ReqId, JoinHandle<()>>,
     /// Bus tails: their stop flags and tasks (which clean up when stopped).
     bus_tails: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
+    /// Redrives: their cancel flags and tasks.
+    redrives: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
     clipboard: Clipboard,
 }
 
@@ -76,6 +78,7 @@ impl Executor {
             tx,
             tails: HashMap::new(),
             bus_tails: HashMap::new(),
+            redrives: HashMap::new(),
             clipboard,
         }
     }
@@ -326,6 +329,25 @@ impl Executor {
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
+            Effect::Redrive { req, dlq, to, ids } => {
+                let c = self.clients();
+                let tx = self.tx.clone();
+                let cancel = Cancel::new();
+                let stop = cancel.clone();
+                let handle = tokio::spawn(async move {
+                    let result = run_redrive(&c, &tx, req, &dlq, to, ids, &stop).await;
+                    let _ = tx.send(Msg::RedriveDone {
+                        req,
+                        result: result.map(Box::new).map_err(|e| e.to_string()),
+                    });
+                });
+                self.redrives.insert(req, (cancel, handle));
+            }
+            Effect::CancelRedrive { req } => {
+                if let Some((cancel, _)) = self.redrives.get(&req) {
+                    cancel.cancel();
+                }
+            }
             Effect::RemoteCheck {
                 event_index,
                 pattern,
@@ -412,7 +434,12 @@ impl Executor {
     /// Stops the bus tails and waits (a few seconds at most) while they
     /// remove their temporary queues and rules.
     pub async fn shutdown(&mut self) {
-        let tails: Vec<_> = self.bus_tails.drain().map(|(_, t)| t).collect();
+        let tails: Vec<_> = self
+            .bus_tails
+            .drain()
+            .chain(self.redrives.drain())
+            .map(|(_, t)| t)
+            .collect();
         for (cancel, _) in &tails {
             cancel.cancel();
         }
@@ -504,6 +531,63 @@ async fn republish(
     }
 }
 
+/// A redrive from the TUI: the same `ops::redrive::run` as `eddy redrive`
+/// (mode auto), its progress forwarded as messages, audited at the end.
+async fn run_redrive(
+    c: &Clients,
+    tx: &mpsc::UnboundedSender<Msg>,
+    req: ReqId,
+    dlq: &str,
+    to: RedriveTo,
+    ids: Option<Vec<String>>,
+    stop: &Cancel,
+) -> Result<crate::ops::redrive::Summary, crate::aws::Error> {
+    use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
+    let dlq_url = c.queue_url(dlq).await?;
+    let destination = match &to {
+        RedriveTo::Queue(q) => {
+            let url = c.queue_url(q).await?;
+            let sources = redrive::resolve_sources(c, &dlq_url)
+                .await
+                .unwrap_or_default();
+            if sources.contains(&url) {
+                Destination::SourceQueue(url)
+            } else {
+                Destination::Queue(url)
+            }
+        }
+        RedriveTo::Bus(b) => Destination::Bus(b.clone()),
+        RedriveTo::Sources => Destination::OriginalSources,
+    };
+    let mut plan = Plan::new(dlq_url.clone(), destination);
+    if let Some(ids) = ids {
+        plan.selection = Selection::Ids(ids);
+    }
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    let forward = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(progress) = prx.recv().await {
+                if tx.send(Msg::RedriveProgress { req, progress }).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let result = redrive::run(c, &plan, Mode::Auto, stop, Some(ptx)).await;
+    let _ = forward.await;
+    if let Ok(s) = &result {
+        audit(
+            c,
+            "redrive",
+            &dlq_url,
+            s.moved + s.recovered,
+            &format!("to {} ({})", s.destination, s.mode),
+        );
+    }
+    result
+}
+
 /// A bus tail: start it, send its events until stopped, then remove its
 /// queue and rule.
 async fn run_tail(
@@ -574,7 +658,7 @@ impl Drop for Executor {
         for (_, h) in self.tails.drain() {
             h.abort();
         }
-        for (_, (cancel, _)) in self.bus_tails.drain() {
+        for (_, (cancel, _)) in self.bus_tails.drain().chain(self.redrives.drain()) {
             cancel.cancel();
         }
     }

@@ -10,7 +10,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::inspect::{self, Inspector};
 use super::keys;
-use super::ops_ui::{self, EditorScreen, Outgoing, TailScreen, TailStatus};
+use super::ops_ui::{
+    self, EditorScreen, Outgoing, RedriveDraft, RedriveScreen, RedriveTo, TailScreen, TailStatus,
+};
 use super::workbench::{WbEvent, WbOutcome, Workbench};
 use crate::aws;
 use crate::aws::sqs::Peek;
@@ -331,6 +333,8 @@ pub enum Screen {
     Editor(Box<EditorScreen>),
     /// `:workbench`, `w` on a rule, a tail or a queue: test a pattern.
     Workbench(Box<Workbench>),
+    /// `R`: a redrive's progress, then its summary.
+    Redrive(Box<RedriveScreen>),
 }
 
 /// A place `:ctx` can switch to.
@@ -358,6 +362,7 @@ impl Screen {
             Screen::Tail(_) => "tail",
             Screen::Editor(_) => "editor",
             Screen::Workbench(_) => "workbench",
+            Screen::Redrive(_) => "redrive",
         }
     }
 
@@ -372,7 +377,11 @@ impl Screen {
             Screen::Rules(r) => Some(&mut r.list),
             Screen::Rule(r) => Some(&mut r.list),
             Screen::Tail(t) => Some(&mut t.list),
-            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
+            Screen::Message(_)
+            | Screen::Log(_)
+            | Screen::Editor(_)
+            | Screen::Workbench(_)
+            | Screen::Redrive(_) => None,
         }
     }
 
@@ -387,7 +396,11 @@ impl Screen {
             Screen::Rules(r) => Some(&r.list),
             Screen::Rule(r) => Some(&r.list),
             Screen::Tail(t) => Some(&t.list),
-            Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
+            Screen::Message(_)
+            | Screen::Log(_)
+            | Screen::Editor(_)
+            | Screen::Workbench(_)
+            | Screen::Redrive(_) => None,
         }
     }
 }
@@ -398,6 +411,8 @@ pub enum PromptKind {
     Command,
     /// Where an edited message goes: a queue, `bus NAME`, or empty (same queue).
     Destination,
+    /// Where `R` moves messages: a queue, `bus NAME`, or `sources`.
+    RedriveTo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -436,6 +451,11 @@ pub enum Pending {
         rule: String,
         bus: String,
         enable: bool,
+    },
+    /// Move messages out of a DLQ (`R`).
+    Redrive {
+        draft: Box<RedriveDraft>,
+        to: RedriveTo,
     },
     /// PutRule with the workbench's pattern.
     ApplyPattern {
@@ -495,6 +515,8 @@ pub struct AppState {
     pub switching: Option<ReqId>,
     /// eddy's embedded backend runs in this process (`--local`): `:ctx` offers it.
     pub local_available: bool,
+    /// What `R` is about to move while its destination is asked.
+    pub redrive_draft: Option<RedriveDraft>,
     pub overlay: Overlay,
     pub flash: Option<Flash>,
     pub now: Instant,
@@ -619,6 +641,14 @@ pub enum Msg {
         pattern: String,
         result: Result<String, String>,
     },
+    RedriveProgress {
+        req: ReqId,
+        progress: crate::ops::redrive::Progress,
+    },
+    RedriveDone {
+        req: ReqId,
+        result: Result<Box<crate::ops::redrive::Summary>, String>,
+    },
 }
 
 /// A request to the outside, run by the executor.
@@ -725,6 +755,17 @@ pub enum Effect {
     LoadEvents {
         path: String,
     },
+    /// Moves messages out of a DLQ (the `ops::redrive` code the CLI runs).
+    Redrive {
+        req: ReqId,
+        dlq: String,
+        to: RedriveTo,
+        ids: Option<Vec<String>>,
+    },
+    /// Stops a redrive after the batch in flight.
+    CancelRedrive {
+        req: ReqId,
+    },
     /// PutRule with a new pattern, the rule's other settings kept.
     ApplyPattern {
         req: ReqId,
@@ -749,6 +790,7 @@ impl AppState {
             profiles: Live::default(),
             switching: None,
             local_available,
+            redrive_draft: None,
             overlay: Overlay::None,
             flash: None,
             now,
@@ -1128,7 +1170,11 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .get(i)
             .map(|c| c.label.as_str()),
         Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => None,
+        Screen::Message(_)
+        | Screen::Log(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => None,
     }
 }
 
@@ -1190,9 +1236,11 @@ fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
             false,
         ),
         Screen::Tail(t) => name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false),
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => {
-            Vec::new()
-        }
+        Screen::Message(_)
+        | Screen::Log(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => Vec::new(),
     }
 }
 
@@ -1597,6 +1645,36 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::RedriveProgress { req, progress } => {
+            if let Some(r) = ops_ui::redrive_mut(state, req) {
+                r.progress = progress;
+            }
+            Vec::new()
+        }
+        Msg::RedriveDone { req, result } => {
+            let text = match &result {
+                Ok(s) if s.cancelled => format!("redrive cancelled: {} moved", s.moved),
+                Ok(s) if s.failed.is_empty() && s.error.is_none() => {
+                    format!("redrive done: {} moved", s.moved)
+                }
+                Ok(s) => format!(
+                    "redrive ended: {} moved, {} failed{}",
+                    s.moved,
+                    s.failed.len(),
+                    s.error
+                        .as_deref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ),
+                Err(e) => format!("redrive failed: {e}"),
+            };
+            let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
+            if let Some(r) = ops_ui::redrive_mut(state, req) {
+                r.summary = Some(result.map(|b| *b));
+            }
+            state.flash(if ok { Level::Info } else { Level::Error }, text);
+            Vec::new()
+        }
         Msg::ProfilesLoaded { req, at, result } => {
             let every = state.config.refresh;
             let result = result.map(|names| ctx_choices(state.local_available, &names));
@@ -1760,6 +1838,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     }
                     if kind == PromptKind::Destination {
                         ops_ui::set_destination(state, &text);
+                    }
+                    if kind == PromptKind::RedriveTo {
+                        ops_ui::redrive_to(state, &text);
                     }
                 }
                 KeyCode::Backspace => {
@@ -2114,6 +2195,15 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Back => {
+            if let Screen::Redrive(r) = state.top()
+                && r.summary.is_none()
+            {
+                state.flash(
+                    Level::Info,
+                    "the redrive runs: c cancels it (the batch in flight finishes first); esc leaves once it ends",
+                );
+                return Vec::new();
+            }
             if let Some(lv) = state.top_mut().list_mut()
                 && !lv.filter.is_empty()
             {
@@ -2175,6 +2265,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Save => ops_ui::save_tail(state),
         Action::Workbench => ops_ui::open_workbench(state),
+        Action::Redrive => ops_ui::redrive(state),
+        Action::Cancel => ops_ui::cancel_redrive(state),
         Action::CopyBody => match state.top() {
             Screen::Message(i) => vec![Effect::Copy {
                 text: i.message.body.clone(),
@@ -2298,7 +2390,11 @@ fn refresh_now(state: &mut AppState) -> Vec<Effect> {
                 effects.push(Effect::FetchProfiles { req });
             }
         }
-        Screen::Log(_) | Screen::Tail(_) | Screen::Editor(_) | Screen::Workbench(_) => {}
+        Screen::Log(_)
+        | Screen::Tail(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => {}
     }
     effects
 }
@@ -2451,9 +2547,11 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             state.stack.push(Screen::Message(Box::new(inspector)));
             Vec::new()
         }
-        Screen::Message(_) | Screen::Log(_) | Screen::Editor(_) | Screen::Workbench(_) => {
-            Vec::new()
-        }
+        Screen::Message(_)
+        | Screen::Log(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => Vec::new(),
     }
 }
 

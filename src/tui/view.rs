@@ -99,6 +99,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Screen::Tail(_) => render_tail(state, frame, body),
         Screen::Editor(_) => render_editor(state, frame, body),
         Screen::Workbench(wb) => wb.render(frame, body, &state.config.theme),
+        Screen::Redrive(_) => render_redrive(state, frame, body),
     }
     render_status(state, frame, status);
     render_hints(state, frame, hints);
@@ -204,7 +205,8 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         | Screen::Log(_)
         | Screen::Tail(_)
         | Screen::Editor(_)
-        | Screen::Workbench(_) => None,
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => None,
     }
 }
 
@@ -257,6 +259,7 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::Filter => "/",
                 PromptKind::Command => ":",
                 PromptKind::Destination => "send to (queue NAME | bus NAME | empty: same queue): ",
+                PromptKind::RedriveTo => "redrive to (queue NAME | bus NAME | sources): ",
             };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
@@ -312,6 +315,10 @@ fn top_error(state: &AppState) -> Option<&str> {
         },
         Screen::Editor(e) => e.error.as_deref(),
         Screen::Workbench(_) => None,
+        Screen::Redrive(r) => match &r.summary {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        },
         Screen::Log(l) => match &l.status {
             LogStatus::Failed(e) => Some(e),
             _ => l.warning.as_deref(),
@@ -345,6 +352,8 @@ fn short(action: Action) -> &'static str {
         Action::Pause => "pause",
         Action::Save => "save",
         Action::Workbench => "workbench",
+        Action::Redrive => "redrive",
+        Action::Cancel => "cancel",
         _ => "",
     }
 }
@@ -370,6 +379,7 @@ pub fn hint_actions(scope: &str) -> &'static [Action] {
         "log" => &[Bottom, Back, Help, Quit],
         // The workbench draws its own key line; q and ? only work from its list.
         "workbench" => &[],
+        "redrive" => &[Cancel, Back, Help, Quit],
         _ => &[Help, Quit],
     }
 }
@@ -1411,6 +1421,81 @@ fn render_contexts(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         state.profiles.value.error().is_some(),
     );
+}
+
+fn render_redrive(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Redrive(r) = state.top() else {
+        return;
+    };
+    let p = &r.progress;
+    let total = p.approximate_total.or(r.planned);
+    let done = p.moved + p.recovered;
+    let status = match (&r.summary, r.cancelling) {
+        (Some(Ok(s)), _) if s.cancelled => "cancelled".to_string(),
+        (Some(Ok(_)), _) => "done".to_string(),
+        (Some(Err(_)), _) => "failed".to_string(),
+        (None, true) => "cancelling: finishing the batch in flight…".to_string(),
+        (None, false) => format!("{:?}", p.phase).to_lowercase(),
+    };
+    let secs = p.elapsed_ms as f64 / 1000.0;
+    let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+    let lines = vec![
+        kv(
+            state,
+            "redrive",
+            format!("{} → {}", escape(&r.dlq), escape(&r.to)),
+        ),
+        kv(state, "status", status),
+        kv(
+            state,
+            "moved",
+            format!(
+                "{done}{} · {rate:.0} msg/s · {secs:.1} s",
+                total.map(|t| format!(" of ~{t}")).unwrap_or_default()
+            ),
+        ),
+        kv(
+            state,
+            "seen",
+            format!(
+                "{} · skipped {} · failed {} · recovered {} · held elsewhere {}",
+                p.seen, p.skipped, p.failed, p.recovered, p.in_flight_elsewhere
+            ),
+        ),
+    ];
+    let ratio = match total {
+        Some(t) if t > 0 => (done as f64 / t as f64).min(1.0),
+        _ if r.summary.is_some() => 1.0,
+        _ => 0.0,
+    };
+    let [top, gauge, rest] = Layout::vertical([
+        Constraint::Length(lines.len() as u16),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines), top);
+    frame.render_widget(
+        ratatui::widgets::Gauge::default()
+            .gauge_style(style(state, Meaning::Accent))
+            .ratio(ratio)
+            .label(format!("{:.0}%", ratio * 100.0)),
+        gauge,
+    );
+    if let Some(Ok(s)) = &r.summary {
+        // The summary's text is terminal-safe (ops::redrive escapes it).
+        let text: Vec<Line> = s
+            .to_string()
+            .lines()
+            .map(|l| Line::from(l.to_string()))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(" summary ")),
+            rest,
+        );
+    }
 }
 
 fn render_tail(state: &AppState, frame: &mut Frame, area: Rect) {
