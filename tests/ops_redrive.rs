@@ -956,3 +956,40 @@ async fn cli_falls_back_to_client_side_on_moto() {
     assert!(text.contains("moved                12"), "{text}");
     assert_eq!(bodies_of(&drain(&c, &source.url).await).len(), 12);
 }
+
+/// A move task cancelled on the way stops, says how many moved, and is in
+/// the history as CANCELLED; nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_task_cancelled_on_eddy() {
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("task-cancel");
+    let (source, dlq) = source_and_dlq(&c, "task-cancel", false).await;
+    let bodies: Vec<String> = (0..60).map(|i| format!("slow {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let mut p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    p.velocity = Some(10);
+    let cancel = Cancel::new();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+    let (c2, p2, cancel2) = (c.clone(), p.clone(), cancel.clone());
+    let task =
+        tokio::spawn(
+            async move { redrive::run(&c2, &p2, Mode::MoveTask, &cancel2, Some(tx)).await },
+        );
+    while let Some(pr) = rx.recv().await {
+        if pr.moved >= 1 {
+            cancel.cancel();
+            break;
+        }
+    }
+    let s = task.await.unwrap().unwrap();
+    assert!(s.cancelled && !s.all_moved(), "{s}");
+    assert!(s.moved >= 1 && s.moved < 60, "{s}");
+    assert_eq!(s.move_task.as_ref().unwrap().status, "CANCELLED");
+    let (left, _, _) = counts(&c, &dlq.url).await;
+    let (back, _, _) = counts(&c, &source.url).await;
+    assert_eq!(back, s.moved, "{s}");
+    assert_eq!(left + back, 60);
+    let h = redrive::history(&c, &dlq.arn).await.unwrap();
+    assert_eq!(h[0].status, "CANCELLED");
+    assert!(s.to_string().contains("CANCELLED"), "{s}");
+}

@@ -39,6 +39,9 @@ const MAX_ATTEMPTS: u32 = 3;
 const IDLE_LIMIT: u32 = 200;
 /// Failed calls in a row (throttling, timeouts) a worker retries.
 const RETRIES: u32 = 5;
+/// SQS FIFO queues drop a message whose deduplication id they saw this
+/// recently.
+const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Progress at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Characters of a body kept in a dry run's preview.
@@ -142,6 +145,9 @@ struct State {
     in_flight_elsewhere: u64,
     phase: Phase,
     notes: Vec<String>,
+    /// FIFO destination: messages sent less than the deduplication window
+    /// after they were first sent (SQS may take them for duplicates).
+    recent_fifo: u64,
 }
 
 struct Shared {
@@ -509,6 +515,24 @@ impl Shared {
             .collect();
         if let Some(b) = &self.budget {
             b.give_back(reserved.saturating_sub(sends.len() as u64));
+        }
+        if let Dest::Queue { kind, .. } = &self.dest
+            && kind.fifo
+        {
+            let now = now_ms();
+            let recent = sends
+                .iter()
+                .filter(|&&i| {
+                    msgs[i]
+                        .attributes
+                        .get("SentTimestamp")
+                        .and_then(|t| t.trim().parse::<i64>().ok())
+                        .is_some_and(|t| now - t < DEDUP_WINDOW_MS)
+                })
+                .count() as u64;
+            if recent > 0 {
+                self.state().recent_fifo += recent;
+            }
         }
         let actionable = !sends.is_empty() || !deletes.is_empty() || (self.dry_run && fresh);
         if actionable {
@@ -1195,6 +1219,14 @@ fn fill_summary(
     summary.error = st.error.clone();
     summary.preview = std::mem::take(&mut st.preview);
     summary.notes.extend(st.notes.iter().cloned());
+    if st.recent_fifo > 0 {
+        summary.notes.push(format!(
+            "{} message(s) went to a FIFO queue less than 5 minutes after they were first sent: a FIFO \
+             queue that saw their deduplication id (or, with content-based deduplication, their body) in \
+             those 5 minutes takes them for duplicates and drops them; check the destination",
+            st.recent_fifo
+        ));
+    }
 }
 
 /// Settles the batches an interrupted run left: deletes what the journal
