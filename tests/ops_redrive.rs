@@ -736,10 +736,10 @@ async fn refuses_to_scan_a_dlq_that_dead_letters_on_eddy() {
 
 // ------------------------------------------------------------------ the CLI
 
-/// `eddy` with dummy credentials, nothing from the caller's AWS set-up, and
-/// its state (journals, audit log) in `dir`.
-fn eddy(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
+/// `program` with dummy credentials, nothing from the caller's AWS set-up,
+/// and eddy's state (journals, audit log) in `dir`.
+fn command(program: &str, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     for var in [
         "AWS_PROFILE",
@@ -756,6 +756,10 @@ fn eddy(dir: &Path) -> Command {
         .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"))
         .stdin(Stdio::null());
     cmd
+}
+
+fn eddy(dir: &Path) -> Command {
+    command(env!("CARGO_BIN_EXE_eddy"), dir)
 }
 
 fn cli(dir: &Path, url: &str, args: &[&str]) -> Output {
@@ -992,4 +996,87 @@ async fn move_task_cancelled_on_eddy() {
     let h = redrive::history(&c, &dlq.arn).await.unwrap();
     assert_eq!(h[0].status, "CANCELLED");
     assert!(s.to_string().contains("CANCELLED"), "{s}");
+}
+
+/// `Mode::Auto` on a queue the service does not take as a DLQ (no queue
+/// uses it): the move task is refused before it starts, and the move is
+/// done client-side, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_falls_back_when_the_move_task_is_refused_on_eddy() {
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("refused");
+    let lone = new_queue(&c, "lone", &[]).await;
+    let dest = new_queue(&c, "lone-dest", &[]).await;
+    let bodies: Vec<String> = (0..15).map(|i| format!("lone {i}")).collect();
+    fill(&c, &lone.url, &bodies).await;
+    let p = plan(&lone, Destination::Queue(dest.url.clone()), &dir);
+    let s = run(&c, &p, Mode::Auto).await;
+    assert_eq!((s.mode.as_str(), s.moved), ("client", 15), "{s}");
+    assert!(
+        s.notes[0].starts_with("the move task was refused")
+            && s.notes[0].ends_with("moved client-side"),
+        "{s}"
+    );
+    assert_eq!(bodies_of(&drain(&c, &dest.url).await).len(), 15);
+    // Asked for explicitly, the refusal is the answer.
+    fill(&c, &lone.url, &bodies).await;
+    let err = redrive::run(&c, &p, Mode::MoveTask, &Cancel::new(), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Dead Letter Queue"), "{err}");
+}
+
+/// On a terminal (a pty from `script`), `eddy redrive` asks with the count
+/// and the destination; anything but y moves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_asks_on_a_terminal() {
+    use std::io::Write;
+    let url = common::eddy_endpoint();
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("cli-tty");
+    let (_source, dlq) = source_and_dlq(&c, "cli-tty", false).await;
+    let dest = new_queue(&c, "cli-tty-dest", &[]).await;
+    let bodies: Vec<String> = (0..7).map(|i| format!("tty {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let line = format!(
+        "'{}' redrive '{}' --to '{}' --mode client --endpoint-url '{url}'",
+        env!("CARGO_BIN_EXE_eddy"),
+        dlq.name,
+        dest.name
+    );
+    let answer = |a: &str| -> (Option<i32>, String) {
+        let mut child = command("script", &dir)
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs eddy on a pty");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{a}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = answer("n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "move 7 message(s) from {} to queue {} (client-side)? [y/N]",
+            dlq.name, dest.name
+        )),
+        "{text}"
+    );
+    assert!(text.contains("not confirmed: nothing was moved"), "{text}");
+    assert_eq!(counts(&c, &dlq.url).await, (7, 0, 0));
+    let (code, text) = answer("y");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("moved                7"), "{text}");
+    assert_eq!(counts(&c, &dlq.url).await, (0, 0, 0));
 }

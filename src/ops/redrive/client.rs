@@ -126,6 +126,12 @@ struct State {
     unknown: HashSet<String>,
     /// Held by a worker to be sent or deleted.
     in_progress: HashSet<String>,
+    /// FIFO DLQ: message groups held by a batch under way (messages each).
+    groups: HashMap<String, usize>,
+    /// Of those, how many are still in the DLQ as far as the end check
+    /// goes: let go just before their delete, so that the check never
+    /// counts a deleted message as one still there.
+    held: u64,
     /// Decided not to move (no match, not selected, failed, previewed):
     /// released, still in the DLQ.
     known: HashSet<String>,
@@ -170,6 +176,8 @@ struct Shared {
     progress: Option<UnboundedSender<Progress>>,
     last_progress: Mutex<Instant>,
     approximate_total: Option<u64>,
+    /// FIFO DLQs: receives take turns.
+    receive_turn: tokio::sync::Mutex<()>,
     st: Mutex<State>,
 }
 
@@ -201,6 +209,8 @@ enum End {
     Done,
     /// Messages held elsewhere will come back: wait for them.
     Wait,
+    /// Looks done, but batches are under way: look again once they settle.
+    Settle,
     Again,
 }
 
@@ -302,6 +312,13 @@ impl Shared {
                 None => BATCH as u64,
             };
             let wait_s = if last_empty { 1 } else { 0 };
+            // FIFO: one receive (and its decisions) at a time, so that a
+            // group handed out twice by a racing backend is seen as held.
+            let fifo_turn = if self.dlq.fifo {
+                Some(self.receive_turn.lock().await)
+            } else {
+                None
+            };
             let received = self
                 .clients
                 .receive(
@@ -353,7 +370,9 @@ impl Shared {
                 continue;
             }
             last_empty = false;
-            let actionable = self.process(unique, want).await;
+            let (actions, fresh) = self.classify(&unique);
+            drop(fifo_turn);
+            let actionable = self.process(unique, actions, fresh, want).await;
             if !actionable && self.check_end(false).await {
                 self.stop.store(true, Ordering::SeqCst);
                 return;
@@ -370,30 +389,39 @@ impl Shared {
         if self.state().wanted.as_ref().is_some_and(|w| w.is_empty()) {
             return true;
         }
-        let q = match self.clients.get_queue(&self.dlq.url).await {
-            Ok(q) => q,
-            Err(e) if is_transient(&e) => {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                return false;
-            }
-            Err(e) => {
-                self.fatal(format!("reading the counts of {}: {e}", self.dlq.name));
-                return true;
-            }
-        };
-        match self.decide_end(&q) {
-            End::Done => true,
-            End::Wait => {
-                self.report(false);
-                // The next receive long-polls for a second.
-                false
-            }
-            End::Again => {
-                if received_empty {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+        loop {
+            let q = match self.clients.get_queue(&self.dlq.url).await {
+                Ok(q) => q,
+                Err(e) if is_transient(&e) => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    return false;
                 }
-                false
-            }
+                Err(e) => {
+                    self.fatal(format!("reading the counts of {}: {e}", self.dlq.name));
+                    return true;
+                }
+            };
+            return match self.decide_end(&q) {
+                End::Done => true,
+                End::Settle => {
+                    if self.stopped() {
+                        return true;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+                End::Wait => {
+                    self.report(false);
+                    // The next receive long-polls for a second.
+                    false
+                }
+                End::Again => {
+                    if received_empty {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    false
+                }
+            };
         }
     }
 
@@ -402,8 +430,13 @@ impl Shared {
         let c = &q.counts;
         let total = c.visible + c.in_flight + c.delayed;
         let mut st = self.state();
-        let accounted = (st.in_progress.len() + st.known.len()) as u64;
+        let accounted = st.held + st.known.len() as u64;
         if total <= accounted {
+            if st.held > 0 {
+                // Batches under way: decide once they are settled (a
+                // backend may not count what their holds block).
+                return End::Settle;
+            }
             st.in_flight_elsewhere = 0;
             return End::Done;
         }
@@ -438,21 +471,34 @@ impl Shared {
         End::Again
     }
 
-    /// Handles one received batch; returns whether it had anything to move.
-    async fn process(&self, msgs: Vec<Message>, reserved: u64) -> bool {
-        // Decide what to do with each message.
+    /// Decides what to do with each received message (and marks what
+    /// this batch holds); also whether any was new.
+    fn classify(&self, msgs: &[Message]) -> (Vec<Action>, bool) {
         let mut actions: Vec<Action> = Vec::with_capacity(msgs.len());
         // Anything not seen before (what a dry run makes progress with).
         let mut fresh = false;
         {
             let mut st = self.state();
-            for m in &msgs {
+            // FIFO: groups another batch holds (a backend should not hand
+            // them out; if it does, sending them now would break their order).
+            let busy: HashSet<String> = if self.dlq.fifo {
+                msgs.iter()
+                    .filter_map(|m| group_of(m))
+                    .filter(|g| st.groups.contains_key(*g))
+                    .map(str::to_string)
+                    .collect()
+            } else {
+                HashSet::new()
+            };
+            for m in msgs {
                 let id = &m.message_id;
                 fresh |= st.seen.insert(id.clone());
                 let selected = self.selection.selects(id, &m.body);
-                let action = if st.in_progress.contains(id) {
-                    // Received again while another batch holds it: that
-                    // batch settles it.
+                let action = if st.in_progress.contains(id)
+                    || group_of(m).is_some_and(|g| busy.contains(g))
+                {
+                    // Received again while another batch holds it (or its
+                    // group): that batch settles it.
                     Action::Release
                 } else if st.sent.contains(id) {
                     if self.dry_run {
@@ -497,12 +543,29 @@ impl Shared {
                     st.in_progress.insert(id.clone());
                     Action::Send
                 };
+                if matches!(action, Action::Send | Action::Delete)
+                    && self.dlq.fifo
+                    && let Some(g) = group_of(m)
+                {
+                    *st.groups.entry(g.to_string()).or_default() += 1;
+                }
                 actions.push(action);
             }
             if fresh {
                 st.phase = Phase::Moving;
             }
         }
+        (actions, fresh)
+    }
+
+    /// Handles one received batch; returns whether it had anything to move.
+    async fn process(
+        &self,
+        msgs: Vec<Message>,
+        actions: Vec<Action>,
+        fresh: bool,
+        reserved: u64,
+    ) -> bool {
         let sends: Vec<usize> = (0..msgs.len())
             .filter(|&i| actions_at(&actions, i, Action::Send))
             .collect();
@@ -513,6 +576,8 @@ impl Shared {
             .filter(|&i| actions_at(&actions, i, Action::Release))
             .map(|i| &msgs[i])
             .collect();
+        let held = (sends.len() + deletes.len()) as u64;
+        self.state().held += held;
         if let Some(b) = &self.budget {
             b.give_back(reserved.saturating_sub(sends.len() as u64));
         }
@@ -551,9 +616,10 @@ impl Shared {
                     .collect(),
             };
             if let Err(e) = j.append(&record, !sends.is_empty()).await {
+                self.state().held -= held;
                 let all: Vec<&Message> = msgs.iter().collect();
                 self.release(&handles(&all)).await;
-                self.finish_batch(&msgs, &[], &[], &[], &[], &[]);
+                self.finish_batch(&msgs, &actions, &[], &[], &[], &[], &[]);
                 if let Some(budget) = &self.budget {
                     budget.give_back(sends.len() as u64);
                 }
@@ -629,6 +695,7 @@ impl Shared {
         }
 
         // Delete what is in the destination: just sent, or sent before.
+        self.state().held -= held;
         let to_delete: Vec<usize> = sent.ok.iter().chain(&deletes).copied().collect();
         let mut delete_failed: Vec<usize> = Vec::new();
         if !to_delete.is_empty() {
@@ -669,6 +736,7 @@ impl Shared {
         }
         self.finish_batch(
             &msgs,
+            &actions,
             &sent.ok,
             &deletes,
             &sent.failed,
@@ -683,9 +751,11 @@ impl Shared {
     }
 
     /// Settles a batch in the shared state.
+    #[allow(clippy::too_many_arguments)]
     fn finish_batch(
         &self,
         msgs: &[Message],
+        actions: &[Action],
         ok: &[usize],
         deletes: &[usize],
         failed: &[(usize, String, bool)],
@@ -694,8 +764,19 @@ impl Shared {
     ) {
         let mut st = self.state();
         let delete_failed: HashSet<usize> = delete_failed.iter().copied().collect();
-        for m in msgs {
+        for (m, a) in msgs.iter().zip(actions) {
+            if !matches!(a, Action::Send | Action::Delete) {
+                continue;
+            }
             st.in_progress.remove(&m.message_id);
+            if let Some(g) = group_of(m).filter(|_| self.dlq.fifo)
+                && let Some(n) = st.groups.get_mut(g)
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    st.groups.remove(g);
+                }
+            }
         }
         for &i in ok {
             let id = &msgs[i].message_id;
@@ -848,6 +929,11 @@ impl Shared {
     fn dest_label(&self, url: &str) -> String {
         format!("queue {}", queue_name(url))
     }
+}
+
+/// A FIFO message's group.
+fn group_of(m: &Message) -> Option<&str> {
+    m.attributes.get("MessageGroupId").map(String::as_str)
 }
 
 fn actions_at(actions: &[Action], i: usize, a: Action) -> bool {
@@ -1123,6 +1209,7 @@ pub async fn run_client(
         progress,
         last_progress: Mutex::new(Instant::now() - PROGRESS_EVERY),
         approximate_total,
+        receive_turn: tokio::sync::Mutex::new(()),
         st: Mutex::new(state),
     });
 
