@@ -367,9 +367,11 @@ async fn redrive(
     let total = dlq.counts.visible + dlq.counts.in_flight + dlq.counts.delayed;
     let dlq_name = escape(&dlq.name).into_owned();
     let to = escape(&plan.destination.label()).into_owned();
+    let mut resuming = false;
     if mode == Mode::Client || plan.dry_run {
         let state = redrive::journal_state(c, &plan).await?;
         if state.resuming && !state.foreign && !plan.dry_run {
+            resuming = true;
             io.note(format_args!(
                 "resuming the interrupted redrive in {}: {} message(s) sent before; {} held by it to settle first",
                 escape(&state.path),
@@ -378,11 +380,13 @@ async fn redrive(
             ));
         }
     }
-    if total == 0 && !plan.dry_run {
+    // An interrupted run is resumed even on an empty DLQ: it closes its
+    // journal and reports what it may have sent twice.
+    if total == 0 && !plan.dry_run && !resuming {
         io.note(format_args!("{dlq_name} is empty: nothing to move"));
         return Ok(Status::Success);
     }
-    if !args.yes && !plan.dry_run {
+    if !args.yes && !plan.dry_run && total > 0 {
         let what = match &plan.selection {
             Selection::All => match plan.max {
                 Some(m) if m < total => {
