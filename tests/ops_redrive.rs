@@ -1080,3 +1080,66 @@ async fn cli_asks_on_a_terminal() {
     assert!(text.contains("moved                7"), "{text}");
     assert_eq!(counts(&c, &dlq.url).await, (0, 0, 0));
 }
+
+/// Ctrl-C (SIGINT) during a client-side move: the batches in flight finish,
+/// what is held is released, the summary is printed (exit 1: not
+/// everything moved), and nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_ctrl_c_finishes_the_batches_in_flight() {
+    let url = common::eddy_endpoint();
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("cli-int");
+    let (_source, dlq) = source_and_dlq(&c, "cli-int", false).await;
+    let dest = new_queue(&c, "cli-int-dest", &[]).await;
+    let bodies: Vec<String> = (0..200).map(|i| format!("int {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let child = eddy(&dir)
+        .args([
+            "redrive",
+            &dlq.name,
+            "--to",
+            &dest.name,
+            "--mode",
+            "client",
+            "--velocity",
+            "40",
+            "--yes",
+            "-o",
+            "json",
+            "--endpoint-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counts(&c, &dest.url).await.0 < 10 {
+        assert!(Instant::now() < deadline, "nothing moved within 20 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cancelling: finishing the batches in flight"),
+        "{err}"
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["cancelled"], true, "{s}");
+    assert_eq!(s["journal_complete"], false, "{s}");
+    let moved = s["moved"].as_u64().unwrap();
+    assert!((10..200).contains(&moved), "{s}");
+    let (left, in_flight, _) = counts(&c, &dlq.url).await;
+    assert_eq!(in_flight, 0, "what was held is released");
+    assert_eq!(left + moved, 200);
+    assert_eq!(drain(&c, &dest.url).await.len() as u64, moved);
+    let entries = audit(&dir);
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0]["detail"].as_str().unwrap().contains("cancelled"));
+}

@@ -447,12 +447,21 @@ async fn redrive(
                     io.note(format_args!("{}", progress_line(p)));
                 }
             }
-            _ = &mut ctrl_c, if !interrupted => {
+            _ = &mut ctrl_c => {
+                if interrupted {
+                    return Err(CliError::Invalid(
+                        "interrupted twice: stopped without waiting for the batches in flight; run the same \
+                         command again to resume (the journal has them)"
+                            .into(),
+                    ));
+                }
                 interrupted = true;
                 cancel.cancel();
                 io.note(format_args!(
-                    "cancelling: finishing the batches in flight (send and delete), releasing the rest..."
+                    "cancelling: finishing the batches in flight (send and delete), releasing the rest \
+                     (Ctrl-C again to stop at once)..."
                 ));
+                ctrl_c.set(tokio::signal::ctrl_c());
             }
         }
     };
