@@ -37,7 +37,8 @@ destination under eddy's state folder, $EDDY_STATE_DIR or ~/.local/state/eddy/re
 run the same command again after a crash or Ctrl-C and it resumes: it never sends
 again what the journal shows as sent, deletes what was sent but not deleted, and
 releases what the interrupted run held. At most the batches in flight at a crash
-can end up in the destination twice; they are listed as possible duplicates.
+(--concurrency batches of 10) can end up in the destination twice; they are listed
+as possible duplicates.
 
 --dry-run lists what would move (id, match, first line of the body) and moves
 nothing; it receives each message (and releases it at once), which counts as a
@@ -54,7 +55,8 @@ Examples:
   # Everything back to the source queue (a move task where the backend has them)
   eddy redrive orders-dlq
   # Only the big payments, to another queue, 50 messages a second
-  eddy redrive orders-dlq --to orders-retry --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}' --velocity 50
+  eddy redrive orders-dlq --to orders-retry --velocity 50 \\
+    --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}'
   # What would move?
   eddy redrive orders-dlq --grep ord-1042 --dry-run
   # Onto a bus, in a script, with the journal where you want it
