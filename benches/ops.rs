@@ -255,11 +255,11 @@ async fn run() -> Res<()> {
     println!();
     println!("eddy redrive on the embedded backend (release build, in-process)");
     println!(
-        "  {:<44} {:>10} {:>9} {:>12}  target",
+        "  {:<52} {:>10} {:>9} {:>12}  target",
         "", "messages", "seconds", "msg/s"
     );
     println!(
-        "  {:<44} {:>10} {:>9.2} {:>12}  >= {} ({})",
+        "  {:<52} {:>10} {:>9.2} {:>12}  >= {} ({})",
         format!("client-side, journal fsync'd, {concurrency} batches at once"),
         thousands(n as f64),
         client_secs,
@@ -268,7 +268,7 @@ async fn run() -> Res<()> {
         verdict(client_rate >= TARGET_CLIENT_MSG_PER_S)
     );
     println!(
-        "  {:<44} {:>10} {:>9.2} {:>12}  -",
+        "  {:<52} {:>10} {:>9.2} {:>12}  -",
         "move task, velocity unlimited",
         thousands(m as f64),
         task_secs,

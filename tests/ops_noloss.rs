@@ -235,10 +235,10 @@ fn ten_thousand_messages_survive_twenty_kill_9s() {
             server_restarts += 1;
         }
         let (lo, hi) = match run % 4 {
-            0 => (10, 150),  // start-up, journal replay, recovery
-            1 => (150, 400), // early batches
-            2 => (400, 800),
-            _ => (800, 1300),
+            0 => (10, 120),  // start-up, journal replay, recovery
+            1 => (120, 300), // early batches
+            2 => (300, 550),
+            _ => (550, 800),
         };
         let delay = rng.between(lo, hi);
         delays.push(delay);

@@ -736,10 +736,10 @@ async fn refuses_to_scan_a_dlq_that_dead_letters_on_eddy() {
 
 // ------------------------------------------------------------------ the CLI
 
-/// `eddy` with dummy credentials, nothing from the caller's AWS set-up, and
-/// its state (journals, audit log) in `dir`.
-fn eddy(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
+/// `program` with dummy credentials, nothing from the caller's AWS set-up,
+/// and eddy's state (journals, audit log) in `dir`.
+fn command(program: &str, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     for var in [
         "AWS_PROFILE",
@@ -756,6 +756,10 @@ fn eddy(dir: &Path) -> Command {
         .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"))
         .stdin(Stdio::null());
     cmd
+}
+
+fn eddy(dir: &Path) -> Command {
+    command(env!("CARGO_BIN_EXE_eddy"), dir)
 }
 
 fn cli(dir: &Path, url: &str, args: &[&str]) -> Output {
@@ -955,4 +959,187 @@ async fn cli_falls_back_to_client_side_on_moto() {
     );
     assert!(text.contains("moved                12"), "{text}");
     assert_eq!(bodies_of(&drain(&c, &source.url).await).len(), 12);
+}
+
+/// A move task cancelled on the way stops, says how many moved, and is in
+/// the history as CANCELLED; nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_task_cancelled_on_eddy() {
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("task-cancel");
+    let (source, dlq) = source_and_dlq(&c, "task-cancel", false).await;
+    let bodies: Vec<String> = (0..60).map(|i| format!("slow {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let mut p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    p.velocity = Some(10);
+    let cancel = Cancel::new();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+    let (c2, p2, cancel2) = (c.clone(), p.clone(), cancel.clone());
+    let task =
+        tokio::spawn(
+            async move { redrive::run(&c2, &p2, Mode::MoveTask, &cancel2, Some(tx)).await },
+        );
+    while let Some(pr) = rx.recv().await {
+        if pr.moved >= 1 {
+            cancel.cancel();
+            break;
+        }
+    }
+    let s = task.await.unwrap().unwrap();
+    assert!(s.cancelled && !s.all_moved(), "{s}");
+    assert!(s.moved >= 1 && s.moved < 60, "{s}");
+    assert_eq!(s.move_task.as_ref().unwrap().status, "CANCELLED");
+    let (left, _, _) = counts(&c, &dlq.url).await;
+    let (back, _, _) = counts(&c, &source.url).await;
+    assert_eq!(back, s.moved, "{s}");
+    assert_eq!(left + back, 60);
+    let h = redrive::history(&c, &dlq.arn).await.unwrap();
+    assert_eq!(h[0].status, "CANCELLED");
+    assert!(s.to_string().contains("CANCELLED"), "{s}");
+}
+
+/// `Mode::Auto` on a queue the service does not take as a DLQ (no queue
+/// uses it): the move task is refused before it starts, and the move is
+/// done client-side, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_falls_back_when_the_move_task_is_refused_on_eddy() {
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("refused");
+    let lone = new_queue(&c, "lone", &[]).await;
+    let dest = new_queue(&c, "lone-dest", &[]).await;
+    let bodies: Vec<String> = (0..15).map(|i| format!("lone {i}")).collect();
+    fill(&c, &lone.url, &bodies).await;
+    let p = plan(&lone, Destination::Queue(dest.url.clone()), &dir);
+    let s = run(&c, &p, Mode::Auto).await;
+    assert_eq!((s.mode.as_str(), s.moved), ("client", 15), "{s}");
+    assert!(
+        s.notes[0].starts_with("the move task was refused")
+            && s.notes[0].ends_with("moved client-side"),
+        "{s}"
+    );
+    assert_eq!(bodies_of(&drain(&c, &dest.url).await).len(), 15);
+    // Asked for explicitly, the refusal is the answer.
+    fill(&c, &lone.url, &bodies).await;
+    let err = redrive::run(&c, &p, Mode::MoveTask, &Cancel::new(), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Dead Letter Queue"), "{err}");
+}
+
+/// On a terminal (a pty from `script`), `eddy redrive` asks with the count
+/// and the destination; anything but y moves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_asks_on_a_terminal() {
+    use std::io::Write;
+    let url = common::eddy_endpoint();
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("cli-tty");
+    let (_source, dlq) = source_and_dlq(&c, "cli-tty", false).await;
+    let dest = new_queue(&c, "cli-tty-dest", &[]).await;
+    let bodies: Vec<String> = (0..7).map(|i| format!("tty {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let line = format!(
+        "'{}' redrive '{}' --to '{}' --mode client --endpoint-url '{url}'",
+        env!("CARGO_BIN_EXE_eddy"),
+        dlq.name,
+        dest.name
+    );
+    let answer = |a: &str| -> (Option<i32>, String) {
+        let mut child = command("script", &dir)
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs eddy on a pty");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{a}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = answer("n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "move 7 message(s) from {} to queue {} (client-side)? [y/N]",
+            dlq.name, dest.name
+        )),
+        "{text}"
+    );
+    assert!(text.contains("not confirmed: nothing was moved"), "{text}");
+    assert_eq!(counts(&c, &dlq.url).await, (7, 0, 0));
+    let (code, text) = answer("y");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("moved                7"), "{text}");
+    assert_eq!(counts(&c, &dlq.url).await, (0, 0, 0));
+}
+
+/// Ctrl-C (SIGINT) during a client-side move: the batches in flight finish,
+/// what is held is released, the summary is printed (exit 1: not
+/// everything moved), and nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_ctrl_c_finishes_the_batches_in_flight() {
+    let url = common::eddy_endpoint();
+    let c = Target::Eddy.clients().await;
+    let dir = temp_dir("cli-int");
+    let (_source, dlq) = source_and_dlq(&c, "cli-int", false).await;
+    let dest = new_queue(&c, "cli-int-dest", &[]).await;
+    let bodies: Vec<String> = (0..200).map(|i| format!("int {i}")).collect();
+    fill(&c, &dlq.url, &bodies).await;
+    let child = eddy(&dir)
+        .args([
+            "redrive",
+            &dlq.name,
+            "--to",
+            &dest.name,
+            "--mode",
+            "client",
+            "--velocity",
+            "40",
+            "--yes",
+            "-o",
+            "json",
+            "--endpoint-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counts(&c, &dest.url).await.0 < 10 {
+        assert!(Instant::now() < deadline, "nothing moved within 20 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cancelling: finishing the batches in flight"),
+        "{err}"
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["cancelled"], true, "{s}");
+    assert_eq!(s["journal_complete"], false, "{s}");
+    let moved = s["moved"].as_u64().unwrap();
+    assert!((10..200).contains(&moved), "{s}");
+    let (left, in_flight, _) = counts(&c, &dlq.url).await;
+    assert_eq!(in_flight, 0, "what was held is released");
+    assert_eq!(left + moved, 200);
+    assert_eq!(drain(&c, &dest.url).await.len() as u64, moved);
+    let entries = audit(&dir);
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0]["detail"].as_str().unwrap().contains("cancelled"));
 }

@@ -37,7 +37,8 @@ destination under eddy's state folder, $EDDY_STATE_DIR or ~/.local/state/eddy/re
 run the same command again after a crash or Ctrl-C and it resumes: it never sends
 again what the journal shows as sent, deletes what was sent but not deleted, and
 releases what the interrupted run held. At most the batches in flight at a crash
-can end up in the destination twice; they are listed as possible duplicates.
+(--concurrency batches of 10) can end up in the destination twice; they are listed
+as possible duplicates.
 
 --dry-run lists what would move (id, match, first line of the body) and moves
 nothing; it receives each message (and releases it at once), which counts as a
@@ -54,7 +55,8 @@ Examples:
   # Everything back to the source queue (a move task where the backend has them)
   eddy redrive orders-dlq
   # Only the big payments, to another queue, 50 messages a second
-  eddy redrive orders-dlq --to orders-retry --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}' --velocity 50
+  eddy redrive orders-dlq --to orders-retry --velocity 50 \\
+    --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}'
   # What would move?
   eddy redrive orders-dlq --grep ord-1042 --dry-run
   # Onto a bus, in a script, with the journal where you want it
@@ -367,9 +369,11 @@ async fn redrive(
     let total = dlq.counts.visible + dlq.counts.in_flight + dlq.counts.delayed;
     let dlq_name = escape(&dlq.name).into_owned();
     let to = escape(&plan.destination.label()).into_owned();
+    let mut resuming = false;
     if mode == Mode::Client || plan.dry_run {
         let state = redrive::journal_state(c, &plan).await?;
         if state.resuming && !state.foreign && !plan.dry_run {
+            resuming = true;
             io.note(format_args!(
                 "resuming the interrupted redrive in {}: {} message(s) sent before; {} held by it to settle first",
                 escape(&state.path),
@@ -378,11 +382,13 @@ async fn redrive(
             ));
         }
     }
-    if total == 0 && !plan.dry_run {
+    // An interrupted run is resumed even on an empty DLQ: it closes its
+    // journal and reports what it may have sent twice.
+    if total == 0 && !plan.dry_run && !resuming {
         io.note(format_args!("{dlq_name} is empty: nothing to move"));
         return Ok(Status::Success);
     }
-    if !args.yes && !plan.dry_run {
+    if !args.yes && !plan.dry_run && total > 0 {
         let what = match &plan.selection {
             Selection::All => match plan.max {
                 Some(m) if m < total => {
@@ -443,12 +449,21 @@ async fn redrive(
                     io.note(format_args!("{}", progress_line(p)));
                 }
             }
-            _ = &mut ctrl_c, if !interrupted => {
+            _ = &mut ctrl_c => {
+                if interrupted {
+                    return Err(CliError::Invalid(
+                        "interrupted twice: stopped without waiting for the batches in flight; run the same \
+                         command again to resume (the journal has them)"
+                            .into(),
+                    ));
+                }
                 interrupted = true;
                 cancel.cancel();
                 io.note(format_args!(
-                    "cancelling: finishing the batches in flight (send and delete), releasing the rest..."
+                    "cancelling: finishing the batches in flight (send and delete), releasing the rest \
+                     (Ctrl-C again to stop at once)..."
                 ));
+                ctrl_c.set(tokio::signal::ctrl_c());
             }
         }
     };

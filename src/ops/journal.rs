@@ -266,6 +266,17 @@ mod tests {
     }
 
     #[test]
+    fn one_writer_at_a_time() {
+        let path = temp("lock");
+        let first = Journal::open(&path).unwrap();
+        let err = Journal::open(&path).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+        drop(first);
+        Journal::open(&path).unwrap();
+        let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+    }
+
+    #[test]
     fn a_torn_last_line_is_skipped_and_a_missing_file_is_empty() {
         let path = temp("torn");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

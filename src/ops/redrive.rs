@@ -562,27 +562,33 @@ pub async fn run(
     match plan.resolve_mode(mode)? {
         Mode::Client => run_client(clients, plan, cancel, progress).await,
         Mode::MoveTask => run_move_task(clients, plan, cancel, progress).await,
-        Mode::Auto => match run_move_task(clients, plan, cancel, progress.clone()).await {
-            Err(Error::Unsupported { endpoint, .. }) => {
-                let mut client_plan = plan.clone();
-                if client_plan.destination == Destination::OriginalSources {
-                    return Err(Error::Invalid(format!(
-                        "this backend ({endpoint}) has no message move tasks, and a client-side move \
-                         needs one destination: the DLQ has several sources, choose one with --to"
-                    )));
+        Mode::Auto => {
+            let why = match run_move_task(clients, plan, cancel, progress.clone()).await {
+                Err(Error::Unsupported { endpoint, .. }) => {
+                    format!("this backend ({endpoint}) has no message move tasks")
                 }
-                client_plan.journal_path = plan.journal_path.clone();
-                let mut s = run_client(clients, &client_plan, cancel, progress).await?;
-                s.notes.insert(
-                    0,
-                    format!(
-                        "this backend ({endpoint}) has no message move tasks: moved client-side"
-                    ),
-                );
-                Ok(s)
+                // Refused before it started (e.g. the queue is no DLQ as the
+                // service sees it): nothing moved.
+                Err(Error::Service {
+                    action,
+                    code,
+                    message,
+                    ..
+                }) if action == "sqs:StartMessageMoveTask" => {
+                    format!("the move task was refused ({code}: {message})")
+                }
+                other => return other,
+            };
+            if plan.destination == Destination::OriginalSources {
+                return Err(Error::Invalid(format!(
+                    "{why}, and a client-side move needs one destination: the DLQ has several sources, \
+                     choose one with --to"
+                )));
             }
-            other => other,
-        },
+            let mut s = run_client(clients, plan, cancel, progress).await?;
+            s.notes.insert(0, format!("{why}: moved client-side"));
+            Ok(s)
+        }
     }
 }
 

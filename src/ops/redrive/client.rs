@@ -39,6 +39,9 @@ const MAX_ATTEMPTS: u32 = 3;
 const IDLE_LIMIT: u32 = 200;
 /// Failed calls in a row (throttling, timeouts) a worker retries.
 const RETRIES: u32 = 5;
+/// SQS FIFO queues drop a message whose deduplication id they saw this
+/// recently.
+const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Progress at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Characters of a body kept in a dry run's preview.
@@ -123,6 +126,12 @@ struct State {
     unknown: HashSet<String>,
     /// Held by a worker to be sent or deleted.
     in_progress: HashSet<String>,
+    /// FIFO DLQ: message groups held by a batch under way (messages each).
+    groups: HashMap<String, usize>,
+    /// Of those, how many are still in the DLQ as far as the end check
+    /// goes: let go just before their delete, so that the check never
+    /// counts a deleted message as one still there.
+    held: u64,
     /// Decided not to move (no match, not selected, failed, previewed):
     /// released, still in the DLQ.
     known: HashSet<String>,
@@ -142,6 +151,9 @@ struct State {
     in_flight_elsewhere: u64,
     phase: Phase,
     notes: Vec<String>,
+    /// FIFO destination: messages sent less than the deduplication window
+    /// after they were first sent (SQS may take them for duplicates).
+    recent_fifo: u64,
 }
 
 struct Shared {
@@ -164,6 +176,8 @@ struct Shared {
     progress: Option<UnboundedSender<Progress>>,
     last_progress: Mutex<Instant>,
     approximate_total: Option<u64>,
+    /// FIFO DLQs: receives take turns.
+    receive_turn: tokio::sync::Mutex<()>,
     st: Mutex<State>,
 }
 
@@ -195,6 +209,8 @@ enum End {
     Done,
     /// Messages held elsewhere will come back: wait for them.
     Wait,
+    /// Looks done, but batches are under way: look again once they settle.
+    Settle,
     Again,
 }
 
@@ -296,6 +312,13 @@ impl Shared {
                 None => BATCH as u64,
             };
             let wait_s = if last_empty { 1 } else { 0 };
+            // FIFO: one receive (and its decisions) at a time, so that a
+            // group handed out twice by a racing backend is seen as held.
+            let fifo_turn = if self.dlq.fifo {
+                Some(self.receive_turn.lock().await)
+            } else {
+                None
+            };
             let received = self
                 .clients
                 .receive(
@@ -347,7 +370,9 @@ impl Shared {
                 continue;
             }
             last_empty = false;
-            let actionable = self.process(unique, want).await;
+            let (actions, fresh) = self.classify(&unique);
+            drop(fifo_turn);
+            let actionable = self.process(unique, actions, fresh, want).await;
             if !actionable && self.check_end(false).await {
                 self.stop.store(true, Ordering::SeqCst);
                 return;
@@ -364,30 +389,39 @@ impl Shared {
         if self.state().wanted.as_ref().is_some_and(|w| w.is_empty()) {
             return true;
         }
-        let q = match self.clients.get_queue(&self.dlq.url).await {
-            Ok(q) => q,
-            Err(e) if is_transient(&e) => {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                return false;
-            }
-            Err(e) => {
-                self.fatal(format!("reading the counts of {}: {e}", self.dlq.name));
-                return true;
-            }
-        };
-        match self.decide_end(&q) {
-            End::Done => true,
-            End::Wait => {
-                self.report(false);
-                // The next receive long-polls for a second.
-                false
-            }
-            End::Again => {
-                if received_empty {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+        loop {
+            let q = match self.clients.get_queue(&self.dlq.url).await {
+                Ok(q) => q,
+                Err(e) if is_transient(&e) => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    return false;
                 }
-                false
-            }
+                Err(e) => {
+                    self.fatal(format!("reading the counts of {}: {e}", self.dlq.name));
+                    return true;
+                }
+            };
+            return match self.decide_end(&q) {
+                End::Done => true,
+                End::Settle => {
+                    if self.stopped() {
+                        return true;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+                End::Wait => {
+                    self.report(false);
+                    // The next receive long-polls for a second.
+                    false
+                }
+                End::Again => {
+                    if received_empty {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    false
+                }
+            };
         }
     }
 
@@ -396,8 +430,13 @@ impl Shared {
         let c = &q.counts;
         let total = c.visible + c.in_flight + c.delayed;
         let mut st = self.state();
-        let accounted = (st.in_progress.len() + st.known.len()) as u64;
+        let accounted = st.held + st.known.len() as u64;
         if total <= accounted {
+            if st.held > 0 {
+                // Batches under way: decide once they are settled (a
+                // backend may not count what their holds block).
+                return End::Settle;
+            }
             st.in_flight_elsewhere = 0;
             return End::Done;
         }
@@ -432,21 +471,34 @@ impl Shared {
         End::Again
     }
 
-    /// Handles one received batch; returns whether it had anything to move.
-    async fn process(&self, msgs: Vec<Message>, reserved: u64) -> bool {
-        // Decide what to do with each message.
+    /// Decides what to do with each received message (and marks what
+    /// this batch holds); also whether any was new.
+    fn classify(&self, msgs: &[Message]) -> (Vec<Action>, bool) {
         let mut actions: Vec<Action> = Vec::with_capacity(msgs.len());
         // Anything not seen before (what a dry run makes progress with).
         let mut fresh = false;
         {
             let mut st = self.state();
-            for m in &msgs {
+            // FIFO: groups another batch holds (a backend should not hand
+            // them out; if it does, sending them now would break their order).
+            let busy: HashSet<String> = if self.dlq.fifo {
+                msgs.iter()
+                    .filter_map(|m| group_of(m))
+                    .filter(|g| st.groups.contains_key(*g))
+                    .map(str::to_string)
+                    .collect()
+            } else {
+                HashSet::new()
+            };
+            for m in msgs {
                 let id = &m.message_id;
                 fresh |= st.seen.insert(id.clone());
                 let selected = self.selection.selects(id, &m.body);
-                let action = if st.in_progress.contains(id) {
-                    // Received again while another batch holds it: that
-                    // batch settles it.
+                let action = if st.in_progress.contains(id)
+                    || group_of(m).is_some_and(|g| busy.contains(g))
+                {
+                    // Received again while another batch holds it (or its
+                    // group): that batch settles it.
                     Action::Release
                 } else if st.sent.contains(id) {
                     if self.dry_run {
@@ -491,12 +543,29 @@ impl Shared {
                     st.in_progress.insert(id.clone());
                     Action::Send
                 };
+                if matches!(action, Action::Send | Action::Delete)
+                    && self.dlq.fifo
+                    && let Some(g) = group_of(m)
+                {
+                    *st.groups.entry(g.to_string()).or_default() += 1;
+                }
                 actions.push(action);
             }
             if fresh {
                 st.phase = Phase::Moving;
             }
         }
+        (actions, fresh)
+    }
+
+    /// Handles one received batch; returns whether it had anything to move.
+    async fn process(
+        &self,
+        msgs: Vec<Message>,
+        actions: Vec<Action>,
+        fresh: bool,
+        reserved: u64,
+    ) -> bool {
         let sends: Vec<usize> = (0..msgs.len())
             .filter(|&i| actions_at(&actions, i, Action::Send))
             .collect();
@@ -507,8 +576,28 @@ impl Shared {
             .filter(|&i| actions_at(&actions, i, Action::Release))
             .map(|i| &msgs[i])
             .collect();
+        let held = (sends.len() + deletes.len()) as u64;
+        self.state().held += held;
         if let Some(b) = &self.budget {
             b.give_back(reserved.saturating_sub(sends.len() as u64));
+        }
+        if let Dest::Queue { kind, .. } = &self.dest
+            && kind.fifo
+        {
+            let now = now_ms();
+            let recent = sends
+                .iter()
+                .filter(|&&i| {
+                    msgs[i]
+                        .attributes
+                        .get("SentTimestamp")
+                        .and_then(|t| t.trim().parse::<i64>().ok())
+                        .is_some_and(|t| now - t < DEDUP_WINDOW_MS)
+                })
+                .count() as u64;
+            if recent > 0 {
+                self.state().recent_fifo += recent;
+            }
         }
         let actionable = !sends.is_empty() || !deletes.is_empty() || (self.dry_run && fresh);
         if actionable {
@@ -527,9 +616,10 @@ impl Shared {
                     .collect(),
             };
             if let Err(e) = j.append(&record, !sends.is_empty()).await {
+                self.state().held -= held;
                 let all: Vec<&Message> = msgs.iter().collect();
                 self.release(&handles(&all)).await;
-                self.finish_batch(&msgs, &[], &[], &[], &[], &[]);
+                self.finish_batch(&msgs, &actions, &[], &[], &[], &[], &[]);
                 if let Some(budget) = &self.budget {
                     budget.give_back(sends.len() as u64);
                 }
@@ -605,6 +695,7 @@ impl Shared {
         }
 
         // Delete what is in the destination: just sent, or sent before.
+        self.state().held -= held;
         let to_delete: Vec<usize> = sent.ok.iter().chain(&deletes).copied().collect();
         let mut delete_failed: Vec<usize> = Vec::new();
         if !to_delete.is_empty() {
@@ -645,6 +736,7 @@ impl Shared {
         }
         self.finish_batch(
             &msgs,
+            &actions,
             &sent.ok,
             &deletes,
             &sent.failed,
@@ -659,9 +751,11 @@ impl Shared {
     }
 
     /// Settles a batch in the shared state.
+    #[allow(clippy::too_many_arguments)]
     fn finish_batch(
         &self,
         msgs: &[Message],
+        actions: &[Action],
         ok: &[usize],
         deletes: &[usize],
         failed: &[(usize, String, bool)],
@@ -670,8 +764,19 @@ impl Shared {
     ) {
         let mut st = self.state();
         let delete_failed: HashSet<usize> = delete_failed.iter().copied().collect();
-        for m in msgs {
+        for (m, a) in msgs.iter().zip(actions) {
+            if !matches!(a, Action::Send | Action::Delete) {
+                continue;
+            }
             st.in_progress.remove(&m.message_id);
+            if let Some(g) = group_of(m).filter(|_| self.dlq.fifo)
+                && let Some(n) = st.groups.get_mut(g)
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    st.groups.remove(g);
+                }
+            }
         }
         for &i in ok {
             let id = &msgs[i].message_id;
@@ -824,6 +929,11 @@ impl Shared {
     fn dest_label(&self, url: &str) -> String {
         format!("queue {}", queue_name(url))
     }
+}
+
+/// A FIFO message's group.
+fn group_of(m: &Message) -> Option<&str> {
+    m.attributes.get("MessageGroupId").map(String::as_str)
 }
 
 fn actions_at(actions: &[Action], i: usize, a: Action) -> bool {
@@ -1099,6 +1209,7 @@ pub async fn run_client(
         progress,
         last_progress: Mutex::new(Instant::now() - PROGRESS_EVERY),
         approximate_total,
+        receive_turn: tokio::sync::Mutex::new(()),
         st: Mutex::new(state),
     });
 
@@ -1195,6 +1306,14 @@ fn fill_summary(
     summary.error = st.error.clone();
     summary.preview = std::mem::take(&mut st.preview);
     summary.notes.extend(st.notes.iter().cloned());
+    if st.recent_fifo > 0 {
+        summary.notes.push(format!(
+            "{} message(s) went to a FIFO queue less than 5 minutes after they were first sent: a FIFO \
+             queue that saw their deduplication id (or, with content-based deduplication, their body) in \
+             those 5 minutes takes them for duplicates and drops them; check the destination",
+            st.recent_fifo
+        ));
+    }
 }
 
 /// Settles the batches an interrupted run left: deletes what the journal

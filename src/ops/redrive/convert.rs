@@ -95,7 +95,14 @@ pub(crate) fn to_event(
                 detail_type,
                 detail: detail.to_string(),
                 resources,
-                time: text("time").filter(|t| !t.is_empty()),
+                // A time PutEvents cannot read would fail the whole call: left out.
+                time: text("time").filter(|t| {
+                    aws_smithy_types::DateTime::from_str(
+                        t,
+                        aws_smithy_types::date_time::Format::DateTime,
+                    )
+                    .is_ok()
+                }),
             });
         }
     }
@@ -200,6 +207,9 @@ mod tests {
         assert_eq!(e.detail, r#"{"total":250}"#);
         assert_eq!(e.resources, vec!["arn:x".to_string()]);
         assert_eq!(e.time.as_deref(), Some("2024-06-05T14:03:27Z"));
+        let odd = body.replace("2024-06-05T14:03:27Z", "yesterday");
+        let e = to_event(&msg(&odd, &[]), "orders", &EventDefaults::default()).unwrap();
+        assert_eq!(e.time, None);
     }
 
     #[test]
