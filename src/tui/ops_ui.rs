@@ -731,7 +731,19 @@ pub fn tailed(state: &mut AppState, req: ReqId, events: Vec<TailedEvent>) -> boo
             if t.paused {
                 t.held.extend(events);
             } else {
+                // Like `tail -f`: the selection follows the newest event while
+                // it is on the last row (or nothing is selected yet).
+                let last = t
+                    .list
+                    .order
+                    .last()
+                    .and_then(|&i| t.events.get(i))
+                    .map(|e| e.message_id.clone());
+                let following = t.list.selected.is_none() || t.list.selected == last;
                 t.events.extend(events);
+                if following && let Some(e) = t.events.last() {
+                    t.list.selected = Some(e.message_id.clone());
+                }
             }
             let over = t.events.len().saturating_sub(TAIL_KEEP);
             if over > 0 {
@@ -752,6 +764,7 @@ pub fn toggle_pause(state: &mut AppState) {
             let held = std::mem::take(&mut t.held);
             t.events.extend(held);
         }
+        state.bump();
     }
 }
 

@@ -434,7 +434,7 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
             Span::raw(a.describe()),
         ]));
     }
-    let area = centered(body, 72, lines.len() as u16 + 2);
+    let area = centered(body, 88, lines.len() as u16 + 2);
     let shown = area.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(shown);
     let scroll = scroll.min(max_scroll);
