@@ -182,48 +182,25 @@ pub(crate) fn run(
         let (pattern, event) = read_pattern_and_event(args, stdin)?;
         return test_pattern_offline(args, &pattern, &event, io);
     }
-    let conn = command.conn();
-    let demo_rate = conn
-        .demo
-        .then(|| conn.demo_rate.unwrap_or(crate::local::demo::DEFAULT_RATE));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    let status = runtime.block_on(async {
-        // --local: eddy's backend in this process, for this command only.
-        let backend = if conn.local {
-            let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
-            let config = crate::local::Config::default();
-            Some(Backend::start(addr, &config, demo_rate).await?)
-        } else {
-            None
-        };
-        // Nothing is sent yet: a bad input below fails before any call.
-        let clients = match &backend {
-            Some(b) => Clients::connect_local(&b.settings(conn.region.as_deref())).await,
-            None => Clients::connect(&conn.settings()).await,
-        };
-        let status = match &command {
-            AwsCommand::Whoami(a) => whoami(&clients, a, io).await,
-            AwsCommand::Queues(a) => queues(&clients, a, io).await,
-            AwsCommand::Dlqs(a) => dlqs(&clients, a, io).await,
-            AwsCommand::Peek(a) => peek(&clients, a, io).await,
-            AwsCommand::Send(a) => send(&clients, a, stdin, io).await,
-            AwsCommand::Buses(a) => buses(&clients, a, io).await,
-            AwsCommand::Rules(a) => rules(&clients, a, io).await,
-            AwsCommand::Targets(a) => targets(&clients, a, io).await,
-            AwsCommand::PutEvent(a) => put_event(&clients, a, stdin, io).await,
-            AwsCommand::TestPattern(a) => test_pattern_remote(&clients, a, stdin, io).await,
-            AwsCommand::Logs(a) => logs(&clients, a, io).await,
-        };
-        if let Some(b) = backend {
-            b.stop().await;
+    let session = Session::open(command.conn())?;
+    let clients = &session.clients;
+    let status = session.block_on(async {
+        match &command {
+            AwsCommand::Whoami(a) => whoami(clients, a, io).await,
+            AwsCommand::Queues(a) => queues(clients, a, io).await,
+            AwsCommand::Dlqs(a) => dlqs(clients, a, io).await,
+            AwsCommand::Peek(a) => peek(clients, a, io).await,
+            AwsCommand::Send(a) => send(clients, a, stdin, io).await,
+            AwsCommand::Buses(a) => buses(clients, a, io).await,
+            AwsCommand::Rules(a) => rules(clients, a, io).await,
+            AwsCommand::Targets(a) => targets(clients, a, io).await,
+            AwsCommand::PutEvent(a) => put_event(clients, a, stdin, io).await,
+            AwsCommand::TestPattern(a) => test_pattern_remote(clients, a, stdin, io).await,
+            AwsCommand::Logs(a) => logs(clients, a, io).await,
         }
-        status
     });
     // Background work (a log tail) is not waited for.
-    runtime.shutdown_timeout(Duration::from_millis(200));
+    session.close();
     status
 }
 

@@ -2654,14 +2654,6 @@ fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<'a>, AwsErr
 mod tests {
     use super::*;
 
-    fn rule() -> RuleRoute {
-        RuleRoute {
-            name: "r1".to_string(),
-            arn: "arn:aws:events:us-east-1:000000000000:rule/b/r1".to_string(),
-            targets: Vec::new(),
-        }
-    }
-
     fn envelope(detail: &str) -> (String, usize) {
         let mut s = String::new();
         let at = build_envelope(
@@ -2676,30 +2668,6 @@ mod tests {
             detail,
         );
         (s, at)
-    }
-
-    fn render(template: &str, paths: &[(&str, &str)]) -> String {
-        let (text, detail_at) =
-            envelope(r#"{ "id": "o-1", "n": 5, "tags": ["a","b"], "q": "say \"hi\"" }"#);
-        let event = Event {
-            text: &text,
-            detail_at,
-            id: "id-1",
-            time_ms: 0,
-            ingest_ms: 0,
-            hop: 0,
-        };
-        let names: Vec<String> = paths.iter().map(|(n, _)| n.to_string()).collect();
-        let parsed: Vec<JsonPath> = paths
-            .iter()
-            .map(|(_, p)| JsonPath::parse(p).unwrap())
-            .collect();
-        let t = Template::compile(template, &names);
-        let input = InputSpec::Transformer {
-            paths: parsed,
-            template: t,
-        };
-        render_input(&input, &event, &rule())
     }
 
     #[test]
@@ -2741,75 +2709,6 @@ mod tests {
             parse_time(&json!("2024-05-01T12:00:00Z")),
             Some(1_714_564_800_000)
         );
-    }
-
-    #[test]
-    fn json_paths() {
-        let src = br#"{"a":{"b":[10,{"c":"x"}]},"d-e":1,"a":{"b":[20]}}"#;
-        let root = pjson::parse(src).unwrap();
-        let at = |p: &str| {
-            let v = JsonPath::parse(p).unwrap().resolve(&root)?;
-            Some(String::from_utf8_lossy(&src[v.start..v.end]).into_owned())
-        };
-        assert_eq!(
-            at("$.a.b[0]").as_deref(),
-            Some("20"),
-            "the last duplicate wins"
-        );
-        assert_eq!(at("$.d-e").as_deref(), Some("1"));
-        assert_eq!(at("$['d-e']").as_deref(), Some("1"));
-        assert_eq!(at("$.a.b[5]"), None);
-        assert_eq!(at("$").map(|s| s.len()), Some(src.len()));
-        for bad in ["", "a.b", "$.", "$..a", "$[x]", "$.a b"] {
-            assert!(JsonPath::parse(bad).is_none(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn templates_quote_like_aws() {
-        let paths = [
-            ("id", "$.detail.id"),
-            ("n", "$.detail.n"),
-            ("q", "$.detail.q"),
-            ("tags", "$.detail.tags"),
-            ("none", "$.detail.nope"),
-        ];
-        assert_eq!(
-            render(
-                r#"{ "order": <id>, "n": <n>, "label": "order <id> x<n>", "tags": <tags>, "none": <none> }"#,
-                &paths
-            ),
-            r#"{"order":"o-1","n":5,"label":"order o-1 x5","tags":["a","b"],"none":null}"#
-        );
-        assert_eq!(
-            render(r#"{"q": "<q>", "raw": <q>}"#, &paths),
-            r#"{"q":"say \"hi\"","raw":"say \"hi\""}"#
-        );
-        assert_eq!(
-            render(r#""instance <id> is in <n>""#, &paths),
-            r#""instance o-1 is in 5""#
-        );
-        assert_eq!(
-            render("<id> is in state <q>", &paths),
-            r#"o-1 is in state say "hi""#
-        );
-        assert_eq!(
-            render(
-                r#"{"rule": <aws.events.rule-name>, "arn": "<aws.events.rule-arn>", "x": "<unknown>"}"#,
-                &paths
-            ),
-            r#"{"rule":"r1","arn":"arn:aws:events:us-east-1:000000000000:rule/b/r1","x":"<unknown>"}"#
-        );
-        let out = render(
-            r#"{"e": <aws.events.event>, "j": <aws.events.event.json>, "s": "<aws.events.event.json>"}"#,
-            &paths,
-        );
-        let v: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["e"]["id"], "id-1");
-        assert!(v["e"].get("detail").is_none());
-        assert_eq!(v["j"]["detail"]["n"], 5);
-        let inner: Value = serde_json::from_str(v["s"].as_str().unwrap()).unwrap();
-        assert_eq!(inner, v["j"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! the job and the backend has one, else the client-side move.
 
 mod client;
-mod convert;
+pub(crate) mod convert;
 mod records;
 mod task;
 

@@ -247,7 +247,7 @@ fn field(doc: &mut Vec<DocLine>, label: &str, value: &str, meaning: Meaning) {
 }
 
 /// Appends `text` split into lines, escaped, each cut into [`CHUNK`]-character pieces.
-fn push_text(doc: &mut Vec<DocLine>, text: &str, meaning: Meaning) {
+pub(crate) fn push_text(doc: &mut Vec<DocLine>, text: &str, meaning: Meaning) {
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let escaped = escape(line);

@@ -216,46 +216,24 @@ fn sqs_char(c: char) -> bool {
 
 /// A PutEvents entry from a body: an EventBridge event is unwrapped into
 /// source, detail-type and detail (resources and time kept); other JSON
-/// objects go as the detail of an `eddy.republish` event.
+/// objects go as the detail of an `eddy.republish` event. The same
+/// conversion as `eddy redrive --to-bus`.
 pub fn entry_for(body: &str, bus: &str) -> Result<EventEntry, String> {
-    let v: serde_json::Value = serde_json::from_str(body)
-        .map_err(|e| format!("a bus takes JSON events; the body is not JSON: {e}"))?;
-    let obj = v
-        .as_object()
-        .ok_or("a bus takes JSON objects; the body is not one")?;
-    let s = |k: &str| obj.get(k).and_then(|x| x.as_str()).map(str::to_string);
-    if let (Some(source), Some(detail_type), Some(detail)) =
-        (s("source"), s("detail-type"), obj.get("detail"))
-    {
-        if !detail.is_object() {
-            return Err("the event's detail is not a JSON object".to_string());
-        }
-        let resources = obj
-            .get("resources")
-            .and_then(|r| r.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Ok(EventEntry {
-            bus: Some(bus.to_string()),
-            source,
-            detail_type,
-            detail: detail.to_string(),
-            resources,
-            time: s("time"),
-        });
-    }
-    Ok(EventEntry {
-        bus: Some(bus.to_string()),
-        source: "eddy.republish".to_string(),
-        detail_type: "Republished message".to_string(),
-        detail: v.to_string(),
-        resources: Vec::new(),
-        time: None,
-    })
+    let message = Message {
+        message_id: String::new(),
+        receipt_handle: None,
+        body: body.to_string(),
+        md5_of_body: None,
+        receive_count: 0,
+        receives_left: None,
+        attributes: Default::default(),
+        message_attributes: Default::default(),
+    };
+    let defaults = crate::ops::redrive::convert::EventDefaults {
+        source: Some("eddy.republish".to_string()),
+        detail_type: Some("Republished message".to_string()),
+    };
+    crate::ops::redrive::convert::to_event(&message, bus, &defaults)
 }
 
 /// `true` (and says so) when eddy runs read-only.

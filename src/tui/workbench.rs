@@ -32,8 +32,6 @@ use crate::text::escape;
 pub const MAX_EVENTS: usize = 2_000;
 /// Detail lines moved by page up / page down.
 pub const DETAIL_PAGE: usize = 10;
-/// The longest piece of one detail line (a huge one-line value is cut into pieces).
-const CHUNK: usize = 512;
 
 /// Where an event in the list came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1503,26 +1501,10 @@ fn push(doc: &mut Vec<DocLine>, meaning: Meaning, text: &str) {
     push_text(doc, meaning, text);
 }
 
-/// Text split into lines, escaped, each cut into [`CHUNK`]-character pieces.
+/// Text split into lines, escaped, each cut into pieces of
+/// [`super::inspect::CHUNK`] characters (as the message inspector does).
 fn push_text(doc: &mut Vec<DocLine>, meaning: Meaning, text: &str) {
-    for line in text.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let escaped = escape(line);
-        if escaped.len() <= CHUNK {
-            doc.push(DocLine {
-                meaning,
-                text: escaped.into_owned(),
-            });
-            continue;
-        }
-        let chars: Vec<char> = escaped.chars().collect();
-        for piece in chars.chunks(CHUNK) {
-            doc.push(DocLine {
-                meaning,
-                text: piece.iter().collect(),
-            });
-        }
-    }
+    super::inspect::push_text(doc, text, meaning);
 }
 
 #[cfg(test)]
