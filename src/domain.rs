@@ -185,6 +185,63 @@ pub struct MessageAttribute {
     pub binary_value: Option<String>,
 }
 
+impl MessageAttribute {
+    /// Parses `NAME=VALUE` (a String attribute) or `NAME:TYPE=VALUE` (TYPE
+    /// String, Number or Binary, with an optional `.custom` suffix; a Binary
+    /// value is base64), as `eddy send --attr` and the message editor take it.
+    pub fn parse_arg(s: &str) -> Result<(String, MessageAttribute), String> {
+        let (key, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}` is not NAME=VALUE or NAME:TYPE=VALUE"))?;
+        let (name, data_type) = match key.split_once(':') {
+            Some((name, ty)) => (name.trim(), ty.trim()),
+            None => (key.trim(), "String"),
+        };
+        if name.is_empty() {
+            return Err(format!("`{s}` has no attribute name before `=`"));
+        }
+        let base = data_type.split('.').next().unwrap_or(data_type);
+        let attribute = match base {
+            "String" => MessageAttribute {
+                data_type: data_type.to_string(),
+                string_value: Some(value.to_string()),
+                binary_value: None,
+            },
+            "Number" => {
+                if value.trim().parse::<f64>().is_err() {
+                    return Err(format!("`{value}` is not a number (attribute {name})"));
+                }
+                MessageAttribute {
+                    data_type: data_type.to_string(),
+                    string_value: Some(value.to_string()),
+                    binary_value: None,
+                }
+            }
+            "Binary" => MessageAttribute {
+                data_type: data_type.to_string(),
+                string_value: None,
+                binary_value: Some(value.to_string()),
+            },
+            _ => {
+                return Err(format!(
+                    "unknown attribute type `{data_type}` (attribute {name}): use String, Number or Binary"
+                ));
+            }
+        };
+        Ok((name.to_string(), attribute))
+    }
+
+    /// The attribute as [`MessageAttribute::parse_arg`] reads it: `NAME:TYPE=VALUE`.
+    pub fn to_arg(&self, name: &str) -> String {
+        let value = self
+            .string_value
+            .as_deref()
+            .or(self.binary_value.as_deref())
+            .unwrap_or("");
+        format!("{name}:{}={value}", self.data_type)
+    }
+}
+
 /// A received SQS message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {

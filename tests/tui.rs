@@ -777,7 +777,13 @@ async fn operator_actions_ask_then_act() {
         _ => false,
     })
     .await;
-    step(&mut tui, "bs ctrl-d ctrl-s", confirm_open).await;
+    // Fix the JSON, add an attribute, delete the original after the copy.
+    step(
+        &mut tui,
+        "bs tab note=edited tab ctrl-d ctrl-s",
+        confirm_open,
+    )
+    .await;
     step(&mut tui, "y", |s| flash_has(s, "the original was deleted")).await;
     let now = w
         .clients
@@ -786,6 +792,12 @@ async fn operator_actions_ask_then_act() {
         .unwrap();
     assert_eq!(now.messages.len(), 1);
     assert_ne!(now.messages[0].message_id, left.messages[0].message_id);
+    assert_eq!(
+        now.messages[0].message_attributes["note"]
+            .string_value
+            .as_deref(),
+        Some("edited")
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&now.messages[0].body).unwrap(),
         serde_json::from_str::<serde_json::Value>(&left.messages[0].body).unwrap()

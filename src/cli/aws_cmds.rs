@@ -527,48 +527,8 @@ async fn peek(c: &Clients, args: &PeekArgs, io: &mut Io<'_>) -> Result<Status, C
 /// TYPE is String, Number or Binary (base64 value), optionally with a custom
 /// suffix (`Number.float`).
 pub(crate) fn parse_attr(s: &str) -> Result<AttrArg, String> {
-    let (key, value) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not NAME=VALUE or NAME:TYPE=VALUE"))?;
-    let (name, data_type) = match key.split_once(':') {
-        Some((name, ty)) => (name.trim(), ty.trim()),
-        None => (key.trim(), "String"),
-    };
-    if name.is_empty() {
-        return Err(format!("`{s}` has no attribute name before `=`"));
-    }
-    let base = data_type.split('.').next().unwrap_or(data_type);
-    let attribute = match base {
-        "String" => MessageAttribute {
-            data_type: data_type.to_string(),
-            string_value: Some(value.to_string()),
-            binary_value: None,
-        },
-        "Number" => {
-            if value.trim().parse::<f64>().is_err() {
-                return Err(format!("`{value}` is not a number (attribute {name})"));
-            }
-            MessageAttribute {
-                data_type: data_type.to_string(),
-                string_value: Some(value.to_string()),
-                binary_value: None,
-            }
-        }
-        "Binary" => MessageAttribute {
-            data_type: data_type.to_string(),
-            string_value: None,
-            binary_value: Some(value.to_string()),
-        },
-        _ => {
-            return Err(format!(
-                "unknown attribute type `{data_type}` (attribute {name}): use String, Number or Binary"
-            ));
-        }
-    };
-    Ok(AttrArg {
-        name: name.to_string(),
-        attribute,
-    })
+    let (name, attribute) = MessageAttribute::parse_arg(s)?;
+    Ok(AttrArg { name, attribute })
 }
 
 /// A value given as text, `@FILE` or `@-` (stdin).

@@ -15,7 +15,7 @@ use super::state::{
     Screen,
 };
 use super::workbench::{Origin, WbEvent, WbOutcome, WbRule, Workbench};
-use crate::domain::{EventEntry, Message, OutgoingMessage, Queue, queue_name};
+use crate::domain::{EventEntry, Message, MessageAttribute, OutgoingMessage, Queue, queue_name};
 use crate::ops::tail::TailedEvent;
 use crate::text::escape;
 
@@ -84,6 +84,10 @@ pub struct EditorScreen {
     pub fifo: bool,
     pub message: Message,
     pub body: TextArea<'static>,
+    /// The message attributes, one `NAME:TYPE=VALUE` per line.
+    pub attrs: TextArea<'static>,
+    /// Keys go to the attributes (Tab switches), else to the body.
+    pub on_attrs: bool,
     pub dest: Destination,
     /// Delete the original once the copy is acknowledged.
     pub delete_original: bool,
@@ -106,6 +110,17 @@ impl EditorScreen {
             lines
         });
         body.set_cursor_line_style(ratatui::style::Style::default());
+        let attr_lines: Vec<String> = message
+            .message_attributes
+            .iter()
+            .map(|(k, a)| a.to_arg(k))
+            .collect();
+        let mut attrs = TextArea::new(if attr_lines.is_empty() {
+            vec![String::new()]
+        } else {
+            attr_lines
+        });
+        attrs.set_cursor_line_style(ratatui::style::Style::default());
         EditorScreen {
             queue_id: queue_id.to_string(),
             queue_name: queue
@@ -114,6 +129,8 @@ impl EditorScreen {
             fifo: queue.is_some_and(|q| q.fifo),
             message,
             body,
+            attrs,
+            on_attrs: false,
             dest: Destination::SameQueue,
             delete_original: false,
             error: None,
@@ -123,6 +140,25 @@ impl EditorScreen {
 
     pub fn text(&self) -> String {
         self.body.lines().join("\n")
+    }
+
+    /// The attributes as edited: one `NAME:TYPE=VALUE` per line (empty lines
+    /// skipped), each name once.
+    pub fn attributes(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, MessageAttribute>, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for (n, line) in self.attrs.lines().iter().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (name, attr) = MessageAttribute::parse_arg(line.trim())
+                .map_err(|e| format!("attributes, line {}: {e}", n + 1))?;
+            if out.insert(name.clone(), attr).is_some() {
+                return Err(format!("attributes, line {}: {name} is given twice", n + 1));
+            }
+        }
+        Ok(out)
     }
 
     /// What would be sent, or why not.
@@ -164,7 +200,7 @@ impl EditorScreen {
                 Ok(Outgoing::Event(entry))
             }
             _ => {
-                let attrs = self.message.message_attributes.clone();
+                let attrs = self.attributes()?;
                 let attr_bytes: usize = attrs
                     .iter()
                     .map(|(k, a)| {
@@ -517,14 +553,19 @@ pub fn edit(state: &mut AppState) -> Vec<Effect> {
     }
     // The editor shows text as it is: a body with control or bidi characters
     // would reach the terminal, so it is not opened for those.
-    if message
-        .body
-        .lines()
-        .any(|l| escape(&l.replace('\t', " ")) != l.replace('\t', " "))
+    let unsafe_text = |t: &str| {
+        t.lines()
+            .any(|l| escape(&l.replace('\t', " ")) != l.replace('\t', " "))
+    };
+    if unsafe_text(&message.body)
+        || message
+            .message_attributes
+            .iter()
+            .any(|(k, a)| unsafe_text(&a.to_arg(k)))
     {
         state.flash(
             Level::Error,
-            "this body holds control or bidi characters, which the editor cannot show safely: \
+            "this message holds control or bidi characters, which the editor cannot show safely: \
              export it (eddy export), edit the file, and send it (eddy send QUEUE @FILE)",
         );
         return Vec::new();
@@ -571,6 +612,10 @@ pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             ed.delete_original = !ed.delete_original;
             Vec::new()
         }
+        (false, KeyCode::Tab | KeyCode::BackTab) => {
+            ed.on_attrs = !ed.on_attrs;
+            Vec::new()
+        }
         (true, KeyCode::Char('s')) => {
             let out = match ed.outgoing() {
                 Ok(o) => o,
@@ -615,7 +660,11 @@ pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         _ => {
-            ed.body.input(key);
+            if ed.on_attrs {
+                ed.attrs.input(key);
+            } else {
+                ed.body.input(key);
+            }
             ed.error = None;
             Vec::new()
         }

@@ -1605,13 +1605,11 @@ fn render_editor(state: &AppState, frame: &mut Frame, area: Rect) {
             },
         ),
     ];
-    let attrs = e.message.message_attributes.len();
     info.push(kv(
         state,
         "keeps",
         format!(
-            "{attrs} message attribute{}{}{}",
-            if attrs == 1 { "" } else { "s" },
+            "the attributes below{}{}",
             e.message
                 .attributes
                 .get("MessageGroupId")
@@ -1625,16 +1623,34 @@ fn render_editor(state: &AppState, frame: &mut Frame, area: Rect) {
         ),
     ));
     info.push(Line::from(Span::styled(
-        "ctrl-s send · ctrl-t destination · ctrl-d delete the original after · esc leave",
+        "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · esc leave",
         style(state, Meaning::Muted),
     )));
-    let [head, body] = split_top(info.len().saturating_sub(2), area);
+    let [head, rest] = split_top(info.len().saturating_sub(2), area);
     frame.render_widget(Paragraph::new(info), head);
+    let attr_rows = (e.attrs.lines().len() as u16 + 2).clamp(3, 7);
+    let [attrs_area, body] =
+        Layout::vertical([Constraint::Length(attr_rows), Constraint::Min(3)]).areas(rest);
+    let focused = |on: bool| {
+        if on {
+            style(state, Meaning::Accent)
+        } else {
+            style(state, Meaning::Muted)
+        }
+    };
+    let mut attrs = e.attrs.clone();
+    attrs.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(focused(e.on_attrs))
+            .title(" message attributes (NAME:TYPE=VALUE per line, at most 10) "),
+    );
+    frame.render_widget(&attrs, attrs_area);
     let mut editor = e.body.clone();
     editor.set_block(
         Block::default()
             .borders(Borders::ALL)
-            .border_style(style(state, Meaning::Accent))
+            .border_style(focused(!e.on_attrs))
             .title(format!(" body ({} bytes) ", e.text().len())),
     );
     frame.render_widget(&editor, body);
