@@ -388,7 +388,12 @@ fn render_hints(state: &AppState, frame: &mut Frame, area: Rect) {
     let scope = state.top().scope();
     let mut spans = Vec::new();
     let mut width = 0usize;
+    // Nothing left to cancel once a redrive has ended.
+    let ended = matches!(state.top(), Screen::Redrive(r) if r.summary.is_some());
     for &a in hint_actions(scope) {
+        if ended && a == Action::Cancel {
+            continue;
+        }
         let Some(chord) = keys::chords(&state.config, scope, a).into_iter().next() else {
             continue;
         };
