@@ -36,6 +36,7 @@ const ENVELOPE: &str = r#"{"version":"0","id":"evt-one","detail-type":"Payment P
 const ANSI: &str = "\u{9b}2J\u{9b}31mred and \u{202e}reversed";
 
 async fn world() -> World {
+    audit_file();
     let local = Local::new(&local::Config::default()).unwrap();
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let running = local::start(Arc::clone(&local), addr).await.unwrap();
@@ -660,6 +661,38 @@ async fn a_risky_peek_asks_and_help_scrolls() {
     drop(w.local);
 }
 
+/// eddy's state folder (redrive journals) and audit log for this test
+/// process: a temporary folder, set once before any world exists (the tests
+/// run side by side; each reads the audit entries of its own backend).
+fn audit_file() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("eddy-tui-state-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // SAFETY: set once, before any action of any test reads them.
+        unsafe {
+            std::env::set_var("EDDY_STATE_DIR", &dir);
+            std::env::set_var("EDDY_AUDIT_FILE", dir.join("audit.jsonl"));
+        }
+        dir
+    })
+    .join("audit.jsonl")
+}
+
+impl World {
+    /// The audit entries of actions on this world's backend (its endpoint is
+    /// in their context).
+    fn audit_entries(&self, path: &std::path::Path) -> Vec<eddy::ops::audit::Entry> {
+        let url = &self.running.as_ref().unwrap().url;
+        eddy::ops::audit::read(path)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.context.contains(url.as_str()))
+            .collect()
+    }
+}
+
 fn flash_has(s: &AppState, text: &str) -> bool {
     s.flash.as_ref().is_some_and(|f| f.text.contains(text))
 }
@@ -722,9 +755,7 @@ async fn read_only_refuses_every_mutating_action() {
 /// name typed: each asks first, and does what it said.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operator_actions_ask_then_act() {
-    let audit = std::env::temp_dir().join(format!("eddy-tui-audit-{}.jsonl", std::process::id()));
-    // SAFETY: read by the executor only; set before the first action.
-    unsafe { std::env::set_var("EDDY_AUDIT_FILE", &audit) };
+    let audit = audit_file();
     let w = world().await;
     w.stuck_messages().await;
     for i in 0..3 {
@@ -913,7 +944,7 @@ async fn operator_actions_ask_then_act() {
     assert_eq!(dlq.counts.visible, 0);
 
     // The audit log has one line per action.
-    let log = eddy::ops::audit::read(&audit).unwrap();
+    let log = w.audit_entries(&audit);
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -929,7 +960,6 @@ async fn operator_actions_ask_then_act() {
     );
     assert_eq!(log[0].count, 2);
     assert_eq!(log[6].count, 120);
-    let _ = std::fs::remove_file(&audit);
     drop(w.local);
 }
 
@@ -1006,10 +1036,7 @@ async fn tail_shows_events_and_cleans_up() {
 /// that agrees, then an edited pattern applied to the rule after a diff.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workbench_on_a_rule_checks_and_applies() {
-    let audit =
-        std::env::temp_dir().join(format!("eddy-tui-wb-audit-{}.jsonl", std::process::id()));
-    // SAFETY: read by the executor only; set before the first action.
-    unsafe { std::env::set_var("EDDY_AUDIT_FILE", &audit) };
+    let audit = audit_file();
     let w = world().await;
     let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
     step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
@@ -1078,9 +1105,8 @@ async fn workbench_on_a_rule_checks_and_applies() {
     assert_eq!(stored["account"], serde_json::json!(["000000000000"]));
     assert_eq!(stored["source"], serde_json::json!(["demo.payments"]));
     assert_eq!(rule.state.as_str(), "ENABLED");
-    let log = eddy::ops::audit::read(&audit).unwrap();
+    let log = w.audit_entries(&audit);
     assert_eq!(log.last().map(|e| e.action.as_str()), Some("put-rule"));
-    let _ = std::fs::remove_file(&audit);
 
     // :workbench opens on the samples; esc from the list closes it.
     step(&mut tui, ": workbench enter", |s| scope(s) == "workbench").await;
