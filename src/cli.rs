@@ -809,7 +809,7 @@ pub fn run(
         )),
         Some(Command::Serve(args)) => serve::serve(&args, &mut io),
         Some(Command::Aws(mut command)) if local => match command.use_local(demo_rate) {
-            Ok(()) => aws_cmds::run(command, stdin, &mut io),
+            Ok(()) => aws_cmds::run(command, read_only, stdin, &mut io),
             Err(e) => Err(e),
         },
         Some(Command::Pattern(PatternCommand::Check(args))) => {
@@ -819,7 +819,7 @@ pub fn run(
         Some(Command::Pattern(PatternCommand::Match(args))) => {
             commands::match_rules(&args, stdin, &mut io)
         }
-        Some(Command::Aws(command)) => aws_cmds::run(command, stdin, &mut io),
+        Some(Command::Aws(command)) => aws_cmds::run(command, read_only, stdin, &mut io),
         Some(Command::Ops(mut command)) => {
             match aws_cmds::apply_local(command.conn_mut(), local, demo_rate) {
                 Ok(()) => run_ops(command, read_only, stdin, &mut io),

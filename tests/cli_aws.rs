@@ -938,3 +938,51 @@ fn every_backend_command_has_help_with_an_example() {
         }
     }
 }
+
+#[test]
+fn send_and_put_event_are_refused_read_only_and_audited_otherwise() {
+    let c = clients();
+    let (name, url) = queue(&c, "ro", &[]);
+    let audit = scratch("send_audit").join("audit.jsonl");
+    let refused = eddy()
+        .args(["--read-only", "send", &name, "x", "--endpoint-url"])
+        .arg(common::moto_endpoint())
+        .env("EDDY_AUDIT_FILE", &audit)
+        .output()
+        .unwrap();
+    assert_eq!(code(&refused), 2, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--read-only"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = eddy()
+        .args([
+            "--read-only",
+            "put-event",
+            "--source",
+            "s",
+            "--detail-type",
+            "t",
+        ])
+        .args(["--detail", "{}", "--endpoint-url"])
+        .arg(common::moto_endpoint())
+        .env("EDDY_AUDIT_FILE", &audit)
+        .output()
+        .unwrap();
+    assert_eq!(code(&refused), 2, "{}", stderr(&refused));
+    assert_eq!(get_queue(&c, &url).counts.visible, 0);
+    assert!(!audit.exists(), "nothing done, nothing audited");
+
+    let sent = eddy()
+        .args(["send", &name, "x", "--endpoint-url"])
+        .arg(common::moto_endpoint())
+        .env("EDDY_AUDIT_FILE", &audit)
+        .output()
+        .unwrap();
+    assert_eq!(code(&sent), 0, "{}", stderr(&sent));
+    let log = eddy::ops::audit::read(&audit).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].action.as_str(), log[0].count), ("send", 1));
+    assert_eq!(log[0].target, url);
+}

@@ -47,6 +47,11 @@ fn eddy() -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // Journals and the audit log: not under HOME.
+    cmd.env(
+        "EDDY_STATE_DIR",
+        std::env::temp_dir().join(format!("eddy-test-state-{}", std::process::id())),
+    );
     cmd.env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_EC2_METADATA_DISABLED", "true");

@@ -172,9 +172,23 @@ impl ConnArgs {
 /// Runs one backend command on a fresh multi-threaded runtime.
 pub(crate) fn run(
     command: AwsCommand,
+    read_only: bool,
     stdin: &mut dyn BufRead,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
+    // The two that change something: refused read-only, before any call.
+    if read_only {
+        let what = match &command {
+            AwsCommand::Send(_) => Some("send a message"),
+            AwsCommand::PutEvent(_) => Some("put an event"),
+            _ => None,
+        };
+        if let Some(what) = what {
+            return Err(CliError::Invalid(format!(
+                "refusing to {what} under --read-only: nothing was sent; run it without --read-only"
+            )));
+        }
+    }
     // Offline: eddy's engine only, no runtime, no connection.
     if let AwsCommand::TestPattern(args) = &command
         && !args.remote
@@ -202,6 +216,23 @@ pub(crate) fn run(
     // Background work (a log tail) is not waited for.
     session.close();
     status
+}
+
+/// Appends a mutating command to the audit log; a log that cannot be
+/// written is a warning on stderr, not a failure (the action happened).
+pub(crate) fn audit(
+    io: &mut Io<'_>,
+    c: &Clients,
+    action: &str,
+    target: &str,
+    count: u64,
+    detail: &str,
+) {
+    let context = format!("{} {}", c.endpoint_label(), c.region);
+    let entry = crate::ops::audit::Entry::new(&context, action, target, count, detail);
+    if let Err(e) = crate::ops::audit::record(&entry) {
+        io.note(format_args!("warning: {}", escape(&e)));
+    }
 }
 
 /// Prints `value` as pretty JSON, terminal-safe.
@@ -565,6 +596,7 @@ async fn send(
     };
     let url = c.queue_url(&args.queue).await?;
     let id = c.send(&url, &msg).await?;
+    audit(io, c, "send", &url, 1, "");
     match args.output {
         Format::Json => print_json(io, &serde_json::json!({ "message_id": id }))?,
         Format::Table => io.line(format_args!("{}", escape(&id)))?,
@@ -871,7 +903,11 @@ async fn put_event(
             ))?;
             Ok(Status::Rejected)
         }
-        (Some(_), None) => Ok(Status::Success),
+        (Some(_), None) => {
+            let bus = entry.bus.as_deref().unwrap_or("default");
+            audit(io, c, "put-event", bus, 1, &entry.source);
+            Ok(Status::Success)
+        }
         (None, None) => Err(CliError::Internal(
             "PutEvents returned neither an event id nor an error".into(),
         )),

@@ -100,7 +100,14 @@ pub fn aws_env() -> Vec<(&'static str, String)> {
         ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
         ("AWS_REGION", "us-east-1".to_string()),
         ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        // Journals and the audit log of commands run by tests: not under HOME.
+        ("EDDY_STATE_DIR", test_state_dir().display().to_string()),
     ]
+}
+
+/// A state folder (journals, audit log) for this test process.
+pub fn test_state_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("eddy-test-state-{}", std::process::id()))
 }
 
 /// `eddy::aws::Settings` for moto.
