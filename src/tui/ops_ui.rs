@@ -476,23 +476,23 @@ pub fn delete(state: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The selected row of the rules list on top: (bus, row).
+fn selected_rule(state: &AppState) -> Option<(String, RuleRow)> {
+    let Screen::Rules(r) = state.top() else {
+        return None;
+    };
+    let name = state.selected_key()?;
+    let row = r.rules.value.data()?.iter().find(|x| x.rule.name == name)?;
+    Some((r.bus.clone(), row.clone()))
+}
+
 /// `E`: enable a disabled rule, or disable an enabled one.
 pub fn toggle_rule(state: &mut AppState) -> Vec<Effect> {
     let (rule, bus, targets) = match state.top() {
-        Screen::Rules(r) => {
-            let Some(name) = state.selected_key() else {
-                return Vec::new();
-            };
-            let Some(row) = r
-                .rules
-                .value
-                .data()
-                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
-            else {
-                return Vec::new();
-            };
-            (row.rule.clone(), r.bus.clone(), Some(row.targets))
-        }
+        Screen::Rules(_) => match selected_rule(state) {
+            Some((bus, row)) => (row.rule, bus, Some(row.targets)),
+            None => return Vec::new(),
+        },
         Screen::Rule(r) => (
             r.rule.clone(),
             r.bus.clone(),
@@ -703,18 +703,10 @@ pub fn start_tail(state: &mut AppState) -> Vec<Effect> {
             Some(b) => (b, None, None),
             None => return Vec::new(),
         },
-        Screen::Rules(r) => {
-            let Some(name) = state.selected_key() else {
-                return Vec::new();
-            };
-            let pattern = r
-                .rules
-                .value
-                .data()
-                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
-                .and_then(|x| x.rule.pattern.clone());
-            (r.bus.clone(), Some(name), pattern)
-        }
+        Screen::Rules(_) => match selected_rule(state) {
+            Some((bus, row)) => (bus, Some(row.rule.name), row.rule.pattern),
+            None => return Vec::new(),
+        },
         Screen::Rule(r) => (
             r.bus.clone(),
             Some(r.rule.name.clone()),
@@ -975,23 +967,15 @@ pub fn open_workbench(state: &mut AppState) -> Vec<Effect> {
         _ => None,
     });
     let mut wb = match state.top() {
-        Screen::Rules(r) => {
-            let Some(name) = state.selected_key() else {
-                return Vec::new();
-            };
-            let Some(row) = r
-                .rules
-                .value
-                .data()
-                .and_then(|rows| rows.iter().find(|x| x.rule.name == name))
-            else {
+        Screen::Rules(_) => {
+            let Some((bus, row)) = selected_rule(state) else {
                 return Vec::new();
             };
             if row.rule.pattern.is_none() {
                 state.flash(Level::Info, "this rule has a schedule, not a pattern");
                 return Vec::new();
             }
-            Workbench::for_rule(&r.bus, &row.rule, Vec::new(), events)
+            Workbench::for_rule(&bus, &row.rule, Vec::new(), events)
         }
         Screen::Rule(r) => {
             if r.rule.pattern.is_none() {
