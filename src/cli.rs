@@ -49,6 +49,15 @@ Examples:
   # Look at the messages in a DLQ without consuming them
   eddy peek orders-dlq -n 5
 
+  # Move the big payments back to their queue (journaled, resumable), then the rest
+  eddy redrive orders-dlq --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}'
+  eddy redrive orders-dlq
+
+  # What flows on a bus, live (a temporary queue and rule, removed on exit)
+  eddy tail --bus orders
+
+`eddy --read-only` refuses every command that changes something (send, put-event,
+redrive, tail, import, purge, delete-message, enable-rule, disable-rule).
 The commands that talk to a backend take --profile, --region, --endpoint-url
 (or AWS_ENDPOINT_URL), --local (eddy's embedded backend, started for the
 command) and --output table|json. `eddy serve` runs the embedded backend for
