@@ -35,6 +35,13 @@ use eddy::aws::{Clients, Settings};
 use eddy::domain::{EventEntry, OutgoingMessage, RuleState, Target};
 use serde_json::json;
 
+mod common;
+use common::{Res, env_usize, thousands, verdict};
+
+fn main() {
+    common::main_with(run);
+}
+
 const DEPTH: usize = 10_000;
 const RULES: usize = 100;
 /// Routing targets: rule i sends to queue i % QUEUES.
@@ -44,44 +51,6 @@ const TARGET_RATIO: f64 = 20.0;
 const TARGET_MSG_PER_S: f64 = 2_000.0;
 const TARGET_SLOWDOWN_PCT: f64 = 20.0;
 const TARGET_EVENTS_PER_S: f64 = 20_000.0;
-
-type Res<T> = Result<T, String>;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(default)
-}
-
-fn main() {
-    // `cargo test --all-targets` builds and runs benches without --bench: nothing to do.
-    if !std::env::args().any(|a| a == "--bench") {
-        return;
-    }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    let code = rt.block_on(async {
-        match run().await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        }
-    });
-    rt.shutdown_timeout(Duration::from_secs(1));
-    std::process::exit(code);
-}
 
 fn settings(endpoint: &str) -> Settings {
     Settings {
@@ -374,27 +343,10 @@ fn start_moto() -> Res<Moto> {
     }
 }
 
-fn thousands(v: f64) -> String {
-    let n = v.round() as u64;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// One line of the results table.
 fn row(label: &str, figure: &str, target: &str, verdict: &str) {
     let line = format!("{label:<34} {figure:>12}  {target:<10} {verdict}");
     println!("{}", line.trim_end());
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "ok" } else { "BELOW TARGET" }
 }
 
 async fn run() -> Res<()> {

@@ -27,45 +27,14 @@ use eddy::ops::Cancel;
 use eddy::ops::redrive::{self, Destination, Plan};
 use serde_json::json;
 
-const TARGET_CLIENT_MSG_PER_S: f64 = 2_000.0;
-
-type Res<T> = Result<T, String>;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(default)
-}
+mod common;
+use common::{Res, env_usize, thousands, verdict};
 
 fn main() {
-    // `cargo test --all-targets` builds and runs benches without --bench: nothing to do.
-    if !std::env::args().any(|a| a == "--bench") {
-        return;
-    }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    let code = rt.block_on(async {
-        match run().await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        }
-    });
-    rt.shutdown_timeout(Duration::from_secs(1));
-    std::process::exit(code);
+    common::main_with(run);
 }
+
+const TARGET_CLIENT_MSG_PER_S: f64 = 2_000.0;
 
 /// A realistic body: a "Payment Processed" event, ~1 KB.
 fn body(i: usize) -> String {
@@ -121,22 +90,6 @@ async fn fill(c: &Clients, url: &str, n: usize) -> Res<()> {
 async fn visible(c: &Clients, url: &str) -> Res<u64> {
     let q = c.get_queue(url).await.map_err(|e| e.to_string())?;
     Ok(q.counts.visible + q.counts.in_flight + q.counts.delayed)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "ok" } else { "BELOW TARGET" }
-}
-
-fn thousands(n: f64) -> String {
-    let digits = format!("{:.0}", n.max(0.0));
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn target_dir() -> PathBuf {
