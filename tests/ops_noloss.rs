@@ -6,9 +6,12 @@
 //! once, any message that is there twice was reported as a possible
 //! duplicate, and the DLQ is empty.
 //!
-//! The kill delays come from a seeded xorshift generator, spread over four
-//! ranges (start-up and recovery, early, mid-run, late) so that the kills
-//! land in different phases; `EDDY_NOLOSS_SEED` replays another sequence.
+//! Every 4th run is killed after a random delay (start-up, journal replay,
+//! recovery), the others once they have journaled a random number of sent
+//! batches (early, mid-run, late), so the kills land whatever the machine's
+//! speed; the test fails if a run ended before its kill. The points come
+//! from a seeded xorshift generator; `EDDY_NOLOSS_SEED` replays another
+//! sequence.
 
 mod common;
 
@@ -164,6 +167,62 @@ fn reported(dir: &Path, run: usize) -> Option<(Value, BTreeSet<String>)> {
     Some((v, dups))
 }
 
+/// When a run is killed.
+enum KillAt {
+    /// After this long.
+    Delay(Duration),
+    /// Once it has journaled this many answered batches.
+    Batches(u64),
+}
+
+impl std::fmt::Display for KillAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KillAt::Delay(d) => write!(f, "{} ms", d.as_millis()),
+            KillAt::Batches(n) => write!(f, "{n} batches"),
+        }
+    }
+}
+
+/// A run that has not reached its kill point by then is killed anyway
+/// (a resumed run may wait a visibility timeout for what it holds).
+const KILL_POINT_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Waits until `child` reaches `at` (or ends, or the deadline passes);
+/// false when the deadline passed first.
+fn wait_for(child: &mut Child, at: &KillAt, journal: &Path, from: u64) -> bool {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        let reached = match at {
+            KillAt::Delay(d) => start.elapsed() >= *d,
+            KillAt::Batches(n) => acked_since(journal, from) >= *n,
+        };
+        if reached {
+            return true;
+        }
+        if start.elapsed() > KILL_POINT_DEADLINE {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The `acked` records appended to the journal after byte `from`.
+fn acked_since(journal: &Path, from: u64) -> u64 {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(journal) else {
+        return 0;
+    };
+    let mut text = String::new();
+    if f.seek(SeekFrom::Start(from)).is_err() || f.read_to_string(&mut text).is_err() {
+        return 0;
+    }
+    text.matches(r#""t":"acked""#).count() as u64
+}
+
 #[test]
 fn ten_thousand_messages_survive_twenty_kill_9s() {
     let started = Instant::now();
@@ -223,39 +282,55 @@ fn ten_thousand_messages_survive_twenty_kill_9s() {
     assert_eq!(originals.len(), MESSAGES);
     let filled = started.elapsed();
 
-    // Twenty runs killed with kill -9 at random points.
+    // Twenty runs killed with kill -9 while they run. Every 4th is killed
+    // after a random delay (start-up, journal replay, recovery); the others
+    // once they have sent a random number of batches (read from the
+    // journal they append to), so the kills land mid-move on a fast machine
+    // and a slow one alike, and together they move well under half the DLQ.
+    let journal = dir.join("journal.jsonl");
     let mut possible: BTreeSet<String> = BTreeSet::new();
     let mut killed_running = 0;
     let mut server_restarts = 0;
-    let mut delays = Vec::new();
+    let mut points = Vec::new();
     for run in 0..KILLS {
         if run > 0 && run % SERVER_RESTART_EVERY == 0 {
             server.kill_9();
             server = Server::start(&data);
             server_restarts += 1;
         }
-        let (lo, hi) = match run % 4 {
-            0 => (10, 120),  // start-up, journal replay, recovery
-            1 => (120, 300), // early batches
-            2 => (300, 550),
-            _ => (550, 800),
+        let kill_at = match run % 4 {
+            0 => KillAt::Delay(Duration::from_millis(rng.between(10, 120))),
+            1 => KillAt::Batches(rng.between(1, 10)),
+            2 => KillAt::Batches(rng.between(10, 30)),
+            _ => KillAt::Batches(rng.between(30, 60)),
         };
-        let delay = rng.between(lo, hi);
-        delays.push(delay);
+        let from = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
         let mut child = redrive(&server.url, &dir, run);
-        std::thread::sleep(Duration::from_millis(delay));
-        if child.try_wait().unwrap().is_none() {
-            killed_running += 1;
-        }
+        let reached = wait_for(&mut child, &kill_at, &journal, from);
+        points.push(format!(
+            "{kill_at}{}",
+            if reached { "" } else { " (timed out)" }
+        ));
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         let status = child.wait().unwrap();
-        // A run that ended by itself (it finished) said what it sent twice.
-        if status.code().is_some()
-            && let Some((_, dups)) = reported(&dir, run)
-        {
+        if running {
+            killed_running += 1;
+        } else {
+            let err = std::fs::read_to_string(dir.join(format!("run-{run:02}.err"))).unwrap();
+            panic!(
+                "run {run} ended by itself ({status}) before its kill ({kill_at}) landed: {err}"
+            );
+        }
+        // A killed run may still have said what it sent twice.
+        if let Some((_, dups)) = reported(&dir, run) {
             possible.extend(dups);
         }
     }
+    assert_eq!(
+        killed_running, KILLS,
+        "every kill -9 landed on a running redrive"
+    );
 
     // The last run goes to the end.
     let mut child = redrive(&server.url, &dir, KILLS);
@@ -336,7 +411,7 @@ fn ten_thousand_messages_survive_twenty_kill_9s() {
     let copies: usize = in_dest.values().sum();
     println!(
         "no-loss: {MESSAGES} messages, {KILLS} kill -9s of eddy redrive ({killed_running} while it ran; \
-         delays {delays:?} ms, seed {seed:#x}), {server_restarts} kill -9s of eddy serve; \
+         kills at {points:?}, seed {seed:#x}), {server_restarts} kill -9s of eddy serve; \
          {} in the destination ({} distinct), {} twice, {} reported as possible duplicates; \
          last run: moved {}, recovered {}; fill {:.1} s, total {:.1} s",
         copies,

@@ -828,6 +828,32 @@ async fn cli_redrive_to_a_queue_prints_json_and_audits() {
             .contains("mode client"),
         "{entries:?}"
     );
+
+    // Again, on the now empty DLQ: -o json still prints a summary, zero moved,
+    // and nothing is audited (nothing happened).
+    let out = cli(
+        &dir,
+        &url,
+        &[
+            &dlq.name, "--to", &dest.name, "--mode", "client", "--yes", "-o", "json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("is empty: nothing to move"), "{stderr}");
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON on stdout ({e}): {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    assert_eq!(
+        (s["moved"].as_u64(), s["left_in_dlq"].as_u64()),
+        (Some(0), Some(0)),
+        "{s}"
+    );
+    assert_eq!(s["journal_complete"], true, "{s}");
+    assert_eq!(audit(&dir).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -385,7 +385,16 @@ async fn redrive(
     // An interrupted run is resumed even on an empty DLQ: it closes its
     // journal and reports what it may have sent twice.
     if total == 0 && !plan.dry_run && !resuming {
-        io.note(format_args!("{dlq_name} is empty: nothing to move"));
+        let note = format!("{dlq_name} is empty: nothing to move");
+        io.note(format_args!("{note}"));
+        // With -o json the summary is printed all the same (zero moved).
+        if args.output == Format::Json {
+            print_summary(
+                io,
+                args.output,
+                &Summary::nothing_to_move(&plan, mode, note),
+            )?;
+        }
         return Ok(Status::Success);
     }
     if !args.yes && !plan.dry_run && total > 0 {

@@ -327,6 +327,25 @@ impl Summary {
         }
     }
 
+    /// The summary of a run that had nothing to do: the DLQ is empty and no
+    /// interrupted run is to be resumed.
+    pub fn nothing_to_move(plan: &Plan, mode: Mode, note: String) -> Summary {
+        let mut s = Summary::new(
+            plan,
+            if mode == Mode::MoveTask {
+                "move-task"
+            } else {
+                "client"
+            },
+        );
+        s.left_in_dlq = Some(0);
+        s.journal = plan.journal_path.as_ref().map(|p| p.display().to_string());
+        // No interrupted run to resume: the journal (if any) is closed.
+        s.journal_complete = true;
+        s.notes.push(note);
+        s
+    }
+
     /// Everything selected moved: nothing failed, nothing stopped the run.
     pub fn all_moved(&self) -> bool {
         self.failed.is_empty()
