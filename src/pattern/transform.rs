@@ -444,92 +444,34 @@ pub fn escape_into(out: &mut String, s: &str) {
 
 // ----- time -----
 
-/// `2024-05-01T12:00:00Z` (whole seconds, UTC) for milliseconds since the epoch.
+/// `2024-05-01T12:00:00Z` (whole seconds, UTC) for milliseconds since the
+/// epoch (clamped to the years 0000 to 9999).
 pub fn iso_seconds(ms: i64) -> String {
+    use time::OffsetDateTime;
+    use time::macros::format_description;
     let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let t = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(if secs < 0 {
+        OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT)
+    } else {
+        OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT)
+    });
+    t.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    ))
+    .unwrap_or_default()
 }
 
-/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Days since 1970-01-01 of a date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` → milliseconds since the epoch.
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` → milliseconds since the epoch
+/// (digits past milliseconds are dropped; a space may stand for the `T`).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = s.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let parsed = match s.as_bytes().get(10) {
+        Some(b' ') => OffsetDateTime::parse(&format!("{}T{}", &s[..10], &s[11..]), &Rfc3339),
+        _ => OffsetDateTime::parse(s, &Rfc3339),
     };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut pos = 19;
-    let mut ms = 0i64;
-    if b.get(pos) == Some(&b'.') {
-        pos += 1;
-        let start = pos;
-        while b.get(pos).is_some_and(u8::is_ascii_digit) {
-            pos += 1;
-        }
-        if pos == start {
-            return None;
-        }
-        let frac = &s[start..pos.min(start + 3)];
-        ms = frac.parse::<i64>().ok()? * 10i64.pow(3 - frac.len() as u32);
-    }
-    let offset_s = match b.get(pos)? {
-        b'Z' | b'z' if pos + 1 == b.len() => 0,
-        c @ (b'+' | b'-') if pos + 6 == b.len() && b[pos + 3] == b':' => {
-            let off = num(pos + 1, 2)? * 3600 + num(pos + 4, 2)? * 60;
-            if *c == b'+' { off } else { -off }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 86_400 + h * 3600 + mi * 60 + sec) - offset_s) * 1000 + ms)
+    let nanos = parsed.ok()?.unix_timestamp_nanos();
+    i64::try_from(nanos.div_euclid(1_000_000)).ok()
 }
 
 #[cfg(test)]
@@ -687,6 +629,22 @@ mod tests {
             Some(1_714_564_800_500)
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(
+            parse_rfc3339("2024-05-01t12:00:00z"),
+            Some(1_714_564_800_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-05-01 12:00:00Z"),
+            Some(1_714_564_800_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-05-01T12:00:00.123456-00:30"),
+            Some(1_714_566_600_123)
+        );
+        assert_eq!(parse_rfc3339("1969-12-31T23:59:59.5Z"), Some(-500));
+        assert_eq!(iso_seconds(-500), "1969-12-31T23:59:59Z");
+        assert_eq!(parse_rfc3339("2024-02-30T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2024-05-01T12:00:00"), None);
     }
 
     #[test]
