@@ -21,6 +21,17 @@ pub mod store;
 use serde_json::Value;
 use std::sync::Arc;
 
+/// A state change of one service, as the journal (`store`) records it: one
+/// JSON line `{"service": "Sqs", "change": {...}}`. Each service defines its
+/// own change type and applies it in `apply`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "service", content = "change")]
+pub enum Record {
+    Sqs(sqs::Change),
+    Events(events::Change),
+    Logs(logs::Change),
+}
+
 /// The account used when none is configured (as LocalStack does).
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 
@@ -68,7 +79,7 @@ impl Local {
             store,
         });
         if let Some(store) = &local.store {
-            store.replay(|record| local.apply(record))?;
+            store.replay(|record: Record| local.apply(record))?;
         }
         Ok(local)
     }
@@ -86,7 +97,7 @@ impl Local {
 
     /// Records a state change durably (before the response is sent) when a
     /// data dir is set. Services call this for every acknowledged write.
-    pub fn journal(&self, record: &store::Record) -> Result<(), AwsError> {
+    pub fn journal(&self, record: &Record) -> Result<(), AwsError> {
         match &self.store {
             Some(s) => s
                 .append(record)
@@ -96,11 +107,11 @@ impl Local {
     }
 
     /// Re-applies a journal record at start-up.
-    fn apply(&self, record: store::Record) {
+    fn apply(&self, record: Record) {
         match record {
-            store::Record::Sqs(r) => self.sqs.apply(r),
-            store::Record::Events(r) => self.events.apply(r),
-            store::Record::Logs(r) => self.logs.apply(r),
+            Record::Sqs(r) => self.sqs.apply(r),
+            Record::Events(r) => self.events.apply(r),
+            Record::Logs(r) => self.logs.apply(r),
         }
     }
 }

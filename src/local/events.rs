@@ -11,7 +11,7 @@
 //! State is per region. Every acknowledged write is a [`Change`], journaled before it is
 //! applied; start-up re-applies them (rule sets are recompiled on first use).
 
-use super::store::Record;
+use super::Record;
 use super::{AwsError, Ctx, Local, OpResult, now_ms, opt_str, req_str};
 use crate::pattern::json as pjson;
 use crate::pattern::transform::{

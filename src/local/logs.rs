@@ -12,7 +12,7 @@ mod filter;
 
 pub use filter::FilterPattern;
 
-use super::store::Record;
+use super::Record;
 use super::{AwsError, Ctx, Local, OpResult, now_ms};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};

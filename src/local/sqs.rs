@@ -23,7 +23,7 @@
 //! a restart, messages that were in flight are visible again and receive
 //! counts restart from what the last move recorded.
 
-use super::store::Record;
+use super::Record;
 use super::{AwsError, Ctx, Local, OpResult, now_ms, opt_str};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
