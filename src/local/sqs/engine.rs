@@ -1,0 +1,648 @@
+//! The queue engine: one queue's messages and indexes (`QState`), admission
+//! of new messages (FIFO deduplication window, delays), receives (visibility,
+//! receive counts, dead-lettering after `maxReceiveCount`), retention.
+//!
+//! No tokio, no wall clock and no journal: time is the `now` parameter (ms
+//! since the epoch) of every operation that depends on it, and a durable
+//! step (dead-lettering) goes through a callback, so unit tests drive the
+//! engine with a fake clock and a failing journal.
+
+use super::attrs::{AttrValue, Attrs, sha256_hex};
+use super::errors::{invalid, missing};
+use crate::local::AwsError;
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+use std::collections::BinaryHeap;
+use std::collections::HashMap;
+use std::collections::VecDeque;
+
+pub(super) const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+pub(super) const PURGE_INTERVAL_MS: i64 = 60 * 1000;
+
+/// A message as journaled (and as kept in memory).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredMessage {
+    /// The queue's internal sequence number of the message.
+    pub seq: u64,
+    pub id: String,
+    pub body: String,
+    pub md5_body: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttrValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5_attributes: Option<String>,
+    pub sent_ms: i64,
+    /// When the message's delay ends.
+    pub visible_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedup_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<String>,
+    /// `DeadLetterQueueSourceArn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_header: Option<String>,
+    pub sender_id: String,
+    #[serde(default)]
+    pub receive_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_receive_ms: Option<i64>,
+}
+
+/// A message to send, validated (before the queue is known).
+pub(super) struct Incoming {
+    pub(super) body: String,
+    pub(super) md5_body: String,
+    pub(super) attributes: BTreeMap<String, AttrValue>,
+    pub(super) md5_attributes: Option<String>,
+    pub(super) size: usize,
+    pub(super) delay_s: Option<u64>,
+    pub(super) group_id: Option<String>,
+    pub(super) dedup_id: Option<String>,
+    pub(super) trace_header: Option<String>,
+    pub(super) md5_system: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum St {
+    Visible,
+    Delayed,
+    InFlight,
+}
+
+pub(super) struct Msg {
+    pub(super) m: StoredMessage,
+    pub(super) state: St,
+    /// Bumped at every state change; index entries with another value are stale.
+    pub(super) generation: u32,
+    /// Of the latest receive (0: never received); part of the receipt handle.
+    pub(super) nonce: u64,
+}
+
+#[derive(Default)]
+pub(super) struct Group {
+    /// Every message of the group, in order.
+    pub(super) msgs: VecDeque<u64>,
+    pub(super) in_flight: usize,
+    /// In `ready_groups`.
+    pub(super) queued: bool,
+}
+
+pub(super) struct Dedup {
+    pub(super) at_ms: i64,
+    pub(super) message_id: String,
+    pub(super) sequence_number: Option<String>,
+}
+
+pub(super) struct QState {
+    pub(super) fifo: bool,
+    pub(super) attrs: Attrs,
+    pub(super) created_s: i64,
+    pub(super) modified_s: i64,
+    pub(super) tags: BTreeMap<String, String>,
+    pub(super) msgs: FxHashMap<u64, Msg>,
+    pub(super) next_seq: u64,
+    /// Standard queues: visible messages, in delivery order.
+    pub(super) ready: VecDeque<(u64, u32)>,
+    /// FIFO queues.
+    pub(super) groups: HashMap<String, Group>,
+    pub(super) ready_groups: VecDeque<String>,
+    /// (due ms, seq, generation): delay ends and visibility timeouts.
+    pub(super) timers: BinaryHeap<Reverse<(i64, u64, u32)>>,
+    /// (sent ms, seq): retention.
+    pub(super) expiry: BinaryHeap<Reverse<(i64, u64)>>,
+    pub(super) visible: usize,
+    pub(super) in_flight: usize,
+    pub(super) delayed: usize,
+    pub(super) dedup: HashMap<String, Dedup>,
+    pub(super) dedup_order: VecDeque<(i64, String)>,
+    pub(super) fifo_seq: u64,
+    pub(super) last_purge_ms: Option<i64>,
+}
+
+impl QState {
+    pub(super) fn new(fifo: bool, created_s: i64) -> QState {
+        QState {
+            fifo,
+            attrs: Attrs::default(),
+            created_s,
+            modified_s: created_s,
+            tags: BTreeMap::new(),
+            msgs: FxHashMap::default(),
+            next_seq: 1,
+            ready: VecDeque::new(),
+            groups: HashMap::new(),
+            ready_groups: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            expiry: BinaryHeap::new(),
+            visible: 0,
+            in_flight: 0,
+            delayed: 0,
+            dedup: HashMap::new(),
+            dedup_order: VecDeque::new(),
+            fifo_seq: 0,
+            last_purge_ms: None,
+        }
+    }
+
+    pub(super) fn take_seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    pub(super) fn next_sequence_number(&mut self) -> String {
+        self.fifo_seq += 1;
+        format!("{:020}", self.fifo_seq)
+    }
+
+    pub(super) fn dedup_key(&self, group: &str, dedup: &str) -> String {
+        if self.attrs.dedup_scope == "messageGroup" {
+            format!("{group}\u{0}{dedup}")
+        } else {
+            dedup.to_string()
+        }
+    }
+
+    pub(super) fn remember_dedup(
+        &mut self,
+        key: String,
+        at_ms: i64,
+        message_id: String,
+        sequence_number: Option<String>,
+    ) {
+        self.dedup_order.push_back((at_ms, key.clone()));
+        self.dedup.insert(
+            key,
+            Dedup {
+                at_ms,
+                message_id,
+                sequence_number,
+            },
+        );
+    }
+
+    /// Adds a message (visible, or delayed until `visible_at_ms`).
+    pub(super) fn insert(&mut self, m: StoredMessage, now: i64) {
+        let seq = m.seq;
+        self.next_seq = self.next_seq.max(seq + 1);
+        if let Some(n) = m
+            .sequence_number
+            .as_deref()
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            self.fifo_seq = self.fifo_seq.max(n);
+        }
+        self.expiry.push(Reverse((m.sent_ms, seq)));
+        let delayed = m.visible_at_ms > now;
+        let due = m.visible_at_ms;
+        let group = if self.fifo {
+            let g = m.group_id.clone().unwrap_or_default();
+            self.groups
+                .entry(g.clone())
+                .or_default()
+                .msgs
+                .push_back(seq);
+            Some(g)
+        } else {
+            None
+        };
+        let state = if delayed { St::Delayed } else { St::Visible };
+        self.msgs.insert(
+            seq,
+            Msg {
+                m,
+                state,
+                generation: 0,
+                nonce: 0,
+            },
+        );
+        if delayed {
+            self.delayed += 1;
+            self.timers.push(Reverse((due, seq, 0)));
+        } else {
+            self.visible += 1;
+            match group {
+                Some(g) => self.group_ready(&g),
+                None => self.ready.push_back((seq, 0)),
+            }
+        }
+    }
+
+    /// Queues a FIFO group for delivery when it can deliver.
+    pub(super) fn group_ready(&mut self, g: &str) {
+        let Some(grp) = self.groups.get_mut(g) else {
+            return;
+        };
+        if grp.queued || grp.in_flight > 0 {
+            return;
+        }
+        let Some(head) = grp.msgs.front() else {
+            return;
+        };
+        if self.msgs.get(head).is_some_and(|m| m.state == St::Visible) {
+            grp.queued = true;
+            self.ready_groups.push_back(g.to_string());
+        }
+    }
+
+    /// Done with a group for now: queue it again if it can deliver, forget it if empty.
+    pub(super) fn leave_group(&mut self, g: &str) {
+        if let Some(grp) = self.groups.get(g)
+            && grp.msgs.is_empty()
+            && grp.in_flight == 0
+            && !grp.queued
+        {
+            self.groups.remove(g);
+        } else {
+            self.group_ready(g);
+        }
+    }
+
+    /// A delayed or in-flight message becomes visible.
+    pub(super) fn make_visible(&mut self, seq: u64) {
+        let Some(msg) = self.msgs.get_mut(&seq) else {
+            return;
+        };
+        let was = msg.state;
+        match was {
+            St::Visible => return,
+            St::InFlight => self.in_flight -= 1,
+            St::Delayed => self.delayed -= 1,
+        }
+        msg.state = St::Visible;
+        msg.generation = msg.generation.wrapping_add(1);
+        self.visible += 1;
+        let generation = msg.generation;
+        if self.fifo {
+            let g = msg.m.group_id.clone().unwrap_or_default();
+            if was == St::InFlight
+                && let Some(grp) = self.groups.get_mut(&g)
+            {
+                grp.in_flight = grp.in_flight.saturating_sub(1);
+            }
+            self.group_ready(&g);
+        } else {
+            self.ready.push_back((seq, generation));
+        }
+    }
+
+    /// Removes a message from every structure.
+    pub(super) fn remove(&mut self, seq: u64) -> Option<Msg> {
+        let msg = self.msgs.remove(&seq)?;
+        match msg.state {
+            St::Visible => self.visible -= 1,
+            St::InFlight => self.in_flight -= 1,
+            St::Delayed => self.delayed -= 1,
+        }
+        if self.fifo {
+            let g = msg.m.group_id.clone().unwrap_or_default();
+            if let Some(grp) = self.groups.get_mut(&g) {
+                if let Some(pos) = grp.msgs.iter().position(|&s| s == seq) {
+                    grp.msgs.remove(pos);
+                }
+                if msg.state == St::InFlight {
+                    grp.in_flight = grp.in_flight.saturating_sub(1);
+                }
+                if grp.msgs.is_empty() && grp.in_flight == 0 && !grp.queued {
+                    self.groups.remove(&g);
+                } else {
+                    self.group_ready(&g);
+                }
+            }
+        }
+        Some(msg)
+    }
+
+    /// Drops every message.
+    pub(super) fn purge(&mut self) {
+        self.msgs.clear();
+        self.ready.clear();
+        self.groups.clear();
+        self.ready_groups.clear();
+        self.timers.clear();
+        self.expiry.clear();
+        self.visible = 0;
+        self.in_flight = 0;
+        self.delayed = 0;
+    }
+
+    /// Applies what time did: retention expiry, delays and visibility
+    /// timeouts that ended, the deduplication window.
+    pub(super) fn tick(&mut self, now: i64) {
+        let retention_ms = self.attrs.retention_s as i64 * 1000;
+        while let Some(&Reverse((sent, seq))) = self.expiry.peek() {
+            if sent + retention_ms > now {
+                break;
+            }
+            self.expiry.pop();
+            if self.msgs.get(&seq).is_some_and(|m| m.m.sent_ms == sent) {
+                self.remove(seq);
+            }
+        }
+        while let Some(&Reverse((due, seq, generation))) = self.timers.peek() {
+            if due > now {
+                break;
+            }
+            self.timers.pop();
+            if self
+                .msgs
+                .get(&seq)
+                .is_some_and(|m| m.generation == generation && m.state != St::Visible)
+            {
+                self.make_visible(seq);
+            }
+        }
+        while let Some((at, _)) = self.dedup_order.front() {
+            if at + DEDUP_WINDOW_MS > now {
+                break;
+            }
+            let Some((at, key)) = self.dedup_order.pop_front() else {
+                break;
+            };
+            if self.dedup.get(&key).is_some_and(|d| d.at_ms == at) {
+                self.dedup.remove(&key);
+            }
+        }
+        self.compact();
+    }
+
+    /// Drops stale index entries once they outnumber live ones.
+    pub(super) fn compact(&mut self) {
+        let live = self.msgs.len();
+        if self.expiry.len() > 2 * live + 1024 {
+            let msgs = &self.msgs;
+            self.expiry
+                .retain(|Reverse((sent, seq))| msgs.get(seq).is_some_and(|m| m.m.sent_ms == *sent));
+        }
+        if self.timers.len() > 2 * (self.in_flight + self.delayed) + 1024 {
+            let msgs = &self.msgs;
+            self.timers.retain(|Reverse((_, seq, g))| {
+                msgs.get(seq)
+                    .is_some_and(|m| m.generation == *g && m.state != St::Visible)
+            });
+        }
+        if self.ready.len() > 2 * self.visible + 1024 {
+            let msgs = &self.msgs;
+            self.ready.retain(|(seq, g)| {
+                msgs.get(seq)
+                    .is_some_and(|m| m.generation == *g && m.state == St::Visible)
+            });
+        }
+    }
+
+    /// The next deliverable message, left where it is.
+    pub(super) fn next_visible(&mut self) -> Option<u64> {
+        if self.fifo {
+            loop {
+                let g = self.ready_groups.front()?;
+                if let Some(grp) = self.groups.get(g)
+                    && grp.in_flight == 0
+                    && let Some(&head) = grp.msgs.front()
+                    && self.msgs.get(&head).is_some_and(|m| m.state == St::Visible)
+                {
+                    return Some(head);
+                }
+                let g = self.ready_groups.pop_front()?;
+                if let Some(grp) = self.groups.get_mut(&g) {
+                    grp.queued = false;
+                    if grp.msgs.is_empty() && grp.in_flight == 0 {
+                        self.groups.remove(&g);
+                    }
+                }
+            }
+        } else {
+            loop {
+                let &(seq, g) = self.ready.front()?;
+                if self
+                    .msgs
+                    .get(&seq)
+                    .is_some_and(|m| m.generation == g && m.state == St::Visible)
+                {
+                    return Some(seq);
+                }
+                self.ready.pop_front();
+            }
+        }
+    }
+
+    /// Marks a visible message received: in flight for `visibility_s`.
+    pub(super) fn mark_received(&mut self, seq: u64, visibility_s: u64, now: i64, nonce: u64) {
+        let Some(msg) = self.msgs.get_mut(&seq) else {
+            return;
+        };
+        msg.state = St::InFlight;
+        msg.generation = msg.generation.wrapping_add(1);
+        msg.nonce = nonce;
+        msg.m.receive_count += 1;
+        msg.m.first_receive_ms.get_or_insert(now);
+        self.visible -= 1;
+        self.in_flight += 1;
+        self.timers.push(Reverse((
+            now + visibility_s as i64 * 1000,
+            seq,
+            msg.generation,
+        )));
+        if self.fifo {
+            let g = msg.m.group_id.clone().unwrap_or_default();
+            if let Some(grp) = self.groups.get_mut(&g) {
+                grp.in_flight += 1;
+            }
+        }
+    }
+
+    pub(super) fn next_due(&self) -> Option<i64> {
+        self.timers.peek().map(|Reverse((due, _, _))| *due)
+    }
+
+    /// Every attribute, as `GetQueueAttributes(All)` answers.
+    pub(super) fn render(&self, arn: &str) -> BTreeMap<String, String> {
+        let mut m = self.attrs.settable(self.fifo);
+        m.insert("QueueArn".into(), arn.to_string());
+        m.insert(
+            "ApproximateNumberOfMessages".into(),
+            self.visible.to_string(),
+        );
+        m.insert(
+            "ApproximateNumberOfMessagesNotVisible".into(),
+            self.in_flight.to_string(),
+        );
+        m.insert(
+            "ApproximateNumberOfMessagesDelayed".into(),
+            self.delayed.to_string(),
+        );
+        m.insert("CreatedTimestamp".into(), self.created_s.to_string());
+        m.insert("LastModifiedTimestamp".into(), self.modified_s.to_string());
+        m
+    }
+}
+
+pub(super) enum Admitted {
+    New(Box<StoredMessage>, Option<String>),
+    Duplicate(String, Option<String>),
+}
+
+/// Checks a message against the queue and builds it (nothing changes yet
+/// but the queue's counters). `batch_dedup` holds the deduplication keys of
+/// the same batch's earlier entries.
+pub(super) fn admit(
+    st: &mut QState,
+    inc: &mut Incoming,
+    now: i64,
+    sender: &str,
+    batch_dedup: &mut HashMap<String, (String, Option<String>)>,
+) -> Result<Admitted, AwsError> {
+    if inc.size as u64 > st.attrs.max_size {
+        return Err(invalid(format!(
+            "One or more parameters are invalid. Reason: Message must be shorter than {} bytes.",
+            st.attrs.max_size
+        )));
+    }
+    let mut dedup_key = None;
+    let mut dedup_id = None;
+    let mut sequence_number = None;
+    let delay_s;
+    if st.fifo {
+        if let Some(d) = inc.delay_s.filter(|&d| d > 0) {
+            return Err(invalid(format!(
+                "Value {d} for parameter DelaySeconds is invalid. Reason: The request include parameter that is \
+                 not valid for this queue type."
+            )));
+        }
+        let group = inc
+            .group_id
+            .as_deref()
+            .ok_or_else(|| missing("MessageGroupId"))?;
+        let dedup = match &inc.dedup_id {
+            Some(d) => d.clone(),
+            None if st.attrs.content_dedup => sha256_hex(inc.body.as_bytes()),
+            None => {
+                return Err(invalid(
+                    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId \
+                     provided explicitly",
+                ));
+            }
+        };
+        let key = st.dedup_key(group, &dedup);
+        if let Some((id, sn)) = batch_dedup.get(&key) {
+            return Ok(Admitted::Duplicate(id.clone(), sn.clone()));
+        }
+        if let Some(d) = st.dedup.get(&key) {
+            return Ok(Admitted::Duplicate(
+                d.message_id.clone(),
+                d.sequence_number.clone(),
+            ));
+        }
+        sequence_number = Some(st.next_sequence_number());
+        dedup_id = Some(dedup);
+        dedup_key = Some(key);
+        delay_s = st.attrs.delay_s;
+    } else {
+        if let Some(d) = &inc.dedup_id {
+            return Err(invalid(format!(
+                "Value {d} for parameter MessageDeduplicationId is invalid. Reason: The request includes a \
+                 parameter that is not valid for this queue type."
+            )));
+        }
+        delay_s = inc.delay_s.unwrap_or(st.attrs.delay_s);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    if let Some(k) = &dedup_key {
+        batch_dedup.insert(k.clone(), (id.clone(), sequence_number.clone()));
+    }
+    let m = StoredMessage {
+        seq: st.take_seq(),
+        id,
+        body: std::mem::take(&mut inc.body),
+        md5_body: inc.md5_body.clone(),
+        attributes: std::mem::take(&mut inc.attributes),
+        md5_attributes: inc.md5_attributes.clone(),
+        sent_ms: now,
+        visible_at_ms: now + delay_s as i64 * 1000,
+        group_id: inc.group_id.clone(),
+        dedup_id,
+        sequence_number,
+        source_arn: None,
+        trace_header: inc.trace_header.clone(),
+        sender_id: sender.to_string(),
+        receive_count: 0,
+        first_receive_ms: None,
+    };
+    Ok(Admitted::New(Box::new(m), dedup_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(seq: u64, group: Option<&str>, now: i64) -> StoredMessage {
+        StoredMessage {
+            seq,
+            id: format!("m{seq}"),
+            body: format!("body {seq}"),
+            md5_body: String::new(),
+            attributes: BTreeMap::new(),
+            md5_attributes: None,
+            sent_ms: now,
+            visible_at_ms: now,
+            group_id: group.map(str::to_string),
+            dedup_id: None,
+            sequence_number: None,
+            source_arn: None,
+            trace_header: None,
+            sender_id: String::new(),
+            receive_count: 0,
+            first_receive_ms: None,
+        }
+    }
+
+    #[test]
+    fn fifo_groups_deliver_in_order_one_batch_at_a_time() {
+        let now = 1_000_000;
+        let mut st = QState::new(true, 0);
+        for (i, g) in ["a", "b", "a", "b"].iter().enumerate() {
+            st.insert(msg(i as u64 + 1, Some(g), now), now);
+        }
+        assert_eq!(st.next_visible(), Some(1));
+        st.mark_received(1, 30, now, 5);
+        // Group a is held: b delivers.
+        assert_eq!(st.next_visible(), Some(2));
+        st.mark_received(2, 30, now, 6);
+        assert_eq!(st.next_visible(), None);
+        st.remove(1);
+        assert_eq!(st.next_visible(), Some(3));
+        assert_eq!((st.visible, st.in_flight), (2, 1));
+        // Visibility of 2 runs out: b delivers 2 again.
+        st.tick(now + 31_000);
+        st.remove(3);
+        assert_eq!(st.next_visible(), Some(2));
+    }
+
+    #[test]
+    fn expired_messages_are_dropped_and_indexes_compact() {
+        let now = 1_000_000;
+        let mut st = QState::new(false, 0);
+        st.attrs.retention_s = 60;
+        for i in 1..=3000 {
+            st.insert(msg(i, None, now), now);
+        }
+        for i in 1..=2990 {
+            st.mark_received(i, 30, now, 9);
+            st.remove(i);
+        }
+        st.tick(now + 1);
+        assert!(st.timers.len() <= 2 * (st.in_flight + st.delayed) + 1024);
+        assert!(st.expiry.len() <= 2 * st.msgs.len() + 1024);
+        assert_eq!(st.visible, 10);
+        st.tick(now + 61_000);
+        assert_eq!(st.msgs.len(), 0);
+        assert_eq!(st.visible, 0);
+    }
+}

@@ -1,0 +1,608 @@
+//! Message operations: send (single and batch), receive (with long polling),
+//! delete and change visibility. Each one parses its request (`wire`), runs
+//! the engine under the queue's lock, journals and answers.
+
+use super::attrs::MAX_VISIBILITY_S;
+use super::engine::{Admitted, Incoming, PURGE_INTERVAL_MS, QState, St, StoredMessage, admit};
+use super::errors::{invalid, missing, no_queue, not_in_flight, receipt_invalid, sqs_error};
+use super::journal::{Change, journal_with};
+use super::wire::{
+    MAX_BATCH, MAX_BATCH_BYTES, ReceiveParams, Sent, from_token, int_in, make_handle, opt_int,
+    page_token, parse_handle, render_message, req,
+};
+use super::{Queue, Sqs, lock_pair};
+use crate::local::AwsError;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use crate::local::opt_str;
+use serde_json::Map;
+use serde_json::Value;
+use serde_json::json;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+impl Sqs {
+    // ------------------------------------------------------------ sends
+
+    /// Admits, journals and applies messages under one lock; one result per input, in order.
+    pub(super) fn send_many(
+        &self,
+        local: &Local,
+        q: &Queue,
+        incoming: Vec<Result<Incoming, AwsError>>,
+    ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
+        let now = now_ms();
+        let mut results: Vec<Result<Sent, AwsError>> = Vec::with_capacity(incoming.len());
+        let mut new: Vec<(StoredMessage, Option<String>)> = Vec::new();
+        let mut st = q.live()?;
+        st.tick(now);
+        let mut batch_dedup = HashMap::new();
+        for inc in incoming {
+            let mut inc = match inc {
+                Ok(i) => i,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            match admit(&mut st, &mut inc, now, &local.account, &mut batch_dedup) {
+                Ok(Admitted::New(m, key)) => {
+                    results.push(Ok(Sent {
+                        message_id: m.id.clone(),
+                        md5_body: m.md5_body.clone(),
+                        md5_attributes: m.md5_attributes.clone(),
+                        md5_system: inc.md5_system.clone(),
+                        sequence_number: m.sequence_number.clone(),
+                    }));
+                    new.push((*m, key));
+                }
+                Ok(Admitted::Duplicate(id, sequence_number)) => results.push(Ok(Sent {
+                    message_id: id,
+                    md5_body: inc.md5_body.clone(),
+                    md5_attributes: inc.md5_attributes.clone(),
+                    md5_system: inc.md5_system.clone(),
+                    sequence_number,
+                })),
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        if new.is_empty() {
+            return Ok(results);
+        }
+        journal_with(local, || Change::Sent {
+            queue: q.name.clone(),
+            messages: new.iter().map(|(m, _)| m.clone()).collect(),
+        })?;
+        for (m, key) in new {
+            if let Some(k) = key {
+                st.remember_dedup(k, now, m.id.clone(), m.sequence_number.clone());
+            }
+            st.insert(m, now);
+        }
+        drop(st);
+        q.wake();
+        Ok(results)
+    }
+
+    pub(super) fn send_message(&self, local: &Local, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let inc = Incoming::parse(b)?;
+        let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
+        let sent = out
+            .pop()
+            .unwrap_or_else(|| Err(AwsError::internal("no result")))?;
+        Ok(sent.to_json(None))
+    }
+
+    /// Checks a batch's entries: present, at most 10, distinct and well-formed ids.
+    pub(super) fn batch_entries(b: &Value) -> Result<Vec<(String, &Value)>, AwsError> {
+        let entries: &[Value] = b
+            .get("Entries")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if entries.is_empty() {
+            return Err(sqs_error(
+                400,
+                "EmptyBatchRequest",
+                "AWS.SimpleQueueService.EmptyBatchRequest",
+                "There should be at least one SendMessageBatchRequestEntry in the request.",
+            ));
+        }
+        if entries.len() > MAX_BATCH {
+            return Err(sqs_error(
+                400,
+                "TooManyEntriesInBatchRequest",
+                "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+                format!(
+                    "Maximum number of entries per request are {MAX_BATCH}. You have sent {}.",
+                    entries.len()
+                ),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for e in entries {
+            let id = e.get("Id").and_then(Value::as_str).unwrap_or("");
+            if id.is_empty()
+                || id.len() > 80
+                || !id
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            {
+                return Err(sqs_error(
+                    400,
+                    "InvalidBatchEntryId",
+                    "AWS.SimpleQueueService.InvalidBatchEntryId",
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be \
+                     at most 80 letters long.",
+                ));
+            }
+            if !seen.insert(id) {
+                return Err(sqs_error(
+                    400,
+                    "BatchEntryIdsNotDistinct",
+                    "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+                    format!("Id {id} repeated."),
+                ));
+            }
+            out.push((id.to_string(), e));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn failed_entry(id: &str, e: &AwsError) -> Value {
+        json!({"Id": id, "SenderFault": e.sender_fault, "Code": e.code, "Message": e.message})
+    }
+
+    pub(super) fn batch_result(successful: Vec<Value>, failed: Vec<Value>) -> Value {
+        json!({"Successful": successful, "Failed": failed})
+    }
+
+    pub(super) fn send_message_batch(&self, local: &Local, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let entries = Self::batch_entries(b)?;
+        let parsed: Vec<Result<Incoming, AwsError>> =
+            entries.iter().map(|(_, e)| Incoming::parse(e)).collect();
+        let total: usize = parsed
+            .iter()
+            .map(|p| p.as_ref().map(|i| i.size).unwrap_or(0))
+            .sum();
+        if total > MAX_BATCH_BYTES {
+            return Err(sqs_error(
+                400,
+                "BatchRequestTooLong",
+                "AWS.SimpleQueueService.BatchRequestTooLong",
+                format!(
+                    "Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
+                ),
+            ));
+        }
+        let results = self.send_many(local, &q, parsed)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for ((id, _), r) in entries.iter().zip(results) {
+            match r {
+                Ok(s) => ok.push(s.to_json(Some(id))),
+                Err(e) => failed.push(Self::failed_entry(id, &e)),
+            }
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    // ------------------------------------------------------------ receives
+
+    pub(super) async fn receive_message(&self, local: &Arc<Local>, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let p = ReceiveParams::parse(b)?;
+        let wait_s = match p.wait_s {
+            Some(w) => w,
+            None => q.live()?.attrs.wait_s,
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(wait_s);
+        loop {
+            let notified = q.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (messages, next_due) = self.receive_once(local, &q, &p)?;
+            let now = tokio::time::Instant::now();
+            if !messages.is_empty()
+                || wait_s == 0
+                || now >= deadline
+                || q.deleted.load(Ordering::Acquire)
+            {
+                if messages.is_empty() {
+                    return Ok(json!({}));
+                }
+                return Ok(json!({ "Messages": messages }));
+            }
+            let mut until = deadline;
+            if let Some(due) = next_due {
+                let ms = (due - now_ms()).max(0) as u64 + 1;
+                until = until.min(now + Duration::from_millis(ms));
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep_until(until) => {}
+            }
+        }
+    }
+
+    /// One attempt: the messages received (rendered) and when the next timer is due.
+    pub(super) fn receive_once(
+        &self,
+        local: &Local,
+        q: &Queue,
+        p: &ReceiveParams,
+    ) -> Result<(Vec<Value>, Option<i64>), AwsError> {
+        let dlq_name = q
+            .live()?
+            .attrs
+            .redrive
+            .as_ref()
+            .map(|r| r.target_name().to_string());
+        let dlq = dlq_name.and_then(|n| self.by_name(&n));
+        let (mut st, mut dst) = lock_pair(q, dlq.as_deref());
+        if q.deleted.load(Ordering::Acquire) {
+            return Err(no_queue());
+        }
+        let now = now_ms();
+        st.tick(now);
+        // Dead-lettering needs the DLQ the policy names now, alive.
+        let max_receive = match (&st.attrs.redrive, &dlq, &dst) {
+            (Some(r), Some(d), Some(_))
+                if r.target_name() == d.name && !d.deleted.load(Ordering::Acquire) =>
+            {
+                Some(r.max_receive)
+            }
+            _ => None,
+        };
+        if let Some(d) = dst.as_mut() {
+            d.tick(now);
+        }
+        let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
+        let mut out = Vec::new();
+        let mut dead_lettered = false;
+        let mut fifo_group: Option<(String, usize)> = None;
+        while out.len() < p.max {
+            // The next candidate.
+            let seq = if q.fifo {
+                // Within a group: consecutive visible messages from the head.
+                if let Some((g, idx)) = &fifo_group {
+                    let next = st.groups.get(g).and_then(|grp| grp.msgs.get(*idx)).copied();
+                    match next {
+                        Some(s) if st.msgs.get(&s).is_some_and(|m| m.state == St::Visible) => {
+                            Some(s)
+                        }
+                        _ => {
+                            if let Some((g, _)) = fifo_group.take() {
+                                st.leave_group(&g);
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    let Some(g) = st.ready_groups.pop_front() else {
+                        break;
+                    };
+                    let ok = match st.groups.get_mut(&g) {
+                        Some(grp) => {
+                            grp.queued = false;
+                            grp.in_flight == 0
+                        }
+                        None => false,
+                    };
+                    if ok {
+                        fifo_group = Some((g, 0));
+                    } else {
+                        st.leave_group(&g);
+                    }
+                    continue;
+                }
+            } else {
+                let Some((seq, generation)) = st.ready.pop_front() else {
+                    break;
+                };
+                if !st
+                    .msgs
+                    .get(&seq)
+                    .is_some_and(|m| m.generation == generation && m.state == St::Visible)
+                {
+                    continue;
+                }
+                Some(seq)
+            };
+            let Some(seq) = seq else { break };
+            let count = st.msgs.get(&seq).map(|m| m.m.receive_count).unwrap_or(0);
+            if let (Some(max), Some(d), Some(dlq)) = (max_receive, dst.as_mut(), dlq.as_ref())
+                && count >= max
+            {
+                // Over maxReceiveCount: to the DLQ, attributes kept.
+                let mut m = st
+                    .msgs
+                    .get(&seq)
+                    .map(|m| m.m.clone())
+                    .ok_or_else(|| AwsError::internal("lost message"))?;
+                m.seq = d.take_seq();
+                m.source_arn = Some(q.arn.clone());
+                m.visible_at_ms = now;
+                if dlq.fifo {
+                    m.sequence_number = Some(d.next_sequence_number());
+                }
+                journal_with(local, || Change::Moved {
+                    from: q.name.clone(),
+                    to: dlq.name.clone(),
+                    messages: vec![(seq, m.clone())],
+                })?;
+                st.remove(seq);
+                d.insert(m, now);
+                dead_lettered = true;
+                // The group's deque shrank: the same index is the next message.
+                continue;
+            }
+            let nonce = self.nonce();
+            st.mark_received(seq, visibility_s, now, nonce);
+            if let Some((_, idx)) = fifo_group.as_mut() {
+                *idx += 1;
+            }
+            if let Some(m) = st.msgs.get(&seq) {
+                out.push(render_message(&m.m, make_handle(q.id, seq, nonce), p));
+            }
+        }
+        // A FIFO group whose messages all went to the DLQ may deliver again.
+        if let Some((g, _)) = fifo_group {
+            st.leave_group(&g);
+        }
+        let next_due = st.next_due();
+        drop(st);
+        drop(dst);
+        if dead_lettered && let Some(d) = &dlq {
+            d.wake();
+        }
+        Ok((out, next_due))
+    }
+
+    // ------------------------------------------------------------ deletes and visibility
+
+    /// Resolves a receipt handle to its message's seq: Err when malformed or
+    /// of another queue, Ok(None) when stale (the message is gone or was
+    /// received again since).
+    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Option<u64>, AwsError> {
+        let (qid, seq, nonce) = parse_handle(handle).ok_or_else(|| receipt_invalid(handle))?;
+        if qid != q.id {
+            return Err(receipt_invalid(handle));
+        }
+        Ok(st.msgs.get(&seq).filter(|m| m.nonce == nonce).map(|_| seq))
+    }
+
+    /// Deletes by receipt handles under one lock and one journal record.
+    pub(super) fn delete_many(
+        &self,
+        local: &Local,
+        q: &Queue,
+        handles: &[&str],
+    ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
+        let mut st = q.live()?;
+        let mut results = Vec::with_capacity(handles.len());
+        let mut seqs = Vec::new();
+        for h in handles {
+            match Self::resolve(q, &st, h) {
+                Ok(Some(seq)) => {
+                    if !seqs.contains(&seq) {
+                        seqs.push(seq);
+                    }
+                    results.push(Ok(()));
+                }
+                Ok(None) => results.push(Ok(())),
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        if seqs.is_empty() {
+            return Ok(results);
+        }
+        journal_with(local, || Change::Deleted {
+            queue: q.name.clone(),
+            seqs: seqs.clone(),
+        })?;
+        for s in seqs {
+            st.remove(s);
+        }
+        drop(st);
+        if q.fifo {
+            // A group may be free now.
+            q.wake();
+        }
+        Ok(results)
+    }
+
+    pub(super) fn delete_message(&self, local: &Local, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let h = req(b, "ReceiptHandle")?;
+        let mut r = self.delete_many(local, &q, &[h])?;
+        r.pop().unwrap_or(Ok(()))?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn delete_message_batch(&self, local: &Local, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let entries = Self::batch_entries(b)?;
+        let mut handles = Vec::with_capacity(entries.len());
+        let mut pre: Vec<Option<AwsError>> = Vec::with_capacity(entries.len());
+        for (_, e) in &entries {
+            match e.get("ReceiptHandle").and_then(Value::as_str) {
+                Some(h) => {
+                    handles.push(h);
+                    pre.push(None);
+                }
+                None => {
+                    handles.push("");
+                    pre.push(Some(missing("ReceiptHandle")));
+                }
+            }
+        }
+        let results = self.delete_many(local, &q, &handles)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for (((id, _), r), p) in entries.iter().zip(results).zip(pre) {
+            match p.map(Err).unwrap_or(r) {
+                Ok(()) => ok.push(json!({ "Id": id })),
+                Err(e) => failed.push(Self::failed_entry(id, &e)),
+            }
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    pub(super) fn change_one(
+        q: &Queue,
+        st: &mut QState,
+        handle: &str,
+        timeout_s: Option<i64>,
+    ) -> Result<bool, AwsError> {
+        let timeout = match timeout_s {
+            None => return Err(missing("VisibilityTimeout")),
+            Some(t) if (0..=MAX_VISIBILITY_S as i64).contains(&t) => t,
+            Some(t) => {
+                return Err(invalid(format!(
+                    "Value {t} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200."
+                )));
+            }
+        };
+        let Some(seq) = Self::resolve(q, st, handle)? else {
+            return Err(invalid(format!(
+                "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not \
+                 available for visibility timeout change."
+            )));
+        };
+        let now = now_ms();
+        st.tick(now);
+        let Some(msg) = st.msgs.get_mut(&seq) else {
+            return Err(not_in_flight());
+        };
+        if msg.state != St::InFlight {
+            return Err(not_in_flight());
+        }
+        if timeout == 0 {
+            st.make_visible(seq);
+            return Ok(true);
+        }
+        msg.generation = msg.generation.wrapping_add(1);
+        let generation = msg.generation;
+        st.timers
+            .push(Reverse((now + timeout * 1000, seq, generation)));
+        Ok(false)
+    }
+
+    pub(super) fn change_visibility(&self, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let h = req(b, "ReceiptHandle")?;
+        let timeout = opt_int(b, "VisibilityTimeout")?;
+        let released = {
+            let mut st = q.live()?;
+            Self::change_one(&q, &mut st, h, timeout)?
+        };
+        if released {
+            q.wake();
+        }
+        Ok(json!({}))
+    }
+
+    pub(super) fn change_visibility_batch(&self, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let entries = Self::batch_entries(b)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        let mut released = false;
+        {
+            let mut st = q.live()?;
+            for (id, e) in &entries {
+                let r = match e.get("ReceiptHandle").and_then(Value::as_str) {
+                    None => Err(missing("ReceiptHandle")),
+                    Some(h) => opt_int(e, "VisibilityTimeout")
+                        .and_then(|t| Self::change_one(&q, &mut st, h, t)),
+                };
+                match r {
+                    Ok(rel) => {
+                        released |= rel;
+                        ok.push(json!({ "Id": id }));
+                    }
+                    Err(err) => failed.push(Self::failed_entry(id, &err)),
+                }
+            }
+        }
+        if released {
+            q.wake();
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    pub(super) fn purge_queue(&self, local: &Local, b: &Value) -> OpResult {
+        let q = self.queue_of(b)?;
+        let mut st = q.live()?;
+        let now = now_ms();
+        if let Some(last) = st.last_purge_ms
+            && now - last < PURGE_INTERVAL_MS
+        {
+            return Err(sqs_error(
+                403,
+                "PurgeQueueInProgress",
+                "AWS.SimpleQueueService.PurgeQueueInProgress",
+                format!(
+                    "Only one PurgeQueue operation on {} is allowed every 60 seconds.",
+                    q.name
+                ),
+            ));
+        }
+        journal_with(local, || Change::Purged {
+            queue: q.name.clone(),
+            at_ms: now,
+        })?;
+        st.purge();
+        st.last_purge_ms = Some(now);
+        Ok(json!({}))
+    }
+
+    pub(super) fn list_dead_letter_source_queues(&self, local: &Local, b: &Value) -> OpResult {
+        let dlq = self.queue_of(b)?;
+        let max = int_in(
+            b,
+            "MaxResults",
+            1,
+            1000,
+            "MaxResults must be an integer between 1 and 1000.",
+        )?;
+        let after = opt_str(b, "NextToken").map(from_token).transpose()?;
+        let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
+        let mut names: Vec<String> = all
+            .iter()
+            .filter(|q| q.id != dlq.id)
+            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
+            .filter(|q| {
+                q.lock()
+                    .attrs
+                    .redrive
+                    .as_ref()
+                    .is_some_and(|r| r.target_name() == dlq.name)
+            })
+            .map(|q| q.name.clone())
+            .collect();
+        names.sort();
+        let limit = max.unwrap_or(1000) as usize;
+        let more = max.is_some() && names.len() > limit;
+        names.truncate(limit);
+        let urls: Vec<Value> = names
+            .iter()
+            .map(|n| Value::String(Self::url(local, n)))
+            .collect();
+        let mut out = Map::new();
+        out.insert("queueUrls".into(), Value::Array(urls));
+        if more && let Some(last) = names.last() {
+            out.insert("NextToken".into(), Value::String(page_token(last)));
+        }
+        Ok(Value::Object(out))
+    }
+}

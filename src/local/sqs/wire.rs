@@ -1,0 +1,527 @@
+//! The SQS wire: reading request members (numbers may come as strings),
+//! validating what a client sends (names, contents, message attributes,
+//! batch entries) and shaping responses (sent and received messages,
+//! receipt handles, page tokens). No queue state here.
+
+use super::attrs::{
+    ATTRIBUTE_NAMES, AttrValue, MAX_DELAY_S, MAX_VISIBILITY_S, MAX_WAIT_S, md5_hex,
+    md5_of_attributes,
+};
+use super::engine::{Incoming, StoredMessage};
+use super::errors::{invalid, missing, sqs_error, unknown_attribute};
+use crate::local::AwsError;
+use crate::local::opt_str;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::Map;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::collections::HashSet;
+
+pub(super) const MAX_BATCH: usize = 10;
+
+/// The largest batch payload (sum of the entries' sizes).
+pub(super) const MAX_BATCH_BYTES: usize = 1_048_576;
+
+pub(super) const MAX_MESSAGE_ATTRIBUTES: usize = 10;
+
+/// System attributes of a received message.
+pub(super) const SYSTEM_ATTRIBUTE_NAMES: &[&str] = &[
+    "SenderId",
+    "SentTimestamp",
+    "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp",
+    "SequenceNumber",
+    "MessageDeduplicationId",
+    "MessageGroupId",
+    "AWSTraceHeader",
+    "DeadLetterQueueSourceArn",
+];
+
+/// A required string member.
+pub(super) fn req<'a>(body: &'a Value, key: &str) -> Result<&'a str, AwsError> {
+    opt_str(body, key).ok_or_else(|| missing(key))
+}
+
+/// An optional integer member (a number, or a string holding one).
+pub(super) fn opt_int(body: &Value, key: &str) -> Result<Option<i64>, AwsError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| invalid(format!("Value {n} for parameter {key} is invalid."))),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| invalid(format!("Value {s} for parameter {key} is invalid."))),
+        Some(v) => Err(invalid(format!(
+            "Value {v} for parameter {key} is invalid."
+        ))),
+    }
+}
+
+/// An integer member within bounds.
+pub(super) fn int_in(
+    body: &Value,
+    key: &str,
+    lo: i64,
+    hi: i64,
+    reason: &str,
+) -> Result<Option<u64>, AwsError> {
+    match opt_int(body, key)? {
+        None => Ok(None),
+        Some(v) if (lo..=hi).contains(&v) => Ok(Some(v as u64)),
+        Some(v) => Err(invalid(format!(
+            "Value {v} for parameter {key} is invalid. Reason: {reason}"
+        ))),
+    }
+}
+
+/// A list of strings (absent: empty).
+pub(super) fn str_list<'a>(body: &'a Value, key: &str) -> Vec<&'a str> {
+    body.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// A map of strings (numbers and booleans are taken as their text).
+pub(super) fn str_map(body: &Value, key: &str) -> Vec<(String, String)> {
+    let Some(obj) = body.get(key).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    obj.iter()
+        .filter_map(|(k, v)| {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some((k.clone(), s))
+        })
+        .collect()
+}
+
+pub(super) fn valid_queue_name(name: &str) -> bool {
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 80
+        && !base.is_empty()
+        && base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Characters a message may contain.
+pub(super) fn allowed_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+pub(super) fn check_contents(what: &str, s: &str) -> Result<(), AwsError> {
+    if let Some(c) = s.chars().find(|&c| !allowed_char(c)) {
+        return Err(sqs_error(
+            400,
+            "InvalidMessageContents",
+            "InvalidMessageContents",
+            format!(
+                "Invalid characters found in the {what}: '#x{:X}'. The set of allowed characters is \
+                 #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `MessageGroupId` / `MessageDeduplicationId`: 1-128 alphanumerics and punctuation.
+pub(super) fn check_fifo_id(param: &str, v: &str) -> Result<(), AwsError> {
+    if v.is_empty() || v.len() > 128 || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(format!(
+            "Value {v} for parameter {param} is invalid. Reason: {param} can only include alphanumeric and \
+             punctuation characters. 1 to 128 in length."
+        )));
+    }
+    Ok(())
+}
+
+/// Parses and validates `MessageAttributes`; returns them with their size in bytes.
+pub(super) fn parse_message_attributes(
+    v: Option<&Value>,
+) -> Result<(BTreeMap<String, AttrValue>, usize), AwsError> {
+    let mut out = BTreeMap::new();
+    let mut size = 0;
+    let Some(obj) = v.and_then(Value::as_object) else {
+        return Ok((out, 0));
+    };
+    if obj.len() > MAX_MESSAGE_ATTRIBUTES {
+        return Err(invalid(format!(
+            "Number of message attributes [{}] exceeds the allowed maximum [{MAX_MESSAGE_ATTRIBUTES}].",
+            obj.len()
+        )));
+    }
+    for (name, a) in obj {
+        let bad_name = name.is_empty()
+            || name.len() > 256
+            || name.starts_with('.')
+            || name.ends_with('.')
+            || name.contains("..")
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        let lower = name.to_ascii_lowercase();
+        if bad_name || lower.starts_with("aws.") || lower.starts_with("amazon.") {
+            return Err(invalid(format!(
+                "The message attribute name '{name}' is invalid. Attribute name can contain A-Z, a-z, 0-9, \
+                 underscore (_), hyphen (-), and period (.) characters."
+            )));
+        }
+        let data_type = a.get("DataType").and_then(Value::as_str).unwrap_or("");
+        if data_type.is_empty() {
+            return Err(invalid(format!(
+                "The message attribute '{name}' must contain non-empty message attribute type."
+            )));
+        }
+        let base = data_type.split('.').next().unwrap_or("");
+        if !matches!(base, "String" | "Number" | "Binary") || data_type.len() > 256 {
+            return Err(invalid(format!(
+                "The type of message (user) attribute '{name}' is invalid. You must use only the following \
+                 supported type prefixes: Binary, Number, String."
+            )));
+        }
+        let sv = a.get("StringValue").and_then(Value::as_str);
+        let bv = a.get("BinaryValue").and_then(Value::as_str);
+        let value = if base == "Binary" {
+            let Some(b) = bv else {
+                return Err(invalid(format!(
+                    "The message attribute '{name}' with type 'Binary' must use field 'Binary'."
+                )));
+            };
+            let bytes = B64.decode(b).map_err(|_| {
+                invalid(format!(
+                    "The message attribute '{name}' has an invalid binary value."
+                ))
+            })?;
+            if bytes.is_empty() {
+                return Err(invalid(format!(
+                    "The message attribute '{name}' must contain non-empty message attribute value."
+                )));
+            }
+            size += bytes.len();
+            AttrValue {
+                data_type: data_type.to_string(),
+                string_value: None,
+                binary_value: Some(B64.encode(&bytes)),
+            }
+        } else {
+            let Some(s) = sv else {
+                return Err(invalid(format!(
+                    "The message attribute '{name}' with type '{base}' must use field 'String'."
+                )));
+            };
+            if s.is_empty() {
+                return Err(invalid(format!(
+                    "The message attribute '{name}' must contain non-empty message attribute value."
+                )));
+            }
+            if base == "Number"
+                && s.trim()
+                    .parse::<f64>()
+                    .map(|f| !f.is_finite())
+                    .unwrap_or(true)
+            {
+                return Err(invalid(format!(
+                    "Can't cast the value of message (user) attribute '{name}' to a number."
+                )));
+            }
+            check_contents(&format!("message attribute '{name}'"), s)?;
+            size += s.len();
+            AttrValue {
+                data_type: data_type.to_string(),
+                string_value: Some(s.to_string()),
+                binary_value: None,
+            }
+        };
+        size += name.len() + data_type.len();
+        out.insert(name.clone(), value);
+    }
+    Ok((out, size))
+}
+
+impl Incoming {
+    pub(super) fn parse(e: &Value) -> Result<Incoming, AwsError> {
+        let body = match e.get("MessageBody") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => return Err(missing("MessageBody")),
+        };
+        check_contents("message body", &body)?;
+        let delay_s = int_in(
+            e,
+            "DelaySeconds",
+            0,
+            MAX_DELAY_S as i64,
+            "DelaySeconds must be >= 0 and <= 900.",
+        )?;
+        let (attributes, attr_size) = parse_message_attributes(e.get("MessageAttributes"))?;
+        let group_id = opt_str(e, "MessageGroupId").map(str::to_string);
+        if let Some(g) = &group_id {
+            check_fifo_id("MessageGroupId", g)?;
+        }
+        let dedup_id = opt_str(e, "MessageDeduplicationId").map(str::to_string);
+        if let Some(d) = &dedup_id {
+            check_fifo_id("MessageDeduplicationId", d)?;
+        }
+        let mut trace_header = None;
+        let mut md5_system = None;
+        if let Some(sys) = e.get("MessageSystemAttributes").and_then(Value::as_object) {
+            let (parsed, _) =
+                parse_message_attributes(Some(&Value::Object(sys.clone()))).map_err(|err| {
+                    invalid(
+                        err.message
+                            .replace("message attribute", "message system attribute"),
+                    )
+                })?;
+            for (name, v) in &parsed {
+                if name != "AWSTraceHeader" || v.data_type != "String" {
+                    return Err(invalid(format!(
+                        "Message system attribute name '{name}' is invalid (only AWSTraceHeader, of type String)."
+                    )));
+                }
+                trace_header = v.string_value.clone();
+            }
+            if !parsed.is_empty() {
+                md5_system = Some(md5_of_attributes(&parsed));
+            }
+        }
+        let md5_attributes = (!attributes.is_empty()).then(|| md5_of_attributes(&attributes));
+        Ok(Incoming {
+            md5_body: md5_hex(body.as_bytes()),
+            size: body.len() + attr_size,
+            body,
+            attributes,
+            md5_attributes,
+            delay_s,
+            group_id,
+            dedup_id,
+            trace_header,
+            md5_system,
+        })
+    }
+}
+
+/// What a send answers.
+pub(super) struct Sent {
+    pub(super) message_id: String,
+    pub(super) md5_body: String,
+    pub(super) md5_attributes: Option<String>,
+    pub(super) md5_system: Option<String>,
+    pub(super) sequence_number: Option<String>,
+}
+
+impl Sent {
+    pub(super) fn to_json(&self, id: Option<&str>) -> Value {
+        let mut o = Map::new();
+        if let Some(id) = id {
+            o.insert("Id".into(), Value::String(id.to_string()));
+        }
+        o.insert("MessageId".into(), Value::String(self.message_id.clone()));
+        o.insert(
+            "MD5OfMessageBody".into(),
+            Value::String(self.md5_body.clone()),
+        );
+        if let Some(m) = &self.md5_attributes {
+            o.insert("MD5OfMessageAttributes".into(), Value::String(m.clone()));
+        }
+        if let Some(m) = &self.md5_system {
+            o.insert(
+                "MD5OfMessageSystemAttributes".into(),
+                Value::String(m.clone()),
+            );
+        }
+        if let Some(s) = &self.sequence_number {
+            o.insert("SequenceNumber".into(), Value::String(s.clone()));
+        }
+        Value::Object(o)
+    }
+}
+
+pub(super) struct ReceiveParams {
+    pub(super) max: usize,
+    pub(super) visibility_s: Option<u64>,
+    pub(super) wait_s: Option<u64>,
+    pub(super) system_all: bool,
+    pub(super) system: HashSet<String>,
+    pub(super) attrs_all: bool,
+    pub(super) attr_names: Vec<String>,
+    pub(super) attr_prefixes: Vec<String>,
+}
+
+impl ReceiveParams {
+    pub(super) fn parse(b: &Value) -> Result<ReceiveParams, AwsError> {
+        let max = int_in(
+            b,
+            "MaxNumberOfMessages",
+            1,
+            MAX_BATCH as i64,
+            "Must be between 1 and 10, if provided.",
+        )?
+        .unwrap_or(1) as usize;
+        let visibility_s = int_in(
+            b,
+            "VisibilityTimeout",
+            0,
+            MAX_VISIBILITY_S as i64,
+            "Must be between 0 and 43200, if provided.",
+        )?;
+        let wait_s = int_in(
+            b,
+            "WaitTimeSeconds",
+            0,
+            MAX_WAIT_S as i64,
+            "Must be >= 0 and <= 20, if provided.",
+        )?;
+        let mut system_all = false;
+        let mut system = HashSet::new();
+        for n in str_list(b, "AttributeNames")
+            .into_iter()
+            .chain(str_list(b, "MessageSystemAttributeNames"))
+        {
+            if n == "All" {
+                system_all = true;
+            } else if SYSTEM_ATTRIBUTE_NAMES.contains(&n) {
+                system.insert(n.to_string());
+            } else if !ATTRIBUTE_NAMES.contains(&n) {
+                return Err(unknown_attribute(n));
+            }
+        }
+        let mut attrs_all = false;
+        let mut attr_names = Vec::new();
+        let mut attr_prefixes = Vec::new();
+        for n in str_list(b, "MessageAttributeNames") {
+            if n == "All" || n == ".*" {
+                attrs_all = true;
+            } else if let Some(p) = n.strip_suffix(".*") {
+                attr_prefixes.push(format!("{p}."));
+            } else {
+                attr_names.push(n.to_string());
+            }
+        }
+        Ok(ReceiveParams {
+            max,
+            visibility_s,
+            wait_s,
+            system_all,
+            system,
+            attrs_all,
+            attr_names,
+            attr_prefixes,
+        })
+    }
+
+    pub(super) fn wants_system(&self, name: &str) -> bool {
+        self.system_all || self.system.contains(name)
+    }
+
+    pub(super) fn wants_attr(&self, name: &str) -> bool {
+        self.attrs_all
+            || self.attr_names.iter().any(|n| n == name)
+            || self.attr_prefixes.iter().any(|p| name.starts_with(p))
+    }
+}
+
+pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParams) -> Value {
+    let mut o = Map::new();
+    o.insert("MessageId".into(), Value::String(m.id.clone()));
+    o.insert("ReceiptHandle".into(), Value::String(handle));
+    o.insert("MD5OfBody".into(), Value::String(m.md5_body.clone()));
+    o.insert("Body".into(), Value::String(m.body.clone()));
+    let mut sys = Map::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v
+            && p.wants_system(k)
+        {
+            sys.insert(k.to_string(), Value::String(v));
+        }
+    };
+    put("SenderId", Some(m.sender_id.clone()));
+    put("SentTimestamp", Some(m.sent_ms.to_string()));
+    put("ApproximateReceiveCount", Some(m.receive_count.to_string()));
+    put(
+        "ApproximateFirstReceiveTimestamp",
+        m.first_receive_ms.map(|t| t.to_string()),
+    );
+    put("SequenceNumber", m.sequence_number.clone());
+    put("MessageDeduplicationId", m.dedup_id.clone());
+    put("MessageGroupId", m.group_id.clone());
+    put("AWSTraceHeader", m.trace_header.clone());
+    put("DeadLetterQueueSourceArn", m.source_arn.clone());
+    if !sys.is_empty() {
+        o.insert("Attributes".into(), Value::Object(sys));
+    }
+    if !m.attributes.is_empty() {
+        let chosen: Vec<(&String, &AttrValue)> = m
+            .attributes
+            .iter()
+            .filter(|(k, _)| p.wants_attr(k))
+            .collect();
+        if !chosen.is_empty() {
+            let md5 = if chosen.len() == m.attributes.len() {
+                m.md5_attributes
+                    .clone()
+                    .unwrap_or_else(|| md5_of_attributes(&m.attributes))
+            } else {
+                md5_of_attributes(chosen.iter().copied())
+            };
+            let attrs: Map<String, Value> = chosen
+                .iter()
+                .map(|(k, v)| ((*k).clone(), v.to_json()))
+                .collect();
+            o.insert("MD5OfMessageAttributes".into(), Value::String(md5));
+            o.insert("MessageAttributes".into(), Value::Object(attrs));
+        }
+    }
+    Value::Object(o)
+}
+
+pub(super) fn make_handle(qid: u64, seq: u64, nonce: u64) -> String {
+    B64.encode(format!("eddy:{qid}:{seq}:{nonce:016x}"))
+}
+
+pub(super) fn parse_handle(h: &str) -> Option<(u64, u64, u64)> {
+    let raw = B64.decode(h.trim()).ok()?;
+    let text = std::str::from_utf8(&raw).ok()?;
+    let mut it = text.strip_prefix("eddy:")?.split(':');
+    let qid = it.next()?.parse().ok()?;
+    let seq = it.next()?.parse().ok()?;
+    let nonce = u64::from_str_radix(it.next()?, 16).ok()?;
+    if it.next().is_some() || nonce == 0 {
+        return None;
+    }
+    Some((qid, seq, nonce))
+}
+
+pub(super) fn page_token(name: &str) -> String {
+    B64.encode(name)
+}
+
+pub(super) fn from_token(t: &str) -> Result<String, AwsError> {
+    B64.decode(t.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| invalid("Invalid NextToken value."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_handles_round_trip() {
+        let h = make_handle(7, 42, 0xdead_beef);
+        assert_eq!(parse_handle(&h), Some((7, 42, 0xdead_beef)));
+        assert_eq!(parse_handle("not a handle"), None);
+        assert_eq!(parse_handle(&make_handle(1, 1, 0)), None);
+    }
+}
