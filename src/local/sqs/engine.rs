@@ -578,6 +578,152 @@ pub(super) fn admit(
     Ok(Admitted::New(Box::new(m), dedup_key))
 }
 
+/// The dead-letter queue of a receive: its state (locked by the caller),
+/// the policy's `maxReceiveCount` and what a dead-lettered message records.
+pub(super) struct DeadLetter<'a> {
+    pub(super) st: &'a mut QState,
+    pub(super) max_receive: u32,
+    /// The source queue's ARN (`DeadLetterQueueSourceArn`).
+    pub(super) source_arn: &'a str,
+    /// Whether the DLQ is FIFO (its messages get sequence numbers).
+    pub(super) fifo: bool,
+}
+
+/// What a receive did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Received {
+    /// The messages received (now in flight), in delivery order.
+    pub(super) seqs: Vec<u64>,
+    /// Whether some went to the DLQ (its long pollers should wake up).
+    pub(super) dead_lettered: bool,
+}
+
+impl QState {
+    /// Receives up to `max` visible messages at `now`: each is in flight for
+    /// `visibility_s` with a fresh receipt `nonce`; a message already received
+    /// `maxReceiveCount` times goes to the DLQ instead, after `journal`
+    /// recorded the move (its old seq, the message as the DLQ keeps it). On a
+    /// FIFO queue the messages of one group come in order and a group with a
+    /// message in flight delivers nothing. Expects `tick(now)` done.
+    ///
+    /// A journal error ends the receive with that error; the queue stays
+    /// consistent (the message stays, its group can deliver again).
+    pub(super) fn receive(
+        &mut self,
+        max: usize,
+        visibility_s: u64,
+        now: i64,
+        mut dead_letter: Option<DeadLetter<'_>>,
+        nonce: &mut dyn FnMut() -> u64,
+        journal: &mut dyn FnMut(u64, &StoredMessage) -> Result<(), AwsError>,
+    ) -> Result<Received, AwsError> {
+        if let Some(dl) = dead_letter.as_mut() {
+            dl.st.tick(now);
+        }
+        let mut out = Vec::new();
+        let mut dead_lettered = false;
+        let mut fifo_group: Option<(String, usize)> = None;
+        while out.len() < max {
+            // The next candidate.
+            let seq = if self.fifo {
+                // Within a group: consecutive visible messages from the head.
+                if let Some((g, idx)) = &fifo_group {
+                    let next = self
+                        .groups
+                        .get(g)
+                        .and_then(|grp| grp.msgs.get(*idx))
+                        .copied();
+                    match next {
+                        Some(s) if self.msgs.get(&s).is_some_and(|m| m.state == St::Visible) => {
+                            Some(s)
+                        }
+                        _ => {
+                            if let Some((g, _)) = fifo_group.take() {
+                                self.leave_group(&g);
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    let Some(g) = self.ready_groups.pop_front() else {
+                        break;
+                    };
+                    let ok = match self.groups.get_mut(&g) {
+                        Some(grp) => {
+                            grp.queued = false;
+                            grp.in_flight == 0
+                        }
+                        None => false,
+                    };
+                    if ok {
+                        fifo_group = Some((g, 0));
+                    } else {
+                        self.leave_group(&g);
+                    }
+                    continue;
+                }
+            } else {
+                let Some((seq, generation)) = self.ready.pop_front() else {
+                    break;
+                };
+                if !self
+                    .msgs
+                    .get(&seq)
+                    .is_some_and(|m| m.generation == generation && m.state == St::Visible)
+                {
+                    continue;
+                }
+                Some(seq)
+            };
+            let Some(seq) = seq else { break };
+            let count = self.msgs.get(&seq).map(|m| m.m.receive_count).unwrap_or(0);
+            if let Some(dl) = dead_letter.as_mut()
+                && count >= dl.max_receive
+            {
+                // Over maxReceiveCount: to the DLQ, attributes kept.
+                let mut m = self
+                    .msgs
+                    .get(&seq)
+                    .map(|m| m.m.clone())
+                    .ok_or_else(|| AwsError::internal("lost message"))?;
+                m.seq = dl.st.take_seq();
+                m.source_arn = Some(dl.source_arn.to_string());
+                m.visible_at_ms = now;
+                if dl.fifo {
+                    m.sequence_number = Some(dl.st.next_sequence_number());
+                }
+                if let Err(e) = journal(seq, &m) {
+                    // Nothing moved: the group this receive took off the
+                    // ready list must be able to deliver again.
+                    if let Some((g, _)) = fifo_group.take() {
+                        self.leave_group(&g);
+                    }
+                    return Err(e);
+                }
+                self.remove(seq);
+                dl.st.insert(m, now);
+                dead_lettered = true;
+                // The group's deque shrank: the same index is the next message.
+                continue;
+            }
+            let n = nonce();
+            self.mark_received(seq, visibility_s, now, n);
+            if let Some((_, idx)) = fifo_group.as_mut() {
+                *idx += 1;
+            }
+            out.push(seq);
+        }
+        // A FIFO group whose messages all went to the DLQ may deliver again.
+        if let Some((g, _)) = fifo_group {
+            self.leave_group(&g);
+        }
+        Ok(Received {
+            seqs: out,
+            dead_lettered,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,6 +747,79 @@ mod tests {
             receive_count: 0,
             first_receive_ms: None,
         }
+    }
+
+    /// A fake clock's start: any fixed instant, so runs are identical.
+    const T0: i64 = 1_800_000_000_000;
+
+    fn dead_letter(dlq: &mut QState, max_receive: u32) -> Option<DeadLetter<'_>> {
+        let fifo = dlq.fifo;
+        Some(DeadLetter {
+            st: dlq,
+            max_receive,
+            source_arn: "arn:aws:sqs:us-east-1:000000000000:src",
+            fifo,
+        })
+    }
+
+    /// Receives with receipt nonces 1, 2, ... and a journal that records the moves.
+    fn receive_ok(
+        st: &mut QState,
+        max: usize,
+        visibility_s: u64,
+        now: i64,
+        dlq: Option<DeadLetter<'_>>,
+        moves: &mut Vec<u64>,
+    ) -> Received {
+        let mut n = 0;
+        st.receive(
+            max,
+            visibility_s,
+            now,
+            dlq,
+            &mut || {
+                n += 1;
+                n
+            },
+            &mut |seq, _| {
+                moves.push(seq);
+                Ok(())
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_failed_journal_write_while_dead_lettering_keeps_the_fifo_group_ready() {
+        let now = T0;
+        let mut src = QState::new(true, 0);
+        let mut dlq = QState::new(true, 0);
+        let mut spent = msg(1, Some("g"), now);
+        spent.receive_count = 3;
+        src.insert(spent, now);
+        src.insert(msg(2, Some("g"), now), now);
+        let err = src
+            .receive(
+                10,
+                30,
+                now,
+                dead_letter(&mut dlq, 3),
+                &mut || 7,
+                &mut |_, _| Err(AwsError::internal("cannot write the journal: disk full")),
+            )
+            .unwrap_err();
+        assert_eq!(err.message, "cannot write the journal: disk full");
+        // Nothing moved, nothing received, and the group still delivers.
+        assert_eq!((src.msgs.len(), dlq.msgs.len()), (2, 0));
+        assert_eq!((src.visible, src.in_flight), (2, 0));
+        assert_eq!(src.next_visible(), Some(1), "group g is off the ready list");
+        // Once the journal writes again, 1 goes to the DLQ and 2 is received.
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut src, 10, 30, now, dead_letter(&mut dlq, 3), &mut moves);
+        assert_eq!(got.seqs, vec![2]);
+        assert!(got.dead_lettered);
+        assert_eq!(moves, vec![1]);
+        assert_eq!(dlq.visible, 1);
     }
 
     #[test]

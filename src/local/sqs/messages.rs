@@ -3,7 +3,9 @@
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
-use super::engine::{Admitted, Incoming, PURGE_INTERVAL_MS, QState, St, StoredMessage, admit};
+use super::engine::{
+    Admitted, DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, St, StoredMessage, admit,
+};
 use super::errors::{invalid, missing, no_queue, not_in_flight, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
@@ -262,102 +264,38 @@ impl Sqs {
             }
             _ => None,
         };
-        if let Some(d) = dst.as_mut() {
-            d.tick(now);
-        }
         let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
-        let mut out = Vec::new();
-        let mut dead_lettered = false;
-        let mut fifo_group: Option<(String, usize)> = None;
-        while out.len() < p.max {
-            // The next candidate.
-            let seq = if q.fifo {
-                // Within a group: consecutive visible messages from the head.
-                if let Some((g, idx)) = &fifo_group {
-                    let next = st.groups.get(g).and_then(|grp| grp.msgs.get(*idx)).copied();
-                    match next {
-                        Some(s) if st.msgs.get(&s).is_some_and(|m| m.state == St::Visible) => {
-                            Some(s)
-                        }
-                        _ => {
-                            if let Some((g, _)) = fifo_group.take() {
-                                st.leave_group(&g);
-                            }
-                            continue;
-                        }
-                    }
-                } else {
-                    let Some(g) = st.ready_groups.pop_front() else {
-                        break;
-                    };
-                    let ok = match st.groups.get_mut(&g) {
-                        Some(grp) => {
-                            grp.queued = false;
-                            grp.in_flight == 0
-                        }
-                        None => false,
-                    };
-                    if ok {
-                        fifo_group = Some((g, 0));
-                    } else {
-                        st.leave_group(&g);
-                    }
-                    continue;
-                }
-            } else {
-                let Some((seq, generation)) = st.ready.pop_front() else {
-                    break;
-                };
-                if !st
-                    .msgs
-                    .get(&seq)
-                    .is_some_and(|m| m.generation == generation && m.state == St::Visible)
-                {
-                    continue;
-                }
-                Some(seq)
-            };
-            let Some(seq) = seq else { break };
-            let count = st.msgs.get(&seq).map(|m| m.m.receive_count).unwrap_or(0);
-            if let (Some(max), Some(d), Some(dlq)) = (max_receive, dst.as_mut(), dlq.as_ref())
-                && count >= max
-            {
-                // Over maxReceiveCount: to the DLQ, attributes kept.
-                let mut m = st
-                    .msgs
-                    .get(&seq)
-                    .map(|m| m.m.clone())
-                    .ok_or_else(|| AwsError::internal("lost message"))?;
-                m.seq = d.take_seq();
-                m.source_arn = Some(q.arn.clone());
-                m.visible_at_ms = now;
-                if dlq.fifo {
-                    m.sequence_number = Some(d.next_sequence_number());
-                }
+        let dead_letter = match (max_receive, dst.as_deref_mut(), dlq.as_ref()) {
+            (Some(max_receive), Some(d), Some(dlq)) => Some(DeadLetter {
+                st: d,
+                max_receive,
+                source_arn: &q.arn,
+                fifo: dlq.fifo,
+            }),
+            _ => None,
+        };
+        let dlq_name = dlq.as_ref().map(|d| d.name.clone()).unwrap_or_default();
+        let got = st.receive(
+            p.max,
+            visibility_s,
+            now,
+            dead_letter,
+            &mut || self.nonce(),
+            &mut |seq, m| {
                 journal_with(local, || Change::Moved {
                     from: q.name.clone(),
-                    to: dlq.name.clone(),
+                    to: dlq_name.clone(),
                     messages: vec![(seq, m.clone())],
-                })?;
-                st.remove(seq);
-                d.insert(m, now);
-                dead_lettered = true;
-                // The group's deque shrank: the same index is the next message.
-                continue;
-            }
-            let nonce = self.nonce();
-            st.mark_received(seq, visibility_s, now, nonce);
-            if let Some((_, idx)) = fifo_group.as_mut() {
-                *idx += 1;
-            }
-            if let Some(m) = st.msgs.get(&seq) {
-                out.push(render_message(&m.m, make_handle(q.id, seq, nonce), p));
-            }
-        }
-        // A FIFO group whose messages all went to the DLQ may deliver again.
-        if let Some((g, _)) = fifo_group {
-            st.leave_group(&g);
-        }
+                })
+            },
+        )?;
+        let out: Vec<Value> = got
+            .seqs
+            .iter()
+            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
+            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
+            .collect();
+        let dead_lettered = got.dead_lettered;
         let next_due = st.next_due();
         drop(st);
         drop(dst);
