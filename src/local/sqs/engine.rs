@@ -7,8 +7,8 @@
 //! step (dead-lettering) goes through a callback, so unit tests drive the
 //! engine with a fake clock and a failing journal.
 
-use super::attrs::{AttrValue, Attrs, sha256_hex};
-use super::errors::{invalid, missing};
+use super::attrs::{AttrValue, Attrs, name_of, sha256_hex};
+use super::errors::{invalid, missing, not_in_flight};
 use crate::local::AwsError;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
@@ -724,6 +724,203 @@ impl QState {
     }
 }
 
+/// What a send answers for one message.
+#[derive(Debug)]
+pub(super) struct Sent {
+    pub(super) message_id: String,
+    pub(super) md5_body: String,
+    pub(super) md5_attributes: Option<String>,
+    pub(super) md5_system: Option<String>,
+    pub(super) sequence_number: Option<String>,
+}
+
+/// What a send did: one result per message, in order.
+pub(super) struct SendOutcome {
+    pub(super) results: Vec<Result<Sent, AwsError>>,
+    /// Whether new messages were added (long pollers should wake up).
+    pub(super) accepted: bool,
+}
+
+impl QState {
+    /// Admits messages at `now` (FIFO deduplication within the window,
+    /// delays), has `journal` record the new ones, then adds them. A message
+    /// that fails validation fails alone; a journal error fails the whole
+    /// send and changes nothing. Expects `tick(now)` done.
+    pub(super) fn send(
+        &mut self,
+        incoming: Vec<Result<Incoming, AwsError>>,
+        now: i64,
+        sender: &str,
+        journal: &mut dyn FnMut(&[StoredMessage]) -> Result<(), AwsError>,
+    ) -> Result<SendOutcome, AwsError> {
+        let mut results: Vec<Result<Sent, AwsError>> = Vec::with_capacity(incoming.len());
+        let mut new: Vec<(StoredMessage, Option<String>)> = Vec::new();
+        let mut batch_dedup = HashMap::new();
+        for inc in incoming {
+            let mut inc = match inc {
+                Ok(i) => i,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            match admit(self, &mut inc, now, sender, &mut batch_dedup) {
+                Ok(Admitted::New(m, key)) => {
+                    results.push(Ok(Sent {
+                        message_id: m.id.clone(),
+                        md5_body: m.md5_body.clone(),
+                        md5_attributes: m.md5_attributes.clone(),
+                        md5_system: inc.md5_system.clone(),
+                        sequence_number: m.sequence_number.clone(),
+                    }));
+                    new.push((*m, key));
+                }
+                Ok(Admitted::Duplicate(id, sequence_number)) => results.push(Ok(Sent {
+                    message_id: id,
+                    md5_body: inc.md5_body.clone(),
+                    md5_attributes: inc.md5_attributes.clone(),
+                    md5_system: inc.md5_system.clone(),
+                    sequence_number,
+                })),
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        if new.is_empty() {
+            return Ok(SendOutcome {
+                results,
+                accepted: false,
+            });
+        }
+        let messages: Vec<StoredMessage> = new.iter().map(|(m, _)| m.clone()).collect();
+        journal(&messages)?;
+        for (m, key) in new {
+            if let Some(k) = key {
+                self.remember_dedup(k, now, m.id.clone(), m.sequence_number.clone());
+            }
+            self.insert(m, now);
+        }
+        Ok(SendOutcome {
+            results,
+            accepted: true,
+        })
+    }
+}
+
+impl QState {
+    /// `ChangeMessageVisibility` of an in-flight message at `now`: visible
+    /// again in `timeout_s` (at once when 0). Returns whether it is visible
+    /// now (long pollers should wake up). Expects `tick(now)` done.
+    pub(super) fn change_visibility(
+        &mut self,
+        seq: u64,
+        timeout_s: u64,
+        now: i64,
+    ) -> Result<bool, AwsError> {
+        let Some(msg) = self.msgs.get_mut(&seq) else {
+            return Err(not_in_flight());
+        };
+        if msg.state != St::InFlight {
+            return Err(not_in_flight());
+        }
+        if timeout_s == 0 {
+            self.make_visible(seq);
+            return Ok(true);
+        }
+        msg.generation = msg.generation.wrapping_add(1);
+        let generation = msg.generation;
+        self.timers
+            .push(Reverse((now + timeout_s as i64 * 1000, seq, generation)));
+        Ok(false)
+    }
+}
+
+/// Messages moved between queues: the seq each had in the source, and the
+/// message as the destination keeps it (what `Change::Moved` records).
+pub(super) type Moves = [(u64, StoredMessage)];
+
+/// How many messages a move task moves in its next batch: at most 10 a
+/// batch when it has a velocity (so the pace is smooth), else 100, and never
+/// more than are left of those present at its start.
+pub(super) fn batch_size(max_per_second: Option<u32>, moved: u64, to_move: u64) -> usize {
+    let step = match max_per_second {
+        Some(v) => u64::from(v).min(10),
+        None => 100,
+    };
+    step.min(to_move.saturating_sub(moved)) as usize
+}
+
+/// When (ms after its start) a move task that has moved `moved` messages
+/// may run its next batch: `moved / max_per_second` seconds, so the average
+/// rate never exceeds the velocity. None: at once (no velocity).
+pub(super) fn next_batch_after_ms(max_per_second: Option<u32>, moved: u64) -> Option<u64> {
+    let v = u64::from(max_per_second?.max(1));
+    Some((moved * 1000).div_ceil(v))
+}
+
+impl QState {
+    /// Moves up to `n` visible messages, in delivery order, to `dst` at
+    /// `now`: as new messages there (receive count reset, no DLQ source,
+    /// a new sequence number when `dst_fifo`). With `only_from`, stops at the
+    /// first message whose `DeadLetterQueueSourceArn` names another queue.
+    /// `journal` records the move first; when it fails nothing moves and the
+    /// messages stay as they were. Returns how many moved. Expects `tick(now)`
+    /// done on both queues.
+    pub(super) fn move_to(
+        &mut self,
+        dst: &mut QState,
+        dst_fifo: bool,
+        n: usize,
+        now: i64,
+        only_from: Option<&str>,
+        journal: &mut dyn FnMut(&Moves) -> Result<(), AwsError>,
+    ) -> Result<u64, AwsError> {
+        let mut originals: Vec<StoredMessage> = Vec::new();
+        let mut moved: Vec<(u64, StoredMessage)> = Vec::new();
+        while moved.len() < n {
+            let Some(seq) = self.next_visible() else {
+                break;
+            };
+            let Some(msg) = self.msgs.get(&seq) else {
+                break;
+            };
+            if let Some(from) = only_from
+                && msg.m.source_arn.as_deref().map(name_of) != Some(from)
+            {
+                break;
+            }
+            let Some(old) = self.remove(seq) else { break };
+            let mut m = old.m.clone();
+            originals.push(old.m);
+            m.seq = dst.take_seq();
+            m.receive_count = 0;
+            m.first_receive_ms = None;
+            m.source_arn = None;
+            m.visible_at_ms = now;
+            m.sequence_number = if dst_fifo {
+                Some(dst.next_sequence_number())
+            } else {
+                None
+            };
+            moved.push((seq, m));
+        }
+        if moved.is_empty() {
+            return Ok(0);
+        }
+        if let Err(e) = journal(&moved) {
+            // Put them back as they were: nothing moved.
+            for m in originals {
+                self.insert(m, now);
+            }
+            return Err(e);
+        }
+        let count = moved.len() as u64;
+        for (_, m) in moved {
+            dst.insert(m, now);
+        }
+        Ok(count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -820,6 +1017,292 @@ mod tests {
         assert!(got.dead_lettered);
         assert_eq!(moves, vec![1]);
         assert_eq!(dlq.visible, 1);
+    }
+
+    /// A message to send, as `wire` would build it.
+    fn incoming(
+        body: &str,
+        group: Option<&str>,
+        dedup: Option<&str>,
+        delay_s: Option<u64>,
+    ) -> Incoming {
+        Incoming {
+            body: body.to_string(),
+            md5_body: String::new(),
+            attributes: BTreeMap::new(),
+            md5_attributes: None,
+            size: body.len(),
+            delay_s,
+            group_id: group.map(str::to_string),
+            dedup_id: dedup.map(str::to_string),
+            trace_header: None,
+            md5_system: None,
+        }
+    }
+
+    /// Sends one message at `now` (tick first, as the service does); its id.
+    fn send_one(st: &mut QState, inc: Incoming, now: i64) -> String {
+        st.tick(now);
+        let out = st.send(vec![Ok(inc)], now, "me", &mut |_| Ok(())).unwrap();
+        out.results.into_iter().next().unwrap().unwrap().message_id
+    }
+
+    #[test]
+    fn visibility_timeout_expires_on_the_fake_clock() {
+        let mut st = QState::new(false, 0);
+        let mut now = T0;
+        send_one(&mut st, incoming("a", None, None, None), now);
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut st, 10, 30, now, None, &mut moves);
+        assert_eq!(got.seqs.len(), 1);
+        let seq = got.seqs[0];
+        assert_eq!((st.visible, st.in_flight), (0, 1));
+        // One ms before the timeout: still in flight, nothing to receive.
+        now += 29_999;
+        st.tick(now);
+        assert!(
+            receive_ok(&mut st, 10, 30, now, None, &mut moves)
+                .seqs
+                .is_empty()
+        );
+        assert_eq!(st.in_flight, 1);
+        // At the timeout: visible again, and received a second time.
+        now += 1;
+        st.tick(now);
+        assert_eq!((st.visible, st.in_flight), (1, 0));
+        assert_eq!(
+            receive_ok(&mut st, 10, 30, now, None, &mut moves).seqs,
+            vec![seq]
+        );
+        let m = &st.msgs[&seq].m;
+        assert_eq!(m.receive_count, 2);
+        assert_eq!(m.first_receive_ms, Some(T0));
+        // ChangeMessageVisibility pushes the timeout out, 0 releases at once.
+        assert_eq!(st.change_visibility(seq, 60, now), Ok(false));
+        st.tick(now + 59_999);
+        assert_eq!(st.in_flight, 1);
+        assert_eq!(st.change_visibility(seq, 0, now + 59_999), Ok(true));
+        assert_eq!((st.visible, st.in_flight), (1, 0));
+        assert_eq!(st.change_visibility(seq, 10, now), Err(not_in_flight()));
+    }
+
+    #[test]
+    fn receive_count_then_dead_letter_after_max_receive_count() {
+        let mut src = QState::new(false, 0);
+        let mut dlq = QState::new(false, 0);
+        let mut now = T0;
+        send_one(&mut src, incoming("a", None, None, None), now);
+        let mut moves = Vec::new();
+        for round in 1..=2u32 {
+            let got = receive_ok(&mut src, 1, 30, now, dead_letter(&mut dlq, 2), &mut moves);
+            assert_eq!(got.seqs.len(), 1, "receive {round}");
+            assert_eq!(src.msgs[&got.seqs[0]].m.receive_count, round);
+            now += 30_000;
+            src.tick(now);
+        }
+        // Received maxReceiveCount times: the next receive moves it instead.
+        let got = receive_ok(&mut src, 1, 30, now, dead_letter(&mut dlq, 2), &mut moves);
+        assert!(got.seqs.is_empty());
+        assert!(got.dead_lettered);
+        assert_eq!(moves.len(), 1, "the move was journaled");
+        assert_eq!((src.msgs.len(), dlq.visible), (0, 1));
+        let moved = dlq.msgs.values().next().unwrap();
+        assert_eq!(moved.m.receive_count, 2, "the count is kept, as on AWS");
+        assert_eq!(
+            moved.m.source_arn.as_deref(),
+            Some("arn:aws:sqs:us-east-1:000000000000:src")
+        );
+    }
+
+    #[test]
+    fn delay_seconds_hold_messages_until_due() {
+        let mut st = QState::new(false, 0);
+        st.attrs.delay_s = 5;
+        let now = T0;
+        send_one(&mut st, incoming("own delay", None, None, Some(10)), now);
+        send_one(&mut st, incoming("queue delay", None, None, None), now);
+        assert_eq!((st.visible, st.delayed), (0, 2));
+        let mut moves = Vec::new();
+        st.tick(now + 4_999);
+        assert!(
+            receive_ok(&mut st, 10, 30, now + 4_999, None, &mut moves)
+                .seqs
+                .is_empty()
+        );
+        st.tick(now + 5_000);
+        assert_eq!((st.visible, st.delayed), (1, 1));
+        let got = receive_ok(&mut st, 10, 30, now + 5_000, None, &mut moves);
+        assert_eq!(st.msgs[&got.seqs[0]].m.body, "queue delay");
+        st.tick(now + 10_000);
+        let got = receive_ok(&mut st, 10, 30, now + 10_000, None, &mut moves);
+        assert_eq!(st.msgs[&got.seqs[0]].m.body, "own delay");
+    }
+
+    #[test]
+    fn retention_drops_messages_after_the_period() {
+        let mut st = QState::new(false, 0);
+        st.attrs.retention_s = 60;
+        let now = T0;
+        send_one(&mut st, incoming("old", None, None, None), now);
+        send_one(&mut st, incoming("newer", None, None, None), now + 30_000);
+        st.tick(now + 59_999);
+        assert_eq!(st.msgs.len(), 2);
+        // In flight or not, a message older than the retention period goes.
+        let mut moves = Vec::new();
+        receive_ok(&mut st, 10, 300, now + 59_999, None, &mut moves);
+        st.tick(now + 60_000);
+        assert_eq!(st.msgs.len(), 1);
+        assert_eq!(st.msgs.values().next().unwrap().m.body, "newer");
+        assert_eq!((st.visible, st.in_flight), (0, 1));
+        st.tick(now + 90_000);
+        assert_eq!(st.msgs.len(), 0);
+        assert_eq!((st.visible, st.in_flight), (0, 0));
+    }
+
+    #[test]
+    fn fifo_deduplication_window_is_five_minutes() {
+        let mut st = QState::new(true, 0);
+        st.attrs.content_dedup = true;
+        let now = T0;
+        let first = send_one(&mut st, incoming("x", Some("g"), Some("d1"), None), now);
+        // The same id within the window: the first message's id, nothing added.
+        let again = send_one(
+            &mut st,
+            incoming("x", Some("g"), Some("d1"), None),
+            now + 299_999,
+        );
+        assert_eq!(again, first);
+        assert_eq!(st.msgs.len(), 1);
+        // Content-based: the body's SHA-256 is the id.
+        let c1 = send_one(&mut st, incoming("same body", Some("g"), None, None), now);
+        let c2 = send_one(
+            &mut st,
+            incoming("same body", Some("g"), None, None),
+            now + 1,
+        );
+        assert_eq!(c1, c2);
+        assert_eq!(st.msgs.len(), 2);
+        // Once the window has passed the same id is a new message.
+        let later = send_one(
+            &mut st,
+            incoming("x", Some("g"), Some("d1"), None),
+            now + 300_000,
+        );
+        assert_ne!(later, first);
+        assert_eq!(st.msgs.len(), 3);
+        // Duplicates within one batch are answered with the first's id.
+        st.tick(now + 300_001);
+        let out = st
+            .send(
+                vec![
+                    Ok(incoming("y", Some("g"), Some("d2"), None)),
+                    Ok(incoming("y", Some("g"), Some("d2"), None)),
+                ],
+                now + 300_001,
+                "me",
+                &mut |ms| {
+                    assert_eq!(ms.len(), 1);
+                    Ok(())
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = out
+            .results
+            .into_iter()
+            .map(|r| r.unwrap().message_id)
+            .collect();
+        assert_eq!(ids[0], ids[1]);
+    }
+
+    #[test]
+    fn a_failed_journal_write_fails_the_send_and_adds_nothing() {
+        let mut st = QState::new(true, 0);
+        let err = st
+            .send(
+                vec![Ok(incoming("x", Some("g"), Some("d"), None))],
+                T0,
+                "me",
+                &mut |_| Err(AwsError::internal("cannot write the journal")),
+            )
+            .err()
+            .unwrap();
+        assert_eq!(err.message, "cannot write the journal");
+        assert_eq!(st.msgs.len(), 0);
+        // Not remembered for deduplication either: a retry is a new message.
+        send_one(&mut st, incoming("x", Some("g"), Some("d"), None), T0 + 1);
+        assert_eq!(st.msgs.len(), 1);
+    }
+
+    #[test]
+    fn move_task_velocity_on_the_fake_clock() {
+        // 23 messages at 5 a second: batches of 5 every second, then the rest.
+        let mut dlq = QState::new(false, 0);
+        let mut src = QState::new(false, 0);
+        for i in 1..=23 {
+            let mut m = msg(i, None, T0);
+            m.source_arn = Some("arn:aws:sqs:us-east-1:000000000000:src".to_string());
+            m.receive_count = 3;
+            dlq.insert(m, T0);
+        }
+        let (to_move, velocity) = (23, Some(5));
+        let mut moved = 0u64;
+        let mut clock = T0;
+        let mut batches = Vec::new();
+        while moved < to_move {
+            let n = batch_size(velocity, moved, to_move);
+            let count = dlq
+                .move_to(&mut src, false, n, clock, Some("src"), &mut |_| Ok(()))
+                .unwrap();
+            batches.push((clock - T0, count));
+            moved += count;
+            match next_batch_after_ms(velocity, moved) {
+                Some(ms) => clock = T0 + ms as i64,
+                None => break,
+            }
+        }
+        assert_eq!(
+            batches,
+            vec![(0, 5), (1_000, 5), (2_000, 5), (3_000, 5), (4_000, 3)]
+        );
+        assert_eq!((dlq.msgs.len(), src.visible), (0, 23));
+        // Moved messages start over: no receive count, no DLQ source.
+        assert!(
+            src.msgs
+                .values()
+                .all(|m| m.m.receive_count == 0 && m.m.source_arn.is_none())
+        );
+        // Velocities above 10 a second still move at most 10 a batch, evenly spaced.
+        assert_eq!(batch_size(Some(500), 0, 1000), 10);
+        assert_eq!(next_batch_after_ms(Some(500), 10), Some(20));
+        assert_eq!(next_batch_after_ms(Some(3), 1), Some(334));
+        // Without a velocity: batches of 100, one after the other.
+        assert_eq!(batch_size(None, 0, 250), 100);
+        assert_eq!(batch_size(None, 200, 250), 50);
+        assert_eq!(next_batch_after_ms(None, 100), None);
+    }
+
+    #[test]
+    fn a_failed_journal_write_leaves_a_move_undone() {
+        let mut dlq = QState::new(false, 0);
+        let mut src = QState::new(false, 0);
+        let mut m = msg(1, None, T0);
+        m.source_arn = Some("arn:aws:sqs:us-east-1:000000000000:src".to_string());
+        m.receive_count = 4;
+        dlq.insert(m, T0);
+        let err = dlq
+            .move_to(&mut src, false, 10, T0, Some("src"), &mut |_| {
+                Err(AwsError::internal("disk full"))
+            })
+            .unwrap_err();
+        assert_eq!(err.message, "disk full");
+        assert_eq!((dlq.visible, src.msgs.len()), (1, 0));
+        // The message is as it was: a later task still finds its source.
+        let kept = &dlq.msgs[&1].m;
+        assert_eq!(kept.receive_count, 4);
+        assert_eq!(
+            kept.source_arn.as_deref(),
+            Some("arn:aws:sqs:us-east-1:000000000000:src")
+        );
     }
 
     #[test]

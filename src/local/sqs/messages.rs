@@ -3,13 +3,11 @@
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
-use super::engine::{
-    Admitted, DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, St, StoredMessage, admit,
-};
-use super::errors::{invalid, missing, no_queue, not_in_flight, receipt_invalid, sqs_error};
+use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
+use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
-    MAX_BATCH, MAX_BATCH_BYTES, ReceiveParams, Sent, from_token, int_in, make_handle, opt_int,
+    MAX_BATCH, MAX_BATCH_BYTES, ReceiveParams, from_token, int_in, make_handle, opt_int,
     page_token, parse_handle, render_message, req,
 };
 use super::{Queue, Sqs, lock_pair};
@@ -21,8 +19,6 @@ use crate::local::opt_str;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
-use std::cmp::Reverse;
-use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -39,56 +35,19 @@ impl Sqs {
         incoming: Vec<Result<Incoming, AwsError>>,
     ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
         let now = now_ms();
-        let mut results: Vec<Result<Sent, AwsError>> = Vec::with_capacity(incoming.len());
-        let mut new: Vec<(StoredMessage, Option<String>)> = Vec::new();
         let mut st = q.live()?;
         st.tick(now);
-        let mut batch_dedup = HashMap::new();
-        for inc in incoming {
-            let mut inc = match inc {
-                Ok(i) => i,
-                Err(e) => {
-                    results.push(Err(e));
-                    continue;
-                }
-            };
-            match admit(&mut st, &mut inc, now, &local.account, &mut batch_dedup) {
-                Ok(Admitted::New(m, key)) => {
-                    results.push(Ok(Sent {
-                        message_id: m.id.clone(),
-                        md5_body: m.md5_body.clone(),
-                        md5_attributes: m.md5_attributes.clone(),
-                        md5_system: inc.md5_system.clone(),
-                        sequence_number: m.sequence_number.clone(),
-                    }));
-                    new.push((*m, key));
-                }
-                Ok(Admitted::Duplicate(id, sequence_number)) => results.push(Ok(Sent {
-                    message_id: id,
-                    md5_body: inc.md5_body.clone(),
-                    md5_attributes: inc.md5_attributes.clone(),
-                    md5_system: inc.md5_system.clone(),
-                    sequence_number,
-                })),
-                Err(e) => results.push(Err(e)),
-            }
-        }
-        if new.is_empty() {
-            return Ok(results);
-        }
-        journal_with(local, || Change::Sent {
-            queue: q.name.clone(),
-            messages: new.iter().map(|(m, _)| m.clone()).collect(),
+        let out = st.send(incoming, now, &local.account, &mut |messages| {
+            journal_with(local, || Change::Sent {
+                queue: q.name.clone(),
+                messages: messages.to_vec(),
+            })
         })?;
-        for (m, key) in new {
-            if let Some(k) = key {
-                st.remember_dedup(k, now, m.id.clone(), m.sequence_number.clone());
-            }
-            st.insert(m, now);
-        }
         drop(st);
-        q.wake();
-        Ok(results)
+        if out.accepted {
+            q.wake();
+        }
+        Ok(out.results)
     }
 
     pub(super) fn send_message(&self, local: &Local, b: &Value) -> OpResult {
@@ -418,21 +377,7 @@ impl Sqs {
         };
         let now = now_ms();
         st.tick(now);
-        let Some(msg) = st.msgs.get_mut(&seq) else {
-            return Err(not_in_flight());
-        };
-        if msg.state != St::InFlight {
-            return Err(not_in_flight());
-        }
-        if timeout == 0 {
-            st.make_visible(seq);
-            return Ok(true);
-        }
-        msg.generation = msg.generation.wrapping_add(1);
-        let generation = msg.generation;
-        st.timers
-            .push(Reverse((now + timeout * 1000, seq, generation)));
-        Ok(false)
+        st.change_visibility(seq, timeout as u64, now)
     }
 
     pub(super) fn change_visibility(&self, b: &Value) -> OpResult {

@@ -3,7 +3,7 @@
 //! source (or to a destination) in batches, at the requested velocity.
 
 use super::attrs::name_of;
-use super::engine::StoredMessage;
+use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
 use super::wire::{int_in, req};
@@ -286,49 +286,18 @@ impl Sqs {
         if src.deleted.load(Ordering::Acquire) || dest.deleted.load(Ordering::Acquire) {
             return Err(GONE.to_string());
         }
-        s.tick(now);
-        d.tick(now);
-        let mut moved: Vec<(u64, StoredMessage)> = Vec::new();
-        while moved.len() < n {
-            let Some(seq) = s.next_visible() else { break };
-            let Some(msg) = s.msgs.get(&seq) else { break };
-            if task.destination_arn.is_none()
-                && msg.m.source_arn.as_deref().map(name_of) != Some(dest.name.as_str())
-            {
-                break;
-            }
-            let Some(old) = s.remove(seq) else { break };
-            let mut m = old.m;
-            m.seq = d.take_seq();
-            m.receive_count = 0;
-            m.first_receive_ms = None;
-            m.source_arn = None;
-            m.visible_at_ms = now;
-            m.sequence_number = if dest.fifo {
-                Some(d.next_sequence_number())
-            } else {
-                None
-            };
-            moved.push((seq, m));
-        }
-        if moved.is_empty() {
+        let only_from = task.destination_arn.is_none().then_some(dest.name.as_str());
+        let count = s
+            .move_to(&mut d, dest.fifo, n, now, only_from, &mut |moved| {
+                journal_with(local, || Change::Moved {
+                    from: src.name.clone(),
+                    to: dest.name.clone(),
+                    messages: moved.to_vec(),
+                })
+            })
+            .map_err(|e| e.message)?;
+        if count == 0 {
             return Ok(0);
-        }
-        if let Err(e) = journal_with(local, || Change::Moved {
-            from: src.name.clone(),
-            to: dest.name.clone(),
-            messages: moved.clone(),
-        }) {
-            // Put them back: nothing moved.
-            for (seq, mut m) in moved {
-                m.seq = seq;
-                s.insert(m, now);
-            }
-            return Err(e.message);
-        }
-        let count = moved.len() as u64;
-        for (_, m) in moved {
-            d.insert(m, now);
         }
         drop(s);
         drop(d);
@@ -351,11 +320,7 @@ pub(super) async fn run_move_task(local: Arc<Local>, task: Arc<MoveTask>) {
             task.finish("COMPLETED", None);
             return;
         }
-        let step = match task.max_per_second {
-            Some(v) => u64::from(v).min(10),
-            None => 100,
-        }
-        .min(task.to_move - moved) as usize;
+        let step = batch_size(task.max_per_second, moved, task.to_move);
         match local.sqs.move_some(&local, &task, step) {
             Ok(0) => {
                 task.finish("COMPLETED", None);
@@ -369,12 +334,9 @@ pub(super) async fn run_move_task(local: Arc<Local>, task: Arc<MoveTask>) {
                 return;
             }
         }
-        match task.max_per_second {
-            Some(v) => {
-                let done = task.moved.load(Ordering::Acquire) as f64;
-                tokio::time::sleep_until(start + Duration::from_secs_f64(done / f64::from(v)))
-                    .await;
-            }
+        let moved = task.moved.load(Ordering::Acquire);
+        match next_batch_after_ms(task.max_per_second, moved) {
+            Some(ms) => tokio::time::sleep_until(start + Duration::from_millis(ms)).await,
             None => tokio::task::yield_now().await,
         }
     }

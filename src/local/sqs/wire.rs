@@ -7,7 +7,7 @@ use super::attrs::{
     ATTRIBUTE_NAMES, AttrValue, MAX_DELAY_S, MAX_VISIBILITY_S, MAX_WAIT_S, md5_hex,
     md5_of_attributes,
 };
-use super::engine::{Incoming, StoredMessage};
+use super::engine::{Incoming, Sent, StoredMessage};
 use super::errors::{invalid, missing, sqs_error, unknown_attribute};
 use crate::local::AwsError;
 use crate::local::opt_str;
@@ -309,15 +309,6 @@ impl Incoming {
             md5_system,
         })
     }
-}
-
-/// What a send answers.
-pub(super) struct Sent {
-    pub(super) message_id: String,
-    pub(super) md5_body: String,
-    pub(super) md5_attributes: Option<String>,
-    pub(super) md5_system: Option<String>,
-    pub(super) sequence_number: Option<String>,
 }
 
 impl Sent {
