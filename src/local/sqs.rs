@@ -64,7 +64,7 @@ use std::sync::RwLock;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
-use wire::req;
+use wire::{MessageEntry, Str, input};
 
 /// A queue: identity, long-poll wake-ups, and its state behind a mutex.
 struct Queue {
@@ -140,31 +140,31 @@ impl Default for Sqs {
 impl Sqs {
     /// Runs one operation (`op` is the part after `AmazonSQS.`).
     pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
-        let b = &body;
+        let b = body;
         match op {
-            "ReceiveMessage" => self.receive_message(local, b).await,
-            "CreateQueue" => self.create_queue(local, b, ctx),
-            "GetQueueUrl" => self.get_queue_url(local, b),
-            "ListQueues" => self.list_queues(local, b),
-            "DeleteQueue" => self.delete_queue(local, b),
-            "GetQueueAttributes" => self.get_queue_attributes(b),
-            "SetQueueAttributes" => self.set_queue_attributes(local, b),
-            "TagQueue" => self.tag_queue(local, b),
-            "UntagQueue" => self.untag_queue(local, b),
-            "ListQueueTags" => self.list_queue_tags(b),
-            "AddPermission" => self.add_permission(local, b),
-            "RemovePermission" => self.remove_permission(local, b),
-            "SendMessage" => self.send_message(local, b),
-            "SendMessageBatch" => self.send_message_batch(local, b),
-            "DeleteMessage" => self.delete_message(local, b),
-            "DeleteMessageBatch" => self.delete_message_batch(local, b),
-            "ChangeMessageVisibility" => self.change_visibility(b),
-            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(b),
-            "PurgeQueue" => self.purge_queue(local, b),
-            "ListDeadLetterSourceQueues" => self.list_dead_letter_source_queues(local, b),
-            "StartMessageMoveTask" => self.start_move_task(local, b),
-            "ListMessageMoveTasks" => self.list_move_tasks(b),
-            "CancelMessageMoveTask" => self.cancel_move_task(b),
+            "ReceiveMessage" => self.receive_message(local, &input(b)).await,
+            "CreateQueue" => self.create_queue(local, &input(b), ctx),
+            "GetQueueUrl" => self.get_queue_url(local, &input(b)),
+            "ListQueues" => self.list_queues(local, &input(b)),
+            "DeleteQueue" => self.delete_queue(local, &input(b)),
+            "GetQueueAttributes" => self.get_queue_attributes(&input(b)),
+            "SetQueueAttributes" => self.set_queue_attributes(local, &input(b)),
+            "TagQueue" => self.tag_queue(local, &input(b)),
+            "UntagQueue" => self.untag_queue(local, &input(b)),
+            "ListQueueTags" => self.list_queue_tags(&input(b)),
+            "AddPermission" => self.add_permission(local, &input(b)),
+            "RemovePermission" => self.remove_permission(local, &input(b)),
+            "SendMessage" => self.send_message(local, &input(b)),
+            "SendMessageBatch" => self.send_message_batch(local, &input(b)),
+            "DeleteMessage" => self.delete_message(local, &input(b)),
+            "DeleteMessageBatch" => self.delete_message_batch(local, &input(b)),
+            "ChangeMessageVisibility" => self.change_visibility(&input(b)),
+            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b)),
+            "PurgeQueue" => self.purge_queue(local, &input(b)),
+            "ListDeadLetterSourceQueues" => self.list_dead_letter_source_queues(local, &input(b)),
+            "StartMessageMoveTask" => self.start_move_task(local, &input(b)),
+            "ListMessageMoveTasks" => self.list_move_tasks(&input(b)),
+            "CancelMessageMoveTask" => self.cancel_move_task(&input(b)),
             _ => Err(AwsError::unknown_operation(&format!("AmazonSQS.{op}"))),
         }
     }
@@ -188,20 +188,20 @@ impl Sqs {
         attributes: BTreeMap<String, String>,
     ) -> Result<String, AwsError> {
         let q = self.by_name(name_of(queue_arn)).ok_or_else(no_queue)?;
-        let mut entry = json!({ "MessageBody": body });
-        if let Some(g) = group_id {
-            entry["MessageGroupId"] = Value::String(g);
-        }
-        if let Some(d) = dedup_id {
-            entry["MessageDeduplicationId"] = Value::String(d);
-        }
-        if !attributes.is_empty() {
+        let message_attributes = (!attributes.is_empty()).then(|| {
             let attrs: Map<String, Value> = attributes
                 .into_iter()
                 .map(|(k, v)| (k, json!({"DataType": "String", "StringValue": v})))
                 .collect();
-            entry["MessageAttributes"] = Value::Object(attrs);
-        }
+            Value::Object(attrs)
+        });
+        let entry = MessageEntry {
+            message_body: Some(body).into(),
+            message_attributes,
+            message_group_id: group_id.into(),
+            message_deduplication_id: dedup_id.into(),
+            ..MessageEntry::default()
+        };
         let inc = Incoming::parse(&entry)?;
         let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
         out.pop()
@@ -224,8 +224,8 @@ impl Sqs {
     }
 
     /// The queue of the request's `QueueUrl`.
-    fn queue_of(&self, b: &Value) -> Result<Arc<Queue>, AwsError> {
-        let url = req(b, "QueueUrl")?;
+    fn queue_of(&self, queue_url: &Str) -> Result<Arc<Queue>, AwsError> {
+        let url = queue_url.required("QueueUrl")?;
         self.by_name(name_of(url)).ok_or_else(no_queue)
     }
 

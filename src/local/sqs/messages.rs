@@ -7,15 +7,15 @@ use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
 use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
-    MAX_BATCH, MAX_BATCH_BYTES, ReceiveParams, from_token, int_in, make_handle, opt_int,
-    page_token, parse_handle, render_message, req,
+    BatchRequest, ListQueuesRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest,
+    ReceiptRequest, ReceiveMessageRequest, ReceiveParams, SendMessageRequest, from_token, input,
+    make_handle, page_token, parse_handle, render_message,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::AwsError;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use crate::local::opt_str;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -50,9 +50,9 @@ impl Sqs {
         Ok(out.results)
     }
 
-    pub(super) fn send_message(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let inc = Incoming::parse(b)?;
+    pub(super) fn send_message(&self, local: &Local, r: &SendMessageRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let inc = Incoming::parse(&r.message)?;
         let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
         let sent = out
             .pop()
@@ -61,12 +61,8 @@ impl Sqs {
     }
 
     /// Checks a batch's entries: present, at most 10, distinct and well-formed ids.
-    pub(super) fn batch_entries(b: &Value) -> Result<Vec<(String, &Value)>, AwsError> {
-        let entries: &[Value] = b
-            .get("Entries")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+    pub(super) fn batch_entries(r: &BatchRequest) -> Result<Vec<(String, &Value)>, AwsError> {
+        let entries: &[Value] = r.entries.as_slice();
         if entries.is_empty() {
             return Err(sqs_error(
                 400,
@@ -125,11 +121,13 @@ impl Sqs {
         json!({"Successful": successful, "Failed": failed})
     }
 
-    pub(super) fn send_message_batch(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let entries = Self::batch_entries(b)?;
-        let parsed: Vec<Result<Incoming, AwsError>> =
-            entries.iter().map(|(_, e)| Incoming::parse(e)).collect();
+    pub(super) fn send_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
+        let parsed: Vec<Result<Incoming, AwsError>> = entries
+            .iter()
+            .map(|(_, e)| Incoming::parse(&input::<MessageEntry>((*e).clone())))
+            .collect();
         let total: usize = parsed
             .iter()
             .map(|p| p.as_ref().map(|i| i.size).unwrap_or(0))
@@ -158,9 +156,13 @@ impl Sqs {
 
     // ------------------------------------------------------------ receives
 
-    pub(super) async fn receive_message(&self, local: &Arc<Local>, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let p = ReceiveParams::parse(b)?;
+    pub(super) async fn receive_message(
+        &self,
+        local: &Arc<Local>,
+        r: &ReceiveMessageRequest,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let p = ReceiveParams::parse(r)?;
         let wait_s = match p.wait_s {
             Some(w) => w,
             None => q.live()?.attrs.wait_s,
@@ -317,21 +319,22 @@ impl Sqs {
         Ok(results)
     }
 
-    pub(super) fn delete_message(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let h = req(b, "ReceiptHandle")?;
+    pub(super) fn delete_message(&self, local: &Local, r: &ReceiptRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let h = r.receipt_handle.required("ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
         r.pop().unwrap_or(Ok(()))?;
         Ok(json!({}))
     }
 
-    pub(super) fn delete_message_batch(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let entries = Self::batch_entries(b)?;
+    pub(super) fn delete_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
+        let typed: Vec<ReceiptRequest> = entries.iter().map(|(_, e)| input((*e).clone())).collect();
         let mut handles = Vec::with_capacity(entries.len());
         let mut pre: Vec<Option<AwsError>> = Vec::with_capacity(entries.len());
-        for (_, e) in &entries {
-            match e.get("ReceiptHandle").and_then(Value::as_str) {
+        for e in &typed {
+            match e.receipt_handle.get() {
                 Some(h) => {
                     handles.push(h);
                     pre.push(None);
@@ -380,10 +383,10 @@ impl Sqs {
         st.change_visibility(seq, timeout as u64, now)
     }
 
-    pub(super) fn change_visibility(&self, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let h = req(b, "ReceiptHandle")?;
-        let timeout = opt_int(b, "VisibilityTimeout")?;
+    pub(super) fn change_visibility(&self, r: &ReceiptRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let h = r.receipt_handle.required("ReceiptHandle")?;
+        let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
         let released = {
             let mut st = q.live()?;
             Self::change_one(&q, &mut st, h, timeout)?
@@ -394,18 +397,21 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn change_visibility_batch(&self, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let entries = Self::batch_entries(b)?;
+    pub(super) fn change_visibility_batch(&self, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
         let mut ok = Vec::new();
         let mut failed = Vec::new();
         let mut released = false;
         {
             let mut st = q.live()?;
             for (id, e) in &entries {
-                let r = match e.get("ReceiptHandle").and_then(Value::as_str) {
+                let e: ReceiptRequest = input((*e).clone());
+                let r = match e.receipt_handle.get() {
                     None => Err(missing("ReceiptHandle")),
-                    Some(h) => opt_int(e, "VisibilityTimeout")
+                    Some(h) => e
+                        .visibility_timeout
+                        .get("VisibilityTimeout")
                         .and_then(|t| Self::change_one(&q, &mut st, h, t)),
                 };
                 match r {
@@ -423,8 +429,8 @@ impl Sqs {
         Ok(Self::batch_result(ok, failed))
     }
 
-    pub(super) fn purge_queue(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
+    pub(super) fn purge_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
         let mut st = q.live()?;
         let now = now_ms();
         if let Some(last) = st.last_purge_ms
@@ -449,16 +455,19 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn list_dead_letter_source_queues(&self, local: &Local, b: &Value) -> OpResult {
-        let dlq = self.queue_of(b)?;
-        let max = int_in(
-            b,
+    pub(super) fn list_dead_letter_source_queues(
+        &self,
+        local: &Local,
+        r: &ListQueuesRequest,
+    ) -> OpResult {
+        let dlq = self.queue_of(&r.queue_url)?;
+        let max = r.max_results.within(
             "MaxResults",
             1,
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = opt_str(b, "NextToken").map(from_token).transpose()?;
+        let after = r.next_token.get().map(from_token).transpose()?;
         let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
         let mut names: Vec<String> = all
             .iter()

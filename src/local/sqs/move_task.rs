@@ -6,12 +6,11 @@ use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
-use super::wire::{int_in, req};
+use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest};
 use super::{Queue, Sqs, lock_pair};
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use crate::local::opt_str;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Map;
@@ -63,8 +62,8 @@ impl Sqs {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(super) fn start_move_task(&self, local: &Arc<Local>, b: &Value) -> OpResult {
-        let source_arn = req(b, "SourceArn")?;
+    pub(super) fn start_move_task(&self, local: &Arc<Local>, r: &StartMoveTaskRequest) -> OpResult {
+        let source_arn = r.source_arn.required("SourceArn")?;
         let source = self
             .by_name(name_of(source_arn))
             .filter(|_| source_arn.starts_with("arn:"))
@@ -73,7 +72,7 @@ impl Sqs {
                     "The resource that you specified for the SourceArn parameter doesn't exist.",
                 )
             })?;
-        let destination_arn = opt_str(b, "DestinationArn").map(str::to_string);
+        let destination_arn = r.destination_arn.get().map(str::to_string);
         if let Some(d) = &destination_arn {
             let dest = self
                 .by_name(name_of(d))
@@ -87,14 +86,15 @@ impl Sqs {
                 ));
             }
         }
-        let max_per_second = int_in(
-            b,
-            "MaxNumberOfMessagesPerSecond",
-            1,
-            500,
-            "MaxNumberOfMessagesPerSecond must be an integer from 1 to 500.",
-        )?
-        .map(|v| v as u32);
+        let max_per_second = r
+            .max_number_of_messages_per_second
+            .within(
+                "MaxNumberOfMessagesPerSecond",
+                1,
+                500,
+                "MaxNumberOfMessagesPerSecond must be an integer from 1 to 500.",
+            )?
+            .map(|v| v as u32);
         let others: Vec<Arc<Queue>> = self
             .read_queues()
             .values()
@@ -171,16 +171,17 @@ impl Sqs {
         Ok(json!({ "TaskHandle": handle }))
     }
 
-    pub(super) fn list_move_tasks(&self, b: &Value) -> OpResult {
-        let source_arn = req(b, "SourceArn")?;
-        let max = int_in(
-            b,
-            "MaxResults",
-            1,
-            10,
-            "MaxResults must be an integer from 1 to 10.",
-        )?
-        .unwrap_or(1) as usize;
+    pub(super) fn list_move_tasks(&self, r: &ListMoveTasksRequest) -> OpResult {
+        let source_arn = r.source_arn.required("SourceArn")?;
+        let max = r
+            .max_results
+            .within(
+                "MaxResults",
+                1,
+                10,
+                "MaxResults must be an integer from 1 to 10.",
+            )?
+            .unwrap_or(1) as usize;
         let name = name_of(source_arn);
         let exists = self.by_name(name).is_some();
         let tasks = self.tasks();
@@ -226,8 +227,8 @@ impl Sqs {
         Ok(json!({ "Results": results }))
     }
 
-    pub(super) fn cancel_move_task(&self, b: &Value) -> OpResult {
-        let handle = req(b, "TaskHandle")?;
+    pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
+        let handle = r.task_handle.required("TaskHandle")?;
         let task = self
             .tasks()
             .iter()

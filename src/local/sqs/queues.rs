@@ -5,13 +5,16 @@ use super::Sqs;
 use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
 use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
 use super::journal::{Change, journal_with};
-use super::wire::{from_token, int_in, page_token, req, str_list, str_map, valid_queue_name};
+use super::wire::{
+    CreateQueueRequest, GetQueueAttributesRequest, GetQueueUrlRequest, ListQueuesRequest,
+    PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
+    from_token, page_token, valid_queue_name,
+};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use crate::local::opt_str;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -57,9 +60,14 @@ impl Sqs {
         Ok(())
     }
 
-    pub(super) fn create_queue(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req(b, "QueueName")?;
-        let given = str_map(b, "Attributes");
+    pub(super) fn create_queue(
+        &self,
+        local: &Local,
+        r: &CreateQueueRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = r.queue_name.required("QueueName")?;
+        let given = r.attributes.pairs();
         let fifo_attr = given
             .iter()
             .find(|(k, _)| k == "FifoQueue")
@@ -85,7 +93,7 @@ impl Sqs {
         if let Some((_, v)) = given.iter().find(|(k, _)| k == "RedrivePolicy") {
             self.check_redrive(&arn, fifo, v)?;
         }
-        let tags: BTreeMap<String, String> = str_map(b, "tags").into_iter().collect();
+        let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         let mut queues = self.write_queues();
         if let Some(q) = queues.get(name) {
             let existing = q.lock().attrs.settable(q.fifo);
@@ -123,9 +131,9 @@ impl Sqs {
         Ok(json!({ "QueueUrl": Self::url(local, name) }))
     }
 
-    pub(super) fn get_queue_url(&self, local: &Local, b: &Value) -> OpResult {
-        let name = req(b, "QueueName")?;
-        if let Some(owner) = opt_str(b, "QueueOwnerAWSAccountId")
+    pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
+        let name = r.queue_name.required("QueueName")?;
+        if let Some(owner) = r.queue_owner_account_id.get()
             && owner != local.account
         {
             return Err(no_queue());
@@ -134,16 +142,15 @@ impl Sqs {
         Ok(json!({ "QueueUrl": Self::url(local, name) }))
     }
 
-    pub(super) fn list_queues(&self, local: &Local, b: &Value) -> OpResult {
-        let prefix = opt_str(b, "QueueNamePrefix").unwrap_or("");
-        let max = int_in(
-            b,
+    pub(super) fn list_queues(&self, local: &Local, r: &ListQueuesRequest) -> OpResult {
+        let prefix = r.queue_name_prefix.get().unwrap_or("");
+        let max = r.max_results.within(
             "MaxResults",
             1,
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = opt_str(b, "NextToken").map(from_token).transpose()?;
+        let after = r.next_token.get().map(from_token).transpose()?;
         let mut names: Vec<String> = self
             .read_queues()
             .keys()
@@ -169,8 +176,8 @@ impl Sqs {
         Ok(Value::Object(out))
     }
 
-    pub(super) fn delete_queue(&self, local: &Local, b: &Value) -> OpResult {
-        let url = req(b, "QueueUrl")?;
+    pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+        let url = r.queue_url.required("QueueUrl")?;
         let name = name_of(url);
         let q = {
             let mut queues = self.write_queues();
@@ -197,9 +204,9 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn get_queue_attributes(&self, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let names = str_list(b, "AttributeNames");
+    pub(super) fn get_queue_attributes(&self, r: &GetQueueAttributesRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let names = r.attribute_names.strs();
         for n in &names {
             if !ATTRIBUTE_NAMES.contains(n) {
                 return Err(unknown_attribute(n));
@@ -225,9 +232,13 @@ impl Sqs {
         Ok(json!({ "Attributes": attrs }))
     }
 
-    pub(super) fn set_queue_attributes(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let given = str_map(b, "Attributes");
+    pub(super) fn set_queue_attributes(
+        &self,
+        local: &Local,
+        r: &SetQueueAttributesRequest,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let given = r.attributes.pairs();
         if given.is_empty() {
             return Err(missing("Attribute.Name"));
         }
@@ -254,9 +265,9 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn tag_queue(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let tags: BTreeMap<String, String> = str_map(b, "Tags").into_iter().collect();
+    pub(super) fn tag_queue(&self, local: &Local, r: &TagQueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         if tags.is_empty() {
             return Err(missing("Tags"));
         }
@@ -274,12 +285,9 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn untag_queue(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let keys: Vec<String> = str_list(b, "TagKeys")
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+    pub(super) fn untag_queue(&self, local: &Local, r: &UntagQueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
         if keys.is_empty() {
             return Err(missing("TagKeys"));
         }
@@ -294,8 +302,8 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn list_queue_tags(&self, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
+    pub(super) fn list_queue_tags(&self, r: &QueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
         let st = q.live()?;
         if st.tags.is_empty() {
             return Ok(json!({}));
@@ -303,11 +311,11 @@ impl Sqs {
         Ok(json!({ "Tags": st.tags }))
     }
 
-    pub(super) fn add_permission(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let label = req(b, "Label")?;
-        let accounts = str_list(b, "AWSAccountIds");
-        let actions = str_list(b, "Actions");
+    pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let label = r.label.required("Label")?;
+        let accounts = r.account_ids.strs();
+        let actions = r.actions.strs();
         if accounts.is_empty() {
             return Err(missing("AWSAccountIds"));
         }
@@ -357,9 +365,9 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn remove_permission(&self, local: &Local, b: &Value) -> OpResult {
-        let q = self.queue_of(b)?;
-        let label = req(b, "Label")?;
+    pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let label = r.label.required("Label")?;
         let mut st = q.live()?;
         let mut policy: Value = st
             .attrs

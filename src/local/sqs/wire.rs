@@ -10,9 +10,10 @@ use super::attrs::{
 use super::engine::{Incoming, Sent, StoredMessage};
 use super::errors::{invalid, missing, sqs_error, unknown_attribute};
 use crate::local::AwsError;
-use crate::local::opt_str;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Map;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -38,72 +39,323 @@ pub(super) const SYSTEM_ATTRIBUTE_NAMES: &[&str] = &[
     "DeadLetterQueueSourceArn",
 ];
 
-/// A required string member.
-pub(super) fn req<'a>(body: &'a Value, key: &str) -> Result<&'a str, AwsError> {
-    opt_str(body, key).ok_or_else(|| missing(key))
-}
+// ---------------------------------------------------------------- members
 
-/// An optional integer member (a number, or a string holding one).
-pub(super) fn opt_int(body: &Value, key: &str) -> Result<Option<i64>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| invalid(format!("Value {n} for parameter {key} is invalid."))),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid(format!("Value {s} for parameter {key} is invalid."))),
-        Some(v) => Err(invalid(format!(
-            "Value {v} for parameter {key} is invalid."
-        ))),
+/// A string member. Anything else (absent, null, a number) reads as absent,
+/// so a wrong type gets the same `MissingParameter` as a missing member.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Str(Option<String>);
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Str(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }))
     }
 }
 
-/// An integer member within bounds.
-pub(super) fn int_in(
-    body: &Value,
-    key: &str,
-    lo: i64,
-    hi: i64,
-    reason: &str,
-) -> Result<Option<u64>, AwsError> {
-    match opt_int(body, key)? {
-        None => Ok(None),
-        Some(v) if (lo..=hi).contains(&v) => Ok(Some(v as u64)),
-        Some(v) => Err(invalid(format!(
-            "Value {v} for parameter {key} is invalid. Reason: {reason}"
-        ))),
+impl From<Option<String>> for Str {
+    fn from(v: Option<String>) -> Self {
+        Str(v)
     }
 }
 
-/// A list of strings (absent: empty).
-pub(super) fn str_list<'a>(body: &'a Value, key: &str) -> Vec<&'a str> {
-    body.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
+impl Str {
+    pub(super) fn get(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// The member `key`, or `MissingParameter`.
+    pub(super) fn required(&self, key: &str) -> Result<&str, AwsError> {
+        self.get().ok_or_else(|| missing(key))
+    }
 }
 
-/// A map of strings (numbers and booleans are taken as their text).
-pub(super) fn str_map(body: &Value, key: &str) -> Vec<(String, String)> {
-    let Some(obj) = body.get(key).and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    obj.iter()
-        .filter_map(|(k, v)| {
-            let s = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => return None,
-            };
-            Some((k.clone(), s))
-        })
-        .collect()
+/// An integer member as sent: a number, or a string holding one (the query
+/// protocol's habit, kept by some clients). Checked when read, with its name.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Int(Option<Value>);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Int(match Value::deserialize(d)? {
+            Value::Null => None,
+            v => Some(v),
+        }))
+    }
 }
+
+impl Int {
+    /// The value of the member `key`, if any.
+    pub(super) fn get(&self, key: &str) -> Result<Option<i64>, AwsError> {
+        match &self.0 {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| invalid(format!("Value {n} for parameter {key} is invalid."))),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| invalid(format!("Value {s} for parameter {key} is invalid."))),
+            Some(v) => Err(invalid(format!(
+                "Value {v} for parameter {key} is invalid."
+            ))),
+        }
+    }
+
+    /// The value of the member `key`, if any, within `lo..=hi` (else `reason`).
+    pub(super) fn within(
+        &self,
+        key: &str,
+        lo: i64,
+        hi: i64,
+        reason: &str,
+    ) -> Result<Option<u64>, AwsError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) if (lo..=hi).contains(&v) => Ok(Some(v as u64)),
+            Some(v) => Err(invalid(format!(
+                "Value {v} for parameter {key} is invalid. Reason: {reason}"
+            ))),
+        }
+    }
+}
+
+/// A list of strings (absent or not a list: empty; non-strings skipped).
+#[derive(Debug, Default, Clone)]
+pub(super) struct StrList(Vec<String>);
+
+impl<'de> Deserialize<'de> for StrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(StrList(match Value::deserialize(d)? {
+            Value::Array(a) => a
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }))
+    }
+}
+
+impl StrList {
+    pub(super) fn strs(&self) -> Vec<&str> {
+        self.0.iter().map(String::as_str).collect()
+    }
+}
+
+/// A map of strings (numbers and booleans are taken as their text; other
+/// values skipped; absent or not a map: empty).
+#[derive(Debug, Default, Clone)]
+pub(super) struct StrMap(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for StrMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Value::Object(obj) = Value::deserialize(d)? else {
+            return Ok(StrMap::default());
+        };
+        Ok(StrMap(
+            obj.into_iter()
+                .filter_map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s,
+                        Value::Number(n) => n.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        _ => return None,
+                    };
+                    Some((k, s))
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl StrMap {
+    pub(super) fn pairs(&self) -> Vec<(String, String)> {
+        self.0.clone()
+    }
+}
+
+/// The `Entries` of a batch request, as sent (checked by `batch_entries`,
+/// then read as the operation's entry type).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Entries(Vec<Value>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Entries(match Value::deserialize(d)? {
+            Value::Array(a) => a,
+            _ => Vec::new(),
+        }))
+    }
+}
+
+impl Entries {
+    pub(super) fn as_slice(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+/// Reads a request (or a batch entry) as its operation's type. Every member
+/// type above accepts any JSON, so reading an object cannot fail; anything
+/// else reads as an empty request, whose required members are then missing.
+pub(super) fn input<T: DeserializeOwned + Default>(body: Value) -> T {
+    serde_json::from_value(body).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- requests, one type per operation
+
+/// Operations that name only a queue (`DeleteQueue`, `ListQueueTags`, `PurgeQueue`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct QueueRequest {
+    pub(super) queue_url: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct CreateQueueRequest {
+    pub(super) queue_name: Str,
+    pub(super) attributes: StrMap,
+    /// Lower case on the wire.
+    #[serde(rename = "tags")]
+    pub(super) tags: StrMap,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct GetQueueUrlRequest {
+    pub(super) queue_name: Str,
+    #[serde(rename = "QueueOwnerAWSAccountId")]
+    pub(super) queue_owner_account_id: Str,
+}
+
+/// `ListQueues` and `ListDeadLetterSourceQueues`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListQueuesRequest {
+    pub(super) queue_url: Str,
+    pub(super) queue_name_prefix: Str,
+    pub(super) max_results: Int,
+    pub(super) next_token: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct GetQueueAttributesRequest {
+    pub(super) queue_url: Str,
+    pub(super) attribute_names: StrList,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct SetQueueAttributesRequest {
+    pub(super) queue_url: Str,
+    pub(super) attributes: StrMap,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TagQueueRequest {
+    pub(super) queue_url: Str,
+    pub(super) tags: StrMap,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct UntagQueueRequest {
+    pub(super) queue_url: Str,
+    pub(super) tag_keys: StrList,
+}
+
+/// `AddPermission` and `RemovePermission` (which reads only the label).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PermissionRequest {
+    pub(super) queue_url: Str,
+    pub(super) label: Str,
+    #[serde(rename = "AWSAccountIds")]
+    pub(super) account_ids: StrList,
+    pub(super) actions: StrList,
+}
+
+/// A message to send: `SendMessage`'s members, and each entry of `SendMessageBatch`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct MessageEntry {
+    pub(super) message_body: Str,
+    pub(super) delay_seconds: Int,
+    pub(super) message_attributes: Option<Value>,
+    pub(super) message_system_attributes: Option<Value>,
+    pub(super) message_group_id: Str,
+    pub(super) message_deduplication_id: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct SendMessageRequest {
+    pub(super) queue_url: Str,
+    #[serde(flatten)]
+    pub(super) message: MessageEntry,
+}
+
+/// The batch operations: the queue and the entries, each read as the
+/// operation's entry type once `batch_entries` checked their ids.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct BatchRequest {
+    pub(super) queue_url: Str,
+    pub(super) entries: Entries,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReceiveMessageRequest {
+    pub(super) queue_url: Str,
+    pub(super) max_number_of_messages: Int,
+    pub(super) visibility_timeout: Int,
+    pub(super) wait_time_seconds: Int,
+    pub(super) attribute_names: StrList,
+    pub(super) message_system_attribute_names: StrList,
+    pub(super) message_attribute_names: StrList,
+}
+
+/// `DeleteMessage`, `ChangeMessageVisibility`, and their batch entries.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReceiptRequest {
+    pub(super) queue_url: Str,
+    pub(super) receipt_handle: Str,
+    pub(super) visibility_timeout: Int,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct StartMoveTaskRequest {
+    pub(super) source_arn: Str,
+    pub(super) destination_arn: Str,
+    pub(super) max_number_of_messages_per_second: Int,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListMoveTasksRequest {
+    pub(super) source_arn: Str,
+    pub(super) max_results: Int,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct CancelMoveTaskRequest {
+    pub(super) task_handle: Str,
+}
+
+// ---------------------------------------------------------------- checks
 
 pub(super) fn valid_queue_name(name: &str) -> bool {
     let base = name.strip_suffix(".fifo").unwrap_or(name);
@@ -251,31 +503,34 @@ pub(super) fn parse_message_attributes(
 }
 
 impl Incoming {
-    pub(super) fn parse(e: &Value) -> Result<Incoming, AwsError> {
-        let body = match e.get("MessageBody") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+    pub(super) fn parse(e: &MessageEntry) -> Result<Incoming, AwsError> {
+        let body = match e.message_body.get() {
+            Some(s) if !s.is_empty() => s.to_string(),
             _ => return Err(missing("MessageBody")),
         };
         check_contents("message body", &body)?;
-        let delay_s = int_in(
-            e,
+        let delay_s = e.delay_seconds.within(
             "DelaySeconds",
             0,
             MAX_DELAY_S as i64,
             "DelaySeconds must be >= 0 and <= 900.",
         )?;
-        let (attributes, attr_size) = parse_message_attributes(e.get("MessageAttributes"))?;
-        let group_id = opt_str(e, "MessageGroupId").map(str::to_string);
+        let (attributes, attr_size) = parse_message_attributes(e.message_attributes.as_ref())?;
+        let group_id = e.message_group_id.get().map(str::to_string);
         if let Some(g) = &group_id {
             check_fifo_id("MessageGroupId", g)?;
         }
-        let dedup_id = opt_str(e, "MessageDeduplicationId").map(str::to_string);
+        let dedup_id = e.message_deduplication_id.get().map(str::to_string);
         if let Some(d) = &dedup_id {
             check_fifo_id("MessageDeduplicationId", d)?;
         }
         let mut trace_header = None;
         let mut md5_system = None;
-        if let Some(sys) = e.get("MessageSystemAttributes").and_then(Value::as_object) {
+        if let Some(sys) = e
+            .message_system_attributes
+            .as_ref()
+            .and_then(Value::as_object)
+        {
             let (parsed, _) =
                 parse_message_attributes(Some(&Value::Object(sys.clone()))).map_err(|err| {
                     invalid(
@@ -350,24 +605,23 @@ pub(super) struct ReceiveParams {
 }
 
 impl ReceiveParams {
-    pub(super) fn parse(b: &Value) -> Result<ReceiveParams, AwsError> {
-        let max = int_in(
-            b,
-            "MaxNumberOfMessages",
-            1,
-            MAX_BATCH as i64,
-            "Must be between 1 and 10, if provided.",
-        )?
-        .unwrap_or(1) as usize;
-        let visibility_s = int_in(
-            b,
+    pub(super) fn parse(b: &ReceiveMessageRequest) -> Result<ReceiveParams, AwsError> {
+        let max = b
+            .max_number_of_messages
+            .within(
+                "MaxNumberOfMessages",
+                1,
+                MAX_BATCH as i64,
+                "Must be between 1 and 10, if provided.",
+            )?
+            .unwrap_or(1) as usize;
+        let visibility_s = b.visibility_timeout.within(
             "VisibilityTimeout",
             0,
             MAX_VISIBILITY_S as i64,
             "Must be between 0 and 43200, if provided.",
         )?;
-        let wait_s = int_in(
-            b,
+        let wait_s = b.wait_time_seconds.within(
             "WaitTimeSeconds",
             0,
             MAX_WAIT_S as i64,
@@ -375,9 +629,11 @@ impl ReceiveParams {
         )?;
         let mut system_all = false;
         let mut system = HashSet::new();
-        for n in str_list(b, "AttributeNames")
+        for n in b
+            .attribute_names
+            .strs()
             .into_iter()
-            .chain(str_list(b, "MessageSystemAttributeNames"))
+            .chain(b.message_system_attribute_names.strs())
         {
             if n == "All" {
                 system_all = true;
@@ -390,7 +646,7 @@ impl ReceiveParams {
         let mut attrs_all = false;
         let mut attr_names = Vec::new();
         let mut attr_prefixes = Vec::new();
-        for n in str_list(b, "MessageAttributeNames") {
+        for n in b.message_attribute_names.strs() {
             if n == "All" || n == ".*" {
                 attrs_all = true;
             } else if let Some(p) = n.strip_suffix(".*") {
@@ -507,6 +763,72 @@ pub(super) fn from_token(t: &str) -> Result<String, AwsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn requests_read_members_as_sqs_does() {
+        let r: ReceiveMessageRequest = input(json!({
+            "QueueUrl": 5,
+            "MaxNumberOfMessages": "7",
+            "VisibilityTimeout": 3,
+            "WaitTimeSeconds": null,
+            "AttributeNames": ["All", 1],
+        }));
+        // A wrong type reads as missing, numbers may come as strings.
+        let e = r.queue_url.required("QueueUrl").unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            (
+                "MissingParameter",
+                "The request must contain the parameter QueueUrl."
+            )
+        );
+        assert_eq!(
+            r.max_number_of_messages.get("MaxNumberOfMessages").unwrap(),
+            Some(7)
+        );
+        assert_eq!(r.wait_time_seconds.get("WaitTimeSeconds").unwrap(), None);
+        assert_eq!(
+            r.visibility_timeout
+                .within("VisibilityTimeout", 0, 2, "too long")
+                .unwrap_err()
+                .message,
+            "Value 3 for parameter VisibilityTimeout is invalid. Reason: too long"
+        );
+        assert_eq!(r.attribute_names.strs(), vec!["All"]);
+        let bad: ReceiveMessageRequest = input(json!({"MaxNumberOfMessages": [1]}));
+        assert_eq!(
+            bad.max_number_of_messages
+                .get("MaxNumberOfMessages")
+                .unwrap_err()
+                .code,
+            "InvalidParameterValue"
+        );
+        // Maps take numbers and booleans as text; `tags` is lower case on the wire.
+        let c: CreateQueueRequest = input(json!({
+            "QueueName": "q",
+            "Attributes": {"DelaySeconds": 5, "FifoQueue": true, "X": null},
+            "tags": {"team": "a"},
+        }));
+        assert_eq!(
+            c.attributes.pairs(),
+            vec![
+                ("DelaySeconds".to_string(), "5".to_string()),
+                ("FifoQueue".to_string(), "true".to_string())
+            ]
+        );
+        assert_eq!(c.tags.pairs(), vec![("team".to_string(), "a".to_string())]);
+        // SendMessage carries the message members at its top level.
+        let s: SendMessageRequest =
+            input(json!({"QueueUrl": "u", "MessageBody": "hi", "MessageGroupId": "g"}));
+        assert_eq!(s.message.message_body.get(), Some("hi"));
+        assert_eq!(s.message.message_group_id.get(), Some("g"));
+        let p: PermissionRequest = input(json!({"AWSAccountIds": ["1"], "Label": "l"}));
+        assert_eq!(p.account_ids.strs(), vec!["1"]);
+        // Not an object: an empty request.
+        let empty: QueueRequest = input(json!("not an object"));
+        assert!(empty.queue_url.get().is_none());
+    }
 
     #[test]
     fn receipt_handles_round_trip() {
