@@ -36,6 +36,7 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::now_ms;
 use put_events::test_event_pattern;
 use serde_json::Value;
 use state::{Region, State, read, write};
@@ -93,7 +94,7 @@ impl Events {
         write(&self.state)
             .regions
             .entry(region.to_string())
-            .or_insert_with(|| Region::new(region, account));
+            .or_insert_with(|| Region::new(region, account, now_ms()));
     }
 }
 

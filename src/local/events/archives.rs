@@ -130,7 +130,7 @@ impl Events {
             ));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if !r.buses.contains_key(&bus.name) {
             return Err(bus_not_found(&bus.name));
         }
@@ -204,7 +204,7 @@ impl Events {
         let retention = retention_param(b)?;
         let description = opt_string(b, "Description");
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let a = r
             .archives
             .get(name)
@@ -236,7 +236,7 @@ impl Events {
     pub(super) fn delete_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
         let name = req_str(b, "ArchiveName")?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if !r.archives.contains_key(name) {
             return Err(archive_not_found(name));
         }
@@ -293,7 +293,7 @@ impl Events {
             ));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let a = r.archives.get(archive).ok_or_else(|| {
             AwsError::validation(format!(
                 "Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."
@@ -387,7 +387,7 @@ impl Events {
     pub(super) fn cancel_replay(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
         let name = req_str(b, "ReplayName")?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
         if !matches!(p.state.as_str(), "STARTING" | "RUNNING") {
             return Err(AwsError::new(
@@ -428,7 +428,7 @@ impl Events {
         };
         // A journal failure cannot be reported to anyone here; the state still moves on.
         if self.commit(local, &mut st, change.clone()).is_err() {
-            apply_change(&mut st, change, false);
+            apply_change(&mut st, change, false, now_ms());
         }
         true
     }

@@ -38,7 +38,7 @@ impl Events {
         let description = opt_string(b, "Description");
         let tags = tags_param(b)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if r.buses.contains_key(name) {
             return Err(exists(format!("Event bus {name} already exists.")));
         }
@@ -96,7 +96,7 @@ impl Events {
             return Err(AwsError::validation("Cannot delete event bus default."));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         // Deleting a bus that does not exist succeeds (as on AWS).
         if !r.buses.contains_key(&bus.name) {
             return Ok(json!({}));
@@ -113,7 +113,7 @@ impl Events {
         let tags = tags_param(b)?;
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
-        let r = region_of(&mut st, &region, &ctx.account);
+        let r = region_of(&mut st, &region, &ctx.account, now_ms());
         tags_of(r, arn)?;
         let change = change_in(
             &region,
@@ -138,7 +138,7 @@ impl Events {
             .collect();
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
-        let r = region_of(&mut st, &region, &ctx.account);
+        let r = region_of(&mut st, &region, &ctx.account, now_ms());
         tags_of(r, arn)?;
         let change = change_in(
             &region,

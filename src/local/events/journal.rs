@@ -101,13 +101,13 @@ pub enum ChangeKind {
 
 /// Applies a change. `replaying` is true at start-up: a replay that was still
 /// running when the backend stopped is recorded as failed.
-pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool) {
+pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool, now: i64) {
     let Change {
         region,
         account,
         kind,
     } = change;
-    let r = region_of(st, &region, &account);
+    let r = region_of(st, &region, &account, now);
     match kind {
         ChangeKind::BusCreated {
             name,
@@ -237,7 +237,6 @@ pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool) {
             }
         }
         ChangeKind::Archived { events } => {
-            let now = now_ms();
             for e in events {
                 let Some(a) = r.archives.get_mut(&e.archive) else {
                     continue;
@@ -278,7 +277,7 @@ impl Events {
     /// Re-applies a journaled change at start-up.
     pub fn apply(&self, change: Change) {
         let mut st = write(&self.state);
-        apply_change(&mut st, change, true);
+        apply_change(&mut st, change, true, now_ms());
     }
 
     /// Journals a change (when persisting), then applies it.
@@ -298,7 +297,7 @@ impl Events {
         } else {
             change
         };
-        apply_change(st, change, false);
+        apply_change(st, change, false, now_ms());
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::now_ms;
 use crate::local::opt_str;
 use crate::local::req_str;
 use serde_json::Value;
@@ -62,7 +63,7 @@ impl Events {
         let role_arn = opt_string(b, "RoleArn").filter(|r| !r.is_empty());
         let tags = tags_param(b)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let account = r.account.clone();
         let found = r
             .buses
@@ -137,7 +138,7 @@ impl Events {
         let name = req_str(b, "Name")?;
         let bus = self.bus_ref(b, "EventBusName", ctx)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
             .buses
             .get(&bus.name)
@@ -173,7 +174,7 @@ impl Events {
         let name = req_str(b, "Name")?;
         let bus = self.bus_ref(b, "EventBusName", ctx)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
             .buses
             .get(&bus.name)
@@ -223,7 +224,7 @@ impl Events {
             }
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
             .buses
             .get(&bus.name)
@@ -269,7 +270,7 @@ impl Events {
             )));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
             .buses
             .get(&bus.name)

@@ -5,7 +5,6 @@ use super::arns::rule_arn;
 use super::limits::{DEFAULT_BUS, ENABLED_STATES};
 
 use crate::local::AwsError;
-use crate::local::now_ms;
 use crate::pattern::RuleSet;
 use crate::pattern::RuleSetBuilder;
 use crate::pattern::transform::Input as InputSpec;
@@ -167,11 +166,12 @@ pub(super) fn write(lock: &RwLock<State>) -> RwLockWriteGuard<'_, State> {
 }
 
 impl Region {
-    pub(super) fn new(name: &str, account: &str) -> Region {
+    /// A region with its default bus, created at `now_ms`.
+    pub(super) fn new(name: &str, account: &str, now_ms: i64) -> Region {
         let mut buses = BTreeMap::new();
         buses.insert(
             DEFAULT_BUS.to_string(),
-            Bus::new(None, BTreeMap::new(), now_ms()),
+            Bus::new(None, BTreeMap::new(), now_ms),
         );
         Region {
             name: name.to_string(),
@@ -206,10 +206,16 @@ impl Bus {
     }
 }
 
-pub(super) fn region_of<'a>(st: &'a mut State, region: &str, account: &str) -> &'a mut Region {
+/// The state of a region, created (with its default bus) at `now_ms` when new.
+pub(super) fn region_of<'a>(
+    st: &'a mut State,
+    region: &str,
+    account: &str,
+    now_ms: i64,
+) -> &'a mut Region {
     st.regions
         .entry(region.to_string())
-        .or_insert_with(|| Region::new(region, account))
+        .or_insert_with(|| Region::new(region, account, now_ms))
 }
 
 pub(super) fn region<'a>(st: &'a State, region: &str) -> Result<&'a Region, AwsError> {

@@ -140,7 +140,7 @@ impl Logs {
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
-        let floor = visible_from(g);
+        let floor = visible_from(g, now_ms());
         // GetLogEvents: startTime inclusive, endTime exclusive.
         let visible: Vec<&Event> = s
             .events
@@ -233,7 +233,7 @@ impl Logs {
         };
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
-        let lo = start.unwrap_or(i64::MIN).max(visible_from(g));
+        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now_ms()));
         let hi = end.unwrap_or(i64::MAX);
         let streams: Vec<(&String, &Stream)> = g
             .streams

@@ -7,7 +7,6 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use crate::local::now_ms;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -190,10 +189,10 @@ pub(super) fn group_key(body: &Value, ctx: &Ctx) -> Result<(String, String), Aws
     }
 }
 
-/// Events older than the group's retention are gone.
-pub(super) fn visible_from(g: &Group) -> i64 {
+/// Events older than the group's retention (at `now_ms`) are gone.
+pub(super) fn visible_from(g: &Group, now_ms: i64) -> i64 {
     g.retention_days
-        .map_or(i64::MIN, |d| now_ms() - i64::from(d) * 86_400_000)
+        .map_or(i64::MIN, |d| now_ms - i64::from(d) * 86_400_000)
 }
 
 pub(super) fn group_arn(local: &Local, region: &str, name: &str) -> String {
