@@ -5,11 +5,18 @@
 //! so eddy's client, the aws CLI, boto3 or an app under development can use
 //! it like AWS. Rules are matched with [`crate::pattern`].
 //!
-//! Layout: `server` (HTTP, routing, error shapes, STS), one module per
-//! service holding its state and operations (`sqs`, `events`, `logs`),
-//! `store` (the optional on-disk journal) and `demo` (demo world + traffic).
-//! Services talk to each other through the small internal APIs on
-//! [`Local`] (EventBridge delivering to a queue or a log group), never over HTTP.
+//! Layout: `server` (HTTP, routing, error shapes, STS), one folder per
+//! service (`sqs`, `events`, `logs`), each split the same way: the service
+//! file (state behind its locks, the operation dispatch, internal APIs), a
+//! `wire` file (serde request types, checks, response shapes), the state and
+//! semantics with the time as a parameter (`sqs/engine`, `events/state`,
+//! `logs/state`), a `journal` file (the service's records and their replay)
+//! and the operations. `store` is the optional on-disk journal: it knows
+//! lines, not services ([`Record`] below names the services' records), so
+//! the services depend on it and never the reverse. `demo` is the demo world
+//! and its traffic. Services talk to each other through the small internal
+//! APIs on [`Local`] (EventBridge delivering to a queue or a log group),
+//! never over HTTP.
 
 pub mod demo;
 pub mod events;

@@ -100,34 +100,14 @@ impl Events {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::archives::*;
-    #[allow(unused_imports)]
     use super::arns::*;
-    #[allow(unused_imports)]
-    use super::buses::*;
-    #[allow(unused_imports)]
-    use super::journal::*;
-    #[allow(unused_imports)]
-    use super::limits::*;
-    #[allow(unused_imports)]
     use super::put_events::*;
-    #[allow(unused_imports)]
-    use super::rules::*;
-    #[allow(unused_imports)]
-    use super::state::*;
-    #[allow(unused_imports)]
     use super::targets::*;
-    #[allow(unused_imports)]
     use super::wire::*;
     use super::*;
-    #[allow(unused_imports)]
-    use crate::local::{AwsError, Local, now_ms};
+    use crate::local::{Local, now_ms};
     use crate::pattern::transform::{iso_seconds, parse_rfc3339};
-    #[allow(unused_imports)]
-    use serde_json::{Map, Value, json};
-    #[allow(unused_imports)]
-    use std::collections::{BTreeMap, HashMap};
+    use serde_json::{Value, json};
 
     fn envelope(detail: &str) -> (String, usize) {
         let mut s = String::new();

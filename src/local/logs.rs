@@ -142,24 +142,11 @@ impl Logs {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::groups::*;
-    #[allow(unused_imports)]
-    use super::journal::*;
-    #[allow(unused_imports)]
     use super::limits::*;
-    #[allow(unused_imports)]
-    use super::log_events::*;
-    #[allow(unused_imports)]
-    use super::state::*;
-    #[allow(unused_imports)]
     use super::wire::*;
     use super::*;
     use crate::local::Config;
-    #[allow(unused_imports)]
-    use serde_json::{Map, Value, json};
-    #[allow(unused_imports)]
-    use std::collections::BTreeMap;
+    use serde_json::{Value, json};
 
     fn ctx() -> Ctx {
         Ctx {

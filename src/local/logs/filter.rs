@@ -422,12 +422,6 @@ fn holds(cond: &[Vec<(Op, Literal)>], value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::json::*;
-    #[allow(unused_imports)]
-    use super::regex::*;
-    #[allow(unused_imports)]
-    use super::values::*;
     use super::*;
 
     fn m(pattern: &str, message: &str) -> bool {
