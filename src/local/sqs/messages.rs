@@ -1,5 +1,5 @@
 //! Message operations: send (single and batch), receive (with long polling),
-//! delete and change visibility. Each one parses its request (`wire`), runs
+//! delete, change visibility and purge. Each one takes its typed request (`wire`), runs
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
@@ -7,16 +7,15 @@ use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
 use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
-    BatchRequest, ListQueuesRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest,
-    ReceiptRequest, ReceiveMessageRequest, ReceiveParams, SendMessageRequest, from_token, input,
-    make_handle, page_token, parse_handle, render_message,
+    BatchRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest, ReceiptRequest,
+    ReceiveMessageRequest, ReceiveParams, SendMessageRequest, input, make_handle, parse_handle,
+    render_message,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::AwsError;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::HashSet;
@@ -453,48 +452,5 @@ impl Sqs {
         st.purge();
         st.last_purge_ms = Some(now);
         Ok(json!({}))
-    }
-
-    pub(super) fn list_dead_letter_source_queues(
-        &self,
-        local: &Local,
-        r: &ListQueuesRequest,
-    ) -> OpResult {
-        let dlq = self.queue_of(&r.queue_url)?;
-        let max = r.max_results.within(
-            "MaxResults",
-            1,
-            1000,
-            "MaxResults must be an integer between 1 and 1000.",
-        )?;
-        let after = r.next_token.get().map(from_token).transpose()?;
-        let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
-        let mut names: Vec<String> = all
-            .iter()
-            .filter(|q| q.id != dlq.id)
-            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
-            .filter(|q| {
-                q.lock()
-                    .attrs
-                    .redrive
-                    .as_ref()
-                    .is_some_and(|r| r.target_name() == dlq.name)
-            })
-            .map(|q| q.name.clone())
-            .collect();
-        names.sort();
-        let limit = max.unwrap_or(1000) as usize;
-        let more = max.is_some() && names.len() > limit;
-        names.truncate(limit);
-        let urls: Vec<Value> = names
-            .iter()
-            .map(|n| Value::String(Self::url(local, n)))
-            .collect();
-        let mut out = Map::new();
-        out.insert("queueUrls".into(), Value::Array(urls));
-        if more && let Some(last) = names.last() {
-            out.insert("NextToken".into(), Value::String(page_token(last)));
-        }
-        Ok(Value::Object(out))
     }
 }

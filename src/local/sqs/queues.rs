@@ -1,7 +1,6 @@
 //! Queue operations: create, look up, list, delete, attributes, tags,
-//! permissions, purge and the dead-letter source list.
+//! permissions and the dead-letter source list.
 
-use super::Sqs;
 use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
 use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
 use super::journal::{Change, journal_with};
@@ -10,6 +9,7 @@ use super::wire::{
     PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
     from_token, page_token, valid_queue_name,
 };
+use super::{Queue, Sqs};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
@@ -19,6 +19,7 @@ use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 
@@ -401,5 +402,48 @@ impl Sqs {
         st.attrs.policy = Some(text).filter(|t| !t.is_empty());
         st.modified_s = modified_s;
         Ok(json!({}))
+    }
+
+    pub(super) fn list_dead_letter_source_queues(
+        &self,
+        local: &Local,
+        r: &ListQueuesRequest,
+    ) -> OpResult {
+        let dlq = self.queue_of(&r.queue_url)?;
+        let max = r.max_results.within(
+            "MaxResults",
+            1,
+            1000,
+            "MaxResults must be an integer between 1 and 1000.",
+        )?;
+        let after = r.next_token.get().map(from_token).transpose()?;
+        let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
+        let mut names: Vec<String> = all
+            .iter()
+            .filter(|q| q.id != dlq.id)
+            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
+            .filter(|q| {
+                q.lock()
+                    .attrs
+                    .redrive
+                    .as_ref()
+                    .is_some_and(|r| r.target_name() == dlq.name)
+            })
+            .map(|q| q.name.clone())
+            .collect();
+        names.sort();
+        let limit = max.unwrap_or(1000) as usize;
+        let more = max.is_some() && names.len() > limit;
+        names.truncate(limit);
+        let urls: Vec<Value> = names
+            .iter()
+            .map(|n| Value::String(Self::url(local, n)))
+            .collect();
+        let mut out = Map::new();
+        out.insert("queueUrls".into(), Value::Array(urls));
+        if more && let Some(last) = names.last() {
+            out.insert("NextToken".into(), Value::String(page_token(last)));
+        }
+        Ok(Value::Object(out))
     }
 }

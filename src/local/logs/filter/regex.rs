@@ -86,16 +86,16 @@ impl Regex {
     pub fn parse(src: &str) -> Result<Regex, String> {
         let chars: Vec<char> = src.chars().collect();
         let mut branches = Vec::new();
-        let mut parts: Vec<Vec<char>> = vec![Vec::new()];
+        let mut parts: Vec<Vec<char>> = Vec::new();
+        let mut current: Vec<char> = Vec::new();
         // Split on unescaped `|` outside classes.
         let mut i = 0;
         let mut in_class = false;
         while i < chars.len() {
             let c = chars[i];
             if c == '\\' && i + 1 < chars.len() {
-                let last = parts.last_mut().expect("a part");
-                last.push(c);
-                last.push(chars[i + 1]);
+                current.push(c);
+                current.push(chars[i + 1]);
                 i += 2;
                 continue;
             }
@@ -105,12 +105,13 @@ impl Regex {
                 in_class = false;
             }
             if c == '|' && !in_class {
-                parts.push(Vec::new());
+                parts.push(std::mem::take(&mut current));
             } else {
-                parts.last_mut().expect("a part").push(c);
+                current.push(c);
             }
             i += 1;
         }
+        parts.push(current);
         for p in parts {
             branches.push(Regex::branch(&p)?);
         }
