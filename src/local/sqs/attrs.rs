@@ -9,7 +9,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -84,18 +83,6 @@ pub struct AttrValue {
 }
 
 impl AttrValue {
-    pub(super) fn to_json(&self) -> Value {
-        let mut o = Map::new();
-        o.insert("DataType".into(), Value::String(self.data_type.clone()));
-        if let Some(s) = &self.string_value {
-            o.insert("StringValue".into(), Value::String(s.clone()));
-        }
-        if let Some(b) = &self.binary_value {
-            o.insert("BinaryValue".into(), Value::String(b.clone()));
-        }
-        Value::Object(o)
-    }
-
     pub(super) fn value_bytes(&self) -> Vec<u8> {
         match (&self.string_value, &self.binary_value) {
             (Some(s), _) => s.as_bytes().to_vec(),

@@ -13,8 +13,7 @@ use crate::local::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-use serde_json::Map;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
@@ -566,31 +565,46 @@ impl Incoming {
     }
 }
 
+/// One sent message as `SendMessage` and `SendMessageBatch` answer it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SendMessageResult<'a> {
+    /// The batch entry's id (batches only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    message_id: &'a str,
+    #[serde(rename = "MD5OfMessageBody")]
+    md5_of_message_body: &'a str,
+    #[serde(
+        rename = "MD5OfMessageAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    md5_of_message_attributes: Option<&'a str>,
+    #[serde(
+        rename = "MD5OfMessageSystemAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    md5_of_message_system_attributes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sequence_number: Option<&'a str>,
+}
+
 impl Sent {
     pub(super) fn to_json(&self, id: Option<&str>) -> Value {
-        let mut o = Map::new();
-        if let Some(id) = id {
-            o.insert("Id".into(), Value::String(id.to_string()));
-        }
-        o.insert("MessageId".into(), Value::String(self.message_id.clone()));
-        o.insert(
-            "MD5OfMessageBody".into(),
-            Value::String(self.md5_body.clone()),
-        );
-        if let Some(m) = &self.md5_attributes {
-            o.insert("MD5OfMessageAttributes".into(), Value::String(m.clone()));
-        }
-        if let Some(m) = &self.md5_system {
-            o.insert(
-                "MD5OfMessageSystemAttributes".into(),
-                Value::String(m.clone()),
-            );
-        }
-        if let Some(s) = &self.sequence_number {
-            o.insert("SequenceNumber".into(), Value::String(s.clone()));
-        }
-        Value::Object(o)
+        to_json(&SendMessageResult {
+            id,
+            message_id: &self.message_id,
+            md5_of_message_body: &self.md5_body,
+            md5_of_message_attributes: self.md5_attributes.as_deref(),
+            md5_of_message_system_attributes: self.md5_system.as_deref(),
+            sequence_number: self.sequence_number.as_deref(),
+        })
     }
+}
+
+/// A response body as JSON (the shapes here always serialize).
+fn to_json(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
 }
 
 pub(super) struct ReceiveParams {
@@ -678,18 +692,45 @@ impl ReceiveParams {
     }
 }
 
+/// A message attribute on the wire.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct WireAttr<'a> {
+    data_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    string_value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    binary_value: Option<&'a str>,
+}
+
+/// One received message as `ReceiveMessage` answers it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReceivedMessage<'a> {
+    message_id: &'a str,
+    receipt_handle: String,
+    #[serde(rename = "MD5OfBody")]
+    md5_of_body: &'a str,
+    body: &'a str,
+    /// The system attributes asked for.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<&'static str, String>,
+    #[serde(
+        rename = "MD5OfMessageAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    md5_of_message_attributes: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    message_attributes: BTreeMap<&'a str, WireAttr<'a>>,
+}
+
 pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParams) -> Value {
-    let mut o = Map::new();
-    o.insert("MessageId".into(), Value::String(m.id.clone()));
-    o.insert("ReceiptHandle".into(), Value::String(handle));
-    o.insert("MD5OfBody".into(), Value::String(m.md5_body.clone()));
-    o.insert("Body".into(), Value::String(m.body.clone()));
-    let mut sys = Map::new();
-    let mut put = |k: &str, v: Option<String>| {
+    let mut attributes = BTreeMap::new();
+    let mut put = |k: &'static str, v: Option<String>| {
         if let Some(v) = v
             && p.wants_system(k)
         {
-            sys.insert(k.to_string(), Value::String(v));
+            attributes.insert(k, v);
         }
     };
     put("SenderId", Some(m.sender_id.clone()));
@@ -704,32 +745,42 @@ pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParam
     put("MessageGroupId", m.group_id.clone());
     put("AWSTraceHeader", m.trace_header.clone());
     put("DeadLetterQueueSourceArn", m.source_arn.clone());
-    if !sys.is_empty() {
-        o.insert("Attributes".into(), Value::Object(sys));
-    }
-    if !m.attributes.is_empty() {
-        let chosen: Vec<(&String, &AttrValue)> = m
-            .attributes
-            .iter()
-            .filter(|(k, _)| p.wants_attr(k))
-            .collect();
-        if !chosen.is_empty() {
-            let md5 = if chosen.len() == m.attributes.len() {
-                m.md5_attributes
-                    .clone()
-                    .unwrap_or_else(|| md5_of_attributes(&m.attributes))
-            } else {
-                md5_of_attributes(chosen.iter().copied())
-            };
-            let attrs: Map<String, Value> = chosen
-                .iter()
-                .map(|(k, v)| ((*k).clone(), v.to_json()))
-                .collect();
-            o.insert("MD5OfMessageAttributes".into(), Value::String(md5));
-            o.insert("MessageAttributes".into(), Value::Object(attrs));
+    let chosen: Vec<(&String, &AttrValue)> = m
+        .attributes
+        .iter()
+        .filter(|(k, _)| p.wants_attr(k))
+        .collect();
+    let md5_of_message_attributes = (!chosen.is_empty()).then(|| {
+        if chosen.len() == m.attributes.len() {
+            m.md5_attributes
+                .clone()
+                .unwrap_or_else(|| md5_of_attributes(&m.attributes))
+        } else {
+            md5_of_attributes(chosen.iter().copied())
         }
-    }
-    Value::Object(o)
+    });
+    let message_attributes = chosen
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str(),
+                WireAttr {
+                    data_type: &v.data_type,
+                    string_value: v.string_value.as_deref(),
+                    binary_value: v.binary_value.as_deref(),
+                },
+            )
+        })
+        .collect();
+    to_json(&ReceivedMessage {
+        message_id: &m.id,
+        receipt_handle: handle,
+        md5_of_body: &m.md5_body,
+        body: &m.body,
+        attributes,
+        md5_of_message_attributes,
+        message_attributes,
+    })
 }
 
 pub(super) fn make_handle(qid: u64, seq: u64, nonce: u64) -> String {
