@@ -286,3 +286,39 @@ pub(super) fn archive_record(archive: &str, event: &Event) -> ArchivedRecord {
         detail_at: event.detail_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_retention_on_the_fake_clock() {
+        const DAY: i64 = 86_400_000;
+        let t0 = 1_800_000_000_000;
+        let archived = |ingest_ms: i64| Archived {
+            time_ms: ingest_ms,
+            ingest_ms,
+            event: Arc::from("{}"),
+            detail_at: 0,
+        };
+        let mut a = Archive {
+            bus: "b".to_string(),
+            description: None,
+            pattern: None,
+            retention_days: 1,
+            created_ms: t0,
+            events: vec![archived(t0), archived(t0 + DAY / 2)],
+            size_bytes: 4,
+        };
+        prune(&mut a, t0 + DAY);
+        assert_eq!(a.events.len(), 2, "exactly one day old: kept");
+        prune(&mut a, t0 + DAY + 1);
+        assert_eq!((a.events.len(), a.size_bytes), (1, 2));
+        prune(&mut a, t0 + DAY + DAY / 2);
+        assert_eq!(a.events.len(), 1);
+        // Retention 0: kept for ever.
+        a.retention_days = 0;
+        prune(&mut a, t0 + 100 * DAY);
+        assert_eq!(a.events.len(), 1);
+    }
+}

@@ -300,3 +300,23 @@ pub(super) fn test_metric_filter(body: &Value) -> OpResult {
         .collect();
     Ok(json!({ "matches": matches }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_floor_on_the_fake_clock() {
+        let now = 1_800_000_000_000;
+        let mut g = Group {
+            created_ms: 0,
+            retention_days: None,
+            class: "STANDARD".to_string(),
+            tags: BTreeMap::new(),
+            streams: BTreeMap::new(),
+        };
+        assert_eq!(visible_from(&g, now), i64::MIN);
+        g.retention_days = Some(3);
+        assert_eq!(visible_from(&g, now), now - 3 * 86_400_000);
+    }
+}
