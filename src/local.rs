@@ -5,11 +5,18 @@
 //! so eddy's client, the aws CLI, boto3 or an app under development can use
 //! it like AWS. Rules are matched with [`crate::pattern`].
 //!
-//! Layout: `server` (HTTP, routing, error shapes, STS), one module per
-//! service holding its state and operations (`sqs`, `events`, `logs`),
-//! `store` (the optional on-disk journal) and `demo` (demo world + traffic).
-//! Services talk to each other through the small internal APIs on
-//! [`Local`] (EventBridge delivering to a queue or a log group), never over HTTP.
+//! Layout: `server` (HTTP, routing, error shapes, STS), one folder per
+//! service (`sqs`, `events`, `logs`), each split the same way: the service
+//! file (state behind its locks, the operation dispatch, internal APIs), a
+//! `wire` file (serde request types, checks, response shapes), the state and
+//! semantics with the time as a parameter (`sqs/engine`, `events/state`,
+//! `logs/state`), a `journal` file (the service's records and their replay)
+//! and the operations. `store` is the optional on-disk journal: it knows
+//! lines, not services ([`Record`] below names the services' records), so
+//! the services depend on it and never the reverse. `demo` is the demo world
+//! and its traffic. Services talk to each other through the small internal
+//! APIs on [`Local`] (EventBridge delivering to a queue or a log group),
+//! never over HTTP.
 
 pub mod demo;
 pub mod events;
@@ -20,6 +27,17 @@ pub mod store;
 
 use serde_json::Value;
 use std::sync::Arc;
+
+/// A state change of one service, as the journal (`store`) records it: one
+/// JSON line `{"service": "Sqs", "change": {...}}`. Each service defines its
+/// own change type and applies it in `apply`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "service", content = "change")]
+pub enum Record {
+    Sqs(sqs::Change),
+    Events(events::Change),
+    Logs(logs::Change),
+}
 
 /// The account used when none is configured (as LocalStack does).
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
@@ -68,7 +86,7 @@ impl Local {
             store,
         });
         if let Some(store) = &local.store {
-            store.replay(|record| local.apply(record))?;
+            store.replay(|record: Record| local.apply(record))?;
         }
         Ok(local)
     }
@@ -86,7 +104,7 @@ impl Local {
 
     /// Records a state change durably (before the response is sent) when a
     /// data dir is set. Services call this for every acknowledged write.
-    pub fn journal(&self, record: &store::Record) -> Result<(), AwsError> {
+    pub fn journal(&self, record: &Record) -> Result<(), AwsError> {
         match &self.store {
             Some(s) => s
                 .append(record)
@@ -96,11 +114,11 @@ impl Local {
     }
 
     /// Re-applies a journal record at start-up.
-    fn apply(&self, record: store::Record) {
+    fn apply(&self, record: Record) {
         match record {
-            store::Record::Sqs(r) => self.sqs.apply(r),
-            store::Record::Events(r) => self.events.apply(r),
-            store::Record::Logs(r) => self.logs.apply(r),
+            Record::Sqs(r) => self.sqs.apply(r),
+            Record::Events(r) => self.events.apply(r),
+            Record::Logs(r) => self.logs.apply(r),
         }
     }
 }

@@ -30,8 +30,6 @@
 //! land in the DLQ.
 
 use super::{AwsError, Ctx, Local};
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format as DateFormat;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -861,16 +859,16 @@ fn entities(body: &Value, rng: &mut Rng) -> Outcome {
     }
 }
 
+/// `YYYY/MM/DD` (UTC) of a time in ms, as Lambda names its log streams.
+fn stream_date(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| format!("{:04}/{:02}/{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
+}
+
 async fn consume(local: Arc<Local>, spec: &'static Consumer, n: u64) {
     let mut rng = Rng::seeded(100 + n + spec.queue.len() as u64 * 7);
-    let stream = format!(
-        "{}/[$LATEST]{}",
-        DateTime::from_millis(super::now_ms())
-            .fmt(DateFormat::DateTime)
-            .map(|s| s.get(..10).unwrap_or("").replace('-', "/"))
-            .unwrap_or_default(),
-        rng.hex(32)
-    );
+    let stream = format!("{}/[$LATEST]{}", stream_date(super::now_ms()), rng.hex(32));
     let mut stream_ready = false;
     let mut url: Option<String> = None;
     loop {
@@ -992,6 +990,13 @@ async fn consume(local: Arc<Local>, spec: &'static Consumer, n: u64) {
 mod tests {
     use super::*;
     use crate::pattern::Pattern;
+
+    #[test]
+    fn log_stream_dates_are_utc_days() {
+        // 2026-11-24T23:59:59.999Z
+        assert_eq!(stream_date(1_795_564_799_999), "2026/11/24");
+        assert_eq!(stream_date(0), "1970/01/01");
+    }
 
     #[test]
     fn the_world_is_consistent() {

@@ -3,22 +3,17 @@
 //! before the request that caused it is acknowledged. At start-up the
 //! journal is replayed. A torn last line (a crash mid-write) is ignored: its
 //! request was never acknowledged.
+//!
+//! The store knows lines, not services: the record type (`super::Record`,
+//! one variant per service, each defined in the service's `journal` file) is
+//! a parameter, so the services depend on the store and never the reverse.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// A state change of one service. Each service defines its own record type
-/// and applies it in `apply`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "service", content = "change")]
-pub enum Record {
-    Sqs(super::sqs::Change),
-    Events(super::events::Change),
-    Logs(super::logs::Change),
-}
 
 pub struct Store {
     path: PathBuf,
@@ -37,7 +32,7 @@ impl Store {
     }
 
     /// Appends a record and waits until it is on disk.
-    pub fn append(&self, record: &Record) -> std::io::Result<()> {
+    pub fn append<R: Serialize>(&self, record: &R) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(record)?;
         line.push(b'\n');
         let mut f = self
@@ -49,14 +44,14 @@ impl Store {
     }
 
     /// Calls `apply` with every complete record, oldest first.
-    pub fn replay(&self, mut apply: impl FnMut(Record)) -> std::io::Result<()> {
+    pub fn replay<R: DeserializeOwned>(&self, mut apply: impl FnMut(R)) -> std::io::Result<()> {
         let f = File::open(&self.path)?;
         for line in BufReader::new(f).split(b'\n') {
             let line = line?;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<Record>(&line) {
+            match serde_json::from_slice::<R>(&line) {
                 Ok(r) => apply(r),
                 // A torn final write: that request was never acknowledged.
                 Err(_) => continue,

@@ -1,0 +1,443 @@
+//! Archives and replays: events archived by pattern and retention, and
+//! replays that re-deliver an archive's time window through the bus.
+
+use super::Events;
+use super::arns::{archive_arn, bus_arn, replay_arn, split_arn};
+use super::journal::{Change, ChangeKind, apply_change, change};
+use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
+use super::state::{Event, ReplayRecord, read, region, region_of, write};
+use super::wire::{
+    BusRef, archive_json, archive_not_found, bus_not_found, check_name, check_pattern, exists,
+    limit, missing, one_list_filter, opt_string, page_params, paginate, replay_json,
+    replay_not_found, resolve_bus, retention_param, secs, time_param, with_token,
+};
+use crate::local::AwsError;
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use crate::local::opt_str;
+use crate::local::req_str;
+use crate::pattern::transform::push_json_str;
+use serde_json::Value;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Re-delivers an archive's events in the window through the bus's rules, with
+/// `replay-name` in each envelope: STARTING → RUNNING → COMPLETED (or CANCELLED).
+pub(super) async fn run_replay(local: Arc<Local>, region: String, account: String, name: String) {
+    let events = &local.events;
+    let snapshot = {
+        let st = read(&events.state);
+        let Some(r) = st.regions.get(&region) else {
+            return;
+        };
+        let Some(p) = r.replays.get(&name) else {
+            return;
+        };
+        let mut picked: Vec<(i64, i64, Arc<str>, usize)> = match r.archives.get(&p.archive) {
+            Some(a) => a
+                .events
+                .iter()
+                .filter(|e| e.time_ms >= p.start_ms && e.time_ms <= p.end_ms)
+                .map(|e| (e.time_ms, e.ingest_ms, e.event.clone(), e.detail_at))
+                .collect(),
+            None => Vec::new(),
+        };
+        picked.sort_by_key(|e| e.0);
+        (picked, p.bus.clone(), p.filter_arns.clone())
+    };
+    let (picked, bus, filter) = snapshot;
+    events.replay_update(&local, &region, &account, &name, |p| {
+        p.state = "RUNNING".to_string()
+    });
+    let mut last: Option<i64> = None;
+    let mut text = String::new();
+    for (i, (time_ms, _, event, detail_at)) in picked.iter().enumerate() {
+        if i % REPLAY_YIELD_EVERY == 0 {
+            tokio::task::yield_now().await;
+            let cancelling = read(&events.state)
+                .regions
+                .get(&region)
+                .and_then(|r| r.replays.get(&name))
+                .is_none_or(|p| p.state == "CANCELLING");
+            if cancelling {
+                events.replay_update(&local, &region, &account, &name, |p| {
+                    p.state = "CANCELLED".to_string();
+                    p.ended_ms = Some(now_ms());
+                    p.last_replayed_ms = last;
+                });
+                return;
+            }
+        }
+        // The routing is fetched per event: rules may change during a long replay.
+        let Some(routing) = events.routing(&region, &bus) else {
+            break;
+        };
+        text.clear();
+        text.push_str(&event[..*detail_at]);
+        text.push_str(",\"replay-name\":");
+        push_json_str(&mut text, &name);
+        let new_detail_at = text.len();
+        text.push_str(&event[*detail_at..]);
+        let id = envelope_id(event).unwrap_or_default();
+        let e = Event {
+            text: &text,
+            detail_at: new_detail_at,
+            id: &id,
+            time_ms: *time_ms,
+            ingest_ms: now_ms(),
+            hop: 0,
+        };
+        let mut ignored = Vec::new();
+        events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
+        last = Some(*time_ms);
+    }
+    events.replay_update(&local, &region, &account, &name, |p| {
+        if p.state == "CANCELLING" {
+            p.state = "CANCELLED".to_string();
+        } else {
+            p.state = "COMPLETED".to_string();
+        }
+        p.ended_ms = Some(now_ms());
+        p.last_replayed_ms = last;
+    });
+}
+
+/// The `id` of an envelope eddy built (`{"version":"0","id":"…",…`).
+pub(super) fn envelope_id(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("{\"version\":\"0\",\"id\":\"")?;
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+impl Events {
+    // ----- archives -----
+
+    pub(super) fn create_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ArchiveName")?;
+        check_name(name, "archiveName", 48)?;
+        let source = req_str(b, "EventSourceArn")?;
+        let pattern = opt_string(b, "EventPattern").filter(|p| !p.is_empty());
+        if let Some(p) = &pattern {
+            check_pattern(p)?;
+        }
+        let retention_days = retention_param(b)?.unwrap_or(0);
+        let description = opt_string(b, "Description");
+        let bus = resolve_bus(Some(source), ctx)?;
+        if bus.region != ctx.region {
+            return Err(AwsError::validation(
+                "Parameter EventSourceArn is not valid. Reason: the event bus must be in the archive's region.",
+            ));
+        }
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        if !r.buses.contains_key(&bus.name) {
+            return Err(bus_not_found(&bus.name));
+        }
+        if r.archives.contains_key(name) {
+            return Err(exists(format!("Archive {name} already exists.")));
+        }
+        let at_ms = now_ms();
+        let change = change(
+            ctx,
+            ChangeKind::ArchivePut {
+                name: name.to_string(),
+                bus: bus.name,
+                description,
+                pattern,
+                retention_days,
+                at_ms,
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({
+            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
+            "State": "ENABLED",
+            "CreationTime": secs(at_ms),
+        }))
+    }
+
+    pub(super) fn describe_archive(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ArchiveName")?;
+        let st = read(&self.state);
+        let r = region(&st, &ctx.region)?;
+        let a = r
+            .archives
+            .get(name)
+            .ok_or_else(|| archive_not_found(name))?;
+        let mut out = archive_json(r, name, a);
+        out["ArchiveArn"] = Value::String(archive_arn(&r.name, &r.account, name));
+        if let Some(d) = &a.description {
+            out["Description"] = Value::String(d.clone());
+        }
+        if let Some(p) = &a.pattern {
+            out["EventPattern"] = Value::String(p.clone());
+        }
+        Ok(out)
+    }
+
+    pub(super) fn list_archives(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let (limit, token) = page_params(b)?;
+        let (prefix, source, state) = one_list_filter(b, "ListArchives")?;
+        let st = read(&self.state);
+        let r = region(&st, &ctx.region)?;
+        let items: Vec<(&String, Value)> = r
+            .archives
+            .iter()
+            .filter(|(n, a)| {
+                prefix.is_none_or(|p| n.starts_with(p))
+                    && source.is_none_or(|s| s == bus_arn(&r.name, &r.account, &a.bus))
+                    && state.is_none_or(|s| s == "ENABLED")
+            })
+            .map(|(n, a)| (n, archive_json(r, n, a)))
+            .collect();
+        let (page, next) = paginate(items, limit, token.as_deref());
+        Ok(with_token(json!({ "Archives": page }), next))
+    }
+
+    pub(super) fn update_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ArchiveName")?;
+        let pattern = opt_string(b, "EventPattern");
+        if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
+            check_pattern(p)?;
+        }
+        let retention = retention_param(b)?;
+        let description = opt_string(b, "Description");
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let a = r
+            .archives
+            .get(name)
+            .ok_or_else(|| archive_not_found(name))?;
+        let created_ms = a.created_ms;
+        let change = change(
+            ctx,
+            ChangeKind::ArchivePut {
+                name: name.to_string(),
+                bus: a.bus.clone(),
+                description: description.or_else(|| a.description.clone()),
+                pattern: match pattern {
+                    Some(p) if p.is_empty() => None,
+                    Some(p) => Some(p),
+                    None => a.pattern.clone(),
+                },
+                retention_days: retention.unwrap_or(a.retention_days),
+                at_ms: created_ms,
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({
+            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
+            "State": "ENABLED",
+            "CreationTime": secs(created_ms),
+        }))
+    }
+
+    pub(super) fn delete_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ArchiveName")?;
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        if !r.archives.contains_key(name) {
+            return Err(archive_not_found(name));
+        }
+        let change = change(
+            ctx,
+            ChangeKind::ArchiveDeleted {
+                name: name.to_string(),
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({}))
+    }
+
+    // ----- replays -----
+
+    pub(super) fn start_replay(&self, local: &Arc<Local>, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ReplayName")?;
+        check_name(name, "replayName", 64)?;
+        let source_arn = req_str(b, "EventSourceArn")?;
+        let start_ms = time_param(b, "EventStartTime")?;
+        let end_ms = time_param(b, "EventEndTime")?;
+        let destination = b
+            .get("Destination")
+            .filter(|d| d.is_object())
+            .ok_or_else(|| missing("destination"))?;
+        let dest_arn = req_str(destination, "Arn")?;
+        let filter_arns: Vec<String> = destination
+            .get("FilterArns")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let description = opt_string(b, "Description");
+        let archive = match split_arn(source_arn) {
+            Some(("events", _, _, res)) => res.strip_prefix("archive/").unwrap_or(""),
+            _ => "",
+        };
+        let dest = match split_arn(dest_arn) {
+            Some(("events", _, _, res)) if res.starts_with("event-bus/") => {
+                resolve_bus(Some(dest_arn), ctx)?
+            }
+            _ => {
+                return Err(AwsError::validation(
+                    "Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.",
+                ));
+            }
+        };
+        if start_ms > end_ms {
+            return Err(AwsError::validation(
+                "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
+            ));
+        }
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let a = r.archives.get(archive).ok_or_else(|| {
+            AwsError::validation(format!(
+                "Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."
+            ))
+        })?;
+        if dest.region != r.name || dest.name != a.bus {
+            return Err(AwsError::validation(
+                "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
+            ));
+        }
+        if r.replays.contains_key(name) {
+            return Err(exists(format!("Replay {name} already exists.")));
+        }
+        let active = r
+            .replays
+            .values()
+            .filter(|p| matches!(p.state.as_str(), "STARTING" | "RUNNING"))
+            .count();
+        if active >= MAX_ACTIVE_REPLAYS {
+            return Err(limit());
+        }
+        let started_ms = now_ms();
+        let replay = ReplayRecord {
+            name: name.to_string(),
+            description,
+            source_arn: source_arn.to_string(),
+            archive: archive.to_string(),
+            bus: a.bus.clone(),
+            filter_arns,
+            start_ms,
+            end_ms,
+            state: "STARTING".to_string(),
+            reason: None,
+            started_ms,
+            ended_ms: None,
+            last_replayed_ms: None,
+        };
+        let change = change(ctx, ChangeKind::ReplayPut { replay });
+        self.commit(local, &mut st, change)?;
+        drop(st);
+        let task_local = local.clone();
+        let (region_name, account, replay_name) =
+            (ctx.region.clone(), ctx.account.clone(), name.to_string());
+        tokio::spawn(async move {
+            run_replay(task_local, region_name, account, replay_name).await;
+        });
+        Ok(json!({
+            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
+            "State": "STARTING",
+            "ReplayStartTime": secs(started_ms),
+        }))
+    }
+
+    pub(super) fn describe_replay(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ReplayName")?;
+        let st = read(&self.state);
+        let r = region(&st, &ctx.region)?;
+        let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
+        let mut out = replay_json(p);
+        out["ReplayArn"] = Value::String(replay_arn(&r.name, &r.account, name));
+        if let Some(d) = &p.description {
+            out["Description"] = Value::String(d.clone());
+        }
+        let mut destination = json!({ "Arn": bus_arn(&r.name, &r.account, &p.bus) });
+        if !p.filter_arns.is_empty() {
+            destination["FilterArns"] = json!(p.filter_arns);
+        }
+        out["Destination"] = destination;
+        Ok(out)
+    }
+
+    pub(super) fn list_replays(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let (limit, token) = page_params(b)?;
+        let (prefix, source, state) = one_list_filter(b, "ListReplays")?;
+        let st = read(&self.state);
+        let r = region(&st, &ctx.region)?;
+        let items: Vec<(&String, Value)> = r
+            .replays
+            .iter()
+            .filter(|(n, p)| {
+                prefix.is_none_or(|x| n.starts_with(x))
+                    && source.is_none_or(|s| s == p.source_arn)
+                    && state.is_none_or(|s| s == p.state)
+            })
+            .map(|(n, p)| (n, replay_json(p)))
+            .collect();
+        let (page, next) = paginate(items, limit, token.as_deref());
+        Ok(with_token(json!({ "Replays": page }), next))
+    }
+
+    pub(super) fn cancel_replay(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "ReplayName")?;
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
+        if !matches!(p.state.as_str(), "STARTING" | "RUNNING") {
+            return Err(AwsError::new(
+                400,
+                "IllegalStatusException",
+                format!("Replay {name} is not in a valid state for this operation."),
+            ));
+        }
+        let mut replay = p.clone();
+        replay.state = "CANCELLING".to_string();
+        let change = change(ctx, ChangeKind::ReplayPut { replay });
+        self.commit(local, &mut st, change)?;
+        Ok(json!({
+            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
+            "State": "CANCELLING",
+        }))
+    }
+
+    /// Updates a replay's state (from its task); false when it is gone.
+    pub(super) fn replay_update(
+        &self,
+        local: &Local,
+        region: &str,
+        account: &str,
+        name: &str,
+        f: impl FnOnce(&mut ReplayRecord),
+    ) -> bool {
+        let mut st = write(&self.state);
+        let Some(p) = st.regions.get(region).and_then(|r| r.replays.get(name)) else {
+            return false;
+        };
+        let mut replay = p.clone();
+        f(&mut replay);
+        let change = Change {
+            region: region.to_string(),
+            account: account.to_string(),
+            kind: ChangeKind::ReplayPut { replay },
+        };
+        // A journal failure cannot be reported to anyone here; the state still moves on.
+        if self.commit(local, &mut st, change.clone()).is_err() {
+            apply_change(&mut st, change, false, now_ms());
+        }
+        true
+    }
+
+    pub(super) fn bus_ref(&self, b: &Value, key: &str, ctx: &Ctx) -> Result<BusRef, AwsError> {
+        let bus = resolve_bus(opt_str(b, key), ctx)?;
+        if bus.region != ctx.region {
+            self.ensure_region(&bus.region, &ctx.account);
+        }
+        Ok(bus)
+    }
+}

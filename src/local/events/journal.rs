@@ -1,0 +1,303 @@
+//! EventBridge journal records (`Change`) and how they apply, both live
+//! (after the journal write) and at start-up (replay).
+
+use super::Events;
+use super::limits::DEFAULT_BUS;
+use super::state::{
+    Archive, Archived, ArchivedRecord, Bus, ReplayRecord, Rule, State, prune, region_of, write,
+};
+use super::targets::parse_target;
+use super::wire::tags_of_mut;
+use crate::local::AwsError;
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::Record;
+use crate::local::now_ms;
+use serde::Deserialize;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A journaled state change (see `store`): what changed, in which region and account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    pub region: String,
+    pub account: String,
+    pub kind: ChangeKind,
+}
+
+/// The kinds of [`Change`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ChangeKind {
+    BusCreated {
+        name: String,
+        description: Option<String>,
+        tags: BTreeMap<String, String>,
+        at_ms: i64,
+    },
+    BusDeleted {
+        name: String,
+    },
+    RulePut {
+        bus: String,
+        name: String,
+        pattern: Option<String>,
+        schedule: Option<String>,
+        state: String,
+        description: Option<String>,
+        role_arn: Option<String>,
+        tags: BTreeMap<String, String>,
+    },
+    RuleDeleted {
+        bus: String,
+        name: String,
+    },
+    RuleState {
+        bus: String,
+        name: String,
+        state: String,
+    },
+    /// Targets as PutTargets received them (added, or replacing those with the same Id).
+    TargetsPut {
+        bus: String,
+        rule: String,
+        targets: Vec<Value>,
+    },
+    TargetsRemoved {
+        bus: String,
+        rule: String,
+        ids: Vec<String>,
+    },
+    Tagged {
+        arn: String,
+        tags: BTreeMap<String, String>,
+    },
+    Untagged {
+        arn: String,
+        keys: Vec<String>,
+    },
+    /// An archive created, or updated (every field as it now is).
+    ArchivePut {
+        name: String,
+        bus: String,
+        description: Option<String>,
+        pattern: Option<String>,
+        retention_days: i64,
+        at_ms: i64,
+    },
+    ArchiveDeleted {
+        name: String,
+    },
+    /// Events recorded by archives.
+    Archived {
+        events: Vec<ArchivedRecord>,
+    },
+    /// A replay started, or its progress or state changed.
+    ReplayPut {
+        replay: ReplayRecord,
+    },
+}
+
+/// Applies a change. `replaying` is true at start-up: a replay that was still
+/// running when the backend stopped is recorded as failed.
+pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool, now: i64) {
+    let Change {
+        region,
+        account,
+        kind,
+    } = change;
+    let r = region_of(st, &region, &account, now);
+    match kind {
+        ChangeKind::BusCreated {
+            name,
+            description,
+            tags,
+            at_ms,
+        } => {
+            r.buses.insert(name, Bus::new(description, tags, at_ms));
+        }
+        ChangeKind::BusDeleted { name } => {
+            if name != DEFAULT_BUS {
+                r.buses.remove(&name);
+            }
+        }
+        ChangeKind::RulePut {
+            bus,
+            name,
+            pattern,
+            schedule,
+            state,
+            description,
+            role_arn,
+            tags,
+        } => {
+            if let Some(b) = r.buses.get_mut(&bus) {
+                let targets = b
+                    .rules
+                    .remove(&name)
+                    .map(|old| old.targets)
+                    .unwrap_or_default();
+                b.rules.insert(
+                    name,
+                    Rule {
+                        pattern,
+                        schedule,
+                        state,
+                        description,
+                        role_arn,
+                        tags,
+                        targets,
+                    },
+                );
+                b.routing = None;
+            }
+        }
+        ChangeKind::RuleDeleted { bus, name } => {
+            if let Some(b) = r.buses.get_mut(&bus) {
+                b.rules.remove(&name);
+                b.routing = None;
+            }
+        }
+        ChangeKind::RuleState { bus, name, state } => {
+            if let Some(b) = r.buses.get_mut(&bus) {
+                if let Some(rule) = b.rules.get_mut(&name) {
+                    rule.state = state;
+                }
+                b.routing = None;
+            }
+        }
+        ChangeKind::TargetsPut { bus, rule, targets } => {
+            let rname = r.name.clone();
+            if let Some(b) = r.buses.get_mut(&bus) {
+                if let Some(rl) = b.rules.get_mut(&rule) {
+                    for (i, t) in targets.iter().enumerate() {
+                        let Ok(spec) = parse_target(t, &rname, i + 1) else {
+                            continue;
+                        };
+                        let spec = Arc::new(spec);
+                        match rl.targets.iter().position(|x| x.id == spec.id) {
+                            Some(k) => rl.targets[k] = spec,
+                            None => rl.targets.push(spec),
+                        }
+                    }
+                }
+                b.routing = None;
+            }
+        }
+        ChangeKind::TargetsRemoved { bus, rule, ids } => {
+            if let Some(b) = r.buses.get_mut(&bus) {
+                if let Some(rl) = b.rules.get_mut(&rule) {
+                    rl.targets.retain(|t| !ids.contains(&t.id));
+                }
+                b.routing = None;
+            }
+        }
+        ChangeKind::Tagged { arn, tags } => {
+            if let Ok(existing) = tags_of_mut(r, &arn) {
+                existing.extend(tags);
+            }
+        }
+        ChangeKind::Untagged { arn, keys } => {
+            if let Ok(existing) = tags_of_mut(r, &arn) {
+                for k in &keys {
+                    existing.remove(k);
+                }
+            }
+        }
+        ChangeKind::ArchivePut {
+            name,
+            bus,
+            description,
+            pattern,
+            retention_days,
+            at_ms,
+        } => {
+            let (events, size_bytes) = match r.archives.remove(&name) {
+                Some(old) => (old.events, old.size_bytes),
+                None => (Vec::new(), 0),
+            };
+            r.invalidate(&bus);
+            r.archives.insert(
+                name,
+                Archive {
+                    bus,
+                    description,
+                    pattern,
+                    retention_days,
+                    created_ms: at_ms,
+                    events,
+                    size_bytes,
+                },
+            );
+        }
+        ChangeKind::ArchiveDeleted { name } => {
+            if let Some(a) = r.archives.remove(&name) {
+                r.invalidate(&a.bus);
+            }
+        }
+        ChangeKind::Archived { events } => {
+            for e in events {
+                let Some(a) = r.archives.get_mut(&e.archive) else {
+                    continue;
+                };
+                a.size_bytes += e.event.len() as u64;
+                a.events.push(Archived {
+                    time_ms: e.time_ms,
+                    ingest_ms: e.ingest_ms,
+                    event: Arc::from(e.event),
+                    detail_at: e.detail_at,
+                });
+                prune(a, now);
+            }
+        }
+        ChangeKind::ReplayPut { mut replay } => {
+            if replaying && matches!(replay.state.as_str(), "STARTING" | "RUNNING" | "CANCELLING") {
+                replay.state = "FAILED".to_string();
+                replay.reason = Some("eddy's backend stopped during the replay".to_string());
+            }
+            r.replays.insert(replay.name.clone(), replay);
+        }
+    }
+}
+
+pub(super) fn change(ctx: &Ctx, kind: ChangeKind) -> Change {
+    change_in(&ctx.region, ctx, kind)
+}
+
+pub(super) fn change_in(region: &str, ctx: &Ctx, kind: ChangeKind) -> Change {
+    Change {
+        region: region.to_string(),
+        account: ctx.account.clone(),
+        kind,
+    }
+}
+
+impl Events {
+    /// Re-applies a journaled change at start-up.
+    pub fn apply(&self, change: Change) {
+        let mut st = write(&self.state);
+        apply_change(&mut st, change, true, now_ms());
+    }
+
+    /// Journals a change (when persisting), then applies it.
+    pub(super) fn commit(
+        &self,
+        local: &Local,
+        st: &mut State,
+        change: Change,
+    ) -> Result<(), AwsError> {
+        let change = if local.store.is_some() {
+            let record = Record::Events(change);
+            local.journal(&record)?;
+            match record {
+                Record::Events(c) => c,
+                _ => return Ok(()),
+            }
+        } else {
+            change
+        };
+        apply_change(st, change, false, now_ms());
+        Ok(())
+    }
+}

@@ -1,0 +1,352 @@
+//! Rule and target operations.
+
+use super::Events;
+use super::arns::rule_arn;
+use super::journal::{ChangeKind, change_in};
+use super::limits::{
+    DEFAULT_BUS, MAX_PUT_TARGETS, MAX_REMOVE_TARGETS, MAX_RULES_PER_BUS, MAX_TARGETS_PER_RULE,
+    RULE_STATES,
+};
+use super::state::{read, region, region_of, write};
+use super::targets::parse_target;
+use super::wire::{
+    bad_token, bus_not_found, check_name, check_pattern, check_schedule, enum_error, length_error,
+    limit, missing, opt_string, page_params, paginate, rule_json, rule_not_found, tags_param,
+    with_token,
+};
+use crate::local::AwsError;
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use crate::local::opt_str;
+use crate::local::req_str;
+use serde_json::Value;
+use serde_json::json;
+
+impl Events {
+    // ----- rules -----
+
+    pub(super) fn put_rule(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "Name")?;
+        check_name(name, "name", 64)?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let pattern = opt_string(b, "EventPattern").filter(|p| !p.is_empty());
+        let schedule = opt_string(b, "ScheduleExpression").filter(|s| !s.is_empty());
+        if pattern.is_none() && schedule.is_none() {
+            return Err(AwsError::validation(
+                "Parameter(s) EventPattern or ScheduleExpression must be specified.",
+            ));
+        }
+        if let Some(p) = &pattern {
+            check_pattern(p)?;
+        }
+        if let Some(s) = &schedule {
+            if bus.name != DEFAULT_BUS {
+                return Err(AwsError::validation(
+                    "ScheduleExpression is supported only on the default event bus.",
+                ));
+            }
+            check_schedule(s)?;
+        }
+        let state = opt_str(b, "State").unwrap_or("ENABLED");
+        if !RULE_STATES.contains(&state) {
+            return Err(enum_error(state, "state", &RULE_STATES));
+        }
+        let description = opt_string(b, "Description");
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 512)
+        {
+            return Err(length_error("description", 512));
+        }
+        let role_arn = opt_string(b, "RoleArn").filter(|r| !r.is_empty());
+        let tags = tags_param(b)?;
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let account = r.account.clone();
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let existing = found.rules.get(name);
+        if existing.is_none() && found.rules.len() >= MAX_RULES_PER_BUS {
+            return Err(limit());
+        }
+        // Tags are only set when the rule is created.
+        let tags = match existing {
+            Some(rule) => rule.tags.clone(),
+            None => tags,
+        };
+        let change = change_in(
+            &bus.region,
+            ctx,
+            ChangeKind::RulePut {
+                bus: bus.name.clone(),
+                name: name.to_string(),
+                pattern,
+                schedule,
+                state: state.to_string(),
+                description,
+                role_arn,
+                tags,
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({ "RuleArn": rule_arn(&bus.region, &account, &bus.name, name) }))
+    }
+
+    pub(super) fn describe_rule(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "Name")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let st = read(&self.state);
+        let r = region(&st, &bus.region)?;
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let rule = found
+            .rules
+            .get(name)
+            .ok_or_else(|| rule_not_found(name, &bus.name))?;
+        let mut out = rule_json(r, &bus.name, name, rule);
+        out["CreatedBy"] = Value::String(r.account.clone());
+        Ok(out)
+    }
+
+    pub(super) fn list_rules(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let (limit, token) = page_params(b)?;
+        let prefix = opt_str(b, "NamePrefix").unwrap_or("");
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let st = read(&self.state);
+        let r = region(&st, &bus.region)?;
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let items: Vec<(&String, Value)> = found
+            .rules
+            .iter()
+            .filter(|(n, _)| n.starts_with(prefix))
+            .map(|(n, rule)| (n, rule_json(r, &bus.name, n, rule)))
+            .collect();
+        let (page, next) = paginate(items, limit, token.as_deref());
+        Ok(with_token(json!({ "Rules": page }), next))
+    }
+
+    pub(super) fn delete_rule(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let name = req_str(b, "Name")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        // Deleting a rule that does not exist succeeds (as on AWS).
+        let Some(rule) = found.rules.get(name) else {
+            return Ok(json!({}));
+        };
+        if !rule.targets.is_empty() {
+            return Err(AwsError::validation(
+                "Rule can't be deleted since it has targets.",
+            ));
+        }
+        let change = change_in(
+            &bus.region,
+            ctx,
+            ChangeKind::RuleDeleted {
+                bus: bus.name,
+                name: name.to_string(),
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn set_rule_state(
+        &self,
+        local: &Local,
+        b: &Value,
+        ctx: &Ctx,
+        state: &str,
+    ) -> OpResult {
+        let name = req_str(b, "Name")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        if !found.rules.contains_key(name) {
+            return Err(rule_not_found(name, &bus.name));
+        }
+        let change = change_in(
+            &bus.region,
+            ctx,
+            ChangeKind::RuleState {
+                bus: bus.name,
+                name: name.to_string(),
+                state: state.to_string(),
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({}))
+    }
+
+    // ----- targets -----
+
+    pub(super) fn put_targets(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let rule = req_str(b, "Rule")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let targets = b
+            .get("Targets")
+            .and_then(Value::as_array)
+            .ok_or_else(|| missing("targets"))?;
+        if targets.is_empty() || targets.len() > MAX_PUT_TARGETS {
+            return Err(AwsError::validation(format!(
+                "1 validation error detected: Value at 'targets' failed to satisfy constraint: \
+                 Member must have length between 1 and {MAX_PUT_TARGETS}"
+            )));
+        }
+        let mut accepted: Vec<Value> = Vec::with_capacity(targets.len());
+        let mut ids: Vec<&str> = Vec::with_capacity(targets.len());
+        for (i, t) in targets.iter().enumerate() {
+            parse_target(t, &ctx.region, i + 1)?;
+            let id = t.get("Id").and_then(Value::as_str).unwrap_or_default();
+            if let Some(k) = ids.iter().position(|x| *x == id) {
+                // The same Id twice in one call: the last one wins.
+                accepted[k] = t.clone();
+            } else {
+                ids.push(id);
+                accepted.push(t.clone());
+            }
+        }
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let existing = found
+            .rules
+            .get(rule)
+            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        let added = ids
+            .iter()
+            .filter(|id| !existing.targets.iter().any(|t| t.id == **id))
+            .count();
+        if existing.targets.len() + added > MAX_TARGETS_PER_RULE {
+            return Err(limit());
+        }
+        let change = change_in(
+            &bus.region,
+            ctx,
+            ChangeKind::TargetsPut {
+                bus: bus.name,
+                rule: rule.to_string(),
+                targets: accepted,
+            },
+        );
+        self.commit(local, &mut st, change)?;
+        Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+    }
+
+    pub(super) fn remove_targets(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
+        let rule = req_str(b, "Rule")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let ids: Vec<String> = b
+            .get("Ids")
+            .and_then(Value::as_array)
+            .ok_or_else(|| missing("ids"))?
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        if ids.is_empty() || ids.len() > MAX_REMOVE_TARGETS {
+            return Err(AwsError::validation(format!(
+                "1 validation error detected: Value at 'ids' failed to satisfy constraint: \
+                 Member must have length between 1 and {MAX_REMOVE_TARGETS}"
+            )));
+        }
+        let mut st = write(&self.state);
+        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let existing = found
+            .rules
+            .get(rule)
+            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        // Ids the rule does not have are ignored (as on AWS).
+        let ids: Vec<String> = ids
+            .into_iter()
+            .filter(|id| existing.targets.iter().any(|t| &t.id == id))
+            .collect();
+        if !ids.is_empty() {
+            let change = change_in(
+                &bus.region,
+                ctx,
+                ChangeKind::TargetsRemoved {
+                    bus: bus.name,
+                    rule: rule.to_string(),
+                    ids,
+                },
+            );
+            self.commit(local, &mut st, change)?;
+        }
+        Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+    }
+
+    pub(super) fn list_targets_by_rule(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let (limit, token) = page_params(b)?;
+        let rule = req_str(b, "Rule")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let st = read(&self.state);
+        let r = region(&st, &bus.region)?;
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let existing = found
+            .rules
+            .get(rule)
+            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        // Paged in put order; the token is the position.
+        let start = match token {
+            Some(t) => t.parse::<usize>().map_err(|_| bad_token())?,
+            None => 0,
+        };
+        let all = &existing.targets;
+        let end = (start + limit).min(all.len());
+        let page: Vec<Value> = all
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.raw.clone())
+            .collect();
+        let next = (end < all.len()).then(|| end.to_string());
+        Ok(with_token(json!({ "Targets": page }), next))
+    }
+
+    pub(super) fn list_rule_names_by_target(&self, b: &Value, ctx: &Ctx) -> OpResult {
+        let (limit, token) = page_params(b)?;
+        let target_arn = req_str(b, "TargetArn")?;
+        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let st = read(&self.state);
+        let r = region(&st, &bus.region)?;
+        let found = r
+            .buses
+            .get(&bus.name)
+            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let items: Vec<(&String, Value)> = found
+            .rules
+            .iter()
+            .filter(|(_, rule)| rule.targets.iter().any(|t| t.arn == target_arn))
+            .map(|(n, _)| (n, Value::String(n.clone())))
+            .collect();
+        let (page, next) = paginate(items, limit, token.as_deref());
+        Ok(with_token(json!({ "RuleNames": page }), next))
+    }
+}

@@ -1,0 +1,324 @@
+//! EventBridge state per region: buses, rules, targets, archives and
+//! replays, and each bus's compiled routing (rebuilt lazily after a change).
+
+use super::arns::rule_arn;
+use super::limits::{DEFAULT_BUS, ENABLED_STATES};
+
+use crate::local::AwsError;
+use crate::pattern::RuleSet;
+use crate::pattern::RuleSetBuilder;
+use crate::pattern::transform::Input as InputSpec;
+use serde::Deserialize;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::RwLock;
+use std::sync::RwLockReadGuard;
+use std::sync::RwLockWriteGuard;
+
+/// One event recorded in one archive.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArchivedRecord {
+    pub archive: String,
+    /// The event's `time`.
+    pub time_ms: i64,
+    pub ingest_ms: i64,
+    /// The envelope, as delivered.
+    pub event: String,
+    /// Where `,"detail":` starts in `event`.
+    pub detail_at: usize,
+}
+
+/// A replay, as DescribeReplay shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReplayRecord {
+    pub name: String,
+    pub description: Option<String>,
+    /// The archive's ARN.
+    pub source_arn: String,
+    pub archive: String,
+    pub bus: String,
+    /// Destination rule ARNs (empty: every rule of the bus).
+    pub filter_arns: Vec<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub state: String,
+    pub reason: Option<String>,
+    pub started_ms: i64,
+    pub ended_ms: Option<i64>,
+    pub last_replayed_ms: Option<i64>,
+}
+
+#[derive(Default)]
+pub(super) struct State {
+    pub(super) regions: HashMap<String, Region>,
+}
+
+pub(super) struct Region {
+    pub(super) name: String,
+    pub(super) account: String,
+    pub(super) buses: BTreeMap<String, Bus>,
+    pub(super) archives: BTreeMap<String, Archive>,
+    pub(super) replays: BTreeMap<String, ReplayRecord>,
+}
+
+pub(super) struct Bus {
+    pub(super) description: Option<String>,
+    pub(super) created_ms: i64,
+    pub(super) tags: BTreeMap<String, String>,
+    pub(super) rules: BTreeMap<String, Rule>,
+    /// The compiled rule set; None after a change, rebuilt on the next event.
+    pub(super) routing: Option<Arc<Routing>>,
+}
+
+pub(super) struct Rule {
+    pub(super) pattern: Option<String>,
+    pub(super) schedule: Option<String>,
+    pub(super) state: String,
+    pub(super) description: Option<String>,
+    pub(super) role_arn: Option<String>,
+    pub(super) tags: BTreeMap<String, String>,
+    /// In the order they were first put.
+    pub(super) targets: Vec<Arc<TargetSpec>>,
+}
+
+pub(super) struct Archive {
+    pub(super) bus: String,
+    pub(super) description: Option<String>,
+    pub(super) pattern: Option<String>,
+    pub(super) retention_days: i64,
+    pub(super) created_ms: i64,
+    pub(super) events: Vec<Archived>,
+    pub(super) size_bytes: u64,
+}
+
+pub(super) struct Archived {
+    pub(super) time_ms: i64,
+    pub(super) ingest_ms: i64,
+    pub(super) event: Arc<str>,
+    pub(super) detail_at: usize,
+}
+
+/// What one bus routes to: `rules` is compiled from the patterns of `entries`, in order.
+pub(super) struct Routing {
+    pub(super) rules: RuleSet,
+    pub(super) entries: Vec<RouteEntry>,
+    /// Archives without a pattern: they record every event.
+    pub(super) archive_all: Vec<String>,
+}
+
+pub(super) enum RouteEntry {
+    Rule(Arc<RuleRoute>),
+    Archive(String),
+}
+
+pub(super) struct RuleRoute {
+    pub(super) name: String,
+    pub(super) arn: String,
+    pub(super) targets: Vec<Arc<TargetSpec>>,
+}
+
+/// A target as stored: the request's JSON (echoed by ListTargetsByRule) and what
+/// delivery needs, parsed once.
+pub(super) struct TargetSpec {
+    pub(super) raw: Value,
+    pub(super) id: String,
+    pub(super) arn: String,
+    pub(super) kind: TargetKind,
+    pub(super) input: InputSpec,
+    pub(super) max_retries: u32,
+    pub(super) max_age_ms: i64,
+    pub(super) dlq: Option<String>,
+    pub(super) group_id: Option<String>,
+}
+
+pub(super) enum TargetKind {
+    Sqs,
+    Logs,
+    Bus {
+        region: String,
+        name: String,
+    },
+    /// A service eddy does not run (Lambda, SNS, …): accepted, never invoked.
+    Other,
+}
+
+/// One event being routed.
+pub(super) struct Event<'a> {
+    pub(super) text: &'a str,
+    /// Where `,"detail":` starts; the detail runs to the closing brace.
+    pub(super) detail_at: usize,
+    pub(super) id: &'a str,
+    pub(super) time_ms: i64,
+    pub(super) ingest_ms: i64,
+    /// 1 once the event came from another bus (it is not forwarded again).
+    pub(super) hop: u8,
+}
+
+pub(super) fn read(lock: &RwLock<State>) -> RwLockReadGuard<'_, State> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(super) fn write(lock: &RwLock<State>) -> RwLockWriteGuard<'_, State> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Region {
+    /// A region with its default bus, created at `now_ms`.
+    pub(super) fn new(name: &str, account: &str, now_ms: i64) -> Region {
+        let mut buses = BTreeMap::new();
+        buses.insert(
+            DEFAULT_BUS.to_string(),
+            Bus::new(None, BTreeMap::new(), now_ms),
+        );
+        Region {
+            name: name.to_string(),
+            account: account.to_string(),
+            buses,
+            archives: BTreeMap::new(),
+            replays: BTreeMap::new(),
+        }
+    }
+
+    /// Marks the routing of a bus stale.
+    pub(super) fn invalidate(&mut self, bus: &str) {
+        if let Some(b) = self.buses.get_mut(bus) {
+            b.routing = None;
+        }
+    }
+}
+
+impl Bus {
+    pub(super) fn new(
+        description: Option<String>,
+        tags: BTreeMap<String, String>,
+        created_ms: i64,
+    ) -> Bus {
+        Bus {
+            description,
+            created_ms,
+            tags,
+            rules: BTreeMap::new(),
+            routing: None,
+        }
+    }
+}
+
+/// The state of a region, created (with its default bus) at `now_ms` when new.
+pub(super) fn region_of<'a>(
+    st: &'a mut State,
+    region: &str,
+    account: &str,
+    now_ms: i64,
+) -> &'a mut Region {
+    st.regions
+        .entry(region.to_string())
+        .or_insert_with(|| Region::new(region, account, now_ms))
+}
+
+pub(super) fn region<'a>(st: &'a State, region: &str) -> Result<&'a Region, AwsError> {
+    st.regions
+        .get(region)
+        .ok_or_else(|| AwsError::internal(format!("region {region} is not initialised")))
+}
+
+/// Drops events past the archive's retention (0 days: kept for ever).
+pub(super) fn prune(a: &mut Archive, now: i64) {
+    if a.retention_days <= 0 {
+        return;
+    }
+    let oldest = now - a.retention_days * 86_400_000;
+    if a.events.first().is_some_and(|e| e.ingest_ms < oldest) {
+        a.events.retain(|e| e.ingest_ms >= oldest);
+        a.size_bytes = a.events.iter().map(|e| e.event.len() as u64).sum();
+    }
+}
+
+pub(super) fn build_routing(r: &Region, bus: &str) -> Routing {
+    let mut builder = RuleSetBuilder::new();
+    let mut entries = Vec::new();
+    let mut archive_all = Vec::new();
+    if let Some(b) = r.buses.get(bus) {
+        for (name, rule) in &b.rules {
+            if !ENABLED_STATES.contains(&rule.state.as_str()) {
+                continue;
+            }
+            let Some(pattern) = &rule.pattern else {
+                continue;
+            };
+            if builder.add(format!("rule:{name}"), pattern).is_ok() {
+                entries.push(RouteEntry::Rule(Arc::new(RuleRoute {
+                    name: name.clone(),
+                    arn: rule_arn(&r.name, &r.account, bus, name),
+                    targets: rule.targets.clone(),
+                })));
+            }
+        }
+    }
+    for (name, a) in &r.archives {
+        if a.bus != bus {
+            continue;
+        }
+        match &a.pattern {
+            Some(p) => {
+                if builder.add(format!("archive:{name}"), p).is_ok() {
+                    entries.push(RouteEntry::Archive(name.clone()));
+                }
+            }
+            None => archive_all.push(name.clone()),
+        }
+    }
+    Routing {
+        rules: builder.build(),
+        entries,
+        archive_all,
+    }
+}
+
+pub(super) fn archive_record(archive: &str, event: &Event) -> ArchivedRecord {
+    ArchivedRecord {
+        archive: archive.to_string(),
+        time_ms: event.time_ms,
+        ingest_ms: event.ingest_ms,
+        event: event.text.to_string(),
+        detail_at: event.detail_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_retention_on_the_fake_clock() {
+        const DAY: i64 = 86_400_000;
+        let t0 = 1_800_000_000_000;
+        let archived = |ingest_ms: i64| Archived {
+            time_ms: ingest_ms,
+            ingest_ms,
+            event: Arc::from("{}"),
+            detail_at: 0,
+        };
+        let mut a = Archive {
+            bus: "b".to_string(),
+            description: None,
+            pattern: None,
+            retention_days: 1,
+            created_ms: t0,
+            events: vec![archived(t0), archived(t0 + DAY / 2)],
+            size_bytes: 4,
+        };
+        prune(&mut a, t0 + DAY);
+        assert_eq!(a.events.len(), 2, "exactly one day old: kept");
+        prune(&mut a, t0 + DAY + 1);
+        assert_eq!((a.events.len(), a.size_bytes), (1, 2));
+        prune(&mut a, t0 + DAY + DAY / 2);
+        assert_eq!(a.events.len(), 1);
+        // Retention 0: kept for ever.
+        a.retention_days = 0;
+        prune(&mut a, t0 + 100 * DAY);
+        assert_eq!(a.events.len(), 1);
+    }
+}

@@ -1,0 +1,212 @@
+//! Targets: parsing and checking a target spec, input shaping, and which
+//! delivery errors are transient or name a DLQ error code.
+
+use super::arns::split_arn;
+use super::limits::{DEFAULT_MAX_EVENT_AGE_S, MAX_RETRY_ATTEMPTS, MIN_MAX_EVENT_AGE_S};
+use super::state::{Event, RuleRoute, TargetKind, TargetSpec};
+use super::wire::{check_name, length_error, missing};
+use crate::local::AwsError;
+use crate::local::opt_str;
+use crate::local::req_str;
+use crate::pattern::transform::Delivery;
+use crate::pattern::transform::Input as InputSpec;
+use crate::pattern::transform::JsonPath;
+use crate::pattern::transform::Template;
+use serde_json::Value;
+
+// ----- targets -----
+
+/// Validates a PutTargets target (`n` is its 1-based position) and parses what
+/// delivery needs.
+pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSpec, AwsError> {
+    let member = |m: &str| format!("targets.{n}.member.{m}");
+    if !t.is_object() {
+        return Err(missing(&format!("targets.{n}.member")));
+    }
+    let id = req_str(t, "Id")?;
+    if id.is_empty() || id.len() > 64 {
+        return Err(length_error(&member("id"), 64));
+    }
+    check_name(id, &member("id"), 64)?;
+    let arn = req_str(t, "Arn")?;
+    let Some((service, arn_region, _, resource)) =
+        split_arn(arn).filter(|(s, _, _, _)| !s.is_empty())
+    else {
+        return Err(AwsError::validation(format!(
+            "Parameter {arn} is not valid. Reason: Provided Arn is not in correct format."
+        )));
+    };
+    let given: Vec<&str> = ["Input", "InputPath", "InputTransformer"]
+        .into_iter()
+        .filter(|k| t.get(*k).is_some_and(|v| !v.is_null()))
+        .collect();
+    if given.len() > 1 {
+        return Err(AwsError::validation(format!(
+            "Target {id}: only one of Input, InputPath and InputTransformer may be given (got {}).",
+            given.join(", ")
+        )));
+    }
+    let input = if let Some(input) = opt_str(t, "Input") {
+        if input.len() > 8192 {
+            return Err(length_error(&member("input"), 8192));
+        }
+        if serde_json::from_str::<serde::de::IgnoredAny>(input).is_err() {
+            return Err(AwsError::validation(format!(
+                "Target {id}: Input is not valid JSON text."
+            )));
+        }
+        InputSpec::Constant(input.to_string())
+    } else if let Some(path) = opt_str(t, "InputPath") {
+        let p = JsonPath::parse(path).ok_or_else(|| {
+            AwsError::validation(format!(
+                "Target {id}: InputPath {path} is not a valid JSON path."
+            ))
+        })?;
+        InputSpec::Path(p)
+    } else if let Some(it) = t.get("InputTransformer").filter(|v| !v.is_null()) {
+        let template = req_str(it, "InputTemplate")?;
+        if template.is_empty() || template.len() > 8192 {
+            return Err(length_error(
+                &member("inputTransformer.inputTemplate"),
+                8192,
+            ));
+        }
+        let mut names = Vec::new();
+        let mut paths = Vec::new();
+        if let Some(map) = it.get("InputPathsMap").and_then(Value::as_object) {
+            if map.len() > 100 {
+                return Err(AwsError::validation(format!(
+                    "Target {id}: InputPathsMap has more than 100 entries."
+                )));
+            }
+            for (k, v) in map {
+                if k.starts_with("aws.events.") || k.starts_with("AWS.") {
+                    return Err(AwsError::validation(format!(
+                        "Target {id}: InputPathsMap key {k} is reserved."
+                    )));
+                }
+                let path = v.as_str().and_then(JsonPath::parse).ok_or_else(|| {
+                    AwsError::validation(format!(
+                        "Target {id}: InputPathsMap value for {k} is not a valid JSON path."
+                    ))
+                })?;
+                names.push(k.clone());
+                paths.push(path);
+            }
+        }
+        InputSpec::Transformer {
+            paths,
+            template: Template::compile(template, &names),
+        }
+    } else {
+        InputSpec::Event
+    };
+    let kind = match service {
+        "sqs" => TargetKind::Sqs,
+        "logs" if resource.starts_with("log-group:") => TargetKind::Logs,
+        "events" if resource.starts_with("event-bus/") => TargetKind::Bus {
+            region: if arn_region.is_empty() {
+                region.to_string()
+            } else {
+                arn_region.to_string()
+            },
+            name: resource["event-bus/".len()..].to_string(),
+        },
+        _ => TargetKind::Other,
+    };
+    let group_id = t
+        .get("SqsParameters")
+        .and_then(|s| opt_str(s, "MessageGroupId"))
+        .map(str::to_string);
+    if matches!(kind, TargetKind::Sqs) && resource.ends_with(".fifo") && group_id.is_none() {
+        return Err(AwsError::validation(format!(
+            "Parameter(s) SqsParameters must be specified for target: {id}."
+        )));
+    }
+    let retry = t.get("RetryPolicy").filter(|v| v.is_object());
+    let max_retries = match retry
+        .and_then(|r| r.get("MaximumRetryAttempts"))
+        .and_then(Value::as_i64)
+    {
+        None => MAX_RETRY_ATTEMPTS,
+        Some(v) if (0..=MAX_RETRY_ATTEMPTS).contains(&v) => v,
+        Some(_) => {
+            return Err(AwsError::validation(format!(
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: \
+                 Member must have value between 0 and {MAX_RETRY_ATTEMPTS}",
+                member("retryPolicy.maximumRetryAttempts")
+            )));
+        }
+    };
+    let max_age = match retry
+        .and_then(|r| r.get("MaximumEventAgeInSeconds"))
+        .and_then(Value::as_i64)
+    {
+        None => DEFAULT_MAX_EVENT_AGE_S,
+        Some(v) if (MIN_MAX_EVENT_AGE_S..=DEFAULT_MAX_EVENT_AGE_S).contains(&v) => v,
+        Some(_) => {
+            return Err(AwsError::validation(format!(
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: \
+                 Member must have value between {MIN_MAX_EVENT_AGE_S} and {DEFAULT_MAX_EVENT_AGE_S}",
+                member("retryPolicy.maximumEventAgeInSeconds")
+            )));
+        }
+    };
+    let dlq = t
+        .get("DeadLetterConfig")
+        .and_then(|d| opt_str(d, "Arn"))
+        .filter(|a| !a.is_empty())
+        .map(str::to_string);
+    if let Some(d) = &dlq
+        && !matches!(split_arn(d), Some(("sqs", _, _, _)))
+    {
+        return Err(AwsError::validation(format!(
+            "Target {id}: DeadLetterConfig.Arn {d} is not an SQS queue ARN."
+        )));
+    }
+    Ok(TargetSpec {
+        raw: t.clone(),
+        id: id.to_string(),
+        arn: arn.to_string(),
+        kind,
+        input,
+        max_retries: max_retries as u32,
+        max_age_ms: max_age * 1000,
+        dlq,
+        group_id,
+    })
+}
+
+/// Whether a delivery failure is worth retrying (throttling, server faults);
+/// a missing queue or log group, or a refused message, is not.
+pub(super) fn is_transient(e: &AwsError) -> bool {
+    e.status >= 500 || e.code.contains("Throttl") || e.code == "RequestThrottled"
+}
+
+pub(super) fn dlq_error_code(e: &AwsError) -> &'static str {
+    let code = e.code.as_str();
+    if code.contains("NonExistent") || code.contains("DoesNotExist") || code.contains("NotFound") {
+        "RESOURCE_NOT_FOUND"
+    } else if code.contains("Throttl") {
+        "THROTTLING"
+    } else if code.contains("AccessDenied") || code.contains("NotAuthorized") {
+        "NO_PERMISSIONS"
+    } else if e.status >= 500 {
+        "INTERNAL_ERROR"
+    } else {
+        "SDK_CLIENT_ERROR"
+    }
+}
+
+// ----- input shaping -----
+
+/// What a target receives for an event (see [`crate::pattern::transform`]).
+pub(super) fn render_input(input: &InputSpec, event: &Event, rule: &RuleRoute) -> String {
+    input.render(&Delivery {
+        event: event.text,
+        detail_at: Some(event.detail_at),
+        rule_name: &rule.name,
+        rule_arn: &rule.arn,
+        ingestion_ms: event.ingest_ms,
+    })
+}

@@ -1,0 +1,327 @@
+//! Log group and stream operations (create, delete, describe, retention, tags).
+
+use super::Logs;
+use super::journal::Change;
+use super::limits::{MAX_DESCRIBE_PAGE, RETENTION_DAYS};
+use super::state::Stream;
+use super::wire::{
+    check_group_name, check_stream_name, get_bool, get_i64, get_limit, get_str, get_str_list,
+    get_str_map, group_json, group_key, group_not_found, invalid, missing, need_str, offset_token,
+    parse_group_arn, parse_offset_token, stream_json, stream_not_found,
+};
+use crate::local::AwsError;
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use serde_json::Value;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+impl Logs {
+    // ------------------------------------------------------------ groups
+
+    pub(super) fn create_log_group(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let name = need_str(body, "logGroupName")?;
+        check_group_name(name)?;
+        let tags = get_str_map(body, "tags")?;
+        let class = get_str(body, "logGroupClass")?.unwrap_or("STANDARD");
+        if !matches!(class, "STANDARD" | "INFREQUENT_ACCESS" | "DELIVERY") {
+            return Err(invalid(format!(
+                "1 validation error detected: Value '{class}' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]"
+            )));
+        }
+        get_str(body, "kmsKeyId")?;
+        let mut st = self.lock();
+        if st
+            .groups
+            .contains_key(&(ctx.region.clone(), name.to_string()))
+        {
+            return Err(AwsError::new(
+                400,
+                "ResourceAlreadyExistsException",
+                "The specified log group already exists",
+            ));
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::CreateGroup {
+                region: ctx.region.clone(),
+                name: name.to_string(),
+                created_ms: now_ms(),
+                class: class.to_string(),
+                tags,
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn delete_log_group(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let name = need_str(body, "logGroupName")?;
+        let mut st = self.lock();
+        if !st
+            .groups
+            .contains_key(&(ctx.region.clone(), name.to_string()))
+        {
+            return Err(group_not_found());
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::DeleteGroup {
+                region: ctx.region.clone(),
+                name: name.to_string(),
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn describe_log_groups(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let prefix = get_str(body, "logGroupNamePrefix")?;
+        let pattern = get_str(body, "logGroupNamePattern")?;
+        if prefix.is_some() && pattern.is_some() {
+            return Err(invalid(
+                "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.",
+            ));
+        }
+        let limit = get_limit(body, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
+        let after = get_str(body, "nextToken")?;
+        get_bool(body, "includeLinkedAccounts")?;
+        let pattern = pattern.map(str::to_lowercase);
+        let st = self.lock();
+        let mut out = Vec::new();
+        let mut next = None;
+        for ((region, name), g) in &st.groups {
+            if region != &ctx.region
+                || prefix.is_some_and(|p| !name.starts_with(p))
+                || pattern
+                    .as_deref()
+                    .is_some_and(|p| !name.to_lowercase().contains(p))
+                || after.is_some_and(|a| name.as_str() <= a)
+            {
+                continue;
+            }
+            if out.len() == limit {
+                next = out
+                    .last()
+                    .and_then(|v: &Value| v.get("logGroupName").cloned());
+                break;
+            }
+            out.push(group_json(local, region, name, g));
+        }
+        let mut resp = json!({ "logGroups": out });
+        if let Some(n) = next {
+            resp["nextToken"] = n;
+        }
+        Ok(resp)
+    }
+
+    pub(super) fn put_retention(
+        &self,
+        local: &Local,
+        body: &Value,
+        ctx: &Ctx,
+        set: bool,
+    ) -> OpResult {
+        let name = need_str(body, "logGroupName")?;
+        let days = if set {
+            let d = get_i64(body, "retentionInDays")?.ok_or_else(|| missing("retentionInDays"))?;
+            match u32::try_from(d) {
+                Ok(d) if RETENTION_DAYS.contains(&d) => Some(d),
+                _ => {
+                    return Err(invalid(format!(
+                        "1 validation error detected: Value '{d}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: {RETENTION_DAYS:?}"
+                    )));
+                }
+            }
+        } else {
+            None
+        };
+        let mut st = self.lock();
+        if !st
+            .groups
+            .contains_key(&(ctx.region.clone(), name.to_string()))
+        {
+            return Err(group_not_found());
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::Retention {
+                region: ctx.region.clone(),
+                name: name.to_string(),
+                days,
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    /// `resourceArn` (TagResource & co.) or `logGroupName` → the group key.
+    pub(super) fn tag_target(
+        body: &Value,
+        ctx: &Ctx,
+        by_arn: bool,
+    ) -> Result<(String, String), AwsError> {
+        if by_arn {
+            let arn = need_str(body, "resourceArn")?;
+            parse_group_arn(arn).ok_or_else(|| invalid(format!("{arn} is not a log group ARN")))
+        } else {
+            Ok((
+                ctx.region.clone(),
+                need_str(body, "logGroupName")?.to_string(),
+            ))
+        }
+    }
+
+    pub(super) fn list_tags(&self, body: &Value, ctx: &Ctx, by_arn: bool) -> OpResult {
+        let key = Self::tag_target(body, ctx, by_arn)?;
+        let st = self.lock();
+        let g = st.groups.get(&key).ok_or_else(group_not_found)?;
+        Ok(json!({ "tags": g.tags }))
+    }
+
+    pub(super) fn tag(
+        &self,
+        local: &Local,
+        body: &Value,
+        ctx: &Ctx,
+        by_arn: bool,
+        add: bool,
+    ) -> OpResult {
+        let key = Self::tag_target(body, ctx, by_arn)?;
+        let (set, remove) = if add {
+            let field = "tags";
+            let t = get_str_map(body, field)?;
+            if body.get(field).is_none_or(Value::is_null) {
+                return Err(missing(field));
+            }
+            (t, Vec::new())
+        } else {
+            let field = if by_arn { "tagKeys" } else { "tags" };
+            (
+                BTreeMap::new(),
+                get_str_list(body, field)?.ok_or_else(|| missing(field))?,
+            )
+        };
+        let mut st = self.lock();
+        if !st.groups.contains_key(&key) {
+            return Err(group_not_found());
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::Tags {
+                region: key.0,
+                name: key.1,
+                set,
+                remove,
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    // ------------------------------------------------------------ streams
+
+    pub(super) fn create_log_stream(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let group = need_str(body, "logGroupName")?;
+        let name = need_str(body, "logStreamName")?;
+        check_stream_name(name)?;
+        let mut st = self.lock();
+        let g = st
+            .groups
+            .get(&(ctx.region.clone(), group.to_string()))
+            .ok_or_else(group_not_found)?;
+        if g.streams.contains_key(name) {
+            return Err(AwsError::new(
+                400,
+                "ResourceAlreadyExistsException",
+                "The specified log stream already exists",
+            ));
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::CreateStream {
+                region: ctx.region.clone(),
+                group: group.to_string(),
+                name: name.to_string(),
+                created_ms: now_ms(),
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn delete_log_stream(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let group = need_str(body, "logGroupName")?;
+        let name = need_str(body, "logStreamName")?;
+        let mut st = self.lock();
+        let g = st
+            .groups
+            .get(&(ctx.region.clone(), group.to_string()))
+            .ok_or_else(group_not_found)?;
+        if !g.streams.contains_key(name) {
+            return Err(stream_not_found());
+        }
+        self.commit(
+            &mut st,
+            local,
+            Change::DeleteStream {
+                region: ctx.region.clone(),
+                group: group.to_string(),
+                name: name.to_string(),
+            },
+        )?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn describe_log_streams(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let key = group_key(body, ctx)?;
+        let prefix = get_str(body, "logStreamNamePrefix")?;
+        let by_time = match get_str(body, "orderBy")? {
+            None | Some("LogStreamName") => false,
+            Some("LastEventTime") => true,
+            Some(o) => {
+                return Err(invalid(format!(
+                    "1 validation error detected: Value '{o}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]"
+                )));
+            }
+        };
+        if by_time && prefix.is_some() {
+            return Err(invalid(
+                "Cannot order by LastEventTime with a logStreamNamePrefix.",
+            ));
+        }
+        let descending = get_bool(body, "descending")?.unwrap_or(false);
+        let limit = get_limit(body, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
+        let offset = match get_str(body, "nextToken")? {
+            None => 0,
+            Some(t) => parse_offset_token(t)?,
+        };
+        let st = self.lock();
+        let g = st.groups.get(&key).ok_or_else(group_not_found)?;
+        let mut streams: Vec<(&String, &Stream)> = g
+            .streams
+            .iter()
+            .filter(|(n, _)| prefix.is_none_or(|p| n.starts_with(p)))
+            .collect();
+        if by_time {
+            // Events are sorted: the last one is the newest.
+            streams.sort_by_key(|(n, s)| (s.events.last().map_or(0, |e| e.ts), *n));
+        }
+        if descending {
+            streams.reverse();
+        }
+        let page: Vec<Value> = streams
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(n, s)| stream_json(local, &key, n, s))
+            .collect();
+        let mut resp = json!({ "logStreams": page });
+        if offset + limit < streams.len() {
+            resp["nextToken"] = json!(offset_token(offset + limit));
+        }
+        Ok(resp)
+    }
+}

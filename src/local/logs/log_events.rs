@@ -1,0 +1,307 @@
+//! PutLogEvents, GetLogEvents and FilterLogEvents.
+
+use super::Logs;
+use super::filter::FilterPattern;
+use super::journal::Change;
+use super::limits::{
+    EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENTS_PAGE,
+    MAX_PAGE_BYTES, TOO_NEW_MS, TOO_OLD_MS,
+};
+use super::state::{Event, Stream};
+use super::wire::{
+    event_id, filter_token, get_bool, get_i64, get_limit, get_str, get_str_list, group_key,
+    group_not_found, invalid, missing, need_str, parse_filter_token, parse_get_token,
+    stream_not_found, token_of, visible_from, wrong_type,
+};
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use serde_json::Map;
+use serde_json::Value;
+use serde_json::json;
+use std::collections::BinaryHeap;
+
+impl Logs {
+    // ------------------------------------------------------------ events
+
+    pub(super) fn put_log_events(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
+        let group = need_str(body, "logGroupName")?;
+        let stream = need_str(body, "logStreamName")?;
+        get_str(body, "sequenceToken")?;
+        let raw = match body.get("logEvents") {
+            None | Some(Value::Null) => return Err(missing("logEvents")),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(wrong_type("logEvents", "a list of log events")),
+        };
+        if raw.is_empty() || raw.len() > MAX_BATCH_EVENTS {
+            return Err(invalid(format!(
+                "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and {MAX_BATCH_EVENTS}"
+            )));
+        }
+        let mut events: Vec<(i64, String)> = Vec::with_capacity(raw.len());
+        let mut bytes = 0usize;
+        for (i, ev) in raw.iter().enumerate() {
+            if !ev.is_object() {
+                return Err(wrong_type("logEvents", "a list of log events"));
+            }
+            let ts = get_i64(ev, "timestamp")?
+                .ok_or_else(|| missing(&format!("logEvents.{}.member.timestamp", i + 1)))?;
+            let msg = get_str(ev, "message")?
+                .ok_or_else(|| missing(&format!("logEvents.{}.member.message", i + 1)))?;
+            if msg.is_empty() {
+                return Err(invalid(format!(
+                    "1 validation error detected: Value '' at 'logEvents.{}.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1",
+                    i + 1
+                )));
+            }
+            if ts < 0 {
+                return Err(invalid(format!(
+                    "1 validation error detected: Value '{ts}' at 'logEvents.{}.member.timestamp' failed to satisfy constraint: Member must have value greater than or equal to 0",
+                    i + 1
+                )));
+            }
+            if let Some((prev, _)) = events.last()
+                && *prev > ts
+            {
+                return Err(invalid(
+                    "Log events in a single PutLogEvents request must be in chronological order.",
+                ));
+            }
+            bytes += msg.len() + EVENT_OVERHEAD;
+            events.push((ts, msg.to_string()));
+        }
+        if bytes > MAX_BATCH_BYTES {
+            return Err(invalid(format!(
+                "Upload too large: {bytes} bytes exceeds limit of {MAX_BATCH_BYTES}"
+            )));
+        }
+        if let (Some(first), Some(last)) = (events.first(), events.last())
+            && last.0 - first.0 > MAX_BATCH_SPAN_MS
+        {
+            return Err(invalid(
+                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+            ));
+        }
+        let now = now_ms();
+        let mut st = self.lock();
+        let key = (ctx.region.clone(), group.to_string());
+        let g = st.groups.get(&key).ok_or_else(group_not_found)?;
+        let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
+        let puts = s.puts;
+        // Sorted, so the rejected ones are a prefix (old) and a suffix (new).
+        let too_old_end = events.partition_point(|(ts, _)| *ts < now - TOO_OLD_MS);
+        let expired_end = g.retention_days.map_or(0, |d| {
+            events.partition_point(|(ts, _)| *ts < now - i64::from(d) * 86_400_000)
+        });
+        let too_new_start = events.partition_point(|(ts, _)| *ts <= now + TOO_NEW_MS);
+        let keep_from = too_old_end.max(expired_end).min(too_new_start);
+        let mut rejected = Map::new();
+        if too_new_start < events.len() {
+            rejected.insert("tooNewLogEventStartIndex".into(), json!(too_new_start));
+        }
+        if too_old_end > 0 {
+            rejected.insert("tooOldLogEventEndIndex".into(), json!(too_old_end));
+        }
+        if expired_end > 0 {
+            rejected.insert("expiredLogEventEndIndex".into(), json!(expired_end));
+        }
+        let accepted: Vec<(i64, String)> = events.drain(keep_from..too_new_start).collect();
+        self.commit(
+            &mut st,
+            local,
+            Change::PutEvents {
+                region: key.0,
+                group: key.1,
+                stream: stream.to_string(),
+                ingestion_ms: now,
+                events: accepted,
+            },
+        )?;
+        let mut resp = json!({ "nextSequenceToken": token_of(puts + 1) });
+        if !rejected.is_empty() {
+            resp["rejectedLogEventsInfo"] = Value::Object(rejected);
+        }
+        Ok(resp)
+    }
+
+    pub(super) fn get_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
+        let key = group_key(body, ctx)?;
+        let stream = need_str(body, "logStreamName")?;
+        let start = get_i64(body, "startTime")?;
+        let end = get_i64(body, "endTime")?;
+        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        let from_head = get_bool(body, "startFromHead")?.unwrap_or(false);
+        get_bool(body, "unmask")?;
+        let token = match get_str(body, "nextToken")? {
+            None => None,
+            Some(t) => Some(parse_get_token(t)?),
+        };
+        let st = self.lock();
+        let g = st.groups.get(&key).ok_or_else(group_not_found)?;
+        let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
+        let floor = visible_from(g, now_ms());
+        // GetLogEvents: startTime inclusive, endTime exclusive.
+        let visible: Vec<&Event> = s
+            .events
+            .iter()
+            .filter(|e| {
+                e.ts >= floor && start.is_none_or(|t| e.ts >= t) && end.is_none_or(|t| e.ts < t)
+            })
+            .collect();
+        let n = visible.len();
+        let (lo, hi) = match token {
+            None if from_head => (0, limit.min(n)),
+            None => (n.saturating_sub(limit), n),
+            Some((true, i)) => {
+                let i = i.min(n);
+                (i, (i + limit).min(n))
+            }
+            Some((false, i)) => {
+                let i = i.min(n);
+                (i.saturating_sub(limit), i)
+            }
+        };
+        // At most 1 MB: forward pages are cut at the end, backward pages at the start.
+        let forward = !matches!(token, Some((false, _))) && (from_head || token.is_some());
+        let (mut lo, mut hi) = (lo, hi);
+        let mut bytes = 0usize;
+        if forward {
+            let mut j = lo;
+            while j < hi {
+                bytes += visible[j].message.len() + EVENT_OVERHEAD;
+                if bytes > MAX_PAGE_BYTES && j > lo {
+                    break;
+                }
+                j += 1;
+            }
+            hi = j;
+        } else {
+            let mut j = hi;
+            while j > lo {
+                bytes += visible[j - 1].message.len() + EVENT_OVERHEAD;
+                if bytes > MAX_PAGE_BYTES && j < hi {
+                    break;
+                }
+                j -= 1;
+            }
+            lo = j;
+        }
+        let events: Vec<Value> = visible[lo..hi]
+            .iter()
+            .map(|e| json!({"timestamp": e.ts, "message": e.message, "ingestionTime": e.ingestion_ms}))
+            .collect();
+        Ok(json!({
+            "events": events,
+            "nextForwardToken": format!("f/{}", token_of(hi as u64)),
+            "nextBackwardToken": format!("b/{}", token_of(lo as u64)),
+        }))
+    }
+
+    pub(super) fn filter_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
+        let key = group_key(body, ctx)?;
+        let names = get_str_list(body, "logStreamNames")?;
+        let prefix = get_str(body, "logStreamNamePrefix")?;
+        if names.is_some() && prefix.is_some() {
+            return Err(invalid(
+                "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.",
+            ));
+        }
+        if names
+            .as_ref()
+            .is_some_and(|n| n.is_empty() || n.len() > 100)
+        {
+            return Err(invalid(
+                "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100",
+            ));
+        }
+        let start = get_i64(body, "startTime")?;
+        let end = get_i64(body, "endTime")?;
+        if let (Some(s), Some(e)) = (start, end)
+            && s > e
+        {
+            return Err(invalid("startTime must be less than or equal to endTime"));
+        }
+        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        get_bool(body, "interleaved")?;
+        get_bool(body, "unmask")?;
+        let pattern = FilterPattern::parse(get_str(body, "filterPattern")?.unwrap_or(""))
+            .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
+        let after = match get_str(body, "nextToken")? {
+            None => None,
+            Some(t) => Some(parse_filter_token(t)?),
+        };
+        let st = self.lock();
+        let g = st.groups.get(&key).ok_or_else(group_not_found)?;
+        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now_ms()));
+        let hi = end.unwrap_or(i64::MAX);
+        let streams: Vec<(&String, &Stream)> = g
+            .streams
+            .iter()
+            .filter(|(n, _)| {
+                names.as_ref().is_none_or(|ns| ns.iter().any(|x| x == *n))
+                    && prefix.is_none_or(|p| n.starts_with(p))
+            })
+            .collect();
+        if names
+            .as_ref()
+            .is_some_and(|ns| ns.iter().any(|n| !g.streams.contains_key(n)))
+        {
+            return Err(stream_not_found());
+        }
+        // A k-way merge of the streams, by (timestamp, seq), from the token on.
+        let mut heap = BinaryHeap::new();
+        let mut cursors: Vec<usize> = Vec::with_capacity(streams.len());
+        for (i, (_, s)) in streams.iter().enumerate() {
+            let from = match after {
+                Some(k) => s.events.partition_point(|e| e.key() <= k),
+                None => s.events.partition_point(|e| e.ts < lo),
+            };
+            cursors.push(from);
+            if let Some(e) = s.events.get(from) {
+                heap.push(std::cmp::Reverse((e.key(), i)));
+            }
+        }
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        let mut last: Option<(i64, u64)> = None;
+        let mut more = false;
+        while let Some(std::cmp::Reverse((k, i))) = heap.pop() {
+            if k.0 > hi {
+                break;
+            }
+            let s = streams[i].1;
+            let e = &s.events[cursors[i]];
+            cursors[i] += 1;
+            if let Some(n) = s.events.get(cursors[i]) {
+                heap.push(std::cmp::Reverse((n.key(), i)));
+            }
+            if e.ts < lo || !pattern.matches(&e.message) {
+                continue;
+            }
+            let size = e.message.len() + EVENT_OVERHEAD;
+            if out.len() == limit || (bytes + size > MAX_PAGE_BYTES && !out.is_empty()) {
+                more = true;
+                break;
+            }
+            bytes += size;
+            last = Some(k);
+            out.push(json!({
+                "logStreamName": streams[i].0,
+                "timestamp": e.ts,
+                "message": e.message,
+                "ingestionTime": e.ingestion_ms,
+                "eventId": event_id(e),
+            }));
+        }
+        let searched: Vec<Value> = streams
+            .iter()
+            .map(|(n, _)| json!({"logStreamName": n, "searchedCompletely": !more}))
+            .collect();
+        let mut resp = json!({ "events": out, "searchedLogStreams": searched });
+        if more && let Some(k) = last {
+            resp["nextToken"] = json!(filter_token(k));
+        }
+        Ok(resp)
+    }
+}

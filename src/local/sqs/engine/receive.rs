@@ -1,0 +1,181 @@
+//! Receives: visibility timeouts, receive counts, dead-lettering after
+//! `maxReceiveCount`, FIFO groups, and `ChangeMessageVisibility`.
+
+use super::{QState, St, StoredMessage};
+use crate::local::AwsError;
+use crate::local::sqs::errors::not_in_flight;
+use std::cmp::Reverse;
+
+/// The dead-letter queue of a receive: its state (locked by the caller),
+/// the policy's `maxReceiveCount` and what a dead-lettered message records.
+pub(in crate::local::sqs) struct DeadLetter<'a> {
+    pub(in crate::local::sqs) st: &'a mut QState,
+    pub(in crate::local::sqs) max_receive: u32,
+    /// The source queue's ARN (`DeadLetterQueueSourceArn`).
+    pub(in crate::local::sqs) source_arn: &'a str,
+    /// Whether the DLQ is FIFO (its messages get sequence numbers).
+    pub(in crate::local::sqs) fifo: bool,
+}
+
+/// What a receive did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(in crate::local::sqs) struct Received {
+    /// The messages received (now in flight), in delivery order.
+    pub(in crate::local::sqs) seqs: Vec<u64>,
+    /// Whether some went to the DLQ (its long pollers should wake up).
+    pub(in crate::local::sqs) dead_lettered: bool,
+}
+
+impl QState {
+    /// Receives up to `max` visible messages at `now`: each is in flight for
+    /// `visibility_s` with a fresh receipt `nonce`; a message already received
+    /// `maxReceiveCount` times goes to the DLQ instead, after `journal`
+    /// recorded the move (its old seq, the message as the DLQ keeps it). On a
+    /// FIFO queue the messages of one group come in order and a group with a
+    /// message in flight delivers nothing. Expects `tick(now)` done.
+    ///
+    /// A journal error ends the receive with that error; the queue stays
+    /// consistent (the message stays, its group can deliver again).
+    pub(in crate::local::sqs) fn receive(
+        &mut self,
+        max: usize,
+        visibility_s: u64,
+        now: i64,
+        mut dead_letter: Option<DeadLetter<'_>>,
+        nonce: &mut dyn FnMut() -> u64,
+        journal: &mut dyn FnMut(u64, &StoredMessage) -> Result<(), AwsError>,
+    ) -> Result<Received, AwsError> {
+        if let Some(dl) = dead_letter.as_mut() {
+            dl.st.tick(now);
+        }
+        let mut out = Vec::new();
+        let mut dead_lettered = false;
+        let mut fifo_group: Option<(String, usize)> = None;
+        while out.len() < max {
+            // The next candidate.
+            let seq = if self.fifo {
+                // Within a group: consecutive visible messages from the head.
+                if let Some((g, idx)) = &fifo_group {
+                    let next = self
+                        .groups
+                        .get(g)
+                        .and_then(|grp| grp.msgs.get(*idx))
+                        .copied();
+                    match next {
+                        Some(s) if self.msgs.get(&s).is_some_and(|m| m.state == St::Visible) => {
+                            Some(s)
+                        }
+                        _ => {
+                            if let Some((g, _)) = fifo_group.take() {
+                                self.leave_group(&g);
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    let Some(g) = self.ready_groups.pop_front() else {
+                        break;
+                    };
+                    let ok = match self.groups.get_mut(&g) {
+                        Some(grp) => {
+                            grp.queued = false;
+                            grp.in_flight == 0
+                        }
+                        None => false,
+                    };
+                    if ok {
+                        fifo_group = Some((g, 0));
+                    } else {
+                        self.leave_group(&g);
+                    }
+                    continue;
+                }
+            } else {
+                let Some((seq, generation)) = self.ready.pop_front() else {
+                    break;
+                };
+                if !self
+                    .msgs
+                    .get(&seq)
+                    .is_some_and(|m| m.generation == generation && m.state == St::Visible)
+                {
+                    continue;
+                }
+                Some(seq)
+            };
+            let Some(seq) = seq else { break };
+            let count = self.msgs.get(&seq).map(|m| m.m.receive_count).unwrap_or(0);
+            if let Some(dl) = dead_letter.as_mut()
+                && count >= dl.max_receive
+            {
+                // Over maxReceiveCount: to the DLQ, attributes kept.
+                let mut m = self
+                    .msgs
+                    .get(&seq)
+                    .map(|m| m.m.clone())
+                    .ok_or_else(|| AwsError::internal("lost message"))?;
+                m.seq = dl.st.take_seq();
+                m.source_arn = Some(dl.source_arn.to_string());
+                m.visible_at_ms = now;
+                if dl.fifo {
+                    m.sequence_number = Some(dl.st.next_sequence_number());
+                }
+                if let Err(e) = journal(seq, &m) {
+                    // Nothing moved: the group this receive took off the
+                    // ready list must be able to deliver again.
+                    if let Some((g, _)) = fifo_group.take() {
+                        self.leave_group(&g);
+                    }
+                    return Err(e);
+                }
+                self.remove(seq);
+                dl.st.insert(m, now);
+                dead_lettered = true;
+                // The group's deque shrank: the same index is the next message.
+                continue;
+            }
+            let n = nonce();
+            self.mark_received(seq, visibility_s, now, n);
+            if let Some((_, idx)) = fifo_group.as_mut() {
+                *idx += 1;
+            }
+            out.push(seq);
+        }
+        // A FIFO group whose messages all went to the DLQ may deliver again.
+        if let Some((g, _)) = fifo_group {
+            self.leave_group(&g);
+        }
+        Ok(Received {
+            seqs: out,
+            dead_lettered,
+        })
+    }
+}
+
+impl QState {
+    /// `ChangeMessageVisibility` of an in-flight message at `now`: visible
+    /// again in `timeout_s` (at once when 0). Returns whether it is visible
+    /// now (long pollers should wake up). Expects `tick(now)` done.
+    pub(in crate::local::sqs) fn change_visibility(
+        &mut self,
+        seq: u64,
+        timeout_s: u64,
+        now: i64,
+    ) -> Result<bool, AwsError> {
+        let Some(msg) = self.msgs.get_mut(&seq) else {
+            return Err(not_in_flight());
+        };
+        if msg.state != St::InFlight {
+            return Err(not_in_flight());
+        }
+        if timeout_s == 0 {
+            self.make_visible(seq);
+            return Ok(true);
+        }
+        msg.generation = msg.generation.wrapping_add(1);
+        let generation = msg.generation;
+        self.timers
+            .push(Reverse((now + timeout_s as i64 * 1000, seq, generation)));
+        Ok(false)
+    }
+}

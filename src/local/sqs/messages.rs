@@ -1,0 +1,456 @@
+//! Message operations: send (single and batch), receive (with long polling),
+//! delete, change visibility and purge. Each one takes its typed request (`wire`), runs
+//! the engine under the queue's lock, journals and answers.
+
+use super::attrs::MAX_VISIBILITY_S;
+use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
+use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
+use super::journal::{Change, journal_with};
+use super::wire::{
+    BatchRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest, ReceiptRequest,
+    ReceiveMessageRequest, ReceiveParams, SendMessageRequest, input, make_handle, parse_handle,
+    render_message,
+};
+use super::{Queue, Sqs, lock_pair};
+use crate::local::AwsError;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use serde_json::Value;
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+impl Sqs {
+    // ------------------------------------------------------------ sends
+
+    /// Admits, journals and applies messages under one lock; one result per input, in order.
+    pub(super) fn send_many(
+        &self,
+        local: &Local,
+        q: &Queue,
+        incoming: Vec<Result<Incoming, AwsError>>,
+    ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
+        let now = now_ms();
+        let mut st = q.live()?;
+        st.tick(now);
+        let out = st.send(incoming, now, &local.account, &mut |messages| {
+            journal_with(local, || Change::Sent {
+                queue: q.name.clone(),
+                messages: messages.to_vec(),
+            })
+        })?;
+        drop(st);
+        if out.accepted {
+            q.wake();
+        }
+        Ok(out.results)
+    }
+
+    pub(super) fn send_message(&self, local: &Local, r: &SendMessageRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let inc = Incoming::parse(&r.message)?;
+        let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
+        let sent = out
+            .pop()
+            .unwrap_or_else(|| Err(AwsError::internal("no result")))?;
+        Ok(sent.to_json(None))
+    }
+
+    /// Checks a batch's entries: present, at most 10, distinct and well-formed ids.
+    pub(super) fn batch_entries(r: &BatchRequest) -> Result<Vec<(String, &Value)>, AwsError> {
+        let entries: &[Value] = r.entries.as_slice();
+        if entries.is_empty() {
+            return Err(sqs_error(
+                400,
+                "EmptyBatchRequest",
+                "AWS.SimpleQueueService.EmptyBatchRequest",
+                "There should be at least one SendMessageBatchRequestEntry in the request.",
+            ));
+        }
+        if entries.len() > MAX_BATCH {
+            return Err(sqs_error(
+                400,
+                "TooManyEntriesInBatchRequest",
+                "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+                format!(
+                    "Maximum number of entries per request are {MAX_BATCH}. You have sent {}.",
+                    entries.len()
+                ),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for e in entries {
+            let id = e.get("Id").and_then(Value::as_str).unwrap_or("");
+            if id.is_empty()
+                || id.len() > 80
+                || !id
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            {
+                return Err(sqs_error(
+                    400,
+                    "InvalidBatchEntryId",
+                    "AWS.SimpleQueueService.InvalidBatchEntryId",
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be \
+                     at most 80 letters long.",
+                ));
+            }
+            if !seen.insert(id) {
+                return Err(sqs_error(
+                    400,
+                    "BatchEntryIdsNotDistinct",
+                    "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+                    format!("Id {id} repeated."),
+                ));
+            }
+            out.push((id.to_string(), e));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn failed_entry(id: &str, e: &AwsError) -> Value {
+        json!({"Id": id, "SenderFault": e.sender_fault, "Code": e.code, "Message": e.message})
+    }
+
+    pub(super) fn batch_result(successful: Vec<Value>, failed: Vec<Value>) -> Value {
+        json!({"Successful": successful, "Failed": failed})
+    }
+
+    pub(super) fn send_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
+        let parsed: Vec<Result<Incoming, AwsError>> = entries
+            .iter()
+            .map(|(_, e)| Incoming::parse(&input::<MessageEntry>((*e).clone())))
+            .collect();
+        let total: usize = parsed
+            .iter()
+            .map(|p| p.as_ref().map(|i| i.size).unwrap_or(0))
+            .sum();
+        if total > MAX_BATCH_BYTES {
+            return Err(sqs_error(
+                400,
+                "BatchRequestTooLong",
+                "AWS.SimpleQueueService.BatchRequestTooLong",
+                format!(
+                    "Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
+                ),
+            ));
+        }
+        let results = self.send_many(local, &q, parsed)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for ((id, _), r) in entries.iter().zip(results) {
+            match r {
+                Ok(s) => ok.push(s.to_json(Some(id))),
+                Err(e) => failed.push(Self::failed_entry(id, &e)),
+            }
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    // ------------------------------------------------------------ receives
+
+    pub(super) async fn receive_message(
+        &self,
+        local: &Arc<Local>,
+        r: &ReceiveMessageRequest,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let p = ReceiveParams::parse(r)?;
+        let wait_s = match p.wait_s {
+            Some(w) => w,
+            None => q.live()?.attrs.wait_s,
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(wait_s);
+        loop {
+            let notified = q.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (messages, next_due) = self.receive_once(local, &q, &p)?;
+            let now = tokio::time::Instant::now();
+            if !messages.is_empty()
+                || wait_s == 0
+                || now >= deadline
+                || q.deleted.load(Ordering::Acquire)
+            {
+                if messages.is_empty() {
+                    return Ok(json!({}));
+                }
+                return Ok(json!({ "Messages": messages }));
+            }
+            let mut until = deadline;
+            if let Some(due) = next_due {
+                let ms = (due - now_ms()).max(0) as u64 + 1;
+                until = until.min(now + Duration::from_millis(ms));
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep_until(until) => {}
+            }
+        }
+    }
+
+    /// One attempt: the messages received (rendered) and when the next timer is due.
+    pub(super) fn receive_once(
+        &self,
+        local: &Local,
+        q: &Queue,
+        p: &ReceiveParams,
+    ) -> Result<(Vec<Value>, Option<i64>), AwsError> {
+        let dlq_name = q
+            .live()?
+            .attrs
+            .redrive
+            .as_ref()
+            .map(|r| r.target_name().to_string());
+        let dlq = dlq_name.and_then(|n| self.by_name(&n));
+        let (mut st, mut dst) = lock_pair(q, dlq.as_deref());
+        if q.deleted.load(Ordering::Acquire) {
+            return Err(no_queue());
+        }
+        let now = now_ms();
+        st.tick(now);
+        // Dead-lettering needs the DLQ the policy names now, alive.
+        let max_receive = match (&st.attrs.redrive, &dlq, &dst) {
+            (Some(r), Some(d), Some(_))
+                if r.target_name() == d.name && !d.deleted.load(Ordering::Acquire) =>
+            {
+                Some(r.max_receive)
+            }
+            _ => None,
+        };
+        let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
+        let dead_letter = match (max_receive, dst.as_deref_mut(), dlq.as_ref()) {
+            (Some(max_receive), Some(d), Some(dlq)) => Some(DeadLetter {
+                st: d,
+                max_receive,
+                source_arn: &q.arn,
+                fifo: dlq.fifo,
+            }),
+            _ => None,
+        };
+        let dlq_name = dlq.as_ref().map(|d| d.name.clone()).unwrap_or_default();
+        let got = st.receive(
+            p.max,
+            visibility_s,
+            now,
+            dead_letter,
+            &mut || self.nonce(),
+            &mut |seq, m| {
+                journal_with(local, || Change::Moved {
+                    from: q.name.clone(),
+                    to: dlq_name.clone(),
+                    messages: vec![(seq, m.clone())],
+                })
+            },
+        )?;
+        let out: Vec<Value> = got
+            .seqs
+            .iter()
+            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
+            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
+            .collect();
+        let dead_lettered = got.dead_lettered;
+        let next_due = st.next_due();
+        drop(st);
+        drop(dst);
+        if dead_lettered && let Some(d) = &dlq {
+            d.wake();
+        }
+        Ok((out, next_due))
+    }
+
+    // ------------------------------------------------------------ deletes and visibility
+
+    /// Resolves a receipt handle to its message's seq: Err when malformed or
+    /// of another queue, Ok(None) when stale (the message is gone or was
+    /// received again since).
+    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Option<u64>, AwsError> {
+        let (qid, seq, nonce) = parse_handle(handle).ok_or_else(|| receipt_invalid(handle))?;
+        if qid != q.id {
+            return Err(receipt_invalid(handle));
+        }
+        Ok(st.msgs.get(&seq).filter(|m| m.nonce == nonce).map(|_| seq))
+    }
+
+    /// Deletes by receipt handles under one lock and one journal record.
+    pub(super) fn delete_many(
+        &self,
+        local: &Local,
+        q: &Queue,
+        handles: &[&str],
+    ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
+        let mut st = q.live()?;
+        let mut results = Vec::with_capacity(handles.len());
+        let mut seqs = Vec::new();
+        for h in handles {
+            match Self::resolve(q, &st, h) {
+                Ok(Some(seq)) => {
+                    if !seqs.contains(&seq) {
+                        seqs.push(seq);
+                    }
+                    results.push(Ok(()));
+                }
+                Ok(None) => results.push(Ok(())),
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        if seqs.is_empty() {
+            return Ok(results);
+        }
+        journal_with(local, || Change::Deleted {
+            queue: q.name.clone(),
+            seqs: seqs.clone(),
+        })?;
+        for s in seqs {
+            st.remove(s);
+        }
+        drop(st);
+        if q.fifo {
+            // A group may be free now.
+            q.wake();
+        }
+        Ok(results)
+    }
+
+    pub(super) fn delete_message(&self, local: &Local, r: &ReceiptRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let h = r.receipt_handle.required("ReceiptHandle")?;
+        let mut r = self.delete_many(local, &q, &[h])?;
+        r.pop().unwrap_or(Ok(()))?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn delete_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
+        let typed: Vec<ReceiptRequest> = entries.iter().map(|(_, e)| input((*e).clone())).collect();
+        let mut handles = Vec::with_capacity(entries.len());
+        let mut pre: Vec<Option<AwsError>> = Vec::with_capacity(entries.len());
+        for e in &typed {
+            match e.receipt_handle.get() {
+                Some(h) => {
+                    handles.push(h);
+                    pre.push(None);
+                }
+                None => {
+                    handles.push("");
+                    pre.push(Some(missing("ReceiptHandle")));
+                }
+            }
+        }
+        let results = self.delete_many(local, &q, &handles)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for (((id, _), r), p) in entries.iter().zip(results).zip(pre) {
+            match p.map(Err).unwrap_or(r) {
+                Ok(()) => ok.push(json!({ "Id": id })),
+                Err(e) => failed.push(Self::failed_entry(id, &e)),
+            }
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    pub(super) fn change_one(
+        q: &Queue,
+        st: &mut QState,
+        handle: &str,
+        timeout_s: Option<i64>,
+    ) -> Result<bool, AwsError> {
+        let timeout = match timeout_s {
+            None => return Err(missing("VisibilityTimeout")),
+            Some(t) if (0..=MAX_VISIBILITY_S as i64).contains(&t) => t,
+            Some(t) => {
+                return Err(invalid(format!(
+                    "Value {t} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200."
+                )));
+            }
+        };
+        let Some(seq) = Self::resolve(q, st, handle)? else {
+            return Err(invalid(format!(
+                "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not \
+                 available for visibility timeout change."
+            )));
+        };
+        let now = now_ms();
+        st.tick(now);
+        st.change_visibility(seq, timeout as u64, now)
+    }
+
+    pub(super) fn change_visibility(&self, r: &ReceiptRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let h = r.receipt_handle.required("ReceiptHandle")?;
+        let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
+        let released = {
+            let mut st = q.live()?;
+            Self::change_one(&q, &mut st, h, timeout)?
+        };
+        if released {
+            q.wake();
+        }
+        Ok(json!({}))
+    }
+
+    pub(super) fn change_visibility_batch(&self, r: &BatchRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let entries = Self::batch_entries(r)?;
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        let mut released = false;
+        {
+            let mut st = q.live()?;
+            for (id, e) in &entries {
+                let e: ReceiptRequest = input((*e).clone());
+                let r = match e.receipt_handle.get() {
+                    None => Err(missing("ReceiptHandle")),
+                    Some(h) => e
+                        .visibility_timeout
+                        .get("VisibilityTimeout")
+                        .and_then(|t| Self::change_one(&q, &mut st, h, t)),
+                };
+                match r {
+                    Ok(rel) => {
+                        released |= rel;
+                        ok.push(json!({ "Id": id }));
+                    }
+                    Err(err) => failed.push(Self::failed_entry(id, &err)),
+                }
+            }
+        }
+        if released {
+            q.wake();
+        }
+        Ok(Self::batch_result(ok, failed))
+    }
+
+    pub(super) fn purge_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let mut st = q.live()?;
+        let now = now_ms();
+        if let Some(last) = st.last_purge_ms
+            && now - last < PURGE_INTERVAL_MS
+        {
+            return Err(sqs_error(
+                403,
+                "PurgeQueueInProgress",
+                "AWS.SimpleQueueService.PurgeQueueInProgress",
+                format!(
+                    "Only one PurgeQueue operation on {} is allowed every 60 seconds.",
+                    q.name
+                ),
+            ));
+        }
+        journal_with(local, || Change::Purged {
+            queue: q.name.clone(),
+            at_ms: now,
+        })?;
+        st.purge();
+        st.last_purge_ms = Some(now);
+        Ok(json!({}))
+    }
+}

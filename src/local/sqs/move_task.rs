@@ -1,0 +1,344 @@
+//! Message move tasks (`StartMessageMoveTask`, `ListMessageMoveTasks`,
+//! `CancelMessageMoveTask`): a task moves a DLQ's messages back to their
+//! source (or to a destination) in batches, at the requested velocity.
+
+use super::attrs::name_of;
+use super::engine::{batch_size, next_batch_after_ms};
+use super::errors::{invalid, resource_not_found, unsupported};
+use super::journal::{Change, journal_with};
+use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest};
+use super::{Queue, Sqs, lock_pair};
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::Map;
+use serde_json::Value;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::MutexGuard;
+use std::sync::PoisonError;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Move tasks kept per source queue (as the service lists them).
+pub(super) const TASKS_KEPT: usize = 10;
+
+pub(super) struct MoveTask {
+    pub(super) handle: String,
+    pub(super) source_arn: String,
+    pub(super) source: String,
+    pub(super) destination_arn: Option<String>,
+    pub(super) max_per_second: Option<u32>,
+    pub(super) started_ms: i64,
+    pub(super) to_move: u64,
+    pub(super) moved: AtomicU64,
+    pub(super) cancel: AtomicBool,
+    /// (status, failure reason).
+    pub(super) status: Mutex<(&'static str, Option<String>)>,
+}
+
+impl MoveTask {
+    pub(super) fn status(&self) -> (&'static str, Option<String>) {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn finish(&self, status: &'static str, reason: Option<String>) {
+        *self.status.lock().unwrap_or_else(PoisonError::into_inner) = (status, reason);
+    }
+}
+
+impl Sqs {
+    // ------------------------------------------------------------ move tasks
+
+    pub(super) fn tasks(&self) -> MutexGuard<'_, Vec<Arc<MoveTask>>> {
+        self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn start_move_task(&self, local: &Arc<Local>, r: &StartMoveTaskRequest) -> OpResult {
+        let source_arn = r.source_arn.required("SourceArn")?;
+        let source = self
+            .by_name(name_of(source_arn))
+            .filter(|_| source_arn.starts_with("arn:"))
+            .ok_or_else(|| {
+                resource_not_found(
+                    "The resource that you specified for the SourceArn parameter doesn't exist.",
+                )
+            })?;
+        let destination_arn = r.destination_arn.get().map(str::to_string);
+        if let Some(d) = &destination_arn {
+            let dest = self
+                .by_name(name_of(d))
+                .filter(|_| d.starts_with("arn:"))
+                .ok_or_else(|| {
+                    resource_not_found("The resource that you specified for the DestinationArn parameter doesn't exist.")
+                })?;
+            if dest.id == source.id {
+                return Err(invalid(
+                    "Source queue arn and destination queue arn cannot be the same.",
+                ));
+            }
+        }
+        let max_per_second = r
+            .max_number_of_messages_per_second
+            .within(
+                "MaxNumberOfMessagesPerSecond",
+                1,
+                500,
+                "MaxNumberOfMessagesPerSecond must be an integer from 1 to 500.",
+            )?
+            .map(|v| v as u32);
+        let others: Vec<Arc<Queue>> = self
+            .read_queues()
+            .values()
+            .filter(|q| q.id != source.id)
+            .cloned()
+            .collect();
+        let is_dlq = others.iter().any(|q| {
+            q.lock()
+                .attrs
+                .redrive
+                .as_ref()
+                .is_some_and(|r| r.target_name() == source.name)
+        });
+        if !is_dlq {
+            return Err(invalid(
+                "Source queue must be configured as a Dead Letter Queue.",
+            ));
+        }
+        let to_move = {
+            let mut st = source.live()?;
+            st.tick(now_ms());
+            st.msgs.len() as u64
+        };
+        let task = {
+            let mut tasks = self.tasks();
+            if tasks.iter().any(|t| {
+                t.source == source.name && matches!(t.status().0, "RUNNING" | "CANCELLING")
+            }) {
+                return Err(unsupported(
+                    "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
+                ));
+            }
+            let handle = B64.encode(
+                json!({"taskId": uuid::Uuid::new_v4().to_string(), "sourceArn": source_arn})
+                    .to_string(),
+            );
+            let task = Arc::new(MoveTask {
+                handle,
+                source_arn: source_arn.to_string(),
+                source: source.name.clone(),
+                destination_arn,
+                max_per_second,
+                started_ms: now_ms(),
+                to_move,
+                moved: AtomicU64::new(0),
+                cancel: AtomicBool::new(false),
+                status: Mutex::new(("RUNNING", None)),
+            });
+            tasks.push(task.clone());
+            // Keep the latest TASKS_KEPT per source.
+            let mut seen = 0;
+            let src = source.name.clone();
+            let keep: Vec<bool> = tasks
+                .iter()
+                .rev()
+                .map(|t| {
+                    if t.source == src {
+                        seen += 1;
+                        seen <= TASKS_KEPT
+                    } else {
+                        true
+                    }
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let mut it = keep.into_iter();
+            tasks.retain(|_| it.next().unwrap_or(true));
+            task
+        };
+        let handle = task.handle.clone();
+        tokio::spawn(run_move_task(local.clone(), task));
+        Ok(json!({ "TaskHandle": handle }))
+    }
+
+    pub(super) fn list_move_tasks(&self, r: &ListMoveTasksRequest) -> OpResult {
+        let source_arn = r.source_arn.required("SourceArn")?;
+        let max = r
+            .max_results
+            .within(
+                "MaxResults",
+                1,
+                10,
+                "MaxResults must be an integer from 1 to 10.",
+            )?
+            .unwrap_or(1) as usize;
+        let name = name_of(source_arn);
+        let exists = self.by_name(name).is_some();
+        let tasks = self.tasks();
+        let mine: Vec<&Arc<MoveTask>> = tasks
+            .iter()
+            .rev()
+            .filter(|t| t.source == name)
+            .take(max)
+            .collect();
+        if !exists && mine.is_empty() {
+            return Err(resource_not_found(
+                "The resource that you specified for the SourceArn parameter doesn't exist.",
+            ));
+        }
+        let results: Vec<Value> = mine
+            .iter()
+            .map(|t| {
+                let (status, reason) = t.status();
+                let mut o = Map::new();
+                if status == "RUNNING" {
+                    o.insert("TaskHandle".into(), Value::String(t.handle.clone()));
+                }
+                o.insert("Status".into(), Value::String(status.to_string()));
+                o.insert("SourceArn".into(), Value::String(t.source_arn.clone()));
+                if let Some(d) = &t.destination_arn {
+                    o.insert("DestinationArn".into(), Value::String(d.clone()));
+                }
+                if let Some(v) = t.max_per_second {
+                    o.insert("MaxNumberOfMessagesPerSecond".into(), json!(v));
+                }
+                o.insert(
+                    "ApproximateNumberOfMessagesMoved".into(),
+                    json!(t.moved.load(Ordering::Acquire)),
+                );
+                o.insert("ApproximateNumberOfMessagesToMove".into(), json!(t.to_move));
+                if let Some(r) = reason {
+                    o.insert("FailureReason".into(), Value::String(r));
+                }
+                o.insert("StartedTimestamp".into(), json!(t.started_ms));
+                Value::Object(o)
+            })
+            .collect();
+        Ok(json!({ "Results": results }))
+    }
+
+    pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
+        let handle = r.task_handle.required("TaskHandle")?;
+        let task = self
+            .tasks()
+            .iter()
+            .find(|t| t.handle == handle)
+            .cloned()
+            .ok_or_else(|| resource_not_found("The task handle does not match any task."))?;
+        {
+            let mut st = task.status.lock().unwrap_or_else(PoisonError::into_inner);
+            if st.0 != "RUNNING" {
+                return Err(resource_not_found(format!(
+                    "The task is {}: only running tasks can be cancelled.",
+                    st.0
+                )));
+            }
+            st.0 = "CANCELLING";
+        }
+        task.cancel.store(true, Ordering::Release);
+        Ok(json!({ "ApproximateNumberOfMessagesMoved": task.moved.load(Ordering::Acquire) }))
+    }
+
+    /// Moves up to `n` visible messages of the task's source (to one
+    /// destination); returns how many moved (0: nothing left to move).
+    pub(super) fn move_some(
+        &self,
+        local: &Local,
+        task: &MoveTask,
+        n: usize,
+    ) -> Result<u64, String> {
+        const GONE: &str = "AWS.SimpleQueueService.NonExistentQueue";
+        let src = self.by_name(&task.source).ok_or_else(|| GONE.to_string())?;
+        let now = now_ms();
+        let dest_arn = match &task.destination_arn {
+            Some(a) => a.clone(),
+            None => {
+                let mut st = src.lock();
+                st.tick(now);
+                let Some(seq) = st.next_visible() else {
+                    return Ok(0);
+                };
+                st.msgs
+                    .get(&seq)
+                    .and_then(|m| m.m.source_arn.clone())
+                    .ok_or_else(|| {
+                        "a message has no DeadLetterQueueSourceArn: specify a DestinationArn"
+                            .to_string()
+                    })?
+            }
+        };
+        let dest = self
+            .by_name(name_of(&dest_arn))
+            .ok_or_else(|| GONE.to_string())?;
+        let (mut s, d) = lock_pair(&src, Some(&dest));
+        let Some(mut d) = d else {
+            return Err("the destination is the source queue".to_string());
+        };
+        if src.deleted.load(Ordering::Acquire) || dest.deleted.load(Ordering::Acquire) {
+            return Err(GONE.to_string());
+        }
+        let only_from = task.destination_arn.is_none().then_some(dest.name.as_str());
+        let count = s
+            .move_to(&mut d, dest.fifo, n, now, only_from, &mut |moved| {
+                journal_with(local, || Change::Moved {
+                    from: src.name.clone(),
+                    to: dest.name.clone(),
+                    messages: moved.to_vec(),
+                })
+            })
+            .map_err(|e| e.message)?;
+        if count == 0 {
+            return Ok(0);
+        }
+        drop(s);
+        drop(d);
+        dest.wake();
+        Ok(count)
+    }
+}
+
+/// Runs a move task: batches, at the task's velocity, until the messages
+/// present at the start are moved, nothing is left, or it is cancelled.
+pub(super) async fn run_move_task(local: Arc<Local>, task: Arc<MoveTask>) {
+    let start = tokio::time::Instant::now();
+    loop {
+        if task.cancel.load(Ordering::Acquire) {
+            task.finish("CANCELLED", None);
+            return;
+        }
+        let moved = task.moved.load(Ordering::Acquire);
+        if moved >= task.to_move {
+            task.finish("COMPLETED", None);
+            return;
+        }
+        let step = batch_size(task.max_per_second, moved, task.to_move);
+        match local.sqs.move_some(&local, &task, step) {
+            Ok(0) => {
+                task.finish("COMPLETED", None);
+                return;
+            }
+            Ok(n) => {
+                task.moved.fetch_add(n, Ordering::AcqRel);
+            }
+            Err(reason) => {
+                task.finish("FAILED", Some(reason));
+                return;
+            }
+        }
+        let moved = task.moved.load(Ordering::Acquire);
+        match next_batch_after_ms(task.max_per_second, moved) {
+            Some(ms) => tokio::time::sleep_until(start + Duration::from_millis(ms)).await,
+            None => tokio::task::yield_now().await,
+        }
+    }
+}

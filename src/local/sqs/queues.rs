@@ -1,0 +1,449 @@
+//! Queue operations: create, look up, list, delete, attributes, tags,
+//! permissions and the dead-letter source list.
+
+use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
+use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
+use super::journal::{Change, journal_with};
+use super::wire::{
+    CreateQueueRequest, GetQueueAttributesRequest, GetQueueUrlRequest, ListQueuesRequest,
+    PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
+    from_token, page_token, valid_queue_name,
+};
+use super::{Queue, Sqs};
+use crate::local::AwsError;
+use crate::local::Ctx;
+use crate::local::Local;
+use crate::local::OpResult;
+use crate::local::now_ms;
+use serde_json::Map;
+use serde_json::Value;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+
+impl Sqs {
+    // ------------------------------------------------------------ queues
+
+    /// Validates a `RedrivePolicy` against the queues: the DLQ exists, is of
+    /// the same type, and its `RedriveAllowPolicy` lets this queue use it.
+    pub(super) fn check_redrive(
+        &self,
+        source_arn: &str,
+        fifo: bool,
+        v: &str,
+    ) -> Result<(), AwsError> {
+        let Some(r) = Redrive::parse(v)? else {
+            return Ok(());
+        };
+        let bad = |why: &str| {
+            invalid(format!(
+                "Value {v} for parameter RedrivePolicy is invalid. Reason: {why}"
+            ))
+        };
+        let dlq = self
+            .by_name(r.target_name())
+            .ok_or_else(|| bad("Dead letter target does not exist."))?;
+        if dlq.fifo != fifo {
+            return Err(bad(
+                "Dead-letter queue must be same type of queue as the source.",
+            ));
+        }
+        let allow = dlq.lock().attrs.redrive_allow.clone();
+        if let Some(a) = allow
+            && !a.allows(source_arn)
+        {
+            return Err(bad(
+                "Queue is not allowed by the dead-letter queue's RedriveAllowPolicy.",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_queue(
+        &self,
+        local: &Local,
+        r: &CreateQueueRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = r.queue_name.required("QueueName")?;
+        let given = r.attributes.pairs();
+        let fifo_attr = given
+            .iter()
+            .find(|(k, _)| k == "FifoQueue")
+            .map(|(_, v)| parse_bool("FifoQueue", v))
+            .transpose()?;
+        let fifo = fifo_attr.unwrap_or(false);
+        if !valid_queue_name(name) || name.ends_with(".fifo") != fifo {
+            let why = if name.ends_with(".fifo") != fifo {
+                "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, \
+                 must end with .fifo suffix and be 1 to 80 in length."
+            } else {
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length."
+            };
+            return Err(invalid(format!(
+                "Value {name} for parameter QueueName is invalid. Reason: {why}"
+            )));
+        }
+        let arn = ctx.arn("sqs", name);
+        let mut attrs = Attrs::default();
+        for (k, v) in &given {
+            attrs.set(k, v, fifo)?;
+        }
+        if let Some((_, v)) = given.iter().find(|(k, _)| k == "RedrivePolicy") {
+            self.check_redrive(&arn, fifo, v)?;
+        }
+        let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
+        let mut queues = self.write_queues();
+        if let Some(q) = queues.get(name) {
+            let existing = q.lock().attrs.settable(q.fifo);
+            let wanted = attrs.settable(fifo);
+            let same = q.fifo == fifo
+                && given
+                    .iter()
+                    .all(|(k, _)| existing.get(k.as_str()) == wanted.get(k.as_str()));
+            if !same {
+                return Err(sqs_error(
+                    400,
+                    "QueueNameExists",
+                    "QueueAlreadyExists",
+                    "A queue already exists with the same name and a different value for attribute(s).",
+                ));
+            }
+            return Ok(json!({ "QueueUrl": Self::url(local, name) }));
+        }
+        let created_s = now_ms() / 1000;
+        journal_with(local, || Change::QueueCreated {
+            name: name.to_string(),
+            arn: arn.clone(),
+            fifo,
+            attributes: attrs.settable(fifo),
+            tags: tags.clone(),
+            created_s,
+        })?;
+        let q = self.new_queue(name, arn, fifo, created_s);
+        {
+            let mut st = q.lock();
+            st.attrs = attrs;
+            st.tags = tags;
+        }
+        queues.insert(name.to_string(), q);
+        Ok(json!({ "QueueUrl": Self::url(local, name) }))
+    }
+
+    pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
+        let name = r.queue_name.required("QueueName")?;
+        if let Some(owner) = r.queue_owner_account_id.get()
+            && owner != local.account
+        {
+            return Err(no_queue());
+        }
+        self.by_name(name).ok_or_else(no_queue)?;
+        Ok(json!({ "QueueUrl": Self::url(local, name) }))
+    }
+
+    pub(super) fn list_queues(&self, local: &Local, r: &ListQueuesRequest) -> OpResult {
+        let prefix = r.queue_name_prefix.get().unwrap_or("");
+        let max = r.max_results.within(
+            "MaxResults",
+            1,
+            1000,
+            "MaxResults must be an integer between 1 and 1000.",
+        )?;
+        let after = r.next_token.get().map(from_token).transpose()?;
+        let mut names: Vec<String> = self
+            .read_queues()
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .filter(|n| after.as_ref().is_none_or(|a| n.as_str() > a.as_str()))
+            .cloned()
+            .collect();
+        names.sort();
+        let limit = max.unwrap_or(1000) as usize;
+        let more = max.is_some() && names.len() > limit;
+        names.truncate(limit);
+        let mut out = Map::new();
+        if !names.is_empty() {
+            let urls: Vec<Value> = names
+                .iter()
+                .map(|n| Value::String(Self::url(local, n)))
+                .collect();
+            out.insert("QueueUrls".into(), Value::Array(urls));
+        }
+        if more && let Some(last) = names.last() {
+            out.insert("NextToken".into(), Value::String(page_token(last)));
+        }
+        Ok(Value::Object(out))
+    }
+
+    pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+        let url = r.queue_url.required("QueueUrl")?;
+        let name = name_of(url);
+        let q = {
+            let mut queues = self.write_queues();
+            let q = queues.get(name).cloned().ok_or_else(no_queue)?;
+            let _st = q.live()?;
+            journal_with(local, || Change::QueueDeleted {
+                name: name.to_string(),
+            })?;
+            q.deleted.store(true, Ordering::Release);
+            queues.remove(name);
+            q.clone()
+        };
+        q.wake();
+        for t in self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            if t.source == q.name {
+                t.cancel.store(true, Ordering::Release);
+            }
+        }
+        Ok(json!({}))
+    }
+
+    pub(super) fn get_queue_attributes(&self, r: &GetQueueAttributesRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let names = r.attribute_names.strs();
+        for n in &names {
+            if !ATTRIBUTE_NAMES.contains(n) {
+                return Err(unknown_attribute(n));
+            }
+        }
+        if names.is_empty() {
+            return Ok(json!({}));
+        }
+        let all = {
+            let mut st = q.live()?;
+            st.tick(now_ms());
+            st.render(&q.arn)
+        };
+        let every = names.contains(&"All");
+        let attrs: Map<String, Value> = all
+            .into_iter()
+            .filter(|(k, _)| every || names.contains(&k.as_str()))
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        if attrs.is_empty() {
+            return Ok(json!({}));
+        }
+        Ok(json!({ "Attributes": attrs }))
+    }
+
+    pub(super) fn set_queue_attributes(
+        &self,
+        local: &Local,
+        r: &SetQueueAttributesRequest,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let given = r.attributes.pairs();
+        if given.is_empty() {
+            return Err(missing("Attribute.Name"));
+        }
+        if let Some((_, v)) = given.iter().find(|(k, _)| k == "RedrivePolicy") {
+            self.check_redrive(&q.arn, q.fifo, v)?;
+        }
+        let mut st = q.live()?;
+        let mut attrs = st.attrs.clone();
+        for (k, v) in &given {
+            attrs.set(k, v, q.fifo)?;
+        }
+        let modified_s = now_ms() / 1000;
+        journal_with(local, || Change::AttributesSet {
+            name: q.name.clone(),
+            attributes: given.iter().cloned().collect(),
+            modified_s,
+        })?;
+        st.attrs = attrs;
+        st.modified_s = modified_s;
+        // A shorter retention or visibility may free messages now.
+        st.tick(now_ms());
+        drop(st);
+        q.wake();
+        Ok(json!({}))
+    }
+
+    pub(super) fn tag_queue(&self, local: &Local, r: &TagQueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
+        if tags.is_empty() {
+            return Err(missing("Tags"));
+        }
+        let mut st = q.live()?;
+        if st.tags.len() + tags.keys().filter(|k| !st.tags.contains_key(*k)).count() > 50 {
+            return Err(invalid(
+                "Too many tags added for queue (the maximum is 50).",
+            ));
+        }
+        journal_with(local, || Change::Tagged {
+            name: q.name.clone(),
+            tags: tags.clone(),
+        })?;
+        st.tags.extend(tags);
+        Ok(json!({}))
+    }
+
+    pub(super) fn untag_queue(&self, local: &Local, r: &UntagQueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
+        if keys.is_empty() {
+            return Err(missing("TagKeys"));
+        }
+        let mut st = q.live()?;
+        journal_with(local, || Change::Untagged {
+            name: q.name.clone(),
+            keys: keys.clone(),
+        })?;
+        for k in &keys {
+            st.tags.remove(k);
+        }
+        Ok(json!({}))
+    }
+
+    pub(super) fn list_queue_tags(&self, r: &QueueRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let st = q.live()?;
+        if st.tags.is_empty() {
+            return Ok(json!({}));
+        }
+        Ok(json!({ "Tags": st.tags }))
+    }
+
+    pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let label = r.label.required("Label")?;
+        let accounts = r.account_ids.strs();
+        let actions = r.actions.strs();
+        if accounts.is_empty() {
+            return Err(missing("AWSAccountIds"));
+        }
+        if actions.is_empty() {
+            return Err(missing("Actions"));
+        }
+        let mut st = q.live()?;
+        let mut policy: Value = st
+            .attrs
+            .policy
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_else(|| json!({"Version": "2012-10-17", "Id": format!("{}/SQSDefaultPolicy", q.arn), "Statement": []}));
+        let statements = policy
+            .get_mut("Statement")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| invalid("The queue's policy has no Statement list."))?;
+        if statements
+            .iter()
+            .any(|s| s.get("Sid").and_then(Value::as_str) == Some(label))
+        {
+            return Err(invalid(format!(
+                "Value {label} for parameter Label is invalid. Reason: Already exists."
+            )));
+        }
+        let principals: Vec<String> = accounts
+            .iter()
+            .map(|a| format!("arn:aws:iam::{a}:root"))
+            .collect();
+        let actions: Vec<String> = actions.iter().map(|a| format!("SQS:{a}")).collect();
+        statements.push(json!({
+            "Sid": label,
+            "Effect": "Allow",
+            "Principal": {"AWS": principals},
+            "Action": actions,
+            "Resource": q.arn,
+        }));
+        let text = policy.to_string();
+        let modified_s = now_ms() / 1000;
+        journal_with(local, || Change::AttributesSet {
+            name: q.name.clone(),
+            attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
+            modified_s,
+        })?;
+        st.attrs.policy = Some(text);
+        st.modified_s = modified_s;
+        Ok(json!({}))
+    }
+
+    pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+        let q = self.queue_of(&r.queue_url)?;
+        let label = r.label.required("Label")?;
+        let mut st = q.live()?;
+        let mut policy: Value = st
+            .attrs
+            .policy
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_else(|| json!({}));
+        let Some(statements) = policy.get_mut("Statement").and_then(Value::as_array_mut) else {
+            return Err(invalid(format!(
+                "Value {label} for parameter Label is invalid. Reason: can't find label."
+            )));
+        };
+        let before = statements.len();
+        statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(label));
+        if statements.len() == before {
+            return Err(invalid(format!(
+                "Value {label} for parameter Label is invalid. Reason: can't find label."
+            )));
+        }
+        let text = if statements.is_empty() {
+            String::new()
+        } else {
+            policy.to_string()
+        };
+        let modified_s = now_ms() / 1000;
+        journal_with(local, || Change::AttributesSet {
+            name: q.name.clone(),
+            attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
+            modified_s,
+        })?;
+        st.attrs.policy = Some(text).filter(|t| !t.is_empty());
+        st.modified_s = modified_s;
+        Ok(json!({}))
+    }
+
+    pub(super) fn list_dead_letter_source_queues(
+        &self,
+        local: &Local,
+        r: &ListQueuesRequest,
+    ) -> OpResult {
+        let dlq = self.queue_of(&r.queue_url)?;
+        let max = r.max_results.within(
+            "MaxResults",
+            1,
+            1000,
+            "MaxResults must be an integer between 1 and 1000.",
+        )?;
+        let after = r.next_token.get().map(from_token).transpose()?;
+        let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
+        let mut names: Vec<String> = all
+            .iter()
+            .filter(|q| q.id != dlq.id)
+            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
+            .filter(|q| {
+                q.lock()
+                    .attrs
+                    .redrive
+                    .as_ref()
+                    .is_some_and(|r| r.target_name() == dlq.name)
+            })
+            .map(|q| q.name.clone())
+            .collect();
+        names.sort();
+        let limit = max.unwrap_or(1000) as usize;
+        let more = max.is_some() && names.len() > limit;
+        names.truncate(limit);
+        let urls: Vec<Value> = names
+            .iter()
+            .map(|n| Value::String(Self::url(local, n)))
+            .collect();
+        let mut out = Map::new();
+        out.insert("queueUrls".into(), Value::Array(urls));
+        if more && let Some(last) = names.last() {
+            out.insert("NextToken".into(), Value::String(page_token(last)));
+        }
+        Ok(Value::Object(out))
+    }
+}
