@@ -1390,21 +1390,13 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::QueuesLoaded { req, at, result } => {
-            if let Ok(queues) = &result {
-                // Samples only for the queues still listed.
-                let listed: std::collections::HashSet<&str> =
-                    queues.iter().map(|q| q.url.as_str()).collect();
-                state.history.retain(|url, _| listed.contains(url.as_str()));
-                for q in queues {
-                    let h = state.history.entry(q.url.clone()).or_default();
-                    h.push_back((at, q.counts.visible));
-                    while h.len() > HISTORY_LEN {
-                        h.pop_front();
-                    }
-                }
-            }
             let every = state.config.refresh;
+            let fresh = result.is_ok();
+            // A superseded answer is dropped before anything is sampled.
             let taken = state.queues.finish(req, at, result, every);
+            if taken && fresh {
+                sample_depths(state, at);
+            }
             if taken {
                 state.index_queues();
                 state.generation += 1;
@@ -1711,6 +1703,23 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects.push(Effect::WhoAmI);
             effects.extend(state.fetch_queues());
             effects
+        }
+    }
+}
+
+/// Adds one depth sample per listed queue (the answer just taken), and
+/// forgets the queues no longer listed.
+fn sample_depths(state: &mut AppState, at: Instant) {
+    let Some(queues) = state.queues.value.data() else {
+        return;
+    };
+    let listed: std::collections::HashSet<&str> = queues.iter().map(|q| q.url.as_str()).collect();
+    state.history.retain(|url, _| listed.contains(url.as_str()));
+    for q in queues {
+        let h = state.history.entry(q.url.clone()).or_default();
+        h.push_back((at, q.counts.visible));
+        while h.len() > HISTORY_LEN {
+            h.pop_front();
         }
     }
 }
@@ -2706,6 +2715,41 @@ mod tests {
             },
         );
         (state, now)
+    }
+
+    #[test]
+    fn a_superseded_queues_answer_leaves_the_depth_history_alone() {
+        let (mut state, now) = loaded();
+        let before = state.history.clone();
+        // A refresh is in flight; an answer to an older request arrives.
+        let later = now + Duration::from_secs(3);
+        let effects = update(&mut state, Msg::Ticked { now: later });
+        let [Effect::FetchQueues { req: current }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let stale = ReqId(current.0 + 100);
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: stale,
+                at: later,
+                result: Ok(vec![queue("orders", 900, None), queue("other", 7, None)]),
+            },
+        );
+        assert_eq!(state.history, before, "a dropped answer adds no samples");
+        assert_eq!(rate_per_min(&state, "http://x/1/orders"), None);
+        // The awaited answer is still taken and sampled.
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: *current,
+                at: later,
+                result: Ok(vec![queue("orders", 6, None)]),
+            },
+        );
+        let h = &state.history["http://x/1/orders"];
+        assert_eq!(h.iter().map(|&(_, v)| v).collect::<Vec<_>>(), vec![5, 6]);
+        assert_eq!(state.history.len(), 1, "samples only for listed queues");
     }
 
     #[test]
