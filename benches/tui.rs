@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::sqs::Peek;
-use eddy::config::Config;
 use eddy::domain::{Message, Queue};
+use eddy::tui::config::Config;
 use eddy::tui::state::{AppState, Context, Effect, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

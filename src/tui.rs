@@ -4,6 +4,7 @@
 //! the ratatui backend and the input stream. See ../shared/STYLE.md.
 
 pub mod action;
+pub mod config;
 pub mod inspect;
 pub mod keys;
 pub mod ops_ui;
@@ -21,7 +22,7 @@ pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen, update}
 pub use view::render;
 
 use crate::aws::{Clients, Settings};
-use crate::config::Config;
+use crate::tui::config::Config;
 
 /// Opens the TUI on the real terminal and runs it until the user quits.
 /// Refuses when stdout is not a terminal. `local`: the settings of eddy's

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::{Clients, Settings};
-use eddy::config::Config;
 use eddy::domain::{MessageAttribute, OutgoingMessage};
 use eddy::local::{self, Local, demo, server::Running};
+use eddy::tui::config::Config;
 use eddy::tui::state::LogStatus;
 use eddy::tui::{AppState, Context, Loadable, Options, Screen, Tui};
 use futures_util::Stream;

@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 
 use super::action::Action;
-use crate::config::Config;
+use crate::tui::config::Config;
 
 /// The action for `key` in the view `scope` (the view's bindings, then the
 /// global ones).
@@ -26,7 +26,7 @@ pub fn chords(config: &Config, scope: &str, action: Action) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Chord;
+    use crate::tui::config::Chord;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]

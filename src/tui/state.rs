@@ -16,12 +16,12 @@ use super::ops_ui::{
 use super::workbench::{WbEvent, WbOutcome, Workbench};
 use crate::aws;
 use crate::aws::sqs::Peek;
-use crate::config::Config;
-use crate::config::Meaning;
 use crate::domain::{
     EventBus, Identity, LogEvent, LogGroup, Message, Queue, Rule, Target, queue_name,
 };
 use crate::ops::tail::TailedEvent;
+use crate::tui::config::Config;
+use crate::tui::config::Meaning;
 
 /// How often the clock ticks (refresh scheduling, "refreshed 3s ago").
 pub const TICK_EVERY: Duration = Duration::from_secs(1);

@@ -18,9 +18,9 @@ use super::state::{
     LogStatus, Overlay, PromptKind, QUEUE_COLUMNS, QueueScreen, RULE_COLUMNS, RuleScreen, Screen,
     dlq_depth, dlq_row, rate_per_min, window_start,
 };
-use crate::config::Meaning;
 use crate::domain::{Arn, Queue, Target, queue_name};
 use crate::text::escape;
+use crate::tui::config::Meaning;
 
 const SPARK: &[char] = &['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Below this width the tables drop their less important columns.

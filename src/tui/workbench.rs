@@ -21,11 +21,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui_textarea::TextArea;
 
 use super::inspect::{DocLine, reindent};
-use crate::config::{Meaning, Theme};
 use crate::domain::{Message, Rule, Target};
 use crate::pattern::transform::{Delivery, Input};
 use crate::pattern::{Pattern, PatternError, RuleSet, RuleSetBuilder, json};
 use crate::text::escape;
+use crate::tui::config::{Meaning, Theme};
 
 /// The most events the workbench holds (verdicts are recomputed on every
 /// keystroke, so the list stays a workbench, not an archive).

@@ -10,8 +10,8 @@ use ratatui::widgets::{
 };
 
 use super::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
-use crate::config::{Meaning, Theme};
 use crate::text::escape;
+use crate::tui::config::{Meaning, Theme};
 
 /// From this width on, the editor sits beside the list and the detail.
 pub const WIDE: u16 = 100;

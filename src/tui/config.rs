@@ -6,44 +6,35 @@
 //! TOML tree (`toml::de::DeTable`), so every problem — an unknown key, an
 //! unknown action, a chord that does not parse, a chord bound twice — is
 //! reported as `path:line:column: message`.
+//!
+//! The key and theme readers live in `config/keys.rs` and `config/theme.rs`
+//! (they need crossterm and ratatui, so they stay inside `tui/`); positions
+//! and errors in `config/source.rs`.
 
-use crate::tui::action::Action;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::{Color, Modifier, Style};
+mod keys;
+mod source;
+mod theme;
+
 use std::collections::BTreeMap;
-use std::fmt;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
-use toml::de::{DeTable, DeValue};
+
+use ratatui::style::Style;
+use toml::de::DeTable;
+
+use keys::{Bindings, check_conflicts, parse_keys};
+pub use keys::{Chord, GLOBAL, Keymap, VIEWS, action_name};
+pub use source::ConfigError;
+use source::Source;
+use theme::parse_theme;
+pub use theme::{Meaning, Theme};
 
 /// The default configuration, embedded in the binary.
-pub const DEFAULT_TOML: &str = include_str!("../assets/config.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../assets/config.toml");
 
 /// How the embedded defaults are named in error messages.
 pub const DEFAULT_LABEL: &str = "<embedded assets/config.toml>";
-
-/// The views that may have their own `[keys.<view>]` table.
-pub const VIEWS: &[&str] = &[
-    "queues",
-    "dlqs",
-    "queue",
-    "message",
-    "buses",
-    "rules",
-    "rule",
-    "logs",
-    "log",
-    "ctx",
-    "tail",
-    "editor",
-    "workbench",
-    "redrive",
-];
-
-/// The scope whose bindings apply in every view.
-pub const GLOBAL: &str = "global";
 
 /// The shortest refresh period accepted.
 pub const MIN_REFRESH: Duration = Duration::from_millis(100);
@@ -60,390 +51,6 @@ pub struct Config {
     pub keys: Keymap,
     pub theme: Theme,
 }
-
-// ---------------------------------------------------------------------------
-// Chords
-
-/// A key chord in its canonical spelling: modifiers `ctrl-`, `alt-`, `shift-`
-/// (in that order; `shift-` only on named keys, a character carries its own
-/// case), then the key: `q`, `G`, `?`, `space`, `ctrl-c`, `enter`, `esc`,
-/// `tab`, `backtab`, `up`, `pgdn`, `f5`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Chord(pub String);
-
-impl fmt::Display for Chord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Named keys: (spelling in the config, canonical name).
-const NAMED_KEYS: &[(&str, &str)] = &[
-    ("enter", "enter"),
-    ("return", "enter"),
-    ("esc", "esc"),
-    ("escape", "esc"),
-    ("tab", "tab"),
-    ("backtab", "backtab"),
-    ("backspace", "backspace"),
-    ("bs", "backspace"),
-    ("delete", "delete"),
-    ("del", "delete"),
-    ("insert", "insert"),
-    ("ins", "insert"),
-    ("up", "up"),
-    ("down", "down"),
-    ("left", "left"),
-    ("right", "right"),
-    ("pgup", "pgup"),
-    ("pageup", "pgup"),
-    ("pgdn", "pgdn"),
-    ("pgdown", "pgdn"),
-    ("pagedown", "pgdn"),
-    ("home", "home"),
-    ("end", "end"),
-    ("space", "space"),
-];
-
-impl Chord {
-    /// Parses a chord as written in the config file into its canonical form
-    /// (`shift-tab` → `backtab`, `shift-g` → `G`, `PageDown` → `pgdn`).
-    pub fn parse(text: &str) -> Result<Chord, String> {
-        let (mut ctrl, mut alt, mut shift) = (false, false, false);
-        let mut rest = text;
-        while let Some((head, tail)) = rest.split_once('-') {
-            if tail.is_empty() {
-                break; // `-` itself, or `ctrl--`
-            }
-            match head.to_ascii_lowercase().as_str() {
-                "ctrl" | "control" => ctrl = true,
-                "alt" | "meta" => alt = true,
-                "shift" => shift = true,
-                _ => return Err(format!("unknown modifier `{head}` in chord `{text}`")),
-            }
-            rest = tail;
-        }
-        if rest.is_empty() {
-            return Err("an empty chord".to_string());
-        }
-        let mut chars = rest.chars();
-        let key: String = match (chars.next(), chars.next()) {
-            (Some(' '), None) => "space".to_string(),
-            (Some(c), None) => {
-                let c = if ctrl {
-                    c.to_ascii_lowercase()
-                } else if shift {
-                    c.to_ascii_uppercase()
-                } else {
-                    c
-                };
-                shift = false; // a character carries its own case
-                c.to_string()
-            }
-            _ => {
-                let lower = rest.to_ascii_lowercase();
-                if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
-                    if !(1..=12).contains(&n) {
-                        return Err(format!("no function key `{rest}` (f1 to f12)"));
-                    }
-                    format!("f{n}")
-                } else if let Some((_, name)) = NAMED_KEYS.iter().find(|(k, _)| *k == lower) {
-                    if *name == "tab" && shift {
-                        shift = false;
-                        "backtab".to_string()
-                    } else {
-                        if *name == "backtab" || *name == "space" {
-                            shift = false;
-                        }
-                        (*name).to_string()
-                    }
-                } else {
-                    return Err(format!("unknown key `{rest}` in chord `{text}`"));
-                }
-            }
-        };
-        Ok(Chord(canonical(ctrl, alt, shift, &key)))
-    }
-
-    /// The chord a key event is, in canonical form; `None` for keys a chord
-    /// cannot name (media keys, modifiers alone, F13+ still map to `f13`).
-    /// SHIFT is ignored on characters (`?`, `G` carry it) and on back-tab.
-    pub fn from_key(key: &KeyEvent) -> Option<Chord> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
-        let (name, shift) = match key.code {
-            KeyCode::Char(' ') => ("space".to_string(), false),
-            KeyCode::Char(c) if ctrl => (c.to_ascii_lowercase().to_string(), false),
-            KeyCode::Char(c) => (c.to_string(), false),
-            KeyCode::Enter => ("enter".to_string(), shift),
-            KeyCode::Esc => ("esc".to_string(), shift),
-            KeyCode::Tab => ("tab".to_string(), shift),
-            KeyCode::BackTab => ("backtab".to_string(), false),
-            KeyCode::Backspace => ("backspace".to_string(), shift),
-            KeyCode::Delete => ("delete".to_string(), shift),
-            KeyCode::Insert => ("insert".to_string(), shift),
-            KeyCode::Up => ("up".to_string(), shift),
-            KeyCode::Down => ("down".to_string(), shift),
-            KeyCode::Left => ("left".to_string(), shift),
-            KeyCode::Right => ("right".to_string(), shift),
-            KeyCode::PageUp => ("pgup".to_string(), shift),
-            KeyCode::PageDown => ("pgdn".to_string(), shift),
-            KeyCode::Home => ("home".to_string(), shift),
-            KeyCode::End => ("end".to_string(), shift),
-            KeyCode::F(n) => (format!("f{n}"), shift),
-            _ => return None,
-        };
-        // `shift-tab` arrives as Tab+SHIFT on some terminals.
-        if name == "tab" && shift {
-            return Some(Chord(canonical(ctrl, alt, false, "backtab")));
-        }
-        Some(Chord(canonical(ctrl, alt, shift, &name)))
-    }
-}
-
-fn canonical(ctrl: bool, alt: bool, shift: bool, key: &str) -> String {
-    let mut s = String::with_capacity(key.len() + 12);
-    if ctrl {
-        s.push_str("ctrl-");
-    }
-    if alt {
-        s.push_str("alt-");
-    }
-    if shift {
-        s.push_str("shift-");
-    }
-    s.push_str(key);
-    s
-}
-
-// ---------------------------------------------------------------------------
-// Keymap
-
-/// Bindings per scope: `global` and one table per view (`queues`, `dlqs`,
-/// `queue`, `message`, `buses`, `rules`, `rule`, `logs`, `log`).
-#[derive(Debug, Clone, Default)]
-pub struct Keymap {
-    pub scopes: BTreeMap<String, Vec<(Chord, Action)>>,
-}
-
-impl Keymap {
-    /// The action bound to `key` in `view`, else in `global`.
-    pub fn lookup(&self, view: &str, key: &KeyEvent) -> Option<Action> {
-        let chord = Chord::from_key(key)?;
-        self.lookup_chord(view, &chord)
-    }
-
-    /// The action bound to a chord in `view`, else in `global`.
-    pub fn lookup_chord(&self, view: &str, chord: &Chord) -> Option<Action> {
-        [view, GLOBAL]
-            .into_iter()
-            .filter_map(|scope| self.scopes.get(scope))
-            .flat_map(|bindings| bindings.iter())
-            .find(|(c, _)| c == chord)
-            .map(|(_, action)| *action)
-    }
-
-    /// The chords bound to an action in a view (for help and hints): the
-    /// view's own first, then the global ones.
-    pub fn chords(&self, view: &str, action: Action) -> Vec<&Chord> {
-        let mut out = Vec::new();
-        let scopes: &[&str] = if view == GLOBAL {
-            &[GLOBAL]
-        } else {
-            &[view, GLOBAL]
-        };
-        for scope in scopes {
-            if let Some(bindings) = self.scopes.get(*scope) {
-                out.extend(
-                    bindings
-                        .iter()
-                        .filter(|(_, a)| *a == action)
-                        .map(|(c, _)| c),
-                );
-            }
-        }
-        out
-    }
-
-    /// Every binding that works in `view`, the view's own first (for `?`).
-    pub fn bindings(&self, view: &str) -> Vec<(&Chord, Action)> {
-        let scopes: &[&str] = if view == GLOBAL {
-            &[GLOBAL]
-        } else {
-            &[view, GLOBAL]
-        };
-        scopes
-            .iter()
-            .filter_map(|scope| self.scopes.get(*scope))
-            .flat_map(|bindings| bindings.iter().map(|(c, a)| (c, *a)))
-            .collect()
-    }
-
-    /// The actions bound in `view` (its own and the global ones), each with
-    /// its chords, in `Action::ALL` order: the rows of the help overlay.
-    pub fn help(&self, view: &str) -> Vec<(Action, Vec<&Chord>)> {
-        Action::ALL
-            .iter()
-            .map(|a| (*a, self.chords(view, *a)))
-            .filter(|(_, chords)| !chords.is_empty())
-            .collect()
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Theme
-
-/// What a piece of text means; views ask for meanings, never colours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Meaning {
-    Normal,
-    Muted,
-    Selected,
-    Header,
-    Title,
-    Ok,
-    Warn,
-    Danger,
-    Key,
-    Accent,
-}
-
-impl Meaning {
-    pub const ALL: &'static [Meaning] = &[
-        Meaning::Normal,
-        Meaning::Muted,
-        Meaning::Selected,
-        Meaning::Header,
-        Meaning::Title,
-        Meaning::Ok,
-        Meaning::Warn,
-        Meaning::Danger,
-        Meaning::Key,
-        Meaning::Accent,
-    ];
-
-    /// The key in the `[theme]` table.
-    pub fn name(self) -> &'static str {
-        match self {
-            Meaning::Normal => "normal",
-            Meaning::Muted => "muted",
-            Meaning::Selected => "selected",
-            Meaning::Header => "header",
-            Meaning::Title => "title",
-            Meaning::Ok => "ok",
-            Meaning::Warn => "warn",
-            Meaning::Danger => "danger",
-            Meaning::Key => "key",
-            Meaning::Accent => "accent",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Meaning> {
-        Meaning::ALL.iter().copied().find(|m| m.name() == name)
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Theme {
-    /// `NO_COLOR`: styles keep their modifiers only.
-    pub no_color: bool,
-    /// The style of each meaning (a meaning not listed is unstyled).
-    pub styles: BTreeMap<Meaning, Style>,
-}
-
-impl Theme {
-    pub fn style(&self, meaning: Meaning) -> Style {
-        let style = self.styles.get(&meaning).copied().unwrap_or_default();
-        if !self.no_color {
-            return style;
-        }
-        // Without colour, meaning must survive as modifiers alone.
-        let mut plain = Style::default().add_modifier(style.add_modifier);
-        match meaning {
-            Meaning::Selected => plain = plain.add_modifier(Modifier::REVERSED),
-            Meaning::Danger | Meaning::Title | Meaning::Header => {
-                plain = plain.add_modifier(Modifier::BOLD);
-            }
-            _ => {}
-        }
-        plain
-    }
-
-    /// The same theme without colours (what `NO_COLOR` selects).
-    pub fn without_color(mut self) -> Theme {
-        self.no_color = true;
-        self
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-    /// A problem at a place in a file (1-based line and column).
-    #[error("{path}:{line}:{column}: {message}")]
-    At {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: cannot read the config file: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// A file being read: its name for messages and its text for line numbers.
-#[derive(Clone, Copy)]
-struct Source<'a> {
-    label: &'a str,
-    text: &'a str,
-}
-
-impl Source<'_> {
-    fn error(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
-        let (line, column) = line_col(self.text, span.start);
-        ConfigError::At {
-            path: self.label.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
-// ---------------------------------------------------------------------------
-// Reading one file (a layer)
-
-/// Where a value came from: which source, and its span there.
-#[derive(Debug, Clone)]
-struct Origin {
-    source: usize,
-    span: Range<usize>,
-}
-
-/// scope → action → chords (with where each was written).
-type Bindings = BTreeMap<String, BTreeMap<Action, Vec<(Chord, Origin)>>>;
 
 #[derive(Debug, Default)]
 struct Layer {
@@ -497,8 +104,8 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
                     })?;
                 layer.peek_count = u32::try_from(n).ok();
             }
-            "keys" => parse_keys(src, index, value, &mut layer)?,
-            "theme" => parse_theme(src, value, &mut layer)?,
+            "keys" => parse_keys(src, index, value, &mut layer.keys)?,
+            "theme" => parse_theme(src, value, &mut layer.theme)?,
             other => {
                 return Err(src.error(
                     span,
@@ -512,193 +119,24 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
     Ok(layer)
 }
 
-fn as_table<'a, 'i>(
-    src: Source<'_>,
-    value: &'a toml::Spanned<DeValue<'i>>,
-    what: &str,
-) -> Result<&'a DeTable<'i>, ConfigError> {
-    value
-        .get_ref()
-        .as_table()
-        .ok_or_else(|| src.error(value.span(), format!("{what} must be a table")))
-}
+/// The units a duration in the config may use: the forms `"500ms"`, `"2s"`,
+/// `"1m"`, `"1.5s"`; hours and days make no sense for a refresh.
+const DURATION_UNITS: &[&str] = &["ms", "s", "m", "min"];
 
-fn parse_keys(
-    src: Source<'_>,
-    index: usize,
-    value: &toml::Spanned<DeValue<'_>>,
-    layer: &mut Layer,
-) -> Result<(), ConfigError> {
-    for (scope, bindings) in as_table(src, value, "`keys`")? {
-        let scope_name = scope.get_ref().as_ref();
-        if scope_name != GLOBAL && !VIEWS.contains(&scope_name) {
-            return Err(src.error(
-                scope.span(),
-                format!(
-                    "unknown key scope `{scope_name}` (expected global, {})",
-                    VIEWS.join(", ")
-                ),
-            ));
-        }
-        let table = as_table(src, bindings, &format!("[keys.{scope_name}]"))?;
-        let scope_map = layer.keys.entry(scope_name.to_string()).or_default();
-        for (action_key, chords) in table {
-            let action_name = action_key.get_ref().as_ref();
-            let action = action_from_name(action_name).ok_or_else(|| {
-                src.error(
-                    action_key.span(),
-                    format!("unknown action `{action_name}` in [keys.{scope_name}]"),
-                )
-            })?;
-            let mut list = Vec::new();
-            let mut push = |v: &toml::Spanned<DeValue<'_>>| -> Result<(), ConfigError> {
-                let text = v.get_ref().as_str().ok_or_else(|| {
-                    src.error(v.span(), "a chord must be a string such as \"ctrl-c\"")
-                })?;
-                let chord = Chord::parse(text).map_err(|m| src.error(v.span(), m))?;
-                list.push((
-                    chord,
-                    Origin {
-                        source: index,
-                        span: v.span(),
-                    },
-                ));
-                Ok(())
-            };
-            match chords.get_ref() {
-                DeValue::String(_) => push(chords)?,
-                DeValue::Array(items) => {
-                    for item in items.iter() {
-                        push(item)?;
-                    }
-                }
-                _ => {
-                    return Err(src.error(
-                        chords.span(),
-                        format!("`{action_name}` must be a list of chords such as [\"q\"]"),
-                    ));
-                }
-            }
-            scope_map.insert(action, list);
-        }
-    }
-    Ok(())
-}
-
-fn action_from_name(name: &str) -> Option<Action> {
-    // The serde name is the one truth; `Action` is a unit enum.
-    let quoted = serde_json::Value::String(name.to_string());
-    serde_json::from_value::<Action>(quoted).ok()
-}
-
-/// The snake_case name of an action, as the config file spells it.
-pub fn action_name(action: Action) -> String {
-    match serde_json::to_value(action) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{action:?}"),
-    }
-}
-
-fn parse_theme(
-    src: Source<'_>,
-    value: &toml::Spanned<DeValue<'_>>,
-    layer: &mut Layer,
-) -> Result<(), ConfigError> {
-    for (key, spec) in as_table(src, value, "[theme]")? {
-        let name = key.get_ref().as_ref();
-        let meaning = Meaning::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = Meaning::ALL.iter().map(|m| m.name()).collect();
-            src.error(
-                key.span(),
-                format!(
-                    "unknown theme meaning `{name}` (expected {})",
-                    known.join(", ")
-                ),
-            )
-        })?;
-        let style = parse_style(src, spec)?;
-        layer.theme.insert(meaning, style);
-    }
-    Ok(())
-}
-
-fn parse_color(src: Source<'_>, value: &toml::Spanned<DeValue<'_>>) -> Result<Color, ConfigError> {
-    let text = value
-        .get_ref()
-        .as_str()
-        .ok_or_else(|| src.error(value.span(), "a colour must be a string such as \"red\""))?;
-    text.parse::<Color>().map_err(|_| {
-        src.error(
-            value.span(),
-            format!("unknown colour `{text}` (a name, \"#rrggbb\" or an index 0-255)"),
-        )
-    })
-}
-
-fn parse_style(src: Source<'_>, value: &toml::Spanned<DeValue<'_>>) -> Result<Style, ConfigError> {
-    match value.get_ref() {
-        DeValue::String(_) => Ok(Style::default().fg(parse_color(src, value)?)),
-        DeValue::Table(table) => {
-            let mut style = Style::default();
-            for (key, v) in table {
-                let modifier = match key.get_ref().as_ref() {
-                    "fg" => {
-                        style = style.fg(parse_color(src, v)?);
-                        continue;
-                    }
-                    "bg" => {
-                        style = style.bg(parse_color(src, v)?);
-                        continue;
-                    }
-                    "bold" => Modifier::BOLD,
-                    "dim" => Modifier::DIM,
-                    "italic" => Modifier::ITALIC,
-                    "underlined" | "underline" => Modifier::UNDERLINED,
-                    "reversed" => Modifier::REVERSED,
-                    other => {
-                        return Err(src.error(
-                            key.span(),
-                            format!(
-                                "unknown style key `{other}` (expected fg, bg, bold, dim, italic, underlined, reversed)"
-                            ),
-                        ));
-                    }
-                };
-                match v.get_ref().as_bool() {
-                    Some(true) => style = style.add_modifier(modifier),
-                    Some(false) => style = style.remove_modifier(modifier),
-                    None => return Err(src.error(v.span(), "expected true or false")),
-                }
-            }
-            Ok(style)
-        }
-        _ => Err(src.error(
-            value.span(),
-            "a style is a colour (\"red\") or a table ({ fg = \"black\", bg = \"cyan\" })",
-        )),
-    }
-}
-
-/// `"500ms"`, `"2s"`, `"1m"`, `"1.5s"`.
+/// `"500ms"`, `"2s"`, `"1m"`, `"1.5s"` (parsed by `humantime`, in the units
+/// above only).
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("`{text}` is not a duration (write \"500ms\", \"2s\" or \"1m\")");
     let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(bad)?;
-    let (number, unit) = t.split_at(split);
-    let n: f64 = number.parse().map_err(|_| bad())?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" | "min" => n * 60.0,
-        _ => return Err(bad()),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    let units_ok = t
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|unit| !unit.is_empty())
+        .all(|unit| DURATION_UNITS.contains(&unit));
+    if !units_ok {
+        return Err(bad());
+    }
+    humantime::parse_duration(t).map_err(|_| bad())
 }
-
-// ---------------------------------------------------------------------------
-// Merging layers and checking the result
 
 fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> {
     let mut refresh = Duration::from_secs(2);
@@ -740,57 +178,6 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
         theme,
     })
 }
-
-/// No chord may mean two things in one view: not twice in a scope, and not
-/// in a view's table when the global table binds it already.
-fn check_conflicts(sources: &[Source<'_>], keys: &Bindings) -> Result<(), ConfigError> {
-    type Seen<'k> = BTreeMap<&'k Chord, (&'k str, Action, &'k Origin)>;
-    let empty = BTreeMap::new();
-    let global = keys.get(GLOBAL).unwrap_or(&empty);
-    let mut global_seen: Seen<'_> = BTreeMap::new();
-    let conflict = |chord: &Chord,
-                    first: (&str, Action, &Origin),
-                    second: (&str, Action, &Origin)|
-     -> ConfigError {
-        // Point at the binding the user wrote, when one of them is theirs.
-        let at = if second.2.source >= first.2.source {
-            second.2
-        } else {
-            first.2
-        };
-        let place =
-            |scope: &str, action: Action| format!("`{}` in [keys.{scope}]", action_name(action));
-        sources[at.source].error(
-            at.span.clone(),
-            format!(
-                "chord `{chord}` is bound twice: {} and {}",
-                place(first.0, first.1),
-                place(second.0, second.1)
-            ),
-        )
-    };
-    for (action, chords) in global {
-        for (chord, origin) in chords {
-            if let Some(first) = global_seen.insert(chord, (GLOBAL, *action, origin)) {
-                return Err(conflict(chord, first, (GLOBAL, *action, origin)));
-            }
-        }
-    }
-    for (scope, actions) in keys.iter().filter(|(s, _)| s.as_str() != GLOBAL) {
-        let mut seen = global_seen.clone();
-        for (action, chords) in actions {
-            for (chord, origin) in chords {
-                if let Some(first) = seen.insert(chord, (scope.as_str(), *action, origin)) {
-                    return Err(conflict(chord, first, (scope.as_str(), *action, origin)));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// Entry points
 
 static DEFAULTS: LazyLock<Result<Config, String>> = LazyLock::new(|| {
     let src = Source {
@@ -878,8 +265,13 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    use super::keys::action_from_name;
+    use super::source::line_col;
     use super::*;
+    use crate::tui::action::Action;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use crossterm::event::{KeyEventKind, KeyEventState};
+    use ratatui::style::{Color, Modifier};
     use std::collections::BTreeSet;
 
     fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
