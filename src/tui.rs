@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod keys;
 pub mod ops_ui;
 pub mod runtime;
+pub mod scope;
 pub mod state;
 pub mod view;
 pub mod workbench;

@@ -312,7 +312,7 @@ fn queues_settled(s: &AppState) -> bool {
 }
 
 fn scope(s: &AppState) -> &'static str {
-    s.top().scope()
+    s.top().scope().name()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,7 +24,7 @@ use ratatui::style::Style;
 use toml::de::DeTable;
 
 use keys::{Bindings, check_conflicts, parse_keys};
-pub use keys::{Chord, GLOBAL, Keymap, VIEWS, action_name};
+pub use keys::{Chord, Keymap, action_name};
 pub use source::ConfigError;
 use source::Source;
 use theme::parse_theme;
@@ -269,6 +269,7 @@ mod tests {
     use super::source::line_col;
     use super::*;
     use crate::tui::action::Action;
+    use crate::tui::scope::Scope;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use crossterm::event::{KeyEventKind, KeyEventState};
     use ratatui::style::{Color, Modifier};
@@ -296,10 +297,10 @@ mod tests {
         let c = Config::from_toml(None, false).unwrap();
         assert_eq!(c.refresh, Duration::from_secs(2));
         assert_eq!(c.peek_count, 10);
-        assert!(c.keys.scopes.contains_key(GLOBAL));
-        for view in VIEWS {
+        assert!(c.keys.scopes.contains_key(&Scope::Global));
+        for view in Scope::VIEWS {
             assert!(
-                c.keys.scopes.contains_key(*view),
+                c.keys.scopes.contains_key(view),
                 "no [keys.{view}] in the defaults"
             );
         }
@@ -323,90 +324,159 @@ mod tests {
     fn the_documented_global_keys() {
         let c = Config::defaults();
         let k = &c.keys;
-        assert_eq!(k.lookup("queues", &ch('q')), Some(Action::Quit));
+        assert_eq!(k.lookup(Scope::Queues, &ch('q')), Some(Action::Quit));
         assert_eq!(
-            k.lookup("queues", &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            k.lookup(
+                Scope::Queues,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Quit)
         );
-        assert_eq!(k.lookup("queues", &ch('?')), Some(Action::Help));
+        assert_eq!(k.lookup(Scope::Queues, &ch('?')), Some(Action::Help));
         assert_eq!(
-            k.lookup("queues", &key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            k.lookup(Scope::Queues, &key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
             Some(Action::Help)
         );
-        assert_eq!(k.lookup("dlqs", &ch(':')), Some(Action::Command));
-        assert_eq!(k.lookup("dlqs", &ch('/')), Some(Action::Filter));
+        assert_eq!(k.lookup(Scope::Dlqs, &ch(':')), Some(Action::Command));
+        assert_eq!(k.lookup(Scope::Dlqs, &ch('/')), Some(Action::Filter));
         assert_eq!(
-            k.lookup("message", &key(KeyCode::Esc, KeyModifiers::NONE)),
+            k.lookup(Scope::Message, &key(KeyCode::Esc, KeyModifiers::NONE)),
             Some(Action::Back)
         );
-        assert_eq!(k.lookup("queue", &ch('j')), Some(Action::Down));
+        assert_eq!(k.lookup(Scope::Queue, &ch('j')), Some(Action::Down));
         assert_eq!(
-            k.lookup("queue", &key(KeyCode::Down, KeyModifiers::NONE)),
+            k.lookup(Scope::Queue, &key(KeyCode::Down, KeyModifiers::NONE)),
             Some(Action::Down)
         );
         assert_eq!(
-            k.lookup("queue", &key(KeyCode::PageDown, KeyModifiers::NONE)),
+            k.lookup(Scope::Queue, &key(KeyCode::PageDown, KeyModifiers::NONE)),
             Some(Action::PageDown)
         );
         assert_eq!(
-            k.lookup("queue", &key(KeyCode::Char('b'), KeyModifiers::CONTROL)),
+            k.lookup(
+                Scope::Queue,
+                &key(KeyCode::Char('b'), KeyModifiers::CONTROL)
+            ),
             Some(Action::PageUp)
         );
-        assert_eq!(k.lookup("queue", &ch('g')), Some(Action::Top));
-        assert_eq!(k.lookup("queue", &ch('G')), Some(Action::Bottom));
+        assert_eq!(k.lookup(Scope::Queue, &ch('g')), Some(Action::Top));
+        assert_eq!(k.lookup(Scope::Queue, &ch('G')), Some(Action::Bottom));
         assert_eq!(
-            k.lookup("queue", &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            k.lookup(Scope::Queue, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
             Some(Action::Bottom)
         );
         assert_eq!(
-            k.lookup("queue", &key(KeyCode::Enter, KeyModifiers::NONE)),
+            k.lookup(Scope::Queue, &key(KeyCode::Enter, KeyModifiers::NONE)),
             Some(Action::Open)
         );
         // View keys only in their view.
-        assert_eq!(k.lookup("queues", &ch('p')), Some(Action::Peek));
-        assert_eq!(k.lookup("queues", &ch('d')), Some(Action::GoToDlq));
-        assert_eq!(k.lookup("buses", &ch('p')), None);
-        assert_eq!(k.lookup("message", &ch('y')), Some(Action::CopyBody));
-        assert_eq!(k.lookup("message", &ch('R')), Some(Action::ToggleRaw));
-        assert_eq!(k.lookup("message", &ch('r')), Some(Action::Refresh));
+        assert_eq!(k.lookup(Scope::Queues, &ch('p')), Some(Action::Peek));
+        assert_eq!(k.lookup(Scope::Queues, &ch('d')), Some(Action::GoToDlq));
+        assert_eq!(k.lookup(Scope::Buses, &ch('p')), None);
+        assert_eq!(k.lookup(Scope::Message, &ch('y')), Some(Action::CopyBody));
+        assert_eq!(k.lookup(Scope::Message, &ch('R')), Some(Action::ToggleRaw));
+        assert_eq!(k.lookup(Scope::Message, &ch('r')), Some(Action::Refresh));
         // Modifiers must match.
         assert_eq!(
-            k.lookup("queues", &key(KeyCode::Char('q'), KeyModifiers::ALT)),
+            k.lookup(Scope::Queues, &key(KeyCode::Char('q'), KeyModifiers::ALT)),
             None
         );
         assert_eq!(
-            k.lookup("queues", &key(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+            k.lookup(
+                Scope::Queues,
+                &key(KeyCode::Char('j'), KeyModifiers::CONTROL)
+            ),
             None
         );
         // Help and hints.
         let quit: Vec<String> = k
-            .chords("queues", Action::Quit)
+            .chords(Scope::Queues, Action::Quit)
             .iter()
             .map(|c| c.to_string())
             .collect();
         assert_eq!(quit, ["q", "ctrl-c"]);
         let peek: Vec<String> = k
-            .chords("queue", Action::Peek)
+            .chords(Scope::Queue, Action::Peek)
             .iter()
             .map(|c| c.to_string())
             .collect();
         assert_eq!(peek, ["p"]);
-        assert!(k.chords("buses", Action::Peek).is_empty());
+        assert!(k.chords(Scope::Buses, Action::Peek).is_empty());
         assert!(
-            k.help("message")
+            k.help(Scope::Message)
                 .iter()
                 .any(|(a, _)| *a == Action::CopyBody)
         );
-        assert!(!k.help("queues").iter().any(|(a, _)| *a == Action::CopyBody));
+        assert!(
+            !k.help(Scope::Queues)
+                .iter()
+                .any(|(a, _)| *a == Action::CopyBody)
+        );
+    }
+
+    #[test]
+    fn every_view_has_a_key_section_and_its_help_lists_only_what_it_does() {
+        let c = Config::defaults();
+        for &view in Scope::VIEWS {
+            let own = c
+                .keys
+                .scopes
+                .get(&view)
+                .unwrap_or_else(|| panic!("no [keys.{view}] in the defaults"));
+            for (chord, action) in own {
+                assert!(
+                    view.handles(*action),
+                    "[keys.{view}] binds {chord} to {action:?}, which does nothing there"
+                );
+            }
+            for (action, _) in c.keys.help(view) {
+                assert!(
+                    view.handles(action),
+                    "help of {view} lists {action:?}, which does nothing there"
+                );
+            }
+            for &hint in view.hints() {
+                assert!(
+                    !c.keys.chords(view, hint).is_empty(),
+                    "{view} hints {hint:?}, which no chord binds there"
+                );
+            }
+        }
+        // A global chord for an action a view lacks is not listed there.
+        assert!(
+            !c.keys
+                .help(Scope::Log)
+                .iter()
+                .any(|(a, _)| *a == Action::Refresh)
+        );
+        assert!(
+            c.keys
+                .help(Scope::Queues)
+                .iter()
+                .any(|(a, _)| *a == Action::Refresh)
+        );
+    }
+
+    #[test]
+    fn a_view_table_binds_only_what_the_view_does() {
+        let e = user("[keys.log]\ntoggle_raw = [\"R\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("/home/u/.config/eddy/config.toml:2:1: `toggle_raw` does nothing in the log view; it works in [keys.message]"),
+            "{e}"
+        );
+        // Globally, any action may be bound: each view takes what it has.
+        assert!(user("[keys.global]\ntoggle_raw = [\"ctrl-r\"]\n").is_ok());
     }
 
     #[test]
     fn no_chord_is_bound_twice_in_any_view() {
         let c = Config::defaults();
-        let global = &c.keys.scopes[GLOBAL];
-        for view in VIEWS {
+        let global = &c.keys.scopes[&Scope::Global];
+        for view in Scope::VIEWS {
             let mut seen = BTreeSet::new();
-            for (chord, action) in global.iter().chain(c.keys.scopes[*view].iter()) {
+            for (chord, action) in global.iter().chain(c.keys.scopes[view].iter()) {
                 assert!(
                     seen.insert(chord.clone()),
                     "{chord} bound twice in {view} (again to {action:?})"
@@ -442,23 +512,23 @@ mod tests {
         assert_eq!(c.refresh, Duration::from_millis(500));
         assert_eq!(c.peek_count, 10);
         let k = &c.keys;
-        assert_eq!(k.lookup("queues", &ch('x')), Some(Action::Quit));
+        assert_eq!(k.lookup(Scope::Queues, &ch('x')), Some(Action::Quit));
         assert_eq!(
-            k.lookup("queues", &ch('q')),
+            k.lookup(Scope::Queues, &ch('q')),
             None,
             "quit was replaced, not extended"
         );
-        assert_eq!(k.lookup("queues", &ch('j')), Some(Action::Down));
-        assert_eq!(k.lookup("queues", &ch('p')), Some(Action::Peek));
-        assert_eq!(k.lookup("message", &ch('y')), Some(Action::CopyBody));
+        assert_eq!(k.lookup(Scope::Queues, &ch('j')), Some(Action::Down));
+        assert_eq!(k.lookup(Scope::Queues, &ch('p')), Some(Action::Peek));
+        assert_eq!(k.lookup(Scope::Message, &ch('y')), Some(Action::CopyBody));
         assert_eq!(c.theme.style(Meaning::Danger).fg, Some(Color::Magenta));
         assert_eq!(c.theme.style(Meaning::Ok).fg, Some(Color::Green));
 
         // Now `q` is free, a view may take it.
         let c = user("[keys.global]\nquit = [\"ctrl-c\"]\n[keys.queue]\npeek = [\"q\", \"p\"]\n")
             .unwrap();
-        assert_eq!(c.keys.lookup("queue", &ch('q')), Some(Action::Peek));
-        assert_eq!(c.keys.lookup("queues", &ch('q')), None);
+        assert_eq!(c.keys.lookup(Scope::Queue, &ch('q')), Some(Action::Peek));
+        assert_eq!(c.keys.lookup(Scope::Queues, &ch('q')), None);
     }
 
     #[test]

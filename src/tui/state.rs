@@ -13,6 +13,7 @@ use super::keys;
 use super::ops_ui::{
     self, EditorScreen, Outgoing, RedriveDraft, RedriveScreen, RedriveTo, TailScreen, TailStatus,
 };
+use super::scope::Scope;
 use super::workbench::{WbEvent, WbOutcome, Workbench};
 use crate::aws;
 use crate::aws::sqs::Peek;
@@ -347,22 +348,22 @@ pub struct CtxChoice {
 
 impl Screen {
     /// The keymap scope of the screen.
-    pub fn scope(&self) -> &'static str {
+    pub fn scope(&self) -> Scope {
         match self {
-            Screen::Queues(_) => "queues",
-            Screen::Dlqs(_) => "dlqs",
-            Screen::Queue(_) => "queue",
-            Screen::Message(_) => "message",
-            Screen::Buses(_) => "buses",
-            Screen::Rules(_) => "rules",
-            Screen::Rule(_) => "rule",
-            Screen::LogGroups(_) => "logs",
-            Screen::Log(_) => "log",
-            Screen::Contexts(_) => "ctx",
-            Screen::Tail(_) => "tail",
-            Screen::Editor(_) => "editor",
-            Screen::Workbench(_) => "workbench",
-            Screen::Redrive(_) => "redrive",
+            Screen::Queues(_) => Scope::Queues,
+            Screen::Dlqs(_) => Scope::Dlqs,
+            Screen::Queue(_) => Scope::Queue,
+            Screen::Message(_) => Scope::Message,
+            Screen::Buses(_) => Scope::Buses,
+            Screen::Rules(_) => Scope::Rules,
+            Screen::Rule(_) => Scope::Rule,
+            Screen::LogGroups(_) => Scope::Logs,
+            Screen::Log(_) => Scope::Log,
+            Screen::Contexts(_) => Scope::Ctx,
+            Screen::Tail(_) => Scope::Tail,
+            Screen::Editor(_) => Scope::Editor,
+            Screen::Workbench(_) => Scope::Workbench,
+            Screen::Redrive(_) => Scope::Redrive,
         }
     }
 
@@ -1948,10 +1949,7 @@ pub fn help_len(state: &AppState) -> usize {
         Screen::Workbench(wb) => wb.help().len(),
         _ => 0,
     };
-    own + Action::ALL
-        .iter()
-        .filter(|&&a| !keys::chords(&state.config, scope, a).is_empty())
-        .count()
+    own + keys::help(&state.config, scope).len()
 }
 
 /// How far the `?` overlay can scroll in the current terminal.
@@ -2177,6 +2175,10 @@ fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effec
 
 /// Runs one user intent.
 pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // Only what the view has: its scope is the one list of its actions.
+    if !state.top().scope().handles(action) {
+        return Vec::new();
+    }
     match action {
         Action::Quit => {
             state.quit = true;
@@ -2954,7 +2956,7 @@ mod tests {
             matches!(effects.as_slice(), [Effect::FetchQueue { queue, .. }] if queue == "http://x/1/orders"),
             "{effects:?}"
         );
-        assert_eq!(state.top().scope(), "queue");
+        assert_eq!(state.top().scope(), Scope::Queue);
         // Ticks refresh the counts, never the messages.
         let effects = update(
             &mut state,
@@ -2971,7 +2973,7 @@ mod tests {
         // A second p while the first runs does nothing.
         assert!(update(&mut state, key('p')).is_empty());
         update(&mut state, code(KeyCode::Esc));
-        assert_eq!(state.top().scope(), "queues");
+        assert_eq!(state.top().scope(), Scope::Queues);
     }
 
     #[test]
@@ -3001,7 +3003,7 @@ mod tests {
             update(&mut state, key(c));
         }
         let effects = update(&mut state, code(KeyCode::Enter));
-        assert_eq!(state.top().scope(), "dlqs");
+        assert_eq!(state.top().scope(), Scope::Dlqs);
         assert!(
             effects
                 .iter()
@@ -3283,7 +3285,7 @@ mod tests {
                 context: Context::default(),
             },
         );
-        assert_eq!(state.top().scope(), "ctx");
+        assert_eq!(state.top().scope(), Scope::Ctx);
         state.context.read_only = true;
         let effects = update(
             &mut state,
@@ -3296,7 +3298,7 @@ mod tests {
                 },
             },
         );
-        assert_eq!(state.top().scope(), "queues");
+        assert_eq!(state.top().scope(), Scope::Queues);
         assert!(state.context.read_only, "read-only survives a switch");
         assert_eq!(state.context.region, "eu-west-1");
         assert!(state.queues.value.data().is_none());

@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use super::action::Action;
 use super::keys;
 use super::ops_ui::TailStatus;
+use super::scope::Scope;
 use super::state::{
     AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, Level, ListView, Live, Loadable,
     LogStatus, Overlay, PromptKind, QUEUE_COLUMNS, QueueScreen, RULE_COLUMNS, RuleScreen, Screen,
@@ -358,39 +359,13 @@ fn short(action: Action) -> &'static str {
     }
 }
 
-/// The actions worth a hint in each view, most important first.
-pub fn hint_actions(scope: &str) -> &'static [Action] {
-    use Action::*;
-    match scope {
-        "queues" => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
-        "dlqs" => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
-        "queue" => &[
-            Peek, Open, Mark, Delete, Edit, Workbench, GoToDlq, Back, Help, Quit,
-        ],
-        "message" => &[CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
-        "buses" => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
-        "rules" => &[
-            Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit,
-        ],
-        "logs" => &[Open, Filter, SortNext, Command, Back, Help, Quit],
-        "ctx" => &[Open, Filter, Command, Back, Help, Quit],
-        "tail" => &[Open, Pause, Workbench, Filter, Save, Back, Help, Quit],
-        "rule" => &[Open, Workbench, Tail, ToggleRule, Back, Help, Quit],
-        "log" => &[Bottom, Back, Help, Quit],
-        // The workbench draws its own key line; q and ? only work from its list.
-        "workbench" => &[],
-        "redrive" => &[Cancel, Back, Help, Quit],
-        _ => &[Help, Quit],
-    }
-}
-
 fn render_hints(state: &AppState, frame: &mut Frame, area: Rect) {
     let scope = state.top().scope();
     let mut spans = Vec::new();
     let mut width = 0usize;
     // Nothing left to cancel once a redrive has ended.
     let ended = matches!(state.top(), Screen::Redrive(r) if r.summary.is_some());
-    for &a in hint_actions(scope) {
+    for &a in scope.hints() {
         if ended && a == Action::Cancel {
             continue;
         }
@@ -426,11 +401,7 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
             ]));
         }
     }
-    for &a in Action::ALL {
-        let chords = keys::chords(&state.config, scope, a);
-        if chords.is_empty() {
-            continue;
-        }
+    for (a, chords) in keys::help(&state.config, scope) {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{:<16}", chords.join(" ")),
@@ -928,7 +899,7 @@ fn render_queue(state: &AppState, frame: &mut Frame, area: Rect) {
             _ => Line::from(vec![
                 Span::raw("not fetched: press "),
                 Span::styled(
-                    keys::chords(&state.config, "queue", Action::Peek)
+                    keys::chords(&state.config, Scope::Queue, Action::Peek)
                         .into_iter()
                         .next()
                         .unwrap_or_else(|| "peek".to_string()),

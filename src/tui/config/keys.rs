@@ -11,27 +11,7 @@ use toml::de::DeValue;
 
 use super::source::{ConfigError, Origin, Source, as_table};
 use crate::tui::action::Action;
-
-/// The views that may have their own `[keys.<view>]` table.
-pub const VIEWS: &[&str] = &[
-    "queues",
-    "dlqs",
-    "queue",
-    "message",
-    "buses",
-    "rules",
-    "rule",
-    "logs",
-    "log",
-    "ctx",
-    "tail",
-    "editor",
-    "workbench",
-    "redrive",
-];
-
-/// The scope whose bindings apply in every view.
-pub const GLOBAL: &str = "global";
+use crate::tui::scope::Scope;
 
 /// A key chord in its canonical spelling: modifiers `ctrl-`, `alt-`, `shift-`
 /// (in that order; `shift-` only on named keys, a character carries its own
@@ -190,21 +170,21 @@ fn canonical(ctrl: bool, alt: bool, shift: bool, key: &str) -> String {
 /// `queue`, `message`, `buses`, `rules`, `rule`, `logs`, `log`).
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    pub scopes: BTreeMap<String, Vec<(Chord, Action)>>,
+    pub scopes: BTreeMap<Scope, Vec<(Chord, Action)>>,
 }
 
 impl Keymap {
     /// The action bound to `key` in `view`, else in `global`.
-    pub fn lookup(&self, view: &str, key: &KeyEvent) -> Option<Action> {
+    pub fn lookup(&self, view: Scope, key: &KeyEvent) -> Option<Action> {
         let chord = Chord::from_key(key)?;
         self.lookup_chord(view, &chord)
     }
 
     /// The action bound to a chord in `view`, else in `global`.
-    pub fn lookup_chord(&self, view: &str, chord: &Chord) -> Option<Action> {
-        [view, GLOBAL]
+    pub fn lookup_chord(&self, view: Scope, chord: &Chord) -> Option<Action> {
+        [view, Scope::Global]
             .into_iter()
-            .filter_map(|scope| self.scopes.get(scope))
+            .filter_map(|scope| self.scopes.get(&scope))
             .flat_map(|bindings| bindings.iter())
             .find(|(c, _)| c == chord)
             .map(|(_, action)| *action)
@@ -212,15 +192,10 @@ impl Keymap {
 
     /// The chords bound to an action in a view (for help and hints): the
     /// view's own first, then the global ones.
-    pub fn chords(&self, view: &str, action: Action) -> Vec<&Chord> {
+    pub fn chords(&self, view: Scope, action: Action) -> Vec<&Chord> {
         let mut out = Vec::new();
-        let scopes: &[&str] = if view == GLOBAL {
-            &[GLOBAL]
-        } else {
-            &[view, GLOBAL]
-        };
-        for scope in scopes {
-            if let Some(bindings) = self.scopes.get(*scope) {
+        for scope in scopes_of(view) {
+            if let Some(bindings) = self.scopes.get(&scope) {
                 out.extend(
                     bindings
                         .iter()
@@ -233,32 +208,39 @@ impl Keymap {
     }
 
     /// Every binding that works in `view`, the view's own first (for `?`).
-    pub fn bindings(&self, view: &str) -> Vec<(&Chord, Action)> {
-        let scopes: &[&str] = if view == GLOBAL {
-            &[GLOBAL]
-        } else {
-            &[view, GLOBAL]
-        };
-        scopes
-            .iter()
-            .filter_map(|scope| self.scopes.get(*scope))
+    pub fn bindings(&self, view: Scope) -> Vec<(&Chord, Action)> {
+        scopes_of(view)
+            .into_iter()
+            .filter_map(|scope| self.scopes.get(&scope))
             .flat_map(|bindings| bindings.iter().map(|(c, a)| (c, *a)))
             .collect()
     }
 
-    /// The actions bound in `view` (its own and the global ones), each with
-    /// its chords, in `Action::ALL` order: the rows of the help overlay.
-    pub fn help(&self, view: &str) -> Vec<(Action, Vec<&Chord>)> {
+    /// The actions that work in `view` and are bound there (its own or
+    /// global chords), each with its chords, in `Action::ALL` order: the rows
+    /// of the help overlay. An action the view does not handle is never
+    /// listed, even when a global chord binds it.
+    pub fn help(&self, view: Scope) -> Vec<(Action, Vec<&Chord>)> {
         Action::ALL
             .iter()
+            .filter(|a| view.handles(**a))
             .map(|a| (*a, self.chords(view, *a)))
             .filter(|(_, chords)| !chords.is_empty())
             .collect()
     }
 }
 
+/// The scopes whose bindings apply in `view`: its own, then the global ones.
+fn scopes_of(view: Scope) -> Vec<Scope> {
+    if view == Scope::Global {
+        vec![Scope::Global]
+    } else {
+        vec![view, Scope::Global]
+    }
+}
+
 /// scope → action → chords (with where each was written).
-pub(crate) type Bindings = BTreeMap<String, BTreeMap<Action, Vec<(Chord, Origin)>>>;
+pub(crate) type Bindings = BTreeMap<Scope, BTreeMap<Action, Vec<(Chord, Origin)>>>;
 
 pub(crate) fn parse_keys(
     src: Source<'_>,
@@ -268,17 +250,18 @@ pub(crate) fn parse_keys(
 ) -> Result<(), ConfigError> {
     for (scope, bindings) in as_table(src, value, "`keys`")? {
         let scope_name = scope.get_ref().as_ref();
-        if scope_name != GLOBAL && !VIEWS.contains(&scope_name) {
+        let Some(which) = Scope::from_name(scope_name) else {
+            let views: Vec<&str> = Scope::VIEWS.iter().map(|s| s.name()).collect();
             return Err(src.error(
                 scope.span(),
                 format!(
                     "unknown key scope `{scope_name}` (expected global, {})",
-                    VIEWS.join(", ")
+                    views.join(", ")
                 ),
             ));
-        }
+        };
         let table = as_table(src, bindings, &format!("[keys.{scope_name}]"))?;
-        let scope_map = keys.entry(scope_name.to_string()).or_default();
+        let scope_map = keys.entry(which).or_default();
         for (action_key, chords) in table {
             let action_name = action_key.get_ref().as_ref();
             let action = action_from_name(action_name).ok_or_else(|| {
@@ -287,6 +270,24 @@ pub(crate) fn parse_keys(
                     format!("unknown action `{action_name}` in [keys.{scope_name}]"),
                 )
             })?;
+            if !which.handles(action) {
+                let works_in: Vec<&str> = Scope::VIEWS
+                    .iter()
+                    .filter(|s| s.handles(action))
+                    .map(|s| s.name())
+                    .collect();
+                let hint = if works_in.is_empty() {
+                    "no view; bind it in [keys.global] or not at all".to_string()
+                } else {
+                    format!("[keys.{}]", works_in.join("], [keys."))
+                };
+                return Err(src.error(
+                    action_key.span(),
+                    format!(
+                        "`{action_name}` does nothing in the {scope_name} view; it works in {hint}"
+                    ),
+                ));
+            }
             let mut list = Vec::new();
             let mut push = |v: &toml::Spanned<DeValue<'_>>| -> Result<(), ConfigError> {
                 let text = v.get_ref().as_str().ok_or_else(|| {
@@ -339,13 +340,13 @@ pub fn action_name(action: Action) -> String {
 /// No chord may mean two things in one view: not twice in a scope, and not
 /// in a view's table when the global table binds it already.
 pub(crate) fn check_conflicts(sources: &[Source<'_>], keys: &Bindings) -> Result<(), ConfigError> {
-    type Seen<'k> = BTreeMap<&'k Chord, (&'k str, Action, &'k Origin)>;
+    type Seen<'k> = BTreeMap<&'k Chord, (Scope, Action, &'k Origin)>;
     let empty = BTreeMap::new();
-    let global = keys.get(GLOBAL).unwrap_or(&empty);
+    let global = keys.get(&Scope::Global).unwrap_or(&empty);
     let mut global_seen: Seen<'_> = BTreeMap::new();
     let conflict = |chord: &Chord,
-                    first: (&str, Action, &Origin),
-                    second: (&str, Action, &Origin)|
+                    first: (Scope, Action, &Origin),
+                    second: (Scope, Action, &Origin)|
      -> ConfigError {
         // Point at the binding the user wrote, when one of them is theirs.
         let at = if second.2.source >= first.2.source {
@@ -354,7 +355,7 @@ pub(crate) fn check_conflicts(sources: &[Source<'_>], keys: &Bindings) -> Result
             first.2
         };
         let place =
-            |scope: &str, action: Action| format!("`{}` in [keys.{scope}]", action_name(action));
+            |scope: Scope, action: Action| format!("`{}` in [keys.{scope}]", action_name(action));
         sources[at.source].error(
             at.span.clone(),
             format!(
@@ -366,17 +367,17 @@ pub(crate) fn check_conflicts(sources: &[Source<'_>], keys: &Bindings) -> Result
     };
     for (action, chords) in global {
         for (chord, origin) in chords {
-            if let Some(first) = global_seen.insert(chord, (GLOBAL, *action, origin)) {
-                return Err(conflict(chord, first, (GLOBAL, *action, origin)));
+            if let Some(first) = global_seen.insert(chord, (Scope::Global, *action, origin)) {
+                return Err(conflict(chord, first, (Scope::Global, *action, origin)));
             }
         }
     }
-    for (scope, actions) in keys.iter().filter(|(s, _)| s.as_str() != GLOBAL) {
+    for (scope, actions) in keys.iter().filter(|(s, _)| **s != Scope::Global) {
         let mut seen = global_seen.clone();
         for (action, chords) in actions {
             for (chord, origin) in chords {
-                if let Some(first) = seen.insert(chord, (scope.as_str(), *action, origin)) {
-                    return Err(conflict(chord, first, (scope.as_str(), *action, origin)));
+                if let Some(first) = seen.insert(chord, (*scope, *action, origin)) {
+                    return Err(conflict(chord, first, (*scope, *action, origin)));
                 }
             }
         }
