@@ -11,6 +11,7 @@ pub mod ops_ui;
 pub mod runtime;
 pub mod scope;
 pub mod state;
+pub mod update;
 pub mod view;
 pub mod workbench;
 
@@ -19,7 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use runtime::{Executor, Options, TerminalGuard, Tui, TuiError};
-pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen, update};
+pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen};
+pub use update::update;
 pub use view::render;
 
 use crate::aws::{Clients, Settings};

@@ -972,7 +972,7 @@ async fn tail_shows_events_and_cleans_up() {
     step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
     // Sorted by name: blog, blog-updates, default, orders.
     step(&mut tui, "G t", |s| match s.top() {
-        Screen::Tail(t) => t.status == eddy::tui::ops_ui::TailStatus::Running,
+        Screen::Tail(t) => t.status == eddy::tui::state::TailStatus::Running,
         _ => false,
     })
     .await;

@@ -14,8 +14,10 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ops_ui::{Outgoing, RedriveTo};
-use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
+use super::state::{
+    AppState, Context, Effect, Msg, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+};
+use super::update::update;
 use super::view::render;
 use super::workbench::WbEvent;
 use crate::aws::sqs::PeekOptions;

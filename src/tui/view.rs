@@ -12,12 +12,11 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 
 use super::action::Action;
 use super::keys;
-use super::ops_ui::TailStatus;
 use super::scope::Scope;
 use super::state::{
     AppState, BUS_COLUMNS, Confirm, DLQ_COLUMNS, GROUP_COLUMNS, Level, ListView, Live, Loadable,
     LogStatus, Overlay, PromptKind, QUEUE_COLUMNS, QueueScreen, RULE_COLUMNS, RuleScreen, Screen,
-    dlq_depth, dlq_row, rate_per_min, window_start,
+    TailStatus, dlq_depth, dlq_row, rate_per_min, window_start,
 };
 use crate::domain::{Arn, Queue, Target, queue_name};
 use crate::text::escape;
