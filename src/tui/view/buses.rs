@@ -1,0 +1,48 @@
+//! The event buses.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Buses(lv) = state.top() else {
+        return;
+    };
+    let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "event buses",
+        state.buses.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        sort_label(BUS_COLUMNS, lv),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.buses) {
+        return;
+    }
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|b| {
+            Row::new(vec![
+                Cell::from(escape(&b.name).into_owned()),
+                Cell::from(escape(&b.arn).into_owned()),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "arn"],
+        vec![Constraint::Fill(1), Constraint::Fill(3)],
+        table_rows,
+        selected,
+        state.buses.value.error().is_some(),
+    );
+}

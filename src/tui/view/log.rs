@@ -1,0 +1,44 @@
+//! One log group's events, followed live.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Log(l) = state.top() else { return };
+    let status = match &l.status {
+        LogStatus::Loading => "loading the last minutes…".to_string(),
+        LogStatus::Following if l.from_end == 0 => "following".to_string(),
+        LogStatus::Following => format!("paused, {} lines up (G follows)", l.from_end),
+        LogStatus::Failed(_) => "failed".to_string(),
+    };
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} · {} events · {status} ",
+        escape(&l.group),
+        l.events.len()
+    ));
+    let h = block.inner(area).height as usize;
+    let end = l.events.len().saturating_sub(l.from_end);
+    let start = end.saturating_sub(h);
+    let lines: Vec<Line> = l
+        .events
+        .range(start..end)
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", crate::tui::inspect::hms(e.timestamp_ms)),
+                    style(state, Meaning::Muted),
+                ),
+                Span::raw(first_line(&e.message, 400)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,62 @@
+//! The CloudWatch log groups.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::LogGroups(lv) = state.top() else {
+        return;
+    };
+    let all = state
+        .log_groups
+        .value
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "log groups",
+        state.log_groups.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        sort_label(GROUP_COLUMNS, lv),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.log_groups) {
+        return;
+    }
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|g| {
+            Row::new(vec![
+                Cell::from(escape(&g.name).into_owned()),
+                Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
+                Cell::from(
+                    g.retention_days
+                        .map(|d| format!("{d}d"))
+                        .unwrap_or_else(|| "never expires".to_string()),
+                ),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "bytes", "retention"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(14),
+        ],
+        table_rows,
+        selected,
+        state.log_groups.value.error().is_some(),
+    );
+}

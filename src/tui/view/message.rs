@@ -1,0 +1,40 @@
+//! The message inspector: the document built when the message was opened.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::text::escape;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Message(i) = state.top() else {
+        return;
+    };
+    let total = i.lines.len();
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " message in {} · line {}/{}{} ",
+        escape(&i.queue),
+        (i.scroll + 1).min(total),
+        total,
+        if i.json && i.raw { " · raw" } else { "" }
+    ));
+    let inner_h = block.inner(area).height as usize;
+    // Only the lines in view: a 1 MB body costs what a screenful costs.
+    let lines: Vec<Line> = i
+        .lines
+        .iter()
+        .skip(i.scroll)
+        .take(inner_h)
+        .map(|l| Line::from(Span::styled(l.text.as_str(), style(state, l.meaning))))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}

@@ -1,0 +1,77 @@
+//! The rules of a bus: state, targets, a one-line pattern.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String {
+    match (p, schedule) {
+        (Some(p), _) => {
+            let min = serde_json::from_str::<serde_json::Value>(p)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| p.to_string());
+            first_line(&min, 120)
+        }
+        (None, Some(s)) => format!("schedule {}", escape(s)),
+        (None, None) => "-".to_string(),
+    }
+}
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Rules(s) = state.top() else {
+        return;
+    };
+    let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        &format!("rules of {}", escape(&s.bus)),
+        s.rules.value.data().map(|_| s.list.order.len()),
+        &s.list.filter,
+        sort_label(RULE_COLUMNS, &s.list),
+    ));
+    if placeholder(state, frame, area, block.clone(), &s.rules) {
+        return;
+    }
+    let (range, selected) = visible(&s.list, table_rows_in(area));
+    let table_rows = s.list.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|r| {
+            let m = if r.rule.state.as_str() == "ENABLED" {
+                Meaning::Ok
+            } else {
+                Meaning::Warn
+            };
+            Row::new(vec![
+                Cell::from(escape(&r.rule.name).into_owned()),
+                Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
+                Cell::from(r.targets.to_string()),
+                Cell::from(pattern_summary(
+                    r.rule.pattern.as_deref(),
+                    r.rule.schedule.as_deref(),
+                )),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "state", "targets", "pattern"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Fill(3),
+        ],
+        table_rows,
+        selected,
+        s.rules.value.error().is_some(),
+    );
+}
