@@ -292,7 +292,9 @@ fn time_frames(state: &AppState, width: u16, height: u16, frames: usize) -> Timi
 
 fn draw(terminal: &mut Terminal<TestBackend>, state: &AppState) {
     terminal
-        .draw(|frame| eddy::tui::view::render(state, frame))
+        .draw(|frame| {
+            eddy::tui::view::render(state, frame);
+        })
         .unwrap_or_else(|e| panic!("draw: {e}"));
 }
 

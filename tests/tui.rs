@@ -584,7 +584,11 @@ fn escape_sequences_in_a_body_never_reach_the_terminal() {
         message,
     ))));
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| eddy::tui::render(&state, f)).unwrap();
+    terminal
+        .draw(|f| {
+            eddy::tui::render(&state, f);
+        })
+        .unwrap();
     let text = terminal.backend().to_string();
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("\\u{1b}[2J\\u{1b}[31mred\\u{7}"), "{text}");

@@ -768,12 +768,19 @@ impl<B: Backend> Tui<B> {
     /// Draws now.
     pub fn draw(&mut self) -> Result<(), TuiError> {
         let state = &self.state;
+        let mut laid = None;
         self.terminal
-            .draw(|f| render(state, f))
+            .draw(|f| laid = render(state, f))
             .map_err(|e| TuiError::Terminal(e.to_string()))?;
         self.dirty = false;
         self.last_draw = Some(Instant::now());
         self.frames += 1;
+        // The layout goes back to the state (list scrolling follows it).
+        if let Some(viewport) = laid
+            && self.state.viewport != Some(viewport)
+        {
+            self.handle(Msg::LaidOut(viewport));
+        }
         Ok(())
     }
 

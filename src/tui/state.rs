@@ -205,9 +205,11 @@ pub struct AppState {
     pub flash: Option<Flash>,
     pub now: Instant,
     pub quit: bool,
-    /// The terminal size (columns, rows), once known: list scrolling keeps
-    /// the selection in view with it.
+    /// The terminal size (columns, rows), once known (help paging).
     pub size: Option<(u16, u16)>,
+    /// The top list's rows at the last draw, as render reported them: list
+    /// scrolling keeps the selection in view with it.
+    pub viewport: Option<Viewport>,
     /// Derived per queue list: queue name → index in the list.
     pub(crate) by_name: HashMap<String, usize>,
     /// Derived per queue list: DLQ ARN → indices of the queues feeding it.
@@ -230,6 +232,8 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
+    /// A frame was drawn: how many rows the top list shows.
+    LaidOut(Viewport),
     Ticked {
         now: Instant,
     },
@@ -480,6 +484,7 @@ impl AppState {
             now,
             quit: false,
             size: None,
+            viewport: None,
             by_name: HashMap::new(),
             dlq_sources: HashMap::new(),
             dlq_sources_by_name: HashMap::new(),

@@ -50,6 +50,10 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::LaidOut(viewport) => {
+            state.viewport = Some(viewport);
+            Vec::new()
+        }
         Msg::Resized { width, height } => {
             state.size = Some((width, height));
             Vec::new()
@@ -446,7 +450,13 @@ pub(crate) fn reconcile(state: &mut AppState) {
             lv.built = Some(want);
         }
     }
-    let rows = super::view::list_rows(state);
+    // The rows the last frame showed, when it showed this screen.
+    let depth = state.stack.len();
+    let scope = state.top().scope();
+    let rows = state
+        .viewport
+        .filter(|v| v.depth == depth && v.scope == scope)
+        .map(|v| v.list_rows);
     if let (Some(rows), Some(lv)) = (rows, state.top_mut().list_mut()) {
         lv.offset = window_start(lv.order.len(), lv.cursor, lv.offset, rows);
     }
@@ -713,13 +723,21 @@ mod tests {
     #[test]
     fn the_order_is_kept_and_the_window_scrolls_stably() {
         let (mut state, now, req) = start();
-        // 24 rows: 21 for the body, 18 table rows.
+        // 24 rows: 21 for the body, 18 table rows (as render reports them).
         update(
             &mut state,
             Msg::Resized {
                 width: 80,
                 height: 24,
             },
+        );
+        update(
+            &mut state,
+            Msg::LaidOut(Viewport {
+                depth: 1,
+                scope: Scope::Queues,
+                list_rows: 18,
+            }),
         );
         let queues: Vec<Queue> = (0..100)
             .map(|i| queue(&format!("q{i:03}"), i, None))
@@ -763,6 +781,46 @@ mod tests {
         let l = lv(&state);
         assert_eq!(l.order.len(), 19);
         assert!(l.offset <= 1);
+    }
+
+    #[test]
+    fn the_window_follows_the_layout_render_reported_for_this_screen() {
+        let (mut state, now, req) = start();
+        let queues: Vec<Queue> = (0..100)
+            .map(|i| queue(&format!("q{i:03}"), i, None))
+            .collect();
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        // A layout measured on another screen does not apply here.
+        update(
+            &mut state,
+            Msg::LaidOut(Viewport {
+                depth: 2,
+                scope: Scope::Queue,
+                list_rows: 5,
+            }),
+        );
+        for _ in 0..30 {
+            update(&mut state, key('j'));
+        }
+        let offset = |s: &AppState| s.top().list().map(|l| (l.cursor, l.offset));
+        assert_eq!(offset(&state), Some((30, 0)));
+        // The frame of this list reports 18 rows: the selection comes into view.
+        update(
+            &mut state,
+            Msg::LaidOut(Viewport {
+                depth: 1,
+                scope: Scope::Queues,
+                list_rows: 18,
+            }),
+        );
+        assert_eq!(offset(&state), Some((30, 13)));
     }
 
     #[test]

@@ -47,11 +47,11 @@ fn body_area(width: u16, height: u16) -> Rect {
     body
 }
 
-/// How many rows the top screen's list shows at the last known terminal
-/// size (`update` keeps the scroll offset with it).
-pub fn list_rows(state: &AppState) -> Option<usize> {
-    let (w, h) = state.size?;
-    let body = body_area(w, h);
+/// How many rows the top screen's list shows in a frame of `area`
+/// (reported back to `update`, which keeps the scroll offset with it).
+fn list_rows(state: &AppState, area: Rect) -> Option<usize> {
+    state.top().list()?;
+    let body = body_area(area.width, area.height);
     Some(match state.top() {
         Screen::Queue(s) => {
             let [_, bottom] = queue::queue_split(state, s, body);
@@ -68,8 +68,9 @@ pub fn list_rows(state: &AppState) -> Option<usize> {
     })
 }
 
-/// Draws the whole screen.
-pub fn render(state: &AppState, frame: &mut Frame) {
+/// Draws the whole screen; returns what the top list shows (for
+/// `Msg::LaidOut`), when the top screen is a list.
+pub fn render(state: &AppState, frame: &mut Frame) -> Option<Viewport> {
     let area = frame.area();
     let [header, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -102,6 +103,11 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Overlay::Confirm(c) => render_confirm(state, frame, body, c),
         Overlay::None | Overlay::Prompt { .. } => {}
     }
+    list_rows(state, area).map(|list_rows| Viewport {
+        depth: state.stack.len(),
+        scope: state.top().scope(),
+        list_rows,
+    })
 }
 
 /// A box centred in `body`, at most `w` × `h`.

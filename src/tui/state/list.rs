@@ -3,6 +3,7 @@
 //! and move cursors. Nothing here knows a particular view.
 
 use crate::tui::action::Action;
+use crate::tui::scope::Scope;
 
 /// Rows moved by page up / page down.
 pub const PAGE_ROWS: usize = 10;
@@ -158,4 +159,16 @@ pub(crate) fn moved(len: usize, i: usize, action: Action) -> Option<usize> {
         Action::Bottom => last,
         _ => i,
     })
+}
+
+/// What the last frame showed of the top list: render reports it back (as
+/// `Msg::LaidOut`) so that `update` keeps the selection in view without
+/// knowing the layout. It holds for the screen it was measured on only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    /// The stack depth and scope of the screen measured.
+    pub depth: usize,
+    pub scope: Scope,
+    /// Table rows the list shows.
+    pub list_rows: usize,
 }
