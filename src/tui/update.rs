@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyEventKind;
 
 use crate::tui::config::Meaning;
-use crate::tui::ops_ui;
 use crate::tui::state::*;
+use crate::tui::view;
 use crate::tui::workbench::Workbench;
 
 use command::close_logs;
@@ -242,7 +242,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tailed { req, result } => {
             match result {
                 Ok(events) => {
-                    if ops_ui::tailed(state, req, events) {
+                    if view::tail::tailed(state, req, events) {
                         state.bump();
                     }
                 }
@@ -321,7 +321,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::RedriveProgress { req, progress } => {
-            if let Some(r) = ops_ui::redrive_mut(state, req) {
+            if let Some(r) = view::redrive::redrive_mut(state, req) {
                 r.progress = progress;
             }
             Vec::new()
@@ -344,7 +344,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 Err(e) => format!("redrive failed: {e}"),
             };
             let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
-            if let Some(r) = ops_ui::redrive_mut(state, req) {
+            if let Some(r) = view::redrive::redrive_mut(state, req) {
                 r.summary = Some(result.map(|b| *b));
             }
             state.flash(if ok { Level::Info } else { Level::Error }, text);

@@ -1,25 +1,29 @@
-//! The pure render: `&AppState` in, a frame out. No I/O, no parsing, no
-//! locks; every text that came from a backend is escaped here or was escaped
-//! when it was stored.
+//! The views. The render is pure: `&AppState` in, a frame out (and the top
+//! list's rows back, as a [`Viewport`]). No I/O, no parsing, no locks; every
+//! text that came from a backend is escaped here or was escaped when it was
+//! stored.
 //!
-//! One file per view in `view/` (its `render`), shared pieces in
-//! `view/widgets.rs`; this file lays out the frame (header, body, status,
-//! hints) and draws the overlays (help, confirmation).
+//! One file per view in `view/`: its `render`, and for the views with
+//! actions of their own (tail, editor, redrive, workbench) what they do on
+//! keys and messages; shared pieces in `view/widgets.rs`. This file lays out
+//! the frame (header, body, status, hints) and draws the overlays (help,
+//! confirmation). Views import the state; the state never imports a view.
 
-mod buses;
-mod contexts;
-mod dlqs;
-mod editor;
-mod log;
-mod log_groups;
-mod message;
-mod queue;
-mod queues;
-mod redrive;
-mod rule;
-mod rules;
-mod tail;
+pub mod buses;
+pub mod contexts;
+pub mod dlqs;
+pub mod editor;
+pub mod log;
+pub mod log_groups;
+pub mod message;
+pub mod queue;
+pub mod queues;
+pub mod redrive;
+pub mod rule;
+pub mod rules;
+pub mod tail;
 mod widgets;
+pub mod workbench;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -93,7 +97,7 @@ pub fn render(state: &AppState, frame: &mut Frame) -> Option<Viewport> {
         Screen::Contexts(_) => contexts::render(state, frame, body),
         Screen::Tail(_) => tail::render(state, frame, body),
         Screen::Editor(_) => editor::render(state, frame, body),
-        Screen::Workbench(wb) => wb.render(frame, body, &state.config.theme),
+        Screen::Workbench(_) => workbench::render(state, frame, body),
         Screen::Redrive(_) => redrive::render(state, frame, body),
     }
     render_status(state, frame, status);

@@ -2,8 +2,8 @@
 //! endpoint, the embedded backend), quit.
 
 use crate::aws;
-use crate::tui::ops_ui;
 use crate::tui::state::*;
+use crate::tui::view;
 use crate::tui::workbench::Workbench;
 
 /// `:` commands and their aliases.
@@ -107,9 +107,9 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "workbench" => {
-            let events = ops_ui::events_for_workbench(state);
+            let events = view::workbench::events_for_workbench(state);
             state.stack.push(Screen::Workbench(Box::new(Workbench::new(
-                ops_ui::WORKBENCH_START,
+                view::workbench::WORKBENCH_START,
                 events,
             ))));
             Vec::new()
@@ -170,7 +170,7 @@ pub(crate) fn close_logs(state: &AppState, keep: usize) -> Vec<Effect> {
             Screen::Log(l) => Some(Effect::CloseLog { req: l.req }),
             _ => None,
         })
-        .chain(ops_ui::tails_above(state, keep))
+        .chain(view::tail::tails_above(state, keep))
         .collect()
 }
 

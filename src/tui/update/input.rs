@@ -8,6 +8,7 @@ use crate::tui::action::Action;
 use crate::tui::keys;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
+use crate::tui::view;
 use crate::tui::workbench::WbOutcome;
 
 use super::command::{close_logs, run_command};
@@ -44,10 +45,10 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                         return run_command(state, &text);
                     }
                     if kind == PromptKind::Destination {
-                        ops_ui::set_destination(state, &text);
+                        view::editor::set_destination(state, &text);
                     }
                     if kind == PromptKind::RedriveTo {
-                        ops_ui::redrive_to(state, &text);
+                        view::redrive::redrive_to(state, &text);
                     }
                 }
                 KeyCode::Backspace => {
@@ -125,12 +126,12 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Overlay::None => {}
     }
     if matches!(state.top(), Screen::Editor(_)) {
-        return ops_ui::editor_key(state, key);
+        return view::editor::editor_key(state, key);
     }
     if let Screen::Workbench(wb) = state.top_mut() {
         match wb.handle_key(key) {
             WbOutcome::Unhandled => {}
-            outcome => return ops_ui::workbench_outcome(state, outcome),
+            outcome => return view::workbench::workbench_outcome(state, outcome),
         }
     }
     match keys::resolve(&state.config, state.top().scope(), &key) {
@@ -267,17 +268,17 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Purge => ops_ui::purge(state),
         Action::Delete => ops_ui::delete(state),
-        Action::Edit => ops_ui::edit(state),
+        Action::Edit => view::editor::edit(state),
         Action::ToggleRule => ops_ui::toggle_rule(state),
-        Action::Tail => ops_ui::start_tail(state),
+        Action::Tail => view::tail::start_tail(state),
         Action::Pause => {
-            ops_ui::toggle_pause(state);
+            view::tail::toggle_pause(state);
             Vec::new()
         }
-        Action::Save => ops_ui::save_tail(state),
-        Action::Workbench => ops_ui::open_workbench(state),
-        Action::Redrive => ops_ui::redrive(state),
-        Action::Cancel => ops_ui::cancel_redrive(state),
+        Action::Save => view::tail::save_tail(state),
+        Action::Workbench => view::workbench::open_workbench(state),
+        Action::Redrive => view::redrive::redrive(state),
+        Action::Cancel => view::redrive::cancel_redrive(state),
         Action::CopyBody => match state.top() {
             Screen::Message(i) => vec![Effect::Copy {
                 text: i.message.body.clone(),

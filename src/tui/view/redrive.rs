@@ -1,4 +1,6 @@
-//! A redrive's progress, then its summary.
+//! The redrive view: `R` on a DLQ or on marked messages asks where to (a
+//! queue, a bus, the sources), confirms, then shows the progress and the
+//! summary; `c` cancels after the batch in flight.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,6 +12,9 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+
+use crate::domain::queue_name;
+use crate::tui::ops_ui::{confirm, current_queue, refused};
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Redrive(r) = state.top() else {
@@ -84,4 +89,157 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             rest,
         );
     }
+}
+
+/// `R` on a DLQ (the whole of it) or on marked messages: asks where to
+/// (the DLQ's source by default), then confirms with the count.
+pub(crate) fn redrive(state: &mut AppState) -> Vec<Effect> {
+    let Some((id, queue)) = current_queue(state) else {
+        return Vec::new();
+    };
+    if refused(state, "a redrive") {
+        return Vec::new();
+    }
+    let url = queue.as_ref().map(|q| q.url.clone()).unwrap_or(id.clone());
+    let name = queue
+        .as_ref()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&id).to_string());
+    let ids: Option<Vec<String>> = match state.top() {
+        Screen::Queue(q) if !q.marked.is_empty() => Some(q.marked.iter().cloned().collect()),
+        _ => None,
+    };
+    let count = match &ids {
+        Some(ids) => Some(ids.len() as u64),
+        None => queue.as_ref().map(|q| q.counts.visible),
+    };
+    let sources: Vec<String> = queue
+        .as_ref()
+        .map(|q| {
+            state
+                .dlq_source_indices(q)
+                .into_iter()
+                .filter_map(|i| state.queues.value.data()?.get(i).map(|s| s.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let default = match sources.as_slice() {
+        [one] => one.clone(),
+        [] => String::new(),
+        _ if ids.is_none() => "sources".to_string(),
+        [first, ..] => first.clone(),
+    };
+    state.redrive_draft = Some(RedriveDraft {
+        dlq_url: url,
+        dlq_name: name,
+        ids,
+        count,
+    });
+    if sources.len() > 1 {
+        state.flash(
+            Level::Info,
+            format!(
+                "{} feeds this DLQ: {}",
+                if sources.len() == 2 {
+                    "two queues"
+                } else {
+                    "several queues"
+                },
+                escape(&sources.join(", "))
+            ),
+        );
+    }
+    state.overlay = Overlay::Prompt {
+        kind: PromptKind::RedriveTo,
+        text: default,
+    };
+    Vec::new()
+}
+
+/// The destination prompt of `R` answered: `NAME` (a queue), `bus NAME`,
+/// `sources` (each message to its own source; whole DLQ, move task).
+pub(crate) fn redrive_to(state: &mut AppState, text: &str) {
+    let Some(draft) = state.redrive_draft.take() else {
+        return;
+    };
+    let text = text.trim();
+    let to = if text.is_empty() {
+        state.flash(Level::Error, "no destination: nothing was moved");
+        return;
+    } else if text == "sources" {
+        if draft.ids.is_some() {
+            state.flash(
+                Level::Error,
+                "marked messages go to one queue or bus: give its name (`sources` is for the whole DLQ)",
+            );
+            return;
+        }
+        RedriveTo::Sources
+    } else if let Some(bus) = text
+        .strip_prefix("bus ")
+        .or_else(|| text.strip_prefix("bus:"))
+    {
+        RedriveTo::Bus(bus.trim().to_string())
+    } else {
+        RedriveTo::Queue(
+            text.strip_prefix("queue ")
+                .unwrap_or(text)
+                .trim()
+                .to_string(),
+        )
+    };
+    let what = match (&draft.ids, draft.count) {
+        (Some(ids), _) => format!("the {} marked message(s)", ids.len()),
+        (None, Some(n)) => format!("all ~{n} messages"),
+        (None, None) => "every message".to_string(),
+    };
+    let how = match (&draft.ids, &to) {
+        (None, RedriveTo::Queue(_) | RedriveTo::Sources) => {
+            "With the backend's move task where it has one, else client-side"
+        }
+        _ => "Client-side: each sent first, deleted from the DLQ only once acknowledged",
+    };
+    let lines = vec![
+        format!(
+            "Moves {what} of {} to {}.",
+            escape(&draft.dlq_name),
+            escape(&to.label())
+        ),
+        format!("{how}; a journal lets a re-run resume without sending twice."),
+        "Progress shows next; c cancels (what is in flight finishes first).".to_string(),
+    ];
+    let typed = draft
+        .count
+        .is_none_or(|n| n > TYPED_ABOVE)
+        .then(|| draft.dlq_name.clone());
+    confirm(
+        state,
+        format!("redrive {}?", escape(&draft.dlq_name)),
+        lines,
+        typed,
+        Pending::Redrive {
+            draft: Box::new(draft),
+            to,
+        },
+    );
+}
+
+/// The redrive screen of `req`.
+pub(crate) fn redrive_mut(state: &mut AppState, req: ReqId) -> Option<&mut RedriveScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Redrive(r) if r.req == req => Some(&mut **r),
+        _ => None,
+    })
+}
+
+/// `c` on a running redrive.
+pub(crate) fn cancel_redrive(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Redrive(r) = state.top_mut() else {
+        return Vec::new();
+    };
+    if r.summary.is_some() || r.cancelling {
+        return Vec::new();
+    }
+    r.cancelling = true;
+    vec![Effect::CancelRedrive { req: r.req }]
 }

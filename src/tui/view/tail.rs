@@ -1,4 +1,7 @@
-//! A bus's events, live (a temporary queue and rule).
+//! The tail view: a bus's events, live, through a temporary queue and rule.
+//! Starting it (on a bus, a rule or its pattern), taking the events in,
+//! pause, save to JSON Lines, stopping it when its screen leaves the stack,
+//! and drawing it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -10,6 +13,9 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+
+use crate::ops::tail::TailedEvent;
+use crate::tui::ops_ui::{refused, selected_rule};
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Tail(t) = state.top() else { return };
@@ -88,4 +94,137 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     table(
         state, frame, list, block, &headers, widths, rows, selected, false,
     );
+}
+
+/// `t` on a bus or a rule: start a tail (a temporary queue and rule).
+pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
+    let (bus, rule, pattern) = match state.top() {
+        Screen::Buses(_) => match state.selected_key() {
+            Some(b) => (b, None, None),
+            None => return Vec::new(),
+        },
+        Screen::Rules(_) => match selected_rule(state) {
+            Some((bus, row)) => (bus, Some(row.rule.name), row.rule.pattern),
+            None => return Vec::new(),
+        },
+        Screen::Rule(r) => (
+            r.bus.clone(),
+            Some(r.rule.name.clone()),
+            r.rule.pattern.clone(),
+        ),
+        _ => return Vec::new(),
+    };
+    if rule.is_some() && pattern.is_none() {
+        state.flash(
+            Level::Info,
+            "this rule has a schedule, not a pattern: tail the bus instead",
+        );
+        return Vec::new();
+    }
+    if refused(state, "a tail (it creates a temporary queue and rule)") {
+        return Vec::new();
+    }
+    let req = state.req();
+    state.stack.push(Screen::Tail(Box::new(TailScreen {
+        req,
+        bus: bus.clone(),
+        rule,
+        pattern: pattern.clone(),
+        status: TailStatus::Starting,
+        notes: Vec::new(),
+        events: Vec::new(),
+        held: Vec::new(),
+        paused: false,
+        dropped: 0,
+        list: ListView::default(),
+    })));
+    vec![Effect::StartTail { req, bus, pattern }]
+}
+
+/// New events for a tail: shown at once, or held while paused.
+pub(crate) fn tailed(state: &mut AppState, req: ReqId, events: Vec<TailedEvent>) -> bool {
+    for s in state.stack.iter_mut() {
+        if let Screen::Tail(t) = s
+            && t.req == req
+        {
+            if t.paused {
+                t.held.extend(events);
+            } else {
+                // Like `tail -f`: the selection follows the newest event while
+                // it is on the last row (or nothing is selected yet).
+                let last = t
+                    .list
+                    .order
+                    .last()
+                    .and_then(|&i| t.events.get(i))
+                    .map(|e| e.message_id.clone());
+                let following = t.list.selected.is_none() || t.list.selected == last;
+                t.events.extend(events);
+                if following && let Some(e) = t.events.last() {
+                    t.list.selected = Some(e.message_id.clone());
+                }
+            }
+            let over = t.events.len().saturating_sub(TAIL_KEEP);
+            if over > 0 {
+                t.events.drain(..over);
+                t.dropped += over as u64;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// `space` on a tail: pause (new events are held) or resume.
+pub(crate) fn toggle_pause(state: &mut AppState) {
+    if let Screen::Tail(t) = state.top_mut() {
+        t.paused = !t.paused;
+        if !t.paused {
+            let held = std::mem::take(&mut t.held);
+            t.events.extend(held);
+        }
+        state.bump();
+    }
+}
+
+/// `ctrl-s` on a tail: write the events shown (filtered) to a JSON Lines file.
+pub(crate) fn save_tail(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Tail(t) = state.top() else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = t
+        .list
+        .order
+        .iter()
+        .filter_map(|&i| t.events.get(i))
+        .map(|e| e.to_json().to_string())
+        .collect();
+    if lines.is_empty() {
+        state.flash(Level::Info, "no events to save yet");
+        return Vec::new();
+    }
+    let stamp = crate::local::now_ms() / 1000;
+    let bus = t.bus.rsplit('/').next().unwrap_or(&t.bus).replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
+        "_",
+    );
+    vec![Effect::SaveLines {
+        path: format!("eddy-tail-{bus}-{stamp}.jsonl"),
+        lines,
+    }]
+}
+
+/// The tail screens whose tails run (to stop when they are left).
+pub(crate) fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
+    state
+        .stack
+        .iter()
+        .skip(keep)
+        .filter_map(|s| match s {
+            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
+                Some(Effect::StopTail { req: t.req })
+            }
+            _ => None,
+        })
+        .collect()
 }
