@@ -40,7 +40,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
             let mut settings = state.context.settings.clone();
             settings.region = Some(arg);
             let local = state.context.local;
-            return switch_context(state, local, settings);
+            return view::contexts::switch_context(state, local, settings);
         }
         "endpoint" => {
             if arg != "-" && !(arg.starts_with("http://") || arg.starts_with("https://")) {
@@ -55,7 +55,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
             }
             let mut settings = state.context.settings.clone();
             settings.endpoint_url = (arg != "-").then_some(arg);
-            return switch_context(state, false, settings);
+            return view::contexts::switch_context(state, false, settings);
         }
         "ctx" | "context" if !arg.is_empty() => {
             if arg == "local" {
@@ -70,14 +70,14 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
                     region: state.context.local.then(|| state.context.region.clone()),
                     ..aws::Settings::default()
                 };
-                return switch_context(state, true, settings);
+                return view::contexts::switch_context(state, true, settings);
             }
             let profile = arg
                 .strip_prefix("profile ")
                 .unwrap_or(&arg)
                 .trim()
                 .to_string();
-            return switch_context(
+            return view::contexts::switch_context(
                 state,
                 false,
                 aws::Settings {
@@ -172,36 +172,4 @@ pub(crate) fn close_logs(state: &AppState, keep: usize) -> Vec<Effect> {
         })
         .chain(view::tail::tails_above(state, keep))
         .collect()
-}
-
-/// Starts a switch to another context; the answer resets the views.
-pub(crate) fn switch_context(
-    state: &mut AppState,
-    local: bool,
-    settings: aws::Settings,
-) -> Vec<Effect> {
-    let req = state.req();
-    state.switching = Some(req);
-    let to = if local {
-        "eddy's embedded backend".to_string()
-    } else {
-        [
-            settings.profile.as_ref().map(|p| format!("profile {p}")),
-            settings.region.as_ref().map(|r| format!("region {r}")),
-            settings.endpoint_url.clone(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ")
-    };
-    state.flash(
-        Level::Info,
-        format!("connecting to {}…", crate::text::escape(&to)),
-    );
-    vec![Effect::SwitchContext {
-        req,
-        local,
-        settings,
-    }]
 }

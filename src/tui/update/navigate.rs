@@ -2,15 +2,12 @@
 //! queue (asking first when a receive can dead-letter), go to a DLQ, refresh
 //! what the top view shows now or when due.
 
-use std::collections::{BTreeSet, VecDeque};
 use std::time::Instant;
 
 use crate::aws;
-use crate::domain::{Message, Queue, queue_name};
-use crate::tui::inspect::{self, Inspector};
+use crate::domain::Queue;
 use crate::tui::state::*;
-
-use super::command::switch_context;
+use crate::tui::view;
 
 /// Refreshes of the live data the top screen shows, when due.
 pub(crate) fn refresh_due(state: &mut AppState, now: Instant) -> Vec<Effect> {
@@ -33,235 +30,6 @@ pub(crate) fn refresh_due(state: &mut AppState, now: Instant) -> Vec<Effect> {
         _ => {}
     }
     effects
-}
-
-pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => {
-            effects.extend(state.fetch_queues());
-        }
-        Screen::Queue(_) => {
-            let req = state.req();
-            if let Screen::Queue(q) = state.top_mut()
-                && q.queue.begin(req)
-            {
-                effects.push(Effect::FetchQueue {
-                    req,
-                    queue: q.id.clone(),
-                });
-            }
-        }
-        Screen::Buses(_) => {
-            let req = state.req();
-            if state.buses.begin(req) {
-                effects.push(Effect::FetchBuses { req });
-            }
-        }
-        Screen::LogGroups(_) => {
-            let req = state.req();
-            if state.log_groups.begin(req) {
-                effects.push(Effect::FetchLogGroups { req });
-            }
-        }
-        Screen::Rules(_) => {
-            let req = state.req();
-            if let Screen::Rules(r) = state.top_mut()
-                && r.rules.begin(req)
-            {
-                effects.push(Effect::FetchRules {
-                    req,
-                    bus: r.bus.clone(),
-                });
-            }
-        }
-        Screen::Rule(_) => {
-            let req = state.req();
-            if let Screen::Rule(r) = state.top_mut()
-                && r.targets.begin(req)
-            {
-                effects.push(Effect::FetchTargets {
-                    req,
-                    rule: r.rule.name.clone(),
-                    bus: r.bus.clone(),
-                });
-            }
-        }
-        Screen::Message(_) => {
-            state.flash(
-                Level::Info,
-                "a message is a snapshot of one peek: go back and peek again",
-            );
-        }
-        Screen::Contexts(_) => {
-            let req = state.req();
-            if state.profiles.begin(req) {
-                effects.push(Effect::FetchProfiles { req });
-            }
-        }
-        Screen::Log(_)
-        | Screen::Tail(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => {}
-    }
-    effects
-}
-
-pub(crate) fn open(state: &mut AppState) -> Vec<Effect> {
-    let key = selected_key(state);
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => match key {
-            Some(url) => open_queue(state, url, None),
-            None => Vec::new(),
-        },
-        Screen::Queue(q) => {
-            let Some(id) = key else { return Vec::new() };
-            let Some(msg) = q
-                .peek
-                .value
-                .data()
-                .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
-            else {
-                return Vec::new();
-            };
-            let name = q
-                .queue
-                .value
-                .data()
-                .map(|q| q.name.clone())
-                .unwrap_or_else(|| queue_name(&q.id).to_string());
-            let source_max = msg
-                .attributes
-                .get("DeadLetterQueueSourceArn")
-                .and_then(|arn| state.queue_by_name(queue_name(arn)))
-                .and_then(|src| src.redrive_policy.as_ref())
-                .map(|rp| rp.max_receive_count);
-            let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
-            state.stack.push(Screen::Message(Box::new(inspector)));
-            Vec::new()
-        }
-        Screen::Buses(_) => {
-            let Some(bus) = key else { return Vec::new() };
-            let req = state.req();
-            let mut screen = RulesScreen {
-                bus: bus.clone(),
-                rules: Live::default(),
-                list: ListView::default(),
-            };
-            screen.rules.begin(req);
-            state.stack.push(Screen::Rules(screen));
-            vec![Effect::FetchRules { req, bus }]
-        }
-        Screen::Rules(r) => {
-            let Some(name) = key else { return Vec::new() };
-            let Some(row) = r
-                .rules
-                .value
-                .data()
-                .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
-            else {
-                return Vec::new();
-            };
-            let rule = row.rule.clone();
-            let bus = r.bus.clone();
-            let req = state.req();
-            let mut screen = RuleScreen {
-                pattern: inspect::pretty_lines(
-                    rule.pattern
-                        .as_deref()
-                        .or(rule.schedule.as_deref())
-                        .unwrap_or(""),
-                ),
-                bus: bus.clone(),
-                rule: rule.clone(),
-                targets: Live::default(),
-                list: ListView::default(),
-            };
-            screen.targets.begin(req);
-            state.stack.push(Screen::Rule(Box::new(screen)));
-            vec![Effect::FetchTargets {
-                req,
-                rule: rule.name,
-                bus,
-            }]
-        }
-        Screen::Rule(r) => {
-            let Some(id) = key else { return Vec::new() };
-            let Some(arn) = r
-                .targets
-                .value
-                .data()
-                .and_then(|ts| ts.iter().find(|t| t.id == id))
-                .map(|t| t.arn.clone())
-            else {
-                return Vec::new();
-            };
-            if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
-                open_queue(state, arn, None)
-            } else {
-                state.flash(
-                    Level::Info,
-                    format!("{} is not a queue", crate::text::escape(&arn)),
-                );
-                Vec::new()
-            }
-        }
-        Screen::LogGroups(_) => {
-            let Some(group) = key else { return Vec::new() };
-            let req = state.req();
-            state.stack.push(Screen::Log(LogScreen {
-                group: group.clone(),
-                req,
-                events: VecDeque::new(),
-                status: LogStatus::Loading,
-                from_end: 0,
-                warning: None,
-            }));
-            vec![Effect::OpenLog { req, group }]
-        }
-        Screen::Contexts(_) => {
-            let Some(label) = key else { return Vec::new() };
-            let Some(choice) = state
-                .profiles
-                .value
-                .data()
-                .and_then(|cs| cs.iter().find(|c| c.label == label))
-                .cloned()
-            else {
-                return Vec::new();
-            };
-            let mut settings = choice.settings;
-            if choice.local && state.context.local {
-                settings.region = Some(state.context.region.clone());
-            }
-            switch_context(state, choice.local, settings)
-        }
-        Screen::Tail(t) => {
-            let Some(id) = key else { return Vec::new() };
-            let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
-                return Vec::new();
-            };
-            let message = Message {
-                message_id: e.message_id.clone(),
-                receipt_handle: None,
-                body: e.body.clone(),
-                md5_of_body: None,
-                receive_count: 1,
-                receives_left: None,
-                attributes: Default::default(),
-                message_attributes: Default::default(),
-            };
-            let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
-            state.stack.push(Screen::Message(Box::new(inspector)));
-            Vec::new()
-        }
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => Vec::new(),
-    }
 }
 
 pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
@@ -308,7 +76,7 @@ pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
 pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
     match state.top() {
         Screen::Queues(_) | Screen::Dlqs(_) => match selected_key(state) {
-            Some(url) => open_queue(state, url, Some(force)),
+            Some(url) => view::queue::open_queue(state, url, Some(force)),
             None => Vec::new(),
         },
         Screen::Queue(_) => {
@@ -338,7 +106,7 @@ pub(crate) fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
         _ => None,
     };
     match queue.and_then(|q| q.redrive_policy) {
-        Some(p) => open_queue(state, p.dead_letter_target_arn, None),
+        Some(p) => view::queue::open_queue(state, p.dead_letter_target_arn, None),
         None => {
             state.flash(Level::Info, "this queue has no DLQ (no redrive policy)");
             Vec::new()
@@ -346,31 +114,43 @@ pub(crate) fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
-/// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
-pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
-    let req = state.req();
-    let mut screen = QueueScreen {
-        id: id.clone(),
-        queue: Live::default(),
-        peek: Live::default(),
-        list: ListView::default(),
-        marked: BTreeSet::new(),
-    };
-    screen.queue.begin(req);
-    let mut effects = vec![Effect::FetchQueue {
-        req,
-        queue: id.clone(),
-    }];
-    if let Some(force) = peek {
-        let preq = state.req();
-        screen.peek.begin(preq);
-        effects.push(Effect::Peek {
-            req: preq,
-            queue: id,
-            max: state.config.peek_count,
-            force,
-        });
+/// Refreshes what the top view shows, now.
+pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => view::queues::refresh(state),
+        Screen::Queue(_) => view::queue::refresh(state),
+        Screen::Buses(_) => view::buses::refresh(state),
+        Screen::LogGroups(_) => view::log_groups::refresh(state),
+        Screen::Rules(_) => view::rules::refresh(state),
+        Screen::Rule(_) => view::rule::refresh(state),
+        Screen::Message(_) => view::message::refresh(state),
+        Screen::Contexts(_) => view::contexts::refresh(state),
+        Screen::Log(_)
+        | Screen::Tail(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => Vec::new(),
     }
-    state.stack.push(Screen::Queue(Box::new(screen)));
-    effects
+}
+
+/// Drills into the selected row of the top view.
+pub(crate) fn open(state: &mut AppState) -> Vec<Effect> {
+    let Some(key) = selected_key(state) else {
+        return Vec::new();
+    };
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => view::queue::open_queue(state, key, None),
+        Screen::Queue(_) => view::queue::open(state, &key),
+        Screen::Buses(_) => view::buses::open(state, key),
+        Screen::Rules(_) => view::rules::open(state, &key),
+        Screen::Rule(_) => view::rule::open(state, &key),
+        Screen::LogGroups(_) => view::log_groups::open(state, key),
+        Screen::Contexts(_) => view::contexts::open(state, &key),
+        Screen::Tail(_) => view::tail::open(state, &key),
+        Screen::Message(_)
+        | Screen::Log(_)
+        | Screen::Editor(_)
+        | Screen::Workbench(_)
+        | Screen::Redrive(_) => Vec::new(),
+    }
 }

@@ -1,4 +1,4 @@
-//! The event buses.
+//! The buses view: the event buses; refresh, open a bus's rules, render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -45,4 +45,26 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         state.buses.value.error().is_some(),
     );
+}
+
+/// Refreshes the bus list.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if state.buses.begin(req) {
+        return vec![Effect::FetchBuses { req }];
+    }
+    Vec::new()
+}
+
+/// Opens the rules of `bus`.
+pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
+    let req = state.req();
+    let mut screen = RulesScreen {
+        bus: bus.clone(),
+        rules: Live::default(),
+        list: ListView::default(),
+    };
+    screen.rules.begin(req);
+    state.stack.push(Screen::Rules(screen));
+    vec![Effect::FetchRules { req, bus }]
 }

@@ -1,4 +1,6 @@
-//! `:ctx`: where eddy can connect (profiles, the embedded backend).
+//! The contexts view (`:ctx`): where eddy can connect (profiles, the
+//! embedded backend); refresh the profiles, switch context (also for
+//! `:region`, `:endpoint`, `:ctx NAME`), render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -10,6 +12,7 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Contexts(lv) = state.top() else {
@@ -90,4 +93,63 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         state.profiles.value.error().is_some(),
     );
+}
+
+/// Reads the profiles again.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if state.profiles.begin(req) {
+        return vec![Effect::FetchProfiles { req }];
+    }
+    Vec::new()
+}
+
+/// Switches to the context `label`.
+pub(crate) fn open(state: &mut AppState, label: &str) -> Vec<Effect> {
+    let Some(choice) = state
+        .profiles
+        .value
+        .data()
+        .and_then(|cs| cs.iter().find(|c| c.label == label))
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    let mut settings = choice.settings;
+    if choice.local && state.context.local {
+        settings.region = Some(state.context.region.clone());
+    }
+    switch_context(state, choice.local, settings)
+}
+
+/// Starts a switch to another context; the answer resets the views.
+pub(crate) fn switch_context(
+    state: &mut AppState,
+    local: bool,
+    settings: aws::Settings,
+) -> Vec<Effect> {
+    let req = state.req();
+    state.switching = Some(req);
+    let to = if local {
+        "eddy's embedded backend".to_string()
+    } else {
+        [
+            settings.profile.as_ref().map(|p| format!("profile {p}")),
+            settings.region.as_ref().map(|r| format!("region {r}")),
+            settings.endpoint_url.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+    };
+    state.flash(
+        Level::Info,
+        format!("connecting to {}…", crate::text::escape(&to)),
+    );
+    vec![Effect::SwitchContext {
+        req,
+        local,
+        settings,
+    }]
 }

@@ -1,4 +1,5 @@
-//! The CloudWatch log groups.
+//! The log groups view: CloudWatch log groups; refresh, open a group's
+//! events, render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -59,4 +60,27 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         state.log_groups.value.error().is_some(),
     );
+}
+
+/// Refreshes the log group list.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if state.log_groups.begin(req) {
+        return vec![Effect::FetchLogGroups { req }];
+    }
+    Vec::new()
+}
+
+/// Opens `group`'s events (the last minutes, then followed).
+pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
+    let req = state.req();
+    state.stack.push(Screen::Log(LogScreen {
+        group: group.clone(),
+        req,
+        events: std::collections::VecDeque::new(),
+        status: LogStatus::Loading,
+        from_end: 0,
+        warning: None,
+    }));
+    vec![Effect::OpenLog { req, group }]
 }

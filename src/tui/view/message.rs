@@ -1,4 +1,5 @@
-//! The message inspector: the document built when the message was opened.
+//! The message inspector view: the document built when the message was
+//! opened (never refreshed: it is one peek's snapshot), and its render.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -37,4 +38,13 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             .block(block),
         area,
     );
+}
+
+/// A message is not refreshed: it is one peek's snapshot.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    state.flash(
+        Level::Info,
+        "a message is a snapshot of one peek: go back and peek again",
+    );
+    Vec::new()
 }

@@ -1,4 +1,6 @@
-//! One queue: its attributes and redrive policy above, the peeked messages below.
+//! The queue view: one queue's attributes and redrive policy above, the
+//! peeked messages below. Opening it (from a list, a rule's target, `d`),
+//! refreshing its attributes, opening a message, and the render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,6 +17,7 @@ use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::tui::inspect::Inspector;
 
 pub(crate) fn queue_lines(
     state: &AppState,
@@ -266,4 +269,77 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut ts = TableState::default().with_selected(selected);
     frame.render_stateful_widget(t, table_area, &mut ts);
+}
+
+/// Refreshes the open queue's attributes (never its messages).
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Queue(q) = state.top_mut()
+        && q.queue.begin(req)
+    {
+        return vec![Effect::FetchQueue {
+            req,
+            queue: q.id.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Opens the peeked message `id` in the inspector.
+pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let Screen::Queue(q) = state.top() else {
+        return Vec::new();
+    };
+    let Some(msg) = q
+        .peek
+        .value
+        .data()
+        .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
+    else {
+        return Vec::new();
+    };
+    let name = q
+        .queue
+        .value
+        .data()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&q.id).to_string());
+    let source_max = msg
+        .attributes
+        .get("DeadLetterQueueSourceArn")
+        .and_then(|arn| state.queue_by_name(queue_name(arn)))
+        .and_then(|src| src.redrive_policy.as_ref())
+        .map(|rp| rp.max_receive_count);
+    let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+    state.stack.push(Screen::Message(Box::new(inspector)));
+    Vec::new()
+}
+
+/// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
+pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
+    let req = state.req();
+    let mut screen = QueueScreen {
+        id: id.clone(),
+        queue: Live::default(),
+        peek: Live::default(),
+        list: ListView::default(),
+        marked: std::collections::BTreeSet::new(),
+    };
+    screen.queue.begin(req);
+    let mut effects = vec![Effect::FetchQueue {
+        req,
+        queue: id.clone(),
+    }];
+    if let Some(force) = peek {
+        let preq = state.req();
+        screen.peek.begin(preq);
+        effects.push(Effect::Peek {
+            req: preq,
+            queue: id,
+            max: state.config.peek_count,
+            force,
+        });
+    }
+    state.stack.push(Screen::Queue(Box::new(screen)));
+    effects
 }

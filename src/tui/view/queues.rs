@@ -1,4 +1,5 @@
-//! The queues view: every queue with its counts, Δ/min, trend and DLQ.
+//! The queues view: every queue with its counts, Δ/min, trend and DLQ; its
+//! refresh (the queue list, shared with the DLQ view) and its render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -103,4 +104,9 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     table(
         state, frame, area, block, &header, widths, table_rows, selected, stale,
     );
+}
+
+/// Refreshes the queue list (the DLQ view shows the same list).
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    state.fetch_queues().into_iter().collect()
 }

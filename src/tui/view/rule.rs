@@ -1,4 +1,5 @@
-//! One rule: its pattern above, its targets below.
+//! The rule view: its pattern above, its targets below; refresh the
+//! targets, open a target that is a queue, render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -139,4 +140,41 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         s.targets.value.error().is_some(),
     );
+}
+
+/// Refreshes the open rule's targets.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Rule(r) = state.top_mut()
+        && r.targets.begin(req)
+    {
+        return vec![Effect::FetchTargets {
+            req,
+            rule: r.rule.name.clone(),
+            bus: r.bus.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Opens the target `id` when it is a queue.
+pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let Screen::Rule(r) = state.top() else {
+        return Vec::new();
+    };
+    let Some(arn) = r
+        .targets
+        .value
+        .data()
+        .and_then(|ts| ts.iter().find(|t| t.id == id))
+        .map(|t| t.arn.clone())
+    else {
+        return Vec::new();
+    };
+    if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
+        super::queue::open_queue(state, arn, None)
+    } else {
+        state.flash(Level::Info, format!("{} is not a queue", escape(&arn)));
+        Vec::new()
+    }
 }

@@ -1,4 +1,5 @@
-//! The rules of a bus: state, targets, a one-line pattern.
+//! The rules view: a bus's rules with state, targets and a one-line
+//! pattern; refresh, open a rule, render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -74,4 +75,55 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         selected,
         s.rules.value.error().is_some(),
     );
+}
+
+/// Refreshes the rules of the open bus.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Rules(r) = state.top_mut()
+        && r.rules.begin(req)
+    {
+        return vec![Effect::FetchRules {
+            req,
+            bus: r.bus.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Opens the rule `name`: its pattern and targets.
+pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
+    let Screen::Rules(r) = state.top() else {
+        return Vec::new();
+    };
+    let Some(row) = r
+        .rules
+        .value
+        .data()
+        .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
+    else {
+        return Vec::new();
+    };
+    let rule = row.rule.clone();
+    let bus = r.bus.clone();
+    let req = state.req();
+    let mut screen = RuleScreen {
+        pattern: crate::tui::inspect::pretty_lines(
+            rule.pattern
+                .as_deref()
+                .or(rule.schedule.as_deref())
+                .unwrap_or(""),
+        ),
+        bus: bus.clone(),
+        rule: rule.clone(),
+        targets: Live::default(),
+        list: ListView::default(),
+    };
+    screen.targets.begin(req);
+    state.stack.push(Screen::Rule(Box::new(screen)));
+    vec![Effect::FetchTargets {
+        req,
+        rule: rule.name,
+        bus,
+    }]
 }

@@ -1,7 +1,7 @@
 //! The tail view: a bus's events, live, through a temporary queue and rule.
 //! Starting it (on a bus, a rule or its pattern), taking the events in,
-//! pause, save to JSON Lines, stopping it when its screen leaves the stack,
-//! and drawing it.
+//! pause, save to JSON Lines, opening an event, stopping it when its screen
+//! leaves the stack, and drawing it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -14,7 +14,9 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+use crate::domain::Message;
 use crate::ops::tail::TailedEvent;
+use crate::tui::inspect::Inspector;
 use crate::tui::ops_ui::{refused, selected_rule};
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -227,4 +229,27 @@ pub(crate) fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
             _ => None,
         })
         .collect()
+}
+
+/// Opens the tailed event `id` in the inspector.
+pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let Screen::Tail(t) = state.top() else {
+        return Vec::new();
+    };
+    let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
+        return Vec::new();
+    };
+    let message = Message {
+        message_id: e.message_id.clone(),
+        receipt_handle: None,
+        body: e.body.clone(),
+        md5_of_body: None,
+        receive_count: 1,
+        receives_left: None,
+        attributes: Default::default(),
+        message_attributes: Default::default(),
+    };
+    let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
+    state.stack.push(Screen::Message(Box::new(inspector)));
+    Vec::new()
 }
