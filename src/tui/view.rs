@@ -13,6 +13,7 @@ pub mod buses;
 pub mod contexts;
 pub mod dlqs;
 pub mod editor;
+pub mod kind;
 pub mod log;
 pub mod log_groups;
 pub mod message;
@@ -37,6 +38,7 @@ use crate::tui::config::Meaning;
 use crate::tui::keys;
 use crate::tui::state::*;
 
+pub use kind::View;
 use widgets::*;
 
 /// The body area of a frame of `width`×`height` (as [`render`] lays it out).
@@ -49,6 +51,26 @@ fn body_area(width: u16, height: u16) -> Rect {
     ])
     .areas(Rect::new(0, 0, width, height));
     body
+}
+
+/// The view of a screen.
+pub fn of(screen: &Screen) -> &'static dyn View {
+    match screen {
+        Screen::Queues(_) => &queues::Queues,
+        Screen::Dlqs(_) => &dlqs::Dlqs,
+        Screen::Queue(_) => &queue::QueueView,
+        Screen::Message(_) => &message::MessageView,
+        Screen::Buses(_) => &buses::Buses,
+        Screen::Rules(_) => &rules::Rules,
+        Screen::Rule(_) => &rule::RuleView,
+        Screen::LogGroups(_) => &log_groups::LogGroups,
+        Screen::Log(_) => &log::LogView,
+        Screen::Contexts(_) => &contexts::Contexts,
+        Screen::Tail(_) => &tail::TailView,
+        Screen::Editor(_) => &editor::EditorView,
+        Screen::Workbench(_) => &workbench::WorkbenchView,
+        Screen::Redrive(_) => &redrive::RedriveView,
+    }
 }
 
 /// How many rows the top screen's list shows in a frame of `area`
@@ -84,22 +106,7 @@ pub fn render(state: &AppState, frame: &mut Frame) -> Option<Viewport> {
     ])
     .areas(area);
     render_header(state, frame, header);
-    match state.top() {
-        Screen::Queues(_) => queues::render(state, frame, body),
-        Screen::Dlqs(_) => dlqs::render(state, frame, body),
-        Screen::Queue(_) => queue::render(state, frame, body),
-        Screen::Message(_) => message::render(state, frame, body),
-        Screen::Buses(_) => buses::render(state, frame, body),
-        Screen::Rules(_) => rules::render(state, frame, body),
-        Screen::Rule(_) => rule::render(state, frame, body),
-        Screen::LogGroups(_) => log_groups::render(state, frame, body),
-        Screen::Log(_) => log::render(state, frame, body),
-        Screen::Contexts(_) => contexts::render(state, frame, body),
-        Screen::Tail(_) => tail::render(state, frame, body),
-        Screen::Editor(_) => editor::render(state, frame, body),
-        Screen::Workbench(_) => workbench::render(state, frame, body),
-        Screen::Redrive(_) => redrive::render(state, frame, body),
-    }
+    of(state.top()).render(state, frame, body);
     render_status(state, frame, status);
     render_hints(state, frame, hints);
     match &state.overlay {

@@ -116,41 +116,13 @@ pub(crate) fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
 
 /// Refreshes what the top view shows, now.
 pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => view::queues::refresh(state),
-        Screen::Queue(_) => view::queue::refresh(state),
-        Screen::Buses(_) => view::buses::refresh(state),
-        Screen::LogGroups(_) => view::log_groups::refresh(state),
-        Screen::Rules(_) => view::rules::refresh(state),
-        Screen::Rule(_) => view::rule::refresh(state),
-        Screen::Message(_) => view::message::refresh(state),
-        Screen::Contexts(_) => view::contexts::refresh(state),
-        Screen::Log(_)
-        | Screen::Tail(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => Vec::new(),
-    }
+    view::of(state.top()).refresh(state)
 }
 
 /// Drills into the selected row of the top view.
 pub(crate) fn open(state: &mut AppState) -> Vec<Effect> {
-    let Some(key) = selected_key(state) else {
-        return Vec::new();
-    };
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => view::queue::open_queue(state, key, None),
-        Screen::Queue(_) => view::queue::open(state, &key),
-        Screen::Buses(_) => view::buses::open(state, key),
-        Screen::Rules(_) => view::rules::open(state, &key),
-        Screen::Rule(_) => view::rule::open(state, &key),
-        Screen::LogGroups(_) => view::log_groups::open(state, key),
-        Screen::Contexts(_) => view::contexts::open(state, &key),
-        Screen::Tail(_) => view::tail::open(state, &key),
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => Vec::new(),
+    match selected_key(state) {
+        Some(key) => view::of(state.top()).open(state, &key),
+        None => Vec::new(),
     }
 }

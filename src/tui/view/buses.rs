@@ -68,3 +68,20 @@ pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
     state.stack.push(Screen::Rules(screen));
     vec![Effect::FetchRules { req, bus }]
 }
+
+/// The buses view.
+pub struct Buses;
+
+impl super::kind::View for Buses {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key.to_string())
+    }
+}

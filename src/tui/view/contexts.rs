@@ -153,3 +153,20 @@ pub(crate) fn switch_context(
         settings,
     }]
 }
+
+/// The contexts view.
+pub struct Contexts;
+
+impl super::kind::View for Contexts {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}

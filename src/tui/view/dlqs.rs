@@ -78,3 +78,20 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         state, frame, area, block, &header, widths, table_rows, selected, stale,
     );
 }
+
+/// The DLQ view (the queue list, seen from the DLQs).
+pub struct Dlqs;
+
+impl super::kind::View for Dlqs {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        super::queues::refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        super::queue::open_queue(state, key.to_string(), None)
+    }
+}

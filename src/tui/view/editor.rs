@@ -251,3 +251,12 @@ pub(crate) fn set_destination(state: &mut AppState, text: &str) {
         ed.error = None;
     }
 }
+
+/// The editor view.
+pub struct EditorView;
+
+impl super::kind::View for EditorView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+}

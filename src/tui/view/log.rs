@@ -42,3 +42,12 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// The log view.
+pub struct LogView;
+
+impl super::kind::View for LogView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+}

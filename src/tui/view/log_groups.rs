@@ -84,3 +84,20 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
     }));
     vec![Effect::OpenLog { req, group }]
 }
+
+/// The log groups view.
+pub struct LogGroups;
+
+impl super::kind::View for LogGroups {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key.to_string())
+    }
+}

@@ -48,3 +48,16 @@ pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
     );
     Vec::new()
 }
+
+/// The message inspector view.
+pub struct MessageView;
+
+impl super::kind::View for MessageView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+}

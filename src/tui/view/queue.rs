@@ -343,3 +343,20 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
     state.stack.push(Screen::Queue(Box::new(screen)));
     effects
 }
+
+/// The queue view.
+pub struct QueueView;
+
+impl super::kind::View for QueueView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}

@@ -110,3 +110,20 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
 pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
     state.fetch_queues().into_iter().collect()
 }
+
+/// The queues view.
+pub struct Queues;
+
+impl super::kind::View for Queues {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        super::queue::open_queue(state, key.to_string(), None)
+    }
+}

@@ -243,3 +243,12 @@ pub(crate) fn cancel_redrive(state: &mut AppState) -> Vec<Effect> {
     r.cancelling = true;
     vec![Effect::CancelRedrive { req: r.req }]
 }
+
+/// The redrive view.
+pub struct RedriveView;
+
+impl super::kind::View for RedriveView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+}

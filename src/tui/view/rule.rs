@@ -178,3 +178,20 @@ pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
         Vec::new()
     }
 }
+
+/// The rule view.
+pub struct RuleView;
+
+impl super::kind::View for RuleView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}

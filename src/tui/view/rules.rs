@@ -127,3 +127,20 @@ pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
         bus,
     }]
 }
+
+/// The rules view.
+pub struct Rules;
+
+impl super::kind::View for Rules {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}

@@ -253,3 +253,16 @@ pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
     state.stack.push(Screen::Message(Box::new(inspector)));
     Vec::new()
 }
+
+/// The tail view.
+pub struct TailView;
+
+impl super::kind::View for TailView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}

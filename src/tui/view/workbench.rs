@@ -167,3 +167,12 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
         }
     }
 }
+
+/// The workbench view.
+pub struct WorkbenchView;
+
+impl super::kind::View for WorkbenchView {
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+}
