@@ -7,14 +7,10 @@ mod command;
 mod input;
 mod navigate;
 
-use std::time::{Duration, Instant};
-
 use crossterm::event::KeyEventKind;
 
-use crate::tui::config::Meaning;
 use crate::tui::state::*;
 use crate::tui::view;
-use crate::tui::workbench::Workbench;
 
 use command::close_logs;
 use input::{apply_live_filter, on_key};
@@ -73,99 +69,24 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::QueuesLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            let fresh = result.is_ok();
-            // A superseded answer is dropped before anything is sampled.
-            let taken = state.queues.finish(req, at, result, every);
-            if taken && fresh {
-                sample_depths(state, at);
-            }
-            if taken {
-                state.index_queues();
-                state.generation += 1;
-            }
-            if taken && state.queues.failures > 0 {
-                let wait = state.queues.backoff(every).as_secs();
-                let n = state.queues.failures;
-                state.flash(
-                    Level::Warn,
-                    format!("refresh failed {n}×, next in {wait}s (r: now)"),
-                );
-            } else if state.queues.failures == 0
-                && state
-                    .flash
-                    .as_ref()
-                    .is_some_and(|f| f.text.starts_with("refresh failed"))
-            {
-                state.flash = None;
-            }
-            Vec::new()
+            view::queues::queues_loaded(state, req, at, result)
         }
-        Msg::QueueLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            for s in state.stack.iter_mut() {
-                if let Screen::Queue(q) = s {
-                    q.queue.finish(req, at, result, every);
-                    break;
-                }
-            }
-            Vec::new()
-        }
+        Msg::QueueLoaded { req, at, result } => view::queue::queue_loaded(state, req, at, result),
         Msg::Peeked {
             req,
             at,
             wall_ms,
             result,
-        } => {
-            let result = result.map(|p| PeekView {
-                approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
-                messages: p.messages,
-                warnings: p.warnings,
-                wall_ms,
-            });
-            for s in state.stack.iter_mut() {
-                if let Screen::Queue(q) = s
-                    && q.peek.pending == Some(req)
-                {
-                    q.peek.finish(req, at, result, Duration::ZERO);
-                    q.peek.next_refresh = None;
-                    break;
-                }
-            }
-            state.generation += 1;
-            Vec::new()
-        }
+        } => view::queue::peeked(state, req, at, wall_ms, result),
         Msg::BusesLoaded { req, at, result } => {
             let every = state.config.refresh;
             state.buses.finish(req, at, result, every);
             state.generation += 1;
             Vec::new()
         }
-        Msg::RulesLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            for s in state.stack.iter_mut() {
-                if let Screen::Rules(r) = s
-                    && r.rules.pending == Some(req)
-                {
-                    r.rules.finish(req, at, result, every);
-                    break;
-                }
-            }
-            state.generation += 1;
-            Vec::new()
-        }
+        Msg::RulesLoaded { req, at, result } => view::rules::rules_loaded(state, req, at, result),
         Msg::TargetsLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            for s in state.stack.iter_mut() {
-                if let Screen::Rule(r) = s
-                    && r.targets.pending == Some(req)
-                {
-                    r.targets.finish(req, at, result, every);
-                    break;
-                }
-            }
-            state.generation += 1;
-            Vec::new()
+            view::rule::targets_loaded(state, req, at, result)
         }
         Msg::LogGroupsLoaded { req, at, result } => {
             let every = state.config.refresh;
@@ -173,43 +94,8 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.generation += 1;
             Vec::new()
         }
-        Msg::LogsLoaded { req, result } => {
-            if let Some(Screen::Log(l)) = state.stack.last_mut()
-                && l.req == req
-            {
-                match result {
-                    Ok(events) => {
-                        l.events.extend(events);
-                        while l.events.len() > LOG_CAP {
-                            l.events.pop_front();
-                        }
-                        l.status = LogStatus::Following;
-                    }
-                    Err(e) => l.status = LogStatus::Failed(e.to_string()),
-                }
-            }
-            Vec::new()
-        }
-        Msg::LogTailed { req, result } => {
-            if let Some(Screen::Log(l)) = state.stack.last_mut()
-                && l.req == req
-            {
-                match result {
-                    Ok(ev) => {
-                        l.events.push_back(ev);
-                        if l.events.len() > LOG_CAP {
-                            l.events.pop_front();
-                        }
-                        if l.from_end > 0 {
-                            l.from_end += 1;
-                        }
-                        l.warning = None;
-                    }
-                    Err(e) => l.warning = Some(e.to_string()),
-                }
-            }
-            Vec::new()
-        }
+        Msg::LogsLoaded { req, result } => view::log::logs_loaded(state, req, result),
+        Msg::LogTailed { req, result } => view::log::log_tailed(state, req, result),
         Msg::Copied(result) => {
             match result {
                 Ok(n) => state.flash(
@@ -227,48 +113,9 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             refresh_now(state)
         }
-        Msg::TailStarted { req, result } => {
-            if let Some(t) = tail_mut(state, req) {
-                match result {
-                    Ok(notes) => {
-                        t.status = TailStatus::Running;
-                        t.notes = notes;
-                    }
-                    Err(e) => t.status = TailStatus::Failed(e),
-                }
-            }
-            Vec::new()
-        }
-        Msg::Tailed { req, result } => {
-            match result {
-                Ok(events) => {
-                    if view::tail::tailed(state, req, events) {
-                        state.bump();
-                    }
-                }
-                Err(e) => {
-                    if let Some(t) = tail_mut(state, req) {
-                        t.notes.retain(|n| !n.starts_with("receive failed"));
-                        t.notes.push(format!("receive failed (retrying): {e}"));
-                    }
-                }
-            }
-            Vec::new()
-        }
-        Msg::TailStopped { req, result } => {
-            let text = match &result {
-                Ok(removed) => format!("tail stopped: {removed}"),
-                Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
-            };
-            if let Some(t) = tail_mut(state, req) {
-                t.status = TailStatus::Stopped(text.clone());
-            }
-            match result {
-                Ok(_) => state.flash(Level::Info, text),
-                Err(_) => state.flash(Level::Error, text),
-            }
-            Vec::new()
-        }
+        Msg::TailStarted { req, result } => view::tail::tail_started(state, req, result),
+        Msg::Tailed { req, result } => view::tail::tailed_msg(state, req, result),
+        Msg::TailStopped { req, result } => view::tail::tail_stopped(state, req, result),
         Msg::Saved(result) => {
             match result {
                 Ok(path) => state.flash(Level::Info, format!("saved to {path}")),
@@ -280,76 +127,15 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             event_index,
             pattern,
             result,
-        } => {
-            if let Some(wb) = workbench_mut(state) {
-                wb.set_remote_verdict(event_index, &pattern, result);
-            }
-            Vec::new()
-        }
-        Msg::EventsLoaded(result) => {
-            match result {
-                Ok(events) => {
-                    let n = events.len();
-                    if let Some(wb) = workbench_mut(state) {
-                        wb.add_events(events);
-                        wb.flash(Meaning::Ok, format!("added {n} event(s)"));
-                    }
-                }
-                Err(e) => {
-                    if let Some(wb) = workbench_mut(state) {
-                        wb.flash(Meaning::Danger, e);
-                    }
-                }
-            }
-            Vec::new()
-        }
+        } => view::workbench::remote_checked(state, event_index, pattern, result),
+        Msg::EventsLoaded(result) => view::workbench::events_loaded(state, result),
         Msg::PatternApplied { pattern, result } => {
-            match result {
-                Ok(done) => {
-                    if let Some(wb) = workbench_mut(state) {
-                        wb.applied(&pattern);
-                    }
-                    state.flash(Level::Info, done);
-                }
-                Err(e) => {
-                    if let Some(wb) = workbench_mut(state) {
-                        wb.flash(Meaning::Danger, format!("not applied: {e}"));
-                    }
-                    state.flash(Level::Error, format!("not applied: {e}"));
-                }
-            }
-            Vec::new()
+            view::workbench::pattern_applied(state, pattern, result)
         }
         Msg::RedriveProgress { req, progress } => {
-            if let Some(r) = view::redrive::redrive_mut(state, req) {
-                r.progress = progress;
-            }
-            Vec::new()
+            view::redrive::redrive_progress(state, req, progress)
         }
-        Msg::RedriveDone { req, result } => {
-            let text = match &result {
-                Ok(s) if s.cancelled => format!("redrive cancelled: {} moved", s.moved),
-                Ok(s) if s.failed.is_empty() && s.error.is_none() => {
-                    format!("redrive done: {} moved", s.moved)
-                }
-                Ok(s) => format!(
-                    "redrive ended: {} moved, {} failed{}",
-                    s.moved,
-                    s.failed.len(),
-                    s.error
-                        .as_deref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                ),
-                Err(e) => format!("redrive failed: {e}"),
-            };
-            let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
-            if let Some(r) = view::redrive::redrive_mut(state, req) {
-                r.summary = Some(result.map(|b| *b));
-            }
-            state.flash(if ok { Level::Info } else { Level::Error }, text);
-            Vec::new()
-        }
+        Msg::RedriveDone { req, result } => view::redrive::redrive_done(state, req, result),
         Msg::ProfilesLoaded { req, at, result } => {
             let every = state.config.refresh;
             let result = result.map(|names| ctx_choices(state.local_available, &names));
@@ -388,39 +174,6 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
     }
-}
-
-/// Adds one depth sample per listed queue (the answer just taken), and
-/// forgets the queues no longer listed.
-pub(crate) fn sample_depths(state: &mut AppState, at: Instant) {
-    let Some(queues) = state.queues.value.data() else {
-        return;
-    };
-    let listed: std::collections::HashSet<&str> = queues.iter().map(|q| q.url.as_str()).collect();
-    state.history.retain(|url, _| listed.contains(url.as_str()));
-    for q in queues {
-        let h = state.history.entry(q.url.clone()).or_default();
-        h.push_back((at, q.counts.visible));
-        while h.len() > HISTORY_LEN {
-            h.pop_front();
-        }
-    }
-}
-
-/// The workbench, anywhere in the stack.
-pub(crate) fn workbench_mut(state: &mut AppState) -> Option<&mut Workbench> {
-    state.stack.iter_mut().rev().find_map(|s| match s {
-        Screen::Workbench(w) => Some(&mut **w),
-        _ => None,
-    })
-}
-
-/// The tail screen of `req`, anywhere in the stack.
-pub(crate) fn tail_mut(state: &mut AppState, req: ReqId) -> Option<&mut TailScreen> {
-    state.stack.iter_mut().find_map(|s| match s {
-        Screen::Tail(t) if t.req == req => Some(&mut **t),
-        _ => None,
-    })
 }
 
 /// Brings the top screen's derived list state up to date: the order when
@@ -489,6 +242,7 @@ mod tests {
     use crate::tui::scope::Scope;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use std::collections::BTreeMap;
+    use std::time::{Duration, Instant};
 
     fn queue(name: &str, visible: u64, dlq: Option<&str>) -> Queue {
         let mut attrs = BTreeMap::new();

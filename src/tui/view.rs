@@ -3,11 +3,15 @@
 //! text that came from a backend is escaped here or was escaped when it was
 //! stored.
 //!
-//! One file per view in `view/`: its `render`, and for the views with
-//! actions of their own (tail, editor, redrive, workbench) what they do on
-//! keys and messages; shared pieces in `view/widgets.rs`. This file lays out
-//! the frame (header, body, status, hints) and draws the overlays (help,
-//! confirmation). Views import the state; the state never imports a view.
+//! A view is one file in `view/`: a unit struct implementing [`View`]
+//! (`view/kind.rs`: render, refresh, what `enter` opens), the answers to its
+//! own fetches (`queue_loaded`, `tailed_msg`, ...) and its own actions;
+//! shared pieces in `view/widgets.rs`. Adding a view: its file, a `Screen`
+//! variant with its data (`state/screen.rs`), a `Scope` (`scope.rs`, which
+//! the config, the help and the hints derive from) and a line in [`of`].
+//! This file lays out the frame (header, body, status, hints) and draws the
+//! overlays (help, confirmation). Views import the state; the state never
+//! imports a view; `update` dispatches to the views.
 
 pub mod buses;
 pub mod contexts;

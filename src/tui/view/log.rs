@@ -1,4 +1,6 @@
-//! One log group's events, followed live.
+//! The log view: one log group's events, followed live; taking the first
+//! batch and each followed event in (at most `LOG_CAP` kept), and drawing
+//! them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,6 +12,8 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use crate::domain::LogEvent;
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Log(l) = state.top() else { return };
@@ -50,4 +54,53 @@ impl super::kind::View for LogView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }
+}
+
+/// The first batch of the open log group's events.
+pub(crate) fn logs_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Vec<LogEvent>, aws::Error>,
+) -> Vec<Effect> {
+    if let Some(Screen::Log(l)) = state.stack.last_mut()
+        && l.req == req
+    {
+        match result {
+            Ok(events) => {
+                l.events.extend(events);
+                while l.events.len() > LOG_CAP {
+                    l.events.pop_front();
+                }
+                l.status = LogStatus::Following;
+            }
+            Err(e) => l.status = LogStatus::Failed(e.to_string()),
+        }
+    }
+    Vec::new()
+}
+
+/// One followed log event, or a tail error.
+pub(crate) fn log_tailed(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<LogEvent, aws::Error>,
+) -> Vec<Effect> {
+    if let Some(Screen::Log(l)) = state.stack.last_mut()
+        && l.req == req
+    {
+        match result {
+            Ok(ev) => {
+                l.events.push_back(ev);
+                if l.events.len() > LOG_CAP {
+                    l.events.pop_front();
+                }
+                if l.from_end > 0 {
+                    l.from_end += 1;
+                }
+                l.warning = None;
+            }
+            Err(e) => l.warning = Some(e.to_string()),
+        }
+    }
+    Vec::new()
 }

@@ -17,7 +17,10 @@ use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use crate::aws::sqs::Peek;
 use crate::tui::inspect::Inspector;
+use std::time::{Duration, Instant};
 
 pub(crate) fn queue_lines(
     state: &AppState,
@@ -359,4 +362,48 @@ impl super::kind::View for QueueView {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
     }
+}
+
+/// The open queue's attributes answered.
+pub(crate) fn queue_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Queue, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    for s in state.stack.iter_mut() {
+        if let Screen::Queue(q) = s {
+            q.queue.finish(req, at, result, every);
+            break;
+        }
+    }
+    Vec::new()
+}
+
+/// A peek answered.
+pub(crate) fn peeked(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    wall_ms: i64,
+    result: Result<Peek, aws::Error>,
+) -> Vec<Effect> {
+    let result = result.map(|p| PeekView {
+        approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
+        messages: p.messages,
+        warnings: p.warnings,
+        wall_ms,
+    });
+    for s in state.stack.iter_mut() {
+        if let Screen::Queue(q) = s
+            && q.peek.pending == Some(req)
+        {
+            q.peek.finish(req, at, result, Duration::ZERO);
+            q.peek.next_refresh = None;
+            break;
+        }
+    }
+    state.generation += 1;
+    Vec::new()
 }

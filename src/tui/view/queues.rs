@@ -10,6 +10,9 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use crate::domain::Queue;
+use std::time::Instant;
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Queues(lv) = state.top() else {
@@ -125,5 +128,58 @@ impl super::kind::View for Queues {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         super::queue::open_queue(state, key.to_string(), None)
+    }
+}
+
+/// The queue list answered (dropped when superseded; depth samples only for the answer taken).
+pub(crate) fn queues_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<Queue>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    let fresh = result.is_ok();
+    // A superseded answer is dropped before anything is sampled.
+    let taken = state.queues.finish(req, at, result, every);
+    if taken && fresh {
+        sample_depths(state, at);
+    }
+    if taken {
+        state.index_queues();
+        state.generation += 1;
+    }
+    if taken && state.queues.failures > 0 {
+        let wait = state.queues.backoff(every).as_secs();
+        let n = state.queues.failures;
+        state.flash(
+            Level::Warn,
+            format!("refresh failed {n}×, next in {wait}s (r: now)"),
+        );
+    } else if state.queues.failures == 0
+        && state
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.starts_with("refresh failed"))
+    {
+        state.flash = None;
+    }
+    Vec::new()
+}
+
+/// Adds one depth sample per listed queue (the answer just taken), and
+/// forgets the queues no longer listed.
+pub(crate) fn sample_depths(state: &mut AppState, at: Instant) {
+    let Some(queues) = state.queues.value.data() else {
+        return;
+    };
+    let listed: std::collections::HashSet<&str> = queues.iter().map(|q| q.url.as_str()).collect();
+    state.history.retain(|url, _| listed.contains(url.as_str()));
+    for q in queues {
+        let h = state.history.entry(q.url.clone()).or_default();
+        h.push_back((at, q.counts.visible));
+        while h.len() > HISTORY_LEN {
+            h.pop_front();
+        }
     }
 }

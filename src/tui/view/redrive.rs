@@ -252,3 +252,45 @@ impl super::kind::View for RedriveView {
         render(state, frame, area);
     }
 }
+
+/// A redrive's progress.
+pub(crate) fn redrive_progress(
+    state: &mut AppState,
+    req: ReqId,
+    progress: crate::ops::redrive::Progress,
+) -> Vec<Effect> {
+    if let Some(r) = redrive_mut(state, req) {
+        r.progress = progress;
+    }
+    Vec::new()
+}
+
+/// A redrive ended.
+pub(crate) fn redrive_done(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Box<crate::ops::redrive::Summary>, String>,
+) -> Vec<Effect> {
+    let text = match &result {
+        Ok(s) if s.cancelled => format!("redrive cancelled: {} moved", s.moved),
+        Ok(s) if s.failed.is_empty() && s.error.is_none() => {
+            format!("redrive done: {} moved", s.moved)
+        }
+        Ok(s) => format!(
+            "redrive ended: {} moved, {} failed{}",
+            s.moved,
+            s.failed.len(),
+            s.error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+        Err(e) => format!("redrive failed: {e}"),
+    };
+    let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
+    if let Some(r) = redrive_mut(state, req) {
+        r.summary = Some(result.map(|b| *b));
+    }
+    state.flash(if ok { Level::Info } else { Level::Error }, text);
+    Vec::new()
+}

@@ -11,6 +11,8 @@ use crate::text::escape;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use std::time::Instant;
 
 pub(crate) fn target_name(arn: &str) -> String {
     Arn::parse(arn)
@@ -194,4 +196,24 @@ impl super::kind::View for RuleView {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
     }
+}
+
+/// A rule's targets answered.
+pub(crate) fn targets_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<Target>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    for s in state.stack.iter_mut() {
+        if let Screen::Rule(r) = s
+            && r.targets.pending == Some(req)
+        {
+            r.targets.finish(req, at, result, every);
+            break;
+        }
+    }
+    state.generation += 1;
+    Vec::new()
 }

@@ -10,6 +10,8 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use std::time::Instant;
 
 pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String {
     match (p, schedule) {
@@ -143,4 +145,24 @@ impl super::kind::View for Rules {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
     }
+}
+
+/// A bus's rules answered.
+pub(crate) fn rules_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<RuleRow>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    for s in state.stack.iter_mut() {
+        if let Screen::Rules(r) = s
+            && r.rules.pending == Some(req)
+        {
+            r.rules.finish(req, at, result, every);
+            break;
+        }
+    }
+    state.generation += 1;
+    Vec::new()
 }

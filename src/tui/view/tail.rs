@@ -266,3 +266,71 @@ impl super::kind::View for TailView {
         open(state, key)
     }
 }
+
+/// A tail's queue and rule exist, or not.
+pub(crate) fn tail_started(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Vec<String>, String>,
+) -> Vec<Effect> {
+    if let Some(t) = tail_mut(state, req) {
+        match result {
+            Ok(notes) => {
+                t.status = TailStatus::Running;
+                t.notes = notes;
+            }
+            Err(e) => t.status = TailStatus::Failed(e),
+        }
+    }
+    Vec::new()
+}
+
+/// Events (or a receive error) from a tail.
+pub(crate) fn tailed_msg(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Vec<TailedEvent>, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(events) => {
+            if tailed(state, req, events) {
+                state.bump();
+            }
+        }
+        Err(e) => {
+            if let Some(t) = tail_mut(state, req) {
+                t.notes.retain(|n| !n.starts_with("receive failed"));
+                t.notes.push(format!("receive failed (retrying): {e}"));
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// A tail removed its queue and rule, or failed to.
+pub(crate) fn tail_stopped(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    let text = match &result {
+        Ok(removed) => format!("tail stopped: {removed}"),
+        Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
+    };
+    if let Some(t) = tail_mut(state, req) {
+        t.status = TailStatus::Stopped(text.clone());
+    }
+    match result {
+        Ok(_) => state.flash(Level::Info, text),
+        Err(_) => state.flash(Level::Error, text),
+    }
+    Vec::new()
+}
+
+/// The tail screen of `req`, anywhere in the stack.
+pub(crate) fn tail_mut(state: &mut AppState, req: ReqId) -> Option<&mut TailScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Tail(t) if t.req == req => Some(&mut **t),
+        _ => None,
+    })
+}

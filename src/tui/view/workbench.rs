@@ -10,6 +10,7 @@ use crate::text::escape;
 use crate::tui::state::*;
 
 use crate::domain::queue_name;
+use crate::tui::config::Meaning;
 use crate::tui::ops_ui::{confirm, refused, selected_rule};
 use crate::tui::workbench::{Origin, WbEvent, WbOutcome, WbRule, Workbench};
 
@@ -175,4 +176,70 @@ impl super::kind::View for WorkbenchView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }
+}
+
+/// TestEventPattern's verdict for a workbench event.
+pub(crate) fn remote_checked(
+    state: &mut AppState,
+    event_index: usize,
+    pattern: String,
+    result: Result<bool, String>,
+) -> Vec<Effect> {
+    if let Some(wb) = workbench_mut(state) {
+        wb.set_remote_verdict(event_index, &pattern, result);
+    }
+    Vec::new()
+}
+
+/// Events read from a file for the workbench.
+pub(crate) fn events_loaded(
+    state: &mut AppState,
+    result: Result<Vec<WbEvent>, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(events) => {
+            let n = events.len();
+            if let Some(wb) = workbench_mut(state) {
+                wb.add_events(events);
+                wb.flash(Meaning::Ok, format!("added {n} event(s)"));
+            }
+        }
+        Err(e) => {
+            if let Some(wb) = workbench_mut(state) {
+                wb.flash(Meaning::Danger, e);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// PutRule with the workbench's pattern answered.
+pub(crate) fn pattern_applied(
+    state: &mut AppState,
+    pattern: String,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(done) => {
+            if let Some(wb) = workbench_mut(state) {
+                wb.applied(&pattern);
+            }
+            state.flash(Level::Info, done);
+        }
+        Err(e) => {
+            if let Some(wb) = workbench_mut(state) {
+                wb.flash(Meaning::Danger, format!("not applied: {e}"));
+            }
+            state.flash(Level::Error, format!("not applied: {e}"));
+        }
+    }
+    Vec::new()
+}
+
+/// The workbench, anywhere in the stack.
+pub(crate) fn workbench_mut(state: &mut AppState) -> Option<&mut Workbench> {
+    state.stack.iter_mut().rev().find_map(|s| match s {
+        Screen::Workbench(w) => Some(&mut **w),
+        _ => None,
+    })
 }
