@@ -617,56 +617,6 @@ pub fn dlq_depth(state: &AppState, q: &Queue) -> Option<u64> {
     state.queue_by_name(name).map(|d| d.counts.visible)
 }
 
-/// The queues view's order: indices into the queue list, filtered and sorted.
-pub(crate) fn queue_order(state: &AppState, lv: &ListView) -> Vec<usize> {
-    let Some(all) = state.queues.value.data() else {
-        return Vec::new();
-    };
-    let f = lv.filter.to_lowercase();
-    let mut idx: Vec<usize> = (0..all.len())
-        .filter(|&i| matches(&f, &all[i].name))
-        .collect();
-    // Costly keys once per item, not once per comparison.
-    let rates: Vec<f64> = if lv.sort == 5 {
-        all.iter()
-            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let depths: Vec<Option<u64>> = if lv.sort == 7 {
-        all.iter().map(|q| dlq_depth(state, q)).collect()
-    } else {
-        Vec::new()
-    };
-    pub(crate) fn dlq(q: &Queue) -> Option<&str> {
-        q.redrive_policy.as_ref().map(|p| p.dlq_name())
-    }
-    idx.sort_by(|&a, &b| {
-        let (qa, qb) = (&all[a], &all[b]);
-        let o = match lv.sort {
-            1 => qa.fifo.cmp(&qb.fifo),
-            2 => qa.counts.visible.cmp(&qb.counts.visible),
-            3 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
-            4 => qa.counts.delayed.cmp(&qb.counts.delayed),
-            5 => rates[a].total_cmp(&rates[b]),
-            6 => dlq(qa).cmp(&dlq(qb)),
-            7 => depths[a].cmp(&depths[b]),
-            _ => std::cmp::Ordering::Equal,
-        };
-        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
-    });
-    idx
-}
-
-/// The queues view's rows: filtered and sorted.
-pub fn queue_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<&'a Queue> {
-    let Some(all) = state.queues.value.data() else {
-        return Vec::new();
-    };
-    lv.order.iter().filter_map(|&i| all.get(i)).collect()
-}
-
 /// A dead-letter queue and the listed queues that feed it.
 pub struct DlqRow<'a> {
     pub queue: &'a Queue,
@@ -683,50 +633,6 @@ pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
         .filter_map(|j| all.get(j).map(|q| q.name.as_str()))
         .collect();
     Some(DlqRow { queue, sources })
-}
-
-/// Every listed queue that some listed queue uses as its DLQ, in order.
-pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
-    let Some(all) = state.queues.value.data() else {
-        return Vec::new();
-    };
-    let f = lv.filter.to_lowercase();
-    let mut rows: Vec<(usize, Vec<usize>)> = all
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| {
-            let sources = state.dlq_source_indices(d);
-            (!sources.is_empty()).then_some((i, sources))
-        })
-        .filter(|(i, sources)| {
-            matches(&f, &all[*i].name) || sources.iter().any(|&j| matches(&f, &all[j].name))
-        })
-        .collect();
-    let rates: Vec<f64> = if lv.sort == 3 {
-        all.iter()
-            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let names = |s: &[usize]| s.iter().map(|&j| all[j].name.as_str()).collect::<Vec<_>>();
-    rows.sort_by(|(a, sa), (b, sb)| {
-        let (qa, qb) = (&all[*a], &all[*b]);
-        let o = match lv.sort {
-            1 => qa.counts.visible.cmp(&qb.counts.visible),
-            2 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
-            3 => rates[*a].total_cmp(&rates[*b]),
-            4 => names(sa).cmp(&names(sb)),
-            _ => std::cmp::Ordering::Equal,
-        };
-        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
-    });
-    rows.into_iter().map(|(i, _)| i).collect()
-}
-
-/// The DLQ view's rows, in order.
-pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
-    lv.order.iter().filter_map(|&i| dlq_row(state, i)).collect()
 }
 
 /// The identity of data item `i` of a list screen: queue URL, bus, rule,
@@ -764,72 +670,6 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
         | Screen::Editor(_)
         | Screen::Workbench(_)
         | Screen::Redrive(_) => None,
-    }
-}
-
-/// The display order of a list screen, from its data, filter and sort.
-pub(crate) fn compute_order(state: &AppState, screen: &Screen) -> Vec<usize> {
-    match screen {
-        Screen::Queues(lv) => queue_order(state, lv),
-        Screen::Dlqs(lv) => dlq_order(state, lv),
-        Screen::Buses(lv) => sorted_order(
-            state.buses.value.data().map(Vec::as_slice),
-            lv,
-            |b| &b.name,
-            |a, b, col| match col {
-                1 => a.arn.cmp(&b.arn),
-                _ => std::cmp::Ordering::Equal,
-            },
-        ),
-        Screen::LogGroups(lv) => sorted_order(
-            state.log_groups.value.data().map(Vec::as_slice),
-            lv,
-            |g| &g.name,
-            |a, b, col| match col {
-                1 => a.stored_bytes.cmp(&b.stored_bytes),
-                // "never expires" sorts as the longest retention.
-                2 => a
-                    .retention_days
-                    .unwrap_or(u32::MAX)
-                    .cmp(&b.retention_days.unwrap_or(u32::MAX)),
-                _ => std::cmp::Ordering::Equal,
-            },
-        ),
-        Screen::Rules(r) => sorted_order(
-            r.rules.value.data().map(Vec::as_slice),
-            &r.list,
-            |x| &x.rule.name,
-            |a, b, col| match col {
-                1 => a.rule.state.as_str().cmp(b.rule.state.as_str()),
-                2 => a.targets.cmp(&b.targets),
-                3 => a.rule.pattern.cmp(&b.rule.pattern),
-                _ => std::cmp::Ordering::Equal,
-            },
-        ),
-        Screen::Rule(r) => name_order(
-            r.targets.value.data().map(Vec::as_slice),
-            &r.list,
-            |t| &t.arn,
-            false,
-        ),
-        Screen::Queue(q) => name_order(
-            q.peek.value.data().map(|p| p.messages.as_slice()),
-            &q.list,
-            |m| &m.body,
-            false,
-        ),
-        Screen::Contexts(lv) => name_order(
-            state.profiles.value.data().map(Vec::as_slice),
-            lv,
-            |c| &c.label,
-            false,
-        ),
-        Screen::Tail(t) => name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false),
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => Vec::new(),
     }
 }
 

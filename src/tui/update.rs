@@ -187,7 +187,7 @@ pub(crate) fn reconcile(state: &mut AppState) {
     };
     let want = (generation, lv.filter.clone(), lv.sort, lv.reverse);
     if lv.built.as_ref() != Some(&want) {
-        let order = compute_order(state, top);
+        let order = view::of(top).order(state);
         let cursor = lv
             .selected
             .as_deref()
@@ -642,7 +642,7 @@ mod tests {
         let Screen::Dlqs(lv) = state.top() else {
             panic!()
         };
-        let rows = dlq_rows(&state, lv);
+        let rows = view::dlqs::dlq_rows(&state, lv);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].sources, vec!["orders"]);
         update(&mut state, key(':'));

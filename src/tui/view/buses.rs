@@ -73,6 +73,21 @@ pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
 pub struct Buses;
 
 impl super::kind::View for Buses {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Buses(lv) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            state.buses.value.data().map(Vec::as_slice),
+            lv,
+            |b| &b.name,
+            |a, b, col| match col {
+                1 => a.arn.cmp(&b.arn),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

@@ -158,6 +158,18 @@ pub(crate) fn switch_context(
 pub struct Contexts;
 
 impl super::kind::View for Contexts {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Contexts(lv) = state.top() else {
+            return Vec::new();
+        };
+        name_order(
+            state.profiles.value.data().map(Vec::as_slice),
+            lv,
+            |c| &c.label,
+            false,
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

@@ -83,6 +83,13 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
 pub struct Dlqs;
 
 impl super::kind::View for Dlqs {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Dlqs(lv) = state.top() else {
+            return Vec::new();
+        };
+        dlq_order(state, lv)
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }
@@ -94,4 +101,48 @@ impl super::kind::View for Dlqs {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         super::queue::open_queue(state, key.to_string(), None)
     }
+}
+
+/// Every listed queue that some listed queue uses as its DLQ, in order.
+pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
+    let Some(all) = state.queues.value.data() else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut rows: Vec<(usize, Vec<usize>)> = all
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let sources = state.dlq_source_indices(d);
+            (!sources.is_empty()).then_some((i, sources))
+        })
+        .filter(|(i, sources)| {
+            matches(&f, &all[*i].name) || sources.iter().any(|&j| matches(&f, &all[j].name))
+        })
+        .collect();
+    let rates: Vec<f64> = if lv.sort == 3 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let names = |s: &[usize]| s.iter().map(|&j| all[j].name.as_str()).collect::<Vec<_>>();
+    rows.sort_by(|(a, sa), (b, sb)| {
+        let (qa, qb) = (&all[*a], &all[*b]);
+        let o = match lv.sort {
+            1 => qa.counts.visible.cmp(&qb.counts.visible),
+            2 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            3 => rates[*a].total_cmp(&rates[*b]),
+            4 => names(sa).cmp(&names(sb)),
+            _ => std::cmp::Ordering::Equal,
+        };
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
+    });
+    rows.into_iter().map(|(i, _)| i).collect()
+}
+
+/// The DLQ view's rows, in order.
+pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
+    lv.order.iter().filter_map(|&i| dlq_row(state, i)).collect()
 }

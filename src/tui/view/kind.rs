@@ -1,5 +1,5 @@
-//! The `View` trait: what every view provides (its render, its refresh,
-//! what `enter` opens). Each file in `view/` implements it on a unit struct;
+//! The `View` trait: what every view provides (its render, its list order,
+//! its refresh, what `enter` opens). Each file in `view/` implements it on a unit struct;
 //! `view::of` maps a screen to its view. Kept apart from `view.rs` so that
 //! the view files import it without importing their parent.
 
@@ -17,6 +17,12 @@ pub trait View: Sync {
 
     /// Fetches again what the view shows (`r`); most views keep nothing live.
     fn refresh(&self, _state: &mut AppState) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// The display order of the view's list: indices into its data,
+    /// filtered and sorted (empty for a view without a list).
+    fn order(&self, _state: &AppState) -> Vec<usize> {
         Vec::new()
     }
 

@@ -89,6 +89,26 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
 pub struct LogGroups;
 
 impl super::kind::View for LogGroups {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::LogGroups(lv) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            state.log_groups.value.data().map(Vec::as_slice),
+            lv,
+            |g| &g.name,
+            |a, b, col| match col {
+                1 => a.stored_bytes.cmp(&b.stored_bytes),
+                // "never expires" sorts as the longest retention.
+                2 => a
+                    .retention_days
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.retention_days.unwrap_or(u32::MAX)),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

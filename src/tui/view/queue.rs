@@ -351,6 +351,18 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
 pub struct QueueView;
 
 impl super::kind::View for QueueView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Queue(q) = state.top() else {
+            return Vec::new();
+        };
+        name_order(
+            q.peek.value.data().map(|p| p.messages.as_slice()),
+            &q.list,
+            |m| &m.body,
+            false,
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

@@ -118,6 +118,13 @@ pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
 pub struct Queues;
 
 impl super::kind::View for Queues {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Queues(lv) = state.top() else {
+            return Vec::new();
+        };
+        queue_order(state, lv)
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }
@@ -182,4 +189,46 @@ pub(crate) fn sample_depths(state: &mut AppState, at: Instant) {
             h.pop_front();
         }
     }
+}
+
+/// The queues view's order: indices into the queue list, filtered and sorted.
+pub(crate) fn queue_order(state: &AppState, lv: &ListView) -> Vec<usize> {
+    let Some(all) = state.queues.value.data() else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut idx: Vec<usize> = (0..all.len())
+        .filter(|&i| matches(&f, &all[i].name))
+        .collect();
+    // Costly keys once per item, not once per comparison.
+    let rates: Vec<f64> = if lv.sort == 5 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let depths: Vec<Option<u64>> = if lv.sort == 7 {
+        all.iter().map(|q| dlq_depth(state, q)).collect()
+    } else {
+        Vec::new()
+    };
+    pub(crate) fn dlq(q: &Queue) -> Option<&str> {
+        q.redrive_policy.as_ref().map(|p| p.dlq_name())
+    }
+    idx.sort_by(|&a, &b| {
+        let (qa, qb) = (&all[a], &all[b]);
+        let o = match lv.sort {
+            1 => qa.fifo.cmp(&qb.fifo),
+            2 => qa.counts.visible.cmp(&qb.counts.visible),
+            3 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            4 => qa.counts.delayed.cmp(&qb.counts.delayed),
+            5 => rates[a].total_cmp(&rates[b]),
+            6 => dlq(qa).cmp(&dlq(qb)),
+            7 => depths[a].cmp(&depths[b]),
+            _ => std::cmp::Ordering::Equal,
+        };
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
+    });
+    idx
 }

@@ -185,6 +185,18 @@ pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
 pub struct RuleView;
 
 impl super::kind::View for RuleView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Rule(r) = state.top() else {
+            return Vec::new();
+        };
+        name_order(
+            r.targets.value.data().map(Vec::as_slice),
+            &r.list,
+            |t| &t.arn,
+            false,
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

@@ -134,6 +134,23 @@ pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
 pub struct Rules;
 
 impl super::kind::View for Rules {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Rules(r) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            r.rules.value.data().map(Vec::as_slice),
+            &r.list,
+            |x| &x.rule.name,
+            |a, b, col| match col {
+                1 => a.rule.state.as_str().cmp(b.rule.state.as_str()),
+                2 => a.targets.cmp(&b.targets),
+                3 => a.rule.pattern.cmp(&b.rule.pattern),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }

@@ -258,6 +258,13 @@ pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
 pub struct TailView;
 
 impl super::kind::View for TailView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Tail(t) = state.top() else {
+            return Vec::new();
+        };
+        name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false)
+    }
+
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
     }
