@@ -26,22 +26,6 @@ pub struct ListView {
     pub(crate) built: Option<(u64, String, usize, bool)>,
 }
 
-// ------------------------------------------------------------------ rows
-
-/// Column names of the queues view, in sort order.
-pub const QUEUE_COLUMNS: &[&str] = &[
-    "name",
-    "type",
-    "visible",
-    "in flight",
-    "delayed",
-    "Δ/min",
-    "dlq",
-    "dlq depth",
-];
-
-pub const DLQ_COLUMNS: &[&str] = &["name", "depth", "in flight", "Δ/min", "sources"];
-
 /// Columns sorted largest first when chosen.
 pub(crate) const NUMERIC_COLUMNS: &[&str] = &[
     "visible",
@@ -54,12 +38,6 @@ pub(crate) const NUMERIC_COLUMNS: &[&str] = &[
     "bytes",
     "retention",
 ];
-
-pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
-
-pub const RULE_COLUMNS: &[&str] = &["name", "state", "targets", "pattern"];
-
-pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
 
 /// Whether `text` holds `filter`, already lowercased.
 pub(crate) fn matches(lower_filter: &str, text: &str) -> bool {

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use ratatui_textarea::TextArea;
 
-use super::list::{BUS_COLUMNS, DLQ_COLUMNS, GROUP_COLUMNS, ListView, QUEUE_COLUMNS, RULE_COLUMNS};
+use super::list::ListView;
 use super::live::{Live, ReqId};
 use crate::domain::{
     EventEntry, LogEvent, Message, MessageAttribute, OutgoingMessage, Queue, Rule, Target,
@@ -163,18 +163,6 @@ impl Screen {
             | Screen::Workbench(_)
             | Screen::Redrive(_) => None,
         }
-    }
-}
-
-/// The sortable columns of a list screen (the first is the default order).
-pub fn sort_columns(screen: &Screen) -> &'static [&'static str] {
-    match screen {
-        Screen::Queues(_) => QUEUE_COLUMNS,
-        Screen::Dlqs(_) => DLQ_COLUMNS,
-        Screen::Buses(_) => BUS_COLUMNS,
-        Screen::Rules(_) => RULE_COLUMNS,
-        Screen::LogGroups(_) => GROUP_COLUMNS,
-        _ => &[],
     }
 }
 

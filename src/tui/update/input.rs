@@ -242,7 +242,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ScrollLeft | Action::ScrollRight => Vec::new(),
         Action::SortNext | Action::SortReverse => {
-            let columns = sort_columns(state.top());
+            let columns = view::of(state.top()).columns();
             if columns.is_empty() {
                 return Vec::new();
             }

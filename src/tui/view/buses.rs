@@ -9,6 +9,8 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Buses(lv) = state.top() else {
         return;
@@ -73,6 +75,10 @@ pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
 pub struct Buses;
 
 impl super::kind::View for Buses {
+    fn columns(&self) -> &'static [&'static str] {
+        BUS_COLUMNS
+    }
+
     fn order(&self, state: &AppState) -> Vec<usize> {
         let Screen::Buses(lv) = state.top() else {
             return Vec::new();

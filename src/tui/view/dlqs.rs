@@ -10,6 +10,8 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+pub const DLQ_COLUMNS: &[&str] = &["name", "depth", "in flight", "Δ/min", "sources"];
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Dlqs(lv) = state.top() else {
         return;
@@ -83,6 +85,10 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
 pub struct Dlqs;
 
 impl super::kind::View for Dlqs {
+    fn columns(&self) -> &'static [&'static str] {
+        DLQ_COLUMNS
+    }
+
     fn order(&self, state: &AppState) -> Vec<usize> {
         let Screen::Dlqs(lv) = state.top() else {
             return Vec::new();

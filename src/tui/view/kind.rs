@@ -20,6 +20,12 @@ pub trait View: Sync {
         Vec::new()
     }
 
+    /// The sortable columns of the view's list, the first the default order
+    /// (`s` cycles through them); none for a view without sorting.
+    fn columns(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The display order of the view's list: indices into its data,
     /// filtered and sorted (empty for a view without a list).
     fn order(&self, _state: &AppState) -> Vec<usize> {

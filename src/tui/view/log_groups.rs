@@ -10,6 +10,8 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::LogGroups(lv) = state.top() else {
         return;
@@ -89,6 +91,10 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
 pub struct LogGroups;
 
 impl super::kind::View for LogGroups {
+    fn columns(&self) -> &'static [&'static str] {
+        GROUP_COLUMNS
+    }
+
     fn order(&self, state: &AppState) -> Vec<usize> {
         let Screen::LogGroups(lv) = state.top() else {
             return Vec::new();

@@ -14,6 +14,20 @@ use crate::aws;
 use crate::domain::Queue;
 use std::time::Instant;
 
+// ------------------------------------------------------------------ rows
+
+/// Column names of the queues view, in sort order.
+pub const QUEUE_COLUMNS: &[&str] = &[
+    "name",
+    "type",
+    "visible",
+    "in flight",
+    "delayed",
+    "Δ/min",
+    "dlq",
+    "dlq depth",
+];
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Queues(lv) = state.top() else {
         return;
@@ -118,6 +132,10 @@ pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
 pub struct Queues;
 
 impl super::kind::View for Queues {
+    fn columns(&self) -> &'static [&'static str] {
+        QUEUE_COLUMNS
+    }
+
     fn order(&self, state: &AppState) -> Vec<usize> {
         let Screen::Queues(lv) = state.top() else {
             return Vec::new();

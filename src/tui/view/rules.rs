@@ -13,6 +13,8 @@ use super::widgets::*;
 use crate::aws;
 use std::time::Instant;
 
+pub const RULE_COLUMNS: &[&str] = &["name", "state", "targets", "pattern"];
+
 pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String {
     match (p, schedule) {
         (Some(p), _) => {
@@ -134,6 +136,10 @@ pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
 pub struct Rules;
 
 impl super::kind::View for Rules {
+    fn columns(&self) -> &'static [&'static str] {
+        RULE_COLUMNS
+    }
+
     fn order(&self, state: &AppState) -> Vec<usize> {
         let Screen::Rules(r) = state.top() else {
             return Vec::new();
