@@ -1,11 +1,13 @@
 //! The application state, the messages (facts) and effects (requests to the
-//! outside), and the one synchronous `update` that turns a message into a new
-//! state and a list of effects. Nothing here awaits, spawns, locks or draws.
+//! outside), and the queries on the state every view shares (the queue list's
+//! indexes, DLQ sources, Δ/min, the identity of a list row). `update`
+//! (`update.rs`) turns a message into a new state and effects.
 //!
-//! Submodules: `live` (fetch lifecycles), `list` (list view state and
-//! orders), `screen` (the screens of the view stack). The state does not know
-//! how views render or handle keys: `update/` and `view/` import it, never
-//! the other way round.
+//! Submodules: `live` (fetch lifecycles), `list` (list view state, order
+//! helpers, the viewport render reports back), `screen` (the screens of the
+//! view stack and their data). The state does not know how views render or
+//! handle keys: `update/` and `view/` import it, never the other way round
+//! (tests/tui_layout.rs checks it).
 
 mod list;
 mod live;

@@ -1,7 +1,7 @@
 //! The screens of the view stack: one variant per view, with the data each
 //! view keeps (its list state, what it fetched, its editor or progress).
-//! Plain data and the view's own text handling; what the views do on keys
-//! and messages lives in `update/`, how they look in `view/`.
+//! Plain data and the editor's own text handling; what a view does on keys
+//! and messages, and how it looks, is in its file in `view/`.
 
 use std::collections::{BTreeSet, VecDeque};
 
