@@ -80,21 +80,13 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             wall_ms,
             result,
         } => view::queue::peeked(state, req, at, wall_ms, result),
-        Msg::BusesLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            state.buses.finish(req, at, result, every);
-            state.generation += 1;
-            Vec::new()
-        }
+        Msg::BusesLoaded { req, at, result } => view::buses::buses_loaded(state, req, at, result),
         Msg::RulesLoaded { req, at, result } => view::rules::rules_loaded(state, req, at, result),
         Msg::TargetsLoaded { req, at, result } => {
             view::rule::targets_loaded(state, req, at, result)
         }
         Msg::LogGroupsLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            state.log_groups.finish(req, at, result, every);
-            state.generation += 1;
-            Vec::new()
+            view::log_groups::log_groups_loaded(state, req, at, result)
         }
         Msg::LogsLoaded { req, result } => view::log::logs_loaded(state, req, result),
         Msg::LogTailed { req, result } => view::log::log_tailed(state, req, result),
@@ -139,11 +131,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::RedriveDone { req, result } => view::redrive::redrive_done(state, req, result),
         Msg::ProfilesLoaded { req, at, result } => {
-            let every = state.config.refresh;
-            let result = result.map(|names| ctx_choices(state.local_available, &names));
-            state.profiles.finish(req, at, result, every);
-            state.generation += 1;
-            Vec::new()
+            view::contexts::profiles_loaded(state, req, at, result)
         }
         Msg::ContextSwitched { req, context } => {
             if state.switching != Some(req) {

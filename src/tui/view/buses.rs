@@ -8,6 +8,9 @@ use crate::text::escape;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use crate::domain::EventBus;
+use std::time::Instant;
 
 pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
 
@@ -105,4 +108,17 @@ impl super::kind::View for Buses {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
     }
+}
+
+/// The bus list answered.
+pub(crate) fn buses_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<EventBus>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    state.buses.finish(req, at, result, every);
+    state.generation += 1;
+    Vec::new()
 }

@@ -13,6 +13,7 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 use crate::aws;
+use std::time::Instant;
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Screen::Contexts(lv) = state.top() else {
@@ -181,4 +182,18 @@ impl super::kind::View for Contexts {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
     }
+}
+
+/// The profile names answered (the places `:ctx` offers).
+pub(crate) fn profiles_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<String>, String>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    let result = result.map(|names| ctx_choices(state.local_available, &names));
+    state.profiles.finish(req, at, result, every);
+    state.generation += 1;
+    Vec::new()
 }

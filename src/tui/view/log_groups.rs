@@ -9,6 +9,9 @@ use crate::text::escape;
 use crate::tui::state::*;
 
 use super::widgets::*;
+use crate::aws;
+use crate::domain::LogGroup;
+use std::time::Instant;
 
 pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
 
@@ -126,4 +129,17 @@ impl super::kind::View for LogGroups {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
     }
+}
+
+/// The log group list answered.
+pub(crate) fn log_groups_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<LogGroup>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    state.log_groups.finish(req, at, result, every);
+    state.generation += 1;
+    Vec::new()
 }
