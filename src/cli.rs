@@ -764,7 +764,7 @@ pub enum CliError {
     #[error(transparent)]
     Tui(#[from] crate::tui::TuiError),
     #[error("configuration: {0}")]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::tui::config::ConfigError),
 }
 
 impl CliError {

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::{Clients, Settings};
-use eddy::config::Config;
 use eddy::domain::{MessageAttribute, OutgoingMessage};
 use eddy::local::{self, Local, demo, server::Running};
+use eddy::tui::config::Config;
 use eddy::tui::state::LogStatus;
 use eddy::tui::{AppState, Context, Loadable, Options, Screen, Tui};
 use futures_util::Stream;
@@ -312,7 +312,7 @@ fn queues_settled(s: &AppState) -> bool {
 }
 
 fn scope(s: &AppState) -> &'static str {
-    s.top().scope()
+    s.top().scope().name()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -584,7 +584,11 @@ fn escape_sequences_in_a_body_never_reach_the_terminal() {
         message,
     ))));
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| eddy::tui::render(&state, f)).unwrap();
+    terminal
+        .draw(|f| {
+            eddy::tui::render(&state, f);
+        })
+        .unwrap();
     let text = terminal.backend().to_string();
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("\\u{1b}[2J\\u{1b}[31mred\\u{7}"), "{text}");
@@ -972,7 +976,7 @@ async fn tail_shows_events_and_cleans_up() {
     step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
     // Sorted by name: blog, blog-updates, default, orders.
     step(&mut tui, "G t", |s| match s.top() {
-        Screen::Tail(t) => t.status == eddy::tui::ops_ui::TailStatus::Running,
+        Screen::Tail(t) => t.status == eddy::tui::state::TailStatus::Running,
         _ => false,
     })
     .await;

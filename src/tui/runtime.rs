@@ -14,8 +14,10 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ops_ui::{Outgoing, RedriveTo};
-use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
+use super::state::{
+    AppState, Context, Effect, Msg, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+};
+use super::update::update;
 use super::view::render;
 use super::workbench::WbEvent;
 use crate::aws::sqs::PeekOptions;
@@ -666,7 +668,8 @@ impl Drop for Executor {
 
 /// Writes the OSC 52 "set clipboard" sequence.
 fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
-    let encoded = aws_smithy_types::base64::encode(text.as_bytes());
+    let encoded =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
     let mut out = clipboard
         .lock()
         .map_err(|_| "clipboard lock poisoned".to_string())?;
@@ -766,12 +769,19 @@ impl<B: Backend> Tui<B> {
     /// Draws now.
     pub fn draw(&mut self) -> Result<(), TuiError> {
         let state = &self.state;
+        let mut laid = None;
         self.terminal
-            .draw(|f| render(state, f))
+            .draw(|f| laid = render(state, f))
             .map_err(|e| TuiError::Terminal(e.to_string()))?;
         self.dirty = false;
         self.last_draw = Some(Instant::now());
         self.frames += 1;
+        // The layout goes back to the state (list scrolling follows it).
+        if let Some(viewport) = laid
+            && self.state.viewport != Some(viewport)
+        {
+            self.handle(Msg::LaidOut(viewport));
+        }
         Ok(())
     }
 
