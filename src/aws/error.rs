@@ -82,6 +82,24 @@ fn on(resource: &str) -> String {
 }
 
 impl Error {
+    /// Worth trying again after a pause: throttling, a timeout, or a
+    /// server-side failure (HTTP 5xx, `InternalError`, `ServiceUnavailable`,
+    /// `RequestThrottled`). A backend that cannot be reached at all is not
+    /// transient here: callers that keep polling (a log follow) decide that
+    /// themselves.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Throttled { .. } | Error::Timeout { .. } => true,
+            Error::Service { code, .. } => {
+                code.starts_with("HTTP 5")
+                    || code.contains("InternalError")
+                    || code.contains("ServiceUnavailable")
+                    || code.contains("RequestThrottled")
+            }
+            _ => false,
+        }
+    }
+
     /// Maps an SDK error. `action` is the IAM action (`sqs:ReceiveMessage`),
     /// `resource` what it was about (a queue URL, a bus name).
     pub(crate) fn from_sdk<E>(

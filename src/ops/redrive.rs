@@ -17,6 +17,7 @@
 
 mod client;
 pub(crate) mod convert;
+pub mod port;
 mod records;
 mod task;
 
@@ -276,8 +277,8 @@ pub struct Summary {
     /// Ids that may be in the destination twice: sent again after a crash
     /// left the outcome of their send unknown.
     pub possible_duplicates: Vec<String>,
-    /// Sent, but the delete from the DLQ failed: a re-run deletes them.
-    pub not_deleted: Vec<String>,
+    /// Sent, but the delete from the DLQ failed (and why): a re-run deletes them.
+    pub not_deleted: Vec<Failure>,
     /// `Selection::Ids` not found in the DLQ.
     pub not_found: Vec<String>,
     /// Messages the DLQ still holds at the end (approximate).
@@ -443,10 +444,15 @@ impl Summary {
         if !self.not_deleted.is_empty() {
             writeln!(
                 f,
-                "  not deleted          {}  (in the destination, but still in the DLQ; run the same command again to delete them): {}",
+                "  not deleted          {}  (in the destination, but still in the DLQ; run the same command again to delete them)",
                 self.not_deleted.len(),
-                some_ids(&self.not_deleted, 10)
             )?;
+            for x in self.not_deleted.iter().take(10) {
+                writeln!(f, "    {}: {}", escape(&x.id), escape(&x.reason))?;
+            }
+            if self.not_deleted.len() > 10 {
+                writeln!(f, "    … ({} more)", self.not_deleted.len() - 10)?;
+            }
         }
         if !self.not_found.is_empty() {
             writeln!(
