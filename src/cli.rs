@@ -754,6 +754,9 @@ pub enum CliError {
     /// A call to the backend failed; the message says what, where, and what to do.
     #[error(transparent)]
     Aws(#[from] crate::aws::Error),
+    /// An operation failed; the message says what, where, and what to do.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::Error),
     /// An argument that parsed but makes no sense (a detail that is not an object, ...).
     #[error("{0}")]
     Invalid(String),

@@ -31,6 +31,7 @@ use crate::aws::{Clients, Error as AwsError, Settings};
 use crate::domain::{
     EventEntry, LogEvent, Message, MessageAttribute, OutgoingMessage, Queue, Rule, Target,
 };
+use crate::ops::audit::Audit;
 use crate::pattern::{Pattern, validate_event};
 
 /// How many `ListTargetsByRule` calls `eddy rules` makes at once.
@@ -110,8 +111,8 @@ pub(crate) struct Session {
     runtime: tokio::runtime::Runtime,
     backend: Option<Backend>,
     pub(crate) clients: Clients,
-    /// What the audit log records as the context: the endpoint and region.
-    pub(crate) context: String,
+    /// The connection's audit context (endpoint and region, audit file).
+    pub(crate) audit: Audit,
 }
 
 impl Session {
@@ -137,12 +138,12 @@ impl Session {
             };
             Ok::<_, CliError>((backend, clients))
         })?;
-        let context = clients.endpoint_label();
+        let audit = Audit::new(&clients);
         Ok(Session {
             runtime,
             backend,
             clients,
-            context,
+            audit,
         })
     }
 
@@ -220,17 +221,17 @@ pub(crate) fn run(
 
 /// Appends a mutating command to the audit log; a log that cannot be
 /// written is a warning on stderr, not a failure (the action happened).
-pub(crate) fn audit(
-    io: &mut Io<'_>,
-    c: &Clients,
-    action: &str,
-    target: &str,
-    count: u64,
-    detail: &str,
-) {
-    let context = format!("{} {}", c.endpoint_label(), c.region);
-    let entry = crate::ops::audit::Entry::new(&context, action, target, count, detail);
-    if let Err(e) = crate::ops::audit::record(&entry) {
+fn audit(io: &mut Io<'_>, c: &Clients, action: &str, target: &str, count: u64, detail: &str) {
+    warn_audit(
+        io,
+        Audit::new(c).record(action, target, count, detail).err(),
+    );
+}
+
+/// Shows an audit entry that could not be written as a warning on stderr
+/// (the action itself happened).
+pub(crate) fn warn_audit(io: &mut Io<'_>, warning: Option<String>) {
+    if let Some(e) = warning {
         io.note(format_args!("warning: {}", escape(&e)));
     }
 }

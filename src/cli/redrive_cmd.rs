@@ -9,17 +9,17 @@ use std::time::Duration;
 use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 
-use super::aws_cmds::{Session, rfc3339};
+use super::aws_cmds::{Session, rfc3339, warn_audit};
 use super::input::{self, InputSpec};
 use super::output::{Io, thousands};
 use super::table::{Align, Table, escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Format, Status};
 use crate::aws::Clients;
 use crate::domain::{MoveTask, Queue, queue_name};
+use crate::ops::Cancel;
 use crate::ops::redrive::{
     self, DEFAULT_CONCURRENCY, Destination, Mode, Phase, Plan, Progress, Selection, Summary,
 };
-use crate::ops::{Cancel, audit};
 use crate::pattern::Pattern;
 
 pub(crate) const HELP: &str = "\
@@ -491,26 +491,8 @@ async fn redrive(
         io.note(format_args!("{}", progress_line(p)));
     }
     if !plan.dry_run {
-        let detail = format!(
-            "to {}; mode {}; selection {}; moved {}, recovered {}, failed {}{}",
-            plan.destination.label(),
-            summary.mode,
-            plan.selection.label(),
-            summary.moved,
-            summary.recovered,
-            summary.failed.len(),
-            if summary.cancelled { "; cancelled" } else { "" }
-        );
-        let entry = audit::Entry::new(
-            &session.context,
-            "redrive",
-            &dlq.url,
-            summary.moved + summary.recovered,
-            &detail,
-        );
-        if let Err(e) = audit::record(&entry) {
-            io.note(format_args!("warning: {}", escape(&e)));
-        }
+        let recorded = redrive::record(&session.audit, &plan, &dlq.url, &summary);
+        warn_audit(io, recorded.err());
     }
     print_summary(io, args.output, &summary)?;
     if let Some(e) = &summary.error {

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::aws_cmds::{Session, rfc3339};
+use super::aws_cmds::{Session, rfc3339, warn_audit};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Format, Status};
-use crate::ops::audit;
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
 use crate::pattern::Pattern;
 
@@ -130,7 +129,7 @@ pub(crate) fn run(
         None => None,
     };
     let session = Session::open(&args.conn)?;
-    let context = session.context.clone();
+    let audit = session.audit.clone();
     let result = session.block_on(async {
         let tail = tail::start(&session.clients, &args.bus, pattern.as_deref()).await?;
         report_start(io, &tail);
@@ -146,24 +145,7 @@ pub(crate) fn run(
             .map_err(|e| CliError::Invalid(format!("cannot write the saved events: {e}")))?;
     }
     let count = watched.as_ref().map(|n| *n).unwrap_or(0);
-    record(
-        io,
-        &audit::Entry::new(
-            &context,
-            "tail",
-            &bus,
-            count,
-            &format!(
-                "created and removed {}; not removed: {}",
-                cleanup.removed.join(", "),
-                if cleanup.failed.is_empty() {
-                    "-".to_string()
-                } else {
-                    cleanup.failed.join("; ")
-                }
-            ),
-        ),
-    );
+    warn_audit(io, tail::record(&audit, &bus, count, &cleanup).err());
     let count = watched?;
     io.note(format_args!(
         "received {}",
@@ -176,13 +158,6 @@ pub(crate) fn run(
         )));
     }
     Ok(Status::Success)
-}
-
-/// Appends to the audit log; a failure is a warning.
-pub(crate) fn record(io: &mut Io<'_>, entry: &audit::Entry) {
-    if let Err(e) = audit::record(entry) {
-        io.note(format_args!("warning: {e}"));
-    }
 }
 
 fn report_start(io: &mut Io<'_>, t: &Tail) {

@@ -385,6 +385,32 @@ pub struct ImportOptions {
     pub fresh_dedup_ids: bool,
 }
 
+/// [`import`], then records `import` (the queue URL, how many were sent,
+/// where from and how many failed). `source` names the file (`-` for stdin).
+#[allow(clippy::too_many_arguments)]
+pub async fn import_audited(
+    clients: &Clients,
+    audit: &super::audit::Audit,
+    queue_url: &str,
+    source: &str,
+    opts: ImportOptions,
+    records: &[ExportedMessage],
+    progress: impl FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<super::Done<ImportSummary>, Error> {
+    let summary = import(clients, queue_url, opts, records, progress, cancel).await?;
+    let recorded = audit.record(
+        "import",
+        queue_url,
+        summary.sent as u64,
+        &format!(
+            "from {source}; {} failed",
+            crate::text::thousands(summary.failed.len() as u64)
+        ),
+    );
+    Ok(super::Done::audited(summary, recorded))
+}
+
 /// Sends `records` to the queue at `queue_url` in batches of 10; one
 /// record's failure does not stop the others.
 ///

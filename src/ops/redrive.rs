@@ -28,7 +28,8 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::Cancel;
+use super::audit::Audit;
+use super::{Cancel, Done};
 use crate::aws::{Clients, Error};
 use crate::domain::{MoveTask, queue_name};
 use crate::pattern::Pattern;
@@ -615,6 +616,42 @@ pub async fn run(
             Ok(s)
         }
     }
+}
+
+/// Records a redrive that ran (not a dry run): `redrive`, the DLQ, how many
+/// moved (recovered included), and where, how and what.
+pub fn record(audit: &Audit, plan: &Plan, dlq_url: &str, s: &Summary) -> Result<(), String> {
+    let detail = format!(
+        "to {}; mode {}; selection {}; moved {}, recovered {}, failed {}{}",
+        plan.destination.label(),
+        s.mode,
+        plan.selection.label(),
+        s.moved,
+        s.recovered,
+        s.failed.len(),
+        if s.cancelled { "; cancelled" } else { "" }
+    );
+    audit.record("redrive", dlq_url, s.moved + s.recovered, &detail)
+}
+
+/// [`run`], then [`record`] (unless it was a dry run): the one redrive the
+/// CLI and the terminal UI both start.
+pub async fn run_audited(
+    clients: &Clients,
+    audit: &Audit,
+    plan: &Plan,
+    mode: Mode,
+    cancel: &Cancel,
+    progress: Option<UnboundedSender<Progress>>,
+) -> Result<Done<Summary>, Error> {
+    let s = run(clients, plan, mode, cancel, progress).await?;
+    let recorded = if plan.dry_run {
+        Ok(())
+    } else {
+        let url = if s.dlq.is_empty() { &plan.dlq } else { &s.dlq };
+        record(audit, plan, url, &s)
+    };
+    Ok(Done::audited(s, recorded))
 }
 
 /// Milliseconds since the Unix epoch.
