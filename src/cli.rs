@@ -22,6 +22,7 @@ pub mod rules;
 mod serve;
 mod table;
 mod tail_cmd;
+mod when;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 

@@ -849,6 +849,12 @@ fn target_to_sdk(t: &Target) -> Result<sdk::Target, Error> {
         .map_err(|e| Error::Invalid(format!("target {}: {e}", t.id)))
 }
 
+/// Whether PutEvents can read `t` as an entry's time (RFC 3339 in UTC,
+/// `2024-05-01T12:00:00Z`): a time it cannot read fails the whole call.
+pub fn is_event_time(t: &str) -> bool {
+    aws_smithy_types::DateTime::from_str(t, aws_smithy_types::date_time::Format::DateTime).is_ok()
+}
+
 fn entry_to_sdk(e: &EventEntry) -> Result<sdk::PutEventsRequestEntry, String> {
     let time = match e.time.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => Some(

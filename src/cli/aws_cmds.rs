@@ -13,8 +13,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format as DateFormat;
 use serde::{Deserialize, Serialize};
 
 use super::input::{self, InputSpec};
@@ -267,13 +265,7 @@ fn or_dash(v: Option<impl ToString>) -> String {
 /// Milliseconds since the epoch as RFC 3339 in UTC, always with three
 /// decimals so that the column keeps its width: `2024-05-01T12:00:00.120Z`.
 pub(crate) fn rfc3339(ms: i64) -> String {
-    match DateTime::from_secs(ms.div_euclid(1000)).fmt(DateFormat::DateTime) {
-        Ok(s) => match s.strip_suffix('Z') {
-            Some(secs) => format!("{secs}.{:03}Z", ms.rem_euclid(1000)),
-            None => s,
-        },
-        Err(_) => ms.to_string(),
-    }
+    super::when::rfc3339(ms)
 }
 
 fn now_ms() -> i64 {
@@ -818,8 +810,7 @@ fn entry_from_api(text: &str, at: &str, bus: Option<&str>) -> Result<EventEntry,
         Some(serde_json::Value::Number(n)) => {
             let secs = n.as_f64().unwrap_or(0.0);
             Some(
-                DateTime::from_secs_f64(secs)
-                    .fmt(DateFormat::DateTime)
+                super::when::rfc3339_secs(secs)
                     .map_err(|e| CliError::Invalid(format!("{at}: Time {n}: {e}")))?,
             )
         }
@@ -1079,35 +1070,12 @@ impl Since {
 /// `30s`, `10m`, `2h`, `1d`, `1w`, or an RFC 3339 time (`2024-05-01T12:00:00Z`,
 /// offsets allowed).
 pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
-    let t = s.trim();
-    let unit_at = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(unit_at);
-    if !digits.is_empty() && !unit.is_empty() && unit.len() <= 3 {
-        let n: u64 = digits
-            .parse()
-            .map_err(|_| format!("`{s}`: the number is too large"))?;
-        let secs = match unit {
-            "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => 0,
-        };
-        if secs > 0 {
-            return n
-                .checked_mul(secs)
-                .map(|s| Since::Ago(Duration::from_secs(s)))
-                .ok_or_else(|| format!("`{s}` is too long ago"));
-        }
+    if let Some(d) = super::when::parse_compact_duration(s) {
+        return Ok(Since::Ago(d));
     }
-    DateTime::from_str(t, DateFormat::DateTimeWithOffset)
-        .ok()
-        .and_then(|d| d.to_millis().ok())
-        .map(Since::At)
-        .ok_or_else(|| {
-            format!("`{s}` is not a duration (30s, 10m, 2h, 1d) or an RFC 3339 time (2024-05-01T12:00:00Z)")
-        })
+    super::when::parse_rfc3339_ms(s).map(Since::At).ok_or_else(|| {
+        format!("`{s}` is not a duration (30s, 10m, 2h, 1d) or an RFC 3339 time (2024-05-01T12:00:00Z)")
+    })
 }
 
 fn print_log_event(io: &mut Io<'_>, e: &LogEvent, format: Format) -> Result<(), CliError> {

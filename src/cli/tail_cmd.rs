@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::aws_cmds::{Session, rfc3339, warn_audit};
+use super::aws_cmds::{Session, warn_audit};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
+use super::when::{parse_duration, rfc3339};
 use super::{CliError, ConnArgs, Format, Status};
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
 use crate::pattern::Pattern;
@@ -72,30 +73,6 @@ pub struct TailArgs {
     pub output: Format,
     #[command(flatten)]
     pub conn: ConnArgs,
-}
-
-/// `30s`, `10m`, `2h`, `1d`, or seconds.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let at = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(at);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration: write 30s, 10m, 2h or 1d"))?;
-    let secs = match unit {
-        "" | "s" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("`{s}` is not a duration: write 30s, 10m, 2h or 1d")),
-    };
-    let total = n
-        .checked_mul(secs)
-        .ok_or_else(|| format!("`{s}` is too long"))?;
-    if total == 0 {
-        return Err("the duration must be at least 1s".to_string());
-    }
-    Ok(Duration::from_secs(total))
 }
 
 pub(crate) fn run(
@@ -280,20 +257,4 @@ fn print_event(io: &mut Io<'_>, e: &TailedEvent, format: Format) -> Result<(), C
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5x").is_err());
-    }
 }

@@ -632,7 +632,10 @@ impl Drop for Executor {
 
 /// Writes the OSC 52 "set clipboard" sequence.
 fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
-    let encoded = aws_smithy_types::base64::encode(text.as_bytes());
+    let encoded = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    };
     let mut out = clipboard
         .lock()
         .map_err(|_| "clipboard lock poisoned".to_string())?;
