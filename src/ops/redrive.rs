@@ -28,9 +28,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::Error;
 use super::audit::Audit;
 use super::{Cancel, Done};
-use crate::aws::{Clients, Error};
+use crate::aws::{self, Clients};
 use crate::domain::{MoveTask, queue_name};
 use crate::pattern::Pattern;
 use crate::text::escape;
@@ -523,9 +524,13 @@ impl Summary {
 /// The queues that feed `dlq_url` (URLs): `ListDeadLetterSourceQueues`,
 /// else (a backend without it) the redrive policies of every queue.
 pub async fn resolve_sources(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, Error> {
+    Ok(sources_of(clients, dlq_url).await?)
+}
+
+async fn sources_of(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, aws::Error> {
     match clients.dead_letter_sources(dlq_url).await {
         Ok(urls) => Ok(urls),
-        Err(Error::Unsupported { .. }) => {
+        Err(aws::Error::Unsupported { .. }) => {
             let name = queue_name(dlq_url);
             let dlqs = clients.dead_letter_queues().await?;
             let Some(d) = dlqs
@@ -590,17 +595,17 @@ pub async fn run(
         Mode::MoveTask => run_move_task(clients, plan, cancel, progress).await,
         Mode::Auto => {
             let why = match run_move_task(clients, plan, cancel, progress.clone()).await {
-                Err(Error::Unsupported { endpoint, .. }) => {
+                Err(Error::Aws(aws::Error::Unsupported { endpoint, .. })) => {
                     format!("this backend ({endpoint}) has no message move tasks")
                 }
                 // Refused before it started (e.g. the queue is no DLQ as the
                 // service sees it): nothing moved.
-                Err(Error::Service {
+                Err(Error::Aws(aws::Error::Service {
                     action,
                     code,
                     message,
                     ..
-                }) if action == "sqs:StartMessageMoveTask" => {
+                })) if action == "sqs:StartMessageMoveTask" => {
                     format!("the move task was refused ({code}: {message})")
                 }
                 other => return other,

@@ -513,7 +513,7 @@ async fn run_redrive(
     to: RedriveTo,
     ids: Option<Vec<String>>,
     stop: &Cancel,
-) -> Result<crate::ops::redrive::Summary, crate::aws::Error> {
+) -> Result<crate::ops::redrive::Summary, crate::ops::Error> {
     use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
     let dlq_url = c.queue_url(dlq).await?;
     let destination = match &to {

@@ -38,9 +38,10 @@ use super::{
     Destination, Failure, Phase, Plan, Progress, RECEIVE_VISIBILITY_S, Resumed, Selection, Summary,
     UNSAFE_MAX_RECEIVE, default_journal_path, now_ms,
 };
-use crate::aws::{Clients, Error};
+use crate::aws::Clients;
 use crate::domain::{Queue, queue_name};
 use crate::ops::Cancel;
+use crate::ops::Error;
 use crate::ops::journal::{self, Journal};
 use send::Dest;
 use worker::{Budget, PROGRESS_EVERY, Pace, Shared, State};
@@ -162,7 +163,7 @@ pub(crate) async fn run_on<P: Port>(
     };
     let shown = journal_path.display().to_string();
     let contents = journal::read::<Record>(&journal_path)
-        .map_err(|e| Error::Invalid(format!("cannot read the redrive journal {shown}: {e}")))?;
+        .map_err(|e| Error::Journal(format!("cannot read the redrive journal {shown}: {e}")))?;
     let replayed: Replayed = records::replay(&contents.records);
     if let Some((arn, key)) = &replayed.identity
         && replayed.resuming()
@@ -204,7 +205,7 @@ pub(crate) async fn run_on<P: Port>(
                     "the redrive journal {shown} is in use by another eddy redrive; wait for it to end"
                 ))
             } else {
-                Error::Invalid(format!("cannot open the redrive journal {shown}: {e}"))
+                Error::Journal(format!("cannot open the redrive journal {shown}: {e}"))
             }
         })?)
     };
@@ -221,7 +222,7 @@ pub(crate) async fn run_on<P: Port>(
             true,
         )
         .await
-        .map_err(Error::Invalid)?;
+        .map_err(Error::Journal)?;
         summary.journal = Some(shown.clone());
     }
 
@@ -423,7 +424,7 @@ async fn recover<P: Port>(shared: &Shared<P>, replayed: &Replayed) -> Result<Res
             false,
         )
         .await
-        .map_err(Error::Invalid)?;
+        .map_err(Error::Journal)?;
     }
     Ok(resumed)
 }
@@ -457,7 +458,7 @@ pub async fn journal_state(clients: &Clients, plan: &Plan) -> Result<JournalStat
     };
     let shown = path.display().to_string();
     let contents = journal::read::<Record>(&path)
-        .map_err(|e| Error::Invalid(format!("cannot read the redrive journal {shown}: {e}")))?;
+        .map_err(|e| Error::Journal(format!("cannot read the redrive journal {shown}: {e}")))?;
     let r = records::replay(&contents.records);
     Ok(JournalState {
         path: shown,
