@@ -381,6 +381,14 @@ pub struct EntryError {
     pub sender_fault: bool,
 }
 
+impl EntryError {
+    /// Sending the same entry again will be refused again: the sender's
+    /// fault, too large, or invalid.
+    pub fn is_permanent(&self) -> bool {
+        self.sender_fault || self.code.contains("TooLarge") || self.code.contains("Invalid")
+    }
+}
+
 /// An SQS message move task (DLQ redrive run by the service).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoveTask {

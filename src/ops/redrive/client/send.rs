@@ -38,7 +38,7 @@ pub(super) async fn send<P: Port>(
             let out: Vec<_> = batch.iter().map(|m| convert::to_queue(m, *kind)).collect();
             match port.send_batch(url, &out).await {
                 Ok(outcomes) => from_outcomes(&outcomes, batch.len()),
-                Err(Error::Service { code, .. }) if code.contains("TooLong") && batch.len() > 1 => {
+                Err(e) if e.is_batch_too_long() && batch.len() > 1 => {
                     // Too big together (256 KiB a call): one by one.
                     let mut sent = Sent::default();
                     for (i, m) in out.iter().enumerate() {
@@ -113,10 +113,7 @@ fn dest_label(url: &str) -> String {
 
 fn entry_reason(e: Option<&EntryError>) -> (String, bool) {
     match e {
-        Some(e) => (
-            format!("{}: {}", e.code, e.message),
-            e.sender_fault || e.code.contains("TooLarge") || e.code.contains("Invalid"),
-        ),
+        Some(e) => (format!("{}: {}", e.code, e.message), e.is_permanent()),
         None => ("the destination did not take it".to_string(), false),
     }
 }
