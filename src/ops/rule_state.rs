@@ -35,15 +35,21 @@ pub fn wanted(enable: bool) -> RuleState {
 
 /// What enabling (or disabling) the rule states.
 pub fn confirmation(f: &RuleFacts, enable: bool) -> Confirmation {
-    let targets = plural(f.targets, "target", "targets");
+    confirmation_of(&f.rule.name, &f.rule.bus, f.targets, enable)
+}
+
+/// [`confirmation`] from the rule's name, its bus and its number of
+/// targets (what a list of rules already shows).
+pub fn confirmation_of(rule: &str, bus: &str, targets: u64, enable: bool) -> Confirmation {
+    let targets = plural(targets, "target", "targets");
     let (title, fact) = if enable {
         (
-            format!("enable rule {} on bus {}", f.rule.name, f.rule.bus),
+            format!("enable rule {rule} on bus {bus}"),
             format!("its {targets} start receiving the events it matches"),
         )
     } else {
         (
-            format!("disable rule {} on bus {}", f.rule.name, f.rule.bus),
+            format!("disable rule {rule} on bus {bus}"),
             format!(
                 "its {targets} stop receiving events (events meanwhile are not delivered later)"
             ),

@@ -339,11 +339,12 @@ impl Executor {
             }),
             Effect::StartTail { req, bus, pattern } => {
                 let c = self.clients();
+                let audit = self.audit();
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
                 let handle = tokio::spawn(async move {
-                    run_tail(c, tx, req, bus, pattern, stop).await;
+                    run_tail(c, audit, tx, req, bus, pattern, stop).await;
                 });
                 self.bus_tails.insert(req, (cancel, handle));
             }
@@ -558,6 +559,7 @@ async fn run_redrive(
 /// queue and rule.
 async fn run_tail(
     c: Arc<Clients>,
+    audit: Audit,
     tx: mpsc::UnboundedSender<Msg>,
     req: ReqId,
     bus: String,
@@ -589,9 +591,13 @@ async fn run_tail(
         req,
         result: Ok(notes),
     });
+    let mut received = 0u64;
     while !stop.is_cancelled() {
         let result = tail.next_batch_waiting(TAIL_WAIT_S).await;
         let failed = result.is_err();
+        if let Ok(events) = &result {
+            received += events.len() as u64;
+        }
         if tx
             .send(Msg::Tailed {
                 req,
@@ -605,7 +611,11 @@ async fn run_tail(
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }
-    let result = match tail.stop().await {
+    let stopped = tail.stop().await;
+    if let Ok(cleanup) = &stopped {
+        warn_audit(crate::ops::tail::record(&audit, &bus, received, cleanup).err());
+    }
+    let result = match stopped {
         Ok(cleanup) if cleanup.failed.is_empty() => {
             Ok(format!("removed {}", cleanup.removed.join(", ")))
         }
