@@ -170,8 +170,8 @@ fn cli_and_tui_write_the_same_audit_records() {
             queue: q.clone(),
             name: name.clone(),
             handles: vec![(
-                second.message_id.clone(),
-                second.receipt_handle.clone().unwrap(),
+                second.message_id.clone().into(),
+                second.receipt_handle.clone().unwrap().into(),
             )],
         },
     ));

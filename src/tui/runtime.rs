@@ -20,7 +20,6 @@ use super::view::render;
 use super::workbench::WbEvent;
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
-use crate::domain::{MessageId, ReceiptHandle};
 use crate::ops::audit::Audit;
 use crate::ops::{self, Cancel};
 use crate::text::escape;
@@ -270,11 +269,7 @@ impl Executor {
                 name,
                 handles,
             } => self.spawn_op(move |c, audit| async move {
-                let held: Vec<(MessageId, ReceiptHandle)> = handles
-                    .into_iter()
-                    .map(|(id, handle)| (MessageId(id), ReceiptHandle(handle)))
-                    .collect();
-                let result = ops::delete::delete(&c, &audit, &queue, &held)
+                let result = ops::delete::delete(&c, &audit, &queue, &handles)
                     .await
                     .map_err(|e| e.to_string())
                     .and_then(|done| {
@@ -323,12 +318,8 @@ impl Executor {
                     Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
                     Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
                 };
-                let original = delete.map(|(queue, handle)| ops::republish::Original {
-                    queue,
-                    handle: ReceiptHandle(handle),
-                });
                 let result =
-                    ops::republish::republish(&c, &audit, to_queue.as_deref(), outgoing, original)
+                    ops::republish::republish(&c, &audit, to_queue.as_deref(), outgoing, delete)
                         .await
                         .map(|done| {
                             warn_audit(done.audit_warning);
