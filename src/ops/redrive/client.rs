@@ -32,12 +32,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::convert::{EventDefaults, QueueKind};
-use super::port::Port;
-use super::records::{self, Record, Replayed};
-use super::{
+use super::plan::{
     Destination, Failure, Phase, Plan, Progress, RECEIVE_VISIBILITY_S, Resumed, Selection, Summary,
     UNSAFE_MAX_RECEIVE, default_journal_path, now_ms,
 };
+use super::port::Port;
+use super::records::{self, Record, Replayed};
 use crate::aws::Clients;
 use crate::domain::{Queue, queue_name};
 use crate::ops::Cancel;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
+use super::plan::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
 use crate::aws::Clients;
 use crate::domain::MoveTask;
 use crate::ops::Cancel;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::super::records::Record;
-use super::super::{Destination, Plan, Summary};
+use super::super::plan::{Destination, Plan, Summary};
 use super::fake::{DEST, DLQ, Fake, MemorySink, Script, refusal};
 use super::run_on;
 use crate::aws::Error;

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::super::convert::{self, EventDefaults};
+use super::super::plan::{
+    BATCH, Phase, PreviewEntry, Progress, RECEIVE_VISIBILITY_S, Selection, now_ms,
+};
 use super::super::port::Port;
 use super::super::records::{Action, Held, Record, Refused};
-use super::super::{BATCH, Phase, PreviewEntry, Progress, RECEIVE_VISIBILITY_S, Selection, now_ms};
 use super::send::{self, Dest, Sent};
 use crate::domain::{Message, Queue};
 use crate::ops::Cancel;
