@@ -405,17 +405,9 @@ pub(crate) fn import(
             return Err(e.into());
         }
     };
-    let question = format!(
-        "import into {}: sends {} from {}{}",
-        escape(&queue.name),
-        plural(records.len() as u64, "message", "messages"),
-        escape(&a.file),
-        if queue.fifo {
-            " (FIFO: group ids and deduplication ids kept)"
-        } else {
-            ""
-        }
-    );
+    let question =
+        escape(&export::import_confirmation(&queue, records.len() as u64, &a.file).one_line())
+            .into_owned();
     // The confirmation needs stdin: with the file on stdin, only --yes can confirm.
     let asked = if from_stdin && !a.yes {
         Err(CliError::Invalid(format!(

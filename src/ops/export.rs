@@ -385,6 +385,23 @@ pub struct ImportOptions {
     pub fresh_dedup_ids: bool,
 }
 
+/// What importing `count` messages from `source` into `queue` states.
+pub fn import_confirmation(queue: &Queue, count: u64, source: &str) -> super::Confirmation {
+    super::Confirmation {
+        title: format!("import into {}", queue.name),
+        facts: vec![format!(
+            "sends {} from {source}{}",
+            crate::text::plural(count, "message", "messages"),
+            if queue.fifo {
+                " (FIFO: group ids and deduplication ids kept)"
+            } else {
+                ""
+            }
+        )],
+        typed: (count > super::TYPED_ABOVE).then(|| queue.name.clone()),
+    }
+}
+
 /// [`import`], then records `import` (the queue URL, how many were sent,
 /// where from and how many failed). `source` names the file (`-` for stdin).
 #[allow(clippy::too_many_arguments)]

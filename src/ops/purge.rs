@@ -52,3 +52,40 @@ pub async fn purge(c: &Clients, audit: &Audit, queue: &str) -> Result<Done<Purge
     let recorded = audit.record("purge", &q.url, count, "approximate count");
     Ok(Done::audited(Purged { queue: q, count }, recorded))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::QueueCounts;
+    use std::collections::BTreeMap;
+
+    fn queue(visible: u64) -> Queue {
+        let mut q = Queue::from_attributes("http://x/1/orders", BTreeMap::new());
+        q.counts = QueueCounts {
+            visible,
+            in_flight: 2,
+            delayed: 0,
+        };
+        q
+    }
+
+    #[test]
+    fn the_confirmation_states_the_blast_radius() {
+        let c = confirmation(&queue(1));
+        assert_eq!(
+            c.one_line(),
+            "purge orders: deletes all ~3 messages (visible 1, in flight 2, delayed 0); this cannot be undone"
+        );
+        assert_eq!(c.typed, None);
+        let big = confirmation(&queue(1_000));
+        assert!(
+            big.one_line().contains("~1,002 messages (visible 1,000"),
+            "{big:?}"
+        );
+        assert_eq!(
+            big.typed.as_deref(),
+            Some("orders"),
+            "above 100 the name is typed"
+        );
+    }
+}

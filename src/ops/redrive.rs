@@ -26,7 +26,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Error;
 use super::audit::Audit;
-use super::{Cancel, Done};
+use super::{Cancel, Confirmation, Done};
 use crate::aws::{self, Clients};
 use crate::domain::queue_name;
 
@@ -38,6 +38,52 @@ pub use plan::{
 
 pub use client::{JournalState, journal_state, run_client};
 pub use task::{cancel_move_task, history, move_task_status, run_move_task, start_move_task};
+
+/// What a redrive of `plan` states before it runs: `move 7 message(s)
+/// from orders-dlq to queue orders (client-side)`, how it keeps messages
+/// safe, and, above [`TYPED_CONFIRMATION_OVER`] messages (or an unknown
+/// count), the DLQ's name to type. `total`: the DLQ's messages, if known.
+pub fn confirmation(plan: &Plan, dlq_name: &str, total: Option<u64>, mode: Mode) -> Confirmation {
+    use crate::text::thousands;
+    let what = match (&plan.selection, total) {
+        (Selection::All, Some(total)) => match plan.max {
+            Some(m) if m < total => {
+                format!("{} of the {} messages", thousands(m), thousands(total))
+            }
+            _ => format!("{} message(s)", thousands(total)),
+        },
+        (Selection::All, None) => "every message".to_string(),
+        (Selection::Ids(ids), _) => format!("{} selected message(s)", ids.len()),
+        (s, total) => format!(
+            "the messages matching {} (of {} in the DLQ{})",
+            s.label(),
+            total.map_or_else(|| "?".to_string(), thousands),
+            plan.max
+                .map(|m| format!(", at most {}", thousands(m)))
+                .unwrap_or_default()
+        ),
+    };
+    let how = match mode {
+        Mode::Client => "client-side",
+        _ => "with a move task where the backend has them",
+    };
+    let moving = match &plan.selection {
+        Selection::Ids(ids) => Some(ids.len() as u64),
+        _ => total.map(|t| plan.max.map_or(t, |m| m.min(t))),
+    };
+    Confirmation {
+        title: format!(
+            "move {what} from {dlq_name} to {} ({how})",
+            plan.destination.label()
+        ),
+        facts: vec![
+            "each message is deleted from the DLQ only once the destination has it; a journal lets a re-run resume without sending twice".to_string(),
+        ],
+        typed: moving
+            .is_none_or(|n| n > TYPED_CONFIRMATION_OVER)
+            .then(|| dlq_name.to_string()),
+    }
+}
 
 /// The queues that feed `dlq_url` (URLs): `ListDeadLetterSourceQueues`,
 /// else (a backend without it) the redrive policies of every queue.
@@ -144,4 +190,30 @@ pub async fn run_audited(
         record(audit, plan, url, &s)
     };
     Ok(Done::audited(s, recorded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_says_what_moves_where_and_how() {
+        let mut plan = Plan::new(
+            "http://x/1/dlq",
+            Destination::Queue("http://x/1/orders".into()),
+        );
+        let c = confirmation(&plan, "dlq", Some(7), Mode::Client);
+        assert_eq!(
+            c.title,
+            "move 7 message(s) from dlq to queue orders (client-side)"
+        );
+        assert_eq!(c.typed, None);
+        plan.max = Some(5);
+        let c = confirmation(&plan, "dlq", Some(700), Mode::Auto);
+        assert!(c.title.starts_with("move 5 of the 700 messages"), "{c:?}");
+        assert_eq!(c.typed, None, "5 move");
+        plan.max = None;
+        let c = confirmation(&plan, "dlq", Some(700), Mode::Auto);
+        assert_eq!(c.typed.as_deref(), Some("dlq"));
+    }
 }

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::super::records::Record;
 use super::super::plan::{Destination, Plan, Summary};
+use super::super::records::Record;
 use super::fake::{DEST, DLQ, Fake, MemorySink, Script, refusal};
 use super::run_on;
 use crate::aws::Error;
