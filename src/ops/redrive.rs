@@ -85,6 +85,22 @@ pub fn confirmation(plan: &Plan, dlq_name: &str, total: Option<u64>, mode: Mode)
     }
 }
 
+/// `queue` (a name or URL) as where `dlq_url`'s messages go: the DLQ's
+/// source queue when it is one (so a move task can do it), else any queue.
+pub async fn queue_destination(
+    clients: &Clients,
+    dlq_url: &str,
+    queue: &str,
+) -> Result<Destination, Error> {
+    let url = clients.queue_url(queue).await?;
+    let sources = resolve_sources(clients, dlq_url).await.unwrap_or_default();
+    Ok(if sources.contains(&url) {
+        Destination::SourceQueue(url)
+    } else {
+        Destination::Queue(url)
+    })
+}
+
 /// The queues that feed `dlq_url` (URLs): `ListDeadLetterSourceQueues`,
 /// else (a backend without it) the redrive policies of every queue.
 pub async fn resolve_sources(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, Error> {

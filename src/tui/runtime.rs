@@ -509,17 +509,7 @@ async fn run_redrive(
     use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
     let dlq_url = c.queue_url(dlq).await?;
     let destination = match &to {
-        RedriveTo::Queue(q) => {
-            let url = c.queue_url(q).await?;
-            let sources = redrive::resolve_sources(c, &dlq_url)
-                .await
-                .unwrap_or_default();
-            if sources.contains(&url) {
-                Destination::SourceQueue(url)
-            } else {
-                Destination::Queue(url)
-            }
-        }
+        RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
         RedriveTo::Bus(b) => Destination::Bus(b.clone()),
         RedriveTo::Sources => Destination::OriginalSources,
     };
