@@ -116,16 +116,6 @@ pub fn path() -> Option<PathBuf> {
     super::state_dir().map(|d| d.join("audit.jsonl"))
 }
 
-/// Appends `entry` to the audit log; the error names the file.
-pub fn record(entry: &Entry) -> Result<PathBuf, String> {
-    let path = path().ok_or_else(|| {
-        "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
-            .to_string()
-    })?;
-    append(&path, entry)?;
-    Ok(path)
-}
-
 /// Appends `entry` to the file `path` (and its folder); the error names the file.
 fn append(path: &std::path::Path, entry: &Entry) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -149,4 +139,45 @@ pub fn read(path: &std::path::Path) -> std::io::Result<Vec<Entry>> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_context_writes_every_entry() {
+        let dir = std::env::temp_dir().join(format!("eddy-audit-unit-{}", std::process::id()));
+        let file = dir.join("sub").join("audit.jsonl");
+        let audit = Audit::with_context("http://127.0.0.1:4566 us-east-1".to_string())
+            .to_file(file.clone());
+        audit
+            .record("purge", "http://q", 3, "approximate count")
+            .unwrap();
+        audit
+            .record("enable-rule", "arn:r", 1, "bus b; 2 targets")
+            .unwrap();
+        let entries = read(&file).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|e| e.context == audit.context()));
+        assert_eq!(
+            (
+                entries[0].action.as_str(),
+                entries[0].count,
+                entries[0].detail.as_str()
+            ),
+            ("purge", 3, "approximate count")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let nowhere = Audit {
+            context: "c".to_string(),
+            file: None,
+        };
+        assert!(
+            nowhere
+                .record("purge", "q", 1, "")
+                .unwrap_err()
+                .contains("EDDY_AUDIT_FILE")
+        );
+    }
 }
