@@ -14,6 +14,14 @@
 //!
 //! [`run`] picks between them (`Mode::Auto`): the move task when it can do
 //! the job and the backend has one, else the client-side move.
+//! [`run_audited`] is [`run`] plus its audit entry (what the CLI and the
+//! terminal UI start), and [`confirmation`] what both ask before it.
+//!
+//! Files: `plan.rs` (the plan, progress and summary types, shared by both
+//! ways), `task.rs` (the move task), `client.rs` and `client/` (the
+//! client-side move, talking to the backend only through the narrow
+//! [`port::Port`]), `records.rs` (its journal records and their replay),
+//! `convert.rs` (a DLQ message as what goes to the destination).
 
 mod client;
 pub(crate) mod convert;

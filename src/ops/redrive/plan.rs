@@ -34,7 +34,7 @@ pub const UNSAFE_MAX_RECEIVE: u32 = 2;
 /// Where the messages go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
-    /// The DLQ's source queue (its URL), one of [`resolve_sources`].
+    /// The DLQ's source queue (its URL), one of [`super::resolve_sources`].
     SourceQueue(String),
     /// Any other queue (its URL).
     Queue(String),
