@@ -22,6 +22,7 @@ pub mod rules;
 mod serve;
 mod table;
 mod tail_cmd;
+mod when;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -754,6 +755,9 @@ pub enum CliError {
     /// A call to the backend failed; the message says what, where, and what to do.
     #[error(transparent)]
     Aws(#[from] crate::aws::Error),
+    /// An operation failed; the message says what, where, and what to do.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::Error),
     /// An argument that parsed but makes no sense (a detail that is not an object, ...).
     #[error("{0}")]
     Invalid(String),

@@ -4,6 +4,98 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A string id with a type of its own, so that a queue URL is never passed
+/// where a receipt handle is expected. Serialized as the plain string.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn new(s: impl Into<String>) -> $name {
+                $name(s.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> $name {
+                $name(s)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> $name {
+                $name(s.to_string())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A queue's URL (`https://sqs.us-east-1.amazonaws.com/123/orders`).
+    QueueUrl
+);
+id_type!(
+    /// A queue's ARN (`arn:aws:sqs:us-east-1:123:orders`).
+    QueueArn
+);
+id_type!(
+    /// A queue's name (`orders`, `payments.fifo`).
+    QueueName
+);
+id_type!(
+    /// An event bus's name (`default`, `orders`).
+    BusName
+);
+id_type!(
+    /// An EventBridge rule's name.
+    RuleName
+);
+id_type!(
+    /// An SQS message id.
+    MessageId
+);
+id_type!(
+    /// The receipt handle of one receive of an SQS message: what deletes it
+    /// or changes its visibility, good until the message is received again.
+    ReceiptHandle
+);
+
+impl QueueUrl {
+    /// The queue's name (the last path segment).
+    pub fn name(&self) -> QueueName {
+        QueueName(queue_name(&self.0).to_string())
+    }
+}
+
 /// An ARN split into its parts (`arn:partition:service:region:account:resource`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Arn {
@@ -287,6 +379,14 @@ pub struct EntryError {
     pub message: String,
     /// Whether the fault was the sender's (so a retry will not help).
     pub sender_fault: bool,
+}
+
+impl EntryError {
+    /// Sending the same entry again will be refused again: the sender's
+    /// fault, too large, or invalid.
+    pub fn is_permanent(&self) -> bool {
+        self.sender_fault || self.code.contains("TooLarge") || self.code.contains("Invalid")
+    }
 }
 
 /// An SQS message move task (DLQ redrive run by the service).

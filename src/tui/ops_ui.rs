@@ -315,7 +315,10 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 req,
                 queue,
                 name,
-                handles,
+                handles: handles
+                    .into_iter()
+                    .map(|(id, handle)| (id.into(), handle.into()))
+                    .collect(),
             }]
         }
         Pending::Redrive { draft, to } => {
@@ -357,7 +360,10 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 req,
                 to_queue,
                 outgoing,
-                delete,
+                delete: delete.map(|(queue, handle)| crate::ops::republish::Original {
+                    queue,
+                    handle: handle.into(),
+                }),
             }]
         }
     }

@@ -406,7 +406,7 @@ pub enum Effect {
         req: ReqId,
         queue: String,
         name: String,
-        handles: Vec<(String, String)>,
+        handles: Vec<(crate::domain::MessageId, crate::domain::ReceiptHandle)>,
     },
     SetRuleState {
         req: ReqId,
@@ -418,7 +418,8 @@ pub enum Effect {
         req: ReqId,
         to_queue: Option<String>,
         outgoing: Box<Outgoing>,
-        delete: Option<(String, String)>,
+        /// The original (its queue and receipt handle), deleted once the copy is acknowledged.
+        delete: Option<crate::ops::republish::Original>,
     },
     /// A temporary queue and rule on the bus, then its events as `Tailed`.
     StartTail {
