@@ -13,6 +13,7 @@
 //! and `eddy --local` exit 0 when stopped by Ctrl-C or SIGTERM.
 
 mod admin_cmd;
+mod archives_cmd;
 mod aws_cmds;
 mod commands;
 pub mod input;
@@ -350,6 +351,12 @@ pub enum OpsCommand {
     /// Disable a rule: its bus stops sending events to its targets
     #[command(after_help = admin_cmd::DISABLE_RULE_HELP)]
     DisableRule(admin_cmd::RuleStateArgs),
+    /// List EventBridge archives and replays
+    #[command(after_help = archives_cmd::ARCHIVES_HELP)]
+    Archives(archives_cmd::ArchivesArgs),
+    /// Replay a time range of an archive onto its bus
+    #[command(after_help = archives_cmd::REPLAY_HELP)]
+    Replay(archives_cmd::ReplayArgs),
 }
 
 impl OpsCommand {
@@ -362,6 +369,8 @@ impl OpsCommand {
             OpsCommand::Purge(a) => &mut a.conn,
             OpsCommand::DeleteMessage(a) => &mut a.conn,
             OpsCommand::EnableRule(a) | OpsCommand::DisableRule(a) => &mut a.conn,
+            OpsCommand::Archives(a) => &mut a.conn,
+            OpsCommand::Replay(a) => &mut a.conn,
         }
     }
 }
@@ -861,6 +870,8 @@ fn run_ops(
         OpsCommand::DeleteMessage(a) => admin_cmd::delete_message(a, read_only, stdin, io),
         OpsCommand::EnableRule(a) => admin_cmd::set_rule_state(a, true, read_only, stdin, io),
         OpsCommand::DisableRule(a) => admin_cmd::set_rule_state(a, false, read_only, stdin, io),
+        OpsCommand::Archives(a) => archives_cmd::list(a, io),
+        OpsCommand::Replay(a) => archives_cmd::replay(a, read_only, stdin, io),
     }
 }
 
@@ -899,7 +910,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 25);
+        assert_eq!(seen, 27);
     }
 
     #[test]

@@ -505,13 +505,47 @@ pub struct Archive {
 }
 
 /// An archive replay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Replay {
     pub name: String,
     pub arn: Option<String>,
     pub state: Option<String>,
+    /// The archive replayed (its ARN).
     pub source_arn: Option<String>,
     pub reason: Option<String>,
+    /// The time range of the events replayed, ms since the epoch.
+    pub event_start_ms: Option<i64>,
+    pub event_end_ms: Option<i64>,
+    /// The time of the last event replayed so far (the progress through the range).
+    pub last_replayed_ms: Option<i64>,
+    /// When the replay started and ended, ms since the epoch.
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+    /// Where the events go: the bus's ARN (DescribeReplay only).
+    pub destination: Option<String>,
+}
+
+impl Replay {
+    /// How far through its time range the replay is, 0.0 to 1.0, when known.
+    pub fn progress(&self) -> Option<f64> {
+        if self.state.as_deref() == Some("COMPLETED") {
+            return Some(1.0);
+        }
+        let (start, end) = (self.event_start_ms?, self.event_end_ms?);
+        let last = self.last_replayed_ms?;
+        if end <= start {
+            return Some(1.0);
+        }
+        Some(((last - start) as f64 / (end - start) as f64).clamp(0.0, 1.0))
+    }
+
+    /// Whether the replay still runs (STARTING, RUNNING, CANCELLING).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.state.as_deref(),
+            Some("STARTING" | "RUNNING" | "CANCELLING")
+        )
+    }
 }
 
 /// One event to put on a bus.

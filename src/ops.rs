@@ -1,9 +1,9 @@
 //! Every operation on a backend, shared by the CLI and the terminal UI:
 //! purge, delete messages, enable/disable a rule, apply a pattern to a rule,
 //! republish, redrive (move task or client-side move with a journal), tail
-//! (a temporary queue and rule on a bus), export and import; and the audit
-//! log every mutating action is appended to, through one [`audit::Audit`]
-//! per connection. A destructive operation also says what its confirmation
+//! (a temporary queue and rule on a bus), export and import, archive
+//! replays; and the audit log every mutating action is appended to, through
+//! one [`audit::Audit`] per connection. A destructive operation also says what its confirmation
 //! states ([`Confirmation`]), so the CLI's question and the TUI's dialog
 //! say the same.
 //!
@@ -12,6 +12,7 @@
 //! channel the caller gives, stops when its [`Cancel`] is set, and ends with a
 //! summary. None of them prints.
 
+pub mod archives;
 pub mod audit;
 pub mod delete;
 mod error;

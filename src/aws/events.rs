@@ -26,6 +26,11 @@ const PUT_EVENTS_MAX_BYTES: usize = 256 * 1024;
 const PUT_TARGETS_BATCH: usize = 10;
 /// RemoveTargets takes at most 100 ids per call.
 const REMOVE_TARGETS_BATCH: usize = 100;
+/// An SDK time as milliseconds since the epoch.
+fn epoch_ms(t: &aws_smithy_types::DateTime) -> i64 {
+    t.to_millis().unwrap_or(0)
+}
+
 /// How many DescribeArchive calls run at once.
 const DESCRIBE_CONCURRENCY: usize = 8;
 
@@ -281,6 +286,12 @@ impl Clients {
                     state: r.state().map(|s| s.as_str().to_string()),
                     source_arn: non_empty(r.event_source_arn()),
                     reason: non_empty(r.state_reason()),
+                    event_start_ms: r.event_start_time().map(epoch_ms),
+                    event_end_ms: r.event_end_time().map(epoch_ms),
+                    last_replayed_ms: r.event_last_replayed_time().map(epoch_ms),
+                    started_ms: r.replay_start_time().map(epoch_ms),
+                    ended_ms: r.replay_end_time().map(epoch_ms),
+                    destination: None,
                 });
             }
             match next_token(out.next_token(), &token) {
@@ -289,6 +300,78 @@ impl Clients {
             }
         }
         Ok(replays)
+    }
+
+    /// One replay, with its destination (DescribeReplay).
+    pub async fn describe_replay(&self, name: &str) -> Result<Replay, Error> {
+        let d = self
+            .events
+            .describe_replay()
+            .replay_name(name)
+            .send()
+            .await
+            .map_err(|e| self.events_error(e, "events:DescribeReplay", name, None, None))?;
+        Ok(Replay {
+            name: d.replay_name().unwrap_or(name).to_string(),
+            arn: non_empty(d.replay_arn()),
+            state: d.state().map(|s| s.as_str().to_string()),
+            source_arn: non_empty(d.event_source_arn()),
+            reason: non_empty(d.state_reason()),
+            event_start_ms: d.event_start_time().map(epoch_ms),
+            event_end_ms: d.event_end_time().map(epoch_ms),
+            last_replayed_ms: d.event_last_replayed_time().map(epoch_ms),
+            started_ms: d.replay_start_time().map(epoch_ms),
+            ended_ms: d.replay_end_time().map(epoch_ms),
+            destination: d.destination().map(|x| x.arn().to_string()),
+        })
+    }
+
+    /// Starts replaying the events of `archive_arn` between `from_ms` and
+    /// `to_ms` (ms since the epoch) onto the bus `bus_arn` (every rule of
+    /// it). Returns the replay's state as StartReplay answers it.
+    pub async fn start_replay(
+        &self,
+        name: &str,
+        archive_arn: &str,
+        bus_arn: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Option<String>, Error> {
+        let destination = sdk::ReplayDestination::builder()
+            .arn(bus_arn)
+            .build()
+            .map_err(|e| Error::Invalid(format!("replay destination {bus_arn}: {e}")))?;
+        let out = self
+            .events
+            .start_replay()
+            .replay_name(name)
+            .event_source_arn(archive_arn)
+            .event_start_time(aws_smithy_types::DateTime::from_millis(from_ms))
+            .event_end_time(aws_smithy_types::DateTime::from_millis(to_ms))
+            .destination(destination)
+            .send()
+            .await
+            .map_err(|e| self.events_error(e, "events:StartReplay", name, None, None))?;
+        Ok(out.state().map(|s| s.as_str().to_string()))
+    }
+
+    /// Creates an archive of every event on `bus_arn` (tests and demos).
+    pub async fn create_archive(
+        &self,
+        name: &str,
+        bus_arn: &str,
+        retention_days: Option<u32>,
+    ) -> Result<String, Error> {
+        let out = self
+            .events
+            .create_archive()
+            .archive_name(name)
+            .event_source_arn(bus_arn)
+            .set_retention_days(retention_days.map(|d| d as i32))
+            .send()
+            .await
+            .map_err(|e| self.events_error(e, "events:CreateArchive", name, None, None))?;
+        Ok(out.archive_arn().unwrap_or_default().to_string())
     }
 
     /// Puts events in batches of 10; one outcome per entry, in order, with per-entry failures.
