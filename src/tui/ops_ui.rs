@@ -338,6 +338,17 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 ids: draft.ids,
             }]
         }
+        Pending::Replay { plan } => {
+            state.flash(
+                Level::Info,
+                format!(
+                    "starting replay {} of {}…",
+                    escape(&plan.name),
+                    escape(&plan.archive)
+                ),
+            );
+            vec![Effect::StartReplay { req, plan }]
+        }
         Pending::ApplyPattern { bus, rule, pattern } => vec![Effect::ApplyPattern {
             req,
             bus,

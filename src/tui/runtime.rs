@@ -219,6 +219,31 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::FetchArchives { req } => self.spawn(move |c| async move {
+                let result = ops::archives::list(&c).await;
+                Msg::ArchivesLoaded {
+                    req,
+                    at: Instant::now(),
+                    wall_ms: crate::local::now_ms(),
+                    result,
+                }
+            }),
+            Effect::StartReplay { req, plan } => self.spawn_op(move |c, audit| async move {
+                let result = ops::archives::start(&c, &audit, &plan)
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        format!(
+                            "started replay {} of {} to bus {} ({})",
+                            escape(&plan.name),
+                            escape(&plan.archive),
+                            escape(plan.bus()),
+                            escape(&done.value)
+                        )
+                    })
+                    .map_err(|e| format!("replay of {}: {e}", escape(&plan.archive)));
+                Msg::ActionDone { req, result }
+            }),
             Effect::OpenLog { req, group } => {
                 let c = self.clients();
                 let tx = self.tx.clone();

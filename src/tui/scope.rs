@@ -23,6 +23,7 @@ pub enum Scope {
     Editor,
     Workbench,
     Redrive,
+    Archives,
 }
 
 use Action::*;
@@ -49,6 +50,7 @@ impl Scope {
         Scope::Editor,
         Scope::Workbench,
         Scope::Redrive,
+        Scope::Archives,
     ];
 
     /// The name of the scope's `[keys.<name>]` table.
@@ -69,6 +71,7 @@ impl Scope {
             Scope::Editor => "editor",
             Scope::Workbench => "workbench",
             Scope::Redrive => "redrive",
+            Scope::Archives => "archives",
         }
     }
 
@@ -125,6 +128,7 @@ impl Scope {
             Scope::Tail => &[Open, Filter, Pause, Save, Workbench],
             Scope::Editor | Scope::Workbench => &[],
             Scope::Redrive => &[Cancel],
+            Scope::Archives => &[Filter, Refresh, SortNext, SortReverse, Replay],
         }
     }
 
@@ -164,6 +168,7 @@ impl Scope {
             // The workbench and the editor draw their own key lines.
             Scope::Workbench | Scope::Editor => &[],
             Scope::Redrive => &[Cancel, Back, Help, Quit],
+            Scope::Archives => &[Replay, Filter, SortNext, Refresh, Command, Back, Help, Quit],
             Scope::Global => &[Help, Quit],
         }
     }

@@ -99,6 +99,8 @@ pub enum PromptKind {
     Destination,
     /// Where `R` moves messages: a queue, `bus NAME`, or `sources`.
     RedriveTo,
+    /// The time range `R` on an archive replays: `1h`, `FROM..TO`.
+    ReplayRange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,10 @@ pub enum Pending {
     Redrive {
         draft: Box<RedriveDraft>,
         to: RedriveTo,
+    },
+    /// Replay a time range of an archive onto its bus.
+    Replay {
+        plan: crate::ops::archives::ReplayPlan,
     },
     /// PutRule with the workbench's pattern.
     ApplyPattern {
@@ -331,6 +337,14 @@ pub enum Msg {
         pattern: String,
         result: Result<String, String>,
     },
+    /// The archives and replays: `wall_ms` is the wall-clock time of the
+    /// answer (what a replay's default range is measured from).
+    ArchivesLoaded {
+        req: ReqId,
+        at: Instant,
+        wall_ms: i64,
+        result: Result<crate::ops::archives::Listing, crate::ops::Error>,
+    },
     RedriveProgress {
         req: ReqId,
         progress: crate::ops::redrive::Progress,
@@ -456,6 +470,15 @@ pub enum Effect {
     /// Stops a redrive after the batch in flight.
     CancelRedrive {
         req: ReqId,
+    },
+    /// Lists archives and replays (answers `ArchivesLoaded`).
+    FetchArchives {
+        req: ReqId,
+    },
+    /// Starts a replay (answers `ActionDone`); audited by `ops::archives`.
+    StartReplay {
+        req: ReqId,
+        plan: crate::ops::archives::ReplayPlan,
     },
     /// PutRule with a new pattern, the rule's other settings kept.
     ApplyPattern {
@@ -668,6 +691,13 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .get(i)
             .map(|c| c.label.as_str()),
         Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
+        Screen::Archives(a) => a
+            .listing
+            .value
+            .data()?
+            .archives
+            .get(i)
+            .map(|a| a.name.as_str()),
         Screen::Message(_)
         | Screen::Log(_)
         | Screen::Editor(_)

@@ -126,6 +126,12 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::PatternApplied { pattern, result } => {
             view::workbench::pattern_applied(state, pattern, result)
         }
+        Msg::ArchivesLoaded {
+            req,
+            at,
+            wall_ms,
+            result,
+        } => view::archives::archives_loaded(state, req, at, wall_ms, result),
         Msg::RedriveProgress { req, progress } => {
             view::redrive::redrive_progress(state, req, progress)
         }

@@ -13,6 +13,7 @@
 //! overlays (help, confirmation). Views import the state; the state never
 //! imports a view; `update` dispatches to the views.
 
+pub mod archives;
 pub mod buses;
 pub mod contexts;
 pub mod dlqs;
@@ -74,6 +75,7 @@ pub fn of(screen: &Screen) -> &'static dyn View {
         Screen::Editor(_) => &editor::EditorView,
         Screen::Workbench(_) => &workbench::WorkbenchView,
         Screen::Redrive(_) => &redrive::RedriveView,
+        Screen::Archives(_) => &archives::ArchivesView,
     }
 }
 
@@ -93,6 +95,10 @@ fn list_rows(state: &AppState, area: Rect) -> Option<usize> {
         Screen::Rule(s) => {
             let [_, bottom] = rule::rule_split(s, body);
             table_rows_in(bottom)
+        }
+        Screen::Archives(_) => {
+            let [top, _] = archives::archives_split(body);
+            table_rows_in(top)
         }
         _ => table_rows_in(body),
     })
@@ -189,6 +195,7 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         Screen::Rule(r) => freshness(state, &r.targets),
         Screen::LogGroups(_) => freshness(state, &state.log_groups),
         Screen::Contexts(_) => freshness(state, &state.profiles),
+        Screen::Archives(a) => freshness(state, &a.listing),
         Screen::Message(_)
         | Screen::Log(_)
         | Screen::Tail(_)
@@ -248,6 +255,9 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::Command => ":",
                 PromptKind::Destination => "send to (queue NAME | bus NAME | empty: same queue): ",
                 PromptKind::RedriveTo => "redrive to (queue NAME | bus NAME | sources): ",
+                PromptKind::ReplayRange => {
+                    "replay range (1h | 2h | FROM..TO, RFC 3339 or 30m/now; empty: the last hour): "
+                }
             };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
@@ -297,6 +307,7 @@ fn top_error(state: &AppState) -> Option<&str> {
         Screen::Rule(r) => r.targets.value.error(),
         Screen::LogGroups(_) => state.log_groups.value.error(),
         Screen::Contexts(_) => state.profiles.value.error(),
+        Screen::Archives(a) => a.listing.value.error(),
         Screen::Tail(t) => match &t.status {
             TailStatus::Failed(e) => Some(e),
             _ => None,
@@ -342,6 +353,7 @@ fn short(action: Action) -> &'static str {
         Action::Workbench => "workbench",
         Action::Redrive => "redrive",
         Action::Cancel => "cancel",
+        Action::Replay => "replay",
         _ => "",
     }
 }

@@ -104,6 +104,20 @@ pub enum Screen {
     Workbench(Box<Workbench>),
     /// `R`: a redrive's progress, then its summary.
     Redrive(Box<RedriveScreen>),
+    /// `:archives`: EventBridge archives, and the replays below them.
+    Archives(Box<ArchivesScreen>),
+}
+
+/// `:archives`: the archives (the list) and the replays (shown below).
+#[derive(Debug, Clone, Default)]
+pub struct ArchivesScreen {
+    pub listing: Live<crate::ops::archives::Listing>,
+    /// The wall-clock time (ms since the epoch) of the last answer, and
+    /// when it came: "now" for a replay's range, without reading a clock.
+    pub wall: Option<(i64, std::time::Instant)>,
+    /// The archive whose replay range is being asked (`R`).
+    pub replaying: Option<String>,
+    pub list: ListView,
 }
 
 impl Screen {
@@ -124,6 +138,7 @@ impl Screen {
             Screen::Editor(_) => Scope::Editor,
             Screen::Workbench(_) => Scope::Workbench,
             Screen::Redrive(_) => Scope::Redrive,
+            Screen::Archives(_) => Scope::Archives,
         }
     }
 
@@ -138,6 +153,7 @@ impl Screen {
             Screen::Rules(r) => Some(&mut r.list),
             Screen::Rule(r) => Some(&mut r.list),
             Screen::Tail(t) => Some(&mut t.list),
+            Screen::Archives(a) => Some(&mut a.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)
@@ -157,6 +173,7 @@ impl Screen {
             Screen::Rules(r) => Some(&r.list),
             Screen::Rule(r) => Some(&r.list),
             Screen::Tail(t) => Some(&t.list),
+            Screen::Archives(a) => Some(&a.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)

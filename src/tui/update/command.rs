@@ -1,4 +1,4 @@
-//! The `:` palette: jump to a root view, switch context (profile, region,
+//! The `:` palette: jump to a root view (queues, dlqs, buses, logs, archives), switch context (profile, region,
 //! endpoint, the embedded backend), quit.
 
 use crate::aws;
@@ -12,6 +12,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("dlqs", &["dlq"]),
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
+    ("archives", &["archive", "replays", "replay"]),
     ("ctx", &["context"]),
     ("workbench", &["wb", "pattern"]),
     ("region", &[]),
@@ -151,6 +152,12 @@ pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
             if state.log_groups.begin(req) {
                 effects.push(Effect::FetchLogGroups { req });
             }
+        }
+        "archives" => {
+            state
+                .stack
+                .push(Screen::Archives(Box::<ArchivesScreen>::default()));
+            effects.extend(view::archives::refresh(state));
         }
         _ => {
             state.stack.push(Screen::Queues(ListView::default()));

@@ -50,6 +50,9 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     if kind == PromptKind::RedriveTo {
                         view::redrive::redrive_to(state, &text);
                     }
+                    if kind == PromptKind::ReplayRange {
+                        view::archives::replay_range(state, &text);
+                    }
                 }
                 KeyCode::Backspace => {
                     text.pop();
@@ -279,6 +282,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Workbench => view::workbench::open_workbench(state),
         Action::Redrive => view::redrive::redrive(state),
         Action::Cancel => view::redrive::cancel_redrive(state),
+        Action::Replay => view::archives::replay(state),
         Action::CopyBody => match state.top() {
             Screen::Message(i) => vec![Effect::Copy {
                 text: i.message.body.clone(),

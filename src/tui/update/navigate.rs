@@ -16,6 +16,16 @@ pub(crate) fn refresh_due(state: &mut AppState, now: Instant) -> Vec<Effect> {
         Screen::Queues(_) | Screen::Dlqs(_) if state.queues.due(now) => {
             effects.extend(state.fetch_queues());
         }
+        // While a replay runs, its state and progress follow.
+        Screen::Archives(a)
+            if a.listing.due(now)
+                && a.listing
+                    .value
+                    .data()
+                    .is_some_and(|l| l.replays.iter().any(|r| r.is_active())) =>
+        {
+            effects.extend(view::archives::refresh(state));
+        }
         Screen::Queue(q) if q.queue.due(now) => {
             let req = state.req();
             if let Screen::Queue(q) = state.top_mut()
