@@ -22,9 +22,10 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::sqs::Peek;
-use eddy::config::Config;
 use eddy::domain::{Message, Queue};
-use eddy::tui::state::{AppState, Context, Effect, Msg, update};
+use eddy::tui::config::Config;
+use eddy::tui::state::{AppState, Context, Effect, Msg};
+use eddy::tui::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
@@ -291,7 +292,9 @@ fn time_frames(state: &AppState, width: u16, height: u16, frames: usize) -> Timi
 
 fn draw(terminal: &mut Terminal<TestBackend>, state: &AppState) {
     terminal
-        .draw(|frame| eddy::tui::view::render(state, frame))
+        .draw(|frame| {
+            eddy::tui::view::render(state, frame);
+        })
         .unwrap_or_else(|e| panic!("draw: {e}"));
 }
 

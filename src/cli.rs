@@ -13,6 +13,7 @@
 //! and `eddy --local` exit 0 when stopped by Ctrl-C or SIGTERM.
 
 mod admin_cmd;
+mod archives_cmd;
 mod aws_cmds;
 mod commands;
 pub mod input;
@@ -22,6 +23,7 @@ pub mod rules;
 mod serve;
 mod table;
 mod tail_cmd;
+mod when;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -349,6 +351,12 @@ pub enum OpsCommand {
     /// Disable a rule: its bus stops sending events to its targets
     #[command(after_help = admin_cmd::DISABLE_RULE_HELP)]
     DisableRule(admin_cmd::RuleStateArgs),
+    /// List EventBridge archives and replays
+    #[command(after_help = archives_cmd::ARCHIVES_HELP)]
+    Archives(archives_cmd::ArchivesArgs),
+    /// Replay a time range of an archive onto its bus
+    #[command(after_help = archives_cmd::REPLAY_HELP)]
+    Replay(archives_cmd::ReplayArgs),
 }
 
 impl OpsCommand {
@@ -361,6 +369,8 @@ impl OpsCommand {
             OpsCommand::Purge(a) => &mut a.conn,
             OpsCommand::DeleteMessage(a) => &mut a.conn,
             OpsCommand::EnableRule(a) | OpsCommand::DisableRule(a) => &mut a.conn,
+            OpsCommand::Archives(a) => &mut a.conn,
+            OpsCommand::Replay(a) => &mut a.conn,
         }
     }
 }
@@ -754,6 +764,9 @@ pub enum CliError {
     /// A call to the backend failed; the message says what, where, and what to do.
     #[error(transparent)]
     Aws(#[from] crate::aws::Error),
+    /// An operation failed; the message says what, where, and what to do.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::Error),
     /// An argument that parsed but makes no sense (a detail that is not an object, ...).
     #[error("{0}")]
     Invalid(String),
@@ -764,7 +777,7 @@ pub enum CliError {
     #[error(transparent)]
     Tui(#[from] crate::tui::TuiError),
     #[error("configuration: {0}")]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::tui::config::ConfigError),
 }
 
 impl CliError {
@@ -857,6 +870,8 @@ fn run_ops(
         OpsCommand::DeleteMessage(a) => admin_cmd::delete_message(a, read_only, stdin, io),
         OpsCommand::EnableRule(a) => admin_cmd::set_rule_state(a, true, read_only, stdin, io),
         OpsCommand::DisableRule(a) => admin_cmd::set_rule_state(a, false, read_only, stdin, io),
+        OpsCommand::Archives(a) => archives_cmd::list(a, io),
+        OpsCommand::Replay(a) => archives_cmd::replay(a, read_only, stdin, io),
     }
 }
 
@@ -895,7 +910,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 25);
+        assert_eq!(seen, 27);
     }
 
     #[test]

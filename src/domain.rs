@@ -4,6 +4,98 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A string id with a type of its own, so that a queue URL is never passed
+/// where a receipt handle is expected. Serialized as the plain string.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn new(s: impl Into<String>) -> $name {
+                $name(s.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> $name {
+                $name(s)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> $name {
+                $name(s.to_string())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A queue's URL (`https://sqs.us-east-1.amazonaws.com/123/orders`).
+    QueueUrl
+);
+id_type!(
+    /// A queue's ARN (`arn:aws:sqs:us-east-1:123:orders`).
+    QueueArn
+);
+id_type!(
+    /// A queue's name (`orders`, `payments.fifo`).
+    QueueName
+);
+id_type!(
+    /// An event bus's name (`default`, `orders`).
+    BusName
+);
+id_type!(
+    /// An EventBridge rule's name.
+    RuleName
+);
+id_type!(
+    /// An SQS message id.
+    MessageId
+);
+id_type!(
+    /// The receipt handle of one receive of an SQS message: what deletes it
+    /// or changes its visibility, good until the message is received again.
+    ReceiptHandle
+);
+
+impl QueueUrl {
+    /// The queue's name (the last path segment).
+    pub fn name(&self) -> QueueName {
+        QueueName(queue_name(&self.0).to_string())
+    }
+}
+
 /// An ARN split into its parts (`arn:partition:service:region:account:resource`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Arn {
@@ -289,6 +381,14 @@ pub struct EntryError {
     pub sender_fault: bool,
 }
 
+impl EntryError {
+    /// Sending the same entry again will be refused again: the sender's
+    /// fault, too large, or invalid.
+    pub fn is_permanent(&self) -> bool {
+        self.sender_fault || self.code.contains("TooLarge") || self.code.contains("Invalid")
+    }
+}
+
 /// An SQS message move task (DLQ redrive run by the service).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoveTask {
@@ -405,13 +505,47 @@ pub struct Archive {
 }
 
 /// An archive replay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Replay {
     pub name: String,
     pub arn: Option<String>,
     pub state: Option<String>,
+    /// The archive replayed (its ARN).
     pub source_arn: Option<String>,
     pub reason: Option<String>,
+    /// The time range of the events replayed, ms since the epoch.
+    pub event_start_ms: Option<i64>,
+    pub event_end_ms: Option<i64>,
+    /// The time of the last event replayed so far (the progress through the range).
+    pub last_replayed_ms: Option<i64>,
+    /// When the replay started and ended, ms since the epoch.
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+    /// Where the events go: the bus's ARN (DescribeReplay only).
+    pub destination: Option<String>,
+}
+
+impl Replay {
+    /// How far through its time range the replay is, 0.0 to 1.0, when known.
+    pub fn progress(&self) -> Option<f64> {
+        if self.state.as_deref() == Some("COMPLETED") {
+            return Some(1.0);
+        }
+        let (start, end) = (self.event_start_ms?, self.event_end_ms?);
+        let last = self.last_replayed_ms?;
+        if end <= start {
+            return Some(1.0);
+        }
+        Some(((last - start) as f64 / (end - start) as f64).clamp(0.0, 1.0))
+    }
+
+    /// Whether the replay still runs (STARTING, RUNNING, CANCELLING).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.state.as_deref(),
+            Some("STARTING" | "RUNNING" | "CANCELLING")
+        )
+    }
 }
 
 /// One event to put on a bus.

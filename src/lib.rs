@@ -5,7 +5,6 @@
 //! through the AWS SDK), `cli` (the command line).
 pub mod aws;
 pub mod cli;
-pub mod config;
 pub mod domain;
 pub mod local;
 pub mod logging;

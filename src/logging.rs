@@ -3,7 +3,8 @@
 //! The file is, in order: the path given to [`init`], `$EDDY_LOG_FILE`,
 //! `$XDG_STATE_HOME/eddy/eddy.log`, `~/.local/state/eddy/eddy.log`. The level
 //! comes from `$EDDY_LOG` (`tracing_subscriber` env-filter syntax: `debug`,
-//! `eddy=trace,aws_smithy_runtime=debug`); the default is [`DEFAULT_FILTER`].
+//! `eddy=trace`, or with the SDK's runtime crate as a target too); the
+//! default is [`DEFAULT_FILTER`].
 //! [`init`] returns the path so that the TUI can print it before it opens the
 //! alternate screen.
 

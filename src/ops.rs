@@ -1,21 +1,79 @@
-//! Multi-step operations on a backend: redrive (move task or client-side
-//! move with a journal), tail (a temporary queue and rule on a bus), export
-//! and import, and the audit log every mutating action is appended to.
+//! Every operation on a backend, shared by the CLI and the terminal UI:
+//! purge, delete messages, enable/disable a rule, apply a pattern to a rule,
+//! republish, redrive (move task or client-side move with a journal), tail
+//! (a temporary queue and rule on a bus), export and import, archive
+//! replays; and the audit log every mutating action is appended to, through
+//! one [`audit::Audit`] per connection. A destructive operation also says what its confirmation
+//! states ([`Confirmation`]), so the CLI's question and the TUI's dialog
+//! say the same.
 //!
 //! Each operation is used by the CLI and by the terminal UI alike: it talks to
 //! the backend only through [`crate::aws::Clients`], reports progress on a
 //! channel the caller gives, stops when its [`Cancel`] is set, and ends with a
 //! summary. None of them prints.
 
+pub mod archives;
 pub mod audit;
+pub mod delete;
+mod error;
 pub mod export;
 pub mod journal;
+pub mod pattern_apply;
+pub mod purge;
 pub mod redrive;
+pub mod republish;
+pub mod rule_state;
 pub mod tail;
+
+pub use error::Error;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Above this many messages, a confirmation asks for the queue's name to be
+/// typed rather than a `y`.
+pub const TYPED_ABOVE: u64 = 100;
+
+/// What a destructive action states before it runs: a title (`purge
+/// orders`), the facts that make its blast radius clear, and, for the large
+/// ones, the text that must be typed to go ahead. Plain text: escape it to
+/// print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub title: String,
+    pub facts: Vec<String>,
+    pub typed: Option<String>,
+}
+
+impl Confirmation {
+    /// The whole confirmation on one line, as the CLI asks it:
+    /// `purge orders: deletes all ~3 messages (…); this cannot be undone`.
+    pub fn one_line(&self) -> String {
+        if self.facts.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{}: {}", self.title, self.facts.join("; "))
+        }
+    }
+}
+
+/// What an operation did, and the warning to show when its audit entry
+/// could not be written (the operation itself happened).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done<T> {
+    pub value: T,
+    pub audit_warning: Option<String>,
+}
+
+impl<T> Done<T> {
+    pub(crate) fn audited(value: T, audit: Result<(), String>) -> Done<T> {
+        Done {
+            value,
+            audit_warning: audit.err(),
+        }
+    }
+}
 
 /// Environment variable that overrides eddy's state folder (journals, audit log).
 pub const STATE_DIR_ENV: &str = "EDDY_STATE_DIR";

@@ -4,11 +4,14 @@
 //! the ratatui backend and the input stream. See ../shared/STYLE.md.
 
 pub mod action;
+pub mod config;
 pub mod inspect;
 pub mod keys;
 pub mod ops_ui;
 pub mod runtime;
+pub mod scope;
 pub mod state;
+pub mod update;
 pub mod view;
 pub mod workbench;
 
@@ -17,11 +20,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use runtime::{Executor, Options, TerminalGuard, Tui, TuiError};
-pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen, update};
+pub use state::{AppState, Context, Effect, Loadable, Msg, ReqId, Screen};
+pub use update::update;
 pub use view::render;
 
 use crate::aws::{Clients, Settings};
-use crate::config::Config;
+use crate::tui::config::Config;
 
 /// Opens the TUI on the real terminal and runs it until the user quits.
 /// Refuses when stdout is not a terminal. `local`: the settings of eddy's

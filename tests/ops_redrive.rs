@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use common::Target;
-use eddy::aws::{Clients, Error};
+use eddy::aws::Clients;
 use eddy::domain::{Message, MessageAttribute, OutgoingMessage, Queue, RuleState};
 use eddy::ops::Cancel;
+use eddy::ops::Error;
 use eddy::ops::redrive::{self, Destination, Mode, Phase, Plan, Progress, Selection, Summary};
 use eddy::pattern::Pattern;
 use serde_json::{Value, json};

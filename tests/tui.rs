@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::{Clients, Settings};
-use eddy::config::Config;
 use eddy::domain::{MessageAttribute, OutgoingMessage};
 use eddy::local::{self, Local, demo, server::Running};
+use eddy::tui::config::Config;
 use eddy::tui::state::LogStatus;
 use eddy::tui::{AppState, Context, Loadable, Options, Screen, Tui};
 use futures_util::Stream;
@@ -312,7 +312,7 @@ fn queues_settled(s: &AppState) -> bool {
 }
 
 fn scope(s: &AppState) -> &'static str {
-    s.top().scope()
+    s.top().scope().name()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -584,7 +584,11 @@ fn escape_sequences_in_a_body_never_reach_the_terminal() {
         message,
     ))));
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| eddy::tui::render(&state, f)).unwrap();
+    terminal
+        .draw(|f| {
+            eddy::tui::render(&state, f);
+        })
+        .unwrap();
     let text = terminal.backend().to_string();
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("\\u{1b}[2J\\u{1b}[31mred\\u{7}"), "{text}");
@@ -972,7 +976,7 @@ async fn tail_shows_events_and_cleans_up() {
     step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
     // Sorted by name: blog, blog-updates, default, orders.
     step(&mut tui, "G t", |s| match s.top() {
-        Screen::Tail(t) => t.status == eddy::tui::ops_ui::TailStatus::Running,
+        Screen::Tail(t) => t.status == eddy::tui::state::TailStatus::Running,
         _ => false,
     })
     .await;
@@ -1250,5 +1254,77 @@ async fn redrive_whole_dlq_and_marked_messages() {
     assert_eq!(bodies, want);
     // Esc leaves a finished redrive.
     step(&mut tui, "esc", |s| scope(s) == "queue").await;
+    drop(w.local);
+}
+
+/// `:archives`: an archive on the demo's `orders` bus lists with its events;
+/// `R` asks for the range (the last hour by default), confirms, starts the
+/// replay (audited), and the replay shows in the view. Read-only, `R` is
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archives_list_and_replay() {
+    let w = world().await;
+    let audit = audit_file();
+    let bus_arn = w
+        .clients
+        .list_buses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.name == "orders")
+        .unwrap()
+        .arn;
+    w.clients
+        .create_archive("orders-archive", &bus_arn, Some(7))
+        .await
+        .unwrap();
+    let entries: Vec<eddy::domain::EventEntry> = (0..3)
+        .map(|i| eddy::domain::EventEntry {
+            bus: Some("orders".to_string()),
+            source: "archive.test".to_string(),
+            detail_type: "Archived".to_string(),
+            detail: format!("{{\"n\":{i}}}"),
+            ..Default::default()
+        })
+        .collect();
+    w.clients.put_events(&entries).await.unwrap();
+
+    // Read-only: listed, and R is refused.
+    let mut ro = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut ro, ": archives enter", |s| match s.top() {
+        Screen::Archives(a) => a.listing.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut ro, "R", |s| flash_has(s, "read-only: replaying")).await;
+    assert!(!confirm_open(ro.state()));
+
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, ": archives enter", |s| match s.top() {
+        Screen::Archives(a) => a.listing.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "archives");
+    step(&mut tui, "R enter", confirm_open).await;
+    snap(&mut tui, "archives_confirm");
+    step(&mut tui, "y", |s| flash_has(s, "started replay")).await;
+    step(&mut tui, "r", |s| match s.top() {
+        Screen::Archives(a) => a.listing.value.data().is_some_and(|l| {
+            l.replays
+                .iter()
+                .any(|r| r.name.starts_with("orders-archive-"))
+        }),
+        _ => false,
+    })
+    .await;
+    let replays: Vec<_> = w
+        .audit_entries(&audit)
+        .into_iter()
+        .filter(|e| e.action == "replay")
+        .collect();
+    assert_eq!(replays.len(), 1, "{replays:?}");
+    assert!(replays[0].target.ends_with("archive/orders-archive"));
+    assert!(replays[0].detail.starts_with("to bus orders; "));
     drop(w.local);
 }

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::{Clients, Settings};
-use eddy::config::Config;
 use eddy::local::{self, Local};
+use eddy::tui::config::Config;
 use eddy::tui::{AppState, Context, Options, Tui};
 use futures_util::Stream;
 use ratatui::Terminal;

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eddy::aws::Clients;
-use eddy::config::Config;
 use eddy::domain::{EventEntry, InputTransformer, Rule, RuleState, Target};
 use eddy::pattern::Pattern;
+use eddy::tui::config::Config;
 use eddy::tui::workbench::{
     Compiled, Focus, Origin, Pane, RemoteState, Verdict, WbEvent, WbOutcome, WbRule, Workbench,
 };

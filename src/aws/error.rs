@@ -82,6 +82,30 @@ fn on(resource: &str) -> String {
 }
 
 impl Error {
+    /// Worth trying again after a pause: throttling, a timeout, or a
+    /// server-side failure (HTTP 5xx, `InternalError`, `ServiceUnavailable`,
+    /// `RequestThrottled`). A backend that cannot be reached at all is not
+    /// transient here: callers that keep polling (a log follow) decide that
+    /// themselves.
+    /// A batch call refused as a whole for being too big together
+    /// (`BatchRequestTooLong`): its entries may go one by one.
+    pub fn is_batch_too_long(&self) -> bool {
+        matches!(self, Error::Service { code, .. } if code.contains("TooLong"))
+    }
+
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Throttled { .. } | Error::Timeout { .. } => true,
+            Error::Service { code, .. } => {
+                code.starts_with("HTTP 5")
+                    || code.contains("InternalError")
+                    || code.contains("ServiceUnavailable")
+                    || code.contains("RequestThrottled")
+            }
+            _ => false,
+        }
+    }
+
     /// Maps an SDK error. `action` is the IAM action (`sqs:ReceiveMessage`),
     /// `resource` what it was about (a queue URL, a bus name).
     pub(crate) fn from_sdk<E>(
@@ -285,5 +309,45 @@ fn short(s: &str) -> String {
         format!("{}…", one.chars().take(300).collect::<String>())
     } else {
         one
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(code: &str) -> Error {
+        Error::Service {
+            action: "sqs:SendMessageBatch".into(),
+            resource: "q".into(),
+            code: code.into(),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn transient_errors_are_worth_a_retry() {
+        assert!(Error::Throttled { action: "a".into() }.is_transient());
+        assert!(
+            Error::Timeout {
+                action: "a".into(),
+                endpoint: "e".into()
+            }
+            .is_transient()
+        );
+        assert!(service("HTTP 503").is_transient());
+        assert!(service("InternalError").is_transient());
+        assert!(service("AWS.SimpleQueueService.ServiceUnavailable").is_transient());
+        assert!(!service("InvalidParameterValue").is_transient());
+        assert!(
+            !Error::Unreachable {
+                endpoint: "e".into(),
+                detail: "d".into()
+            }
+            .is_transient()
+        );
+        assert!(!Error::Invalid("x".into()).is_transient());
+        assert!(service("AWS.SimpleQueueService.BatchRequestTooLong").is_batch_too_long());
+        assert!(!service("InternalError").is_batch_too_long());
     }
 }

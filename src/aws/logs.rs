@@ -610,12 +610,10 @@ impl Tail {
     }
 }
 
-/// Errors worth retrying later.
+/// Errors a follow keeps polling through: the transient ones
+/// ([`Error::is_transient`]) and a backend that is away for a moment.
 fn is_transient(err: &Error) -> bool {
-    matches!(
-        err,
-        Error::Throttled { .. } | Error::Timeout { .. } | Error::Unreachable { .. }
-    )
+    err.is_transient() || matches!(err, Error::Unreachable { .. })
 }
 
 #[cfg(test)]

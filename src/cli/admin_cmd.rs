@@ -5,22 +5,19 @@
 //! `--read-only`, state their blast radius and ask for confirmation (on a
 //! terminal; `--yes` otherwise), and append a line to the audit log.
 
-use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::aws_cmds::Session;
+use super::aws_cmds::{Session, warn_audit};
 use super::output::{Io, plural, thousands};
 use super::table::{escape, first_line, safe_json};
-use super::tail_cmd::record;
 use super::{CliError, ConnArgs, Status};
-use crate::aws::{Clients, Error as AwsError};
-use crate::domain::{Message, Queue, RuleState};
+use crate::domain::{MessageId, Queue};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportedMessage};
-use crate::ops::{Cancel, audit};
+use crate::ops::{Cancel, Confirmation, delete, purge as purge_op, rule_state};
 
 pub(crate) const EXPORT_HELP: &str = "\
 Writes every message of a queue as JSON Lines, one object per message: message_id, body,
@@ -120,8 +117,6 @@ Examples:
 
 /// Messages `delete-message` looks at, at most, by default.
 const DEFAULT_SCAN: u64 = 10_000;
-/// How long `delete-message` holds the messages it looked at.
-const SCAN_HOLD_S: i32 = 60;
 /// A `maxReceiveCount` this low means one receive can dead-letter a message.
 const UNSAFE_MAX_RECEIVE: u32 = 2;
 
@@ -239,8 +234,19 @@ pub(crate) fn confirm(
     ))
 }
 
-/// `confirm`, with "no" as an error (exit 2, nothing done).
+/// `confirm` with what ops says the action states (escaped), "no" being
+/// an error (exit 2, nothing done).
 fn confirmed(
+    io: &mut Io<'_>,
+    stdin: &mut dyn BufRead,
+    asked: &Confirmation,
+    yes: bool,
+) -> Result<(), CliError> {
+    confirmed_text(io, stdin, &escape(&asked.one_line()), yes)
+}
+
+/// `confirm`, with "no" as an error (exit 2, nothing done).
+fn confirmed_text(
     io: &mut Io<'_>,
     stdin: &mut dyn BufRead,
     question: &str,
@@ -391,7 +397,6 @@ pub(crate) fn import(
         return Ok(Status::Success);
     }
     let session = Session::open(&a.conn)?;
-    let context = session.context.clone();
     let queue = session.block_on(session.clients.get_queue(&a.queue));
     let queue = match queue {
         Ok(q) => q,
@@ -400,33 +405,27 @@ pub(crate) fn import(
             return Err(e.into());
         }
     };
-    let question = format!(
-        "import into {}: sends {} from {}{}",
-        escape(&queue.name),
-        plural(records.len() as u64, "message", "messages"),
-        escape(&a.file),
-        if queue.fifo {
-            " (FIFO: group ids and deduplication ids kept)"
-        } else {
-            ""
-        }
-    );
+    let question =
+        escape(&export::import_confirmation(&queue, records.len() as u64, &a.file).one_line())
+            .into_owned();
     // The confirmation needs stdin: with the file on stdin, only --yes can confirm.
     let asked = if from_stdin && !a.yes {
         Err(CliError::Invalid(format!(
             "{question}\nrefused: the file is read from stdin, so eddy cannot ask for confirmation; add --yes. Nothing was changed"
         )))
     } else {
-        confirmed(io, stdin, &question, a.yes)
+        confirmed_text(io, stdin, &question, a.yes)
     };
     if let Err(e) = asked {
         session.close();
         return Err(e);
     }
     let cancel = Cancel::new();
-    let result = session.block_on(export::import(
+    let result = session.block_on(export::import_audited(
         &session.clients,
+        &session.audit,
         &queue.url,
+        &a.file,
         export::ImportOptions {
             fifo: queue.fifo,
             fresh_dedup_ids: a.fresh_dedup_ids,
@@ -436,21 +435,9 @@ pub(crate) fn import(
         &cancel,
     ));
     session.close();
-    let summary = result?;
-    record(
-        io,
-        &audit::Entry::new(
-            &context,
-            "import",
-            &queue.url,
-            summary.sent as u64,
-            &format!(
-                "from {}; {} failed",
-                a.file,
-                thousands(summary.failed.len() as u64)
-            ),
-        ),
-    );
+    let done = result?;
+    warn_audit(io, done.audit_warning);
+    let summary = done.value;
     for (i, reason) in &summary.failed {
         let id = &records[*i].message_id;
         io.note(format_args!(
@@ -487,33 +474,20 @@ pub(crate) fn purge(
 ) -> Result<Status, CliError> {
     refuse_read_only(ro, "eddy purge deletes every message of a queue")?;
     let session = Session::open(&a.conn)?;
-    let context = session.context.clone();
     let result = (|| {
         let q = session.block_on(session.clients.get_queue(&a.queue))?;
-        let c = &q.counts;
-        let total = c.visible + c.in_flight + c.delayed;
-        let question = format!(
-            "purge {}: deletes all ~{} (visible {}, in flight {}, delayed {}); this cannot be undone",
-            escape(&q.name),
-            plural(total, "message", "messages"),
-            thousands(c.visible),
-            thousands(c.in_flight),
-            thousands(c.delayed)
-        );
-        confirmed(io, stdin, &question, a.yes)?;
-        session.block_on(session.clients.purge(&q.url))?;
-        Ok::<_, CliError>((q, total))
+        confirmed(io, stdin, &purge_op::confirmation(&q), a.yes)?;
+        let done = session.block_on(purge_op::purge(&session.clients, &session.audit, &q.url))?;
+        Ok::<_, CliError>(done)
     })();
     session.close();
-    let (q, total) = result?;
-    record(
-        io,
-        &audit::Entry::new(&context, "purge", &q.url, total, "approximate count"),
-    );
+    let done = result?;
+    warn_audit(io, done.audit_warning);
+    let purged = done.value;
     io.line(format_args!(
         "purged {}: ~{} deleted (SQS may take up to 60 s to finish)",
-        escape(&q.name),
-        plural(total, "message", "messages")
+        escape(&purged.queue.name),
+        plural(purged.count, "message", "messages")
     ))?;
     Ok(Status::Success)
 }
@@ -531,29 +505,32 @@ pub(crate) fn delete_message(
     if id.is_empty() {
         return Err(CliError::Invalid("the message id is empty".to_string()));
     }
+    let id = MessageId(id);
     let session = Session::open(&a.conn)?;
-    let context = session.context.clone();
     let result = (|| {
         let q = session.block_on(session.clients.get_queue(&a.queue))?;
         check_receive_safe(&q, a.force, "look through")?;
-        let question = format!(
-            "delete message {} from {}: this cannot be undone",
-            escape(&id),
-            escape(&q.name)
-        );
-        confirmed(io, stdin, &question, a.yes)?;
+        let asked = delete::confirmation(&q.name, std::slice::from_ref(&id));
+        confirmed(io, stdin, &asked, a.yes)?;
         let limit = q.counts.visible.saturating_add(10).min(a.scan);
-        let found = session.block_on(find_and_delete(&session.clients, &q, &id, limit))?;
+        let found = session.block_on(delete::find_and_delete(
+            &session.clients,
+            &session.audit,
+            &q,
+            &id,
+            limit,
+        ))?;
         Ok::<_, CliError>((q, found))
     })();
     session.close();
     let (q, found) = result?;
-    let (message, looked_at) = found;
+    warn_audit(io, found.audit_warning);
+    let delete::Found { message, looked_at } = found.value;
     let Some(m) = message else {
         return Err(CliError::Invalid(format!(
             "message {} not found in {} after looking at {}: it may be in flight (received by a consumer; \
              {} in flight when eddy started), already deleted, delayed, or beyond --scan{}",
-            escape(&id),
+            escape(id.as_str()),
             escape(&q.name),
             plural(looked_at, "message", "messages"),
             thousands(q.counts.in_flight),
@@ -564,10 +541,6 @@ pub(crate) fn delete_message(
             }
         )));
     };
-    record(
-        io,
-        &audit::Entry::new(&context, "delete-message", &q.url, 1, &id),
-    );
     io.line(format_args!(
         "deleted message {} from {} (received {} times; body: {})",
         escape(&m.message_id),
@@ -576,69 +549,6 @@ pub(crate) fn delete_message(
         first_line(&m.body, 60)
     ))?;
     Ok(Status::Success)
-}
-
-/// Receives until the message `id` shows up (at most `limit` others),
-/// deletes it, and releases every other message received. Returns the
-/// deleted message and how many messages were looked at.
-async fn find_and_delete(
-    c: &Clients,
-    q: &Queue,
-    id: &str,
-    limit: u64,
-) -> Result<(Option<Message>, u64), AwsError> {
-    let mut held: HashMap<String, String> = HashMap::new();
-    let mut found: Option<Message> = None;
-    let scan = async {
-        while (held.len() as u64) < limit {
-            let batch = c.receive(&q.url, 10, Some(SCAN_HOLD_S), 1).await?;
-            if batch.is_empty() {
-                break;
-            }
-            let mut new = 0;
-            for m in batch {
-                if m.message_id == id {
-                    found = Some(m);
-                } else if let Some(h) = m.receipt_handle.clone()
-                    && held.insert(m.message_id.clone(), h).is_none()
-                {
-                    new += 1;
-                }
-            }
-            if found.is_some() || new == 0 {
-                break;
-            }
-        }
-        Ok::<_, AwsError>(())
-    }
-    .await;
-    let mut deleted = Ok(());
-    if scan.is_ok()
-        && let Some(m) = &found
-        && let Some(h) = &m.receipt_handle
-    {
-        deleted = match c.delete_batch(&q.url, std::slice::from_ref(h)).await {
-            Ok(o) => match o.first().and_then(|o| o.error.as_ref()) {
-                Some(e) => Err(AwsError::Invalid(format!(
-                    "could not delete message {id}: {}: {}",
-                    e.code, e.message
-                ))),
-                None => Ok(()),
-            },
-            Err(e) => Err(e),
-        };
-    }
-    let looked_at = held.len() as u64 + u64::from(found.is_some());
-    let handles: Vec<String> = held.into_values().collect();
-    if !handles.is_empty() {
-        // Best effort: what is not released comes back after SCAN_HOLD_S.
-        if let Err(e) = c.change_visibility_batch(&q.url, &handles, 0).await {
-            tracing::warn!("delete-message: releasing the other messages failed: {e}");
-        }
-    }
-    scan?;
-    deleted?;
-    Ok((found, looked_at))
 }
 
 // ---------------------------------------------------------------- enable/disable-rule
@@ -653,29 +563,22 @@ pub(crate) fn set_rule_state(
     let verb = if enable { "enable" } else { "disable" };
     refuse_read_only(ro, &format!("eddy {verb}-rule changes a rule"))?;
     let session = Session::open(&a.conn)?;
-    let context = session.context.clone();
-    let bus = a.bus.as_deref();
     let result = (|| {
         let c = &session.clients;
-        let rule = session.block_on(c.describe_rule(&a.rule, bus))?;
-        let targets = session.block_on(c.list_targets(&a.rule, bus))?.len() as u64;
-        let bus_name = rule.bus.clone();
+        let facts = session.block_on(rule_state::look(c, &a.rule, a.bus.as_deref()))?;
+        let rule = &facts.rule;
         io.note(format_args!(
             "rule {} on bus {}: {}, {}{}",
             escape(&rule.name),
-            escape(&bus_name),
+            escape(&rule.bus),
             escape(rule.state.as_str()),
-            plural(targets, "target", "targets"),
+            plural(facts.targets, "target", "targets"),
             rule.pattern
                 .as_deref()
                 .map(|p| format!(", pattern {}", first_line(p, 80)))
                 .unwrap_or_default()
         ));
-        let wanted = if enable {
-            RuleState::Enabled
-        } else {
-            RuleState::Disabled
-        };
+        let wanted = rule_state::wanted(enable);
         if rule.state == wanted {
             io.note(format_args!(
                 "rule {} is already {}; nothing to do",
@@ -684,53 +587,20 @@ pub(crate) fn set_rule_state(
             ));
             return Ok::<_, CliError>(None);
         }
-        let question = if enable {
-            format!(
-                "enable rule {} on bus {}: its {} start receiving the events it matches",
-                escape(&rule.name),
-                escape(&bus_name),
-                plural(targets, "target", "targets")
-            )
-        } else {
-            format!(
-                "disable rule {} on bus {}: its {} stop receiving events (events meanwhile are not delivered later)",
-                escape(&rule.name),
-                escape(&bus_name),
-                plural(targets, "target", "targets")
-            )
-        };
-        confirmed(io, stdin, &question, a.yes)?;
-        if enable {
-            session.block_on(c.enable_rule(&a.rule, bus))?;
-        } else {
-            session.block_on(c.disable_rule(&a.rule, bus))?;
-        }
-        Ok(Some((rule, bus_name, targets)))
+        confirmed(io, stdin, &rule_state::confirmation(&facts, enable), a.yes)?;
+        let done = session.block_on(rule_state::set(c, &session.audit, &facts, enable))?;
+        Ok(Some((facts, done.audit_warning)))
     })();
     session.close();
-    let Some((rule, bus_name, targets)) = result? else {
+    let Some((facts, audit_warning)) = result? else {
         return Ok(Status::Success);
     };
-    let target = if rule.arn.is_empty() {
-        rule.name.clone()
-    } else {
-        rule.arn.clone()
-    };
-    record(
-        io,
-        &audit::Entry::new(
-            &context,
-            &format!("{verb}-rule"),
-            &target,
-            1,
-            &format!("bus {bus_name}; {targets} targets"),
-        ),
-    );
+    warn_audit(io, audit_warning);
     io.line(format_args!(
         "{verb}d rule {} on bus {} ({})",
-        escape(&rule.name),
-        escape(&bus_name),
-        plural(targets, "target", "targets")
+        escape(&facts.rule.name),
+        escape(&facts.rule.bus),
+        plural(facts.targets, "target", "targets")
     ))?;
     Ok(Status::Success)
 }

@@ -5,36 +5,44 @@
 //!
 //! A tokio runtime is built here, only for these commands; failed calls come
 //! back as [`crate::aws::Error`] and end the command (`error: ..`, exit 2).
+//!
+//! Here: the connection ([`Session`]), the dispatch, and the SQS commands;
+//! `events.rs` holds the EventBridge ones (`buses` … `test-pattern`),
+//! `logs.rs` the `logs` command, `print.rs` what they all share.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format as DateFormat;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::input::{self, InputSpec};
-use super::output::{Io, plural};
+use super::output::Io;
 use super::serve::Backend;
-use super::table::{Align, Table, escape, first_line, minify_json, safe_json};
+use super::table::{Align, Table, escape, first_line};
 use super::{
-    AttrArg, AwsCommand, BusesArgs, CliError, ConnArgs, DlqsArgs, Format, LogsArgs, PeekArgs,
-    PutEventArgs, QueuesArgs, RulesArgs, SendArgs, Status, TargetsArgs, TestPatternArgs,
-    WhoamiArgs,
+    AttrArg, AwsCommand, CliError, ConnArgs, DlqsArgs, Format, PeekArgs, QueuesArgs, SendArgs,
+    Status, WhoamiArgs,
 };
 use crate::aws::sqs::PeekOptions;
-use crate::aws::{Clients, Error as AwsError, Settings};
-use crate::domain::{
-    EventEntry, LogEvent, Message, MessageAttribute, OutgoingMessage, Queue, Rule, Target,
-};
-use crate::pattern::{Pattern, validate_event};
+use crate::aws::{Clients, Settings};
+use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue};
+use crate::ops::audit::Audit;
 
-/// How many `ListTargetsByRule` calls `eddy rules` makes at once.
-const TARGET_LOOKUPS_AT_ONCE: usize = 8;
+mod events;
+mod logs;
+mod print;
+
+use events::{
+    buses, put_event, read_pattern_and_event, rules, targets, test_pattern_offline,
+    test_pattern_remote,
+};
+pub use logs::Since;
+use logs::logs;
+pub(crate) use logs::parse_since;
+pub(crate) use print::warn_audit;
+use print::{audit, or_dash, print_json, print_table, read_at_arg};
+
 /// Characters of a message body shown in the `peek` table.
 const BODY_WIDTH: usize = 60;
 
@@ -110,8 +118,8 @@ pub(crate) struct Session {
     runtime: tokio::runtime::Runtime,
     backend: Option<Backend>,
     pub(crate) clients: Clients,
-    /// What the audit log records as the context: the endpoint and region.
-    pub(crate) context: String,
+    /// The connection's audit context (endpoint and region, audit file).
+    pub(crate) audit: Audit,
 }
 
 impl Session {
@@ -137,12 +145,12 @@ impl Session {
             };
             Ok::<_, CliError>((backend, clients))
         })?;
-        let context = clients.endpoint_label();
+        let audit = Audit::new(&clients);
         Ok(Session {
             runtime,
             backend,
             clients,
-            context,
+            audit,
         })
     }
 
@@ -218,68 +226,10 @@ pub(crate) fn run(
     status
 }
 
-/// Appends a mutating command to the audit log; a log that cannot be
-/// written is a warning on stderr, not a failure (the action happened).
-pub(crate) fn audit(
-    io: &mut Io<'_>,
-    c: &Clients,
-    action: &str,
-    target: &str,
-    count: u64,
-    detail: &str,
-) {
-    let context = format!("{} {}", c.endpoint_label(), c.region);
-    let entry = crate::ops::audit::Entry::new(&context, action, target, count, detail);
-    if let Err(e) = crate::ops::audit::record(&entry) {
-        io.note(format_args!("warning: {}", escape(&e)));
-    }
-}
-
-/// Prints `value` as pretty JSON, terminal-safe.
-fn print_json(io: &mut Io<'_>, value: &impl Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::Internal(format!("cannot serialize the output: {e}")))?;
-    io.line(format_args!("{}", safe_json(text)))?;
-    Ok(())
-}
-
-/// Prints `value` as one line of JSON, terminal-safe.
-fn print_json_line(io: &mut Io<'_>, value: &impl Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| CliError::Internal(format!("cannot serialize the output: {e}")))?;
-    io.line(format_args!("{}", safe_json(text)))?;
-    Ok(())
-}
-
-fn print_table(io: &mut Io<'_>, table: &Table) -> Result<(), CliError> {
-    for line in table.lines() {
-        io.line(format_args!("{line}"))?;
-    }
-    Ok(())
-}
-
-/// `-` for an absent value in a table.
-fn or_dash(v: Option<impl ToString>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
-}
-
 /// Milliseconds since the epoch as RFC 3339 in UTC, always with three
 /// decimals so that the column keeps its width: `2024-05-01T12:00:00.120Z`.
 pub(crate) fn rfc3339(ms: i64) -> String {
-    match DateTime::from_secs(ms.div_euclid(1000)).fmt(DateFormat::DateTime) {
-        Ok(s) => match s.strip_suffix('Z') {
-            Some(secs) => format!("{secs}.{:03}Z", ms.rem_euclid(1000)),
-            None => s,
-        },
-        Err(_) => ms.to_string(),
-    }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    super::when::rfc3339(ms)
 }
 
 /// Checks `--endpoint-url`: an http(s) URL with a host, so that a typo fails
@@ -562,19 +512,6 @@ pub(crate) fn parse_attr(s: &str) -> Result<AttrArg, String> {
     Ok(AttrArg { name, attribute })
 }
 
-/// A value given as text, `@FILE` or `@-` (stdin).
-fn read_at_arg(arg: &str, stdin: &mut dyn BufRead, what: &'static str) -> Result<String, CliError> {
-    match arg.strip_prefix('@') {
-        Some("-") => Ok(input::read_text(&InputSpec::Stdin, stdin, what)?),
-        Some(path) => Ok(input::read_text(
-            &InputSpec::Path(PathBuf::from(path)),
-            stdin,
-            what,
-        )?),
-        None => Ok(arg.to_string()),
-    }
-}
-
 async fn send(
     c: &Clients,
     args: &SendArgs,
@@ -600,594 +537,6 @@ async fn send(
     match args.output {
         Format::Json => print_json(io, &serde_json::json!({ "message_id": id }))?,
         Format::Table => io.line(format_args!("{}", escape(&id)))?,
-    }
-    Ok(Status::Success)
-}
-
-// ---------------------------------------------------------------- buses, rules, targets
-
-async fn buses(c: &Clients, args: &BusesArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
-    let buses = c.list_buses().await?;
-    match args.output {
-        Format::Json => print_json(io, &buses)?,
-        Format::Table => {
-            let mut t = Table::new(&[("NAME", Align::Left), ("ARN", Align::Left)]);
-            for b in &buses {
-                t.row(vec![b.name.clone(), b.arn.clone()]);
-            }
-            print_table(io, &t)?;
-        }
-    }
-    Ok(Status::Success)
-}
-
-/// The pattern (on one line) or the schedule of a rule.
-fn rule_trigger(r: &Rule) -> String {
-    match (&r.pattern, &r.schedule) {
-        (Some(p), _) => minify_json(p),
-        (None, Some(s)) => s.clone(),
-        (None, None) => "-".to_string(),
-    }
-}
-
-async fn rules(c: &Clients, args: &RulesArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
-    let rules = c.list_rules(args.bus.as_deref()).await?;
-    let counts = target_counts(c, &rules, args.bus.as_deref()).await?;
-
-    #[derive(Serialize)]
-    struct RuleRow<'a> {
-        #[serde(flatten)]
-        rule: &'a Rule,
-        target_count: usize,
-    }
-
-    match args.output {
-        Format::Json => {
-            let rows: Vec<RuleRow<'_>> = rules
-                .iter()
-                .zip(&counts)
-                .map(|(rule, &target_count)| RuleRow { rule, target_count })
-                .collect();
-            print_json(io, &rows)?;
-        }
-        Format::Table => {
-            let mut t = Table::new(&[
-                ("NAME", Align::Left),
-                ("STATE", Align::Left),
-                ("TARGETS", Align::Right),
-                ("PATTERN", Align::Left),
-            ]);
-            for (r, n) in rules.iter().zip(&counts) {
-                t.row(vec![
-                    r.name.clone(),
-                    r.state.as_str().to_string(),
-                    n.to_string(),
-                    rule_trigger(r),
-                ]);
-            }
-            if t.is_empty() {
-                let bus = args.bus.as_deref().unwrap_or("default");
-                io.note(format_args!("no rules on bus {}", escape(bus)));
-            } else {
-                print_table(io, &t)?;
-            }
-        }
-    }
-    Ok(Status::Success)
-}
-
-/// The number of targets of each rule, looked up concurrently (a few at a time).
-async fn target_counts(
-    c: &Clients,
-    rules: &[Rule],
-    bus: Option<&str>,
-) -> Result<Vec<usize>, CliError> {
-    let limit = Arc::new(tokio::sync::Semaphore::new(TARGET_LOOKUPS_AT_ONCE));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, rule) in rules.iter().enumerate() {
-        let (c, name, bus, limit) = (
-            c.clone(),
-            rule.name.clone(),
-            bus.map(str::to_string),
-            limit.clone(),
-        );
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            (i, c.list_targets(&name, bus.as_deref()).await)
-        });
-    }
-    let mut counts = vec![0; rules.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (i, targets) = joined.map_err(|e| CliError::Internal(e.to_string()))?;
-        counts[i] = targets?.len();
-    }
-    Ok(counts)
-}
-
-/// What a target gets: its fixed input, input path or transformer template.
-fn target_input(t: &Target) -> String {
-    if let Some(i) = &t.input {
-        format!("input {}", minify_json(i))
-    } else if let Some(p) = &t.input_path {
-        format!("path {p}")
-    } else if let Some(x) = &t.input_transformer {
-        format!("template {}", x.input_template)
-    } else {
-        "event".to_string()
-    }
-}
-
-async fn targets(c: &Clients, args: &TargetsArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
-    let targets = c.list_targets(&args.rule, args.bus.as_deref()).await?;
-    match args.output {
-        Format::Json => print_json(io, &targets)?,
-        Format::Table => {
-            let mut t = Table::new(&[
-                ("ID", Align::Left),
-                ("ARN", Align::Left),
-                ("DLQ", Align::Left),
-                ("INPUT", Align::Left),
-            ]);
-            for x in &targets {
-                t.row(vec![
-                    x.id.clone(),
-                    x.arn.clone(),
-                    or_dash(x.dlq_arn.as_deref().map(crate::domain::queue_name)),
-                    target_input(x),
-                ]);
-            }
-            if t.is_empty() {
-                io.note(format_args!("rule {} has no targets", escape(&args.rule)));
-            } else {
-                print_table(io, &t)?;
-            }
-        }
-    }
-    Ok(Status::Success)
-}
-
-// ---------------------------------------------------------------- put-event
-
-/// A PutEvents entry in the API's own field names.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ApiEntry {
-    source: Option<String>,
-    detail_type: Option<String>,
-    /// A JSON string (as the API takes it) or an object.
-    detail: Option<serde_json::Value>,
-    event_bus_name: Option<String>,
-    #[serde(default)]
-    resources: Vec<String>,
-    /// RFC 3339 text, or seconds since the epoch.
-    time: Option<serde_json::Value>,
-    /// Accepted for compatibility; eddy does not send it.
-    #[allow(dead_code)]
-    trace_header: Option<String>,
-}
-
-/// Checks that a detail is one JSON object and returns it as compact text.
-fn detail_text(text: &str, at: &str) -> Result<String, CliError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        CliError::Invalid(format!(
-            "{at}: the detail is not JSON ({e}); give a JSON object, inline or as @FILE"
-        ))
-    })?;
-    if !value.is_object() {
-        return Err(CliError::Invalid(format!(
-            "{at}: the detail must be a JSON object, not {}",
-            json_kind(&value)
-        )));
-    }
-    Ok(value.to_string())
-}
-
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
-/// The entry from `--entry` (the API's shape).
-fn entry_from_api(text: &str, at: &str, bus: Option<&str>) -> Result<EventEntry, CliError> {
-    let api: ApiEntry = serde_json::from_str(text).map_err(|e| {
-        CliError::Invalid(format!(
-            "{at}: not a PutEvents entry ({e}); expected {{\"Source\", \"DetailType\", \"Detail\", \"EventBusName\", \"Resources\"}}"
-        ))
-    })?;
-    let missing = |field: &str| CliError::Invalid(format!("{at}: the entry has no {field}"));
-    let detail = match api.detail.ok_or_else(|| missing("Detail"))? {
-        serde_json::Value::String(s) => detail_text(&s, at)?,
-        v @ serde_json::Value::Object(_) => v.to_string(),
-        other => {
-            return Err(CliError::Invalid(format!(
-                "{at}: Detail must be a JSON object or a string holding one, not {}",
-                json_kind(&other)
-            )));
-        }
-    };
-    let time = match api.time {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => {
-            let secs = n.as_f64().unwrap_or(0.0);
-            Some(
-                DateTime::from_secs_f64(secs)
-                    .fmt(DateFormat::DateTime)
-                    .map_err(|e| CliError::Invalid(format!("{at}: Time {n}: {e}")))?,
-            )
-        }
-        Some(other) => {
-            return Err(CliError::Invalid(format!(
-                "{at}: Time must be RFC 3339 text or seconds since the epoch, not {}",
-                json_kind(&other)
-            )));
-        }
-    };
-    Ok(EventEntry {
-        bus: bus.map(str::to_string).or(api.event_bus_name),
-        source: api.source.ok_or_else(|| missing("Source"))?,
-        detail_type: api.detail_type.ok_or_else(|| missing("DetailType"))?,
-        detail,
-        resources: api.resources,
-        time,
-    })
-}
-
-/// Where an `@FILE` / inline argument came from, for messages.
-fn origin_of(arg: &str) -> String {
-    match arg.strip_prefix('@') {
-        Some("-") => "-".to_string(),
-        Some(path) => path.to_string(),
-        None => "inline".to_string(),
-    }
-}
-
-fn build_entry(args: &PutEventArgs, stdin: &mut dyn BufRead) -> Result<EventEntry, CliError> {
-    if let Some(entry) = &args.entry {
-        let text = read_at_arg(entry, stdin, "event entry")?;
-        return entry_from_api(&text, &origin_of(entry), args.bus.as_deref());
-    }
-    let (Some(source), Some(detail_type), Some(detail)) =
-        (&args.source, &args.detail_type, &args.detail)
-    else {
-        return Err(CliError::Invalid(
-            "give --source, --detail-type and --detail, or the whole entry with --entry".into(),
-        ));
-    };
-    let text = read_at_arg(detail, stdin, "event detail")?;
-    Ok(EventEntry {
-        bus: args.bus.clone(),
-        source: source.clone(),
-        detail_type: detail_type.clone(),
-        detail: detail_text(&text, &origin_of(detail))?,
-        resources: args.resources.clone(),
-        time: None,
-    })
-}
-
-async fn put_event(
-    c: &Clients,
-    args: &PutEventArgs,
-    stdin: &mut dyn BufRead,
-    io: &mut Io<'_>,
-) -> Result<Status, CliError> {
-    let entry = build_entry(args, stdin)?;
-    let outcomes = c.put_events(std::slice::from_ref(&entry)).await?;
-    let Some(outcome) = outcomes.into_iter().next() else {
-        return Err(CliError::Internal(
-            "PutEvents returned no outcome for the entry".into(),
-        ));
-    };
-    match args.output {
-        Format::Json => print_json(io, &outcome)?,
-        Format::Table => {
-            if let Some(id) = &outcome.event_id {
-                io.line(format_args!("{}", escape(id)))?;
-            }
-        }
-    }
-    match (&outcome.event_id, &outcome.error) {
-        (_, Some(e)) => {
-            let bus = entry.bus.as_deref().unwrap_or("default");
-            io.error(format_args!(
-                "bus {} rejected the event: {}: {}",
-                escape(bus),
-                escape(&e.code),
-                escape(&e.message)
-            ))?;
-            Ok(Status::Rejected)
-        }
-        (Some(_), None) => {
-            let bus = entry.bus.as_deref().unwrap_or("default");
-            audit(io, c, "put-event", bus, 1, &entry.source);
-            Ok(Status::Success)
-        }
-        (None, None) => Err(CliError::Internal(
-            "PutEvents returned neither an event id nor an error".into(),
-        )),
-    }
-}
-
-// ---------------------------------------------------------------- test-pattern
-
-fn read_pattern_and_event(
-    args: &TestPatternArgs,
-    stdin: &mut dyn BufRead,
-) -> Result<(Pattern, String), CliError> {
-    let pattern_spec = InputSpec::parse(&args.pattern);
-    let event_spec = InputSpec::parse(&args.event);
-    if input::stdin_uses([&pattern_spec, &event_spec]) > 1 {
-        return Err(CliError::StdinTwice);
-    }
-    let text = input::read_text(&pattern_spec, stdin, "pattern")?;
-    let pattern = Pattern::parse(&text).map_err(|error| CliError::Pattern {
-        at: pattern_spec.origin().to_string(),
-        error,
-    })?;
-    let event = input::read_text(&event_spec, stdin, "event")?;
-    validate_event(event.as_bytes()).map_err(|error| input::InputError::Json {
-        at: event_spec.origin().to_string(),
-        error,
-    })?;
-    Ok((pattern, event))
-}
-
-fn eddy_verdict(pattern: &Pattern, event: &str, at: &str) -> Result<bool, CliError> {
-    pattern
-        .matches(event.as_bytes())
-        .map_err(|e| CliError::Invalid(format!("{at}: {e}")))
-}
-
-fn verdict(matched: bool) -> &'static str {
-    if matched { "MATCH" } else { "NO MATCH" }
-}
-
-fn verdict_status(matched: bool) -> Status {
-    if matched {
-        Status::Success
-    } else {
-        Status::NoMatch
-    }
-}
-
-#[derive(Serialize)]
-struct Verdicts {
-    /// eddy's verdict: the exit status follows it.
-    #[serde(rename = "match")]
-    matched: bool,
-    eddy: bool,
-    /// The backend's verdict; null when not asked or not supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backend: Option<Option<bool>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backend_supported: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agree: Option<bool>,
-}
-
-fn test_pattern_offline(
-    args: &TestPatternArgs,
-    pattern: &Pattern,
-    event: &str,
-    io: &mut Io<'_>,
-) -> Result<Status, CliError> {
-    let matched = eddy_verdict(pattern, event, &args.event)?;
-    match args.output {
-        Format::Json => print_json_line(
-            io,
-            &Verdicts {
-                matched,
-                eddy: matched,
-                backend: None,
-                backend_supported: None,
-                agree: None,
-            },
-        )?,
-        Format::Table => io.line(format_args!("{}", verdict(matched)))?,
-    }
-    Ok(verdict_status(matched))
-}
-
-async fn test_pattern_remote(
-    c: &Clients,
-    args: &TestPatternArgs,
-    stdin: &mut dyn BufRead,
-    io: &mut Io<'_>,
-) -> Result<Status, CliError> {
-    let (pattern, event) = read_pattern_and_event(args, stdin)?;
-    let matched = eddy_verdict(&pattern, &event, &args.event)?;
-    let backend = match c.test_event_pattern(pattern.text(), &event).await {
-        Ok(b) => Some(b),
-        Err(e @ AwsError::Unsupported { .. }) => {
-            io.note(format_args!(
-                "note: {}: {e}; showing eddy's verdict only",
-                c.detect_backend().await.label()
-            ));
-            None
-        }
-        Err(e @ AwsError::Service { .. }) => {
-            io.note(format_args!(
-                "hint: TestEventPattern on AWS needs a complete event: id, account, source, time, region, resources, detail-type and detail"
-            ));
-            return Err(e.into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let agree = backend.map(|b| b == matched);
-    match args.output {
-        Format::Json => print_json_line(
-            io,
-            &Verdicts {
-                matched,
-                eddy: matched,
-                backend: Some(backend),
-                backend_supported: Some(backend.is_some()),
-                agree,
-            },
-        )?,
-        Format::Table => {
-            io.line(format_args!("eddy     {}", verdict(matched)))?;
-            match backend {
-                Some(b) => io.line(format_args!(
-                    "backend  {}  (TestEventPattern at {})",
-                    verdict(b),
-                    c.endpoint_label()
-                ))?,
-                None => io.line(format_args!("backend  -  (not supported)"))?,
-            }
-        }
-    }
-    if agree == Some(false) {
-        io.note(format_args!(
-            "warning: eddy and the backend disagree: eddy says {}, the backend says {}. \
-             The exit status follows eddy; please report the pattern and event to eddy's issue tracker",
-            verdict(matched),
-            verdict(!matched)
-        ));
-    }
-    Ok(verdict_status(matched))
-}
-
-// ---------------------------------------------------------------- logs
-
-/// Where `logs` starts: a while ago, or a point in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    Ago(Duration),
-    /// Milliseconds since the epoch.
-    At(i64),
-}
-
-impl Since {
-    fn start_ms(self, now_ms: i64) -> i64 {
-        match self {
-            Since::Ago(d) => {
-                now_ms.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            }
-            Since::At(ms) => ms,
-        }
-    }
-}
-
-/// `30s`, `10m`, `2h`, `1d`, `1w`, or an RFC 3339 time (`2024-05-01T12:00:00Z`,
-/// offsets allowed).
-pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
-    let t = s.trim();
-    let unit_at = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(unit_at);
-    if !digits.is_empty() && !unit.is_empty() && unit.len() <= 3 {
-        let n: u64 = digits
-            .parse()
-            .map_err(|_| format!("`{s}`: the number is too large"))?;
-        let secs = match unit {
-            "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => 0,
-        };
-        if secs > 0 {
-            return n
-                .checked_mul(secs)
-                .map(|s| Since::Ago(Duration::from_secs(s)))
-                .ok_or_else(|| format!("`{s}` is too long ago"));
-        }
-    }
-    DateTime::from_str(t, DateFormat::DateTimeWithOffset)
-        .ok()
-        .and_then(|d| d.to_millis().ok())
-        .map(Since::At)
-        .ok_or_else(|| {
-            format!("`{s}` is not a duration (30s, 10m, 2h, 1d) or an RFC 3339 time (2024-05-01T12:00:00Z)")
-        })
-}
-
-fn print_log_event(io: &mut Io<'_>, e: &LogEvent, format: Format) -> Result<(), CliError> {
-    match format {
-        Format::Json => {
-            #[derive(Serialize)]
-            struct Line<'a> {
-                timestamp: String,
-                timestamp_ms: i64,
-                stream: Option<&'a str>,
-                message: &'a str,
-                event_id: Option<&'a str>,
-            }
-            print_json_line(
-                io,
-                &Line {
-                    timestamp: rfc3339(e.timestamp_ms),
-                    timestamp_ms: e.timestamp_ms,
-                    stream: e.stream.as_deref(),
-                    message: &e.message,
-                    event_id: e.event_id.as_deref(),
-                },
-            )
-        }
-        Format::Table => {
-            let message = e.message.trim_end_matches(['\n', '\r']);
-            io.line(format_args!(
-                "{}  {}  {}",
-                rfc3339(e.timestamp_ms),
-                escape(e.stream.as_deref().unwrap_or("-")),
-                escape(message)
-            ))?;
-            Ok(())
-        }
-    }
-}
-
-async fn logs(c: &Clients, args: &LogsArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
-    let start_ms = args.since.start_ms(now_ms());
-    let filter = args.filter.as_deref();
-    if !args.follow {
-        let events = c
-            .filter_log_events(&args.group, filter, Some(start_ms), None, Some(args.limit))
-            .await?;
-        for e in &events {
-            print_log_event(io, e, args.output)?;
-        }
-        if events.len() >= args.limit {
-            io.note(format_args!(
-                "showing the first {} since {}; narrow --since or --filter, or raise --limit",
-                plural(args.limit as u64, "event", "events"),
-                rfc3339(start_ms)
-            ));
-        } else if events.is_empty() {
-            io.note(format_args!(
-                "no events in {} since {}",
-                escape(&args.group),
-                rfc3339(start_ms)
-            ));
-        }
-        return Ok(Status::Success);
-    }
-    let mut rx = c.tail_logs(&args.group, filter, start_ms);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            _ = &mut ctrl_c => break,
-            next = rx.recv() => match next {
-                Some(Ok(e)) => {
-                    print_log_event(io, &e, args.output)?;
-                    // Drain what is already here, then show it.
-                    while let Ok(next) = rx.try_recv() {
-                        print_log_event(io, &next?, args.output)?;
-                    }
-                    io.flush()?;
-                }
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
-            },
-        }
     }
     Ok(Status::Success)
 }
@@ -1233,70 +582,6 @@ mod tests {
         assert!(parse_endpoint("http://").is_err());
         assert!(parse_endpoint("http://[::1").is_err());
         assert!(parse_endpoint("http://a b").is_err());
-    }
-
-    #[test]
-    fn since_takes_durations_and_times() {
-        assert_eq!(parse_since("30s"), Ok(Since::Ago(Duration::from_secs(30))));
-        assert_eq!(parse_since("10m"), Ok(Since::Ago(Duration::from_secs(600))));
-        assert_eq!(parse_since("2h"), Ok(Since::Ago(Duration::from_secs(7200))));
-        assert_eq!(
-            parse_since("1d"),
-            Ok(Since::Ago(Duration::from_secs(86_400)))
-        );
-        assert_eq!(parse_since("1970-01-01T00:00:01Z"), Ok(Since::At(1000)));
-        assert_eq!(
-            parse_since("1970-01-01T01:00:01+01:00"),
-            Ok(Since::At(1000))
-        );
-        assert!(parse_since("10 minutes").is_err());
-        assert!(parse_since("yesterday").is_err());
-        assert!(parse_since("5x").is_err());
-        assert_eq!(Since::Ago(Duration::from_secs(1)).start_ms(5000), 4000);
-    }
-
-    #[test]
-    fn api_entry_accepts_detail_as_string_or_object() {
-        let a = entry_from_api(
-            r#"{"Source":"s","DetailType":"t","Detail":"{\"a\": 1}","EventBusName":"b","Resources":["r"]}"#,
-            "x",
-            None,
-        )
-        .unwrap();
-        assert_eq!(
-            (
-                a.bus.as_deref(),
-                a.source.as_str(),
-                a.detail_type.as_str(),
-                a.detail.as_str()
-            ),
-            (Some("b"), "s", "t", r#"{"a":1}"#)
-        );
-        assert_eq!(a.resources, ["r"]);
-        let b = entry_from_api(
-            r#"{"Source":"s","DetailType":"t","Detail":{"a":1}}"#,
-            "x",
-            Some("o"),
-        )
-        .unwrap();
-        assert_eq!(
-            (b.bus.as_deref(), b.detail.as_str()),
-            (Some("o"), r#"{"a":1}"#)
-        );
-        let t = entry_from_api(
-            r#"{"Source":"s","DetailType":"t","Detail":{},"Time":0}"#,
-            "x",
-            None,
-        )
-        .unwrap();
-        assert_eq!(t.time.as_deref(), Some("1970-01-01T00:00:00Z"));
-        let err = |j: &str| entry_from_api(j, "e.json", None).unwrap_err().to_string();
-        assert!(err(r#"{"Source":"s","DetailType":"t"}"#).contains("no Detail"));
-        assert!(
-            err(r#"{"Source":"s","DetailType":"t","Detail":"[1]"}"#)
-                .contains("must be a JSON object")
-        );
-        assert!(err(r#"{"Sauce":"s"}"#).contains("Sauce"));
     }
 
     #[test]

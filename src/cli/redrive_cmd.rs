@@ -9,17 +9,17 @@ use std::time::Duration;
 use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 
-use super::aws_cmds::{Session, rfc3339};
+use super::aws_cmds::{Session, rfc3339, warn_audit};
 use super::input::{self, InputSpec};
 use super::output::{Io, thousands};
 use super::table::{Align, Table, escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Format, Status};
 use crate::aws::Clients;
 use crate::domain::{MoveTask, Queue, queue_name};
+use crate::ops::Cancel;
 use crate::ops::redrive::{
     self, DEFAULT_CONCURRENCY, Destination, Mode, Phase, Plan, Progress, Selection, Summary,
 };
-use crate::ops::{Cancel, audit};
 use crate::pattern::Pattern;
 
 pub(crate) const HELP: &str = "\
@@ -368,7 +368,6 @@ async fn redrive(
 
     let total = dlq.counts.visible + dlq.counts.in_flight + dlq.counts.delayed;
     let dlq_name = escape(&dlq.name).into_owned();
-    let to = escape(&plan.destination.label()).into_owned();
     let mut resuming = false;
     if mode == Mode::Client || plan.dry_run {
         let state = redrive::journal_state(c, &plan).await?;
@@ -398,28 +397,8 @@ async fn redrive(
         return Ok(Status::Success);
     }
     if !args.yes && !plan.dry_run && total > 0 {
-        let what = match &plan.selection {
-            Selection::All => match plan.max {
-                Some(m) if m < total => {
-                    format!("{} of the {} messages", thousands(m), thousands(total))
-                }
-                _ => format!("{} message(s)", thousands(total)),
-            },
-            Selection::Ids(ids) => format!("{} selected message(s)", ids.len()),
-            s => format!(
-                "the messages matching {} (of {} in the DLQ{})",
-                escape(&s.label()),
-                thousands(total),
-                plan.max
-                    .map(|m| format!(", at most {}", thousands(m)))
-                    .unwrap_or_default()
-            ),
-        };
-        let how = match mode {
-            Mode::Client => "client-side",
-            _ => "with a move task where the backend has them",
-        };
-        let question = format!("move {what} from {dlq_name} to {to} ({how})?");
+        let asked = redrive::confirmation(&plan, &dlq.name, Some(total), mode);
+        let question = format!("{}?", escape(&asked.title));
         if !std::io::stdin().is_terminal() {
             return Err(CliError::Invalid(format!(
                 "refusing to {question_lc} without confirmation: stdin is not a terminal; add --yes to go ahead. \
@@ -491,26 +470,8 @@ async fn redrive(
         io.note(format_args!("{}", progress_line(p)));
     }
     if !plan.dry_run {
-        let detail = format!(
-            "to {}; mode {}; selection {}; moved {}, recovered {}, failed {}{}",
-            plan.destination.label(),
-            summary.mode,
-            plan.selection.label(),
-            summary.moved,
-            summary.recovered,
-            summary.failed.len(),
-            if summary.cancelled { "; cancelled" } else { "" }
-        );
-        let entry = audit::Entry::new(
-            &session.context,
-            "redrive",
-            &dlq.url,
-            summary.moved + summary.recovered,
-            &detail,
-        );
-        if let Err(e) = audit::record(&entry) {
-            io.note(format_args!("warning: {}", escape(&e)));
-        }
+        let recorded = redrive::record(&session.audit, &plan, &dlq.url, &summary);
+        warn_audit(io, recorded.err());
     }
     print_summary(io, args.output, &summary)?;
     if let Some(e) = &summary.error {

@@ -218,7 +218,7 @@ pub(crate) fn tui_aws(
     read_only: bool,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    let config = crate::config::Config::load()?;
+    let config = crate::tui::config::Config::load()?;
     start_log(io);
     let rt = runtime()?;
     let result = rt.block_on(async {
@@ -242,7 +242,7 @@ pub(crate) fn tui_local(
     read_only: bool,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    let config = crate::config::Config::load()?;
+    let config = crate::tui::config::Config::load()?;
     start_log(io);
     let rt = runtime()?;
     let result = rt.block_on(async {

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::aws_cmds::{Session, rfc3339};
+use super::aws_cmds::{Session, warn_audit};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
+use super::when::{parse_duration, rfc3339};
 use super::{CliError, ConnArgs, Format, Status};
-use crate::ops::audit;
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
 use crate::pattern::Pattern;
 
@@ -75,30 +75,6 @@ pub struct TailArgs {
     pub conn: ConnArgs,
 }
 
-/// `30s`, `10m`, `2h`, `1d`, or seconds.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let at = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(at);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration: write 30s, 10m, 2h or 1d"))?;
-    let secs = match unit {
-        "" | "s" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("`{s}` is not a duration: write 30s, 10m, 2h or 1d")),
-    };
-    let total = n
-        .checked_mul(secs)
-        .ok_or_else(|| format!("`{s}` is too long"))?;
-    if total == 0 {
-        return Err("the duration must be at least 1s".to_string());
-    }
-    Ok(Duration::from_secs(total))
-}
-
 pub(crate) fn run(
     args: TailArgs,
     read_only: bool,
@@ -130,7 +106,7 @@ pub(crate) fn run(
         None => None,
     };
     let session = Session::open(&args.conn)?;
-    let context = session.context.clone();
+    let audit = session.audit.clone();
     let result = session.block_on(async {
         let tail = tail::start(&session.clients, &args.bus, pattern.as_deref()).await?;
         report_start(io, &tail);
@@ -146,24 +122,7 @@ pub(crate) fn run(
             .map_err(|e| CliError::Invalid(format!("cannot write the saved events: {e}")))?;
     }
     let count = watched.as_ref().map(|n| *n).unwrap_or(0);
-    record(
-        io,
-        &audit::Entry::new(
-            &context,
-            "tail",
-            &bus,
-            count,
-            &format!(
-                "created and removed {}; not removed: {}",
-                cleanup.removed.join(", "),
-                if cleanup.failed.is_empty() {
-                    "-".to_string()
-                } else {
-                    cleanup.failed.join("; ")
-                }
-            ),
-        ),
-    );
+    warn_audit(io, tail::record(&audit, &bus, count, &cleanup).err());
     let count = watched?;
     io.note(format_args!(
         "received {}",
@@ -176,13 +135,6 @@ pub(crate) fn run(
         )));
     }
     Ok(Status::Success)
-}
-
-/// Appends to the audit log; a failure is a warning.
-pub(crate) fn record(io: &mut Io<'_>, entry: &audit::Entry) {
-    if let Err(e) = audit::record(entry) {
-        io.note(format_args!("warning: {e}"));
-    }
 }
 
 fn report_start(io: &mut Io<'_>, t: &Tail) {
@@ -305,20 +257,4 @@ fn print_event(io: &mut Io<'_>, e: &TailedEvent, format: Format) -> Result<(), C
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5x").is_err());
-    }
 }

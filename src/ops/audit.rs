@@ -2,6 +2,10 @@
 //! target, count), appended to `audit.jsonl` in eddy's state folder, or to
 //! `$EDDY_AUDIT_FILE`. Writing it never fails an action: a log that cannot be
 //! written is reported as a warning by the caller.
+//!
+//! Every operation in `ops/` writes its entry through one [`Audit`], built
+//! once from the connection, so that the same action records the same line
+//! whether it came from the CLI or from the terminal UI.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -48,6 +52,62 @@ impl Entry {
     }
 }
 
+/// The audit context of one connection: where (endpoint and region) and
+/// which file. Built once per connection ([`Audit::new`]); cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    context: String,
+    file: Option<PathBuf>,
+}
+
+impl Audit {
+    /// The context of `clients` (`http://127.0.0.1:4566 us-east-1`,
+    /// `AWS us-east-1`), writing to [`path`].
+    pub fn new(clients: &crate::aws::Clients) -> Audit {
+        Audit::with_context(format!("{} {}", clients.endpoint_label(), clients.region))
+    }
+
+    /// A context given as text, writing to [`path`].
+    pub fn with_context(context: String) -> Audit {
+        Audit {
+            context,
+            file: path(),
+        }
+    }
+
+    /// The same context writing to `file`.
+    pub fn to_file(self, file: PathBuf) -> Audit {
+        Audit {
+            file: Some(file),
+            ..self
+        }
+    }
+
+    /// What the entries record as the context.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+
+    /// Appends one entry. `Err` is a warning for the caller to show (the
+    /// action itself happened): it names the file and what went wrong.
+    pub fn record(
+        &self,
+        action: &str,
+        target: &str,
+        count: u64,
+        detail: &str,
+    ) -> Result<(), String> {
+        let entry = Entry::new(&self.context, action, target, count, detail);
+        match &self.file {
+            Some(file) => append(file, &entry),
+            None => Err(
+                "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
+                    .to_string(),
+            ),
+        }
+    }
+}
+
 /// Where the audit log is: `$EDDY_AUDIT_FILE`, else `audit.jsonl` in [`super::state_dir`].
 pub fn path() -> Option<PathBuf> {
     if let Some(file) = std::env::var_os(AUDIT_FILE_ENV).filter(|v| !v.is_empty()) {
@@ -56,13 +116,9 @@ pub fn path() -> Option<PathBuf> {
     super::state_dir().map(|d| d.join("audit.jsonl"))
 }
 
-/// Appends `entry` to the audit log; the error names the file.
-pub fn record(entry: &Entry) -> Result<PathBuf, String> {
-    let path = path().ok_or_else(|| {
-        "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
-            .to_string()
-    })?;
-    if let Some(dir) = path.parent() {
+/// Appends `entry` to the file `path` (and its folder); the error names the file.
+fn append(path: &std::path::Path, entry: &Entry) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -71,10 +127,9 @@ pub fn record(entry: &Entry) -> Result<PathBuf, String> {
     OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(path)
         .and_then(|mut f| f.write_all(line.as_bytes()))
-        .map_err(|e| format!("cannot write the audit log {}: {e}", path.display()))?;
-    Ok(path)
+        .map_err(|e| format!("cannot write the audit log {}: {e}", path.display()))
 }
 
 /// Reads every entry of the audit log at `path` (lines that do not parse are skipped).
@@ -84,4 +139,45 @@ pub fn read(path: &std::path::Path) -> std::io::Result<Vec<Entry>> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_context_writes_every_entry() {
+        let dir = std::env::temp_dir().join(format!("eddy-audit-unit-{}", std::process::id()));
+        let file = dir.join("sub").join("audit.jsonl");
+        let audit = Audit::with_context("http://127.0.0.1:4566 us-east-1".to_string())
+            .to_file(file.clone());
+        audit
+            .record("purge", "http://q", 3, "approximate count")
+            .unwrap();
+        audit
+            .record("enable-rule", "arn:r", 1, "bus b; 2 targets")
+            .unwrap();
+        let entries = read(&file).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|e| e.context == audit.context()));
+        assert_eq!(
+            (
+                entries[0].action.as_str(),
+                entries[0].count,
+                entries[0].detail.as_str()
+            ),
+            ("purge", 3, "approximate count")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let nowhere = Audit {
+            context: "c".to_string(),
+            file: None,
+        };
+        assert!(
+            nowhere
+                .record("purge", "q", 1, "")
+                .unwrap_err()
+                .contains("EDDY_AUDIT_FILE")
+        );
+    }
 }

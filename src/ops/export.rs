@@ -385,6 +385,49 @@ pub struct ImportOptions {
     pub fresh_dedup_ids: bool,
 }
 
+/// What importing `count` messages from `source` into `queue` states.
+pub fn import_confirmation(queue: &Queue, count: u64, source: &str) -> super::Confirmation {
+    super::Confirmation {
+        title: format!("import into {}", queue.name),
+        facts: vec![format!(
+            "sends {} from {source}{}",
+            crate::text::plural(count, "message", "messages"),
+            if queue.fifo {
+                " (FIFO: group ids and deduplication ids kept)"
+            } else {
+                ""
+            }
+        )],
+        typed: (count > super::TYPED_ABOVE).then(|| queue.name.clone()),
+    }
+}
+
+/// [`import`], then records `import` (the queue URL, how many were sent,
+/// where from and how many failed). `source` names the file (`-` for stdin).
+#[allow(clippy::too_many_arguments)]
+pub async fn import_audited(
+    clients: &Clients,
+    audit: &super::audit::Audit,
+    queue_url: &str,
+    source: &str,
+    opts: ImportOptions,
+    records: &[ExportedMessage],
+    progress: impl FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<super::Done<ImportSummary>, Error> {
+    let summary = import(clients, queue_url, opts, records, progress, cancel).await?;
+    let recorded = audit.record(
+        "import",
+        queue_url,
+        summary.sent as u64,
+        &format!(
+            "from {source}; {} failed",
+            crate::text::thousands(summary.failed.len() as u64)
+        ),
+    );
+    Ok(super::Done::audited(summary, recorded))
+}
+
 /// Sends `records` to the queue at `queue_url` in batches of 10; one
 /// record's failure does not stop the others.
 ///

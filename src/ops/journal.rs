@@ -17,6 +17,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
+/// Where a journal's lines go: a file (synced with `fdatasync`), or in
+/// tests a writer that fails on purpose.
+pub trait Sink: Write + Send + 'static {
+    /// Makes what was written durable.
+    fn sync(&mut self) -> io::Result<()>;
+}
+
+impl Sink for File {
+    fn sync(&mut self) -> io::Result<()> {
+        self.sync_data()
+    }
+}
+
 /// One pending append.
 struct Request {
     line: Vec<u8>,
@@ -53,11 +66,18 @@ impl Journal {
             std::fs::TryLockError::Error(e) => e,
         })?;
         end_with_newline(&mut file)?;
+        Journal::with_sink(path, file)
+    }
+
+    /// A journal that writes to `sink` (named `path` in messages) rather
+    /// than to a file it opens: for tests that need a journal whose writes
+    /// fail at a chosen point.
+    pub fn with_sink(path: &Path, sink: impl Sink) -> io::Result<Journal> {
         let (tx, rx) = mpsc::channel::<Request>();
         let shown = path.display().to_string();
         let writer = std::thread::Builder::new()
             .name("eddy-journal".to_string())
-            .spawn(move || write_loop(file, rx, &shown))?;
+            .spawn(move || write_loop(sink, rx, &shown))?;
         Ok(Journal {
             path: path.to_path_buf(),
             tx: Some(tx),
@@ -140,7 +160,7 @@ fn end_with_newline(file: &mut File) -> io::Result<()> {
 
 /// The writer thread: takes every request queued, writes them, syncs once if
 /// any of them asked for it, then answers them all.
-fn write_loop(file: File, rx: mpsc::Receiver<Request>, shown: &str) {
+fn write_loop<S: Sink>(file: S, rx: mpsc::Receiver<Request>, shown: &str) {
     let mut file = io::BufWriter::new(file);
     let mut failed: Option<String> = None;
     while let Ok(first) = rx.recv() {
@@ -158,7 +178,7 @@ fn write_loop(file: File, rx: mpsc::Receiver<Request>, shown: &str) {
                     .and_then(|()| file.flush())
                     .and_then(|()| {
                         if durable {
-                            file.get_ref().sync_data()
+                            file.get_mut().sync()
                         } else {
                             Ok(())
                         }

@@ -14,511 +14,111 @@
 //!
 //! [`run`] picks between them (`Mode::Auto`): the move task when it can do
 //! the job and the backend has one, else the client-side move.
+//! [`run_audited`] is [`run`] plus its audit entry (what the CLI and the
+//! terminal UI start), and [`confirmation`] what both ask before it.
+//!
+//! Files: `plan.rs` (the plan, progress and summary types, shared by both
+//! ways), `task.rs` (the move task), `client.rs` and `client/` (the
+//! client-side move, talking to the backend only through the narrow
+//! [`port::Port`]), `records.rs` (its journal records and their replay),
+//! `convert.rs` (a DLQ message as what goes to the destination).
 
 mod client;
 pub(crate) mod convert;
+mod plan;
+pub mod port;
 mod records;
 mod task;
 
-use std::fmt;
-use std::path::PathBuf;
-use std::time::Duration;
-
-use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::Cancel;
-use crate::aws::{Clients, Error};
-use crate::domain::{MoveTask, queue_name};
-use crate::pattern::Pattern;
-use crate::text::escape;
+use super::Error;
+use super::audit::Audit;
+use super::{Cancel, Confirmation, Done};
+use crate::aws::{self, Clients};
+use crate::domain::queue_name;
+
+pub use plan::{
+    BATCH, DEFAULT_CONCURRENCY, Destination, Failure, MAX_TASK_VELOCITY, Mode, Phase, Plan,
+    PreviewEntry, Progress, RECEIVE_VISIBILITY_S, Resumed, Selection, Summary,
+    TYPED_CONFIRMATION_OVER, UNSAFE_MAX_RECEIVE, default_journal_path,
+};
 
 pub use client::{JournalState, journal_state, run_client};
 pub use task::{cancel_move_task, history, move_task_status, run_move_task, start_move_task};
 
-/// Messages per SQS batch call (and per journal batch).
-pub const BATCH: usize = 10;
-/// The visibility timeout of the client-side move's receives: long enough
-/// for one batch to be sent and deleted, short enough that messages a
-/// killed run held (and had not journaled yet) come back soon.
-pub const RECEIVE_VISIBILITY_S: i32 = 30;
-/// Batches in flight at once in a client-side move.
-pub const DEFAULT_CONCURRENCY: usize = 8;
-/// Above this many messages, the terminal UI asks for the DLQ's name to be
-/// typed rather than a `y`.
-pub const TYPED_CONFIRMATION_OVER: u64 = 100;
-/// The highest velocity a move task takes (`MaxNumberOfMessagesPerSecond`).
-pub const MAX_TASK_VELOCITY: u32 = 500;
-/// A `maxReceiveCount` this low on the DLQ itself means scanning it (dry
-/// run, filters: a message may be received more than once) can dead-letter
-/// its messages further.
-pub const UNSAFE_MAX_RECEIVE: u32 = 2;
-
-/// Where the messages go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    /// The DLQ's source queue (its URL), one of [`resolve_sources`].
-    SourceQueue(String),
-    /// Any other queue (its URL).
-    Queue(String),
-    /// An EventBridge bus (name or ARN): PutEvents.
-    Bus(String),
-    /// Move task only: every message back to the queue it came from (a DLQ
-    /// with several sources).
-    OriginalSources,
-}
-
-impl Destination {
-    /// For people: `queue orders`, `bus orders`, `their source queues`.
-    pub fn label(&self) -> String {
-        match self {
-            Destination::SourceQueue(u) => format!("source queue {}", queue_name(u)),
-            Destination::Queue(u) => format!("queue {}", queue_name(u)),
-            Destination::Bus(b) => format!("bus {}", queue_name(b)),
-            Destination::OriginalSources => "their source queues".to_string(),
-        }
-    }
-}
-
-/// Which messages move.
-#[derive(Debug, Clone)]
-pub enum Selection {
-    /// Every message in the DLQ.
-    All,
-    /// These message ids (selected in a list).
-    Ids(Vec<String>),
-    /// Messages whose body (an event) matches an EventBridge pattern.
-    Filter(Pattern),
-    /// Messages whose body contains this text.
-    Grep(String),
-}
-
-impl Selection {
-    /// For the journal and messages: `all`, `3 ids`, `filter {...}`, `grep TEXT`.
-    pub fn label(&self) -> String {
-        match self {
-            Selection::All => "all".to_string(),
-            Selection::Ids(ids) => format!("{} selected id(s)", ids.len()),
-            Selection::Filter(p) => format!("filter {}", crate::pattern::json::minify(p.text())),
-            Selection::Grep(t) => format!("grep {t}"),
-        }
-    }
-
-    /// Does the message (id and body) belong to the selection?
-    pub fn selects(&self, id: &str, body: &str) -> bool {
-        match self {
-            Selection::All => true,
-            Selection::Ids(ids) => ids.iter().any(|i| i == id),
-            Selection::Filter(p) => p.matches(body.as_bytes()).unwrap_or(false),
-            Selection::Grep(t) => body.contains(t.as_str()),
-        }
-    }
-}
-
-/// How to move.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// The move task when it can do the job and the backend has one, else client-side.
-    #[default]
-    Auto,
-    MoveTask,
-    Client,
-}
-
-/// A redrive to run.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// The DLQ's URL.
-    pub dlq: String,
-    pub destination: Destination,
-    pub selection: Selection,
-    /// Move at most this many messages.
-    pub max: Option<u64>,
-    /// Messages per second at most.
-    pub velocity: Option<u32>,
-    /// List what would move; move nothing.
-    pub dry_run: bool,
-    /// The journal; `None`: [`default_journal_path`].
-    pub journal_path: Option<PathBuf>,
-    /// `--to-bus`: source and detail-type of events made of bodies that are
-    /// not EventBridge events.
-    pub event_source: Option<String>,
-    pub event_detail_type: Option<String>,
-    /// Scan (dry run, filters) even when the DLQ's own maxReceiveCount is <= 2.
-    pub force: bool,
-    /// Batches in flight at once (client-side).
-    pub concurrency: usize,
-}
-
-impl Plan {
-    pub fn new(dlq: impl Into<String>, destination: Destination) -> Plan {
-        Plan {
-            dlq: dlq.into(),
-            destination,
-            selection: Selection::All,
-            max: None,
-            velocity: None,
-            dry_run: false,
-            journal_path: None,
-            event_source: None,
-            event_detail_type: None,
-            force: false,
-            concurrency: DEFAULT_CONCURRENCY,
-        }
-    }
-
-    /// Can a move task do this? The whole DLQ, no cap, to queues.
-    pub fn move_task_can_do(&self) -> bool {
-        matches!(self.selection, Selection::All)
-            && self.max.is_none()
-            && !self.dry_run
-            && !matches!(self.destination, Destination::Bus(_))
-    }
-
-    /// The mode `mode` comes to for this plan before asking the backend
-    /// (`Auto` stays `Auto` when a move task could do it).
-    pub fn resolve_mode(&self, mode: Mode) -> Result<Mode, Error> {
-        match mode {
-            Mode::MoveTask if !self.move_task_can_do() => Err(Error::Invalid(
-                "a move task moves the whole DLQ to queues: it takes no --filter, --grep, --ids, --max, \
-                 --dry-run or --to-bus; use --mode client (or --mode auto)"
-                    .to_string(),
-            )),
-            Mode::Auto if !self.move_task_can_do() => Ok(Mode::Client),
-            m => Ok(m),
-        }
-    }
-}
-
-/// Which phase a redrive is in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    /// Settling what an interrupted run left held.
-    Recovering,
-    #[default]
-    Moving,
-    /// Waiting for messages held elsewhere (an interrupted run that had not
-    /// journaled them yet) to become visible again.
-    Waiting,
-    /// A move task runs on the server.
-    MoveTask,
-    Done,
-}
-
-/// Where a redrive is, sent at most about 10 times a second.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Progress {
-    pub phase: Phase,
-    /// Distinct messages received so far.
-    pub seen: u64,
-    /// Sent to the destination and deleted from the DLQ.
-    pub moved: u64,
-    /// Sent by an interrupted run (the journal says), deleted now.
-    pub recovered: u64,
-    /// Not selected (no match): released at once.
-    pub skipped: u64,
-    pub failed: u64,
-    /// What there is to move, as far as known (the DLQ's count at the start,
-    /// or the move task's `ApproximateNumberOfMessagesToMove`).
-    pub approximate_total: Option<u64>,
-    /// Invisible messages held by someone else.
-    pub in_flight_elsewhere: u64,
-    pub elapsed_ms: u64,
-}
-
-/// A message that could not be moved, and why. It is still in the DLQ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Failure {
-    pub id: String,
-    pub reason: String,
-}
-
-/// A message a dry run saw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PreviewEntry {
-    pub id: String,
-    /// The start of the body (at most 500 characters), raw: escape it to print it.
-    pub body: String,
-    /// Would it move?
-    pub selected: bool,
-    /// The journal shows it as sent already: a real run deletes it.
-    pub already_sent: bool,
-}
-
-/// What resuming an interrupted run did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Resumed {
-    /// Interrupted runs since the last complete one.
-    pub runs: u32,
-    /// Messages the journal shows as sent before this run.
-    pub sent_before: u64,
-    /// Messages those runs held: deleted (sent already) or released.
-    pub deleted_held: u64,
-    pub released_held: u64,
-}
-
-/// How a redrive ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub dlq: String,
-    /// For people: `queue orders`, `bus orders`, ...
-    pub destination: String,
-    /// `move-task`, `client` or `dry-run`.
-    pub mode: String,
-    pub moved: u64,
-    /// Sent by an interrupted run, deleted from the DLQ by this one.
-    pub recovered: u64,
-    /// Not selected (did not match): left in the DLQ.
-    pub skipped: u64,
-    pub failed: Vec<Failure>,
-    /// Ids that may be in the destination twice: sent again after a crash
-    /// left the outcome of their send unknown.
-    pub possible_duplicates: Vec<String>,
-    /// Sent, but the delete from the DLQ failed: a re-run deletes them.
-    pub not_deleted: Vec<String>,
-    /// `Selection::Ids` not found in the DLQ.
-    pub not_found: Vec<String>,
-    /// Messages the DLQ still holds at the end (approximate).
-    pub left_in_dlq: Option<u64>,
-    /// Of those, invisible ones held by someone else (not moved).
-    pub in_flight_elsewhere: u64,
-    pub resumed: Option<Resumed>,
-    pub journal: Option<String>,
-    /// The journal was marked complete: the next run starts afresh.
-    pub journal_complete: bool,
-    pub cancelled: bool,
-    /// What stopped the run early (the backend went away, the journal
-    /// cannot be written, the move task failed).
-    pub error: Option<String>,
-    pub elapsed_ms: u64,
-    /// Dry run: every message seen.
-    pub preview: Vec<PreviewEntry>,
-    /// Move task: how it ended.
-    pub move_task: Option<MoveTask>,
-    pub notes: Vec<String>,
-}
-
-impl Summary {
-    fn new(plan: &Plan, mode: &str) -> Summary {
-        Summary {
-            dlq: plan.dlq.clone(),
-            destination: plan.destination.label(),
-            mode: mode.to_string(),
-            moved: 0,
-            recovered: 0,
-            skipped: 0,
-            failed: Vec::new(),
-            possible_duplicates: Vec::new(),
-            not_deleted: Vec::new(),
-            not_found: Vec::new(),
-            left_in_dlq: None,
-            in_flight_elsewhere: 0,
-            resumed: None,
-            journal: None,
-            journal_complete: false,
-            cancelled: false,
-            error: None,
-            elapsed_ms: 0,
-            preview: Vec::new(),
-            move_task: None,
-            notes: Vec::new(),
-        }
-    }
-
-    /// The summary of a run that had nothing to do: the DLQ is empty and no
-    /// interrupted run is to be resumed.
-    pub fn nothing_to_move(plan: &Plan, mode: Mode, note: String) -> Summary {
-        let mut s = Summary::new(
-            plan,
-            if mode == Mode::MoveTask {
-                "move-task"
-            } else {
-                "client"
-            },
-        );
-        s.left_in_dlq = Some(0);
-        s.journal = plan.journal_path.as_ref().map(|p| p.display().to_string());
-        // No interrupted run to resume: the journal (if any) is closed.
-        s.journal_complete = true;
-        s.notes.push(note);
-        s
-    }
-
-    /// Everything selected moved: nothing failed, nothing stopped the run.
-    pub fn all_moved(&self) -> bool {
-        self.failed.is_empty()
-            && self.not_deleted.is_empty()
-            && self.error.is_none()
-            && !self.cancelled
-            && self.not_found.is_empty()
-    }
-
-    /// Messages per second moved (moved + recovered over the elapsed time).
-    pub fn rate(&self) -> f64 {
-        let secs = Duration::from_millis(self.elapsed_ms).as_secs_f64();
-        if secs > 0.0 {
-            (self.moved + self.recovered) as f64 / secs
-        } else {
-            0.0
-        }
-    }
-}
-
-/// A list of ids, at most `max` shown.
-fn some_ids(ids: &[String], max: usize) -> String {
-    let mut s: Vec<String> = ids
-        .iter()
-        .take(max)
-        .map(|i| escape(i).into_owned())
-        .collect();
-    if ids.len() > max {
-        s.push(format!("… ({} more)", ids.len() - max));
-    }
-    s.join(", ")
-}
-
-impl fmt::Display for Summary {
-    /// The summary for people, terminal-safe (names and reasons escaped).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dlq = escape(queue_name(&self.dlq));
-        let to = escape(&self.destination);
-        let secs = Duration::from_millis(self.elapsed_ms).as_secs_f64();
-        if self.mode == "dry-run" {
-            let selected = self.preview.iter().filter(|p| p.selected).count();
-            writeln!(
-                f,
-                "dry run: {selected} of {} message(s) seen in {dlq} would move to {to}; nothing was moved",
-                self.preview.len()
-            )?;
-        } else {
-            let how = if self.mode == "move-task" {
-                "move task"
-            } else {
-                "client-side"
-            };
-            writeln!(f, "redrive {dlq} -> {to} ({how})")?;
-            writeln!(f, "  moved                {}", self.moved)?;
-            if self.recovered > 0 {
-                writeln!(
-                    f,
-                    "  recovered            {}  (sent by an interrupted run; deleted from the DLQ now)",
-                    self.recovered
-                )?;
+/// What a redrive of `plan` states before it runs: `move 7 message(s)
+/// from orders-dlq to queue orders (client-side)`, how it keeps messages
+/// safe, and, above [`TYPED_CONFIRMATION_OVER`] messages (or an unknown
+/// count), the DLQ's name to type. `total`: the DLQ's messages, if known.
+pub fn confirmation(plan: &Plan, dlq_name: &str, total: Option<u64>, mode: Mode) -> Confirmation {
+    use crate::text::thousands;
+    let what = match (&plan.selection, total) {
+        (Selection::All, Some(total)) => match plan.max {
+            Some(m) if m < total => {
+                format!("{} of the {} messages", thousands(m), thousands(total))
             }
-            if self.mode == "move-task" {
-                // The service moves everything: no selection, no per-message outcome.
-                return self.fmt_tail(f, secs);
-            }
-            writeln!(f, "  skipped (no match)   {}", self.skipped)?;
-            writeln!(f, "  failed               {}", self.failed.len())?;
-            for x in self.failed.iter().take(20) {
-                writeln!(f, "    {}: {}", escape(&x.id), escape(&x.reason))?;
-            }
-            if self.failed.len() > 20 {
-                writeln!(f, "    … ({} more)", self.failed.len() - 20)?;
-            }
-            writeln!(
-                f,
-                "  duplicates possible  {}{}",
-                self.possible_duplicates.len(),
-                if self.possible_duplicates.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "  (sent again after a crash left their first send's outcome unknown): {}",
-                        some_ids(&self.possible_duplicates, 10)
-                    )
-                }
-            )?;
-        }
-        self.fmt_tail(f, secs)
+            _ => format!("{} message(s)", thousands(total)),
+        },
+        (Selection::All, None) => "every message".to_string(),
+        (Selection::Ids(ids), _) => format!("{} selected message(s)", ids.len()),
+        (s, total) => format!(
+            "the messages matching {} (of {} in the DLQ{})",
+            s.label(),
+            total.map_or_else(|| "?".to_string(), thousands),
+            plan.max
+                .map(|m| format!(", at most {}", thousands(m)))
+                .unwrap_or_default()
+        ),
+    };
+    let how = match mode {
+        Mode::Client => "client-side",
+        _ => "with a move task where the backend has them",
+    };
+    let moving = match &plan.selection {
+        Selection::Ids(ids) => Some(ids.len() as u64),
+        _ => total.map(|t| plan.max.map_or(t, |m| m.min(t))),
+    };
+    Confirmation {
+        title: format!(
+            "move {what} from {dlq_name} to {} ({how})",
+            plan.destination.label()
+        ),
+        facts: vec![
+            "each message is deleted from the DLQ only once the destination has it; a journal lets a re-run resume without sending twice".to_string(),
+        ],
+        typed: moving
+            .is_none_or(|n| n > TYPED_CONFIRMATION_OVER)
+            .then(|| dlq_name.to_string()),
     }
 }
 
-impl Summary {
-    /// What every summary ends with: what is left, the journal, how it ended.
-    fn fmt_tail(&self, f: &mut fmt::Formatter<'_>, secs: f64) -> fmt::Result {
-        if !self.not_deleted.is_empty() {
-            writeln!(
-                f,
-                "  not deleted          {}  (in the destination, but still in the DLQ; run the same command again to delete them): {}",
-                self.not_deleted.len(),
-                some_ids(&self.not_deleted, 10)
-            )?;
-        }
-        if !self.not_found.is_empty() {
-            writeln!(
-                f,
-                "  not found            {}: {}",
-                self.not_found.len(),
-                some_ids(&self.not_found, 10)
-            )?;
-        }
-        if let Some(left) = self.left_in_dlq {
-            write!(f, "  left in the DLQ      {left}")?;
-            if self.in_flight_elsewhere > 0 {
-                write!(
-                    f,
-                    "  ({} in flight, held by another consumer: not moved)",
-                    self.in_flight_elsewhere
-                )?;
-            }
-            writeln!(f)?;
-        }
-        if let Some(r) = &self.resumed {
-            writeln!(
-                f,
-                "  resumed              {} interrupted run(s): {} sent before; of the messages they held, {} deleted (sent already), {} released",
-                r.runs, r.sent_before, r.deleted_held, r.released_held
-            )?;
-        }
-        if let Some(j) = &self.journal {
-            let state = if self.journal_complete {
-                "complete: the next run starts afresh"
-            } else {
-                "not complete: run the same command again to resume"
-            };
-            writeln!(f, "  journal              {} ({state})", escape(j))?;
-        }
-        if let Some(t) = &self.move_task {
-            writeln!(
-                f,
-                "  move task            {} ({} of {} moved)",
-                escape(&t.status),
-                t.moved,
-                t.to_move
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "?".into())
-            )?;
-        }
-        if self.cancelled {
-            writeln!(
-                f,
-                "  cancelled            the batches in flight were finished, the rest left in the DLQ"
-            )?;
-        }
-        if let Some(e) = &self.error {
-            writeln!(f, "  stopped              {}", escape(e))?;
-        }
-        for n in &self.notes {
-            writeln!(f, "  note: {}", escape(n))?;
-        }
-        write!(
-            f,
-            "  elapsed              {secs:.1} s ({:.0} msg/s)",
-            self.rate()
-        )
-    }
+/// `queue` (a name or URL) as where `dlq_url`'s messages go: the DLQ's
+/// source queue when it is one (so a move task can do it), else any queue.
+pub async fn queue_destination(
+    clients: &Clients,
+    dlq_url: &str,
+    queue: &str,
+) -> Result<Destination, Error> {
+    let url = clients.queue_url(queue).await?;
+    let sources = resolve_sources(clients, dlq_url).await.unwrap_or_default();
+    Ok(if sources.contains(&url) {
+        Destination::SourceQueue(url)
+    } else {
+        Destination::Queue(url)
+    })
 }
 
 /// The queues that feed `dlq_url` (URLs): `ListDeadLetterSourceQueues`,
 /// else (a backend without it) the redrive policies of every queue.
 pub async fn resolve_sources(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, Error> {
+    Ok(sources_of(clients, dlq_url).await?)
+}
+
+async fn sources_of(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, aws::Error> {
     match clients.dead_letter_sources(dlq_url).await {
         Ok(urls) => Ok(urls),
-        Err(Error::Unsupported { .. }) => {
+        Err(aws::Error::Unsupported { .. }) => {
             let name = queue_name(dlq_url);
             let dlqs = clients.dead_letter_queues().await?;
             let Some(d) = dlqs
@@ -537,37 +137,6 @@ pub async fn resolve_sources(clients: &Clients, dlq_url: &str) -> Result<Vec<Str
     }
 }
 
-/// The journal of a DLQ and a destination, in eddy's state folder:
-/// `redrive/<dlq>--<destination>-<hash>.jsonl`. `None` without a state folder.
-pub fn default_journal_path(dlq_arn: &str, destination_key: &str) -> Option<PathBuf> {
-    use md5::{Digest, Md5};
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(80)
-            .collect()
-    };
-    let dest_name = destination_key
-        .split_once(':')
-        .map(|(kind, rest)| format!("{kind}-{}", queue_name(rest)))
-        .unwrap_or_else(|| destination_key.to_string());
-    let digest = Md5::digest(format!("{dlq_arn}\n{destination_key}").as_bytes());
-    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    super::state_dir().map(|d| {
-        d.join("redrive").join(format!(
-            "{}--{}-{hash}.jsonl",
-            clean(queue_name(dlq_arn)),
-            clean(&dest_name)
-        ))
-    })
-}
-
 /// Runs `plan` in `mode`: [`Mode::Auto`] uses the move task when it can do
 /// the job and falls back to the client-side move (with a note in the
 /// summary) when the backend has no move tasks.
@@ -583,17 +152,17 @@ pub async fn run(
         Mode::MoveTask => run_move_task(clients, plan, cancel, progress).await,
         Mode::Auto => {
             let why = match run_move_task(clients, plan, cancel, progress.clone()).await {
-                Err(Error::Unsupported { endpoint, .. }) => {
+                Err(Error::Aws(aws::Error::Unsupported { endpoint, .. })) => {
                     format!("this backend ({endpoint}) has no message move tasks")
                 }
                 // Refused before it started (e.g. the queue is no DLQ as the
                 // service sees it): nothing moved.
-                Err(Error::Service {
+                Err(Error::Aws(aws::Error::Service {
                     action,
                     code,
                     message,
                     ..
-                }) if action == "sqs:StartMessageMoveTask" => {
+                })) if action == "sqs:StartMessageMoveTask" => {
                     format!("the move task was refused ({code}: {message})")
                 }
                 other => return other,
@@ -611,12 +180,40 @@ pub async fn run(
     }
 }
 
-/// Milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// Records a redrive that ran (not a dry run): `redrive`, the DLQ, how many
+/// moved (recovered included), and where, how and what.
+pub fn record(audit: &Audit, plan: &Plan, dlq_url: &str, s: &Summary) -> Result<(), String> {
+    let detail = format!(
+        "to {}; mode {}; selection {}; moved {}, recovered {}, failed {}{}",
+        plan.destination.label(),
+        s.mode,
+        plan.selection.label(),
+        s.moved,
+        s.recovered,
+        s.failed.len(),
+        if s.cancelled { "; cancelled" } else { "" }
+    );
+    audit.record("redrive", dlq_url, s.moved + s.recovered, &detail)
+}
+
+/// [`run`], then [`record`] (unless it was a dry run): the one redrive the
+/// CLI and the terminal UI both start.
+pub async fn run_audited(
+    clients: &Clients,
+    audit: &Audit,
+    plan: &Plan,
+    mode: Mode,
+    cancel: &Cancel,
+    progress: Option<UnboundedSender<Progress>>,
+) -> Result<Done<Summary>, Error> {
+    let s = run(clients, plan, mode, cancel, progress).await?;
+    let recorded = if plan.dry_run {
+        Ok(())
+    } else {
+        let url = if s.dlq.is_empty() { &plan.dlq } else { &s.dlq };
+        record(audit, plan, url, &s)
+    };
+    Ok(Done::audited(s, recorded))
 }
 
 #[cfg(test)]
@@ -624,67 +221,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn selections_select() {
-        let body = r#"{"source":"demo.payments","detail":{"total":250}}"#;
-        assert!(Selection::All.selects("a", "x"));
-        assert!(Selection::Ids(vec!["a".into()]).selects("a", body));
-        assert!(!Selection::Ids(vec!["a".into()]).selects("b", body));
-        let p = Pattern::parse(r#"{"detail":{"total":[{"numeric":[">",200]}]}}"#).unwrap();
-        assert!(Selection::Filter(p.clone()).selects("a", body));
-        assert!(!Selection::Filter(p.clone()).selects("a", r#"{"detail":{"total":5}}"#));
-        assert!(!Selection::Filter(p).selects("a", "not json"));
-        assert!(Selection::Grep("payments".into()).selects("a", body));
-        assert!(!Selection::Grep("orders".into()).selects("a", body));
-    }
-
-    #[test]
-    fn modes_resolve() {
+    fn the_confirmation_says_what_moves_where_and_how() {
         let mut plan = Plan::new(
             "http://x/1/dlq",
-            Destination::SourceQueue("http://x/1/q".into()),
+            Destination::Queue("http://x/1/orders".into()),
         );
-        assert!(plan.move_task_can_do());
-        assert_eq!(plan.resolve_mode(Mode::Auto).unwrap(), Mode::Auto);
+        let c = confirmation(&plan, "dlq", Some(7), Mode::Client);
+        assert_eq!(
+            c.title,
+            "move 7 message(s) from dlq to queue orders (client-side)"
+        );
+        assert_eq!(c.typed, None);
         plan.max = Some(5);
-        assert_eq!(plan.resolve_mode(Mode::Auto).unwrap(), Mode::Client);
-        assert!(plan.resolve_mode(Mode::MoveTask).is_err());
-        let bus = Plan::new("http://x/1/dlq", Destination::Bus("orders".into()));
-        assert_eq!(bus.resolve_mode(Mode::Auto).unwrap(), Mode::Client);
-    }
-
-    #[test]
-    fn journal_paths_are_per_dlq_and_destination() {
-        // SAFETY-free: only reads the environment through state_dir.
-        let a = default_journal_path(
-            "arn:aws:sqs:us-east-1:1:orders-dlq",
-            "queue:arn:aws:sqs:us-east-1:1:orders",
-        );
-        let b = default_journal_path("arn:aws:sqs:us-east-1:1:orders-dlq", "bus:orders");
-        if let (Some(a), Some(b)) = (a, b) {
-            assert_ne!(a, b);
-            let name = a.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(name.starts_with("orders-dlq--queue-orders-"), "{name}");
-            assert!(name.ends_with(".jsonl"), "{name}");
-            assert!(a.parent().unwrap().ends_with("redrive"));
-        }
-    }
-
-    #[test]
-    fn summary_display_escapes_and_counts() {
-        let plan = Plan::new("http://x/1/dlq", Destination::Queue("http://x/1/q".into()));
-        let mut s = Summary::new(&plan, "client");
-        s.moved = 3;
-        s.failed.push(Failure {
-            id: "m\u{1b}[2J".into(),
-            reason: "bad\nthing".into(),
-        });
-        s.possible_duplicates = vec!["d1".into()];
-        s.elapsed_ms = 1000;
-        let text = s.to_string();
-        assert!(text.contains("moved                3"), "{text}");
-        assert!(text.contains("m\\u{1b}[2J: bad\\nthing"), "{text}");
-        assert!(text.contains("duplicates possible  1"), "{text}");
-        assert!(!text.contains('\u{1b}'));
-        assert!(!s.all_moved());
+        let c = confirmation(&plan, "dlq", Some(700), Mode::Auto);
+        assert!(c.title.starts_with("move 5 of the 700 messages"), "{c:?}");
+        assert_eq!(c.typed, None, "5 move");
+        plan.max = None;
+        let c = confirmation(&plan, "dlq", Some(700), Mode::Auto);
+        assert_eq!(c.typed.as_deref(), Some("dlq"));
     }
 }

@@ -178,6 +178,30 @@ pub struct Cleanup {
     pub failed: Vec<String>,
 }
 
+/// Records a tail that ran: `tail`, the bus, how many events it received,
+/// and what it created and removed (or could not remove).
+pub fn record(
+    audit: &super::audit::Audit,
+    bus: &str,
+    events: u64,
+    cleanup: &Cleanup,
+) -> Result<(), String> {
+    audit.record(
+        "tail",
+        bus,
+        events,
+        &format!(
+            "created and removed {}; not removed: {}",
+            cleanup.removed.join(", "),
+            if cleanup.failed.is_empty() {
+                "-".to_string()
+            } else {
+                cleanup.failed.join("; ")
+            }
+        ),
+    )
+}
+
 /// Event ids already shown, bounded.
 #[derive(Debug, Default)]
 struct Seen {

@@ -61,6 +61,8 @@ pub enum Action {
     Redrive,
     /// Cancel the running operation (after the batch in flight).
     Cancel,
+    /// Replay a time range of the archive onto its bus (asks first; refused read-only).
+    Replay,
 }
 
 impl Action {
@@ -98,6 +100,7 @@ impl Action {
         Action::Workbench,
         Action::Redrive,
         Action::Cancel,
+        Action::Replay,
     ];
 
     /// One line for the help overlay.
@@ -116,7 +119,7 @@ impl Action {
             Action::ScrollLeft => "scroll left",
             Action::ScrollRight => "scroll right",
             Action::Filter => "filter the list",
-            Action::Command => "command: :queues :dlqs :buses :logs :workbench :ctx :q",
+            Action::Command => "command: :queues :dlqs :buses :logs :archives :workbench :ctx :q",
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
             Action::SortNext => "sort by the next column",
@@ -135,6 +138,7 @@ impl Action {
             Action::Workbench => "pattern workbench (test a pattern on these events)",
             Action::Redrive => "redrive: move the DLQ's (or the marked) messages (asks first)",
             Action::Cancel => "cancel (the batch in flight finishes first)",
+            Action::Replay => "replay a time range of the archive onto its bus (asks first)",
         }
     }
 }

@@ -4,9 +4,12 @@
 //! is escaped and at most [`CHUNK`] characters, so a huge body renders only
 //! the lines in view.
 
-use crate::config::Meaning;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
 use crate::domain::Message;
 use crate::text::escape;
+use crate::tui::config::Meaning;
 
 /// The longest piece of a line kept as one document line.
 pub const CHUNK: usize = 512;
@@ -337,32 +340,25 @@ pub fn pretty_lines(text: &str) -> Vec<String> {
     pretty.lines().map(|l| escape(l).into_owned()).collect()
 }
 
+/// The instant `ms` milliseconds after the epoch, when representable.
+fn instant(ms: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
 /// `YYYY-MM-DD HH:MM:SS` (UTC) of ms since the epoch.
 pub fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let (y, m, d) = civil(days);
-    format!("{y:04}-{m:02}-{d:02} {}", hms(ms))
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    instant(ms)
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| format!("{ms} ms after the epoch"))
 }
 
 /// `HH:MM:SS` (UTC) of ms since the epoch.
 pub fn hms(ms: i64) -> String {
-    let s = ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// Days since 1970-01-01 to (year, month, day) (H. Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let format = format_description!("[hour]:[minute]:[second]");
+    instant(ms)
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| format!("{ms} ms after the epoch"))
 }
 
 #[cfg(test)]
@@ -409,6 +405,8 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00");
         assert_eq!(utc(1_709_251_199_000), "2024-02-29 23:59:59");
         assert_eq!(hms(3_723_000), "01:02:03");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59");
+        assert!(utc(i64::MAX).ends_with("ms after the epoch"));
     }
 
     #[test]

@@ -1,20 +1,33 @@
 //! Keys to actions, in one place: the keymap from the config (the shipped
-//! default merged with the user's file) is the only source of bindings.
+//! default merged with the user's file) is the only source of bindings, and
+//! the view's [`Scope`] says which of the bound actions do something there.
 
 use crossterm::event::KeyEvent;
 
 use super::action::Action;
-use crate::config::Config;
+use super::scope::Scope;
+use crate::tui::config::Config;
 
 /// The action for `key` in the view `scope` (the view's bindings, then the
-/// global ones).
-pub fn resolve(config: &Config, scope: &str, key: &KeyEvent) -> Option<Action> {
-    config.keys.lookup(scope, key)
+/// global ones); `None` when the action bound does nothing in that view.
+pub fn resolve(config: &Config, scope: Scope, key: &KeyEvent) -> Option<Action> {
+    config.keys.lookup(scope, key).filter(|a| scope.handles(*a))
+}
+
+/// The rows of the `?` overlay for `scope`: each action that works there and
+/// is bound, with its chords as the config file writes them.
+pub fn help(config: &Config, scope: Scope) -> Vec<(Action, Vec<String>)> {
+    config
+        .keys
+        .help(scope)
+        .into_iter()
+        .map(|(a, chords)| (a, chords.into_iter().map(|c| c.0.clone()).collect()))
+        .collect()
 }
 
 /// The chords shown for `action` in `scope` (help overlay, hints), as the
 /// config file writes them.
-pub fn chords(config: &Config, scope: &str, action: Action) -> Vec<String> {
+pub fn chords(config: &Config, scope: Scope, action: Action) -> Vec<String> {
     config
         .keys
         .chords(scope, action)
@@ -26,7 +39,7 @@ pub fn chords(config: &Config, scope: &str, action: Action) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Chord;
+    use crate::tui::config::Chord;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
@@ -34,11 +47,11 @@ mod tests {
         let c = Config::defaults();
         let key = |code, m| KeyEvent::new(code, m);
         let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(resolve(&c, "queues", &j), Some(Action::Down));
+        assert_eq!(resolve(&c, Scope::Queues, &j), Some(Action::Down));
         assert_eq!(
             resolve(
                 &c,
-                "queues",
+                Scope::Queues,
                 &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
             ),
             Some(Action::Quit)
@@ -50,8 +63,8 @@ mod tests {
         // An empty keymap binds nothing: there is no built-in fallback.
         let mut empty = c.clone();
         empty.keys.scopes.clear();
-        assert_eq!(resolve(&empty, "queues", &j), None);
-        assert!(chords(&empty, "queues", Action::Down).is_empty());
-        assert!(chords(&c, "queues", Action::Down).contains(&"j".to_string()));
+        assert_eq!(resolve(&empty, Scope::Queues, &j), None);
+        assert!(chords(&empty, Scope::Queues, Action::Down).is_empty());
+        assert!(chords(&c, Scope::Queues, Action::Down).contains(&"j".to_string()));
     }
 }

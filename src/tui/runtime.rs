@@ -14,14 +14,16 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ops_ui::{Outgoing, RedriveTo};
-use super::state::{AppState, Context, Effect, Msg, ReqId, RuleRow, TICK_EVERY, update};
+use super::state::{
+    AppState, Context, Effect, Msg, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+};
+use super::update::update;
 use super::view::render;
 use super::workbench::WbEvent;
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
-use crate::domain::queue_name;
-use crate::ops::Cancel;
+use crate::ops::audit::Audit;
+use crate::ops::{self, Cancel};
 use crate::text::escape;
 
 /// At most one frame per this interval (about 60 fps).
@@ -59,6 +61,8 @@ pub struct Options {
 pub struct Executor {
     /// The clients effects run with; `:ctx` swaps them.
     clients: Arc<RwLock<Arc<Clients>>>,
+    /// The audit context of those clients (swapped with them).
+    audit: Arc<RwLock<Audit>>,
     /// eddy's embedded backend when it runs in this process (`:ctx local`).
     local: Option<Settings>,
     tx: mpsc::UnboundedSender<Msg>,
@@ -73,6 +77,7 @@ pub struct Executor {
 impl Executor {
     pub fn new(clients: Clients, tx: mpsc::UnboundedSender<Msg>, clipboard: Clipboard) -> Self {
         Executor {
+            audit: Arc::new(RwLock::new(Audit::new(&clients))),
             clients: Arc::new(RwLock::new(Arc::new(clients))),
             local: None,
             tx,
@@ -80,6 +85,16 @@ impl Executor {
             bus_tails: HashMap::new(),
             redrives: HashMap::new(),
             clipboard,
+        }
+    }
+
+    /// Records operator actions through `audit` rather than the audit
+    /// context built from the clients (until the next `:ctx`): for tests
+    /// that keep their audit log apart.
+    pub fn set_audit(&mut self, audit: Audit) {
+        match self.audit.write() {
+            Ok(mut a) => *a = audit,
+            Err(poisoned) => *poisoned.into_inner() = audit,
         }
     }
 
@@ -94,6 +109,24 @@ impl Executor {
             Ok(c) => Arc::clone(&c),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
+    }
+
+    /// The audit context of the current clients.
+    fn audit(&self) -> Audit {
+        match self.audit.read() {
+            Ok(a) => a.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Like [`Executor::spawn`], for an operation: it gets the clients and
+    /// their audit context.
+    fn spawn_op<F>(&self, f: impl FnOnce(Arc<Clients>, Audit) -> F + Send + 'static)
+    where
+        F: Future<Output = Msg> + Send + 'static,
+    {
+        let audit = self.audit();
+        self.spawn(move |c| f(c, audit));
     }
 
     fn spawn<F>(&self, f: impl FnOnce(Arc<Clients>) -> F + Send + 'static)
@@ -186,6 +219,31 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::FetchArchives { req } => self.spawn(move |c| async move {
+                let result = ops::archives::list(&c).await;
+                Msg::ArchivesLoaded {
+                    req,
+                    at: Instant::now(),
+                    wall_ms: crate::local::now_ms(),
+                    result,
+                }
+            }),
+            Effect::StartReplay { req, plan } => self.spawn_op(move |c, audit| async move {
+                let result = ops::archives::start(&c, &audit, &plan)
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        format!(
+                            "started replay {} of {} to bus {} ({})",
+                            escape(&plan.name),
+                            escape(&plan.archive),
+                            escape(plan.bus()),
+                            escape(&done.value)
+                        )
+                    })
+                    .map_err(|e| format!("replay of {}: {e}", escape(&plan.archive)));
+                Msg::ActionDone { req, result }
+            }),
             Effect::OpenLog { req, group } => {
                 let c = self.clients();
                 let tx = self.tx.clone();
@@ -218,20 +276,18 @@ impl Executor {
                 let result = osc52(&self.clipboard, &text);
                 let _ = self.tx.send(Msg::Copied(result));
             }
-            Effect::Purge { req, queue, name } => self.spawn(move |c| async move {
-                let result = async {
-                    let count = c.get_queue(&queue).await.map(|q| {
-                        q.counts.visible + q.counts.in_flight + q.counts.delayed
-                    })?;
-                    c.purge(&queue).await?;
-                    audit(&c, "purge", &queue, count, "");
-                    Ok::<_, crate::aws::Error>(format!(
-                        "purged {} (~{count} messages); SQS finishes within 60 s",
-                        escape(&name)
-                    ))
-                }
-                .await
-                .map_err(|e| e.to_string());
+            Effect::Purge { req, queue, name } => self.spawn_op(move |c, audit| async move {
+                let result = ops::purge::purge(&c, &audit, &queue)
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        format!(
+                            "purged {} (~{} messages); SQS finishes within 60 s",
+                            escape(&name),
+                            done.value.count
+                        )
+                    })
+                    .map_err(|e| e.to_string());
                 Msg::ActionDone { req, result }
             }),
             Effect::DeleteMessages {
@@ -239,33 +295,25 @@ impl Executor {
                 queue,
                 name,
                 handles,
-            } => self.spawn(move |c| async move {
-                let result = async {
-                    let url = c.queue_url(&queue).await?;
-                    let mut deleted = 0u64;
-                    let mut failed = Vec::new();
-                    for chunk in handles.chunks(10) {
-                        let hs: Vec<String> = chunk.iter().map(|(_, h)| h.clone()).collect();
-                        for o in c.delete_batch(&url, &hs).await? {
-                            match (&o.error, o.id.parse::<usize>().ok().and_then(|i| chunk.get(i))) {
-                                (None, _) => deleted += 1,
-                                (Some(e), Some((id, _))) => failed.push(format!("{id}: {}", e.message)),
-                                (Some(e), None) => failed.push(e.message.clone()),
-                            }
+            } => self.spawn_op(move |c, audit| async move {
+                let result = ops::delete::delete(&c, &audit, &queue, &handles)
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|done| {
+                        warn_audit(done.audit_warning);
+                        let d = done.value;
+                        let deleted = d.deleted.len();
+                        if d.failed.is_empty() {
+                            Ok(format!("deleted {deleted} message(s) from {}", escape(&name)))
+                        } else {
+                            let failed: Vec<String> =
+                                d.failed.iter().map(|(id, why)| format!("{id}: {why}")).collect();
+                            Err(format!(
+                                "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
+                                escape(&failed.join("; "))
+                            ))
                         }
-                    }
-                    audit(&c, "delete-message", &url, deleted, "");
-                    if failed.is_empty() {
-                        Ok(format!("deleted {deleted} message(s) from {}", escape(&name)))
-                    } else {
-                        Err(crate::aws::Error::Invalid(format!(
-                            "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
-                            escape(&failed.join("; "))
-                        )))
-                    }
-                }
-                .await
-                .map_err(|e| e.to_string());
+                    });
                 Msg::ActionDone { req, result }
             }),
             Effect::SetRuleState {
@@ -273,19 +321,18 @@ impl Executor {
                 rule,
                 bus,
                 enable,
-            } => self.spawn(move |c| async move {
-                let result = if enable {
-                    c.enable_rule(&rule, Some(&bus)).await
-                } else {
-                    c.disable_rule(&rule, Some(&bus)).await
-                };
+            } => self.spawn_op(move |c, audit| async move {
                 let verb = if enable { "enabled" } else { "disabled" };
-                let result = result
-                    .map(|()| {
-                        audit(&c, if enable { "enable-rule" } else { "disable-rule" }, &rule, 1, &bus);
-                        format!("{verb} rule {} on bus {}", escape(&rule), escape(&bus))
-                    })
-                    .map_err(|e| e.to_string());
+                let result = async {
+                    let facts = ops::rule_state::look(&c, &rule, Some(&bus)).await?;
+                    ops::rule_state::set(&c, &audit, &facts, enable).await
+                }
+                .await
+                .map(|done| {
+                    warn_audit(done.audit_warning);
+                    format!("{verb} rule {} on bus {}", escape(&rule), escape(&bus))
+                })
+                .map_err(|e| e.to_string());
                 Msg::ActionDone { req, result }
             }),
             Effect::Republish {
@@ -293,19 +340,29 @@ impl Executor {
                 to_queue,
                 outgoing,
                 delete,
-            } => self.spawn(move |c| async move {
-                let result = republish(&c, to_queue, *outgoing, delete)
-                    .await
-                    .map_err(|e| e.to_string());
+            } => self.spawn_op(move |c, audit| async move {
+                let outgoing = match *outgoing {
+                    Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
+                    Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
+                };
+                let result =
+                    ops::republish::republish(&c, &audit, to_queue.as_deref(), outgoing, delete)
+                        .await
+                        .map(|done| {
+                            warn_audit(done.audit_warning);
+                            done.value
+                        })
+                        .map_err(|e| e.to_string());
                 Msg::ActionDone { req, result }
             }),
             Effect::StartTail { req, bus, pattern } => {
                 let c = self.clients();
+                let audit = self.audit();
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
                 let handle = tokio::spawn(async move {
-                    run_tail(c, tx, req, bus, pattern, stop).await;
+                    run_tail(c, audit, tx, req, bus, pattern, stop).await;
                 });
                 self.bus_tails.insert(req, (cancel, handle));
             }
@@ -331,11 +388,12 @@ impl Executor {
             }
             Effect::Redrive { req, dlq, to, ids } => {
                 let c = self.clients();
+                let audit = self.audit();
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
                 let handle = tokio::spawn(async move {
-                    let result = run_redrive(&c, &tx, req, &dlq, to, ids, &stop).await;
+                    let result = run_redrive(&c, &audit, &tx, req, &dlq, to, ids, &stop).await;
                     let _ = tx.send(Msg::RedriveDone {
                         req,
                         result: result.map(Box::new).map_err(|e| e.to_string()),
@@ -377,19 +435,18 @@ impl Executor {
                 bus,
                 rule,
                 pattern,
-            } => self.spawn(move |c| async move {
-                let result = async {
-                    let current = c.describe_rule(&rule, Some(&bus)).await?;
-                    let arn = c.put_rule(&rule, Some(&bus), &pattern, current.state).await?;
-                    audit(&c, "put-rule", &arn, 1, &pattern);
-                    Ok::<_, crate::aws::Error>(format!(
-                        "applied the pattern to rule {} on bus {}",
-                        escape(&rule),
-                        escape(&bus)
-                    ))
-                }
-                .await
-                .map_err(|e| e.to_string());
+            } => self.spawn_op(move |c, audit| async move {
+                let result = ops::pattern_apply::apply(&c, &audit, &bus, &rule, &pattern)
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        format!(
+                            "applied the pattern to rule {} on bus {}",
+                            escape(&rule),
+                            escape(&bus)
+                        )
+                    })
+                    .map_err(|e| e.to_string());
                 Msg::PatternApplied { pattern, result }
             }),
             Effect::FetchProfiles { req } => {
@@ -409,6 +466,7 @@ impl Executor {
             } => {
                 let tx = self.tx.clone();
                 let slot = Arc::clone(&self.clients);
+                let audit_slot = Arc::clone(&self.audit);
                 let local_settings = self.local.clone().filter(|_| local).map(|l| Settings {
                     region: settings.region.clone().or(l.region.clone()),
                     ..l
@@ -419,6 +477,11 @@ impl Executor {
                         None => Clients::connect(&settings).await,
                     };
                     let context = Context::from_clients(&clients, local_settings.is_some(), false);
+                    let audit = Audit::new(&clients);
+                    match audit_slot.write() {
+                        Ok(mut a) => *a = audit,
+                        Err(poisoned) => *poisoned.into_inner() = audit,
+                    }
                     match slot.write() {
                         Ok(mut c) => *c = Arc::new(clients),
                         Err(poisoned) => *poisoned.into_inner() = Arc::new(clients),
@@ -449,113 +512,31 @@ impl Executor {
     }
 }
 
-/// Appends an operator action to the audit log (a failure is logged, not shown).
-fn audit(c: &Clients, action: &str, target: &str, count: u64, detail: &str) {
-    let context = format!("{} {}", c.endpoint_label(), c.region);
-    let entry = crate::ops::audit::Entry::new(&context, action, target, count, detail);
-    if let Err(e) = crate::ops::audit::record(&entry) {
+/// An audit entry that could not be written is logged, not shown: the
+/// action itself happened.
+fn warn_audit(warning: Option<String>) {
+    if let Some(e) = warning {
         tracing::warn!("audit log: {e}");
-    }
-}
-
-/// Sends an edited message to a queue (or puts it on a bus), then deletes
-/// the original once the copy is acknowledged.
-async fn republish(
-    c: &Clients,
-    to_queue: Option<String>,
-    outgoing: Outgoing,
-    delete: Option<(String, String)>,
-) -> Result<String, crate::aws::Error> {
-    let sent = match (&to_queue, outgoing) {
-        (Some(q), Outgoing::Message(m)) => {
-            let url = c.queue_url(q).await?;
-            let id = c.send(&url, &m).await?;
-            audit(c, "republish", &url, 1, "");
-            format!(
-                "sent as message {} to {}",
-                escape(&id),
-                escape(queue_name(&url))
-            )
-        }
-        (_, Outgoing::Event(e)) => {
-            let bus = e.bus.clone().unwrap_or_else(|| "default".to_string());
-            let outcome = c.put_events(std::slice::from_ref(&e)).await?;
-            match outcome.first() {
-                Some(o) if o.error.is_none() => {
-                    audit(c, "republish", &bus, 1, "put-events");
-                    format!(
-                        "put on bus {} as event {}",
-                        escape(&bus),
-                        escape(o.event_id.as_deref().unwrap_or("?"))
-                    )
-                }
-                Some(o) => {
-                    let e = o
-                        .error
-                        .as_ref()
-                        .map(|e| format!("{}: {}", e.code, e.message));
-                    return Err(crate::aws::Error::Invalid(format!(
-                        "the bus {} rejected the event ({}); the original was kept",
-                        escape(&bus),
-                        escape(&e.unwrap_or_default())
-                    )));
-                }
-                None => {
-                    return Err(crate::aws::Error::Invalid(
-                        "PutEvents answered with no entry; the original was kept".to_string(),
-                    ));
-                }
-            }
-        }
-        (None, Outgoing::Message(_)) => {
-            return Err(crate::aws::Error::Invalid(
-                "no destination queue; nothing was sent".to_string(),
-            ));
-        }
-    };
-    let Some((queue, handle)) = delete else {
-        return Ok(sent);
-    };
-    let url = c.queue_url(&queue).await?;
-    let outcome = c.delete_batch(&url, std::slice::from_ref(&handle)).await?;
-    match outcome.first().and_then(|o| o.error.as_ref()) {
-        None => {
-            audit(c, "delete-message", &url, 1, "after republish");
-            Ok(format!("{sent}; the original was deleted"))
-        }
-        Some(e) => Err(crate::aws::Error::Invalid(format!(
-            "{sent}, but the original was not deleted ({}); it is still in {}: peek again and delete it",
-            escape(&e.message),
-            escape(queue_name(&url))
-        ))),
     }
 }
 
 /// A redrive from the TUI: the same `ops::redrive::run` as `eddy redrive`
 /// (mode auto), its progress forwarded as messages, audited at the end.
+#[allow(clippy::too_many_arguments)]
 async fn run_redrive(
     c: &Clients,
+    audit: &Audit,
     tx: &mpsc::UnboundedSender<Msg>,
     req: ReqId,
     dlq: &str,
     to: RedriveTo,
     ids: Option<Vec<String>>,
     stop: &Cancel,
-) -> Result<crate::ops::redrive::Summary, crate::aws::Error> {
+) -> Result<crate::ops::redrive::Summary, crate::ops::Error> {
     use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
     let dlq_url = c.queue_url(dlq).await?;
     let destination = match &to {
-        RedriveTo::Queue(q) => {
-            let url = c.queue_url(q).await?;
-            let sources = redrive::resolve_sources(c, &dlq_url)
-                .await
-                .unwrap_or_default();
-            if sources.contains(&url) {
-                Destination::SourceQueue(url)
-            } else {
-                Destination::Queue(url)
-            }
-        }
+        RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
         RedriveTo::Bus(b) => Destination::Bus(b.clone()),
         RedriveTo::Sources => Destination::OriginalSources,
     };
@@ -574,24 +555,19 @@ async fn run_redrive(
             }
         })
     };
-    let result = redrive::run(c, &plan, Mode::Auto, stop, Some(ptx)).await;
+    let result = redrive::run_audited(c, audit, &plan, Mode::Auto, stop, Some(ptx)).await;
     let _ = forward.await;
-    if let Ok(s) = &result {
-        audit(
-            c,
-            "redrive",
-            &dlq_url,
-            s.moved + s.recovered,
-            &format!("to {} ({})", s.destination, s.mode),
-        );
-    }
-    result
+    result.map(|done| {
+        warn_audit(done.audit_warning);
+        done.value
+    })
 }
 
 /// A bus tail: start it, send its events until stopped, then remove its
 /// queue and rule.
 async fn run_tail(
     c: Arc<Clients>,
+    audit: Audit,
     tx: mpsc::UnboundedSender<Msg>,
     req: ReqId,
     bus: String,
@@ -623,9 +599,13 @@ async fn run_tail(
         req,
         result: Ok(notes),
     });
+    let mut received = 0u64;
     while !stop.is_cancelled() {
         let result = tail.next_batch_waiting(TAIL_WAIT_S).await;
         let failed = result.is_err();
+        if let Ok(events) = &result {
+            received += events.len() as u64;
+        }
         if tx
             .send(Msg::Tailed {
                 req,
@@ -639,7 +619,11 @@ async fn run_tail(
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }
-    let result = match tail.stop().await {
+    let stopped = tail.stop().await;
+    if let Ok(cleanup) = &stopped {
+        warn_audit(crate::ops::tail::record(&audit, &bus, received, cleanup).err());
+    }
+    let result = match stopped {
         Ok(cleanup) if cleanup.failed.is_empty() => {
             Ok(format!("removed {}", cleanup.removed.join(", ")))
         }
@@ -666,7 +650,8 @@ impl Drop for Executor {
 
 /// Writes the OSC 52 "set clipboard" sequence.
 fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
-    let encoded = aws_smithy_types::base64::encode(text.as_bytes());
+    let encoded =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
     let mut out = clipboard
         .lock()
         .map_err(|_| "clipboard lock poisoned".to_string())?;
@@ -721,6 +706,13 @@ impl<B: Backend> Tui<B> {
         &self.state
     }
 
+    /// Records operator actions through `audit` rather than the audit
+    /// context built from the clients (until the next `:ctx`): for tests
+    /// that keep their audit log apart.
+    pub fn set_audit(&mut self, audit: Audit) {
+        self.exec.set_audit(audit);
+    }
+
     /// Where `:ctx local` connects: eddy's embedded backend in this process.
     pub fn set_local(&mut self, settings: Settings) {
         self.exec.set_local(settings);
@@ -766,12 +758,19 @@ impl<B: Backend> Tui<B> {
     /// Draws now.
     pub fn draw(&mut self) -> Result<(), TuiError> {
         let state = &self.state;
+        let mut laid = None;
         self.terminal
-            .draw(|f| render(state, f))
+            .draw(|f| laid = render(state, f))
             .map_err(|e| TuiError::Terminal(e.to_string()))?;
         self.dirty = false;
         self.last_draw = Some(Instant::now());
         self.frames += 1;
+        // The layout goes back to the state (list scrolling follows it).
+        if let Some(viewport) = laid
+            && self.state.viewport != Some(viewport)
+        {
+            self.handle(Msg::LaidOut(viewport));
+        }
         Ok(())
     }
 

@@ -96,13 +96,7 @@ pub(crate) fn to_event(
                 detail: detail.to_string(),
                 resources,
                 // A time PutEvents cannot read would fail the whole call: left out.
-                time: text("time").filter(|t| {
-                    aws_smithy_types::DateTime::from_str(
-                        t,
-                        aws_smithy_types::date_time::Format::DateTime,
-                    )
-                    .is_ok()
-                }),
+                time: text("time").filter(|t| crate::aws::events::is_event_time(t)),
             });
         }
     }

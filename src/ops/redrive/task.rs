@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
-use crate::aws::{Clients, Error};
+use super::plan::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
+use crate::aws::Clients;
 use crate::domain::MoveTask;
 use crate::ops::Cancel;
+use crate::ops::Error;
 
 /// How often a running task's progress is asked for.
 const POLL_EVERY: Duration = Duration::from_millis(500);
@@ -40,7 +41,9 @@ pub async fn start_move_task(
         Some(v) => Some(v as i32),
         None => None,
     };
-    clients.start_move_task(dlq_arn, destination_arn, max).await
+    Ok(clients
+        .start_move_task(dlq_arn, destination_arn, max)
+        .await?)
 }
 
 /// The task with this handle, else the latest task of the DLQ (a backend
@@ -62,12 +65,12 @@ pub async fn move_task_status(
 
 /// Cancels a running task; returns how many messages it had moved.
 pub async fn cancel_move_task(clients: &Clients, handle: &str) -> Result<u64, Error> {
-    clients.cancel_move_task(handle).await
+    Ok(clients.cancel_move_task(handle).await?)
 }
 
 /// The DLQ's last move tasks (the service keeps 10), most recent first.
 pub async fn history(clients: &Clients, dlq_arn: &str) -> Result<Vec<MoveTask>, Error> {
-    clients.list_move_tasks(dlq_arn).await
+    Ok(clients.list_move_tasks(dlq_arn).await?)
 }
 
 /// Runs the plan as a move task: starts it, reports its progress until it

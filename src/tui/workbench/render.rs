@@ -9,9 +9,9 @@ use ratatui::widgets::{
     Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
 };
 
-use super::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
-use crate::config::{Meaning, Theme};
+use super::model::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
 use crate::text::escape;
+use crate::tui::config::{Meaning, Theme};
 
 /// From this width on, the editor sits beside the list and the detail.
 pub const WIDE: u16 = 100;
@@ -406,4 +406,12 @@ fn render_bottom(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+impl Workbench {
+    /// Draws the workbench in `area` (stacked when narrow, side by side from
+    /// [`WIDE`] columns).
+    pub fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, theme: &Theme) {
+        render(self, frame, area, theme);
+    }
 }

@@ -1,0 +1,38 @@
+//! [`Error`]: how an operation fails, for the CLI and the terminal UI alike.
+//! A backend call ([`crate::aws::Error`], which already says what failed,
+//! where, and what to do), a journal or file that cannot be used, or an
+//! input the operation refuses.
+
+use crate::aws;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A call to the backend failed.
+    #[error(transparent)]
+    Aws(#[from] aws::Error),
+    /// The operation refuses its input (nothing was changed unless the
+    /// message says otherwise).
+    #[error("{0}")]
+    Invalid(String),
+    /// A journal cannot be read or written: the message names the file.
+    #[error("{0}")]
+    Journal(String),
+    /// A file (export, import, saved lines) cannot be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Part of the work was done, part was not: `done` says what was, and
+    /// `failed` lists what was not, with the reason of each.
+    #[error("{done}; not done: {}", .failed.join("; "))]
+    Partial { done: String, failed: Vec<String> },
+}
+
+impl Error {
+    /// Worth trying again later (see [`aws::Error::is_transient`]).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Aws(e) if e.is_transient())
+    }
+}

@@ -1,0 +1,351 @@
+//! Keys and actions: overlays first (prompt, help, confirmation), then the
+//! editor and the workbench, then the keymap of the view's scope; and the
+//! one place an action runs.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::tui::action::Action;
+use crate::tui::keys;
+use crate::tui::ops_ui;
+use crate::tui::state::*;
+use crate::tui::view;
+use crate::tui::workbench::WbOutcome;
+
+use super::command::{close_logs, run_command};
+use super::navigate::{go_to_dlq, open, peek, peek_now, refresh_now};
+
+pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+    if ctrl_c {
+        state.quit = true;
+        return Vec::new();
+    }
+    let help_action = matches!(state.overlay, Overlay::Help { .. })
+        .then(|| keys::resolve(&state.config, state.top().scope(), &key))
+        .flatten();
+    let page = state
+        .size
+        .map_or(10, |(_, h)| (h as usize).saturating_sub(8).max(1));
+    match &mut state.overlay {
+        Overlay::Prompt { kind, text } => {
+            let kind = *kind;
+            match key.code {
+                KeyCode::Esc => {
+                    if kind == PromptKind::Filter
+                        && let Some(lv) = state.top_mut().list_mut()
+                    {
+                        lv.filter.clear();
+                    }
+                    state.overlay = Overlay::None;
+                }
+                KeyCode::Enter => {
+                    let text = text.trim().to_string();
+                    state.overlay = Overlay::None;
+                    if kind == PromptKind::Command {
+                        return run_command(state, &text);
+                    }
+                    if kind == PromptKind::Destination {
+                        view::editor::set_destination(state, &text);
+                    }
+                    if kind == PromptKind::RedriveTo {
+                        view::redrive::redrive_to(state, &text);
+                    }
+                    if kind == PromptKind::ReplayRange {
+                        view::archives::replay_range(state, &text);
+                    }
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    apply_live_filter(state);
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    text.push(c);
+                    apply_live_filter(state);
+                }
+                _ => {}
+            }
+            return Vec::new();
+        }
+        Overlay::Help { scroll } => {
+            match help_action {
+                Some(Action::Quit) if key.code == KeyCode::Char('q') => {
+                    state.overlay = Overlay::None
+                }
+                Some(Action::Quit) => state.quit = true,
+                Some(Action::Back | Action::Help) => state.overlay = Overlay::None,
+                Some(Action::Down) => *scroll += 1,
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Action::PageDown) => *scroll += page,
+                Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+                Some(Action::Top) => *scroll = 0,
+                Some(Action::Bottom) => *scroll = usize::MAX,
+                _ => {}
+            }
+            let max = help_max_scroll(state);
+            if let Overlay::Help { scroll } = &mut state.overlay {
+                *scroll = (*scroll).min(max);
+            }
+            return Vec::new();
+        }
+        Overlay::Confirm(c) => {
+            let yes = match (&c.typed, key.code) {
+                (_, KeyCode::Esc) => Some(false),
+                (None, KeyCode::Char('y' | 'Y')) => Some(true),
+                (None, KeyCode::Char('n' | 'N') | KeyCode::Enter) => Some(false),
+                (Some(want), KeyCode::Enter) => {
+                    if c.input == *want {
+                        Some(true)
+                    } else {
+                        c.input.clear();
+                        None
+                    }
+                }
+                (Some(_), KeyCode::Backspace) => {
+                    c.input.pop();
+                    None
+                }
+                (Some(_), KeyCode::Char(ch)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    c.input.push(ch);
+                    None
+                }
+                _ => None,
+            };
+            return match yes {
+                None => Vec::new(),
+                Some(false) => {
+                    state.overlay = Overlay::None;
+                    state.flash(Level::Info, "cancelled: nothing was changed");
+                    Vec::new()
+                }
+                Some(true) => {
+                    let Overlay::Confirm(c) = std::mem::replace(&mut state.overlay, Overlay::None)
+                    else {
+                        return Vec::new();
+                    };
+                    confirmed(state, c.then)
+                }
+            };
+        }
+        Overlay::None => {}
+    }
+    if matches!(state.top(), Screen::Editor(_)) {
+        return view::editor::editor_key(state, key);
+    }
+    if let Screen::Workbench(wb) = state.top_mut() {
+        match wb.handle_key(key) {
+            WbOutcome::Unhandled => {}
+            outcome => return view::workbench::workbench_outcome(state, outcome),
+        }
+    }
+    match keys::resolve(&state.config, state.top().scope(), &key) {
+        Some(action) => apply(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// The lines of the `?` overlay for the current view: one per bound action.
+pub fn help_len(state: &AppState) -> usize {
+    let scope = state.top().scope();
+    let own = match state.top() {
+        Screen::Workbench(wb) => wb.help().len(),
+        _ => 0,
+    };
+    own + keys::help(&state.config, scope).len()
+}
+
+/// How far the `?` overlay can scroll in the current terminal.
+pub(crate) fn help_max_scroll(state: &AppState) -> usize {
+    let len = help_len(state);
+    // The body is the screen less header, status and hints; less the borders.
+    let shown = state
+        .size
+        .map_or(len, |(_, h)| (h as usize).saturating_sub(5).min(len));
+    len.saturating_sub(shown)
+}
+
+/// The filter follows the prompt as it is typed.
+pub(crate) fn apply_live_filter(state: &mut AppState) {
+    if let Overlay::Prompt {
+        kind: PromptKind::Filter,
+        text,
+    } = &state.overlay
+    {
+        let text = text.clone();
+        if let Some(lv) = state.top_mut().list_mut() {
+            lv.filter = text;
+        }
+    }
+}
+
+/// Runs one user intent.
+pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // Only what the view has: its scope is the one list of its actions.
+    if !state.top().scope().handles(action) {
+        return Vec::new();
+    }
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        Action::Help => {
+            state.overlay = Overlay::Help { scroll: 0 };
+            Vec::new()
+        }
+        Action::Command => {
+            state.overlay = Overlay::Prompt {
+                kind: PromptKind::Command,
+                text: String::new(),
+            };
+            Vec::new()
+        }
+        Action::Filter => {
+            if let Some(lv) = state.top().list() {
+                let text = lv.filter.clone();
+                state.overlay = Overlay::Prompt {
+                    kind: PromptKind::Filter,
+                    text,
+                };
+            }
+            Vec::new()
+        }
+        Action::Back => {
+            if let Screen::Redrive(r) = state.top()
+                && r.summary.is_none()
+            {
+                state.flash(
+                    Level::Info,
+                    "the redrive runs: c cancels it (the batch in flight finishes first); esc leaves once it ends",
+                );
+                return Vec::new();
+            }
+            if let Some(lv) = state.top_mut().list_mut()
+                && !lv.filter.is_empty()
+            {
+                lv.filter.clear();
+                return Vec::new();
+            }
+            if state.stack.len() > 1 {
+                let effects = close_logs(state, state.stack.len() - 1);
+                state.stack.pop();
+                state.flash = None;
+                return effects;
+            }
+            state.flash = None;
+            Vec::new()
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            move_cursor(state, action);
+            Vec::new()
+        }
+        Action::ScrollLeft | Action::ScrollRight => Vec::new(),
+        Action::SortNext | Action::SortReverse => {
+            let columns = view::of(state.top()).columns();
+            if columns.is_empty() {
+                return Vec::new();
+            }
+            let n = columns.len();
+            if let Some(lv) = state.top_mut().list_mut() {
+                if action == Action::SortNext {
+                    lv.sort = (lv.sort + 1) % n;
+                    // Counts read best largest first; names and states A to Z.
+                    lv.reverse = NUMERIC_COLUMNS.contains(&columns[lv.sort]);
+                } else {
+                    lv.reverse = !lv.reverse;
+                }
+            }
+            Vec::new()
+        }
+        Action::Refresh => refresh_now(state),
+        Action::Open => open(state),
+        Action::Peek => peek(state),
+        Action::GoToDlq => go_to_dlq(state),
+        Action::Mark => {
+            ops_ui::toggle_mark(state);
+            Vec::new()
+        }
+        Action::Purge => ops_ui::purge(state),
+        Action::Delete => ops_ui::delete(state),
+        Action::Edit => view::editor::edit(state),
+        Action::ToggleRule => ops_ui::toggle_rule(state),
+        Action::Tail => view::tail::start_tail(state),
+        Action::Pause => {
+            view::tail::toggle_pause(state);
+            Vec::new()
+        }
+        Action::Save => view::tail::save_tail(state),
+        Action::Workbench => view::workbench::open_workbench(state),
+        Action::Redrive => view::redrive::redrive(state),
+        Action::Cancel => view::redrive::cancel_redrive(state),
+        Action::Replay => view::archives::replay(state),
+        Action::CopyBody => match state.top() {
+            Screen::Message(i) => vec![Effect::Copy {
+                text: i.message.body.clone(),
+            }],
+            _ => Vec::new(),
+        },
+        Action::ToggleRaw => {
+            if let Screen::Message(i) = state.top_mut() {
+                i.toggle_raw();
+            }
+            Vec::new()
+        }
+    }
+}
+
+pub(crate) fn move_cursor(state: &mut AppState, action: Action) {
+    match state.top_mut() {
+        Screen::Message(i) => {
+            let last = i.lines.len().saturating_sub(1);
+            i.scroll = match action {
+                Action::Up => i.scroll.saturating_sub(1),
+                Action::Down => (i.scroll + 1).min(last),
+                Action::PageUp => i.scroll.saturating_sub(PAGE_ROWS),
+                Action::PageDown => (i.scroll + PAGE_ROWS).min(last),
+                Action::Top => 0,
+                _ => last,
+            };
+            return;
+        }
+        Screen::Log(l) => {
+            let max = l.events.len().saturating_sub(1);
+            l.from_end = match action {
+                Action::Up => (l.from_end + 1).min(max),
+                Action::Down => l.from_end.saturating_sub(1),
+                Action::PageUp => (l.from_end + PAGE_ROWS).min(max),
+                Action::PageDown => l.from_end.saturating_sub(PAGE_ROWS),
+                Action::Top => max,
+                _ => 0,
+            };
+            return;
+        }
+        _ => {}
+    }
+    let top = state.top();
+    let Some(lv) = top.list() else { return };
+    let Some(cursor) = moved(lv.order.len(), lv.cursor, action) else {
+        return;
+    };
+    let key = lv
+        .order
+        .get(cursor)
+        .and_then(|&i| key_at(state, top, i))
+        .map(str::to_string);
+    if let Some(lv) = state.top_mut().list_mut() {
+        lv.cursor = cursor;
+        lv.selected = key;
+    }
+}
+
+/// Runs what a confirmation asked about.
+pub(crate) fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
+    match then {
+        Pending::ForcedPeek { .. } => peek_now(state, true),
+        other => ops_ui::confirmed(state, other),
+    }
+}

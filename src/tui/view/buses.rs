@@ -1,0 +1,124 @@
+//! The buses view: the event buses; refresh, open a bus's rules, render.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::state::*;
+
+use super::widgets::*;
+use crate::aws;
+use crate::domain::EventBus;
+use std::time::Instant;
+
+pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Buses(lv) = state.top() else {
+        return;
+    };
+    let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "event buses",
+        state.buses.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        sort_label(BUS_COLUMNS, lv),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.buses) {
+        return;
+    }
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|b| {
+            Row::new(vec![
+                Cell::from(escape(&b.name).into_owned()),
+                Cell::from(escape(&b.arn).into_owned()),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "arn"],
+        vec![Constraint::Fill(1), Constraint::Fill(3)],
+        table_rows,
+        selected,
+        state.buses.value.error().is_some(),
+    );
+}
+
+/// Refreshes the bus list.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if state.buses.begin(req) {
+        return vec![Effect::FetchBuses { req }];
+    }
+    Vec::new()
+}
+
+/// Opens the rules of `bus`.
+pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
+    let req = state.req();
+    let mut screen = RulesScreen {
+        bus: bus.clone(),
+        rules: Live::default(),
+        list: ListView::default(),
+    };
+    screen.rules.begin(req);
+    state.stack.push(Screen::Rules(screen));
+    vec![Effect::FetchRules { req, bus }]
+}
+
+/// The buses view.
+pub struct Buses;
+
+impl super::kind::View for Buses {
+    fn columns(&self) -> &'static [&'static str] {
+        BUS_COLUMNS
+    }
+
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Buses(lv) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            state.buses.value.data().map(Vec::as_slice),
+            lv,
+            |b| &b.name,
+            |a, b, col| match col {
+                1 => a.arn.cmp(&b.arn),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key.to_string())
+    }
+}
+
+/// The bus list answered.
+pub(crate) fn buses_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<EventBus>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    state.buses.finish(req, at, result, every);
+    state.generation += 1;
+    Vec::new()
+}

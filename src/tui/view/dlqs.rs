@@ -1,0 +1,154 @@
+//! The DLQ view: each dead-letter queue with its depth and the queues that feed it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+pub const DLQ_COLUMNS: &[&str] = &["name", "depth", "in flight", "Δ/min", "sources"];
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Dlqs(lv) = state.top() else {
+        return;
+    };
+    let stale = state.queues.value.error().is_some();
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "dead-letter queues",
+        state.queues.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        Some((DLQ_COLUMNS[lv.sort], lv.reverse)),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.queues) {
+        return;
+    }
+    let wide = area.width >= WIDE;
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows: Vec<Row> = lv.order[range]
+        .iter()
+        .filter_map(|&i| dlq_row(state, i))
+        .map(|r| {
+            let q = r.queue;
+            let m = if q.counts.visible > 0 {
+                Meaning::Danger
+            } else {
+                Meaning::Normal
+            };
+            let sources: Vec<String> = r.sources.iter().map(|s| escape(s).into_owned()).collect();
+            let mut cells = vec![
+                Cell::from(escape(&q.name).into_owned()),
+                Cell::from(q.counts.visible.to_string()),
+                Cell::from(q.counts.in_flight.to_string()),
+                Cell::from(rate(state, &q.url)),
+            ];
+            if wide {
+                cells.push(Cell::from(spark(state, &q.url, 20)));
+            }
+            cells.push(Cell::from(sources.join(", ")));
+            Row::new(cells).style(style(state, m))
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec!["name", "depth", "in flight", "Δ/min", "trend", "sources"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Length(6),
+                Constraint::Length(20),
+                Constraint::Fill(2),
+            ],
+        )
+    } else {
+        (
+            vec!["name", "depth", "flight", "Δ/min", "sources"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+            ],
+        )
+    };
+    table(
+        state, frame, area, block, &header, widths, table_rows, selected, stale,
+    );
+}
+
+/// The DLQ view (the queue list, seen from the DLQs).
+pub struct Dlqs;
+
+impl super::kind::View for Dlqs {
+    fn columns(&self) -> &'static [&'static str] {
+        DLQ_COLUMNS
+    }
+
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Dlqs(lv) = state.top() else {
+            return Vec::new();
+        };
+        dlq_order(state, lv)
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        super::queues::refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        super::queue::open_queue(state, key.to_string(), None)
+    }
+}
+
+/// Every listed queue that some listed queue uses as its DLQ, in order.
+pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
+    let Some(all) = state.queues.value.data() else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut rows: Vec<(usize, Vec<usize>)> = all
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let sources = state.dlq_source_indices(d);
+            (!sources.is_empty()).then_some((i, sources))
+        })
+        .filter(|(i, sources)| {
+            matches(&f, &all[*i].name) || sources.iter().any(|&j| matches(&f, &all[j].name))
+        })
+        .collect();
+    let rates: Vec<f64> = if lv.sort == 3 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let names = |s: &[usize]| s.iter().map(|&j| all[j].name.as_str()).collect::<Vec<_>>();
+    rows.sort_by(|(a, sa), (b, sb)| {
+        let (qa, qb) = (&all[*a], &all[*b]);
+        let o = match lv.sort {
+            1 => qa.counts.visible.cmp(&qb.counts.visible),
+            2 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            3 => rates[*a].total_cmp(&rates[*b]),
+            4 => names(sa).cmp(&names(sb)),
+            _ => std::cmp::Ordering::Equal,
+        };
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
+    });
+    rows.into_iter().map(|(i, _)| i).collect()
+}
+
+/// The DLQ view's rows, in order.
+pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
+    lv.order.iter().filter_map(|&i| dlq_row(state, i)).collect()
+}

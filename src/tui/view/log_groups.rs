@@ -1,0 +1,145 @@
+//! The log groups view: CloudWatch log groups; refresh, open a group's
+//! events, render.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::state::*;
+
+use super::widgets::*;
+use crate::aws;
+use crate::domain::LogGroup;
+use std::time::Instant;
+
+pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::LogGroups(lv) = state.top() else {
+        return;
+    };
+    let all = state
+        .log_groups
+        .value
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "log groups",
+        state.log_groups.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        sort_label(GROUP_COLUMNS, lv),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.log_groups) {
+        return;
+    }
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|g| {
+            Row::new(vec![
+                Cell::from(escape(&g.name).into_owned()),
+                Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
+                Cell::from(
+                    g.retention_days
+                        .map(|d| format!("{d}d"))
+                        .unwrap_or_else(|| "never expires".to_string()),
+                ),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "bytes", "retention"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(14),
+        ],
+        table_rows,
+        selected,
+        state.log_groups.value.error().is_some(),
+    );
+}
+
+/// Refreshes the log group list.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if state.log_groups.begin(req) {
+        return vec![Effect::FetchLogGroups { req }];
+    }
+    Vec::new()
+}
+
+/// Opens `group`'s events (the last minutes, then followed).
+pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
+    let req = state.req();
+    state.stack.push(Screen::Log(LogScreen {
+        group: group.clone(),
+        req,
+        events: std::collections::VecDeque::new(),
+        status: LogStatus::Loading,
+        from_end: 0,
+        warning: None,
+    }));
+    vec![Effect::OpenLog { req, group }]
+}
+
+/// The log groups view.
+pub struct LogGroups;
+
+impl super::kind::View for LogGroups {
+    fn columns(&self) -> &'static [&'static str] {
+        GROUP_COLUMNS
+    }
+
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::LogGroups(lv) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            state.log_groups.value.data().map(Vec::as_slice),
+            lv,
+            |g| &g.name,
+            |a, b, col| match col {
+                1 => a.stored_bytes.cmp(&b.stored_bytes),
+                // "never expires" sorts as the longest retention.
+                2 => a
+                    .retention_days
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.retention_days.unwrap_or(u32::MAX)),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key.to_string())
+    }
+}
+
+/// The log group list answered.
+pub(crate) fn log_groups_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<LogGroup>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    state.log_groups.finish(req, at, result, every);
+    state.generation += 1;
+    Vec::new()
+}

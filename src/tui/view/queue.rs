@@ -1,0 +1,421 @@
+//! The queue view: one queue's attributes and redrive policy above, the
+//! peeked messages below. Opening it (from a list, a rule's target, `d`),
+//! refreshing its attributes, opening a message, and the render.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::domain::{Queue, queue_name};
+use crate::text::escape;
+use crate::tui::action::Action;
+use crate::tui::config::Meaning;
+use crate::tui::keys;
+use crate::tui::scope::Scope;
+use crate::tui::state::*;
+
+use super::widgets::*;
+use crate::aws;
+use crate::aws::sqs::Peek;
+use crate::tui::inspect::Inspector;
+use std::time::{Duration, Instant};
+
+pub(crate) fn queue_lines(
+    state: &AppState,
+    q: &Queue,
+    min_left: Option<u32>,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        kv(state, "url", escape(&q.url).into_owned()),
+        kv(
+            state,
+            "counts",
+            format!(
+                "visible {} · in flight {} · delayed {}",
+                q.counts.visible, q.counts.in_flight, q.counts.delayed
+            ),
+        ),
+        kv(
+            state,
+            "timing",
+            format!(
+                "visibility {} · delay {} · retention {}",
+                secs(q.visibility_timeout_s),
+                secs(q.delay_s),
+                secs(q.retention_s)
+            ),
+        ),
+    ];
+    let attr = |k: &str| q.attributes.get(k).map(|v| escape(v).into_owned());
+    if q.fifo {
+        lines.push(kv(
+            state,
+            "fifo",
+            format!(
+                "content-based dedup {} · dedup scope {} · throughput {}",
+                attr("ContentBasedDeduplication").unwrap_or_else(|| "false".into()),
+                attr("DeduplicationScope").unwrap_or_else(|| "queue".into()),
+                attr("FifoThroughputLimit").unwrap_or_else(|| "perQueue".into()),
+            ),
+        ));
+    } else {
+        lines.push(kv(state, "type", "standard".to_string()));
+    }
+    match &q.redrive_policy {
+        Some(p) => {
+            lines.push(kv(
+                state,
+                "redrive",
+                format!(
+                    "→ {} after {} receives",
+                    escape(p.dlq_name()),
+                    p.max_receive_count
+                ),
+            ));
+            let headroom = match min_left {
+                Some(l) => format!(
+                    "a peek uses 1 of {} receives; fewest left among peeked: {l}",
+                    p.max_receive_count
+                ),
+                None => format!(
+                    "a peek uses 1 of {} receives per message",
+                    p.max_receive_count
+                ),
+            };
+            let m = if p.max_receive_count <= 2 || min_left.is_some_and(|l| l <= 1) {
+                Meaning::Warn
+            } else {
+                Meaning::Normal
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<12}", "headroom"), style(state, Meaning::Muted)),
+                Span::styled(headroom, style(state, m)),
+            ]));
+        }
+        None => lines.push(kv(state, "redrive", "none (no DLQ)".to_string())),
+    }
+    if let Some(a) = &q.redrive_allow_policy {
+        let sources: Vec<String> = a
+            .source_queue_arns
+            .iter()
+            .map(|s| escape(queue_name(s)).into_owned())
+            .collect();
+        let text = if sources.is_empty() {
+            escape(&a.permission).into_owned()
+        } else {
+            format!("{}: {}", escape(&a.permission), sources.join(", "))
+        };
+        lines.push(kv(state, "allow", text));
+    }
+    lines
+}
+
+/// The queue screen's top lines: the queue's settings, or why they are missing.
+pub(crate) fn queue_top_lines(state: &AppState, s: &QueueScreen) -> Vec<Line<'static>> {
+    let peek = s.peek.value.data();
+    let min_left = peek.and_then(|p| p.messages.iter().filter_map(|m| m.receives_left).min());
+    match s.queue.value.data() {
+        Some(q) => queue_lines(state, q, min_left),
+        None => vec![Line::from(Span::styled(
+            match &s.queue.value {
+                Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
+                _ => "loading…".to_string(),
+            },
+            style(state, Meaning::Muted),
+        ))],
+    }
+}
+
+/// The queue screen's areas: the queue, the messages.
+pub(crate) fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rect; 2] {
+    split_top(queue_top_lines(state, s).len(), area)
+}
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Queue(s) = state.top() else {
+        return;
+    };
+    let name = s
+        .queue
+        .value
+        .data()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&s.id).to_string());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" queue {} ", escape(&name)));
+    let peek = s.peek.value.data();
+    let lines = queue_top_lines(state, s);
+    let [top, bottom] = split_top(lines.len(), area);
+    frame.render_widget(Paragraph::new(lines).block(block), top);
+
+    let title = match (peek, &s.peek.value) {
+        (Some(p), _) => format!(
+            " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
+            p.messages.len(),
+            p.approx_total,
+            crate::tui::inspect::hms(p.wall_ms),
+            if s.marked.is_empty() {
+                String::new()
+            } else {
+                format!(" · {} marked", s.marked.len())
+            },
+            if s.peek.pending.is_some() {
+                " (peeking…)"
+            } else {
+                ""
+            }
+        ),
+        (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
+        _ => " messages ".to_string(),
+    };
+    let mblock = Block::default().borders(Borders::ALL).title(title);
+    let Some(p) = peek else {
+        let text = match &s.peek.value {
+            Loadable::Failed { error, .. } => Line::from(Span::styled(
+                format!("peek failed: {}", escape(error)),
+                style(state, Meaning::Danger),
+            )),
+            Loadable::Loading { .. } => {
+                Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
+            }
+            _ => Line::from(vec![
+                Span::raw("not fetched: press "),
+                Span::styled(
+                    keys::chords(&state.config, Scope::Queue, Action::Peek)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| "peek".to_string()),
+                    style(state, Meaning::Key),
+                ),
+                Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
+            ]),
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(mblock),
+            bottom,
+        );
+        return;
+    };
+    let inner = mblock.inner(bottom);
+    frame.render_widget(mblock, bottom);
+    let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
+    let [warn_area, table_area] =
+        Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
+    let warnings: Vec<Line> = p
+        .warnings
+        .iter()
+        .map(|w| {
+            Line::from(Span::styled(
+                format!("⚠ {}", escape(w)),
+                style(state, Meaning::Warn),
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(warnings), warn_area);
+    // Only the rows in view: 100,000 messages cost what a screenful costs.
+    let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
+    let table_rows: Vec<Row> = s.list.order[range]
+        .iter()
+        .filter_map(|&i| p.messages.get(i))
+        .map(|m| {
+            let left = m
+                .receives_left
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "-".to_string());
+            let left_cell = match m.receives_left {
+                Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
+                _ => Cell::from(left),
+            };
+            let sent = m
+                .attributes
+                .get("SentTimestamp")
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(crate::tui::inspect::hms)
+                .unwrap_or_default();
+            let mark = if s.marked.contains(&m.message_id) {
+                "✓"
+            } else {
+                " "
+            };
+            Row::new(vec![
+                Cell::from(mark).style(style(state, Meaning::Accent)),
+                Cell::from(escape(&m.message_id).into_owned()),
+                Cell::from(m.receive_count.to_string()),
+                left_cell,
+                Cell::from(sent),
+                Cell::from(first_line(&m.body, 200)),
+            ])
+        })
+        .collect();
+    let t = Table::new(
+        table_rows,
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(
+        Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
+            .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+    )
+    .row_highlight_style(style(state, Meaning::Selected))
+    .highlight_symbol("▶ ")
+    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    let mut ts = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(t, table_area, &mut ts);
+}
+
+/// Refreshes the open queue's attributes (never its messages).
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Queue(q) = state.top_mut()
+        && q.queue.begin(req)
+    {
+        return vec![Effect::FetchQueue {
+            req,
+            queue: q.id.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Opens the peeked message `id` in the inspector.
+pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let Screen::Queue(q) = state.top() else {
+        return Vec::new();
+    };
+    let Some(msg) = q
+        .peek
+        .value
+        .data()
+        .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
+    else {
+        return Vec::new();
+    };
+    let name = q
+        .queue
+        .value
+        .data()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| queue_name(&q.id).to_string());
+    let source_max = msg
+        .attributes
+        .get("DeadLetterQueueSourceArn")
+        .and_then(|arn| state.queue_by_name(queue_name(arn)))
+        .and_then(|src| src.redrive_policy.as_ref())
+        .map(|rp| rp.max_receive_count);
+    let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+    state.stack.push(Screen::Message(Box::new(inspector)));
+    Vec::new()
+}
+
+/// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
+pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
+    let req = state.req();
+    let mut screen = QueueScreen {
+        id: id.clone(),
+        queue: Live::default(),
+        peek: Live::default(),
+        list: ListView::default(),
+        marked: std::collections::BTreeSet::new(),
+    };
+    screen.queue.begin(req);
+    let mut effects = vec![Effect::FetchQueue {
+        req,
+        queue: id.clone(),
+    }];
+    if let Some(force) = peek {
+        let preq = state.req();
+        screen.peek.begin(preq);
+        effects.push(Effect::Peek {
+            req: preq,
+            queue: id,
+            max: state.config.peek_count,
+            force,
+        });
+    }
+    state.stack.push(Screen::Queue(Box::new(screen)));
+    effects
+}
+
+/// The queue view.
+pub struct QueueView;
+
+impl super::kind::View for QueueView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Queue(q) = state.top() else {
+            return Vec::new();
+        };
+        name_order(
+            q.peek.value.data().map(|p| p.messages.as_slice()),
+            &q.list,
+            |m| &m.body,
+            false,
+        )
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}
+
+/// The open queue's attributes answered.
+pub(crate) fn queue_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Queue, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    for s in state.stack.iter_mut() {
+        if let Screen::Queue(q) = s {
+            q.queue.finish(req, at, result, every);
+            break;
+        }
+    }
+    Vec::new()
+}
+
+/// A peek answered.
+pub(crate) fn peeked(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    wall_ms: i64,
+    result: Result<Peek, aws::Error>,
+) -> Vec<Effect> {
+    let result = result.map(|p| PeekView {
+        approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
+        messages: p.messages,
+        warnings: p.warnings,
+        wall_ms,
+    });
+    for s in state.stack.iter_mut() {
+        if let Screen::Queue(q) = s
+            && q.peek.pending == Some(req)
+        {
+            q.peek.finish(req, at, result, Duration::ZERO);
+            q.peek.next_refresh = None;
+            break;
+        }
+    }
+    state.generation += 1;
+    Vec::new()
+}

@@ -1,0 +1,252 @@
+//! The queues view: every queue with its counts, Δ/min, trend and DLQ; its
+//! refresh (the queue list, shared with the DLQ view) and its render.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+use crate::aws;
+use crate::domain::Queue;
+use std::time::Instant;
+
+// ------------------------------------------------------------------ rows
+
+/// Column names of the queues view, in sort order.
+pub const QUEUE_COLUMNS: &[&str] = &[
+    "name",
+    "type",
+    "visible",
+    "in flight",
+    "delayed",
+    "Δ/min",
+    "dlq",
+    "dlq depth",
+];
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Queues(lv) = state.top() else {
+        return;
+    };
+    let all = state.queues.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let stale = state.queues.value.error().is_some();
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "queues",
+        state.queues.value.data().map(|_| lv.order.len()),
+        &lv.filter,
+        Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
+    ));
+    if placeholder(state, frame, area, block.clone(), &state.queues) {
+        return;
+    }
+    let wide = area.width >= WIDE;
+    // Only the rows in view: 10,000 queues cost what a screenful costs.
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows: Vec<Row> = lv.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|q| {
+            let dlq = q
+                .redrive_policy
+                .as_ref()
+                .map(|p| escape(p.dlq_name()).into_owned())
+                .unwrap_or_else(|| "-".to_string());
+            let depth = dlq_depth(state, q);
+            let depth_cell = match depth {
+                Some(d) if d > 0 => Cell::from(d.to_string()).style(style(state, Meaning::Danger)),
+                Some(d) => Cell::from(d.to_string()),
+                None => Cell::from(""),
+            };
+            let mut cells = vec![
+                Cell::from(escape(&q.name).into_owned()),
+                Cell::from(if q.fifo { "fifo" } else { "std" }),
+                Cell::from(q.counts.visible.to_string()),
+                Cell::from(q.counts.in_flight.to_string()),
+            ];
+            if wide {
+                cells.push(Cell::from(q.counts.delayed.to_string()));
+            }
+            cells.push(Cell::from(rate(state, &q.url)));
+            cells.push(Cell::from(dlq));
+            cells.push(depth_cell);
+            if wide {
+                cells.push(Cell::from(spark(state, &q.url, 20)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec![
+                "name",
+                "type",
+                "visible",
+                "in flight",
+                "delayed",
+                "Δ/min",
+                "dlq",
+                "dlq#",
+                "trend",
+            ],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Length(7),
+                Constraint::Length(9),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Fill(1),
+                Constraint::Length(5),
+                Constraint::Length(20),
+            ],
+        )
+    } else {
+        (
+            vec!["name", "type", "visible", "flight", "Δ/min", "dlq", "dlq#"],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(4),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Length(6),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+            ],
+        )
+    };
+    table(
+        state, frame, area, block, &header, widths, table_rows, selected, stale,
+    );
+}
+
+/// Refreshes the queue list (the DLQ view shows the same list).
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    state.fetch_queues().into_iter().collect()
+}
+
+/// The queues view.
+pub struct Queues;
+
+impl super::kind::View for Queues {
+    fn columns(&self) -> &'static [&'static str] {
+        QUEUE_COLUMNS
+    }
+
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Queues(lv) = state.top() else {
+            return Vec::new();
+        };
+        queue_order(state, lv)
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        super::queue::open_queue(state, key.to_string(), None)
+    }
+}
+
+/// The queue list answered (dropped when superseded; depth samples only for the answer taken).
+pub(crate) fn queues_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<Queue>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    let fresh = result.is_ok();
+    // A superseded answer is dropped before anything is sampled.
+    let taken = state.queues.finish(req, at, result, every);
+    if taken && fresh {
+        sample_depths(state, at);
+    }
+    if taken {
+        state.index_queues();
+        state.generation += 1;
+    }
+    if taken && state.queues.failures > 0 {
+        let wait = state.queues.backoff(every).as_secs();
+        let n = state.queues.failures;
+        state.flash(
+            Level::Warn,
+            format!("refresh failed {n}×, next in {wait}s (r: now)"),
+        );
+    } else if state.queues.failures == 0
+        && state
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.starts_with("refresh failed"))
+    {
+        state.flash = None;
+    }
+    Vec::new()
+}
+
+/// Adds one depth sample per listed queue (the answer just taken), and
+/// forgets the queues no longer listed.
+pub(crate) fn sample_depths(state: &mut AppState, at: Instant) {
+    let Some(queues) = state.queues.value.data() else {
+        return;
+    };
+    let listed: std::collections::HashSet<&str> = queues.iter().map(|q| q.url.as_str()).collect();
+    state.history.retain(|url, _| listed.contains(url.as_str()));
+    for q in queues {
+        let h = state.history.entry(q.url.clone()).or_default();
+        h.push_back((at, q.counts.visible));
+        while h.len() > HISTORY_LEN {
+            h.pop_front();
+        }
+    }
+}
+
+/// The queues view's order: indices into the queue list, filtered and sorted.
+pub(crate) fn queue_order(state: &AppState, lv: &ListView) -> Vec<usize> {
+    let Some(all) = state.queues.value.data() else {
+        return Vec::new();
+    };
+    let f = lv.filter.to_lowercase();
+    let mut idx: Vec<usize> = (0..all.len())
+        .filter(|&i| matches(&f, &all[i].name))
+        .collect();
+    // Costly keys once per item, not once per comparison.
+    let rates: Vec<f64> = if lv.sort == 5 {
+        all.iter()
+            .map(|q| rate_per_min(state, &q.url).unwrap_or(0.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let depths: Vec<Option<u64>> = if lv.sort == 7 {
+        all.iter().map(|q| dlq_depth(state, q)).collect()
+    } else {
+        Vec::new()
+    };
+    pub(crate) fn dlq(q: &Queue) -> Option<&str> {
+        q.redrive_policy.as_ref().map(|p| p.dlq_name())
+    }
+    idx.sort_by(|&a, &b| {
+        let (qa, qb) = (&all[a], &all[b]);
+        let o = match lv.sort {
+            1 => qa.fifo.cmp(&qb.fifo),
+            2 => qa.counts.visible.cmp(&qb.counts.visible),
+            3 => qa.counts.in_flight.cmp(&qb.counts.in_flight),
+            4 => qa.counts.delayed.cmp(&qb.counts.delayed),
+            5 => rates[a].total_cmp(&rates[b]),
+            6 => dlq(qa).cmp(&dlq(qb)),
+            7 => depths[a].cmp(&depths[b]),
+            _ => std::cmp::Ordering::Equal,
+        };
+        ordered(o.then_with(|| qa.name.cmp(&qb.name)), lv.reverse)
+    });
+    idx
+}

@@ -1,0 +1,191 @@
+//! The rules view: a bus's rules with state, targets and a one-line
+//! pattern; refresh, open a rule, render.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+use crate::aws;
+use std::time::Instant;
+
+pub const RULE_COLUMNS: &[&str] = &["name", "state", "targets", "pattern"];
+
+pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String {
+    match (p, schedule) {
+        (Some(p), _) => {
+            let min = serde_json::from_str::<serde_json::Value>(p)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| p.to_string());
+            first_line(&min, 120)
+        }
+        (None, Some(s)) => format!("schedule {}", escape(s)),
+        (None, None) => "-".to_string(),
+    }
+}
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Rules(s) = state.top() else {
+        return;
+    };
+    let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        &format!("rules of {}", escape(&s.bus)),
+        s.rules.value.data().map(|_| s.list.order.len()),
+        &s.list.filter,
+        sort_label(RULE_COLUMNS, &s.list),
+    ));
+    if placeholder(state, frame, area, block.clone(), &s.rules) {
+        return;
+    }
+    let (range, selected) = visible(&s.list, table_rows_in(area));
+    let table_rows = s.list.order[range]
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|r| {
+            let m = if r.rule.state.as_str() == "ENABLED" {
+                Meaning::Ok
+            } else {
+                Meaning::Warn
+            };
+            Row::new(vec![
+                Cell::from(escape(&r.rule.name).into_owned()),
+                Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
+                Cell::from(r.targets.to_string()),
+                Cell::from(pattern_summary(
+                    r.rule.pattern.as_deref(),
+                    r.rule.schedule.as_deref(),
+                )),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["name", "state", "targets", "pattern"],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Fill(3),
+        ],
+        table_rows,
+        selected,
+        s.rules.value.error().is_some(),
+    );
+}
+
+/// Refreshes the rules of the open bus.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Rules(r) = state.top_mut()
+        && r.rules.begin(req)
+    {
+        return vec![Effect::FetchRules {
+            req,
+            bus: r.bus.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Opens the rule `name`: its pattern and targets.
+pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
+    let Screen::Rules(r) = state.top() else {
+        return Vec::new();
+    };
+    let Some(row) = r
+        .rules
+        .value
+        .data()
+        .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
+    else {
+        return Vec::new();
+    };
+    let rule = row.rule.clone();
+    let bus = r.bus.clone();
+    let req = state.req();
+    let mut screen = RuleScreen {
+        pattern: crate::tui::inspect::pretty_lines(
+            rule.pattern
+                .as_deref()
+                .or(rule.schedule.as_deref())
+                .unwrap_or(""),
+        ),
+        bus: bus.clone(),
+        rule: rule.clone(),
+        targets: Live::default(),
+        list: ListView::default(),
+    };
+    screen.targets.begin(req);
+    state.stack.push(Screen::Rule(Box::new(screen)));
+    vec![Effect::FetchTargets {
+        req,
+        rule: rule.name,
+        bus,
+    }]
+}
+
+/// The rules view.
+pub struct Rules;
+
+impl super::kind::View for Rules {
+    fn columns(&self) -> &'static [&'static str] {
+        RULE_COLUMNS
+    }
+
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Rules(r) = state.top() else {
+            return Vec::new();
+        };
+        sorted_order(
+            r.rules.value.data().map(Vec::as_slice),
+            &r.list,
+            |x| &x.rule.name,
+            |a, b, col| match col {
+                1 => a.rule.state.as_str().cmp(b.rule.state.as_str()),
+                2 => a.targets.cmp(&b.targets),
+                3 => a.rule.pattern.cmp(&b.rule.pattern),
+                _ => std::cmp::Ordering::Equal,
+            },
+        )
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
+        refresh(state)
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}
+
+/// A bus's rules answered.
+pub(crate) fn rules_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<RuleRow>, aws::Error>,
+) -> Vec<Effect> {
+    let every = state.config.refresh;
+    for s in state.stack.iter_mut() {
+        if let Screen::Rules(r) = s
+            && r.rules.pending == Some(req)
+        {
+            r.rules.finish(req, at, result, every);
+            break;
+        }
+    }
+    state.generation += 1;
+    Vec::new()
+}

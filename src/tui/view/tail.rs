@@ -1,0 +1,343 @@
+//! The tail view: a bus's events, live, through a temporary queue and rule.
+//! Starting it (on a bus, a rule or its pattern), taking the events in,
+//! pause, save to JSON Lines, opening an event, stopping it when its screen
+//! leaves the stack, and drawing it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+use super::widgets::*;
+
+use crate::domain::Message;
+use crate::ops::tail::TailedEvent;
+use crate::tui::inspect::Inspector;
+use crate::tui::ops_ui::{refused, selected_rule};
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Tail(t) = state.top() else { return };
+    let status = match &t.status {
+        TailStatus::Starting => "creating a temporary queue and rule…".to_string(),
+        TailStatus::Running if t.paused => format!("paused ({} held; space resumes)", t.held.len()),
+        TailStatus::Running => "live".to_string(),
+        TailStatus::Stopping => "stopping…".to_string(),
+        TailStatus::Stopped(s) => s.clone(),
+        TailStatus::Failed(_) => "failed".to_string(),
+    };
+    let what = match &t.rule {
+        Some(r) => format!("rule {}'s pattern", escape(r)),
+        None => "everything".to_string(),
+    };
+    let mut top: Vec<Line> = vec![Line::from(vec![
+        Span::styled(
+            format!("tail of {} ", escape(&t.bus)),
+            style(state, Meaning::Title),
+        ),
+        Span::raw(format!("({what}) · ")),
+        Span::styled(
+            escape(&status).into_owned(),
+            style(state, if t.paused { Meaning::Warn } else { Meaning::Ok }),
+        ),
+    ])];
+    top.extend(t.notes.iter().take(3).map(|n| {
+        Line::from(Span::styled(
+            first_line(n, 300),
+            style(state, Meaning::Muted),
+        ))
+    }));
+    let [head, list] = split_top(top.len().saturating_sub(2), area);
+    frame.render_widget(Paragraph::new(top), head);
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "events",
+        Some(t.list.order.len()),
+        &t.list.filter,
+        None,
+    ));
+    let (range, selected) = visible(&t.list, table_rows_in(list));
+    let wide = list.width >= WIDE;
+    let rows: Vec<Row> = t.list.order[range]
+        .iter()
+        .filter_map(|&i| t.events.get(i))
+        .map(|e| {
+            let mut cells = vec![
+                Cell::from(crate::tui::inspect::hms(e.received_ms))
+                    .style(style(state, Meaning::Muted)),
+                Cell::from(escape(e.source().unwrap_or("-")).into_owned()),
+                Cell::from(escape(e.detail_type().unwrap_or("-")).into_owned()),
+            ];
+            let detail = if e.event.is_some() {
+                e.detail_json()
+            } else {
+                e.body.clone()
+            };
+            cells.push(Cell::from(first_line(&detail, 300)));
+            if wide {
+                cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut headers = vec!["received", "source", "detail-type", "detail"];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Fill(3),
+    ];
+    if wide {
+        headers.push("id");
+        widths.push(Constraint::Length(36));
+    }
+    table(
+        state, frame, list, block, &headers, widths, rows, selected, false,
+    );
+}
+
+/// `t` on a bus or a rule: start a tail (a temporary queue and rule).
+pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
+    let (bus, rule, pattern) = match state.top() {
+        Screen::Buses(_) => match state.selected_key() {
+            Some(b) => (b, None, None),
+            None => return Vec::new(),
+        },
+        Screen::Rules(_) => match selected_rule(state) {
+            Some((bus, row)) => (bus, Some(row.rule.name), row.rule.pattern),
+            None => return Vec::new(),
+        },
+        Screen::Rule(r) => (
+            r.bus.clone(),
+            Some(r.rule.name.clone()),
+            r.rule.pattern.clone(),
+        ),
+        _ => return Vec::new(),
+    };
+    if rule.is_some() && pattern.is_none() {
+        state.flash(
+            Level::Info,
+            "this rule has a schedule, not a pattern: tail the bus instead",
+        );
+        return Vec::new();
+    }
+    if refused(state, "a tail (it creates a temporary queue and rule)") {
+        return Vec::new();
+    }
+    let req = state.req();
+    state.stack.push(Screen::Tail(Box::new(TailScreen {
+        req,
+        bus: bus.clone(),
+        rule,
+        pattern: pattern.clone(),
+        status: TailStatus::Starting,
+        notes: Vec::new(),
+        events: Vec::new(),
+        held: Vec::new(),
+        paused: false,
+        dropped: 0,
+        list: ListView::default(),
+    })));
+    vec![Effect::StartTail { req, bus, pattern }]
+}
+
+/// New events for a tail: shown at once, or held while paused.
+pub(crate) fn tailed(state: &mut AppState, req: ReqId, events: Vec<TailedEvent>) -> bool {
+    for s in state.stack.iter_mut() {
+        if let Screen::Tail(t) = s
+            && t.req == req
+        {
+            if t.paused {
+                t.held.extend(events);
+            } else {
+                // Like `tail -f`: the selection follows the newest event while
+                // it is on the last row (or nothing is selected yet).
+                let last = t
+                    .list
+                    .order
+                    .last()
+                    .and_then(|&i| t.events.get(i))
+                    .map(|e| e.message_id.clone());
+                let following = t.list.selected.is_none() || t.list.selected == last;
+                t.events.extend(events);
+                if following && let Some(e) = t.events.last() {
+                    t.list.selected = Some(e.message_id.clone());
+                }
+            }
+            let over = t.events.len().saturating_sub(TAIL_KEEP);
+            if over > 0 {
+                t.events.drain(..over);
+                t.dropped += over as u64;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// `space` on a tail: pause (new events are held) or resume.
+pub(crate) fn toggle_pause(state: &mut AppState) {
+    if let Screen::Tail(t) = state.top_mut() {
+        t.paused = !t.paused;
+        if !t.paused {
+            let held = std::mem::take(&mut t.held);
+            t.events.extend(held);
+        }
+        state.bump();
+    }
+}
+
+/// `ctrl-s` on a tail: write the events shown (filtered) to a JSON Lines file.
+pub(crate) fn save_tail(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Tail(t) = state.top() else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = t
+        .list
+        .order
+        .iter()
+        .filter_map(|&i| t.events.get(i))
+        .map(|e| e.to_json().to_string())
+        .collect();
+    if lines.is_empty() {
+        state.flash(Level::Info, "no events to save yet");
+        return Vec::new();
+    }
+    let stamp = crate::local::now_ms() / 1000;
+    let bus = t.bus.rsplit('/').next().unwrap_or(&t.bus).replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
+        "_",
+    );
+    vec![Effect::SaveLines {
+        path: format!("eddy-tail-{bus}-{stamp}.jsonl"),
+        lines,
+    }]
+}
+
+/// The tail screens whose tails run (to stop when they are left).
+pub(crate) fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
+    state
+        .stack
+        .iter()
+        .skip(keep)
+        .filter_map(|s| match s {
+            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
+                Some(Effect::StopTail { req: t.req })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Opens the tailed event `id` in the inspector.
+pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let Screen::Tail(t) = state.top() else {
+        return Vec::new();
+    };
+    let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
+        return Vec::new();
+    };
+    let message = Message {
+        message_id: e.message_id.clone(),
+        receipt_handle: None,
+        body: e.body.clone(),
+        md5_of_body: None,
+        receive_count: 1,
+        receives_left: None,
+        attributes: Default::default(),
+        message_attributes: Default::default(),
+    };
+    let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
+    state.stack.push(Screen::Message(Box::new(inspector)));
+    Vec::new()
+}
+
+/// The tail view.
+pub struct TailView;
+
+impl super::kind::View for TailView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Tail(t) = state.top() else {
+            return Vec::new();
+        };
+        name_order(Some(t.events.as_slice()), &t.list, |e| &e.body, false)
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+
+    fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
+        open(state, key)
+    }
+}
+
+/// A tail's queue and rule exist, or not.
+pub(crate) fn tail_started(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Vec<String>, String>,
+) -> Vec<Effect> {
+    if let Some(t) = tail_mut(state, req) {
+        match result {
+            Ok(notes) => {
+                t.status = TailStatus::Running;
+                t.notes = notes;
+            }
+            Err(e) => t.status = TailStatus::Failed(e),
+        }
+    }
+    Vec::new()
+}
+
+/// Events (or a receive error) from a tail.
+pub(crate) fn tailed_msg(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<Vec<TailedEvent>, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(events) => {
+            if tailed(state, req, events) {
+                state.bump();
+            }
+        }
+        Err(e) => {
+            if let Some(t) = tail_mut(state, req) {
+                t.notes.retain(|n| !n.starts_with("receive failed"));
+                t.notes.push(format!("receive failed (retrying): {e}"));
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// A tail removed its queue and rule, or failed to.
+pub(crate) fn tail_stopped(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    let text = match &result {
+        Ok(removed) => format!("tail stopped: {removed}"),
+        Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
+    };
+    if let Some(t) = tail_mut(state, req) {
+        t.status = TailStatus::Stopped(text.clone());
+    }
+    match result {
+        Ok(_) => state.flash(Level::Info, text),
+        Err(_) => state.flash(Level::Error, text),
+    }
+    Vec::new()
+}
+
+/// The tail screen of `req`, anywhere in the stack.
+pub(crate) fn tail_mut(state: &mut AppState, req: ReqId) -> Option<&mut TailScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Tail(t) if t.req == req => Some(&mut **t),
+        _ => None,
+    })
+}

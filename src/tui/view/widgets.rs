@@ -1,0 +1,221 @@
+//! Pieces every view draws with: styles by meaning, "refreshed 3s ago",
+//! list titles with sort and filter, placeholders for loading and failed
+//! lists, the scrolling table, sparklines and key-value lines.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::state::*;
+
+pub(crate) const SPARK: &[char] = &['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// Below this width the tables drop their less important columns.
+pub(crate) const WIDE: u16 = 100;
+
+/// The rows of a list in view at `rows` table rows: the range of `order`
+/// shown and the selection's place in it.
+pub(crate) fn visible(lv: &ListView, rows: usize) -> (std::ops::Range<usize>, Option<usize>) {
+    let len = lv.order.len();
+    let start = window_start(len, lv.cursor, lv.offset, rows);
+    let end = (start + rows).min(len);
+    let selected = (end > start).then(|| lv.cursor.min(len - 1) - start);
+    (start..end, selected)
+}
+
+/// Table rows inside a bordered table with a header row.
+pub(crate) fn table_rows_in(area: Rect) -> usize {
+    area.height.saturating_sub(3) as usize
+}
+
+pub(crate) fn style(state: &AppState, m: Meaning) -> Style {
+    state.config.theme.style(m)
+}
+
+pub(crate) fn ago(state: &AppState, at: Instant) -> String {
+    let s = state.now.saturating_duration_since(at).as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else {
+        format!("{}m{}s", s / 60, s % 60)
+    }
+}
+
+/// "refreshed 3s ago" / "stale 12s" / "loading…" for what the top screen shows.
+pub(crate) fn freshness<T>(state: &AppState, live: &Live<T>) -> Option<(Meaning, String)> {
+    match &live.value {
+        Loadable::Idle => None,
+        Loadable::Loading { .. } => Some((Meaning::Muted, "loading…".to_string())),
+        Loadable::Loaded { at, .. } => Some((Meaning::Muted, format!("↻ {} ago", ago(state, *at)))),
+        Loadable::Failed {
+            stale: Some((_, at)),
+            ..
+        } => Some((Meaning::Warn, format!("stale {}", ago(state, *at)))),
+        Loadable::Failed { .. } => Some((Meaning::Danger, "failed".to_string())),
+    }
+}
+
+/// The sort shown in a list's title, once the user changed it.
+pub(crate) fn sort_label(
+    columns: &'static [&'static str],
+    lv: &ListView,
+) -> Option<(&'static str, bool)> {
+    (lv.sort != 0 || lv.reverse)
+        .then(|| (columns.get(lv.sort).copied().unwrap_or("name"), lv.reverse))
+}
+
+/// The list title: name, count, filter, sort.
+pub(crate) fn list_title(
+    name: &str,
+    count: Option<usize>,
+    filter: &str,
+    sort: Option<(&str, bool)>,
+) -> String {
+    let mut t = format!(" {name}");
+    if let Some(n) = count {
+        t.push_str(&format!(" ({n})"));
+    }
+    if !filter.is_empty() {
+        t.push_str(&format!(" /{}", escape(filter)));
+    }
+    if let Some((col, rev)) = sort {
+        t.push_str(&format!(" ↕{col}{}", if rev { "↓" } else { "↑" }));
+    }
+    t.push(' ');
+    t
+}
+
+/// Shows "loading…" or the error when there is nothing to list yet.
+pub(crate) fn placeholder<T>(
+    state: &AppState,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    live: &Live<T>,
+) -> bool {
+    if live.value.data().is_some() {
+        return false;
+    }
+    let text = match &live.value {
+        Loadable::Idle => String::new(),
+        Loadable::Loading { .. } => "loading…".to_string(),
+        Loadable::Failed { error, .. } => format!("failed: {}", escape(error)),
+        Loadable::Loaded { .. } => String::new(),
+    };
+    let m = if live.value.error().is_some() {
+        Meaning::Danger
+    } else {
+        Meaning::Muted
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, style(state, m)))
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+    true
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn table<'a>(
+    state: &AppState,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'a>,
+    header: &[&str],
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'a>>,
+    selected: Option<usize>,
+    stale: bool,
+) {
+    let empty = rows.is_empty();
+    let mut t = Table::new(rows, widths)
+        .header(
+            Row::new(header.iter().map(|h| Cell::from(h.to_uppercase())))
+                .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+        )
+        .block(block)
+        .row_highlight_style(style(state, Meaning::Selected))
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+    if stale {
+        t = t.style(style(state, Meaning::Muted).add_modifier(Modifier::DIM));
+    }
+    let mut ts = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(t, area, &mut ts);
+    if empty {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: area.height.saturating_sub(3).min(1),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled("(nothing here)", style(state, Meaning::Muted))),
+            inner,
+        );
+    }
+}
+
+pub(crate) fn spark(state: &AppState, url: &str, width: usize) -> String {
+    let Some(h) = state.history.get(url) else {
+        return String::new();
+    };
+    let vals: Vec<u64> = h.iter().rev().take(width).map(|(_, v)| *v).collect();
+    let max = vals.iter().copied().max().unwrap_or(0);
+    vals.iter()
+        .rev()
+        .map(|&v| SPARK[(v * 7).checked_div(max).unwrap_or(0).min(7) as usize])
+        .collect()
+}
+
+pub(crate) fn rate(state: &AppState, url: &str) -> String {
+    match rate_per_min(state, url) {
+        None => "–".to_string(),
+        Some(r) if r.abs() < 0.05 => "0".to_string(),
+        Some(r) if r.abs() >= 10.0 => format!("{r:+.0}"),
+        Some(r) => format!("{r:+.1}"),
+    }
+}
+
+pub(crate) fn kv(state: &AppState, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<12}"), style(state, Meaning::Muted)),
+        Span::raw(value),
+    ])
+}
+
+pub(crate) fn secs(s: Option<u32>) -> String {
+    match s {
+        None => "?".to_string(),
+        Some(s) if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        Some(s) if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        Some(s) => format!("{s}s"),
+    }
+}
+
+/// The first line of untrusted text, escaped and cut to `max` characters.
+pub(crate) fn first_line(s: &str, max: usize) -> String {
+    let head: String = s.chars().take(max * 2).collect();
+    let line = head.trim_start().split('\n').next().unwrap_or("");
+    let e = escape(line);
+    if e.chars().count() > max {
+        let mut cut: String = e.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    } else {
+        e.into_owned()
+    }
+}
+
+/// A box of `lines` lines (at most half the area) over the rest.
+pub(crate) fn split_top(lines: usize, area: Rect) -> [Rect; 2] {
+    let top_h = (lines as u16 + 2).min(area.height / 2).max(3);
+    Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
+}

@@ -1,0 +1,237 @@
+//! `eddy archives` and `eddy replay` with the real binary against eddy's
+//! embedded backend: an archive on a bus with a queue target lists with its
+//! events, a replay of the last hour puts them on the bus again (they
+//! arrive in the queue, marked with the replay's name), the audit log
+//! records it, and `--read-only` refuses it. Every wait polls with a
+//! deadline.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Target, unique};
+use eddy::aws::Clients;
+use eddy::domain::{EventEntry, RuleState};
+use serde_json::Value;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `eddy ARGS --endpoint-url URL`, auditing to `audit`.
+fn eddy(audit: &Path, url: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
+    for var in [
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SQS",
+        "AWS_ENDPOINT_URL_EVENTBRIDGE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("EDDY_STATE_DIR", audit.parent().unwrap())
+        .env("EDDY_AUDIT_FILE", audit)
+        .args(args)
+        .args(["--endpoint-url", url])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Receives from `queue` until `n` messages whose body holds `needle`
+/// arrived (each deleted), or the deadline passes.
+async fn receive_until(c: &Clients, queue: &str, needle: &str, n: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = 0;
+    while seen < n && Instant::now() < deadline {
+        let got = c.receive(queue, 10, Some(30), 1).await.unwrap();
+        seen += got.iter().filter(|m| m.body.contains(needle)).count();
+        let handles: Vec<String> = got
+            .iter()
+            .filter_map(|m| m.receipt_handle.clone())
+            .collect();
+        if !handles.is_empty() {
+            c.delete_batch(queue, &handles).await.unwrap();
+        }
+    }
+    seen
+}
+
+#[test]
+fn archives_list_and_a_replay_redelivers_to_the_queue() {
+    let rt = runtime();
+    let url = Target::Eddy.endpoint();
+    let c = rt.block_on(Target::Eddy.clients());
+    let dir = std::env::temp_dir().join(unique("eddy-archives"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let audit = dir.join("audit.jsonl");
+
+    let bus = unique("arch-bus");
+    let archive = unique("arch");
+    let queue_name = unique("arch-q");
+    let (queue, archive_arn) = rt.block_on(async {
+        let bus_arn = c.create_bus(&bus).await.unwrap();
+        let q = c.create_queue(&queue_name, &BTreeMap::new()).await.unwrap();
+        let q_arn = c.get_queue(&q).await.unwrap().arn;
+        c.put_rule(
+            "to-q",
+            Some(&bus),
+            r#"{"source":["arch.test"]}"#,
+            RuleState::Enabled,
+        )
+        .await
+        .unwrap();
+        c.put_targets(
+            "to-q",
+            Some(&bus),
+            &[eddy::domain::Target {
+                id: "q".to_string(),
+                arn: q_arn,
+                ..Default::default()
+            }],
+        )
+        .await
+        .unwrap();
+        let archive_arn = c.create_archive(&archive, &bus_arn, Some(1)).await.unwrap();
+        let entries: Vec<EventEntry> = (0..3)
+            .map(|i| EventEntry {
+                bus: Some(bus.clone()),
+                source: "arch.test".to_string(),
+                detail_type: "t".to_string(),
+                detail: format!("{{\"n\":{i}}}"),
+                ..EventEntry::default()
+            })
+            .collect();
+        let out = c.put_events(&entries).await.unwrap();
+        assert!(out.iter().all(|o| o.error.is_none()), "{out:?}");
+        // The first delivery: 3 events, none replayed.
+        assert_eq!(receive_until(&c, &q, "arch.test", 3).await, 3);
+        (q, archive_arn)
+    });
+
+    // The listing: the archive with its 3 events, no replay of it yet.
+    let out = eddy(&audit, &url, &["archives", "-o", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = listing["archives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == archive.as_str())
+        .unwrap_or_else(|| panic!("{archive} not listed: {listing}"));
+    assert_eq!(listed["event_count"], 3);
+    assert_eq!(listed["arn"], archive_arn.as_str());
+    let table = eddy(&audit, &url, &["archives"]);
+    assert!(
+        text(&table.stdout).contains(&archive),
+        "{}",
+        text(&table.stdout)
+    );
+
+    // Read-only: refused, nothing replayed, nothing audited.
+    let refused = eddy(
+        &audit,
+        &url,
+        &["--read-only", "replay", &archive, "--from", "1h", "--yes"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("--read-only"),
+        "{}",
+        text(&refused.stderr)
+    );
+    // Without --yes and no terminal: not confirmed, nothing replayed.
+    let unconfirmed = eddy(&audit, &url, &["replay", &archive]);
+    assert!(!unconfirmed.status.success());
+    assert!(
+        !audit.exists(),
+        "nothing may be audited before a replay ran"
+    );
+
+    // The replay: the 3 events arrive again, with the replay's name.
+    let out = eddy(
+        &audit,
+        &url,
+        &[
+            "replay", &archive, "--from", "1h", "--to", "now", "--yes", "-o", "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let started: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let replay = started["replay"].as_str().unwrap().to_string();
+    assert!(replay.starts_with(&archive), "{started}");
+    assert_eq!(started["bus"], bus.as_str());
+    let arrived = rt.block_on(receive_until(
+        &c,
+        &queue,
+        &format!("\"replay-name\":\"{replay}\""),
+        3,
+    ));
+    assert_eq!(arrived, 3, "the replayed events did not all arrive");
+
+    // The audit record: one `replay` of the archive, to its bus.
+    let entries = eddy::ops::audit::read(&audit).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(e.action, "replay");
+    assert_eq!(e.target, archive_arn);
+    assert!(
+        e.detail.starts_with(&format!("to bus {bus}; ")),
+        "{}",
+        e.detail
+    );
+    assert!(
+        e.detail.ends_with(&format!("; replay {replay}")),
+        "{}",
+        e.detail
+    );
+
+    // The listing shows the replay, and it completes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = eddy(&audit, &url, &["archives", "-o", "json"]);
+        let listing: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r = listing["replays"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == replay.as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("{replay} not listed: {listing}"));
+        if r["state"] == "COMPLETED" {
+            assert!(r["event_start_ms"].is_i64(), "{r}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the replay did not complete: {r}"
+        );
+    }
+    let described = rt
+        .block_on(eddy::ops::archives::describe(&c, &replay))
+        .unwrap();
+    assert!(
+        described
+            .destination
+            .unwrap()
+            .ends_with(&format!("event-bus/{bus}"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
