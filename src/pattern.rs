@@ -112,10 +112,10 @@ impl RuleSetBuilder {
     }
 }
 
-/// Reusable scratch space for matching events against a [`RuleSet`].
-pub use compile::Matcher;
 /// Many patterns compiled together; matching an event returns every rule it matches.
 pub use compile::RuleSet;
+/// Reusable scratch space for matching events against a [`RuleSet`].
+pub use scan::Matcher;
 
 /// Checks that `event` is one well-formed JSON object, with EventBridge's
 /// rules (duplicate keys allowed, any number spelling). The error carries

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::aws_cmds::rfc3339;
 use super::output::{Io, plural};
 use super::table::{Align, Table, escape};
+use super::when::rfc3339;
 use super::{CliError, ServeArgs, Status};
 use crate::aws::{Clients, Settings};
 use crate::local::{self, Config, Local, demo, server::Running};

@@ -8,8 +8,6 @@ use super::eval::path_order;
 use super::value::{Folded, IpRange, Wildcard};
 use rustc_hash::FxHashMap;
 
-pub use super::scan::Matcher;
-
 pub(crate) type CondId = u32;
 
 /// A numeric bound and whether it is inclusive.
@@ -279,11 +277,6 @@ impl RuleSet {
     /// Rule names, in the order they were added; matching returns indexes into this.
     pub fn names(&self) -> &[String] {
         &self.names
-    }
-
-    /// Scratch space for matching events; reuse it across events.
-    pub fn matcher(&self) -> Matcher<'_> {
-        Matcher::new(self)
     }
 
     /// The `PathIndex` of a dotted path, creating trie nodes as needed.

@@ -142,6 +142,13 @@ impl Cursor<'_> {
     }
 }
 
+impl RuleSet {
+    /// Scratch space for matching events; reuse it across events.
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher::new(self)
+    }
+}
+
 impl<'r> Matcher<'r> {
     pub(crate) fn new(rs: &'r RuleSet) -> Self {
         Matcher {
