@@ -15,7 +15,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{
-    AppState, Context, Effect, Msg, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+    AppState, Context, Effect, Msg, OpId, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+    TaskEvent, TaskKind, TaskProgress, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -57,6 +58,16 @@ pub struct Options {
     pub ticks: bool,
 }
 
+/// A long operation the executor runs: what it is, and how to stop it.
+/// Its progress goes to `update` as `Msg::Task` events with the same id.
+struct Task {
+    id: OpId,
+    kind: TaskKind,
+    title: String,
+    cancel: Cancel,
+    handle: JoinHandle<()>,
+}
+
 /// Runs effects on tokio; every answer comes back as a `Msg` on one channel.
 pub struct Executor {
     /// The clients effects run with; `:ctx` swaps them.
@@ -69,8 +80,8 @@ pub struct Executor {
     tails: HashMap<ReqId, JoinHandle<()>>,
     /// Bus tails: their stop flags and tasks (which clean up when stopped).
     bus_tails: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
-    /// Redrives: their cancel flags and tasks.
-    redrives: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
+    /// The long operations (redrives): one registry, by [`OpId`].
+    tasks: HashMap<OpId, Task>,
     clipboard: Clipboard,
 }
 
@@ -83,7 +94,7 @@ impl Executor {
             tx,
             tails: HashMap::new(),
             bus_tails: HashMap::new(),
-            redrives: HashMap::new(),
+            tasks: HashMap::new(),
             clipboard,
         }
     }
@@ -387,23 +398,49 @@ impl Executor {
                 });
             }
             Effect::Redrive { req, dlq, to, ids } => {
+                let id = OpId(req.0);
+                let title = format!("redrive of {dlq} → {}", to.label());
                 let c = self.clients();
                 let audit = self.audit();
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
+                let _ = tx.send(Msg::Task {
+                    id,
+                    event: TaskEvent::Started {
+                        kind: TaskKind::Redrive,
+                        title: title.clone(),
+                    },
+                });
                 let handle = tokio::spawn(async move {
-                    let result = run_redrive(&c, &audit, &tx, req, &dlq, to, ids, &stop).await;
-                    let _ = tx.send(Msg::RedriveDone {
-                        req,
-                        result: result.map(Box::new).map_err(|e| e.to_string()),
+                    let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
+                    let _ = tx.send(Msg::Task {
+                        id,
+                        event: TaskEvent::Done(
+                            result.map(|s| TaskSummary::Redrive(Box::new(s))),
+                        ),
                     });
                 });
-                self.redrives.insert(req, (cancel, handle));
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::Redrive,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
             }
-            Effect::CancelRedrive { req } => {
-                if let Some((cancel, _)) = self.redrives.get(&req) {
-                    cancel.cancel();
+            Effect::CancelTask { id } => {
+                if let Some(task) = self.tasks.get(&id) {
+                    tracing::info!(
+                        "cancelling {} task {} ({})",
+                        task.kind.name(),
+                        task.id.0,
+                        task.title
+                    );
+                    task.cancel.cancel();
                 }
             }
             Effect::RemoteCheck {
@@ -500,8 +537,8 @@ impl Executor {
         let tails: Vec<_> = self
             .bus_tails
             .drain()
-            .chain(self.redrives.drain())
             .map(|(_, t)| t)
+            .chain(self.tasks.drain().map(|(_, t)| (t.cancel, t.handle)))
             .collect();
         for (cancel, _) in &tails {
             cancel.cancel();
@@ -527,7 +564,7 @@ async fn run_redrive(
     c: &Clients,
     audit: &Audit,
     tx: &mpsc::UnboundedSender<Msg>,
-    req: ReqId,
+    id: OpId,
     dlq: &str,
     to: RedriveTo,
     ids: Option<Vec<String>>,
@@ -549,7 +586,8 @@ async fn run_redrive(
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Some(progress) = prx.recv().await {
-                if tx.send(Msg::RedriveProgress { req, progress }).is_err() {
+                let event = TaskEvent::Progress(TaskProgress::Redrive(progress));
+                if tx.send(Msg::Task { id, event }).is_err() {
                     break;
                 }
             }
@@ -642,8 +680,11 @@ impl Drop for Executor {
         for (_, h) in self.tails.drain() {
             h.abort();
         }
-        for (_, (cancel, _)) in self.bus_tails.drain().chain(self.redrives.drain()) {
+        for (_, (cancel, _)) in self.bus_tails.drain() {
             cancel.cancel();
+        }
+        for (_, task) in self.tasks.drain() {
+            task.cancel.cancel();
         }
     }
 }

@@ -132,10 +132,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             wall_ms,
             result,
         } => view::archives::archives_loaded(state, req, at, wall_ms, result),
-        Msg::RedriveProgress { req, progress } => {
-            view::redrive::redrive_progress(state, req, progress)
-        }
-        Msg::RedriveDone { req, result } => view::redrive::redrive_done(state, req, result),
+        Msg::Task { id, event } => view::tasks::on_task(state, id, event),
         Msg::ProfilesLoaded { req, at, result } => {
             view::contexts::profiles_loaded(state, req, at, result)
         }
