@@ -1308,16 +1308,28 @@ async fn archives_list_and_replay() {
     snap(&mut tui, "archives");
     step(&mut tui, "R enter", confirm_open).await;
     snap(&mut tui, "archives_confirm");
-    step(&mut tui, "y", |s| flash_has(s, "started replay")).await;
+    // The replay runs as a task until EventBridge says it completed; the
+    // view lists it.
+    step(&mut tui, "y", |s| {
+        s.tasks.rows.values().any(|t| {
+            t.kind == eddy::tui::state::TaskKind::Replay
+                && t.ended
+                    .as_ref()
+                    .is_some_and(|e| e.as_deref() == Ok("COMPLETED"))
+        })
+    })
+    .await;
     step(&mut tui, "r", |s| match s.top() {
         Screen::Archives(a) => a.listing.value.data().is_some_and(|l| {
-            l.replays
-                .iter()
-                .any(|r| r.name.starts_with("orders-archive-"))
+            l.replays.iter().any(|r| {
+                r.name.starts_with("orders-archive-") && r.state.as_deref() == Some("COMPLETED")
+            })
         }),
         _ => false,
     })
     .await;
+    step(&mut tui, ": tasks enter", |s| scope(s) == "tasks").await;
+    assert_eq!(eddy::tui::update::row_keys_of(tui.state()).len(), 1);
     let replays: Vec<_> = w
         .audit_entries(&audit)
         .into_iter()

@@ -353,6 +353,24 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             }]
         }
         Pending::Replay { plan } => {
+            let id = OpId(req.0);
+            state.tasks.start(TaskRow {
+                id,
+                key: id.0.to_string(),
+                kind: TaskKind::Replay,
+                title: format!(
+                    "replay {} of {} to bus {}",
+                    plan.name,
+                    plan.archive,
+                    plan.bus()
+                ),
+                progress: None,
+                planned: None,
+                resume: None,
+                cancelling: false,
+                ended: None,
+                items: Vec::new(),
+            });
             state.flash(
                 Level::Info,
                 format!(

@@ -29,6 +29,8 @@ use crate::text::escape;
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
+/// How often a running replay's state is asked for.
+const REPLAY_POLL: Duration = Duration::from_secs(1);
 /// A bus tail's long poll: short, so that leaving the view stops it soon.
 const TAIL_WAIT_S: i32 = 2;
 /// How far back a log group's events are read when it is opened.
@@ -239,22 +241,44 @@ impl Executor {
                     result,
                 }
             }),
-            Effect::StartReplay { req, plan } => self.spawn_op(move |c, audit| async move {
-                let result = ops::archives::start(&c, &audit, &plan)
-                    .await
-                    .map(|done| {
-                        warn_audit(done.audit_warning);
-                        format!(
-                            "started replay {} of {} to bus {} ({})",
-                            escape(&plan.name),
-                            escape(&plan.archive),
-                            escape(plan.bus()),
-                            escape(&done.value)
-                        )
-                    })
-                    .map_err(|e| format!("replay of {}: {e}", escape(&plan.archive)));
-                Msg::ActionDone { req, result }
-            }),
+            Effect::StartReplay { req, plan } => {
+                let id = OpId(req.0);
+                let title = format!(
+                    "replay {} of {} to bus {}",
+                    plan.name,
+                    plan.archive,
+                    plan.bus()
+                );
+                let c = self.clients();
+                let audit = self.audit();
+                let tx = self.tx.clone();
+                let cancel = Cancel::new();
+                let stop = cancel.clone();
+                let _ = tx.send(Msg::Task {
+                    id,
+                    event: TaskEvent::Started {
+                        kind: TaskKind::Replay,
+                        title: title.clone(),
+                    },
+                });
+                let handle = tokio::spawn(async move {
+                    let result = run_replay(&c, &audit, &tx, id, &plan, &stop).await;
+                    let _ = tx.send(Msg::Task {
+                        id,
+                        event: TaskEvent::Done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
+                    });
+                });
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::Replay,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
+            }
             Effect::OpenLog { req, group } => {
                 let c = self.clients();
                 let tx = self.tx.clone();
@@ -599,6 +623,38 @@ async fn run_redrive(
         warn_audit(done.audit_warning);
         done.value
     })
+}
+
+/// A replay from the TUI: started (and audited) by `ops::archives`, then
+/// followed (DescribeReplay every [`REPLAY_POLL`]) until it ends, its state
+/// sent as progress. Cancelling asks EventBridge to stop it (audited too).
+async fn run_replay(
+    c: &Clients,
+    audit: &Audit,
+    tx: &mpsc::UnboundedSender<Msg>,
+    id: OpId,
+    plan: &ops::archives::ReplayPlan,
+    stop: &Cancel,
+) -> Result<crate::domain::Replay, ops::Error> {
+    let done = ops::archives::start(c, audit, plan).await?;
+    warn_audit(done.audit_warning);
+    let mut cancelled = false;
+    loop {
+        if stop.is_cancelled() && !cancelled {
+            cancelled = true;
+            let done = ops::archives::cancel(c, audit, &plan.archive_arn, &plan.name).await?;
+            warn_audit(done.audit_warning);
+        }
+        let replay = ops::archives::describe(c, &plan.name).await?;
+        if !replay.is_active() {
+            return Ok(replay);
+        }
+        let event = TaskEvent::Progress(TaskProgress::Replay(Box::new(replay)));
+        if tx.send(Msg::Task { id, event }).is_err() {
+            return Err(ops::Error::Invalid("the terminal UI went away".to_string()));
+        }
+        tokio::time::sleep(REPLAY_POLL).await;
+    }
 }
 
 /// A bus tail: start it, send its events until stopped, then remove its

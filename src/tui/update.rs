@@ -208,9 +208,9 @@ pub(crate) fn reconcile(state: &mut AppState) {
     }
 }
 
-/// The identities of the top screen's rows, in display order.
-#[cfg(test)]
-pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
+/// The identities of the top screen's rows, in display order (for tests
+/// outside the crate).
+pub fn row_keys_of(state: &AppState) -> Vec<String> {
     let top = state.top();
     top.list()
         .map(|lv| {
@@ -220,6 +220,12 @@ pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The identities of the top screen's rows, in display order.
+#[cfg(test)]
+pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
+    row_keys_of(state)
 }
 
 #[cfg(test)]

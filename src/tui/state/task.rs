@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::Replay;
 use crate::ops;
 use crate::ops::redrive::{Progress, Summary};
 
@@ -18,12 +19,15 @@ pub struct OpId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskKind {
     Redrive,
+    /// An archive replay: EventBridge runs it; eddy follows its progress.
+    Replay,
 }
 
 impl TaskKind {
     pub fn name(self) -> &'static str {
         match self {
             TaskKind::Redrive => "redrive",
+            TaskKind::Replay => "replay",
         }
     }
 }
@@ -32,12 +36,14 @@ impl TaskKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskProgress {
     Redrive(Progress),
+    Replay(Box<Replay>),
 }
 
 /// What a task ended with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskSummary {
     Redrive(Box<Summary>),
+    Replay(Box<Replay>),
 }
 
 /// One event of a task's life.
@@ -92,6 +98,16 @@ impl TaskRow {
                     None => format!("{} moved", p.moved + p.recovered),
                 }
             }
+            Some(TaskProgress::Replay(r)) => format!(
+                "{} {}",
+                r.state.as_deref().unwrap_or("?"),
+                r.progress()
+                    .map(|p| format!("{:.0}%", p * 100.0))
+                    .unwrap_or_default()
+            )
+            .trim_end()
+            .to_string(),
+            None if self.kind == TaskKind::Replay => "starting".to_string(),
             None => match self.planned {
                 Some(t) => format!("0 moved of ~{t}"),
                 None => "starting".to_string(),
@@ -101,11 +117,13 @@ impl TaskRow {
 
     /// What quitting now would leave half done, as the question says it.
     pub fn quit_warning(&self) -> String {
-        let resume = self
-            .resume
-            .as_deref()
-            .map(|r| format!("it resumes from its journal with `{r}`"))
-            .unwrap_or_else(|| "it stops where it is".to_string());
+        let resume = match (self.kind, self.resume.as_deref()) {
+            (TaskKind::Replay, _) => {
+                "it goes on in EventBridge (`eddy archives` shows it)".to_string()
+            }
+            (_, Some(r)) => format!("it resumes from its journal with `{r}`"),
+            (_, None) => "it stops where it is".to_string(),
+        };
         format!(
             "a {} is half done: {}; quit anyway? {resume}",
             self.title,
@@ -181,6 +199,14 @@ impl Tasks {
                         } else {
                             format!(", {} failed", s.failed.len())
                         }
+                    )),
+                    Ok(TaskSummary::Replay(r)) => Ok(format!(
+                        "{}{}",
+                        r.state.as_deref().unwrap_or("ended"),
+                        r.reason
+                            .as_deref()
+                            .map(|x| format!(" ({x})"))
+                            .unwrap_or_default()
                     )),
                     Err(e) => Err(e.to_string()),
                 });

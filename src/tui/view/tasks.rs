@@ -20,16 +20,26 @@ pub(crate) fn on_task(state: &mut AppState, id: OpId, event: TaskEvent) -> Vec<E
     state.tasks.apply(id, &event);
     state.bump();
     let req = ReqId(id.0);
-    match event {
-        TaskEvent::Started { .. } | TaskEvent::Item(_) => Vec::new(),
-        TaskEvent::Progress(TaskProgress::Redrive(p)) => {
+    let kind = state.tasks.rows.get(&id).map(|t| t.kind);
+    match (kind, event) {
+        (_, TaskEvent::Started { .. } | TaskEvent::Item(_)) | (None, _) => Vec::new(),
+        (_, TaskEvent::Progress(TaskProgress::Redrive(p))) => {
             super::redrive::redrive_progress(state, req, p)
         }
-        TaskEvent::Done(result) => {
-            let result = result
-                .map(|TaskSummary::Redrive(s)| s)
-                .map_err(|e| e.to_string());
+        (_, TaskEvent::Progress(TaskProgress::Replay(r))) => {
+            super::archives::replay_progressed(state, *r);
+            Vec::new()
+        }
+        (Some(TaskKind::Redrive), TaskEvent::Done(result)) => {
+            let result = match result {
+                Ok(TaskSummary::Redrive(s)) => Ok(s),
+                Ok(TaskSummary::Replay(_)) => Err("a redrive ended as a replay".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             super::redrive::redrive_done(state, req, result)
+        }
+        (Some(TaskKind::Replay), TaskEvent::Done(result)) => {
+            super::archives::replay_done(state, id, result)
         }
     }
 }
