@@ -1,5 +1,6 @@
 //! The event loop (generic over the ratatui backend and the input stream),
-//! the executor that runs effects on tokio, and the terminal guard.
+//! the executor that runs effects on tokio (its long operations, the
+//! task registry's entries, in `runtime/tasks.rs`), and the terminal guard.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -15,8 +16,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{
-    AppState, Context, Effect, Msg, OpId, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
-    TaskEvent, TaskKind, TaskProgress, TaskSummary,
+    AppState, Context, Effect, Msg, OpId, Outgoing, ReqId, RuleRow, TICK_EVERY, TaskEvent,
+    TaskKind, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -27,10 +28,11 @@ use crate::ops::audit::Audit;
 use crate::ops::{self, Cancel};
 use crate::text::escape;
 
+mod tasks;
+use tasks::{Task, run_redrive, run_replay, warn_audit};
+
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
-/// How often a running replay's state is asked for.
-const REPLAY_POLL: Duration = Duration::from_secs(1);
 /// A bus tail's long poll: short, so that leaving the view stops it soon.
 const TAIL_WAIT_S: i32 = 2;
 /// How far back a log group's events are read when it is opened.
@@ -58,16 +60,6 @@ pub type Clipboard = Arc<Mutex<dyn Write + Send>>;
 pub struct Options {
     /// Tick the clock (refresh scheduling, ages). Off in snapshot tests.
     pub ticks: bool,
-}
-
-/// A long operation the executor runs: what it is, and how to stop it.
-/// Its progress goes to `update` as `Msg::Task` events with the same id.
-struct Task {
-    id: OpId,
-    kind: TaskKind,
-    title: String,
-    cancel: Cancel,
-    handle: JoinHandle<()>,
 }
 
 /// Runs effects on tokio; every answer comes back as a `Msg` on one channel.
@@ -570,90 +562,6 @@ impl Executor {
         for (_, handle) in tails {
             let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
         }
-    }
-}
-
-/// An audit entry that could not be written is logged, not shown: the
-/// action itself happened.
-fn warn_audit(warning: Option<String>) {
-    if let Some(e) = warning {
-        tracing::warn!("audit log: {e}");
-    }
-}
-
-/// A redrive from the TUI: the same `ops::redrive::run` as `eddy redrive`
-/// (mode auto), its progress forwarded as messages, audited at the end.
-#[allow(clippy::too_many_arguments)]
-async fn run_redrive(
-    c: &Clients,
-    audit: &Audit,
-    tx: &mpsc::UnboundedSender<Msg>,
-    id: OpId,
-    dlq: &str,
-    to: RedriveTo,
-    ids: Option<Vec<String>>,
-    stop: &Cancel,
-) -> Result<crate::ops::redrive::Summary, crate::ops::Error> {
-    use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
-    let dlq_url = c.queue_url(dlq).await?;
-    let destination = match &to {
-        RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
-        RedriveTo::Bus(b) => Destination::Bus(b.clone()),
-        RedriveTo::Sources => Destination::OriginalSources,
-    };
-    let mut plan = Plan::new(dlq_url.clone(), destination);
-    if let Some(ids) = ids {
-        plan.selection = Selection::Ids(ids);
-    }
-    let (ptx, mut prx) = mpsc::unbounded_channel();
-    let forward = {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(progress) = prx.recv().await {
-                let event = TaskEvent::Progress(TaskProgress::Redrive(progress));
-                if tx.send(Msg::Task { id, event }).is_err() {
-                    break;
-                }
-            }
-        })
-    };
-    let result = redrive::run_audited(c, audit, &plan, Mode::Auto, stop, Some(ptx)).await;
-    let _ = forward.await;
-    result.map(|done| {
-        warn_audit(done.audit_warning);
-        done.value
-    })
-}
-
-/// A replay from the TUI: started (and audited) by `ops::archives`, then
-/// followed (DescribeReplay every [`REPLAY_POLL`]) until it ends, its state
-/// sent as progress. Cancelling asks EventBridge to stop it (audited too).
-async fn run_replay(
-    c: &Clients,
-    audit: &Audit,
-    tx: &mpsc::UnboundedSender<Msg>,
-    id: OpId,
-    plan: &ops::archives::ReplayPlan,
-    stop: &Cancel,
-) -> Result<crate::domain::Replay, ops::Error> {
-    let done = ops::archives::start(c, audit, plan).await?;
-    warn_audit(done.audit_warning);
-    let mut cancelled = false;
-    loop {
-        if stop.is_cancelled() && !cancelled {
-            cancelled = true;
-            let done = ops::archives::cancel(c, audit, &plan.archive_arn, &plan.name).await?;
-            warn_audit(done.audit_warning);
-        }
-        let replay = ops::archives::describe(c, &plan.name).await?;
-        if !replay.is_active() {
-            return Ok(replay);
-        }
-        let event = TaskEvent::Progress(TaskProgress::Replay(Box::new(replay)));
-        if tx.send(Msg::Task { id, event }).is_err() {
-            return Err(ops::Error::Invalid("the terminal UI went away".to_string()));
-        }
-        tokio::time::sleep(REPLAY_POLL).await;
     }
 }
 
