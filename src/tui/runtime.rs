@@ -13,7 +13,6 @@ use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::state::{
     AppState, Context, Effect, Msg, OpId, Outgoing, ReqId, RuleRow, TICK_EVERY, TaskEvent,
@@ -71,9 +70,6 @@ pub struct Executor {
     /// eddy's embedded backend when it runs in this process (`:ctx local`).
     local: Option<Settings>,
     tx: mpsc::UnboundedSender<Msg>,
-    tails: HashMap<ReqId, JoinHandle<()>>,
-    /// Bus tails: their stop flags and tasks (which clean up when stopped).
-    bus_tails: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
     /// The long operations (redrives): one registry, by [`OpId`].
     tasks: HashMap<OpId, Task>,
     clipboard: Clipboard,
@@ -86,8 +82,6 @@ impl Executor {
             clients: Arc::new(RwLock::new(Arc::new(clients))),
             local: None,
             tx,
-            tails: HashMap::new(),
-            bus_tails: HashMap::new(),
             tasks: HashMap::new(),
             clipboard,
         }
@@ -291,12 +285,22 @@ impl Executor {
                         }
                     }
                 });
-                self.tails.insert(req, handle);
+                let id = OpId(req.0);
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::LogFollow,
+                        title: "log follow".to_string(),
+                        cancel: Cancel::new(),
+                        handle,
+                    },
+                );
             }
             Effect::CloseLog { req } => {
                 // Dropping the tail's receiver (with the task) ends the tail.
-                if let Some(h) = self.tails.remove(&req) {
-                    h.abort();
+                if let Some(task) = self.tasks.remove(&OpId(req.0)) {
+                    task.stop();
                 }
             }
             Effect::Copy { text } => {
@@ -383,6 +387,7 @@ impl Executor {
                 Msg::ActionDone { req, result }
             }),
             Effect::StartTail { req, bus, pattern } => {
+                let title = format!("tail of bus {bus}");
                 let c = self.clients();
                 let audit = self.audit();
                 let tx = self.tx.clone();
@@ -391,11 +396,21 @@ impl Executor {
                 let handle = tokio::spawn(async move {
                     run_tail(c, audit, tx, req, bus, pattern, stop).await;
                 });
-                self.bus_tails.insert(req, (cancel, handle));
+                let id = OpId(req.0);
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::BusTail,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
             }
             Effect::StopTail { req } => {
-                if let Some((cancel, _)) = self.bus_tails.get(&req) {
-                    cancel.cancel();
+                if let Some(task) = self.tasks.get(&OpId(req.0)) {
+                    task.stop();
                 }
             }
             Effect::SaveLines { path, lines } => {
@@ -450,13 +465,13 @@ impl Executor {
             }
             Effect::CancelTask { id } => {
                 if let Some(task) = self.tasks.get(&id) {
+                    task.stop();
                     tracing::info!(
                         "cancelling {} task {} ({})",
                         task.kind.name(),
                         task.id.0,
                         task.title
                     );
-                    task.cancel.cancel();
                 }
             }
             Effect::RemoteCheck {
@@ -547,20 +562,16 @@ impl Executor {
 }
 
 impl Executor {
-    /// Stops the bus tails and waits (a few seconds at most) while they
-    /// remove their temporary queues and rules.
+    /// Leaves every task (see `Task::leave`) and waits (a few seconds at
+    /// most) while bus tails remove their temporary queues and rules and
+    /// redrives finish their batch in flight.
     pub async fn shutdown(&mut self) {
-        let tails: Vec<_> = self
-            .bus_tails
-            .drain()
-            .map(|(_, t)| t)
-            .chain(self.tasks.drain().map(|(_, t)| (t.cancel, t.handle)))
-            .collect();
-        for (cancel, _) in &tails {
-            cancel.cancel();
+        let tasks: Vec<Task> = self.tasks.drain().map(|(_, t)| t).collect();
+        for task in &tasks {
+            task.leave();
         }
-        for (_, handle) in tails {
-            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        for task in tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task.handle).await;
         }
     }
 }
@@ -641,14 +652,8 @@ async fn run_tail(
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        for (_, h) in self.tails.drain() {
-            h.abort();
-        }
-        for (_, (cancel, _)) in self.bus_tails.drain() {
-            cancel.cancel();
-        }
         for (_, task) in self.tasks.drain() {
-            task.cancel.cancel();
+            task.leave();
         }
     }
 }

@@ -17,6 +17,28 @@ use crate::tui::state::{Msg, OpId, RedriveTo, TaskEvent, TaskKind, TaskProgress}
 /// How often a running replay's state is asked for.
 const REPLAY_POLL: Duration = Duration::from_secs(1);
 
+impl Task {
+    /// Asks the task to stop: a redrive or a bus tail after its batch in
+    /// flight (a tail then removes its queue and rule), a replay by
+    /// CancelReplay; a log follow, which holds nothing, is aborted.
+    pub(super) fn stop(&self) {
+        self.cancel.cancel();
+        if self.kind == TaskKind::LogFollow {
+            self.handle.abort();
+        }
+    }
+
+    /// What quitting does to the task: a replay goes on in EventBridge (only
+    /// eddy's following of it ends); the others stop as in [`Task::stop`].
+    pub(super) fn leave(&self) {
+        if self.kind == TaskKind::Replay {
+            self.handle.abort();
+        } else {
+            self.stop();
+        }
+    }
+}
+
 /// An audit entry that could not be written is logged, not shown: the
 /// action itself happened.
 pub(super) fn warn_audit(warning: Option<String>) {

@@ -21,6 +21,10 @@ pub enum TaskKind {
     Redrive,
     /// An archive replay: EventBridge runs it; eddy follows its progress.
     Replay,
+    /// A bus tail (`t`): its events still come as `Msg::Tailed`.
+    BusTail,
+    /// A log group followed (`:logs`, enter): its events as `Msg::LogTailed`.
+    LogFollow,
 }
 
 impl TaskKind {
@@ -28,6 +32,8 @@ impl TaskKind {
         match self {
             TaskKind::Redrive => "redrive",
             TaskKind::Replay => "replay",
+            TaskKind::BusTail => "tail",
+            TaskKind::LogFollow => "log",
         }
     }
 }
@@ -107,7 +113,7 @@ impl TaskRow {
             )
             .trim_end()
             .to_string(),
-            None if self.kind == TaskKind::Replay => "starting".to_string(),
+            None if self.kind != TaskKind::Redrive => "starting".to_string(),
             None => match self.planned {
                 Some(t) => format!("0 moved of ~{t}"),
                 None => "starting".to_string(),

@@ -41,6 +41,8 @@ pub(crate) fn on_task(state: &mut AppState, id: OpId, event: TaskEvent) -> Vec<E
         (Some(TaskKind::Replay), TaskEvent::Done(result)) => {
             super::archives::replay_done(state, id, result)
         }
+        // Tails and log follows report through their own messages.
+        (Some(TaskKind::BusTail | TaskKind::LogFollow), TaskEvent::Done(_)) => Vec::new(),
     }
 }
 
