@@ -1254,6 +1254,14 @@ async fn redrive_whole_dlq_and_marked_messages() {
     assert_eq!(bodies, want);
     // Esc leaves a finished redrive.
     step(&mut tui, "esc", |s| scope(s) == "queue").await;
+    // :tasks lists both redrives, ended, with what they moved.
+    step(&mut tui, ": tasks enter", |s| scope(s) == "tasks").await;
+    assert_eq!(tui.state().tasks.running().count(), 0);
+    for (w, h) in [(80, 24), (120, 40)] {
+        tui.terminal_mut().backend_mut().resize(w, h);
+        tui.draw().unwrap();
+        insta::assert_snapshot!(format!("tasks_{w}x{h}"), digits(masked(&tui)));
+    }
     drop(w.local);
 }
 
