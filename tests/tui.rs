@@ -1033,6 +1033,16 @@ async fn tail_shows_events_and_cleans_up() {
         rules.iter().all(|r| !r.name.starts_with("eddy-tail-")),
         "{rules:?}"
     );
+    // The tail was a task: :tasks lists it, stopped.
+    let tail = tui
+        .state()
+        .tasks
+        .rows
+        .values()
+        .find(|t| t.kind == eddy::tui::state::TaskKind::BusTail)
+        .cloned()
+        .unwrap();
+    assert_eq!(tail.ended, Some(Ok("stopped".to_string())));
     drop(w.local);
 }
 

@@ -28,6 +28,12 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    /// Whether quitting while it runs leaves something half done (a tail
+    /// and a log follow just end: eddy removes what a tail created).
+    pub fn asks_on_quit(self) -> bool {
+        matches!(self, TaskKind::Redrive | TaskKind::Replay)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             TaskKind::Redrive => "redrive",
@@ -155,6 +161,13 @@ impl Tasks {
         let mut rows: Vec<&TaskRow> = self.rows.values().collect();
         rows.sort_by_key(|t| (!t.running(), std::cmp::Reverse(t.id)));
         rows
+    }
+
+    /// Ends a task that reports through its own messages (a bus tail).
+    pub fn finish(&mut self, id: OpId, ended: Result<String, String>) {
+        if let Some(row) = self.rows.get_mut(&id) {
+            row.ended = Some(ended);
+        }
     }
 
     /// Registers a task (its title and plan) as it starts.

@@ -49,7 +49,12 @@ pub(crate) fn on_task(state: &mut AppState, id: OpId, event: TaskEvent) -> Vec<E
 /// Quits, unless a task still runs: then asks first, saying what is half
 /// done and how it resumes.
 pub(crate) fn quit(state: &mut AppState) -> Vec<Effect> {
-    let lines: Vec<String> = state.tasks.running().map(TaskRow::quit_warning).collect();
+    let lines: Vec<String> = state
+        .tasks
+        .running()
+        .filter(|t| t.kind.asks_on_quit())
+        .map(TaskRow::quit_warning)
+        .collect();
     if lines.is_empty() {
         state.quit = true;
         return Vec::new();
@@ -77,10 +82,19 @@ pub(crate) fn cancel(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     let title = format!("cancel the {}?", row.title);
-    let lines = vec![
-        format!("{} so far.", row.progress_text()),
-        "It stops after the batch in flight; what was moved stays moved.".to_string(),
-    ];
+    let lines = match row.kind {
+        TaskKind::Redrive => vec![
+            format!("{} so far.", row.progress_text()),
+            "It stops after the batch in flight; what was moved stays moved.".to_string(),
+        ],
+        TaskKind::Replay => vec![
+            format!("{} so far.", row.progress_text()),
+            "EventBridge stops it (CancelReplay); what was replayed stays delivered.".to_string(),
+        ],
+        TaskKind::BusTail | TaskKind::LogFollow => {
+            vec!["It stops and removes its temporary queue and rule.".to_string()]
+        }
+    };
     ops_ui::confirm(state, title, lines, None, Pending::CancelTask { id });
     Vec::new()
 }
@@ -287,6 +301,33 @@ mod tests {
             },
         );
         assert!(state.flash.as_ref().unwrap().text.contains("gone"));
+        typed(&mut state, "q");
+        assert!(state.quit);
+    }
+
+    #[test]
+    fn a_running_tail_does_not_hold_up_quitting_but_is_listed() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        state.tasks.start(TaskRow {
+            id: OpId(3),
+            key: "3".to_string(),
+            kind: TaskKind::BusTail,
+            title: "tail of bus orders".to_string(),
+            progress: None,
+            planned: None,
+            resume: None,
+            cancelling: false,
+            ended: None,
+            items: Vec::new(),
+        });
+        typed(&mut state, ":tasks\n");
+        assert_eq!(crate::tui::update::row_keys(&state), vec!["3".to_string()]);
+        typed(&mut state, "c");
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert_eq!(c.title, "cancel the tail of bus orders?");
+        typed(&mut state, "n");
         typed(&mut state, "q");
         assert!(state.quit);
     }
