@@ -1,9 +1,10 @@
-//! The task model, on the state side: long operations (a redrive today)
-//! carry an [`OpId`]; the executor reports each with one message shape,
-//! `Msg::Task { id, event }` ([`TaskEvent`]: started, progress, an item,
-//! done with a typed result); [`Tasks`] is what `:tasks` lists and what
-//! quitting asks about. The executor keeps the other half of each task
-//! (its cancel flag and its tokio task) in its own registry.
+//! The task model, on the state side: long operations carry an [`OpId`]
+//! (redrives and replays report with one message shape, `Msg::Task { id,
+//! event }` — [`TaskEvent`]: started, progress, an item, done with a typed
+//! result; bus tails keep their own messages and are registered and ended
+//! by the tail view); [`Tasks`] is what `:tasks` lists and what quitting
+//! asks about. The executor keeps the other half of each task (its cancel
+//! flag and its tokio task, log follows included) in its own registry.
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,10 @@
-//! The tasks view (`:tasks`): every long operation of this session (a
-//! redrive today) with its progress, running ones first; `c` cancels the
-//! selected one (a redrive after a confirmation; it stops after its batch
-//! in flight). Also the task messages (`Msg::Task`, handed on to the view
-//! that shows the operation) and the quit question while a task runs.
+//! The tasks view (`:tasks`): every long operation of this session
+//! (redrives, replays, bus tails) with its progress, running ones first;
+//! `c` cancels the selected one after a confirmation (a redrive stops after
+//! its batch in flight, a replay by CancelReplay, a tail removes its queue
+//! and rule). Also the task messages (`Msg::Task`, handed on to the view
+//! that shows the operation) and the quit question while a redrive or a
+//! replay runs.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
