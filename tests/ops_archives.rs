@@ -233,5 +233,61 @@ fn archives_list_and_a_replay_redelivers_to_the_queue() {
             .unwrap()
             .ends_with(&format!("event-bus/{bus}"))
     );
+
+    // The TUI's executor, replaying the same range under another name,
+    // records the same line (but for the name), and reports it as a task.
+    let (from, to) = e
+        .detail
+        .split("; ")
+        .nth(1)
+        .unwrap()
+        .split_once("..")
+        .unwrap();
+    let (from, to) = (
+        eddy::ops::archives::parse_time(from, 0).unwrap(),
+        eddy::ops::archives::parse_time(to, 0).unwrap(),
+    );
+    let tui_audit = dir.join("tui.jsonl");
+    rt.block_on(async {
+        let found = eddy::ops::archives::find(&c, &archive).await.unwrap();
+        let mut plan = eddy::ops::archives::plan(&found, from, to, 0).unwrap();
+        plan.name = format!("{replay}-tui");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let clipboard: eddy::tui::runtime::Clipboard =
+            std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let mut ex = eddy::tui::Executor::new(c.clone(), tx, clipboard);
+        ex.set_audit(eddy::ops::audit::Audit::new(&c).to_file(tui_audit.clone()));
+        ex.run(eddy::tui::Effect::StartReplay {
+            req: eddy::tui::ReqId(7),
+            plan,
+        });
+        while let Some(msg) = rx.recv().await {
+            if let eddy::tui::Msg::Task {
+                id,
+                event: eddy::tui::state::TaskEvent::Done(result),
+            } = msg
+            {
+                assert_eq!(id, eddy::tui::state::OpId(7));
+                let Ok(eddy::tui::state::TaskSummary::Replay(r)) = result else {
+                    panic!("{result:?}")
+                };
+                assert_eq!(r.state.as_deref(), Some("COMPLETED"));
+                return;
+            }
+        }
+        panic!("the executor stopped without an answer");
+    });
+    let tui_entries = eddy::ops::audit::read(&tui_audit).unwrap();
+    let t = &tui_entries[0];
+    assert_eq!(
+        (
+            &t.context,
+            &t.action,
+            &t.target,
+            t.count,
+            t.detail.replace("-tui", "")
+        ),
+        (&e.context, &e.action, &e.target, e.count, e.detail.clone())
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

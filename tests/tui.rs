@@ -1025,6 +1025,16 @@ async fn tail_shows_events_and_cleans_up() {
         rules.iter().all(|r| !r.name.starts_with("eddy-tail-")),
         "{rules:?}"
     );
+    // The tail was a task: :tasks lists it, stopped.
+    let tail = tui
+        .state()
+        .tasks
+        .rows
+        .values()
+        .find(|t| t.kind == eddy::tui::state::TaskKind::BusTail)
+        .cloned()
+        .unwrap();
+    assert_eq!(tail.ended, Some(Ok("stopped".to_string())));
     drop(w.local);
 }
 
@@ -1246,6 +1256,14 @@ async fn redrive_whole_dlq_and_marked_messages() {
     assert_eq!(bodies, want);
     // Esc leaves a finished redrive.
     step(&mut tui, "esc", |s| scope(s) == "queue").await;
+    // :tasks lists both redrives, ended, with what they moved.
+    step(&mut tui, ": tasks enter", |s| scope(s) == "tasks").await;
+    assert_eq!(tui.state().tasks.running().count(), 0);
+    for (w, h) in [(80, 24), (120, 40)] {
+        tui.terminal_mut().backend_mut().resize(w, h);
+        tui.draw().unwrap();
+        insta::assert_snapshot!(format!("tasks_{w}x{h}"), digits(masked(&tui)));
+    }
     drop(w.local);
 }
 
@@ -1300,16 +1318,28 @@ async fn archives_list_and_replay() {
     snap(&mut tui, "archives");
     step(&mut tui, "R enter", confirm_open).await;
     snap(&mut tui, "archives_confirm");
-    step(&mut tui, "y", |s| flash_has(s, "started replay")).await;
+    // The replay runs as a task until EventBridge says it completed; the
+    // view lists it.
+    step(&mut tui, "y", |s| {
+        s.tasks.rows.values().any(|t| {
+            t.kind == eddy::tui::state::TaskKind::Replay
+                && t.ended
+                    .as_ref()
+                    .is_some_and(|e| e.as_deref() == Ok("COMPLETED"))
+        })
+    })
+    .await;
     step(&mut tui, "r", |s| match s.top() {
         Screen::Archives(a) => a.listing.value.data().is_some_and(|l| {
-            l.replays
-                .iter()
-                .any(|r| r.name.starts_with("orders-archive-"))
+            l.replays.iter().any(|r| {
+                r.name.starts_with("orders-archive-") && r.state.as_deref() == Some("COMPLETED")
+            })
         }),
         _ => false,
     })
     .await;
+    step(&mut tui, ": tasks enter", |s| scope(s) == "tasks").await;
+    assert_eq!(eddy::tui::update::row_keys_of(tui.state()).len(), 1);
     let replays: Vec<_> = w
         .audit_entries(&audit)
         .into_iter()

@@ -355,6 +355,17 @@ impl Clients {
         Ok(out.state().map(|s| s.as_str().to_string()))
     }
 
+    /// Asks a running replay to stop (CancelReplay).
+    pub async fn cancel_replay(&self, name: &str) -> Result<(), Error> {
+        self.events
+            .cancel_replay()
+            .replay_name(name)
+            .send()
+            .await
+            .map_err(|e| self.events_error(e, "events:CancelReplay", name, None, None))?;
+        Ok(())
+    }
+
     /// Creates an archive of every event on `bus_arn` (tests and demos).
     pub async fn create_archive(
         &self,

@@ -148,6 +148,19 @@ pub async fn start(c: &Clients, audit: &Audit, p: &ReplayPlan) -> Result<Done<St
     ))
 }
 
+/// Asks the replay `name` of archive `archive_arn` to stop, and records it
+/// (`cancel-replay`).
+pub async fn cancel(
+    c: &Clients,
+    audit: &Audit,
+    archive_arn: &str,
+    name: &str,
+) -> Result<Done<()>, Error> {
+    c.cancel_replay(name).await?;
+    let recorded = audit.record("cancel-replay", archive_arn, 0, &format!("replay {name}"));
+    Ok(Done::audited((), recorded))
+}
+
 /// One replay, with its destination.
 pub async fn describe(c: &Clients, name: &str) -> Result<Replay, Error> {
     Ok(c.describe_replay(name).await?)

@@ -119,7 +119,7 @@ impl Action {
             Action::ScrollLeft => "scroll left",
             Action::ScrollRight => "scroll right",
             Action::Filter => "filter the list",
-            Action::Command => "command: :queues :dlqs :buses :logs :archives :workbench :ctx :q",
+            Action::Command => ":queues :dlqs :buses :logs :archives :tasks :workbench :ctx :q",
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
             Action::SortNext => "sort by the next column",

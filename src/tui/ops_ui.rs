@@ -286,7 +286,8 @@ pub fn toggle_rule(state: &mut AppState) -> Vec<Effect> {
 pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     let req = state.req();
     match then {
-        Pending::ForcedPeek { .. } => Vec::new(),
+        // Answered in `update/input.rs` (a peek, the quit question, a task's cancel).
+        Pending::ForcedPeek { .. } | Pending::Quit | Pending::CancelTask { .. } => Vec::new(),
         Pending::Purge { queue, name } => {
             state.flash(Level::Info, format!("purging {}…", escape(&name)));
             vec![Effect::Purge { req, queue, name }]
@@ -322,6 +323,19 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             }]
         }
         Pending::Redrive { draft, to } => {
+            let id = OpId(req.0);
+            state.tasks.start(TaskRow {
+                id,
+                key: id.0.to_string(),
+                kind: TaskKind::Redrive,
+                title: format!("redrive of {} → {}", draft.dlq_name, to.label()),
+                progress: None,
+                planned: draft.count,
+                resume: Some(to.resume_command(&draft.dlq_name)),
+                cancelling: false,
+                ended: None,
+                items: Vec::new(),
+            });
             state.stack.push(Screen::Redrive(Box::new(RedriveScreen {
                 req,
                 dlq: draft.dlq_name.clone(),
@@ -339,6 +353,24 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             }]
         }
         Pending::Replay { plan } => {
+            let id = OpId(req.0);
+            state.tasks.start(TaskRow {
+                id,
+                key: id.0.to_string(),
+                kind: TaskKind::Replay,
+                title: format!(
+                    "replay {} of {} to bus {}",
+                    plan.name,
+                    plan.archive,
+                    plan.bus()
+                ),
+                progress: None,
+                planned: None,
+                resume: None,
+                cancelling: false,
+                ended: None,
+                items: Vec::new(),
+            });
             state.flash(
                 Level::Info,
                 format!(

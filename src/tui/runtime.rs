@@ -1,5 +1,6 @@
 //! The event loop (generic over the ratatui backend and the input stream),
-//! the executor that runs effects on tokio, and the terminal guard.
+//! the executor that runs effects on tokio (its long operations, the
+//! task registry's entries, in `runtime/tasks.rs`), and the terminal guard.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -12,10 +13,10 @@ use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::state::{
-    AppState, Context, Effect, Msg, Outgoing, RedriveTo, ReqId, RuleRow, TICK_EVERY,
+    AppState, Context, Effect, Msg, OpId, Outgoing, ReqId, RuleRow, TICK_EVERY, TaskEvent,
+    TaskKind, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -25,6 +26,9 @@ use crate::aws::{Clients, Settings};
 use crate::ops::audit::Audit;
 use crate::ops::{self, Cancel};
 use crate::text::escape;
+
+mod tasks;
+use tasks::{Task, run_redrive, run_replay, warn_audit};
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
@@ -66,11 +70,8 @@ pub struct Executor {
     /// eddy's embedded backend when it runs in this process (`:ctx local`).
     local: Option<Settings>,
     tx: mpsc::UnboundedSender<Msg>,
-    tails: HashMap<ReqId, JoinHandle<()>>,
-    /// Bus tails: their stop flags and tasks (which clean up when stopped).
-    bus_tails: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
-    /// Redrives: their cancel flags and tasks.
-    redrives: HashMap<ReqId, (Cancel, JoinHandle<()>)>,
+    /// The long operations (redrives): one registry, by [`OpId`].
+    tasks: HashMap<OpId, Task>,
     clipboard: Clipboard,
 }
 
@@ -81,9 +82,7 @@ impl Executor {
             clients: Arc::new(RwLock::new(Arc::new(clients))),
             local: None,
             tx,
-            tails: HashMap::new(),
-            bus_tails: HashMap::new(),
-            redrives: HashMap::new(),
+            tasks: HashMap::new(),
             clipboard,
         }
     }
@@ -228,22 +227,44 @@ impl Executor {
                     result,
                 }
             }),
-            Effect::StartReplay { req, plan } => self.spawn_op(move |c, audit| async move {
-                let result = ops::archives::start(&c, &audit, &plan)
-                    .await
-                    .map(|done| {
-                        warn_audit(done.audit_warning);
-                        format!(
-                            "started replay {} of {} to bus {} ({})",
-                            escape(&plan.name),
-                            escape(&plan.archive),
-                            escape(plan.bus()),
-                            escape(&done.value)
-                        )
-                    })
-                    .map_err(|e| format!("replay of {}: {e}", escape(&plan.archive)));
-                Msg::ActionDone { req, result }
-            }),
+            Effect::StartReplay { req, plan } => {
+                let id = OpId(req.0);
+                let title = format!(
+                    "replay {} of {} to bus {}",
+                    plan.name,
+                    plan.archive,
+                    plan.bus()
+                );
+                let c = self.clients();
+                let audit = self.audit();
+                let tx = self.tx.clone();
+                let cancel = Cancel::new();
+                let stop = cancel.clone();
+                let _ = tx.send(Msg::Task {
+                    id,
+                    event: TaskEvent::Started {
+                        kind: TaskKind::Replay,
+                        title: title.clone(),
+                    },
+                });
+                let handle = tokio::spawn(async move {
+                    let result = run_replay(&c, &audit, &tx, id, &plan, &stop).await;
+                    let _ = tx.send(Msg::Task {
+                        id,
+                        event: TaskEvent::Done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
+                    });
+                });
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::Replay,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
+            }
             Effect::OpenLog { req, group } => {
                 let c = self.clients();
                 let tx = self.tx.clone();
@@ -264,12 +285,22 @@ impl Executor {
                         }
                     }
                 });
-                self.tails.insert(req, handle);
+                let id = OpId(req.0);
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::LogFollow,
+                        title: "log follow".to_string(),
+                        cancel: Cancel::new(),
+                        handle,
+                    },
+                );
             }
             Effect::CloseLog { req } => {
                 // Dropping the tail's receiver (with the task) ends the tail.
-                if let Some(h) = self.tails.remove(&req) {
-                    h.abort();
+                if let Some(task) = self.tasks.remove(&OpId(req.0)) {
+                    task.stop();
                 }
             }
             Effect::Copy { text } => {
@@ -356,6 +387,7 @@ impl Executor {
                 Msg::ActionDone { req, result }
             }),
             Effect::StartTail { req, bus, pattern } => {
+                let title = format!("tail of bus {bus}");
                 let c = self.clients();
                 let audit = self.audit();
                 let tx = self.tx.clone();
@@ -364,11 +396,21 @@ impl Executor {
                 let handle = tokio::spawn(async move {
                     run_tail(c, audit, tx, req, bus, pattern, stop).await;
                 });
-                self.bus_tails.insert(req, (cancel, handle));
+                let id = OpId(req.0);
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::BusTail,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
             }
             Effect::StopTail { req } => {
-                if let Some((cancel, _)) = self.bus_tails.get(&req) {
-                    cancel.cancel();
+                if let Some(task) = self.tasks.get(&OpId(req.0)) {
+                    task.stop();
                 }
             }
             Effect::SaveLines { path, lines } => {
@@ -387,23 +429,49 @@ impl Executor {
                 });
             }
             Effect::Redrive { req, dlq, to, ids } => {
+                let id = OpId(req.0);
+                let title = format!("redrive of {dlq} → {}", to.label());
                 let c = self.clients();
                 let audit = self.audit();
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
+                let _ = tx.send(Msg::Task {
+                    id,
+                    event: TaskEvent::Started {
+                        kind: TaskKind::Redrive,
+                        title: title.clone(),
+                    },
+                });
                 let handle = tokio::spawn(async move {
-                    let result = run_redrive(&c, &audit, &tx, req, &dlq, to, ids, &stop).await;
-                    let _ = tx.send(Msg::RedriveDone {
-                        req,
-                        result: result.map(Box::new).map_err(|e| e.to_string()),
+                    let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
+                    let _ = tx.send(Msg::Task {
+                        id,
+                        event: TaskEvent::Done(
+                            result.map(|s| TaskSummary::Redrive(Box::new(s))),
+                        ),
                     });
                 });
-                self.redrives.insert(req, (cancel, handle));
+                self.tasks.insert(
+                    id,
+                    Task {
+                        id,
+                        kind: TaskKind::Redrive,
+                        title,
+                        cancel,
+                        handle,
+                    },
+                );
             }
-            Effect::CancelRedrive { req } => {
-                if let Some((cancel, _)) = self.redrives.get(&req) {
-                    cancel.cancel();
+            Effect::CancelTask { id } => {
+                if let Some(task) = self.tasks.get(&id) {
+                    task.stop();
+                    tracing::info!(
+                        "cancelling {} task {} ({})",
+                        task.kind.name(),
+                        task.id.0,
+                        task.title
+                    );
                 }
             }
             Effect::RemoteCheck {
@@ -494,73 +562,18 @@ impl Executor {
 }
 
 impl Executor {
-    /// Stops the bus tails and waits (a few seconds at most) while they
-    /// remove their temporary queues and rules.
+    /// Leaves every task (see `Task::leave`) and waits (a few seconds at
+    /// most) while bus tails remove their temporary queues and rules and
+    /// redrives finish their batch in flight.
     pub async fn shutdown(&mut self) {
-        let tails: Vec<_> = self
-            .bus_tails
-            .drain()
-            .chain(self.redrives.drain())
-            .map(|(_, t)| t)
-            .collect();
-        for (cancel, _) in &tails {
-            cancel.cancel();
+        let tasks: Vec<Task> = self.tasks.drain().map(|(_, t)| t).collect();
+        for task in &tasks {
+            task.leave();
         }
-        for (_, handle) in tails {
-            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        for task in tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task.handle).await;
         }
     }
-}
-
-/// An audit entry that could not be written is logged, not shown: the
-/// action itself happened.
-fn warn_audit(warning: Option<String>) {
-    if let Some(e) = warning {
-        tracing::warn!("audit log: {e}");
-    }
-}
-
-/// A redrive from the TUI: the same `ops::redrive::run` as `eddy redrive`
-/// (mode auto), its progress forwarded as messages, audited at the end.
-#[allow(clippy::too_many_arguments)]
-async fn run_redrive(
-    c: &Clients,
-    audit: &Audit,
-    tx: &mpsc::UnboundedSender<Msg>,
-    req: ReqId,
-    dlq: &str,
-    to: RedriveTo,
-    ids: Option<Vec<String>>,
-    stop: &Cancel,
-) -> Result<crate::ops::redrive::Summary, crate::ops::Error> {
-    use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
-    let dlq_url = c.queue_url(dlq).await?;
-    let destination = match &to {
-        RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
-        RedriveTo::Bus(b) => Destination::Bus(b.clone()),
-        RedriveTo::Sources => Destination::OriginalSources,
-    };
-    let mut plan = Plan::new(dlq_url.clone(), destination);
-    if let Some(ids) = ids {
-        plan.selection = Selection::Ids(ids);
-    }
-    let (ptx, mut prx) = mpsc::unbounded_channel();
-    let forward = {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(progress) = prx.recv().await {
-                if tx.send(Msg::RedriveProgress { req, progress }).is_err() {
-                    break;
-                }
-            }
-        })
-    };
-    let result = redrive::run_audited(c, audit, &plan, Mode::Auto, stop, Some(ptx)).await;
-    let _ = forward.await;
-    result.map(|done| {
-        warn_audit(done.audit_warning);
-        done.value
-    })
 }
 
 /// A bus tail: start it, send its events until stopped, then remove its
@@ -639,11 +652,8 @@ async fn run_tail(
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        for (_, h) in self.tails.drain() {
-            h.abort();
-        }
-        for (_, (cancel, _)) in self.bus_tails.drain().chain(self.redrives.drain()) {
-            cancel.cancel();
+        for (_, task) in self.tasks.drain() {
+            task.leave();
         }
     }
 }

@@ -24,6 +24,7 @@ pub enum Scope {
     Workbench,
     Redrive,
     Archives,
+    Tasks,
 }
 
 use Action::*;
@@ -51,6 +52,7 @@ impl Scope {
         Scope::Workbench,
         Scope::Redrive,
         Scope::Archives,
+        Scope::Tasks,
     ];
 
     /// The name of the scope's `[keys.<name>]` table.
@@ -72,6 +74,7 @@ impl Scope {
             Scope::Workbench => "workbench",
             Scope::Redrive => "redrive",
             Scope::Archives => "archives",
+            Scope::Tasks => "tasks",
         }
     }
 
@@ -129,6 +132,7 @@ impl Scope {
             Scope::Editor | Scope::Workbench => &[],
             Scope::Redrive => &[Cancel],
             Scope::Archives => &[Filter, Refresh, SortNext, SortReverse, Replay],
+            Scope::Tasks => &[Filter, Cancel],
         }
     }
 
@@ -169,6 +173,7 @@ impl Scope {
             Scope::Workbench | Scope::Editor => &[],
             Scope::Redrive => &[Cancel, Back, Help, Quit],
             Scope::Archives => &[Replay, Filter, SortNext, Refresh, Command, Back, Help, Quit],
+            Scope::Tasks => &[Cancel, Filter, Command, Back, Help, Quit],
             Scope::Global => &[Help, Quit],
         }
     }

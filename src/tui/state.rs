@@ -12,6 +12,7 @@
 mod list;
 mod live;
 mod screen;
+mod task;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use crossterm::event::KeyEvent;
 pub use list::*;
 pub use live::*;
 pub use screen::*;
+pub use task::*;
 
 use crate::aws;
 use crate::aws::sqs::Peek;
@@ -140,6 +142,12 @@ pub enum Pending {
         bus: String,
         enable: bool,
     },
+    /// Leave eddy although tasks still run.
+    Quit,
+    /// Cancel a running task (a redrive stops after its batch in flight).
+    CancelTask {
+        id: OpId,
+    },
     /// Move messages out of a DLQ (`R`).
     Redrive {
         draft: Box<RedriveDraft>,
@@ -225,6 +233,8 @@ pub struct AppState {
     /// Derived per queue list: DLQ name → indices of the queues feeding it
     /// (for a DLQ listed without an ARN).
     pub(crate) dlq_sources_by_name: HashMap<String, Vec<usize>>,
+    /// The long operations of this session (`:tasks`, the quit question).
+    pub tasks: Tasks,
     /// Bumped whenever listed data changes; list orders are rebuilt then.
     pub(crate) generation: u64,
     pub(crate) next_req: u64,
@@ -345,13 +355,11 @@ pub enum Msg {
         wall_ms: i64,
         result: Result<crate::ops::archives::Listing, crate::ops::Error>,
     },
-    RedriveProgress {
-        req: ReqId,
-        progress: crate::ops::redrive::Progress,
-    },
-    RedriveDone {
-        req: ReqId,
-        result: Result<Box<crate::ops::redrive::Summary>, String>,
+    /// A long operation (see [`TaskEvent`]): started, progressed, did
+    /// something worth a line, ended.
+    Task {
+        id: OpId,
+        event: TaskEvent,
     },
 }
 
@@ -467,9 +475,9 @@ pub enum Effect {
         to: RedriveTo,
         ids: Option<Vec<String>>,
     },
-    /// Stops a redrive after the batch in flight.
-    CancelRedrive {
-        req: ReqId,
+    /// Cancels a task (a redrive stops after the batch in flight).
+    CancelTask {
+        id: OpId,
     },
     /// Lists archives and replays (answers `ArchivesLoaded`).
     FetchArchives {
@@ -516,6 +524,7 @@ impl AppState {
             dlq_sources_by_name: HashMap::new(),
             generation: 0,
             next_req: 0,
+            tasks: Tasks::default(),
         };
         let mut effects = vec![Effect::WhoAmI];
         effects.extend(state.fetch_queues());
@@ -691,6 +700,7 @@ pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&
             .get(i)
             .map(|c| c.label.as_str()),
         Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
+        Screen::Tasks(_) => state.tasks.ordered().get(i).map(|t| t.key.as_str()),
         Screen::Archives(a) => a
             .listing
             .value

@@ -132,10 +132,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             wall_ms,
             result,
         } => view::archives::archives_loaded(state, req, at, wall_ms, result),
-        Msg::RedriveProgress { req, progress } => {
-            view::redrive::redrive_progress(state, req, progress)
-        }
-        Msg::RedriveDone { req, result } => view::redrive::redrive_done(state, req, result),
+        Msg::Task { id, event } => view::tasks::on_task(state, id, event),
         Msg::ProfilesLoaded { req, at, result } => {
             view::contexts::profiles_loaded(state, req, at, result)
         }
@@ -211,9 +208,9 @@ pub(crate) fn reconcile(state: &mut AppState) {
     }
 }
 
-/// The identities of the top screen's rows, in display order.
-#[cfg(test)]
-pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
+/// The identities of the top screen's rows, in display order (for tests
+/// outside the crate).
+pub fn row_keys_of(state: &AppState) -> Vec<String> {
     let top = state.top();
     top.list()
         .map(|lv| {
@@ -223,6 +220,12 @@ pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The identities of the top screen's rows, in display order.
+#[cfg(test)]
+pub(crate) fn row_keys(state: &AppState) -> Vec<String> {
+    row_keys_of(state)
 }
 
 #[cfg(test)]

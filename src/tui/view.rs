@@ -28,6 +28,7 @@ pub mod redrive;
 pub mod rule;
 pub mod rules;
 pub mod tail;
+pub mod tasks;
 mod widgets;
 pub mod workbench;
 
@@ -76,6 +77,7 @@ pub fn of(screen: &Screen) -> &'static dyn View {
         Screen::Workbench(_) => &workbench::WorkbenchView,
         Screen::Redrive(_) => &redrive::RedriveView,
         Screen::Archives(_) => &archives::ArchivesView,
+        Screen::Tasks(_) => &tasks::TasksView,
     }
 }
 
@@ -196,6 +198,7 @@ fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
         Screen::LogGroups(_) => freshness(state, &state.log_groups),
         Screen::Contexts(_) => freshness(state, &state.profiles),
         Screen::Archives(a) => freshness(state, &a.listing),
+        Screen::Tasks(_) => None,
         Screen::Message(_)
         | Screen::Log(_)
         | Screen::Tail(_)
@@ -308,6 +311,7 @@ fn top_error(state: &AppState) -> Option<&str> {
         Screen::LogGroups(_) => state.log_groups.value.error(),
         Screen::Contexts(_) => state.profiles.value.error(),
         Screen::Archives(a) => a.listing.value.error(),
+        Screen::Tasks(_) => None,
         Screen::Tail(t) => match &t.status {
             TailStatus::Failed(e) => Some(e),
             _ => None,

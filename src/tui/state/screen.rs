@@ -106,6 +106,8 @@ pub enum Screen {
     Redrive(Box<RedriveScreen>),
     /// `:archives`: EventBridge archives, and the replays below them.
     Archives(Box<ArchivesScreen>),
+    /// `:tasks`: the long operations of this session.
+    Tasks(ListView),
 }
 
 /// `:archives`: the archives (the list) and the replays (shown below).
@@ -139,6 +141,7 @@ impl Screen {
             Screen::Workbench(_) => Scope::Workbench,
             Screen::Redrive(_) => Scope::Redrive,
             Screen::Archives(_) => Scope::Archives,
+            Screen::Tasks(_) => Scope::Tasks,
         }
     }
 
@@ -154,6 +157,7 @@ impl Screen {
             Screen::Rule(r) => Some(&mut r.list),
             Screen::Tail(t) => Some(&mut t.list),
             Screen::Archives(a) => Some(&mut a.list),
+            Screen::Tasks(l) => Some(l),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)
@@ -174,6 +178,7 @@ impl Screen {
             Screen::Rule(r) => Some(&r.list),
             Screen::Tail(t) => Some(&t.list),
             Screen::Archives(a) => Some(&a.list),
+            Screen::Tasks(l) => Some(l),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)
@@ -423,6 +428,16 @@ pub enum RedriveTo {
 }
 
 impl RedriveTo {
+    /// The `eddy redrive` command that does the same (and resumes an
+    /// interrupted run from its journal).
+    pub fn resume_command(&self, dlq: &str) -> String {
+        match self {
+            RedriveTo::Queue(q) => format!("eddy redrive {dlq} --to {}", queue_name(q)),
+            RedriveTo::Bus(b) => format!("eddy redrive {dlq} --to-bus {b}"),
+            RedriveTo::Sources => format!("eddy redrive {dlq}"),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             RedriveTo::Queue(q) => format!("queue {}", queue_name(q)),

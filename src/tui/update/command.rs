@@ -13,6 +13,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
     ("archives", &["archive", "replays", "replay"]),
+    ("tasks", &["task", "jobs", "ops"]),
     ("ctx", &["context"]),
     ("workbench", &["wb", "pattern"]),
     ("region", &[]),
@@ -103,8 +104,9 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
         return Vec::new();
     };
     match *name {
-        "q" => {
-            state.quit = true;
+        "q" => view::tasks::quit(state),
+        "tasks" => {
+            state.stack.push(Screen::Tasks(ListView::default()));
             Vec::new()
         }
         "workbench" => {

@@ -17,8 +17,15 @@ use super::navigate::{go_to_dlq, open, peek, peek_now, refresh_now};
 pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
     if ctrl_c {
-        state.quit = true;
-        return Vec::new();
+        // At the quit question, ctrl-c is the answer.
+        if let Overlay::Confirm(c) = &state.overlay
+            && c.then == Pending::Quit
+        {
+            state.quit = true;
+            return Vec::new();
+        }
+        state.overlay = Overlay::None;
+        return view::tasks::quit(state);
     }
     let help_action = matches!(state.overlay, Overlay::Help { .. })
         .then(|| keys::resolve(&state.config, state.top().scope(), &key))
@@ -71,7 +78,10 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 Some(Action::Quit) if key.code == KeyCode::Char('q') => {
                     state.overlay = Overlay::None
                 }
-                Some(Action::Quit) => state.quit = true,
+                Some(Action::Quit) => {
+                    state.overlay = Overlay::None;
+                    return view::tasks::quit(state);
+                }
                 Some(Action::Back | Action::Help) => state.overlay = Overlay::None,
                 Some(Action::Down) => *scroll += 1,
                 Some(Action::Up) => *scroll = scroll.saturating_sub(1),
@@ -184,10 +194,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match action {
-        Action::Quit => {
-            state.quit = true;
-            Vec::new()
-        }
+        Action::Quit => view::tasks::quit(state),
         Action::Help => {
             state.overlay = Overlay::Help { scroll: 0 };
             Vec::new()
@@ -281,6 +288,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Save => view::tail::save_tail(state),
         Action::Workbench => view::workbench::open_workbench(state),
         Action::Redrive => view::redrive::redrive(state),
+        Action::Cancel if matches!(state.top(), Screen::Tasks(_)) => view::tasks::cancel(state),
         Action::Cancel => view::redrive::cancel_redrive(state),
         Action::Replay => view::archives::replay(state),
         Action::CopyBody => match state.top() {
@@ -346,6 +354,11 @@ pub(crate) fn move_cursor(state: &mut AppState, action: Action) {
 pub(crate) fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     match then {
         Pending::ForcedPeek { .. } => peek_now(state, true),
+        Pending::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        Pending::CancelTask { id } => view::tasks::cancel_now(state, id),
         other => ops_ui::confirmed(state, other),
     }
 }

@@ -257,6 +257,49 @@ pub(crate) fn replay_range(state: &mut AppState, text: &str) {
     }
 }
 
+/// A replay's state as its task follows it: shown in the list at once.
+pub(crate) fn replay_progressed(state: &mut AppState, replay: crate::domain::Replay) {
+    for s in state.stack.iter_mut() {
+        if let Screen::Archives(a) = s
+            && let Some(l) = a.listing.value.data_mut()
+        {
+            match l.replays.iter_mut().find(|r| r.name == replay.name) {
+                Some(r) => *r = replay.clone(),
+                None => l.replays.push(replay.clone()),
+            }
+        }
+    }
+    state.bump();
+}
+
+/// A replay's task ended: says how, and lists again.
+pub(crate) fn replay_done(
+    state: &mut AppState,
+    id: OpId,
+    result: Result<TaskSummary, crate::ops::Error>,
+) -> Vec<Effect> {
+    let title = state
+        .tasks
+        .rows
+        .get(&id)
+        .map(|t| t.title.clone())
+        .unwrap_or_else(|| "replay".to_string());
+    match result {
+        Ok(TaskSummary::Replay(r)) => {
+            let state_text = r.state.clone().unwrap_or_else(|| "ended".to_string());
+            let ok = state_text == "COMPLETED";
+            replay_progressed(state, *r);
+            state.flash(
+                if ok { Level::Info } else { Level::Warn },
+                format!("{}: {}", escape(&title), escape(&state_text)),
+            );
+        }
+        Ok(TaskSummary::Redrive(_)) => {}
+        Err(e) => state.flash(Level::Error, format!("{}: {e}", escape(&title))),
+    }
+    refresh(state)
+}
+
 /// The archives view.
 pub struct ArchivesView;
 
@@ -299,7 +342,7 @@ mod tests {
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    use crate::domain::Archive;
+    use crate::domain::{Archive, Replay};
     use crate::ops::archives::Listing;
     use crate::tui::config::Config;
     use crate::tui::state::*;
@@ -398,18 +441,52 @@ mod tests {
             (plan.from_ms, plan.to_ms),
             (WALL - 3_000_000, WALL + 600_000)
         );
-        // Its answer refreshes the listing.
+        // It is a task, followed in the view, and listed again when it ends.
+        let Effect::StartReplay { req, plan } = effects[0].clone() else {
+            unreachable!()
+        };
+        let id = OpId(req.0);
+        assert_eq!(state.tasks.rows[&id].kind, TaskKind::Replay);
+        let running = Replay {
+            name: plan.name.clone(),
+            state: Some("RUNNING".to_string()),
+            event_start_ms: Some(0),
+            event_end_ms: Some(100),
+            last_replayed_ms: Some(50),
+            ..Replay::default()
+        };
+        update(
+            &mut state,
+            Msg::Task {
+                id,
+                event: TaskEvent::Progress(TaskProgress::Replay(Box::new(running.clone()))),
+            },
+        );
+        let Screen::Archives(a) = state.top() else {
+            panic!()
+        };
+        assert_eq!(
+            a.listing.value.data().unwrap().replays,
+            vec![running.clone()]
+        );
+        assert_eq!(state.tasks.rows[&id].progress_text(), "RUNNING 50%");
+        let completed = Replay {
+            state: Some("COMPLETED".to_string()),
+            ..running
+        };
         let effects = update(
             &mut state,
-            Msg::ActionDone {
-                req: ReqId(99),
-                result: Ok("started replay".to_string()),
+            Msg::Task {
+                id,
+                event: TaskEvent::Done(Ok(TaskSummary::Replay(Box::new(completed)))),
             },
         );
         assert!(
             matches!(effects.as_slice(), [Effect::FetchArchives { .. }]),
             "{effects:?}"
         );
+        assert!(state.tasks.running().next().is_none());
+        assert!(state.flash.as_ref().unwrap().text.ends_with("COMPLETED"));
     }
 
     #[test]

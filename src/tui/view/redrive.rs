@@ -241,7 +241,11 @@ pub(crate) fn cancel_redrive(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     r.cancelling = true;
-    vec![Effect::CancelRedrive { req: r.req }]
+    let id = OpId(r.req.0);
+    if let Some(row) = state.tasks.rows.get_mut(&id) {
+        row.cancelling = true;
+    }
+    vec![Effect::CancelTask { id }]
 }
 
 /// The redrive view.

@@ -140,6 +140,19 @@ pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
         dropped: 0,
         list: ListView::default(),
     })));
+    let id = OpId(req.0);
+    state.tasks.start(TaskRow {
+        id,
+        key: id.0.to_string(),
+        kind: TaskKind::BusTail,
+        title: format!("tail of bus {bus}"),
+        progress: None,
+        planned: None,
+        resume: None,
+        cancelling: false,
+        ended: None,
+        items: Vec::new(),
+    });
     vec![Effect::StartTail { req, bus, pattern }]
 }
 
@@ -280,6 +293,9 @@ pub(crate) fn tail_started(
     req: ReqId,
     result: Result<Vec<String>, String>,
 ) -> Vec<Effect> {
+    if let Err(e) = &result {
+        state.tasks.finish(OpId(req.0), Err(e.clone()));
+    }
     if let Some(t) = tail_mut(state, req) {
         match result {
             Ok(notes) => {
@@ -327,6 +343,13 @@ pub(crate) fn tail_stopped(
     if let Some(t) = tail_mut(state, req) {
         t.status = TailStatus::Stopped(text.clone());
     }
+    state.tasks.finish(
+        OpId(req.0),
+        result
+            .as_ref()
+            .map(|_| "stopped".to_string())
+            .map_err(Clone::clone),
+    );
     match result {
         Ok(_) => state.flash(Level::Info, text),
         Err(_) => state.flash(Level::Error, text),

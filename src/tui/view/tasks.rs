@@ -1,0 +1,356 @@
+//! The tasks view (`:tasks`): every long operation of this session
+//! (redrives, replays, bus tails) with its progress, running ones first;
+//! `c` cancels the selected one after a confirmation (a redrive stops after
+//! its batch in flight, a replay by CancelReplay, a tail removes its queue
+//! and rule). Also the task messages (`Msg::Task`, handed on to the view
+//! that shows the operation) and the quit question while a redrive or a
+//! replay runs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Cell, Row};
+
+use super::widgets::*;
+use crate::text::escape;
+use crate::tui::config::Meaning;
+use crate::tui::ops_ui;
+use crate::tui::state::*;
+
+/// One event of a task: the registry first, then the view that shows the
+/// operation (the redrive screen).
+pub(crate) fn on_task(state: &mut AppState, id: OpId, event: TaskEvent) -> Vec<Effect> {
+    state.tasks.apply(id, &event);
+    state.bump();
+    let req = ReqId(id.0);
+    let kind = state.tasks.rows.get(&id).map(|t| t.kind);
+    match (kind, event) {
+        (_, TaskEvent::Started { .. } | TaskEvent::Item(_)) | (None, _) => Vec::new(),
+        (_, TaskEvent::Progress(TaskProgress::Redrive(p))) => {
+            super::redrive::redrive_progress(state, req, p)
+        }
+        (_, TaskEvent::Progress(TaskProgress::Replay(r))) => {
+            super::archives::replay_progressed(state, *r);
+            Vec::new()
+        }
+        (Some(TaskKind::Redrive), TaskEvent::Done(result)) => {
+            let result = match result {
+                Ok(TaskSummary::Redrive(s)) => Ok(s),
+                Ok(TaskSummary::Replay(_)) => Err("a redrive ended as a replay".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            super::redrive::redrive_done(state, req, result)
+        }
+        (Some(TaskKind::Replay), TaskEvent::Done(result)) => {
+            super::archives::replay_done(state, id, result)
+        }
+        // Tails and log follows report through their own messages.
+        (Some(TaskKind::BusTail | TaskKind::LogFollow), TaskEvent::Done(_)) => Vec::new(),
+    }
+}
+
+/// Quits, unless a task still runs: then asks first, saying what is half
+/// done and how it resumes.
+pub(crate) fn quit(state: &mut AppState) -> Vec<Effect> {
+    let lines: Vec<String> = state
+        .tasks
+        .running()
+        .filter(|t| t.kind.asks_on_quit())
+        .map(TaskRow::quit_warning)
+        .collect();
+    if lines.is_empty() {
+        state.quit = true;
+        return Vec::new();
+    }
+    ops_ui::confirm(
+        state,
+        "quit while a task runs?".to_string(),
+        lines,
+        None,
+        Pending::Quit,
+    );
+    Vec::new()
+}
+
+/// `c` on a task: asks, then cancels it.
+pub(crate) fn cancel(state: &mut AppState) -> Vec<Effect> {
+    let Some(id) = state.selected_key().and_then(|k| k.parse().ok()).map(OpId) else {
+        return Vec::new();
+    };
+    let Some(row) = state.tasks.rows.get(&id) else {
+        return Vec::new();
+    };
+    if !row.running() || row.cancelling {
+        state.flash(Level::Info, "that task is not running");
+        return Vec::new();
+    }
+    let title = format!("cancel the {}?", row.title);
+    let lines = match row.kind {
+        TaskKind::Redrive => vec![
+            format!("{} so far.", row.progress_text()),
+            "It stops after the batch in flight; what was moved stays moved.".to_string(),
+        ],
+        TaskKind::Replay => vec![
+            format!("{} so far.", row.progress_text()),
+            "EventBridge stops it (CancelReplay); what was replayed stays delivered.".to_string(),
+        ],
+        TaskKind::BusTail | TaskKind::LogFollow => {
+            vec!["It stops and removes its temporary queue and rule.".to_string()]
+        }
+    };
+    ops_ui::confirm(state, title, lines, None, Pending::CancelTask { id });
+    Vec::new()
+}
+
+/// A confirmed cancel: marks the task and asks the executor to stop it.
+pub(crate) fn cancel_now(state: &mut AppState, id: OpId) -> Vec<Effect> {
+    if let Some(row) = state.tasks.rows.get_mut(&id) {
+        row.cancelling = true;
+    }
+    if let Some(Screen::Redrive(r)) = state
+        .stack
+        .iter_mut()
+        .find(|s| matches!(s, Screen::Redrive(r) if r.req.0 == id.0))
+    {
+        r.cancelling = true;
+    }
+    vec![Effect::CancelTask { id }]
+}
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let Screen::Tasks(lv) = state.top() else {
+        return;
+    };
+    let rows = state.tasks.ordered();
+    let block = Block::default().borders(Borders::ALL).title(list_title(
+        "tasks",
+        Some(lv.order.len()),
+        &lv.filter,
+        None,
+    ));
+    let (range, selected) = visible(lv, table_rows_in(area));
+    let table_rows = lv.order[range]
+        .iter()
+        .filter_map(|&i| rows.get(i))
+        .map(|t| {
+            let (status, m) = match &t.ended {
+                None if t.cancelling => ("cancelling".to_string(), Meaning::Warn),
+                None => ("running".to_string(), Meaning::Accent),
+                Some(Ok(s)) => (format!("done: {s}"), Meaning::Ok),
+                Some(Err(e)) => (format!("failed: {e}"), Meaning::Danger),
+            };
+            Row::new(vec![
+                Cell::from(t.id.0.to_string()),
+                Cell::from(t.kind.name()),
+                Cell::from(escape(&t.title).into_owned()),
+                Cell::from(t.progress_text()),
+                Cell::from(escape(&status).into_owned()).style(style(state, m)),
+            ])
+        })
+        .collect();
+    table(
+        state,
+        frame,
+        area,
+        block,
+        &["id", "kind", "title", "progress", "state"],
+        vec![
+            Constraint::Length(5),
+            Constraint::Length(8),
+            Constraint::Fill(2),
+            Constraint::Length(20),
+            Constraint::Fill(1),
+        ],
+        table_rows,
+        selected,
+        false,
+    );
+}
+
+/// The tasks view.
+pub struct TasksView;
+
+impl super::kind::View for TasksView {
+    fn order(&self, state: &AppState) -> Vec<usize> {
+        let Screen::Tasks(lv) = state.top() else {
+            return Vec::new();
+        };
+        let f = lv.filter.to_lowercase();
+        state
+            .tasks
+            .ordered()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| f.is_empty() || t.title.to_lowercase().contains(&f))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
+        render(state, frame, area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::ops::redrive::Progress;
+    use crate::tui::config::Config;
+    use crate::tui::state::*;
+    use crate::tui::update::update;
+
+    fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
+        update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn typed(state: &mut AppState, text: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for c in text.chars() {
+            effects.extend(key(
+                state,
+                if c == '\n' {
+                    KeyCode::Enter
+                } else {
+                    KeyCode::Char(c)
+                },
+            ));
+        }
+        effects
+    }
+
+    /// A state with a redrive of orders-dlq running: 12 of ~40 moved.
+    fn redriving() -> AppState {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let draft = RedriveDraft {
+            dlq_url: "http://x/1/orders-dlq".to_string(),
+            dlq_name: "orders-dlq".to_string(),
+            ids: None,
+            count: Some(40),
+        };
+        let effects = crate::tui::ops_ui::confirmed(
+            &mut state,
+            Pending::Redrive {
+                draft: Box::new(draft),
+                to: RedriveTo::Queue("orders".to_string()),
+            },
+        );
+        let [Effect::Redrive { req, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let id = OpId(req.0);
+        let progress = Progress {
+            moved: 12,
+            ..Progress::default()
+        };
+        update(
+            &mut state,
+            Msg::Task {
+                id,
+                event: TaskEvent::Progress(TaskProgress::Redrive(progress)),
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn quitting_while_a_redrive_runs_asks_first() {
+        let mut state = redriving();
+        assert!(typed(&mut state, "q").is_empty());
+        assert!(!state.quit, "no quit before the answer");
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert_eq!(
+            c.lines,
+            vec![
+                "a redrive of orders-dlq → queue orders is half done: 12 moved of ~40; quit anyway? \
+                 it resumes from its journal with `eddy redrive orders-dlq --to orders`"
+                    .to_string()
+            ]
+        );
+        // No: eddy stays.
+        typed(&mut state, "n");
+        assert!(!state.quit);
+        // `:q` asks too; yes quits.
+        typed(&mut state, ":q\n");
+        assert!(!state.quit);
+        assert!(matches!(state.overlay, Overlay::Confirm(_)));
+        typed(&mut state, "y");
+        assert!(state.quit);
+        // ctrl-c asks, and a second ctrl-c at the question quits.
+        let mut state = redriving();
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        update(&mut state, Msg::Key(ctrl_c));
+        assert!(!state.quit);
+        update(&mut state, Msg::Key(ctrl_c));
+        assert!(state.quit);
+    }
+
+    #[test]
+    fn nothing_running_quits_at_once_and_an_ended_task_does_not_ask() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        typed(&mut state, "q");
+        assert!(state.quit);
+        let mut state = redriving();
+        let id = *state.tasks.rows.keys().next().unwrap();
+        update(
+            &mut state,
+            Msg::Task {
+                id,
+                event: TaskEvent::Done(Err(crate::ops::Error::Invalid("gone".to_string()))),
+            },
+        );
+        assert!(state.flash.as_ref().unwrap().text.contains("gone"));
+        typed(&mut state, "q");
+        assert!(state.quit);
+    }
+
+    #[test]
+    fn a_running_tail_does_not_hold_up_quitting_but_is_listed() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        state.tasks.start(TaskRow {
+            id: OpId(3),
+            key: "3".to_string(),
+            kind: TaskKind::BusTail,
+            title: "tail of bus orders".to_string(),
+            progress: None,
+            planned: None,
+            resume: None,
+            cancelling: false,
+            ended: None,
+            items: Vec::new(),
+        });
+        typed(&mut state, ":tasks\n");
+        assert_eq!(crate::tui::update::row_keys(&state), vec!["3".to_string()]);
+        typed(&mut state, "c");
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert_eq!(c.title, "cancel the tail of bus orders?");
+        typed(&mut state, "n");
+        typed(&mut state, "q");
+        assert!(state.quit);
+    }
+
+    #[test]
+    fn tasks_lists_and_cancels_after_a_confirmation() {
+        let mut state = redriving();
+        let id = *state.tasks.rows.keys().next().unwrap();
+        typed(&mut state, ":tasks\n");
+        assert_eq!(state.top().scope().name(), "tasks");
+        assert_eq!(crate::tui::update::row_keys(&state), vec![id.0.to_string()]);
+        assert!(typed(&mut state, "c").is_empty());
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert_eq!(c.title, "cancel the redrive of orders-dlq → queue orders?");
+        let effects = typed(&mut state, "y");
+        assert_eq!(effects, vec![Effect::CancelTask { id }]);
+        assert!(state.tasks.rows[&id].cancelling);
+        // Cancelling again does nothing more.
+        assert!(typed(&mut state, "c").is_empty());
+        assert_eq!(state.overlay, Overlay::None);
+    }
+}
