@@ -320,8 +320,25 @@ pub async fn seed(local: &Arc<Local>) -> Result<(), AwsError> {
             .await?;
         }
     }
+    // An archive of every event on `orders`, so that `:archives` has one to
+    // list and to replay from.
+    exists_ok(
+        events(
+            local,
+            "CreateArchive",
+            json!({
+                "ArchiveName": DEMO_ARCHIVE,
+                "EventSourceArn": format!("arn:aws:events:{REGION}:{}:event-bus/orders", local.account),
+                "RetentionDays": 7,
+            }),
+        )
+        .await,
+    )?;
     Ok(())
 }
+
+/// The demo's archive (on the `orders` bus).
+pub const DEMO_ARCHIVE: &str = "orders-archive";
 
 /// A target id from a queue or log group name (letters, digits, `.-_`).
 fn target_id(name: &str) -> String {
