@@ -207,6 +207,20 @@ impl Tasks {
                 }
             }
             TaskEvent::Done(result) => {
+                // The final record is the progress too: a done task does not
+                // keep showing the last state it reported while it ran.
+                match result {
+                    Ok(TaskSummary::Replay(r)) => {
+                        row.progress = Some(TaskProgress::Replay(r.clone()));
+                    }
+                    Ok(TaskSummary::Redrive(s)) => {
+                        if let Some(TaskProgress::Redrive(p)) = &mut row.progress {
+                            p.moved = s.moved;
+                            p.recovered = s.recovered;
+                        }
+                    }
+                    Err(_) => {}
+                }
                 row.ended = Some(match result {
                     Ok(TaskSummary::Redrive(s)) if s.cancelled => {
                         Ok(format!("cancelled: {} moved", s.moved))
@@ -278,5 +292,35 @@ mod tests {
         );
         assert_eq!(t.running().count(), 0);
         assert_eq!(t.rows[&OpId(1)].ended, Some(Err("gone".to_string())));
+    }
+
+    #[test]
+    fn a_done_replay_shows_its_final_state_not_the_last_progress() {
+        let mut t = Tasks::default();
+        t.start(TaskRow {
+            kind: TaskKind::Replay,
+            planned: None,
+            resume: None,
+            ..row(3)
+        });
+        let running = Replay {
+            state: Some("RUNNING".to_string()),
+            ..Replay::default()
+        };
+        t.apply(
+            OpId(3),
+            &TaskEvent::Progress(TaskProgress::Replay(Box::new(running))),
+        );
+        assert_eq!(t.rows[&OpId(3)].progress_text(), "RUNNING");
+        let done = Replay {
+            state: Some("COMPLETED".to_string()),
+            ..Replay::default()
+        };
+        t.apply(
+            OpId(3),
+            &TaskEvent::Done(Ok(TaskSummary::Replay(Box::new(done)))),
+        );
+        assert_eq!(t.rows[&OpId(3)].progress_text(), "COMPLETED 100%");
+        assert_eq!(t.rows[&OpId(3)].ended, Some(Ok("COMPLETED".to_string())));
     }
 }
