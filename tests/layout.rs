@@ -1,7 +1,9 @@
-//! The shape of `src/` as a whole (see ../shared/DESIGN.md; `tui_layout.rs`
-//! holds the stricter rules of `src/tui/`): no import cycle between sibling
-//! files of one module, no file with more than 1,000 lines before its tests,
-//! SDK crates only in `src/aws/`, ratatui and crossterm only in `src/tui/`.
+//! The shape of `src/` (see ../shared/DESIGN.md): no import cycle between
+//! sibling files of one module, no file with more than 1,000 lines before its
+//! tests, SDK crates only in `src/aws/`, ratatui and crossterm only in
+//! `src/tui/`; and in `src/tui/` the stricter rules: no cycle between a
+//! module's files counting the file that declares them, the state never
+//! imports a view, the update or the executor.
 //! Read from the source files, so a change that breaks the shape fails here
 //! with the files named.
 
@@ -126,10 +128,17 @@ struct Tree {
     lines: BTreeMap<Vec<String>, usize>,
 }
 
-fn src_tree() -> Tree {
+/// The modules of `src/` (or of the top-level module `only`, e.g. `tui`).
+fn tree_of(only: Option<&str>) -> Tree {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = vec![];
-    rust_files(&src, &mut files);
+    match only {
+        Some(top) => {
+            files.push(src.join(format!("{top}.rs")));
+            rust_files(&src.join(top), &mut files);
+        }
+        None => rust_files(&src, &mut files),
+    }
     let mut modules = BTreeMap::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
@@ -171,10 +180,11 @@ fn src_tree() -> Tree {
     Tree { deps, lines }
 }
 
-/// Cycles among the sibling files of each module (a folder's files, a
-/// grandchild counted as its child; the file that declares them is left
-/// out: its children may use what it declares).
-fn cycles(tree: &Tree) -> Vec<String> {
+/// Cycles among the files of each module (a folder's files, a grandchild
+/// counted as its child). With `with_parent`, the file that declares them
+/// counts too (`src/tui/`'s rule); without, its children may use what it
+/// declares.
+fn cycles(tree: &Tree, with_parent: bool) -> Vec<String> {
     let parents: BTreeSet<Vec<String>> = tree
         .deps
         .keys()
@@ -184,7 +194,9 @@ fn cycles(tree: &Tree) -> Vec<String> {
     let mut found = Vec::new();
     for parent in parents {
         let node = |m: &Vec<String>| -> Option<Vec<String>> {
-            if m.len() > parent.len() && m[..parent.len()] == parent[..] {
+            if with_parent && *m == parent {
+                Some(parent.clone())
+            } else if m.len() > parent.len() && m[..parent.len()] == parent[..] {
                 Some(m[..=parent.len()].to_vec())
             } else {
                 None
@@ -240,7 +252,7 @@ fn cycles(tree: &Tree) -> Vec<String> {
 
 #[test]
 fn no_import_cycle_between_sibling_files() {
-    let found = cycles(&src_tree());
+    let found = cycles(&tree_of(None), false);
     assert!(
         found.is_empty(),
         "import cycles between sibling files: {found:#?}"
@@ -249,7 +261,7 @@ fn no_import_cycle_between_sibling_files() {
 
 #[test]
 fn no_file_holds_more_than_a_thousand_lines_before_its_tests() {
-    let big: Vec<String> = src_tree()
+    let big: Vec<String> = tree_of(None)
         .lines
         .iter()
         .filter(|(_, n)| **n > MAX_LINES)
@@ -325,16 +337,43 @@ fn the_checkers_see_what_they_look_for() {
         BTreeSet::from([m("local::store"), m("local")]),
     );
     deps.insert(m("local"), BTreeSet::from([m("local::sqs")]));
-    let found = cycles(&Tree {
+    let tree = Tree {
         deps,
         lines: BTreeMap::new(),
-    });
+    };
+    let found = cycles(&tree, false);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         found[0].contains("local::sqs") && found[0].contains("local::store"),
         "{found:?}"
     );
+    // With the parent counted (`src/tui/`'s rule), local -> local::sqs is one too.
+    assert_eq!(cycles(&tree, true).len(), 2, "{:?}", cycles(&tree, true));
     let p = paths("use aws_sdk_sqs::types::Message;\nlet t = ratatui::text::Line::from(x);");
     assert!(p.contains(&m("aws_sdk_sqs::types::Message")), "{p:?}");
     assert!(p.iter().any(|p| p[0] == "ratatui"), "{p:?}");
+}
+
+#[test]
+fn no_import_cycle_between_the_files_of_a_tui_module() {
+    let found = cycles(&tree_of(Some("tui")), true);
+    assert!(found.is_empty(), "import cycles in src/tui: {found:#?}");
+}
+
+#[test]
+fn the_tui_state_imports_no_view_update_or_executor() {
+    let tree = tree_of(Some("tui"));
+    let forbidden = ["view", "update", "ops_ui", "runtime"];
+    for (module, named) in &tree.deps {
+        if module.get(1).is_some_and(|m| m == "state") {
+            for n in named {
+                assert!(
+                    !(n.len() >= 2 && n[0] == "tui" && forbidden.contains(&n[1].as_str())),
+                    "{} imports {}: the state must not know views or the update",
+                    module.join("::"),
+                    n.join("::")
+                );
+            }
+        }
+    }
 }
