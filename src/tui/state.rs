@@ -7,7 +7,7 @@
 //! helpers, the viewport render reports back), `screen` (the screens of the
 //! view stack and their data). The state does not know how views render or
 //! handle keys: `update/` and `view/` import it, never the other way round
-//! (tests/tui_layout.rs checks it).
+//! (tests/layout.rs checks it).
 
 mod list;
 mod live;
