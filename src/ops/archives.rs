@@ -57,7 +57,8 @@ pub async fn find(c: &Clients, name: &str) -> Result<Archive, Error> {
 /// A replay about to start: the archive, its bus and the time range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayPlan {
-    /// The replay's name (`<archive>-<unix seconds>`).
+    /// The replay's name (`<archive>-<unix milliseconds>`: two replays
+    /// started in the same second get two names).
     pub name: String,
     pub archive: String,
     pub archive_arn: String,
@@ -93,9 +94,10 @@ pub fn plan(archive: &Archive, from_ms: i64, to_ms: i64, now_ms: i64) -> Result<
             rfc3339(to_ms)
         )));
     }
-    // Replay names: at most 64 of [.-_A-Za-z0-9]; archive names at most 48.
+    // Replay names: at most 64 of [.-_A-Za-z0-9]; archive names at most 48,
+    // so 48 + 1 + 13 digits of milliseconds fit.
     let mut name: String = archive.name.chars().take(48).collect();
-    name.push_str(&format!("-{}", now_ms.div_euclid(1000)));
+    name.push_str(&format!("-{now_ms}"));
     Ok(ReplayPlan {
         name,
         archive: archive.name.clone(),
@@ -256,7 +258,11 @@ mod tests {
     #[test]
     fn a_plan_names_the_replay_and_its_bus() {
         let p = plan(&archive(), NOW - 3_600_000, NOW, NOW).unwrap();
-        assert_eq!(p.name, "orders-archive-1714564800");
+        assert_eq!(p.name, "orders-archive-1714564800000");
+        // Two replays started in the same second are two replays.
+        let again = plan(&archive(), NOW - 3_600_000, NOW, NOW + 1).unwrap();
+        assert_ne!(again.name, p.name);
+        assert!(again.name.len() <= 64);
         assert_eq!(p.bus(), "orders");
         let c = confirmation(&p);
         assert_eq!(c.title, "replay archive orders-archive to bus orders");
