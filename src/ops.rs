@@ -67,10 +67,10 @@ pub struct Done<T> {
 }
 
 impl<T> Done<T> {
-    pub(crate) fn audited(value: T, audit: Result<(), String>) -> Done<T> {
+    pub(crate) fn audited(value: T, audit: Result<(), audit::Error>) -> Done<T> {
         Done {
             value,
-            audit_warning: audit.err(),
+            audit_warning: audit.err().map(|e| e.to_string()),
         }
     }
 }

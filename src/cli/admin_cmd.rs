@@ -16,7 +16,7 @@ use super::output::{Io, plural, thousands};
 use super::table::{escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Status};
 use crate::domain::{MessageId, Queue};
-use crate::ops::export::{self, ExportError, ExportOptions, ExportedMessage};
+use crate::ops::export::{self, ExportOptions, ExportedMessage};
 use crate::ops::{Cancel, Confirmation, delete, purge as purge_op, rule_state};
 
 pub(crate) const EXPORT_HELP: &str = "\
@@ -339,8 +339,8 @@ pub(crate) fn export(
     };
     let summary = match result {
         Ok(s) => s,
-        Err(ExportError::Aws(e)) => return Err(e.into()),
-        Err(ExportError::Write(e)) => {
+        // The sink (our file or stdout) refused a record.
+        Err(crate::ops::Error::Io { source: e, .. }) => {
             return Err(match &file {
                 Some((path, _)) => CliError::Invalid(format!(
                     "cannot write {}: {e}; the messages were released",
@@ -349,6 +349,7 @@ pub(crate) fn export(
                 None => CliError::Output(e),
             });
         }
+        Err(e) => return Err(e.into()),
     };
     flushed?;
     for w in &summary.warnings {

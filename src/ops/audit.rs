@@ -5,17 +5,50 @@
 //!
 //! Every operation in `ops/` writes its entry through one [`Audit`], built
 //! once from the connection, so that the same action records the same line
-//! whether it came from the CLI or from the terminal UI.
+//! whether it came from the CLI or from the terminal UI. A failed append is
+//! an [`Error`] naming the file and what to do.
 
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 /// Environment variable naming the audit file.
 pub const AUDIT_FILE_ENV: &str = "EDDY_AUDIT_FILE";
+
+/// Why an audit entry could not be written (the action itself happened).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// Neither `$EDDY_AUDIT_FILE` nor a state folder is set.
+    #[error(
+        "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
+    )]
+    NoPlace,
+    /// The audit log's folder cannot be created.
+    #[error("cannot create {}: {source}", .dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+    /// An entry does not serialize (a bug: entries are plain data).
+    #[error("cannot encode an audit entry for {}: {source}", .path.display())]
+    Encode {
+        path: PathBuf,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
+    /// The file cannot be opened or appended to.
+    #[error("cannot write the audit log {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+}
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,14 +129,11 @@ impl Audit {
         target: &str,
         count: u64,
         detail: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Error> {
         let entry = Entry::new(&self.context, action, target, count, detail);
         match &self.file {
             Some(file) => append(file, &entry),
-            None => Err(
-                "no place for the audit log: set EDDY_AUDIT_FILE, EDDY_STATE_DIR, XDG_STATE_HOME or HOME"
-                    .to_string(),
-            ),
+            None => Err(Error::NoPlace),
         }
     }
 }
@@ -117,19 +147,27 @@ pub fn path() -> Option<PathBuf> {
 }
 
 /// Appends `entry` to the file `path` (and its folder); the error names the file.
-fn append(path: &std::path::Path, entry: &Entry) -> Result<(), String> {
+fn append(path: &std::path::Path, entry: &Entry) -> Result<(), Error> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::CreateDir {
+            dir: dir.to_path_buf(),
+            source: Arc::new(e),
+        })?;
     }
-    let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    let mut line = serde_json::to_string(entry).map_err(|e| Error::Encode {
+        path: path.to_path_buf(),
+        source: Arc::new(e),
+    })?;
     line.push('\n');
     OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .and_then(|mut f| f.write_all(line.as_bytes()))
-        .map_err(|e| format!("cannot write the audit log {}: {e}", path.display()))
+        .map_err(|e| Error::Write {
+            path: path.to_path_buf(),
+            source: Arc::new(e),
+        })
 }
 
 /// Reads every entry of the audit log at `path` (lines that do not parse are skipped).
@@ -177,7 +215,39 @@ mod tests {
             nowhere
                 .record("purge", "q", 1, "")
                 .unwrap_err()
+                .to_string()
                 .contains("EDDY_AUDIT_FILE")
         );
+    }
+
+    #[test]
+    fn a_failed_append_is_typed_and_names_the_file() {
+        let dir = std::env::temp_dir().join(format!("eddy-audit-unit-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // A folder where the file should be: it cannot be opened for appending.
+        std::fs::create_dir_all(&dir).unwrap();
+        let audit = Audit::with_context("c".to_string()).to_file(dir.clone());
+        let err = audit.record("purge", "q", 1, "").unwrap_err();
+        assert!(
+            matches!(&err, Error::Write { path, .. } if path == &dir),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot write the audit log {}: ", dir.display())),
+            "{err}"
+        );
+        // A file where the folder should be: the folder cannot be created.
+        let blocker = dir.join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let audit = Audit::with_context("c".to_string()).to_file(blocker.join("audit.jsonl"));
+        let err = audit.record("purge", "q", 1, "").unwrap_err();
+        assert!(
+            matches!(&err, Error::CreateDir { dir: d, .. } if d == &blocker),
+            "{err:?}"
+        );
+        let ops: crate::ops::Error = err.into();
+        assert!(matches!(ops, crate::ops::Error::Audit(_)), "{ops:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

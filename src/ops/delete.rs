@@ -41,7 +41,7 @@ pub struct Deleted {
     pub failed: Vec<(MessageId, String)>,
 }
 
-fn record(audit: &Audit, url: &str, ids: &[MessageId]) -> Result<(), String> {
+fn record(audit: &Audit, url: &str, ids: &[MessageId]) -> Result<(), super::audit::Error> {
     let detail = ids
         .iter()
         .map(MessageId::as_str)

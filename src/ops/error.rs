@@ -4,6 +4,7 @@
 //! input the operation refuses.
 
 use crate::aws;
+use crate::ops::{audit, export, journal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -14,9 +15,17 @@ pub enum Error {
     /// message says otherwise).
     #[error("{0}")]
     Invalid(String),
-    /// A journal cannot be read or written: the message names the file.
-    #[error("{0}")]
-    Journal(String),
+    /// A journal cannot be opened, read or written: the message names the file.
+    #[error(transparent)]
+    Journal(#[from] journal::Error),
+    /// The audit log cannot be written (operations report this as a
+    /// warning, [`crate::ops::Done::audit_warning`]: the action happened).
+    #[error(transparent)]
+    Audit(#[from] audit::Error),
+    /// A record of an export file cannot be used (the message names the line
+    /// or the field).
+    #[error(transparent)]
+    Record(#[from] export::RecordError),
     /// A file (export, import, saved lines) cannot be read or written.
     #[error("{what}: {source}")]
     Io {
@@ -34,5 +43,11 @@ impl Error {
     /// Worth trying again later (see [`aws::Error::is_transient`]).
     pub fn is_transient(&self) -> bool {
         matches!(self, Error::Aws(e) if e.is_transient())
+    }
+
+    /// The backend says the thing (queue, rule, bus, ...) does not exist
+    /// (see [`aws::Error::is_not_found`]).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Aws(e) if e.is_not_found())
     }
 }

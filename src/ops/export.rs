@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::Cancel;
-use crate::aws::{Clients, Error};
+use super::{Cancel, Error};
+use crate::aws::{self, Clients};
 use crate::domain::{BatchOutcome, EntryError, Message, MessageAttribute, OutgoingMessage, Queue};
 
 /// The visibility timeout of the first receives, in seconds.
@@ -89,7 +89,7 @@ impl ExportedMessage {
     /// What to send to a queue (`fifo`: the queue is FIFO): the group id is
     /// required there, and the deduplication id defaults to the original
     /// message id.
-    pub fn to_outgoing(&self, fifo: bool) -> Result<OutgoingMessage, String> {
+    pub fn to_outgoing(&self, fifo: bool) -> Result<OutgoingMessage, RecordError> {
         let mut out = OutgoingMessage {
             body: self.body.clone(),
             attributes: self.message_attributes.clone(),
@@ -101,9 +101,7 @@ impl ExportedMessage {
                 .clone()
                 .or_else(|| self.attributes.get("MessageGroupId").cloned())
                 .filter(|g| !g.is_empty())
-                .ok_or_else(|| {
-                    "no message group id (group_id), which a FIFO queue needs".to_string()
-                })?;
+                .ok_or(RecordError::NoGroupId)?;
             let dedup = self
                 .dedup_id
                 .clone()
@@ -117,21 +115,33 @@ impl ExportedMessage {
     }
 }
 
+/// Why a record of an export file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// A line is not an [`ExportedMessage`] (`line` counts from 1).
+    #[error(
+        "line {line}: not an exported message ({reason}); each line must be a JSON object with at least \"body\""
+    )]
+    NotARecord { line: usize, reason: String },
+    /// A FIFO queue needs a group id and the record has none.
+    #[error("no message group id (group_id), which a FIFO queue needs")]
+    NoGroupId,
+}
+
 /// Reads JSON Lines of [`ExportedMessage`] (blank lines skipped). The error
 /// names the line.
-pub fn parse_jsonl(text: &str) -> Result<Vec<ExportedMessage>, String> {
+pub fn parse_jsonl(text: &str) -> Result<Vec<ExportedMessage>, RecordError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let rec: ExportedMessage = serde_json::from_str(line).map_err(|e| {
-            format!(
-                "line {}: not an exported message ({e}); each line must be a JSON object with at least \"body\"",
-                i + 1
-            )
-        })?;
+        let rec: ExportedMessage =
+            serde_json::from_str(line).map_err(|e| RecordError::NotARecord {
+                line: i + 1,
+                reason: e.to_string(),
+            })?;
         out.push(rec);
     }
     Ok(out)
@@ -169,15 +179,6 @@ pub struct ExportSummary {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error(transparent)]
-    Aws(#[from] Error),
-    /// The sink refused a record; the held messages were released.
-    #[error("cannot write the export: {0}")]
-    Write(std::io::Error),
-}
-
 /// Received messages held invisible, by message id.
 struct Held {
     handles: HashMap<String, String>,
@@ -195,7 +196,7 @@ pub async fn export(
     mut sink: impl FnMut(&ExportedMessage) -> std::io::Result<()>,
     mut progress: impl FnMut(Progress),
     cancel: &Cancel,
-) -> Result<ExportSummary, ExportError> {
+) -> Result<ExportSummary, Error> {
     let q = clients.get_queue(queue).await?;
     let max_receive = q.redrive_policy.as_ref().map(|rp| rp.max_receive_count);
     if let Some(rp) = &q.redrive_policy
@@ -208,8 +209,7 @@ pub async fn export(
             q.name,
             rp.max_receive_count,
             rp.dlq_name()
-        ))
-        .into());
+        )));
     }
     let expected = q.counts.visible;
     let mut held = Held {
@@ -309,7 +309,7 @@ async fn read_all(
     progress: &mut impl FnMut(Progress),
     expected: u64,
     cancel: &Cancel,
-) -> Result<(), ExportError> {
+) -> Result<(), Error> {
     let max_receive = q.redrive_policy.as_ref().map(|rp| rp.max_receive_count);
     loop {
         if cancel.is_cancelled() {
@@ -353,7 +353,11 @@ async fn read_all(
             if max_receive.is_some_and(|max| m.receive_count >= max) {
                 last_receive.push(m.message_id.clone());
             }
-            sink(&ExportedMessage::from_message(&m)).map_err(ExportError::Write)?;
+            // The sink refused a record: the held messages are released all the same.
+            sink(&ExportedMessage::from_message(&m)).map_err(|source| Error::Io {
+                what: "cannot write the export".to_string(),
+                source,
+            })?;
             *exported += 1;
         }
         progress(Progress {
@@ -463,13 +467,13 @@ pub async fn import(
                     msgs.push(m);
                     index.push(base + k);
                 }
-                Err(e) => summary.failed.push((base + k, e)),
+                Err(e) => summary.failed.push((base + k, e.to_string())),
             }
         }
         if !msgs.is_empty() {
             let outcomes = match clients.send_batch(queue_url, &msgs).await {
                 Ok(o) => o,
-                Err(Error::Invalid(e)) => {
+                Err(aws::Error::Invalid(e)) => {
                     // A malformed record (e.g. bad base64): send them one by one to find it.
                     let mut o = Vec::with_capacity(msgs.len());
                     for m in &msgs {
@@ -484,7 +488,7 @@ pub async fn import(
                                 message_id: None,
                                 error: Some(EntryError {
                                     code: "Invalid".to_string(),
-                                    message: if matches!(err, Error::Invalid(_)) {
+                                    message: if matches!(err, aws::Error::Invalid(_)) {
                                         err.to_string()
                                     } else {
                                         format!("{err} (batch: {e})")
@@ -496,7 +500,7 @@ pub async fn import(
                     }
                     o
                 }
-                Err(e) if done == 0 && summary.sent == 0 => return Err(e),
+                Err(e) if done == 0 && summary.sent == 0 => return Err(e.into()),
                 Err(e) => {
                     for &i in &index {
                         summary.failed.push((i, e.to_string()));
@@ -574,6 +578,7 @@ mod tests {
         assert!(
             parse_jsonl("{\"body\":\"x\"}\nnot json")
                 .unwrap_err()
+                .to_string()
                 .starts_with("line 2:")
         );
         assert_eq!(parse_jsonl("{\"body\":\"x\"}").unwrap()[0].body, "x");
@@ -592,6 +597,13 @@ mod tests {
             body: "x".into(),
             ..ExportedMessage::default()
         };
-        assert!(no_group.to_outgoing(true).unwrap_err().contains("group"));
+        assert!(
+            no_group
+                .to_outgoing(true)
+                .unwrap_err()
+                .to_string()
+                .contains("group")
+        );
+        assert_eq!(no_group.to_outgoing(true), Err(RecordError::NoGroupId));
     }
 }

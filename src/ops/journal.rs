@@ -6,10 +6,14 @@
 //!
 //! Reading back ([`read`]) skips a torn last line (a crash in the middle of
 //! a write): that record was never acknowledged to its writer.
+//!
+//! A journal that cannot be used fails with [`Error`], which names the file
+//! (it becomes [`crate::ops::Error::Journal`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -30,11 +34,62 @@ impl Sink for File {
     }
 }
 
+/// How a journal fails. Every variant names the file; the I/O errors are
+/// shared (`Arc`) because one failed write answers every record of its batch.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The file (or its folder) cannot be created or opened.
+    #[error("cannot open the journal {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// The file cannot be read back.
+    #[error("cannot read the journal {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// A record does not serialize (a bug: records are plain data).
+    #[error("cannot encode a journal record for {}: {source}", .path.display())]
+    Encode {
+        path: PathBuf,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
+    /// Writing (or syncing) failed; every later append fails the same way,
+    /// so that no record lands after a lost one.
+    #[error("cannot write the journal {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// The writer thread is gone (the journal is being dropped).
+    #[error("the journal {} is closed (its writer stopped)", .path.display())]
+    Closed { path: PathBuf },
+}
+
+impl Error {
+    /// The journal file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            Error::Open { path, .. }
+            | Error::Read { path, .. }
+            | Error::Encode { path, .. }
+            | Error::Write { path, .. }
+            | Error::Closed { path } => path,
+        }
+    }
+}
+
 /// One pending append.
 struct Request {
     line: Vec<u8>,
     durable: bool,
-    done: Option<oneshot::Sender<Result<(), String>>>,
+    done: Option<oneshot::Sender<Result<(), Error>>>,
 }
 
 /// An open journal file. Dropping it flushes what was appended and stops
@@ -74,7 +129,7 @@ impl Journal {
     /// fail at a chosen point.
     pub fn with_sink(path: &Path, sink: impl Sink) -> io::Result<Journal> {
         let (tx, rx) = mpsc::channel::<Request>();
-        let shown = path.display().to_string();
+        let shown = path.to_path_buf();
         let writer = std::thread::Builder::new()
             .name("eddy-journal".to_string())
             .spawn(move || write_loop(sink, rx, &shown))?;
@@ -92,9 +147,11 @@ impl Journal {
     /// Appends `record` as one line. With `durable`, returns once the line is
     /// on disk; otherwise once it is written (it survives the process being
     /// killed, not a power cut). The error names the file.
-    pub async fn append<T: Serialize>(&self, record: &T, durable: bool) -> Result<(), String> {
-        let mut line = serde_json::to_vec(record)
-            .map_err(|e| format!("cannot encode a journal record: {e}"))?;
+    pub async fn append<T: Serialize>(&self, record: &T, durable: bool) -> Result<(), Error> {
+        let mut line = serde_json::to_vec(record).map_err(|e| Error::Encode {
+            path: self.path.clone(),
+            source: Arc::new(e),
+        })?;
         line.push(b'\n');
         let (done, wait) = oneshot::channel();
         let req = Request {
@@ -123,11 +180,10 @@ impl Journal {
         }
     }
 
-    fn closed(&self) -> String {
-        format!(
-            "the journal {} is closed (its writer stopped)",
-            self.path.display()
-        )
+    fn closed(&self) -> Error {
+        Error::Closed {
+            path: self.path.clone(),
+        }
     }
 }
 
@@ -160,9 +216,9 @@ fn end_with_newline(file: &mut File) -> io::Result<()> {
 
 /// The writer thread: takes every request queued, writes them, syncs once if
 /// any of them asked for it, then answers them all.
-fn write_loop<S: Sink>(file: S, rx: mpsc::Receiver<Request>, shown: &str) {
+fn write_loop<S: Sink>(file: S, rx: mpsc::Receiver<Request>, path: &Path) {
     let mut file = io::BufWriter::new(file);
-    let mut failed: Option<String> = None;
+    let mut failed: Option<Error> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -184,9 +240,12 @@ fn write_loop<S: Sink>(file: S, rx: mpsc::Receiver<Request>, shown: &str) {
                         }
                     });
                 written.map_err(|e| {
-                    let msg = format!("cannot write the journal {shown}: {e}");
-                    failed = Some(msg.clone());
-                    msg
+                    let e = Error::Write {
+                        path: path.to_path_buf(),
+                        source: Arc::new(e),
+                    };
+                    failed = Some(e.clone());
+                    e
                 })
             }
         };
@@ -283,6 +342,51 @@ mod tests {
         want.push(99);
         assert_eq!(ns, want);
         let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+    }
+
+    /// A sink whose writes fail.
+    struct Broken;
+
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink for Broken {
+        fn sync(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_a_typed_error_naming_the_file_and_sticks() {
+        let path = PathBuf::from("/somewhere/redrive.jsonl");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let j = Journal::with_sink(&path, Broken).unwrap();
+            let err = j.append(&Rec { n: 1 }, true).await.unwrap_err();
+            assert!(matches!(err, Error::Write { .. }), "{err:?}");
+            assert_eq!(err.path(), path.as_path());
+            assert_eq!(
+                err.to_string(),
+                "cannot write the journal /somewhere/redrive.jsonl: disk on fire"
+            );
+            // No record lands after a lost one.
+            let again = j.append(&Rec { n: 2 }, false).await.unwrap_err();
+            assert!(matches!(again, Error::Write { .. }), "{again:?}");
+            let ops: crate::ops::Error = again.into();
+            assert!(
+                matches!(&ops, crate::ops::Error::Journal(e) if e.path() == path.as_path()),
+                "{ops:?}"
+            );
+            assert!(!ops.is_transient());
+        });
     }
 
     #[test]

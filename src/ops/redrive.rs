@@ -182,7 +182,12 @@ pub async fn run(
 
 /// Records a redrive that ran (not a dry run): `redrive`, the DLQ, how many
 /// moved (recovered included), and where, how and what.
-pub fn record(audit: &Audit, plan: &Plan, dlq_url: &str, s: &Summary) -> Result<(), String> {
+pub fn record(
+    audit: &Audit,
+    plan: &Plan,
+    dlq_url: &str,
+    s: &Summary,
+) -> Result<(), super::audit::Error> {
     let detail = format!(
         "to {}; mode {}; selection {}; moved {}, recovered {}, failed {}{}",
         plan.destination.label(),

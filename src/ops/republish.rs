@@ -40,7 +40,12 @@ pub async fn republish(
         (Some(q), Outgoing::Message(m)) => {
             let url = c.queue_url(q).await?;
             let id = c.send(&url, &m).await?;
-            warnings.extend(audit.record("republish", &url, 1, "").err());
+            warnings.extend(
+                audit
+                    .record("republish", &url, 1, "")
+                    .err()
+                    .map(|e| e.to_string()),
+            );
             format!(
                 "sent as message {} to {}",
                 escape(&id),
@@ -52,7 +57,12 @@ pub async fn republish(
             let outcome = c.put_events(std::slice::from_ref(&e)).await?;
             match outcome.first() {
                 Some(o) if o.error.is_none() => {
-                    warnings.extend(audit.record("republish", &bus, 1, "put-events").err());
+                    warnings.extend(
+                        audit
+                            .record("republish", &bus, 1, "put-events")
+                            .err()
+                            .map(|e| e.to_string()),
+                    );
                     format!(
                         "put on bus {} as event {}",
                         escape(&bus),
@@ -99,7 +109,8 @@ pub async fn republish(
             warnings.extend(
                 audit
                     .record("delete-message", &url, 1, "after republish")
-                    .err(),
+                    .err()
+                    .map(|e| e.to_string()),
             );
             Ok(done(format!("{sent}; the original was deleted"), warnings))
         }

@@ -30,7 +30,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::aws::{Clients, Error};
+use super::Error;
+use crate::aws::{self, Clients};
 use crate::domain::{Arn, RuleState, Target, queue_name};
 use crate::pattern::Pattern;
 
@@ -185,7 +186,7 @@ pub fn record(
     bus: &str,
     events: u64,
     cleanup: &Cleanup,
-) -> Result<(), String> {
+) -> Result<(), super::audit::Error> {
     audit.record(
         "tail",
         bus,
@@ -331,7 +332,8 @@ pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Resul
                 ALL_EVENTS_PATTERN.to_string(),
                 PatternOrigin::AllEvents,
             ),
-            Err(Error::Service { .. }) => {
+            // The backend refused the pattern (not the call): fall back.
+            Err(aws::Error::Service { .. }) => {
                 let sources = bus_sources(clients, bus).await?;
                 let p = serde_json::json!({ "source": sources }).to_string();
                 let arn = clients
@@ -339,7 +341,7 @@ pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Resul
                     .await?;
                 (arn, p, PatternOrigin::BusSources(sources))
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         },
     };
 
@@ -614,7 +616,7 @@ pub async fn sweep_older_than(
         let rules = match clients.list_rules(Some(&bus.name)).await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         for r in rules {
             let Some(created) = created_s(&r.name) else {
@@ -626,7 +628,7 @@ pub async fn sweep_older_than(
             match clients.queue_url(&r.name).await {
                 Ok(_) => continue,
                 Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
             remove_rule(clients, &r.name, Some(&bus.name), &mut c).await;
         }

@@ -634,7 +634,11 @@ async fn run_tail(
     }
     let stopped = tail.stop().await;
     if let Ok(cleanup) = &stopped {
-        warn_audit(crate::ops::tail::record(&audit, &bus, received, cleanup).err());
+        warn_audit(
+            crate::ops::tail::record(&audit, &bus, received, cleanup)
+                .err()
+                .map(|e| e.to_string()),
+        );
     }
     let result = match stopped {
         Ok(cleanup) if cleanup.failed.is_empty() => {

@@ -32,9 +32,9 @@ pub(super) fn audit(
 
 /// Shows an audit entry that could not be written as a warning on stderr
 /// (the action itself happened).
-pub(crate) fn warn_audit(io: &mut Io<'_>, warning: Option<String>) {
+pub(crate) fn warn_audit(io: &mut Io<'_>, warning: Option<impl std::fmt::Display>) {
     if let Some(e) = warning {
-        io.note(format_args!("warning: {}", escape(&e)));
+        io.note(format_args!("warning: {}", escape(&e.to_string())));
     }
 }
 

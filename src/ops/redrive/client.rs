@@ -162,8 +162,10 @@ pub(crate) async fn run_on<P: Port>(
         })?,
     };
     let shown = journal_path.display().to_string();
-    let contents = journal::read::<Record>(&journal_path)
-        .map_err(|e| Error::Journal(format!("cannot read the redrive journal {shown}: {e}")))?;
+    let contents = journal::read::<Record>(&journal_path).map_err(|e| journal::Error::Read {
+        path: journal_path.clone(),
+        source: std::sync::Arc::new(e),
+    })?;
     let replayed: Replayed = records::replay(&contents.records);
     if let Some((arn, key)) = &replayed.identity
         && replayed.resuming()
@@ -205,7 +207,10 @@ pub(crate) async fn run_on<P: Port>(
                     "the redrive journal {shown} is in use by another eddy redrive; wait for it to end"
                 ))
             } else {
-                Error::Journal(format!("cannot open the redrive journal {shown}: {e}"))
+                Error::Journal(journal::Error::Open {
+                    path: journal_path.clone(),
+                    source: std::sync::Arc::new(e),
+                })
             }
         })?)
     };
@@ -221,8 +226,7 @@ pub(crate) async fn run_on<P: Port>(
             },
             true,
         )
-        .await
-        .map_err(Error::Journal)?;
+        .await?;
         summary.journal = Some(shown.clone());
     }
 
@@ -322,7 +326,7 @@ pub(crate) async fn run_on<P: Port>(
             .await
         {
             Ok(()) => summary.journal_complete = true,
-            Err(e) => summary.notes.push(e),
+            Err(e) => summary.notes.push(e.to_string()),
         }
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -423,8 +427,7 @@ async fn recover<P: Port>(shared: &Shared<P>, replayed: &Replayed) -> Result<Res
             },
             false,
         )
-        .await
-        .map_err(Error::Journal)?;
+        .await?;
     }
     Ok(resumed)
 }
@@ -457,8 +460,10 @@ pub async fn journal_state(clients: &Clients, plan: &Plan) -> Result<JournalStat
         },
     };
     let shown = path.display().to_string();
-    let contents = journal::read::<Record>(&path)
-        .map_err(|e| Error::Journal(format!("cannot read the redrive journal {shown}: {e}")))?;
+    let contents = journal::read::<Record>(&path).map_err(|e| journal::Error::Read {
+        path: path.clone(),
+        source: std::sync::Arc::new(e),
+    })?;
     let r = records::replay(&contents.records);
     Ok(JournalState {
         path: shown,

@@ -48,6 +48,26 @@ pub(crate) fn to_queue(m: &Message, dest: QueueKind) -> OutgoingMessage {
     }
 }
 
+/// Why a message cannot be put on a bus as an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnEvent {
+    /// The body is no EventBridge event and no source/detail-type was given.
+    #[error(
+        "the body is not an EventBridge event (source, detail-type, detail): give --source and \
+         --detail-type to put it as the detail of a new event"
+    )]
+    NoSourceOrDetailType,
+    /// The body is not a JSON object, so it cannot be a detail.
+    #[error("the body is not a JSON object, so it cannot be an event's detail")]
+    NotAnObject,
+}
+
+impl From<NotAnEvent> for crate::ops::Error {
+    fn from(e: NotAnEvent) -> crate::ops::Error {
+        crate::ops::Error::Invalid(e.to_string())
+    }
+}
+
 /// How to make events of bodies that are not EventBridge events.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EventDefaults {
@@ -64,7 +84,7 @@ pub(crate) fn to_event(
     m: &Message,
     bus: &str,
     defaults: &EventDefaults,
-) -> Result<EventEntry, String> {
+) -> Result<EventEntry, NotAnEvent> {
     // Raw values: the detail goes out as it came, byte for byte.
     let fields: Option<std::collections::HashMap<String, Box<RawValue>>> =
         serde_json::from_str(&m.body).ok();
@@ -101,11 +121,7 @@ pub(crate) fn to_event(
         }
     }
     let (Some(source), Some(detail_type)) = (&defaults.source, &defaults.detail_type) else {
-        return Err(
-            "the body is not an EventBridge event (source, detail-type, detail): give --source and \
-             --detail-type to put it as the detail of a new event"
-                .to_string(),
-        );
+        return Err(NotAnEvent::NoSourceOrDetailType);
     };
     match fields {
         Some(_) => Ok(EventEntry {
@@ -116,7 +132,7 @@ pub(crate) fn to_event(
             resources: Vec::new(),
             time: None,
         }),
-        _ => Err("the body is not a JSON object, so it cannot be an event's detail".to_string()),
+        _ => Err(NotAnEvent::NotAnObject),
     }
 }
 
@@ -210,7 +226,8 @@ mod tests {
     fn other_bodies_need_a_source_and_detail_type() {
         let m = msg(r#"{"order":1}"#, &[]);
         let err = to_event(&m, "b", &EventDefaults::default()).unwrap_err();
-        assert!(err.contains("--source"), "{err}");
+        assert!(err.to_string().contains("--source"), "{err}");
+        assert_eq!(err, NotAnEvent::NoSourceOrDetailType);
         let d = EventDefaults {
             source: Some("ops.redrive".into()),
             detail_type: Some("Redriven".into()),
@@ -221,6 +238,7 @@ mod tests {
             ("ops.redrive", "Redriven", r#"{"order":1}"#)
         );
         let err = to_event(&msg("plain text", &[]), "b", &d).unwrap_err();
-        assert!(err.contains("not a JSON object"), "{err}");
+        assert!(err.to_string().contains("not a JSON object"), "{err}");
+        assert_eq!(err, NotAnEvent::NotAnObject);
     }
 }

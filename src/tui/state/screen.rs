@@ -493,5 +493,5 @@ pub fn entry_for(body: &str, bus: &str) -> Result<EventEntry, String> {
         source: Some("eddy.republish".to_string()),
         detail_type: Some("Republished message".to_string()),
     };
-    crate::ops::redrive::convert::to_event(&message, bus, &defaults)
+    crate::ops::redrive::convert::to_event(&message, bus, &defaults).map_err(|e| e.to_string())
 }

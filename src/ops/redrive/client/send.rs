@@ -70,7 +70,7 @@ pub(super) async fn send<P: Port>(
                         entries.push(e);
                         index.push(i);
                     }
-                    Err(reason) => sent.failed.push((i, reason, true)),
+                    Err(reason) => sent.failed.push((i, reason.to_string(), true)),
                 }
             }
             if entries.is_empty() {

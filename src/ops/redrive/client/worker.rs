@@ -576,7 +576,7 @@ impl<P: Port> Shared<P> {
                 if let Some(budget) = &self.budget {
                     budget.give_back(sends.len() as u64);
                 }
-                self.fatal(e);
+                self.fatal(e.to_string());
                 return true;
             }
         }
@@ -631,7 +631,7 @@ impl<P: Port> Shared<P> {
                 if let Err(e) = j.append(&record, true).await {
                     // What the destination took is deleted all the same
                     // (it is there); the run stops after this batch.
-                    self.fatal(e);
+                    self.fatal(e.to_string());
                 }
             }
             let mut st = self.state();
