@@ -148,7 +148,7 @@ async fn export_all(c: &Clients, url: &str, opts: ExportOptions) -> Vec<Exported
     let mut out = Vec::new();
     let summary = export::export(
         c,
-        url,
+        &url.into(),
         opts,
         |m| {
             out.push(m.clone());
@@ -250,7 +250,7 @@ async fn export_refuses_a_low_max_receive_count_unless_forced() {
         .unwrap();
     let refused = export::export(
         &c,
-        &url,
+        &url.as_str().into(),
         ExportOptions::default(),
         |_| Ok(()),
         |_| {},

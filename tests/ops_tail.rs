@@ -82,7 +82,9 @@ async fn matching_events_only_then_cleanup(target: Target) {
     let bus = unique("tailbus");
     c.create_bus(&bus).await.expect("create bus");
     let pattern = r#"{"source":["t.match"]}"#;
-    let t = tail::start(&c, &bus, Some(pattern)).await.expect("start");
+    let t = tail::start(&c, &bus.as_str().into(), Some(pattern))
+        .await
+        .expect("start");
     assert_eq!(t.origin, PatternOrigin::Given);
     assert!(t.name.starts_with(tail::NAME_PREFIX), "{}", t.name);
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
@@ -94,12 +96,12 @@ async fn matching_events_only_then_cleanup(target: Target) {
     assert_eq!(rule.pattern.as_deref(), Some(pattern));
     let targets = c.list_targets(&t.name, Some(&bus)).await.expect("targets");
     assert_eq!(targets.len(), 1, "{targets:?}");
-    assert_eq!(targets[0].arn, t.queue_arn);
-    let tags = c.queue_tags(&t.queue_url).await.expect("tags");
+    assert_eq!(targets[0].arn, t.queue_arn.as_str());
+    let tags = c.queue_tags(t.queue_url.as_str()).await.expect("tags");
     assert_eq!(tags.get(tail::TAG_BUS), Some(&bus));
     let beat: i64 = tags[tail::TAG_HEARTBEAT].parse().expect("heartbeat");
     assert!((now_s() - beat).abs() < 120, "{beat}");
-    let q = c.get_queue(&t.queue_url).await.expect("queue");
+    let q = c.get_queue(t.queue_url.as_str()).await.expect("queue");
     let policy = q.attributes.get("Policy").expect("a queue policy");
     assert!(policy.contains("events.amazonaws.com"), "{policy}");
     assert!(policy.contains(&t.rule_arn), "{policy}");
@@ -144,7 +146,9 @@ async fn default_pattern_sees_everything(target: Target) {
     let c = target.clients().await;
     let bus = unique("tailall");
     c.create_bus(&bus).await.expect("create bus");
-    let t = tail::start(&c, &bus, None).await.expect("start");
+    let t = tail::start(&c, &bus.as_str().into(), None)
+        .await
+        .expect("start");
     // Both backends take the match-everything prefix pattern.
     assert_eq!(t.origin, PatternOrigin::AllEvents);
     assert_eq!(t.pattern, tail::ALL_EVENTS_PATTERN);
@@ -176,7 +180,7 @@ async fn sweep_scenario(target: Target) {
     c.create_bus(&bus).await.expect("create bus");
 
     // A crashed run: started, never stopped, its heartbeat an hour old.
-    let crashed = tail::start(&c, &bus, Some(r#"{"source":["x"]}"#))
+    let crashed = tail::start(&c, &bus.as_str().into(), Some(r#"{"source":["x"]}"#))
         .await
         .expect("start");
     let (crashed_name, crashed_url) = (crashed.name.clone(), crashed.queue_url.clone());
@@ -186,7 +190,9 @@ async fn sweep_scenario(target: Target) {
         (now_s() - 3600).to_string(),
     )]
     .into();
-    c.tag_queue(&crashed_url, &old).await.expect("age it");
+    c.tag_queue(crashed_url.as_str(), &old)
+        .await
+        .expect("age it");
 
     // A crash between creating the rule and the queue: an old rule with no queue,
     // and a young one (another eddy starting right now), which must stay.
@@ -199,7 +205,7 @@ async fn sweep_scenario(target: Target) {
     }
 
     // The next start sweeps the stale ones and leaves the young rule alone.
-    let live = tail::start(&c, &bus, Some(r#"{"source":["t.live"]}"#))
+    let live = tail::start(&c, &bus.as_str().into(), Some(r#"{"source":["t.live"]}"#))
         .await
         .expect("start");
     assert!(
@@ -253,12 +259,12 @@ async fn moto_start_sweeps_stale_leftovers_but_not_live_tails() {
 async fn invalid_pattern_is_refused_before_anything_is_created() {
     let _shared = SWEEPS.read().await;
     let c = Target::Eddy.clients().await;
-    let err = tail::start(&c, "default", Some(r#"{"source":["a",]}"#))
+    let err = tail::start(&c, &"default".into(), Some(r#"{"source":["a",]}"#))
         .await
         .expect_err("invalid");
     let text = err.to_string();
     assert!(text.contains("column"), "{text}");
-    let missing = tail::start(&c, &unique("nobus"), None)
+    let missing = tail::start(&c, &unique("nobus").into(), None)
         .await
         .expect_err("no such bus");
     assert!(missing.is_not_found(), "{missing}");

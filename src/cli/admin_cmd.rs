@@ -15,7 +15,7 @@ use super::aws_cmds::{Session, warn_audit};
 use super::output::{Io, plural, thousands};
 use super::table::{escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Status};
-use crate::domain::{MessageId, Queue};
+use crate::domain::{BusName, MessageId, Queue, QueueUrl, RuleName};
 use crate::ops::export::{self, ExportOptions, ExportedMessage};
 use crate::ops::{Cancel, Confirmation, delete, purge as purge_op, rule_state};
 
@@ -328,7 +328,8 @@ pub(crate) fn export(
                 None => io.line(format_args!("{}", safe_json(m.to_json_line()))),
             }
         };
-        export::export(&session.clients, &a.queue, opts, sink, |_| {}, &cancel).await
+        let url = QueueUrl::from(session.clients.queue_url(&a.queue).await?);
+        export::export(&session.clients, &url, opts, sink, |_| {}, &cancel).await
     });
     session.close();
     let flushed = match file.as_mut() {
@@ -425,7 +426,7 @@ pub(crate) fn import(
     let result = session.block_on(export::import_audited(
         &session.clients,
         &session.audit,
-        &queue.url,
+        &QueueUrl::from(queue.url.as_str()),
         &a.file,
         export::ImportOptions {
             fifo: queue.fifo,
@@ -478,7 +479,8 @@ pub(crate) fn purge(
     let result = (|| {
         let q = session.block_on(session.clients.get_queue(&a.queue))?;
         confirmed(io, stdin, &purge_op::confirmation(&q), a.yes)?;
-        let done = session.block_on(purge_op::purge(&session.clients, &session.audit, &q.url))?;
+        let url = QueueUrl::from(q.url.as_str());
+        let done = session.block_on(purge_op::purge(&session.clients, &session.audit, &url))?;
         Ok::<_, CliError>(done)
     })();
     session.close();
@@ -566,7 +568,11 @@ pub(crate) fn set_rule_state(
     let session = Session::open(&a.conn)?;
     let result = (|| {
         let c = &session.clients;
-        let facts = session.block_on(rule_state::look(c, &a.rule, a.bus.as_deref()))?;
+        let (name, bus) = (
+            RuleName::from(a.rule.as_str()),
+            a.bus.as_deref().map(BusName::from),
+        );
+        let facts = session.block_on(rule_state::look(c, &name, bus.as_ref()))?;
         let rule = &facts.rule;
         io.note(format_args!(
             "rule {} on bus {}: {}, {}{}",

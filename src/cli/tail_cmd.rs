@@ -14,6 +14,7 @@ use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
 use super::when::{parse_duration, rfc3339};
 use super::{CliError, ConnArgs, Format, Status};
+use crate::domain::BusName;
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
 use crate::pattern::Pattern;
 
@@ -107,15 +108,16 @@ pub(crate) fn run(
     };
     let session = Session::open(&args.conn)?;
     let audit = session.audit.clone();
+    let bus = BusName::from(args.bus.as_str());
     let result = session.block_on(async {
-        let tail = tail::start(&session.clients, &args.bus, pattern.as_deref()).await?;
+        let tail = tail::start(&session.clients, &bus, pattern.as_deref()).await?;
         report_start(io, &tail);
         let watched = watch(&tail, &args, save.as_mut(), io).await;
         let cleanup = tail.stop().await?;
-        Ok::<_, CliError>((watched, cleanup, args.bus.clone()))
+        Ok::<_, CliError>((watched, cleanup))
     });
     session.close();
-    let (watched, cleanup, bus) = result?;
+    let (watched, cleanup) = result?;
     report_cleanup(io, &cleanup);
     if let Some(w) = save.as_mut() {
         w.flush()
@@ -151,7 +153,7 @@ fn report_start(io: &mut Io<'_>, t: &Tail) {
         "created queue {} and rule {} on bus {} (target: the queue)",
         escape(&t.name),
         escape(&t.name),
-        escape(&t.bus)
+        escape(t.bus.as_str())
     ));
     io.note(format_args!(
         "showing {}; Ctrl-C stops and removes them",

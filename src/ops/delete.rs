@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::audit::Audit;
 use super::{Confirmation, Done, Error};
 use crate::aws::Clients;
-use crate::domain::{Message, MessageId, Queue, ReceiptHandle};
+use crate::domain::{Message, MessageId, Queue, QueueUrl, ReceiptHandle};
 use crate::text::plural;
 
 /// How long [`find_and_delete`] holds the messages it looked at.
@@ -34,7 +34,7 @@ pub fn confirmation(queue_name: &str, ids: &[MessageId]) -> Confirmation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deleted {
     /// The queue's URL.
-    pub url: String,
+    pub url: QueueUrl,
     pub deleted: Vec<MessageId>,
     /// Not deleted, and why (a receipt handle is good until the message is
     /// received again).
@@ -50,18 +50,18 @@ fn record(audit: &Audit, url: &str, ids: &[MessageId]) -> Result<(), super::audi
     audit.record("delete-message", url, ids.len() as u64, &detail)
 }
 
-/// Deletes held messages of `queue` (a name or URL) by their receipt
-/// handles, and records what was deleted. A message that could not be
+/// Deletes held messages (message id, receipt handle) of the queue at
+/// `queue`, and records what was deleted. A message that could not be
 /// deleted is in [`Deleted::failed`] with the backend's reason.
 pub async fn delete(
     c: &Clients,
     audit: &Audit,
-    queue: &str,
+    queue: &QueueUrl,
     messages: &[(MessageId, ReceiptHandle)],
 ) -> Result<Done<Deleted>, Error> {
-    let url = c.queue_url(queue).await?;
+    let url = queue.clone();
     let handles: Vec<String> = messages.iter().map(|(_, h)| h.0.clone()).collect();
-    let outcomes = c.delete_batch(&url, &handles).await?;
+    let outcomes = c.delete_batch(url.as_str(), &handles).await?;
     let mut deleted = Vec::new();
     let mut failed = Vec::new();
     for (i, (id, _)) in messages.iter().enumerate() {
@@ -74,7 +74,7 @@ pub async fn delete(
             )),
         }
     }
-    let recorded = record(audit, &url, &deleted);
+    let recorded = record(audit, url.as_str(), &deleted);
     Ok(Done::audited(
         Deleted {
             url,

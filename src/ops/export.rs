@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Cancel, Error};
 use crate::aws::{self, Clients};
-use crate::domain::{BatchOutcome, EntryError, Message, MessageAttribute, OutgoingMessage, Queue};
+use crate::domain::{
+    BatchOutcome, EntryError, Message, MessageAttribute, OutgoingMessage, Queue, QueueUrl,
+};
 
 /// The visibility timeout of the first receives, in seconds.
 pub const HOLD_S: i32 = 30;
@@ -186,18 +188,18 @@ struct Held {
     deadline: Option<Instant>,
 }
 
-/// Exports `queue` (a name or URL): every message is received once, handed
+/// Exports the queue at `queue`: every message is received once, handed
 /// to `sink` (in the order received), and all are released at the end, also
 /// when `sink` or a call fails or `cancel` is set.
 pub async fn export(
     clients: &Clients,
-    queue: &str,
+    queue: &QueueUrl,
     opts: ExportOptions,
     mut sink: impl FnMut(&ExportedMessage) -> std::io::Result<()>,
     mut progress: impl FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary, Error> {
-    let q = clients.get_queue(queue).await?;
+    let q = clients.get_queue(queue.as_str()).await?;
     let max_receive = q.redrive_policy.as_ref().map(|rp| rp.max_receive_count);
     if let Some(rp) = &q.redrive_policy
         && rp.max_receive_count <= UNSAFE_MAX_RECEIVE
@@ -412,7 +414,7 @@ pub fn import_confirmation(queue: &Queue, count: u64, source: &str) -> super::Co
 pub async fn import_audited(
     clients: &Clients,
     audit: &super::audit::Audit,
-    queue_url: &str,
+    queue_url: &QueueUrl,
     source: &str,
     opts: ImportOptions,
     records: &[ExportedMessage],
@@ -422,7 +424,7 @@ pub async fn import_audited(
     let summary = import(clients, queue_url, opts, records, progress, cancel).await?;
     let recorded = audit.record(
         "import",
-        queue_url,
+        queue_url.as_str(),
         summary.sent as u64,
         &format!(
             "from {source}; {} failed",
@@ -441,7 +443,7 @@ pub async fn import_audited(
 /// never as sent. `fresh_dedup_ids` sends new ids instead.
 pub async fn import(
     clients: &Clients,
-    queue_url: &str,
+    queue_url: &QueueUrl,
     opts: ImportOptions,
     records: &[ExportedMessage],
     mut progress: impl FnMut(Progress),
@@ -471,13 +473,13 @@ pub async fn import(
             }
         }
         if !msgs.is_empty() {
-            let outcomes = match clients.send_batch(queue_url, &msgs).await {
+            let outcomes = match clients.send_batch(queue_url.as_str(), &msgs).await {
                 Ok(o) => o,
                 Err(aws::Error::Invalid(e)) => {
                     // A malformed record (e.g. bad base64): send them one by one to find it.
                     let mut o = Vec::with_capacity(msgs.len());
                     for m in &msgs {
-                        o.push(match clients.send(queue_url, m).await {
+                        o.push(match clients.send(queue_url.as_str(), m).await {
                             Ok(id) => BatchOutcome {
                                 id: String::new(),
                                 message_id: Some(id),

@@ -5,6 +5,7 @@
 use super::audit::Audit;
 use super::{Confirmation, Done, Error};
 use crate::aws::Clients;
+use crate::domain::{BusName, RuleName};
 
 /// What applying `pattern` to `rule` on `bus` states.
 pub fn confirmation(bus: &str, rule: &str, pattern: &str) -> Confirmation {
@@ -23,12 +24,13 @@ pub fn confirmation(bus: &str, rule: &str, pattern: &str) -> Confirmation {
 pub async fn apply(
     c: &Clients,
     audit: &Audit,
-    bus: &str,
-    rule: &str,
+    bus: &BusName,
+    rule: &RuleName,
     pattern: &str,
 ) -> Result<Done<String>, Error> {
-    let current = c.describe_rule(rule, Some(bus)).await?;
-    let arn = c.put_rule(rule, Some(bus), pattern, current.state).await?;
+    let (bus, rule) = (Some(bus.as_str()), rule.as_str());
+    let current = c.describe_rule(rule, bus).await?;
+    let arn = c.put_rule(rule, bus, pattern, current.state).await?;
     let recorded = audit.record("put-rule", &arn, 1, pattern);
     Ok(Done::audited(arn, recorded))
 }

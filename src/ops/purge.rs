@@ -4,7 +4,7 @@
 use super::audit::Audit;
 use super::{Confirmation, Done, Error, TYPED_ABOVE};
 use crate::aws::Clients;
-use crate::domain::Queue;
+use crate::domain::{Queue, QueueUrl};
 use crate::text::{plural, thousands};
 
 /// Messages in the queue, as its counts say (visible, in flight, delayed).
@@ -42,11 +42,11 @@ pub struct Purged {
     pub count: u64,
 }
 
-/// Purges the queue `queue` (a name or URL): reads its counts, purges it,
-/// and records `purge` (the queue URL, the approximate count). SQS may take
-/// up to 60 s to finish.
-pub async fn purge(c: &Clients, audit: &Audit, queue: &str) -> Result<Done<Purged>, Error> {
-    let q = c.get_queue(queue).await?;
+/// Purges the queue at `queue`: reads its counts, purges it, and records
+/// `purge` (the queue URL, the approximate count). SQS may take up to 60 s
+/// to finish.
+pub async fn purge(c: &Clients, audit: &Audit, queue: &QueueUrl) -> Result<Done<Purged>, Error> {
+    let q = c.get_queue(queue.as_str()).await?;
     let count = total(&q);
     c.purge(&q.url).await?;
     let recorded = audit.record("purge", &q.url, count, "approximate count");

@@ -6,7 +6,7 @@
 use super::audit::Audit;
 use super::{Confirmation, Done, Error};
 use crate::aws::Clients;
-use crate::domain::{Rule, RuleState};
+use crate::domain::{BusName, Rule, RuleName, RuleState};
 use crate::text::plural;
 
 /// A rule and what changing its state reaches.
@@ -18,9 +18,10 @@ pub struct RuleFacts {
 
 /// The rule `name` on `bus` (a name or ARN; `None`: the default bus) and
 /// its number of targets.
-pub async fn look(c: &Clients, name: &str, bus: Option<&str>) -> Result<RuleFacts, Error> {
-    let rule = c.describe_rule(name, bus).await?;
-    let targets = c.list_targets(name, bus).await?.len() as u64;
+pub async fn look(c: &Clients, name: &RuleName, bus: Option<&BusName>) -> Result<RuleFacts, Error> {
+    let bus = bus.map(BusName::as_str);
+    let rule = c.describe_rule(name.as_str(), bus).await?;
+    let targets = c.list_targets(name.as_str(), bus).await?.len() as u64;
     Ok(RuleFacts { rule, targets })
 }
 

@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use super::Error;
 use crate::aws::{self, Clients};
-use crate::domain::{Arn, RuleState, Target, queue_name};
+use crate::domain::{Arn, BusName, QueueArn, QueueUrl, RuleState, Target, queue_name};
 use crate::pattern::Pattern;
 
 /// Every tail queue and rule name starts with this.
@@ -98,9 +98,9 @@ pub struct Tail {
     /// The queue's and the rule's name.
     pub name: String,
     /// The bus as given (name or ARN).
-    pub bus: String,
-    pub queue_url: String,
-    pub queue_arn: String,
+    pub bus: BusName,
+    pub queue_url: QueueUrl,
+    pub queue_arn: QueueArn,
     pub rule_arn: String,
     /// The rule's pattern.
     pub pattern: String,
@@ -183,13 +183,13 @@ pub struct Cleanup {
 /// and what it created and removed (or could not remove).
 pub fn record(
     audit: &super::audit::Audit,
-    bus: &str,
+    bus: &BusName,
     events: u64,
     cleanup: &Cleanup,
 ) -> Result<(), super::audit::Error> {
     audit.record(
         "tail",
-        bus,
+        bus.as_str(),
         events,
         &format!(
             "created and removed {}; not removed: {}",
@@ -295,7 +295,8 @@ fn pattern_sources(pattern: &str) -> Vec<String> {
 /// the bus's events when None), the queue (tagged, with a policy letting
 /// the rule send to it) and the target. On a failure, what was created is
 /// removed again before the error is returned.
-pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Result<Tail, Error> {
+pub async fn start(clients: &Clients, bus: &BusName, pattern: Option<&str>) -> Result<Tail, Error> {
+    let bus = bus.as_str();
     if bus.trim().is_empty() {
         return Err(Error::Invalid("a bus name or ARN is required".to_string()));
     }
@@ -348,9 +349,9 @@ pub async fn start(clients: &Clients, bus: &str, pattern: Option<&str>) -> Resul
     let mut tail = Tail {
         clients: clients.clone(),
         name: name.clone(),
-        bus: bus.to_string(),
-        queue_url: String::new(),
-        queue_arn: String::new(),
+        bus: BusName::from(bus),
+        queue_url: QueueUrl::default(),
+        queue_arn: QueueArn::default(),
         rule_arn,
         pattern,
         origin,
@@ -394,39 +395,43 @@ impl Tail {
             RETENTION_S.to_string(),
         )]
         .into();
-        self.queue_url = self.clients.create_queue(&self.name, &attributes).await?;
+        self.queue_url = QueueUrl::from(self.clients.create_queue(&self.name, &attributes).await?);
         let tags: BTreeMap<String, String> = [
             (TAG_HEARTBEAT.to_string(), created.to_string()),
-            (TAG_BUS.to_string(), self.bus.clone()),
+            (TAG_BUS.to_string(), self.bus.to_string()),
         ]
         .into();
-        if let Err(e) = self.clients.tag_queue(&self.queue_url, &tags).await {
+        if let Err(e) = self.clients.tag_queue(self.queue_url.as_str(), &tags).await {
             self.warnings.push(format!(
                 "could not tag the queue ({e}); if eddy crashes, it is swept {} min after its creation",
                 UNTAGGED_STALE_AFTER.as_secs() / 60
             ));
         }
-        let queue = self.clients.get_queue(&self.queue_url).await?;
-        self.queue_arn = if queue.arn.is_empty() {
+        let queue = self.clients.get_queue(self.queue_url.as_str()).await?;
+        self.queue_arn = QueueArn::from(if queue.arn.is_empty() {
             sqs_arn_like(&self.rule_arn, &self.name).unwrap_or_default()
         } else {
             queue.arn
-        };
+        });
         let policy: BTreeMap<String, String> = [(
             "Policy".to_string(),
-            queue_policy(&self.queue_arn, &self.rule_arn),
+            queue_policy(self.queue_arn.as_str(), &self.rule_arn),
         )]
         .into();
         self.clients
-            .set_queue_attributes(&self.queue_url, &policy)
+            .set_queue_attributes(self.queue_url.as_str(), &policy)
             .await?;
         let target = Target {
             id: TARGET_ID.to_string(),
-            arn: self.queue_arn.clone(),
+            arn: self.queue_arn.to_string(),
             ..Target::default()
         };
         self.clients
-            .put_targets(&self.name, Some(&self.bus), std::slice::from_ref(&target))
+            .put_targets(
+                &self.name,
+                Some(self.bus.as_str()),
+                std::slice::from_ref(&target),
+            )
             .await?;
         let rule_tags: BTreeMap<String, String> =
             [(TAG_QUEUE.to_string(), self.name.clone())].into();
@@ -443,7 +448,9 @@ impl Tail {
     pub async fn heartbeat(&self) -> Result<(), Error> {
         let now = now_s();
         let tags: BTreeMap<String, String> = [(TAG_HEARTBEAT.to_string(), now.to_string())].into();
-        self.clients.tag_queue(&self.queue_url, &tags).await?;
+        self.clients
+            .tag_queue(self.queue_url.as_str(), &tags)
+            .await?;
         self.last_heartbeat_s.store(now, Ordering::SeqCst);
         Ok(())
     }
@@ -465,7 +472,7 @@ impl Tail {
         }
         let messages = self
             .clients
-            .receive(&self.queue_url, 10, None, wait_s)
+            .receive(self.queue_url.as_str(), 10, None, wait_s)
             .await?;
         if messages.is_empty() {
             return Ok(Vec::new());
@@ -474,7 +481,11 @@ impl Tail {
             .iter()
             .filter_map(|m| m.receipt_handle.clone())
             .collect();
-        if let Err(e) = self.clients.delete_batch(&self.queue_url, &handles).await {
+        if let Err(e) = self
+            .clients
+            .delete_batch(self.queue_url.as_str(), &handles)
+            .await
+        {
             // They come back after the visibility timeout; duplicates are dropped below.
             tracing::warn!("tail {}: deleting received events failed: {e}", self.name);
         }
@@ -513,9 +524,9 @@ impl Tail {
 
     async fn remove_all(&self) -> Cleanup {
         let mut c = Cleanup::default();
-        remove_rule(&self.clients, &self.name, Some(&self.bus), &mut c).await;
-        if !self.queue_url.is_empty() {
-            remove_queue(&self.clients, &self.queue_url, &mut c).await;
+        remove_rule(&self.clients, &self.name, Some(self.bus.as_str()), &mut c).await;
+        if !self.queue_url.as_str().is_empty() {
+            remove_queue(&self.clients, self.queue_url.as_str(), &mut c).await;
         }
         c
     }
@@ -648,7 +659,7 @@ mod tests {
         fn is_send<T: Send>(_: T) {}
         // Compiled, never called: the terminal UI spawns these on tokio tasks.
         let _ = |c: &Clients, t: Tail| {
-            is_send(start(c, "bus", None));
+            is_send(start(c, &BusName::from("bus"), None));
             is_send(sweep(c));
             is_send(t.next_batch());
             is_send(t.heartbeat());
@@ -658,7 +669,7 @@ mod tests {
             let records: Vec<super::super::export::ExportedMessage> = Vec::new();
             is_send(super::super::export::export(
                 c,
-                "q",
+                &QueueUrl::from("q"),
                 Default::default(),
                 |_| Ok(()),
                 |_| {},
@@ -666,7 +677,7 @@ mod tests {
             ));
             is_send(super::super::export::import(
                 c,
-                "q",
+                &QueueUrl::from("q"),
                 Default::default(),
                 &records,
                 |_| {},

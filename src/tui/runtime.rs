@@ -308,7 +308,8 @@ impl Executor {
                 let _ = self.tx.send(Msg::Copied(result));
             }
             Effect::Purge { req, queue, name } => self.spawn_op(move |c, audit| async move {
-                let result = ops::purge::purge(&c, &audit, &queue)
+                let url = crate::domain::QueueUrl::from(queue);
+                let result = ops::purge::purge(&c, &audit, &url)
                     .await
                     .map(|done| {
                         warn_audit(done.audit_warning);
@@ -327,7 +328,8 @@ impl Executor {
                 name,
                 handles,
             } => self.spawn_op(move |c, audit| async move {
-                let result = ops::delete::delete(&c, &audit, &queue, &handles)
+                let url = crate::domain::QueueUrl::from(queue);
+                let result = ops::delete::delete(&c, &audit, &url, &handles)
                     .await
                     .map_err(|e| e.to_string())
                     .and_then(|done| {
@@ -355,7 +357,11 @@ impl Executor {
             } => self.spawn_op(move |c, audit| async move {
                 let verb = if enable { "enabled" } else { "disabled" };
                 let result = async {
-                    let facts = ops::rule_state::look(&c, &rule, Some(&bus)).await?;
+                    let (r, b) = (
+                        crate::domain::RuleName::from(rule.as_str()),
+                        crate::domain::BusName::from(bus.as_str()),
+                    );
+                    let facts = ops::rule_state::look(&c, &r, Some(&b)).await?;
                     ops::rule_state::set(&c, &audit, &facts, enable).await
                 }
                 .await
@@ -504,7 +510,11 @@ impl Executor {
                 rule,
                 pattern,
             } => self.spawn_op(move |c, audit| async move {
-                let result = ops::pattern_apply::apply(&c, &audit, &bus, &rule, &pattern)
+                let (b, r) = (
+                    crate::domain::BusName::from(bus.as_str()),
+                    crate::domain::RuleName::from(rule.as_str()),
+                );
+                let result = ops::pattern_apply::apply(&c, &audit, &b, &r, &pattern)
                     .await
                     .map(|done| {
                         warn_audit(done.audit_warning);
@@ -587,7 +597,7 @@ async fn run_tail(
     pattern: Option<String>,
     stop: Cancel,
 ) {
-    let tail = match crate::ops::tail::start(&c, &bus, pattern.as_deref()).await {
+    let tail = match crate::ops::tail::start(&c, &bus.as_str().into(), pattern.as_deref()).await {
         Ok(t) => t,
         Err(e) => {
             let _ = tx.send(Msg::TailStarted {
@@ -635,7 +645,7 @@ async fn run_tail(
     let stopped = tail.stop().await;
     if let Ok(cleanup) = &stopped {
         warn_audit(
-            crate::ops::tail::record(&audit, &bus, received, cleanup)
+            crate::ops::tail::record(&audit, &bus.as_str().into(), received, cleanup)
                 .err()
                 .map(|e| e.to_string()),
         );
