@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::eddy;
 use eddy::aws::Clients;
 use eddy::domain::{OutgoingMessage, Queue, RuleState, Target};
 use serde_json::Value;
@@ -31,25 +32,6 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 fn clients() -> Clients {
     block_on(Clients::connect(&common::moto_settings()))
-}
-
-/// `eddy` with moto's dummy credentials and nothing from the caller's AWS set-up.
-fn eddy() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
-        "AWS_ENDPOINT_URL_STS",
-        "AWS_SESSION_TOKEN",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.envs(common::aws_env());
-    cmd
 }
 
 /// Runs eddy against moto (`--endpoint-url` appended) with `stdin`.

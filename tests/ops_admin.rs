@@ -9,73 +9,28 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{Target, unique};
+use common::{Target, audit_in, eddy_in, output, runtime, temp_dir, text, unique};
 use eddy::aws::Clients;
 use eddy::domain::{MessageAttribute, OutgoingMessage, RuleState};
 use eddy::ops::Cancel;
 use eddy::ops::export::{self, ExportOptions, ExportedMessage};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn temp_dir(prefix: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(unique(prefix));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `eddy ARGS --endpoint-url URL` with dummy credentials, stdin not a
-/// terminal, and the audit log in `dir`.
+/// `eddy ARGS --endpoint-url URL` (stdin not a terminal), auditing to
+/// `dir/audit.jsonl`.
 fn eddy(dir: &Path, url: &str, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    let out = cmd
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("EDDY_STATE_DIR", dir)
-        .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"))
-        .args(args)
-        .args(["--endpoint-url", url])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        !stderr(&out).contains("panicked"),
-        "eddy {args:?} panicked: {}",
-        stderr(&out)
-    );
-    out
+    output(eddy_in(dir).args(args).args(["--endpoint-url", url]))
 }
 
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    text(&o.stderr)
 }
 
 fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn audit(dir: &Path) -> Vec<eddy::ops::audit::Entry> {
-    eddy::ops::audit::read(&dir.join("audit.jsonl")).unwrap_or_default()
+    text(&o.stdout)
 }
 
 fn attrs(n: usize) -> BTreeMap<String, MessageAttribute> {
@@ -324,7 +279,7 @@ fn eddy_fifo_export_purge_import_round_trip_loses_nothing() {
     assert_eq!(ro.status.code(), Some(2));
     assert!(stderr(&ro).contains("--read-only"), "{}", stderr(&ro));
     rt.block_on(wait_counts(&c, &q, (3, 0)));
-    assert!(audit(&dir).is_empty(), "nothing done, nothing audited");
+    assert!(audit_in(&dir).is_empty(), "nothing done, nothing audited");
     let purged = eddy(&dir, &url, &["purge", &name, "--yes"]);
     assert_eq!(purged.status.code(), Some(0), "{}", stderr(&purged));
     rt.block_on(wait_counts(&c, &q, (0, 0)));
@@ -373,7 +328,7 @@ fn eddy_fifo_export_purge_import_round_trip_loses_nothing() {
             sent[i].group_id.as_ref()
         );
     }
-    let log = audit(&dir);
+    let log = audit_in(&dir);
     let actions: Vec<(&str, u64)> = log.iter().map(|a| (a.action.as_str(), a.count)).collect();
     assert_eq!(
         actions,
@@ -416,7 +371,7 @@ fn moto_export_purge_import_round_trip_keeps_bodies_and_attributes() {
         assert_eq!(m.body, sent[i].body);
         assert_eq!(m.message_attributes, sent[i].attributes);
     }
-    let actions: Vec<String> = audit(&dir).into_iter().map(|a| a.action).collect();
+    let actions: Vec<String> = audit_in(&dir).into_iter().map(|a| a.action).collect();
     assert_eq!(actions, ["purge", "import"]);
     rt.block_on(c.delete_queue(&q)).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -452,7 +407,7 @@ fn delete_message_scenario(target: Target) {
     assert_eq!(no_yes.status.code(), Some(2));
     assert!(stderr(&no_yes).contains("add --yes"), "{}", stderr(&no_yes));
     rt.block_on(wait_counts(&c, &q, (4, 0)));
-    assert!(audit(&dir).is_empty());
+    assert!(audit_in(&dir).is_empty());
 
     let done = eddy(&dir, &url, &["delete-message", &name, &victim, "--yes"]);
     assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
@@ -466,7 +421,7 @@ fn delete_message_scenario(target: Target) {
     assert_eq!(gone.status.code(), Some(2));
     assert!(stderr(&gone).contains("not found"), "{}", stderr(&gone));
     assert!(stderr(&gone).contains("in flight"), "{}", stderr(&gone));
-    let log = audit(&dir);
+    let log = audit_in(&dir);
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(
         (log[0].action.as_str(), log[0].count, log[0].detail.as_str()),
@@ -533,7 +488,7 @@ fn rule_state_scenario(target: Target) {
     assert!(err.contains("add --yes"), "{err}");
     assert!(err.contains("its 2 targets stop receiving events"), "{err}");
     assert_eq!(state(), RuleState::Enabled);
-    assert!(audit(&dir).is_empty());
+    assert!(audit_in(&dir).is_empty());
 
     let off = eddy(&dir, &url, &["disable-rule", &rule, "--bus", &bus, "--yes"]);
     assert_eq!(off.status.code(), Some(0), "{}", stderr(&off));
@@ -552,7 +507,7 @@ fn rule_state_scenario(target: Target) {
     assert_eq!(on.status.code(), Some(0), "{}", stderr(&on));
     assert_eq!(state(), RuleState::Enabled);
 
-    let log = audit(&dir);
+    let log = audit_in(&dir);
     let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, ["disable-rule", "enable-rule"], "{log:?}");
     assert!(

@@ -9,50 +9,21 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{Target, unique};
+use common::{Target, eddy_audited, output, runtime, text, unique};
 use eddy::aws::Clients;
 use eddy::domain::{EventEntry, RuleState};
 use serde_json::Value;
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// `eddy ARGS --endpoint-url URL`, auditing to `audit`.
 fn eddy(audit: &Path, url: &str, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("EDDY_STATE_DIR", audit.parent().unwrap())
-        .env("EDDY_AUDIT_FILE", audit)
-        .args(args)
-        .args(["--endpoint-url", url])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    output(
+        eddy_audited(audit.parent().unwrap(), audit)
+            .args(args)
+            .args(["--endpoint-url", url]),
+    )
 }
 
 /// Receives from `queue` until `n` messages whose body holds `needle`

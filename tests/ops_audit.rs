@@ -8,59 +8,26 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use common::{Target, unique};
+use common::{Target, audit_entries, eddy_audited, output, runtime, temp_dir, text, unique};
 use eddy::aws::Clients;
 use eddy::domain::{OutgoingMessage, RuleState};
 use eddy::ops::audit::{Audit, Entry};
 use eddy::tui::{Effect, Executor, Msg, ReqId};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn temp_dir(prefix: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(unique(prefix));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// `eddy ARGS --yes --endpoint-url URL`, auditing to `audit`; must succeed.
 fn cli(audit: &Path, url: &str, args: &[&str]) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    let out = cmd
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("EDDY_STATE_DIR", audit.parent().unwrap())
-        .env("EDDY_AUDIT_FILE", audit)
-        .args(args)
-        .args(["--yes", "--endpoint-url", url])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = output(
+        eddy_audited(audit.parent().unwrap(), audit)
+            .args(args)
+            .args(["--yes", "--endpoint-url", url]),
+    );
     assert!(
         out.status.success(),
         "eddy {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        text(&out.stderr)
     );
 }
 
@@ -84,7 +51,7 @@ async fn executor(c: &Clients, audit: &Path, effect: Effect) {
 /// The last record of `audit`, without its time; `id` (a message id) in
 /// its detail made `<id>`.
 fn last(audit: &Path, id: Option<&str>) -> (String, String, String, u64, String) {
-    let entries: Vec<Entry> = eddy::ops::audit::read(audit).unwrap();
+    let entries: Vec<Entry> = audit_entries(audit);
     let e = entries.last().expect("an audit record").clone();
     let detail = match id {
         Some(id) => e.detail.replace(id, "<id>"),

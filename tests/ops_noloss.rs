@@ -18,10 +18,11 @@ mod common;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::eddy;
 use eddy::aws::{Clients, Settings};
 use eddy::domain::OutgoingMessage;
 use serde_json::Value;
@@ -46,23 +47,6 @@ impl Rng {
     fn between(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo)
     }
-}
-
-fn eddy() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.envs(common::aws_env());
-    cmd
 }
 
 /// `eddy serve --port 0 --data-dir DIR`, killed when dropped.

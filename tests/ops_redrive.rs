@@ -737,42 +737,26 @@ async fn refuses_to_scan_a_dlq_that_dead_letters_on_eddy() {
 
 // ------------------------------------------------------------------ the CLI
 
-/// `program` with dummy credentials, nothing from the caller's AWS set-up,
-/// and eddy's state (journals, audit log) in `dir`.
+/// `program` as [`common::command`] sets it up, with eddy's state
+/// (journals) in `dir/state` and its audit log at `dir/audit.jsonl`.
 fn command(program: &str, dir: &Path) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.envs(common::aws_env())
-        .env("EDDY_STATE_DIR", dir.join("state"))
-        .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"))
-        .stdin(Stdio::null());
+    let mut cmd = common::command(program);
+    cmd.env("EDDY_STATE_DIR", dir.join("state"))
+        .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"));
     cmd
 }
 
 fn eddy(dir: &Path) -> Command {
-    command(env!("CARGO_BIN_EXE_eddy"), dir)
+    common::eddy_audited(&dir.join("state"), &dir.join("audit.jsonl"))
 }
 
 fn cli(dir: &Path, url: &str, args: &[&str]) -> Output {
-    let out = eddy(dir)
-        .arg("redrive")
-        .args(args)
-        .args(["--endpoint-url", url])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    out
+    common::output(
+        eddy(dir)
+            .arg("redrive")
+            .args(args)
+            .args(["--endpoint-url", url]),
+    )
 }
 
 fn audit(dir: &Path) -> Vec<Value> {

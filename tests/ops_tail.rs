@@ -9,12 +9,11 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Target, unique};
+use common::{Target, eddy_in as eddy, runtime, temp_dir, unique};
 use eddy::aws::Clients;
 use eddy::domain::{EventEntry, RuleState};
 use eddy::ops::tail::{self, PatternOrigin, Tail, TailedEvent};
@@ -271,42 +270,6 @@ async fn invalid_pattern_is_refused_before_anything_is_created() {
 }
 
 // ---------------------------------------------------------------- the CLI
-
-fn temp_dir(prefix: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(unique(prefix));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `eddy` with dummy credentials, nothing from the caller's AWS set-up, and
-/// the audit log in `dir`.
-fn eddy(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SQS",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("EDDY_STATE_DIR", dir)
-        .env("EDDY_AUDIT_FILE", dir.join("audit.jsonl"));
-    cmd
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 #[test]
 fn cli_tail_stops_after_max_saves_and_cleans_up() {

@@ -1,4 +1,8 @@
-//! Test harness for the backend tests: a moto server on a free loopback port.
+//! Test harness shared by the integration tests: a moto server on a free
+//! loopback port, eddy's embedded backend for the whole test process, and
+//! running the `eddy` binary the way an operator would (dummy credentials,
+//! none of the caller's AWS set-up, eddy's state and audit log in a folder
+//! of the test's own) and reading back its audit log.
 //!
 //! `./scripts/test` installs the pinned moto into `target/moto-venv`, starts
 //! it and exports `EDDY_MOTO_ENDPOINT`; these tests then use that server.
@@ -9,7 +13,8 @@
 #![allow(dead_code, clippy::zombie_processes)]
 
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -145,6 +150,98 @@ pub fn eddy_endpoint() -> String {
     })
     .clone()
 }
+
+// ------------------------------------------------------- running the binary
+
+/// Variables of the caller's AWS set-up that would point the binary
+/// elsewhere (a profile, an endpoint, a session); removed for every run.
+const CALLER_AWS_VARS: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
+/// `program`, run from the crate's folder with dummy credentials and a
+/// region ([`aws_env`]), none of the caller's AWS set-up, and stdin closed
+/// (so a command that asks for confirmation is refused unless `--yes`).
+pub fn command(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in CALLER_AWS_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.envs(aws_env()).stdin(Stdio::null());
+    cmd
+}
+
+/// The `eddy` binary under test, as [`command`] sets it up (state in
+/// [`test_state_dir`]).
+pub fn eddy() -> Command {
+    command(env!("CARGO_BIN_EXE_eddy"))
+}
+
+/// [`eddy`] with its state folder (journals) at `state` and its audit log
+/// at `audit`.
+pub fn eddy_audited(state: &Path, audit: &Path) -> Command {
+    let mut cmd = eddy();
+    cmd.env("EDDY_STATE_DIR", state)
+        .env("EDDY_AUDIT_FILE", audit);
+    cmd
+}
+
+/// [`eddy`] with its state in `dir` and its audit log at
+/// `dir/audit.jsonl` ([`audit_in`] reads it).
+pub fn eddy_in(dir: &Path) -> Command {
+    eddy_audited(dir, &dir.join("audit.jsonl"))
+}
+
+/// Runs `cmd` to its end; a panic of the binary fails the test.
+pub fn output(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run the eddy binary");
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{cmd:?} panicked: {err}");
+    out
+}
+
+/// Bytes of a command's output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every entry of the audit log at `file` (none when it does not exist).
+pub fn audit_entries(file: &Path) -> Vec<eddy::ops::audit::Entry> {
+    eddy::ops::audit::read(file).unwrap_or_default()
+}
+
+/// The audit log [`eddy_in`] writes for `dir`.
+pub fn audit_in(dir: &Path) -> Vec<eddy::ops::audit::Entry> {
+    audit_entries(&dir.join("audit.jsonl"))
+}
+
+/// A new, empty folder of this test's own under the system's temp folder.
+pub fn temp_dir(prefix: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(unique(prefix));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create a temp folder");
+    d
+}
+
+/// A tokio runtime for tests that are not `#[tokio::test]`s.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+// ------------------------------------------------------------ the backends
 
 /// Which backend a scenario runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
