@@ -140,7 +140,7 @@ async fn run() -> Res<()> {
     let dest_url = create("bench-redrive-dest", vec![]).await?;
     eprintln!("filling the DLQ with {n} messages...");
     fill(&c, &dlq_url, n).await?;
-    let mut plan = Plan::new(dlq_url.clone(), Destination::Queue(dest_url.clone()));
+    let mut plan = Plan::new(dlq_url.clone(), Destination::Queue(dest_url.clone().into()));
     plan.journal_path = Some(scratch.join("journal.jsonl"));
     plan.concurrency = concurrency;
     eprintln!(

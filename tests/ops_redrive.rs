@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use common::Target;
 use eddy::aws::Clients;
-use eddy::domain::{Message, MessageAttribute, OutgoingMessage, Queue, RuleState};
+use eddy::domain::{
+    Message, MessageAttribute, MessageId, OutgoingMessage, Queue, QueueUrl, RuleState,
+};
 use eddy::ops::Cancel;
 use eddy::ops::Error;
 use eddy::ops::redrive::{self, Destination, Mode, Phase, Plan, Progress, Selection, Summary};
@@ -198,10 +200,16 @@ async fn scenario_whole_dlq_client_side(t: Target) {
     let (source, dlq) = source_and_dlq(&c, "whole", false).await;
     let bodies: Vec<String> = (0..25).map(|i| format!("whole body {i}")).collect();
     dead_letter(&c, &source, &dlq, &bodies).await;
-    let sources = redrive::resolve_sources(&c, &dlq.url).await.unwrap();
-    assert_eq!(sources, vec![source.url.clone()]);
+    let sources = redrive::resolve_sources(&c, &dlq.url.as_str().into())
+        .await
+        .unwrap();
+    assert_eq!(sources, vec![QueueUrl::from(source.url.clone())]);
 
-    let p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    let p = plan(
+        &dlq,
+        Destination::SourceQueue(source.url.clone().into()),
+        &dir,
+    );
     let s = run(&c, &p, Mode::Client).await;
     assert_eq!(s.mode, "client");
     assert_eq!((s.moved, s.skipped, s.failed.len()), (25, 0, 0), "{s}");
@@ -229,7 +237,11 @@ async fn scenario_auto_mode(t: Target) {
     let (source, dlq) = source_and_dlq(&c, "auto", false).await;
     let bodies: Vec<String> = (0..20).map(|i| format!("auto {i}")).collect();
     dead_letter(&c, &source, &dlq, &bodies).await;
-    let p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    let p = plan(
+        &dlq,
+        Destination::SourceQueue(source.url.clone().into()),
+        &dir,
+    );
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
     let s = redrive::run(&c, &p, Mode::Auto, &Cancel::new(), Some(tx))
         .await
@@ -269,7 +281,7 @@ async fn scenario_filtered_to_another_queue(t: Target) {
     let other = new_queue(&c, "filter-other", &[]).await;
     let bodies: Vec<String> = (0..30).map(|i| event_body(i, i as u32 * 10)).collect();
     fill(&c, &dlq.url, &bodies).await;
-    let mut p = plan(&dlq, Destination::Queue(other.url.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Queue(other.url.clone().into()), &dir);
     p.selection = Selection::Filter(
         Pattern::parse(r#"{"detail":{"total":[{"numeric":[">=",200]}]}}"#).unwrap(),
     );
@@ -283,7 +295,7 @@ async fn scenario_filtered_to_another_queue(t: Target) {
     let want: BTreeSet<String> = bodies[20..].iter().cloned().collect();
     assert_eq!(bodies_of(&moved), want);
     // The same with --grep: the rest of the big ones are gone; ord-0005 goes.
-    let mut g = plan(&dlq, Destination::Queue(other.url.clone()), &dir);
+    let mut g = plan(&dlq, Destination::Queue(other.url.clone().into()), &dir);
     g.selection = Selection::Grep("\"ord-0005\"".to_string());
     let s = run(&c, &g, Mode::Client).await;
     assert_eq!((s.moved, s.skipped), (1, 19), "{s}");
@@ -327,7 +339,7 @@ async fn scenario_to_a_bus(t: Target) {
     bodies.push(r#"{"order":"plain-1"}"#.to_string());
     bodies.push("not json at all".to_string());
     let sent = fill(&c, &dlq.url, &bodies).await;
-    let mut p = plan(&dlq, Destination::Bus(bus.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Bus(bus.clone().into()), &dir);
     p.event_source = Some("ops.redrive".to_string());
     p.event_detail_type = Some("Redriven".to_string());
     let s = run(&c, &p, Mode::Auto).await;
@@ -398,7 +410,7 @@ async fn scenario_fifo(t: Target) {
     }
     let out = c.send_batch(&dlq.url, &msgs).await.unwrap();
     assert!(out.iter().all(|o| o.error.is_none()), "{out:?}");
-    let p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     let s = run(&c, &p, Mode::Client).await;
     assert_eq!(s.moved, 12, "{s}");
     assert!(s.all_moved(), "{s}");
@@ -501,7 +513,7 @@ async fn scenario_resume_from_a_journal(t: Target) {
     let path = dir.join("journal.jsonl");
     std::fs::write(&path, journal).unwrap();
 
-    let p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     let state = redrive::journal_state(&c, &p).await.unwrap();
     assert!(state.resuming && !state.foreign, "{state:?}");
     assert_eq!((state.sent, state.held), (11, 21));
@@ -552,7 +564,11 @@ async fn scenario_dry_run_moves_nothing(t: Target) {
     let (source, dlq) = source_and_dlq(&c, "dry", false).await;
     let bodies: Vec<String> = (0..12).map(|i| event_body(i, i as u32 * 50)).collect();
     let sent = fill(&c, &dlq.url, &bodies).await;
-    let mut p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    let mut p = plan(
+        &dlq,
+        Destination::SourceQueue(source.url.clone().into()),
+        &dir,
+    );
     p.dry_run = true;
     p.selection = Selection::Filter(
         Pattern::parse(r#"{"detail":{"total":[{"numeric":[">",300]}]}}"#).unwrap(),
@@ -605,9 +621,11 @@ async fn move_task_back_to_several_sources_on_eddy() {
         let _ = c.receive(&b.url, 10, Some(0), 0).await.unwrap();
         assert!(Instant::now() < deadline);
     }
-    let mut sources = redrive::resolve_sources(&c, &dlq.url).await.unwrap();
+    let mut sources = redrive::resolve_sources(&c, &dlq.url.as_str().into())
+        .await
+        .unwrap();
     sources.sort();
-    let mut want = vec![a.url.clone(), b.url.clone()];
+    let mut want = vec![QueueUrl::from(a.url.clone()), QueueUrl::from(b.url.clone())];
     want.sort();
     assert_eq!(sources, want);
 
@@ -652,10 +670,10 @@ async fn ids_max_and_cancel_on_eddy() {
     let sent = fill(&c, &dlq.url, &bodies).await;
 
     // Three selected ids (and one that is not there).
-    let mut p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     let mut ids: Vec<String> = [3, 50, 97].iter().map(|&i| sent[i].0.clone()).collect();
     ids.push("no-such-id".to_string());
-    p.selection = Selection::Ids(ids);
+    p.selection = Selection::Ids(ids.into_iter().map(MessageId::from).collect());
     let s = run(&c, &p, Mode::Auto).await;
     assert_eq!(s.moved, 3, "{s}");
     assert_eq!(s.not_found, vec!["no-such-id".to_string()], "{s}");
@@ -667,7 +685,7 @@ async fn ids_max_and_cancel_on_eddy() {
     );
 
     // --max.
-    let mut p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     p.max = Some(15);
     let s = run(&c, &p, Mode::Auto).await;
     assert_eq!(s.mode, "client");
@@ -675,7 +693,7 @@ async fn ids_max_and_cancel_on_eddy() {
     assert_eq!(counts(&c, &dlq.url).await, (82, 0, 0));
 
     // Cancelled mid-way at 100 msg/s: the batches in flight finish.
-    let mut p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     p.velocity = Some(100);
     p.concurrency = 2;
     let cancel = Cancel::new();
@@ -722,7 +740,7 @@ async fn refuses_to_scan_a_dlq_that_dead_letters_on_eddy() {
     let dlq = new_queue(&c, "scan-dlq", &[("RedrivePolicy", &policy)]).await;
     let dest = new_queue(&c, "scan-dest", &[]).await;
     fill(&c, &dlq.url, &["x".to_string()]).await;
-    let mut p = plan(&dlq, Destination::Queue(dest.url.clone()), &dir);
+    let mut p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     p.dry_run = true;
     let err = redrive::run(&c, &p, Mode::Auto, &Cancel::new(), None)
         .await
@@ -981,7 +999,11 @@ async fn move_task_cancelled_on_eddy() {
     let (source, dlq) = source_and_dlq(&c, "task-cancel", false).await;
     let bodies: Vec<String> = (0..60).map(|i| format!("slow {i}")).collect();
     fill(&c, &dlq.url, &bodies).await;
-    let mut p = plan(&dlq, Destination::SourceQueue(source.url.clone()), &dir);
+    let mut p = plan(
+        &dlq,
+        Destination::SourceQueue(source.url.clone().into()),
+        &dir,
+    );
     p.velocity = Some(10);
     let cancel = Cancel::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
@@ -1020,7 +1042,7 @@ async fn auto_falls_back_when_the_move_task_is_refused_on_eddy() {
     let dest = new_queue(&c, "lone-dest", &[]).await;
     let bodies: Vec<String> = (0..15).map(|i| format!("lone {i}")).collect();
     fill(&c, &lone.url, &bodies).await;
-    let p = plan(&lone, Destination::Queue(dest.url.clone()), &dir);
+    let p = plan(&lone, Destination::Queue(dest.url.clone().into()), &dir);
     let s = run(&c, &p, Mode::Auto).await;
     assert_eq!((s.mode.as_str(), s.moved), ("client", 15), "{s}");
     assert!(

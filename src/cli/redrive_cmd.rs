@@ -15,7 +15,7 @@ use super::output::{Io, thousands};
 use super::table::{Align, Table, escape, first_line, safe_json};
 use super::{CliError, ConnArgs, Format, Status};
 use crate::aws::Clients;
-use crate::domain::{MoveTask, Queue, queue_name};
+use crate::domain::{MessageId, MoveTask, Queue, queue_name};
 use crate::ops::Cancel;
 use crate::ops::redrive::{
     self, DEFAULT_CONCURRENCY, Destination, Mode, Phase, Plan, Progress, Selection, Summary,
@@ -171,11 +171,12 @@ fn selection(args: &SelectArgs, stdin: &mut dyn BufRead) -> Result<Selection, Cl
         }
         return Ok(Selection::Grep(g.clone()));
     }
-    let ids: Vec<String> = args
+    let ids: Vec<MessageId> = args
         .ids
         .iter()
-        .map(|i| i.trim().to_string())
+        .map(|i| i.trim())
         .filter(|i| !i.is_empty())
+        .map(MessageId::from)
         .collect();
     if !args.ids.is_empty() {
         if ids.is_empty() {
@@ -288,12 +289,12 @@ async fn destination(
     io: &mut Io<'_>,
 ) -> Result<Destination, CliError> {
     if let Some(to) = &args.to {
-        return Ok(Destination::Queue(c.queue_url(to).await?));
+        return Ok(Destination::Queue(c.queue_url(to).await?.into()));
     }
     if let Some(bus) = &args.to_bus {
-        return Ok(Destination::Bus(bus.clone()));
+        return Ok(Destination::Bus(bus.as_str().into()));
     }
-    let mut sources = redrive::resolve_sources(c, &dlq.url).await?;
+    let mut sources = redrive::resolve_sources(c, &dlq.url.as_str().into()).await?;
     sources.sort();
     sources.dedup();
     match sources.len() {
@@ -310,7 +311,7 @@ async fn destination(
         n => {
             let names: Vec<String> = sources
                 .iter()
-                .map(|u| escape(queue_name(u)).into_owned())
+                .map(|u| escape(queue_name(u.as_str())).into_owned())
                 .collect();
             if args.yes || !std::io::stdin().is_terminal() {
                 return Err(CliError::Invalid(format!(

@@ -36,7 +36,7 @@ use super::Error;
 use super::audit::Audit;
 use super::{Cancel, Confirmation, Done};
 use crate::aws::{self, Clients};
-use crate::domain::queue_name;
+use crate::domain::{QueueUrl, queue_name};
 
 pub use plan::{
     BATCH, DEFAULT_CONCURRENCY, Destination, Failure, MAX_TASK_VELOCITY, Mode, Phase, Plan,
@@ -93,14 +93,15 @@ pub fn confirmation(plan: &Plan, dlq_name: &str, total: Option<u64>, mode: Mode)
     }
 }
 
-/// `queue` (a name or URL) as where `dlq_url`'s messages go: the DLQ's
-/// source queue when it is one (so a move task can do it), else any queue.
+/// `queue` (a name or URL, as typed) as where `dlq_url`'s messages go: the
+/// DLQ's source queue when it is one (so a move task can do it), else any
+/// queue.
 pub async fn queue_destination(
     clients: &Clients,
-    dlq_url: &str,
+    dlq_url: &QueueUrl,
     queue: &str,
 ) -> Result<Destination, Error> {
-    let url = clients.queue_url(queue).await?;
+    let url = QueueUrl::from(clients.queue_url(queue).await?);
     let sources = resolve_sources(clients, dlq_url).await.unwrap_or_default();
     Ok(if sources.contains(&url) {
         Destination::SourceQueue(url)
@@ -111,8 +112,12 @@ pub async fn queue_destination(
 
 /// The queues that feed `dlq_url` (URLs): `ListDeadLetterSourceQueues`,
 /// else (a backend without it) the redrive policies of every queue.
-pub async fn resolve_sources(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, Error> {
-    Ok(sources_of(clients, dlq_url).await?)
+pub async fn resolve_sources(
+    clients: &Clients,
+    dlq_url: &QueueUrl,
+) -> Result<Vec<QueueUrl>, Error> {
+    let urls = sources_of(clients, dlq_url.as_str()).await?;
+    Ok(urls.into_iter().map(QueueUrl::from).collect())
 }
 
 async fn sources_of(clients: &Clients, dlq_url: &str) -> Result<Vec<String>, aws::Error> {
@@ -215,7 +220,11 @@ pub async fn run_audited(
     let recorded = if plan.dry_run {
         Ok(())
     } else {
-        let url = if s.dlq.is_empty() { &plan.dlq } else { &s.dlq };
+        let url = if s.dlq.is_empty() {
+            plan.dlq.as_str()
+        } else {
+            &s.dlq
+        };
         record(audit, plan, url, &s)
     };
     Ok(Done::audited(s, recorded))

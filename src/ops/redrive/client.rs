@@ -58,7 +58,7 @@ async fn resolve_destination<P: Port>(
 ) -> Result<(String, Dest), Error> {
     match &plan.destination {
         Destination::SourceQueue(url) | Destination::Queue(url) => {
-            let q = port.queue(url).await?;
+            let q = port.queue(url.as_str()).await?;
             if q.arn == dlq.arn || q.url == dlq.url {
                 return Err(Error::Invalid(format!(
                     "the destination is the DLQ {} itself",
@@ -86,19 +86,25 @@ async fn resolve_destination<P: Port>(
             Ok((key, Dest::Queue { url: q.url, kind }))
         }
         Destination::Bus(bus) => {
+            let bus = bus.as_str();
             let name = bus
                 .strip_prefix("arn:")
                 .map(|_| queue_name(bus).to_string())
-                .unwrap_or_else(|| bus.clone());
+                .unwrap_or_else(|| bus.to_string());
             if let Ok(buses) = port.buses().await
-                && !buses.iter().any(|b| b.name == name || &b.arn == bus)
+                && !buses.iter().any(|b| b.name == name || b.arn == bus)
             {
                 return Err(Error::Invalid(format!(
                     "there is no event bus {name} at {}; see `eddy buses`",
                     port.label()
                 )));
             }
-            Ok((format!("bus:{name}"), Dest::Bus { name: bus.clone() }))
+            Ok((
+                format!("bus:{name}"),
+                Dest::Bus {
+                    name: bus.to_string(),
+                },
+            ))
         }
         Destination::OriginalSources => Err(Error::Invalid(format!(
             "a client-side move needs one destination, and {} has several sources: choose one",
@@ -129,7 +135,7 @@ pub(crate) async fn run_on<P: Port>(
     open_journal: &OpenJournal,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
-    let dlq = port.queue(&plan.dlq).await?;
+    let dlq = port.queue(plan.dlq.as_str()).await?;
     let scans = plan.dry_run || !matches!(plan.selection, Selection::All);
     if let Some(rp) = &dlq.redrive_policy
         && rp.max_receive_count <= UNSAFE_MAX_RECEIVE
@@ -235,7 +241,7 @@ pub(crate) async fn run_on<P: Port>(
         unknown: replayed.unknown.clone(),
         possible_duplicates: replayed.possible_duplicates.clone(),
         wanted: match &plan.selection {
-            Selection::Ids(ids) => Some(ids.iter().cloned().collect()),
+            Selection::Ids(ids) => Some(ids.iter().map(|i| i.as_str().to_string()).collect()),
             _ => None,
         },
         notes,
@@ -450,7 +456,7 @@ pub struct JournalState {
 /// Reads the journal the plan would use (see [`run_client`]), without
 /// changing anything.
 pub async fn journal_state(clients: &Clients, plan: &Plan) -> Result<JournalState, Error> {
-    let dlq = clients.get_queue(&plan.dlq).await?;
+    let dlq = clients.get_queue(plan.dlq.as_str()).await?;
     let (dest_key, _) = resolve_destination(clients, plan, &dlq, &mut Vec::new()).await?;
     let path = match &plan.journal_path {
         Some(p) => p.clone(),

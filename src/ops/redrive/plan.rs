@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::domain::{MoveTask, queue_name};
+use crate::domain::{BusName, MessageId, MoveTask, QueueUrl, queue_name};
 use crate::ops::Error;
 use crate::pattern::Pattern;
 use crate::text::escape;
@@ -34,12 +34,12 @@ pub const UNSAFE_MAX_RECEIVE: u32 = 2;
 /// Where the messages go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
-    /// The DLQ's source queue (its URL), one of [`super::resolve_sources`].
-    SourceQueue(String),
-    /// Any other queue (its URL).
-    Queue(String),
+    /// The DLQ's source queue, one of [`super::resolve_sources`].
+    SourceQueue(QueueUrl),
+    /// Any other queue.
+    Queue(QueueUrl),
     /// An EventBridge bus (name or ARN): PutEvents.
-    Bus(String),
+    Bus(BusName),
     /// Move task only: every message back to the queue it came from (a DLQ
     /// with several sources).
     OriginalSources,
@@ -49,9 +49,9 @@ impl Destination {
     /// For people: `queue orders`, `bus orders`, `their source queues`.
     pub fn label(&self) -> String {
         match self {
-            Destination::SourceQueue(u) => format!("source queue {}", queue_name(u)),
-            Destination::Queue(u) => format!("queue {}", queue_name(u)),
-            Destination::Bus(b) => format!("bus {}", queue_name(b)),
+            Destination::SourceQueue(u) => format!("source queue {}", u.name()),
+            Destination::Queue(u) => format!("queue {}", u.name()),
+            Destination::Bus(b) => format!("bus {}", queue_name(b.as_str())),
             Destination::OriginalSources => "their source queues".to_string(),
         }
     }
@@ -63,7 +63,7 @@ pub enum Selection {
     /// Every message in the DLQ.
     All,
     /// These message ids (selected in a list).
-    Ids(Vec<String>),
+    Ids(Vec<MessageId>),
     /// Messages whose body (an event) matches an EventBridge pattern.
     Filter(Pattern),
     /// Messages whose body contains this text.
@@ -85,7 +85,7 @@ impl Selection {
     pub fn selects(&self, id: &str, body: &str) -> bool {
         match self {
             Selection::All => true,
-            Selection::Ids(ids) => ids.iter().any(|i| i == id),
+            Selection::Ids(ids) => ids.iter().any(|i| i.as_str() == id),
             Selection::Filter(p) => p.matches(body.as_bytes()).unwrap_or(false),
             Selection::Grep(t) => body.contains(t.as_str()),
         }
@@ -107,7 +107,7 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The DLQ's URL.
-    pub dlq: String,
+    pub dlq: QueueUrl,
     pub destination: Destination,
     pub selection: Selection,
     /// Move at most this many messages.
@@ -129,7 +129,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(dlq: impl Into<String>, destination: Destination) -> Plan {
+    pub fn new(dlq: impl Into<QueueUrl>, destination: Destination) -> Plan {
         Plan {
             dlq: dlq.into(),
             destination,
@@ -280,7 +280,7 @@ pub struct Summary {
 impl Summary {
     pub(super) fn new(plan: &Plan, mode: &str) -> Summary {
         Summary {
-            dlq: plan.dlq.clone(),
+            dlq: plan.dlq.to_string(),
             destination: plan.destination.label(),
             mode: mode.to_string(),
             moved: 0,

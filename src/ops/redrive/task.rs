@@ -83,10 +83,10 @@ pub async fn run_move_task(
     progress: Option<UnboundedSender<Progress>>,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
-    let dlq = clients.get_queue(&plan.dlq).await?;
+    let dlq = clients.get_queue(plan.dlq.as_str()).await?;
     let destination_arn = match &plan.destination {
         Destination::SourceQueue(url) | Destination::Queue(url) => {
-            let q = clients.get_queue(url).await?;
+            let q = clients.get_queue(url.as_str()).await?;
             if q.arn == dlq.arn {
                 return Err(Error::Invalid(format!(
                     "the destination is the DLQ {} itself",

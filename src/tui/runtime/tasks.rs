@@ -71,15 +71,15 @@ pub(super) async fn run_redrive(
     stop: &Cancel,
 ) -> Result<crate::ops::redrive::Summary, crate::ops::Error> {
     use crate::ops::redrive::{self, Destination, Mode, Plan, Selection};
-    let dlq_url = c.queue_url(dlq).await?;
+    let dlq_url = crate::domain::QueueUrl::from(c.queue_url(dlq).await?);
     let destination = match &to {
         RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
-        RedriveTo::Bus(b) => Destination::Bus(b.clone()),
+        RedriveTo::Bus(b) => Destination::Bus(b.as_str().into()),
         RedriveTo::Sources => Destination::OriginalSources,
     };
     let mut plan = Plan::new(dlq_url.clone(), destination);
     if let Some(ids) = ids {
-        plan.selection = Selection::Ids(ids);
+        plan.selection = Selection::Ids(ids.into_iter().map(Into::into).collect());
     }
     let (ptx, mut prx) = mpsc::unbounded_channel();
     let forward = {

@@ -13,7 +13,7 @@ use crate::ops::Cancel;
 use crate::ops::journal::Journal;
 
 fn plan() -> Plan {
-    let mut plan = Plan::new(DLQ, Destination::Queue(DEST.to_string()));
+    let mut plan = Plan::new(DLQ, Destination::Queue(DEST.into()));
     plan.concurrency = 1;
     // Never created: the sink below takes the journal's lines.
     plan.journal_path = Some(PathBuf::from("/nonexistent/eddy-test/journal.jsonl"));
