@@ -178,11 +178,15 @@ async fn run() -> Res<()> {
     fill(&c, &task_dlq, m).await?;
     eprintln!("move task of {m} messages (velocity unlimited)...");
     let t = Instant::now();
-    let handle = redrive::start_move_task(&c, &task_dlq_arn, Some(&task_src_arn), None)
+    let (dlq_arn, src_arn) = (
+        eddy::domain::QueueArn::from(task_dlq_arn.as_str()),
+        eddy::domain::QueueArn::from(task_src_arn),
+    );
+    let handle = redrive::start_move_task(&c, &dlq_arn, Some(&src_arn), None)
         .await
         .map_err(|e| e.to_string())?;
     let task = loop {
-        let status = redrive::move_task_status(&c, &task_dlq_arn, &handle)
+        let status = redrive::move_task_status(&c, &dlq_arn, &handle)
             .await
             .map_err(|e| e.to_string())?;
         if let Some(task) = status

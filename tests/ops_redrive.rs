@@ -265,7 +265,9 @@ async fn scenario_auto_mode(t: Target) {
         assert_eq!(task.status, "COMPLETED");
         assert_eq!((task.moved, task.to_move), (20, Some(20)));
         assert_eq!(last.approximate_total, Some(20));
-        let h = redrive::history(&c, &dlq.arn).await.unwrap();
+        let h = redrive::history(&c, &dlq.arn.as_str().into())
+            .await
+            .unwrap();
         assert_eq!(h[0].status, "COMPLETED");
     }
     assert_eq!(last.moved, 20);
@@ -649,7 +651,9 @@ async fn move_task_back_to_several_sources_on_eddy() {
         bodies_of(&drain(&c, &b.url).await),
         from_b.into_iter().collect()
     );
-    let h = redrive::history(&c, &dlq.arn).await.unwrap();
+    let h = redrive::history(&c, &dlq.arn.as_str().into())
+        .await
+        .unwrap();
     assert_eq!(h[0].status, "COMPLETED");
     assert_eq!(h[0].max_per_second, Some(100));
     // A client-side move needs one destination.
@@ -1026,7 +1030,9 @@ async fn move_task_cancelled_on_eddy() {
     let (back, _, _) = counts(&c, &source.url).await;
     assert_eq!(back, s.moved, "{s}");
     assert_eq!(left + back, 60);
-    let h = redrive::history(&c, &dlq.arn).await.unwrap();
+    let h = redrive::history(&c, &dlq.arn.as_str().into())
+        .await
+        .unwrap();
     assert_eq!(h[0].status, "CANCELLED");
     assert!(s.to_string().contains("CANCELLED"), "{s}");
 }

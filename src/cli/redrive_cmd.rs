@@ -218,7 +218,7 @@ pub(crate) fn run(
 
 async fn history(c: &Clients, args: &RedriveArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
     let dlq = c.get_queue(&args.dlq).await?;
-    let tasks = redrive::history(c, &dlq.arn).await?;
+    let tasks = redrive::history(c, &dlq.arn.as_str().into()).await?;
     match args.output {
         Format::Json => print_json(io, &tasks)?,
         Format::Table if tasks.is_empty() => io.note(format_args!(

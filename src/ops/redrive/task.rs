@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::plan::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
 use crate::aws::Clients;
-use crate::domain::MoveTask;
+use crate::domain::{MoveTask, QueueArn};
 use crate::ops::Cancel;
 use crate::ops::Error;
 
@@ -27,8 +27,8 @@ fn is_final(status: &str) -> bool {
 /// second at most (`None`: as fast as the service goes). Returns its handle.
 pub async fn start_move_task(
     clients: &Clients,
-    dlq_arn: &str,
-    destination_arn: Option<&str>,
+    dlq_arn: &QueueArn,
+    destination_arn: Option<&QueueArn>,
     velocity: Option<u32>,
 ) -> Result<String, Error> {
     let max = match velocity {
@@ -42,7 +42,7 @@ pub async fn start_move_task(
         None => None,
     };
     Ok(clients
-        .start_move_task(dlq_arn, destination_arn, max)
+        .start_move_task(dlq_arn.as_str(), destination_arn.map(QueueArn::as_str), max)
         .await?)
 }
 
@@ -50,10 +50,10 @@ pub async fn start_move_task(
 /// may list the handle only while the task runs).
 pub async fn move_task_status(
     clients: &Clients,
-    dlq_arn: &str,
+    dlq_arn: &QueueArn,
     handle: &str,
 ) -> Result<Option<MoveTask>, Error> {
-    let mut tasks = clients.list_move_tasks(dlq_arn).await?;
+    let mut tasks = clients.list_move_tasks(dlq_arn.as_str()).await?;
     if let Some(i) = tasks
         .iter()
         .position(|t| t.task_handle.as_deref() == Some(handle))
@@ -69,8 +69,8 @@ pub async fn cancel_move_task(clients: &Clients, handle: &str) -> Result<u64, Er
 }
 
 /// The DLQ's last move tasks (the service keeps 10), most recent first.
-pub async fn history(clients: &Clients, dlq_arn: &str) -> Result<Vec<MoveTask>, Error> {
-    Ok(clients.list_move_tasks(dlq_arn).await?)
+pub async fn history(clients: &Clients, dlq_arn: &QueueArn) -> Result<Vec<MoveTask>, Error> {
+    Ok(clients.list_move_tasks(dlq_arn.as_str()).await?)
 }
 
 /// Runs the plan as a move task: starts it, reports its progress until it
@@ -93,7 +93,7 @@ pub async fn run_move_task(
                     dlq.name
                 )));
             }
-            Some(q.arn)
+            Some(QueueArn::from(q.arn))
         }
         Destination::OriginalSources => None,
         Destination::Bus(_) => {
@@ -104,6 +104,7 @@ pub async fn run_move_task(
     };
     let mut summary = Summary::new(plan, "move-task");
     summary.dlq = dlq.url.clone();
+    let dlq_arn = QueueArn::from(dlq.arn.as_str());
     if let Some(running) = clients
         .list_move_tasks(&dlq.arn)
         .await?
@@ -123,7 +124,7 @@ pub async fn run_move_task(
         )));
     }
     let handle =
-        start_move_task(clients, &dlq.arn, destination_arn.as_deref(), plan.velocity).await?;
+        start_move_task(clients, &dlq_arn, destination_arn.as_ref(), plan.velocity).await?;
     let mut cancel_sent: Option<Instant> = None;
     let mut failures = 0;
     let mut last: Option<MoveTask> = None;
@@ -135,7 +136,7 @@ pub async fn run_move_task(
                 summary.notes.push(format!("cancelling the move task: {e}"));
             }
         }
-        match move_task_status(clients, &dlq.arn, &handle).await {
+        match move_task_status(clients, &dlq_arn, &handle).await {
             Ok(Some(t)) => {
                 failures = 0;
                 if let Some(tx) = &progress {
