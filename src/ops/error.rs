@@ -1,7 +1,12 @@
 //! [`Error`]: how an operation fails, for the CLI and the terminal UI alike.
 //! A backend call ([`crate::aws::Error`], which already says what failed,
-//! where, and what to do), a journal or file that cannot be used, or an
-//! input the operation refuses.
+//! where, and what to do), a journal ([`journal::Error`]) or audit log
+//! ([`audit::Error`]) or file that cannot be used, a record of an export
+//! file that cannot be sent ([`export::RecordError`]), or an input the
+//! operation refuses. Every public function of `ops/` returns it (or
+//! [`crate::ops::Done`] on success); callers decide with its methods
+//! ([`Error::is_transient`], [`Error::is_not_found`]), never by reading the
+//! text.
 
 use crate::aws;
 use crate::ops::{audit, export, journal};
