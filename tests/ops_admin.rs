@@ -228,6 +228,33 @@ async fn export_refuses_a_low_max_receive_count_unless_forced() {
     wait_counts(&c, &url, (2, 0)).await;
 }
 
+#[tokio::test]
+async fn a_sink_that_fails_is_an_io_error_and_the_messages_are_released() {
+    let c = Target::Eddy.clients().await;
+    let url = queue_with(&c, &unique("exp-sink"), &messages(3, None)).await;
+    let err = export::export(
+        &c,
+        &url.as_str().into(),
+        ExportOptions::default(),
+        |_| Err(std::io::Error::other("disk full")),
+        |_| {},
+        &Cancel::new(),
+    )
+    .await
+    .expect_err("the sink refused");
+    assert!(
+        matches!(&err, eddy::ops::Error::Io { source, .. } if source.to_string() == "disk full"),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "cannot write the export: disk full");
+    // Whatever happened, every message received is released before export
+    // returns, also those of the batch behind the refused one (eddy's counts
+    // are exact: no waiting).
+    let q = c.get_queue(&url).await.unwrap();
+    assert_eq!((q.counts.visible, q.counts.in_flight), (3, 0), "{q:?}");
+    c.delete_queue(&url).await.unwrap();
+}
+
 // ---------------------------------------------------------------- export → purge → import (CLI)
 
 #[test]

@@ -342,7 +342,10 @@ async fn read_all(
         }
         let expiry = received_at + Duration::from_secs(*hold_s as u64);
         held.deadline = Some(held.deadline.map_or(expiry, |d| d.min(expiry)));
-        let mut new = 0;
+        // Every message of the batch is held (and so released at the end)
+        // before any goes to the sink: a sink that fails half-way must not
+        // leave the rest of the batch invisible until its timeout.
+        let mut fresh = Vec::with_capacity(batch.len());
         for m in batch {
             let Some(handle) = m.receipt_handle.clone() else {
                 continue;
@@ -351,7 +354,10 @@ async fn read_all(
                 // Seen before (at-least-once delivery): only the new receipt counts.
                 continue;
             }
-            new += 1;
+            fresh.push(m);
+        }
+        let new = fresh.len();
+        for m in fresh {
             if max_receive.is_some_and(|max| m.receive_count >= max) {
                 last_receive.push(m.message_id.clone());
             }
