@@ -471,7 +471,7 @@ async fn redrive(
         io.note(format_args!("{}", progress_line(p)));
     }
     if !plan.dry_run {
-        let recorded = redrive::record(&session.audit, &plan, &dlq.url, &summary);
+        let recorded = redrive::record(&session.audit, &plan, &plan.dlq, &summary);
         warn_audit(io, recorded.err());
     }
     print_summary(io, args.output, &summary)?;

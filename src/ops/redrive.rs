@@ -190,7 +190,7 @@ pub async fn run(
 pub fn record(
     audit: &Audit,
     plan: &Plan,
-    dlq_url: &str,
+    dlq_url: &QueueUrl,
     s: &Summary,
 ) -> Result<(), super::audit::Error> {
     let detail = format!(
@@ -203,7 +203,7 @@ pub fn record(
         s.failed.len(),
         if s.cancelled { "; cancelled" } else { "" }
     );
-    audit.record("redrive", dlq_url, s.moved + s.recovered, &detail)
+    audit.record("redrive", dlq_url.as_str(), s.moved + s.recovered, &detail)
 }
 
 /// [`run`], then [`record`] (unless it was a dry run): the one redrive the
@@ -220,8 +220,8 @@ pub async fn run_audited(
     let recorded = if plan.dry_run {
         Ok(())
     } else {
-        let url = if s.dlq.is_empty() {
-            plan.dlq.as_str()
+        let url = if s.dlq.as_str().is_empty() {
+            &plan.dlq
         } else {
             &s.dlq
         };

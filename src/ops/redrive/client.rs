@@ -39,7 +39,7 @@ use super::plan::{
 use super::port::Port;
 use super::records::{self, Record, Replayed};
 use crate::aws::Clients;
-use crate::domain::{Queue, queue_name};
+use crate::domain::{Queue, QueueUrl, queue_name};
 use crate::ops::Cancel;
 use crate::ops::Error;
 use crate::ops::journal::{self, Journal};
@@ -155,7 +155,7 @@ pub(crate) async fn run_on<P: Port>(
     let mut notes = Vec::new();
     let (dest_key, dest) = resolve_destination(&port, plan, &dlq, &mut notes).await?;
     let mut summary = Summary::new(plan, if plan.dry_run { "dry-run" } else { "client" });
-    summary.dlq = dlq.url.clone();
+    summary.dlq = QueueUrl::from(dlq.url.as_str());
 
     // The journal: what an interrupted run left.
     let journal_path = match &plan.journal_path {

@@ -239,7 +239,7 @@ pub struct Resumed {
 /// How a redrive ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    pub dlq: String,
+    pub dlq: QueueUrl,
     /// For people: `queue orders`, `bus orders`, ...
     pub destination: String,
     /// `move-task`, `client` or `dry-run`.
@@ -280,7 +280,7 @@ pub struct Summary {
 impl Summary {
     pub(super) fn new(plan: &Plan, mode: &str) -> Summary {
         Summary {
-            dlq: plan.dlq.to_string(),
+            dlq: plan.dlq.clone(),
             destination: plan.destination.label(),
             mode: mode.to_string(),
             moved: 0,
@@ -359,7 +359,7 @@ fn some_ids(ids: &[String], max: usize) -> String {
 impl fmt::Display for Summary {
     /// The summary for people, terminal-safe (names and reasons escaped).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dlq = escape(queue_name(&self.dlq));
+        let dlq = escape(queue_name(self.dlq.as_str()));
         let to = escape(&self.destination);
         let secs = Duration::from_millis(self.elapsed_ms).as_secs_f64();
         if self.mode == "dry-run" {

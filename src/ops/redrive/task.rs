@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::plan::{Destination, MAX_TASK_VELOCITY, Phase, Plan, Progress, Summary};
 use crate::aws::Clients;
-use crate::domain::{MoveTask, QueueArn};
+use crate::domain::{MoveTask, QueueArn, QueueUrl};
 use crate::ops::Cancel;
 use crate::ops::Error;
 
@@ -103,7 +103,7 @@ pub async fn run_move_task(
         }
     };
     let mut summary = Summary::new(plan, "move-task");
-    summary.dlq = dlq.url.clone();
+    summary.dlq = QueueUrl::from(dlq.url.as_str());
     let dlq_arn = QueueArn::from(dlq.arn.as_str());
     if let Some(running) = clients
         .list_move_tasks(&dlq.arn)
