@@ -175,12 +175,12 @@ pub(crate) async fn run_on<P: Port>(
     let replayed: Replayed = records::replay(&contents.records);
     if let Some((arn, key)) = &replayed.identity
         && replayed.resuming()
-        && (arn != &dlq.arn || key != &dest_key)
+        && (arn.as_str() != dlq.arn || key != &dest_key)
     {
         return Err(Error::Invalid(format!(
             "the journal {shown} belongs to an unfinished redrive of {} to {}, not of {} to {}: give \
              another --journal, or finish that one first",
-            queue_name(arn),
+            queue_name(arn.as_str()),
             key,
             dlq.name,
             dest_key
@@ -406,13 +406,13 @@ async fn recover<P: Port>(shared: &Shared<P>, replayed: &Replayed) -> Result<Res
     let deletes: Vec<String> = replayed
         .pending
         .iter()
-        .flat_map(|p| p.delete.iter().map(|(_, rh)| rh.clone()))
+        .flat_map(|p| p.delete.iter().map(|(_, rh)| rh.as_str().to_string()))
         .filter(|h| !h.is_empty())
         .collect();
     let releases: Vec<String> = replayed
         .pending
         .iter()
-        .flat_map(|p| p.release.iter().map(|(_, rh)| rh.clone()))
+        .flat_map(|p| p.release.iter().map(|(_, rh)| rh.as_str().to_string()))
         .filter(|h| !h.is_empty())
         .collect();
     let dlq = &shared.dlq.url;
@@ -479,6 +479,6 @@ pub async fn journal_state(clients: &Clients, plan: &Plan) -> Result<JournalStat
         foreign: r.resuming()
             && r.identity
                 .as_ref()
-                .is_some_and(|(arn, key)| arn != &dlq.arn || key != &dest_key),
+                .is_some_and(|(arn, key)| arn.as_str() != dlq.arn || key != &dest_key),
     })
 }

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{MessageId, QueueArn, ReceiptHandle};
+
 /// What a run does with a received message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,8 +90,8 @@ pub(crate) enum Record {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Pending {
     pub b: u64,
-    pub delete: Vec<(String, String)>,
-    pub release: Vec<(String, String)>,
+    pub delete: Vec<(MessageId, ReceiptHandle)>,
+    pub release: Vec<(MessageId, ReceiptHandle)>,
 }
 
 /// A finished run found at the end of the journal.
@@ -106,7 +108,7 @@ pub(crate) struct Replayed {
     /// Runs since the last complete one (0: nothing to resume).
     pub runs: u32,
     /// The first run's DLQ ARN and destination key.
-    pub identity: Option<(String, String)>,
+    pub identity: Option<(QueueArn, String)>,
     /// Message ids the destination acknowledged.
     pub sent: HashSet<String>,
     /// Messages sent with an unknown outcome and not acknowledged since.
@@ -178,7 +180,7 @@ pub(crate) fn replay(records: &[Record]) -> Replayed {
             } => {
                 out.runs += 1;
                 if out.identity.is_none() {
-                    out.identity = Some((dlq_arn.clone(), destination.clone()));
+                    out.identity = Some((QueueArn::from(dlq_arn.as_str()), destination.clone()));
                 }
             }
             Record::Batch { b, msgs } => {
@@ -244,7 +246,7 @@ pub(crate) fn replay(records: &[Record]) -> Replayed {
                 continue;
             }
             let rh = last.get(m.id.as_str()).copied().unwrap_or(&m.rh);
-            let entry = (m.id.clone(), rh.to_string());
+            let entry = (MessageId::from(m.id.as_str()), ReceiptHandle::from(rh));
             if out.sent.contains(&m.id) {
                 p.delete.push(entry);
             } else {
