@@ -348,7 +348,7 @@ async fn scenario_to_a_bus(t: Target) {
     assert_eq!(s.mode, "client");
     assert_eq!(s.moved, 4, "{s}");
     assert_eq!(s.failed.len(), 1, "{s}");
-    assert_eq!(s.failed[0].id, sent[4].0);
+    assert_eq!(s.failed[0].id.as_str(), sent[4].0);
     assert!(s.failed[0].reason.contains("not a JSON object"), "{s}");
     assert!(!s.all_moved());
     assert_eq!(counts(&c, &dlq.url).await, (1, 0, 0));
@@ -583,7 +583,7 @@ async fn scenario_dry_run_moves_nothing(t: Target) {
         .preview
         .iter()
         .filter(|e| e.selected)
-        .map(|e| e.id.clone())
+        .map(|e| e.id.to_string())
         .collect();
     let want: BTreeSet<String> = sent[7..].iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(selected, want);

@@ -557,7 +557,7 @@ fn print_summary(io: &mut Io<'_>, format: Format, s: &Summary) -> Result<(), Cli
                         "no match"
                     };
                     t.row(vec![
-                        p.id.clone(),
+                        p.id.to_string(),
                         verdict.to_string(),
                         first_line(&p.body, 60),
                     ]);

@@ -39,7 +39,7 @@ use super::plan::{
 use super::port::Port;
 use super::records::{self, Record, Replayed};
 use crate::aws::Clients;
-use crate::domain::{Queue, QueueUrl, queue_name};
+use crate::domain::{MessageId, Queue, QueueUrl, queue_name};
 use crate::ops::Cancel;
 use crate::ops::Error;
 use crate::ops::journal::{self, Journal};
@@ -357,7 +357,7 @@ fn fill_summary<P: Port>(
         .failed
         .iter()
         .map(|(id, reason)| Failure {
-            id: id.clone(),
+            id: MessageId::from(id.as_str()),
             reason: reason.clone(),
         })
         .collect();
@@ -366,7 +366,7 @@ fn fill_summary<P: Port>(
         .not_deleted
         .iter()
         .map(|(id, reason)| Failure {
-            id: id.clone(),
+            id: MessageId::from(id.as_str()),
             reason: reason.clone(),
         })
         .collect();

@@ -208,14 +208,14 @@ pub struct Progress {
 /// A message that could not be moved, and why. It is still in the DLQ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    pub id: String,
+    pub id: MessageId,
     pub reason: String,
 }
 
 /// A message a dry run saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PreviewEntry {
-    pub id: String,
+    pub id: MessageId,
     /// The start of the body (at most 500 characters), raw: escape it to print it.
     pub body: String,
     /// Would it move?
@@ -391,7 +391,7 @@ impl fmt::Display for Summary {
             writeln!(f, "  skipped (no match)   {}", self.skipped)?;
             writeln!(f, "  failed               {}", self.failed.len())?;
             for x in self.failed.iter().take(20) {
-                writeln!(f, "    {}: {}", escape(&x.id), escape(&x.reason))?;
+                writeln!(f, "    {}: {}", escape(x.id.as_str()), escape(&x.reason))?;
             }
             if self.failed.len() > 20 {
                 writeln!(f, "    … ({} more)", self.failed.len() - 20)?;
@@ -424,7 +424,7 @@ impl Summary {
                 self.not_deleted.len(),
             )?;
             for x in self.not_deleted.iter().take(10) {
-                writeln!(f, "    {}: {}", escape(&x.id), escape(&x.reason))?;
+                writeln!(f, "    {}: {}", escape(x.id.as_str()), escape(&x.reason))?;
             }
             if self.not_deleted.len() > 10 {
                 writeln!(f, "    … ({} more)", self.not_deleted.len() - 10)?;

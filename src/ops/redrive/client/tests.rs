@@ -92,7 +92,7 @@ async fn a_half_failed_batch_releases_the_refused_entries_and_reports_their_reas
 
     assert_eq!(s.moved, 2, "{s}");
     assert_eq!(s.failed.len(), 1, "{s}");
-    assert_eq!(s.failed[0].id, "m2");
+    assert_eq!(s.failed[0].id.as_str(), "m2");
     assert!(
         s.failed[0].reason.contains("InvalidParameterValue")
             && s.failed[0].reason.contains("a character SQS refuses"),
@@ -131,7 +131,7 @@ async fn a_failed_delete_keeps_its_reason() {
 
     assert_eq!(s.moved, 2, "{s}");
     assert_eq!(s.not_deleted.len(), 1, "{s}");
-    assert_eq!(s.not_deleted[0].id, "m2");
+    assert_eq!(s.not_deleted[0].id.as_str(), "m2");
     assert!(
         s.not_deleted[0].reason.contains("ReceiptHandleIsInvalid")
             && s.not_deleted[0].reason.contains("expired"),

@@ -18,7 +18,7 @@ use super::super::plan::{
 use super::super::port::Port;
 use super::super::records::{Action, Held, Record, Refused};
 use super::send::{self, Dest, Sent};
-use crate::domain::{Message, Queue};
+use crate::domain::{Message, MessageId, Queue};
 use crate::ops::Cancel;
 use crate::ops::journal::Journal;
 
@@ -457,7 +457,7 @@ impl<P: Port> Shared<P> {
                     if self.dry_run {
                         st.known.insert(id.clone());
                         st.preview.push(PreviewEntry {
-                            id: id.clone(),
+                            id: MessageId::from(id.as_str()),
                             body: preview_of(&m.body),
                             selected,
                             already_sent: true,
@@ -471,7 +471,7 @@ impl<P: Port> Shared<P> {
                     if st.known.insert(id.clone()) {
                         if self.dry_run {
                             st.preview.push(PreviewEntry {
-                                id: id.clone(),
+                                id: MessageId::from(id.as_str()),
                                 body: preview_of(&m.body),
                                 selected: false,
                                 already_sent: false,
@@ -485,7 +485,7 @@ impl<P: Port> Shared<P> {
                 } else if self.dry_run {
                     if st.known.insert(id.clone()) {
                         st.preview.push(PreviewEntry {
-                            id: id.clone(),
+                            id: MessageId::from(id.as_str()),
                             body: preview_of(&m.body),
                             selected: true,
                             already_sent: false,
