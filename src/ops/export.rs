@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::error::RecordError;
 use super::{Cancel, Error};
 use crate::aws::{self, Clients};
 use crate::domain::{
@@ -115,19 +116,6 @@ impl ExportedMessage {
         }
         Ok(out)
     }
-}
-
-/// Why a record of an export file cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RecordError {
-    /// A line is not an [`ExportedMessage`] (`line` counts from 1).
-    #[error(
-        "line {line}: not an exported message ({reason}); each line must be a JSON object with at least \"body\""
-    )]
-    NotARecord { line: usize, reason: String },
-    /// A FIFO queue needs a group id and the record has none.
-    #[error("no message group id (group_id), which a FIFO queue needs")]
-    NoGroupId,
 }
 
 /// Reads JSON Lines of [`ExportedMessage`] (blank lines skipped). The error
