@@ -21,6 +21,7 @@
 pub mod demo;
 pub mod events;
 pub mod logs;
+pub mod members;
 pub mod server;
 pub mod sqs;
 pub mod store;

@@ -7,17 +7,17 @@ use super::journal::{Change, ChangeKind, apply_change, change};
 use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
 use super::state::{Event, ReplayRecord, read, region, region_of, write};
 use super::wire::{
-    BusRef, archive_json, archive_not_found, bus_not_found, check_name, check_pattern, exists,
-    limit, missing, one_list_filter, opt_string, page_params, paginate, replay_json,
-    replay_not_found, resolve_bus, retention_param, secs, time_param, with_token,
+    ArchiveNameRequest, ArchiveRequest, BusRef, ListArchivesRequest, ReplayDestination,
+    ReplayNameRequest, StartReplayRequest, archive_json, archive_not_found, bus_not_found,
+    check_name, check_pattern, exists, limit, missing, need, one_list_filter, paginate,
+    replay_json, replay_not_found, resolve_bus, retention_param, secs, time_param, with_token,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::{Str, input};
 use crate::local::now_ms;
-use crate::local::opt_str;
-use crate::local::req_str;
 use crate::pattern::transform::push_json_str;
 use serde_json::Value;
 use serde_json::json;
@@ -113,16 +113,16 @@ pub(super) fn envelope_id(text: &str) -> Option<String> {
 impl Events {
     // ----- archives -----
 
-    pub(super) fn create_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn create_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         check_name(name, "archiveName", 48)?;
-        let source = req_str(b, "EventSourceArn")?;
-        let pattern = opt_string(b, "EventPattern").filter(|p| !p.is_empty());
+        let source = need(&b.event_source_arn, "EventSourceArn")?;
+        let pattern = b.event_pattern.owned().filter(|p| !p.is_empty());
         if let Some(p) = &pattern {
             check_pattern(p)?;
         }
-        let retention_days = retention_param(b)?.unwrap_or(0);
-        let description = opt_string(b, "Description");
+        let retention_days = retention_param(&b.retention_days)?.unwrap_or(0);
+        let description = b.description.owned();
         let bus = resolve_bus(Some(source), ctx)?;
         if bus.region != ctx.region {
             return Err(AwsError::validation(
@@ -157,8 +157,8 @@ impl Events {
         }))
     }
 
-    pub(super) fn describe_archive(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn describe_archive(&self, b: ArchiveNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let a = r
@@ -176,9 +176,9 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn list_archives(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let (prefix, source, state) = one_list_filter(b, "ListArchives")?;
+    pub(super) fn list_archives(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let (prefix, source, state) = one_list_filter(&b, "ListArchives")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -195,14 +195,14 @@ impl Events {
         Ok(with_token(json!({ "Archives": page }), next))
     }
 
-    pub(super) fn update_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
-        let pattern = opt_string(b, "EventPattern");
+    pub(super) fn update_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
+        let pattern = b.event_pattern.owned();
         if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
             check_pattern(p)?;
         }
-        let retention = retention_param(b)?;
-        let description = opt_string(b, "Description");
+        let retention = retention_param(&b.retention_days)?;
+        let description = b.description.owned();
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let a = r
@@ -233,8 +233,13 @@ impl Events {
         }))
     }
 
-    pub(super) fn delete_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn delete_archive(
+        &self,
+        local: &Local,
+        b: ArchiveNameRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if !r.archives.contains_key(name) {
@@ -252,27 +257,28 @@ impl Events {
 
     // ----- replays -----
 
-    pub(super) fn start_replay(&self, local: &Arc<Local>, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn start_replay(
+        &self,
+        local: &Arc<Local>,
+        b: StartReplayRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         check_name(name, "replayName", 64)?;
-        let source_arn = req_str(b, "EventSourceArn")?;
-        let start_ms = time_param(b, "EventStartTime")?;
-        let end_ms = time_param(b, "EventEndTime")?;
-        let destination = b
-            .get("Destination")
-            .filter(|d| d.is_object())
-            .ok_or_else(|| missing("destination"))?;
-        let dest_arn = req_str(destination, "Arn")?;
+        let source_arn = need(&b.event_source_arn, "EventSourceArn")?;
+        let start_ms = time_param(&b.event_start_time, "EventStartTime")?;
+        let end_ms = time_param(&b.event_end_time, "EventEndTime")?;
+        let destination: ReplayDestination = match b.destination.get() {
+            Some(d) if d.is_object() => input(d.clone()),
+            _ => return Err(missing("destination")),
+        };
+        let dest_arn = need(&destination.arn, "Arn")?;
         let filter_arns: Vec<String> = destination
-            .get("FilterArns")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
+            .filter_arns
+            .get()
+            .map(|a| a.iter().filter_map(Str::owned).collect())
             .unwrap_or_default();
-        let description = opt_string(b, "Description");
+        let description = b.description.owned();
         let archive = match split_arn(source_arn) {
             Some(("events", _, _, res)) => res.strip_prefix("archive/").unwrap_or(""),
             _ => "",
@@ -347,8 +353,8 @@ impl Events {
         }))
     }
 
-    pub(super) fn describe_replay(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn describe_replay(&self, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
@@ -365,9 +371,9 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn list_replays(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let (prefix, source, state) = one_list_filter(b, "ListReplays")?;
+    pub(super) fn list_replays(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let (prefix, source, state) = one_list_filter(&b, "ListReplays")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -384,8 +390,8 @@ impl Events {
         Ok(with_token(json!({ "Replays": page }), next))
     }
 
-    pub(super) fn cancel_replay(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn cancel_replay(&self, local: &Local, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
@@ -433,8 +439,10 @@ impl Events {
         true
     }
 
-    pub(super) fn bus_ref(&self, b: &Value, key: &str, ctx: &Ctx) -> Result<BusRef, AwsError> {
-        let bus = resolve_bus(opt_str(b, key), ctx)?;
+    /// The bus a request names (`param`: its name or ARN member, None for the
+    /// default bus); an ARN's region is created on first use.
+    pub(super) fn bus_ref(&self, param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsError> {
+        let bus = resolve_bus(param, ctx)?;
         if bus.region != ctx.region {
             self.ensure_region(&bus.region, &ctx.account);
         }

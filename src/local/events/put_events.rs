@@ -12,13 +12,15 @@ use super::state::{
     build_routing, read, write,
 };
 use super::targets::{dlq_error_code, is_transient, render_input};
-use super::wire::{bus_not_found, invalid_pattern, missing, parse_time, resolve_bus};
+use super::wire::{
+    PutEventsRequest, TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need,
+    parse_time, resolve_bus,
+};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use crate::local::req_str;
 use crate::pattern::Pattern;
 use crate::pattern::json as pjson;
 use crate::pattern::transform::Input as InputSpec;
@@ -173,9 +175,9 @@ pub(super) fn minify_into(out: &mut String, text: &str) {
 
 // ----- TestEventPattern -----
 
-pub(super) fn test_event_pattern(b: &Value) -> OpResult {
-    let pattern = req_str(b, "EventPattern")?;
-    let event = req_str(b, "Event")?;
+pub(super) fn test_event_pattern(b: TestEventPatternRequest) -> OpResult {
+    let pattern = need(&b.event_pattern, "EventPattern")?;
+    let event = need(&b.event, "Event")?;
     let bad_event = || AwsError::validation("Parameter Event is not valid.");
     let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
     let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
@@ -190,11 +192,8 @@ pub(super) fn test_event_pattern(b: &Value) -> OpResult {
 impl Events {
     // ----- PutEvents -----
 
-    pub(super) fn put_events(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let entries = b
-            .get("Entries")
-            .and_then(Value::as_array)
-            .ok_or_else(|| missing("entries"))?;
+    pub(super) fn put_events(&self, local: &Local, b: PutEventsRequest, ctx: &Ctx) -> OpResult {
+        let entries = b.entries.get().ok_or_else(|| missing("entries"))?;
         if entries.is_empty() || entries.len() > MAX_PUT_EVENTS_ENTRIES {
             return Err(AwsError::validation(format!(
                 "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy \

@@ -1,22 +1,230 @@
-//! The EventBridge wire: request parameters and their validation (names,
-//! patterns, tags, times, pages) and the JSON shapes of responses.
+//! The EventBridge wire: one serde request type per operation (members read
+//! leniently, see [`crate::local::members`]: a non-string where a string
+//! belongs reads as absent, as EventBridge answers it), their validation
+//! (names, patterns, tags, times, pages) and the JSON shapes of responses.
 
 use super::arns::{bus_arn, rule_arn, split_arn};
 use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_PATTERN};
 use super::state::{Archive, Bus, Region, ReplayRecord, Rule};
 use crate::local::AwsError;
 use crate::local::Ctx;
-use crate::local::opt_str;
-use crate::local::req_str;
+use crate::local::members::{List, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
+use serde::Deserialize;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-// ----- requests: parameters and validation -----
+// ----- requests, one type per operation -----
+
+/// `Limit` and `NextToken` of a List call (see [`Page::params`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct Page {
+    pub(super) limit: Raw,
+    pub(super) next_token: Str,
+}
+
+/// One `{"Key": …, "Value": …}` of a `Tags` list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct Tag {
+    pub(super) key: Str,
+    pub(super) value: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct CreateEventBusRequest {
+    pub(super) name: Str,
+    pub(super) event_source_name: Str,
+    pub(super) description: Str,
+    pub(super) tags: List<Tag>,
+}
+
+/// `DescribeEventBus` and `DeleteEventBus` (a name or an ARN).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct BusRequest {
+    pub(super) name: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListEventBusesRequest {
+    pub(super) name_prefix: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutRuleRequest {
+    pub(super) name: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) event_pattern: Str,
+    pub(super) schedule_expression: Str,
+    pub(super) state: Str,
+    pub(super) description: Str,
+    pub(super) role_arn: Str,
+    pub(super) tags: List<Tag>,
+}
+
+/// `DescribeRule`, `DeleteRule`, `EnableRule` and `DisableRule`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RuleRequest {
+    pub(super) name: Str,
+    pub(super) event_bus_name: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListRulesRequest {
+    pub(super) name_prefix: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+/// `PutTargets`: the targets are kept as sent (they are journaled and listed
+/// verbatim) and checked one by one by `targets::parse_target`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutTargetsRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) targets: List<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RemoveTargetsRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) ids: List<Str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListTargetsByRuleRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListRuleNamesByTargetRequest {
+    pub(super) target_arn: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+/// `PutEvents`: entries are checked one by one (`put_events::check_entry`),
+/// each failure reported in its own result, so they are kept as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutEventsRequest {
+    pub(super) entries: List<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TestEventPatternRequest {
+    pub(super) event_pattern: Str,
+    pub(super) event: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TagResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+    pub(super) tags: List<Tag>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct UntagResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+    pub(super) tag_keys: List<Str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+}
+
+/// `CreateArchive` and `UpdateArchive` (which takes no `EventSourceArn`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArchiveRequest {
+    pub(super) archive_name: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) event_pattern: Str,
+    pub(super) description: Str,
+    pub(super) retention_days: Raw,
+}
+
+/// `DescribeArchive` and `DeleteArchive`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArchiveNameRequest {
+    pub(super) archive_name: Str,
+}
+
+/// `ListArchives` and `ListReplays`: at most one of the three filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListArchivesRequest {
+    pub(super) name_prefix: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) state: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct StartReplayRequest {
+    pub(super) replay_name: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) event_start_time: Raw,
+    pub(super) event_end_time: Raw,
+    /// An object (else `destination` is missing), read as [`ReplayDestination`].
+    pub(super) destination: Raw,
+    pub(super) description: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReplayDestination {
+    pub(super) arn: Str,
+    pub(super) filter_arns: List<Str>,
+}
+
+/// `DescribeReplay` and `CancelReplay`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReplayNameRequest {
+    pub(super) replay_name: Str,
+}
+
+// ----- members: validation -----
+
+/// A required string member (`key` as the wire names it), or `missing(key)`.
+pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> {
+    member.required(|| missing(key))
+}
 
 /// A bus named by a request (by name or ARN).
 pub(super) struct BusRef {
@@ -52,10 +260,6 @@ pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsE
         region: ctx.region.clone(),
         name: p.to_string(),
     })
-}
-
-pub(super) fn opt_string(b: &Value, key: &str) -> Option<String> {
-    opt_str(b, key).map(str::to_string)
 }
 
 pub(super) fn missing(member: &str) -> AwsError {
@@ -121,14 +325,14 @@ pub(super) fn check_schedule(s: &str) -> Result<(), AwsError> {
     }
 }
 
-pub(super) fn tags_param(b: &Value) -> Result<BTreeMap<String, String>, AwsError> {
+pub(super) fn tags_param(list: &List<Tag>) -> Result<BTreeMap<String, String>, AwsError> {
     let mut tags = BTreeMap::new();
-    let Some(list) = b.get("Tags").and_then(Value::as_array) else {
+    let Some(list) = list.get() else {
         return Ok(tags);
     };
     for t in list {
-        let key = req_str(t, "Key")?;
-        let value = req_str(t, "Value")?;
+        let key = need(&t.key, "Key")?;
+        let value = need(&t.value, "Value")?;
         if key.is_empty() || key.len() > 128 || value.len() > 256 {
             return Err(AwsError::validation(
                 "Tag keys are 1 to 128 characters, values at most 256.",
@@ -139,9 +343,9 @@ pub(super) fn tags_param(b: &Value) -> Result<BTreeMap<String, String>, AwsError
     Ok(tags)
 }
 
-pub(super) fn retention_param(b: &Value) -> Result<Option<i64>, AwsError> {
-    match b.get("RetentionDays") {
-        None | Some(Value::Null) => Ok(None),
+pub(super) fn retention_param(days: &Raw) -> Result<Option<i64>, AwsError> {
+    match days.get() {
+        None => Ok(None),
         Some(v) => match v.as_i64() {
             Some(d) if d >= 0 => Ok(Some(d)),
             _ => Err(AwsError::validation(
@@ -152,9 +356,10 @@ pub(super) fn retention_param(b: &Value) -> Result<Option<i64>, AwsError> {
     }
 }
 
-pub(super) fn time_param(b: &Value, key: &str) -> Result<i64, AwsError> {
-    match b.get(key) {
-        None | Some(Value::Null) => Err(missing(&lower_first(key))),
+/// A required timestamp member (`key` as the wire names it).
+pub(super) fn time_param(member: &Raw, key: &str) -> Result<i64, AwsError> {
+    match member.get() {
+        None => Err(missing(&lower_first(key))),
         Some(v) => parse_time(v).ok_or_else(|| {
             AwsError::validation(format!(
                 "Parameter {key} is not valid. Reason: not a timestamp."
@@ -171,24 +376,28 @@ pub(super) fn lower_first(s: &str) -> String {
     }
 }
 
-/// `Limit` and `NextToken` of a List call.
-pub(super) fn page_params(b: &Value) -> Result<(usize, Option<String>), AwsError> {
-    let limit = match b.get("Limit") {
-        None | Some(Value::Null) => MAX_PAGE,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
-            _ => {
-                return Err(AwsError::validation(format!(
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: \
+impl Page {
+    /// The page size (`Limit`, checked) and the token to start from.
+    pub(super) fn params(&self) -> Result<(usize, Option<String>), AwsError> {
+        let limit = match self.limit.get() {
+            None => MAX_PAGE,
+            Some(v) => match v.as_i64() {
+                Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
+                _ => {
+                    return Err(AwsError::validation(format!(
+                        "1 validation error detected: Value at 'limit' failed to satisfy constraint: \
                      Member must have value between 1 and {MAX_PAGE}"
-                )));
-            }
-        },
-    };
-    let token = opt_str(b, "NextToken")
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
-    Ok((limit, token))
+                    )));
+                }
+            },
+        };
+        let token = self
+            .next_token
+            .get()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        Ok((limit, token))
+    }
 }
 
 /// One page of name-sorted items; the token is the next page's first name.
@@ -415,10 +624,13 @@ pub(super) type ListFilters<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a 
 
 /// The NamePrefix / EventSourceArn / State filters of ListArchives and
 /// ListReplays, of which AWS allows at most one.
-pub(super) fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<'a>, AwsError> {
-    let prefix = opt_str(b, "NamePrefix");
-    let source = opt_str(b, "EventSourceArn");
-    let state = opt_str(b, "State");
+pub(super) fn one_list_filter<'a>(
+    b: &'a ListArchivesRequest,
+    op: &str,
+) -> Result<ListFilters<'a>, AwsError> {
+    let prefix = b.name_prefix.get();
+    let source = b.event_source_arn.get();
+    let state = b.state.get();
     if [prefix, source, state]
         .iter()
         .filter(|f| f.is_some())
@@ -430,4 +642,44 @@ pub(super) fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<
         )));
     }
     Ok((prefix, source, state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::members::input;
+
+    #[test]
+    fn requests_read_members_as_eventbridge_does() {
+        // A missing member and one of the wrong type get the same ValidationException.
+        for body in [json!({}), json!({"ArchiveName": 7}), json!("not an object")] {
+            let r: ArchiveNameRequest = input(body);
+            let e = need(&r.archive_name, "ArchiveName").unwrap_err();
+            assert_eq!(e.code, "ValidationException");
+            assert_eq!(
+                e.message,
+                "1 validation error detected: Value null at 'ArchiveName' failed to satisfy \
+                 constraint: Member must not be null"
+            );
+        }
+        let r: ListArchivesRequest =
+            input(json!({"NamePrefix": "a", "State": "ENABLED", "Limit": 5, "NextToken": "b"}));
+        assert_eq!(r.page.params().unwrap(), (5, Some("b".to_string())));
+        let e = one_list_filter(&r, "ListArchives").unwrap_err();
+        assert!(e.message.starts_with("At most one filter"), "{}", e.message);
+        let r: ListArchivesRequest = input(json!({"Limit": 0}));
+        assert!(r.page.params().unwrap_err().message.contains("'limit'"));
+        let r: TagResourceRequest = input(
+            json!({"ResourceARN": "arn", "Tags": [{"Key": "k", "Value": "v"}, {"Key": "x"}]}),
+        );
+        assert_eq!(r.resource_arn.get(), Some("arn"));
+        assert!(tags_param(&r.tags).unwrap_err().message.contains("'Value'"));
+        let r: StartReplayRequest = input(json!({"EventStartTime": 1.5, "EventEndTime": null}));
+        assert_eq!(
+            time_param(&r.event_start_time, "EventStartTime").unwrap(),
+            1500
+        );
+        let e = time_param(&r.event_end_time, "EventEndTime").unwrap_err();
+        assert!(e.message.contains("'eventEndTime'"), "{}", e.message);
+    }
 }
