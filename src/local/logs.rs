@@ -30,6 +30,7 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::input;
 use crate::local::now_ms;
 use serde_json::Value;
 use state::State;
@@ -55,25 +56,28 @@ impl Logs {
     /// Runs one operation (`op` is the part after `Logs_20140328.`).
     pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
         let local: &Local = local;
+        let b = body;
+        // The clock is read once per request; the operations take it as a parameter.
+        let now = now_ms();
         match op {
-            "CreateLogGroup" => self.create_log_group(local, &body, ctx),
-            "DeleteLogGroup" => self.delete_log_group(local, &body, ctx),
-            "DescribeLogGroups" => self.describe_log_groups(local, &body, ctx),
-            "PutRetentionPolicy" => self.put_retention(local, &body, ctx, true),
-            "DeleteRetentionPolicy" => self.put_retention(local, &body, ctx, false),
-            "CreateLogStream" => self.create_log_stream(local, &body, ctx),
-            "DeleteLogStream" => self.delete_log_stream(local, &body, ctx),
-            "DescribeLogStreams" => self.describe_log_streams(local, &body, ctx),
-            "PutLogEvents" => self.put_log_events(local, &body, ctx),
-            "GetLogEvents" => self.get_log_events(&body, ctx),
-            "FilterLogEvents" => self.filter_log_events(&body, ctx),
-            "TestMetricFilter" => test_metric_filter(&body),
-            "ListTagsLogGroup" => self.list_tags(&body, ctx, false),
-            "ListTagsForResource" => self.list_tags(&body, ctx, true),
-            "TagLogGroup" => self.tag(local, &body, ctx, false, true),
-            "TagResource" => self.tag(local, &body, ctx, true, true),
-            "UntagLogGroup" => self.tag(local, &body, ctx, false, false),
-            "UntagResource" => self.tag(local, &body, ctx, true, false),
+            "CreateLogGroup" => self.create_log_group(local, input(b), ctx, now),
+            "DeleteLogGroup" => self.delete_log_group(local, input(b), ctx),
+            "DescribeLogGroups" => self.describe_log_groups(local, input(b), ctx),
+            "PutRetentionPolicy" => self.put_retention(local, input(b), ctx, true),
+            "DeleteRetentionPolicy" => self.put_retention(local, input(b), ctx, false),
+            "CreateLogStream" => self.create_log_stream(local, input(b), ctx, now),
+            "DeleteLogStream" => self.delete_log_stream(local, input(b), ctx),
+            "DescribeLogStreams" => self.describe_log_streams(local, input(b), ctx),
+            "PutLogEvents" => self.put_log_events(local, input(b), ctx, now),
+            "GetLogEvents" => self.get_log_events(input(b), ctx, now),
+            "FilterLogEvents" => self.filter_log_events(input(b), ctx, now),
+            "TestMetricFilter" => test_metric_filter(input(b)),
+            "ListTagsLogGroup" => self.list_tags(input(b), ctx, false),
+            "ListTagsForResource" => self.list_tags(input(b), ctx, true),
+            "TagLogGroup" => self.tag(local, input(b), ctx, false, true),
+            "TagResource" => self.tag(local, input(b), ctx, true, true),
+            "UntagLogGroup" => self.tag(local, input(b), ctx, false, false),
+            "UntagResource" => self.tag(local, input(b), ctx, true, false),
             "StartLiveTail" => Err(AwsError::new(
                 400,
                 "InvalidOperationException",

@@ -94,6 +94,15 @@ impl Raw {
     pub fn get(&self) -> Option<&Value> {
         self.0.as_ref()
     }
+
+    /// The member read as a strict type (for a member whose type depends on
+    /// the operation).
+    pub fn typed<T: DeserializeOwned>(&self) -> Typed<T> {
+        match &self.0 {
+            None => Typed::Absent,
+            Some(v) => serde_json::from_value(v.clone()).map_or(Typed::Wrong, Typed::Is),
+        }
+    }
 }
 
 /// What a member of type `T` is called in an error (`a string`, `an integer`).

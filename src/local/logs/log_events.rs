@@ -9,14 +9,15 @@ use super::limits::{
 };
 use super::state::{Event, Stream};
 use super::wire::{
-    event_id, filter_token, get_bool, get_i64, get_limit, get_str, get_str_list, group_key,
-    group_not_found, invalid, missing, need_str, parse_filter_token, parse_get_token,
-    stream_not_found, token_of, visible_from, wrong_type,
+    FilterLogEventsRequest, GetLogEventsRequest, LogEventMember, PutLogEventsRequest, event_id,
+    filter_token, get, get_bool, get_i64, get_limit, get_str, group_key, group_not_found, invalid,
+    missing, need_str, parse_filter_token, parse_get_token, stream_not_found, token_of,
+    visible_from, wrong_type,
 };
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use crate::local::now_ms;
+use crate::local::members::input;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -25,12 +26,18 @@ use std::collections::BinaryHeap;
 impl Logs {
     // ------------------------------------------------------------ events
 
-    pub(super) fn put_log_events(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let group = need_str(body, "logGroupName")?;
-        let stream = need_str(body, "logStreamName")?;
-        get_str(body, "sequenceToken")?;
-        let raw = match body.get("logEvents") {
-            None | Some(Value::Null) => return Err(missing("logEvents")),
+    pub(super) fn put_log_events(
+        &self,
+        local: &Local,
+        b: PutLogEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let group = need_str(&b.log_group_name, "logGroupName")?;
+        let stream = need_str(&b.log_stream_name, "logStreamName")?;
+        get_str(&b.sequence_token, "sequenceToken")?;
+        let raw = match b.log_events.get() {
+            None => return Err(missing("logEvents")),
             Some(Value::Array(a)) => a,
             Some(_) => return Err(wrong_type("logEvents", "a list of log events")),
         };
@@ -45,9 +52,10 @@ impl Logs {
             if !ev.is_object() {
                 return Err(wrong_type("logEvents", "a list of log events"));
             }
-            let ts = get_i64(ev, "timestamp")?
+            let ev: LogEventMember = input(ev.clone());
+            let ts = get_i64(&ev.timestamp, "timestamp")?
                 .ok_or_else(|| missing(&format!("logEvents.{}.member.timestamp", i + 1)))?;
-            let msg = get_str(ev, "message")?
+            let msg = get_str(&ev.message, "message")?
                 .ok_or_else(|| missing(&format!("logEvents.{}.member.message", i + 1)))?;
             if msg.is_empty() {
                 return Err(invalid(format!(
@@ -83,7 +91,6 @@ impl Logs {
                 "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
             ));
         }
-        let now = now_ms();
         let mut st = self.lock();
         let key = (ctx.region.clone(), group.to_string());
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
@@ -125,22 +132,23 @@ impl Logs {
         Ok(resp)
     }
 
-    pub(super) fn get_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
-        let key = group_key(body, ctx)?;
-        let stream = need_str(body, "logStreamName")?;
-        let start = get_i64(body, "startTime")?;
-        let end = get_i64(body, "endTime")?;
-        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
-        let from_head = get_bool(body, "startFromHead")?.unwrap_or(false);
-        get_bool(body, "unmask")?;
-        let token = match get_str(body, "nextToken")? {
+    /// GetLogEvents at `now` (events older than the group's retention are gone).
+    pub(super) fn get_log_events(&self, b: GetLogEventsRequest, ctx: &Ctx, now: i64) -> OpResult {
+        let key = group_key(&b.group, ctx)?;
+        let stream = need_str(&b.log_stream_name, "logStreamName")?;
+        let start = get_i64(&b.start_time, "startTime")?;
+        let end = get_i64(&b.end_time, "endTime")?;
+        let limit = get_limit(&b.limit, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        let from_head = get_bool(&b.start_from_head, "startFromHead")?.unwrap_or(false);
+        get_bool(&b.unmask, "unmask")?;
+        let token = match get_str(&b.next_token, "nextToken")? {
             None => None,
             Some(t) => Some(parse_get_token(t)?),
         };
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
-        let floor = visible_from(g, now_ms());
+        let floor = visible_from(g, now);
         // GetLogEvents: startTime inclusive, endTime exclusive.
         let visible: Vec<&Event> = s
             .events
@@ -198,10 +206,16 @@ impl Logs {
         }))
     }
 
-    pub(super) fn filter_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
-        let key = group_key(body, ctx)?;
-        let names = get_str_list(body, "logStreamNames")?;
-        let prefix = get_str(body, "logStreamNamePrefix")?;
+    /// FilterLogEvents at `now` (events older than the group's retention are gone).
+    pub(super) fn filter_log_events(
+        &self,
+        b: FilterLogEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let key = group_key(&b.group, ctx)?;
+        let names = get(&b.log_stream_names, "logStreamNames")?;
+        let prefix = get_str(&b.log_stream_name_prefix, "logStreamNamePrefix")?;
         if names.is_some() && prefix.is_some() {
             return Err(invalid(
                 "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.",
@@ -215,25 +229,26 @@ impl Logs {
                 "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100",
             ));
         }
-        let start = get_i64(body, "startTime")?;
-        let end = get_i64(body, "endTime")?;
+        let start = get_i64(&b.start_time, "startTime")?;
+        let end = get_i64(&b.end_time, "endTime")?;
         if let (Some(s), Some(e)) = (start, end)
             && s > e
         {
             return Err(invalid("startTime must be less than or equal to endTime"));
         }
-        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
-        get_bool(body, "interleaved")?;
-        get_bool(body, "unmask")?;
-        let pattern = FilterPattern::parse(get_str(body, "filterPattern")?.unwrap_or(""))
-            .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
-        let after = match get_str(body, "nextToken")? {
+        let limit = get_limit(&b.limit, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        get_bool(&b.interleaved, "interleaved")?;
+        get_bool(&b.unmask, "unmask")?;
+        let pattern =
+            FilterPattern::parse(get_str(&b.filter_pattern, "filterPattern")?.unwrap_or(""))
+                .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
+        let after = match get_str(&b.next_token, "nextToken")? {
             None => None,
             Some(t) => Some(parse_filter_token(t)?),
         };
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
-        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now_ms()));
+        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now));
         let hi = end.unwrap_or(i64::MAX);
         let streams: Vec<(&String, &Stream)> = g
             .streams
