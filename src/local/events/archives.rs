@@ -5,7 +5,7 @@ use super::Events;
 use super::arns::{archive_arn, bus_arn, replay_arn, split_arn};
 use super::journal::{Change, ChangeKind, apply_change, change};
 use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
-use super::state::{Event, ReplayRecord, read, region, region_of, write};
+use super::state::{Event, ReplayRecord, read, region, region_of, replay_window, write};
 use super::wire::{
     ArchiveNameRequest, ArchiveRequest, BusRef, ListArchivesRequest, ReplayDestination,
     ReplayNameRequest, StartReplayRequest, archive_json, archive_not_found, bus_not_found,
@@ -35,25 +35,20 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         let Some(p) = r.replays.get(&name) else {
             return;
         };
-        let mut picked: Vec<(i64, i64, Arc<str>, usize)> = match r.archives.get(&p.archive) {
-            Some(a) => a
-                .events
-                .iter()
-                .filter(|e| e.time_ms >= p.start_ms && e.time_ms <= p.end_ms)
-                .map(|e| (e.time_ms, e.ingest_ms, e.event.clone(), e.detail_at))
+        let picked: Vec<(i64, Arc<str>, usize)> = match r.archives.get(&p.archive) {
+            Some(a) => replay_window(a, p.start_ms, p.end_ms)
+                .into_iter()
+                .map(|e| (e.time_ms, e.event.clone(), e.detail_at))
                 .collect(),
             None => Vec::new(),
         };
-        picked.sort_by_key(|e| e.0);
         (picked, p.bus.clone(), p.filter_arns.clone())
     };
     let (picked, bus, filter) = snapshot;
-    events.replay_update(&local, &region, &account, &name, |p| {
-        p.state = "RUNNING".to_string()
-    });
+    events.replay_update(&local, &region, &account, &name, ReplayRecord::run);
     let mut last: Option<i64> = None;
     let mut text = String::new();
-    for (i, (time_ms, _, event, detail_at)) in picked.iter().enumerate() {
+    for (i, (time_ms, event, detail_at)) in picked.iter().enumerate() {
         if i % REPLAY_YIELD_EVERY == 0 {
             tokio::task::yield_now().await;
             let cancelling = read(&events.state)
@@ -62,11 +57,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
                 .and_then(|r| r.replays.get(&name))
                 .is_none_or(|p| p.state == "CANCELLING");
             if cancelling {
-                events.replay_update(&local, &region, &account, &name, |p| {
-                    p.state = "CANCELLED".to_string();
-                    p.ended_ms = Some(now_ms());
-                    p.last_replayed_ms = last;
-                });
+                events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
                 return;
             }
         }
@@ -93,15 +84,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
-    events.replay_update(&local, &region, &account, &name, |p| {
-        if p.state == "CANCELLING" {
-            p.state = "CANCELLED".to_string();
-        } else {
-            p.state = "COMPLETED".to_string();
-        }
-        p.ended_ms = Some(now_ms());
-        p.last_replayed_ms = last;
-    });
+    events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
 }
 
 /// The `id` of an envelope eddy built (`{"version":"0","id":"…",…`).

@@ -9,7 +9,7 @@ use super::limits::{
 };
 use super::state::{
     ArchivedRecord, Event, RouteEntry, Routing, RuleRoute, TargetKind, TargetSpec, archive_record,
-    build_routing, read, write,
+    build_routing, read, too_old, write,
 };
 use super::targets::{dlq_error_code, is_transient, render_input};
 use super::wire::{
@@ -387,7 +387,7 @@ impl Events {
             };
             let Err(e) = result else { return };
             let retryable = is_transient(&e);
-            let too_old = now_ms() - event.ingest_ms > target.max_age_ms;
+            let too_old = too_old(event.ingest_ms, target.max_age_ms, now_ms());
             if !retryable || attempts >= target.max_retries.min(IMMEDIATE_RETRIES) || too_old {
                 let exhausted = retryable.then_some(if too_old {
                     "MaximumEventAgeInSeconds"

@@ -320,3 +320,234 @@ impl Logs {
         Ok(resp)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The events operations driven with a fake clock (`now` as a parameter), no HTTP.
+
+    use super::*;
+    use crate::local::Config;
+    use crate::local::members::input;
+    use std::sync::Arc;
+
+    const DAY: i64 = 86_400_000;
+    const T0: i64 = 1_800_000_000_000;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+        }
+    }
+
+    /// A backend with group `/g` and streams `a`, `b`, created at `T0`.
+    fn backend() -> Arc<Local> {
+        let l = Local::new(&Config::default()).expect("backend");
+        let g = json!({"logGroupName": "/g"});
+        l.logs
+            .create_log_group(&l, input(g), &ctx(), T0)
+            .expect("group");
+        for s in ["a", "b"] {
+            let body = json!({"logGroupName": "/g", "logStreamName": s});
+            l.logs
+                .create_log_stream(&l, input(body), &ctx(), T0)
+                .expect("stream");
+        }
+        l
+    }
+
+    fn put(l: &Local, stream: &str, events: &[(i64, &str)], now: i64) -> Value {
+        let events: Vec<Value> = events
+            .iter()
+            .map(|(ts, m)| json!({"timestamp": ts, "message": m}))
+            .collect();
+        let body = json!({"logGroupName": "/g", "logStreamName": stream, "logEvents": events});
+        l.logs
+            .put_log_events(l, input(body), &ctx(), now)
+            .expect("put")
+    }
+
+    fn filter(l: &Local, mut body: Value, now: i64) -> Value {
+        body["logGroupName"] = json!("/g");
+        l.logs
+            .filter_log_events(input(body), &ctx(), now)
+            .expect("filter")
+    }
+
+    fn get(l: &Local, mut body: Value, now: i64) -> Value {
+        body["logGroupName"] = json!("/g");
+        body["logStreamName"] = json!("a");
+        l.logs
+            .get_log_events(input(body), &ctx(), now)
+            .expect("get")
+    }
+
+    fn messages(v: &Value) -> Vec<String> {
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["message"].as_str().expect("message").to_string())
+            .collect()
+    }
+
+    fn retention(l: &Local, days: u32) {
+        let body = json!({"logGroupName": "/g", "retentionInDays": days});
+        l.logs
+            .put_retention(l, input(body), &ctx(), true)
+            .expect("retention");
+    }
+
+    #[test]
+    fn put_rejects_too_old_too_new_and_expired_events_by_the_clock() {
+        let l = backend();
+        retention(&l, 3);
+        let now = T0 + 20 * DAY;
+        // One batch spans at most 24 hours: the old end, then the new end.
+        let resp = put(
+            &l,
+            "a",
+            &[
+                (now - 3 * DAY - 1, "expired"),
+                (now - 3 * DAY, "kept: exactly the retention"),
+            ],
+            now,
+        );
+        let info = &resp["rejectedLogEventsInfo"];
+        assert_eq!(info["expiredLogEventEndIndex"], 1);
+        assert!(info.get("tooOldLogEventEndIndex").is_none());
+        let resp = put(
+            &l,
+            "a",
+            &[
+                (now, "now"),
+                (now + 2 * 3_600_000, "kept: exactly 2 hours ahead"),
+                (now + 2 * 3_600_000 + 1, "too new"),
+            ],
+            now,
+        );
+        let info = &resp["rejectedLogEventsInfo"];
+        assert_eq!(info["tooNewLogEventStartIndex"], 2);
+        assert!(info.get("expiredLogEventEndIndex").is_none());
+        assert_eq!(
+            messages(&filter(&l, json!({}), now)),
+            [
+                "kept: exactly the retention",
+                "now",
+                "kept: exactly 2 hours ahead"
+            ]
+        );
+        // Without retention, the 14-day limit applies.
+        let l = backend();
+        let resp = put(
+            &l,
+            "a",
+            &[(now - 14 * DAY - 1, "old"), (now - 14 * DAY, "ok")],
+            now,
+        );
+        assert_eq!(resp["rejectedLogEventsInfo"]["tooOldLogEventEndIndex"], 1);
+    }
+
+    #[test]
+    fn retention_hides_events_as_the_clock_moves_on() {
+        let l = backend();
+        // One batch spans at most 24 hours: one put a day.
+        for (day, m) in [(0, "day 0"), (1, "day 1"), (2, "day 2")] {
+            put(&l, "a", &[(T0 + day * DAY, m)], T0 + 2 * DAY);
+        }
+        retention(&l, 1);
+        let at = |now: i64| messages(&filter(&l, json!({}), now));
+        assert_eq!(at(T0 + 2 * DAY), ["day 1", "day 2"]);
+        assert_eq!(at(T0 + 2 * DAY + 1), ["day 2"]);
+        assert_eq!(at(T0 + 3 * DAY + 1), Vec::<String>::new());
+        // GetLogEvents sees the same floor.
+        assert_eq!(
+            messages(&get(&l, json!({"startFromHead": true}), T0 + 2 * DAY)),
+            ["day 1", "day 2"]
+        );
+        assert!(messages(&get(&l, json!({}), T0 + 3 * DAY + 1)).is_empty());
+    }
+
+    #[test]
+    fn filter_takes_start_and_end_time_both_inclusive() {
+        let l = backend();
+        put(
+            &l,
+            "a",
+            &[(T0, "0"), (T0 + 10, "10"), (T0 + 20, "20")],
+            T0 + 20,
+        );
+        put(&l, "b", &[(T0 + 10, "b10"), (T0 + 30, "b30")], T0 + 30);
+        let got = |start: i64, end: i64| {
+            messages(&filter(
+                &l,
+                json!({"startTime": start, "endTime": end}),
+                T0 + DAY,
+            ))
+        };
+        assert_eq!(got(T0 + 10, T0 + 20), ["10", "b10", "20"]);
+        assert_eq!(got(T0 + 11, T0 + 19), Vec::<String>::new());
+        assert_eq!(got(T0, T0), ["0"]);
+        assert_eq!(got(T0 + 20, T0 + 30), ["20", "b30"]);
+    }
+
+    #[test]
+    fn get_takes_start_inclusive_and_end_exclusive() {
+        let l = backend();
+        put(
+            &l,
+            "a",
+            &[(T0, "0"), (T0 + 10, "10"), (T0 + 20, "20")],
+            T0 + 20,
+        );
+        let got = |start: i64, end: i64| {
+            let body = json!({"startTime": start, "endTime": end, "startFromHead": true});
+            messages(&get(&l, body, T0 + DAY))
+        };
+        assert_eq!(got(T0, T0 + 20), ["0", "10"]);
+        assert_eq!(got(T0 + 10, T0 + 21), ["10", "20"]);
+        assert!(got(T0 + 1, T0 + 10).is_empty());
+    }
+
+    #[test]
+    fn a_tail_from_a_token_sees_only_what_arrived_after_it() {
+        // A follower polls FilterLogEvents "since" a time, then with the token.
+        let l = backend();
+        let first_events = [
+            (T0 - 5, "before"),
+            (T0, "at since"),
+            (T0 + 5, "after"),
+            (T0 + 6, "last"),
+        ];
+        put(&l, "a", &first_events, T0 + 6);
+        let first = filter(&l, json!({"startTime": T0, "limit": 2}), T0 + 6);
+        assert_eq!(messages(&first), ["at since", "after"]);
+        let Some(token) = first["nextToken"].as_str().map(str::to_string) else {
+            panic!("no token after a page with more to come: {first}")
+        };
+        let rest = filter(&l, json!({"startTime": T0, "nextToken": token}), T0 + 6);
+        assert_eq!(messages(&rest), ["last"]);
+        assert!(rest.get("nextToken").is_none(), "{rest}");
+        // New events, one in the same millisecond as the last one, one in
+        // another stream: a poll from the token gets them after what it had not seen.
+        put(&l, "a", &[(T0 + 6, "same ms, later")], T0 + 7);
+        put(&l, "b", &[(T0 + 7, "other stream")], T0 + 7);
+        let again = filter(&l, json!({"startTime": T0, "nextToken": token}), T0 + 8);
+        assert_eq!(messages(&again), ["last", "same ms, later", "other stream"]);
+    }
+
+    #[test]
+    fn ingestion_time_is_the_clock_of_the_put() {
+        let l = backend();
+        put(&l, "a", &[(T0, "x")], T0 + 1_234);
+        let got = get(&l, json!({}), T0 + DAY);
+        assert_eq!(got["events"][0]["ingestionTime"], T0 + 1_234);
+        let streams = l
+            .logs
+            .describe_log_streams(&l, input(json!({"logGroupName": "/g"})), &ctx())
+            .expect("describe");
+        let a = &streams["logStreams"][0];
+        assert_eq!(a["lastIngestionTime"], T0 + 1_234);
+        assert_eq!(a["creationTime"], T0);
+    }
+}
