@@ -35,9 +35,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "service", content = "change")]
 pub enum Record {
-    Sqs(sqs::Change),
-    Events(events::Change),
-    Logs(logs::Change),
+    Sqs(sqs::journal::Change),
+    Events(events::journal::Change),
+    Logs(logs::journal::Change),
 }
 
 /// The account used when none is configured (as LocalStack does).

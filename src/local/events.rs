@@ -8,7 +8,7 @@
 //! (through [`Local`]'s internal APIs, never over HTTP); a transient failure is retried a
 //! few times at once, then the event goes to the target's dead-letter queue, if any.
 //!
-//! State is per region. Every acknowledged write is a [`Change`], journaled before it is
+//! State is per region. Every acknowledged write is a [`journal::Change`], journaled before it is
 //! applied; start-up re-applies them (rule sets are recompiled on first use).
 //!
 //! Layout: this file holds the service (`Events`, its state behind one lock,
@@ -16,12 +16,13 @@
 //! responses; `state` is the buses, rules, archives and the compiled routing;
 //! `journal` the durable records and their replay; `limits` AWS's quotas;
 //! `targets` target specs, input shaping and delivery errors; `buses`,
-//! `rules`, `put_events` and `archives` the operations.
+//! `rules`, `put_events` and `archives` the operations (as `impl Events`
+//! blocks, so this file names none of them: no import cycle through it).
 
 mod archives;
 mod arns;
 mod buses;
-mod journal;
+pub mod journal;
 mod limits;
 mod put_events;
 mod rules;
@@ -29,7 +30,6 @@ mod state;
 mod targets;
 mod wire;
 
-pub use journal::{Change, ChangeKind};
 pub use state::{ArchivedRecord, ReplayRecord};
 
 use crate::local::AwsError;
@@ -38,7 +38,6 @@ use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::input;
 use crate::local::now_ms;
-use put_events::test_event_pattern;
 use serde_json::Value;
 use state::{Region, State, read, write};
 use std::sync::Arc;
@@ -71,7 +70,7 @@ impl Events {
             "ListTargetsByRule" => self.list_targets_by_rule(input(b), ctx),
             "ListRuleNamesByTarget" => self.list_rule_names_by_target(input(b), ctx),
             "PutEvents" => self.put_events(local, input(b), ctx),
-            "TestEventPattern" => test_event_pattern(input(b)),
+            "TestEventPattern" => Self::test_event_pattern(input(b)),
             "TagResource" => self.tag_resource(local, input(b), ctx),
             "UntagResource" => self.untag_resource(local, input(b), ctx),
             "ListTagsForResource" => self.list_tags_for_resource(input(b), ctx),
@@ -205,17 +204,17 @@ mod tests {
     #[test]
     fn test_event_pattern_needs_an_envelope() {
         let event = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{}}"#;
-        let ok = test_event_pattern(input(
+        let ok = Events::test_event_pattern(input(
             json!({"EventPattern": r#"{"source":["orders"]}"#, "Event": event}),
         ))
         .unwrap();
         assert_eq!(ok, json!({"Result": true}));
-        let no = test_event_pattern(input(
+        let no = Events::test_event_pattern(input(
             json!({"EventPattern": r#"{"source":["x"]}"#, "Event": event}),
         ))
         .unwrap();
         assert_eq!(no, json!({"Result": false}));
-        let e = test_event_pattern(input(
+        let e = Events::test_event_pattern(input(
             json!({"EventPattern": r#"{"source":["x"]}"#, "Event": r#"{"source":"x"}"#}),
         ))
         .unwrap_err();
@@ -223,7 +222,7 @@ mod tests {
             (e.code.as_str(), e.message.as_str()),
             ("ValidationException", "Parameter Event is not valid.")
         );
-        let e = test_event_pattern(input(
+        let e = Events::test_event_pattern(input(
             json!({"EventPattern": r#"{"source":[]}"#, "Event": event}),
         ))
         .unwrap_err();

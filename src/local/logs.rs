@@ -9,7 +9,9 @@
 //! to polling FilterLogEvents, as eddy's does).
 //!
 //! Layout: this file holds the service (`Logs`, its state behind one lock,
-//! the operation dispatch and EventBridge delivery); `state` the groups,
+//! the operation dispatch, the journal-then-apply `commit` and EventBridge
+//! delivery; the files below may use it, it never imports one that does);
+//! `state` the groups,
 //! streams and events; `journal` the durable records; `wire` request
 //! members, checks and response shapes; `limits` AWS's limits; `groups` and
 //! `log_events` the operations; `filter` the filter-pattern language.
@@ -17,21 +19,22 @@
 mod filter;
 
 mod groups;
-mod journal;
+pub mod journal;
 mod limits;
 mod log_events;
 mod state;
 mod wire;
 
 pub use filter::FilterPattern;
-pub use journal::Change;
 
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::Record;
 use crate::local::members::input;
 use crate::local::now_ms;
+use journal::Change;
 use serde_json::Value;
 use state::State;
 use std::sync::Arc;
@@ -85,6 +88,14 @@ impl Logs {
             )),
             _ => Err(AwsError::unknown_operation(op)),
         }
+    }
+
+    /// Journals a change and applies it, under the state lock (so the
+    /// journal's order is the order of application).
+    fn commit(&self, st: &mut State, local: &Local, change: Change) -> Result<(), AwsError> {
+        local.journal(&Record::Logs(change.clone()))?;
+        st.apply(change);
+        Ok(())
     }
 
     /// Re-applies a journaled change at start-up.

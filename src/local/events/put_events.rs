@@ -175,21 +175,21 @@ pub(super) fn minify_into(out: &mut String, text: &str) {
 
 // ----- TestEventPattern -----
 
-pub(super) fn test_event_pattern(b: TestEventPatternRequest) -> OpResult {
-    let pattern = need(&b.event_pattern, "EventPattern")?;
-    let event = need(&b.event, "Event")?;
-    let bad_event = || AwsError::validation("Parameter Event is not valid.");
-    let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
-    let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
-    let obj = parsed.as_object().ok_or_else(bad_event)?;
-    if !ENVELOPE_FIELDS.iter().all(|f| obj.contains_key(*f)) {
-        return Err(bad_event());
-    }
-    let result = p.matches(event.as_bytes()).map_err(|_| bad_event())?;
-    Ok(json!({ "Result": result }))
-}
-
 impl Events {
+    pub(super) fn test_event_pattern(b: TestEventPatternRequest) -> OpResult {
+        let pattern = need(&b.event_pattern, "EventPattern")?;
+        let event = need(&b.event, "Event")?;
+        let bad_event = || AwsError::validation("Parameter Event is not valid.");
+        let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
+        let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
+        let obj = parsed.as_object().ok_or_else(bad_event)?;
+        if !ENVELOPE_FIELDS.iter().all(|f| obj.contains_key(*f)) {
+            return Err(bad_event());
+        }
+        let result = p.matches(event.as_bytes()).map_err(|_| bad_event())?;
+        Ok(json!({ "Result": result }))
+    }
+
     // ----- PutEvents -----
 
     pub(super) fn put_events(&self, local: &Local, b: PutEventsRequest, ctx: &Ctx) -> OpResult {

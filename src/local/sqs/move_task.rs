@@ -6,6 +6,7 @@ use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
+use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest};
 use super::{Queue, Sqs, lock_pair};
 use crate::local::Local;
@@ -27,33 +28,6 @@ use std::time::Duration;
 
 /// Move tasks kept per source queue (as the service lists them).
 pub(super) const TASKS_KEPT: usize = 10;
-
-pub(super) struct MoveTask {
-    pub(super) handle: String,
-    pub(super) source_arn: String,
-    pub(super) source: String,
-    pub(super) destination_arn: Option<String>,
-    pub(super) max_per_second: Option<u32>,
-    pub(super) started_ms: i64,
-    pub(super) to_move: u64,
-    pub(super) moved: AtomicU64,
-    pub(super) cancel: AtomicBool,
-    /// (status, failure reason).
-    pub(super) status: Mutex<(&'static str, Option<String>)>,
-}
-
-impl MoveTask {
-    pub(super) fn status(&self) -> (&'static str, Option<String>) {
-        self.status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    pub(super) fn finish(&self, status: &'static str, reason: Option<String>) {
-        *self.status.lock().unwrap_or_else(PoisonError::into_inner) = (status, reason);
-    }
-}
 
 impl Sqs {
     // ------------------------------------------------------------ move tasks
