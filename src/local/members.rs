@@ -33,6 +33,12 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
+impl From<Option<String>> for Str {
+    fn from(v: Option<String>) -> Self {
+        Str(v)
+    }
+}
+
 impl Str {
     pub fn get(&self) -> Option<&str> {
         self.0.as_deref()

@@ -228,7 +228,7 @@ impl Sqs {
 
     /// The queue of the request's `QueueUrl`.
     fn queue_of(&self, queue_url: &Str) -> Result<Arc<Queue>, AwsError> {
-        let url = queue_url.required("QueueUrl")?;
+        let url = wire::need(queue_url, "QueueUrl")?;
         self.by_name(name_of(url)).ok_or_else(no_queue)
     }
 

@@ -7,7 +7,7 @@ use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
 use super::task::MoveTask;
-use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest};
+use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
 use super::{Queue, Sqs, lock_pair};
 use crate::local::Local;
 use crate::local::OpResult;
@@ -37,7 +37,7 @@ impl Sqs {
     }
 
     pub(super) fn start_move_task(&self, local: &Arc<Local>, r: &StartMoveTaskRequest) -> OpResult {
-        let source_arn = r.source_arn.required("SourceArn")?;
+        let source_arn = need(&r.source_arn, "SourceArn")?;
         let source = self
             .by_name(name_of(source_arn))
             .filter(|_| source_arn.starts_with("arn:"))
@@ -146,7 +146,7 @@ impl Sqs {
     }
 
     pub(super) fn list_move_tasks(&self, r: &ListMoveTasksRequest) -> OpResult {
-        let source_arn = r.source_arn.required("SourceArn")?;
+        let source_arn = need(&r.source_arn, "SourceArn")?;
         let max = r
             .max_results
             .within(
@@ -202,7 +202,7 @@ impl Sqs {
     }
 
     pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
-        let handle = r.task_handle.required("TaskHandle")?;
+        let handle = need(&r.task_handle, "TaskHandle")?;
         let task = self
             .tasks()
             .iter()

@@ -40,35 +40,14 @@ pub(super) const SYSTEM_ATTRIBUTE_NAMES: &[&str] = &[
 
 // ---------------------------------------------------------------- members
 
-/// A string member. Anything else (absent, null, a number) reads as absent,
-/// so a wrong type gets the same `MissingParameter` as a missing member.
-#[derive(Debug, Default, Clone)]
-pub(super) struct Str(Option<String>);
+/// A string member (see [`Str`]): anything else (absent, null, a number)
+/// reads as absent, so a wrong type gets the same `MissingParameter` as a
+/// missing member.
+pub(super) use crate::local::members::Str;
 
-impl<'de> Deserialize<'de> for Str {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Str(match Value::deserialize(d)? {
-            Value::String(s) => Some(s),
-            _ => None,
-        }))
-    }
-}
-
-impl From<Option<String>> for Str {
-    fn from(v: Option<String>) -> Self {
-        Str(v)
-    }
-}
-
-impl Str {
-    pub(super) fn get(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-
-    /// The member `key`, or `MissingParameter`.
-    pub(super) fn required(&self, key: &str) -> Result<&str, AwsError> {
-        self.get().ok_or_else(|| missing(key))
-    }
+/// The string member `key`, or `MissingParameter`.
+pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> {
+    member.required(|| missing(key))
 }
 
 /// An integer member as sent: a number, or a string holding one (the query
@@ -826,7 +805,7 @@ mod tests {
             "AttributeNames": ["All", 1],
         }));
         // A wrong type reads as missing, numbers may come as strings.
-        let e = r.queue_url.required("QueueUrl").unwrap_err();
+        let e = need(&r.queue_url, "QueueUrl").unwrap_err();
         assert_eq!(
             (e.code.as_str(), e.message.as_str()),
             (
