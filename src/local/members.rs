@@ -81,6 +81,32 @@ impl<T> List<T> {
     }
 }
 
+/// A nested structure member: None when absent or null; anything else read
+/// leniently as `T` (not an object: `T::default()`, whose members are absent).
+#[derive(Debug, Clone)]
+pub struct Nested<T>(Option<T>);
+
+impl<T> Default for Nested<T> {
+    fn default() -> Self {
+        Nested(None)
+    }
+}
+
+impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for Nested<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Nested(match Value::deserialize(d)? {
+            Value::Null => None,
+            v => Some(input(v)),
+        }))
+    }
+}
+
+impl<T> Nested<T> {
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
 /// A member kept as sent (null reads as absent), for members whose checks
 /// depend on the JSON type (numbers that may be strings, nested objects kept
 /// verbatim).

@@ -8,7 +8,7 @@ use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_
 use super::state::{Archive, Bus, Region, ReplayRecord, Rule};
 use crate::local::AwsError;
 use crate::local::Ctx;
-use crate::local::members::{List, Raw, Str};
+use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
@@ -124,6 +124,50 @@ pub(super) struct ListRuleNamesByTargetRequest {
     pub(super) event_bus_name: Str,
     #[serde(flatten)]
     pub(super) page: Page,
+}
+
+/// One target of `PutTargets`, as `targets::parse_target` reads it (the
+/// target itself is also kept as sent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TargetMember {
+    pub(super) id: Str,
+    pub(super) arn: Str,
+    /// Any non-null value counts as given (only one of the three may be).
+    pub(super) input: Raw,
+    pub(super) input_path: Raw,
+    pub(super) input_transformer: Raw,
+    pub(super) sqs_parameters: Nested<SqsParametersMember>,
+    /// Read only when it is an object.
+    pub(super) retry_policy: Raw,
+    pub(super) dead_letter_config: Nested<ArnMember>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct InputTransformerMember {
+    pub(super) input_template: Str,
+    /// Read only when it is an object.
+    pub(super) input_paths_map: Raw,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct SqsParametersMember {
+    pub(super) message_group_id: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RetryPolicyMember {
+    pub(super) maximum_retry_attempts: Raw,
+    pub(super) maximum_event_age_in_seconds: Raw,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArnMember {
+    pub(super) arn: Str,
 }
 
 /// `PutEvents`: entries are checked one by one (`put_events::check_entry`),
@@ -681,5 +725,17 @@ mod tests {
         );
         let e = time_param(&r.event_end_time, "EventEndTime").unwrap_err();
         assert!(e.message.contains("'eventEndTime'"), "{}", e.message);
+        // A target's nested members: wrong types read as absent, as before.
+        let t: TargetMember = input(json!({
+            "Id": "t", "Arn": 5, "Input": 3, "SqsParameters": "x",
+            "RetryPolicy": {"MaximumRetryAttempts": 2}, "DeadLetterConfig": {"Arn": "a"},
+        }));
+        assert_eq!((t.id.get(), t.arn.get()), (Some("t"), None));
+        assert_eq!(t.input.get(), Some(&json!(3)), "given, though not a string");
+        assert!(t.input_path.get().is_none());
+        let sqs = t.sqs_parameters.get().map(|p| p.message_group_id.get());
+        assert_eq!(sqs, Some(None));
+        let dlq = t.dead_letter_config.get().and_then(|d| d.arn.get());
+        assert_eq!(dlq, Some("a"));
     }
 }

@@ -12,7 +12,6 @@ use super::errors::{invalid, missing, sqs_error, unknown_attribute};
 use crate::local::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -179,12 +178,9 @@ impl Entries {
     }
 }
 
-/// Reads a request (or a batch entry) as its operation's type. Every member
-/// type above accepts any JSON, so reading an object cannot fail; anything
-/// else reads as an empty request, whose required members are then missing.
-pub(super) fn input<T: DeserializeOwned + Default>(body: Value) -> T {
-    serde_json::from_value(body).unwrap_or_default()
-}
+/// Reads a request (or a batch entry) as its operation's type (never fails:
+/// see [`crate::local::members`]).
+pub(super) use crate::local::members::input;
 
 // ---------------------------------------------------------------- requests, one type per operation
 
