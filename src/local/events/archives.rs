@@ -7,10 +7,11 @@ use super::journal::{Change, ChangeKind, apply_change, change};
 use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
 use super::state::{Event, ReplayRecord, read, region, region_of, replay_window, write};
 use super::wire::{
-    ArchiveNameRequest, ArchiveRequest, BusRef, ListArchivesRequest, ReplayDestination,
-    ReplayNameRequest, StartReplayRequest, archive_json, archive_not_found, bus_not_found,
-    check_name, check_pattern, exists, limit, missing, need, one_list_filter, paginate,
-    replay_json, replay_not_found, resolve_bus, retention_param, secs, time_param, with_token,
+    ArchiveNameRequest, ArchiveOut, ArchiveRequest, ArchiveWritten, BusRef, ListArchivesRequest,
+    ReplayDestination, ReplayNameRequest, ReplayOut, ReplayWritten, StartReplayRequest,
+    archive_not_found, bus_not_found, check_name, check_pattern, exists, limit, missing, need,
+    one_list_filter, paginate, replay_not_found, resolve_bus, retention_param, secs, time_param,
+    with_token,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
@@ -133,10 +134,10 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
-            "State": "ENABLED",
-            "CreationTime": secs(at_ms),
+        Ok(json!(ArchiveWritten {
+            archive_arn: archive_arn(&ctx.region, &ctx.account, name),
+            state: "ENABLED",
+            creation_time: secs(at_ms),
         }))
     }
 
@@ -148,15 +149,7 @@ impl Events {
             .archives
             .get(name)
             .ok_or_else(|| archive_not_found(name))?;
-        let mut out = archive_json(r, name, a);
-        out["ArchiveArn"] = Value::String(archive_arn(&r.name, &r.account, name));
-        if let Some(d) = &a.description {
-            out["Description"] = Value::String(d.clone());
-        }
-        if let Some(p) = &a.pattern {
-            out["EventPattern"] = Value::String(p.clone());
-        }
-        Ok(out)
+        Ok(json!(ArchiveOut::described(r, name, a)))
     }
 
     pub(super) fn list_archives(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
@@ -172,7 +165,7 @@ impl Events {
                     && source.is_none_or(|s| s == bus_arn(&r.name, &r.account, &a.bus))
                     && state.is_none_or(|s| s == "ENABLED")
             })
-            .map(|(n, a)| (n, archive_json(r, n, a)))
+            .map(|(n, a)| (n, json!(ArchiveOut::listed(r, n, a))))
             .collect();
         let (page, next) = paginate(items, limit, token.as_deref());
         Ok(with_token(json!({ "Archives": page }), next))
@@ -209,10 +202,10 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
-            "State": "ENABLED",
-            "CreationTime": secs(created_ms),
+        Ok(json!(ArchiveWritten {
+            archive_arn: archive_arn(&ctx.region, &ctx.account, name),
+            state: "ENABLED",
+            creation_time: secs(created_ms),
         }))
     }
 
@@ -329,10 +322,10 @@ impl Events {
         tokio::spawn(async move {
             run_replay(task_local, region_name, account, replay_name).await;
         });
-        Ok(json!({
-            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
-            "State": "STARTING",
-            "ReplayStartTime": secs(started_ms),
+        Ok(json!(ReplayWritten {
+            replay_arn: replay_arn(&ctx.region, &ctx.account, name),
+            state: "STARTING",
+            replay_start_time: Some(secs(started_ms)),
         }))
     }
 
@@ -341,17 +334,7 @@ impl Events {
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
-        let mut out = replay_json(p);
-        out["ReplayArn"] = Value::String(replay_arn(&r.name, &r.account, name));
-        if let Some(d) = &p.description {
-            out["Description"] = Value::String(d.clone());
-        }
-        let mut destination = json!({ "Arn": bus_arn(&r.name, &r.account, &p.bus) });
-        if !p.filter_arns.is_empty() {
-            destination["FilterArns"] = json!(p.filter_arns);
-        }
-        out["Destination"] = destination;
-        Ok(out)
+        Ok(json!(ReplayOut::described(r, p)))
     }
 
     pub(super) fn list_replays(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
@@ -367,7 +350,7 @@ impl Events {
                     && source.is_none_or(|s| s == p.source_arn)
                     && state.is_none_or(|s| s == p.state)
             })
-            .map(|(n, p)| (n, replay_json(p)))
+            .map(|(n, p)| (n, json!(ReplayOut::listed(p))))
             .collect();
         let (page, next) = paginate(items, limit, token.as_deref());
         Ok(with_token(json!({ "Replays": page }), next))
@@ -389,9 +372,10 @@ impl Events {
         replay.state = "CANCELLING".to_string();
         let change = change(ctx, ChangeKind::ReplayPut { replay });
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
-            "State": "CANCELLING",
+        Ok(json!(ReplayWritten {
+            replay_arn: replay_arn(&ctx.region, &ctx.account, name),
+            state: "CANCELLING",
+            replay_start_time: None,
         }))
     }
 

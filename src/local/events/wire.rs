@@ -3,7 +3,7 @@
 //! belongs reads as absent, as EventBridge answers it), their validation
 //! (names, patterns, tags, times, pages) and the JSON shapes of responses.
 
-use super::arns::{bus_arn, rule_arn, split_arn};
+use super::arns::{archive_arn, bus_arn, replay_arn, rule_arn, split_arn};
 use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_PATTERN};
 use super::state::{Archive, Bus, Region, ReplayRecord, Rule};
 use crate::local::AwsError;
@@ -12,7 +12,7 @@ use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -512,37 +512,135 @@ pub(super) fn rule_json(r: &Region, bus: &str, name: &str, rule: &Rule) -> Value
     Value::Object(out)
 }
 
-pub(super) fn archive_json(r: &Region, name: &str, a: &Archive) -> Value {
-    json!({
-        "ArchiveName": name,
-        "EventSourceArn": bus_arn(&r.name, &r.account, &a.bus),
-        "State": "ENABLED",
-        "RetentionDays": a.retention_days,
-        "SizeBytes": a.size_bytes,
-        "EventCount": a.events.len(),
-        "CreationTime": secs(a.created_ms),
-    })
+// ----- responses: archives and replays -----
+
+/// An archive as ListArchives shows it; DescribeArchive adds the ARN, the
+/// description and the pattern ([`ArchiveOut::described`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ArchiveOut<'a> {
+    archive_name: &'a str,
+    event_source_arn: String,
+    state: &'static str,
+    retention_days: i64,
+    size_bytes: u64,
+    event_count: usize,
+    creation_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_pattern: Option<&'a str>,
 }
 
-pub(super) fn replay_json(p: &ReplayRecord) -> Value {
-    let mut out = json!({
-        "ReplayName": p.name,
-        "EventSourceArn": p.source_arn,
-        "State": p.state,
-        "EventStartTime": secs(p.start_ms),
-        "EventEndTime": secs(p.end_ms),
-        "ReplayStartTime": secs(p.started_ms),
-    });
-    if let Some(reason) = &p.reason {
-        out["StateReason"] = json!(reason);
+impl<'a> ArchiveOut<'a> {
+    pub(super) fn listed(r: &Region, name: &'a str, a: &'a Archive) -> Self {
+        ArchiveOut {
+            archive_name: name,
+            event_source_arn: bus_arn(&r.name, &r.account, &a.bus),
+            state: "ENABLED",
+            retention_days: a.retention_days,
+            size_bytes: a.size_bytes,
+            event_count: a.events.len(),
+            creation_time: secs(a.created_ms),
+            archive_arn: None,
+            description: None,
+            event_pattern: None,
+        }
     }
-    if let Some(t) = p.ended_ms {
-        out["ReplayEndTime"] = json!(secs(t));
+
+    pub(super) fn described(r: &Region, name: &'a str, a: &'a Archive) -> Self {
+        ArchiveOut {
+            archive_arn: Some(archive_arn(&r.name, &r.account, name)),
+            description: a.description.as_deref(),
+            event_pattern: a.pattern.as_deref(),
+            ..ArchiveOut::listed(r, name, a)
+        }
     }
-    if let Some(t) = p.last_replayed_ms {
-        out["EventLastReplayedTime"] = json!(secs(t));
+}
+
+/// What CreateArchive and UpdateArchive answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ArchiveWritten {
+    pub(super) archive_arn: String,
+    pub(super) state: &'static str,
+    pub(super) creation_time: f64,
+}
+
+/// A replay as ListReplays shows it; DescribeReplay adds the ARN, the
+/// description and the destination ([`ReplayOut::described`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayOut<'a> {
+    replay_name: &'a str,
+    event_source_arn: &'a str,
+    state: &'a str,
+    event_start_time: f64,
+    event_end_time: f64,
+    replay_start_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_end_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_last_replayed_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination: Option<ReplayDestinationOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayDestinationOut<'a> {
+    arn: String,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    filter_arns: &'a [String],
+}
+
+impl<'a> ReplayOut<'a> {
+    pub(super) fn listed(p: &'a ReplayRecord) -> Self {
+        ReplayOut {
+            replay_name: &p.name,
+            event_source_arn: &p.source_arn,
+            state: &p.state,
+            event_start_time: secs(p.start_ms),
+            event_end_time: secs(p.end_ms),
+            replay_start_time: secs(p.started_ms),
+            state_reason: p.reason.as_deref(),
+            replay_end_time: p.ended_ms.map(secs),
+            event_last_replayed_time: p.last_replayed_ms.map(secs),
+            replay_arn: None,
+            description: None,
+            destination: None,
+        }
     }
-    out
+
+    pub(super) fn described(r: &Region, p: &'a ReplayRecord) -> Self {
+        ReplayOut {
+            replay_arn: Some(replay_arn(&r.name, &r.account, &p.name)),
+            description: p.description.as_deref(),
+            destination: Some(ReplayDestinationOut {
+                arn: bus_arn(&r.name, &r.account, &p.bus),
+                filter_arns: &p.filter_arns,
+            }),
+            ..ReplayOut::listed(p)
+        }
+    }
+}
+
+/// What StartReplay and CancelReplay answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayWritten {
+    pub(super) replay_arn: String,
+    pub(super) state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) replay_start_time: Option<f64>,
 }
 
 /// The tags of the bus or rule with this ARN.
@@ -692,6 +790,81 @@ pub(super) fn one_list_filter<'a>(
 mod tests {
     use super::*;
     use crate::local::members::input;
+
+    #[test]
+    fn archive_and_replay_shapes_keep_their_members_and_omissions() {
+        let r = Region::new("eu-west-1", "123", 0);
+        let mut a = Archive {
+            bus: "orders".to_string(),
+            description: None,
+            pattern: None,
+            retention_days: 3,
+            created_ms: 1_500,
+            events: Vec::new(),
+            size_bytes: 7,
+        };
+        let listed = json!({
+            "ArchiveName": "a", "State": "ENABLED", "RetentionDays": 3, "SizeBytes": 7,
+            "EventCount": 0, "CreationTime": 1.5,
+            "EventSourceArn": "arn:aws:events:eu-west-1:123:event-bus/orders",
+        });
+        assert_eq!(json!(ArchiveOut::listed(&r, "a", &a)), listed);
+        let mut described = listed.clone();
+        described["ArchiveArn"] = json!("arn:aws:events:eu-west-1:123:archive/a");
+        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
+        a.description = Some("d".to_string());
+        a.pattern = Some("{}".to_string());
+        described["Description"] = json!("d");
+        described["EventPattern"] = json!("{}");
+        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
+
+        let mut p = ReplayRecord {
+            name: "p".to_string(),
+            description: None,
+            source_arn: "arn:aws:events:eu-west-1:123:archive/a".to_string(),
+            archive: "a".to_string(),
+            bus: "orders".to_string(),
+            filter_arns: Vec::new(),
+            start_ms: 1_000,
+            end_ms: 2_000,
+            state: "RUNNING".to_string(),
+            reason: None,
+            started_ms: 3_000,
+            ended_ms: None,
+            last_replayed_ms: None,
+        };
+        let listed = json!({
+            "ReplayName": "p", "EventSourceArn": "arn:aws:events:eu-west-1:123:archive/a",
+            "State": "RUNNING", "EventStartTime": 1.0, "EventEndTime": 2.0,
+            "ReplayStartTime": 3.0,
+        });
+        assert_eq!(json!(ReplayOut::listed(&p)), listed);
+        let mut described = listed.clone();
+        described["ReplayArn"] = json!("arn:aws:events:eu-west-1:123:replay/p");
+        described["Destination"] = json!({"Arn": "arn:aws:events:eu-west-1:123:event-bus/orders"});
+        assert_eq!(json!(ReplayOut::described(&r, &p)), described);
+        p.state = "COMPLETED".to_string();
+        p.reason = Some("why".to_string());
+        p.ended_ms = Some(4_000);
+        p.last_replayed_ms = Some(1_900);
+        p.filter_arns = vec!["arn:rule".to_string()];
+        let d = json!(ReplayOut::described(&r, &p));
+        assert_eq!(d["StateReason"], "why");
+        assert_eq!(
+            (
+                d["ReplayEndTime"].as_f64(),
+                d["EventLastReplayedTime"].as_f64()
+            ),
+            (Some(4.0), Some(1.9))
+        );
+        assert_eq!(d["Destination"]["FilterArns"], json!(["arn:rule"]));
+        let w = json!(ReplayWritten {
+            replay_arn: "x".to_string(),
+            state: "CANCELLING",
+            replay_start_time: None,
+        });
+        assert_eq!(w, json!({"ReplayArn": "x", "State": "CANCELLING"}));
+    }
 
     #[test]
     fn requests_read_members_as_eventbridge_does() {
