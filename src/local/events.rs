@@ -69,7 +69,7 @@ impl Events {
             "RemoveTargets" => self.remove_targets(local, input(b), ctx),
             "ListTargetsByRule" => self.list_targets_by_rule(input(b), ctx),
             "ListRuleNamesByTarget" => self.list_rule_names_by_target(input(b), ctx),
-            "PutEvents" => self.put_events(local, input(b), ctx),
+            "PutEvents" => self.put_events(local, input(b), ctx, now_ms()),
             "TestEventPattern" => Self::test_event_pattern(input(b)),
             "TagResource" => self.tag_resource(local, input(b), ctx),
             "UntagResource" => self.untag_resource(local, input(b), ctx),
@@ -329,6 +329,38 @@ mod tests {
         // Put on b itself, it is forwarded to c.
         put(&local, "b", 2).await;
         assert_eq!(received(&local, &qc).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn put_events_archives_at_its_clock_and_prunes_by_retention() {
+        const DAY: i64 = 86_400_000;
+        let t0 = 1_800_000_000_000;
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let bus = bus_arn("us-east-1", "000000000000", "default");
+        let archive = json!({"ArchiveName": "a", "EventSourceArn": bus, "RetentionDays": 1});
+        call(&local, "CreateArchive", archive).await;
+        let put_at = |n: i64, now: i64| {
+            let body = json!({"Entries": [{"Source": "s", "DetailType": "d", "Detail": format!(r#"{{"n":{n}}}"#)}]});
+            local.events.put_events(&local, input(body), &ctx(), now)
+        };
+        put_at(1, t0).unwrap();
+        put_at(2, t0 + DAY / 2).unwrap();
+        let archived = |local: &Local| -> Vec<(i64, i64)> {
+            let st = read(&local.events.state);
+            st.regions["us-east-1"].archives["a"]
+                .events
+                .iter()
+                .map(|e| (e.time_ms - t0, e.ingest_ms - t0))
+                .collect()
+        };
+        // No `Time`: the event's time is the ingestion time, the clock of the call.
+        assert_eq!(archived(&local), [(0, 0), (DAY / 2, DAY / 2)]);
+        // A day and a half later, the first is past the one-day retention.
+        put_at(3, t0 + DAY + DAY / 2).unwrap();
+        assert_eq!(
+            archived(&local),
+            [(DAY / 2, DAY / 2), (DAY + DAY / 2, DAY + DAY / 2)]
+        );
     }
 
     #[tokio::test]

@@ -280,12 +280,24 @@ impl Events {
         apply_change(&mut st, change, true, now_ms());
     }
 
-    /// Journals a change (when persisting), then applies it.
+    /// Journals a change (when persisting), then applies it now.
     pub(super) fn commit(
         &self,
         local: &Local,
         st: &mut State,
         change: Change,
+    ) -> Result<(), AwsError> {
+        self.commit_at(local, st, change, now_ms())
+    }
+
+    /// Journals a change (when persisting), then applies it at `now` (which
+    /// prunes archives by their retention).
+    pub(super) fn commit_at(
+        &self,
+        local: &Local,
+        st: &mut State,
+        change: Change,
+        now: i64,
     ) -> Result<(), AwsError> {
         let change = if local.store.is_some() {
             let record = Record::Events(change);
@@ -297,7 +309,7 @@ impl Events {
         } else {
             change
         };
-        apply_change(st, change, false, now_ms());
+        apply_change(st, change, false, now);
         Ok(())
     }
 }

@@ -192,7 +192,15 @@ impl Events {
 
     // ----- PutEvents -----
 
-    pub(super) fn put_events(&self, local: &Local, b: PutEventsRequest, ctx: &Ctx) -> OpResult {
+    /// PutEvents at `now`: the ingestion time, the default event time and the
+    /// time archives are pruned at.
+    pub(super) fn put_events(
+        &self,
+        local: &Local,
+        b: PutEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let entries = b.entries.get().ok_or_else(|| missing("entries"))?;
         if entries.is_empty() || entries.len() > MAX_PUT_EVENTS_ENTRIES {
             return Err(AwsError::validation(format!(
@@ -206,7 +214,7 @@ impl Events {
                 "Total size of the entries in the request is over the limit.",
             ));
         }
-        let ingest_ms = now_ms();
+        let ingest_ms = now;
         let mut results: Vec<Value> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
         let mut archived: Vec<ArchivedRecord> = Vec::new();
@@ -271,7 +279,7 @@ impl Events {
         if !archived.is_empty() {
             let mut st = write(&self.state);
             let change = change(ctx, ChangeKind::Archived { events: archived });
-            self.commit(local, &mut st, change)?;
+            self.commit_at(local, &mut st, change, now)?;
         }
         Ok(json!({ "FailedEntryCount": failed, "Entries": results }))
     }
