@@ -21,6 +21,7 @@
 pub mod demo;
 pub mod events;
 pub mod logs;
+pub mod members;
 pub mod server;
 pub mod sqs;
 pub mod store;
@@ -34,9 +35,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "service", content = "change")]
 pub enum Record {
-    Sqs(sqs::Change),
-    Events(events::Change),
-    Logs(logs::Change),
+    Sqs(sqs::journal::Change),
+    Events(events::journal::Change),
+    Logs(logs::journal::Change),
 }
 
 /// The account used when none is configured (as LocalStack does).
@@ -189,18 +190,6 @@ impl AwsError {
 
 /// The result of one operation: the JSON response body.
 pub type OpResult = Result<Value, AwsError>;
-
-/// Reads a required string member of a request body.
-pub fn req_str<'a>(body: &'a Value, key: &str) -> Result<&'a str, AwsError> {
-    body.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| AwsError::validation(format!("1 validation error detected: Value null at '{key}' failed to satisfy constraint: Member must not be null")))
-}
-
-/// Reads an optional string member.
-pub fn opt_str<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Value::as_str)
-}
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {

@@ -8,7 +8,7 @@
 //! (through [`Local`]'s internal APIs, never over HTTP); a transient failure is retried a
 //! few times at once, then the event goes to the target's dead-letter queue, if any.
 //!
-//! State is per region. Every acknowledged write is a [`Change`], journaled before it is
+//! State is per region. Every acknowledged write is a [`journal::Change`], journaled before it is
 //! applied; start-up re-applies them (rule sets are recompiled on first use).
 //!
 //! Layout: this file holds the service (`Events`, its state behind one lock,
@@ -16,12 +16,13 @@
 //! responses; `state` is the buses, rules, archives and the compiled routing;
 //! `journal` the durable records and their replay; `limits` AWS's quotas;
 //! `targets` target specs, input shaping and delivery errors; `buses`,
-//! `rules`, `put_events` and `archives` the operations.
+//! `rules`, `put_events` and `archives` the operations (as `impl Events`
+//! blocks, so this file names none of them: no import cycle through it).
 
 mod archives;
 mod arns;
 mod buses;
-mod journal;
+pub mod journal;
 mod limits;
 mod put_events;
 mod rules;
@@ -29,15 +30,14 @@ mod state;
 mod targets;
 mod wire;
 
-pub use journal::{Change, ChangeKind};
 pub use state::{ArchivedRecord, ReplayRecord};
 
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::input;
 use crate::local::now_ms;
-use put_events::test_event_pattern;
 use serde_json::Value;
 use state::{Region, State, read, write};
 use std::sync::Arc;
@@ -53,36 +53,36 @@ impl Events {
     /// Runs one operation (`op` is the part after `AWSEvents.`).
     pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
         self.ensure_region(&ctx.region, &ctx.account);
-        let b = &body;
+        let b = body;
         match op {
-            "CreateEventBus" => self.create_event_bus(local, b, ctx),
-            "DescribeEventBus" => self.describe_event_bus(b, ctx),
-            "ListEventBuses" => self.list_event_buses(b, ctx),
-            "DeleteEventBus" => self.delete_event_bus(local, b, ctx),
-            "PutRule" => self.put_rule(local, b, ctx),
-            "DescribeRule" => self.describe_rule(b, ctx),
-            "ListRules" => self.list_rules(b, ctx),
-            "DeleteRule" => self.delete_rule(local, b, ctx),
-            "EnableRule" => self.set_rule_state(local, b, ctx, "ENABLED"),
-            "DisableRule" => self.set_rule_state(local, b, ctx, "DISABLED"),
-            "PutTargets" => self.put_targets(local, b, ctx),
-            "RemoveTargets" => self.remove_targets(local, b, ctx),
-            "ListTargetsByRule" => self.list_targets_by_rule(b, ctx),
-            "ListRuleNamesByTarget" => self.list_rule_names_by_target(b, ctx),
-            "PutEvents" => self.put_events(local, b, ctx),
-            "TestEventPattern" => test_event_pattern(b),
-            "TagResource" => self.tag_resource(local, b, ctx),
-            "UntagResource" => self.untag_resource(local, b, ctx),
-            "ListTagsForResource" => self.list_tags_for_resource(b, ctx),
-            "CreateArchive" => self.create_archive(local, b, ctx),
-            "DescribeArchive" => self.describe_archive(b, ctx),
-            "ListArchives" => self.list_archives(b, ctx),
-            "UpdateArchive" => self.update_archive(local, b, ctx),
-            "DeleteArchive" => self.delete_archive(local, b, ctx),
-            "StartReplay" => self.start_replay(local, b, ctx),
-            "DescribeReplay" => self.describe_replay(b, ctx),
-            "ListReplays" => self.list_replays(b, ctx),
-            "CancelReplay" => self.cancel_replay(local, b, ctx),
+            "CreateEventBus" => self.create_event_bus(local, input(b), ctx),
+            "DescribeEventBus" => self.describe_event_bus(input(b), ctx),
+            "ListEventBuses" => self.list_event_buses(input(b), ctx),
+            "DeleteEventBus" => self.delete_event_bus(local, input(b), ctx),
+            "PutRule" => self.put_rule(local, input(b), ctx),
+            "DescribeRule" => self.describe_rule(input(b), ctx),
+            "ListRules" => self.list_rules(input(b), ctx),
+            "DeleteRule" => self.delete_rule(local, input(b), ctx),
+            "EnableRule" => self.set_rule_state(local, input(b), ctx, "ENABLED"),
+            "DisableRule" => self.set_rule_state(local, input(b), ctx, "DISABLED"),
+            "PutTargets" => self.put_targets(local, input(b), ctx),
+            "RemoveTargets" => self.remove_targets(local, input(b), ctx),
+            "ListTargetsByRule" => self.list_targets_by_rule(input(b), ctx),
+            "ListRuleNamesByTarget" => self.list_rule_names_by_target(input(b), ctx),
+            "PutEvents" => self.put_events(local, input(b), ctx, now_ms()),
+            "TestEventPattern" => Self::test_event_pattern(input(b)),
+            "TagResource" => self.tag_resource(local, input(b), ctx),
+            "UntagResource" => self.untag_resource(local, input(b), ctx),
+            "ListTagsForResource" => self.list_tags_for_resource(input(b), ctx),
+            "CreateArchive" => self.create_archive(local, input(b), ctx),
+            "DescribeArchive" => self.describe_archive(input(b), ctx),
+            "ListArchives" => self.list_archives(input(b), ctx),
+            "UpdateArchive" => self.update_archive(local, input(b), ctx),
+            "DeleteArchive" => self.delete_archive(local, input(b), ctx),
+            "StartReplay" => self.start_replay(local, input(b), ctx),
+            "DescribeReplay" => self.describe_replay(input(b), ctx),
+            "ListReplays" => self.list_replays(input(b), ctx),
+            "CancelReplay" => self.cancel_replay(local, input(b), ctx),
             _ => Err(AwsError::unknown_operation(op)),
         }
     }
@@ -204,25 +204,28 @@ mod tests {
     #[test]
     fn test_event_pattern_needs_an_envelope() {
         let event = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{}}"#;
-        let ok = test_event_pattern(
-            &json!({"EventPattern": r#"{"source":["orders"]}"#, "Event": event}),
-        )
+        let ok = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":["orders"]}"#, "Event": event}),
+        ))
         .unwrap();
         assert_eq!(ok, json!({"Result": true}));
-        let no =
-            test_event_pattern(&json!({"EventPattern": r#"{"source":["x"]}"#, "Event": event}))
-                .unwrap();
+        let no = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":["x"]}"#, "Event": event}),
+        ))
+        .unwrap();
         assert_eq!(no, json!({"Result": false}));
-        let e = test_event_pattern(
-            &json!({"EventPattern": r#"{"source":["x"]}"#, "Event": r#"{"source":"x"}"#}),
-        )
+        let e = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":["x"]}"#, "Event": r#"{"source":"x"}"#}),
+        ))
         .unwrap_err();
         assert_eq!(
             (e.code.as_str(), e.message.as_str()),
             ("ValidationException", "Parameter Event is not valid.")
         );
-        let e = test_event_pattern(&json!({"EventPattern": r#"{"source":[]}"#, "Event": event}))
-            .unwrap_err();
+        let e = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":[]}"#, "Event": event}),
+        ))
+        .unwrap_err();
         assert_eq!(e.code, "InvalidEventPatternException");
         assert!(
             e.message
@@ -326,6 +329,38 @@ mod tests {
         // Put on b itself, it is forwarded to c.
         put(&local, "b", 2).await;
         assert_eq!(received(&local, &qc).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn put_events_archives_at_its_clock_and_prunes_by_retention() {
+        const DAY: i64 = 86_400_000;
+        let t0 = 1_800_000_000_000;
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let bus = bus_arn("us-east-1", "000000000000", "default");
+        let archive = json!({"ArchiveName": "a", "EventSourceArn": bus, "RetentionDays": 1});
+        call(&local, "CreateArchive", archive).await;
+        let put_at = |n: i64, now: i64| {
+            let body = json!({"Entries": [{"Source": "s", "DetailType": "d", "Detail": format!(r#"{{"n":{n}}}"#)}]});
+            local.events.put_events(&local, input(body), &ctx(), now)
+        };
+        put_at(1, t0).unwrap();
+        put_at(2, t0 + DAY / 2).unwrap();
+        let archived = |local: &Local| -> Vec<(i64, i64)> {
+            let st = read(&local.events.state);
+            st.regions["us-east-1"].archives["a"]
+                .events
+                .iter()
+                .map(|e| (e.time_ms - t0, e.ingest_ms - t0))
+                .collect()
+        };
+        // No `Time`: the event's time is the ingestion time, the clock of the call.
+        assert_eq!(archived(&local), [(0, 0), (DAY / 2, DAY / 2)]);
+        // A day and a half later, the first is past the one-day retention.
+        put_at(3, t0 + DAY + DAY / 2).unwrap();
+        assert_eq!(
+            archived(&local),
+            [(DAY / 2, DAY / 2), (DAY + DAY / 2, DAY + DAY / 2)]
+        );
     }
 
     #[tokio::test]

@@ -9,7 +9,9 @@
 //! to polling FilterLogEvents, as eddy's does).
 //!
 //! Layout: this file holds the service (`Logs`, its state behind one lock,
-//! the operation dispatch and EventBridge delivery); `state` the groups,
+//! the operation dispatch, the journal-then-apply `commit` and EventBridge
+//! delivery; the files below may use it, it never imports one that does);
+//! `state` the groups,
 //! streams and events; `journal` the durable records; `wire` request
 //! members, checks and response shapes; `limits` AWS's limits; `groups` and
 //! `log_events` the operations; `filter` the filter-pattern language.
@@ -17,20 +19,22 @@
 mod filter;
 
 mod groups;
-mod journal;
+pub mod journal;
 mod limits;
 mod log_events;
 mod state;
 mod wire;
 
 pub use filter::FilterPattern;
-pub use journal::Change;
 
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::Record;
+use crate::local::members::input;
 use crate::local::now_ms;
+use journal::Change;
 use serde_json::Value;
 use state::State;
 use std::sync::Arc;
@@ -55,25 +59,28 @@ impl Logs {
     /// Runs one operation (`op` is the part after `Logs_20140328.`).
     pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
         let local: &Local = local;
+        let b = body;
+        // The clock is read once per request; the operations take it as a parameter.
+        let now = now_ms();
         match op {
-            "CreateLogGroup" => self.create_log_group(local, &body, ctx),
-            "DeleteLogGroup" => self.delete_log_group(local, &body, ctx),
-            "DescribeLogGroups" => self.describe_log_groups(local, &body, ctx),
-            "PutRetentionPolicy" => self.put_retention(local, &body, ctx, true),
-            "DeleteRetentionPolicy" => self.put_retention(local, &body, ctx, false),
-            "CreateLogStream" => self.create_log_stream(local, &body, ctx),
-            "DeleteLogStream" => self.delete_log_stream(local, &body, ctx),
-            "DescribeLogStreams" => self.describe_log_streams(local, &body, ctx),
-            "PutLogEvents" => self.put_log_events(local, &body, ctx),
-            "GetLogEvents" => self.get_log_events(&body, ctx),
-            "FilterLogEvents" => self.filter_log_events(&body, ctx),
-            "TestMetricFilter" => test_metric_filter(&body),
-            "ListTagsLogGroup" => self.list_tags(&body, ctx, false),
-            "ListTagsForResource" => self.list_tags(&body, ctx, true),
-            "TagLogGroup" => self.tag(local, &body, ctx, false, true),
-            "TagResource" => self.tag(local, &body, ctx, true, true),
-            "UntagLogGroup" => self.tag(local, &body, ctx, false, false),
-            "UntagResource" => self.tag(local, &body, ctx, true, false),
+            "CreateLogGroup" => self.create_log_group(local, input(b), ctx, now),
+            "DeleteLogGroup" => self.delete_log_group(local, input(b), ctx),
+            "DescribeLogGroups" => self.describe_log_groups(local, input(b), ctx),
+            "PutRetentionPolicy" => self.put_retention(local, input(b), ctx, true),
+            "DeleteRetentionPolicy" => self.put_retention(local, input(b), ctx, false),
+            "CreateLogStream" => self.create_log_stream(local, input(b), ctx, now),
+            "DeleteLogStream" => self.delete_log_stream(local, input(b), ctx),
+            "DescribeLogStreams" => self.describe_log_streams(local, input(b), ctx),
+            "PutLogEvents" => self.put_log_events(local, input(b), ctx, now),
+            "GetLogEvents" => self.get_log_events(input(b), ctx, now),
+            "FilterLogEvents" => self.filter_log_events(input(b), ctx, now),
+            "TestMetricFilter" => test_metric_filter(input(b)),
+            "ListTagsLogGroup" => self.list_tags(input(b), ctx, false),
+            "ListTagsForResource" => self.list_tags(input(b), ctx, true),
+            "TagLogGroup" => self.tag(local, input(b), ctx, false, true),
+            "TagResource" => self.tag(local, input(b), ctx, true, true),
+            "UntagLogGroup" => self.tag(local, input(b), ctx, false, false),
+            "UntagResource" => self.tag(local, input(b), ctx, true, false),
             "StartLiveTail" => Err(AwsError::new(
                 400,
                 "InvalidOperationException",
@@ -81,6 +88,14 @@ impl Logs {
             )),
             _ => Err(AwsError::unknown_operation(op)),
         }
+    }
+
+    /// Journals a change and applies it, under the state lock (so the
+    /// journal's order is the order of application).
+    fn commit(&self, st: &mut State, local: &Local, change: Change) -> Result<(), AwsError> {
+        local.journal(&Record::Logs(change.clone()))?;
+        st.apply(change);
+        Ok(())
     }
 
     /// Re-applies a journaled change at start-up.

@@ -27,21 +27,24 @@
 //! own lock, and the operation dispatch); `wire` parses requests and shapes
 //! responses; `engine` is one queue's state and semantics (no tokio, time is
 //! a parameter); `journal` holds the durable records and their replay;
-//! `queues`, `messages` and `move_task` are the operations; `attrs` the queue
-//! and message attributes; `errors` the SQS error codes.
+//! `queues`, `messages` and `move_task` are the operations; `task` a move
+//! task's record; `attrs` the queue and message attributes; `errors` the SQS
+//! error codes. Files here may use this one; this one names only `attrs`,
+//! `engine`, `errors`, `task` and `wire`, which never use it (no import
+//! cycle through the service file; `journal` is public for `local::Record`).
 
 mod attrs;
 mod engine;
 mod errors;
-mod journal;
+pub mod journal;
 mod messages;
 mod move_task;
 mod queues;
+mod task;
 mod wire;
 
 pub use attrs::{AttrValue, md5_of_attributes};
 pub use engine::StoredMessage;
-pub use journal::Change;
 
 use crate::local::AwsError;
 use crate::local::Ctx;
@@ -50,7 +53,6 @@ use crate::local::OpResult;
 use attrs::name_of;
 use engine::{Incoming, QState};
 use errors::no_queue;
-use move_task::MoveTask;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -64,6 +66,7 @@ use std::sync::RwLock;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
+use task::MoveTask;
 use wire::{MessageEntry, Str, input};
 
 /// A queue: identity, long-poll wake-ups, and its state behind a mutex.
@@ -225,7 +228,7 @@ impl Sqs {
 
     /// The queue of the request's `QueueUrl`.
     fn queue_of(&self, queue_url: &Str) -> Result<Arc<Queue>, AwsError> {
-        let url = queue_url.required("QueueUrl")?;
+        let url = wire::need(queue_url, "QueueUrl")?;
         self.by_name(name_of(url)).ok_or_else(no_queue)
     }
 

@@ -5,19 +5,20 @@ use super::Events;
 use super::arns::{archive_arn, bus_arn, replay_arn, split_arn};
 use super::journal::{Change, ChangeKind, apply_change, change};
 use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
-use super::state::{Event, ReplayRecord, read, region, region_of, write};
+use super::state::{Event, ReplayRecord, read, region, region_of, replay_window, write};
 use super::wire::{
-    BusRef, archive_json, archive_not_found, bus_not_found, check_name, check_pattern, exists,
-    limit, missing, one_list_filter, opt_string, page_params, paginate, replay_json,
-    replay_not_found, resolve_bus, retention_param, secs, time_param, with_token,
+    ArchiveNameRequest, ArchiveOut, ArchiveRequest, ArchiveWritten, BusRef, ListArchivesRequest,
+    ReplayDestination, ReplayNameRequest, ReplayOut, ReplayWritten, StartReplayRequest,
+    archive_not_found, bus_not_found, check_name, check_pattern, exists, limit, missing, need,
+    one_list_filter, paginate, replay_not_found, resolve_bus, retention_param, secs, time_param,
+    with_token,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::{Str, input};
 use crate::local::now_ms;
-use crate::local::opt_str;
-use crate::local::req_str;
 use crate::pattern::transform::push_json_str;
 use serde_json::Value;
 use serde_json::json;
@@ -35,25 +36,20 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         let Some(p) = r.replays.get(&name) else {
             return;
         };
-        let mut picked: Vec<(i64, i64, Arc<str>, usize)> = match r.archives.get(&p.archive) {
-            Some(a) => a
-                .events
-                .iter()
-                .filter(|e| e.time_ms >= p.start_ms && e.time_ms <= p.end_ms)
-                .map(|e| (e.time_ms, e.ingest_ms, e.event.clone(), e.detail_at))
+        let picked: Vec<(i64, Arc<str>, usize)> = match r.archives.get(&p.archive) {
+            Some(a) => replay_window(a, p.start_ms, p.end_ms)
+                .into_iter()
+                .map(|e| (e.time_ms, e.event.clone(), e.detail_at))
                 .collect(),
             None => Vec::new(),
         };
-        picked.sort_by_key(|e| e.0);
         (picked, p.bus.clone(), p.filter_arns.clone())
     };
     let (picked, bus, filter) = snapshot;
-    events.replay_update(&local, &region, &account, &name, |p| {
-        p.state = "RUNNING".to_string()
-    });
+    events.replay_update(&local, &region, &account, &name, ReplayRecord::run);
     let mut last: Option<i64> = None;
     let mut text = String::new();
-    for (i, (time_ms, _, event, detail_at)) in picked.iter().enumerate() {
+    for (i, (time_ms, event, detail_at)) in picked.iter().enumerate() {
         if i % REPLAY_YIELD_EVERY == 0 {
             tokio::task::yield_now().await;
             let cancelling = read(&events.state)
@@ -62,11 +58,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
                 .and_then(|r| r.replays.get(&name))
                 .is_none_or(|p| p.state == "CANCELLING");
             if cancelling {
-                events.replay_update(&local, &region, &account, &name, |p| {
-                    p.state = "CANCELLED".to_string();
-                    p.ended_ms = Some(now_ms());
-                    p.last_replayed_ms = last;
-                });
+                events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
                 return;
             }
         }
@@ -93,15 +85,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
-    events.replay_update(&local, &region, &account, &name, |p| {
-        if p.state == "CANCELLING" {
-            p.state = "CANCELLED".to_string();
-        } else {
-            p.state = "COMPLETED".to_string();
-        }
-        p.ended_ms = Some(now_ms());
-        p.last_replayed_ms = last;
-    });
+    events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
 }
 
 /// The `id` of an envelope eddy built (`{"version":"0","id":"…",…`).
@@ -113,16 +97,16 @@ pub(super) fn envelope_id(text: &str) -> Option<String> {
 impl Events {
     // ----- archives -----
 
-    pub(super) fn create_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn create_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         check_name(name, "archiveName", 48)?;
-        let source = req_str(b, "EventSourceArn")?;
-        let pattern = opt_string(b, "EventPattern").filter(|p| !p.is_empty());
+        let source = need(&b.event_source_arn, "EventSourceArn")?;
+        let pattern = b.event_pattern.owned().filter(|p| !p.is_empty());
         if let Some(p) = &pattern {
             check_pattern(p)?;
         }
-        let retention_days = retention_param(b)?.unwrap_or(0);
-        let description = opt_string(b, "Description");
+        let retention_days = retention_param(&b.retention_days)?.unwrap_or(0);
+        let description = b.description.owned();
         let bus = resolve_bus(Some(source), ctx)?;
         if bus.region != ctx.region {
             return Err(AwsError::validation(
@@ -150,35 +134,27 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
-            "State": "ENABLED",
-            "CreationTime": secs(at_ms),
+        Ok(json!(ArchiveWritten {
+            archive_arn: archive_arn(&ctx.region, &ctx.account, name),
+            state: "ENABLED",
+            creation_time: secs(at_ms),
         }))
     }
 
-    pub(super) fn describe_archive(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn describe_archive(&self, b: ArchiveNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let a = r
             .archives
             .get(name)
             .ok_or_else(|| archive_not_found(name))?;
-        let mut out = archive_json(r, name, a);
-        out["ArchiveArn"] = Value::String(archive_arn(&r.name, &r.account, name));
-        if let Some(d) = &a.description {
-            out["Description"] = Value::String(d.clone());
-        }
-        if let Some(p) = &a.pattern {
-            out["EventPattern"] = Value::String(p.clone());
-        }
-        Ok(out)
+        Ok(json!(ArchiveOut::described(r, name, a)))
     }
 
-    pub(super) fn list_archives(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let (prefix, source, state) = one_list_filter(b, "ListArchives")?;
+    pub(super) fn list_archives(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let (prefix, source, state) = one_list_filter(&b, "ListArchives")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -189,20 +165,20 @@ impl Events {
                     && source.is_none_or(|s| s == bus_arn(&r.name, &r.account, &a.bus))
                     && state.is_none_or(|s| s == "ENABLED")
             })
-            .map(|(n, a)| (n, archive_json(r, n, a)))
+            .map(|(n, a)| (n, json!(ArchiveOut::listed(r, n, a))))
             .collect();
         let (page, next) = paginate(items, limit, token.as_deref());
         Ok(with_token(json!({ "Archives": page }), next))
     }
 
-    pub(super) fn update_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
-        let pattern = opt_string(b, "EventPattern");
+    pub(super) fn update_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
+        let pattern = b.event_pattern.owned();
         if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
             check_pattern(p)?;
         }
-        let retention = retention_param(b)?;
-        let description = opt_string(b, "Description");
+        let retention = retention_param(&b.retention_days)?;
+        let description = b.description.owned();
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let a = r
@@ -226,15 +202,20 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ArchiveArn": archive_arn(&ctx.region, &ctx.account, name),
-            "State": "ENABLED",
-            "CreationTime": secs(created_ms),
+        Ok(json!(ArchiveWritten {
+            archive_arn: archive_arn(&ctx.region, &ctx.account, name),
+            state: "ENABLED",
+            creation_time: secs(created_ms),
         }))
     }
 
-    pub(super) fn delete_archive(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ArchiveName")?;
+    pub(super) fn delete_archive(
+        &self,
+        local: &Local,
+        b: ArchiveNameRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = need(&b.archive_name, "ArchiveName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if !r.archives.contains_key(name) {
@@ -252,27 +233,28 @@ impl Events {
 
     // ----- replays -----
 
-    pub(super) fn start_replay(&self, local: &Arc<Local>, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn start_replay(
+        &self,
+        local: &Arc<Local>,
+        b: StartReplayRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         check_name(name, "replayName", 64)?;
-        let source_arn = req_str(b, "EventSourceArn")?;
-        let start_ms = time_param(b, "EventStartTime")?;
-        let end_ms = time_param(b, "EventEndTime")?;
-        let destination = b
-            .get("Destination")
-            .filter(|d| d.is_object())
-            .ok_or_else(|| missing("destination"))?;
-        let dest_arn = req_str(destination, "Arn")?;
+        let source_arn = need(&b.event_source_arn, "EventSourceArn")?;
+        let start_ms = time_param(&b.event_start_time, "EventStartTime")?;
+        let end_ms = time_param(&b.event_end_time, "EventEndTime")?;
+        let destination: ReplayDestination = match b.destination.get() {
+            Some(d) if d.is_object() => input(d.clone()),
+            _ => return Err(missing("destination")),
+        };
+        let dest_arn = need(&destination.arn, "Arn")?;
         let filter_arns: Vec<String> = destination
-            .get("FilterArns")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
+            .filter_arns
+            .get()
+            .map(|a| a.iter().filter_map(Str::owned).collect())
             .unwrap_or_default();
-        let description = opt_string(b, "Description");
+        let description = b.description.owned();
         let archive = match split_arn(source_arn) {
             Some(("events", _, _, res)) => res.strip_prefix("archive/").unwrap_or(""),
             _ => "",
@@ -340,34 +322,24 @@ impl Events {
         tokio::spawn(async move {
             run_replay(task_local, region_name, account, replay_name).await;
         });
-        Ok(json!({
-            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
-            "State": "STARTING",
-            "ReplayStartTime": secs(started_ms),
+        Ok(json!(ReplayWritten {
+            replay_arn: replay_arn(&ctx.region, &ctx.account, name),
+            state: "STARTING",
+            replay_start_time: Some(secs(started_ms)),
         }))
     }
 
-    pub(super) fn describe_replay(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn describe_replay(&self, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
-        let mut out = replay_json(p);
-        out["ReplayArn"] = Value::String(replay_arn(&r.name, &r.account, name));
-        if let Some(d) = &p.description {
-            out["Description"] = Value::String(d.clone());
-        }
-        let mut destination = json!({ "Arn": bus_arn(&r.name, &r.account, &p.bus) });
-        if !p.filter_arns.is_empty() {
-            destination["FilterArns"] = json!(p.filter_arns);
-        }
-        out["Destination"] = destination;
-        Ok(out)
+        Ok(json!(ReplayOut::described(r, p)))
     }
 
-    pub(super) fn list_replays(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let (prefix, source, state) = one_list_filter(b, "ListReplays")?;
+    pub(super) fn list_replays(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let (prefix, source, state) = one_list_filter(&b, "ListReplays")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -378,14 +350,14 @@ impl Events {
                     && source.is_none_or(|s| s == p.source_arn)
                     && state.is_none_or(|s| s == p.state)
             })
-            .map(|(n, p)| (n, replay_json(p)))
+            .map(|(n, p)| (n, json!(ReplayOut::listed(p))))
             .collect();
         let (page, next) = paginate(items, limit, token.as_deref());
         Ok(with_token(json!({ "Replays": page }), next))
     }
 
-    pub(super) fn cancel_replay(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "ReplayName")?;
+    pub(super) fn cancel_replay(&self, local: &Local, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.replay_name, "ReplayName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
@@ -400,9 +372,10 @@ impl Events {
         replay.state = "CANCELLING".to_string();
         let change = change(ctx, ChangeKind::ReplayPut { replay });
         self.commit(local, &mut st, change)?;
-        Ok(json!({
-            "ReplayArn": replay_arn(&ctx.region, &ctx.account, name),
-            "State": "CANCELLING",
+        Ok(json!(ReplayWritten {
+            replay_arn: replay_arn(&ctx.region, &ctx.account, name),
+            state: "CANCELLING",
+            replay_start_time: None,
         }))
     }
 
@@ -433,8 +406,10 @@ impl Events {
         true
     }
 
-    pub(super) fn bus_ref(&self, b: &Value, key: &str, ctx: &Ctx) -> Result<BusRef, AwsError> {
-        let bus = resolve_bus(opt_str(b, key), ctx)?;
+    /// The bus a request names (`param`: its name or ARN member, None for the
+    /// default bus); an ARN's region is created on first use.
+    pub(super) fn bus_ref(&self, param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsError> {
+        let bus = resolve_bus(param, ctx)?;
         if bus.region != ctx.region {
             self.ensure_region(&bus.region, &ctx.account);
         }

@@ -6,26 +6,31 @@ use super::journal::{ChangeKind, change, change_in};
 use super::limits::{DEFAULT_BUS, MAX_BUSES};
 use super::state::{read, region, region_of, write};
 use super::wire::{
-    bus_json, bus_not_found, check_name, exists, limit, missing, opt_string, page_params, paginate,
-    tags_of, tags_param, with_token,
+    BusRequest, CreateEventBusRequest, ListEventBusesRequest, ResourceRequest, TagResourceRequest,
+    UntagResourceRequest, bus_json, bus_not_found, check_name, exists, limit, missing, need,
+    paginate, tags_of, tags_param, with_token,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::Str;
 use crate::local::now_ms;
-use crate::local::opt_str;
-use crate::local::req_str;
 use serde_json::Value;
 use serde_json::json;
 
 impl Events {
     // ----- buses -----
 
-    pub(super) fn create_event_bus(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "Name")?;
+    pub(super) fn create_event_bus(
+        &self,
+        local: &Local,
+        b: CreateEventBusRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let name = need(&b.name, "Name")?;
         check_name(name, "name", 256)?;
-        if opt_str(b, "EventSourceName").is_some() {
+        if b.event_source_name.get().is_some() {
             return Err(AwsError::validation(
                 "eddy's backend has no partner event sources: EventSourceName is not supported.",
             ));
@@ -35,8 +40,8 @@ impl Events {
                 "Event bus name {name} is reserved: names starting with 'aws.' are for partner event buses."
             )));
         }
-        let description = opt_string(b, "Description");
-        let tags = tags_param(b)?;
+        let description = b.description.owned();
+        let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
         if r.buses.contains_key(name) {
@@ -63,8 +68,8 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn describe_event_bus(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let bus = self.bus_ref(b, "Name", ctx)?;
+    pub(super) fn describe_event_bus(&self, b: BusRequest, ctx: &Ctx) -> OpResult {
+        let bus = self.bus_ref(b.name.get(), ctx)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -74,9 +79,9 @@ impl Events {
         Ok(bus_json(r, &bus.name, found))
     }
 
-    pub(super) fn list_event_buses(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let prefix = opt_str(b, "NamePrefix").unwrap_or("");
+    pub(super) fn list_event_buses(&self, b: ListEventBusesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let prefix = b.name_prefix.get().unwrap_or("");
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let items: Vec<(&String, Value)> = r
@@ -89,9 +94,9 @@ impl Events {
         Ok(with_token(json!({ "EventBuses": page }), next))
     }
 
-    pub(super) fn delete_event_bus(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        req_str(b, "Name")?;
-        let bus = self.bus_ref(b, "Name", ctx)?;
+    pub(super) fn delete_event_bus(&self, local: &Local, b: BusRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.name, "Name")?;
+        let bus = self.bus_ref(Some(name), ctx)?;
         if bus.name == DEFAULT_BUS {
             return Err(AwsError::validation("Cannot delete event bus default."));
         }
@@ -108,9 +113,9 @@ impl Events {
 
     // ----- tags -----
 
-    pub(super) fn tag_resource(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let arn = req_str(b, "ResourceARN")?;
-        let tags = tags_param(b)?;
+    pub(super) fn tag_resource(&self, local: &Local, b: TagResourceRequest, ctx: &Ctx) -> OpResult {
+        let arn = need(&b.resource_arn, "ResourceARN")?;
+        let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
         let r = region_of(&mut st, &region, &ctx.account, now_ms());
@@ -127,14 +132,19 @@ impl Events {
         Ok(json!({}))
     }
 
-    pub(super) fn untag_resource(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let arn = req_str(b, "ResourceARN")?;
+    pub(super) fn untag_resource(
+        &self,
+        local: &Local,
+        b: UntagResourceRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let arn = need(&b.resource_arn, "ResourceARN")?;
         let keys: Vec<String> = b
-            .get("TagKeys")
-            .and_then(Value::as_array)
+            .tag_keys
+            .get()
             .ok_or_else(|| missing("tagKeys"))?
             .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
+            .filter_map(Str::owned)
             .collect();
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
@@ -152,8 +162,8 @@ impl Events {
         Ok(json!({}))
     }
 
-    pub(super) fn list_tags_for_resource(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let arn = req_str(b, "ResourceARN")?;
+    pub(super) fn list_tags_for_resource(&self, b: ResourceRequest, ctx: &Ctx) -> OpResult {
+        let arn = need(&b.resource_arn, "ResourceARN")?;
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
         self.ensure_region(&region, &ctx.account);
         let st = read(&self.state);

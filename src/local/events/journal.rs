@@ -280,12 +280,24 @@ impl Events {
         apply_change(&mut st, change, true, now_ms());
     }
 
-    /// Journals a change (when persisting), then applies it.
+    /// Journals a change (when persisting), then applies it now.
     pub(super) fn commit(
         &self,
         local: &Local,
         st: &mut State,
         change: Change,
+    ) -> Result<(), AwsError> {
+        self.commit_at(local, st, change, now_ms())
+    }
+
+    /// Journals a change (when persisting), then applies it at `now` (which
+    /// prunes archives by their retention).
+    pub(super) fn commit_at(
+        &self,
+        local: &Local,
+        st: &mut State,
+        change: Change,
+        now: i64,
     ) -> Result<(), AwsError> {
         let change = if local.store.is_some() {
             let record = Record::Events(change);
@@ -297,7 +309,123 @@ impl Events {
         } else {
             change
         };
-        apply_change(st, change, false, now_ms());
+        apply_change(st, change, false, now);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+    const T0: i64 = 1_800_000_000_000;
+
+    fn at(kind: ChangeKind) -> Change {
+        Change {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+            kind,
+        }
+    }
+
+    fn archive(retention_days: i64) -> Change {
+        at(ChangeKind::ArchivePut {
+            name: "a".to_string(),
+            bus: DEFAULT_BUS.to_string(),
+            description: None,
+            pattern: None,
+            retention_days,
+            at_ms: T0,
+        })
+    }
+
+    fn archived(ingest_ms: i64) -> ArchivedRecord {
+        ArchivedRecord {
+            archive: "a".to_string(),
+            time_ms: ingest_ms,
+            ingest_ms,
+            event: "{}".to_string(),
+            detail_at: 0,
+        }
+    }
+
+    fn events_of(st: &State) -> Vec<i64> {
+        st.regions["us-east-1"].archives["a"]
+            .events
+            .iter()
+            .map(|e| (e.ingest_ms - T0) / DAY)
+            .collect()
+    }
+
+    #[test]
+    fn archived_events_past_retention_are_dropped_when_applied_later() {
+        let mut st = State::default();
+        apply_change(&mut st, archive(2), false, T0);
+        let events = vec![archived(T0), archived(T0 + DAY), archived(T0 + 3 * DAY)];
+        // Applied (as a journal replay would) on day 3: day 0 is past 2 days.
+        apply_change(
+            &mut st,
+            at(ChangeKind::Archived { events }),
+            true,
+            T0 + 3 * DAY,
+        );
+        assert_eq!(events_of(&st), [1, 3]);
+        assert_eq!(st.regions["us-east-1"].archives["a"].size_bytes, 4);
+        // The next write, on day 10, prunes what aged since.
+        let later = vec![archived(T0 + 10 * DAY)];
+        apply_change(
+            &mut st,
+            at(ChangeKind::Archived { events: later }),
+            false,
+            T0 + 10 * DAY,
+        );
+        assert_eq!(events_of(&st), [10]);
+    }
+
+    #[test]
+    fn a_replay_in_flight_when_the_backend_stopped_is_failed_on_restart() {
+        let replay = |state: &str| ReplayRecord {
+            name: format!("r-{state}"),
+            description: None,
+            source_arn: "arn:aws:events:us-east-1:000000000000:archive/a".to_string(),
+            archive: "a".to_string(),
+            bus: DEFAULT_BUS.to_string(),
+            filter_arns: Vec::new(),
+            start_ms: T0,
+            end_ms: T0 + DAY,
+            state: state.to_string(),
+            reason: None,
+            started_ms: T0,
+            ended_ms: None,
+            last_replayed_ms: None,
+        };
+        let mut st = State::default();
+        for state in ["STARTING", "RUNNING", "CANCELLING", "COMPLETED"] {
+            let kind = ChangeKind::ReplayPut {
+                replay: replay(state),
+            };
+            apply_change(&mut st, at(kind), true, T0 + DAY);
+        }
+        let r = &st.regions["us-east-1"];
+        for state in ["STARTING", "RUNNING", "CANCELLING"] {
+            let p = &r.replays[&format!("r-{state}")];
+            assert_eq!(p.state, "FAILED", "{state}");
+            assert!(p.reason.as_deref().is_some_and(|m| m.contains("stopped")));
+        }
+        assert_eq!(r.replays["r-COMPLETED"].state, "COMPLETED");
+        // Live (not replaying), a running replay stays running.
+        apply_change(
+            &mut st,
+            at(ChangeKind::ReplayPut {
+                replay: replay("RUNNING"),
+            }),
+            false,
+            T0 + DAY,
+        );
+        assert_eq!(
+            st.regions["us-east-1"].replays["r-RUNNING"].state,
+            "RUNNING"
+        );
     }
 }

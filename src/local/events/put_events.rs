@@ -9,16 +9,18 @@ use super::limits::{
 };
 use super::state::{
     ArchivedRecord, Event, RouteEntry, Routing, RuleRoute, TargetKind, TargetSpec, archive_record,
-    build_routing, read, write,
+    build_routing, read, too_old, write,
 };
 use super::targets::{dlq_error_code, is_transient, render_input};
-use super::wire::{bus_not_found, invalid_pattern, missing, parse_time, resolve_bus};
+use super::wire::{
+    PutEventsRequest, TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need,
+    parse_time, resolve_bus,
+};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use crate::local::req_str;
 use crate::pattern::Pattern;
 use crate::pattern::json as pjson;
 use crate::pattern::transform::Input as InputSpec;
@@ -173,28 +175,33 @@ pub(super) fn minify_into(out: &mut String, text: &str) {
 
 // ----- TestEventPattern -----
 
-pub(super) fn test_event_pattern(b: &Value) -> OpResult {
-    let pattern = req_str(b, "EventPattern")?;
-    let event = req_str(b, "Event")?;
-    let bad_event = || AwsError::validation("Parameter Event is not valid.");
-    let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
-    let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
-    let obj = parsed.as_object().ok_or_else(bad_event)?;
-    if !ENVELOPE_FIELDS.iter().all(|f| obj.contains_key(*f)) {
-        return Err(bad_event());
-    }
-    let result = p.matches(event.as_bytes()).map_err(|_| bad_event())?;
-    Ok(json!({ "Result": result }))
-}
-
 impl Events {
+    pub(super) fn test_event_pattern(b: TestEventPatternRequest) -> OpResult {
+        let pattern = need(&b.event_pattern, "EventPattern")?;
+        let event = need(&b.event, "Event")?;
+        let bad_event = || AwsError::validation("Parameter Event is not valid.");
+        let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
+        let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
+        let obj = parsed.as_object().ok_or_else(bad_event)?;
+        if !ENVELOPE_FIELDS.iter().all(|f| obj.contains_key(*f)) {
+            return Err(bad_event());
+        }
+        let result = p.matches(event.as_bytes()).map_err(|_| bad_event())?;
+        Ok(json!({ "Result": result }))
+    }
+
     // ----- PutEvents -----
 
-    pub(super) fn put_events(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let entries = b
-            .get("Entries")
-            .and_then(Value::as_array)
-            .ok_or_else(|| missing("entries"))?;
+    /// PutEvents at `now`: the ingestion time, the default event time and the
+    /// time archives are pruned at.
+    pub(super) fn put_events(
+        &self,
+        local: &Local,
+        b: PutEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let entries = b.entries.get().ok_or_else(|| missing("entries"))?;
         if entries.is_empty() || entries.len() > MAX_PUT_EVENTS_ENTRIES {
             return Err(AwsError::validation(format!(
                 "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy \
@@ -207,7 +214,7 @@ impl Events {
                 "Total size of the entries in the request is over the limit.",
             ));
         }
-        let ingest_ms = now_ms();
+        let ingest_ms = now;
         let mut results: Vec<Value> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
         let mut archived: Vec<ArchivedRecord> = Vec::new();
@@ -272,7 +279,7 @@ impl Events {
         if !archived.is_empty() {
             let mut st = write(&self.state);
             let change = change(ctx, ChangeKind::Archived { events: archived });
-            self.commit(local, &mut st, change)?;
+            self.commit_at(local, &mut st, change, now)?;
         }
         Ok(json!({ "FailedEntryCount": failed, "Entries": results }))
     }
@@ -388,7 +395,7 @@ impl Events {
             };
             let Err(e) = result else { return };
             let retryable = is_transient(&e);
-            let too_old = now_ms() - event.ingest_ms > target.max_age_ms;
+            let too_old = too_old(event.ingest_ms, target.max_age_ms, now_ms());
             if !retryable || attempts >= target.max_retries.min(IMMEDIATE_RETRIES) || too_old {
                 let exhausted = retryable.then_some(if too_old {
                     "MaximumEventAgeInSeconds"

@@ -7,32 +7,32 @@ use super::limits::{
     DEFAULT_BUS, MAX_PUT_TARGETS, MAX_REMOVE_TARGETS, MAX_RULES_PER_BUS, MAX_TARGETS_PER_RULE,
     RULE_STATES,
 };
-use super::state::{read, region, region_of, write};
+use super::state::{Region, Rule, read, region, region_of, write};
 use super::targets::parse_target;
 use super::wire::{
-    bad_token, bus_not_found, check_name, check_pattern, check_schedule, enum_error, length_error,
-    limit, missing, opt_string, page_params, paginate, rule_json, rule_not_found, tags_param,
-    with_token,
+    ListRuleNamesByTargetRequest, ListRulesRequest, ListTargetsByRuleRequest, PutRuleRequest,
+    PutTargetsRequest, RemoveTargetsRequest, RuleRequest, bad_token, bus_not_found, check_name,
+    check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate,
+    rule_json, rule_not_found, tags_param, with_token,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::Str;
 use crate::local::now_ms;
-use crate::local::opt_str;
-use crate::local::req_str;
 use serde_json::Value;
 use serde_json::json;
 
 impl Events {
     // ----- rules -----
 
-    pub(super) fn put_rule(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "Name")?;
+    pub(super) fn put_rule(&self, local: &Local, b: PutRuleRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.name, "Name")?;
         check_name(name, "name", 64)?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
-        let pattern = opt_string(b, "EventPattern").filter(|p| !p.is_empty());
-        let schedule = opt_string(b, "ScheduleExpression").filter(|s| !s.is_empty());
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let pattern = b.event_pattern.owned().filter(|p| !p.is_empty());
+        let schedule = b.schedule_expression.owned().filter(|s| !s.is_empty());
         if pattern.is_none() && schedule.is_none() {
             return Err(AwsError::validation(
                 "Parameter(s) EventPattern or ScheduleExpression must be specified.",
@@ -49,19 +49,19 @@ impl Events {
             }
             check_schedule(s)?;
         }
-        let state = opt_str(b, "State").unwrap_or("ENABLED");
+        let state = b.state.get().unwrap_or("ENABLED");
         if !RULE_STATES.contains(&state) {
             return Err(enum_error(state, "state", &RULE_STATES));
         }
-        let description = opt_string(b, "Description");
+        let description = b.description.owned();
         if description
             .as_ref()
             .is_some_and(|d| d.chars().count() > 512)
         {
             return Err(length_error("description", 512));
         }
-        let role_arn = opt_string(b, "RoleArn").filter(|r| !r.is_empty());
-        let tags = tags_param(b)?;
+        let role_arn = b.role_arn.owned().filter(|r| !r.is_empty());
+        let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let account = r.account.clone();
@@ -96,9 +96,9 @@ impl Events {
         Ok(json!({ "RuleArn": rule_arn(&bus.region, &account, &bus.name, name) }))
     }
 
-    pub(super) fn describe_rule(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "Name")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+    pub(super) fn describe_rule(&self, b: RuleRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.name, "Name")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -114,29 +114,18 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn list_rules(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let prefix = opt_str(b, "NamePrefix").unwrap_or("");
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
-        let st = read(&self.state);
-        let r = region(&st, &bus.region)?;
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let items: Vec<(&String, Value)> = found
-            .rules
-            .iter()
-            .filter(|(n, _)| n.starts_with(prefix))
-            .map(|(n, rule)| (n, rule_json(r, &bus.name, n, rule)))
-            .collect();
-        let (page, next) = paginate(items, limit, token.as_deref());
+    pub(super) fn list_rules(&self, b: ListRulesRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let prefix = b.name_prefix.get().unwrap_or("");
+        let keep = |n: &str, _: &Rule| n.starts_with(prefix);
+        let (page, next) =
+            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, rule_json)?;
         Ok(with_token(json!({ "Rules": page }), next))
     }
 
-    pub(super) fn delete_rule(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let name = req_str(b, "Name")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+    pub(super) fn delete_rule(&self, local: &Local, b: RuleRequest, ctx: &Ctx) -> OpResult {
+        let name = need(&b.name, "Name")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
@@ -167,12 +156,12 @@ impl Events {
     pub(super) fn set_rule_state(
         &self,
         local: &Local,
-        b: &Value,
+        b: RuleRequest,
         ctx: &Ctx,
         state: &str,
     ) -> OpResult {
-        let name = req_str(b, "Name")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+        let name = need(&b.name, "Name")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
         let found = r
@@ -197,13 +186,10 @@ impl Events {
 
     // ----- targets -----
 
-    pub(super) fn put_targets(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let rule = req_str(b, "Rule")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
-        let targets = b
-            .get("Targets")
-            .and_then(Value::as_array)
-            .ok_or_else(|| missing("targets"))?;
+    pub(super) fn put_targets(&self, local: &Local, b: PutTargetsRequest, ctx: &Ctx) -> OpResult {
+        let rule = need(&b.rule, "Rule")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let targets = b.targets.get().ok_or_else(|| missing("targets"))?;
         if targets.is_empty() || targets.len() > MAX_PUT_TARGETS {
             return Err(AwsError::validation(format!(
                 "1 validation error detected: Value at 'targets' failed to satisfy constraint: \
@@ -250,18 +236,23 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change)?;
-        Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+        Ok(no_failed_entries())
     }
 
-    pub(super) fn remove_targets(&self, local: &Local, b: &Value, ctx: &Ctx) -> OpResult {
-        let rule = req_str(b, "Rule")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+    pub(super) fn remove_targets(
+        &self,
+        local: &Local,
+        b: RemoveTargetsRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let rule = need(&b.rule, "Rule")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let ids: Vec<String> = b
-            .get("Ids")
-            .and_then(Value::as_array)
+            .ids
+            .get()
             .ok_or_else(|| missing("ids"))?
             .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
+            .filter_map(Str::owned)
             .collect();
         if ids.is_empty() || ids.len() > MAX_REMOVE_TARGETS {
             return Err(AwsError::validation(format!(
@@ -296,13 +287,13 @@ impl Events {
             );
             self.commit(local, &mut st, change)?;
         }
-        Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+        Ok(no_failed_entries())
     }
 
-    pub(super) fn list_targets_by_rule(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let rule = req_str(b, "Rule")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+    pub(super) fn list_targets_by_rule(&self, b: ListTargetsByRuleRequest, ctx: &Ctx) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let rule = need(&b.rule, "Rule")?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -330,10 +321,33 @@ impl Events {
         Ok(with_token(json!({ "Targets": page }), next))
     }
 
-    pub(super) fn list_rule_names_by_target(&self, b: &Value, ctx: &Ctx) -> OpResult {
-        let (limit, token) = page_params(b)?;
-        let target_arn = req_str(b, "TargetArn")?;
-        let bus = self.bus_ref(b, "EventBusName", ctx)?;
+    pub(super) fn list_rule_names_by_target(
+        &self,
+        b: ListRuleNamesByTargetRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let (limit, token) = b.page.params()?;
+        let target_arn = need(&b.target_arn, "TargetArn")?;
+        let keep = |_: &str, rule: &Rule| rule.targets.iter().any(|t| t.arn == target_arn);
+        let name = |_: &Region, _: &str, n: &str, _: &Rule| Value::String(n.to_string());
+        let (page, next) =
+            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, name)?;
+        Ok(with_token(json!({ "RuleNames": page }), next))
+    }
+
+    /// One name-sorted page (`(limit, token)`) of the rules of a bus (`bus`:
+    /// a name or ARN, None for the default bus) that `keep` selects, each as
+    /// `show` shapes it (region, bus, name, rule); and the next page's token.
+    /// ListRules and ListRuleNamesByTarget share it.
+    fn rule_page(
+        &self,
+        bus: Option<&str>,
+        ctx: &Ctx,
+        (limit, token): (usize, Option<String>),
+        keep: impl Fn(&str, &Rule) -> bool,
+        show: impl Fn(&Region, &str, &str, &Rule) -> Value,
+    ) -> Result<(Vec<Value>, Option<String>), AwsError> {
+        let bus = self.bus_ref(bus, ctx)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -343,10 +357,15 @@ impl Events {
         let items: Vec<(&String, Value)> = found
             .rules
             .iter()
-            .filter(|(_, rule)| rule.targets.iter().any(|t| t.arn == target_arn))
-            .map(|(n, _)| (n, Value::String(n.clone())))
+            .filter(|(n, rule)| keep(n, rule))
+            .map(|(n, rule)| (n, show(r, &bus.name, n, rule)))
             .collect();
-        let (page, next) = paginate(items, limit, token.as_deref());
-        Ok(with_token(json!({ "RuleNames": page }), next))
+        Ok(paginate(items, limit, token.as_deref()))
     }
+}
+
+/// What PutTargets and RemoveTargets answer: eddy accepts or refuses a call
+/// whole, so no entry fails on its own.
+fn no_failed_entries() -> Value {
+    json!({ "FailedEntryCount": 0, "FailedEntries": [] })
 }

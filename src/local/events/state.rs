@@ -236,6 +236,45 @@ pub(super) fn prune(a: &mut Archive, now: i64) {
     }
 }
 
+/// The events of archive `a` a replay of [`start_ms`, `end_ms`] (the events'
+/// `time`, both ends included) re-delivers, oldest first (stable for equal
+/// times: archive order).
+pub(super) fn replay_window(a: &Archive, start_ms: i64, end_ms: i64) -> Vec<&Archived> {
+    let mut picked: Vec<&Archived> = a
+        .events
+        .iter()
+        .filter(|e| e.time_ms >= start_ms && e.time_ms <= end_ms)
+        .collect();
+    picked.sort_by_key(|e| e.time_ms);
+    picked
+}
+
+impl ReplayRecord {
+    /// The replay's task has taken its events: STARTING → RUNNING.
+    pub(super) fn run(&mut self) {
+        self.state = "RUNNING".to_string();
+    }
+
+    /// The replay's task stopped at `now`, the last replayed event's time
+    /// being `last`: CANCELLED when a cancel was asked, else COMPLETED.
+    pub(super) fn end(&mut self, now: i64, last: Option<i64>) {
+        self.state = if self.state == "CANCELLING" {
+            "CANCELLED"
+        } else {
+            "COMPLETED"
+        }
+        .to_string();
+        self.ended_ms = Some(now);
+        self.last_replayed_ms = last;
+    }
+}
+
+/// Whether a failed delivery at `now` of an event ingested at `ingest_ms`
+/// is past the target's `MaximumEventAgeInSeconds` (no more retries).
+pub(super) fn too_old(ingest_ms: i64, max_age_ms: i64, now: i64) -> bool {
+    now - ingest_ms > max_age_ms
+}
+
 pub(super) fn build_routing(r: &Region, bus: &str) -> Routing {
     let mut builder = RuleSetBuilder::new();
     let mut entries = Vec::new();
@@ -290,6 +329,110 @@ pub(super) fn archive_record(archive: &str, event: &Event) -> ArchivedRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const T0: i64 = 1_800_000_000_000;
+
+    fn archived(time_ms: i64, ingest_ms: i64) -> Archived {
+        Archived {
+            time_ms,
+            ingest_ms,
+            event: Arc::from(format!("{{\"t\":{time_ms}}}")),
+            detail_at: 0,
+        }
+    }
+
+    fn replay(start_ms: i64, end_ms: i64) -> ReplayRecord {
+        ReplayRecord {
+            name: "r".to_string(),
+            description: None,
+            source_arn: "arn:aws:events:us-east-1:000000000000:archive/a".to_string(),
+            archive: "a".to_string(),
+            bus: "b".to_string(),
+            filter_arns: Vec::new(),
+            start_ms,
+            end_ms,
+            state: "STARTING".to_string(),
+            reason: None,
+            started_ms: T0,
+            ended_ms: None,
+            last_replayed_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_replay_takes_only_the_events_of_its_window_oldest_first() {
+        // Archived in arrival order; the event times are out of order.
+        let a = Archive {
+            bus: "b".to_string(),
+            description: None,
+            pattern: None,
+            retention_days: 0,
+            created_ms: T0,
+            events: vec![
+                archived(T0 + 30, T0 + 1),
+                archived(T0 - 1, T0 + 2),
+                archived(T0 + 10, T0 + 3),
+                archived(T0, T0 + 4),
+                archived(T0 + 100, T0 + 5),
+                archived(T0 + 101, T0 + 6),
+                archived(T0 + 10, T0 + 7),
+            ],
+            size_bytes: 0,
+        };
+        let p = replay(T0, T0 + 100);
+        let times: Vec<(i64, i64)> = replay_window(&a, p.start_ms, p.end_ms)
+            .iter()
+            .map(|e| (e.time_ms - T0, e.ingest_ms - T0))
+            .collect();
+        // Both ends included; before and after left out; equal times in archive order.
+        assert_eq!(times, [(0, 4), (10, 3), (10, 7), (30, 1), (100, 5)]);
+        assert!(replay_window(&a, T0 + 31, T0 + 99).is_empty());
+        assert_eq!(replay_window(&a, T0 + 101, i64::MAX).len(), 1);
+    }
+
+    #[test]
+    fn a_replay_goes_starting_running_completed_on_the_fake_clock() {
+        let mut p = replay(T0 - 1_000, T0);
+        assert_eq!(p.state, "STARTING");
+        p.run();
+        assert_eq!((p.state.as_str(), p.ended_ms), ("RUNNING", None));
+        p.end(T0 + 5_000, Some(T0 - 10));
+        assert_eq!(p.state, "COMPLETED");
+        assert_eq!(p.ended_ms, Some(T0 + 5_000));
+        assert_eq!(p.last_replayed_ms, Some(T0 - 10));
+        // Nothing in the window: completed, nothing replayed.
+        let mut empty = replay(T0, T0);
+        empty.run();
+        empty.end(T0 + 1, None);
+        assert_eq!(
+            (empty.state.as_str(), empty.last_replayed_ms),
+            ("COMPLETED", None)
+        );
+    }
+
+    #[test]
+    fn a_cancelled_replay_ends_cancelled_at_the_time_it_stopped() {
+        let mut p = replay(T0 - 1_000, T0);
+        p.run();
+        p.state = "CANCELLING".to_string();
+        p.end(T0 + 42, Some(T0 - 500));
+        assert_eq!(p.state, "CANCELLED");
+        assert_eq!(
+            (p.ended_ms, p.last_replayed_ms),
+            (Some(T0 + 42), Some(T0 - 500))
+        );
+    }
+
+    #[test]
+    fn delivery_retries_stop_once_the_event_is_older_than_the_target_allows() {
+        let max_age = 60_000;
+        assert!(!too_old(T0, max_age, T0));
+        assert!(
+            !too_old(T0, max_age, T0 + max_age),
+            "exactly the max age: still retried"
+        );
+        assert!(too_old(T0, max_age, T0 + max_age + 1));
+    }
 
     #[test]
     fn archive_retention_on_the_fake_clock() {

@@ -4,10 +4,12 @@
 use super::arns::split_arn;
 use super::limits::{DEFAULT_MAX_EVENT_AGE_S, MAX_RETRY_ATTEMPTS, MIN_MAX_EVENT_AGE_S};
 use super::state::{Event, RuleRoute, TargetKind, TargetSpec};
-use super::wire::{check_name, length_error, missing};
+use super::wire::{
+    InputTransformerMember, RetryPolicyMember, TargetMember, check_name, length_error, missing,
+    need,
+};
 use crate::local::AwsError;
-use crate::local::opt_str;
-use crate::local::req_str;
+use crate::local::members::input as read_as;
 use crate::pattern::transform::Delivery;
 use crate::pattern::transform::Input as InputSpec;
 use crate::pattern::transform::JsonPath;
@@ -23,12 +25,13 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
     if !t.is_object() {
         return Err(missing(&format!("targets.{n}.member")));
     }
-    let id = req_str(t, "Id")?;
+    let m: TargetMember = read_as(t.clone());
+    let id = need(&m.id, "Id")?;
     if id.is_empty() || id.len() > 64 {
         return Err(length_error(&member("id"), 64));
     }
     check_name(id, &member("id"), 64)?;
-    let arn = req_str(t, "Arn")?;
+    let arn = need(&m.arn, "Arn")?;
     let Some((service, arn_region, _, resource)) =
         split_arn(arn).filter(|(s, _, _, _)| !s.is_empty())
     else {
@@ -36,17 +39,22 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
             "Parameter {arn} is not valid. Reason: Provided Arn is not in correct format."
         )));
     };
-    let given: Vec<&str> = ["Input", "InputPath", "InputTransformer"]
-        .into_iter()
-        .filter(|k| t.get(*k).is_some_and(|v| !v.is_null()))
-        .collect();
+    let given: Vec<&str> = [
+        ("Input", &m.input),
+        ("InputPath", &m.input_path),
+        ("InputTransformer", &m.input_transformer),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.get().is_some())
+    .map(|(k, _)| k)
+    .collect();
     if given.len() > 1 {
         return Err(AwsError::validation(format!(
             "Target {id}: only one of Input, InputPath and InputTransformer may be given (got {}).",
             given.join(", ")
         )));
     }
-    let input = if let Some(input) = opt_str(t, "Input") {
+    let input = if let Some(input) = m.input.get().and_then(Value::as_str) {
         if input.len() > 8192 {
             return Err(length_error(&member("input"), 8192));
         }
@@ -56,15 +64,16 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
             )));
         }
         InputSpec::Constant(input.to_string())
-    } else if let Some(path) = opt_str(t, "InputPath") {
+    } else if let Some(path) = m.input_path.get().and_then(Value::as_str) {
         let p = JsonPath::parse(path).ok_or_else(|| {
             AwsError::validation(format!(
                 "Target {id}: InputPath {path} is not a valid JSON path."
             ))
         })?;
         InputSpec::Path(p)
-    } else if let Some(it) = t.get("InputTransformer").filter(|v| !v.is_null()) {
-        let template = req_str(it, "InputTemplate")?;
+    } else if let Some(it) = m.input_transformer.get() {
+        let it: InputTransformerMember = read_as(it.clone());
+        let template = need(&it.input_template, "InputTemplate")?;
         if template.is_empty() || template.len() > 8192 {
             return Err(length_error(
                 &member("inputTransformer.inputTemplate"),
@@ -73,7 +82,7 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
         }
         let mut names = Vec::new();
         let mut paths = Vec::new();
-        if let Some(map) = it.get("InputPathsMap").and_then(Value::as_object) {
+        if let Some(map) = it.input_paths_map.get().and_then(Value::as_object) {
             if map.len() > 100 {
                 return Err(AwsError::validation(format!(
                     "Target {id}: InputPathsMap has more than 100 entries."
@@ -114,18 +123,23 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
         },
         _ => TargetKind::Other,
     };
-    let group_id = t
-        .get("SqsParameters")
-        .and_then(|s| opt_str(s, "MessageGroupId"))
-        .map(str::to_string);
+    let group_id = m
+        .sqs_parameters
+        .get()
+        .and_then(|s| s.message_group_id.owned());
     if matches!(kind, TargetKind::Sqs) && resource.ends_with(".fifo") && group_id.is_none() {
         return Err(AwsError::validation(format!(
             "Parameter(s) SqsParameters must be specified for target: {id}."
         )));
     }
-    let retry = t.get("RetryPolicy").filter(|v| v.is_object());
+    let retry: Option<RetryPolicyMember> = m
+        .retry_policy
+        .get()
+        .filter(|v| v.is_object())
+        .map(|v| read_as(v.clone()));
     let max_retries = match retry
-        .and_then(|r| r.get("MaximumRetryAttempts"))
+        .as_ref()
+        .and_then(|r| r.maximum_retry_attempts.get())
         .and_then(Value::as_i64)
     {
         None => MAX_RETRY_ATTEMPTS,
@@ -139,7 +153,8 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
         }
     };
     let max_age = match retry
-        .and_then(|r| r.get("MaximumEventAgeInSeconds"))
+        .as_ref()
+        .and_then(|r| r.maximum_event_age_in_seconds.get())
         .and_then(Value::as_i64)
     {
         None => DEFAULT_MAX_EVENT_AGE_S,
@@ -152,11 +167,11 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
             )));
         }
     };
-    let dlq = t
-        .get("DeadLetterConfig")
-        .and_then(|d| opt_str(d, "Arn"))
-        .filter(|a| !a.is_empty())
-        .map(str::to_string);
+    let dlq = m
+        .dead_letter_config
+        .get()
+        .and_then(|d| d.arn.owned())
+        .filter(|a| !a.is_empty());
     if let Some(d) = &dlq
         && !matches!(split_arn(d), Some(("sqs", _, _, _)))
     {

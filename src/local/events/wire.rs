@@ -1,22 +1,274 @@
-//! The EventBridge wire: request parameters and their validation (names,
-//! patterns, tags, times, pages) and the JSON shapes of responses.
+//! The EventBridge wire: one serde request type per operation (members read
+//! leniently, see [`crate::local::members`]: a non-string where a string
+//! belongs reads as absent, as EventBridge answers it), their validation
+//! (names, patterns, tags, times, pages) and the JSON shapes of responses.
 
-use super::arns::{bus_arn, rule_arn, split_arn};
+use super::arns::{archive_arn, bus_arn, replay_arn, rule_arn, split_arn};
 use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_PATTERN};
 use super::state::{Archive, Bus, Region, ReplayRecord, Rule};
 use crate::local::AwsError;
 use crate::local::Ctx;
-use crate::local::opt_str;
-use crate::local::req_str;
+use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
+use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-// ----- requests: parameters and validation -----
+// ----- requests, one type per operation -----
+
+/// `Limit` and `NextToken` of a List call (see [`Page::params`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct Page {
+    pub(super) limit: Raw,
+    pub(super) next_token: Str,
+}
+
+/// One `{"Key": …, "Value": …}` of a `Tags` list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct Tag {
+    pub(super) key: Str,
+    pub(super) value: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct CreateEventBusRequest {
+    pub(super) name: Str,
+    pub(super) event_source_name: Str,
+    pub(super) description: Str,
+    pub(super) tags: List<Tag>,
+}
+
+/// `DescribeEventBus` and `DeleteEventBus` (a name or an ARN).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct BusRequest {
+    pub(super) name: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListEventBusesRequest {
+    pub(super) name_prefix: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutRuleRequest {
+    pub(super) name: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) event_pattern: Str,
+    pub(super) schedule_expression: Str,
+    pub(super) state: Str,
+    pub(super) description: Str,
+    pub(super) role_arn: Str,
+    pub(super) tags: List<Tag>,
+}
+
+/// `DescribeRule`, `DeleteRule`, `EnableRule` and `DisableRule`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RuleRequest {
+    pub(super) name: Str,
+    pub(super) event_bus_name: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListRulesRequest {
+    pub(super) name_prefix: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+/// `PutTargets`: the targets are kept as sent (they are journaled and listed
+/// verbatim) and checked one by one by `targets::parse_target`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutTargetsRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) targets: List<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RemoveTargetsRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    pub(super) ids: List<Str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListTargetsByRuleRequest {
+    pub(super) rule: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListRuleNamesByTargetRequest {
+    pub(super) target_arn: Str,
+    pub(super) event_bus_name: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+/// One target of `PutTargets`, as `targets::parse_target` reads it (the
+/// target itself is also kept as sent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TargetMember {
+    pub(super) id: Str,
+    pub(super) arn: Str,
+    /// Any non-null value counts as given (only one of the three may be).
+    pub(super) input: Raw,
+    pub(super) input_path: Raw,
+    pub(super) input_transformer: Raw,
+    pub(super) sqs_parameters: Nested<SqsParametersMember>,
+    /// Read only when it is an object.
+    pub(super) retry_policy: Raw,
+    pub(super) dead_letter_config: Nested<ArnMember>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct InputTransformerMember {
+    pub(super) input_template: Str,
+    /// Read only when it is an object.
+    pub(super) input_paths_map: Raw,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct SqsParametersMember {
+    pub(super) message_group_id: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RetryPolicyMember {
+    pub(super) maximum_retry_attempts: Raw,
+    pub(super) maximum_event_age_in_seconds: Raw,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArnMember {
+    pub(super) arn: Str,
+}
+
+/// `PutEvents`: entries are checked one by one (`put_events::check_entry`),
+/// each failure reported in its own result, so they are kept as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct PutEventsRequest {
+    pub(super) entries: List<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TestEventPatternRequest {
+    pub(super) event_pattern: Str,
+    pub(super) event: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct TagResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+    pub(super) tags: List<Tag>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct UntagResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+    pub(super) tag_keys: List<Str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ResourceRequest {
+    #[serde(rename = "ResourceARN")]
+    pub(super) resource_arn: Str,
+}
+
+/// `CreateArchive` and `UpdateArchive` (which takes no `EventSourceArn`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArchiveRequest {
+    pub(super) archive_name: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) event_pattern: Str,
+    pub(super) description: Str,
+    pub(super) retention_days: Raw,
+}
+
+/// `DescribeArchive` and `DeleteArchive`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ArchiveNameRequest {
+    pub(super) archive_name: Str,
+}
+
+/// `ListArchives` and `ListReplays`: at most one of the three filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListArchivesRequest {
+    pub(super) name_prefix: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) state: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct StartReplayRequest {
+    pub(super) replay_name: Str,
+    pub(super) event_source_arn: Str,
+    pub(super) event_start_time: Raw,
+    pub(super) event_end_time: Raw,
+    /// An object (else `destination` is missing), read as [`ReplayDestination`].
+    pub(super) destination: Raw,
+    pub(super) description: Str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReplayDestination {
+    pub(super) arn: Str,
+    pub(super) filter_arns: List<Str>,
+}
+
+/// `DescribeReplay` and `CancelReplay`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ReplayNameRequest {
+    pub(super) replay_name: Str,
+}
+
+// ----- members: validation -----
+
+/// A required string member (`key` as the wire names it), or `missing(key)`.
+pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> {
+    member.required(|| missing(key))
+}
 
 /// A bus named by a request (by name or ARN).
 pub(super) struct BusRef {
@@ -52,10 +304,6 @@ pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsE
         region: ctx.region.clone(),
         name: p.to_string(),
     })
-}
-
-pub(super) fn opt_string(b: &Value, key: &str) -> Option<String> {
-    opt_str(b, key).map(str::to_string)
 }
 
 pub(super) fn missing(member: &str) -> AwsError {
@@ -121,14 +369,14 @@ pub(super) fn check_schedule(s: &str) -> Result<(), AwsError> {
     }
 }
 
-pub(super) fn tags_param(b: &Value) -> Result<BTreeMap<String, String>, AwsError> {
+pub(super) fn tags_param(list: &List<Tag>) -> Result<BTreeMap<String, String>, AwsError> {
     let mut tags = BTreeMap::new();
-    let Some(list) = b.get("Tags").and_then(Value::as_array) else {
+    let Some(list) = list.get() else {
         return Ok(tags);
     };
     for t in list {
-        let key = req_str(t, "Key")?;
-        let value = req_str(t, "Value")?;
+        let key = need(&t.key, "Key")?;
+        let value = need(&t.value, "Value")?;
         if key.is_empty() || key.len() > 128 || value.len() > 256 {
             return Err(AwsError::validation(
                 "Tag keys are 1 to 128 characters, values at most 256.",
@@ -139,9 +387,9 @@ pub(super) fn tags_param(b: &Value) -> Result<BTreeMap<String, String>, AwsError
     Ok(tags)
 }
 
-pub(super) fn retention_param(b: &Value) -> Result<Option<i64>, AwsError> {
-    match b.get("RetentionDays") {
-        None | Some(Value::Null) => Ok(None),
+pub(super) fn retention_param(days: &Raw) -> Result<Option<i64>, AwsError> {
+    match days.get() {
+        None => Ok(None),
         Some(v) => match v.as_i64() {
             Some(d) if d >= 0 => Ok(Some(d)),
             _ => Err(AwsError::validation(
@@ -152,9 +400,10 @@ pub(super) fn retention_param(b: &Value) -> Result<Option<i64>, AwsError> {
     }
 }
 
-pub(super) fn time_param(b: &Value, key: &str) -> Result<i64, AwsError> {
-    match b.get(key) {
-        None | Some(Value::Null) => Err(missing(&lower_first(key))),
+/// A required timestamp member (`key` as the wire names it).
+pub(super) fn time_param(member: &Raw, key: &str) -> Result<i64, AwsError> {
+    match member.get() {
+        None => Err(missing(&lower_first(key))),
         Some(v) => parse_time(v).ok_or_else(|| {
             AwsError::validation(format!(
                 "Parameter {key} is not valid. Reason: not a timestamp."
@@ -171,24 +420,28 @@ pub(super) fn lower_first(s: &str) -> String {
     }
 }
 
-/// `Limit` and `NextToken` of a List call.
-pub(super) fn page_params(b: &Value) -> Result<(usize, Option<String>), AwsError> {
-    let limit = match b.get("Limit") {
-        None | Some(Value::Null) => MAX_PAGE,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
-            _ => {
-                return Err(AwsError::validation(format!(
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: \
+impl Page {
+    /// The page size (`Limit`, checked) and the token to start from.
+    pub(super) fn params(&self) -> Result<(usize, Option<String>), AwsError> {
+        let limit = match self.limit.get() {
+            None => MAX_PAGE,
+            Some(v) => match v.as_i64() {
+                Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
+                _ => {
+                    return Err(AwsError::validation(format!(
+                        "1 validation error detected: Value at 'limit' failed to satisfy constraint: \
                      Member must have value between 1 and {MAX_PAGE}"
-                )));
-            }
-        },
-    };
-    let token = opt_str(b, "NextToken")
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
-    Ok((limit, token))
+                    )));
+                }
+            },
+        };
+        let token = self
+            .next_token
+            .get()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        Ok((limit, token))
+    }
 }
 
 /// One page of name-sorted items; the token is the next page's first name.
@@ -259,37 +512,135 @@ pub(super) fn rule_json(r: &Region, bus: &str, name: &str, rule: &Rule) -> Value
     Value::Object(out)
 }
 
-pub(super) fn archive_json(r: &Region, name: &str, a: &Archive) -> Value {
-    json!({
-        "ArchiveName": name,
-        "EventSourceArn": bus_arn(&r.name, &r.account, &a.bus),
-        "State": "ENABLED",
-        "RetentionDays": a.retention_days,
-        "SizeBytes": a.size_bytes,
-        "EventCount": a.events.len(),
-        "CreationTime": secs(a.created_ms),
-    })
+// ----- responses: archives and replays -----
+
+/// An archive as ListArchives shows it; DescribeArchive adds the ARN, the
+/// description and the pattern ([`ArchiveOut::described`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ArchiveOut<'a> {
+    archive_name: &'a str,
+    event_source_arn: String,
+    state: &'static str,
+    retention_days: i64,
+    size_bytes: u64,
+    event_count: usize,
+    creation_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_pattern: Option<&'a str>,
 }
 
-pub(super) fn replay_json(p: &ReplayRecord) -> Value {
-    let mut out = json!({
-        "ReplayName": p.name,
-        "EventSourceArn": p.source_arn,
-        "State": p.state,
-        "EventStartTime": secs(p.start_ms),
-        "EventEndTime": secs(p.end_ms),
-        "ReplayStartTime": secs(p.started_ms),
-    });
-    if let Some(reason) = &p.reason {
-        out["StateReason"] = json!(reason);
+impl<'a> ArchiveOut<'a> {
+    pub(super) fn listed(r: &Region, name: &'a str, a: &'a Archive) -> Self {
+        ArchiveOut {
+            archive_name: name,
+            event_source_arn: bus_arn(&r.name, &r.account, &a.bus),
+            state: "ENABLED",
+            retention_days: a.retention_days,
+            size_bytes: a.size_bytes,
+            event_count: a.events.len(),
+            creation_time: secs(a.created_ms),
+            archive_arn: None,
+            description: None,
+            event_pattern: None,
+        }
     }
-    if let Some(t) = p.ended_ms {
-        out["ReplayEndTime"] = json!(secs(t));
+
+    pub(super) fn described(r: &Region, name: &'a str, a: &'a Archive) -> Self {
+        ArchiveOut {
+            archive_arn: Some(archive_arn(&r.name, &r.account, name)),
+            description: a.description.as_deref(),
+            event_pattern: a.pattern.as_deref(),
+            ..ArchiveOut::listed(r, name, a)
+        }
     }
-    if let Some(t) = p.last_replayed_ms {
-        out["EventLastReplayedTime"] = json!(secs(t));
+}
+
+/// What CreateArchive and UpdateArchive answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ArchiveWritten {
+    pub(super) archive_arn: String,
+    pub(super) state: &'static str,
+    pub(super) creation_time: f64,
+}
+
+/// A replay as ListReplays shows it; DescribeReplay adds the ARN, the
+/// description and the destination ([`ReplayOut::described`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayOut<'a> {
+    replay_name: &'a str,
+    event_source_arn: &'a str,
+    state: &'a str,
+    event_start_time: f64,
+    event_end_time: f64,
+    replay_start_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_end_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_last_replayed_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination: Option<ReplayDestinationOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayDestinationOut<'a> {
+    arn: String,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    filter_arns: &'a [String],
+}
+
+impl<'a> ReplayOut<'a> {
+    pub(super) fn listed(p: &'a ReplayRecord) -> Self {
+        ReplayOut {
+            replay_name: &p.name,
+            event_source_arn: &p.source_arn,
+            state: &p.state,
+            event_start_time: secs(p.start_ms),
+            event_end_time: secs(p.end_ms),
+            replay_start_time: secs(p.started_ms),
+            state_reason: p.reason.as_deref(),
+            replay_end_time: p.ended_ms.map(secs),
+            event_last_replayed_time: p.last_replayed_ms.map(secs),
+            replay_arn: None,
+            description: None,
+            destination: None,
+        }
     }
-    out
+
+    pub(super) fn described(r: &Region, p: &'a ReplayRecord) -> Self {
+        ReplayOut {
+            replay_arn: Some(replay_arn(&r.name, &r.account, &p.name)),
+            description: p.description.as_deref(),
+            destination: Some(ReplayDestinationOut {
+                arn: bus_arn(&r.name, &r.account, &p.bus),
+                filter_arns: &p.filter_arns,
+            }),
+            ..ReplayOut::listed(p)
+        }
+    }
+}
+
+/// What StartReplay and CancelReplay answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReplayWritten {
+    pub(super) replay_arn: String,
+    pub(super) state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) replay_start_time: Option<f64>,
 }
 
 /// The tags of the bus or rule with this ARN.
@@ -415,10 +766,13 @@ pub(super) type ListFilters<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a 
 
 /// The NamePrefix / EventSourceArn / State filters of ListArchives and
 /// ListReplays, of which AWS allows at most one.
-pub(super) fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<'a>, AwsError> {
-    let prefix = opt_str(b, "NamePrefix");
-    let source = opt_str(b, "EventSourceArn");
-    let state = opt_str(b, "State");
+pub(super) fn one_list_filter<'a>(
+    b: &'a ListArchivesRequest,
+    op: &str,
+) -> Result<ListFilters<'a>, AwsError> {
+    let prefix = b.name_prefix.get();
+    let source = b.event_source_arn.get();
+    let state = b.state.get();
     if [prefix, source, state]
         .iter()
         .filter(|f| f.is_some())
@@ -430,4 +784,131 @@ pub(super) fn one_list_filter<'a>(b: &'a Value, op: &str) -> Result<ListFilters<
         )));
     }
     Ok((prefix, source, state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::members::input;
+
+    #[test]
+    fn archive_and_replay_shapes_keep_their_members_and_omissions() {
+        let r = Region::new("eu-west-1", "123", 0);
+        let mut a = Archive {
+            bus: "orders".to_string(),
+            description: None,
+            pattern: None,
+            retention_days: 3,
+            created_ms: 1_500,
+            events: Vec::new(),
+            size_bytes: 7,
+        };
+        let listed = json!({
+            "ArchiveName": "a", "State": "ENABLED", "RetentionDays": 3, "SizeBytes": 7,
+            "EventCount": 0, "CreationTime": 1.5,
+            "EventSourceArn": "arn:aws:events:eu-west-1:123:event-bus/orders",
+        });
+        assert_eq!(json!(ArchiveOut::listed(&r, "a", &a)), listed);
+        let mut described = listed.clone();
+        described["ArchiveArn"] = json!("arn:aws:events:eu-west-1:123:archive/a");
+        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
+        a.description = Some("d".to_string());
+        a.pattern = Some("{}".to_string());
+        described["Description"] = json!("d");
+        described["EventPattern"] = json!("{}");
+        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
+
+        let mut p = ReplayRecord {
+            name: "p".to_string(),
+            description: None,
+            source_arn: "arn:aws:events:eu-west-1:123:archive/a".to_string(),
+            archive: "a".to_string(),
+            bus: "orders".to_string(),
+            filter_arns: Vec::new(),
+            start_ms: 1_000,
+            end_ms: 2_000,
+            state: "RUNNING".to_string(),
+            reason: None,
+            started_ms: 3_000,
+            ended_ms: None,
+            last_replayed_ms: None,
+        };
+        let listed = json!({
+            "ReplayName": "p", "EventSourceArn": "arn:aws:events:eu-west-1:123:archive/a",
+            "State": "RUNNING", "EventStartTime": 1.0, "EventEndTime": 2.0,
+            "ReplayStartTime": 3.0,
+        });
+        assert_eq!(json!(ReplayOut::listed(&p)), listed);
+        let mut described = listed.clone();
+        described["ReplayArn"] = json!("arn:aws:events:eu-west-1:123:replay/p");
+        described["Destination"] = json!({"Arn": "arn:aws:events:eu-west-1:123:event-bus/orders"});
+        assert_eq!(json!(ReplayOut::described(&r, &p)), described);
+        p.state = "COMPLETED".to_string();
+        p.reason = Some("why".to_string());
+        p.ended_ms = Some(4_000);
+        p.last_replayed_ms = Some(1_900);
+        p.filter_arns = vec!["arn:rule".to_string()];
+        let d = json!(ReplayOut::described(&r, &p));
+        assert_eq!(d["StateReason"], "why");
+        assert_eq!(
+            (
+                d["ReplayEndTime"].as_f64(),
+                d["EventLastReplayedTime"].as_f64()
+            ),
+            (Some(4.0), Some(1.9))
+        );
+        assert_eq!(d["Destination"]["FilterArns"], json!(["arn:rule"]));
+        let w = json!(ReplayWritten {
+            replay_arn: "x".to_string(),
+            state: "CANCELLING",
+            replay_start_time: None,
+        });
+        assert_eq!(w, json!({"ReplayArn": "x", "State": "CANCELLING"}));
+    }
+
+    #[test]
+    fn requests_read_members_as_eventbridge_does() {
+        // A missing member and one of the wrong type get the same ValidationException.
+        for body in [json!({}), json!({"ArchiveName": 7}), json!("not an object")] {
+            let r: ArchiveNameRequest = input(body);
+            let e = need(&r.archive_name, "ArchiveName").unwrap_err();
+            assert_eq!(e.code, "ValidationException");
+            assert_eq!(
+                e.message,
+                "1 validation error detected: Value null at 'ArchiveName' failed to satisfy \
+                 constraint: Member must not be null"
+            );
+        }
+        let r: ListArchivesRequest =
+            input(json!({"NamePrefix": "a", "State": "ENABLED", "Limit": 5, "NextToken": "b"}));
+        assert_eq!(r.page.params().unwrap(), (5, Some("b".to_string())));
+        let e = one_list_filter(&r, "ListArchives").unwrap_err();
+        assert!(e.message.starts_with("At most one filter"), "{}", e.message);
+        let r: ListArchivesRequest = input(json!({"Limit": 0}));
+        assert!(r.page.params().unwrap_err().message.contains("'limit'"));
+        let r: TagResourceRequest = input(
+            json!({"ResourceARN": "arn", "Tags": [{"Key": "k", "Value": "v"}, {"Key": "x"}]}),
+        );
+        assert_eq!(r.resource_arn.get(), Some("arn"));
+        assert!(tags_param(&r.tags).unwrap_err().message.contains("'Value'"));
+        let r: StartReplayRequest = input(json!({"EventStartTime": 1.5, "EventEndTime": null}));
+        assert_eq!(
+            time_param(&r.event_start_time, "EventStartTime").unwrap(),
+            1500
+        );
+        let e = time_param(&r.event_end_time, "EventEndTime").unwrap_err();
+        assert!(e.message.contains("'eventEndTime'"), "{}", e.message);
+        // A target's nested members: wrong types read as absent, as before.
+        let t: TargetMember = input(json!({
+            "Id": "t", "Arn": 5, "Input": 3, "SqsParameters": "x",
+            "RetryPolicy": {"MaximumRetryAttempts": 2}, "DeadLetterConfig": {"Arn": "a"},
+        }));
+        assert_eq!((t.id.get(), t.arn.get()), (Some("t"), None));
+        assert_eq!(t.input.get(), Some(&json!(3)), "given, though not a string");
+        assert!(t.input_path.get().is_none());
+        let sqs = t.sqs_parameters.get().map(|p| p.message_group_id.get());
+        assert_eq!(sqs, Some(None));
+        let dlq = t.dead_letter_config.get().and_then(|d| d.arn.get());
+        assert_eq!(dlq, Some("a"));
+    }
 }

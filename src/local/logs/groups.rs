@@ -5,15 +5,15 @@ use super::journal::Change;
 use super::limits::{MAX_DESCRIBE_PAGE, RETENTION_DAYS};
 use super::state::Stream;
 use super::wire::{
-    check_group_name, check_stream_name, get_bool, get_i64, get_limit, get_str, get_str_list,
-    get_str_map, group_json, group_key, group_not_found, invalid, missing, need_str, offset_token,
-    parse_group_arn, parse_offset_token, stream_json, stream_not_found,
+    CreateLogGroupRequest, DescribeLogGroupsRequest, DescribeLogStreamsRequest, GroupRequest,
+    StreamRequest, TagsRequest, check_group_name, check_stream_name, get, get_bool, get_i64,
+    get_limit, get_str, group_json, group_key, group_not_found, invalid, missing, need_str,
+    offset_token, parse_group_arn, parse_offset_token, stream_json, stream_not_found,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use crate::local::now_ms;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -21,17 +21,23 @@ use std::collections::BTreeMap;
 impl Logs {
     // ------------------------------------------------------------ groups
 
-    pub(super) fn create_log_group(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let name = need_str(body, "logGroupName")?;
+    pub(super) fn create_log_group(
+        &self,
+        local: &Local,
+        b: CreateLogGroupRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let name = need_str(&b.log_group_name, "logGroupName")?;
         check_group_name(name)?;
-        let tags = get_str_map(body, "tags")?;
-        let class = get_str(body, "logGroupClass")?.unwrap_or("STANDARD");
+        let tags = get(&b.tags, "tags")?.cloned().unwrap_or_default();
+        let class = get_str(&b.log_group_class, "logGroupClass")?.unwrap_or("STANDARD");
         if !matches!(class, "STANDARD" | "INFREQUENT_ACCESS" | "DELIVERY") {
             return Err(invalid(format!(
                 "1 validation error detected: Value '{class}' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]"
             )));
         }
-        get_str(body, "kmsKeyId")?;
+        get_str(&b.kms_key_id, "kmsKeyId")?;
         let mut st = self.lock();
         if st
             .groups
@@ -49,7 +55,7 @@ impl Logs {
             Change::CreateGroup {
                 region: ctx.region.clone(),
                 name: name.to_string(),
-                created_ms: now_ms(),
+                created_ms: now,
                 class: class.to_string(),
                 tags,
             },
@@ -57,8 +63,8 @@ impl Logs {
         Ok(json!({}))
     }
 
-    pub(super) fn delete_log_group(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let name = need_str(body, "logGroupName")?;
+    pub(super) fn delete_log_group(&self, local: &Local, b: GroupRequest, ctx: &Ctx) -> OpResult {
+        let name = need_str(&b.log_group_name, "logGroupName")?;
         let mut st = self.lock();
         if !st
             .groups
@@ -77,17 +83,22 @@ impl Logs {
         Ok(json!({}))
     }
 
-    pub(super) fn describe_log_groups(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let prefix = get_str(body, "logGroupNamePrefix")?;
-        let pattern = get_str(body, "logGroupNamePattern")?;
+    pub(super) fn describe_log_groups(
+        &self,
+        local: &Local,
+        b: DescribeLogGroupsRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let prefix = get_str(&b.log_group_name_prefix, "logGroupNamePrefix")?;
+        let pattern = get_str(&b.log_group_name_pattern, "logGroupNamePattern")?;
         if prefix.is_some() && pattern.is_some() {
             return Err(invalid(
                 "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.",
             ));
         }
-        let limit = get_limit(body, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
-        let after = get_str(body, "nextToken")?;
-        get_bool(body, "includeLinkedAccounts")?;
+        let limit = get_limit(&b.limit, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
+        let after = get_str(&b.next_token, "nextToken")?;
+        get_bool(&b.include_linked_accounts, "includeLinkedAccounts")?;
         let pattern = pattern.map(str::to_lowercase);
         let st = self.lock();
         let mut out = Vec::new();
@@ -120,13 +131,14 @@ impl Logs {
     pub(super) fn put_retention(
         &self,
         local: &Local,
-        body: &Value,
+        b: GroupRequest,
         ctx: &Ctx,
         set: bool,
     ) -> OpResult {
-        let name = need_str(body, "logGroupName")?;
+        let name = need_str(&b.log_group_name, "logGroupName")?;
         let days = if set {
-            let d = get_i64(body, "retentionInDays")?.ok_or_else(|| missing("retentionInDays"))?;
+            let d = get_i64(&b.retention_in_days, "retentionInDays")?
+                .ok_or_else(|| missing("retentionInDays"))?;
             match u32::try_from(d) {
                 Ok(d) if RETENTION_DAYS.contains(&d) => Some(d),
                 _ => {
@@ -159,23 +171,23 @@ impl Logs {
 
     /// `resourceArn` (TagResource & co.) or `logGroupName` → the group key.
     pub(super) fn tag_target(
-        body: &Value,
+        b: &TagsRequest,
         ctx: &Ctx,
         by_arn: bool,
     ) -> Result<(String, String), AwsError> {
         if by_arn {
-            let arn = need_str(body, "resourceArn")?;
+            let arn = need_str(&b.resource_arn, "resourceArn")?;
             parse_group_arn(arn).ok_or_else(|| invalid(format!("{arn} is not a log group ARN")))
         } else {
             Ok((
                 ctx.region.clone(),
-                need_str(body, "logGroupName")?.to_string(),
+                need_str(&b.log_group_name, "logGroupName")?.to_string(),
             ))
         }
     }
 
-    pub(super) fn list_tags(&self, body: &Value, ctx: &Ctx, by_arn: bool) -> OpResult {
-        let key = Self::tag_target(body, ctx, by_arn)?;
+    pub(super) fn list_tags(&self, b: TagsRequest, ctx: &Ctx, by_arn: bool) -> OpResult {
+        let key = Self::tag_target(&b, ctx, by_arn)?;
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         Ok(json!({ "tags": g.tags }))
@@ -184,25 +196,25 @@ impl Logs {
     pub(super) fn tag(
         &self,
         local: &Local,
-        body: &Value,
+        b: TagsRequest,
         ctx: &Ctx,
         by_arn: bool,
         add: bool,
     ) -> OpResult {
-        let key = Self::tag_target(body, ctx, by_arn)?;
+        let key = Self::tag_target(&b, ctx, by_arn)?;
         let (set, remove) = if add {
             let field = "tags";
-            let t = get_str_map(body, field)?;
-            if body.get(field).is_none_or(Value::is_null) {
-                return Err(missing(field));
-            }
-            (t, Vec::new())
+            let t = get(&b.tags.typed::<BTreeMap<String, String>>(), field)?.cloned();
+            (t.ok_or_else(|| missing(field))?, Vec::new())
         } else {
-            let field = if by_arn { "tagKeys" } else { "tags" };
-            (
-                BTreeMap::new(),
-                get_str_list(body, field)?.ok_or_else(|| missing(field))?,
-            )
+            // `tagKeys` by ARN; UntagLogGroup names its list `tags`.
+            let (field, keys) = if by_arn {
+                ("tagKeys", b.tag_keys)
+            } else {
+                ("tags", b.tags.typed())
+            };
+            let keys = get(&keys, field)?.cloned();
+            (BTreeMap::new(), keys.ok_or_else(|| missing(field))?)
         };
         let mut st = self.lock();
         if !st.groups.contains_key(&key) {
@@ -223,9 +235,15 @@ impl Logs {
 
     // ------------------------------------------------------------ streams
 
-    pub(super) fn create_log_stream(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let group = need_str(body, "logGroupName")?;
-        let name = need_str(body, "logStreamName")?;
+    pub(super) fn create_log_stream(
+        &self,
+        local: &Local,
+        b: StreamRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let group = need_str(&b.log_group_name, "logGroupName")?;
+        let name = need_str(&b.log_stream_name, "logStreamName")?;
         check_stream_name(name)?;
         let mut st = self.lock();
         let g = st
@@ -246,15 +264,15 @@ impl Logs {
                 region: ctx.region.clone(),
                 group: group.to_string(),
                 name: name.to_string(),
-                created_ms: now_ms(),
+                created_ms: now,
             },
         )?;
         Ok(json!({}))
     }
 
-    pub(super) fn delete_log_stream(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let group = need_str(body, "logGroupName")?;
-        let name = need_str(body, "logStreamName")?;
+    pub(super) fn delete_log_stream(&self, local: &Local, b: StreamRequest, ctx: &Ctx) -> OpResult {
+        let group = need_str(&b.log_group_name, "logGroupName")?;
+        let name = need_str(&b.log_stream_name, "logStreamName")?;
         let mut st = self.lock();
         let g = st
             .groups
@@ -275,10 +293,15 @@ impl Logs {
         Ok(json!({}))
     }
 
-    pub(super) fn describe_log_streams(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let key = group_key(body, ctx)?;
-        let prefix = get_str(body, "logStreamNamePrefix")?;
-        let by_time = match get_str(body, "orderBy")? {
+    pub(super) fn describe_log_streams(
+        &self,
+        local: &Local,
+        b: DescribeLogStreamsRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let key = group_key(&b.group, ctx)?;
+        let prefix = get_str(&b.log_stream_name_prefix, "logStreamNamePrefix")?;
+        let by_time = match get_str(&b.order_by, "orderBy")? {
             None | Some("LogStreamName") => false,
             Some("LastEventTime") => true,
             Some(o) => {
@@ -292,9 +315,9 @@ impl Logs {
                 "Cannot order by LastEventTime with a logStreamNamePrefix.",
             ));
         }
-        let descending = get_bool(body, "descending")?.unwrap_or(false);
-        let limit = get_limit(body, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
-        let offset = match get_str(body, "nextToken")? {
+        let descending = get_bool(&b.descending, "descending")?.unwrap_or(false);
+        let limit = get_limit(&b.limit, MAX_DESCRIBE_PAGE, MAX_DESCRIBE_PAGE)?;
+        let offset = match get_str(&b.next_token, "nextToken")? {
             None => 0,
             Some(t) => parse_offset_token(t)?,
         };

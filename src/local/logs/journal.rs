@@ -1,11 +1,7 @@
 //! Logs journal records (`Change`); each is journaled, then applied to the
 //! state under its lock, so the journal's order is the order of application.
 
-use super::Logs;
 use super::state::{Event, Group, State, Stream};
-use crate::local::AwsError;
-use crate::local::Local;
-use crate::local::Record;
 use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,21 +50,6 @@ pub enum Change {
         ingestion_ms: i64,
         events: Vec<(i64, String)>,
     },
-}
-
-impl Logs {
-    /// Journals a change and applies it, under the state lock (so the
-    /// journal's order is the order of application).
-    pub(super) fn commit(
-        &self,
-        st: &mut State,
-        local: &Local,
-        change: Change,
-    ) -> Result<(), AwsError> {
-        local.journal(&Record::Logs(change.clone()))?;
-        st.apply(change);
-        Ok(())
-    }
 }
 
 impl State {

@@ -9,14 +9,15 @@ use super::limits::{
 };
 use super::state::{Event, Stream};
 use super::wire::{
-    event_id, filter_token, get_bool, get_i64, get_limit, get_str, get_str_list, group_key,
-    group_not_found, invalid, missing, need_str, parse_filter_token, parse_get_token,
-    stream_not_found, token_of, visible_from, wrong_type,
+    FilterLogEventsRequest, GetLogEventsRequest, LogEventMember, PutLogEventsRequest, event_id,
+    filter_token, get, get_bool, get_i64, get_limit, get_str, group_key, group_not_found, invalid,
+    missing, need_str, parse_filter_token, parse_get_token, stream_not_found, token_of,
+    visible_from, wrong_type,
 };
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use crate::local::now_ms;
+use crate::local::members::input;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -25,12 +26,18 @@ use std::collections::BinaryHeap;
 impl Logs {
     // ------------------------------------------------------------ events
 
-    pub(super) fn put_log_events(&self, local: &Local, body: &Value, ctx: &Ctx) -> OpResult {
-        let group = need_str(body, "logGroupName")?;
-        let stream = need_str(body, "logStreamName")?;
-        get_str(body, "sequenceToken")?;
-        let raw = match body.get("logEvents") {
-            None | Some(Value::Null) => return Err(missing("logEvents")),
+    pub(super) fn put_log_events(
+        &self,
+        local: &Local,
+        b: PutLogEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let group = need_str(&b.log_group_name, "logGroupName")?;
+        let stream = need_str(&b.log_stream_name, "logStreamName")?;
+        get_str(&b.sequence_token, "sequenceToken")?;
+        let raw = match b.log_events.get() {
+            None => return Err(missing("logEvents")),
             Some(Value::Array(a)) => a,
             Some(_) => return Err(wrong_type("logEvents", "a list of log events")),
         };
@@ -45,9 +52,10 @@ impl Logs {
             if !ev.is_object() {
                 return Err(wrong_type("logEvents", "a list of log events"));
             }
-            let ts = get_i64(ev, "timestamp")?
+            let ev: LogEventMember = input(ev.clone());
+            let ts = get_i64(&ev.timestamp, "timestamp")?
                 .ok_or_else(|| missing(&format!("logEvents.{}.member.timestamp", i + 1)))?;
-            let msg = get_str(ev, "message")?
+            let msg = get_str(&ev.message, "message")?
                 .ok_or_else(|| missing(&format!("logEvents.{}.member.message", i + 1)))?;
             if msg.is_empty() {
                 return Err(invalid(format!(
@@ -83,7 +91,6 @@ impl Logs {
                 "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
             ));
         }
-        let now = now_ms();
         let mut st = self.lock();
         let key = (ctx.region.clone(), group.to_string());
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
@@ -125,22 +132,23 @@ impl Logs {
         Ok(resp)
     }
 
-    pub(super) fn get_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
-        let key = group_key(body, ctx)?;
-        let stream = need_str(body, "logStreamName")?;
-        let start = get_i64(body, "startTime")?;
-        let end = get_i64(body, "endTime")?;
-        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
-        let from_head = get_bool(body, "startFromHead")?.unwrap_or(false);
-        get_bool(body, "unmask")?;
-        let token = match get_str(body, "nextToken")? {
+    /// GetLogEvents at `now` (events older than the group's retention are gone).
+    pub(super) fn get_log_events(&self, b: GetLogEventsRequest, ctx: &Ctx, now: i64) -> OpResult {
+        let key = group_key(&b.group, ctx)?;
+        let stream = need_str(&b.log_stream_name, "logStreamName")?;
+        let start = get_i64(&b.start_time, "startTime")?;
+        let end = get_i64(&b.end_time, "endTime")?;
+        let limit = get_limit(&b.limit, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        let from_head = get_bool(&b.start_from_head, "startFromHead")?.unwrap_or(false);
+        get_bool(&b.unmask, "unmask")?;
+        let token = match get_str(&b.next_token, "nextToken")? {
             None => None,
             Some(t) => Some(parse_get_token(t)?),
         };
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
-        let floor = visible_from(g, now_ms());
+        let floor = visible_from(g, now);
         // GetLogEvents: startTime inclusive, endTime exclusive.
         let visible: Vec<&Event> = s
             .events
@@ -198,10 +206,16 @@ impl Logs {
         }))
     }
 
-    pub(super) fn filter_log_events(&self, body: &Value, ctx: &Ctx) -> OpResult {
-        let key = group_key(body, ctx)?;
-        let names = get_str_list(body, "logStreamNames")?;
-        let prefix = get_str(body, "logStreamNamePrefix")?;
+    /// FilterLogEvents at `now` (events older than the group's retention are gone).
+    pub(super) fn filter_log_events(
+        &self,
+        b: FilterLogEventsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
+        let key = group_key(&b.group, ctx)?;
+        let names = get(&b.log_stream_names, "logStreamNames")?;
+        let prefix = get_str(&b.log_stream_name_prefix, "logStreamNamePrefix")?;
         if names.is_some() && prefix.is_some() {
             return Err(invalid(
                 "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.",
@@ -215,25 +229,26 @@ impl Logs {
                 "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100",
             ));
         }
-        let start = get_i64(body, "startTime")?;
-        let end = get_i64(body, "endTime")?;
+        let start = get_i64(&b.start_time, "startTime")?;
+        let end = get_i64(&b.end_time, "endTime")?;
         if let (Some(s), Some(e)) = (start, end)
             && s > e
         {
             return Err(invalid("startTime must be less than or equal to endTime"));
         }
-        let limit = get_limit(body, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
-        get_bool(body, "interleaved")?;
-        get_bool(body, "unmask")?;
-        let pattern = FilterPattern::parse(get_str(body, "filterPattern")?.unwrap_or(""))
-            .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
-        let after = match get_str(body, "nextToken")? {
+        let limit = get_limit(&b.limit, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE)?;
+        get_bool(&b.interleaved, "interleaved")?;
+        get_bool(&b.unmask, "unmask")?;
+        let pattern =
+            FilterPattern::parse(get_str(&b.filter_pattern, "filterPattern")?.unwrap_or(""))
+                .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
+        let after = match get_str(&b.next_token, "nextToken")? {
             None => None,
             Some(t) => Some(parse_filter_token(t)?),
         };
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
-        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now_ms()));
+        let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now));
         let hi = end.unwrap_or(i64::MAX);
         let streams: Vec<(&String, &Stream)> = g
             .streams
@@ -303,5 +318,236 @@ impl Logs {
             resp["nextToken"] = json!(filter_token(k));
         }
         Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The events operations driven with a fake clock (`now` as a parameter), no HTTP.
+
+    use super::*;
+    use crate::local::Config;
+    use crate::local::members::input;
+    use std::sync::Arc;
+
+    const DAY: i64 = 86_400_000;
+    const T0: i64 = 1_800_000_000_000;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+        }
+    }
+
+    /// A backend with group `/g` and streams `a`, `b`, created at `T0`.
+    fn backend() -> Arc<Local> {
+        let l = Local::new(&Config::default()).expect("backend");
+        let g = json!({"logGroupName": "/g"});
+        l.logs
+            .create_log_group(&l, input(g), &ctx(), T0)
+            .expect("group");
+        for s in ["a", "b"] {
+            let body = json!({"logGroupName": "/g", "logStreamName": s});
+            l.logs
+                .create_log_stream(&l, input(body), &ctx(), T0)
+                .expect("stream");
+        }
+        l
+    }
+
+    fn put(l: &Local, stream: &str, events: &[(i64, &str)], now: i64) -> Value {
+        let events: Vec<Value> = events
+            .iter()
+            .map(|(ts, m)| json!({"timestamp": ts, "message": m}))
+            .collect();
+        let body = json!({"logGroupName": "/g", "logStreamName": stream, "logEvents": events});
+        l.logs
+            .put_log_events(l, input(body), &ctx(), now)
+            .expect("put")
+    }
+
+    fn filter(l: &Local, mut body: Value, now: i64) -> Value {
+        body["logGroupName"] = json!("/g");
+        l.logs
+            .filter_log_events(input(body), &ctx(), now)
+            .expect("filter")
+    }
+
+    fn get(l: &Local, mut body: Value, now: i64) -> Value {
+        body["logGroupName"] = json!("/g");
+        body["logStreamName"] = json!("a");
+        l.logs
+            .get_log_events(input(body), &ctx(), now)
+            .expect("get")
+    }
+
+    fn messages(v: &Value) -> Vec<String> {
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["message"].as_str().expect("message").to_string())
+            .collect()
+    }
+
+    fn retention(l: &Local, days: u32) {
+        let body = json!({"logGroupName": "/g", "retentionInDays": days});
+        l.logs
+            .put_retention(l, input(body), &ctx(), true)
+            .expect("retention");
+    }
+
+    #[test]
+    fn put_rejects_too_old_too_new_and_expired_events_by_the_clock() {
+        let l = backend();
+        retention(&l, 3);
+        let now = T0 + 20 * DAY;
+        // One batch spans at most 24 hours: the old end, then the new end.
+        let resp = put(
+            &l,
+            "a",
+            &[
+                (now - 3 * DAY - 1, "expired"),
+                (now - 3 * DAY, "kept: exactly the retention"),
+            ],
+            now,
+        );
+        let info = &resp["rejectedLogEventsInfo"];
+        assert_eq!(info["expiredLogEventEndIndex"], 1);
+        assert!(info.get("tooOldLogEventEndIndex").is_none());
+        let resp = put(
+            &l,
+            "a",
+            &[
+                (now, "now"),
+                (now + 2 * 3_600_000, "kept: exactly 2 hours ahead"),
+                (now + 2 * 3_600_000 + 1, "too new"),
+            ],
+            now,
+        );
+        let info = &resp["rejectedLogEventsInfo"];
+        assert_eq!(info["tooNewLogEventStartIndex"], 2);
+        assert!(info.get("expiredLogEventEndIndex").is_none());
+        assert_eq!(
+            messages(&filter(&l, json!({}), now)),
+            [
+                "kept: exactly the retention",
+                "now",
+                "kept: exactly 2 hours ahead"
+            ]
+        );
+        // Without retention, the 14-day limit applies.
+        let l = backend();
+        let resp = put(
+            &l,
+            "a",
+            &[(now - 14 * DAY - 1, "old"), (now - 14 * DAY, "ok")],
+            now,
+        );
+        assert_eq!(resp["rejectedLogEventsInfo"]["tooOldLogEventEndIndex"], 1);
+    }
+
+    #[test]
+    fn retention_hides_events_as_the_clock_moves_on() {
+        let l = backend();
+        // One batch spans at most 24 hours: one put a day.
+        for (day, m) in [(0, "day 0"), (1, "day 1"), (2, "day 2")] {
+            put(&l, "a", &[(T0 + day * DAY, m)], T0 + 2 * DAY);
+        }
+        retention(&l, 1);
+        let at = |now: i64| messages(&filter(&l, json!({}), now));
+        assert_eq!(at(T0 + 2 * DAY), ["day 1", "day 2"]);
+        assert_eq!(at(T0 + 2 * DAY + 1), ["day 2"]);
+        assert_eq!(at(T0 + 3 * DAY + 1), Vec::<String>::new());
+        // GetLogEvents sees the same floor.
+        assert_eq!(
+            messages(&get(&l, json!({"startFromHead": true}), T0 + 2 * DAY)),
+            ["day 1", "day 2"]
+        );
+        assert!(messages(&get(&l, json!({}), T0 + 3 * DAY + 1)).is_empty());
+    }
+
+    #[test]
+    fn filter_takes_start_and_end_time_both_inclusive() {
+        let l = backend();
+        put(
+            &l,
+            "a",
+            &[(T0, "0"), (T0 + 10, "10"), (T0 + 20, "20")],
+            T0 + 20,
+        );
+        put(&l, "b", &[(T0 + 10, "b10"), (T0 + 30, "b30")], T0 + 30);
+        let got = |start: i64, end: i64| {
+            messages(&filter(
+                &l,
+                json!({"startTime": start, "endTime": end}),
+                T0 + DAY,
+            ))
+        };
+        assert_eq!(got(T0 + 10, T0 + 20), ["10", "b10", "20"]);
+        assert_eq!(got(T0 + 11, T0 + 19), Vec::<String>::new());
+        assert_eq!(got(T0, T0), ["0"]);
+        assert_eq!(got(T0 + 20, T0 + 30), ["20", "b30"]);
+    }
+
+    #[test]
+    fn get_takes_start_inclusive_and_end_exclusive() {
+        let l = backend();
+        put(
+            &l,
+            "a",
+            &[(T0, "0"), (T0 + 10, "10"), (T0 + 20, "20")],
+            T0 + 20,
+        );
+        let got = |start: i64, end: i64| {
+            let body = json!({"startTime": start, "endTime": end, "startFromHead": true});
+            messages(&get(&l, body, T0 + DAY))
+        };
+        assert_eq!(got(T0, T0 + 20), ["0", "10"]);
+        assert_eq!(got(T0 + 10, T0 + 21), ["10", "20"]);
+        assert!(got(T0 + 1, T0 + 10).is_empty());
+    }
+
+    #[test]
+    fn a_tail_from_a_token_sees_only_what_arrived_after_it() {
+        // A follower polls FilterLogEvents "since" a time, then with the token.
+        let l = backend();
+        let first_events = [
+            (T0 - 5, "before"),
+            (T0, "at since"),
+            (T0 + 5, "after"),
+            (T0 + 6, "last"),
+        ];
+        put(&l, "a", &first_events, T0 + 6);
+        let first = filter(&l, json!({"startTime": T0, "limit": 2}), T0 + 6);
+        assert_eq!(messages(&first), ["at since", "after"]);
+        let Some(token) = first["nextToken"].as_str().map(str::to_string) else {
+            panic!("no token after a page with more to come: {first}")
+        };
+        let rest = filter(&l, json!({"startTime": T0, "nextToken": token}), T0 + 6);
+        assert_eq!(messages(&rest), ["last"]);
+        assert!(rest.get("nextToken").is_none(), "{rest}");
+        // New events, one in the same millisecond as the last one, one in
+        // another stream: a poll from the token gets them after what it had not seen.
+        put(&l, "a", &[(T0 + 6, "same ms, later")], T0 + 7);
+        put(&l, "b", &[(T0 + 7, "other stream")], T0 + 7);
+        let again = filter(&l, json!({"startTime": T0, "nextToken": token}), T0 + 8);
+        assert_eq!(messages(&again), ["last", "same ms, later", "other stream"]);
+    }
+
+    #[test]
+    fn ingestion_time_is_the_clock_of_the_put() {
+        let l = backend();
+        put(&l, "a", &[(T0, "x")], T0 + 1_234);
+        let got = get(&l, json!({}), T0 + DAY);
+        assert_eq!(got["events"][0]["ingestionTime"], T0 + 1_234);
+        let streams = l
+            .logs
+            .describe_log_streams(&l, input(json!({"logGroupName": "/g"})), &ctx())
+            .expect("describe");
+        let a = &streams["logStreams"][0];
+        assert_eq!(a["lastIngestionTime"], T0 + 1_234);
+        assert_eq!(a["creationTime"], T0);
     }
 }

@@ -1,5 +1,7 @@
-//! The Logs wire: request members (with the type errors AWS gives), name
-//! checks, ARNs, page tokens and the JSON shapes of groups and streams.
+//! The Logs wire: one serde request type per operation, its members read
+//! with the type errors AWS gives (`SerializationException` naming the
+//! member), name checks, ARNs, page tokens and the JSON shapes of groups and
+//! streams.
 
 use super::filter::FilterPattern;
 use super::state::{Event, Group, Stream};
@@ -7,6 +9,8 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
+use crate::local::members::{Expected, Raw, Typed};
+use serde::Deserialize;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -48,72 +52,162 @@ pub(super) fn missing(key: &str) -> AwsError {
     ))
 }
 
-/// An optional string member (null is absent; another type is an error).
-pub(super) fn get_str<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(wrong_type(key, "a string")),
-    }
+// ---------------------------------------------------------------- requests, one type per operation
+//
+// Members are `Typed`: absent, of the right type, or of another type, which
+// the operation reports as `SerializationException` naming the member when it
+// reads it (see `get`), so checks run in the order they always did.
+
+/// The group of a request: `logGroupName` or `logGroupIdentifier` (see [`group_key`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct GroupRef {
+    pub(super) log_group_name: Typed<String>,
+    pub(super) log_group_identifier: Typed<String>,
 }
 
-pub(super) fn need_str<'a>(body: &'a Value, key: &str) -> Result<&'a str, AwsError> {
-    get_str(body, key)?.ok_or_else(|| missing(key))
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct CreateLogGroupRequest {
+    pub(super) log_group_name: Typed<String>,
+    pub(super) tags: Typed<BTreeMap<String, String>>,
+    pub(super) log_group_class: Typed<String>,
+    pub(super) kms_key_id: Typed<String>,
 }
 
-pub(super) fn get_i64(body: &Value, key: &str) -> Result<Option<i64>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| wrong_type(key, "an integer")),
-        Some(_) => Err(wrong_type(key, "an integer")),
-    }
+/// `DeleteLogGroup`, `PutRetentionPolicy` and `DeleteRetentionPolicy`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct GroupRequest {
+    pub(super) log_group_name: Typed<String>,
+    pub(super) retention_in_days: Typed<i64>,
 }
 
-pub(super) fn get_bool(body: &Value, key: &str) -> Result<Option<bool>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(wrong_type(key, "a boolean")),
-    }
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct DescribeLogGroupsRequest {
+    pub(super) log_group_name_prefix: Typed<String>,
+    pub(super) log_group_name_pattern: Typed<String>,
+    pub(super) limit: Typed<i64>,
+    pub(super) next_token: Typed<String>,
+    pub(super) include_linked_accounts: Typed<bool>,
 }
 
-pub(super) fn get_str_list(body: &Value, key: &str) -> Result<Option<Vec<String>>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| wrong_type(key, "a list of strings"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(wrong_type(key, "a list of strings")),
-    }
+/// The tag operations: by `resourceArn` (`*Resource`) or `logGroupName`
+/// (`*LogGroup`); `tags` is a map to add, or (UntagLogGroup) a list of keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct TagsRequest {
+    pub(super) resource_arn: Typed<String>,
+    pub(super) log_group_name: Typed<String>,
+    pub(super) tags: Raw,
+    pub(super) tag_keys: Typed<Vec<String>>,
 }
 
-pub(super) fn get_str_map(body: &Value, key: &str) -> Result<BTreeMap<String, String>, AwsError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| {
-                v.as_str()
-                    .map(|s| (k.clone(), s.to_string()))
-                    .ok_or_else(|| wrong_type(key, "a map of strings"))
-            })
-            .collect(),
-        Some(_) => Err(wrong_type(key, "a map of strings")),
-    }
+/// `CreateLogStream` and `DeleteLogStream`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct StreamRequest {
+    pub(super) log_group_name: Typed<String>,
+    pub(super) log_stream_name: Typed<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct DescribeLogStreamsRequest {
+    #[serde(flatten)]
+    pub(super) group: GroupRef,
+    pub(super) log_stream_name_prefix: Typed<String>,
+    pub(super) order_by: Typed<String>,
+    pub(super) descending: Typed<bool>,
+    pub(super) limit: Typed<i64>,
+    pub(super) next_token: Typed<String>,
+}
+
+/// `PutLogEvents`: `logEvents` is checked (a list of objects) before each
+/// event is read as a [`LogEventMember`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct PutLogEventsRequest {
+    pub(super) log_group_name: Typed<String>,
+    pub(super) log_stream_name: Typed<String>,
+    pub(super) sequence_token: Typed<String>,
+    pub(super) log_events: Raw,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct LogEventMember {
+    pub(super) timestamp: Typed<i64>,
+    pub(super) message: Typed<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct GetLogEventsRequest {
+    #[serde(flatten)]
+    pub(super) group: GroupRef,
+    pub(super) log_stream_name: Typed<String>,
+    pub(super) start_time: Typed<i64>,
+    pub(super) end_time: Typed<i64>,
+    pub(super) limit: Typed<i64>,
+    pub(super) start_from_head: Typed<bool>,
+    pub(super) unmask: Typed<bool>,
+    pub(super) next_token: Typed<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct FilterLogEventsRequest {
+    #[serde(flatten)]
+    pub(super) group: GroupRef,
+    pub(super) log_stream_names: Typed<Vec<String>>,
+    pub(super) log_stream_name_prefix: Typed<String>,
+    pub(super) start_time: Typed<i64>,
+    pub(super) end_time: Typed<i64>,
+    pub(super) limit: Typed<i64>,
+    pub(super) interleaved: Typed<bool>,
+    pub(super) unmask: Typed<bool>,
+    pub(super) filter_pattern: Typed<String>,
+    pub(super) next_token: Typed<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct TestMetricFilterRequest {
+    pub(super) filter_pattern: Typed<String>,
+    pub(super) log_event_messages: Typed<Vec<String>>,
+}
+
+// ---------------------------------------------------------------- reading members
+
+/// A member's value if present; `SerializationException` naming `key` (the
+/// member's wire name) when it has another type.
+pub(super) fn get<'a, T: Expected>(m: &'a Typed<T>, key: &str) -> Result<Option<&'a T>, AwsError> {
+    m.get(|what| wrong_type(key, what))
+}
+
+/// An optional string member.
+pub(super) fn get_str<'a>(m: &'a Typed<String>, key: &str) -> Result<Option<&'a str>, AwsError> {
+    Ok(get(m, key)?.map(String::as_str))
+}
+
+/// A required string member.
+pub(super) fn need_str<'a>(m: &'a Typed<String>, key: &str) -> Result<&'a str, AwsError> {
+    get_str(m, key)?.ok_or_else(|| missing(key))
+}
+
+pub(super) fn get_i64(m: &Typed<i64>, key: &str) -> Result<Option<i64>, AwsError> {
+    Ok(get(m, key)?.copied())
+}
+
+pub(super) fn get_bool(m: &Typed<bool>, key: &str) -> Result<Option<bool>, AwsError> {
+    Ok(get(m, key)?.copied())
 }
 
 /// `limit` within 1..=max, or the default.
-pub(super) fn get_limit(body: &Value, max: usize, default: usize) -> Result<usize, AwsError> {
-    match get_i64(body, "limit")? {
+pub(super) fn get_limit(limit: &Typed<i64>, max: usize, default: usize) -> Result<usize, AwsError> {
+    match get_i64(limit, "limit")? {
         None => Ok(default),
         Some(l) if l >= 1 && l as u64 <= max as u64 => Ok(l as usize),
         Some(l) => Err(invalid(format!(
@@ -171,9 +265,9 @@ pub(super) fn token_of(n: u64) -> String {
 }
 
 /// The group named by `logGroupName` or `logGroupIdentifier` (a name or an ARN).
-pub(super) fn group_key(body: &Value, ctx: &Ctx) -> Result<(String, String), AwsError> {
-    let name = get_str(body, "logGroupName")?;
-    let ident = get_str(body, "logGroupIdentifier")?;
+pub(super) fn group_key(group: &GroupRef, ctx: &Ctx) -> Result<(String, String), AwsError> {
+    let name = get_str(&group.log_group_name, "logGroupName")?;
+    let ident = get_str(&group.log_group_identifier, "logGroupIdentifier")?;
     match (name, ident) {
         (Some(_), Some(_)) => Err(invalid(
             "LogGroup name and LogGroup ARN are mutually exclusive parameters.",
@@ -274,10 +368,10 @@ pub(super) fn parse_get_token(t: &str) -> Result<(bool, usize), AwsError> {
     }
 }
 
-pub(super) fn test_metric_filter(body: &Value) -> OpResult {
-    let pattern = need_str(body, "filterPattern")?;
-    let messages =
-        get_str_list(body, "logEventMessages")?.ok_or_else(|| missing("logEventMessages"))?;
+pub(super) fn test_metric_filter(b: TestMetricFilterRequest) -> OpResult {
+    let pattern = need_str(&b.filter_pattern, "filterPattern")?;
+    let messages = get(&b.log_event_messages, "logEventMessages")?
+        .ok_or_else(|| missing("logEventMessages"))?;
     if messages.is_empty() || messages.len() > 50 {
         return Err(invalid(
             "1 validation error detected: Value at 'logEventMessages' failed to satisfy constraint: Member must have length between 1 and 50",
@@ -304,6 +398,53 @@ pub(super) fn test_metric_filter(body: &Value) -> OpResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::members::input;
+
+    #[test]
+    fn requests_read_members_with_the_errors_logs_gives() {
+        let r: FilterLogEventsRequest = input(json!({
+            "logGroupName": "/g", "logStreamNames": ["a", 1], "startTime": 1.5,
+            "limit": 3, "interleaved": "yes",
+        }));
+        let e = get(&r.log_stream_names, "logStreamNames").unwrap_err();
+        assert_eq!(e.code, "SerializationException");
+        assert_eq!(
+            e.message,
+            "Unexpected value for 'logStreamNames': expected a list of strings"
+        );
+        let e = get_i64(&r.start_time, "startTime").unwrap_err();
+        assert_eq!(
+            e.message,
+            "Unexpected value for 'startTime': expected an integer"
+        );
+        let e = get_bool(&r.interleaved, "interleaved").unwrap_err();
+        assert_eq!(
+            e.message,
+            "Unexpected value for 'interleaved': expected a boolean"
+        );
+        assert_eq!(get_limit(&r.limit, 10, 10).unwrap(), 3);
+        assert_eq!(get_i64(&r.end_time, "endTime").unwrap(), None);
+        let ctx = Ctx {
+            region: "eu-west-1".to_string(),
+            account: "1".to_string(),
+        };
+        assert_eq!(
+            group_key(&r.group, &ctx).unwrap(),
+            ("eu-west-1".to_string(), "/g".to_string())
+        );
+        // Null is absent; a missing required member is InvalidParameterException.
+        let r: StreamRequest = input(json!({"logGroupName": null}));
+        let e = need_str(&r.log_group_name, "logGroupName").unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        assert!(e.message.contains("'logGroupName'"), "{}", e.message);
+        // UntagLogGroup's `tags` is a list, TagLogGroup's a map: read per operation.
+        let r: TagsRequest = input(json!({"tags": ["k"]}));
+        assert!(matches!(r.tags.typed::<Vec<String>>(), Typed::Is(ref k) if k == &["k"]));
+        assert!(matches!(
+            r.tags.typed::<BTreeMap<String, String>>(),
+            Typed::Wrong
+        ));
+    }
 
     #[test]
     fn retention_floor_on_the_fake_clock() {

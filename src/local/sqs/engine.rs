@@ -7,13 +7,12 @@
 //! step (dead-lettering) goes through a callback, so unit tests drive the
 //! engine with a fake clock and a failing journal.
 //!
-//! This file holds the state and its indexes; `send`, `receive` and `moving`
-//! (move-task batches and pace) hold the operations on it.
+//! This file holds the state's indexes (`impl QState`); `types` the state's
+//! types (so the operations' files need nothing from this one); `send`,
+//! `receive` and `moving` (move-task batches and pace) hold the operations on it.
 
-use super::attrs::{AttrValue, Attrs};
+use super::attrs::Attrs;
 use rustc_hash::FxHashMap;
-use serde::Deserialize;
-use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::collections::BinaryHeap;
@@ -24,117 +23,17 @@ mod moving;
 mod receive;
 mod send;
 
+mod types;
+
 pub(super) use moving::{batch_size, next_batch_after_ms};
 pub(super) use receive::DeadLetter;
 pub(super) use send::Sent;
+pub use types::StoredMessage;
+pub(super) use types::{Dedup, Incoming, Msg, QState, St};
 
 pub(super) const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 pub(super) const PURGE_INTERVAL_MS: i64 = 60 * 1000;
-
-/// A message as journaled (and as kept in memory).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoredMessage {
-    /// The queue's internal sequence number of the message.
-    pub seq: u64,
-    pub id: String,
-    pub body: String,
-    pub md5_body: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, AttrValue>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub md5_attributes: Option<String>,
-    pub sent_ms: i64,
-    /// When the message's delay ends.
-    pub visible_at_ms: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dedup_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sequence_number: Option<String>,
-    /// `DeadLetterQueueSourceArn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trace_header: Option<String>,
-    pub sender_id: String,
-    #[serde(default)]
-    pub receive_count: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_receive_ms: Option<i64>,
-}
-
-/// A message to send, validated (before the queue is known).
-pub(super) struct Incoming {
-    pub(super) body: String,
-    pub(super) md5_body: String,
-    pub(super) attributes: BTreeMap<String, AttrValue>,
-    pub(super) md5_attributes: Option<String>,
-    pub(super) size: usize,
-    pub(super) delay_s: Option<u64>,
-    pub(super) group_id: Option<String>,
-    pub(super) dedup_id: Option<String>,
-    pub(super) trace_header: Option<String>,
-    pub(super) md5_system: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum St {
-    Visible,
-    Delayed,
-    InFlight,
-}
-
-pub(super) struct Msg {
-    pub(super) m: StoredMessage,
-    pub(super) state: St,
-    /// Bumped at every state change; index entries with another value are stale.
-    pub(super) generation: u32,
-    /// Of the latest receive (0: never received); part of the receipt handle.
-    pub(super) nonce: u64,
-}
-
-#[derive(Default)]
-pub(super) struct Group {
-    /// Every message of the group, in order.
-    pub(super) msgs: VecDeque<u64>,
-    pub(super) in_flight: usize,
-    /// In `ready_groups`.
-    pub(super) queued: bool,
-}
-
-pub(super) struct Dedup {
-    pub(super) at_ms: i64,
-    pub(super) message_id: String,
-    pub(super) sequence_number: Option<String>,
-}
-
-pub(super) struct QState {
-    pub(super) fifo: bool,
-    pub(super) attrs: Attrs,
-    pub(super) created_s: i64,
-    pub(super) modified_s: i64,
-    pub(super) tags: BTreeMap<String, String>,
-    pub(super) msgs: FxHashMap<u64, Msg>,
-    pub(super) next_seq: u64,
-    /// Standard queues: visible messages, in delivery order.
-    pub(super) ready: VecDeque<(u64, u32)>,
-    /// FIFO queues.
-    pub(super) groups: HashMap<String, Group>,
-    pub(super) ready_groups: VecDeque<String>,
-    /// (due ms, seq, generation): delay ends and visibility timeouts.
-    pub(super) timers: BinaryHeap<Reverse<(i64, u64, u32)>>,
-    /// (sent ms, seq): retention.
-    pub(super) expiry: BinaryHeap<Reverse<(i64, u64)>>,
-    pub(super) visible: usize,
-    pub(super) in_flight: usize,
-    pub(super) delayed: usize,
-    pub(super) dedup: HashMap<String, Dedup>,
-    pub(super) dedup_order: VecDeque<(i64, String)>,
-    pub(super) fifo_seq: u64,
-    pub(super) last_purge_ms: Option<i64>,
-}
 
 impl QState {
     pub(super) fn new(fifo: bool, created_s: i64) -> QState {

@@ -8,8 +8,8 @@ use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
     BatchRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest, ReceiptRequest,
-    ReceiveMessageRequest, ReceiveParams, SendMessageRequest, input, make_handle, parse_handle,
-    render_message,
+    ReceiveMessageRequest, ReceiveParams, SendMessageRequest, input, make_handle, need,
+    parse_handle, render_message,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::AwsError;
@@ -320,7 +320,7 @@ impl Sqs {
 
     pub(super) fn delete_message(&self, local: &Local, r: &ReceiptRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
-        let h = r.receipt_handle.required("ReceiptHandle")?;
+        let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
         r.pop().unwrap_or(Ok(()))?;
         Ok(json!({}))
@@ -384,7 +384,7 @@ impl Sqs {
 
     pub(super) fn change_visibility(&self, r: &ReceiptRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
-        let h = r.receipt_handle.required("ReceiptHandle")?;
+        let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
         let released = {
             let mut st = q.live()?;

@@ -6,7 +6,8 @@ use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
-use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest};
+use super::task::MoveTask;
+use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
 use super::{Queue, Sqs, lock_pair};
 use crate::local::Local;
 use crate::local::OpResult;
@@ -28,33 +29,6 @@ use std::time::Duration;
 /// Move tasks kept per source queue (as the service lists them).
 pub(super) const TASKS_KEPT: usize = 10;
 
-pub(super) struct MoveTask {
-    pub(super) handle: String,
-    pub(super) source_arn: String,
-    pub(super) source: String,
-    pub(super) destination_arn: Option<String>,
-    pub(super) max_per_second: Option<u32>,
-    pub(super) started_ms: i64,
-    pub(super) to_move: u64,
-    pub(super) moved: AtomicU64,
-    pub(super) cancel: AtomicBool,
-    /// (status, failure reason).
-    pub(super) status: Mutex<(&'static str, Option<String>)>,
-}
-
-impl MoveTask {
-    pub(super) fn status(&self) -> (&'static str, Option<String>) {
-        self.status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    pub(super) fn finish(&self, status: &'static str, reason: Option<String>) {
-        *self.status.lock().unwrap_or_else(PoisonError::into_inner) = (status, reason);
-    }
-}
-
 impl Sqs {
     // ------------------------------------------------------------ move tasks
 
@@ -63,7 +37,7 @@ impl Sqs {
     }
 
     pub(super) fn start_move_task(&self, local: &Arc<Local>, r: &StartMoveTaskRequest) -> OpResult {
-        let source_arn = r.source_arn.required("SourceArn")?;
+        let source_arn = need(&r.source_arn, "SourceArn")?;
         let source = self
             .by_name(name_of(source_arn))
             .filter(|_| source_arn.starts_with("arn:"))
@@ -172,7 +146,7 @@ impl Sqs {
     }
 
     pub(super) fn list_move_tasks(&self, r: &ListMoveTasksRequest) -> OpResult {
-        let source_arn = r.source_arn.required("SourceArn")?;
+        let source_arn = need(&r.source_arn, "SourceArn")?;
         let max = r
             .max_results
             .within(
@@ -228,7 +202,7 @@ impl Sqs {
     }
 
     pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
-        let handle = r.task_handle.required("TaskHandle")?;
+        let handle = need(&r.task_handle, "TaskHandle")?;
         let task = self
             .tasks()
             .iter()

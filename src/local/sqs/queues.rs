@@ -7,7 +7,7 @@ use super::journal::{Change, journal_with};
 use super::wire::{
     CreateQueueRequest, GetQueueAttributesRequest, GetQueueUrlRequest, ListQueuesRequest,
     PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
-    from_token, page_token, valid_queue_name,
+    from_token, need, page_token, valid_queue_name,
 };
 use super::{Queue, Sqs};
 use crate::local::AwsError;
@@ -67,7 +67,7 @@ impl Sqs {
         r: &CreateQueueRequest,
         ctx: &Ctx,
     ) -> OpResult {
-        let name = r.queue_name.required("QueueName")?;
+        let name = need(&r.queue_name, "QueueName")?;
         let given = r.attributes.pairs();
         let fifo_attr = given
             .iter()
@@ -133,7 +133,7 @@ impl Sqs {
     }
 
     pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
-        let name = r.queue_name.required("QueueName")?;
+        let name = need(&r.queue_name, "QueueName")?;
         if let Some(owner) = r.queue_owner_account_id.get()
             && owner != local.account
         {
@@ -178,7 +178,7 @@ impl Sqs {
     }
 
     pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
-        let url = r.queue_url.required("QueueUrl")?;
+        let url = need(&r.queue_url, "QueueUrl")?;
         let name = name_of(url);
         let q = {
             let mut queues = self.write_queues();
@@ -314,7 +314,7 @@ impl Sqs {
 
     pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
-        let label = r.label.required("Label")?;
+        let label = need(&r.label, "Label")?;
         let accounts = r.account_ids.strs();
         let actions = r.actions.strs();
         if accounts.is_empty() {
@@ -368,7 +368,7 @@ impl Sqs {
 
     pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
-        let label = r.label.required("Label")?;
+        let label = need(&r.label, "Label")?;
         let mut st = q.live()?;
         let mut policy: Value = st
             .attrs

@@ -12,7 +12,6 @@ use super::errors::{invalid, missing, sqs_error, unknown_attribute};
 use crate::local::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -40,35 +39,14 @@ pub(super) const SYSTEM_ATTRIBUTE_NAMES: &[&str] = &[
 
 // ---------------------------------------------------------------- members
 
-/// A string member. Anything else (absent, null, a number) reads as absent,
-/// so a wrong type gets the same `MissingParameter` as a missing member.
-#[derive(Debug, Default, Clone)]
-pub(super) struct Str(Option<String>);
+/// A string member (see [`Str`]): anything else (absent, null, a number)
+/// reads as absent, so a wrong type gets the same `MissingParameter` as a
+/// missing member.
+pub(super) use crate::local::members::Str;
 
-impl<'de> Deserialize<'de> for Str {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Str(match Value::deserialize(d)? {
-            Value::String(s) => Some(s),
-            _ => None,
-        }))
-    }
-}
-
-impl From<Option<String>> for Str {
-    fn from(v: Option<String>) -> Self {
-        Str(v)
-    }
-}
-
-impl Str {
-    pub(super) fn get(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-
-    /// The member `key`, or `MissingParameter`.
-    pub(super) fn required(&self, key: &str) -> Result<&str, AwsError> {
-        self.get().ok_or_else(|| missing(key))
-    }
+/// The string member `key`, or `MissingParameter`.
+pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> {
+    member.required(|| missing(key))
 }
 
 /// An integer member as sent: a number, or a string holding one (the query
@@ -200,12 +178,9 @@ impl Entries {
     }
 }
 
-/// Reads a request (or a batch entry) as its operation's type. Every member
-/// type above accepts any JSON, so reading an object cannot fail; anything
-/// else reads as an empty request, whose required members are then missing.
-pub(super) fn input<T: DeserializeOwned + Default>(body: Value) -> T {
-    serde_json::from_value(body).unwrap_or_default()
-}
+/// Reads a request (or a batch entry) as its operation's type (never fails:
+/// see [`crate::local::members`]).
+pub(super) use crate::local::members::input;
 
 // ---------------------------------------------------------------- requests, one type per operation
 
@@ -826,7 +801,7 @@ mod tests {
             "AttributeNames": ["All", 1],
         }));
         // A wrong type reads as missing, numbers may come as strings.
-        let e = r.queue_url.required("QueueUrl").unwrap_err();
+        let e = need(&r.queue_url, "QueueUrl").unwrap_err();
         assert_eq!(
             (e.code.as_str(), e.message.as_str()),
             (

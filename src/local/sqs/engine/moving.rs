@@ -2,7 +2,7 @@
 //! pace (batch size, when the next batch may run) that keeps a task at its
 //! velocity.
 
-use super::{QState, StoredMessage};
+use super::types::{QState, StoredMessage};
 use crate::local::AwsError;
 use crate::local::sqs::attrs::name_of;
 

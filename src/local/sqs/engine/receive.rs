@@ -1,7 +1,7 @@
 //! Receives: visibility timeouts, receive counts, dead-lettering after
 //! `maxReceiveCount`, FIFO groups, and `ChangeMessageVisibility`.
 
-use super::{QState, St, StoredMessage};
+use super::types::{QState, St, StoredMessage};
 use crate::local::AwsError;
 use crate::local::sqs::errors::not_in_flight;
 use std::cmp::Reverse;

@@ -1,7 +1,7 @@
 //! Sends: admission of a message (FIFO deduplication within the window,
 //! delays, size) and adding the admitted ones after the journal recorded them.
 
-use super::{Incoming, QState, StoredMessage};
+use super::types::{Incoming, QState, StoredMessage};
 use crate::local::AwsError;
 use crate::local::sqs::attrs::sha256_hex;
 use crate::local::sqs::errors::{invalid, missing};
