@@ -1,6 +1,6 @@
 //! The application state, the messages (facts) and effects (requests to the
 //! outside), and the queries on the state every view shares (the queue list's
-//! indexes, DLQ sources, Δ/min, the identity of a list row). `update`
+//! indexes, DLQ sources, Δ/min, the selected row's identity). `update`
 //! (`update.rs`) turns a message into a new state and effects.
 //!
 //! Submodules: `live` (fetch lifecycles), `list` (list view state, order
@@ -670,58 +670,10 @@ pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
     Some(DlqRow { queue, sources })
 }
 
-/// The identity of data item `i` of a list screen: queue URL, bus, rule,
-/// target id, log group, message id.
-pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&'a str> {
-    match screen {
-        Screen::Queues(_) | Screen::Dlqs(_) => {
-            state.queues.value.data()?.get(i).map(|q| q.url.as_str())
-        }
-        Screen::Buses(_) => state.buses.value.data()?.get(i).map(|b| b.name.as_str()),
-        Screen::LogGroups(_) => state
-            .log_groups
-            .value
-            .data()?
-            .get(i)
-            .map(|g| g.name.as_str()),
-        Screen::Rules(r) => r.rules.value.data()?.get(i).map(|r| r.rule.name.as_str()),
-        Screen::Rule(r) => r.targets.value.data()?.get(i).map(|t| t.id.as_str()),
-        Screen::Queue(q) => q
-            .peek
-            .value
-            .data()?
-            .messages
-            .get(i)
-            .map(|m| m.message_id.as_str()),
-        Screen::Contexts(_) => state
-            .profiles
-            .value
-            .data()?
-            .get(i)
-            .map(|c| c.label.as_str()),
-        Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
-        Screen::Tasks(_) => state.tasks.ordered().get(i).map(|t| t.key.as_str()),
-        Screen::Archives(a) => a
-            .listing
-            .value
-            .data()?
-            .archives
-            .get(i)
-            .map(|a| a.name.as_str()),
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => None,
-    }
-}
-
-/// The key of the selected row of the top screen.
+/// The key of the selected row of the top screen (as its view's `key_at`
+/// gave it when `update` last placed the cursor).
 pub(crate) fn selected_key(state: &AppState) -> Option<String> {
-    let top = state.top();
-    let lv = top.list()?;
-    let i = *lv.order.get(lv.cursor)?;
-    key_at(state, top, i).map(str::to_string)
+    state.top().list()?.current.clone()
 }
 
 /// The places `:ctx` offers: the embedded backend (when it runs), then each

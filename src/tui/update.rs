@@ -179,15 +179,16 @@ pub(crate) fn reconcile(state: &mut AppState) {
         return;
     };
     let want = (generation, lv.filter.clone(), lv.sort, lv.reverse);
+    let view = view::of(top);
     if lv.built.as_ref() != Some(&want) {
-        let order = view::of(top).order(state);
+        let order = view.order(state);
         let cursor = lv
             .selected
             .as_deref()
             .and_then(|sel| {
                 order
                     .iter()
-                    .position(|&i| key_at(state, top, i) == Some(sel))
+                    .position(|&i| view.key_at(state, i) == Some(sel))
             })
             .unwrap_or(0);
         if let Some(lv) = state.top_mut().list_mut() {
@@ -195,6 +196,14 @@ pub(crate) fn reconcile(state: &mut AppState) {
             lv.cursor = cursor;
             lv.built = Some(want);
         }
+    }
+    // The identity of the row under the cursor, for actions on it.
+    let current = state.top().list().and_then(|lv| {
+        let i = *lv.order.get(lv.cursor)?;
+        view.key_at(state, i).map(str::to_string)
+    });
+    if let Some(lv) = state.top_mut().list_mut() {
+        lv.current = current;
     }
     // The rows the last frame showed, when it showed this screen.
     let depth = state.stack.len();
@@ -211,12 +220,14 @@ pub(crate) fn reconcile(state: &mut AppState) {
 /// The identities of the top screen's rows, in display order (for tests
 /// outside the crate).
 pub fn row_keys_of(state: &AppState) -> Vec<String> {
-    let top = state.top();
-    top.list()
+    let view = view::of(state.top());
+    state
+        .top()
+        .list()
         .map(|lv| {
             lv.order
                 .iter()
-                .filter_map(|&i| key_at(state, top, i).map(str::to_string))
+                .filter_map(|&i| view.key_at(state, i).map(str::to_string))
                 .collect()
         })
         .unwrap_or_default()

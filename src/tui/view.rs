@@ -4,11 +4,13 @@
 //! stored.
 //!
 //! A view is one file in `view/`: a unit struct implementing [`View`]
-//! (`view/kind.rs`: render, refresh, what `enter` opens), the answers to its
-//! own fetches (`queue_loaded`, `tailed_msg`, ...) and its own actions;
-//! shared pieces in `view/widgets.rs`. Adding a view: its file, a `Screen`
-//! variant with its data (`state/screen.rs`), a `Scope` (`scope.rs`, which
-//! the config, the help and the hints derive from) and a line in [`of`].
+//! (`view/kind.rs`: render, list order and row identity, refresh, what
+//! `enter` opens, its own actions and how it scrolls), the answers to its
+//! own fetches (`queue_loaded`, ...); shared pieces in `view/widgets.rs`.
+//! Adding a view: its file, a `Screen` variant with its data
+//! (`state/screen.rs`), a `Scope` with its own actions (`scope.rs`, which
+//! the config, the help and the hints derive from) and a line in
+//! [`of_scope`]. `update` and `state` need no arm for it.
 //! This file lays out the frame (header, body, status, hints) and draws the
 //! overlays (help, confirmation). Views import the state; the state never
 //! imports a view; `update` dispatches to the views.
@@ -42,6 +44,7 @@ use crate::text::escape;
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::keys;
+use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
 pub use kind::View;
@@ -61,23 +64,31 @@ fn body_area(width: u16, height: u16) -> Rect {
 
 /// The view of a screen.
 pub fn of(screen: &Screen) -> &'static dyn View {
-    match screen {
-        Screen::Queues(_) => &queues::Queues,
-        Screen::Dlqs(_) => &dlqs::Dlqs,
-        Screen::Queue(_) => &queue::QueueView,
-        Screen::Message(_) => &message::MessageView,
-        Screen::Buses(_) => &buses::Buses,
-        Screen::Rules(_) => &rules::Rules,
-        Screen::Rule(_) => &rule::RuleView,
-        Screen::LogGroups(_) => &log_groups::LogGroups,
-        Screen::Log(_) => &log::LogView,
-        Screen::Contexts(_) => &contexts::Contexts,
-        Screen::Tail(_) => &tail::TailView,
-        Screen::Editor(_) => &editor::EditorView,
-        Screen::Workbench(_) => &workbench::WorkbenchView,
-        Screen::Redrive(_) => &redrive::RedriveView,
-        Screen::Archives(_) => &archives::ArchivesView,
-        Screen::Tasks(_) => &tasks::TasksView,
+    of_scope(screen.scope())
+}
+
+/// The view of a scope: the one exhaustive match, so a new scope (and so a
+/// new screen) does not compile until its view exists.
+pub fn of_scope(scope: Scope) -> &'static dyn View {
+    match scope {
+        Scope::Queues => &queues::Queues,
+        Scope::Dlqs => &dlqs::Dlqs,
+        Scope::Queue => &queue::QueueView,
+        Scope::Message => &message::MessageView,
+        Scope::Buses => &buses::Buses,
+        Scope::Rules => &rules::Rules,
+        Scope::Rule => &rule::RuleView,
+        Scope::Logs => &log_groups::LogGroups,
+        Scope::Log => &log::LogView,
+        Scope::Ctx => &contexts::Contexts,
+        Scope::Tail => &tail::TailView,
+        Scope::Editor => &editor::EditorView,
+        Scope::Workbench => &workbench::WorkbenchView,
+        Scope::Redrive => &redrive::RedriveView,
+        Scope::Archives => &archives::ArchivesView,
+        Scope::Tasks => &tasks::TasksView,
+        // No screen has the global scope: its keys are the shared ones.
+        Scope::Global => &kind::NoView,
     }
 }
 
@@ -436,4 +447,30 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
         ),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::tui::config::Config;
+    use crate::tui::scope::SHARED;
+
+    /// Every key a view's help or hints list does something there: the
+    /// view's `on_action` takes exactly the actions its scope lists beyond
+    /// the shared ones `update` runs, and no other.
+    #[test]
+    fn each_view_runs_exactly_its_own_actions() {
+        for &scope in std::iter::once(&Scope::Global).chain(Scope::VIEWS) {
+            for &action in Action::ALL {
+                let (mut state, _) =
+                    AppState::new(Config::defaults(), Context::default(), Instant::now());
+                let ran = of_scope(scope).on_action(&mut state, action).is_some();
+                let own =
+                    scope != Scope::Global && scope.handles(action) && !SHARED.contains(&action);
+                assert_eq!(ran, own, "{scope}: {action:?}");
+            }
+        }
+    }
 }

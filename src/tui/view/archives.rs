@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row};
 use super::widgets::*;
 use crate::ops::archives::{self, Listing};
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
 
@@ -333,6 +334,18 @@ impl super::kind::View for ArchivesView {
 
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         refresh(state)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let archives = &screen(state)?.listing.value.data()?.archives;
+        archives.get(i).map(|a| a.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Replay => replay(state),
+            _ => return None,
+        })
     }
 }
 

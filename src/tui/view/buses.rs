@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -107,6 +108,17 @@ impl super::kind::View for Buses {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state.buses.value.data()?.get(i).map(|b| b.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Tail => super::tail::start_tail(state),
+            _ => return None,
+        })
     }
 }
 

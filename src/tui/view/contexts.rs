@@ -182,6 +182,15 @@ impl super::kind::View for Contexts {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
     }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state
+            .profiles
+            .value
+            .data()?
+            .get(i)
+            .map(|c| c.label.as_str())
+    }
 }
 
 /// The profile names answered (the places `:ctx` offers).

@@ -1,11 +1,13 @@
-//! The `View` trait: what every view provides (its render, its list order,
-//! its refresh, what `enter` opens). Each file in `view/` implements it on a unit struct;
+//! The `View` trait: what every view provides (its render, its list order
+//! and the identity of its rows, its refresh, what `enter` opens, its own
+//! keys' actions, how it scrolls). Each file in `view/` implements it on a unit struct;
 //! `view::of` maps a screen to its view. Kept apart from `view.rs` so that
 //! the view files import it without importing their parent.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use crate::tui::action::Action;
 use crate::tui::state::{AppState, Effect};
 
 /// What every view provides. Each file in `view/` has one unit struct that
@@ -36,4 +38,36 @@ pub trait View: Sync {
     fn open(&self, _state: &mut AppState, _key: &str) -> Vec<Effect> {
         Vec::new()
     }
+
+    /// The identity of data item `i` of the view's list (queue URL, bus,
+    /// rule, target id, log group, message id...): the selection follows it
+    /// across refreshes. None for a view without a list.
+    fn key_at<'a>(&self, _state: &'a AppState, _i: usize) -> Option<&'a str> {
+        None
+    }
+
+    /// Runs one of the view's own actions (those its `Scope` lists beyond
+    /// the ones every view shares, which `update` runs): `None` when the
+    /// action is not the view's.
+    fn on_action(&self, _state: &mut AppState, _action: Action) -> Option<Vec<Effect>> {
+        None
+    }
+
+    /// Moves through a document rather than a list (up, down, pages, top,
+    /// bottom): `true` when the view did; lists leave it to `update`.
+    fn scroll(&self, _state: &mut AppState, _action: Action) -> bool {
+        false
+    }
+
+    /// Whether `esc` may leave the view now (`false`: the view said why).
+    fn leave(&self, _state: &mut AppState) -> bool {
+        true
+    }
+}
+
+/// The view of no screen (the `global` scope): draws nothing, runs nothing.
+pub struct NoView;
+
+impl View for NoView {
+    fn render(&self, _state: &AppState, _frame: &mut Frame, _area: Rect) {}
 }

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -53,6 +54,22 @@ pub struct LogView;
 impl super::kind::View for LogView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
+    }
+
+    fn scroll(&self, state: &mut AppState, action: Action) -> bool {
+        let Screen::Log(l) = state.top_mut() else {
+            return false;
+        };
+        let max = l.events.len().saturating_sub(1);
+        l.from_end = match action {
+            Action::Up => (l.from_end + 1).min(max),
+            Action::Down => l.from_end.saturating_sub(1),
+            Action::PageUp => (l.from_end + PAGE_ROWS).min(max),
+            Action::PageDown => l.from_end.saturating_sub(PAGE_ROWS),
+            Action::Top => max,
+            _ => 0,
+        };
+        true
     }
 }
 

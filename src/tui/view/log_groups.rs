@@ -129,6 +129,11 @@ impl super::kind::View for LogGroups {
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
     }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let groups = state.log_groups.value.data()?;
+        groups.get(i).map(|g| g.name.as_str())
+    }
 }
 
 /// The log group list answered.

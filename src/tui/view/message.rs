@@ -7,6 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::text::escape;
+use crate::tui::action::Action;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -59,5 +61,41 @@ impl super::kind::View for MessageView {
 
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         refresh(state)
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::CopyBody => match state.top() {
+                Screen::Message(i) => vec![Effect::Copy {
+                    text: i.message.body.clone(),
+                }],
+                _ => Vec::new(),
+            },
+            Action::ToggleRaw => {
+                if let Screen::Message(i) = state.top_mut() {
+                    i.toggle_raw();
+                }
+                Vec::new()
+            }
+            Action::Delete => ops_ui::delete(state),
+            Action::Edit => super::editor::edit(state),
+            _ => return None,
+        })
+    }
+
+    fn scroll(&self, state: &mut AppState, action: Action) -> bool {
+        let Screen::Message(i) = state.top_mut() else {
+            return false;
+        };
+        let last = i.lines.len().saturating_sub(1);
+        i.scroll = match action {
+            Action::Up => i.scroll.saturating_sub(1),
+            Action::Down => (i.scroll + 1).min(last),
+            Action::PageUp => i.scroll.saturating_sub(PAGE_ROWS),
+            Action::PageDown => (i.scroll + PAGE_ROWS).min(last),
+            Action::Top => 0,
+            _ => last,
+        };
+        true
     }
 }

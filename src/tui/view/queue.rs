@@ -13,6 +13,7 @@ use crate::text::escape;
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::keys;
+use crate::tui::ops_ui;
 use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
@@ -373,6 +374,116 @@ impl super::kind::View for QueueView {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        let m = q.peek.value.data()?.messages.get(i)?;
+        Some(m.message_id.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Peek => peek(state),
+            Action::GoToDlq => go_to_dlq(state),
+            Action::Mark => {
+                ops_ui::toggle_mark(state);
+                Vec::new()
+            }
+            Action::Delete => ops_ui::delete(state),
+            Action::Edit => super::editor::edit(state),
+            Action::Purge => ops_ui::purge(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            Action::Redrive => super::redrive::redrive(state),
+            _ => return None,
+        })
+    }
+}
+
+/// `p`: peeks the selected queue (or the one open), asking first when one
+/// receive can move messages to the DLQ.
+pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
+    let queue: Option<Queue> = match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => {
+            selected_key(state).and_then(|u| state.queue_by_url(&u).cloned())
+        }
+        Screen::Queue(q) => q.queue.value.data().cloned(),
+        _ => return Vec::new(),
+    };
+    // A peek is a receive: where one receive can dead-letter, ask first.
+    if let Some(q) = &queue
+        && let Some(rp) = &q.redrive_policy
+        && rp.max_receive_count <= aws::sqs::UNSAFE_MAX_RECEIVE
+    {
+        let id = match state.top() {
+            Screen::Queue(s) => s.id.clone(),
+            _ => q.url.clone(),
+        };
+        state.overlay = Overlay::Confirm(Box::new(Confirm {
+            title: format!("peek {}?", crate::text::escape(&q.name)),
+            lines: vec![
+                "On SQS a peek is a receive: it adds one to each message's receive count."
+                    .to_string(),
+                format!(
+                    "This queue's maxReceiveCount is {}: after this peek, messages can move",
+                    rp.max_receive_count
+                ),
+                format!(
+                    "to the DLQ {} on their next receive (a consumer's or a peek's).",
+                    crate::text::escape(rp.dlq_name())
+                ),
+            ],
+            typed: None,
+            input: String::new(),
+            then: Pending::ForcedPeek { queue: id },
+        }));
+        return Vec::new();
+    }
+    peek_now(state, false)
+}
+
+/// Peeks the selected queue (or the one open) without asking.
+pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => match selected_key(state) {
+            Some(url) => open_queue(state, url, Some(force)),
+            None => Vec::new(),
+        },
+        Screen::Queue(_) => {
+            let req = state.req();
+            let max = state.config.peek_count;
+            if let Screen::Queue(q) = state.top_mut() {
+                if q.peek.begin(req) {
+                    return vec![Effect::Peek {
+                        req,
+                        queue: q.id.clone(),
+                        max,
+                        force,
+                    }];
+                }
+                state.flash(Level::Info, "a peek is already running");
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `d`: opens the DLQ of the selected (or open) queue.
+pub(crate) fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
+    let queue: Option<Queue> = match state.top() {
+        Screen::Queues(_) => selected_key(state).and_then(|u| state.queue_by_url(&u).cloned()),
+        Screen::Queue(q) => q.queue.value.data().cloned(),
+        _ => None,
+    };
+    match queue.and_then(|q| q.redrive_policy) {
+        Some(p) => open_queue(state, p.dead_letter_target_arn, None),
+        None => {
+            state.flash(Level::Info, "this queue has no DLQ (no redrive policy)");
+            Vec::new()
+        }
     }
 }
 

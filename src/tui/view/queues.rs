@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -153,6 +155,19 @@ impl super::kind::View for Queues {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         super::queue::open_queue(state, key.to_string(), None)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state.queues.value.data()?.get(i).map(|q| q.url.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Peek => super::queue::peek(state),
+            Action::GoToDlq => super::queue::go_to_dlq(state),
+            Action::Purge => ops_ui::purge(state),
+            _ => return None,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -254,6 +255,26 @@ pub struct RedriveView;
 impl super::kind::View for RedriveView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Cancel => cancel_redrive(state),
+            _ => return None,
+        })
+    }
+
+    fn leave(&self, state: &mut AppState) -> bool {
+        if let Screen::Redrive(r) = state.top()
+            && r.summary.is_none()
+        {
+            state.flash(
+                Level::Info,
+                "the redrive runs: c cancels it (the batch in flight finishes first); esc leaves once it ends",
+            );
+            return false;
+        }
+        true
     }
 }
 

@@ -8,6 +8,8 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 use crate::domain::{Arn, Target, queue_name};
 use crate::text::escape;
+use crate::tui::action::Action;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -207,6 +209,22 @@ impl super::kind::View for RuleView {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Rule(r) = state.top() else {
+            return None;
+        };
+        r.targets.value.data()?.get(i).map(|t| t.id.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Tail => super::tail::start_tail(state),
+            Action::ToggleRule => ops_ui::toggle_rule(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            _ => return None,
+        })
     }
 }
 

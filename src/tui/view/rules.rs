@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -167,6 +169,22 @@ impl super::kind::View for Rules {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        r.rules.value.data()?.get(i).map(|r| r.rule.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Tail => super::tail::start_tail(state),
+            Action::ToggleRule => ops_ui::toggle_rule(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            _ => return None,
+        })
     }
 }
 

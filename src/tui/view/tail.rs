@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -284,6 +285,25 @@ impl super::kind::View for TailView {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Tail(t) = state.top() else {
+            return None;
+        };
+        t.events.get(i).map(|e| e.message_id.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Pause => {
+                toggle_pause(state);
+                Vec::new()
+            }
+            Action::Save => save_tail(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            _ => return None,
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use super::widgets::*;
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
@@ -187,6 +188,17 @@ impl super::kind::View for TasksView {
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         render(state, frame, area);
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state.tasks.ordered().get(i).map(|t| t.key.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Cancel => cancel(state),
+            _ => return None,
+        })
     }
 }
 
