@@ -559,6 +559,26 @@ impl AppState {
             .then_some(Effect::FetchQueues { req })
     }
 
+    /// Takes the answer to a list's fetch, the one way every list does: the
+    /// list is found by `live` (where its `Live` is, given the request), a
+    /// superseded answer is dropped, an error keeps the stale rows and backs
+    /// off, and the list orders are rebuilt (the selection follows identity).
+    /// `true` when the answer was taken.
+    pub(crate) fn answer<T, E: std::fmt::Display>(
+        &mut self,
+        live: fn(&mut AppState, ReqId) -> Option<&mut Live<T>>,
+        req: ReqId,
+        at: Instant,
+        result: Result<T, E>,
+    ) -> bool {
+        let every = self.config.refresh;
+        let taken = live(self, req).is_some_and(|l| l.finish(req, at, result, every));
+        if taken {
+            self.bump();
+        }
+        taken
+    }
+
     /// List orders are rebuilt (the listed data changed in place).
     pub(crate) fn bump(&mut self) {
         self.generation += 1;

@@ -16,44 +16,40 @@ use super::widgets::*;
 use crate::aws;
 use crate::domain::LogEvent;
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Log(l) = state.top() else { return };
-    let status = match &l.status {
-        LogStatus::Loading => "loading the last minutes…".to_string(),
-        LogStatus::Following if l.from_end == 0 => "following".to_string(),
-        LogStatus::Following => format!("paused, {} lines up (G follows)", l.from_end),
-        LogStatus::Failed(_) => "failed".to_string(),
-    };
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} · {} events · {status} ",
-        escape(&l.group),
-        l.events.len()
-    ));
-    let h = block.inner(area).height as usize;
-    let end = l.events.len().saturating_sub(l.from_end);
-    let start = end.saturating_sub(h);
-    let lines: Vec<Line> = l
-        .events
-        .range(start..end)
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{} ", crate::tui::inspect::hms(e.timestamp_ms)),
-                    style(state, Meaning::Muted),
-                ),
-                Span::raw(first_line(&e.message, 400)),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
 /// The log view.
 pub struct LogView;
 
 impl super::kind::View for LogView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Log(l) = state.top() else { return };
+        let status = match &l.status {
+            LogStatus::Loading => "loading the last minutes…".to_string(),
+            LogStatus::Following if l.from_end == 0 => "following".to_string(),
+            LogStatus::Following => format!("paused, {} lines up (G follows)", l.from_end),
+            LogStatus::Failed(_) => "failed".to_string(),
+        };
+        let block = Block::default().borders(Borders::ALL).title(format!(
+            " {} · {} events · {status} ",
+            escape(&l.group),
+            l.events.len()
+        ));
+        let h = block.inner(area).height as usize;
+        let end = l.events.len().saturating_sub(l.from_end);
+        let start = end.saturating_sub(h);
+        let lines: Vec<Line> = l
+            .events
+            .range(start..end)
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", crate::tui::inspect::hms(e.timestamp_ms)),
+                        style(state, Meaning::Muted),
+                    ),
+                    Span::raw(first_line(&e.message, 400)),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
     fn scroll(&self, state: &mut AppState, action: Action) -> bool {

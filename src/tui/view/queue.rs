@@ -134,161 +134,6 @@ pub(crate) fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rec
     split_top(queue_top_lines(state, s).len(), area)
 }
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Queue(s) = state.top() else {
-        return;
-    };
-    let name = s
-        .queue
-        .value
-        .data()
-        .map(|q| q.name.clone())
-        .unwrap_or_else(|| queue_name(&s.id).to_string());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" queue {} ", escape(&name)));
-    let peek = s.peek.value.data();
-    let lines = queue_top_lines(state, s);
-    let [top, bottom] = split_top(lines.len(), area);
-    frame.render_widget(Paragraph::new(lines).block(block), top);
-
-    let title = match (peek, &s.peek.value) {
-        (Some(p), _) => format!(
-            " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
-            p.messages.len(),
-            p.approx_total,
-            crate::tui::inspect::hms(p.wall_ms),
-            if s.marked.is_empty() {
-                String::new()
-            } else {
-                format!(" · {} marked", s.marked.len())
-            },
-            if s.peek.pending.is_some() {
-                " (peeking…)"
-            } else {
-                ""
-            }
-        ),
-        (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
-        _ => " messages ".to_string(),
-    };
-    let mblock = Block::default().borders(Borders::ALL).title(title);
-    let Some(p) = peek else {
-        let text = match &s.peek.value {
-            Loadable::Failed { error, .. } => Line::from(Span::styled(
-                format!("peek failed: {}", escape(error)),
-                style(state, Meaning::Danger),
-            )),
-            Loadable::Loading { .. } => {
-                Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
-            }
-            _ => Line::from(vec![
-                Span::raw("not fetched: press "),
-                Span::styled(
-                    keys::chords(&state.config, Scope::Queue, Action::Peek)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| "peek".to_string()),
-                    style(state, Meaning::Key),
-                ),
-                Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
-            ]),
-        };
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(mblock),
-            bottom,
-        );
-        return;
-    };
-    let inner = mblock.inner(bottom);
-    frame.render_widget(mblock, bottom);
-    let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
-    let [warn_area, table_area] =
-        Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
-    let warnings: Vec<Line> = p
-        .warnings
-        .iter()
-        .map(|w| {
-            Line::from(Span::styled(
-                format!("⚠ {}", escape(w)),
-                style(state, Meaning::Warn),
-            ))
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(warnings), warn_area);
-    // Only the rows in view: 100,000 messages cost what a screenful costs.
-    let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
-    let table_rows: Vec<Row> = s.list.order[range]
-        .iter()
-        .filter_map(|&i| p.messages.get(i))
-        .map(|m| {
-            let left = m
-                .receives_left
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "-".to_string());
-            let left_cell = match m.receives_left {
-                Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
-                _ => Cell::from(left),
-            };
-            let sent = m
-                .attributes
-                .get("SentTimestamp")
-                .and_then(|v| v.parse::<i64>().ok())
-                .map(crate::tui::inspect::hms)
-                .unwrap_or_default();
-            let mark = if s.marked.contains(&m.message_id) {
-                "✓"
-            } else {
-                " "
-            };
-            Row::new(vec![
-                Cell::from(mark).style(style(state, Meaning::Accent)),
-                Cell::from(escape(&m.message_id).into_owned()),
-                Cell::from(m.receive_count.to_string()),
-                left_cell,
-                Cell::from(sent),
-                Cell::from(first_line(&m.body, 200)),
-            ])
-        })
-        .collect();
-    let t = Table::new(
-        table_rows,
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
-            Constraint::Length(4),
-            Constraint::Length(4),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(
-        Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
-            .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
-    )
-    .row_highlight_style(style(state, Meaning::Selected))
-    .highlight_symbol("▶ ")
-    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(t, table_area, &mut ts);
-}
-
-/// Refreshes the open queue's attributes (never its messages).
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if let Screen::Queue(q) = state.top_mut()
-        && q.queue.begin(req)
-    {
-        return vec![Effect::FetchQueue {
-            req,
-            queue: q.id.clone(),
-        }];
-    }
-    Vec::new()
-}
-
 /// Opens the peeked message `id` in the inspector.
 pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
     let Screen::Queue(q) = state.top() else {
@@ -365,11 +210,158 @@ impl super::kind::View for QueueView {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Queue(s) = state.top() else {
+            return;
+        };
+        let name = s
+            .queue
+            .value
+            .data()
+            .map(|q| q.name.clone())
+            .unwrap_or_else(|| queue_name(&s.id).to_string());
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" queue {} ", escape(&name)));
+        let peek = s.peek.value.data();
+        let lines = queue_top_lines(state, s);
+        let [top, bottom] = split_top(lines.len(), area);
+        frame.render_widget(Paragraph::new(lines).block(block), top);
+
+        let title = match (peek, &s.peek.value) {
+            (Some(p), _) => format!(
+                " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
+                p.messages.len(),
+                p.approx_total,
+                crate::tui::inspect::hms(p.wall_ms),
+                if s.marked.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {} marked", s.marked.len())
+                },
+                if s.peek.pending.is_some() {
+                    " (peeking…)"
+                } else {
+                    ""
+                }
+            ),
+            (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
+            _ => " messages ".to_string(),
+        };
+        let mblock = Block::default().borders(Borders::ALL).title(title);
+        let Some(p) = peek else {
+            let text = match &s.peek.value {
+                Loadable::Failed { error, .. } => Line::from(Span::styled(
+                    format!("peek failed: {}", escape(error)),
+                    style(state, Meaning::Danger),
+                )),
+                Loadable::Loading { .. } => {
+                    Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
+                }
+                _ => Line::from(vec![
+                    Span::raw("not fetched: press "),
+                    Span::styled(
+                        keys::chords(&state.config, Scope::Queue, Action::Peek)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| "peek".to_string()),
+                        style(state, Meaning::Key),
+                    ),
+                    Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
+                ]),
+            };
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .block(mblock),
+                bottom,
+            );
+            return;
+        };
+        let inner = mblock.inner(bottom);
+        frame.render_widget(mblock, bottom);
+        let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
+        let [warn_area, table_area] =
+            Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
+        let warnings: Vec<Line> = p
+            .warnings
+            .iter()
+            .map(|w| {
+                Line::from(Span::styled(
+                    format!("⚠ {}", escape(w)),
+                    style(state, Meaning::Warn),
+                ))
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(warnings), warn_area);
+        // Only the rows in view: 100,000 messages cost what a screenful costs.
+        let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
+        let table_rows: Vec<Row> = s.list.order[range]
+            .iter()
+            .filter_map(|&i| p.messages.get(i))
+            .map(|m| {
+                let left = m
+                    .receives_left
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".to_string());
+                let left_cell = match m.receives_left {
+                    Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
+                    _ => Cell::from(left),
+                };
+                let sent = m
+                    .attributes
+                    .get("SentTimestamp")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .map(crate::tui::inspect::hms)
+                    .unwrap_or_default();
+                let mark = if s.marked.contains(&m.message_id) {
+                    "✓"
+                } else {
+                    " "
+                };
+                Row::new(vec![
+                    Cell::from(mark).style(style(state, Meaning::Accent)),
+                    Cell::from(escape(&m.message_id).into_owned()),
+                    Cell::from(m.receive_count.to_string()),
+                    left_cell,
+                    Cell::from(sent),
+                    Cell::from(first_line(&m.body, 200)),
+                ])
+            })
+            .collect();
+        let t = Table::new(
+            table_rows,
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
+                Constraint::Length(4),
+                Constraint::Length(4),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(
+            Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
+                .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+        )
+        .row_highlight_style(style(state, Meaning::Selected))
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+        let mut ts = TableState::default().with_selected(selected);
+        frame.render_stateful_widget(t, table_area, &mut ts);
     }
 
+    /// Refreshes the open queue's attributes (never its messages).
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if let Screen::Queue(q) = state.top_mut()
+            && q.queue.begin(req)
+        {
+            return vec![Effect::FetchQueue {
+                req,
+                queue: q.id.clone(),
+            }];
+        }
+        Vec::new()
     }
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {

@@ -117,56 +117,6 @@ pub(crate) fn cancel_now(state: &mut AppState, id: OpId) -> Vec<Effect> {
     vec![Effect::CancelTask { id }]
 }
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Tasks(lv) = state.top() else {
-        return;
-    };
-    let rows = state.tasks.ordered();
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "tasks",
-        Some(lv.order.len()),
-        &lv.filter,
-        None,
-    ));
-    let (range, selected) = visible(lv, table_rows_in(area));
-    let table_rows = lv.order[range]
-        .iter()
-        .filter_map(|&i| rows.get(i))
-        .map(|t| {
-            let (status, m) = match &t.ended {
-                None if t.cancelling => ("cancelling".to_string(), Meaning::Warn),
-                None => ("running".to_string(), Meaning::Accent),
-                Some(Ok(s)) => (format!("done: {s}"), Meaning::Ok),
-                Some(Err(e)) => (format!("failed: {e}"), Meaning::Danger),
-            };
-            Row::new(vec![
-                Cell::from(t.id.0.to_string()),
-                Cell::from(t.kind.name()),
-                Cell::from(escape(&t.title).into_owned()),
-                Cell::from(t.progress_text()),
-                Cell::from(escape(&status).into_owned()).style(style(state, m)),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        area,
-        block,
-        &["id", "kind", "title", "progress", "state"],
-        vec![
-            Constraint::Length(5),
-            Constraint::Length(8),
-            Constraint::Fill(2),
-            Constraint::Length(20),
-            Constraint::Fill(1),
-        ],
-        table_rows,
-        selected,
-        false,
-    );
-}
-
 /// The tasks view.
 pub struct TasksView;
 
@@ -187,7 +137,53 @@ impl super::kind::View for TasksView {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Tasks(lv) = state.top() else {
+            return;
+        };
+        let rows = state.tasks.ordered();
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "tasks",
+            Some(lv.order.len()),
+            &lv.filter,
+            None,
+        ));
+        let (range, selected) = visible(lv, table_rows_in(area));
+        let table_rows = lv.order[range]
+            .iter()
+            .filter_map(|&i| rows.get(i))
+            .map(|t| {
+                let (status, m) = match &t.ended {
+                    None if t.cancelling => ("cancelling".to_string(), Meaning::Warn),
+                    None => ("running".to_string(), Meaning::Accent),
+                    Some(Ok(s)) => (format!("done: {s}"), Meaning::Ok),
+                    Some(Err(e)) => (format!("failed: {e}"), Meaning::Danger),
+                };
+                Row::new(vec![
+                    Cell::from(t.id.0.to_string()),
+                    Cell::from(t.kind.name()),
+                    Cell::from(escape(&t.title).into_owned()),
+                    Cell::from(t.progress_text()),
+                    Cell::from(escape(&status).into_owned()).style(style(state, m)),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            area,
+            block,
+            &["id", "kind", "title", "progress", "state"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(8),
+                Constraint::Fill(2),
+                Constraint::Length(20),
+                Constraint::Fill(1),
+            ],
+            table_rows,
+            selected,
+            false,
+        );
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

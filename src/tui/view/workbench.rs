@@ -14,13 +14,6 @@ use crate::tui::config::Meaning;
 use crate::tui::ops_ui::{confirm, refused, selected_rule};
 use crate::tui::workbench::{Origin, WbEvent, WbOutcome, WbRule, Workbench};
 
-/// Draws the workbench on top of the stack.
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    if let Screen::Workbench(wb) = state.top() {
-        wb.render(frame, area, &state.config.theme);
-    }
-}
-
 /// The pattern `:workbench` starts with: every event (edit it).
 pub const WORKBENCH_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
 
@@ -173,8 +166,11 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
 pub struct WorkbenchView;
 
 impl super::kind::View for WorkbenchView {
+    /// Draws the workbench on top of the stack.
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        if let Screen::Workbench(wb) = state.top() {
+            wb.render(frame, area, &state.config.theme);
+        }
     }
 }
 
