@@ -97,24 +97,7 @@ pub fn of_scope(scope: Scope) -> &'static dyn View {
 fn list_rows(state: &AppState, area: Rect) -> Option<usize> {
     state.top().list()?;
     let body = body_area(area.width, area.height);
-    Some(match state.top() {
-        Screen::Queue(s) => {
-            let [_, bottom] = queue::queue_split(state, s, body);
-            let inner = Block::default().borders(Borders::ALL).inner(bottom);
-            let warnings = s.peek.value.data().map_or(0, |p| p.warnings.len());
-            let warn_h = (warnings as u16).min(inner.height / 2);
-            inner.height.saturating_sub(warn_h).saturating_sub(1) as usize
-        }
-        Screen::Rule(s) => {
-            let [_, bottom] = rule::rule_split(s, body);
-            table_rows_in(bottom)
-        }
-        Screen::Archives(_) => {
-            let [top, _] = archives::archives_split(body);
-            table_rows_in(top)
-        }
-        _ => table_rows_in(body),
-    })
+    Some(of(state.top()).list_rows(state, body))
 }
 
 /// Draws the whole screen; returns what the top list shows (for

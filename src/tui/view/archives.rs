@@ -349,6 +349,23 @@ impl super::kind::View for ArchivesView {
             _ => return None,
         })
     }
+
+    fn list_rows(&self, _state: &AppState, body: Rect) -> usize {
+        let [top, _] = archives_split(body);
+        table_rows_in(top)
+    }
+
+    /// While a replay runs, its state and progress follow.
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        let running = screen(state).is_some_and(|a| {
+            a.listing.due(now)
+                && a.listing
+                    .value
+                    .data()
+                    .is_some_and(|l| l.replays.iter().any(|r| r.is_active()))
+        });
+        if running { refresh(state) } else { Vec::new() }
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
+use std::time::Instant;
 
 use super::widgets::*;
 
@@ -118,6 +119,13 @@ impl super::kind::View for Dlqs {
             Action::Redrive => super::redrive::redrive(state),
             _ => return None,
         })
+    }
+
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !state.queues.due(now) {
+            return Vec::new();
+        }
+        state.fetch_queues().into_iter().collect()
     }
 }
 

@@ -4,6 +4,8 @@
 //! `view::of` maps a screen to its view. Kept apart from `view.rs` so that
 //! the view files import it without importing their parent.
 
+use std::time::Instant;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -57,6 +59,19 @@ pub trait View: Sync {
     /// bottom): `true` when the view did; lists leave it to `update`.
     fn scroll(&self, _state: &mut AppState, _action: Action) -> bool {
         false
+    }
+
+    /// How many rows of its list the view shows in `body` (reported back to
+    /// `update`, which keeps the scroll offset with it): by default a
+    /// bordered table with a header filling the body.
+    fn list_rows(&self, _state: &AppState, body: Rect) -> usize {
+        body.height.saturating_sub(3) as usize
+    }
+
+    /// Refreshes what is live in the view when due (a tick): most views
+    /// keep nothing live.
+    fn refresh_due(&self, _state: &mut AppState, _now: Instant) -> Vec<Effect> {
+        Vec::new()
     }
 
     /// Whether `esc` may leave the view now (`false`: the view said why).

@@ -392,6 +392,33 @@ impl super::kind::View for QueueView {
             _ => return None,
         })
     }
+
+    fn list_rows(&self, state: &AppState, body: Rect) -> usize {
+        let Screen::Queue(s) = state.top() else {
+            return 0;
+        };
+        let [_, bottom] = queue_split(state, s, body);
+        let inner = Block::default().borders(Borders::ALL).inner(bottom);
+        let warnings = s.peek.value.data().map_or(0, |p| p.warnings.len());
+        let warn_h = (warnings as u16).min(inner.height / 2);
+        inner.height.saturating_sub(warn_h).saturating_sub(1) as usize
+    }
+
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !matches!(state.top(), Screen::Queue(q) if q.queue.due(now)) {
+            return Vec::new();
+        }
+        let req = state.req();
+        if let Screen::Queue(q) = state.top_mut()
+            && q.queue.begin(req)
+        {
+            return vec![Effect::FetchQueue {
+                req,
+                queue: q.id.clone(),
+            }];
+        }
+        Vec::new()
+    }
 }
 
 /// `p`: peeks the selected queue (or the one open), asking first when one

@@ -167,6 +167,13 @@ impl super::kind::View for Queues {
             _ => return None,
         })
     }
+
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !state.queues.due(now) {
+            return Vec::new();
+        }
+        state.fetch_queues().into_iter().collect()
+    }
 }
 
 /// The queue list answered (dropped when superseded; depth samples only for the answer taken).

@@ -218,6 +218,14 @@ impl super::kind::View for RuleView {
             _ => return None,
         })
     }
+
+    fn list_rows(&self, state: &AppState, body: Rect) -> usize {
+        let Screen::Rule(s) = state.top() else {
+            return 0;
+        };
+        let [_, bottom] = rule_split(s, body);
+        table_rows_in(bottom)
+    }
 }
 
 /// A rule's targets answered.
