@@ -15,8 +15,8 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use super::state::{
-    AppState, Context, Effect, Msg, OpId, Outgoing, ReqId, RuleRow, TICK_EVERY, TaskEvent,
-    TaskKind, TaskSummary,
+    AppState, Context, Effect, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TailEnd, TaskEvent,
+    TaskItem, TaskKind, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -266,41 +266,53 @@ impl Executor {
                 );
             }
             Effect::OpenLog { req, group } => {
+                let id = OpId(req.0);
                 let c = self.clients();
                 let tx = self.tx.clone();
+                let title = format!("follow of log group {group}");
                 let handle = tokio::spawn(async move {
+                    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
                     let now = crate::local::now_ms();
                     let since = now - LOGS_SINCE.as_millis() as i64;
                     let first = c
                         .filter_log_events(&group, None, Some(since), Some(now), Some(LOGS_FIRST))
                         .await;
-                    let failed = first.is_err();
-                    if tx.send(Msg::LogsLoaded { req, result: first }).is_err() || failed {
+                    let events = match first {
+                        Ok(events) => events,
+                        Err(e) => {
+                            send(TaskEvent::Done(Err(e.into())));
+                            return;
+                        }
+                    };
+                    if !send(TaskEvent::Item(TaskItem::LogEvents(events))) {
                         return;
                     }
                     let mut rx = c.tail_logs(&group, None, now + 1);
                     while let Some(result) = rx.recv().await {
-                        if tx.send(Msg::LogTailed { req, result }).is_err() {
+                        let item = match result {
+                            Ok(event) => TaskItem::LogEvents(vec![event]),
+                            Err(e) => TaskItem::Retrying(e.into()),
+                        };
+                        if !send(TaskEvent::Item(item)) {
                             return;
                         }
                     }
                 });
-                let id = OpId(req.0);
                 self.tasks.insert(
                     id,
                     Task {
                         id,
                         kind: TaskKind::LogFollow,
-                        title: "log follow".to_string(),
+                        title,
                         cancel: Cancel::new(),
                         handle,
                     },
                 );
             }
             Effect::CloseLog { req } => {
-                // Dropping the tail's receiver (with the task) ends the tail.
+                // Dropping the tail's receiver (with the task) ends the follow.
                 if let Some(task) = self.tasks.remove(&OpId(req.0)) {
-                    task.stop();
+                    self.stop(&task);
                 }
             }
             Effect::Copy { text } => {
@@ -393,10 +405,10 @@ impl Executor {
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
-                let handle = tokio::spawn(async move {
-                    run_tail(c, audit, tx, req, bus, pattern, stop).await;
-                });
                 let id = OpId(req.0);
+                let handle = tokio::spawn(async move {
+                    run_tail(c, audit, tx, id, bus, pattern, stop).await;
+                });
                 self.tasks.insert(
                     id,
                     Task {
@@ -410,7 +422,7 @@ impl Executor {
             }
             Effect::StopTail { req } => {
                 if let Some(task) = self.tasks.get(&OpId(req.0)) {
-                    task.stop();
+                    self.stop(task);
                 }
             }
             Effect::SaveLines { path, lines } => {
@@ -465,7 +477,7 @@ impl Executor {
             }
             Effect::CancelTask { id } => {
                 if let Some(task) = self.tasks.get(&id) {
-                    task.stop();
+                    self.stop(task);
                     tracing::info!(
                         "cancelling {} task {} ({})",
                         task.kind.name(),
@@ -562,6 +574,18 @@ impl Executor {
 }
 
 impl Executor {
+    /// Stops a task (see `Task::stop`). A log follow, aborted, cannot say
+    /// so itself: its end is sent here.
+    fn stop(&self, task: &Task) {
+        task.stop();
+        if task.kind == TaskKind::LogFollow {
+            let _ = self.tx.send(Msg::Task {
+                id: task.id,
+                event: TaskEvent::Done(Ok(TaskSummary::LogFollow)),
+            });
+        }
+    }
+
     /// Leaves every task (see `Task::leave`) and waits (a few seconds at
     /// most) while bus tails remove their temporary queues and rules and
     /// redrives finish their batch in flight.
@@ -577,23 +601,21 @@ impl Executor {
 }
 
 /// A bus tail: start it, send its events until stopped, then remove its
-/// queue and rule.
+/// queue and rule; all reported as the events of task `id`.
 async fn run_tail(
     c: Arc<Clients>,
     audit: Audit,
     tx: mpsc::UnboundedSender<Msg>,
-    req: ReqId,
+    id: OpId,
     bus: String,
     pattern: Option<String>,
     stop: Cancel,
 ) {
+    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
     let tail = match crate::ops::tail::start(&c, &bus, pattern.as_deref()).await {
         Ok(t) => t,
         Err(e) => {
-            let _ = tx.send(Msg::TailStarted {
-                req,
-                result: Err(e.to_string()),
-            });
+            send(TaskEvent::Done(Err(e.into())));
             return;
         }
     };
@@ -608,46 +630,36 @@ async fn run_tail(
         notes.push(format!("swept leftovers: {}", tail.swept.join(", ")));
     }
     notes.extend(tail.warnings.iter().cloned());
-    let _ = tx.send(Msg::TailStarted {
-        req,
-        result: Ok(notes),
-    });
+    let mut open = send(TaskEvent::Item(TaskItem::TailReady(notes)));
     let mut received = 0u64;
-    while !stop.is_cancelled() {
-        let result = tail.next_batch_waiting(TAIL_WAIT_S).await;
-        let failed = result.is_err();
-        if let Ok(events) = &result {
-            received += events.len() as u64;
-        }
-        if tx
-            .send(Msg::Tailed {
-                req,
-                result: result.map_err(|e| e.to_string()),
-            })
-            .is_err()
-        {
-            break;
-        }
-        if failed {
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
+    while open && !stop.is_cancelled() {
+        let item = match tail.next_batch_waiting(TAIL_WAIT_S).await {
+            Ok(events) if events.is_empty() => continue,
+            Ok(events) => {
+                received += events.len() as u64;
+                TaskItem::TailEvents(events)
+            }
+            Err(e) => {
+                open = send(TaskEvent::Item(TaskItem::Retrying(e.into())));
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        open = send(TaskEvent::Item(item));
     }
     let stopped = tail.stop().await;
     if let Ok(cleanup) = &stopped {
         warn_audit(crate::ops::tail::record(&audit, &bus, received, cleanup).err());
     }
-    let result = match stopped {
-        Ok(cleanup) if cleanup.failed.is_empty() => {
-            Ok(format!("removed {}", cleanup.removed.join(", ")))
-        }
-        Ok(cleanup) => Err(format!(
-            "removed {}; could not remove {} (the next tail sweeps it)",
-            cleanup.removed.join(", "),
-            cleanup.failed.join(", ")
-        )),
-        Err(e) => Err(e.to_string()),
-    };
-    let _ = tx.send(Msg::TailStopped { req, result });
+    let result = stopped
+        .map(|cleanup| {
+            TaskSummary::Tail(TailEnd {
+                removed: cleanup.removed,
+                failed: cleanup.failed,
+            })
+        })
+        .map_err(Into::into);
+    send(TaskEvent::Done(result));
 }
 
 impl Drop for Executor {

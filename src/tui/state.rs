@@ -26,8 +26,7 @@ pub use task::*;
 
 use crate::aws;
 use crate::aws::sqs::Peek;
-use crate::domain::{EventBus, Identity, LogEvent, LogGroup, Queue, Target};
-use crate::ops::tail::TailedEvent;
+use crate::domain::{EventBus, Identity, LogGroup, Queue, Target};
 use crate::tui::config::Config;
 use crate::tui::workbench::WbEvent;
 
@@ -292,16 +291,6 @@ pub enum Msg {
         at: Instant,
         result: Result<Vec<LogGroup>, aws::Error>,
     },
-    /// The first batch of a log group's events (the last minutes).
-    LogsLoaded {
-        req: ReqId,
-        result: Result<Vec<LogEvent>, aws::Error>,
-    },
-    /// One event (or a tail error) from following a log group.
-    LogTailed {
-        req: ReqId,
-        result: Result<LogEvent, aws::Error>,
-    },
     Copied(Result<usize, String>),
     ProfilesLoaded {
         req: ReqId,
@@ -315,20 +304,6 @@ pub enum Msg {
     },
     /// An operator action ended: what it did, or why it failed.
     ActionDone {
-        req: ReqId,
-        result: Result<String, String>,
-    },
-    /// A tail's queue and rule exist (what was created and swept), or not.
-    TailStarted {
-        req: ReqId,
-        result: Result<Vec<String>, String>,
-    },
-    Tailed {
-        req: ReqId,
-        result: Result<Vec<TailedEvent>, String>,
-    },
-    /// A tail removed its queue and rule (what was removed).
-    TailStopped {
         req: ReqId,
         result: Result<String, String>,
     },
@@ -396,7 +371,8 @@ pub enum Effect {
     FetchLogGroups {
         req: ReqId,
     },
-    /// Events of the last minutes, then follow.
+    /// Events of the last minutes, then follow: a task (`Msg::Task`, its
+    /// lines as items) under the id of `req`.
     OpenLog {
         req: ReqId,
         group: String,
@@ -443,13 +419,14 @@ pub enum Effect {
         /// The original (its queue and receipt handle), deleted once the copy is acknowledged.
         delete: Option<crate::ops::republish::Original>,
     },
-    /// A temporary queue and rule on the bus, then its events as `Tailed`.
+    /// A temporary queue and rule on the bus, then its events: a task
+    /// (`Msg::Task`, its events as items) under the id of `req`.
     StartTail {
         req: ReqId,
         bus: String,
         pattern: Option<String>,
     },
-    /// Removes the tail's queue and rule (answers `TailStopped`).
+    /// Stops the tail, which removes its queue and rule (then its task is done).
     StopTail {
         req: ReqId,
     },

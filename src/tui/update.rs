@@ -88,8 +88,6 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::LogGroupsLoaded { req, at, result } => {
             view::log_groups::log_groups_loaded(state, req, at, result)
         }
-        Msg::LogsLoaded { req, result } => view::log::logs_loaded(state, req, result),
-        Msg::LogTailed { req, result } => view::log::log_tailed(state, req, result),
         Msg::Copied(result) => {
             match result {
                 Ok(n) => state.flash(
@@ -107,9 +105,6 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             refresh_now(state)
         }
-        Msg::TailStarted { req, result } => view::tail::tail_started(state, req, result),
-        Msg::Tailed { req, result } => view::tail::tailed_msg(state, req, result),
-        Msg::TailStopped { req, result } => view::tail::tail_stopped(state, req, result),
         Msg::Saved(result) => {
             match result {
                 Ok(path) => state.flash(Level::Info, format!("saved to {path}")),

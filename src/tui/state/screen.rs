@@ -67,6 +67,8 @@ pub struct RuleScreen {
 pub enum LogStatus {
     Loading,
     Following,
+    /// The follow ended (left, or cancelled from `:tasks`).
+    Stopped,
     Failed(String),
 }
 

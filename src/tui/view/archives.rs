@@ -189,7 +189,7 @@ pub(crate) fn replay_done(
                 format!("{}: {}", escape(&title), escape(&state_text)),
             );
         }
-        Ok(TaskSummary::Redrive(_)) => {}
+        Ok(_) => {}
         Err(e) => state.flash(Level::Error, format!("{}: {e}", escape(&title))),
     }
     refresh(state)

@@ -1,6 +1,6 @@
-//! The log view: one log group's events, followed live; taking the first
-//! batch and each followed event in (at most `LOG_CAP` kept), and drawing
-//! them.
+//! The log view: one log group's events, followed live by a task; taking
+//! its items in (the first batch, then each line; at most `LOG_CAP` kept),
+//! its end, and drawing them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,7 +13,6 @@ use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
-use crate::aws;
 use crate::domain::LogEvent;
 
 /// The log view.
@@ -26,6 +25,7 @@ impl super::kind::View for LogView {
             LogStatus::Loading => "loading the last minutes…".to_string(),
             LogStatus::Following if l.from_end == 0 => "following".to_string(),
             LogStatus::Following => format!("paused, {} lines up (G follows)", l.from_end),
+            LogStatus::Stopped => "stopped".to_string(),
             LogStatus::Failed(_) => "failed".to_string(),
         };
         let block = Block::default().borders(Borders::ALL).title(format!(
@@ -69,51 +69,62 @@ impl super::kind::View for LogView {
     }
 }
 
-/// The first batch of the open log group's events.
-pub(crate) fn logs_loaded(
-    state: &mut AppState,
-    req: ReqId,
-    result: Result<Vec<LogEvent>, aws::Error>,
-) -> Vec<Effect> {
-    if let Some(Screen::Log(l)) = state.stack.last_mut()
-        && l.req == req
-    {
-        match result {
-            Ok(events) => {
-                l.events.extend(events);
-                while l.events.len() > LOG_CAP {
-                    l.events.pop_front();
-                }
-                l.status = LogStatus::Following;
-            }
-            Err(e) => l.status = LogStatus::Failed(e.to_string()),
+/// The log screen following `req`, anywhere in the stack (`:tasks` may be
+/// above it).
+fn log_mut(state: &mut AppState, req: ReqId) -> Option<&mut LogScreen> {
+    state.stack.iter_mut().find_map(|s| match s {
+        Screen::Log(l) if l.req == req => Some(l),
+        _ => None,
+    })
+}
+
+/// Lines of the followed group: the first batch (the last minutes), then
+/// each as it comes.
+pub(crate) fn log_events(state: &mut AppState, req: ReqId, events: Vec<LogEvent>) -> Vec<Effect> {
+    let Some(l) = log_mut(state, req) else {
+        return Vec::new();
+    };
+    let first = matches!(l.status, LogStatus::Loading);
+    let n = events.len();
+    l.events.extend(events);
+    while l.events.len() > LOG_CAP {
+        l.events.pop_front();
+    }
+    if first {
+        l.status = LogStatus::Following;
+    } else {
+        if l.from_end > 0 {
+            l.from_end += n;
         }
+        l.warning = None;
     }
     Vec::new()
 }
 
-/// One followed log event, or a tail error.
-pub(crate) fn log_tailed(
+/// A read of the followed group failed; the follow tries again.
+pub(crate) fn log_retrying(
     state: &mut AppState,
     req: ReqId,
-    result: Result<LogEvent, aws::Error>,
+    error: &crate::ops::Error,
 ) -> Vec<Effect> {
-    if let Some(Screen::Log(l)) = state.stack.last_mut()
-        && l.req == req
-    {
-        match result {
-            Ok(ev) => {
-                l.events.push_back(ev);
-                if l.events.len() > LOG_CAP {
-                    l.events.pop_front();
-                }
-                if l.from_end > 0 {
-                    l.from_end += 1;
-                }
-                l.warning = None;
-            }
-            Err(e) => l.warning = Some(e.to_string()),
-        }
+    if let Some(l) = log_mut(state, req) {
+        l.warning = Some(error.to_string());
+    }
+    Vec::new()
+}
+
+/// The follow ended: stopped (left, or cancelled from `:tasks`), or its
+/// first read failed.
+pub(crate) fn log_done(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<TaskSummary, crate::ops::Error>,
+) -> Vec<Effect> {
+    if let Some(l) = log_mut(state, req) {
+        l.status = match result {
+            Ok(_) => LogStatus::Stopped,
+            Err(e) => LogStatus::Failed(e.to_string()),
+        };
     }
     Vec::new()
 }

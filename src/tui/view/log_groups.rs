@@ -1,5 +1,5 @@
 //! The log groups view: CloudWatch log groups; refresh, open a group's
-//! events, render.
+//! events (followed as a task), render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -26,6 +26,11 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
         from_end: 0,
         warning: None,
     }));
+    let id = OpId(req.0);
+    let title = format!("follow of log group {group}");
+    state
+        .tasks
+        .start(TaskRow::new(id, TaskKind::LogFollow, title, state.now));
     vec![Effect::OpenLog { req, group }]
 }
 

@@ -63,18 +63,10 @@ pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
         list: ListView::default(),
     })));
     let id = OpId(req.0);
-    state.tasks.start(TaskRow {
-        id,
-        key: id.0.to_string(),
-        kind: TaskKind::BusTail,
-        title: format!("tail of bus {bus}"),
-        progress: None,
-        planned: None,
-        resume: None,
-        cancelling: false,
-        ended: None,
-        items: Vec::new(),
-    });
+    let title = format!("tail of bus {bus}");
+    state
+        .tasks
+        .start(TaskRow::new(id, TaskKind::BusTail, title, state.now));
     vec![Effect::StartTail { req, bus, pattern }]
 }
 
@@ -305,73 +297,77 @@ impl super::kind::View for TailView {
     }
 }
 
-/// A tail's queue and rule exist, or not.
-pub(crate) fn tail_started(
-    state: &mut AppState,
-    req: ReqId,
-    result: Result<Vec<String>, String>,
-) -> Vec<Effect> {
-    if let Err(e) = &result {
-        state.tasks.finish(OpId(req.0), Err(e.clone()));
-    }
+/// A tail's queue and rule exist: what was created and swept.
+pub(crate) fn tail_ready(state: &mut AppState, req: ReqId, notes: Vec<String>) -> Vec<Effect> {
     if let Some(t) = tail_mut(state, req) {
-        match result {
-            Ok(notes) => {
-                t.status = TailStatus::Running;
-                t.notes = notes;
-            }
-            Err(e) => t.status = TailStatus::Failed(e),
+        if matches!(t.status, TailStatus::Starting) {
+            t.status = TailStatus::Running;
         }
+        t.notes = notes;
     }
     Vec::new()
 }
 
-/// Events (or a receive error) from a tail.
-pub(crate) fn tailed_msg(
+/// Events from a tail.
+pub(crate) fn tail_events(
     state: &mut AppState,
     req: ReqId,
-    result: Result<Vec<TailedEvent>, String>,
+    events: Vec<TailedEvent>,
 ) -> Vec<Effect> {
-    match result {
-        Ok(events) => {
-            if tailed(state, req, events) {
-                state.bump();
-            }
-        }
-        Err(e) => {
+    if tailed(state, req, events) {
+        state.bump();
+    }
+    Vec::new()
+}
+
+/// A receive of the tail failed; it tries again.
+pub(crate) fn tail_retrying(
+    state: &mut AppState,
+    req: ReqId,
+    error: &crate::ops::Error,
+) -> Vec<Effect> {
+    if let Some(t) = tail_mut(state, req) {
+        t.notes.retain(|n| !n.starts_with("receive failed"));
+        t.notes.push(format!("receive failed (retrying): {error}"));
+    }
+    Vec::new()
+}
+
+/// The tail ended: it could not start, or it stopped (left, or cancelled
+/// from `:tasks`) and removed its queue and rule, or some of them.
+pub(crate) fn tail_done(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<TaskSummary, crate::ops::Error>,
+) -> Vec<Effect> {
+    let starting = tail_mut(state, req).is_some_and(|t| matches!(t.status, TailStatus::Starting));
+    let (text, ok) = match result {
+        Err(e) if starting => {
             if let Some(t) = tail_mut(state, req) {
-                t.notes.retain(|n| !n.starts_with("receive failed"));
-                t.notes.push(format!("receive failed (retrying): {e}"));
+                t.status = TailStatus::Failed(e.to_string());
             }
+            return Vec::new();
         }
-    }
-    Vec::new()
-}
-
-/// A tail removed its queue and rule, or failed to.
-pub(crate) fn tail_stopped(
-    state: &mut AppState,
-    req: ReqId,
-    result: Result<String, String>,
-) -> Vec<Effect> {
-    let text = match &result {
-        Ok(removed) => format!("tail stopped: {removed}"),
-        Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
+        Ok(TaskSummary::Tail(end)) if end.failed.is_empty() => (
+            format!("tail stopped: removed {}", end.removed.join(", ")),
+            true,
+        ),
+        Ok(TaskSummary::Tail(end)) => (
+            format!(
+                "tail stopped, but the clean-up failed: removed {}; could not remove {} (the next tail sweeps it)",
+                end.removed.join(", "),
+                end.failed.join(", ")
+            ),
+            false,
+        ),
+        Ok(_) => ("tail stopped".to_string(), true),
+        Err(e) => (format!("tail stopped, but the clean-up failed: {e}"), false),
     };
     if let Some(t) = tail_mut(state, req) {
         t.status = TailStatus::Stopped(text.clone());
     }
-    state.tasks.finish(
-        OpId(req.0),
-        result
-            .as_ref()
-            .map(|_| "stopped".to_string())
-            .map_err(Clone::clone),
-    );
-    match result {
-        Ok(_) => state.flash(Level::Info, text),
-        Err(_) => state.flash(Level::Error, text),
-    }
+    let level = if ok { Level::Info } else { Level::Error };
+    state.flash(level, text);
     Vec::new()
 }
 
