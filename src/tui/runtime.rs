@@ -15,8 +15,8 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use super::state::{
-    AppState, Context, Effect, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TailEnd, TaskEvent,
-    TaskItem, TaskKind, TaskSummary,
+    AppState, Context, Effect, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TaskEvent, TaskKind,
+    TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -28,16 +28,11 @@ use crate::ops::{self, Cancel};
 use crate::text::escape;
 
 mod tasks;
-use tasks::{Task, run_redrive, run_replay, warn_audit};
+use tasks::{Task, run_log_follow, run_redrive, run_replay, run_tail, warn_audit};
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
-/// A bus tail's long poll: short, so that leaving the view stops it soon.
-const TAIL_WAIT_S: i32 = 2;
-/// How far back a log group's events are read when it is opened.
-pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
-/// Events read when a log group is opened.
-pub const LOGS_FIRST: usize = 1000;
+pub use tasks::{LOGS_FIRST, LOGS_SINCE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -271,32 +266,7 @@ impl Executor {
                 let tx = self.tx.clone();
                 let title = format!("follow of log group {group}");
                 let handle = tokio::spawn(async move {
-                    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
-                    let now = crate::local::now_ms();
-                    let since = now - LOGS_SINCE.as_millis() as i64;
-                    let first = c
-                        .filter_log_events(&group, None, Some(since), Some(now), Some(LOGS_FIRST))
-                        .await;
-                    let events = match first {
-                        Ok(events) => events,
-                        Err(e) => {
-                            send(TaskEvent::Done(Err(e.into())));
-                            return;
-                        }
-                    };
-                    if !send(TaskEvent::Item(TaskItem::LogEvents(events))) {
-                        return;
-                    }
-                    let mut rx = c.tail_logs(&group, None, now + 1);
-                    while let Some(result) = rx.recv().await {
-                        let item = match result {
-                            Ok(event) => TaskItem::LogEvents(vec![event]),
-                            Err(e) => TaskItem::Retrying(e.into()),
-                        };
-                        if !send(TaskEvent::Item(item)) {
-                            return;
-                        }
-                    }
+                    run_log_follow(&c, &tx, id, &group).await;
                 });
                 self.tasks.insert(
                     id,
@@ -598,68 +568,6 @@ impl Executor {
             let _ = tokio::time::timeout(Duration::from_secs(10), task.handle).await;
         }
     }
-}
-
-/// A bus tail: start it, send its events until stopped, then remove its
-/// queue and rule; all reported as the events of task `id`.
-async fn run_tail(
-    c: Arc<Clients>,
-    audit: Audit,
-    tx: mpsc::UnboundedSender<Msg>,
-    id: OpId,
-    bus: String,
-    pattern: Option<String>,
-    stop: Cancel,
-) {
-    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
-    let tail = match crate::ops::tail::start(&c, &bus, pattern.as_deref()).await {
-        Ok(t) => t,
-        Err(e) => {
-            send(TaskEvent::Done(Err(e.into())));
-            return;
-        }
-    };
-    let mut notes = vec![
-        format!("created queue and rule {} on bus {}", tail.name, tail.bus),
-        match tail.origin {
-            crate::ops::tail::PatternOrigin::Given => format!("pattern: {}", tail.pattern),
-            ref other => format!("showing {}", other.describe()),
-        },
-    ];
-    if !tail.swept.is_empty() {
-        notes.push(format!("swept leftovers: {}", tail.swept.join(", ")));
-    }
-    notes.extend(tail.warnings.iter().cloned());
-    let mut open = send(TaskEvent::Item(TaskItem::TailReady(notes)));
-    let mut received = 0u64;
-    while open && !stop.is_cancelled() {
-        let item = match tail.next_batch_waiting(TAIL_WAIT_S).await {
-            Ok(events) if events.is_empty() => continue,
-            Ok(events) => {
-                received += events.len() as u64;
-                TaskItem::TailEvents(events)
-            }
-            Err(e) => {
-                open = send(TaskEvent::Item(TaskItem::Retrying(e.into())));
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        open = send(TaskEvent::Item(item));
-    }
-    let stopped = tail.stop().await;
-    if let Ok(cleanup) = &stopped {
-        warn_audit(crate::ops::tail::record(&audit, &bus, received, cleanup).err());
-    }
-    let result = stopped
-        .map(|cleanup| {
-            TaskSummary::Tail(TailEnd {
-                removed: cleanup.removed,
-                failed: cleanup.failed,
-            })
-        })
-        .map_err(Into::into);
-    send(TaskEvent::Done(result));
 }
 
 impl Drop for Executor {
