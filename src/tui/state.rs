@@ -190,10 +190,23 @@ pub enum Level {
     Error,
 }
 
+/// What a flash is about, when something must recognise it later (never
+/// from its text).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlashKind {
+    /// A message like any other: the next one replaces it.
+    #[default]
+    Plain,
+    /// The queue list's refresh failed (with the backoff): cleared by the
+    /// next refresh that succeeds.
+    RefreshFailed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash {
     pub level: Level,
     pub text: String,
+    pub kind: FlashKind,
 }
 
 /// Everything the TUI shows.
@@ -567,9 +580,15 @@ impl AppState {
     }
 
     pub(crate) fn flash(&mut self, level: Level, text: impl Into<String>) {
+        self.flash_of(FlashKind::Plain, level, text);
+    }
+
+    /// A flash of a kind that is recognised later (see [`FlashKind`]).
+    pub(crate) fn flash_of(&mut self, kind: FlashKind, level: Level, text: impl Into<String>) {
         self.flash = Some(Flash {
             level,
             text: text.into(),
+            kind,
         });
     }
 

@@ -341,6 +341,49 @@ mod tests {
         assert_eq!(state.history.len(), 1, "samples only for listed queues");
     }
 
+    /// Refreshes the queue list at `at` with `queues` (a tick, then the answer).
+    fn refreshed(state: &mut AppState, at: Instant, queues: Vec<Queue>) {
+        let effects = update(state, Msg::Ticked { now: at });
+        let [Effect::FetchQueues { req }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let req = *req;
+        update(
+            state,
+            Msg::QueuesLoaded {
+                req,
+                at,
+                result: Ok(queues),
+            },
+        );
+    }
+
+    #[test]
+    fn a_refresh_failed_flash_is_known_by_its_kind_not_its_text() {
+        let (mut state, now) = loaded();
+        // Worded otherwise, a refresh-failed flash is still cleared by a
+        // refresh that succeeds.
+        state.flash_of(
+            FlashKind::RefreshFailed,
+            Level::Warn,
+            "the queue list could not be read",
+        );
+        let later = now + Duration::from_secs(3);
+        refreshed(&mut state, later, vec![queue("orders", 1, None)]);
+        assert_eq!(state.flash, None);
+        // A plain flash that happens to start with those words stays.
+        state.flash(Level::Info, "refresh failed? no: a plain message");
+        refreshed(
+            &mut state,
+            later + Duration::from_secs(3),
+            vec![queue("orders", 1, None)],
+        );
+        assert_eq!(
+            state.flash.as_ref().map(|f| f.text.as_str()),
+            Some("refresh failed? no: a plain message")
+        );
+    }
+
     #[test]
     fn starts_loading_queues_and_keeps_rows_on_error() {
         let (mut state, now, req) = start();

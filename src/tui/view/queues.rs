@@ -196,7 +196,8 @@ pub(crate) fn queues_loaded(
     if taken && state.queues.failures > 0 {
         let wait = state.queues.backoff(every).as_secs();
         let n = state.queues.failures;
-        state.flash(
+        state.flash_of(
+            FlashKind::RefreshFailed,
             Level::Warn,
             format!("refresh failed {n}×, next in {wait}s (r: now)"),
         );
@@ -204,7 +205,7 @@ pub(crate) fn queues_loaded(
         && state
             .flash
             .as_ref()
-            .is_some_and(|f| f.text.starts_with("refresh failed"))
+            .is_some_and(|f| f.kind == FlashKind::RefreshFailed)
     {
         state.flash = None;
     }

@@ -221,7 +221,7 @@ impl super::kind::View for TailView {
         ])];
         top.extend(t.notes.iter().take(3).map(|n| {
             Line::from(Span::styled(
-                first_line(n, 300),
+                first_line(&n.text, 300),
                 style(state, Meaning::Muted),
             ))
         }));
@@ -303,7 +303,13 @@ pub(crate) fn tail_ready(state: &mut AppState, req: ReqId, notes: Vec<String>) -
         if matches!(t.status, TailStatus::Starting) {
             t.status = TailStatus::Running;
         }
-        t.notes = notes;
+        t.notes = notes
+            .into_iter()
+            .map(|text| TailNote {
+                kind: NoteKind::Info,
+                text,
+            })
+            .collect();
     }
     Vec::new()
 }
@@ -327,8 +333,11 @@ pub(crate) fn tail_retrying(
     error: &crate::ops::Error,
 ) -> Vec<Effect> {
     if let Some(t) = tail_mut(state, req) {
-        t.notes.retain(|n| !n.starts_with("receive failed"));
-        t.notes.push(format!("receive failed (retrying): {error}"));
+        t.notes.retain(|n| n.kind != NoteKind::ReceiveFailed);
+        t.notes.push(TailNote {
+            kind: NoteKind::ReceiveFailed,
+            text: format!("receive failed (retrying): {error}"),
+        });
     }
     Vec::new()
 }

@@ -460,7 +460,14 @@ mod tests {
             TaskEvent::Item(TaskItem::TailReady(vec!["created queue q".to_string()])),
         );
         assert!(matches!(tail_of(&state).status, TailStatus::Running));
-        assert_eq!(tail_of(&state).notes, vec!["created queue q".to_string()]);
+        let texts = |state: &AppState| -> Vec<String> {
+            tail_of(state)
+                .notes
+                .iter()
+                .map(|n| n.text.clone())
+                .collect()
+        };
+        assert_eq!(texts(&state), vec!["created queue q".to_string()]);
         task(
             &mut state,
             id,
@@ -469,11 +476,7 @@ mod tests {
         assert_eq!(tail_of(&state).events.len(), 2);
         let retry = crate::ops::Error::Invalid("throttled".to_string());
         task(&mut state, id, TaskEvent::Item(TaskItem::Retrying(retry)));
-        assert!(
-            tail_of(&state)
-                .notes
-                .contains(&"receive failed (retrying): throttled".to_string())
-        );
+        assert!(texts(&state).contains(&"receive failed (retrying): throttled".to_string()));
         let row = &state.tasks.rows[&id];
         assert_eq!(row.progress_text(), "2 events");
         assert!(row.running());
@@ -569,5 +572,34 @@ mod tests {
         key(&mut state, KeyCode::Esc);
         assert!(matches!(state.top(), Screen::Log(_)));
         assert!(matches!(log(&state).status, LogStatus::Stopped));
+    }
+
+    /// A receive-failed note is replaced by the next by its kind, whatever
+    /// its text; a note that only reads like one stays.
+    #[test]
+    fn tail_notes_are_known_by_their_kind_not_their_text() {
+        let (mut state, id) = tailing();
+        let notes = vec!["receive failed: reads like one, but is not".to_string()];
+        task(&mut state, id, TaskEvent::Item(TaskItem::TailReady(notes)));
+        if let Some(Screen::Tail(t)) = state.stack.last_mut() {
+            t.notes.push(TailNote {
+                kind: NoteKind::ReceiveFailed,
+                text: "the last receive did not work".to_string(),
+            });
+        }
+        let retry = crate::ops::Error::Invalid("throttled".to_string());
+        task(&mut state, id, TaskEvent::Item(TaskItem::Retrying(retry)));
+        let texts: Vec<&str> = tail_of(&state)
+            .notes
+            .iter()
+            .map(|n| n.text.as_str())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "receive failed: reads like one, but is not",
+                "receive failed (retrying): throttled"
+            ]
+        );
     }
 }
