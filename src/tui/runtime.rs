@@ -15,8 +15,8 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use super::state::{
-    AppState, Context, Effect, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TaskEvent, TaskKind,
-    TaskSummary,
+    AppState, Context, Effect, Failure, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TaskEvent,
+    TaskKind, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -246,7 +246,7 @@ impl Executor {
                     let result = run_replay(&c, &audit, &tx, id, &plan, &stop).await;
                     let _ = tx.send(Msg::Task {
                         id,
-                        event: TaskEvent::Done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
+                        event: TaskEvent::done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
                     });
                 });
                 self.tasks.insert(
@@ -300,7 +300,7 @@ impl Executor {
                             done.value.count
                         )
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::DeleteMessages {
@@ -311,20 +311,23 @@ impl Executor {
             } => self.spawn_op(move |c, audit| async move {
                 let result = ops::delete::delete(&c, &audit, &queue, &handles)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(Failure::from)
                     .and_then(|done| {
                         warn_audit(done.audit_warning);
                         let d = done.value;
                         let deleted = d.deleted.len();
                         if d.failed.is_empty() {
-                            Ok(format!("deleted {deleted} message(s) from {}", escape(&name)))
-                        } else {
-                            let failed: Vec<String> =
-                                d.failed.iter().map(|(id, why)| format!("{id}: {why}")).collect();
-                            Err(format!(
-                                "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
-                                escape(&failed.join("; "))
+                            Ok(format!(
+                                "deleted {deleted} message(s) from {}",
+                                escape(&name)
                             ))
+                        } else {
+                            let failed = d
+                                .failed
+                                .iter()
+                                .map(|(id, why)| (id.to_string(), why.to_string()))
+                                .collect();
+                            Err(Failure::NotAllDeleted { deleted, failed })
                         }
                     });
                 Msg::ActionDone { req, result }
@@ -345,7 +348,7 @@ impl Executor {
                     warn_audit(done.audit_warning);
                     format!("{verb} rule {} on bus {}", escape(&rule), escape(&bus))
                 })
-                .map_err(|e| e.to_string());
+                .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::Republish {
@@ -365,7 +368,7 @@ impl Executor {
                             warn_audit(done.audit_warning);
                             done.value
                         })
-                        .map_err(|e| e.to_string());
+                        .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::StartTail { req, bus, pattern } => {
@@ -406,7 +409,10 @@ impl Executor {
                                 .map(|p| p.display().to_string())
                                 .unwrap_or(path.clone())
                         })
-                        .map_err(|e| format!("{path}: {e}"));
+                        .map_err(|source| Failure::File {
+                            path: path.clone(),
+                            source,
+                        });
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
@@ -429,9 +435,7 @@ impl Executor {
                     let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
                     let _ = tx.send(Msg::Task {
                         id,
-                        event: TaskEvent::Done(
-                            result.map(|s| TaskSummary::Redrive(Box::new(s))),
-                        ),
+                        event: TaskEvent::done(result.map(|s| TaskSummary::Redrive(Box::new(s)))),
                     });
                 });
                 self.tasks.insert(
@@ -495,8 +499,7 @@ impl Executor {
                             escape(&rule),
                             escape(&bus)
                         )
-                    })
-                    .map_err(|e| e.to_string());
+                    });
                 Msg::PatternApplied { pattern, result }
             }),
             Effect::FetchProfiles { req } => {
@@ -579,15 +582,13 @@ impl Drop for Executor {
 }
 
 /// Writes the OSC 52 "set clipboard" sequence.
-fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
+fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, Failure> {
     let encoded =
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
-    let mut out = clipboard
-        .lock()
-        .map_err(|_| "clipboard lock poisoned".to_string())?;
+    let mut out = clipboard.lock().map_err(|_| Failure::ClipboardPoisoned)?;
     write!(out, "\x1b]52;c;{encoded}\x07")
         .and_then(|()| out.flush())
-        .map_err(|e| e.to_string())?;
+        .map_err(Failure::Clipboard)?;
     Ok(text.len())
 }
 

@@ -3,12 +3,13 @@
 //! indexes, DLQ sources, Δ/min, the selected row's identity). `update`
 //! (`update.rs`) turns a message into a new state and effects.
 //!
-//! Submodules: `live` (fetch lifecycles), `list` (list view state, order
+//! Submodules: `failure` (the typed errors messages carry), `live` (fetch lifecycles), `list` (list view state, order
 //! helpers, the viewport render reports back), `screen` (the screens of the
 //! view stack and their data). The state does not know how views render or
 //! handle keys: `update/` and `view/` import it, never the other way round
 //! (tests/layout.rs checks it).
 
+mod failure;
 mod list;
 mod live;
 mod screen;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
+pub use failure::*;
 pub use list::*;
 pub use live::*;
 pub use screen::*;
@@ -304,7 +306,8 @@ pub enum Msg {
         at: Instant,
         result: Result<Vec<LogGroup>, aws::Error>,
     },
-    Copied(Result<usize, String>),
+    /// The body went to the clipboard (its length), or why not.
+    Copied(Result<usize, Failure>),
     ProfilesLoaded {
         req: ReqId,
         at: Instant,
@@ -318,10 +321,10 @@ pub enum Msg {
     /// An operator action ended: what it did, or why it failed.
     ActionDone {
         req: ReqId,
-        result: Result<String, String>,
+        result: Result<String, Failure>,
     },
     /// Lines written to a file (its path), or why not.
-    Saved(Result<String, String>),
+    Saved(Result<String, Failure>),
     /// TestEventPattern's verdict for a workbench event.
     RemoteChecked {
         event_index: usize,
@@ -333,7 +336,7 @@ pub enum Msg {
     /// PutRule with the workbench's pattern answered.
     PatternApplied {
         pattern: String,
-        result: Result<String, String>,
+        result: Result<String, crate::ops::Error>,
     },
     /// The archives and replays: `wall_ms` is the wall-clock time of the
     /// answer (what a replay's default range is measured from).

@@ -101,7 +101,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::ActionDone { req: _, result } => {
             match result {
                 Ok(done) => state.flash(Level::Info, done),
-                Err(e) => state.flash(Level::Error, e),
+                Err(e) => state.flash(Level::Error, e.to_string()),
             }
             refresh_now(state)
         }

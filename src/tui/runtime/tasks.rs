@@ -159,7 +159,7 @@ pub(super) async fn run_tail(
     let tail = match crate::ops::tail::start(&c, &bus, pattern.as_deref()).await {
         Ok(t) => t,
         Err(e) => {
-            send(TaskEvent::Done(Err(e.into())));
+            send(TaskEvent::done(Err(e.into())));
             return;
         }
     };
@@ -203,7 +203,7 @@ pub(super) async fn run_tail(
             })
         })
         .map_err(Into::into);
-    send(TaskEvent::Done(result));
+    send(TaskEvent::done(result));
 }
 
 /// A log follow: the group's last minutes ([`LOGS_SINCE`], at most
@@ -224,7 +224,7 @@ pub(super) async fn run_log_follow(
     let events = match first {
         Ok(events) => events,
         Err(e) => {
-            send(TaskEvent::Done(Err(e.into())));
+            send(TaskEvent::done(Err(e.into())));
             return;
         }
     };

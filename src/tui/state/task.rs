@@ -8,6 +8,7 @@
 //! in its own registry.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::domain::{LogEvent, Replay};
@@ -100,11 +101,20 @@ pub enum TaskEvent {
     Progress(TaskProgress),
     /// Something the task produced (tailed events, log lines, a note).
     Item(TaskItem),
-    Done(Result<TaskSummary, ops::Error>),
+    /// How it ended; the error shared (`Arc`) with the task's row, which
+    /// keeps it for `:tasks`.
+    Done(Result<TaskSummary, Arc<ops::Error>>),
+}
+
+impl TaskEvent {
+    /// The end of a task, from what its operation returned.
+    pub fn done(result: Result<TaskSummary, ops::Error>) -> TaskEvent {
+        TaskEvent::Done(result.map_err(Arc::new))
+    }
 }
 
 /// A task as `:tasks` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TaskRow {
     pub id: OpId,
     /// The id as text: the row's identity in the `:tasks` list.
@@ -118,8 +128,8 @@ pub struct TaskRow {
     /// The command that resumes it after eddy quits, if any.
     pub resume: Option<String>,
     pub cancelling: bool,
-    /// How it ended (its summary as text), once it has.
-    pub ended: Option<Result<String, String>>,
+    /// How it ended (its summary, or why it failed), once it has.
+    pub ended: Option<Result<TaskSummary, Arc<ops::Error>>>,
     /// The last items it reported (newest last).
     pub items: Vec<String>,
     /// Events (a tail) or lines (a log follow) received so far.
@@ -154,6 +164,40 @@ impl TaskRow {
 
     pub fn running(&self) -> bool {
         self.ended.is_none()
+    }
+
+    /// How it ended, as `:tasks` says it: what it did, or why it failed
+    /// (a tail that could not remove everything counts as failed).
+    pub fn ended_text(&self) -> Option<Result<String, String>> {
+        Some(match self.ended.as_ref()? {
+            Ok(TaskSummary::Redrive(s)) if s.cancelled => {
+                Ok(format!("cancelled: {} moved", s.moved))
+            }
+            Ok(TaskSummary::Redrive(s)) => Ok(format!(
+                "{} moved{}",
+                s.moved,
+                if s.failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", s.failed.len())
+                }
+            )),
+            Ok(TaskSummary::Replay(r)) => Ok(format!(
+                "{}{}",
+                r.state.as_deref().unwrap_or("ended"),
+                r.reason
+                    .as_deref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            )),
+            Ok(TaskSummary::Tail(end)) if end.failed.is_empty() => Ok("stopped".to_string()),
+            Ok(TaskSummary::Tail(end)) => Err(format!(
+                "stopped; could not remove {}",
+                end.failed.join(", ")
+            )),
+            Ok(TaskSummary::LogFollow) => Ok("stopped".to_string()),
+            Err(e) => Err(e.to_string()),
+        })
     }
 
     /// How long it ran, or has been running at `now`.
@@ -285,37 +329,7 @@ impl Tasks {
                     }
                     Ok(TaskSummary::Tail(_) | TaskSummary::LogFollow) | Err(_) => {}
                 }
-                row.ended = Some(match result {
-                    Ok(TaskSummary::Redrive(s)) if s.cancelled => {
-                        Ok(format!("cancelled: {} moved", s.moved))
-                    }
-                    Ok(TaskSummary::Redrive(s)) => Ok(format!(
-                        "{} moved{}",
-                        s.moved,
-                        if s.failed.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {} failed", s.failed.len())
-                        }
-                    )),
-                    Ok(TaskSummary::Replay(r)) => Ok(format!(
-                        "{}{}",
-                        r.state.as_deref().unwrap_or("ended"),
-                        r.reason
-                            .as_deref()
-                            .map(|x| format!(" ({x})"))
-                            .unwrap_or_default()
-                    )),
-                    Ok(TaskSummary::Tail(end)) if end.failed.is_empty() => {
-                        Ok("stopped".to_string())
-                    }
-                    Ok(TaskSummary::Tail(end)) => Err(format!(
-                        "stopped; could not remove {}",
-                        end.failed.join(", ")
-                    )),
-                    Ok(TaskSummary::LogFollow) => Ok("stopped".to_string()),
-                    Err(e) => Err(e.to_string()),
-                });
+                row.ended = Some(result.clone());
             }
         }
         true
@@ -363,11 +377,11 @@ mod tests {
         assert_eq!(t.running().count(), 1);
         t.apply(
             OpId(1),
-            &TaskEvent::Done(Err(ops::Error::Invalid("gone".to_string()))),
+            &TaskEvent::done(Err(ops::Error::Invalid("gone".to_string()))),
             now,
         );
         assert_eq!(t.running().count(), 0);
-        assert_eq!(t.rows[&OpId(1)].ended, Some(Err("gone".to_string())));
+        assert_eq!(t.rows[&OpId(1)].ended_text(), Some(Err("gone".to_string())));
     }
 
     #[test]
@@ -400,6 +414,9 @@ mod tests {
             now,
         );
         assert_eq!(t.rows[&OpId(3)].progress_text(), "COMPLETED 100%");
-        assert_eq!(t.rows[&OpId(3)].ended, Some(Ok("COMPLETED".to_string())));
+        assert_eq!(
+            t.rows[&OpId(3)].ended_text(),
+            Some(Ok("COMPLETED".to_string()))
+        );
     }
 }

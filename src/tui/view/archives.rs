@@ -171,7 +171,7 @@ pub(crate) fn replay_progressed(state: &mut AppState, replay: crate::domain::Rep
 pub(crate) fn replay_done(
     state: &mut AppState,
     id: OpId,
-    result: Result<TaskSummary, crate::ops::Error>,
+    result: Result<TaskSummary, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     let title = state
         .tasks

@@ -118,7 +118,7 @@ pub(crate) fn log_retrying(
 pub(crate) fn log_done(
     state: &mut AppState,
     req: ReqId,
-    result: Result<TaskSummary, crate::ops::Error>,
+    result: Result<TaskSummary, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     if let Some(l) = log_mut(state, req) {
         l.status = match result {

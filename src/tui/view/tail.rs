@@ -347,7 +347,7 @@ pub(crate) fn tail_retrying(
 pub(crate) fn tail_done(
     state: &mut AppState,
     req: ReqId,
-    result: Result<TaskSummary, crate::ops::Error>,
+    result: Result<TaskSummary, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     let starting = tail_mut(state, req).is_some_and(|t| matches!(t.status, TailStatus::Starting));
     let (text, ok) = match result {

@@ -186,7 +186,7 @@ impl super::kind::View for TasksView {
             .iter()
             .filter_map(|&i| rows.get(i))
             .map(|t| {
-                let (status, m) = match &t.ended {
+                let (status, m) = match t.ended_text() {
                     None if t.cancelling => ("cancelling".to_string(), Meaning::Warn),
                     None => ("running".to_string(), Meaning::Accent),
                     Some(Ok(s)) => (format!("done: {s}"), Meaning::Ok),
@@ -343,7 +343,7 @@ mod tests {
             &mut state,
             Msg::Task {
                 id,
-                event: TaskEvent::Done(Err(crate::ops::Error::Invalid("gone".to_string()))),
+                event: TaskEvent::done(Err(crate::ops::Error::Invalid("gone".to_string()))),
             },
         );
         assert!(state.flash.as_ref().unwrap().text.contains("gone"));
@@ -489,7 +489,7 @@ mod tests {
         };
         task(&mut state, id, TaskEvent::Done(Ok(TaskSummary::Tail(end))));
         let row = &state.tasks.rows[&id];
-        assert_eq!(row.ended, Some(Ok("stopped".to_string())));
+        assert_eq!(row.ended_text(), Some(Ok("stopped".to_string())));
         assert_eq!(row.progress_text(), "2 events");
         let much_later = later + std::time::Duration::from_secs(60);
         assert_eq!(
@@ -513,10 +513,10 @@ mod tests {
     fn a_tail_that_cannot_start_fails_as_a_task() {
         let (mut state, id) = tailing();
         let e = crate::ops::Error::Invalid("no such bus".to_string());
-        task(&mut state, id, TaskEvent::Done(Err(e)));
+        task(&mut state, id, TaskEvent::done(Err(e)));
         assert!(matches!(&tail_of(&state).status, TailStatus::Failed(t) if t == "no such bus"));
         assert_eq!(
-            state.tasks.rows[&id].ended,
+            state.tasks.rows[&id].ended_text(),
             Some(Err("no such bus".to_string()))
         );
     }
@@ -567,7 +567,10 @@ mod tests {
         assert_eq!(row.progress_text(), "3 lines");
         cancel_from_tasks(&mut state, id);
         task(&mut state, id, TaskEvent::Done(Ok(TaskSummary::LogFollow)));
-        assert_eq!(state.tasks.rows[&id].ended, Some(Ok("stopped".to_string())));
+        assert_eq!(
+            state.tasks.rows[&id].ended_text(),
+            Some(Ok("stopped".to_string()))
+        );
         // Back on the log: it says it stopped.
         key(&mut state, KeyCode::Esc);
         assert!(matches!(state.top(), Screen::Log(_)));

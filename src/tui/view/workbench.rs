@@ -213,7 +213,7 @@ pub(crate) fn events_loaded(
 pub(crate) fn pattern_applied(
     state: &mut AppState,
     pattern: String,
-    result: Result<String, String>,
+    result: Result<String, crate::ops::Error>,
 ) -> Vec<Effect> {
     match result {
         Ok(done) => {
