@@ -465,10 +465,7 @@ impl Executor {
                 pattern,
                 event,
             } => self.spawn(move |c| async move {
-                let result = c
-                    .test_event_pattern(&pattern, &event)
-                    .await
-                    .map_err(|e| e.to_string());
+                let result = c.test_event_pattern(&pattern, &event).await;
                 Msg::RemoteChecked {
                     event_index,
                     pattern,

@@ -329,7 +329,7 @@ pub enum Msg {
     RemoteChecked {
         event_index: usize,
         pattern: String,
-        result: Result<bool, String>,
+        result: Result<bool, aws::Error>,
     },
     /// Events read from a file for the workbench.
     EventsLoaded(Result<Vec<WbEvent>, String>),

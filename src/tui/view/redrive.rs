@@ -290,7 +290,7 @@ pub(crate) fn redrive_progress(
 pub(crate) fn redrive_done(
     state: &mut AppState,
     req: ReqId,
-    result: Result<Box<crate::ops::redrive::Summary>, String>,
+    result: Result<Box<crate::ops::redrive::Summary>, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     let text = match &result {
         Ok(s) if s.cancelled => format!("redrive cancelled: {} moved", s.moved),
@@ -310,7 +310,7 @@ pub(crate) fn redrive_done(
     };
     let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
     if let Some(r) = redrive_mut(state, req) {
-        r.summary = Some(result.map(|b| *b));
+        r.summary = Some(result.map(|b| *b).map_err(|e| e.to_string()));
     }
     state.flash(if ok { Level::Info } else { Level::Error }, text);
     Vec::new()

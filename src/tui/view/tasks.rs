@@ -51,8 +51,10 @@ pub(crate) fn on_task(state: &mut AppState, id: OpId, event: TaskEvent) -> Vec<E
         (Some(TaskKind::Redrive), TaskEvent::Done(result)) => {
             let result = match result {
                 Ok(TaskSummary::Redrive(s)) => Ok(s),
-                Ok(_) => Err("a redrive ended as another kind of task".to_string()),
-                Err(e) => Err(e.to_string()),
+                Ok(_) => Err(std::sync::Arc::new(crate::ops::Error::Invalid(
+                    "a redrive ended as another kind of task".to_string(),
+                ))),
+                Err(e) => Err(e),
             };
             super::redrive::redrive_done(state, req, result)
         }

@@ -179,10 +179,10 @@ pub(crate) fn remote_checked(
     state: &mut AppState,
     event_index: usize,
     pattern: String,
-    result: Result<bool, String>,
+    result: Result<bool, crate::aws::Error>,
 ) -> Vec<Effect> {
     if let Some(wb) = workbench_mut(state) {
-        wb.set_remote_verdict(event_index, &pattern, result);
+        wb.set_remote_verdict(event_index, &pattern, result.map_err(|e| e.to_string()));
     }
     Vec::new()
 }
