@@ -183,23 +183,7 @@ fn render_confirm(state: &AppState, frame: &mut Frame, body: Rect, c: &Confirm) 
 }
 
 fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => freshness(state, &state.queues),
-        Screen::Queue(q) => freshness(state, &q.queue),
-        Screen::Buses(_) => freshness(state, &state.buses),
-        Screen::Rules(r) => freshness(state, &r.rules),
-        Screen::Rule(r) => freshness(state, &r.targets),
-        Screen::LogGroups(_) => freshness(state, &state.log_groups),
-        Screen::Contexts(_) => freshness(state, &state.profiles),
-        Screen::Archives(a) => freshness(state, &a.listing),
-        Screen::Tasks(_) => None,
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Tail(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => None,
-    }
+    of(state.top()).freshness(state)
 }
 
 fn render_header(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -296,32 +280,7 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
 }
 
 fn top_error(state: &AppState) -> Option<&str> {
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => state.queues.value.error(),
-        Screen::Queue(q) => q.queue.value.error().or(q.peek.value.error()),
-        Screen::Buses(_) => state.buses.value.error(),
-        Screen::Rules(r) => r.rules.value.error(),
-        Screen::Rule(r) => r.targets.value.error(),
-        Screen::LogGroups(_) => state.log_groups.value.error(),
-        Screen::Contexts(_) => state.profiles.value.error(),
-        Screen::Archives(a) => a.listing.value.error(),
-        Screen::Tasks(_) => None,
-        Screen::Tail(t) => match &t.status {
-            TailStatus::Failed(e) => Some(e),
-            _ => None,
-        },
-        Screen::Editor(e) => e.error.as_deref(),
-        Screen::Workbench(_) => None,
-        Screen::Redrive(r) => match &r.summary {
-            Some(Err(e)) => Some(e),
-            _ => None,
-        },
-        Screen::Log(l) => match &l.status {
-            LogStatus::Failed(e) => Some(e),
-            _ => l.warning.as_deref(),
-        },
-        Screen::Message(_) => None,
-    }
+    of(state.top()).error(state)
 }
 
 /// A short label for the hint line.

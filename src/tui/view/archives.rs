@@ -16,6 +16,7 @@ use super::widgets::*;
 use crate::ops::archives::{self, Listing};
 use crate::text::escape;
 use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
 
@@ -365,6 +366,14 @@ impl super::kind::View for ArchivesView {
                     .is_some_and(|l| l.replays.iter().any(|r| r.is_active()))
         });
         if running { refresh(state) } else { Vec::new() }
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &screen(state)?.listing)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        screen(state)?.listing.value.error()
     }
 }
 

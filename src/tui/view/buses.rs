@@ -6,6 +6,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
 use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -111,6 +112,14 @@ impl super::kind::View for Buses {
             Action::Tail => super::tail::start_tail(state),
             _ => return None,
         })
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.buses)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.buses.value.error()
     }
 }
 

@@ -183,6 +183,14 @@ impl super::kind::View for Contexts {
             .get(i)
             .map(|c| c.label.as_str())
     }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.profiles)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.profiles.value.error()
+    }
 }
 
 /// The profile names answered (the places `:ctx` offers).

@@ -127,6 +127,14 @@ impl super::kind::View for Dlqs {
         }
         state.fetch_queues().into_iter().collect()
     }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.queues)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.queues.value.error()
+    }
 }
 
 /// Every listed queue that some listed queue uses as its DLQ, in order.

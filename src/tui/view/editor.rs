@@ -255,4 +255,11 @@ impl super::kind::View for EditorView {
         );
         frame.render_widget(&editor, body);
     }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Editor(e) => e.error.as_deref(),
+            _ => None,
+        }
+    }
 }

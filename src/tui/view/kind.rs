@@ -10,6 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::state::{AppState, Effect};
 
 /// What every view provides. Each file in `view/` has one unit struct that
@@ -72,6 +73,18 @@ pub trait View: Sync {
     /// keep nothing live.
     fn refresh_due(&self, _state: &mut AppState, _now: Instant) -> Vec<Effect> {
         Vec::new()
+    }
+
+    /// How fresh what the view shows is, for the header ("↻ 3s ago",
+    /// "stale 12s"): none for a view with nothing live.
+    fn freshness(&self, _state: &AppState) -> Option<(Meaning, String)> {
+        None
+    }
+
+    /// What failed in the view, for the status line (kept until it is
+    /// fetched again).
+    fn error<'a>(&self, _state: &'a AppState) -> Option<&'a str> {
+        None
     }
 
     /// Whether `esc` may leave the view now (`false`: the view said why).

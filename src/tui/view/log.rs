@@ -67,6 +67,16 @@ impl super::kind::View for LogView {
         };
         true
     }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Log(l) => match &l.status {
+                LogStatus::Failed(e) => Some(e),
+                _ => l.warning.as_deref(),
+            },
+            _ => None,
+        }
+    }
 }
 
 /// The log screen following `req`, anywhere in the stack (`:tasks` may be

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -130,6 +131,14 @@ impl super::kind::View for LogGroups {
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
         let groups = state.log_groups.value.data()?;
         groups.get(i).map(|g| g.name.as_str())
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.log_groups)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.log_groups.value.error()
     }
 }
 

@@ -419,6 +419,20 @@ impl super::kind::View for QueueView {
         }
         Vec::new()
     }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        freshness(state, &q.queue)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        q.queue.value.error().or(q.peek.value.error())
+    }
 }
 
 /// `p`: peeks the selected queue (or the one open), asking first when one

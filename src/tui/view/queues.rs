@@ -174,6 +174,14 @@ impl super::kind::View for Queues {
         }
         state.fetch_queues().into_iter().collect()
     }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.queues)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.queues.value.error()
+    }
 }
 
 /// The queue list answered (dropped when superseded; depth samples only for the answer taken).

@@ -272,6 +272,16 @@ impl super::kind::View for RedriveView {
         }
         true
     }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Redrive(r) => match &r.summary {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// A redrive's progress.

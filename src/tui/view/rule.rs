@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 use crate::domain::{Arn, Target, queue_name};
 use crate::text::escape;
 use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
 
@@ -225,6 +226,20 @@ impl super::kind::View for RuleView {
         };
         let [_, bottom] = rule_split(s, body);
         table_rows_in(bottom)
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        let Screen::Rule(r) = state.top() else {
+            return None;
+        };
+        freshness(state, &r.targets)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        let Screen::Rule(r) = state.top() else {
+            return None;
+        };
+        r.targets.value.error()
     }
 }
 

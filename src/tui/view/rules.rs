@@ -178,6 +178,20 @@ impl super::kind::View for Rules {
             _ => return None,
         })
     }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        freshness(state, &r.rules)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        r.rules.value.error()
+    }
 }
 
 /// A bus's rules answered.

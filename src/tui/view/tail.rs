@@ -295,6 +295,16 @@ impl super::kind::View for TailView {
             _ => return None,
         })
     }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Tail(t) => match &t.status {
+                TailStatus::Failed(e) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// A tail's queue and rule exist: what was created and swept.
