@@ -14,7 +14,7 @@ use crossterm::event::KeyEventKind;
 use crate::tui::state::*;
 use crate::tui::view;
 
-use command::close_logs;
+use command::close_above;
 use input::{apply_live_filter, on_key};
 use navigate::{refresh_due, refresh_now};
 
@@ -142,7 +142,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 ..context
             };
             // Nothing of the old context is shown for the new one.
-            let mut effects = close_logs(state, 0);
+            let mut effects = close_above(state, 0);
             state.queues = Live::default();
             state.buses = Live::default();
             state.log_groups = Live::default();

@@ -13,7 +13,7 @@ use crate::tui::state::*;
 use crate::tui::view;
 use crate::tui::workbench::WbOutcome;
 
-use super::command::{close_logs, run_command};
+use super::command::{close_above, run_command};
 use super::navigate::{open, refresh_now};
 
 pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -235,7 +235,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             if state.stack.len() > 1 {
-                let effects = close_logs(state, state.stack.len() - 1);
+                let effects = close_above(state, state.stack.len() - 1);
                 state.stack.pop();
                 state.flash = None;
                 return effects;

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
-use crate::tui::state::{AppState, Effect};
+use crate::tui::state::{AppState, Effect, Screen};
 
 /// What every view provides. Each file in `view/` has one unit struct that
 /// implements it, and `view::of` maps a screen to its view: the one exhaustive
@@ -84,6 +84,12 @@ pub trait View: Sync {
     /// What failed in the view, for the status line (kept until it is
     /// fetched again).
     fn error<'a>(&self, _state: &'a AppState) -> Option<&'a str> {
+        None
+    }
+
+    /// What stops when `screen` (one of this view's) closes: the task it
+    /// runs, if any.
+    fn on_close(&self, _screen: &Screen) -> Option<Effect> {
         None
     }
 

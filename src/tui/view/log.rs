@@ -77,6 +77,14 @@ impl super::kind::View for LogView {
             _ => None,
         }
     }
+
+    /// The follow stops when its screen closes.
+    fn on_close(&self, screen: &Screen) -> Option<Effect> {
+        match screen {
+            Screen::Log(l) => Some(Effect::CloseLog { req: l.req }),
+            _ => None,
+        }
+    }
 }
 
 /// The log screen following `req`, anywhere in the stack (`:tasks` may be

@@ -143,21 +143,6 @@ pub(crate) fn save_tail(state: &mut AppState) -> Vec<Effect> {
     }]
 }
 
-/// The tail screens whose tails run (to stop when they are left).
-pub(crate) fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
-    state
-        .stack
-        .iter()
-        .skip(keep)
-        .filter_map(|s| match s {
-            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
-                Some(Effect::StopTail { req: t.req })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// Opens the tailed event `id` in the inspector.
 pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
     let Screen::Tail(t) = state.top() else {
@@ -302,6 +287,17 @@ impl super::kind::View for TailView {
                 TailStatus::Failed(e) => Some(e),
                 _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// A running tail stops (and removes its queue and rule) when its
+    /// screen closes.
+    fn on_close(&self, screen: &Screen) -> Option<Effect> {
+        match screen {
+            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
+                Some(Effect::StopTail { req: t.req })
+            }
             _ => None,
         }
     }
