@@ -476,8 +476,13 @@ impl Executor {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("cannot read {path}: {e}"))
-                        .and_then(|text| WbEvent::parse_file(&path, &text));
+                        .map_err(|source| Failure::Read {
+                            path: path.clone(),
+                            source,
+                        })
+                        .and_then(|text| {
+                            WbEvent::parse_file(&path, &text).map_err(Failure::NotEvents)
+                        });
                     let _ = tx.send(Msg::EventsLoaded(result));
                 });
             }

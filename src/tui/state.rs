@@ -311,7 +311,7 @@ pub enum Msg {
     ProfilesLoaded {
         req: ReqId,
         at: Instant,
-        result: Result<Vec<String>, String>,
+        result: Result<Vec<String>, Failure>,
     },
     /// The executor now talks to this context.
     ContextSwitched {
@@ -332,7 +332,7 @@ pub enum Msg {
         result: Result<bool, aws::Error>,
     },
     /// Events read from a file for the workbench.
-    EventsLoaded(Result<Vec<WbEvent>, String>),
+    EventsLoaded(Result<Vec<WbEvent>, Failure>),
     /// PutRule with the workbench's pattern answered.
     PatternApplied {
         pattern: String,

@@ -1,6 +1,6 @@
 //! What failed, as `update` receives it from the executor: the typed error
 //! of an operation (`ops::Error`), or what failed outside `ops` (the
-//! clipboard, a file written, a delete that left messages behind). Turned
+//! clipboard, a file read or written, a delete that left messages behind). Turned
 //! into text only where it is shown.
 
 use crate::ops;
@@ -18,6 +18,16 @@ pub enum Failure {
         #[source]
         source: std::io::Error,
     },
+    /// A file could not be read (`path` as given).
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file read for the workbench holds no events (what it holds instead).
+    #[error("{0}")]
+    NotEvents(String),
     /// The clipboard (the terminal, through OSC 52) could not be written.
     #[error("{0}")]
     Clipboard(#[source] std::io::Error),

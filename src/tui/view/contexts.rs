@@ -198,7 +198,7 @@ pub(crate) fn profiles_loaded(
     state: &mut AppState,
     req: ReqId,
     at: Instant,
-    result: Result<Vec<String>, String>,
+    result: Result<Vec<String>, Failure>,
 ) -> Vec<Effect> {
     let result = result.map(|names| ctx_choices(state.local_available, &names));
     state.answer(|s, _| Some(&mut s.profiles), req, at, result);

@@ -190,7 +190,7 @@ pub(crate) fn remote_checked(
 /// Events read from a file for the workbench.
 pub(crate) fn events_loaded(
     state: &mut AppState,
-    result: Result<Vec<WbEvent>, String>,
+    result: Result<Vec<WbEvent>, Failure>,
 ) -> Vec<Effect> {
     match result {
         Ok(events) => {
@@ -202,7 +202,7 @@ pub(crate) fn events_loaded(
         }
         Err(e) => {
             if let Some(wb) = workbench_mut(state) {
-                wb.flash(Meaning::Danger, e);
+                wb.flash(Meaning::Danger, e.to_string());
             }
         }
     }
