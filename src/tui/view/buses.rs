@@ -16,19 +16,6 @@ use std::time::Instant;
 
 pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
 
-/// Opens the rules of `bus`.
-pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
-    let req = state.req();
-    let mut screen = RulesScreen {
-        bus: bus.clone(),
-        rules: Live::default(),
-        list: ListView::default(),
-    };
-    screen.rules.begin(req);
-    state.stack.push(Screen::Rules(screen));
-    vec![Effect::FetchRules { req, bus }]
-}
-
 /// The buses view.
 pub struct Buses;
 
@@ -99,8 +86,18 @@ impl super::kind::View for Buses {
         Vec::new()
     }
 
+    /// Opens the rules of `bus`.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key.to_string())
+        let bus = key.to_string();
+        let req = state.req();
+        let mut screen = RulesScreen {
+            bus: bus.clone(),
+            rules: Live::default(),
+            list: ListView::default(),
+        };
+        screen.rules.begin(req);
+        state.stack.push(Screen::Rules(screen));
+        vec![Effect::FetchRules { req, bus }]
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

@@ -15,24 +15,6 @@ use super::widgets::*;
 use crate::aws;
 use std::time::Instant;
 
-/// Switches to the context `label`.
-pub(crate) fn open(state: &mut AppState, label: &str) -> Vec<Effect> {
-    let Some(choice) = state
-        .profiles
-        .value
-        .data()
-        .and_then(|cs| cs.iter().find(|c| c.label == label))
-        .cloned()
-    else {
-        return Vec::new();
-    };
-    let mut settings = choice.settings;
-    if choice.local && state.context.local {
-        settings.region = Some(state.context.region.clone());
-    }
-    switch_context(state, choice.local, settings)
-}
-
 /// Starts a switch to another context; the answer resets the views.
 pub(crate) fn switch_context(
     state: &mut AppState,
@@ -171,8 +153,23 @@ impl super::kind::View for Contexts {
         Vec::new()
     }
 
+    /// Switches to the context `label`.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let label = key;
+        let Some(choice) = state
+            .profiles
+            .value
+            .data()
+            .and_then(|cs| cs.iter().find(|c| c.label == label))
+            .cloned()
+        else {
+            return Vec::new();
+        };
+        let mut settings = choice.settings;
+        if choice.local && state.context.local {
+            settings.region = Some(state.context.region.clone());
+        }
+        switch_context(state, choice.local, settings)
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

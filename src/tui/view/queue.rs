@@ -134,36 +134,6 @@ pub(crate) fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rec
     split_top(queue_top_lines(state, s).len(), area)
 }
 
-/// Opens the peeked message `id` in the inspector.
-pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
-    let Screen::Queue(q) = state.top() else {
-        return Vec::new();
-    };
-    let Some(msg) = q
-        .peek
-        .value
-        .data()
-        .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
-    else {
-        return Vec::new();
-    };
-    let name = q
-        .queue
-        .value
-        .data()
-        .map(|q| q.name.clone())
-        .unwrap_or_else(|| queue_name(&q.id).to_string());
-    let source_max = msg
-        .attributes
-        .get("DeadLetterQueueSourceArn")
-        .and_then(|arn| state.queue_by_name(queue_name(arn)))
-        .and_then(|src| src.redrive_policy.as_ref())
-        .map(|rp| rp.max_receive_count);
-    let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
-    state.stack.push(Screen::Message(Box::new(inspector)));
-    Vec::new()
-}
-
 /// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
 pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
     let req = state.req();
@@ -364,8 +334,35 @@ impl super::kind::View for QueueView {
         Vec::new()
     }
 
+    /// Opens the peeked message `id` in the inspector.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let id = key;
+        let Screen::Queue(q) = state.top() else {
+            return Vec::new();
+        };
+        let Some(msg) = q
+            .peek
+            .value
+            .data()
+            .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
+        else {
+            return Vec::new();
+        };
+        let name = q
+            .queue
+            .value
+            .data()
+            .map(|q| q.name.clone())
+            .unwrap_or_else(|| queue_name(&q.id).to_string());
+        let source_max = msg
+            .attributes
+            .get("DeadLetterQueueSourceArn")
+            .and_then(|arn| state.queue_by_name(queue_name(arn)))
+            .and_then(|src| src.redrive_policy.as_ref())
+            .map(|rp| rp.max_receive_count);
+        let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+        state.stack.push(Screen::Message(Box::new(inspector)));
+        Vec::new()
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

@@ -44,28 +44,6 @@ pub(crate) fn rule_split(s: &RuleScreen, area: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
 }
 
-/// Opens the target `id` when it is a queue.
-pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
-    let Screen::Rule(r) = state.top() else {
-        return Vec::new();
-    };
-    let Some(arn) = r
-        .targets
-        .value
-        .data()
-        .and_then(|ts| ts.iter().find(|t| t.id == id))
-        .map(|t| t.arn.clone())
-    else {
-        return Vec::new();
-    };
-    if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
-        super::queue::open_queue(state, arn, None)
-    } else {
-        state.flash(Level::Info, format!("{} is not a queue", escape(&arn)));
-        Vec::new()
-    }
-}
-
 /// The rule view.
 pub struct RuleView;
 
@@ -200,8 +178,27 @@ impl super::kind::View for RuleView {
         Vec::new()
     }
 
+    /// Opens the target `id` when it is a queue.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let id = key;
+        let Screen::Rule(r) = state.top() else {
+            return Vec::new();
+        };
+        let Some(arn) = r
+            .targets
+            .value
+            .data()
+            .and_then(|ts| ts.iter().find(|t| t.id == id))
+            .map(|t| t.arn.clone())
+        else {
+            return Vec::new();
+        };
+        if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
+            super::queue::open_queue(state, arn, None)
+        } else {
+            state.flash(Level::Info, format!("{} is not a queue", escape(&arn)));
+            Vec::new()
+        }
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

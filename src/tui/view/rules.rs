@@ -30,43 +30,6 @@ pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String
     }
 }
 
-/// Opens the rule `name`: its pattern and targets.
-pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
-    let Screen::Rules(r) = state.top() else {
-        return Vec::new();
-    };
-    let Some(row) = r
-        .rules
-        .value
-        .data()
-        .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
-    else {
-        return Vec::new();
-    };
-    let rule = row.rule.clone();
-    let bus = r.bus.clone();
-    let req = state.req();
-    let mut screen = RuleScreen {
-        pattern: crate::tui::inspect::pretty_lines(
-            rule.pattern
-                .as_deref()
-                .or(rule.schedule.as_deref())
-                .unwrap_or(""),
-        ),
-        bus: bus.clone(),
-        rule: rule.clone(),
-        targets: Live::default(),
-        list: ListView::default(),
-    };
-    screen.targets.begin(req);
-    state.stack.push(Screen::Rule(Box::new(screen)));
-    vec![Effect::FetchTargets {
-        req,
-        rule: rule.name,
-        bus,
-    }]
-}
-
 /// The rules view.
 pub struct Rules;
 
@@ -159,8 +122,42 @@ impl super::kind::View for Rules {
         Vec::new()
     }
 
+    /// Opens the rule `name`: its pattern and targets.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let name = key;
+        let Screen::Rules(r) = state.top() else {
+            return Vec::new();
+        };
+        let Some(row) = r
+            .rules
+            .value
+            .data()
+            .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
+        else {
+            return Vec::new();
+        };
+        let rule = row.rule.clone();
+        let bus = r.bus.clone();
+        let req = state.req();
+        let mut screen = RuleScreen {
+            pattern: crate::tui::inspect::pretty_lines(
+                rule.pattern
+                    .as_deref()
+                    .or(rule.schedule.as_deref())
+                    .unwrap_or(""),
+            ),
+            bus: bus.clone(),
+            rule: rule.clone(),
+            targets: Live::default(),
+            list: ListView::default(),
+        };
+        screen.targets.begin(req);
+        state.stack.push(Screen::Rule(Box::new(screen)));
+        vec![Effect::FetchTargets {
+            req,
+            rule: rule.name,
+            bus,
+        }]
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {

@@ -143,29 +143,6 @@ pub(crate) fn save_tail(state: &mut AppState) -> Vec<Effect> {
     }]
 }
 
-/// Opens the tailed event `id` in the inspector.
-pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
-    let Screen::Tail(t) = state.top() else {
-        return Vec::new();
-    };
-    let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
-        return Vec::new();
-    };
-    let message = Message {
-        message_id: e.message_id.clone(),
-        receipt_handle: None,
-        body: e.body.clone(),
-        md5_of_body: None,
-        receive_count: 1,
-        receives_left: None,
-        attributes: Default::default(),
-        message_attributes: Default::default(),
-    };
-    let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
-    state.stack.push(Screen::Message(Box::new(inspector)));
-    Vec::new()
-}
-
 /// The tail view.
 pub struct TailView;
 
@@ -258,8 +235,28 @@ impl super::kind::View for TailView {
         );
     }
 
+    /// Opens the tailed event `id` in the inspector.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let id = key;
+        let Screen::Tail(t) = state.top() else {
+            return Vec::new();
+        };
+        let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
+            return Vec::new();
+        };
+        let message = Message {
+            message_id: e.message_id.clone(),
+            receipt_handle: None,
+            body: e.body.clone(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: Default::default(),
+            message_attributes: Default::default(),
+        };
+        let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
+        state.stack.push(Screen::Message(Box::new(inspector)));
+        Vec::new()
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
