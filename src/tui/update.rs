@@ -1,9 +1,10 @@
 //! The one synchronous `update`: a message (input, a tick, an answer) in, a
 //! new state and the effects to run out. Nothing here awaits, spawns, locks
-//! or draws. Keys and actions are in `update/input.rs`, `:` commands in
-//! `update/command.rs`, peeking, opening and refreshing in
-//! `update/navigate.rs`; what a message means for one view is in that view's
-//! file (`view/<name>.rs`), which the arms below call.
+//! or draws. Keys and the shared actions are in `update/input.rs`, `:`
+//! commands in `update/command.rs`, opening and refreshing in
+//! `update/navigate.rs` (each asking the top view); a view's own actions and
+//! what a message means for one view are in that view's file
+//! (`view/<name>.rs`), which the arms below call.
 
 mod command;
 mod input;

@@ -1,5 +1,6 @@
 //! The message inspector view: the document built when the message was
-//! opened (never refreshed: it is one peek's snapshot), and its render.
+//! opened (never refreshed: it is one peek's snapshot), its keys (copy,
+//! raw, edit, delete, scrolling), and its render.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

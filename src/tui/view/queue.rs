@@ -1,6 +1,8 @@
 //! The queue view: one queue's attributes and redrive policy above, the
 //! peeked messages below. Opening it (from a list, a rule's target, `d`),
-//! refreshing its attributes, opening a message, and the render.
+//! peeking (`p`, asking first when a receive can dead-letter; also from the
+//! queue lists), going to the DLQ, refreshing its attributes, its own keys,
+//! opening a message, and the render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,7 +1,8 @@
 //! The tail view: a bus's events, live, through a temporary queue and rule.
-//! Starting it (on a bus, a rule or its pattern), taking the events in,
-//! pause, save to JSON Lines, opening an event, stopping it when its screen
-//! leaves the stack, and drawing it.
+//! Starting it (on a bus, a rule or its pattern) as a task, taking its
+//! items in (ready, events, retries) and its end, pause, save to JSON
+//! Lines, opening an event, stopping it when its screen leaves the stack,
+//! and drawing it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
