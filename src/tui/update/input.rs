@@ -11,7 +11,6 @@ use crate::tui::keys;
 use crate::tui::scope::SHARED;
 use crate::tui::state::*;
 use crate::tui::view;
-use crate::tui::workbench::WbOutcome;
 
 use super::command::{close_above, run_command};
 use super::navigate::{open, refresh_now};
@@ -140,14 +139,9 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::None => {}
     }
-    if matches!(state.top(), Screen::Editor(_)) {
-        return view::editor::editor_key(state, key);
-    }
-    if let Screen::Workbench(wb) = state.top_mut() {
-        match wb.handle_key(key) {
-            WbOutcome::Unhandled => {}
-            outcome => return view::workbench::workbench_outcome(state, outcome),
-        }
+    // A view with an editor takes its keys first.
+    if let Some(effects) = view::of(state.top()).on_key(state, key) {
+        return effects;
     }
     match keys::resolve(&state.config, state.top().scope(), &key) {
         Some(action) => apply(state, action),

@@ -262,4 +262,9 @@ impl super::kind::View for EditorView {
             _ => None,
         }
     }
+
+    /// The editor takes every key as text (ctrl-c still quits, before).
+    fn on_key(&self, state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+        Some(editor_key(state, key))
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -46,6 +47,12 @@ pub trait View: Sync {
     /// rule, target id, log group, message id...): the selection follows it
     /// across refreshes. None for a view without a list.
     fn key_at<'a>(&self, _state: &'a AppState, _i: usize) -> Option<&'a str> {
+        None
+    }
+
+    /// Takes a key before the keymap does (an editor): `None` leaves it to
+    /// the keymap of the view's scope.
+    fn on_key(&self, _state: &mut AppState, _key: KeyEvent) -> Option<Vec<Effect>> {
         None
     }
 

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::text::escape;
 use crate::tui::state::*;
+use crossterm::event::KeyEvent;
 
 use crate::domain::queue_name;
 use crate::tui::config::Meaning;
@@ -170,6 +171,18 @@ impl super::kind::View for WorkbenchView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
         if let Screen::Workbench(wb) = state.top() {
             wb.render(frame, area, &state.config.theme);
+        }
+    }
+
+    /// The workbench's own keys (its editor, its lists) first; the rest go
+    /// to the keymap.
+    fn on_key(&self, state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+        let Screen::Workbench(wb) = state.top_mut() else {
+            return None;
+        };
+        match wb.handle_key(key) {
+            WbOutcome::Unhandled => None,
+            outcome => Some(workbench_outcome(state, outcome)),
         }
     }
 }
