@@ -52,14 +52,8 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     if kind == PromptKind::Command {
                         return run_command(state, &text);
                     }
-                    if kind == PromptKind::Destination {
-                        view::editor::set_destination(state, &text);
-                    }
-                    if kind == PromptKind::RedriveTo {
-                        view::redrive::redrive_to(state, &text);
-                    }
-                    if kind == PromptKind::ReplayRange {
-                        view::archives::replay_range(state, &text);
+                    if kind != PromptKind::Filter {
+                        view::of(state.top()).on_prompt(state, kind, &text);
                     }
                 }
                 KeyCode::Backspace => {

@@ -375,6 +375,13 @@ impl super::kind::View for ArchivesView {
     fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
         screen(state)?.listing.value.error()
     }
+
+    /// The time range `R` replays.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::ReplayRange {
+            replay_range(state, text);
+        }
+    }
 }
 
 #[cfg(test)]

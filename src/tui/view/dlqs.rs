@@ -135,6 +135,13 @@ impl super::kind::View for Dlqs {
     fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
         state.queues.value.error()
     }
+
+    /// Where `R` moves the messages.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::RedriveTo {
+            super::redrive::redrive_to(state, text);
+        }
+    }
 }
 
 /// Every listed queue that some listed queue uses as its DLQ, in order.

@@ -267,4 +267,11 @@ impl super::kind::View for EditorView {
     fn on_key(&self, state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
         Some(editor_key(state, key))
     }
+
+    /// Where the edited message goes.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::Destination {
+            set_destination(state, text);
+        }
+    }
 }

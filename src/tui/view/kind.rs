@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
-use crate::tui::state::{AppState, Effect, Screen};
+use crate::tui::state::{AppState, Effect, PromptKind, Screen};
 
 /// What every view provides. Each file in `view/` has one unit struct that
 /// implements it, and `view::of` maps a screen to its view: the one exhaustive
@@ -55,6 +55,10 @@ pub trait View: Sync {
     fn on_key(&self, _state: &mut AppState, _key: KeyEvent) -> Option<Vec<Effect>> {
         None
     }
+
+    /// Takes the answer to a prompt the view asked (`enter`; the filter and
+    /// the palette are `update`'s).
+    fn on_prompt(&self, _state: &mut AppState, _kind: PromptKind, _text: &str) {}
 
     /// Runs one of the view's own actions (those its `Scope` lists beyond
     /// the ones every view shares, which `update` runs): `None` when the

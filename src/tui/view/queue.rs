@@ -432,6 +432,13 @@ impl super::kind::View for QueueView {
         };
         q.queue.value.error().or(q.peek.value.error())
     }
+
+    /// Where `R` moves the messages.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::RedriveTo {
+            super::redrive::redrive_to(state, text);
+        }
+    }
 }
 
 /// `p`: peeks the selected queue (or the one open), asking first when one
