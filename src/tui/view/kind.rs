@@ -1,6 +1,9 @@
-//! The `View` trait: what every view provides (its render, its list order
-//! and the identity of its rows, its refresh, what `enter` opens, its own
-//! keys' actions, how it scrolls). Each file in `view/` implements it on a unit struct;
+//! The `View` trait: what every view provides — its render (and the rows
+//! its list shows), its list order and the identity of its rows, its
+//! refresh (now and when due), what `enter` opens, its own actions, keys it
+//! takes before the keymap, the answers to its prompts, how it scrolls,
+//! its freshness and error lines, whether it may be left and what closing
+//! it stops. Each file in `view/` implements it on a unit struct;
 //! `view::of` maps a screen to its view. Kept apart from `view.rs` so that
 //! the view files import it without importing their parent.
 
