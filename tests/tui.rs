@@ -1034,7 +1034,7 @@ async fn tail_shows_events_and_cleans_up() {
         .find(|t| t.kind == eddy::tui::state::TaskKind::BusTail)
         .cloned()
         .unwrap();
-    assert_eq!(tail.ended, Some(Ok("stopped".to_string())));
+    assert_eq!(tail.ended_text(), Some(Ok("stopped".to_string())));
     drop(w.local);
 }
 
@@ -1312,8 +1312,7 @@ async fn archives_list_and_replay() {
     step(&mut tui, "y", |s| {
         s.tasks.rows.values().any(|t| {
             t.kind == eddy::tui::state::TaskKind::Replay
-                && t.ended
-                    .as_ref()
+                && t.ended_text()
                     .is_some_and(|e| e.as_deref() == Ok("COMPLETED"))
         })
     })

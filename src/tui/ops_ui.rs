@@ -324,17 +324,11 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
         }
         Pending::Redrive { draft, to } => {
             let id = OpId(req.0);
+            let title = format!("redrive of {} → {}", draft.dlq_name, to.label());
             state.tasks.start(TaskRow {
-                id,
-                key: id.0.to_string(),
-                kind: TaskKind::Redrive,
-                title: format!("redrive of {} → {}", draft.dlq_name, to.label()),
-                progress: None,
                 planned: draft.count,
                 resume: Some(to.resume_command(&draft.dlq_name)),
-                cancelling: false,
-                ended: None,
-                items: Vec::new(),
+                ..TaskRow::new(id, TaskKind::Redrive, title, state.now)
             });
             state.stack.push(Screen::Redrive(Box::new(RedriveScreen {
                 req,
@@ -354,23 +348,15 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
         }
         Pending::Replay { plan } => {
             let id = OpId(req.0);
-            state.tasks.start(TaskRow {
-                id,
-                key: id.0.to_string(),
-                kind: TaskKind::Replay,
-                title: format!(
-                    "replay {} of {} to bus {}",
-                    plan.name,
-                    plan.archive,
-                    plan.bus()
-                ),
-                progress: None,
-                planned: None,
-                resume: None,
-                cancelling: false,
-                ended: None,
-                items: Vec::new(),
-            });
+            let title = format!(
+                "replay {} of {} to bus {}",
+                plan.name,
+                plan.archive,
+                plan.bus()
+            );
+            state
+                .tasks
+                .start(TaskRow::new(id, TaskKind::Replay, title, state.now));
             state.flash(
                 Level::Info,
                 format!(

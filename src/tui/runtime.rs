@@ -15,7 +15,7 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use super::state::{
-    AppState, Context, Effect, Msg, OpId, Outgoing, ReqId, RuleRow, TICK_EVERY, TaskEvent,
+    AppState, Context, Effect, Failure, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TaskEvent,
     TaskKind, TaskSummary,
 };
 use super::update::update;
@@ -28,16 +28,11 @@ use crate::ops::{self, Cancel};
 use crate::text::escape;
 
 mod tasks;
-use tasks::{Task, run_redrive, run_replay, warn_audit};
+use tasks::{Task, run_log_follow, run_redrive, run_replay, run_tail, warn_audit};
 
 /// At most one frame per this interval (about 60 fps).
 pub const FRAME_EVERY: Duration = Duration::from_millis(16);
-/// A bus tail's long poll: short, so that leaving the view stops it soon.
-const TAIL_WAIT_S: i32 = 2;
-/// How far back a log group's events are read when it is opened.
-pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
-/// Events read when a log group is opened.
-pub const LOGS_FIRST: usize = 1000;
+pub use tasks::{LOGS_FIRST, LOGS_SINCE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -251,7 +246,7 @@ impl Executor {
                     let result = run_replay(&c, &audit, &tx, id, &plan, &stop).await;
                     let _ = tx.send(Msg::Task {
                         id,
-                        event: TaskEvent::Done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
+                        event: TaskEvent::done(result.map(|r| TaskSummary::Replay(Box::new(r)))),
                     });
                 });
                 self.tasks.insert(
@@ -266,41 +261,28 @@ impl Executor {
                 );
             }
             Effect::OpenLog { req, group } => {
+                let id = OpId(req.0);
                 let c = self.clients();
                 let tx = self.tx.clone();
+                let title = format!("follow of log group {group}");
                 let handle = tokio::spawn(async move {
-                    let now = crate::local::now_ms();
-                    let since = now - LOGS_SINCE.as_millis() as i64;
-                    let first = c
-                        .filter_log_events(&group, None, Some(since), Some(now), Some(LOGS_FIRST))
-                        .await;
-                    let failed = first.is_err();
-                    if tx.send(Msg::LogsLoaded { req, result: first }).is_err() || failed {
-                        return;
-                    }
-                    let mut rx = c.tail_logs(&group, None, now + 1);
-                    while let Some(result) = rx.recv().await {
-                        if tx.send(Msg::LogTailed { req, result }).is_err() {
-                            return;
-                        }
-                    }
+                    run_log_follow(&c, &tx, id, &group).await;
                 });
-                let id = OpId(req.0);
                 self.tasks.insert(
                     id,
                     Task {
                         id,
                         kind: TaskKind::LogFollow,
-                        title: "log follow".to_string(),
+                        title,
                         cancel: Cancel::new(),
                         handle,
                     },
                 );
             }
             Effect::CloseLog { req } => {
-                // Dropping the tail's receiver (with the task) ends the tail.
+                // Dropping the tail's receiver (with the task) ends the follow.
                 if let Some(task) = self.tasks.remove(&OpId(req.0)) {
-                    task.stop();
+                    self.stop(&task);
                 }
             }
             Effect::Copy { text } => {
@@ -319,7 +301,7 @@ impl Executor {
                             done.value.count
                         )
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::DeleteMessages {
@@ -331,20 +313,23 @@ impl Executor {
                 let url = crate::domain::QueueUrl::from(queue);
                 let result = ops::delete::delete(&c, &audit, &url, &handles)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(Failure::from)
                     .and_then(|done| {
                         warn_audit(done.audit_warning);
                         let d = done.value;
                         let deleted = d.deleted.len();
                         if d.failed.is_empty() {
-                            Ok(format!("deleted {deleted} message(s) from {}", escape(&name)))
-                        } else {
-                            let failed: Vec<String> =
-                                d.failed.iter().map(|(id, why)| format!("{id}: {why}")).collect();
-                            Err(format!(
-                                "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
-                                escape(&failed.join("; "))
+                            Ok(format!(
+                                "deleted {deleted} message(s) from {}",
+                                escape(&name)
                             ))
+                        } else {
+                            let failed = d
+                                .failed
+                                .iter()
+                                .map(|(id, why)| (id.to_string(), why.to_string()))
+                                .collect();
+                            Err(Failure::NotAllDeleted { deleted, failed })
                         }
                     });
                 Msg::ActionDone { req, result }
@@ -369,7 +354,7 @@ impl Executor {
                     warn_audit(done.audit_warning);
                     format!("{verb} rule {} on bus {}", escape(&rule), escape(&bus))
                 })
-                .map_err(|e| e.to_string());
+                .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::Republish {
@@ -389,7 +374,7 @@ impl Executor {
                             warn_audit(done.audit_warning);
                             done.value
                         })
-                        .map_err(|e| e.to_string());
+                        .map_err(Failure::from);
                 Msg::ActionDone { req, result }
             }),
             Effect::StartTail { req, bus, pattern } => {
@@ -399,10 +384,10 @@ impl Executor {
                 let tx = self.tx.clone();
                 let cancel = Cancel::new();
                 let stop = cancel.clone();
-                let handle = tokio::spawn(async move {
-                    run_tail(c, audit, tx, req, bus, pattern, stop).await;
-                });
                 let id = OpId(req.0);
+                let handle = tokio::spawn(async move {
+                    run_tail(c, audit, tx, id, bus, pattern, stop).await;
+                });
                 self.tasks.insert(
                     id,
                     Task {
@@ -416,7 +401,7 @@ impl Executor {
             }
             Effect::StopTail { req } => {
                 if let Some(task) = self.tasks.get(&OpId(req.0)) {
-                    task.stop();
+                    self.stop(task);
                 }
             }
             Effect::SaveLines { path, lines } => {
@@ -430,7 +415,10 @@ impl Executor {
                                 .map(|p| p.display().to_string())
                                 .unwrap_or(path.clone())
                         })
-                        .map_err(|e| format!("{path}: {e}"));
+                        .map_err(|source| Failure::File {
+                            path: path.clone(),
+                            source,
+                        });
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
@@ -453,9 +441,7 @@ impl Executor {
                     let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
                     let _ = tx.send(Msg::Task {
                         id,
-                        event: TaskEvent::Done(
-                            result.map(|s| TaskSummary::Redrive(Box::new(s))),
-                        ),
+                        event: TaskEvent::done(result.map(|s| TaskSummary::Redrive(Box::new(s)))),
                     });
                 });
                 self.tasks.insert(
@@ -471,7 +457,7 @@ impl Executor {
             }
             Effect::CancelTask { id } => {
                 if let Some(task) = self.tasks.get(&id) {
-                    task.stop();
+                    self.stop(task);
                     tracing::info!(
                         "cancelling {} task {} ({})",
                         task.kind.name(),
@@ -485,10 +471,7 @@ impl Executor {
                 pattern,
                 event,
             } => self.spawn(move |c| async move {
-                let result = c
-                    .test_event_pattern(&pattern, &event)
-                    .await
-                    .map_err(|e| e.to_string());
+                let result = c.test_event_pattern(&pattern, &event).await;
                 Msg::RemoteChecked {
                     event_index,
                     pattern,
@@ -499,8 +482,13 @@ impl Executor {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("cannot read {path}: {e}"))
-                        .and_then(|text| WbEvent::parse_file(&path, &text));
+                        .map_err(|source| Failure::Read {
+                            path: path.clone(),
+                            source,
+                        })
+                        .and_then(|text| {
+                            WbEvent::parse_file(&path, &text).map_err(Failure::NotEvents)
+                        });
                     let _ = tx.send(Msg::EventsLoaded(result));
                 });
             }
@@ -523,8 +511,7 @@ impl Executor {
                             escape(&rule),
                             escape(&bus)
                         )
-                    })
-                    .map_err(|e| e.to_string());
+                    });
                 Msg::PatternApplied { pattern, result }
             }),
             Effect::FetchProfiles { req } => {
@@ -572,6 +559,18 @@ impl Executor {
 }
 
 impl Executor {
+    /// Stops a task (see `Task::stop`). A log follow, aborted, cannot say
+    /// so itself: its end is sent here.
+    fn stop(&self, task: &Task) {
+        task.stop();
+        if task.kind == TaskKind::LogFollow {
+            let _ = self.tx.send(Msg::Task {
+                id: task.id,
+                event: TaskEvent::Done(Ok(TaskSummary::LogFollow)),
+            });
+        }
+    }
+
     /// Leaves every task (see `Task::leave`) and waits (a few seconds at
     /// most) while bus tails remove their temporary queues and rules and
     /// redrives finish their batch in flight.
@@ -586,84 +585,6 @@ impl Executor {
     }
 }
 
-/// A bus tail: start it, send its events until stopped, then remove its
-/// queue and rule.
-async fn run_tail(
-    c: Arc<Clients>,
-    audit: Audit,
-    tx: mpsc::UnboundedSender<Msg>,
-    req: ReqId,
-    bus: String,
-    pattern: Option<String>,
-    stop: Cancel,
-) {
-    let tail = match crate::ops::tail::start(&c, &bus.as_str().into(), pattern.as_deref()).await {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = tx.send(Msg::TailStarted {
-                req,
-                result: Err(e.to_string()),
-            });
-            return;
-        }
-    };
-    let mut notes = vec![
-        format!("created queue and rule {} on bus {}", tail.name, tail.bus),
-        match tail.origin {
-            crate::ops::tail::PatternOrigin::Given => format!("pattern: {}", tail.pattern),
-            ref other => format!("showing {}", other.describe()),
-        },
-    ];
-    if !tail.swept.is_empty() {
-        notes.push(format!("swept leftovers: {}", tail.swept.join(", ")));
-    }
-    notes.extend(tail.warnings.iter().cloned());
-    let _ = tx.send(Msg::TailStarted {
-        req,
-        result: Ok(notes),
-    });
-    let mut received = 0u64;
-    while !stop.is_cancelled() {
-        let result = tail.next_batch_waiting(TAIL_WAIT_S).await;
-        let failed = result.is_err();
-        if let Ok(events) = &result {
-            received += events.len() as u64;
-        }
-        if tx
-            .send(Msg::Tailed {
-                req,
-                result: result.map_err(|e| e.to_string()),
-            })
-            .is_err()
-        {
-            break;
-        }
-        if failed {
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-    }
-    let stopped = tail.stop().await;
-    if let Ok(cleanup) = &stopped {
-        warn_audit(
-            crate::ops::tail::record(&audit, &bus.as_str().into(), received, cleanup)
-                .err()
-                .map(|e| e.to_string()),
-        );
-    }
-    let result = match stopped {
-        Ok(cleanup) if cleanup.failed.is_empty() => {
-            Ok(format!("removed {}", cleanup.removed.join(", ")))
-        }
-        Ok(cleanup) => Err(format!(
-            "removed {}; could not remove {} (the next tail sweeps it)",
-            cleanup.removed.join(", "),
-            cleanup.failed.join(", ")
-        )),
-        Err(e) => Err(e.to_string()),
-    };
-    let _ = tx.send(Msg::TailStopped { req, result });
-}
-
 impl Drop for Executor {
     fn drop(&mut self) {
         for (_, task) in self.tasks.drain() {
@@ -673,15 +594,13 @@ impl Drop for Executor {
 }
 
 /// Writes the OSC 52 "set clipboard" sequence.
-fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, String> {
+fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, Failure> {
     let encoded =
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
-    let mut out = clipboard
-        .lock()
-        .map_err(|_| "clipboard lock poisoned".to_string())?;
+    let mut out = clipboard.lock().map_err(|_| Failure::ClipboardPoisoned)?;
     write!(out, "\x1b]52;c;{encoded}\x07")
         .and_then(|()| out.flush())
-        .map_err(|e| e.to_string())?;
+        .map_err(Failure::Clipboard)?;
     Ok(text.len())
 }
 

@@ -34,6 +34,30 @@ const COMMON: &[Action] = &[Quit, Help, Command, Back];
 /// Moving the cursor (or scrolling) in a list or a document.
 const NAV: &[Action] = &[Up, Down, PageUp, PageDown, Top, Bottom];
 
+/// The actions `update` runs the same way in every view that has them
+/// ([`COMMON`], [`NAV`], and the list keys: filter, sort, refresh, open);
+/// every other action is a view's own and runs in its file
+/// (`View::on_action`).
+pub const SHARED: &[Action] = &[
+    Quit,
+    Help,
+    Command,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ScrollLeft,
+    ScrollRight,
+    Filter,
+    SortNext,
+    SortReverse,
+    Refresh,
+    Open,
+];
+
 impl Scope {
     /// Every view scope (all but `Global`), in the order the config lists them.
     pub const VIEWS: &'static [Scope] = &[

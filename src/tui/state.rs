@@ -1,14 +1,15 @@
 //! The application state, the messages (facts) and effects (requests to the
 //! outside), and the queries on the state every view shares (the queue list's
-//! indexes, DLQ sources, Δ/min, the identity of a list row). `update`
+//! indexes, DLQ sources, Δ/min, the selected row's identity). `update`
 //! (`update.rs`) turns a message into a new state and effects.
 //!
-//! Submodules: `live` (fetch lifecycles), `list` (list view state, order
+//! Submodules: `failure` (the typed errors messages carry), `live` (fetch lifecycles), `list` (list view state, order
 //! helpers, the viewport render reports back), `screen` (the screens of the
 //! view stack and their data). The state does not know how views render or
 //! handle keys: `update/` and `view/` import it, never the other way round
 //! (tests/layout.rs checks it).
 
+mod failure;
 mod list;
 mod live;
 mod screen;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
+pub use failure::*;
 pub use list::*;
 pub use live::*;
 pub use screen::*;
@@ -26,8 +28,7 @@ pub use task::*;
 
 use crate::aws;
 use crate::aws::sqs::Peek;
-use crate::domain::{EventBus, Identity, LogEvent, LogGroup, Queue, Target};
-use crate::ops::tail::TailedEvent;
+use crate::domain::{EventBus, Identity, LogGroup, Queue, Target};
 use crate::tui::config::Config;
 use crate::tui::workbench::WbEvent;
 
@@ -191,10 +192,23 @@ pub enum Level {
     Error,
 }
 
+/// What a flash is about, when something must recognise it later (never
+/// from its text).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlashKind {
+    /// A message like any other: the next one replaces it.
+    #[default]
+    Plain,
+    /// The queue list's refresh failed (with the backoff): cleared by the
+    /// next refresh that succeeds.
+    RefreshFailed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash {
     pub level: Level,
     pub text: String,
+    pub kind: FlashKind,
 }
 
 /// Everything the TUI shows.
@@ -292,21 +306,12 @@ pub enum Msg {
         at: Instant,
         result: Result<Vec<LogGroup>, aws::Error>,
     },
-    /// The first batch of a log group's events (the last minutes).
-    LogsLoaded {
-        req: ReqId,
-        result: Result<Vec<LogEvent>, aws::Error>,
-    },
-    /// One event (or a tail error) from following a log group.
-    LogTailed {
-        req: ReqId,
-        result: Result<LogEvent, aws::Error>,
-    },
-    Copied(Result<usize, String>),
+    /// The body went to the clipboard (its length), or why not.
+    Copied(Result<usize, Failure>),
     ProfilesLoaded {
         req: ReqId,
         at: Instant,
-        result: Result<Vec<String>, String>,
+        result: Result<Vec<String>, Failure>,
     },
     /// The executor now talks to this context.
     ContextSwitched {
@@ -316,36 +321,22 @@ pub enum Msg {
     /// An operator action ended: what it did, or why it failed.
     ActionDone {
         req: ReqId,
-        result: Result<String, String>,
-    },
-    /// A tail's queue and rule exist (what was created and swept), or not.
-    TailStarted {
-        req: ReqId,
-        result: Result<Vec<String>, String>,
-    },
-    Tailed {
-        req: ReqId,
-        result: Result<Vec<TailedEvent>, String>,
-    },
-    /// A tail removed its queue and rule (what was removed).
-    TailStopped {
-        req: ReqId,
-        result: Result<String, String>,
+        result: Result<String, Failure>,
     },
     /// Lines written to a file (its path), or why not.
-    Saved(Result<String, String>),
+    Saved(Result<String, Failure>),
     /// TestEventPattern's verdict for a workbench event.
     RemoteChecked {
         event_index: usize,
         pattern: String,
-        result: Result<bool, String>,
+        result: Result<bool, aws::Error>,
     },
     /// Events read from a file for the workbench.
-    EventsLoaded(Result<Vec<WbEvent>, String>),
+    EventsLoaded(Result<Vec<WbEvent>, Failure>),
     /// PutRule with the workbench's pattern answered.
     PatternApplied {
         pattern: String,
-        result: Result<String, String>,
+        result: Result<String, crate::ops::Error>,
     },
     /// The archives and replays: `wall_ms` is the wall-clock time of the
     /// answer (what a replay's default range is measured from).
@@ -396,7 +387,8 @@ pub enum Effect {
     FetchLogGroups {
         req: ReqId,
     },
-    /// Events of the last minutes, then follow.
+    /// Events of the last minutes, then follow: a task (`Msg::Task`, its
+    /// lines as items) under the id of `req`.
     OpenLog {
         req: ReqId,
         group: String,
@@ -443,13 +435,14 @@ pub enum Effect {
         /// The original (its queue and receipt handle), deleted once the copy is acknowledged.
         delete: Option<crate::ops::republish::Original>,
     },
-    /// A temporary queue and rule on the bus, then its events as `Tailed`.
+    /// A temporary queue and rule on the bus, then its events: a task
+    /// (`Msg::Task`, its events as items) under the id of `req`.
     StartTail {
         req: ReqId,
         bus: String,
         pattern: Option<String>,
     },
-    /// Removes the tail's queue and rule (answers `TailStopped`).
+    /// Stops the tail, which removes its queue and rule (then its task is done).
     StopTail {
         req: ReqId,
     },
@@ -559,6 +552,26 @@ impl AppState {
             .then_some(Effect::FetchQueues { req })
     }
 
+    /// Takes the answer to a list's fetch, the one way every list does: the
+    /// list is found by `live` (where its `Live` is, given the request), a
+    /// superseded answer is dropped, an error keeps the stale rows and backs
+    /// off, and the list orders are rebuilt (the selection follows identity).
+    /// `true` when the answer was taken.
+    pub(crate) fn answer<T, E: std::fmt::Display>(
+        &mut self,
+        live: fn(&mut AppState, ReqId) -> Option<&mut Live<T>>,
+        req: ReqId,
+        at: Instant,
+        result: Result<T, E>,
+    ) -> bool {
+        let every = self.config.refresh;
+        let taken = live(self, req).is_some_and(|l| l.finish(req, at, result, every));
+        if taken {
+            self.bump();
+        }
+        taken
+    }
+
     /// List orders are rebuilt (the listed data changed in place).
     pub(crate) fn bump(&mut self) {
         self.generation += 1;
@@ -570,9 +583,15 @@ impl AppState {
     }
 
     pub(crate) fn flash(&mut self, level: Level, text: impl Into<String>) {
+        self.flash_of(FlashKind::Plain, level, text);
+    }
+
+    /// A flash of a kind that is recognised later (see [`FlashKind`]).
+    pub(crate) fn flash_of(&mut self, kind: FlashKind, level: Level, text: impl Into<String>) {
         self.flash = Some(Flash {
             level,
             text: text.into(),
+            kind,
         });
     }
 
@@ -670,58 +689,10 @@ pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
     Some(DlqRow { queue, sources })
 }
 
-/// The identity of data item `i` of a list screen: queue URL, bus, rule,
-/// target id, log group, message id.
-pub fn key_at<'a>(state: &'a AppState, screen: &'a Screen, i: usize) -> Option<&'a str> {
-    match screen {
-        Screen::Queues(_) | Screen::Dlqs(_) => {
-            state.queues.value.data()?.get(i).map(|q| q.url.as_str())
-        }
-        Screen::Buses(_) => state.buses.value.data()?.get(i).map(|b| b.name.as_str()),
-        Screen::LogGroups(_) => state
-            .log_groups
-            .value
-            .data()?
-            .get(i)
-            .map(|g| g.name.as_str()),
-        Screen::Rules(r) => r.rules.value.data()?.get(i).map(|r| r.rule.name.as_str()),
-        Screen::Rule(r) => r.targets.value.data()?.get(i).map(|t| t.id.as_str()),
-        Screen::Queue(q) => q
-            .peek
-            .value
-            .data()?
-            .messages
-            .get(i)
-            .map(|m| m.message_id.as_str()),
-        Screen::Contexts(_) => state
-            .profiles
-            .value
-            .data()?
-            .get(i)
-            .map(|c| c.label.as_str()),
-        Screen::Tail(t) => t.events.get(i).map(|e| e.message_id.as_str()),
-        Screen::Tasks(_) => state.tasks.ordered().get(i).map(|t| t.key.as_str()),
-        Screen::Archives(a) => a
-            .listing
-            .value
-            .data()?
-            .archives
-            .get(i)
-            .map(|a| a.name.as_str()),
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => None,
-    }
-}
-
-/// The key of the selected row of the top screen.
+/// The key of the selected row of the top screen (as its view's `key_at`
+/// gave it when `update` last placed the cursor).
 pub(crate) fn selected_key(state: &AppState) -> Option<String> {
-    let top = state.top();
-    let lv = top.list()?;
-    let i = *lv.order.get(lv.cursor)?;
-    key_at(state, top, i).map(str::to_string)
+    state.top().list()?.current.clone()
 }
 
 /// The places `:ctx` offers: the embedded backend (when it runs), then each

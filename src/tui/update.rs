@@ -1,9 +1,10 @@
 //! The one synchronous `update`: a message (input, a tick, an answer) in, a
 //! new state and the effects to run out. Nothing here awaits, spawns, locks
-//! or draws. Keys and actions are in `update/input.rs`, `:` commands in
-//! `update/command.rs`, peeking, opening and refreshing in
-//! `update/navigate.rs`; what a message means for one view is in that view's
-//! file (`view/<name>.rs`), which the arms below call.
+//! or draws. Keys and the shared actions are in `update/input.rs`, `:`
+//! commands in `update/command.rs`, opening and refreshing in
+//! `update/navigate.rs` (each asking the top view); a view's own actions and
+//! what a message means for one view are in that view's file
+//! (`view/<name>.rs`), which the arms below call.
 
 mod command;
 mod input;
@@ -14,7 +15,7 @@ use crossterm::event::KeyEventKind;
 use crate::tui::state::*;
 use crate::tui::view;
 
-use command::close_logs;
+use command::close_above;
 use input::{apply_live_filter, on_key};
 use navigate::{refresh_due, refresh_now};
 
@@ -88,8 +89,6 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::LogGroupsLoaded { req, at, result } => {
             view::log_groups::log_groups_loaded(state, req, at, result)
         }
-        Msg::LogsLoaded { req, result } => view::log::logs_loaded(state, req, result),
-        Msg::LogTailed { req, result } => view::log::log_tailed(state, req, result),
         Msg::Copied(result) => {
             match result {
                 Ok(n) => state.flash(
@@ -103,13 +102,10 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::ActionDone { req: _, result } => {
             match result {
                 Ok(done) => state.flash(Level::Info, done),
-                Err(e) => state.flash(Level::Error, e),
+                Err(e) => state.flash(Level::Error, e.to_string()),
             }
             refresh_now(state)
         }
-        Msg::TailStarted { req, result } => view::tail::tail_started(state, req, result),
-        Msg::Tailed { req, result } => view::tail::tailed_msg(state, req, result),
-        Msg::TailStopped { req, result } => view::tail::tail_stopped(state, req, result),
         Msg::Saved(result) => {
             match result {
                 Ok(path) => state.flash(Level::Info, format!("saved to {path}")),
@@ -147,7 +143,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 ..context
             };
             // Nothing of the old context is shown for the new one.
-            let mut effects = close_logs(state, 0);
+            let mut effects = close_above(state, 0);
             state.queues = Live::default();
             state.buses = Live::default();
             state.log_groups = Live::default();
@@ -179,15 +175,16 @@ pub(crate) fn reconcile(state: &mut AppState) {
         return;
     };
     let want = (generation, lv.filter.clone(), lv.sort, lv.reverse);
+    let view = view::of(top);
     if lv.built.as_ref() != Some(&want) {
-        let order = view::of(top).order(state);
+        let order = view.order(state);
         let cursor = lv
             .selected
             .as_deref()
             .and_then(|sel| {
                 order
                     .iter()
-                    .position(|&i| key_at(state, top, i) == Some(sel))
+                    .position(|&i| view.key_at(state, i) == Some(sel))
             })
             .unwrap_or(0);
         if let Some(lv) = state.top_mut().list_mut() {
@@ -195,6 +192,14 @@ pub(crate) fn reconcile(state: &mut AppState) {
             lv.cursor = cursor;
             lv.built = Some(want);
         }
+    }
+    // The identity of the row under the cursor, for actions on it.
+    let current = state.top().list().and_then(|lv| {
+        let i = *lv.order.get(lv.cursor)?;
+        view.key_at(state, i).map(str::to_string)
+    });
+    if let Some(lv) = state.top_mut().list_mut() {
+        lv.current = current;
     }
     // The rows the last frame showed, when it showed this screen.
     let depth = state.stack.len();
@@ -211,12 +216,14 @@ pub(crate) fn reconcile(state: &mut AppState) {
 /// The identities of the top screen's rows, in display order (for tests
 /// outside the crate).
 pub fn row_keys_of(state: &AppState) -> Vec<String> {
-    let top = state.top();
-    top.list()
+    let view = view::of(state.top());
+    state
+        .top()
+        .list()
         .map(|lv| {
             lv.order
                 .iter()
-                .filter_map(|&i| key_at(state, top, i).map(str::to_string))
+                .filter_map(|&i| view.key_at(state, i).map(str::to_string))
                 .collect()
         })
         .unwrap_or_default()
@@ -333,6 +340,49 @@ mod tests {
         let h = &state.history["http://x/1/orders"];
         assert_eq!(h.iter().map(|&(_, v)| v).collect::<Vec<_>>(), vec![5, 6]);
         assert_eq!(state.history.len(), 1, "samples only for listed queues");
+    }
+
+    /// Refreshes the queue list at `at` with `queues` (a tick, then the answer).
+    fn refreshed(state: &mut AppState, at: Instant, queues: Vec<Queue>) {
+        let effects = update(state, Msg::Ticked { now: at });
+        let [Effect::FetchQueues { req }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let req = *req;
+        update(
+            state,
+            Msg::QueuesLoaded {
+                req,
+                at,
+                result: Ok(queues),
+            },
+        );
+    }
+
+    #[test]
+    fn a_refresh_failed_flash_is_known_by_its_kind_not_its_text() {
+        let (mut state, now) = loaded();
+        // Worded otherwise, a refresh-failed flash is still cleared by a
+        // refresh that succeeds.
+        state.flash_of(
+            FlashKind::RefreshFailed,
+            Level::Warn,
+            "the queue list could not be read",
+        );
+        let later = now + Duration::from_secs(3);
+        refreshed(&mut state, later, vec![queue("orders", 1, None)]);
+        assert_eq!(state.flash, None);
+        // A plain flash that happens to start with those words stays.
+        state.flash(Level::Info, "refresh failed? no: a plain message");
+        refreshed(
+            &mut state,
+            later + Duration::from_secs(3),
+            vec![queue("orders", 1, None)],
+        );
+        assert_eq!(
+            state.flash.as_ref().map(|f| f.text.as_str()),
+            Some("refresh failed? no: a plain message")
+        );
     }
 
     #[test]

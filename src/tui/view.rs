@@ -4,11 +4,13 @@
 //! stored.
 //!
 //! A view is one file in `view/`: a unit struct implementing [`View`]
-//! (`view/kind.rs`: render, refresh, what `enter` opens), the answers to its
-//! own fetches (`queue_loaded`, `tailed_msg`, ...) and its own actions;
-//! shared pieces in `view/widgets.rs`. Adding a view: its file, a `Screen`
-//! variant with its data (`state/screen.rs`), a `Scope` (`scope.rs`, which
-//! the config, the help and the hints derive from) and a line in [`of`].
+//! (`view/kind.rs`: render, list order and row identity, refresh, what
+//! `enter` opens, its own actions and how it scrolls), the answers to its
+//! own fetches (`queue_loaded`, ...); shared pieces in `view/widgets.rs`.
+//! Adding a view: its file, a `Screen` variant with its data
+//! (`state/screen.rs`), a `Scope` with its own actions (`scope.rs`, which
+//! the config, the help and the hints derive from) and a line in
+//! [`of_scope`]. `update` and `state` need no arm for it.
 //! This file lays out the frame (header, body, status, hints) and draws the
 //! overlays (help, confirmation). Views import the state; the state never
 //! imports a view; `update` dispatches to the views.
@@ -42,6 +44,7 @@ use crate::text::escape;
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::keys;
+use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
 pub use kind::View;
@@ -61,23 +64,31 @@ fn body_area(width: u16, height: u16) -> Rect {
 
 /// The view of a screen.
 pub fn of(screen: &Screen) -> &'static dyn View {
-    match screen {
-        Screen::Queues(_) => &queues::Queues,
-        Screen::Dlqs(_) => &dlqs::Dlqs,
-        Screen::Queue(_) => &queue::QueueView,
-        Screen::Message(_) => &message::MessageView,
-        Screen::Buses(_) => &buses::Buses,
-        Screen::Rules(_) => &rules::Rules,
-        Screen::Rule(_) => &rule::RuleView,
-        Screen::LogGroups(_) => &log_groups::LogGroups,
-        Screen::Log(_) => &log::LogView,
-        Screen::Contexts(_) => &contexts::Contexts,
-        Screen::Tail(_) => &tail::TailView,
-        Screen::Editor(_) => &editor::EditorView,
-        Screen::Workbench(_) => &workbench::WorkbenchView,
-        Screen::Redrive(_) => &redrive::RedriveView,
-        Screen::Archives(_) => &archives::ArchivesView,
-        Screen::Tasks(_) => &tasks::TasksView,
+    of_scope(screen.scope())
+}
+
+/// The view of a scope: the one exhaustive match, so a new scope (and so a
+/// new screen) does not compile until its view exists.
+pub fn of_scope(scope: Scope) -> &'static dyn View {
+    match scope {
+        Scope::Queues => &queues::Queues,
+        Scope::Dlqs => &dlqs::Dlqs,
+        Scope::Queue => &queue::QueueView,
+        Scope::Message => &message::MessageView,
+        Scope::Buses => &buses::Buses,
+        Scope::Rules => &rules::Rules,
+        Scope::Rule => &rule::RuleView,
+        Scope::Logs => &log_groups::LogGroups,
+        Scope::Log => &log::LogView,
+        Scope::Ctx => &contexts::Contexts,
+        Scope::Tail => &tail::TailView,
+        Scope::Editor => &editor::EditorView,
+        Scope::Workbench => &workbench::WorkbenchView,
+        Scope::Redrive => &redrive::RedriveView,
+        Scope::Archives => &archives::ArchivesView,
+        Scope::Tasks => &tasks::TasksView,
+        // No screen has the global scope: its keys are the shared ones.
+        Scope::Global => &kind::NoView,
     }
 }
 
@@ -86,24 +97,7 @@ pub fn of(screen: &Screen) -> &'static dyn View {
 fn list_rows(state: &AppState, area: Rect) -> Option<usize> {
     state.top().list()?;
     let body = body_area(area.width, area.height);
-    Some(match state.top() {
-        Screen::Queue(s) => {
-            let [_, bottom] = queue::queue_split(state, s, body);
-            let inner = Block::default().borders(Borders::ALL).inner(bottom);
-            let warnings = s.peek.value.data().map_or(0, |p| p.warnings.len());
-            let warn_h = (warnings as u16).min(inner.height / 2);
-            inner.height.saturating_sub(warn_h).saturating_sub(1) as usize
-        }
-        Screen::Rule(s) => {
-            let [_, bottom] = rule::rule_split(s, body);
-            table_rows_in(bottom)
-        }
-        Screen::Archives(_) => {
-            let [top, _] = archives::archives_split(body);
-            table_rows_in(top)
-        }
-        _ => table_rows_in(body),
-    })
+    Some(of(state.top()).list_rows(state, body))
 }
 
 /// Draws the whole screen; returns what the top list shows (for
@@ -189,23 +183,7 @@ fn render_confirm(state: &AppState, frame: &mut Frame, body: Rect, c: &Confirm) 
 }
 
 fn top_freshness(state: &AppState) -> Option<(Meaning, String)> {
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => freshness(state, &state.queues),
-        Screen::Queue(q) => freshness(state, &q.queue),
-        Screen::Buses(_) => freshness(state, &state.buses),
-        Screen::Rules(r) => freshness(state, &r.rules),
-        Screen::Rule(r) => freshness(state, &r.targets),
-        Screen::LogGroups(_) => freshness(state, &state.log_groups),
-        Screen::Contexts(_) => freshness(state, &state.profiles),
-        Screen::Archives(a) => freshness(state, &a.listing),
-        Screen::Tasks(_) => None,
-        Screen::Message(_)
-        | Screen::Log(_)
-        | Screen::Tail(_)
-        | Screen::Editor(_)
-        | Screen::Workbench(_)
-        | Screen::Redrive(_) => None,
-    }
+    of(state.top()).freshness(state)
 }
 
 fn render_header(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -302,32 +280,7 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
 }
 
 fn top_error(state: &AppState) -> Option<&str> {
-    match state.top() {
-        Screen::Queues(_) | Screen::Dlqs(_) => state.queues.value.error(),
-        Screen::Queue(q) => q.queue.value.error().or(q.peek.value.error()),
-        Screen::Buses(_) => state.buses.value.error(),
-        Screen::Rules(r) => r.rules.value.error(),
-        Screen::Rule(r) => r.targets.value.error(),
-        Screen::LogGroups(_) => state.log_groups.value.error(),
-        Screen::Contexts(_) => state.profiles.value.error(),
-        Screen::Archives(a) => a.listing.value.error(),
-        Screen::Tasks(_) => None,
-        Screen::Tail(t) => match &t.status {
-            TailStatus::Failed(e) => Some(e),
-            _ => None,
-        },
-        Screen::Editor(e) => e.error.as_deref(),
-        Screen::Workbench(_) => None,
-        Screen::Redrive(r) => match &r.summary {
-            Some(Err(e)) => Some(e),
-            _ => None,
-        },
-        Screen::Log(l) => match &l.status {
-            LogStatus::Failed(e) => Some(e),
-            _ => l.warning.as_deref(),
-        },
-        Screen::Message(_) => None,
-    }
+    of(state.top()).error(state)
 }
 
 /// A short label for the hint line.
@@ -436,4 +389,30 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
         ),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::tui::config::Config;
+    use crate::tui::scope::SHARED;
+
+    /// Every key a view's help or hints list does something there: the
+    /// view's `on_action` takes exactly the actions its scope lists beyond
+    /// the shared ones `update` runs, and no other.
+    #[test]
+    fn each_view_runs_exactly_its_own_actions() {
+        for &scope in std::iter::once(&Scope::Global).chain(Scope::VIEWS) {
+            for &action in Action::ALL {
+                let (mut state, _) =
+                    AppState::new(Config::defaults(), Context::default(), Instant::now());
+                let ran = of_scope(scope).on_action(&mut state, action).is_some();
+                let own =
+                    scope != Scope::Global && scope.handles(action) && !SHARED.contains(&action);
+                assert_eq!(ran, own, "{scope}: {action:?}");
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The executor's long operations (its task registry's entries): a
-//! redrive and a replay, each run on tokio with a [`Cancel`] flag and
-//! reported as `Msg::Task` events under one [`OpId`]. `runtime.rs` spawns
+//! redrive, a replay, a bus tail and a log follow, each run on tokio with a
+//! [`Cancel`] flag (a log follow is aborted) and reported as `Msg::Task`
+//! events under one [`OpId`]. `runtime.rs` spawns
 //! them and keeps them by id; what `update` does with their events is in
 //! `view/tasks.rs`.
 
@@ -12,10 +13,20 @@ use tokio::task::JoinHandle;
 use crate::aws::Clients;
 use crate::ops::audit::Audit;
 use crate::ops::{self, Cancel};
-use crate::tui::state::{Msg, OpId, RedriveTo, TaskEvent, TaskKind, TaskProgress};
+use std::sync::Arc;
+
+use crate::tui::state::{
+    Msg, OpId, RedriveTo, TailEnd, TaskEvent, TaskItem, TaskKind, TaskProgress, TaskSummary,
+};
 
 /// How often a running replay's state is asked for.
 const REPLAY_POLL: Duration = Duration::from_secs(1);
+/// A bus tail's long poll: short, so that leaving the view stops it soon.
+const TAIL_WAIT_S: i32 = 2;
+/// How far back a log group's events are read when it is opened.
+pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
+/// Events read when a log group is opened.
+pub const LOGS_FIRST: usize = 1000;
 
 impl Task {
     /// Asks the task to stop: a redrive or a bus tail after its batch in
@@ -130,5 +141,108 @@ pub(super) async fn run_replay(
             return Err(ops::Error::Invalid("the terminal UI went away".to_string()));
         }
         tokio::time::sleep(REPLAY_POLL).await;
+    }
+}
+
+/// A bus tail: start it, send its events until stopped, then remove its
+/// queue and rule; all reported as the events of task `id`.
+pub(super) async fn run_tail(
+    c: Arc<Clients>,
+    audit: Audit,
+    tx: mpsc::UnboundedSender<Msg>,
+    id: OpId,
+    bus: String,
+    pattern: Option<String>,
+    stop: Cancel,
+) {
+    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
+    let tail = match crate::ops::tail::start(&c, &bus.as_str().into(), pattern.as_deref()).await {
+        Ok(t) => t,
+        Err(e) => {
+            send(TaskEvent::done(Err(e.into())));
+            return;
+        }
+    };
+    let mut notes = vec![
+        format!("created queue and rule {} on bus {}", tail.name, tail.bus),
+        match tail.origin {
+            crate::ops::tail::PatternOrigin::Given => format!("pattern: {}", tail.pattern),
+            ref other => format!("showing {}", other.describe()),
+        },
+    ];
+    if !tail.swept.is_empty() {
+        notes.push(format!("swept leftovers: {}", tail.swept.join(", ")));
+    }
+    notes.extend(tail.warnings.iter().cloned());
+    let mut open = send(TaskEvent::Item(TaskItem::TailReady(notes)));
+    let mut received = 0u64;
+    while open && !stop.is_cancelled() {
+        let item = match tail.next_batch_waiting(TAIL_WAIT_S).await {
+            Ok(events) if events.is_empty() => continue,
+            Ok(events) => {
+                received += events.len() as u64;
+                TaskItem::TailEvents(events)
+            }
+            Err(e) => {
+                open = send(TaskEvent::Item(TaskItem::Retrying(e.into())));
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        open = send(TaskEvent::Item(item));
+    }
+    let stopped = tail.stop().await;
+    if let Ok(cleanup) = &stopped {
+        warn_audit(
+            crate::ops::tail::record(&audit, &bus.as_str().into(), received, cleanup)
+                .err()
+                .map(|e| e.to_string()),
+        );
+    }
+    let result = stopped
+        .map(|cleanup| {
+            TaskSummary::Tail(TailEnd {
+                removed: cleanup.removed,
+                failed: cleanup.failed,
+            })
+        })
+        .map_err(Into::into);
+    send(TaskEvent::done(result));
+}
+
+/// A log follow: the group's last minutes ([`LOGS_SINCE`], at most
+/// [`LOGS_FIRST`] events), then its new lines as they come, as items of task
+/// `id`; a failed first read ends it, a failed later read is retried.
+pub(super) async fn run_log_follow(
+    c: &Clients,
+    tx: &mpsc::UnboundedSender<Msg>,
+    id: OpId,
+    group: &str,
+) {
+    let send = |event| tx.send(Msg::Task { id, event }).is_ok();
+    let now = crate::local::now_ms();
+    let since = now - LOGS_SINCE.as_millis() as i64;
+    let first = c
+        .filter_log_events(group, None, Some(since), Some(now), Some(LOGS_FIRST))
+        .await;
+    let events = match first {
+        Ok(events) => events,
+        Err(e) => {
+            send(TaskEvent::done(Err(e.into())));
+            return;
+        }
+    };
+    if !send(TaskEvent::Item(TaskItem::LogEvents(events))) {
+        return;
+    }
+    let mut rx = c.tail_logs(group, None, now + 1);
+    while let Some(result) = rx.recv().await {
+        let item = match result {
+            Ok(event) => TaskItem::LogEvents(vec![event]),
+            Err(e) => TaskItem::Retrying(e.into()),
+        };
+        if !send(TaskEvent::Item(item)) {
+            return;
+        }
     }
 }

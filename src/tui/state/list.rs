@@ -20,6 +20,10 @@ pub struct ListView {
     pub order: Vec<usize>,
     /// Derived: the selection's position in `order`.
     pub cursor: usize,
+    /// Derived: the identity of the row at `cursor` (the view's `key_at`),
+    /// set whenever `update` places the cursor; what actions on "the
+    /// selected row" read. `selected` may name a row filtered out.
+    pub current: Option<String>,
     /// The first row shown; kept stable while scrolling.
     pub offset: usize,
     /// What `order` was built from: (data generation, filter, sort, reverse).

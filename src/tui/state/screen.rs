@@ -67,6 +67,8 @@ pub struct RuleScreen {
 pub enum LogStatus {
     Loading,
     Following,
+    /// The follow ended (left, or cancelled from `:tasks`).
+    Stopped,
     Failed(String),
 }
 
@@ -209,6 +211,23 @@ pub enum TailStatus {
     Failed(String),
 }
 
+/// What a tail's header note is about, when something must recognise it
+/// later (never from its text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// What the tail created, swept, or warns about.
+    Info,
+    /// The last receive failed (the tail retries): replaced by the next one.
+    ReceiveFailed,
+}
+
+/// A line in a tail's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailNote {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
 /// `t` on a bus or a rule: what flows on the bus, live.
 #[derive(Debug, Clone)]
 pub struct TailScreen {
@@ -219,7 +238,7 @@ pub struct TailScreen {
     pub pattern: Option<String>,
     pub status: TailStatus,
     /// What the tail created (and swept), for the header.
-    pub notes: Vec<String>,
+    pub notes: Vec<TailNote>,
     pub events: Vec<TailedEvent>,
     /// Events that arrived while paused, shown on resume.
     pub held: Vec<TailedEvent>,

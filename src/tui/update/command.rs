@@ -118,7 +118,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "ctx" => {
-            let mut effects = close_logs(state, 0);
+            let mut effects = close_above(state, 0);
             state.stack.clear();
             state.stack.push(Screen::Contexts(ListView::default()));
             let req = state.req();
@@ -133,7 +133,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
 
 /// Replaces the stack with a root view and fetches what it shows.
 pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
-    let mut effects = close_logs(state, 0);
+    let mut effects = close_above(state, 0);
     state.stack.clear();
     state.flash = None;
     match root {
@@ -169,16 +169,13 @@ pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
     effects
 }
 
-/// Stops following the log groups open above `keep` screens.
-pub(crate) fn close_logs(state: &AppState, keep: usize) -> Vec<Effect> {
+/// Stops what the screens above `keep` run (a log follow, a bus tail):
+/// they are about to close.
+pub(crate) fn close_above(state: &AppState, keep: usize) -> Vec<Effect> {
     state
         .stack
         .iter()
         .skip(keep)
-        .filter_map(|s| match s {
-            Screen::Log(l) => Some(Effect::CloseLog { req: l.req }),
-            _ => None,
-        })
-        .chain(view::tail::tails_above(state, keep))
+        .filter_map(|s| view::of(s).on_close(s))
         .collect()
 }

@@ -1,18 +1,19 @@
 //! Keys and actions: overlays first (prompt, help, confirmation), then the
-//! editor and the workbench, then the keymap of the view's scope; and the
-//! one place an action runs.
+//! editor and the workbench, then the keymap of the view's scope. The
+//! actions every view shares (quit, help, the palette, filter, back, moving,
+//! sorting, refresh, open) run here; a view's own actions run in its file
+//! (`View::on_action`).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::action::Action;
 use crate::tui::keys;
-use crate::tui::ops_ui;
+use crate::tui::scope::SHARED;
 use crate::tui::state::*;
 use crate::tui::view;
-use crate::tui::workbench::WbOutcome;
 
-use super::command::{close_logs, run_command};
-use super::navigate::{go_to_dlq, open, peek, peek_now, refresh_now};
+use super::command::{close_above, run_command};
+use super::navigate::{open, refresh_now};
 
 pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
@@ -51,14 +52,8 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     if kind == PromptKind::Command {
                         return run_command(state, &text);
                     }
-                    if kind == PromptKind::Destination {
-                        view::editor::set_destination(state, &text);
-                    }
-                    if kind == PromptKind::RedriveTo {
-                        view::redrive::redrive_to(state, &text);
-                    }
-                    if kind == PromptKind::ReplayRange {
-                        view::archives::replay_range(state, &text);
+                    if kind != PromptKind::Filter {
+                        view::of(state.top()).on_prompt(state, kind, &text);
                     }
                 }
                 KeyCode::Backspace => {
@@ -138,14 +133,9 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::None => {}
     }
-    if matches!(state.top(), Screen::Editor(_)) {
-        return view::editor::editor_key(state, key);
-    }
-    if let Screen::Workbench(wb) = state.top_mut() {
-        match wb.handle_key(key) {
-            WbOutcome::Unhandled => {}
-            outcome => return view::workbench::workbench_outcome(state, outcome),
-        }
+    // A view with an editor takes its keys first.
+    if let Some(effects) = view::of(state.top()).on_key(state, key) {
+        return effects;
     }
     match keys::resolve(&state.config, state.top().scope(), &key) {
         Some(action) => apply(state, action),
@@ -193,6 +183,12 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     if !state.top().scope().handles(action) {
         return Vec::new();
     }
+    // The view's own actions run in its file.
+    if !SHARED.contains(&action) {
+        return view::of(state.top())
+            .on_action(state, action)
+            .unwrap_or_default();
+    }
     match action {
         Action::Quit => view::tasks::quit(state),
         Action::Help => {
@@ -217,13 +213,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Back => {
-            if let Screen::Redrive(r) = state.top()
-                && r.summary.is_none()
-            {
-                state.flash(
-                    Level::Info,
-                    "the redrive runs: c cancels it (the batch in flight finishes first); esc leaves once it ends",
-                );
+            if !view::of(state.top()).leave(state) {
                 return Vec::new();
             }
             if let Some(lv) = state.top_mut().list_mut()
@@ -233,7 +223,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             if state.stack.len() > 1 {
-                let effects = close_logs(state, state.stack.len() - 1);
+                let effects = close_above(state, state.stack.len() - 1);
                 state.stack.pop();
                 state.flash = None;
                 return effects;
@@ -270,69 +260,15 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Refresh => refresh_now(state),
         Action::Open => open(state),
-        Action::Peek => peek(state),
-        Action::GoToDlq => go_to_dlq(state),
-        Action::Mark => {
-            ops_ui::toggle_mark(state);
-            Vec::new()
-        }
-        Action::Purge => ops_ui::purge(state),
-        Action::Delete => ops_ui::delete(state),
-        Action::Edit => view::editor::edit(state),
-        Action::ToggleRule => ops_ui::toggle_rule(state),
-        Action::Tail => view::tail::start_tail(state),
-        Action::Pause => {
-            view::tail::toggle_pause(state);
-            Vec::new()
-        }
-        Action::Save => view::tail::save_tail(state),
-        Action::Workbench => view::workbench::open_workbench(state),
-        Action::Redrive => view::redrive::redrive(state),
-        Action::Cancel if matches!(state.top(), Screen::Tasks(_)) => view::tasks::cancel(state),
-        Action::Cancel => view::redrive::cancel_redrive(state),
-        Action::Replay => view::archives::replay(state),
-        Action::CopyBody => match state.top() {
-            Screen::Message(i) => vec![Effect::Copy {
-                text: i.message.body.clone(),
-            }],
-            _ => Vec::new(),
-        },
-        Action::ToggleRaw => {
-            if let Screen::Message(i) = state.top_mut() {
-                i.toggle_raw();
-            }
-            Vec::new()
-        }
+        // Not shared (ran above).
+        _ => Vec::new(),
     }
 }
 
 pub(crate) fn move_cursor(state: &mut AppState, action: Action) {
-    match state.top_mut() {
-        Screen::Message(i) => {
-            let last = i.lines.len().saturating_sub(1);
-            i.scroll = match action {
-                Action::Up => i.scroll.saturating_sub(1),
-                Action::Down => (i.scroll + 1).min(last),
-                Action::PageUp => i.scroll.saturating_sub(PAGE_ROWS),
-                Action::PageDown => (i.scroll + PAGE_ROWS).min(last),
-                Action::Top => 0,
-                _ => last,
-            };
-            return;
-        }
-        Screen::Log(l) => {
-            let max = l.events.len().saturating_sub(1);
-            l.from_end = match action {
-                Action::Up => (l.from_end + 1).min(max),
-                Action::Down => l.from_end.saturating_sub(1),
-                Action::PageUp => (l.from_end + PAGE_ROWS).min(max),
-                Action::PageDown => l.from_end.saturating_sub(PAGE_ROWS),
-                Action::Top => max,
-                _ => 0,
-            };
-            return;
-        }
-        _ => {}
+    let view = view::of(state.top());
+    if view.scroll(state, action) {
+        return;
     }
     let top = state.top();
     let Some(lv) = top.list() else { return };
@@ -342,23 +278,24 @@ pub(crate) fn move_cursor(state: &mut AppState, action: Action) {
     let key = lv
         .order
         .get(cursor)
-        .and_then(|&i| key_at(state, top, i))
+        .and_then(|&i| view.key_at(state, i))
         .map(str::to_string);
     if let Some(lv) = state.top_mut().list_mut() {
         lv.cursor = cursor;
-        lv.selected = key;
+        lv.selected.clone_from(&key);
+        lv.current = key;
     }
 }
 
 /// Runs what a confirmation asked about.
 pub(crate) fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     match then {
-        Pending::ForcedPeek { .. } => peek_now(state, true),
+        Pending::ForcedPeek { .. } => view::queue::peek_now(state, true),
         Pending::Quit => {
             state.quit = true;
             Vec::new()
         }
         Pending::CancelTask { id } => view::tasks::cancel_now(state, id),
-        other => ops_ui::confirmed(state, other),
+        other => crate::tui::ops_ui::confirmed(state, other),
     }
 }

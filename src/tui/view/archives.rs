@@ -15,6 +15,8 @@ use ratatui::widgets::{Block, Borders, Cell, Row};
 use super::widgets::*;
 use crate::ops::archives::{self, Listing};
 use crate::text::escape;
+use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::ops_ui;
 use crate::tui::state::*;
 
@@ -50,116 +52,6 @@ fn screen_mut(state: &mut AppState) -> Option<&mut ArchivesScreen> {
     }
 }
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Some(s) = screen(state) else { return };
-    let [top, bottom] = archives_split(area);
-    let lv = &s.list;
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "archives",
-        s.listing.value.data().map(|_| lv.order.len()),
-        &lv.filter,
-        sort_label(ARCHIVE_COLUMNS, lv),
-    ));
-    if placeholder(state, frame, area, block.clone(), &s.listing) {
-        return;
-    }
-    let empty = Listing::default();
-    let listing = s.listing.value.data().unwrap_or(&empty);
-    let stale = s.listing.value.error().is_some();
-    let (range, selected) = visible(lv, table_rows_in(top));
-    let rows = lv.order[range]
-        .iter()
-        .filter_map(|&i| listing.archives.get(i))
-        .map(|a| {
-            Row::new(vec![
-                Cell::from(escape(&a.name).into_owned()),
-                Cell::from(escape(&short(a.source_arn.as_deref())).into_owned()),
-                Cell::from(escape(&dash(a.state.as_deref())).into_owned()),
-                Cell::from(dash(a.event_count)),
-                Cell::from(dash(a.size_bytes)),
-                Cell::from(match a.retention_days {
-                    Some(0) | None => "forever".to_string(),
-                    Some(d) => format!("{d}d"),
-                }),
-                Cell::from(
-                    escape(&first_line(a.event_pattern.as_deref().unwrap_or("-"), 200))
-                        .into_owned(),
-                ),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        top,
-        block,
-        &[
-            "name",
-            "bus",
-            "state",
-            "events",
-            "bytes",
-            "retention",
-            "pattern",
-        ],
-        vec![
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Fill(2),
-        ],
-        rows,
-        selected,
-        stale,
-    );
-    let replays = listing
-        .replays
-        .iter()
-        .map(|r| {
-            let range = match (r.event_start_ms, r.event_end_ms) {
-                (Some(a), Some(b)) => format!("{}..{}", archives::rfc3339(a), archives::rfc3339(b)),
-                _ => "-".to_string(),
-            };
-            Row::new(vec![
-                Cell::from(escape(&r.name).into_owned()),
-                Cell::from(escape(&dash(r.state.as_deref())).into_owned()),
-                Cell::from(
-                    r.progress()
-                        .map(|p| format!("{:.0}%", p * 100.0))
-                        .unwrap_or_else(|| "-".to_string()),
-                ),
-                Cell::from(range),
-                Cell::from(
-                    escape(&short(r.destination.as_deref().or(r.source_arn.as_deref())))
-                        .into_owned(),
-                ),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        bottom,
-        Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" replays ({}) ", listing.replays.len())),
-        &["replay", "state", "progress", "time range", "to / from"],
-        vec![
-            Constraint::Fill(2),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(42),
-            Constraint::Fill(1),
-        ],
-        replays,
-        None,
-        stale,
-    );
-}
-
 /// Fetches archives and replays again.
 pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
     let req = state.req();
@@ -180,16 +72,20 @@ pub(crate) fn archives_loaded(
     wall_ms: i64,
     result: Result<Listing, crate::ops::Error>,
 ) -> Vec<Effect> {
-    let every = state.config.refresh;
-    let Some(s) = state.stack.iter_mut().rev().find_map(|s| match s {
-        Screen::Archives(a) => Some(a),
-        _ => None,
-    }) else {
-        return Vec::new();
-    };
-    if s.listing.finish(req, at, result, every) {
-        s.wall = Some((wall_ms, at));
-        state.bump();
+    fn listing_of(state: &mut AppState, _req: ReqId) -> Option<&mut Live<Listing>> {
+        state.stack.iter_mut().rev().find_map(|s| match s {
+            Screen::Archives(a) => Some(&mut a.listing),
+            _ => None,
+        })
+    }
+    if state.answer(listing_of, req, at, result)
+        && let Some(Screen::Archives(a)) = state
+            .stack
+            .iter_mut()
+            .rev()
+            .find(|s| matches!(s, Screen::Archives(_)))
+    {
+        a.wall = Some((wall_ms, at));
     }
     Vec::new()
 }
@@ -276,7 +172,7 @@ pub(crate) fn replay_progressed(state: &mut AppState, replay: crate::domain::Rep
 pub(crate) fn replay_done(
     state: &mut AppState,
     id: OpId,
-    result: Result<TaskSummary, crate::ops::Error>,
+    result: Result<TaskSummary, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     let title = state
         .tasks
@@ -294,7 +190,7 @@ pub(crate) fn replay_done(
                 format!("{}: {}", escape(&title), escape(&state_text)),
             );
         }
-        Ok(TaskSummary::Redrive(_)) => {}
+        Ok(_) => {}
         Err(e) => state.flash(Level::Error, format!("{}: {e}", escape(&title))),
     }
     refresh(state)
@@ -328,11 +224,163 @@ impl super::kind::View for ArchivesView {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Some(s) = screen(state) else { return };
+        let [top, bottom] = archives_split(area);
+        let lv = &s.list;
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "archives",
+            s.listing.value.data().map(|_| lv.order.len()),
+            &lv.filter,
+            sort_label(ARCHIVE_COLUMNS, lv),
+        ));
+        if placeholder(state, frame, area, block.clone(), &s.listing) {
+            return;
+        }
+        let empty = Listing::default();
+        let listing = s.listing.value.data().unwrap_or(&empty);
+        let stale = s.listing.value.error().is_some();
+        let (range, selected) = visible(lv, table_rows_in(top));
+        let rows = lv.order[range]
+            .iter()
+            .filter_map(|&i| listing.archives.get(i))
+            .map(|a| {
+                Row::new(vec![
+                    Cell::from(escape(&a.name).into_owned()),
+                    Cell::from(escape(&short(a.source_arn.as_deref())).into_owned()),
+                    Cell::from(escape(&dash(a.state.as_deref())).into_owned()),
+                    Cell::from(dash(a.event_count)),
+                    Cell::from(dash(a.size_bytes)),
+                    Cell::from(match a.retention_days {
+                        Some(0) | None => "forever".to_string(),
+                        Some(d) => format!("{d}d"),
+                    }),
+                    Cell::from(
+                        escape(&first_line(a.event_pattern.as_deref().unwrap_or("-"), 200))
+                            .into_owned(),
+                    ),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            top,
+            block,
+            &[
+                "name",
+                "bus",
+                "state",
+                "events",
+                "bytes",
+                "retention",
+                "pattern",
+            ],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(9),
+                Constraint::Length(7),
+                Constraint::Length(9),
+                Constraint::Length(9),
+                Constraint::Fill(2),
+            ],
+            rows,
+            selected,
+            stale,
+        );
+        let replays = listing
+            .replays
+            .iter()
+            .map(|r| {
+                let range = match (r.event_start_ms, r.event_end_ms) {
+                    (Some(a), Some(b)) => {
+                        format!("{}..{}", archives::rfc3339(a), archives::rfc3339(b))
+                    }
+                    _ => "-".to_string(),
+                };
+                Row::new(vec![
+                    Cell::from(escape(&r.name).into_owned()),
+                    Cell::from(escape(&dash(r.state.as_deref())).into_owned()),
+                    Cell::from(
+                        r.progress()
+                            .map(|p| format!("{:.0}%", p * 100.0))
+                            .unwrap_or_else(|| "-".to_string()),
+                    ),
+                    Cell::from(range),
+                    Cell::from(
+                        escape(&short(r.destination.as_deref().or(r.source_arn.as_deref())))
+                            .into_owned(),
+                    ),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            bottom,
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" replays ({}) ", listing.replays.len())),
+            &["replay", "state", "progress", "time range", "to / from"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(10),
+                Constraint::Length(8),
+                Constraint::Length(42),
+                Constraint::Fill(1),
+            ],
+            replays,
+            None,
+            stale,
+        );
     }
 
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         refresh(state)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let archives = &screen(state)?.listing.value.data()?.archives;
+        archives.get(i).map(|a| a.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Replay => replay(state),
+            _ => return None,
+        })
+    }
+
+    fn list_rows(&self, _state: &AppState, body: Rect) -> usize {
+        let [top, _] = archives_split(body);
+        table_rows_in(top)
+    }
+
+    /// While a replay runs, its state and progress follow.
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        let running = screen(state).is_some_and(|a| {
+            a.listing.due(now)
+                && a.listing
+                    .value
+                    .data()
+                    .is_some_and(|l| l.replays.iter().any(|r| r.is_active()))
+        });
+        if running { refresh(state) } else { Vec::new() }
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &screen(state)?.listing)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        screen(state)?.listing.value.error()
+    }
+
+    /// The time range `R` replays.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::ReplayRange {
+            replay_range(state, text);
+        }
     }
 }
 

@@ -5,6 +5,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
+use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -13,66 +15,6 @@ use crate::domain::EventBus;
 use std::time::Instant;
 
 pub const BUS_COLUMNS: &[&str] = &["name", "arn"];
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Buses(lv) = state.top() else {
-        return;
-    };
-    let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "event buses",
-        state.buses.value.data().map(|_| lv.order.len()),
-        &lv.filter,
-        sort_label(BUS_COLUMNS, lv),
-    ));
-    if placeholder(state, frame, area, block.clone(), &state.buses) {
-        return;
-    }
-    let (range, selected) = visible(lv, table_rows_in(area));
-    let table_rows = lv.order[range]
-        .iter()
-        .filter_map(|&i| all.get(i))
-        .map(|b| {
-            Row::new(vec![
-                Cell::from(escape(&b.name).into_owned()),
-                Cell::from(escape(&b.arn).into_owned()),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        area,
-        block,
-        &["name", "arn"],
-        vec![Constraint::Fill(1), Constraint::Fill(3)],
-        table_rows,
-        selected,
-        state.buses.value.error().is_some(),
-    );
-}
-
-/// Refreshes the bus list.
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if state.buses.begin(req) {
-        return vec![Effect::FetchBuses { req }];
-    }
-    Vec::new()
-}
-
-/// Opens the rules of `bus`.
-pub(crate) fn open(state: &mut AppState, bus: String) -> Vec<Effect> {
-    let req = state.req();
-    let mut screen = RulesScreen {
-        bus: bus.clone(),
-        rules: Live::default(),
-        list: ListView::default(),
-    };
-    screen.rules.begin(req);
-    state.stack.push(Screen::Rules(screen));
-    vec![Effect::FetchRules { req, bus }]
-}
 
 /// The buses view.
 pub struct Buses;
@@ -98,15 +40,83 @@ impl super::kind::View for Buses {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Buses(lv) = state.top() else {
+            return;
+        };
+        let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "event buses",
+            state.buses.value.data().map(|_| lv.order.len()),
+            &lv.filter,
+            sort_label(BUS_COLUMNS, lv),
+        ));
+        if placeholder(state, frame, area, block.clone(), &state.buses) {
+            return;
+        }
+        let (range, selected) = visible(lv, table_rows_in(area));
+        let table_rows = lv.order[range]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|b| {
+                Row::new(vec![
+                    Cell::from(escape(&b.name).into_owned()),
+                    Cell::from(escape(&b.arn).into_owned()),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            area,
+            block,
+            &["name", "arn"],
+            vec![Constraint::Fill(1), Constraint::Fill(3)],
+            table_rows,
+            selected,
+            state.buses.value.error().is_some(),
+        );
     }
 
+    /// Refreshes the bus list.
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if state.buses.begin(req) {
+            return vec![Effect::FetchBuses { req }];
+        }
+        Vec::new()
     }
 
+    /// Opens the rules of `bus`.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key.to_string())
+        let bus = key.to_string();
+        let req = state.req();
+        let mut screen = RulesScreen {
+            bus: bus.clone(),
+            rules: Live::default(),
+            list: ListView::default(),
+        };
+        screen.rules.begin(req);
+        state.stack.push(Screen::Rules(screen));
+        vec![Effect::FetchRules { req, bus }]
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state.buses.value.data()?.get(i).map(|b| b.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Tail => super::tail::start_tail(state),
+            _ => return None,
+        })
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.buses)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.buses.value.error()
     }
 }
 
@@ -117,8 +127,6 @@ pub(crate) fn buses_loaded(
     at: Instant,
     result: Result<Vec<EventBus>, aws::Error>,
 ) -> Vec<Effect> {
-    let every = state.config.refresh;
-    state.buses.finish(req, at, result, every);
-    state.generation += 1;
+    state.answer(|s, _| Some(&mut s.buses), req, at, result);
     Vec::new()
 }

@@ -15,114 +15,6 @@ use super::widgets::*;
 use crate::aws;
 use std::time::Instant;
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Contexts(lv) = state.top() else {
-        return;
-    };
-    let c = &state.context;
-    let current = vec![
-        kv(
-            state,
-            "now",
-            format!("{} · region {}", escape(&c.label), escape(&c.region)),
-        ),
-        kv(
-            state,
-            "endpoint",
-            c.settings
-                .endpoint_url
-                .as_deref()
-                .map(|e| escape(e).into_owned())
-                .unwrap_or_else(|| "AWS (the region's endpoints)".to_string()),
-        ),
-        Line::from(Span::styled(
-            "enter switches · :ctx NAME · :region eu-west-1 · :endpoint http://localhost:4566 (- for none)",
-            style(state, Meaning::Muted),
-        )),
-    ];
-    let [top, list] = split_top(current.len(), area);
-    frame.render_widget(Paragraph::new(current), top);
-    let all = state
-        .profiles
-        .value
-        .data()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "contexts",
-        state.profiles.value.data().map(|_| lv.order.len()),
-        &lv.filter,
-        None,
-    ));
-    if placeholder(state, frame, list, block.clone(), &state.profiles) {
-        return;
-    }
-    let (range, selected) = visible(lv, table_rows_in(list));
-    let rows = lv.order[range]
-        .iter()
-        .filter_map(|&i| all.get(i))
-        .map(|choice| {
-            let here = if choice.local {
-                c.local
-            } else {
-                !c.local && choice.settings.profile == c.settings.profile
-            };
-            let what = if choice.local {
-                "eddy's embedded backend (this process)".to_string()
-            } else {
-                "profile from ~/.aws/config or ~/.aws/credentials".to_string()
-            };
-            Row::new(vec![
-                Cell::from(if here { "●" } else { " " }),
-                Cell::from(escape(&choice.label).into_owned()),
-                Cell::from(what).style(style(state, Meaning::Muted)),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        list,
-        block,
-        &["", "context", ""],
-        vec![
-            Constraint::Length(1),
-            Constraint::Fill(1),
-            Constraint::Fill(2),
-        ],
-        rows,
-        selected,
-        state.profiles.value.error().is_some(),
-    );
-}
-
-/// Reads the profiles again.
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if state.profiles.begin(req) {
-        return vec![Effect::FetchProfiles { req }];
-    }
-    Vec::new()
-}
-
-/// Switches to the context `label`.
-pub(crate) fn open(state: &mut AppState, label: &str) -> Vec<Effect> {
-    let Some(choice) = state
-        .profiles
-        .value
-        .data()
-        .and_then(|cs| cs.iter().find(|c| c.label == label))
-        .cloned()
-    else {
-        return Vec::new();
-    };
-    let mut settings = choice.settings;
-    if choice.local && state.context.local {
-        settings.region = Some(state.context.region.clone());
-    }
-    switch_context(state, choice.local, settings)
-}
-
 /// Starts a switch to another context; the answer resets the views.
 pub(crate) fn switch_context(
     state: &mut AppState,
@@ -172,15 +64,129 @@ impl super::kind::View for Contexts {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Contexts(lv) = state.top() else {
+            return;
+        };
+        let c = &state.context;
+        let current = vec![
+            kv(
+                state,
+                "now",
+                format!("{} · region {}", escape(&c.label), escape(&c.region)),
+            ),
+            kv(
+                state,
+                "endpoint",
+                c.settings
+                    .endpoint_url
+                    .as_deref()
+                    .map(|e| escape(e).into_owned())
+                    .unwrap_or_else(|| "AWS (the region's endpoints)".to_string()),
+            ),
+            Line::from(Span::styled(
+                "enter switches · :ctx NAME · :region eu-west-1 · :endpoint http://localhost:4566 (- for none)",
+                style(state, Meaning::Muted),
+            )),
+        ];
+        let [top, list] = split_top(current.len(), area);
+        frame.render_widget(Paragraph::new(current), top);
+        let all = state
+            .profiles
+            .value
+            .data()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "contexts",
+            state.profiles.value.data().map(|_| lv.order.len()),
+            &lv.filter,
+            None,
+        ));
+        if placeholder(state, frame, list, block.clone(), &state.profiles) {
+            return;
+        }
+        let (range, selected) = visible(lv, table_rows_in(list));
+        let rows = lv.order[range]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|choice| {
+                let here = if choice.local {
+                    c.local
+                } else {
+                    !c.local && choice.settings.profile == c.settings.profile
+                };
+                let what = if choice.local {
+                    "eddy's embedded backend (this process)".to_string()
+                } else {
+                    "profile from ~/.aws/config or ~/.aws/credentials".to_string()
+                };
+                Row::new(vec![
+                    Cell::from(if here { "●" } else { " " }),
+                    Cell::from(escape(&choice.label).into_owned()),
+                    Cell::from(what).style(style(state, Meaning::Muted)),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            list,
+            block,
+            &["", "context", ""],
+            vec![
+                Constraint::Length(1),
+                Constraint::Fill(1),
+                Constraint::Fill(2),
+            ],
+            rows,
+            selected,
+            state.profiles.value.error().is_some(),
+        );
     }
 
+    /// Reads the profiles again.
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if state.profiles.begin(req) {
+            return vec![Effect::FetchProfiles { req }];
+        }
+        Vec::new()
     }
 
+    /// Switches to the context `label`.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let label = key;
+        let Some(choice) = state
+            .profiles
+            .value
+            .data()
+            .and_then(|cs| cs.iter().find(|c| c.label == label))
+            .cloned()
+        else {
+            return Vec::new();
+        };
+        let mut settings = choice.settings;
+        if choice.local && state.context.local {
+            settings.region = Some(state.context.region.clone());
+        }
+        switch_context(state, choice.local, settings)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state
+            .profiles
+            .value
+            .data()?
+            .get(i)
+            .map(|c| c.label.as_str())
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.profiles)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.profiles.value.error()
     }
 }
 
@@ -189,11 +195,9 @@ pub(crate) fn profiles_loaded(
     state: &mut AppState,
     req: ReqId,
     at: Instant,
-    result: Result<Vec<String>, String>,
+    result: Result<Vec<String>, Failure>,
 ) -> Vec<Effect> {
-    let every = state.config.refresh;
     let result = result.map(|names| ctx_choices(state.local_available, &names));
-    state.profiles.finish(req, at, result, every);
-    state.generation += 1;
+    state.answer(|s, _| Some(&mut s.profiles), req, at, result);
     Vec::new()
 }

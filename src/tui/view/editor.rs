@@ -18,86 +18,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::ops_ui::{chosen_messages, confirm, refused};
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Editor(e) = state.top() else {
-        return;
-    };
-    let mut info = vec![
-        kv(
-            state,
-            "from",
-            format!(
-                "{} · message {}",
-                escape(&e.queue_name),
-                escape(&e.message.message_id)
-            ),
-        ),
-        kv(
-            state,
-            "to",
-            escape(&e.dest.describe(&e.queue_name)).into_owned(),
-        ),
-        kv(
-            state,
-            "original",
-            if e.delete_original {
-                "deleted once the copy is acknowledged".to_string()
-            } else {
-                "kept".to_string()
-            },
-        ),
-    ];
-    info.push(kv(
-        state,
-        "keeps",
-        format!(
-            "the attributes below{}{}",
-            e.message
-                .attributes
-                .get("MessageGroupId")
-                .map(|g| format!(", group {}", escape(g)))
-                .unwrap_or_default(),
-            if e.was_json {
-                " · the body must stay JSON"
-            } else {
-                ""
-            }
-        ),
-    ));
-    info.push(Line::from(Span::styled(
-        "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · esc leave",
-        style(state, Meaning::Muted),
-    )));
-    let [head, rest] = split_top(info.len().saturating_sub(2), area);
-    frame.render_widget(Paragraph::new(info), head);
-    let attr_rows = (e.attrs.lines().len() as u16 + 2).clamp(3, 7);
-    let [attrs_area, body] =
-        Layout::vertical([Constraint::Length(attr_rows), Constraint::Min(3)]).areas(rest);
-    let focused = |on: bool| {
-        if on {
-            style(state, Meaning::Accent)
-        } else {
-            style(state, Meaning::Muted)
-        }
-    };
-    let mut attrs = e.attrs.clone();
-    attrs.set_block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(focused(e.on_attrs))
-            .title(" message attributes (NAME:TYPE=VALUE per line, at most 10) "),
-    );
-    frame.render_widget(&attrs, attrs_area);
-    let mut editor = e.body.clone();
-    editor.set_block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(focused(!e.on_attrs))
-            .title(format!(" body ({} bytes) ", e.text().len())),
-    );
-    frame.render_widget(&editor, body);
-}
-
 /// `e`: edit the selected (or open) message and send it again.
 pub(crate) fn edit(state: &mut AppState) -> Vec<Effect> {
     let Some(message) = chosen_messages(state).into_iter().next() else {
@@ -257,6 +177,101 @@ pub struct EditorView;
 
 impl super::kind::View for EditorView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Editor(e) = state.top() else {
+            return;
+        };
+        let mut info = vec![
+            kv(
+                state,
+                "from",
+                format!(
+                    "{} · message {}",
+                    escape(&e.queue_name),
+                    escape(&e.message.message_id)
+                ),
+            ),
+            kv(
+                state,
+                "to",
+                escape(&e.dest.describe(&e.queue_name)).into_owned(),
+            ),
+            kv(
+                state,
+                "original",
+                if e.delete_original {
+                    "deleted once the copy is acknowledged".to_string()
+                } else {
+                    "kept".to_string()
+                },
+            ),
+        ];
+        info.push(kv(
+            state,
+            "keeps",
+            format!(
+                "the attributes below{}{}",
+                e.message
+                    .attributes
+                    .get("MessageGroupId")
+                    .map(|g| format!(", group {}", escape(g)))
+                    .unwrap_or_default(),
+                if e.was_json {
+                    " · the body must stay JSON"
+                } else {
+                    ""
+                }
+            ),
+        ));
+        info.push(Line::from(Span::styled(
+            "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · esc leave",
+            style(state, Meaning::Muted),
+        )));
+        let [head, rest] = split_top(info.len().saturating_sub(2), area);
+        frame.render_widget(Paragraph::new(info), head);
+        let attr_rows = (e.attrs.lines().len() as u16 + 2).clamp(3, 7);
+        let [attrs_area, body] =
+            Layout::vertical([Constraint::Length(attr_rows), Constraint::Min(3)]).areas(rest);
+        let focused = |on: bool| {
+            if on {
+                style(state, Meaning::Accent)
+            } else {
+                style(state, Meaning::Muted)
+            }
+        };
+        let mut attrs = e.attrs.clone();
+        attrs.set_block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(focused(e.on_attrs))
+                .title(" message attributes (NAME:TYPE=VALUE per line, at most 10) "),
+        );
+        frame.render_widget(&attrs, attrs_area);
+        let mut editor = e.body.clone();
+        editor.set_block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(focused(!e.on_attrs))
+                .title(format!(" body ({} bytes) ", e.text().len())),
+        );
+        frame.render_widget(&editor, body);
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Editor(e) => e.error.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The editor takes every key as text (ctrl-c still quits, before).
+    fn on_key(&self, state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+        Some(editor_key(state, key))
+    }
+
+    /// Where the edited message goes.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::Destination {
+            set_destination(state, text);
+        }
     }
 }

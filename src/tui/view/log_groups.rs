@@ -1,11 +1,12 @@
 //! The log groups view: CloudWatch log groups; refresh, open a group's
-//! events, render.
+//! events (followed as a task), render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -14,67 +15,6 @@ use crate::domain::LogGroup;
 use std::time::Instant;
 
 pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::LogGroups(lv) = state.top() else {
-        return;
-    };
-    let all = state
-        .log_groups
-        .value
-        .data()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "log groups",
-        state.log_groups.value.data().map(|_| lv.order.len()),
-        &lv.filter,
-        sort_label(GROUP_COLUMNS, lv),
-    ));
-    if placeholder(state, frame, area, block.clone(), &state.log_groups) {
-        return;
-    }
-    let (range, selected) = visible(lv, table_rows_in(area));
-    let table_rows = lv.order[range]
-        .iter()
-        .filter_map(|&i| all.get(i))
-        .map(|g| {
-            Row::new(vec![
-                Cell::from(escape(&g.name).into_owned()),
-                Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
-                Cell::from(
-                    g.retention_days
-                        .map(|d| format!("{d}d"))
-                        .unwrap_or_else(|| "never expires".to_string()),
-                ),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        area,
-        block,
-        &["name", "bytes", "retention"],
-        vec![
-            Constraint::Fill(1),
-            Constraint::Length(10),
-            Constraint::Length(14),
-        ],
-        table_rows,
-        selected,
-        state.log_groups.value.error().is_some(),
-    );
-}
-
-/// Refreshes the log group list.
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if state.log_groups.begin(req) {
-        return vec![Effect::FetchLogGroups { req }];
-    }
-    Vec::new()
-}
 
 /// Opens `group`'s events (the last minutes, then followed).
 pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
@@ -87,6 +27,11 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
         from_end: 0,
         warning: None,
     }));
+    let id = OpId(req.0);
+    let title = format!("follow of log group {group}");
+    state
+        .tasks
+        .start(TaskRow::new(id, TaskKind::LogFollow, title, state.now));
     vec![Effect::OpenLog { req, group }]
 }
 
@@ -119,15 +64,81 @@ impl super::kind::View for LogGroups {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::LogGroups(lv) = state.top() else {
+            return;
+        };
+        let all = state
+            .log_groups
+            .value
+            .data()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "log groups",
+            state.log_groups.value.data().map(|_| lv.order.len()),
+            &lv.filter,
+            sort_label(GROUP_COLUMNS, lv),
+        ));
+        if placeholder(state, frame, area, block.clone(), &state.log_groups) {
+            return;
+        }
+        let (range, selected) = visible(lv, table_rows_in(area));
+        let table_rows = lv.order[range]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|g| {
+                Row::new(vec![
+                    Cell::from(escape(&g.name).into_owned()),
+                    Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
+                    Cell::from(
+                        g.retention_days
+                            .map(|d| format!("{d}d"))
+                            .unwrap_or_else(|| "never expires".to_string()),
+                    ),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            area,
+            block,
+            &["name", "bytes", "retention"],
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(10),
+                Constraint::Length(14),
+            ],
+            table_rows,
+            selected,
+            state.log_groups.value.error().is_some(),
+        );
     }
 
+    /// Refreshes the log group list.
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if state.log_groups.begin(req) {
+            return vec![Effect::FetchLogGroups { req }];
+        }
+        Vec::new()
     }
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let groups = state.log_groups.value.data()?;
+        groups.get(i).map(|g| g.name.as_str())
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.log_groups)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.log_groups.value.error()
     }
 }
 
@@ -138,8 +149,6 @@ pub(crate) fn log_groups_loaded(
     at: Instant,
     result: Result<Vec<LogGroup>, aws::Error>,
 ) -> Vec<Effect> {
-    let every = state.config.refresh;
-    state.log_groups.finish(req, at, result, every);
-    state.generation += 1;
+    state.answer(|s, _| Some(&mut s.log_groups), req, at, result);
     Vec::new()
 }

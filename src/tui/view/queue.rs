@@ -1,6 +1,8 @@
 //! The queue view: one queue's attributes and redrive policy above, the
 //! peeked messages below. Opening it (from a list, a rule's target, `d`),
-//! refreshing its attributes, opening a message, and the render.
+//! peeking (`p`, asking first when a receive can dead-letter; also from the
+//! queue lists), going to the DLQ, refreshing its attributes, its own keys,
+//! opening a message, and the render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,6 +15,7 @@ use crate::text::escape;
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::keys;
+use crate::tui::ops_ui;
 use crate::tui::scope::Scope;
 use crate::tui::state::*;
 
@@ -133,191 +136,6 @@ pub(crate) fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rec
     split_top(queue_top_lines(state, s).len(), area)
 }
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Queue(s) = state.top() else {
-        return;
-    };
-    let name = s
-        .queue
-        .value
-        .data()
-        .map(|q| q.name.clone())
-        .unwrap_or_else(|| queue_name(&s.id).to_string());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" queue {} ", escape(&name)));
-    let peek = s.peek.value.data();
-    let lines = queue_top_lines(state, s);
-    let [top, bottom] = split_top(lines.len(), area);
-    frame.render_widget(Paragraph::new(lines).block(block), top);
-
-    let title = match (peek, &s.peek.value) {
-        (Some(p), _) => format!(
-            " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
-            p.messages.len(),
-            p.approx_total,
-            crate::tui::inspect::hms(p.wall_ms),
-            if s.marked.is_empty() {
-                String::new()
-            } else {
-                format!(" · {} marked", s.marked.len())
-            },
-            if s.peek.pending.is_some() {
-                " (peeking…)"
-            } else {
-                ""
-            }
-        ),
-        (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
-        _ => " messages ".to_string(),
-    };
-    let mblock = Block::default().borders(Borders::ALL).title(title);
-    let Some(p) = peek else {
-        let text = match &s.peek.value {
-            Loadable::Failed { error, .. } => Line::from(Span::styled(
-                format!("peek failed: {}", escape(error)),
-                style(state, Meaning::Danger),
-            )),
-            Loadable::Loading { .. } => {
-                Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
-            }
-            _ => Line::from(vec![
-                Span::raw("not fetched: press "),
-                Span::styled(
-                    keys::chords(&state.config, Scope::Queue, Action::Peek)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| "peek".to_string()),
-                    style(state, Meaning::Key),
-                ),
-                Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
-            ]),
-        };
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(mblock),
-            bottom,
-        );
-        return;
-    };
-    let inner = mblock.inner(bottom);
-    frame.render_widget(mblock, bottom);
-    let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
-    let [warn_area, table_area] =
-        Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
-    let warnings: Vec<Line> = p
-        .warnings
-        .iter()
-        .map(|w| {
-            Line::from(Span::styled(
-                format!("⚠ {}", escape(w)),
-                style(state, Meaning::Warn),
-            ))
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(warnings), warn_area);
-    // Only the rows in view: 100,000 messages cost what a screenful costs.
-    let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
-    let table_rows: Vec<Row> = s.list.order[range]
-        .iter()
-        .filter_map(|&i| p.messages.get(i))
-        .map(|m| {
-            let left = m
-                .receives_left
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "-".to_string());
-            let left_cell = match m.receives_left {
-                Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
-                _ => Cell::from(left),
-            };
-            let sent = m
-                .attributes
-                .get("SentTimestamp")
-                .and_then(|v| v.parse::<i64>().ok())
-                .map(crate::tui::inspect::hms)
-                .unwrap_or_default();
-            let mark = if s.marked.contains(&m.message_id) {
-                "✓"
-            } else {
-                " "
-            };
-            Row::new(vec![
-                Cell::from(mark).style(style(state, Meaning::Accent)),
-                Cell::from(escape(&m.message_id).into_owned()),
-                Cell::from(m.receive_count.to_string()),
-                left_cell,
-                Cell::from(sent),
-                Cell::from(first_line(&m.body, 200)),
-            ])
-        })
-        .collect();
-    let t = Table::new(
-        table_rows,
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
-            Constraint::Length(4),
-            Constraint::Length(4),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(
-        Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
-            .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
-    )
-    .row_highlight_style(style(state, Meaning::Selected))
-    .highlight_symbol("▶ ")
-    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(t, table_area, &mut ts);
-}
-
-/// Refreshes the open queue's attributes (never its messages).
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if let Screen::Queue(q) = state.top_mut()
-        && q.queue.begin(req)
-    {
-        return vec![Effect::FetchQueue {
-            req,
-            queue: q.id.clone(),
-        }];
-    }
-    Vec::new()
-}
-
-/// Opens the peeked message `id` in the inspector.
-pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
-    let Screen::Queue(q) = state.top() else {
-        return Vec::new();
-    };
-    let Some(msg) = q
-        .peek
-        .value
-        .data()
-        .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
-    else {
-        return Vec::new();
-    };
-    let name = q
-        .queue
-        .value
-        .data()
-        .map(|q| q.name.clone())
-        .unwrap_or_else(|| queue_name(&q.id).to_string());
-    let source_max = msg
-        .attributes
-        .get("DeadLetterQueueSourceArn")
-        .and_then(|arn| state.queue_by_name(queue_name(arn)))
-        .and_then(|src| src.redrive_policy.as_ref())
-        .map(|rp| rp.max_receive_count);
-    let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
-    state.stack.push(Screen::Message(Box::new(inspector)));
-    Vec::new()
-}
-
 /// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
 pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
     let req = state.req();
@@ -364,15 +182,347 @@ impl super::kind::View for QueueView {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Queue(s) = state.top() else {
+            return;
+        };
+        let name = s
+            .queue
+            .value
+            .data()
+            .map(|q| q.name.clone())
+            .unwrap_or_else(|| queue_name(&s.id).to_string());
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" queue {} ", escape(&name)));
+        let peek = s.peek.value.data();
+        let lines = queue_top_lines(state, s);
+        let [top, bottom] = split_top(lines.len(), area);
+        frame.render_widget(Paragraph::new(lines).block(block), top);
+
+        let title = match (peek, &s.peek.value) {
+            (Some(p), _) => format!(
+                " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
+                p.messages.len(),
+                p.approx_total,
+                crate::tui::inspect::hms(p.wall_ms),
+                if s.marked.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {} marked", s.marked.len())
+                },
+                if s.peek.pending.is_some() {
+                    " (peeking…)"
+                } else {
+                    ""
+                }
+            ),
+            (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
+            _ => " messages ".to_string(),
+        };
+        let mblock = Block::default().borders(Borders::ALL).title(title);
+        let Some(p) = peek else {
+            let text = match &s.peek.value {
+                Loadable::Failed { error, .. } => Line::from(Span::styled(
+                    format!("peek failed: {}", escape(error)),
+                    style(state, Meaning::Danger),
+                )),
+                Loadable::Loading { .. } => {
+                    Line::from(Span::styled("peeking…", style(state, Meaning::Muted)))
+                }
+                _ => Line::from(vec![
+                    Span::raw("not fetched: press "),
+                    Span::styled(
+                        keys::chords(&state.config, Scope::Queue, Action::Peek)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| "peek".to_string()),
+                        style(state, Meaning::Key),
+                    ),
+                    Span::raw(" to peek (safe: received once, released at once; never on a timer)"),
+                ]),
+            };
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .block(mblock),
+                bottom,
+            );
+            return;
+        };
+        let inner = mblock.inner(bottom);
+        frame.render_widget(mblock, bottom);
+        let warn_h = (p.warnings.len() as u16).min(inner.height / 2);
+        let [warn_area, table_area] =
+            Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(inner);
+        let warnings: Vec<Line> = p
+            .warnings
+            .iter()
+            .map(|w| {
+                Line::from(Span::styled(
+                    format!("⚠ {}", escape(w)),
+                    style(state, Meaning::Warn),
+                ))
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(warnings), warn_area);
+        // Only the rows in view: 100,000 messages cost what a screenful costs.
+        let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
+        let table_rows: Vec<Row> = s.list.order[range]
+            .iter()
+            .filter_map(|&i| p.messages.get(i))
+            .map(|m| {
+                let left = m
+                    .receives_left
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".to_string());
+                let left_cell = match m.receives_left {
+                    Some(l) if l <= 1 => Cell::from(left).style(style(state, Meaning::Danger)),
+                    _ => Cell::from(left),
+                };
+                let sent = m
+                    .attributes
+                    .get("SentTimestamp")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .map(crate::tui::inspect::hms)
+                    .unwrap_or_default();
+                let mark = if s.marked.contains(&m.message_id) {
+                    "✓"
+                } else {
+                    " "
+                };
+                Row::new(vec![
+                    Cell::from(mark).style(style(state, Meaning::Accent)),
+                    Cell::from(escape(&m.message_id).into_owned()),
+                    Cell::from(m.receive_count.to_string()),
+                    left_cell,
+                    Cell::from(sent),
+                    Cell::from(first_line(&m.body, 200)),
+                ])
+            })
+            .collect();
+        let t = Table::new(
+            table_rows,
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
+                Constraint::Length(4),
+                Constraint::Length(4),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(
+            Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
+                .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+        )
+        .row_highlight_style(style(state, Meaning::Selected))
+        .highlight_symbol("▶ ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+        let mut ts = TableState::default().with_selected(selected);
+        frame.render_stateful_widget(t, table_area, &mut ts);
     }
 
+    /// Refreshes the open queue's attributes (never its messages).
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if let Screen::Queue(q) = state.top_mut()
+            && q.queue.begin(req)
+        {
+            return vec![Effect::FetchQueue {
+                req,
+                queue: q.id.clone(),
+            }];
+        }
+        Vec::new()
     }
 
+    /// Opens the peeked message `id` in the inspector.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let id = key;
+        let Screen::Queue(q) = state.top() else {
+            return Vec::new();
+        };
+        let Some(msg) = q
+            .peek
+            .value
+            .data()
+            .and_then(|p| p.messages.iter().find(|m| m.message_id == id))
+        else {
+            return Vec::new();
+        };
+        let name = q
+            .queue
+            .value
+            .data()
+            .map(|q| q.name.clone())
+            .unwrap_or_else(|| queue_name(&q.id).to_string());
+        let source_max = msg
+            .attributes
+            .get("DeadLetterQueueSourceArn")
+            .and_then(|arn| state.queue_by_name(queue_name(arn)))
+            .and_then(|src| src.redrive_policy.as_ref())
+            .map(|rp| rp.max_receive_count);
+        let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+        state.stack.push(Screen::Message(Box::new(inspector)));
+        Vec::new()
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        let m = q.peek.value.data()?.messages.get(i)?;
+        Some(m.message_id.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Peek => peek(state),
+            Action::GoToDlq => go_to_dlq(state),
+            Action::Mark => {
+                ops_ui::toggle_mark(state);
+                Vec::new()
+            }
+            Action::Delete => ops_ui::delete(state),
+            Action::Edit => super::editor::edit(state),
+            Action::Purge => ops_ui::purge(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            Action::Redrive => super::redrive::redrive(state),
+            _ => return None,
+        })
+    }
+
+    fn list_rows(&self, state: &AppState, body: Rect) -> usize {
+        let Screen::Queue(s) = state.top() else {
+            return 0;
+        };
+        let [_, bottom] = queue_split(state, s, body);
+        let inner = Block::default().borders(Borders::ALL).inner(bottom);
+        let warnings = s.peek.value.data().map_or(0, |p| p.warnings.len());
+        let warn_h = (warnings as u16).min(inner.height / 2);
+        inner.height.saturating_sub(warn_h).saturating_sub(1) as usize
+    }
+
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !matches!(state.top(), Screen::Queue(q) if q.queue.due(now)) {
+            return Vec::new();
+        }
+        let req = state.req();
+        if let Screen::Queue(q) = state.top_mut()
+            && q.queue.begin(req)
+        {
+            return vec![Effect::FetchQueue {
+                req,
+                queue: q.id.clone(),
+            }];
+        }
+        Vec::new()
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        freshness(state, &q.queue)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        let Screen::Queue(q) = state.top() else {
+            return None;
+        };
+        q.queue.value.error().or(q.peek.value.error())
+    }
+
+    /// Where `R` moves the messages.
+    fn on_prompt(&self, state: &mut AppState, kind: PromptKind, text: &str) {
+        if kind == PromptKind::RedriveTo {
+            super::redrive::redrive_to(state, text);
+        }
+    }
+}
+
+/// `p`: peeks the selected queue (or the one open), asking first when one
+/// receive can move messages to the DLQ.
+pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
+    let queue: Option<Queue> = match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => {
+            selected_key(state).and_then(|u| state.queue_by_url(&u).cloned())
+        }
+        Screen::Queue(q) => q.queue.value.data().cloned(),
+        _ => return Vec::new(),
+    };
+    // A peek is a receive: where one receive can dead-letter, ask first.
+    if let Some(q) = &queue
+        && let Some(rp) = &q.redrive_policy
+        && rp.max_receive_count <= aws::sqs::UNSAFE_MAX_RECEIVE
+    {
+        let id = match state.top() {
+            Screen::Queue(s) => s.id.clone(),
+            _ => q.url.clone(),
+        };
+        state.overlay = Overlay::Confirm(Box::new(Confirm {
+            title: format!("peek {}?", crate::text::escape(&q.name)),
+            lines: vec![
+                "On SQS a peek is a receive: it adds one to each message's receive count."
+                    .to_string(),
+                format!(
+                    "This queue's maxReceiveCount is {}: after this peek, messages can move",
+                    rp.max_receive_count
+                ),
+                format!(
+                    "to the DLQ {} on their next receive (a consumer's or a peek's).",
+                    crate::text::escape(rp.dlq_name())
+                ),
+            ],
+            typed: None,
+            input: String::new(),
+            then: Pending::ForcedPeek { queue: id },
+        }));
+        return Vec::new();
+    }
+    peek_now(state, false)
+}
+
+/// Peeks the selected queue (or the one open) without asking.
+pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
+    match state.top() {
+        Screen::Queues(_) | Screen::Dlqs(_) => match selected_key(state) {
+            Some(url) => open_queue(state, url, Some(force)),
+            None => Vec::new(),
+        },
+        Screen::Queue(_) => {
+            let req = state.req();
+            let max = state.config.peek_count;
+            if let Screen::Queue(q) = state.top_mut() {
+                if q.peek.begin(req) {
+                    return vec![Effect::Peek {
+                        req,
+                        queue: q.id.clone(),
+                        max,
+                        force,
+                    }];
+                }
+                state.flash(Level::Info, "a peek is already running");
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `d`: opens the DLQ of the selected (or open) queue.
+pub(crate) fn go_to_dlq(state: &mut AppState) -> Vec<Effect> {
+    let queue: Option<Queue> = match state.top() {
+        Screen::Queues(_) => selected_key(state).and_then(|u| state.queue_by_url(&u).cloned()),
+        Screen::Queue(q) => q.queue.value.data().cloned(),
+        _ => None,
+    };
+    match queue.and_then(|q| q.redrive_policy) {
+        Some(p) => open_queue(state, p.dead_letter_target_arn, None),
+        None => {
+            state.flash(Level::Info, "this queue has no DLQ (no redrive policy)");
+            Vec::new()
+        }
     }
 }
 

@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -27,101 +29,6 @@ pub const QUEUE_COLUMNS: &[&str] = &[
     "dlq",
     "dlq depth",
 ];
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Queues(lv) = state.top() else {
-        return;
-    };
-    let all = state.queues.value.data().map(Vec::as_slice).unwrap_or(&[]);
-    let stale = state.queues.value.error().is_some();
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "queues",
-        state.queues.value.data().map(|_| lv.order.len()),
-        &lv.filter,
-        Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
-    ));
-    if placeholder(state, frame, area, block.clone(), &state.queues) {
-        return;
-    }
-    let wide = area.width >= WIDE;
-    // Only the rows in view: 10,000 queues cost what a screenful costs.
-    let (range, selected) = visible(lv, table_rows_in(area));
-    let table_rows: Vec<Row> = lv.order[range]
-        .iter()
-        .filter_map(|&i| all.get(i))
-        .map(|q| {
-            let dlq = q
-                .redrive_policy
-                .as_ref()
-                .map(|p| escape(p.dlq_name()).into_owned())
-                .unwrap_or_else(|| "-".to_string());
-            let depth = dlq_depth(state, q);
-            let depth_cell = match depth {
-                Some(d) if d > 0 => Cell::from(d.to_string()).style(style(state, Meaning::Danger)),
-                Some(d) => Cell::from(d.to_string()),
-                None => Cell::from(""),
-            };
-            let mut cells = vec![
-                Cell::from(escape(&q.name).into_owned()),
-                Cell::from(if q.fifo { "fifo" } else { "std" }),
-                Cell::from(q.counts.visible.to_string()),
-                Cell::from(q.counts.in_flight.to_string()),
-            ];
-            if wide {
-                cells.push(Cell::from(q.counts.delayed.to_string()));
-            }
-            cells.push(Cell::from(rate(state, &q.url)));
-            cells.push(Cell::from(dlq));
-            cells.push(depth_cell);
-            if wide {
-                cells.push(Cell::from(spark(state, &q.url, 20)));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec![
-                "name",
-                "type",
-                "visible",
-                "in flight",
-                "delayed",
-                "Δ/min",
-                "dlq",
-                "dlq#",
-                "trend",
-            ],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Length(4),
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(7),
-                Constraint::Length(6),
-                Constraint::Fill(1),
-                Constraint::Length(5),
-                Constraint::Length(20),
-            ],
-        )
-    } else {
-        (
-            vec!["name", "type", "visible", "flight", "Δ/min", "dlq", "dlq#"],
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(4),
-                Constraint::Length(7),
-                Constraint::Length(6),
-                Constraint::Length(6),
-                Constraint::Fill(2),
-                Constraint::Length(4),
-            ],
-        )
-    };
-    table(
-        state, frame, area, block, &header, widths, table_rows, selected, stale,
-    );
-}
 
 /// Refreshes the queue list (the DLQ view shows the same list).
 pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
@@ -144,7 +51,100 @@ impl super::kind::View for Queues {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Queues(lv) = state.top() else {
+            return;
+        };
+        let all = state.queues.value.data().map(Vec::as_slice).unwrap_or(&[]);
+        let stale = state.queues.value.error().is_some();
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "queues",
+            state.queues.value.data().map(|_| lv.order.len()),
+            &lv.filter,
+            Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
+        ));
+        if placeholder(state, frame, area, block.clone(), &state.queues) {
+            return;
+        }
+        let wide = area.width >= WIDE;
+        // Only the rows in view: 10,000 queues cost what a screenful costs.
+        let (range, selected) = visible(lv, table_rows_in(area));
+        let table_rows: Vec<Row> = lv.order[range]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|q| {
+                let dlq = q
+                    .redrive_policy
+                    .as_ref()
+                    .map(|p| escape(p.dlq_name()).into_owned())
+                    .unwrap_or_else(|| "-".to_string());
+                let depth = dlq_depth(state, q);
+                let depth_cell = match depth {
+                    Some(d) if d > 0 => {
+                        Cell::from(d.to_string()).style(style(state, Meaning::Danger))
+                    }
+                    Some(d) => Cell::from(d.to_string()),
+                    None => Cell::from(""),
+                };
+                let mut cells = vec![
+                    Cell::from(escape(&q.name).into_owned()),
+                    Cell::from(if q.fifo { "fifo" } else { "std" }),
+                    Cell::from(q.counts.visible.to_string()),
+                    Cell::from(q.counts.in_flight.to_string()),
+                ];
+                if wide {
+                    cells.push(Cell::from(q.counts.delayed.to_string()));
+                }
+                cells.push(Cell::from(rate(state, &q.url)));
+                cells.push(Cell::from(dlq));
+                cells.push(depth_cell);
+                if wide {
+                    cells.push(Cell::from(spark(state, &q.url, 20)));
+                }
+                Row::new(cells)
+            })
+            .collect();
+        let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+            (
+                vec![
+                    "name",
+                    "type",
+                    "visible",
+                    "in flight",
+                    "delayed",
+                    "Δ/min",
+                    "dlq",
+                    "dlq#",
+                    "trend",
+                ],
+                vec![
+                    Constraint::Fill(2),
+                    Constraint::Length(4),
+                    Constraint::Length(7),
+                    Constraint::Length(9),
+                    Constraint::Length(7),
+                    Constraint::Length(6),
+                    Constraint::Fill(1),
+                    Constraint::Length(5),
+                    Constraint::Length(20),
+                ],
+            )
+        } else {
+            (
+                vec!["name", "type", "visible", "flight", "Δ/min", "dlq", "dlq#"],
+                vec![
+                    Constraint::Fill(3),
+                    Constraint::Length(4),
+                    Constraint::Length(7),
+                    Constraint::Length(6),
+                    Constraint::Length(6),
+                    Constraint::Fill(2),
+                    Constraint::Length(4),
+                ],
+            )
+        };
+        table(
+            state, frame, area, block, &header, widths, table_rows, selected, stale,
+        );
     }
 
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
@@ -153,6 +153,34 @@ impl super::kind::View for Queues {
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         super::queue::open_queue(state, key.to_string(), None)
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        state.queues.value.data()?.get(i).map(|q| q.url.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Peek => super::queue::peek(state),
+            Action::GoToDlq => super::queue::go_to_dlq(state),
+            Action::Purge => ops_ui::purge(state),
+            _ => return None,
+        })
+    }
+
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !state.queues.due(now) {
+            return Vec::new();
+        }
+        state.fetch_queues().into_iter().collect()
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        freshness(state, &state.queues)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        state.queues.value.error()
     }
 }
 
@@ -166,18 +194,18 @@ pub(crate) fn queues_loaded(
     let every = state.config.refresh;
     let fresh = result.is_ok();
     // A superseded answer is dropped before anything is sampled.
-    let taken = state.queues.finish(req, at, result, every);
+    let taken = state.answer(|s, _| Some(&mut s.queues), req, at, result);
     if taken && fresh {
         sample_depths(state, at);
     }
     if taken {
         state.index_queues();
-        state.generation += 1;
     }
     if taken && state.queues.failures > 0 {
         let wait = state.queues.backoff(every).as_secs();
         let n = state.queues.failures;
-        state.flash(
+        state.flash_of(
+            FlashKind::RefreshFailed,
             Level::Warn,
             format!("refresh failed {n}×, next in {wait}s (r: now)"),
         );
@@ -185,7 +213,7 @@ pub(crate) fn queues_loaded(
         && state
             .flash
             .as_ref()
-            .is_some_and(|f| f.text.starts_with("refresh failed"))
+            .is_some_and(|f| f.kind == FlashKind::RefreshFailed)
     {
         state.flash = None;
     }

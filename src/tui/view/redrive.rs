@@ -8,6 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -15,81 +16,6 @@ use super::widgets::*;
 
 use crate::domain::queue_name;
 use crate::tui::ops_ui::{confirm, current_queue, refused};
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Redrive(r) = state.top() else {
-        return;
-    };
-    let p = &r.progress;
-    let total = p.approximate_total.or(r.planned);
-    let done = p.moved + p.recovered;
-    let status = match (&r.summary, r.cancelling) {
-        (Some(Ok(s)), _) if s.cancelled => "cancelled".to_string(),
-        (Some(Ok(_)), _) => "done".to_string(),
-        (Some(Err(_)), _) => "failed".to_string(),
-        (None, true) => "cancelling: finishing the batch in flight…".to_string(),
-        (None, false) => format!("{:?}", p.phase).to_lowercase(),
-    };
-    let secs = p.elapsed_ms as f64 / 1000.0;
-    let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
-    let lines = vec![
-        kv(
-            state,
-            "redrive",
-            format!("{} → {}", escape(&r.dlq), escape(&r.to)),
-        ),
-        kv(state, "status", status),
-        kv(
-            state,
-            "moved",
-            format!(
-                "{done}{} · {rate:.0} msg/s · {secs:.1} s",
-                total.map(|t| format!(" of ~{t}")).unwrap_or_default()
-            ),
-        ),
-        kv(
-            state,
-            "seen",
-            format!(
-                "{} · skipped {} · failed {} · recovered {} · held elsewhere {}",
-                p.seen, p.skipped, p.failed, p.recovered, p.in_flight_elsewhere
-            ),
-        ),
-    ];
-    let ratio = match total {
-        Some(t) if t > 0 => (done as f64 / t as f64).min(1.0),
-        _ if r.summary.is_some() => 1.0,
-        _ => 0.0,
-    };
-    let [top, gauge, rest] = Layout::vertical([
-        Constraint::Length(lines.len() as u16),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(lines), top);
-    frame.render_widget(
-        ratatui::widgets::Gauge::default()
-            .gauge_style(style(state, Meaning::Accent))
-            .ratio(ratio)
-            .label(format!("{:.0}%", ratio * 100.0)),
-        gauge,
-    );
-    if let Some(Ok(s)) = &r.summary {
-        // The summary's text is terminal-safe (ops::redrive escapes it).
-        let text: Vec<Line> = s
-            .to_string()
-            .lines()
-            .map(|l| Line::from(l.to_string()))
-            .collect();
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(Block::default().borders(Borders::ALL).title(" summary ")),
-            rest,
-        );
-    }
-}
 
 /// `R` on a DLQ (the whole of it) or on marked messages: asks where to
 /// (the DLQ's source by default), then confirms with the count.
@@ -253,7 +179,108 @@ pub struct RedriveView;
 
 impl super::kind::View for RedriveView {
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Redrive(r) = state.top() else {
+            return;
+        };
+        let p = &r.progress;
+        let total = p.approximate_total.or(r.planned);
+        let done = p.moved + p.recovered;
+        let status = match (&r.summary, r.cancelling) {
+            (Some(Ok(s)), _) if s.cancelled => "cancelled".to_string(),
+            (Some(Ok(_)), _) => "done".to_string(),
+            (Some(Err(_)), _) => "failed".to_string(),
+            (None, true) => "cancelling: finishing the batch in flight…".to_string(),
+            (None, false) => format!("{:?}", p.phase).to_lowercase(),
+        };
+        let secs = p.elapsed_ms as f64 / 1000.0;
+        let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+        let lines = vec![
+            kv(
+                state,
+                "redrive",
+                format!("{} → {}", escape(&r.dlq), escape(&r.to)),
+            ),
+            kv(state, "status", status),
+            kv(
+                state,
+                "moved",
+                format!(
+                    "{done}{} · {rate:.0} msg/s · {secs:.1} s",
+                    total.map(|t| format!(" of ~{t}")).unwrap_or_default()
+                ),
+            ),
+            kv(
+                state,
+                "seen",
+                format!(
+                    "{} · skipped {} · failed {} · recovered {} · held elsewhere {}",
+                    p.seen, p.skipped, p.failed, p.recovered, p.in_flight_elsewhere
+                ),
+            ),
+        ];
+        let ratio = match total {
+            Some(t) if t > 0 => (done as f64 / t as f64).min(1.0),
+            _ if r.summary.is_some() => 1.0,
+            _ => 0.0,
+        };
+        let [top, gauge, rest] = Layout::vertical([
+            Constraint::Length(lines.len() as u16),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(lines), top);
+        frame.render_widget(
+            ratatui::widgets::Gauge::default()
+                .gauge_style(style(state, Meaning::Accent))
+                .ratio(ratio)
+                .label(format!("{:.0}%", ratio * 100.0)),
+            gauge,
+        );
+        if let Some(Ok(s)) = &r.summary {
+            // The summary's text is terminal-safe (ops::redrive escapes it).
+            let text: Vec<Line> = s
+                .to_string()
+                .lines()
+                .map(|l| Line::from(l.to_string()))
+                .collect();
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .block(Block::default().borders(Borders::ALL).title(" summary ")),
+                rest,
+            );
+        }
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Cancel => cancel_redrive(state),
+            _ => return None,
+        })
+    }
+
+    fn leave(&self, state: &mut AppState) -> bool {
+        if let Screen::Redrive(r) = state.top()
+            && r.summary.is_none()
+        {
+            state.flash(
+                Level::Info,
+                "the redrive runs: c cancels it (the batch in flight finishes first); esc leaves once it ends",
+            );
+            return false;
+        }
+        true
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Redrive(r) => match &r.summary {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -273,7 +300,7 @@ pub(crate) fn redrive_progress(
 pub(crate) fn redrive_done(
     state: &mut AppState,
     req: ReqId,
-    result: Result<Box<crate::ops::redrive::Summary>, String>,
+    result: Result<Box<crate::ops::redrive::Summary>, std::sync::Arc<crate::ops::Error>>,
 ) -> Vec<Effect> {
     let text = match &result {
         Ok(s) if s.cancelled => format!("redrive cancelled: {} moved", s.moved),
@@ -293,7 +320,7 @@ pub(crate) fn redrive_done(
     };
     let ok = matches!(&result, Ok(s) if s.failed.is_empty() && s.error.is_none());
     if let Some(r) = redrive_mut(state, req) {
-        r.summary = Some(result.map(|b| *b));
+        r.summary = Some(result.map(|b| *b).map_err(|e| e.to_string()));
     }
     state.flash(if ok { Level::Info } else { Level::Error }, text);
     Vec::new()

@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
+use crate::tui::ops_ui;
 use crate::tui::state::*;
 
 use super::widgets::*;
@@ -26,110 +28,6 @@ pub(crate) fn pattern_summary(p: Option<&str>, schedule: Option<&str>) -> String
         (None, Some(s)) => format!("schedule {}", escape(s)),
         (None, None) => "-".to_string(),
     }
-}
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Rules(s) = state.top() else {
-        return;
-    };
-    let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        &format!("rules of {}", escape(&s.bus)),
-        s.rules.value.data().map(|_| s.list.order.len()),
-        &s.list.filter,
-        sort_label(RULE_COLUMNS, &s.list),
-    ));
-    if placeholder(state, frame, area, block.clone(), &s.rules) {
-        return;
-    }
-    let (range, selected) = visible(&s.list, table_rows_in(area));
-    let table_rows = s.list.order[range]
-        .iter()
-        .filter_map(|&i| all.get(i))
-        .map(|r| {
-            let m = if r.rule.state.as_str() == "ENABLED" {
-                Meaning::Ok
-            } else {
-                Meaning::Warn
-            };
-            Row::new(vec![
-                Cell::from(escape(&r.rule.name).into_owned()),
-                Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
-                Cell::from(r.targets.to_string()),
-                Cell::from(pattern_summary(
-                    r.rule.pattern.as_deref(),
-                    r.rule.schedule.as_deref(),
-                )),
-            ])
-        })
-        .collect();
-    table(
-        state,
-        frame,
-        area,
-        block,
-        &["name", "state", "targets", "pattern"],
-        vec![
-            Constraint::Fill(1),
-            Constraint::Length(8),
-            Constraint::Length(7),
-            Constraint::Fill(3),
-        ],
-        table_rows,
-        selected,
-        s.rules.value.error().is_some(),
-    );
-}
-
-/// Refreshes the rules of the open bus.
-pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
-    let req = state.req();
-    if let Screen::Rules(r) = state.top_mut()
-        && r.rules.begin(req)
-    {
-        return vec![Effect::FetchRules {
-            req,
-            bus: r.bus.clone(),
-        }];
-    }
-    Vec::new()
-}
-
-/// Opens the rule `name`: its pattern and targets.
-pub(crate) fn open(state: &mut AppState, name: &str) -> Vec<Effect> {
-    let Screen::Rules(r) = state.top() else {
-        return Vec::new();
-    };
-    let Some(row) = r
-        .rules
-        .value
-        .data()
-        .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
-    else {
-        return Vec::new();
-    };
-    let rule = row.rule.clone();
-    let bus = r.bus.clone();
-    let req = state.req();
-    let mut screen = RuleScreen {
-        pattern: crate::tui::inspect::pretty_lines(
-            rule.pattern
-                .as_deref()
-                .or(rule.schedule.as_deref())
-                .unwrap_or(""),
-        ),
-        bus: bus.clone(),
-        rule: rule.clone(),
-        targets: Live::default(),
-        list: ListView::default(),
-    };
-    screen.targets.begin(req);
-    state.stack.push(Screen::Rule(Box::new(screen)));
-    vec![Effect::FetchTargets {
-        req,
-        rule: rule.name,
-        bus,
-    }]
 }
 
 /// The rules view.
@@ -158,15 +56,138 @@ impl super::kind::View for Rules {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Rules(s) = state.top() else {
+            return;
+        };
+        let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            &format!("rules of {}", escape(&s.bus)),
+            s.rules.value.data().map(|_| s.list.order.len()),
+            &s.list.filter,
+            sort_label(RULE_COLUMNS, &s.list),
+        ));
+        if placeholder(state, frame, area, block.clone(), &s.rules) {
+            return;
+        }
+        let (range, selected) = visible(&s.list, table_rows_in(area));
+        let table_rows = s.list.order[range]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|r| {
+                let m = if r.rule.state.as_str() == "ENABLED" {
+                    Meaning::Ok
+                } else {
+                    Meaning::Warn
+                };
+                Row::new(vec![
+                    Cell::from(escape(&r.rule.name).into_owned()),
+                    Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
+                    Cell::from(r.targets.to_string()),
+                    Cell::from(pattern_summary(
+                        r.rule.pattern.as_deref(),
+                        r.rule.schedule.as_deref(),
+                    )),
+                ])
+            })
+            .collect();
+        table(
+            state,
+            frame,
+            area,
+            block,
+            &["name", "state", "targets", "pattern"],
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Fill(3),
+            ],
+            table_rows,
+            selected,
+            s.rules.value.error().is_some(),
+        );
     }
 
+    /// Refreshes the rules of the open bus.
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        refresh(state)
+        let req = state.req();
+        if let Screen::Rules(r) = state.top_mut()
+            && r.rules.begin(req)
+        {
+            return vec![Effect::FetchRules {
+                req,
+                bus: r.bus.clone(),
+            }];
+        }
+        Vec::new()
     }
 
+    /// Opens the rule `name`: its pattern and targets.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let name = key;
+        let Screen::Rules(r) = state.top() else {
+            return Vec::new();
+        };
+        let Some(row) = r
+            .rules
+            .value
+            .data()
+            .and_then(|rs| rs.iter().find(|x| x.rule.name == name))
+        else {
+            return Vec::new();
+        };
+        let rule = row.rule.clone();
+        let bus = r.bus.clone();
+        let req = state.req();
+        let mut screen = RuleScreen {
+            pattern: crate::tui::inspect::pretty_lines(
+                rule.pattern
+                    .as_deref()
+                    .or(rule.schedule.as_deref())
+                    .unwrap_or(""),
+            ),
+            bus: bus.clone(),
+            rule: rule.clone(),
+            targets: Live::default(),
+            list: ListView::default(),
+        };
+        screen.targets.begin(req);
+        state.stack.push(Screen::Rule(Box::new(screen)));
+        vec![Effect::FetchTargets {
+            req,
+            rule: rule.name,
+            bus,
+        }]
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        r.rules.value.data()?.get(i).map(|r| r.rule.name.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Tail => super::tail::start_tail(state),
+            Action::ToggleRule => ops_ui::toggle_rule(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            _ => return None,
+        })
+    }
+
+    fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        freshness(state, &r.rules)
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        let Screen::Rules(r) = state.top() else {
+            return None;
+        };
+        r.rules.value.error()
     }
 }
 
@@ -177,15 +198,12 @@ pub(crate) fn rules_loaded(
     at: Instant,
     result: Result<Vec<RuleRow>, aws::Error>,
 ) -> Vec<Effect> {
-    let every = state.config.refresh;
-    for s in state.stack.iter_mut() {
-        if let Screen::Rules(r) = s
-            && r.rules.pending == Some(req)
-        {
-            r.rules.finish(req, at, result, every);
-            break;
-        }
+    fn rules_of(state: &mut AppState, req: ReqId) -> Option<&mut Live<Vec<RuleRow>>> {
+        state.stack.iter_mut().find_map(|s| match s {
+            Screen::Rules(r) if r.rules.pending == Some(req) => Some(&mut r.rules),
+            _ => None,
+        })
     }
-    state.generation += 1;
+    state.answer(rules_of, req, at, result);
     Vec::new()
 }

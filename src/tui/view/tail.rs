@@ -1,7 +1,8 @@
 //! The tail view: a bus's events, live, through a temporary queue and rule.
-//! Starting it (on a bus, a rule or its pattern), taking the events in,
-//! pause, save to JSON Lines, opening an event, stopping it when its screen
-//! leaves the stack, and drawing it.
+//! Starting it (on a bus, a rule or its pattern) as a task, taking its
+//! items in (ready, events, retries) and its end, pause, save to JSON
+//! Lines, opening an event, stopping it when its screen leaves the stack,
+//! and drawing it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -9,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 use crate::text::escape;
+use crate::tui::action::Action;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -18,85 +20,6 @@ use crate::domain::Message;
 use crate::ops::tail::TailedEvent;
 use crate::tui::inspect::Inspector;
 use crate::tui::ops_ui::{refused, selected_rule};
-
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    let Screen::Tail(t) = state.top() else { return };
-    let status = match &t.status {
-        TailStatus::Starting => "creating a temporary queue and rule…".to_string(),
-        TailStatus::Running if t.paused => format!("paused ({} held; space resumes)", t.held.len()),
-        TailStatus::Running => "live".to_string(),
-        TailStatus::Stopping => "stopping…".to_string(),
-        TailStatus::Stopped(s) => s.clone(),
-        TailStatus::Failed(_) => "failed".to_string(),
-    };
-    let what = match &t.rule {
-        Some(r) => format!("rule {}'s pattern", escape(r)),
-        None => "everything".to_string(),
-    };
-    let mut top: Vec<Line> = vec![Line::from(vec![
-        Span::styled(
-            format!("tail of {} ", escape(&t.bus)),
-            style(state, Meaning::Title),
-        ),
-        Span::raw(format!("({what}) · ")),
-        Span::styled(
-            escape(&status).into_owned(),
-            style(state, if t.paused { Meaning::Warn } else { Meaning::Ok }),
-        ),
-    ])];
-    top.extend(t.notes.iter().take(3).map(|n| {
-        Line::from(Span::styled(
-            first_line(n, 300),
-            style(state, Meaning::Muted),
-        ))
-    }));
-    let [head, list] = split_top(top.len().saturating_sub(2), area);
-    frame.render_widget(Paragraph::new(top), head);
-    let block = Block::default().borders(Borders::ALL).title(list_title(
-        "events",
-        Some(t.list.order.len()),
-        &t.list.filter,
-        None,
-    ));
-    let (range, selected) = visible(&t.list, table_rows_in(list));
-    let wide = list.width >= WIDE;
-    let rows: Vec<Row> = t.list.order[range]
-        .iter()
-        .filter_map(|&i| t.events.get(i))
-        .map(|e| {
-            let mut cells = vec![
-                Cell::from(crate::tui::inspect::hms(e.received_ms))
-                    .style(style(state, Meaning::Muted)),
-                Cell::from(escape(e.source().unwrap_or("-")).into_owned()),
-                Cell::from(escape(e.detail_type().unwrap_or("-")).into_owned()),
-            ];
-            let detail = if e.event.is_some() {
-                e.detail_json()
-            } else {
-                e.body.clone()
-            };
-            cells.push(Cell::from(first_line(&detail, 300)));
-            if wide {
-                cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let mut headers = vec!["received", "source", "detail-type", "detail"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Fill(1),
-        Constraint::Fill(1),
-        Constraint::Fill(3),
-    ];
-    if wide {
-        headers.push("id");
-        widths.push(Constraint::Length(36));
-    }
-    table(
-        state, frame, list, block, &headers, widths, rows, selected, false,
-    );
-}
 
 /// `t` on a bus or a rule: start a tail (a temporary queue and rule).
 pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
@@ -141,18 +64,10 @@ pub(crate) fn start_tail(state: &mut AppState) -> Vec<Effect> {
         list: ListView::default(),
     })));
     let id = OpId(req.0);
-    state.tasks.start(TaskRow {
-        id,
-        key: id.0.to_string(),
-        kind: TaskKind::BusTail,
-        title: format!("tail of bus {bus}"),
-        progress: None,
-        planned: None,
-        resume: None,
-        cancelling: false,
-        ended: None,
-        items: Vec::new(),
-    });
+    let title = format!("tail of bus {bus}");
+    state
+        .tasks
+        .start(TaskRow::new(id, TaskKind::BusTail, title, state.now));
     vec![Effect::StartTail { req, bus, pattern }]
 }
 
@@ -229,44 +144,6 @@ pub(crate) fn save_tail(state: &mut AppState) -> Vec<Effect> {
     }]
 }
 
-/// The tail screens whose tails run (to stop when they are left).
-pub(crate) fn tails_above(state: &AppState, keep: usize) -> Vec<Effect> {
-    state
-        .stack
-        .iter()
-        .skip(keep)
-        .filter_map(|s| match s {
-            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
-                Some(Effect::StopTail { req: t.req })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// Opens the tailed event `id` in the inspector.
-pub(crate) fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
-    let Screen::Tail(t) = state.top() else {
-        return Vec::new();
-    };
-    let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
-        return Vec::new();
-    };
-    let message = Message {
-        message_id: e.message_id.clone(),
-        receipt_handle: None,
-        body: e.body.clone(),
-        md5_of_body: None,
-        receive_count: 1,
-        receives_left: None,
-        attributes: Default::default(),
-        message_attributes: Default::default(),
-    };
-    let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
-    state.stack.push(Screen::Message(Box::new(inspector)));
-    Vec::new()
-}
-
 /// The tail view.
 pub struct TailView;
 
@@ -279,81 +156,231 @@ impl super::kind::View for TailView {
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        let Screen::Tail(t) = state.top() else { return };
+        let status = match &t.status {
+            TailStatus::Starting => "creating a temporary queue and rule…".to_string(),
+            TailStatus::Running if t.paused => {
+                format!("paused ({} held; space resumes)", t.held.len())
+            }
+            TailStatus::Running => "live".to_string(),
+            TailStatus::Stopping => "stopping…".to_string(),
+            TailStatus::Stopped(s) => s.clone(),
+            TailStatus::Failed(_) => "failed".to_string(),
+        };
+        let what = match &t.rule {
+            Some(r) => format!("rule {}'s pattern", escape(r)),
+            None => "everything".to_string(),
+        };
+        let mut top: Vec<Line> = vec![Line::from(vec![
+            Span::styled(
+                format!("tail of {} ", escape(&t.bus)),
+                style(state, Meaning::Title),
+            ),
+            Span::raw(format!("({what}) · ")),
+            Span::styled(
+                escape(&status).into_owned(),
+                style(state, if t.paused { Meaning::Warn } else { Meaning::Ok }),
+            ),
+        ])];
+        top.extend(t.notes.iter().take(3).map(|n| {
+            Line::from(Span::styled(
+                first_line(&n.text, 300),
+                style(state, Meaning::Muted),
+            ))
+        }));
+        let [head, list] = split_top(top.len().saturating_sub(2), area);
+        frame.render_widget(Paragraph::new(top), head);
+        let block = Block::default().borders(Borders::ALL).title(list_title(
+            "events",
+            Some(t.list.order.len()),
+            &t.list.filter,
+            None,
+        ));
+        let (range, selected) = visible(&t.list, table_rows_in(list));
+        let wide = list.width >= WIDE;
+        let rows: Vec<Row> = t.list.order[range]
+            .iter()
+            .filter_map(|&i| t.events.get(i))
+            .map(|e| {
+                let mut cells = vec![
+                    Cell::from(crate::tui::inspect::hms(e.received_ms))
+                        .style(style(state, Meaning::Muted)),
+                    Cell::from(escape(e.source().unwrap_or("-")).into_owned()),
+                    Cell::from(escape(e.detail_type().unwrap_or("-")).into_owned()),
+                ];
+                let detail = if e.event.is_some() {
+                    e.detail_json()
+                } else {
+                    e.body.clone()
+                };
+                cells.push(Cell::from(first_line(&detail, 300)));
+                if wide {
+                    cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
+                }
+                Row::new(cells)
+            })
+            .collect();
+        let mut headers = vec!["received", "source", "detail-type", "detail"];
+        let mut widths = vec![
+            Constraint::Length(8),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Fill(3),
+        ];
+        if wide {
+            headers.push("id");
+            widths.push(Constraint::Length(36));
+        }
+        table(
+            state, frame, list, block, &headers, widths, rows, selected, false,
+        );
     }
 
+    /// Opens the tailed event `id` in the inspector.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
-        open(state, key)
+        let id = key;
+        let Screen::Tail(t) = state.top() else {
+            return Vec::new();
+        };
+        let Some(e) = t.events.iter().find(|e| e.message_id == id) else {
+            return Vec::new();
+        };
+        let message = Message {
+            message_id: e.message_id.clone(),
+            receipt_handle: None,
+            body: e.body.clone(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: Default::default(),
+            message_attributes: Default::default(),
+        };
+        let inspector = Inspector::new(&format!("the tail of {}", t.bus), message);
+        state.stack.push(Screen::Message(Box::new(inspector)));
+        Vec::new()
+    }
+
+    fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
+        let Screen::Tail(t) = state.top() else {
+            return None;
+        };
+        t.events.get(i).map(|e| e.message_id.as_str())
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        Some(match action {
+            Action::Pause => {
+                toggle_pause(state);
+                Vec::new()
+            }
+            Action::Save => save_tail(state),
+            Action::Workbench => super::workbench::open_workbench(state),
+            _ => return None,
+        })
+    }
+
+    fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+        match state.top() {
+            Screen::Tail(t) => match &t.status {
+                TailStatus::Failed(e) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A running tail stops (and removes its queue and rule) when its
+    /// screen closes.
+    fn on_close(&self, screen: &Screen) -> Option<Effect> {
+        match screen {
+            Screen::Tail(t) if matches!(t.status, TailStatus::Starting | TailStatus::Running) => {
+                Some(Effect::StopTail { req: t.req })
+            }
+            _ => None,
+        }
     }
 }
 
-/// A tail's queue and rule exist, or not.
-pub(crate) fn tail_started(
-    state: &mut AppState,
-    req: ReqId,
-    result: Result<Vec<String>, String>,
-) -> Vec<Effect> {
-    if let Err(e) = &result {
-        state.tasks.finish(OpId(req.0), Err(e.clone()));
-    }
+/// A tail's queue and rule exist: what was created and swept.
+pub(crate) fn tail_ready(state: &mut AppState, req: ReqId, notes: Vec<String>) -> Vec<Effect> {
     if let Some(t) = tail_mut(state, req) {
-        match result {
-            Ok(notes) => {
-                t.status = TailStatus::Running;
-                t.notes = notes;
-            }
-            Err(e) => t.status = TailStatus::Failed(e),
+        if matches!(t.status, TailStatus::Starting) {
+            t.status = TailStatus::Running;
         }
+        t.notes = notes
+            .into_iter()
+            .map(|text| TailNote {
+                kind: NoteKind::Info,
+                text,
+            })
+            .collect();
     }
     Vec::new()
 }
 
-/// Events (or a receive error) from a tail.
-pub(crate) fn tailed_msg(
+/// Events from a tail.
+pub(crate) fn tail_events(
     state: &mut AppState,
     req: ReqId,
-    result: Result<Vec<TailedEvent>, String>,
+    events: Vec<TailedEvent>,
 ) -> Vec<Effect> {
-    match result {
-        Ok(events) => {
-            if tailed(state, req, events) {
-                state.bump();
-            }
-        }
-        Err(e) => {
+    if tailed(state, req, events) {
+        state.bump();
+    }
+    Vec::new()
+}
+
+/// A receive of the tail failed; it tries again.
+pub(crate) fn tail_retrying(
+    state: &mut AppState,
+    req: ReqId,
+    error: &crate::ops::Error,
+) -> Vec<Effect> {
+    if let Some(t) = tail_mut(state, req) {
+        t.notes.retain(|n| n.kind != NoteKind::ReceiveFailed);
+        t.notes.push(TailNote {
+            kind: NoteKind::ReceiveFailed,
+            text: format!("receive failed (retrying): {error}"),
+        });
+    }
+    Vec::new()
+}
+
+/// The tail ended: it could not start, or it stopped (left, or cancelled
+/// from `:tasks`) and removed its queue and rule, or some of them.
+pub(crate) fn tail_done(
+    state: &mut AppState,
+    req: ReqId,
+    result: Result<TaskSummary, std::sync::Arc<crate::ops::Error>>,
+) -> Vec<Effect> {
+    let starting = tail_mut(state, req).is_some_and(|t| matches!(t.status, TailStatus::Starting));
+    let (text, ok) = match result {
+        Err(e) if starting => {
             if let Some(t) = tail_mut(state, req) {
-                t.notes.retain(|n| !n.starts_with("receive failed"));
-                t.notes.push(format!("receive failed (retrying): {e}"));
+                t.status = TailStatus::Failed(e.to_string());
             }
+            return Vec::new();
         }
-    }
-    Vec::new()
-}
-
-/// A tail removed its queue and rule, or failed to.
-pub(crate) fn tail_stopped(
-    state: &mut AppState,
-    req: ReqId,
-    result: Result<String, String>,
-) -> Vec<Effect> {
-    let text = match &result {
-        Ok(removed) => format!("tail stopped: {removed}"),
-        Err(e) => format!("tail stopped, but the clean-up failed: {e}"),
+        Ok(TaskSummary::Tail(end)) if end.failed.is_empty() => (
+            format!("tail stopped: removed {}", end.removed.join(", ")),
+            true,
+        ),
+        Ok(TaskSummary::Tail(end)) => (
+            format!(
+                "tail stopped, but the clean-up failed: removed {}; could not remove {} (the next tail sweeps it)",
+                end.removed.join(", "),
+                end.failed.join(", ")
+            ),
+            false,
+        ),
+        Ok(_) => ("tail stopped".to_string(), true),
+        Err(e) => (format!("tail stopped, but the clean-up failed: {e}"), false),
     };
     if let Some(t) = tail_mut(state, req) {
         t.status = TailStatus::Stopped(text.clone());
     }
-    state.tasks.finish(
-        OpId(req.0),
-        result
-            .as_ref()
-            .map(|_| "stopped".to_string())
-            .map_err(Clone::clone),
-    );
-    match result {
-        Ok(_) => state.flash(Level::Info, text),
-        Err(_) => state.flash(Level::Error, text),
-    }
+    let level = if ok { Level::Info } else { Level::Error };
+    state.flash(level, text);
     Vec::new()
 }
 

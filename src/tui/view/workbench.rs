@@ -8,18 +8,12 @@ use ratatui::layout::Rect;
 
 use crate::text::escape;
 use crate::tui::state::*;
+use crossterm::event::KeyEvent;
 
 use crate::domain::queue_name;
 use crate::tui::config::Meaning;
 use crate::tui::ops_ui::{confirm, refused, selected_rule};
 use crate::tui::workbench::{Origin, WbEvent, WbOutcome, WbRule, Workbench};
-
-/// Draws the workbench on top of the stack.
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
-    if let Screen::Workbench(wb) = state.top() {
-        wb.render(frame, area, &state.config.theme);
-    }
-}
 
 /// The pattern `:workbench` starts with: every event (edit it).
 pub const WORKBENCH_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
@@ -173,8 +167,23 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
 pub struct WorkbenchView;
 
 impl super::kind::View for WorkbenchView {
+    /// Draws the workbench on top of the stack.
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
-        render(state, frame, area);
+        if let Screen::Workbench(wb) = state.top() {
+            wb.render(frame, area, &state.config.theme);
+        }
+    }
+
+    /// The workbench's own keys (its editor, its lists) first; the rest go
+    /// to the keymap.
+    fn on_key(&self, state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+        let Screen::Workbench(wb) = state.top_mut() else {
+            return None;
+        };
+        match wb.handle_key(key) {
+            WbOutcome::Unhandled => None,
+            outcome => Some(workbench_outcome(state, outcome)),
+        }
     }
 }
 
@@ -183,10 +192,10 @@ pub(crate) fn remote_checked(
     state: &mut AppState,
     event_index: usize,
     pattern: String,
-    result: Result<bool, String>,
+    result: Result<bool, crate::aws::Error>,
 ) -> Vec<Effect> {
     if let Some(wb) = workbench_mut(state) {
-        wb.set_remote_verdict(event_index, &pattern, result);
+        wb.set_remote_verdict(event_index, &pattern, result.map_err(|e| e.to_string()));
     }
     Vec::new()
 }
@@ -194,7 +203,7 @@ pub(crate) fn remote_checked(
 /// Events read from a file for the workbench.
 pub(crate) fn events_loaded(
     state: &mut AppState,
-    result: Result<Vec<WbEvent>, String>,
+    result: Result<Vec<WbEvent>, Failure>,
 ) -> Vec<Effect> {
     match result {
         Ok(events) => {
@@ -206,7 +215,7 @@ pub(crate) fn events_loaded(
         }
         Err(e) => {
             if let Some(wb) = workbench_mut(state) {
-                wb.flash(Meaning::Danger, e);
+                wb.flash(Meaning::Danger, e.to_string());
             }
         }
     }
@@ -217,7 +226,7 @@ pub(crate) fn events_loaded(
 pub(crate) fn pattern_applied(
     state: &mut AppState,
     pattern: String,
-    result: Result<String, String>,
+    result: Result<String, crate::ops::Error>,
 ) -> Vec<Effect> {
     match result {
         Ok(done) => {
