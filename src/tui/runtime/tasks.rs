@@ -159,7 +159,7 @@ pub(super) async fn run_tail(
     let tail = match crate::ops::tail::start(&c, &bus.as_str().into(), pattern.as_deref()).await {
         Ok(t) => t,
         Err(e) => {
-            send(TaskEvent::done(Err(e.into())));
+            send(TaskEvent::done(Err(e)));
             return;
         }
     };
@@ -184,7 +184,7 @@ pub(super) async fn run_tail(
                 TaskItem::TailEvents(events)
             }
             Err(e) => {
-                open = send(TaskEvent::Item(TaskItem::Retrying(e.into())));
+                open = send(TaskEvent::Item(TaskItem::Retrying(e)));
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
@@ -199,14 +199,12 @@ pub(super) async fn run_tail(
                 .map(|e| e.to_string()),
         );
     }
-    let result = stopped
-        .map(|cleanup| {
-            TaskSummary::Tail(TailEnd {
-                removed: cleanup.removed,
-                failed: cleanup.failed,
-            })
+    let result = stopped.map(|cleanup| {
+        TaskSummary::Tail(TailEnd {
+            removed: cleanup.removed,
+            failed: cleanup.failed,
         })
-        .map_err(Into::into);
+    });
     send(TaskEvent::done(result));
 }
 
