@@ -211,11 +211,12 @@ impl super::kind::View for TasksView {
             block,
             &["id", "kind", "title", "progress", "elapsed", "state"],
             vec![
-                Constraint::Length(5),
-                Constraint::Length(8),
-                Constraint::Fill(2),
-                Constraint::Length(20),
-                Constraint::Length(8),
+                // 80 columns leave the title and the state ~17 each.
+                Constraint::Length(3),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+                Constraint::Length(16),
+                Constraint::Length(7),
                 Constraint::Fill(1),
             ],
             table_rows,
