@@ -7,9 +7,9 @@ use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
 use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
-    BatchRequest, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry, QueueRequest, ReceiptRequest,
-    ReceiveMessageRequest, ReceiveParams, SendMessageRequest, input, make_handle, need,
-    parse_handle, render_message,
+    BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
+    QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
+    SendMessageRequest, input, make_handle, need, parse_handle, render_message, reply,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::AwsError;
@@ -17,7 +17,6 @@ use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
 use serde_json::Value;
-use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -56,7 +55,7 @@ impl Sqs {
         let sent = out
             .pop()
             .unwrap_or_else(|| Err(AwsError::internal("no result")))?;
-        Ok(sent.to_json(None))
+        reply(sent.result(None))
     }
 
     /// Checks a batch's entries: present, at most 10, distinct and well-formed ids.
@@ -112,14 +111,6 @@ impl Sqs {
         Ok(out)
     }
 
-    pub(super) fn failed_entry(id: &str, e: &AwsError) -> Value {
-        json!({"Id": id, "SenderFault": e.sender_fault, "Code": e.code, "Message": e.message})
-    }
-
-    pub(super) fn batch_result(successful: Vec<Value>, failed: Vec<Value>) -> Value {
-        json!({"Successful": successful, "Failed": failed})
-    }
-
     pub(super) fn send_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let entries = Self::batch_entries(r)?;
@@ -142,15 +133,15 @@ impl Sqs {
             ));
         }
         let results = self.send_many(local, &q, parsed)?;
-        let mut ok = Vec::new();
+        let mut successful = Vec::new();
         let mut failed = Vec::new();
-        for ((id, _), r) in entries.iter().zip(results) {
+        for ((id, _), r) in entries.iter().zip(&results) {
             match r {
-                Ok(s) => ok.push(s.to_json(Some(id))),
-                Err(e) => failed.push(Self::failed_entry(id, &e)),
+                Ok(s) => successful.push(s.result(Some(id))),
+                Err(e) => failed.push(BatchFailure::of(id, e)),
             }
         }
-        Ok(Self::batch_result(ok, failed))
+        reply(BatchOut { successful, failed })
     }
 
     // ------------------------------------------------------------ receives
@@ -178,10 +169,7 @@ impl Sqs {
                 || now >= deadline
                 || q.deleted.load(Ordering::Acquire)
             {
-                if messages.is_empty() {
-                    return Ok(json!({}));
-                }
-                return Ok(json!({ "Messages": messages }));
+                return reply(ReceiveOut { messages });
             }
             let mut until = deadline;
             if let Some(due) = next_due {
@@ -323,7 +311,7 @@ impl Sqs {
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
         r.pop().unwrap_or(Ok(()))?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn delete_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
@@ -345,15 +333,15 @@ impl Sqs {
             }
         }
         let results = self.delete_many(local, &q, &handles)?;
-        let mut ok = Vec::new();
+        let mut successful = Vec::new();
         let mut failed = Vec::new();
         for (((id, _), r), p) in entries.iter().zip(results).zip(pre) {
             match p.map(Err).unwrap_or(r) {
-                Ok(()) => ok.push(json!({ "Id": id })),
-                Err(e) => failed.push(Self::failed_entry(id, &e)),
+                Ok(()) => successful.push(BatchId { id: id.clone() }),
+                Err(e) => failed.push(BatchFailure::of(id, &e)),
             }
         }
-        Ok(Self::batch_result(ok, failed))
+        reply(BatchOut { successful, failed })
     }
 
     pub(super) fn change_one(
@@ -393,13 +381,13 @@ impl Sqs {
         if released {
             q.wake();
         }
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn change_visibility_batch(&self, r: &BatchRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let entries = Self::batch_entries(r)?;
-        let mut ok = Vec::new();
+        let mut successful = Vec::new();
         let mut failed = Vec::new();
         let mut released = false;
         {
@@ -416,16 +404,16 @@ impl Sqs {
                 match r {
                     Ok(rel) => {
                         released |= rel;
-                        ok.push(json!({ "Id": id }));
+                        successful.push(BatchId { id: id.clone() });
                     }
-                    Err(err) => failed.push(Self::failed_entry(id, &err)),
+                    Err(err) => failed.push(BatchFailure::of(id, &err)),
                 }
             }
         }
         if released {
             q.wake();
         }
-        Ok(Self::batch_result(ok, failed))
+        reply(BatchOut { successful, failed })
     }
 
     pub(super) fn purge_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
@@ -451,6 +439,6 @@ impl Sqs {
         })?;
         st.purge();
         st.last_purge_ms = Some(now);
-        Ok(json!({}))
+        reply(Empty {})
     }
 }

@@ -8,14 +8,13 @@ use super::errors::{invalid, resource_not_found, unsupported};
 use super::journal::{Change, journal_with};
 use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
+use super::wire::{MoveTaskOut, MoveTasksOut, TaskCancelledOut, TaskHandleOut, reply};
 use super::{Queue, Sqs, lock_pair};
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde_json::Map;
-use serde_json::Value;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -142,7 +141,9 @@ impl Sqs {
         };
         let handle = task.handle.clone();
         tokio::spawn(run_move_task(local.clone(), task));
-        Ok(json!({ "TaskHandle": handle }))
+        reply(TaskHandleOut {
+            task_handle: handle,
+        })
     }
 
     pub(super) fn list_move_tasks(&self, r: &ListMoveTasksRequest) -> OpResult {
@@ -170,35 +171,24 @@ impl Sqs {
                 "The resource that you specified for the SourceArn parameter doesn't exist.",
             ));
         }
-        let results: Vec<Value> = mine
+        let results = mine
             .iter()
             .map(|t| {
-                let (status, reason) = t.status();
-                let mut o = Map::new();
-                if status == "RUNNING" {
-                    o.insert("TaskHandle".into(), Value::String(t.handle.clone()));
+                let (status, failure_reason) = t.status();
+                MoveTaskOut {
+                    task_handle: (status == "RUNNING").then(|| t.handle.clone()),
+                    status,
+                    source_arn: t.source_arn.clone(),
+                    destination_arn: t.destination_arn.clone(),
+                    max_number_of_messages_per_second: t.max_per_second.map(u64::from),
+                    approximate_number_of_messages_moved: t.moved.load(Ordering::Acquire),
+                    approximate_number_of_messages_to_move: t.to_move,
+                    failure_reason,
+                    started_timestamp: t.started_ms,
                 }
-                o.insert("Status".into(), Value::String(status.to_string()));
-                o.insert("SourceArn".into(), Value::String(t.source_arn.clone()));
-                if let Some(d) = &t.destination_arn {
-                    o.insert("DestinationArn".into(), Value::String(d.clone()));
-                }
-                if let Some(v) = t.max_per_second {
-                    o.insert("MaxNumberOfMessagesPerSecond".into(), json!(v));
-                }
-                o.insert(
-                    "ApproximateNumberOfMessagesMoved".into(),
-                    json!(t.moved.load(Ordering::Acquire)),
-                );
-                o.insert("ApproximateNumberOfMessagesToMove".into(), json!(t.to_move));
-                if let Some(r) = reason {
-                    o.insert("FailureReason".into(), Value::String(r));
-                }
-                o.insert("StartedTimestamp".into(), json!(t.started_ms));
-                Value::Object(o)
             })
             .collect();
-        Ok(json!({ "Results": results }))
+        reply(MoveTasksOut { results })
     }
 
     pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
@@ -220,7 +210,9 @@ impl Sqs {
             st.0 = "CANCELLING";
         }
         task.cancel.store(true, Ordering::Release);
-        Ok(json!({ "ApproximateNumberOfMessagesMoved": task.moved.load(Ordering::Acquire) }))
+        reply(TaskCancelledOut {
+            approximate_number_of_messages_moved: task.moved.load(Ordering::Acquire),
+        })
     }
 
     /// Moves up to `n` visible messages of the task's source (to one

@@ -5,6 +5,9 @@ use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
 use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
 use super::journal::{Change, journal_with};
 use super::wire::{
+    AttributesOut, DeadLetterSourcesOut, Empty, ListQueuesOut, QueueUrlOut, TagsOut, reply,
+};
+use super::wire::{
     CreateQueueRequest, GetQueueAttributesRequest, GetQueueUrlRequest, ListQueuesRequest,
     PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
     from_token, need, page_token, valid_queue_name,
@@ -15,7 +18,6 @@ use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::now_ms;
-use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -111,7 +113,9 @@ impl Sqs {
                     "A queue already exists with the same name and a different value for attribute(s).",
                 ));
             }
-            return Ok(json!({ "QueueUrl": Self::url(local, name) }));
+            return reply(QueueUrlOut {
+                queue_url: Self::url(local, name),
+            });
         }
         let created_s = now_ms() / 1000;
         journal_with(local, || Change::QueueCreated {
@@ -129,7 +133,9 @@ impl Sqs {
             st.tags = tags;
         }
         queues.insert(name.to_string(), q);
-        Ok(json!({ "QueueUrl": Self::url(local, name) }))
+        reply(QueueUrlOut {
+            queue_url: Self::url(local, name),
+        })
     }
 
     pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
@@ -140,7 +146,9 @@ impl Sqs {
             return Err(no_queue());
         }
         self.by_name(name).ok_or_else(no_queue)?;
-        Ok(json!({ "QueueUrl": Self::url(local, name) }))
+        reply(QueueUrlOut {
+            queue_url: Self::url(local, name),
+        })
     }
 
     pub(super) fn list_queues(&self, local: &Local, r: &ListQueuesRequest) -> OpResult {
@@ -163,18 +171,10 @@ impl Sqs {
         let limit = max.unwrap_or(1000) as usize;
         let more = max.is_some() && names.len() > limit;
         names.truncate(limit);
-        let mut out = Map::new();
-        if !names.is_empty() {
-            let urls: Vec<Value> = names
-                .iter()
-                .map(|n| Value::String(Self::url(local, n)))
-                .collect();
-            out.insert("QueueUrls".into(), Value::Array(urls));
-        }
-        if more && let Some(last) = names.last() {
-            out.insert("NextToken".into(), Value::String(page_token(last)));
-        }
-        Ok(Value::Object(out))
+        reply(ListQueuesOut {
+            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
+            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+        })
     }
 
     pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
@@ -202,7 +202,7 @@ impl Sqs {
                 t.cancel.store(true, Ordering::Release);
             }
         }
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn get_queue_attributes(&self, r: &GetQueueAttributesRequest) -> OpResult {
@@ -214,7 +214,7 @@ impl Sqs {
             }
         }
         if names.is_empty() {
-            return Ok(json!({}));
+            return reply(Empty {});
         }
         let all = {
             let mut st = q.live()?;
@@ -222,15 +222,11 @@ impl Sqs {
             st.render(&q.arn)
         };
         let every = names.contains(&"All");
-        let attrs: Map<String, Value> = all
+        let attributes = all
             .into_iter()
             .filter(|(k, _)| every || names.contains(&k.as_str()))
-            .map(|(k, v)| (k, Value::String(v)))
             .collect();
-        if attrs.is_empty() {
-            return Ok(json!({}));
-        }
-        Ok(json!({ "Attributes": attrs }))
+        reply(AttributesOut { attributes })
     }
 
     pub(super) fn set_queue_attributes(
@@ -263,7 +259,7 @@ impl Sqs {
         st.tick(now_ms());
         drop(st);
         q.wake();
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn tag_queue(&self, local: &Local, r: &TagQueueRequest) -> OpResult {
@@ -283,7 +279,7 @@ impl Sqs {
             tags: tags.clone(),
         })?;
         st.tags.extend(tags);
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn untag_queue(&self, local: &Local, r: &UntagQueueRequest) -> OpResult {
@@ -300,16 +296,13 @@ impl Sqs {
         for k in &keys {
             st.tags.remove(k);
         }
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn list_queue_tags(&self, r: &QueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let st = q.live()?;
-        if st.tags.is_empty() {
-            return Ok(json!({}));
-        }
-        Ok(json!({ "Tags": st.tags }))
+        reply(TagsOut { tags: &st.tags })
     }
 
     pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
@@ -363,7 +356,7 @@ impl Sqs {
         })?;
         st.attrs.policy = Some(text);
         st.modified_s = modified_s;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
@@ -401,7 +394,7 @@ impl Sqs {
         })?;
         st.attrs.policy = Some(text).filter(|t| !t.is_empty());
         st.modified_s = modified_s;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn list_dead_letter_source_queues(
@@ -435,15 +428,9 @@ impl Sqs {
         let limit = max.unwrap_or(1000) as usize;
         let more = max.is_some() && names.len() > limit;
         names.truncate(limit);
-        let urls: Vec<Value> = names
-            .iter()
-            .map(|n| Value::String(Self::url(local, n)))
-            .collect();
-        let mut out = Map::new();
-        out.insert("queueUrls".into(), Value::Array(urls));
-        if more && let Some(last) = names.last() {
-            out.insert("NextToken".into(), Value::String(page_token(last)));
-        }
-        Ok(Value::Object(out))
+        reply(DeadLetterSourcesOut {
+            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
+            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+        })
     }
 }

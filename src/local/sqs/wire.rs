@@ -17,6 +17,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 
+mod responses;
+
+pub(super) use responses::{
+    AttributesOut, BatchFailure, BatchId, BatchOut, DeadLetterSourcesOut, Empty, ListQueuesOut,
+    MoveTaskOut, MoveTasksOut, QueueUrlOut, ReceiveOut, TagsOut, TaskCancelledOut, TaskHandleOut,
+    reply,
+};
+use responses::{ReceivedMessage, SendMessageResult, WireAttr};
+
 pub(super) const MAX_BATCH: usize = 10;
 
 /// The largest batch payload (sum of the entries' sizes).
@@ -540,40 +549,17 @@ impl Incoming {
     }
 }
 
-/// One sent message as `SendMessage` and `SendMessageBatch` answer it.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct SendMessageResult<'a> {
-    /// The batch entry's id (batches only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    message_id: &'a str,
-    #[serde(rename = "MD5OfMessageBody")]
-    md5_of_message_body: &'a str,
-    #[serde(
-        rename = "MD5OfMessageAttributes",
-        skip_serializing_if = "Option::is_none"
-    )]
-    md5_of_message_attributes: Option<&'a str>,
-    #[serde(
-        rename = "MD5OfMessageSystemAttributes",
-        skip_serializing_if = "Option::is_none"
-    )]
-    md5_of_message_system_attributes: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sequence_number: Option<&'a str>,
-}
-
 impl Sent {
-    pub(super) fn to_json(&self, id: Option<&str>) -> Value {
-        to_json(&SendMessageResult {
+    /// The answer for this message (`id`: the batch entry's).
+    pub(super) fn result<'a>(&'a self, id: Option<&'a str>) -> SendMessageResult<'a> {
+        SendMessageResult {
             id,
             message_id: &self.message_id,
             md5_of_message_body: &self.md5_body,
             md5_of_message_attributes: self.md5_attributes.as_deref(),
             md5_of_message_system_attributes: self.md5_system.as_deref(),
             sequence_number: self.sequence_number.as_deref(),
-        })
+        }
     }
 }
 
@@ -665,38 +651,6 @@ impl ReceiveParams {
             || self.attr_names.iter().any(|n| n == name)
             || self.attr_prefixes.iter().any(|p| name.starts_with(p))
     }
-}
-
-/// A message attribute on the wire.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct WireAttr<'a> {
-    data_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    string_value: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    binary_value: Option<&'a str>,
-}
-
-/// One received message as `ReceiveMessage` answers it.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ReceivedMessage<'a> {
-    message_id: &'a str,
-    receipt_handle: String,
-    #[serde(rename = "MD5OfBody")]
-    md5_of_body: &'a str,
-    body: &'a str,
-    /// The system attributes asked for.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    attributes: BTreeMap<&'static str, String>,
-    #[serde(
-        rename = "MD5OfMessageAttributes",
-        skip_serializing_if = "Option::is_none"
-    )]
-    md5_of_message_attributes: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    message_attributes: BTreeMap<&'a str, WireAttr<'a>>,
 }
 
 pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParams) -> Value {
