@@ -11,6 +11,11 @@
 //! State is per region. Every acknowledged write is a [`journal::Change`], journaled before it is
 //! applied; start-up re-applies them (rule sets are recompiled on first use).
 //!
+//! Time is a parameter: `handle` reads the clock once per request and hands it
+//! (`now`) to the operations, which stamp creations, start replays and prune
+//! archives with it; only the replay task (a runner, not an operation) reads the
+//! clock itself, once per step.
+//!
 //! Layout: this file holds the service (`Events`, its state behind one lock,
 //! and the operation dispatch); `wire` reads and checks requests and shapes
 //! responses; `state` is the buses, rules, archives and the compiled routing;
@@ -52,49 +57,51 @@ pub struct Events {
 impl Events {
     /// Runs one operation (`op` is the part after `AWSEvents.`).
     pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
-        self.ensure_region(&ctx.region, &ctx.account);
+        // The one read of the clock for this request: everything below takes `now`.
+        let now = now_ms();
+        self.ensure_region(&ctx.region, &ctx.account, now);
         let b = body;
         match op {
-            "CreateEventBus" => self.create_event_bus(local, input(b), ctx),
-            "DescribeEventBus" => self.describe_event_bus(input(b), ctx),
+            "CreateEventBus" => self.create_event_bus(local, input(b), ctx, now),
+            "DescribeEventBus" => self.describe_event_bus(input(b), ctx, now),
             "ListEventBuses" => self.list_event_buses(input(b), ctx),
-            "DeleteEventBus" => self.delete_event_bus(local, input(b), ctx),
-            "PutRule" => self.put_rule(local, input(b), ctx),
-            "DescribeRule" => self.describe_rule(input(b), ctx),
-            "ListRules" => self.list_rules(input(b), ctx),
-            "DeleteRule" => self.delete_rule(local, input(b), ctx),
-            "EnableRule" => self.set_rule_state(local, input(b), ctx, "ENABLED"),
-            "DisableRule" => self.set_rule_state(local, input(b), ctx, "DISABLED"),
-            "PutTargets" => self.put_targets(local, input(b), ctx),
-            "RemoveTargets" => self.remove_targets(local, input(b), ctx),
-            "ListTargetsByRule" => self.list_targets_by_rule(input(b), ctx),
-            "ListRuleNamesByTarget" => self.list_rule_names_by_target(input(b), ctx),
-            "PutEvents" => self.put_events(local, input(b), ctx, now_ms()),
+            "DeleteEventBus" => self.delete_event_bus(local, input(b), ctx, now),
+            "PutRule" => self.put_rule(local, input(b), ctx, now),
+            "DescribeRule" => self.describe_rule(input(b), ctx, now),
+            "ListRules" => self.list_rules(input(b), ctx, now),
+            "DeleteRule" => self.delete_rule(local, input(b), ctx, now),
+            "EnableRule" => self.set_rule_state(local, input(b), ctx, "ENABLED", now),
+            "DisableRule" => self.set_rule_state(local, input(b), ctx, "DISABLED", now),
+            "PutTargets" => self.put_targets(local, input(b), ctx, now),
+            "RemoveTargets" => self.remove_targets(local, input(b), ctx, now),
+            "ListTargetsByRule" => self.list_targets_by_rule(input(b), ctx, now),
+            "ListRuleNamesByTarget" => self.list_rule_names_by_target(input(b), ctx, now),
+            "PutEvents" => self.put_events(local, input(b), ctx, now),
             "TestEventPattern" => Self::test_event_pattern(input(b)),
-            "TagResource" => self.tag_resource(local, input(b), ctx),
-            "UntagResource" => self.untag_resource(local, input(b), ctx),
-            "ListTagsForResource" => self.list_tags_for_resource(input(b), ctx),
-            "CreateArchive" => self.create_archive(local, input(b), ctx),
+            "TagResource" => self.tag_resource(local, input(b), ctx, now),
+            "UntagResource" => self.untag_resource(local, input(b), ctx, now),
+            "ListTagsForResource" => self.list_tags_for_resource(input(b), ctx, now),
+            "CreateArchive" => self.create_archive(local, input(b), ctx, now),
             "DescribeArchive" => self.describe_archive(input(b), ctx),
             "ListArchives" => self.list_archives(input(b), ctx),
-            "UpdateArchive" => self.update_archive(local, input(b), ctx),
-            "DeleteArchive" => self.delete_archive(local, input(b), ctx),
-            "StartReplay" => self.start_replay(local, input(b), ctx),
+            "UpdateArchive" => self.update_archive(local, input(b), ctx, now),
+            "DeleteArchive" => self.delete_archive(local, input(b), ctx, now),
+            "StartReplay" => self.start_replay(local, input(b), ctx, now),
             "DescribeReplay" => self.describe_replay(input(b), ctx),
             "ListReplays" => self.list_replays(input(b), ctx),
-            "CancelReplay" => self.cancel_replay(local, input(b), ctx),
+            "CancelReplay" => self.cancel_replay(local, input(b), ctx, now),
             _ => Err(AwsError::unknown_operation(op)),
         }
     }
 
-    fn ensure_region(&self, region: &str, account: &str) {
+    fn ensure_region(&self, region: &str, account: &str, now: i64) {
         if read(&self.state).regions.contains_key(region) {
             return;
         }
         write(&self.state)
             .regions
             .entry(region.to_string())
-            .or_insert_with(|| Region::new(region, account, now_ms()));
+            .or_insert_with(|| Region::new(region, account, now));
     }
 }
 
@@ -361,6 +368,72 @@ mod tests {
             archived(&local),
             [(DAY / 2, DAY / 2), (DAY + DAY / 2, DAY + DAY / 2)]
         );
+    }
+
+    /// Buses, archives, replays and regions take their times from the clock
+    /// handed to the operation, not from the wall clock.
+    #[tokio::test]
+    async fn times_come_from_the_given_clock() {
+        const T: i64 = 1_700_000_000_250;
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let events = &local.events;
+        let at = |s: i64| Value::from(secs(s));
+        // A region first seen at T: its default bus was created at T.
+        events.ensure_region("eu-west-3", "000000000000", T);
+        let arn = bus_arn("eu-west-3", "000000000000", "default");
+        let got = events
+            .describe_event_bus(input(json!({"Name": arn})), &ctx(), T + 1)
+            .unwrap();
+        assert_eq!(got["CreationTime"], at(T));
+        events
+            .create_event_bus(&local, input(json!({"Name": "orders"})), &ctx(), T + 5)
+            .unwrap();
+        let got = events
+            .describe_event_bus(input(json!({"Name": "orders"})), &ctx(), T + 9)
+            .unwrap();
+        assert_eq!(got["CreationTime"], at(T + 5));
+        assert_eq!(got["LastModifiedTime"], at(T + 5));
+
+        let bus = bus_arn("us-east-1", "000000000000", "orders");
+        let archive = json!({"ArchiveName": "a", "EventSourceArn": bus});
+        let created = events
+            .create_archive(&local, input(archive), &ctx(), T + 7_000)
+            .unwrap();
+        assert_eq!(created["CreationTime"], at(T + 7_000));
+        let got = events
+            .describe_archive(input(json!({"ArchiveName": "a"})), &ctx())
+            .unwrap();
+        assert_eq!(got["CreationTime"], at(T + 7_000));
+
+        let replay = json!({
+            "ReplayName": "p", "EventSourceArn": archive_arn("us-east-1", "000000000000", "a"),
+            "EventStartTime": 1, "EventEndTime": 2, "Destination": {"Arn": bus},
+        });
+        let started = events
+            .start_replay(&local, input(replay), &ctx(), T + 60_000)
+            .unwrap();
+        assert_eq!(started["ReplayStartTime"], at(T + 60_000));
+        // No await since: the replay's task has not run yet.
+        let got = events
+            .describe_replay(input(json!({"ReplayName": "p"})), &ctx())
+            .unwrap();
+        assert_eq!(got["ReplayStartTime"], at(T + 60_000));
+    }
+
+    /// A rule written on a bus of a region not seen before creates that region
+    /// (and its default bus) at the clock the write is given.
+    #[tokio::test]
+    async fn rule_writes_create_regions_at_the_given_clock() {
+        const T: i64 = 1_750_000_000_000;
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let events = &local.events;
+        let arn = bus_arn("ap-south-1", "000000000000", "default");
+        let rule = json!({"Name": "r", "EventBusName": arn, "EventPattern": r#"{"source":["s"]}"#});
+        events.put_rule(&local, input(rule), &ctx(), T).unwrap();
+        let got = events
+            .describe_event_bus(input(json!({"Name": arn})), &ctx(), T + 1_000)
+            .unwrap();
+        assert_eq!(got["CreationTime"], Value::from(secs(T)));
     }
 
     #[tokio::test]

@@ -46,7 +46,15 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         (picked, p.bus.clone(), p.filter_arns.clone())
     };
     let (picked, bus, filter) = snapshot;
-    events.replay_update(&local, &region, &account, &name, ReplayRecord::run);
+    // The replay runs as a task: it reads the clock at each step and passes it down.
+    events.replay_update(
+        &local,
+        &region,
+        &account,
+        &name,
+        now_ms(),
+        ReplayRecord::run,
+    );
     let mut last: Option<i64> = None;
     let mut text = String::new();
     for (i, (time_ms, event, detail_at)) in picked.iter().enumerate() {
@@ -58,7 +66,8 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
                 .and_then(|r| r.replays.get(&name))
                 .is_none_or(|p| p.state == "CANCELLING");
             if cancelling {
-                events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
+                let now = now_ms();
+                events.replay_update(&local, &region, &account, &name, now, |p| p.end(now, last));
                 return;
             }
         }
@@ -73,19 +82,22 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
         let new_detail_at = text.len();
         text.push_str(&event[*detail_at..]);
         let id = envelope_id(event).unwrap_or_default();
+        let now = now_ms();
         let e = Event {
             text: &text,
             detail_at: new_detail_at,
             id: &id,
             time_ms: *time_ms,
-            ingest_ms: now_ms(),
+            ingest_ms: now,
+            now_ms: now,
             hop: 0,
         };
         let mut ignored = Vec::new();
         events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
-    events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
+    let now = now_ms();
+    events.replay_update(&local, &region, &account, &name, now, |p| p.end(now, last));
 }
 
 /// The `id` of an envelope eddy built (`{"version":"0","id":"…",…`).
@@ -97,7 +109,13 @@ pub(super) fn envelope_id(text: &str) -> Option<String> {
 impl Events {
     // ----- archives -----
 
-    pub(super) fn create_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn create_archive(
+        &self,
+        local: &Local,
+        b: ArchiveRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         check_name(name, "archiveName", 48)?;
         let source = need(&b.event_source_arn, "EventSourceArn")?;
@@ -114,14 +132,14 @@ impl Events {
             ));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         if !r.buses.contains_key(&bus.name) {
             return Err(bus_not_found(&bus.name));
         }
         if r.archives.contains_key(name) {
             return Err(exists(format!("Archive {name} already exists.")));
         }
-        let at_ms = now_ms();
+        let at_ms = now;
         let change = change(
             ctx,
             ChangeKind::ArchivePut {
@@ -133,7 +151,7 @@ impl Events {
                 at_ms,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!(ArchiveWritten {
             archive_arn: archive_arn(&ctx.region, &ctx.account, name),
             state: "ENABLED",
@@ -171,7 +189,13 @@ impl Events {
         Ok(with_token(json!({ "Archives": page }), next))
     }
 
-    pub(super) fn update_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn update_archive(
+        &self,
+        local: &Local,
+        b: ArchiveRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         let pattern = b.event_pattern.owned();
         if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
@@ -180,7 +204,7 @@ impl Events {
         let retention = retention_param(&b.retention_days)?;
         let description = b.description.owned();
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         let a = r
             .archives
             .get(name)
@@ -201,7 +225,7 @@ impl Events {
                 at_ms: created_ms,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!(ArchiveWritten {
             archive_arn: archive_arn(&ctx.region, &ctx.account, name),
             state: "ENABLED",
@@ -214,10 +238,11 @@ impl Events {
         local: &Local,
         b: ArchiveNameRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         if !r.archives.contains_key(name) {
             return Err(archive_not_found(name));
         }
@@ -227,7 +252,7 @@ impl Events {
                 name: name.to_string(),
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
@@ -238,6 +263,7 @@ impl Events {
         local: &Arc<Local>,
         b: StartReplayRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let name = need(&b.replay_name, "ReplayName")?;
         check_name(name, "replayName", 64)?;
@@ -275,7 +301,7 @@ impl Events {
             ));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         let a = r.archives.get(archive).ok_or_else(|| {
             AwsError::validation(format!(
                 "Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."
@@ -297,7 +323,7 @@ impl Events {
         if active >= MAX_ACTIVE_REPLAYS {
             return Err(limit());
         }
-        let started_ms = now_ms();
+        let started_ms = now;
         let replay = ReplayRecord {
             name: name.to_string(),
             description,
@@ -314,7 +340,7 @@ impl Events {
             last_replayed_ms: None,
         };
         let change = change(ctx, ChangeKind::ReplayPut { replay });
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         drop(st);
         let task_local = local.clone();
         let (region_name, account, replay_name) =
@@ -356,10 +382,16 @@ impl Events {
         Ok(with_token(json!({ "Replays": page }), next))
     }
 
-    pub(super) fn cancel_replay(&self, local: &Local, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn cancel_replay(
+        &self,
+        local: &Local,
+        b: ReplayNameRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.replay_name, "ReplayName")?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
         if !matches!(p.state.as_str(), "STARTING" | "RUNNING") {
             return Err(AwsError::new(
@@ -371,7 +403,7 @@ impl Events {
         let mut replay = p.clone();
         replay.state = "CANCELLING".to_string();
         let change = change(ctx, ChangeKind::ReplayPut { replay });
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!(ReplayWritten {
             replay_arn: replay_arn(&ctx.region, &ctx.account, name),
             state: "CANCELLING",
@@ -386,6 +418,7 @@ impl Events {
         region: &str,
         account: &str,
         name: &str,
+        now: i64,
         f: impl FnOnce(&mut ReplayRecord),
     ) -> bool {
         let mut st = write(&self.state);
@@ -400,18 +433,23 @@ impl Events {
             kind: ChangeKind::ReplayPut { replay },
         };
         // A journal failure cannot be reported to anyone here; the state still moves on.
-        if self.commit(local, &mut st, change.clone()).is_err() {
-            apply_change(&mut st, change, false, now_ms());
+        if self.commit(local, &mut st, change.clone(), now).is_err() {
+            apply_change(&mut st, change, false, now);
         }
         true
     }
 
     /// The bus a request names (`param`: its name or ARN member, None for the
     /// default bus); an ARN's region is created on first use.
-    pub(super) fn bus_ref(&self, param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsError> {
+    pub(super) fn bus_ref(
+        &self,
+        param: Option<&str>,
+        ctx: &Ctx,
+        now: i64,
+    ) -> Result<BusRef, AwsError> {
         let bus = resolve_bus(param, ctx)?;
         if bus.region != ctx.region {
-            self.ensure_region(&bus.region, &ctx.account);
+            self.ensure_region(&bus.region, &ctx.account, now);
         }
         Ok(bus)
     }

@@ -15,7 +15,6 @@ use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::Str;
-use crate::local::now_ms;
 use serde_json::Value;
 use serde_json::json;
 
@@ -27,6 +26,7 @@ impl Events {
         local: &Local,
         b: CreateEventBusRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let name = need(&b.name, "Name")?;
         check_name(name, "name", 256)?;
@@ -43,7 +43,7 @@ impl Events {
         let description = b.description.owned();
         let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &ctx.region, &ctx.account, now);
         if r.buses.contains_key(name) {
             return Err(exists(format!("Event bus {name} already exists.")));
         }
@@ -57,10 +57,10 @@ impl Events {
                 name: name.to_string(),
                 description: description.clone(),
                 tags,
-                at_ms: now_ms(),
+                at_ms: now,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         let mut out = json!({ "EventBusArn": arn });
         if let Some(d) = description {
             out["Description"] = Value::String(d);
@@ -68,8 +68,8 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn describe_event_bus(&self, b: BusRequest, ctx: &Ctx) -> OpResult {
-        let bus = self.bus_ref(b.name.get(), ctx)?;
+    pub(super) fn describe_event_bus(&self, b: BusRequest, ctx: &Ctx, now: i64) -> OpResult {
+        let bus = self.bus_ref(b.name.get(), ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -94,31 +94,43 @@ impl Events {
         Ok(with_token(json!({ "EventBuses": page }), next))
     }
 
-    pub(super) fn delete_event_bus(&self, local: &Local, b: BusRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_event_bus(
+        &self,
+        local: &Local,
+        b: BusRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.name, "Name")?;
-        let bus = self.bus_ref(Some(name), ctx)?;
+        let bus = self.bus_ref(Some(name), ctx, now)?;
         if bus.name == DEFAULT_BUS {
             return Err(AwsError::validation("Cannot delete event bus default."));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         // Deleting a bus that does not exist succeeds (as on AWS).
         if !r.buses.contains_key(&bus.name) {
             return Ok(json!({}));
         }
         let change = change_in(&bus.region, ctx, ChangeKind::BusDeleted { name: bus.name });
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
     // ----- tags -----
 
-    pub(super) fn tag_resource(&self, local: &Local, b: TagResourceRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn tag_resource(
+        &self,
+        local: &Local,
+        b: TagResourceRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let arn = need(&b.resource_arn, "ResourceARN")?;
         let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
-        let r = region_of(&mut st, &region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &region, &ctx.account, now);
         tags_of(r, arn)?;
         let change = change_in(
             &region,
@@ -128,7 +140,7 @@ impl Events {
                 tags,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
@@ -137,6 +149,7 @@ impl Events {
         local: &Local,
         b: UntagResourceRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let arn = need(&b.resource_arn, "ResourceARN")?;
         let keys: Vec<String> = b
@@ -148,7 +161,7 @@ impl Events {
             .collect();
         let mut st = write(&self.state);
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
-        let r = region_of(&mut st, &region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &region, &ctx.account, now);
         tags_of(r, arn)?;
         let change = change_in(
             &region,
@@ -158,14 +171,19 @@ impl Events {
                 keys,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
-    pub(super) fn list_tags_for_resource(&self, b: ResourceRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn list_tags_for_resource(
+        &self,
+        b: ResourceRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let arn = need(&b.resource_arn, "ResourceARN")?;
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
-        self.ensure_region(&region, &ctx.account);
+        self.ensure_region(&region, &ctx.account, now);
         let st = read(&self.state);
         let r = self::region(&st, &region)?;
         let tags = tags_of(r, arn)?;

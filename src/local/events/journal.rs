@@ -280,19 +280,9 @@ impl Events {
         apply_change(&mut st, change, true, now_ms());
     }
 
-    /// Journals a change (when persisting), then applies it now.
-    pub(super) fn commit(
-        &self,
-        local: &Local,
-        st: &mut State,
-        change: Change,
-    ) -> Result<(), AwsError> {
-        self.commit_at(local, st, change, now_ms())
-    }
-
     /// Journals a change (when persisting), then applies it at `now` (which
     /// prunes archives by their retention).
-    pub(super) fn commit_at(
+    pub(super) fn commit(
         &self,
         local: &Local,
         st: &mut State,

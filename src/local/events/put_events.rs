@@ -20,7 +20,6 @@ use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use crate::local::now_ms;
 use crate::pattern::Pattern;
 use crate::pattern::json as pjson;
 use crate::pattern::transform::Input as InputSpec;
@@ -272,6 +271,7 @@ impl Events {
                 id: &id,
                 time_ms,
                 ingest_ms,
+                now_ms: now,
                 hop: 0,
             };
             self.dispatch(local, &routing, &event, None, &mut archived);
@@ -279,7 +279,7 @@ impl Events {
         if !archived.is_empty() {
             let mut st = write(&self.state);
             let change = change(ctx, ChangeKind::Archived { events: archived });
-            self.commit_at(local, &mut st, change, now)?;
+            self.commit(local, &mut st, change, now)?;
         }
         Ok(json!({ "FailedEntryCount": failed, "Entries": results }))
     }
@@ -395,7 +395,7 @@ impl Events {
             };
             let Err(e) = result else { return };
             let retryable = is_transient(&e);
-            let too_old = too_old(event.ingest_ms, target.max_age_ms, now_ms());
+            let too_old = too_old(event.ingest_ms, target.max_age_ms, event.now_ms);
             if !retryable || attempts >= target.max_retries.min(IMMEDIATE_RETRIES) || too_old {
                 let exhausted = retryable.then_some(if too_old {
                     "MaximumEventAgeInSeconds"
@@ -485,6 +485,7 @@ impl Events {
             id: event.id,
             time_ms: event.time_ms,
             ingest_ms: event.ingest_ms,
+            now_ms: event.now_ms,
             hop: event.hop + 1,
         };
         self.dispatch(local, &routing, &forwarded, None, archived);

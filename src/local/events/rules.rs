@@ -20,17 +20,22 @@ use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::Str;
-use crate::local::now_ms;
 use serde_json::Value;
 use serde_json::json;
 
 impl Events {
     // ----- rules -----
 
-    pub(super) fn put_rule(&self, local: &Local, b: PutRuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn put_rule(
+        &self,
+        local: &Local,
+        b: PutRuleRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.name, "Name")?;
         check_name(name, "name", 64)?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let pattern = b.event_pattern.owned().filter(|p| !p.is_empty());
         let schedule = b.schedule_expression.owned().filter(|s| !s.is_empty());
         if pattern.is_none() && schedule.is_none() {
@@ -63,7 +68,7 @@ impl Events {
         let role_arn = b.role_arn.owned().filter(|r| !r.is_empty());
         let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let account = r.account.clone();
         let found = r
             .buses
@@ -92,13 +97,13 @@ impl Events {
                 tags,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({ "RuleArn": rule_arn(&bus.region, &account, &bus.name, name) }))
     }
 
-    pub(super) fn describe_rule(&self, b: RuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn describe_rule(&self, b: RuleRequest, ctx: &Ctx, now: i64) -> OpResult {
         let name = need(&b.name, "Name")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -114,20 +119,32 @@ impl Events {
         Ok(out)
     }
 
-    pub(super) fn list_rules(&self, b: ListRulesRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn list_rules(&self, b: ListRulesRequest, ctx: &Ctx, now: i64) -> OpResult {
         let (limit, token) = b.page.params()?;
         let prefix = b.name_prefix.get().unwrap_or("");
         let keep = |n: &str, _: &Rule| n.starts_with(prefix);
-        let (page, next) =
-            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, rule_json)?;
+        let (page, next) = self.rule_page(
+            b.event_bus_name.get(),
+            ctx,
+            (limit, token),
+            keep,
+            rule_json,
+            now,
+        )?;
         Ok(with_token(json!({ "Rules": page }), next))
     }
 
-    pub(super) fn delete_rule(&self, local: &Local, b: RuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_rule(
+        &self,
+        local: &Local,
+        b: RuleRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let name = need(&b.name, "Name")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let found = r
             .buses
             .get(&bus.name)
@@ -149,7 +166,7 @@ impl Events {
                 name: name.to_string(),
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
@@ -159,11 +176,12 @@ impl Events {
         b: RuleRequest,
         ctx: &Ctx,
         state: &str,
+        now: i64,
     ) -> OpResult {
         let name = need(&b.name, "Name")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let found = r
             .buses
             .get(&bus.name)
@@ -180,15 +198,21 @@ impl Events {
                 state: state.to_string(),
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(json!({}))
     }
 
     // ----- targets -----
 
-    pub(super) fn put_targets(&self, local: &Local, b: PutTargetsRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn put_targets(
+        &self,
+        local: &Local,
+        b: PutTargetsRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let rule = need(&b.rule, "Rule")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let targets = b.targets.get().ok_or_else(|| missing("targets"))?;
         if targets.is_empty() || targets.len() > MAX_PUT_TARGETS {
             return Err(AwsError::validation(format!(
@@ -210,7 +234,7 @@ impl Events {
             }
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let found = r
             .buses
             .get(&bus.name)
@@ -235,7 +259,7 @@ impl Events {
                 targets: accepted,
             },
         );
-        self.commit(local, &mut st, change)?;
+        self.commit(local, &mut st, change, now)?;
         Ok(no_failed_entries())
     }
 
@@ -244,9 +268,10 @@ impl Events {
         local: &Local,
         b: RemoveTargetsRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let rule = need(&b.rule, "Rule")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let ids: Vec<String> = b
             .ids
             .get()
@@ -261,7 +286,7 @@ impl Events {
             )));
         }
         let mut st = write(&self.state);
-        let r = region_of(&mut st, &bus.region, &ctx.account, now_ms());
+        let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let found = r
             .buses
             .get(&bus.name)
@@ -285,15 +310,20 @@ impl Events {
                     ids,
                 },
             );
-            self.commit(local, &mut st, change)?;
+            self.commit(local, &mut st, change, now)?;
         }
         Ok(no_failed_entries())
     }
 
-    pub(super) fn list_targets_by_rule(&self, b: ListTargetsByRuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn list_targets_by_rule(
+        &self,
+        b: ListTargetsByRuleRequest,
+        ctx: &Ctx,
+        now: i64,
+    ) -> OpResult {
         let (limit, token) = b.page.params()?;
         let rule = need(&b.rule, "Rule")?;
-        let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r
@@ -325,13 +355,14 @@ impl Events {
         &self,
         b: ListRuleNamesByTargetRequest,
         ctx: &Ctx,
+        now: i64,
     ) -> OpResult {
         let (limit, token) = b.page.params()?;
         let target_arn = need(&b.target_arn, "TargetArn")?;
         let keep = |_: &str, rule: &Rule| rule.targets.iter().any(|t| t.arn == target_arn);
         let name = |_: &Region, _: &str, n: &str, _: &Rule| Value::String(n.to_string());
         let (page, next) =
-            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, name)?;
+            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, name, now)?;
         Ok(with_token(json!({ "RuleNames": page }), next))
     }
 
@@ -346,8 +377,9 @@ impl Events {
         (limit, token): (usize, Option<String>),
         keep: impl Fn(&str, &Rule) -> bool,
         show: impl Fn(&Region, &str, &str, &Rule) -> Value,
+        now: i64,
     ) -> Result<(Vec<Value>, Option<String>), AwsError> {
-        let bus = self.bus_ref(bus, ctx)?;
+        let bus = self.bus_ref(bus, ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
         let found = r

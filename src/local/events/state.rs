@@ -153,6 +153,9 @@ pub(super) struct Event<'a> {
     pub(super) id: &'a str,
     pub(super) time_ms: i64,
     pub(super) ingest_ms: i64,
+    /// The clock of the call delivering it (PutEvents, a replay step): retries
+    /// check the event's age against it.
+    pub(super) now_ms: i64,
     /// 1 once the event came from another bus (it is not forwarded again).
     pub(super) hop: u8,
 }
