@@ -7,11 +7,11 @@ use super::journal::{Change, ChangeKind, apply_change, change};
 use super::limits::{MAX_ACTIVE_REPLAYS, REPLAY_YIELD_EVERY};
 use super::state::{Event, ReplayRecord, read, region, region_of, replay_window, write};
 use super::wire::{
-    ArchiveNameRequest, ArchiveOut, ArchiveRequest, ArchiveWritten, BusRef, ListArchivesRequest,
-    ReplayDestination, ReplayNameRequest, ReplayOut, ReplayWritten, StartReplayRequest,
-    archive_not_found, bus_not_found, check_name, check_pattern, exists, limit, missing, need,
-    one_list_filter, paginate, replay_not_found, resolve_bus, retention_param, secs, time_param,
-    with_token,
+    ArchiveNameRequest, ArchiveOut, ArchiveRequest, ArchiveWritten, ArchivesOut, BusRef, Empty,
+    ListArchivesRequest, ReplayDestination, ReplayNameRequest, ReplayOut, ReplayWritten,
+    ReplaysOut, StartReplayRequest, archive_not_found, bus_not_found, check_name, check_pattern,
+    exists, limit, missing, need, one_list_filter, paginate, replay_not_found, reply, resolve_bus,
+    retention_param, secs, time_param,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
@@ -20,8 +20,6 @@ use crate::local::OpResult;
 use crate::local::members::{Str, input};
 use crate::local::now_ms;
 use crate::pattern::transform::push_json_str;
-use serde_json::Value;
-use serde_json::json;
 use std::sync::Arc;
 
 /// Re-delivers an archive's events in the window through the bus's rules, with
@@ -152,11 +150,11 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!(ArchiveWritten {
+        reply(ArchiveWritten {
             archive_arn: archive_arn(&ctx.region, &ctx.account, name),
             state: "ENABLED",
             creation_time: secs(at_ms),
-        }))
+        })
     }
 
     pub(super) fn describe_archive(&self, b: ArchiveNameRequest, ctx: &Ctx) -> OpResult {
@@ -167,7 +165,7 @@ impl Events {
             .archives
             .get(name)
             .ok_or_else(|| archive_not_found(name))?;
-        Ok(json!(ArchiveOut::described(r, name, a)))
+        reply(ArchiveOut::described(r, name, a))
     }
 
     pub(super) fn list_archives(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
@@ -175,7 +173,7 @@ impl Events {
         let (prefix, source, state) = one_list_filter(&b, "ListArchives")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
-        let items: Vec<(&String, Value)> = r
+        let items: Vec<(&String, ArchiveOut)> = r
             .archives
             .iter()
             .filter(|(n, a)| {
@@ -183,10 +181,13 @@ impl Events {
                     && source.is_none_or(|s| s == bus_arn(&r.name, &r.account, &a.bus))
                     && state.is_none_or(|s| s == "ENABLED")
             })
-            .map(|(n, a)| (n, json!(ArchiveOut::listed(r, n, a))))
+            .map(|(n, a)| (n, ArchiveOut::listed(r, n, a)))
             .collect();
-        let (page, next) = paginate(items, limit, token.as_deref());
-        Ok(with_token(json!({ "Archives": page }), next))
+        let (archives, next_token) = paginate(items, limit, token.as_deref());
+        reply(ArchivesOut {
+            archives,
+            next_token,
+        })
     }
 
     pub(super) fn update_archive(
@@ -226,11 +227,11 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!(ArchiveWritten {
+        reply(ArchiveWritten {
             archive_arn: archive_arn(&ctx.region, &ctx.account, name),
             state: "ENABLED",
             creation_time: secs(created_ms),
-        }))
+        })
     }
 
     pub(super) fn delete_archive(
@@ -253,7 +254,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     // ----- replays -----
@@ -348,11 +349,11 @@ impl Events {
         tokio::spawn(async move {
             run_replay(task_local, region_name, account, replay_name).await;
         });
-        Ok(json!(ReplayWritten {
+        reply(ReplayWritten {
             replay_arn: replay_arn(&ctx.region, &ctx.account, name),
             state: "STARTING",
             replay_start_time: Some(secs(started_ms)),
-        }))
+        })
     }
 
     pub(super) fn describe_replay(&self, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
@@ -360,7 +361,7 @@ impl Events {
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
-        Ok(json!(ReplayOut::described(r, p)))
+        reply(ReplayOut::described(r, p))
     }
 
     pub(super) fn list_replays(&self, b: ListArchivesRequest, ctx: &Ctx) -> OpResult {
@@ -368,7 +369,7 @@ impl Events {
         let (prefix, source, state) = one_list_filter(&b, "ListReplays")?;
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
-        let items: Vec<(&String, Value)> = r
+        let items: Vec<(&String, ReplayOut)> = r
             .replays
             .iter()
             .filter(|(n, p)| {
@@ -376,10 +377,13 @@ impl Events {
                     && source.is_none_or(|s| s == p.source_arn)
                     && state.is_none_or(|s| s == p.state)
             })
-            .map(|(n, p)| (n, json!(ReplayOut::listed(p))))
+            .map(|(n, p)| (n, ReplayOut::listed(p)))
             .collect();
-        let (page, next) = paginate(items, limit, token.as_deref());
-        Ok(with_token(json!({ "Replays": page }), next))
+        let (replays, next_token) = paginate(items, limit, token.as_deref());
+        reply(ReplaysOut {
+            replays,
+            next_token,
+        })
     }
 
     pub(super) fn cancel_replay(
@@ -404,11 +408,11 @@ impl Events {
         replay.state = "CANCELLING".to_string();
         let change = change(ctx, ChangeKind::ReplayPut { replay });
         self.commit(local, &mut st, change, now)?;
-        Ok(json!(ReplayWritten {
+        reply(ReplayWritten {
             replay_arn: replay_arn(&ctx.region, &ctx.account, name),
             state: "CANCELLING",
             replay_start_time: None,
-        }))
+        })
     }
 
     /// Updates a replay's state (from its task); false when it is gone.

@@ -6,17 +6,16 @@ use super::journal::{ChangeKind, change, change_in};
 use super::limits::{DEFAULT_BUS, MAX_BUSES};
 use super::state::{read, region, region_of, write};
 use super::wire::{
-    BusRequest, CreateEventBusRequest, ListEventBusesRequest, ResourceRequest, TagResourceRequest,
-    UntagResourceRequest, bus_json, bus_not_found, check_name, exists, limit, missing, need,
-    paginate, tags_of, tags_param, with_token,
+    BusCreatedOut, BusOut, BusRequest, CreateEventBusRequest, Empty, EventBusesOut,
+    ListEventBusesRequest, ResourceRequest, TagOut, TagResourceRequest, TagsOut,
+    UntagResourceRequest, bus_not_found, check_name, exists, limit, missing, need, paginate, reply,
+    tags_of, tags_param,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::Str;
-use serde_json::Value;
-use serde_json::json;
 
 impl Events {
     // ----- buses -----
@@ -61,11 +60,10 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        let mut out = json!({ "EventBusArn": arn });
-        if let Some(d) = description {
-            out["Description"] = Value::String(d);
-        }
-        Ok(out)
+        reply(BusCreatedOut {
+            event_bus_arn: arn,
+            description,
+        })
     }
 
     pub(super) fn describe_event_bus(&self, b: BusRequest, ctx: &Ctx, now: i64) -> OpResult {
@@ -76,7 +74,7 @@ impl Events {
             .buses
             .get(&bus.name)
             .ok_or_else(|| bus_not_found(&bus.name))?;
-        Ok(bus_json(r, &bus.name, found))
+        reply(BusOut::new(r, &bus.name, found))
     }
 
     pub(super) fn list_event_buses(&self, b: ListEventBusesRequest, ctx: &Ctx) -> OpResult {
@@ -84,14 +82,17 @@ impl Events {
         let prefix = b.name_prefix.get().unwrap_or("");
         let st = read(&self.state);
         let r = region(&st, &ctx.region)?;
-        let items: Vec<(&String, Value)> = r
+        let items: Vec<(&String, BusOut)> = r
             .buses
             .iter()
             .filter(|(n, _)| n.starts_with(prefix))
-            .map(|(n, bus)| (n, bus_json(r, n, bus)))
+            .map(|(n, bus)| (n, BusOut::new(r, n, bus)))
             .collect();
         let (page, next) = paginate(items, limit, token.as_deref());
-        Ok(with_token(json!({ "EventBuses": page }), next))
+        reply(EventBusesOut {
+            event_buses: page,
+            next_token: next,
+        })
     }
 
     pub(super) fn delete_event_bus(
@@ -110,11 +111,11 @@ impl Events {
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
         // Deleting a bus that does not exist succeeds (as on AWS).
         if !r.buses.contains_key(&bus.name) {
-            return Ok(json!({}));
+            return reply(Empty {});
         }
         let change = change_in(&bus.region, ctx, ChangeKind::BusDeleted { name: bus.name });
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     // ----- tags -----
@@ -141,7 +142,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn untag_resource(
@@ -172,7 +173,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn list_tags_for_resource(
@@ -187,10 +188,10 @@ impl Events {
         let st = read(&self.state);
         let r = self::region(&st, &region)?;
         let tags = tags_of(r, arn)?;
-        let list: Vec<Value> = tags
+        let tags = tags
             .iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .map(|(key, value)| TagOut { key, value })
             .collect();
-        Ok(json!({ "Tags": list }))
+        reply(TagsOut { tags })
     }
 }

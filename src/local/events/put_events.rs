@@ -13,8 +13,9 @@ use super::state::{
 };
 use super::targets::{dlq_error_code, is_transient, render_input};
 use super::wire::{
-    PutEventsRequest, TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need,
-    parse_time, resolve_bus,
+    PutEventsEntryOut, PutEventsOut, PutEventsRequest, TestEventPatternOut,
+    TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need, parse_time, reply,
+    resolve_bus,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
@@ -26,7 +27,6 @@ use crate::pattern::transform::Input as InputSpec;
 use crate::pattern::transform::iso_seconds;
 use crate::pattern::transform::push_json_str;
 use serde_json::Value;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -186,7 +186,7 @@ impl Events {
             return Err(bad_event());
         }
         let result = p.matches(event.as_bytes()).map_err(|_| bad_event())?;
-        Ok(json!({ "Result": result }))
+        reply(TestEventPatternOut { result })
     }
 
     // ----- PutEvents -----
@@ -214,7 +214,7 @@ impl Events {
             ));
         }
         let ingest_ms = now;
-        let mut results: Vec<Value> = Vec::with_capacity(entries.len());
+        let mut results: Vec<PutEventsEntryOut> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
         let mut archived: Vec<ArchivedRecord> = Vec::new();
         let mut routings: Vec<(String, String, Option<Arc<Routing>>)> = Vec::new();
@@ -224,7 +224,7 @@ impl Events {
                 Ok(entry) => entry,
                 Err((code, message)) => {
                     failed += 1;
-                    results.push(json!({ "ErrorCode": code, "ErrorMessage": message }));
+                    results.push(PutEventsEntryOut::failed(code, message));
                     continue;
                 }
             };
@@ -232,8 +232,7 @@ impl Events {
                 Ok(bus) => bus,
                 Err(e) => {
                     failed += 1;
-                    results
-                        .push(json!({ "ErrorCode": "InvalidArgument", "ErrorMessage": e.message }));
+                    results.push(PutEventsEntryOut::failed("InvalidArgument", e.message));
                     continue;
                 }
             };
@@ -251,7 +250,7 @@ impl Events {
                 entry.resources,
                 entry.detail,
             );
-            results.push(json!({ "EventId": id }));
+            results.push(PutEventsEntryOut::ok(id.clone()));
             let routing = match routings
                 .iter()
                 .find(|(r, n, _)| *r == bus.region && *n == bus.name)
@@ -281,7 +280,10 @@ impl Events {
             let change = change(ctx, ChangeKind::Archived { events: archived });
             self.commit(local, &mut st, change, now)?;
         }
-        Ok(json!({ "FailedEntryCount": failed, "Entries": results }))
+        reply(PutEventsOut {
+            failed_entry_count: failed,
+            entries: results,
+        })
     }
 
     /// The bus's compiled routing (built now if a change made it stale); None when

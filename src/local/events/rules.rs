@@ -7,13 +7,14 @@ use super::limits::{
     DEFAULT_BUS, MAX_PUT_TARGETS, MAX_REMOVE_TARGETS, MAX_RULES_PER_BUS, MAX_TARGETS_PER_RULE,
     RULE_STATES,
 };
-use super::state::{Region, Rule, read, region, region_of, write};
+use super::state::{Region, Rule, State, read, region, region_of, write};
 use super::targets::parse_target;
 use super::wire::{
-    ListRuleNamesByTargetRequest, ListRulesRequest, ListTargetsByRuleRequest, PutRuleRequest,
-    PutTargetsRequest, RemoveTargetsRequest, RuleRequest, bad_token, bus_not_found, check_name,
-    check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate,
-    rule_json, rule_not_found, tags_param, with_token,
+    BusRef, Empty, ListRuleNamesByTargetRequest, ListRulesRequest, ListTargetsByRuleRequest,
+    PutRuleRequest, PutTargetsOut, PutTargetsRequest, RemoveTargetsRequest, RuleArnOut,
+    RuleNamesOut, RuleOut, RuleRequest, RulesOut, TargetsOut, bad_token, bus_not_found, check_name,
+    check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate, reply,
+    rule_not_found, tags_param,
 };
 use crate::local::AwsError;
 use crate::local::Ctx;
@@ -21,7 +22,6 @@ use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::Str;
 use serde_json::Value;
-use serde_json::json;
 
 impl Events {
     // ----- rules -----
@@ -98,7 +98,9 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({ "RuleArn": rule_arn(&bus.region, &account, &bus.name, name) }))
+        reply(RuleArnOut {
+            rule_arn: rule_arn(&bus.region, &account, &bus.name, name),
+        })
     }
 
     pub(super) fn describe_rule(&self, b: RuleRequest, ctx: &Ctx, now: i64) -> OpResult {
@@ -114,24 +116,21 @@ impl Events {
             .rules
             .get(name)
             .ok_or_else(|| rule_not_found(name, &bus.name))?;
-        let mut out = rule_json(r, &bus.name, name, rule);
-        out["CreatedBy"] = Value::String(r.account.clone());
-        Ok(out)
+        reply(RuleOut::described(r, &bus.name, name, rule))
     }
 
     pub(super) fn list_rules(&self, b: ListRulesRequest, ctx: &Ctx, now: i64) -> OpResult {
         let (limit, token) = b.page.params()?;
         let prefix = b.name_prefix.get().unwrap_or("");
         let keep = |n: &str, _: &Rule| n.starts_with(prefix);
-        let (page, next) = self.rule_page(
-            b.event_bus_name.get(),
-            ctx,
-            (limit, token),
-            keep,
-            rule_json,
-            now,
-        )?;
-        Ok(with_token(json!({ "Rules": page }), next))
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
+        let st = read(&self.state);
+        let (r, page, next_token) = rule_page(&st, &bus, (limit, token), keep)?;
+        let rules = page
+            .into_iter()
+            .map(|(n, rule)| RuleOut::listed(r, &bus.name, n, rule))
+            .collect();
+        reply(RulesOut { rules, next_token })
     }
 
     pub(super) fn delete_rule(
@@ -151,7 +150,7 @@ impl Events {
             .ok_or_else(|| bus_not_found(&bus.name))?;
         // Deleting a rule that does not exist succeeds (as on AWS).
         let Some(rule) = found.rules.get(name) else {
-            return Ok(json!({}));
+            return reply(Empty {});
         };
         if !rule.targets.is_empty() {
             return Err(AwsError::validation(
@@ -167,7 +166,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn set_rule_state(
@@ -199,7 +198,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     // ----- targets -----
@@ -260,7 +259,7 @@ impl Events {
             },
         );
         self.commit(local, &mut st, change, now)?;
-        Ok(no_failed_entries())
+        reply(PutTargetsOut::NONE_FAILED)
     }
 
     pub(super) fn remove_targets(
@@ -312,7 +311,7 @@ impl Events {
             );
             self.commit(local, &mut st, change, now)?;
         }
-        Ok(no_failed_entries())
+        reply(PutTargetsOut::NONE_FAILED)
     }
 
     pub(super) fn list_targets_by_rule(
@@ -341,14 +340,17 @@ impl Events {
         };
         let all = &existing.targets;
         let end = (start + limit).min(all.len());
-        let page: Vec<Value> = all
+        let targets = all
             .get(start..end)
             .unwrap_or_default()
             .iter()
-            .map(|t| t.raw.clone())
+            .map(|t| &t.raw)
             .collect();
-        let next = (end < all.len()).then(|| end.to_string());
-        Ok(with_token(json!({ "Targets": page }), next))
+        let next_token = (end < all.len()).then(|| end.to_string());
+        reply(TargetsOut {
+            targets,
+            next_token,
+        })
     }
 
     pub(super) fn list_rule_names_by_target(
@@ -360,44 +362,38 @@ impl Events {
         let (limit, token) = b.page.params()?;
         let target_arn = need(&b.target_arn, "TargetArn")?;
         let keep = |_: &str, rule: &Rule| rule.targets.iter().any(|t| t.arn == target_arn);
-        let name = |_: &Region, _: &str, n: &str, _: &Rule| Value::String(n.to_string());
-        let (page, next) =
-            self.rule_page(b.event_bus_name.get(), ctx, (limit, token), keep, name, now)?;
-        Ok(with_token(json!({ "RuleNames": page }), next))
-    }
-
-    /// One name-sorted page (`(limit, token)`) of the rules of a bus (`bus`:
-    /// a name or ARN, None for the default bus) that `keep` selects, each as
-    /// `show` shapes it (region, bus, name, rule); and the next page's token.
-    /// ListRules and ListRuleNamesByTarget share it.
-    fn rule_page(
-        &self,
-        bus: Option<&str>,
-        ctx: &Ctx,
-        (limit, token): (usize, Option<String>),
-        keep: impl Fn(&str, &Rule) -> bool,
-        show: impl Fn(&Region, &str, &str, &Rule) -> Value,
-        now: i64,
-    ) -> Result<(Vec<Value>, Option<String>), AwsError> {
-        let bus = self.bus_ref(bus, ctx, now)?;
+        let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
-        let r = region(&st, &bus.region)?;
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let items: Vec<(&String, Value)> = found
-            .rules
-            .iter()
-            .filter(|(n, rule)| keep(n, rule))
-            .map(|(n, rule)| (n, show(r, &bus.name, n, rule)))
-            .collect();
-        Ok(paginate(items, limit, token.as_deref()))
+        let (_, page, next_token) = rule_page(&st, &bus, (limit, token), keep)?;
+        let rule_names = page.into_iter().map(|(n, _)| n.as_str()).collect();
+        reply(RuleNamesOut {
+            rule_names,
+            next_token,
+        })
     }
 }
 
-/// What PutTargets and RemoveTargets answer: eddy accepts or refuses a call
-/// whole, so no entry fails on its own.
-fn no_failed_entries() -> Value {
-    json!({ "FailedEntryCount": 0, "FailedEntries": [] })
+/// One name-sorted page (`(limit, token)`) of the rules of a bus that `keep`
+/// selects, with the bus's region (to shape them) and the next page's token.
+/// ListRules and ListRuleNamesByTarget share it.
+#[allow(clippy::type_complexity)]
+fn rule_page<'s>(
+    st: &'s State,
+    bus: &BusRef,
+    (limit, token): (usize, Option<String>),
+    keep: impl Fn(&str, &Rule) -> bool,
+) -> Result<(&'s Region, Vec<(&'s String, &'s Rule)>, Option<String>), AwsError> {
+    let r = region(st, &bus.region)?;
+    let found = r
+        .buses
+        .get(&bus.name)
+        .ok_or_else(|| bus_not_found(&bus.name))?;
+    let items: Vec<(&String, (&String, &Rule))> = found
+        .rules
+        .iter()
+        .filter(|(n, rule)| keep(n, rule))
+        .map(|(n, rule)| (n, (n, rule)))
+        .collect();
+    let (page, next) = paginate(items, limit, token.as_deref());
+    Ok((r, page, next))
 }

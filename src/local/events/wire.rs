@@ -1,22 +1,30 @@
 //! The EventBridge wire: one serde request type per operation (members read
 //! leniently, see [`crate::local::members`]: a non-string where a string
 //! belongs reads as absent, as EventBridge answers it), their validation
-//! (names, patterns, tags, times, pages) and the JSON shapes of responses.
+//! (names, patterns, tags, times, pages); the response types (serde, one per
+//! answer shape) are in `wire/responses.rs`.
 
-use super::arns::{archive_arn, bus_arn, replay_arn, rule_arn, split_arn};
+use super::arns::split_arn;
 use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_PATTERN};
-use super::state::{Archive, Bus, Region, ReplayRecord, Rule};
+use super::state::Region;
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
-use serde::{Deserialize, Serialize};
-use serde_json::Map;
+use serde::Deserialize;
 use serde_json::Value;
-use serde_json::json;
 use std::collections::BTreeMap;
+
+mod responses;
+
+pub(super) use responses::{
+    ArchiveOut, ArchiveWritten, ArchivesOut, BusCreatedOut, BusOut, Empty, EventBusesOut,
+    PutEventsEntryOut, PutEventsOut, PutTargetsOut, ReplayOut, ReplayWritten, ReplaysOut,
+    RuleArnOut, RuleNamesOut, RuleOut, RulesOut, TagOut, TagsOut, TargetsOut, TestEventPatternOut,
+    reply,
+};
 
 // ----- requests, one type per operation -----
 
@@ -445,11 +453,11 @@ impl Page {
 }
 
 /// One page of name-sorted items; the token is the next page's first name.
-pub(super) fn paginate(
-    items: Vec<(&String, Value)>,
+pub(super) fn paginate<T>(
+    items: Vec<(&String, T)>,
     limit: usize,
     token: Option<&str>,
-) -> (Vec<Value>, Option<String>) {
+) -> (Vec<T>, Option<String>) {
     let mut rest = items
         .into_iter()
         .skip_while(|(n, _)| token.is_some_and(|t| n.as_str() < t))
@@ -465,182 +473,8 @@ pub(super) fn paginate(
     (page, next)
 }
 
-pub(super) fn with_token(mut out: Value, next: Option<String>) -> Value {
-    if let Some(t) = next {
-        out["NextToken"] = Value::String(t);
-    }
-    out
-}
-
 pub(super) fn bad_token() -> AwsError {
     AwsError::validation("The NextToken is not valid.")
-}
-
-pub(super) fn bus_json(r: &Region, name: &str, bus: &Bus) -> Value {
-    let mut out = json!({
-        "Name": name,
-        "Arn": bus_arn(&r.name, &r.account, name),
-        "CreationTime": secs(bus.created_ms),
-        "LastModifiedTime": secs(bus.created_ms),
-    });
-    if let Some(d) = &bus.description {
-        out["Description"] = Value::String(d.clone());
-    }
-    out
-}
-
-pub(super) fn rule_json(r: &Region, bus: &str, name: &str, rule: &Rule) -> Value {
-    let mut out = Map::new();
-    out.insert("Name".into(), json!(name));
-    out.insert(
-        "Arn".into(),
-        json!(rule_arn(&r.name, &r.account, bus, name)),
-    );
-    out.insert("State".into(), json!(rule.state));
-    out.insert("EventBusName".into(), json!(bus));
-    let optional = [
-        ("EventPattern", &rule.pattern),
-        ("ScheduleExpression", &rule.schedule),
-        ("Description", &rule.description),
-        ("RoleArn", &rule.role_arn),
-    ];
-    for (key, value) in optional {
-        if let Some(v) = value {
-            out.insert(key.into(), json!(v));
-        }
-    }
-    Value::Object(out)
-}
-
-// ----- responses: archives and replays -----
-
-/// An archive as ListArchives shows it; DescribeArchive adds the ARN, the
-/// description and the pattern ([`ArchiveOut::described`]).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ArchiveOut<'a> {
-    archive_name: &'a str,
-    event_source_arn: String,
-    state: &'static str,
-    retention_days: i64,
-    size_bytes: u64,
-    event_count: usize,
-    creation_time: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    archive_arn: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event_pattern: Option<&'a str>,
-}
-
-impl<'a> ArchiveOut<'a> {
-    pub(super) fn listed(r: &Region, name: &'a str, a: &'a Archive) -> Self {
-        ArchiveOut {
-            archive_name: name,
-            event_source_arn: bus_arn(&r.name, &r.account, &a.bus),
-            state: "ENABLED",
-            retention_days: a.retention_days,
-            size_bytes: a.size_bytes,
-            event_count: a.events.len(),
-            creation_time: secs(a.created_ms),
-            archive_arn: None,
-            description: None,
-            event_pattern: None,
-        }
-    }
-
-    pub(super) fn described(r: &Region, name: &'a str, a: &'a Archive) -> Self {
-        ArchiveOut {
-            archive_arn: Some(archive_arn(&r.name, &r.account, name)),
-            description: a.description.as_deref(),
-            event_pattern: a.pattern.as_deref(),
-            ..ArchiveOut::listed(r, name, a)
-        }
-    }
-}
-
-/// What CreateArchive and UpdateArchive answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ArchiveWritten {
-    pub(super) archive_arn: String,
-    pub(super) state: &'static str,
-    pub(super) creation_time: f64,
-}
-
-/// A replay as ListReplays shows it; DescribeReplay adds the ARN, the
-/// description and the destination ([`ReplayOut::described`]).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ReplayOut<'a> {
-    replay_name: &'a str,
-    event_source_arn: &'a str,
-    state: &'a str,
-    event_start_time: f64,
-    event_end_time: f64,
-    replay_start_time: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replay_end_time: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event_last_replayed_time: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replay_arn: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    destination: Option<ReplayDestinationOut<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ReplayDestinationOut<'a> {
-    arn: String,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    filter_arns: &'a [String],
-}
-
-impl<'a> ReplayOut<'a> {
-    pub(super) fn listed(p: &'a ReplayRecord) -> Self {
-        ReplayOut {
-            replay_name: &p.name,
-            event_source_arn: &p.source_arn,
-            state: &p.state,
-            event_start_time: secs(p.start_ms),
-            event_end_time: secs(p.end_ms),
-            replay_start_time: secs(p.started_ms),
-            state_reason: p.reason.as_deref(),
-            replay_end_time: p.ended_ms.map(secs),
-            event_last_replayed_time: p.last_replayed_ms.map(secs),
-            replay_arn: None,
-            description: None,
-            destination: None,
-        }
-    }
-
-    pub(super) fn described(r: &Region, p: &'a ReplayRecord) -> Self {
-        ReplayOut {
-            replay_arn: Some(replay_arn(&r.name, &r.account, &p.name)),
-            description: p.description.as_deref(),
-            destination: Some(ReplayDestinationOut {
-                arn: bus_arn(&r.name, &r.account, &p.bus),
-                filter_arns: &p.filter_arns,
-            }),
-            ..ReplayOut::listed(p)
-        }
-    }
-}
-
-/// What StartReplay and CancelReplay answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ReplayWritten {
-    pub(super) replay_arn: String,
-    pub(super) state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) replay_start_time: Option<f64>,
 }
 
 /// The tags of the bus or rule with this ARN.
@@ -790,81 +624,7 @@ pub(super) fn one_list_filter<'a>(
 mod tests {
     use super::*;
     use crate::local::members::input;
-
-    #[test]
-    fn archive_and_replay_shapes_keep_their_members_and_omissions() {
-        let r = Region::new("eu-west-1", "123", 0);
-        let mut a = Archive {
-            bus: "orders".to_string(),
-            description: None,
-            pattern: None,
-            retention_days: 3,
-            created_ms: 1_500,
-            events: Vec::new(),
-            size_bytes: 7,
-        };
-        let listed = json!({
-            "ArchiveName": "a", "State": "ENABLED", "RetentionDays": 3, "SizeBytes": 7,
-            "EventCount": 0, "CreationTime": 1.5,
-            "EventSourceArn": "arn:aws:events:eu-west-1:123:event-bus/orders",
-        });
-        assert_eq!(json!(ArchiveOut::listed(&r, "a", &a)), listed);
-        let mut described = listed.clone();
-        described["ArchiveArn"] = json!("arn:aws:events:eu-west-1:123:archive/a");
-        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
-        a.description = Some("d".to_string());
-        a.pattern = Some("{}".to_string());
-        described["Description"] = json!("d");
-        described["EventPattern"] = json!("{}");
-        assert_eq!(json!(ArchiveOut::described(&r, "a", &a)), described);
-
-        let mut p = ReplayRecord {
-            name: "p".to_string(),
-            description: None,
-            source_arn: "arn:aws:events:eu-west-1:123:archive/a".to_string(),
-            archive: "a".to_string(),
-            bus: "orders".to_string(),
-            filter_arns: Vec::new(),
-            start_ms: 1_000,
-            end_ms: 2_000,
-            state: "RUNNING".to_string(),
-            reason: None,
-            started_ms: 3_000,
-            ended_ms: None,
-            last_replayed_ms: None,
-        };
-        let listed = json!({
-            "ReplayName": "p", "EventSourceArn": "arn:aws:events:eu-west-1:123:archive/a",
-            "State": "RUNNING", "EventStartTime": 1.0, "EventEndTime": 2.0,
-            "ReplayStartTime": 3.0,
-        });
-        assert_eq!(json!(ReplayOut::listed(&p)), listed);
-        let mut described = listed.clone();
-        described["ReplayArn"] = json!("arn:aws:events:eu-west-1:123:replay/p");
-        described["Destination"] = json!({"Arn": "arn:aws:events:eu-west-1:123:event-bus/orders"});
-        assert_eq!(json!(ReplayOut::described(&r, &p)), described);
-        p.state = "COMPLETED".to_string();
-        p.reason = Some("why".to_string());
-        p.ended_ms = Some(4_000);
-        p.last_replayed_ms = Some(1_900);
-        p.filter_arns = vec!["arn:rule".to_string()];
-        let d = json!(ReplayOut::described(&r, &p));
-        assert_eq!(d["StateReason"], "why");
-        assert_eq!(
-            (
-                d["ReplayEndTime"].as_f64(),
-                d["EventLastReplayedTime"].as_f64()
-            ),
-            (Some(4.0), Some(1.9))
-        );
-        assert_eq!(d["Destination"]["FilterArns"], json!(["arn:rule"]));
-        let w = json!(ReplayWritten {
-            replay_arn: "x".to_string(),
-            state: "CANCELLING",
-            replay_start_time: None,
-        });
-        assert_eq!(w, json!({"ReplayArn": "x", "State": "CANCELLING"}));
-    }
+    use serde_json::json;
 
     #[test]
     fn requests_read_members_as_eventbridge_does() {

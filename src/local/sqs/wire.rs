@@ -1,7 +1,8 @@
 //! The SQS wire: reading request members (numbers may come as strings),
 //! validating what a client sends (names, contents, message attributes,
 //! batch entries) and shaping responses (sent and received messages,
-//! receipt handles, page tokens). No queue state here.
+//! receipt handles, page tokens); the response types (serde, one per answer
+//! shape) are in `wire/responses.rs`. No queue state here.
 
 use super::attrs::{
     ATTRIBUTE_NAMES, AttrValue, MAX_DELAY_S, MAX_VISIBILITY_S, MAX_WAIT_S, md5_hex,
