@@ -10,12 +10,11 @@ use super::wire::{
     get_limit, get_str, group_json, group_key, group_not_found, invalid, missing, need_str,
     offset_token, parse_group_arn, parse_offset_token, stream_json, stream_not_found,
 };
+use super::wire::{Empty, LogGroupsOut, LogStreamsOut, TagsOut, reply};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
-use serde_json::Value;
-use serde_json::json;
 use std::collections::BTreeMap;
 
 impl Logs {
@@ -60,7 +59,7 @@ impl Logs {
                 tags,
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn delete_log_group(&self, local: &Local, b: GroupRequest, ctx: &Ctx) -> OpResult {
@@ -80,7 +79,7 @@ impl Logs {
                 name: name.to_string(),
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn describe_log_groups(
@@ -103,6 +102,7 @@ impl Logs {
         let st = self.lock();
         let mut out = Vec::new();
         let mut next = None;
+        let mut last: Option<&str> = None;
         for ((region, name), g) in &st.groups {
             if region != &ctx.region
                 || prefix.is_some_and(|p| !name.starts_with(p))
@@ -114,18 +114,16 @@ impl Logs {
                 continue;
             }
             if out.len() == limit {
-                next = out
-                    .last()
-                    .and_then(|v: &Value| v.get("logGroupName").cloned());
+                next = last.map(str::to_string);
                 break;
             }
             out.push(group_json(local, region, name, g));
+            last = Some(name);
         }
-        let mut resp = json!({ "logGroups": out });
-        if let Some(n) = next {
-            resp["nextToken"] = n;
-        }
-        Ok(resp)
+        reply(LogGroupsOut {
+            log_groups: out,
+            next_token: next,
+        })
     }
 
     pub(super) fn put_retention(
@@ -166,7 +164,7 @@ impl Logs {
                 days,
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     /// `resourceArn` (TagResource & co.) or `logGroupName` → the group key.
@@ -190,7 +188,7 @@ impl Logs {
         let key = Self::tag_target(&b, ctx, by_arn)?;
         let st = self.lock();
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
-        Ok(json!({ "tags": g.tags }))
+        reply(TagsOut { tags: &g.tags })
     }
 
     pub(super) fn tag(
@@ -230,7 +228,7 @@ impl Logs {
                 remove,
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     // ------------------------------------------------------------ streams
@@ -267,7 +265,7 @@ impl Logs {
                 created_ms: now,
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn delete_log_stream(&self, local: &Local, b: StreamRequest, ctx: &Ctx) -> OpResult {
@@ -290,7 +288,7 @@ impl Logs {
                 name: name.to_string(),
             },
         )?;
-        Ok(json!({}))
+        reply(Empty {})
     }
 
     pub(super) fn describe_log_streams(
@@ -335,16 +333,16 @@ impl Logs {
         if descending {
             streams.reverse();
         }
-        let page: Vec<Value> = streams
+        let log_streams = streams
             .iter()
             .skip(offset)
             .take(limit)
             .map(|(n, s)| stream_json(local, &key, n, s))
             .collect();
-        let mut resp = json!({ "logStreams": page });
-        if offset + limit < streams.len() {
-            resp["nextToken"] = json!(offset_token(offset + limit));
-        }
-        Ok(resp)
+        let next_token = (offset + limit < streams.len()).then(|| offset_token(offset + limit));
+        reply(LogStreamsOut {
+            log_streams,
+            next_token,
+        })
     }
 }

@@ -9,18 +9,20 @@ use super::limits::{
 };
 use super::state::{Event, Stream};
 use super::wire::{
-    FilterLogEventsRequest, GetLogEventsRequest, LogEventMember, PutLogEventsRequest, event_id,
-    filter_token, get, get_bool, get_i64, get_limit, get_str, group_key, group_not_found, invalid,
-    missing, need_str, parse_filter_token, parse_get_token, stream_not_found, token_of,
-    visible_from, wrong_type,
+    FilterLogEventsOut, FilteredEvent, GetLogEventsOut, OutputEvent, PutLogEventsOut, RejectedOut,
+    SearchedStream, reply,
+};
+use super::wire::{
+    FilterLogEventsRequest, GetLogEventsRequest, LogEventMember, PutLogEventsRequest, filter_token,
+    get, get_bool, get_i64, get_limit, get_str, group_key, group_not_found, invalid, missing,
+    need_str, parse_filter_token, parse_get_token, stream_not_found, token_of, visible_from,
+    wrong_type,
 };
 use crate::local::Ctx;
 use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::input;
-use serde_json::Map;
 use serde_json::Value;
-use serde_json::json;
 use std::collections::BinaryHeap;
 
 impl Logs {
@@ -103,16 +105,14 @@ impl Logs {
         });
         let too_new_start = events.partition_point(|(ts, _)| *ts <= now + TOO_NEW_MS);
         let keep_from = too_old_end.max(expired_end).min(too_new_start);
-        let mut rejected = Map::new();
-        if too_new_start < events.len() {
-            rejected.insert("tooNewLogEventStartIndex".into(), json!(too_new_start));
-        }
-        if too_old_end > 0 {
-            rejected.insert("tooOldLogEventEndIndex".into(), json!(too_old_end));
-        }
-        if expired_end > 0 {
-            rejected.insert("expiredLogEventEndIndex".into(), json!(expired_end));
-        }
+        let rejected = RejectedOut {
+            too_new_log_event_start_index: (too_new_start < events.len()).then_some(too_new_start),
+            too_old_log_event_end_index: (too_old_end > 0).then_some(too_old_end),
+            expired_log_event_end_index: (expired_end > 0).then_some(expired_end),
+        };
+        let any_rejected = rejected.too_new_log_event_start_index.is_some()
+            || rejected.too_old_log_event_end_index.is_some()
+            || rejected.expired_log_event_end_index.is_some();
         let accepted: Vec<(i64, String)> = events.drain(keep_from..too_new_start).collect();
         self.commit(
             &mut st,
@@ -125,11 +125,10 @@ impl Logs {
                 events: accepted,
             },
         )?;
-        let mut resp = json!({ "nextSequenceToken": token_of(puts + 1) });
-        if !rejected.is_empty() {
-            resp["rejectedLogEventsInfo"] = Value::Object(rejected);
-        }
-        Ok(resp)
+        reply(PutLogEventsOut {
+            next_sequence_token: token_of(puts + 1),
+            rejected_log_events_info: any_rejected.then_some(rejected),
+        })
     }
 
     /// GetLogEvents at `now` (events older than the group's retention are gone).
@@ -195,15 +194,14 @@ impl Logs {
             }
             lo = j;
         }
-        let events: Vec<Value> = visible[lo..hi]
-            .iter()
-            .map(|e| json!({"timestamp": e.ts, "message": e.message, "ingestionTime": e.ingestion_ms}))
-            .collect();
-        Ok(json!({
-            "events": events,
-            "nextForwardToken": format!("f/{}", token_of(hi as u64)),
-            "nextBackwardToken": format!("b/{}", token_of(lo as u64)),
-        }))
+        reply(GetLogEventsOut {
+            events: visible[lo..hi]
+                .iter()
+                .map(|e| OutputEvent::new(e))
+                .collect(),
+            next_forward_token: format!("f/{}", token_of(hi as u64)),
+            next_backward_token: format!("b/{}", token_of(lo as u64)),
+        })
     }
 
     /// FilterLogEvents at `now` (events older than the group's retention are gone).
@@ -301,23 +299,20 @@ impl Logs {
             }
             bytes += size;
             last = Some(k);
-            out.push(json!({
-                "logStreamName": streams[i].0,
-                "timestamp": e.ts,
-                "message": e.message,
-                "ingestionTime": e.ingestion_ms,
-                "eventId": event_id(e),
-            }));
+            out.push(FilteredEvent::new(streams[i].0, e));
         }
-        let searched: Vec<Value> = streams
+        let searched_log_streams = streams
             .iter()
-            .map(|(n, _)| json!({"logStreamName": n, "searchedCompletely": !more}))
+            .map(|(n, _)| SearchedStream {
+                log_stream_name: n,
+                searched_completely: !more,
+            })
             .collect();
-        let mut resp = json!({ "events": out, "searchedLogStreams": searched });
-        if more && let Some(k) = last {
-            resp["nextToken"] = json!(filter_token(k));
-        }
-        Ok(resp)
+        reply(FilterLogEventsOut {
+            events: out,
+            searched_log_streams,
+            next_token: last.filter(|_| more).map(filter_token),
+        })
     }
 }
 
@@ -328,6 +323,7 @@ mod tests {
     use super::*;
     use crate::local::Config;
     use crate::local::members::input;
+    use serde_json::json;
     use std::sync::Arc;
 
     const DAY: i64 = 86_400_000;

@@ -1,7 +1,7 @@
 //! The Logs wire: one serde request type per operation, its members read
 //! with the type errors AWS gives (`SerializationException` naming the
-//! member), name checks, ARNs, page tokens and the JSON shapes of groups and
-//! streams.
+//! member), name checks, ARNs and page tokens; the response types (serde, one
+//! per answer shape) are in `wire/responses.rs`.
 
 use super::filter::FilterPattern;
 use super::state::{Event, Group, Stream};
@@ -11,10 +11,15 @@ use crate::local::Local;
 use crate::local::OpResult;
 use crate::local::members::{Expected, Raw, Typed};
 use serde::Deserialize;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
 use std::collections::BTreeMap;
+
+mod responses;
+
+pub(super) use responses::{
+    Empty, FilterLogEventsOut, FilteredEvent, GetLogEventsOut, LogGroupsOut, LogStreamsOut,
+    OutputEvent, PutLogEventsOut, RejectedOut, SearchedStream, TagsOut, reply,
+};
+use responses::{GroupOut, MetricFilterMatch, MetricFilterMatchesOut, StreamOut};
 
 // ---------------------------------------------------------------- errors and members
 
@@ -293,39 +298,23 @@ pub(super) fn group_arn(local: &Local, region: &str, name: &str) -> String {
     format!("arn:aws:logs:{region}:{}:log-group:{name}", local.account)
 }
 
-pub(super) fn group_json(local: &Local, region: &str, name: &str, g: &Group) -> Value {
-    let arn = group_arn(local, region, name);
-    let mut v = json!({
-        "logGroupName": name,
-        "creationTime": g.created_ms,
-        "metricFilterCount": 0,
-        "arn": format!("{arn}:*"),
-        "logGroupArn": arn,
-        "storedBytes": g.streams.values().map(|s| s.stored_bytes).sum::<u64>(),
-        "logGroupClass": g.class,
-    });
-    if let Some(d) = g.retention_days {
-        v["retentionInDays"] = json!(d);
-    }
-    v
+pub(super) fn group_json<'a>(
+    local: &Local,
+    region: &str,
+    name: &'a str,
+    g: &'a Group,
+) -> GroupOut<'a> {
+    GroupOut::new(group_arn(local, region, name), name, g)
 }
 
-pub(super) fn stream_json(local: &Local, key: &(String, String), name: &str, s: &Stream) -> Value {
-    let mut v = json!({
-        "logStreamName": name,
-        "creationTime": s.created_ms,
-        "arn": format!("{}:log-stream:{name}", group_arn(local, &key.0, &key.1)),
-        "storedBytes": s.stored_bytes,
-        "uploadSequenceToken": token_of(s.puts + 1),
-    });
-    if let (Some(first), Some(last)) = (s.events.first(), s.events.last()) {
-        v["firstEventTimestamp"] = json!(first.ts);
-        v["lastEventTimestamp"] = json!(last.ts);
-    }
-    if let Some(t) = s.last_ingestion_ms {
-        v["lastIngestionTime"] = json!(t);
-    }
-    v
+pub(super) fn stream_json<'a>(
+    local: &Local,
+    key: &(String, String),
+    name: &'a str,
+    s: &'a Stream,
+) -> StreamOut<'a> {
+    let arn = format!("{}:log-stream:{name}", group_arn(local, &key.0, &key.1));
+    StreamOut::new(arn, name, s)
 }
 
 pub(super) fn event_id(e: &Event) -> String {
@@ -379,26 +368,24 @@ pub(super) fn test_metric_filter(b: TestMetricFilterRequest) -> OpResult {
     }
     let f = FilterPattern::parse(pattern)
         .map_err(|e| invalid(format!("Invalid filter pattern: {e}")))?;
-    let matches: Vec<Value> = messages
+    let matches = messages
         .iter()
         .enumerate()
         .filter(|(_, m)| f.matches(m))
-        .map(|(i, m)| {
-            let extracted: Map<String, Value> = f
-                .extract(m)
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect();
-            json!({"eventNumber": i + 1, "eventMessage": m, "extractedValues": extracted})
+        .map(|(i, m)| MetricFilterMatch {
+            event_number: i + 1,
+            event_message: m,
+            extracted_values: f.extract(m).into_iter().collect(),
         })
         .collect();
-    Ok(json!({ "matches": matches }))
+    reply(MetricFilterMatchesOut { matches })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::local::members::input;
+    use serde_json::json;
 
     #[test]
     fn requests_read_members_with_the_errors_logs_gives() {
