@@ -9,7 +9,8 @@ use super::journal::{Change, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
-    SendMessageRequest, input, make_handle, need, parse_handle, render_message, reply,
+    ReceivedMessage, SendMessageRequest, input, make_handle, need, parse_handle, render_message,
+    reply,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::AwsError;
@@ -189,7 +190,7 @@ impl Sqs {
         local: &Local,
         q: &Queue,
         p: &ReceiveParams,
-    ) -> Result<(Vec<Value>, Option<i64>), AwsError> {
+    ) -> Result<(Vec<ReceivedMessage>, Option<i64>), AwsError> {
         let dlq_name = q
             .live()?
             .attrs
@@ -237,7 +238,7 @@ impl Sqs {
                 })
             },
         )?;
-        let out: Vec<Value> = got
+        let out: Vec<ReceivedMessage> = got
             .seqs
             .iter()
             .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))

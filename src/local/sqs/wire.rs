@@ -13,19 +13,20 @@ use super::errors::{invalid, missing, sqs_error, unknown_attribute};
 use crate::local::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 
 mod responses;
 
+pub(super) use responses::ReceivedMessage;
 pub(super) use responses::{
     AttributesOut, BatchFailure, BatchId, BatchOut, DeadLetterSourcesOut, Empty, ListQueuesOut,
     MoveTaskOut, MoveTasksOut, QueueUrlOut, ReceiveOut, TagsOut, TaskCancelledOut, TaskHandleOut,
     reply,
 };
-use responses::{ReceivedMessage, SendMessageResult, WireAttr};
+use responses::{SendMessageResult, WireAttr};
 
 pub(super) const MAX_BATCH: usize = 10;
 
@@ -564,11 +565,6 @@ impl Sent {
     }
 }
 
-/// A response body as JSON (the shapes here always serialize).
-fn to_json(v: &impl Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or_default()
-}
-
 pub(super) struct ReceiveParams {
     pub(super) max: usize,
     pub(super) visibility_s: Option<u64>,
@@ -654,7 +650,11 @@ impl ReceiveParams {
     }
 }
 
-pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParams) -> Value {
+pub(super) fn render_message(
+    m: &StoredMessage,
+    handle: String,
+    p: &ReceiveParams,
+) -> ReceivedMessage {
     let mut attributes = BTreeMap::new();
     let mut put = |k: &'static str, v: Option<String>| {
         if let Some(v) = v
@@ -693,24 +693,24 @@ pub(super) fn render_message(m: &StoredMessage, handle: String, p: &ReceiveParam
         .iter()
         .map(|(k, v)| {
             (
-                k.as_str(),
+                (*k).clone(),
                 WireAttr {
-                    data_type: &v.data_type,
-                    string_value: v.string_value.as_deref(),
-                    binary_value: v.binary_value.as_deref(),
+                    data_type: v.data_type.clone(),
+                    string_value: v.string_value.clone(),
+                    binary_value: v.binary_value.clone(),
                 },
             )
         })
         .collect();
-    to_json(&ReceivedMessage {
-        message_id: &m.id,
+    ReceivedMessage {
+        message_id: m.id.clone(),
         receipt_handle: handle,
-        md5_of_body: &m.md5_body,
-        body: &m.body,
+        md5_of_body: m.md5_body.clone(),
+        body: m.body.clone(),
         attributes,
         md5_of_message_attributes,
         message_attributes,
-    })
+    }
 }
 
 pub(super) fn make_handle(qid: u64, seq: u64, nonce: u64) -> String {

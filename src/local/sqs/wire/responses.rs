@@ -68,9 +68,8 @@ pub(in crate::local::sqs) struct TagsOut<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(in crate::local::sqs) struct ReceiveOut {
-    /// Each one a [`ReceivedMessage`], rendered under the queue's lock.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(in crate::local::sqs) messages: Vec<serde_json::Value>,
+    pub(in crate::local::sqs) messages: Vec<ReceivedMessage>,
 }
 
 /// A batch answer: both lists always present.
@@ -136,23 +135,24 @@ pub(in crate::local::sqs) struct SendMessageResult<'a> {
 /// A message attribute on the wire.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(in crate::local::sqs) struct WireAttr<'a> {
-    pub(in crate::local::sqs) data_type: &'a str,
+pub(in crate::local::sqs) struct WireAttr {
+    pub(in crate::local::sqs) data_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(in crate::local::sqs) string_value: Option<&'a str>,
+    pub(in crate::local::sqs) string_value: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(in crate::local::sqs) binary_value: Option<&'a str>,
+    pub(in crate::local::sqs) binary_value: Option<String>,
 }
 
-/// One received message as `ReceiveMessage` answers it.
+/// One received message as `ReceiveMessage` answers it (owned: it is
+/// rendered under the queue's lock and answered after).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(in crate::local::sqs) struct ReceivedMessage<'a> {
-    pub(in crate::local::sqs) message_id: &'a str,
+pub(in crate::local::sqs) struct ReceivedMessage {
+    pub(in crate::local::sqs) message_id: String,
     pub(in crate::local::sqs) receipt_handle: String,
     #[serde(rename = "MD5OfBody")]
-    pub(in crate::local::sqs) md5_of_body: &'a str,
-    pub(in crate::local::sqs) body: &'a str,
+    pub(in crate::local::sqs) md5_of_body: String,
+    pub(in crate::local::sqs) body: String,
     /// The system attributes asked for.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(in crate::local::sqs) attributes: BTreeMap<&'static str, String>,
@@ -162,7 +162,7 @@ pub(in crate::local::sqs) struct ReceivedMessage<'a> {
     )]
     pub(in crate::local::sqs) md5_of_message_attributes: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(in crate::local::sqs) message_attributes: BTreeMap<&'a str, WireAttr<'a>>,
+    pub(in crate::local::sqs) message_attributes: BTreeMap<String, WireAttr>,
 }
 
 /// StartMessageMoveTask.
@@ -292,10 +292,10 @@ mod tests {
         assert_eq!(body(empty), json!({"Successful": [], "Failed": []}));
 
         let received = ReceivedMessage {
-            message_id: "m",
+            message_id: "m".into(),
             receipt_handle: "h".into(),
-            md5_of_body: "b",
-            body: "x",
+            md5_of_body: "b".into(),
+            body: "x".into(),
             attributes: BTreeMap::new(),
             md5_of_message_attributes: None,
             message_attributes: BTreeMap::new(),
@@ -305,8 +305,8 @@ mod tests {
             json!({"MessageId": "m", "ReceiptHandle": "h", "MD5OfBody": "b", "Body": "x"})
         );
         let attr = WireAttr {
-            data_type: "Number",
-            string_value: Some("1"),
+            data_type: "Number".into(),
+            string_value: Some("1".into()),
             binary_value: None,
         };
         assert_eq!(
