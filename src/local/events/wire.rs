@@ -23,7 +23,7 @@ pub(super) use responses::{
     ArchiveOut, ArchiveWritten, ArchivesOut, BusCreatedOut, BusOut, Empty, EventBusesOut,
     PutEventsEntryOut, PutEventsOut, PutTargetsOut, ReplayOut, ReplayWritten, ReplaysOut,
     RuleArnOut, RuleNamesOut, RuleOut, RulesOut, TagOut, TagsOut, TargetsOut, TestEventPatternOut,
-    reply,
+    reply, secs,
 };
 
 // ----- requests, one type per operation -----
@@ -571,11 +571,6 @@ pub(super) fn exists(message: String) -> AwsError {
 
 pub(super) fn limit() -> AwsError {
     AwsError::new(400, "LimitExceededException", LIMIT_MESSAGE)
-}
-
-/// Seconds since the epoch, as AWS JSON timestamps are sent.
-pub(super) fn secs(ms: i64) -> f64 {
-    ms as f64 / 1000.0
 }
 
 // ----- time -----

@@ -4,7 +4,7 @@
 //! per answer shape) are in `wire/responses.rs`.
 
 use super::filter::FilterPattern;
-use super::state::{Event, Group, Stream};
+use super::state::{Group, Stream};
 use crate::local::AwsError;
 use crate::local::Ctx;
 use crate::local::Local;
@@ -17,7 +17,7 @@ mod responses;
 
 pub(super) use responses::{
     Empty, FilterLogEventsOut, FilteredEvent, GetLogEventsOut, LogGroupsOut, LogStreamsOut,
-    OutputEvent, PutLogEventsOut, RejectedOut, SearchedStream, TagsOut, reply,
+    OutputEvent, PutLogEventsOut, RejectedOut, SearchedStream, TagsOut, reply, token_of,
 };
 use responses::{GroupOut, MetricFilterMatch, MetricFilterMatchesOut, StreamOut};
 
@@ -265,10 +265,6 @@ pub(super) fn parse_group_arn(arn: &str) -> Option<(String, String)> {
     Some((region, name.to_string()))
 }
 
-pub(super) fn token_of(n: u64) -> String {
-    format!("{n:056}")
-}
-
 /// The group named by `logGroupName` or `logGroupIdentifier` (a name or an ARN).
 pub(super) fn group_key(group: &GroupRef, ctx: &Ctx) -> Result<(String, String), AwsError> {
     let name = get_str(&group.log_group_name, "logGroupName")?;
@@ -315,10 +311,6 @@ pub(super) fn stream_json<'a>(
 ) -> StreamOut<'a> {
     let arn = format!("{}:log-stream:{name}", group_arn(local, &key.0, &key.1));
     StreamOut::new(arn, name, s)
-}
-
-pub(super) fn event_id(e: &Event) -> String {
-    token_of(e.seq)
 }
 
 pub(super) fn offset_token(offset: usize) -> String {

@@ -5,7 +5,6 @@
 
 use super::super::arns::{archive_arn, bus_arn, replay_arn, rule_arn};
 use super::super::state::{Archive, Bus, Region, ReplayRecord, Rule};
-use super::secs;
 use crate::local::AwsError;
 use crate::local::OpResult;
 use serde::Serialize;
@@ -18,6 +17,11 @@ pub(in crate::local::events) fn reply(v: impl Serialize) -> OpResult {
             "EventBridge: could not serialize the response ({e}); this is a bug in eddy, please report it"
         ))
     })
+}
+
+/// Seconds since the epoch, as AWS JSON timestamps are sent.
+pub(in crate::local::events) fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 /// An answer without members (`{}`).

@@ -4,7 +4,6 @@
 //! into the JSON body; nothing here touches the groups.
 
 use super::super::state::{Event, Group, Stream};
-use super::{event_id, token_of};
 use crate::local::AwsError;
 use crate::local::OpResult;
 use serde::Serialize;
@@ -17,6 +16,16 @@ pub(in crate::local::logs) fn reply(v: impl Serialize) -> OpResult {
             "Logs: could not serialize the response ({e}); this is a bug in eddy, please report it"
         ))
     })
+}
+
+/// A sequence number as a token (sequence tokens, event ids).
+pub(in crate::local::logs) fn token_of(n: u64) -> String {
+    format!("{n:056}")
+}
+
+/// An event's id: its sequence number as a token.
+pub(in crate::local::logs) fn event_id(e: &Event) -> String {
+    token_of(e.seq)
 }
 
 /// An answer without members (`{}`).
