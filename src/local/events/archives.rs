@@ -14,6 +14,7 @@ use super::wire::{
     with_token,
 };
 use crate::local::core::AwsError;
+use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
@@ -51,7 +52,7 @@ pub(super) async fn run_replay<H: EventsHost>(
         (picked, p.bus.clone(), p.filter_arns.clone())
     };
     let (picked, bus, filter) = snapshot;
-    events.replay_update(&*local, &region, &account, &name, ReplayRecord::run);
+    events.replay_update(&local, &region, &account, &name, ReplayRecord::run);
     let mut last: Option<i64> = None;
     let mut text = String::new();
     for (i, (time_ms, event, detail_at)) in picked.iter().enumerate() {
@@ -63,7 +64,7 @@ pub(super) async fn run_replay<H: EventsHost>(
                 .and_then(|r| r.replays.get(&name))
                 .is_none_or(|p| p.state == "CANCELLING");
             if cancelling {
-                events.replay_update(&*local, &region, &account, &name, |p| p.end(now_ms(), last));
+                events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
                 return;
             }
         }
@@ -90,7 +91,7 @@ pub(super) async fn run_replay<H: EventsHost>(
         events.dispatch(&*local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
-    events.replay_update(&*local, &region, &account, &name, |p| p.end(now_ms(), last));
+    events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
 }
 
 /// The `id` of an envelope eddy built (`{"version":"0","id":"…",…`).
@@ -102,12 +103,7 @@ pub(super) fn envelope_id(text: &str) -> Option<String> {
 impl Events {
     // ----- archives -----
 
-    pub(super) fn create_archive<H: EventsHost>(
-        &self,
-        local: &H,
-        b: ArchiveRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn create_archive(&self, local: &Core, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         check_name(name, "archiveName", 48)?;
         let source = need(&b.event_source_arn, "EventSourceArn")?;
@@ -181,12 +177,7 @@ impl Events {
         Ok(with_token(json!({ "Archives": page }), next))
     }
 
-    pub(super) fn update_archive<H: EventsHost>(
-        &self,
-        local: &H,
-        b: ArchiveRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn update_archive(&self, local: &Core, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         let pattern = b.event_pattern.owned();
         if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
@@ -224,9 +215,9 @@ impl Events {
         }))
     }
 
-    pub(super) fn delete_archive<H: EventsHost>(
+    pub(super) fn delete_archive(
         &self,
-        local: &H,
+        local: &Core,
         b: ArchiveNameRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -329,7 +320,7 @@ impl Events {
             last_replayed_ms: None,
         };
         let change = change(ctx, ChangeKind::ReplayPut { replay });
-        self.commit(&**local, &mut st, change)?;
+        self.commit(local, &mut st, change)?;
         drop(st);
         let task_local = local.clone();
         let (region_name, account, replay_name) =
@@ -371,12 +362,7 @@ impl Events {
         Ok(with_token(json!({ "Replays": page }), next))
     }
 
-    pub(super) fn cancel_replay<H: EventsHost>(
-        &self,
-        local: &H,
-        b: ReplayNameRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn cancel_replay(&self, local: &Core, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.replay_name, "ReplayName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
@@ -400,9 +386,9 @@ impl Events {
     }
 
     /// Updates a replay's state (from its task); false when it is gone.
-    pub(super) fn replay_update<H: EventsHost>(
+    pub(super) fn replay_update(
         &self,
-        local: &H,
+        local: &Core,
         region: &str,
         account: &str,
         name: &str,

@@ -11,10 +11,10 @@ use super::wire::{
     paginate, tags_of, tags_param, with_token,
 };
 use crate::local::core::AwsError;
+use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
-use crate::local::events::EventsHost;
 use crate::local::members::Str;
 use serde_json::Value;
 use serde_json::json;
@@ -22,9 +22,9 @@ use serde_json::json;
 impl Events {
     // ----- buses -----
 
-    pub(super) fn create_event_bus<H: EventsHost>(
+    pub(super) fn create_event_bus(
         &self,
-        local: &H,
+        local: &Core,
         b: CreateEventBusRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -94,12 +94,7 @@ impl Events {
         Ok(with_token(json!({ "EventBuses": page }), next))
     }
 
-    pub(super) fn delete_event_bus<H: EventsHost>(
-        &self,
-        local: &H,
-        b: BusRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn delete_event_bus(&self, local: &Core, b: BusRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         let bus = self.bus_ref(Some(name), ctx)?;
         if bus.name == DEFAULT_BUS {
@@ -118,12 +113,7 @@ impl Events {
 
     // ----- tags -----
 
-    pub(super) fn tag_resource<H: EventsHost>(
-        &self,
-        local: &H,
-        b: TagResourceRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn tag_resource(&self, local: &Core, b: TagResourceRequest, ctx: &Ctx) -> OpResult {
         let arn = need(&b.resource_arn, "ResourceARN")?;
         let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
@@ -142,9 +132,9 @@ impl Events {
         Ok(json!({}))
     }
 
-    pub(super) fn untag_resource<H: EventsHost>(
+    pub(super) fn untag_resource(
         &self,
-        local: &H,
+        local: &Core,
         b: UntagResourceRequest,
         ctx: &Ctx,
     ) -> OpResult {

@@ -9,9 +9,9 @@ use super::state::{
 use super::targets::parse_target;
 use super::wire::tags_of_mut;
 use crate::local::core::AwsError;
+use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::now_ms;
-use crate::local::events::EventsHost;
 use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
@@ -280,9 +280,9 @@ impl Events {
     }
 
     /// Journals a change (when persisting), then applies it now.
-    pub(super) fn commit<H: EventsHost>(
+    pub(super) fn commit(
         &self,
-        local: &H,
+        local: &Core,
         st: &mut State,
         change: Change,
     ) -> Result<(), AwsError> {
@@ -291,9 +291,9 @@ impl Events {
 
     /// Journals a change (when persisting), then applies it at `now` (which
     /// prunes archives by their retention).
-    pub(super) fn commit_at<H: EventsHost>(
+    pub(super) fn commit_at(
         &self,
-        local: &H,
+        local: &Core,
         st: &mut State,
         change: Change,
         now: i64,

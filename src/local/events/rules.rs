@@ -16,10 +16,10 @@ use super::wire::{
     rule_json, rule_not_found, tags_param, with_token,
 };
 use crate::local::core::AwsError;
+use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
-use crate::local::events::EventsHost;
 use crate::local::members::Str;
 use serde_json::Value;
 use serde_json::json;
@@ -27,12 +27,7 @@ use serde_json::json;
 impl Events {
     // ----- rules -----
 
-    pub(super) fn put_rule<H: EventsHost>(
-        &self,
-        local: &H,
-        b: PutRuleRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn put_rule(&self, local: &Core, b: PutRuleRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         check_name(name, "name", 64)?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
@@ -128,12 +123,7 @@ impl Events {
         Ok(with_token(json!({ "Rules": page }), next))
     }
 
-    pub(super) fn delete_rule<H: EventsHost>(
-        &self,
-        local: &H,
-        b: RuleRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn delete_rule(&self, local: &Core, b: RuleRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let mut st = write(&self.state);
@@ -163,9 +153,9 @@ impl Events {
         Ok(json!({}))
     }
 
-    pub(super) fn set_rule_state<H: EventsHost>(
+    pub(super) fn set_rule_state(
         &self,
-        local: &H,
+        local: &Core,
         b: RuleRequest,
         ctx: &Ctx,
         state: &str,
@@ -196,12 +186,7 @@ impl Events {
 
     // ----- targets -----
 
-    pub(super) fn put_targets<H: EventsHost>(
-        &self,
-        local: &H,
-        b: PutTargetsRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn put_targets(&self, local: &Core, b: PutTargetsRequest, ctx: &Ctx) -> OpResult {
         let rule = need(&b.rule, "Rule")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let targets = b.targets.get().ok_or_else(|| missing("targets"))?;
@@ -254,9 +239,9 @@ impl Events {
         Ok(no_failed_entries())
     }
 
-    pub(super) fn remove_targets<H: EventsHost>(
+    pub(super) fn remove_targets(
         &self,
-        local: &H,
+        local: &Core,
         b: RemoveTargetsRequest,
         ctx: &Ctx,
     ) -> OpResult {
