@@ -32,10 +32,6 @@ mod events;
 mod logs;
 mod print;
 
-#[cfg(test)]
-use super::common::parse_endpoint;
-#[cfg(test)]
-use args::parse_attr;
 pub use args::{
     AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
     RulesArgs, SendArgs, Since, TargetsArgs, TestPatternArgs, WhoamiArgs,
@@ -521,6 +517,8 @@ async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::aws_cmds::args::parse_attr;
+    use crate::cli::common::parse_endpoint;
 
     #[test]
     fn attrs_default_to_string_and_take_a_type() {
