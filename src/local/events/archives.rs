@@ -13,12 +13,13 @@ use super::wire::{
     one_list_filter, paginate, replay_not_found, resolve_bus, retention_param, secs, time_param,
     with_token,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
+use crate::local::events::EventsHost;
 use crate::local::members::{Str, input};
-use crate::local::now_ms;
 use crate::pattern::transform::push_json_str;
 use serde_json::Value;
 use serde_json::json;
@@ -26,8 +27,13 @@ use std::sync::Arc;
 
 /// Re-delivers an archive's events in the window through the bus's rules, with
 /// `replay-name` in each envelope: STARTING → RUNNING → COMPLETED (or CANCELLED).
-pub(super) async fn run_replay(local: Arc<Local>, region: String, account: String, name: String) {
-    let events = &local.events;
+pub(super) async fn run_replay<H: EventsHost>(
+    local: Arc<H>,
+    region: String,
+    account: String,
+    name: String,
+) {
+    let events = &local.events();
     let snapshot = {
         let st = read(&events.state);
         let Some(r) = st.regions.get(&region) else {
@@ -82,7 +88,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
             hop: 0,
         };
         let mut ignored = Vec::new();
-        events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
+        events.dispatch(&*local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
     events.replay_update(&local, &region, &account, &name, |p| p.end(now_ms(), last));
@@ -97,7 +103,7 @@ pub(super) fn envelope_id(text: &str) -> Option<String> {
 impl Events {
     // ----- archives -----
 
-    pub(super) fn create_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn create_archive(&self, local: &Core, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         check_name(name, "archiveName", 48)?;
         let source = need(&b.event_source_arn, "EventSourceArn")?;
@@ -171,7 +177,7 @@ impl Events {
         Ok(with_token(json!({ "Archives": page }), next))
     }
 
-    pub(super) fn update_archive(&self, local: &Local, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn update_archive(&self, local: &Core, b: ArchiveRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         let pattern = b.event_pattern.owned();
         if let Some(p) = pattern.as_deref().filter(|p| !p.is_empty()) {
@@ -211,7 +217,7 @@ impl Events {
 
     pub(super) fn delete_archive(
         &self,
-        local: &Local,
+        local: &Core,
         b: ArchiveNameRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -233,9 +239,9 @@ impl Events {
 
     // ----- replays -----
 
-    pub(super) fn start_replay(
+    pub(super) fn start_replay<H: EventsHost>(
         &self,
-        local: &Arc<Local>,
+        local: &Arc<H>,
         b: StartReplayRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -356,7 +362,7 @@ impl Events {
         Ok(with_token(json!({ "Replays": page }), next))
     }
 
-    pub(super) fn cancel_replay(&self, local: &Local, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn cancel_replay(&self, local: &Core, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.replay_name, "ReplayName")?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &ctx.region, &ctx.account, now_ms());
@@ -382,7 +388,7 @@ impl Events {
     /// Updates a replay's state (from its task); false when it is gone.
     pub(super) fn replay_update(
         &self,
-        local: &Local,
+        local: &Core,
         region: &str,
         account: &str,
         name: &str,

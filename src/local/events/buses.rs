@@ -10,12 +10,12 @@ use super::wire::{
     UntagResourceRequest, bus_json, bus_not_found, check_name, exists, limit, missing, need,
     paginate, tags_of, tags_param, with_token,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use crate::local::members::Str;
-use crate::local::now_ms;
 use serde_json::Value;
 use serde_json::json;
 
@@ -24,7 +24,7 @@ impl Events {
 
     pub(super) fn create_event_bus(
         &self,
-        local: &Local,
+        local: &Core,
         b: CreateEventBusRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -94,7 +94,7 @@ impl Events {
         Ok(with_token(json!({ "EventBuses": page }), next))
     }
 
-    pub(super) fn delete_event_bus(&self, local: &Local, b: BusRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_event_bus(&self, local: &Core, b: BusRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         let bus = self.bus_ref(Some(name), ctx)?;
         if bus.name == DEFAULT_BUS {
@@ -113,7 +113,7 @@ impl Events {
 
     // ----- tags -----
 
-    pub(super) fn tag_resource(&self, local: &Local, b: TagResourceRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn tag_resource(&self, local: &Core, b: TagResourceRequest, ctx: &Ctx) -> OpResult {
         let arn = need(&b.resource_arn, "ResourceARN")?;
         let tags = tags_param(&b.tags)?;
         let mut st = write(&self.state);
@@ -134,7 +134,7 @@ impl Events {
 
     pub(super) fn untag_resource(
         &self,
-        local: &Local,
+        local: &Core,
         b: UntagResourceRequest,
         ctx: &Ctx,
     ) -> OpResult {

@@ -15,19 +15,19 @@ use super::wire::{
     check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate,
     rule_json, rule_not_found, tags_param, with_token,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use crate::local::members::Str;
-use crate::local::now_ms;
 use serde_json::Value;
 use serde_json::json;
 
 impl Events {
     // ----- rules -----
 
-    pub(super) fn put_rule(&self, local: &Local, b: PutRuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn put_rule(&self, local: &Core, b: PutRuleRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         check_name(name, "name", 64)?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
@@ -123,7 +123,7 @@ impl Events {
         Ok(with_token(json!({ "Rules": page }), next))
     }
 
-    pub(super) fn delete_rule(&self, local: &Local, b: RuleRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_rule(&self, local: &Core, b: RuleRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "Name")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let mut st = write(&self.state);
@@ -155,7 +155,7 @@ impl Events {
 
     pub(super) fn set_rule_state(
         &self,
-        local: &Local,
+        local: &Core,
         b: RuleRequest,
         ctx: &Ctx,
         state: &str,
@@ -186,7 +186,7 @@ impl Events {
 
     // ----- targets -----
 
-    pub(super) fn put_targets(&self, local: &Local, b: PutTargetsRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn put_targets(&self, local: &Core, b: PutTargetsRequest, ctx: &Ctx) -> OpResult {
         let rule = need(&b.rule, "Rule")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx)?;
         let targets = b.targets.get().ok_or_else(|| missing("targets"))?;
@@ -241,7 +241,7 @@ impl Events {
 
     pub(super) fn remove_targets(
         &self,
-        local: &Local,
+        local: &Core,
         b: RemoveTargetsRequest,
         ctx: &Ctx,
     ) -> OpResult {

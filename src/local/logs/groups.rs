@@ -10,10 +10,10 @@ use super::wire::{
     get_limit, get_str, group_json, group_key, group_not_found, invalid, missing, need_str,
     offset_token, parse_group_arn, parse_offset_token, stream_json, stream_not_found,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -23,7 +23,7 @@ impl Logs {
 
     pub(super) fn create_log_group(
         &self,
-        local: &Local,
+        local: &Core,
         b: CreateLogGroupRequest,
         ctx: &Ctx,
         now: i64,
@@ -63,7 +63,7 @@ impl Logs {
         Ok(json!({}))
     }
 
-    pub(super) fn delete_log_group(&self, local: &Local, b: GroupRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_log_group(&self, local: &Core, b: GroupRequest, ctx: &Ctx) -> OpResult {
         let name = need_str(&b.log_group_name, "logGroupName")?;
         let mut st = self.lock();
         if !st
@@ -85,7 +85,7 @@ impl Logs {
 
     pub(super) fn describe_log_groups(
         &self,
-        local: &Local,
+        local: &Core,
         b: DescribeLogGroupsRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -130,7 +130,7 @@ impl Logs {
 
     pub(super) fn put_retention(
         &self,
-        local: &Local,
+        local: &Core,
         b: GroupRequest,
         ctx: &Ctx,
         set: bool,
@@ -195,7 +195,7 @@ impl Logs {
 
     pub(super) fn tag(
         &self,
-        local: &Local,
+        local: &Core,
         b: TagsRequest,
         ctx: &Ctx,
         by_arn: bool,
@@ -237,7 +237,7 @@ impl Logs {
 
     pub(super) fn create_log_stream(
         &self,
-        local: &Local,
+        local: &Core,
         b: StreamRequest,
         ctx: &Ctx,
         now: i64,
@@ -270,7 +270,7 @@ impl Logs {
         Ok(json!({}))
     }
 
-    pub(super) fn delete_log_stream(&self, local: &Local, b: StreamRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_log_stream(&self, local: &Core, b: StreamRequest, ctx: &Ctx) -> OpResult {
         let group = need_str(&b.log_group_name, "logGroupName")?;
         let name = need_str(&b.log_stream_name, "logStreamName")?;
         let mut st = self.lock();
@@ -295,7 +295,7 @@ impl Logs {
 
     pub(super) fn describe_log_streams(
         &self,
-        local: &Local,
+        local: &Core,
         b: DescribeLogStreamsRequest,
         ctx: &Ctx,
     ) -> OpResult {

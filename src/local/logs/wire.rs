@@ -5,10 +5,10 @@
 
 use super::filter::FilterPattern;
 use super::state::{Event, Group, Stream};
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use crate::local::members::{Expected, Raw, Typed};
 use serde::Deserialize;
 use serde_json::Map;
@@ -289,11 +289,11 @@ pub(super) fn visible_from(g: &Group, now_ms: i64) -> i64 {
         .map_or(i64::MIN, |d| now_ms - i64::from(d) * 86_400_000)
 }
 
-pub(super) fn group_arn(local: &Local, region: &str, name: &str) -> String {
+pub(super) fn group_arn(local: &Core, region: &str, name: &str) -> String {
     format!("arn:aws:logs:{region}:{}:log-group:{name}", local.account)
 }
 
-pub(super) fn group_json(local: &Local, region: &str, name: &str, g: &Group) -> Value {
+pub(super) fn group_json(local: &Core, region: &str, name: &str, g: &Group) -> Value {
     let arn = group_arn(local, region, name);
     let mut v = json!({
         "logGroupName": name,
@@ -310,7 +310,7 @@ pub(super) fn group_json(local: &Local, region: &str, name: &str, g: &Group) -> 
     v
 }
 
-pub(super) fn stream_json(local: &Local, key: &(String, String), name: &str, s: &Stream) -> Value {
+pub(super) fn stream_json(local: &Core, key: &(String, String), name: &str, s: &Stream) -> Value {
     let mut v = json!({
         "logStreamName": name,
         "creationTime": s.created_ms,

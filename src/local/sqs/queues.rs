@@ -10,11 +10,11 @@ use super::wire::{
     from_token, need, page_token, valid_queue_name,
 };
 use super::{Queue, Sqs};
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
-use crate::local::now_ms;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -61,12 +61,7 @@ impl Sqs {
         Ok(())
     }
 
-    pub(super) fn create_queue(
-        &self,
-        local: &Local,
-        r: &CreateQueueRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn create_queue(&self, local: &Core, r: &CreateQueueRequest, ctx: &Ctx) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
         let given = r.attributes.pairs();
         let fifo_attr = given
@@ -132,7 +127,7 @@ impl Sqs {
         Ok(json!({ "QueueUrl": Self::url(local, name) }))
     }
 
-    pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
+    pub(super) fn get_queue_url(&self, local: &Core, r: &GetQueueUrlRequest) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
         if let Some(owner) = r.queue_owner_account_id.get()
             && owner != local.account
@@ -143,7 +138,7 @@ impl Sqs {
         Ok(json!({ "QueueUrl": Self::url(local, name) }))
     }
 
-    pub(super) fn list_queues(&self, local: &Local, r: &ListQueuesRequest) -> OpResult {
+    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest) -> OpResult {
         let prefix = r.queue_name_prefix.get().unwrap_or("");
         let max = r.max_results.within(
             "MaxResults",
@@ -177,7 +172,7 @@ impl Sqs {
         Ok(Value::Object(out))
     }
 
-    pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
         let url = need(&r.queue_url, "QueueUrl")?;
         let name = name_of(url);
         let q = {
@@ -235,7 +230,7 @@ impl Sqs {
 
     pub(super) fn set_queue_attributes(
         &self,
-        local: &Local,
+        local: &Core,
         r: &SetQueueAttributesRequest,
     ) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
@@ -266,7 +261,7 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn tag_queue(&self, local: &Local, r: &TagQueueRequest) -> OpResult {
+    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         if tags.is_empty() {
@@ -286,7 +281,7 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn untag_queue(&self, local: &Local, r: &UntagQueueRequest) -> OpResult {
+    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
         if keys.is_empty() {
@@ -312,7 +307,7 @@ impl Sqs {
         Ok(json!({ "Tags": st.tags }))
     }
 
-    pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+    pub(super) fn add_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let label = need(&r.label, "Label")?;
         let accounts = r.account_ids.strs();
@@ -366,7 +361,7 @@ impl Sqs {
         Ok(json!({}))
     }
 
-    pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+    pub(super) fn remove_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let label = need(&r.label, "Label")?;
         let mut st = q.live()?;
@@ -406,7 +401,7 @@ impl Sqs {
 
     pub(super) fn list_dead_letter_source_queues(
         &self,
-        local: &Local,
+        local: &Core,
         r: &ListQueuesRequest,
     ) -> OpResult {
         let dlq = self.queue_of(&r.queue_url)?;
