@@ -380,18 +380,9 @@ fn the_checkers_see_what_they_look_for() {
     assert!(p.contains(&m("super::self")), "{p:?}");
 }
 
-/// The cycles through a parent file still left, each for a reason: in
-/// `src/ops/` (another helper's area while this list was written),
-/// `audit.rs` calls `ops.rs`'s `state_dir` while `ops.rs` uses `audit`;
-/// moving `state_dir` into a child of `ops` removes it. Any other cycle fails.
-const CYCLES_THROUGH_A_PARENT_LEFT: [&str; 1] = ["ops -> ops::audit -> ops"];
-
 #[test]
 fn no_import_cycle_between_the_files_of_any_module_counting_its_parent() {
-    let found: Vec<String> = cycles(&tree_of(None), true)
-        .into_iter()
-        .filter(|c| !CYCLES_THROUGH_A_PARENT_LEFT.contains(&c.as_str()))
-        .collect();
+    let found = cycles(&tree_of(None), true);
     assert!(
         found.is_empty(),
         "import cycles between the files of a module (its parent file included): {found:#?}"
