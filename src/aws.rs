@@ -4,39 +4,22 @@
 //!
 //! One code path serves real AWS, LocalStack, moto and eddy's embedded
 //! backend: only the endpoint differs.
+//!
+//! Files: `clients` (settings, SDK clients, whoami), `error` (SDK errors to
+//! [`Error`]), one file per service (`events`, `logs`, `sqs`), and
+//! `logs_intercept` (the live-tail host-prefix fix the logs client needs).
+//! The children import from each other, never from this file; it only
+//! declares them, re-exports what callers use, and reads profile names.
 
+mod clients;
 pub mod error;
 pub mod events;
 pub mod logs;
+mod logs_intercept;
 pub mod sqs;
 
+pub use clients::{Clients, DEFAULT_LOCAL_REGION, Settings};
 pub use error::Error;
-
-use crate::domain::{Arn, Backend, Identity};
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::Credentials;
-use aws_types::region::Region;
-use std::time::Duration;
-
-/// Where and as whom to connect.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// A profile from `~/.aws/config` (else `AWS_PROFILE`, else `default`).
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    /// Overrides every service's endpoint (LocalStack, moto, eddy's backend).
-    pub endpoint_url: Option<String>,
-}
-
-/// Environment variables that override endpoints (read by aws-config too).
-const ENDPOINT_ENV: &[&str] = &[
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_SQS",
-    "AWS_ENDPOINT_URL_EVENTBRIDGE",
-    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
-];
 
 /// The profile names in the shared config and credentials files
 /// (`AWS_CONFIG_FILE`, else `~/.aws/config`: `[default]`, `[profile NAME]`;
@@ -84,227 +67,4 @@ pub fn profile_sections(text: &str, config_file: bool) -> Vec<String> {
         })
         .filter(|n| !n.is_empty())
         .collect()
-}
-
-/// Region used with an endpoint override when none is configured.
-pub const DEFAULT_LOCAL_REGION: &str = "us-east-1";
-
-/// Connected SDK clients plus what eddy needs to know about the connection.
-#[derive(Debug, Clone)]
-pub struct Clients {
-    pub(crate) sqs: aws_sdk_sqs::Client,
-    pub(crate) events: aws_sdk_eventbridge::Client,
-    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
-    pub(crate) sts: aws_sdk_sts::Client,
-    /// The endpoint override, if any (flag or environment).
-    pub endpoint: Option<String>,
-    pub region: String,
-    pub profile: Option<String>,
-}
-
-impl Clients {
-    /// Builds the clients: the full credential chain (environment, profiles,
-    /// SSO, assume-role, `credential_process`), or, with an endpoint override
-    /// and no credentials configured anywhere, dummy static credentials so
-    /// LocalStack and moto work with no set-up. Nothing is sent yet.
-    pub async fn connect(settings: &Settings) -> Clients {
-        Self::connect_with(settings, false).await
-    }
-
-    /// Clients for eddy's embedded backend (`--local`) at `settings.endpoint_url`:
-    /// always dummy static credentials, so that no profile, SSO session or
-    /// credential source of the caller is consulted (or can fail).
-    pub async fn connect_local(settings: &Settings) -> Clients {
-        Self::connect_with(settings, true).await
-    }
-
-    async fn connect_with(settings: &Settings, dummy_credentials: bool) -> Clients {
-        let env_endpoint = ENDPOINT_ENV
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
-        let endpoint = settings.endpoint_url.clone().or(env_endpoint);
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(3))
-                    .operation_timeout(Duration::from_secs(60))
-                    .build(),
-            );
-        if let Some(p) = &settings.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = &settings.region {
-            loader = loader.region(Region::new(r.clone()));
-        }
-        if let Some(e) = &settings.endpoint_url {
-            loader = loader.endpoint_url(e);
-        }
-        if dummy_credentials
-            || (endpoint.is_some() && settings.profile.is_none() && !credentials_configured())
-        {
-            loader = loader.credentials_provider(Credentials::from_keys("test", "test", None));
-        }
-        if endpoint.is_some() && settings.region.is_none() && !region_configured() {
-            loader = loader.region(Region::new(DEFAULT_LOCAL_REGION));
-        }
-        let conf = loader.load().await;
-        let region = conf
-            .region()
-            .map(|r| r.to_string())
-            .unwrap_or_else(|| DEFAULT_LOCAL_REGION.to_string());
-        let profile = settings.profile.clone().or_else(|| {
-            std::env::var("AWS_PROFILE")
-                .ok()
-                .filter(|p| !p.is_empty() && !dummy_credentials)
-        });
-        Clients {
-            sqs: aws_sdk_sqs::Client::new(&conf),
-            events: aws_sdk_eventbridge::Client::new(&conf),
-            logs: {
-                // StartLiveTail's `stream-` host prefix breaks endpoint overrides.
-                let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(&conf);
-                if endpoint.is_some() {
-                    b = b.interceptor(logs::NoHostPrefix);
-                }
-                aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
-            },
-            sts: aws_sdk_sts::Client::new(&conf),
-            endpoint,
-            region,
-            profile,
-        }
-    }
-
-    /// The endpoint shown to users: the override, or the regional AWS endpoint.
-    pub fn endpoint_label(&self) -> String {
-        self.endpoint
-            .clone()
-            .unwrap_or_else(|| format!("https://sqs.{}.amazonaws.com (AWS)", self.region))
-    }
-
-    /// Error context: the service is unreachable at this endpoint, and so on.
-    pub(crate) fn ctx(&self) -> error::Ctx {
-        error::Ctx {
-            endpoint: self.endpoint_label(),
-            profile: self.profile.clone(),
-        }
-    }
-
-    /// Who and where: account from STS `GetCallerIdentity` where the backend
-    /// has it, else from a queue or bus ARN; and which backend this looks like.
-    pub async fn whoami(&self) -> Result<Identity, Error> {
-        let backend = self.detect_backend().await;
-        let (mut account, mut arn) = (None, None);
-        match self.sts.get_caller_identity().send().await {
-            Ok(out) => {
-                account = out.account().map(str::to_string);
-                arn = out.arn().map(str::to_string);
-            }
-            Err(e) => {
-                let err = Error::from_sdk(e, "sts:GetCallerIdentity", "", &self.ctx());
-                if !matches!(err, Error::Unsupported { .. } | Error::Service { .. }) {
-                    return Err(err);
-                }
-                // Fall back to the account in the default bus's ARN.
-                if let Ok(buses) = self.list_buses().await
-                    && let Some(a) = buses.first().and_then(|b| Arn::parse(&b.arn))
-                {
-                    account = Some(a.account);
-                }
-            }
-        }
-        Ok(Identity {
-            endpoint: self.endpoint_label(),
-            region: self.region.clone(),
-            profile: self.profile.clone(),
-            account,
-            arn,
-            backend,
-        })
-    }
-
-    /// Guesses the backend from the endpoint's own pages: eddy answers
-    /// `GET /_eddy/health`, LocalStack `GET /_localstack/health`, moto
-    /// `GET /moto-api/`. No endpoint override means AWS.
-    pub async fn detect_backend(&self) -> Backend {
-        let Some(endpoint) = &self.endpoint else {
-            return Backend::Aws;
-        };
-        let base = endpoint.trim_end_matches('/');
-        for (path, backend) in [
-            ("/_eddy/health", Backend::Eddy),
-            ("/_localstack/health", Backend::LocalStack),
-            ("/moto-api/", Backend::Moto),
-        ] {
-            if probe(&format!("{base}{path}")).await {
-                return backend;
-            }
-        }
-        Backend::Unknown
-    }
-}
-
-/// Whether credentials are configured in the environment or the shared files.
-fn credentials_configured() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    if env("AWS_ACCESS_KEY_ID") || env("AWS_PROFILE") || env("AWS_WEB_IDENTITY_TOKEN_FILE") {
-        return true;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let files = [
-        std::env::var("AWS_SHARED_CREDENTIALS_FILE")
-            .unwrap_or_else(|_| format!("{home}/.aws/credentials")),
-        std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| format!("{home}/.aws/config")),
-    ];
-    files.iter().any(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| {
-            t.contains("aws_access_key_id")
-                || t.contains("sso_")
-                || t.contains("credential_process")
-                || t.contains("role_arn")
-        })
-    })
-}
-
-fn region_configured() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    if env("AWS_REGION") || env("AWS_DEFAULT_REGION") {
-        return true;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let f = std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| format!("{home}/.aws/config"));
-    std::fs::read_to_string(f).is_ok_and(|t| t.contains("region"))
-}
-
-/// A plain HTTP GET (loopback backends only): does the URL answer 200?
-async fn probe(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let (host, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let fut = async {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut s = tokio::net::TcpStream::connect(host).await.ok()?;
-        let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).await.ok()?;
-        let mut buf = vec![0u8; 64];
-        let n = s.read(&mut buf).await.ok()?;
-        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-        Some(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"))
-    };
-    tokio::time::timeout(Duration::from_secs(2), fut)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(false)
 }

@@ -14,10 +14,17 @@
 //! and the operations. `store` is the optional on-disk journal: it knows
 //! lines, not services ([`Record`] below names the services' records), so
 //! the services depend on it and never the reverse. `demo` is the demo world
-//! and its traffic. Services talk to each other through the small internal
-//! APIs on [`Local`] (EventBridge delivering to a queue or a log group),
-//! never over HTTP.
+//! and its traffic. Services talk to each other through small internal
+//! APIs (EventBridge delivering to a queue or a log group), never over HTTP.
+//!
+//! `core` is what they all share: [`Ctx`], [`AwsError`], [`now_ms`],
+//! [`Config`] and [`Core`] (account, base URL, journal). No service names
+//! [`Local`] or this file: they take `&Core`, and where they reach another
+//! service or spawn a task, a host trait of their own (`sqs::SqsHost`,
+//! `events::EventsHost`) that [`Local`] implements here. So this file depends
+//! on its children and none of them on it.
 
+pub mod core;
 pub mod demo;
 pub mod events;
 pub mod logs;
@@ -26,8 +33,9 @@ pub mod server;
 pub mod sqs;
 pub mod store;
 
-use serde_json::Value;
 use std::sync::Arc;
+
+pub use self::core::{AwsError, Config, Core, Ctx, DEFAULT_ACCOUNT, OpResult, now_ms};
 
 /// A state change of one service, as the journal (`store`) records it: one
 /// JSON line `{"service": "Sqs", "change": {...}}`. Each service defines its
@@ -40,35 +48,14 @@ pub enum Record {
     Logs(logs::journal::Change),
 }
 
-/// The account used when none is configured (as LocalStack does).
-pub const DEFAULT_ACCOUNT: &str = "000000000000";
-
-/// Settings of a backend instance.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub account: String,
-    /// Persist state here (journal); in memory when None.
-    pub data_dir: Option<std::path::PathBuf>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            account: DEFAULT_ACCOUNT.to_string(),
-            data_dir: None,
-        }
-    }
-}
-
 /// The whole backend: every service's state. Cheap to share (`Arc<Local>`).
+/// Derefs to its [`Core`] (account, base URL, journal); implements the
+/// services' host traits, through which they reach each other.
 pub struct Local {
-    pub account: String,
-    /// `http://127.0.0.1:<port>`, set once the listener is bound; queue URLs use it.
-    base_url: std::sync::OnceLock<String>,
+    core: Core,
     pub sqs: sqs::Sqs,
     pub events: events::Events,
     pub logs: logs::Logs,
-    pub store: Option<store::Store>,
 }
 
 impl Local {
@@ -79,39 +66,15 @@ impl Local {
             None => None,
         };
         let local = Arc::new(Local {
-            account: config.account.clone(),
-            base_url: std::sync::OnceLock::new(),
+            core: Core::new(config.account.clone(), store),
             sqs: sqs::Sqs::default(),
             events: events::Events::default(),
             logs: logs::Logs::default(),
-            store,
         });
         if let Some(store) = &local.store {
             store.replay(|record: Record| local.apply(record))?;
         }
         Ok(local)
-    }
-
-    pub fn base_url(&self) -> &str {
-        self.base_url
-            .get()
-            .map(String::as_str)
-            .unwrap_or("http://127.0.0.1:4566")
-    }
-
-    pub(crate) fn set_base_url(&self, url: String) {
-        let _ = self.base_url.set(url);
-    }
-
-    /// Records a state change durably (before the response is sent) when a
-    /// data dir is set. Services call this for every acknowledged write.
-    pub fn journal(&self, record: &Record) -> Result<(), AwsError> {
-        match &self.store {
-            Some(s) => s
-                .append(record)
-                .map_err(|e| AwsError::internal(format!("cannot write the journal: {e}"))),
-            None => Ok(()),
-        }
     }
 
     /// Re-applies a journal record at start-up.
@@ -124,79 +87,28 @@ impl Local {
     }
 }
 
-/// What a request carries besides its body.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// From the SigV4 signing scope (else `us-east-1`).
-    pub region: String,
-    pub account: String,
-}
+impl std::ops::Deref for Local {
+    type Target = Core;
 
-impl Ctx {
-    pub fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            self.region, self.account
-        )
+    fn deref(&self) -> &Core {
+        &self.core
     }
 }
 
-/// An AWS-shaped error: HTTP status, error code (`__type`), message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwsError {
-    pub status: u16,
-    /// The code as the JSON protocol names it (`QueueDoesNotExist`,
-    /// `ResourceNotFoundException`, `ValidationException`, …).
-    pub code: String,
-    /// For SQS: the legacy query-protocol code sent in `x-amzn-query-error`
-    /// (`AWS.SimpleQueueService.NonExistentQueue`).
-    pub query_code: Option<String>,
-    pub message: String,
-    pub sender_fault: bool,
-}
-
-impl AwsError {
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        AwsError {
-            status,
-            code: code.to_string(),
-            query_code: None,
-            message: message.into(),
-            sender_fault: status < 500,
-        }
-    }
-
-    pub fn with_query_code(mut self, code: &str) -> Self {
-        self.query_code = Some(code.to_string());
-        self
-    }
-
-    pub fn validation(message: impl Into<String>) -> Self {
-        AwsError::new(400, "ValidationException", message)
-    }
-
-    pub fn internal(message: impl Into<String>) -> Self {
-        AwsError::new(500, "InternalFailure", message)
-    }
-
-    pub fn unknown_operation(op: &str) -> Self {
-        AwsError::new(
-            400,
-            "UnknownOperationException",
-            format!("eddy's backend does not implement {op}"),
-        )
+impl sqs::SqsHost for Local {
+    fn sqs(&self) -> &sqs::Sqs {
+        &self.sqs
     }
 }
 
-/// The result of one operation: the JSON response body.
-pub type OpResult = Result<Value, AwsError>;
+impl events::EventsHost for Local {
+    fn events(&self) -> &events::Events {
+        &self.events
+    }
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    fn logs(&self) -> &logs::Logs {
+        &self.logs
+    }
 }
 
 /// Starts the backend on `addr` (port 0 picks a free one) in this tokio

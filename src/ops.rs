@@ -23,11 +23,12 @@ pub mod purge;
 pub mod redrive;
 pub mod republish;
 pub mod rule_state;
+mod state_dir;
 pub mod tail;
 
 pub use error::Error;
+pub use state_dir::{STATE_DIR_ENV, state_dir};
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -73,30 +74,6 @@ impl<T> Done<T> {
             audit_warning: audit.err().map(|e| e.to_string()),
         }
     }
-}
-
-/// Environment variable that overrides eddy's state folder (journals, audit log).
-pub const STATE_DIR_ENV: &str = "EDDY_STATE_DIR";
-
-/// eddy's state folder: `$EDDY_STATE_DIR`, else `$XDG_STATE_HOME/eddy`, else
-/// `~/.local/state/eddy`. `None` when none of these is set to an absolute path.
-pub fn state_dir() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let absolute = |v: std::ffi::OsString| {
-        let p = PathBuf::from(v);
-        p.is_absolute().then_some(p)
-    };
-    if let Some(dir) = non_empty(STATE_DIR_ENV).and_then(absolute) {
-        return Some(dir);
-    }
-    non_empty("XDG_STATE_HOME")
-        .and_then(absolute)
-        .or_else(|| {
-            non_empty("HOME")
-                .and_then(absolute)
-                .map(|h| h.join(".local").join("state"))
-        })
-        .map(|dir| dir.join("eddy"))
 }
 
 /// A cancellation flag shared between an operation and whoever started it.

@@ -3,7 +3,8 @@
 
 mod convert;
 
-use super::{Clients, Error};
+use super::clients::Clients;
+use super::error::Error;
 use crate::domain::{
     Archive, EntryError, EventBus, EventEntry, PutEventOutcome, Replay, Rule, RuleState, Target,
 };

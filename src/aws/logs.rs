@@ -1,15 +1,10 @@
 //! CloudWatch Logs: groups, streams, filtered events and live tail.
 
-use super::{Clients, Error};
+use super::clients::Clients;
+use super::error::Error;
 use crate::domain::{LogEvent, LogGroup, LogStream};
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 use aws_sdk_cloudwatchlogs::types as sdk;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -348,36 +343,6 @@ fn put_batches<'a>(sorted: &[&'a (i64, String)]) -> Vec<Vec<&'a (i64, String)>> 
         batches.push(current);
     }
     batches
-}
-
-/// Strips the `stream-` host prefix StartLiveTail puts before the endpoint:
-/// with an endpoint override (LocalStack, moto, eddy's backend on loopback)
-/// `stream-127.0.0.1` does not resolve. Installed on the logs client only
-/// when an endpoint override is set, and acts only when the client really
-/// has one.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct NoHostPrefix;
-
-impl Intercept for NoHostPrefix {
-    fn name(&self) -> &'static str {
-        "eddy::NoHostPrefix"
-    }
-
-    fn read_before_attempt(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if cfg
-            .load::<aws_types::endpoint_config::EndpointUrl>()
-            .is_some()
-            && cfg.load::<EndpointPrefix>().is_some()
-        {
-            cfg.interceptor_state().unset::<EndpointPrefix>();
-        }
-        Ok(())
-    }
 }
 
 /// Whether the tail should go on.

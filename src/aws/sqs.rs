@@ -1,7 +1,8 @@
 //! SQS: queues and their counts, the DLQ map, safe peek, send, delete,
 //! visibility, purge and message move tasks.
 
-use super::{Clients, Error};
+use super::clients::Clients;
+use super::error::Error;
 use crate::domain::{
     Arn, BatchOutcome, DeadLetterQueue, EntryError, Message, MessageAttribute, MoveTask,
     OutgoingMessage, Queue, queue_name,

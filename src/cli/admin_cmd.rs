@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::aws_cmds::{Session, warn_audit};
+use super::common::{CliError, ConnArgs, Status};
 use super::output::{Io, plural, thousands};
 use super::table::{escape, first_line, safe_json};
-use super::{CliError, ConnArgs, Status};
 use crate::domain::{BusName, MessageId, Queue, QueueUrl, RuleName};
 use crate::ops::export::{self, ExportOptions, ExportedMessage};
 use crate::ops::{Cancel, Confirmation, delete, purge as purge_op, rule_state};

@@ -9,9 +9,9 @@ use clap::Args;
 
 use super::admin_cmd::confirm;
 use super::aws_cmds::{Session, warn_audit};
+use super::common::{CliError, ConnArgs, Format, Status};
 use super::output::{Io, thousands};
 use super::table::{Align, Table, escape, safe_json};
-use super::{CliError, ConnArgs, Format, Status};
 use crate::domain::Replay;
 use crate::ops::archives;
 

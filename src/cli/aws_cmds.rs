@@ -8,7 +8,8 @@
 //!
 //! Here: the connection ([`Session`]), the dispatch, and the SQS commands;
 //! `events.rs` holds the EventBridge ones (`buses` … `test-pattern`),
-//! `logs.rs` the `logs` command, `print.rs` what they all share.
+//! `logs.rs` the `logs` command, `print.rs` what they all share, `args.rs`
+//! their arguments ([`AwsCommand`] and its structs).
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -17,29 +18,30 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::common::{CliError, ConnArgs, Format, Status};
 use super::output::Io;
 use super::serve::Backend;
 use super::table::{Align, Table, escape, first_line};
-use super::{
-    AttrArg, AwsCommand, CliError, ConnArgs, DlqsArgs, Format, PeekArgs, QueuesArgs, SendArgs,
-    Status, WhoamiArgs,
-};
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
 use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue};
 use crate::ops::audit::Audit;
 
+mod args;
 mod events;
 mod logs;
 mod print;
+
+pub use args::{
+    AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
+    RulesArgs, SendArgs, Since, TargetsArgs, TestPatternArgs, WhoamiArgs,
+};
 
 use events::{
     buses, put_event, read_pattern_and_event, rules, targets, test_pattern_offline,
     test_pattern_remote,
 };
-pub use logs::Since;
 use logs::logs;
-pub(crate) use logs::parse_since;
 pub(crate) use print::warn_audit;
 use print::{audit, or_dash, print_json, print_table, read_at_arg};
 
@@ -230,27 +232,6 @@ pub(crate) fn run(
 /// decimals so that the column keeps its width: `2024-05-01T12:00:00.120Z`.
 pub(crate) fn rfc3339(ms: i64) -> String {
     super::when::rfc3339(ms)
-}
-
-/// Checks `--endpoint-url`: an http(s) URL with a host, so that a typo fails
-/// here with a hint rather than deep in the SDK.
-pub(crate) fn parse_endpoint(s: &str) -> Result<String, String> {
-    let rest = s
-        .strip_prefix("http://")
-        .or_else(|| s.strip_prefix("https://"))
-        .ok_or_else(|| {
-            format!(
-                "`{s}` is not an http(s) URL; write it with its scheme, e.g. http://localhost:4566"
-            )
-        })?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let bracketed_ok = !host.starts_with('[') || host.contains(']');
-    if host.is_empty() || !bracketed_ok || s.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "`{s}` is not a valid endpoint URL, e.g. http://localhost:4566"
-        ));
-    }
-    Ok(s.to_string())
 }
 
 // ---------------------------------------------------------------- whoami
@@ -504,14 +485,6 @@ async fn peek(c: &Clients, args: &PeekArgs, io: &mut Io<'_>) -> Result<Status, C
 
 // ---------------------------------------------------------------- send
 
-/// Parses `--attr NAME=VALUE` (a String attribute) or `NAME:TYPE=VALUE`, where
-/// TYPE is String, Number or Binary (base64 value), optionally with a custom
-/// suffix (`Number.float`).
-pub(crate) fn parse_attr(s: &str) -> Result<AttrArg, String> {
-    let (name, attribute) = MessageAttribute::parse_arg(s)?;
-    Ok(AttrArg { name, attribute })
-}
-
 async fn send(
     c: &Clients,
     args: &SendArgs,
@@ -544,6 +517,8 @@ async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::aws_cmds::args::parse_attr;
+    use crate::cli::common::parse_endpoint;
 
     #[test]
     fn attrs_default_to_string_and_take_a_type() {

@@ -3,12 +3,118 @@
 use std::io::BufRead;
 use std::time::Instant;
 
+use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use super::common::{CliError, Status};
 use super::input::{self, Event, InputError, InputSpec, Source};
 use super::output::{Io, plural, thousands};
-use super::{CheckArgs, CliError, MatchArgs, OutputFormat, Status, TestArgs, rules};
+use super::rules;
 use crate::pattern::{Explanation, Pattern};
+
+pub(super) const PATTERN_HELP: &str = "\
+A PATTERN or EVENT argument is a file, `-` for stdin, or inline JSON starting with `{`.
+Event files: .json (one object, may span lines), .jsonl / .ndjson (one object per line),
+either optionally gzipped (.gz); a folder means every such file in it, by name.
+
+Examples:
+  eddy pattern check assets/patterns/payment-over-200.json
+  eddy pattern test assets/patterns/payment-over-200.json assets/events/
+  eddy pattern match --rules rules.json events.jsonl.gz";
+
+const CHECK_HELP: &str = "\
+Prints `valid` and exits 0, or prints the reason and position and exits 2.
+
+Examples:
+  eddy pattern check assets/patterns/payment-over-200.json
+  eddy pattern check '{\"detail\":{\"total_cost\":[{\"numeric\":[\">\",200]}]}}'
+  cat pattern.json | eddy pattern check -";
+
+const TEST_HELP: &str = "\
+Prints `MATCH    <source>` or `NO MATCH <source>` per event, where <source> is the
+file, `file:LINE` for JSON lines, `-` / `-:LINE` for stdin, or `inline`.
+An event that cannot be read is reported on stderr and skipped; the others are still tested.
+
+Exit status: 0 every event matched, 1 some event did not match,
+2 invalid pattern or an event that could not be read.
+
+Examples:
+  eddy pattern test assets/patterns/payment-over-200.json assets/events/
+  eddy pattern test --explain assets/patterns/payment-over-200.json assets/events/
+  eddy pattern test -o json '{\"source\":[\"demo.payments\"]}' events.jsonl.gz
+  jq -c '.Messages[].Body | fromjson' received.json | eddy pattern test pattern.json -";
+
+const MATCH_HELP: &str = "\
+RULES is a JSON object mapping rule names to patterns, each pattern an object or a string
+holding the pattern text: {\"big-orders\": {\"detail\": {\"total\": [{\"numeric\": [\">\", 200]}]}}}.
+The output of `aws events list-rules` ({\"Rules\": [{\"Name\": ..., \"EventPattern\": ...}]}) works too.
+
+Prints `<source>: rule-a, rule-b` (or `<source>: (none)`) per event; with --count, a table of
+matches per rule, and the throughput on stderr.
+Exit status: 0 done (whether or not anything matched), 2 invalid rules or an unreadable event.
+
+Examples:
+  eddy pattern match --rules rules.json assets/events/
+  eddy pattern match --rules rules.json --count big-day.jsonl.gz
+  aws events list-rules --event-bus-name orders | eddy pattern match --rules - events.jsonl";
+
+#[derive(Debug, Subcommand)]
+pub enum PatternCommand {
+    /// Check that a pattern is valid for EventBridge
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// Test one pattern against events: MATCH or NO MATCH per event, optionally why
+    #[command(after_help = TEST_HELP)]
+    Test(TestArgs),
+    /// Match events against many named rules at once: which rules each event hits
+    #[command(after_help = MATCH_HELP)]
+    Match(MatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The pattern: a file, `-` for stdin, or inline JSON starting with `{`
+    #[arg(value_name = "PATTERN")]
+    pub pattern: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The pattern: a file, `-` for stdin, or inline JSON starting with `{`
+    #[arg(value_name = "PATTERN")]
+    pub pattern: String,
+    /// Events: files (.json, .jsonl, .ndjson, optionally .gz), folders, `-` for stdin, or inline JSON
+    #[arg(value_name = "EVENT", required = true)]
+    pub events: Vec<String>,
+    /// Show why each event did or did not match, field by field
+    #[arg(long)]
+    pub explain: bool,
+    /// Output format: `text` lines, or `json` (one object per event per line)
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// The rules: a JSON object {"rule-name": pattern, ...} in a file, `-` for stdin, or inline
+    #[arg(long, value_name = "RULES")]
+    pub rules: String,
+    /// Events: files (.json, .jsonl, .ndjson, optionally .gz), folders, `-` for stdin, or inline JSON
+    #[arg(value_name = "EVENT", required = true)]
+    pub events: Vec<String>,
+    /// Print the number of matching events per rule instead of a line per event
+    #[arg(long)]
+    pub count: bool,
+    /// Output format: `text` lines, or `json` (one object per line)
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
 
 /// `eddy pattern check PATTERN`
 pub(crate) fn check(

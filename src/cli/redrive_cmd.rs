@@ -10,10 +10,10 @@ use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 
 use super::aws_cmds::{Session, rfc3339, warn_audit};
+use super::common::{CliError, ConnArgs, Format, Status};
 use super::input::{self, InputSpec};
 use super::output::{Io, thousands};
 use super::table::{Align, Table, escape, first_line, safe_json};
-use super::{CliError, ConnArgs, Format, Status};
 use crate::aws::Clients;
 use crate::domain::{MessageId, MoveTask, Queue, queue_name};
 use crate::ops::Cancel;

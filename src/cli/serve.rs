@@ -6,33 +6,64 @@
 //! once it lands).
 
 use std::io::IsTerminal;
+
+use clap::Args;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+use super::common::{CliError, Status, parse_rate};
 use super::output::{Io, plural};
 use super::table::{Align, Table, escape};
 use super::when::rfc3339;
-use super::{CliError, ServeArgs, Status};
 use crate::aws::{Clients, Settings};
 use crate::local::{self, Config, Local, demo, server::Running};
+
+pub(super) const SERVE_HELP: &str = "\
+Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS
+GetCallerIdentity like AWS, so the aws CLI, boto3, any SDK or an app under development can
+use it: point them at the printed URL with any credentials. Prints `listening on URL` once
+it is ready, and runs until Ctrl-C or SIGTERM (exit 0).
+
+It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has no
+authentication. State is in memory unless --data-dir: then every acknowledged change is
+on disk before the answer and survives a crash.
+
+Examples:
+  eddy serve
+  eddy serve --port 0 --demo
+  eddy serve --data-dir ~/.local/share/eddy --account-id 123456789012
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on; 0 picks a free one (printed)
+    #[arg(long, value_name = "PORT", default_value_t = 4566)]
+    pub port: u16,
+    /// The address to listen on; the default accepts connections from this machine only
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Create the demo world (buses, rules, queues, DLQs, log groups) and run its traffic
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: events per second the demo puts on its buses [default: 5]
+    #[arg(long, value_name = "N", requires = "demo", value_parser = parse_rate)]
+    pub demo_rate: Option<f64>,
+    /// Keep the state in this folder (created if needed) and restore it at start-up
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The account id in ARNs, queue URLs and GetCallerIdentity
+    #[arg(long, value_name = "ID", default_value = crate::local::DEFAULT_ACCOUNT,
+          value_parser = parse_account)]
+    pub account_id: String,
+}
 
 /// How often `eddy --local` prints the queue counts (on a terminal; every
 /// [`REFRESH_EVERY_PIPED`] when stdout is a pipe or a file).
 const REFRESH_EVERY: Duration = Duration::from_secs(3);
 const REFRESH_EVERY_PIPED: Duration = Duration::from_secs(10);
-
-/// Parses `--demo-rate`: events per second, more than 0, at most 10,000.
-pub(crate) fn parse_rate(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Ok(r),
-        _ => Err(format!(
-            "`{s}` is not a rate: give events per second, more than 0 and at most 10000, e.g. 5 or 0.5"
-        )),
-    }
-}
 
 /// Parses `--account-id`: 12 digits, as AWS account ids are.
 pub(crate) fn parse_account(s: &str) -> Result<String, String> {

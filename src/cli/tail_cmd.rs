@@ -9,11 +9,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::aws_cmds::{Session, warn_audit};
+use super::common::{CliError, ConnArgs, Format, Status};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
 use super::when::{parse_duration, rfc3339};
-use super::{CliError, ConnArgs, Format, Status};
 use crate::domain::BusName;
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
 use crate::pattern::Pattern;

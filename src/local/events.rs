@@ -37,16 +37,27 @@ mod wire;
 
 pub use state::{ArchivedRecord, ReplayRecord};
 
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
+use crate::local::logs::Logs;
 use crate::local::members::input;
-use crate::local::now_ms;
+use crate::local::sqs::SqsHost;
 use serde_json::Value;
 use state::{Region, State, read, write};
 use std::sync::Arc;
 use std::sync::RwLock;
+
+/// What EventBridge needs of the backend that holds it: the
+/// [`Core`](crate::local::core::Core) (by
+/// deref, through [`SqsHost`]), SQS and CloudWatch Logs to deliver to, and
+/// itself, for the replays it spawns. `Local` implements it; EventBridge
+/// never names `Local`.
+pub trait EventsHost: SqsHost {
+    fn events(&self) -> &Events;
+    fn logs(&self) -> &Logs;
+}
 
 /// Events state.
 #[derive(Default)]
@@ -56,10 +67,18 @@ pub struct Events {
 
 impl Events {
     /// Runs one operation (`op` is the part after `AWSEvents.`).
-    pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
+    pub async fn handle<H: EventsHost>(
+        &self,
+        host: &Arc<H>,
+        op: &str,
+        body: Value,
+        ctx: &Ctx,
+    ) -> OpResult {
         // The one read of the clock for this request: everything below takes `now`.
         let now = now_ms();
         self.ensure_region(&ctx.region, &ctx.account, now);
+        // Replays are spawned with the `Arc`; everything else takes `&H`.
+        let local: &H = host;
         let b = body;
         match op {
             "CreateEventBus" => self.create_event_bus(local, input(b), ctx, now),
@@ -86,7 +105,7 @@ impl Events {
             "ListArchives" => self.list_archives(input(b), ctx),
             "UpdateArchive" => self.update_archive(local, input(b), ctx, now),
             "DeleteArchive" => self.delete_archive(local, input(b), ctx, now),
-            "StartReplay" => self.start_replay(local, input(b), ctx, now),
+            "StartReplay" => self.start_replay(host, input(b), ctx, now),
             "DescribeReplay" => self.describe_replay(input(b), ctx),
             "ListReplays" => self.list_replays(input(b), ctx),
             "CancelReplay" => self.cancel_replay(local, input(b), ctx, now),
@@ -348,7 +367,7 @@ mod tests {
         call(&local, "CreateArchive", archive).await;
         let put_at = |n: i64, now: i64| {
             let body = json!({"Entries": [{"Source": "s", "DetailType": "d", "Detail": format!(r#"{{"n":{n}}}"#)}]});
-            local.events.put_events(&local, input(body), &ctx(), now)
+            local.events.put_events(&*local, input(body), &ctx(), now)
         };
         put_at(1, t0).unwrap();
         put_at(2, t0 + DAY / 2).unwrap();

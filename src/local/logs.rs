@@ -27,17 +27,15 @@ mod wire;
 
 pub use filter::FilterPattern;
 
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
-use crate::local::Record;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use crate::local::members::input;
-use crate::local::now_ms;
 use journal::Change;
 use serde_json::Value;
 use state::State;
-use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::MutexGuard;
 use wire::{check_stream_name, group_not_found, invalid, parse_group_arn, test_metric_filter};
@@ -57,8 +55,7 @@ impl Logs {
     }
 
     /// Runs one operation (`op` is the part after `Logs_20140328.`).
-    pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
-        let local: &Local = local;
+    pub async fn handle(&self, local: &Core, op: &str, body: Value, ctx: &Ctx) -> OpResult {
         let b = body;
         // The clock is read once per request; the operations take it as a parameter.
         let now = now_ms();
@@ -92,8 +89,8 @@ impl Logs {
 
     /// Journals a change and applies it, under the state lock (so the
     /// journal's order is the order of application).
-    fn commit(&self, st: &mut State, local: &Local, change: Change) -> Result<(), AwsError> {
-        local.journal(&Record::Logs(change.clone()))?;
+    fn commit(&self, st: &mut State, local: &Core, change: Change) -> Result<(), AwsError> {
+        local.journal("Logs", &change)?;
         st.apply(change);
         Ok(())
     }
@@ -109,7 +106,7 @@ impl Logs {
     /// stream is created when missing; the group must exist.
     pub fn deliver(
         &self,
-        local: &Local,
+        local: &Core,
         group_arn: &str,
         message: String,
         timestamp_ms: i64,
@@ -161,7 +158,9 @@ mod tests {
     use super::wire::*;
     use super::*;
     use crate::local::Config;
+    use crate::local::Local;
     use serde_json::{Value, json};
+    use std::sync::Arc;
 
     fn ctx() -> Ctx {
         Ctx {

@@ -2,7 +2,8 @@
 //! `Action` (STS query protocol), and shapes errors the way AWS does so every
 //! SDK parses them.
 
-use super::{AwsError, Ctx, Local};
+use super::core::{AwsError, Core, Ctx};
+use super::events::EventsHost;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -50,13 +51,13 @@ impl Drop for Running {
     }
 }
 
-pub async fn start(local: Arc<Local>, addr: SocketAddr) -> std::io::Result<Running> {
+pub async fn start<H: EventsHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     local.set_base_url(url.clone());
     let app = Router::new()
-        .fallback(handle)
+        .fallback(handle::<H>)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(local);
     let (tx, rx) = oneshot::channel::<()>();
@@ -83,8 +84,8 @@ enum Service {
     Logs,
 }
 
-async fn handle(
-    State(local): State<Arc<Local>>,
+async fn handle<H: EventsHost>(
+    State(local): State<Arc<H>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -158,9 +159,9 @@ async fn handle(
         }
     };
     let result = match service {
-        Service::Sqs => local.sqs.handle(&local, op, input, &ctx).await,
-        Service::Events => local.events.handle(&local, op, input, &ctx).await,
-        Service::Logs => local.logs.handle(&local, op, input, &ctx).await,
+        Service::Sqs => local.sqs().handle(&local, op, input, &ctx).await,
+        Service::Events => local.events().handle(&local, op, input, &ctx).await,
+        Service::Logs => local.logs().handle(&local, op, input, &ctx).await,
     };
     match result {
         Ok(v) => {
@@ -199,7 +200,7 @@ fn json_error(service: Service, e: &AwsError) -> Response {
 
 /// The query protocol: only STS `GetCallerIdentity` (so `aws sts
 /// get-caller-identity` and eddy's whoami work).
-fn query_protocol(local: &Local, ctx: &Ctx, body: &Bytes) -> Response {
+fn query_protocol(local: &Core, ctx: &Ctx, body: &Bytes) -> Response {
     let params: Vec<(String, String)> = form_pairs(body);
     let action = params
         .iter()

@@ -46,10 +46,10 @@ mod wire;
 pub use attrs::{AttrValue, md5_of_attributes};
 pub use engine::StoredMessage;
 
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use attrs::name_of;
 use engine::{Incoming, QState};
 use errors::no_queue;
@@ -140,9 +140,22 @@ impl Default for Sqs {
     }
 }
 
+/// What SQS needs of the backend that holds it: the [`Core`] (by deref) and
+/// itself, for the move tasks it spawns. `Local` implements it; SQS never
+/// names `Local`.
+pub trait SqsHost: std::ops::Deref<Target = Core> + Send + Sync + 'static {
+    fn sqs(&self) -> &Sqs;
+}
+
 impl Sqs {
     /// Runs one operation (`op` is the part after `AmazonSQS.`).
-    pub async fn handle(&self, local: &Arc<Local>, op: &str, body: Value, ctx: &Ctx) -> OpResult {
+    pub async fn handle<H: SqsHost>(
+        &self,
+        local: &Arc<H>,
+        op: &str,
+        body: Value,
+        ctx: &Ctx,
+    ) -> OpResult {
         let b = body;
         match op {
             "ReceiveMessage" => self.receive_message(local, &input(b)).await,
@@ -183,7 +196,7 @@ impl Sqs {
     /// `attributes` become String message attributes.
     pub fn deliver(
         &self,
-        local: &Local,
+        local: &Core,
         queue_arn: &str,
         body: String,
         group_id: Option<String>,
@@ -244,7 +257,7 @@ impl Sqs {
         })
     }
 
-    fn url(local: &Local, name: &str) -> String {
+    fn url(local: &Core, name: &str) -> String {
         format!("{}/{}/{name}", local.base_url(), local.account)
     }
 
@@ -260,6 +273,7 @@ impl Sqs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::Local;
 
     #[tokio::test]
     async fn deliver_by_arn_standard_and_fifo() {

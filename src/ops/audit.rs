@@ -138,12 +138,12 @@ impl Audit {
     }
 }
 
-/// Where the audit log is: `$EDDY_AUDIT_FILE`, else `audit.jsonl` in [`super::state_dir`].
+/// Where the audit log is: `$EDDY_AUDIT_FILE`, else `audit.jsonl` in [`super::state_dir::state_dir`].
 pub fn path() -> Option<PathBuf> {
     if let Some(file) = std::env::var_os(AUDIT_FILE_ENV).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(file));
     }
-    super::state_dir().map(|d| d.join("audit.jsonl"))
+    super::state_dir::state_dir().map(|d| d.join("audit.jsonl"))
 }
 
 /// Appends `entry` to the file `path` (and its folder); the error names the file.

@@ -126,7 +126,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 
 #[cfg(target_arch = "x86_64")]
 mod simd {
-    use super::Masks;
+    use crate::pattern::skip::Masks;
     use std::arch::x86_64::*;
 
     /// Classifies 64 bytes at `p` into bit masks.

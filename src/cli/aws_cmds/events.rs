@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::args::{BusesArgs, PutEventArgs, RulesArgs, TargetsArgs, TestPatternArgs};
 use crate::aws::{Clients, Error as AwsError};
+use crate::cli::common::{CliError, Format, Status};
 use crate::cli::input::{self, InputSpec};
 use crate::cli::output::Io;
 use crate::cli::table::{Align, Table, escape, minify_json};
-use crate::cli::{
-    BusesArgs, CliError, Format, PutEventArgs, RulesArgs, Status, TargetsArgs, TestPatternArgs,
-};
 use crate::domain::{EventEntry, Rule, Target};
 use crate::pattern::{Pattern, validate_event};
 

@@ -1,14 +1,13 @@
 //! `logs`: a log group's events since a time or for a while back, or
 //! followed as they come.
 
-use std::time::Duration;
-
 use serde::Serialize;
 
+use super::args::LogsArgs;
 use crate::aws::Clients;
+use crate::cli::common::{CliError, Format, Status};
 use crate::cli::output::{Io, plural};
 use crate::cli::table::escape;
-use crate::cli::{CliError, Format, LogsArgs, Status};
 use crate::domain::LogEvent;
 
 /// How many `ListTargetsByRule` calls `eddy rules` makes at once.
@@ -16,36 +15,6 @@ use super::print::*;
 use crate::cli::when::rfc3339;
 
 // ---------------------------------------------------------------- logs
-
-/// Where `logs` starts: a while ago, or a point in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    Ago(Duration),
-    /// Milliseconds since the epoch.
-    At(i64),
-}
-
-impl Since {
-    fn start_ms(self, now_ms: i64) -> i64 {
-        match self {
-            Since::Ago(d) => {
-                now_ms.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            }
-            Since::At(ms) => ms,
-        }
-    }
-}
-
-/// `30s`, `10m`, `2h`, `1d`, `1w`, or an RFC 3339 time (`2024-05-01T12:00:00Z`,
-/// offsets allowed).
-pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
-    if let Some(d) = super::super::when::parse_compact_duration(s) {
-        return Ok(Since::Ago(d));
-    }
-    super::super::when::parse_rfc3339_ms(s).map(Since::At).ok_or_else(|| {
-        format!("`{s}` is not a duration (30s, 10m, 2h, 1d) or an RFC 3339 time (2024-05-01T12:00:00Z)")
-    })
-}
 
 fn print_log_event(io: &mut Io<'_>, e: &LogEvent, format: Format) -> Result<(), CliError> {
     match format {
@@ -132,29 +101,4 @@ pub(super) async fn logs(
         }
     }
     Ok(Status::Success)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_takes_durations_and_times() {
-        assert_eq!(parse_since("30s"), Ok(Since::Ago(Duration::from_secs(30))));
-        assert_eq!(parse_since("10m"), Ok(Since::Ago(Duration::from_secs(600))));
-        assert_eq!(parse_since("2h"), Ok(Since::Ago(Duration::from_secs(7200))));
-        assert_eq!(
-            parse_since("1d"),
-            Ok(Since::Ago(Duration::from_secs(86_400)))
-        );
-        assert_eq!(parse_since("1970-01-01T00:00:01Z"), Ok(Since::At(1000)));
-        assert_eq!(
-            parse_since("1970-01-01T01:00:01+01:00"),
-            Ok(Since::At(1000))
-        );
-        assert!(parse_since("10 minutes").is_err());
-        assert!(parse_since("yesterday").is_err());
-        assert!(parse_since("5x").is_err());
-        assert_eq!(Since::Ago(Duration::from_secs(1)).start_ms(5000), 4000);
-    }
 }

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use crate::aws::Clients;
-use crate::cli::CliError;
+use crate::cli::common::CliError;
 use crate::cli::input::{self, InputSpec};
 use crate::cli::output::Io;
 use crate::cli::table::{Table, escape, safe_json};

@@ -13,19 +13,25 @@ use super::wire::{
     exists, limit, missing, need, one_list_filter, paginate, replay_not_found, reply, resolve_bus,
     retention_param, secs, time_param,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
+use crate::local::events::EventsHost;
 use crate::local::members::{Str, input};
-use crate::local::now_ms;
 use crate::pattern::transform::push_json_str;
 use std::sync::Arc;
 
 /// Re-delivers an archive's events in the window through the bus's rules, with
 /// `replay-name` in each envelope: STARTING → RUNNING → COMPLETED (or CANCELLED).
-pub(super) async fn run_replay(local: Arc<Local>, region: String, account: String, name: String) {
-    let events = &local.events;
+pub(super) async fn run_replay<H: EventsHost>(
+    local: Arc<H>,
+    region: String,
+    account: String,
+    name: String,
+) {
+    let events = &local.events();
     let snapshot = {
         let st = read(&events.state);
         let Some(r) = st.regions.get(&region) else {
@@ -91,7 +97,7 @@ pub(super) async fn run_replay(local: Arc<Local>, region: String, account: Strin
             hop: 0,
         };
         let mut ignored = Vec::new();
-        events.dispatch(&local, &routing, &e, Some(&filter), &mut ignored);
+        events.dispatch(&*local, &routing, &e, Some(&filter), &mut ignored);
         last = Some(*time_ms);
     }
     let now = now_ms();
@@ -109,7 +115,7 @@ impl Events {
 
     pub(super) fn create_archive(
         &self,
-        local: &Local,
+        local: &Core,
         b: ArchiveRequest,
         ctx: &Ctx,
         now: i64,
@@ -192,7 +198,7 @@ impl Events {
 
     pub(super) fn update_archive(
         &self,
-        local: &Local,
+        local: &Core,
         b: ArchiveRequest,
         ctx: &Ctx,
         now: i64,
@@ -236,7 +242,7 @@ impl Events {
 
     pub(super) fn delete_archive(
         &self,
-        local: &Local,
+        local: &Core,
         b: ArchiveNameRequest,
         ctx: &Ctx,
         now: i64,
@@ -259,9 +265,9 @@ impl Events {
 
     // ----- replays -----
 
-    pub(super) fn start_replay(
+    pub(super) fn start_replay<H: EventsHost>(
         &self,
-        local: &Arc<Local>,
+        local: &Arc<H>,
         b: StartReplayRequest,
         ctx: &Ctx,
         now: i64,
@@ -388,7 +394,7 @@ impl Events {
 
     pub(super) fn cancel_replay(
         &self,
-        local: &Local,
+        local: &Core,
         b: ReplayNameRequest,
         ctx: &Ctx,
         now: i64,
@@ -418,7 +424,7 @@ impl Events {
     /// Updates a replay's state (from its task); false when it is gone.
     pub(super) fn replay_update(
         &self,
-        local: &Local,
+        local: &Core,
         region: &str,
         account: &str,
         name: &str,

@@ -11,10 +11,10 @@ use super::wire::{
     UntagResourceRequest, bus_not_found, check_name, exists, limit, missing, need, paginate, reply,
     tags_of, tags_param,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use crate::local::members::Str;
 
 impl Events {
@@ -22,7 +22,7 @@ impl Events {
 
     pub(super) fn create_event_bus(
         &self,
-        local: &Local,
+        local: &Core,
         b: CreateEventBusRequest,
         ctx: &Ctx,
         now: i64,
@@ -97,7 +97,7 @@ impl Events {
 
     pub(super) fn delete_event_bus(
         &self,
-        local: &Local,
+        local: &Core,
         b: BusRequest,
         ctx: &Ctx,
         now: i64,
@@ -122,7 +122,7 @@ impl Events {
 
     pub(super) fn tag_resource(
         &self,
-        local: &Local,
+        local: &Core,
         b: TagResourceRequest,
         ctx: &Ctx,
         now: i64,
@@ -147,7 +147,7 @@ impl Events {
 
     pub(super) fn untag_resource(
         &self,
-        local: &Local,
+        local: &Core,
         b: UntagResourceRequest,
         ctx: &Ctx,
         now: i64,

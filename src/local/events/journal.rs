@@ -8,11 +8,10 @@ use super::state::{
 };
 use super::targets::parse_target;
 use super::wire::tags_of_mut;
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::Record;
-use crate::local::now_ms;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::now_ms;
 use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
@@ -284,21 +283,14 @@ impl Events {
     /// prunes archives by their retention).
     pub(super) fn commit(
         &self,
-        local: &Local,
+        local: &Core,
         st: &mut State,
         change: Change,
         now: i64,
     ) -> Result<(), AwsError> {
-        let change = if local.store.is_some() {
-            let record = Record::Events(change);
-            local.journal(&record)?;
-            match record {
-                Record::Events(c) => c,
-                _ => return Ok(()),
-            }
-        } else {
-            change
-        };
+        if local.store.is_some() {
+            local.journal("Events", &change)?;
+        }
         apply_change(st, change, false, now);
         Ok(())
     }

@@ -17,10 +17,10 @@ use super::wire::{
     TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need, parse_time, reply,
     resolve_bus,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::events::EventsHost;
 use crate::pattern::Pattern;
 use crate::pattern::json as pjson;
 use crate::pattern::transform::Input as InputSpec;
@@ -193,9 +193,9 @@ impl Events {
 
     /// PutEvents at `now`: the ingestion time, the default event time and the
     /// time archives are pruned at.
-    pub(super) fn put_events(
+    pub(super) fn put_events<H: EventsHost>(
         &self,
-        local: &Local,
+        local: &H,
         b: PutEventsRequest,
         ctx: &Ctx,
         now: i64,
@@ -316,9 +316,9 @@ impl Events {
     /// Matches one event against a bus's rules (and archives) and delivers it to
     /// the matched rules' targets. `only` limits the rules (a replay's FilterArns);
     /// archive entries are skipped then.
-    pub(super) fn dispatch(
+    pub(super) fn dispatch<H: EventsHost>(
         &self,
-        local: &Local,
+        local: &H,
         routing: &Routing,
         event: &Event,
         only: Option<&[String]>,
@@ -353,9 +353,9 @@ impl Events {
     }
 
     /// Delivers an event to one target, with retries and the target's DLQ.
-    pub(super) fn invoke(
+    pub(super) fn invoke<H: EventsHost>(
         &self,
-        local: &Local,
+        local: &H,
         rule: &RuleRoute,
         target: &TargetSpec,
         event: &Event,
@@ -377,7 +377,7 @@ impl Events {
         let error = loop {
             let result = match &target.kind {
                 TargetKind::Sqs => local
-                    .sqs
+                    .sqs()
                     .deliver(
                         local,
                         &target.arn,
@@ -390,7 +390,7 @@ impl Events {
                 TargetKind::Logs => {
                     let group = target.arn.strip_suffix(":*").unwrap_or(&target.arn);
                     local
-                        .logs
+                        .logs()
                         .deliver(local, group, input.clone(), event.time_ms)
                 }
                 TargetKind::Bus { .. } | TargetKind::Other => Ok(()),
@@ -413,9 +413,9 @@ impl Events {
 
     /// Sends an undeliverable event to the target's DLQ, with AWS's attributes.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn dead_letter(
+    pub(super) fn dead_letter<H: EventsHost>(
         &self,
-        local: &Local,
+        local: &H,
         rule: &RuleRoute,
         target: &TargetSpec,
         event: &Event,
@@ -438,16 +438,16 @@ impl Events {
         attributes.insert("TARGET_ARN".to_string(), target.arn.clone());
         // A DLQ that cannot take it either: the event is dropped, as on AWS.
         let _ = local
-            .sqs
+            .sqs()
             .deliver(local, dlq, event.text.to_string(), None, None, attributes);
     }
 
     /// A bus target: the event goes through the other bus's rules (and archives).
     /// Input shaping, if any, replaces the event's detail.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn forward(
+    pub(super) fn forward<H: EventsHost>(
         &self,
-        local: &Local,
+        local: &H,
         rule: &RuleRoute,
         target: &TargetSpec,
         region: &str,

@@ -16,10 +16,10 @@ use super::wire::{
     check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate, reply,
     rule_not_found, tags_param,
 };
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use crate::local::members::Str;
 use serde_json::Value;
 
@@ -28,7 +28,7 @@ impl Events {
 
     pub(super) fn put_rule(
         &self,
-        local: &Local,
+        local: &Core,
         b: PutRuleRequest,
         ctx: &Ctx,
         now: i64,
@@ -135,7 +135,7 @@ impl Events {
 
     pub(super) fn delete_rule(
         &self,
-        local: &Local,
+        local: &Core,
         b: RuleRequest,
         ctx: &Ctx,
         now: i64,
@@ -171,7 +171,7 @@ impl Events {
 
     pub(super) fn set_rule_state(
         &self,
-        local: &Local,
+        local: &Core,
         b: RuleRequest,
         ctx: &Ctx,
         state: &str,
@@ -205,7 +205,7 @@ impl Events {
 
     pub(super) fn put_targets(
         &self,
-        local: &Local,
+        local: &Core,
         b: PutTargetsRequest,
         ctx: &Ctx,
         now: i64,
@@ -264,7 +264,7 @@ impl Events {
 
     pub(super) fn remove_targets(
         &self,
-        local: &Local,
+        local: &Core,
         b: RemoveTargetsRequest,
         ctx: &Ctx,
         now: i64,

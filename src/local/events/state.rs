@@ -4,7 +4,7 @@
 use super::arns::rule_arn;
 use super::limits::{DEFAULT_BUS, ENABLED_STATES};
 
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use crate::pattern::RuleSet;
 use crate::pattern::RuleSetBuilder;
 use crate::pattern::transform::Input as InputSpec;

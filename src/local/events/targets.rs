@@ -8,7 +8,7 @@ use super::wire::{
     InputTransformerMember, RetryPolicyMember, TargetMember, check_name, length_error, missing,
     need,
 };
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use crate::local::members::input as read_as;
 use crate::pattern::transform::Delivery;
 use crate::pattern::transform::Input as InputSpec;

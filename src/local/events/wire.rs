@@ -7,8 +7,8 @@
 use super::arns::split_arn;
 use super::limits::{DEFAULT_BUS, LIMIT_MESSAGE, MAX_PAGE, MAX_PATTERN_LEN, NAME_PATTERN};
 use super::state::Region;
-use crate::local::AwsError;
-use crate::local::Ctx;
+use crate::local::core::AwsError;
+use crate::local::core::Ctx;
 use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;

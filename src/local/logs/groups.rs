@@ -11,10 +11,10 @@ use super::wire::{
     offset_token, parse_group_arn, parse_offset_token, stream_json, stream_not_found,
 };
 use super::wire::{Empty, LogGroupsOut, LogStreamsOut, TagsOut, reply};
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use std::collections::BTreeMap;
 
 impl Logs {
@@ -22,7 +22,7 @@ impl Logs {
 
     pub(super) fn create_log_group(
         &self,
-        local: &Local,
+        local: &Core,
         b: CreateLogGroupRequest,
         ctx: &Ctx,
         now: i64,
@@ -62,7 +62,7 @@ impl Logs {
         reply(Empty {})
     }
 
-    pub(super) fn delete_log_group(&self, local: &Local, b: GroupRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_log_group(&self, local: &Core, b: GroupRequest, ctx: &Ctx) -> OpResult {
         let name = need_str(&b.log_group_name, "logGroupName")?;
         let mut st = self.lock();
         if !st
@@ -84,7 +84,7 @@ impl Logs {
 
     pub(super) fn describe_log_groups(
         &self,
-        local: &Local,
+        local: &Core,
         b: DescribeLogGroupsRequest,
         ctx: &Ctx,
     ) -> OpResult {
@@ -128,7 +128,7 @@ impl Logs {
 
     pub(super) fn put_retention(
         &self,
-        local: &Local,
+        local: &Core,
         b: GroupRequest,
         ctx: &Ctx,
         set: bool,
@@ -193,7 +193,7 @@ impl Logs {
 
     pub(super) fn tag(
         &self,
-        local: &Local,
+        local: &Core,
         b: TagsRequest,
         ctx: &Ctx,
         by_arn: bool,
@@ -235,7 +235,7 @@ impl Logs {
 
     pub(super) fn create_log_stream(
         &self,
-        local: &Local,
+        local: &Core,
         b: StreamRequest,
         ctx: &Ctx,
         now: i64,
@@ -268,7 +268,7 @@ impl Logs {
         reply(Empty {})
     }
 
-    pub(super) fn delete_log_stream(&self, local: &Local, b: StreamRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn delete_log_stream(&self, local: &Core, b: StreamRequest, ctx: &Ctx) -> OpResult {
         let group = need_str(&b.log_group_name, "logGroupName")?;
         let name = need_str(&b.log_stream_name, "logStreamName")?;
         let mut st = self.lock();
@@ -293,7 +293,7 @@ impl Logs {
 
     pub(super) fn describe_log_streams(
         &self,
-        local: &Local,
+        local: &Core,
         b: DescribeLogStreamsRequest,
         ctx: &Ctx,
     ) -> OpResult {

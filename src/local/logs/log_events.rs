@@ -18,9 +18,9 @@ use super::wire::{
     need_str, parse_filter_token, parse_get_token, stream_not_found, token_of, visible_from,
     wrong_type,
 };
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use crate::local::members::input;
 use serde_json::Value;
 use std::collections::BinaryHeap;
@@ -30,7 +30,7 @@ impl Logs {
 
     pub(super) fn put_log_events(
         &self,
-        local: &Local,
+        local: &Core,
         b: PutLogEventsRequest,
         ctx: &Ctx,
         now: i64,
@@ -322,6 +322,7 @@ mod tests {
 
     use super::*;
     use crate::local::Config;
+    use crate::local::Local;
     use crate::local::members::input;
     use serde_json::json;
     use std::sync::Arc;

@@ -5,10 +5,10 @@
 
 use super::filter::FilterPattern;
 use super::state::{Group, Stream};
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
 use crate::local::members::{Expected, Raw, Typed};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -290,12 +290,12 @@ pub(super) fn visible_from(g: &Group, now_ms: i64) -> i64 {
         .map_or(i64::MIN, |d| now_ms - i64::from(d) * 86_400_000)
 }
 
-pub(super) fn group_arn(local: &Local, region: &str, name: &str) -> String {
+pub(super) fn group_arn(local: &Core, region: &str, name: &str) -> String {
     format!("arn:aws:logs:{region}:{}:log-group:{name}", local.account)
 }
 
 pub(super) fn group_json<'a>(
-    local: &Local,
+    local: &Core,
     region: &str,
     name: &'a str,
     g: &'a Group,
@@ -304,7 +304,7 @@ pub(super) fn group_json<'a>(
 }
 
 pub(super) fn stream_json<'a>(
-    local: &Local,
+    local: &Core,
     key: &(String, String),
     name: &'a str,
     s: &'a Stream,

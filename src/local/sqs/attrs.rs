@@ -4,7 +4,7 @@
 //! content-based deduplication. Pure: no state, no I/O.
 
 use super::errors::{invalid, invalid_attribute, unknown_attribute};
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! SQS errors as the service names them: the JSON protocol's code and the
 //! legacy query code (`x-amzn-query-error`), so every SDK generation parses them.
 
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 
 pub(super) fn sqs_error(
     status: u16,

@@ -4,10 +4,9 @@
 
 use super::Sqs;
 use super::engine::{DEDUP_WINDOW_MS, StoredMessage};
-use crate::local::AwsError;
-use crate::local::Local;
-use crate::local::Record;
-use crate::local::now_ms;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::now_ms;
 use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,9 +61,9 @@ pub enum Change {
     },
 }
 
-pub(super) fn journal_with(local: &Local, change: impl FnOnce() -> Change) -> Result<(), AwsError> {
+pub(super) fn journal_with(local: &Core, change: impl FnOnce() -> Change) -> Result<(), AwsError> {
     if local.store.is_some() {
-        local.journal(&Record::Sqs(change()))
+        local.journal("Sqs", &change())
     } else {
         Ok(())
     }

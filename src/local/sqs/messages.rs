@@ -13,13 +13,12 @@ use super::wire::{
     reply,
 };
 use super::{Queue, Sqs, lock_pair};
-use crate::local::AwsError;
-use crate::local::Local;
-use crate::local::OpResult;
-use crate::local::now_ms;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ impl Sqs {
     /// Admits, journals and applies messages under one lock; one result per input, in order.
     pub(super) fn send_many(
         &self,
-        local: &Local,
+        local: &Core,
         q: &Queue,
         incoming: Vec<Result<Incoming, AwsError>>,
     ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
@@ -49,7 +48,7 @@ impl Sqs {
         Ok(out.results)
     }
 
-    pub(super) fn send_message(&self, local: &Local, r: &SendMessageRequest) -> OpResult {
+    pub(super) fn send_message(&self, local: &Core, r: &SendMessageRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let inc = Incoming::parse(&r.message)?;
         let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
@@ -112,7 +111,7 @@ impl Sqs {
         Ok(out)
     }
 
-    pub(super) fn send_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+    pub(super) fn send_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let entries = Self::batch_entries(r)?;
         let parsed: Vec<Result<Incoming, AwsError>> = entries
@@ -149,7 +148,7 @@ impl Sqs {
 
     pub(super) async fn receive_message(
         &self,
-        local: &Arc<Local>,
+        local: &Core,
         r: &ReceiveMessageRequest,
     ) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
@@ -187,7 +186,7 @@ impl Sqs {
     /// One attempt: the messages received (rendered) and when the next timer is due.
     pub(super) fn receive_once(
         &self,
-        local: &Local,
+        local: &Core,
         q: &Queue,
         p: &ReceiveParams,
     ) -> Result<(Vec<ReceivedMessage>, Option<i64>), AwsError> {
@@ -270,7 +269,7 @@ impl Sqs {
     /// Deletes by receipt handles under one lock and one journal record.
     pub(super) fn delete_many(
         &self,
-        local: &Local,
+        local: &Core,
         q: &Queue,
         handles: &[&str],
     ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
@@ -307,7 +306,7 @@ impl Sqs {
         Ok(results)
     }
 
-    pub(super) fn delete_message(&self, local: &Local, r: &ReceiptRequest) -> OpResult {
+    pub(super) fn delete_message(&self, local: &Core, r: &ReceiptRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
@@ -315,7 +314,7 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn delete_message_batch(&self, local: &Local, r: &BatchRequest) -> OpResult {
+    pub(super) fn delete_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let entries = Self::batch_entries(r)?;
         let typed: Vec<ReceiptRequest> = entries.iter().map(|(_, e)| input((*e).clone())).collect();
@@ -417,7 +416,7 @@ impl Sqs {
         reply(BatchOut { successful, failed })
     }
 
-    pub(super) fn purge_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+    pub(super) fn purge_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let mut st = q.live()?;
         let now = now_ms();

@@ -9,10 +9,10 @@ use super::journal::{Change, journal_with};
 use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
 use super::wire::{MoveTaskOut, MoveTasksOut, TaskCancelledOut, TaskHandleOut, reply};
-use super::{Queue, Sqs, lock_pair};
-use crate::local::Local;
-use crate::local::OpResult;
-use crate::local::now_ms;
+use super::{Queue, Sqs, SqsHost, lock_pair};
+use crate::local::core::Core;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::json;
@@ -35,7 +35,11 @@ impl Sqs {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(super) fn start_move_task(&self, local: &Arc<Local>, r: &StartMoveTaskRequest) -> OpResult {
+    pub(super) fn start_move_task<H: SqsHost>(
+        &self,
+        local: &Arc<H>,
+        r: &StartMoveTaskRequest,
+    ) -> OpResult {
         let source_arn = need(&r.source_arn, "SourceArn")?;
         let source = self
             .by_name(name_of(source_arn))
@@ -217,12 +221,7 @@ impl Sqs {
 
     /// Moves up to `n` visible messages of the task's source (to one
     /// destination); returns how many moved (0: nothing left to move).
-    pub(super) fn move_some(
-        &self,
-        local: &Local,
-        task: &MoveTask,
-        n: usize,
-    ) -> Result<u64, String> {
+    pub(super) fn move_some(&self, local: &Core, task: &MoveTask, n: usize) -> Result<u64, String> {
         const GONE: &str = "AWS.SimpleQueueService.NonExistentQueue";
         let src = self.by_name(&task.source).ok_or_else(|| GONE.to_string())?;
         let now = now_ms();
@@ -275,7 +274,7 @@ impl Sqs {
 
 /// Runs a move task: batches, at the task's velocity, until the messages
 /// present at the start are moved, nothing is left, or it is cancelled.
-pub(super) async fn run_move_task(local: Arc<Local>, task: Arc<MoveTask>) {
+pub(super) async fn run_move_task<H: SqsHost>(local: Arc<H>, task: Arc<MoveTask>) {
     let start = tokio::time::Instant::now();
     loop {
         if task.cancel.load(Ordering::Acquire) {
@@ -288,7 +287,7 @@ pub(super) async fn run_move_task(local: Arc<Local>, task: Arc<MoveTask>) {
             return;
         }
         let step = batch_size(task.max_per_second, moved, task.to_move);
-        match local.sqs.move_some(&local, &task, step) {
+        match local.sqs().move_some(&local, &task, step) {
             Ok(0) => {
                 task.finish("COMPLETED", None);
                 return;

@@ -13,11 +13,11 @@ use super::wire::{
     from_token, need, page_token, valid_queue_name,
 };
 use super::{Queue, Sqs};
-use crate::local::AwsError;
-use crate::local::Ctx;
-use crate::local::Local;
-use crate::local::OpResult;
-use crate::local::now_ms;
+use crate::local::core::AwsError;
+use crate::local::core::Core;
+use crate::local::core::Ctx;
+use crate::local::core::OpResult;
+use crate::local::core::now_ms;
 use serde_json::Value;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -63,12 +63,7 @@ impl Sqs {
         Ok(())
     }
 
-    pub(super) fn create_queue(
-        &self,
-        local: &Local,
-        r: &CreateQueueRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn create_queue(&self, local: &Core, r: &CreateQueueRequest, ctx: &Ctx) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
         let given = r.attributes.pairs();
         let fifo_attr = given
@@ -138,7 +133,7 @@ impl Sqs {
         })
     }
 
-    pub(super) fn get_queue_url(&self, local: &Local, r: &GetQueueUrlRequest) -> OpResult {
+    pub(super) fn get_queue_url(&self, local: &Core, r: &GetQueueUrlRequest) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
         if let Some(owner) = r.queue_owner_account_id.get()
             && owner != local.account
@@ -151,7 +146,7 @@ impl Sqs {
         })
     }
 
-    pub(super) fn list_queues(&self, local: &Local, r: &ListQueuesRequest) -> OpResult {
+    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest) -> OpResult {
         let prefix = r.queue_name_prefix.get().unwrap_or("");
         let max = r.max_results.within(
             "MaxResults",
@@ -177,7 +172,7 @@ impl Sqs {
         })
     }
 
-    pub(super) fn delete_queue(&self, local: &Local, r: &QueueRequest) -> OpResult {
+    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
         let url = need(&r.queue_url, "QueueUrl")?;
         let name = name_of(url);
         let q = {
@@ -231,7 +226,7 @@ impl Sqs {
 
     pub(super) fn set_queue_attributes(
         &self,
-        local: &Local,
+        local: &Core,
         r: &SetQueueAttributesRequest,
     ) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
@@ -262,7 +257,7 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn tag_queue(&self, local: &Local, r: &TagQueueRequest) -> OpResult {
+    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         if tags.is_empty() {
@@ -282,7 +277,7 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn untag_queue(&self, local: &Local, r: &UntagQueueRequest) -> OpResult {
+    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
         if keys.is_empty() {
@@ -305,7 +300,7 @@ impl Sqs {
         reply(TagsOut { tags: &st.tags })
     }
 
-    pub(super) fn add_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+    pub(super) fn add_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let label = need(&r.label, "Label")?;
         let accounts = r.account_ids.strs();
@@ -359,7 +354,7 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn remove_permission(&self, local: &Local, r: &PermissionRequest) -> OpResult {
+    pub(super) fn remove_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
         let q = self.queue_of(&r.queue_url)?;
         let label = need(&r.label, "Label")?;
         let mut st = q.live()?;
@@ -399,7 +394,7 @@ impl Sqs {
 
     pub(super) fn list_dead_letter_source_queues(
         &self,
-        local: &Local,
+        local: &Core,
         r: &ListQueuesRequest,
     ) -> OpResult {
         let dlq = self.queue_of(&r.queue_url)?;

@@ -10,7 +10,7 @@ use super::attrs::{
 };
 use super::engine::{Incoming, Sent, StoredMessage};
 use super::errors::{invalid, missing, sqs_error, unknown_attribute};
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Deserializer};

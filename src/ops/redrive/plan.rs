@@ -517,7 +517,7 @@ pub fn default_journal_path(dlq_arn: &str, destination_key: &str) -> Option<Path
         .unwrap_or_else(|| destination_key.to_string());
     let digest = Md5::digest(format!("{dlq_arn}\n{destination_key}").as_bytes());
     let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    crate::ops::state_dir().map(|d| {
+    crate::ops::state_dir::state_dir().map(|d| {
         d.join("redrive").join(format!(
             "{}--{}-{hash}.jsonl",
             clean(queue_name(dlq_arn)),

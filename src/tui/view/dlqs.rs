@@ -121,19 +121,17 @@ impl super::kind::View for Dlqs {
         })
     }
 
+    /// The DLQs are the queue list's: they refresh and age with it.
     fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
-        if !state.queues.due(now) {
-            return Vec::new();
-        }
-        state.fetch_queues().into_iter().collect()
+        super::queues::Queues.refresh_due(state, now)
     }
 
     fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
-        freshness(state, &state.queues)
+        super::queues::Queues.freshness(state)
     }
 
     fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
-        state.queues.value.error()
+        super::queues::Queues.error(state)
     }
 
     /// Where `R` moves the messages.

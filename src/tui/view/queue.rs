@@ -407,16 +407,7 @@ impl super::kind::View for QueueView {
         if !matches!(state.top(), Screen::Queue(q) if q.queue.due(now)) {
             return Vec::new();
         }
-        let req = state.req();
-        if let Screen::Queue(q) = state.top_mut()
-            && q.queue.begin(req)
-        {
-            return vec![Effect::FetchQueue {
-                req,
-                queue: q.id.clone(),
-            }];
-        }
-        Vec::new()
+        self.refresh(state)
     }
 
     fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {

@@ -5,8 +5,8 @@
 
 use super::super::arns::{archive_arn, bus_arn, replay_arn, rule_arn};
 use super::super::state::{Archive, Bus, Region, ReplayRecord, Rule};
-use crate::local::AwsError;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::OpResult;
 use serde::Serialize;
 use serde_json::Value;
 

@@ -4,8 +4,8 @@
 //! into the JSON body; nothing here touches the groups.
 
 use super::super::state::{Event, Group, Stream};
-use crate::local::AwsError;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::OpResult;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! velocity.
 
 use super::types::{QState, StoredMessage};
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use crate::local::sqs::attrs::name_of;
 
 /// Messages moved between queues: the seq each had in the source, and the

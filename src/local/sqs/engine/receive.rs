@@ -2,7 +2,7 @@
 //! `maxReceiveCount`, FIFO groups, and `ChangeMessageVisibility`.
 
 use super::types::{QState, St, StoredMessage};
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use crate::local::sqs::errors::not_in_flight;
 use std::cmp::Reverse;
 

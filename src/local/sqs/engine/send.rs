@@ -2,7 +2,7 @@
 //! delays, size) and adding the admitted ones after the journal recorded them.
 
 use super::types::{Incoming, QState, StoredMessage};
-use crate::local::AwsError;
+use crate::local::core::AwsError;
 use crate::local::sqs::attrs::sha256_hex;
 use crate::local::sqs::errors::{invalid, missing};
 use std::collections::HashMap;

@@ -3,8 +3,8 @@
 //! omissions it makes (`skip_serializing_if`). The operations build these and
 //! [`reply`] turns them into the JSON body; nothing here touches queue state.
 
-use crate::local::AwsError;
-use crate::local::OpResult;
+use crate::local::core::AwsError;
+use crate::local::core::OpResult;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
