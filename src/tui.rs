@@ -1,4 +1,4 @@
-//! The terminal UI: one [`AppState`], a synchronous [`update`]`(Msg) ->
+//! The terminal UI: one [`AppState`], a synchronous [`update`](fn@update)`(Msg) ->
 //! Vec<Effect>`, a pure [`render`], an [`Executor`] that runs effects on
 //! tokio and answers with `Msg`s, and an event loop ([`Tui`]) generic over
 //! the ratatui backend and the input stream. See ../shared/STYLE.md.

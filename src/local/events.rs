@@ -2,10 +2,10 @@
 //! `crate::pattern`, targets (SQS, Logs, other buses) with input shaping, retry and
 //! target DLQs, archives and replay, TestEventPattern.
 //!
-//! Routing: every bus keeps one compiled [`RuleSet`] of its ENABLED rules (and of its
+//! Routing: every bus keeps one compiled [`RuleSet`](crate::pattern::RuleSet) of its ENABLED rules (and of its
 //! archives' patterns), rebuilt lazily after any change, so PutEvents matches an event
 //! against all of a bus's rules in one pass. Deliveries happen inside the PutEvents call
-//! (through [`Local`]'s internal APIs, never over HTTP); a transient failure is retried a
+//! (through the host's internal APIs, [`EventsHost`], never over HTTP); a transient failure is retried a
 //! few times at once, then the event goes to the target's dead-letter queue, if any.
 //!
 //! State is per region. Every acknowledged write is a [`journal::Change`], journaled before it is
