@@ -227,15 +227,17 @@ impl super::kind::View for ArchivesView {
         let Some(s) = screen(state) else { return };
         let [top, bottom] = archives_split(area);
         let lv = &s.list;
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             "archives",
-            s.listing.value.data().map(|_| lv.order.len()),
-            &lv.filter,
+            &s.listing,
+            lv,
             sort_label(ARCHIVE_COLUMNS, lv),
-        ));
-        if placeholder(state, frame, area, block.clone(), &s.listing) {
+        ) else {
             return;
-        }
+        };
         let empty = Listing::default();
         let listing = s.listing.value.data().unwrap_or(&empty);
         let stale = s.listing.value.error().is_some();

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Cell, Row};
+use ratatui::widgets::{Cell, Row};
 
 use crate::text::escape;
 use crate::tui::action::Action;
@@ -44,15 +44,17 @@ impl super::kind::View for Buses {
             return;
         };
         let all = state.buses.value.data().map(Vec::as_slice).unwrap_or(&[]);
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             "event buses",
-            state.buses.value.data().map(|_| lv.order.len()),
-            &lv.filter,
+            &state.buses,
+            lv,
             sort_label(BUS_COLUMNS, lv),
-        ));
-        if placeholder(state, frame, area, block.clone(), &state.buses) {
+        ) else {
             return;
-        }
+        };
         let (range, selected) = visible(lv, table_rows_in(area));
         let table_rows = lv.order[range]
             .iter()

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::text::escape;
 use crate::tui::config::Meaning;
@@ -96,15 +96,10 @@ impl super::kind::View for Contexts {
             .data()
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let block = Block::default().borders(Borders::ALL).title(list_title(
-            "contexts",
-            state.profiles.value.data().map(|_| lv.order.len()),
-            &lv.filter,
-            None,
-        ));
-        if placeholder(state, frame, list, block.clone(), &state.profiles) {
+        let Some(block) = list_block(state, frame, list, "contexts", &state.profiles, lv, None)
+        else {
             return;
-        }
+        };
         let (range, selected) = visible(lv, table_rows_in(list));
         let rows = lv.order[range]
             .iter()

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Cell, Row};
+use ratatui::widgets::{Cell, Row};
 
 use crate::text::escape;
 use crate::tui::action::Action;
@@ -35,15 +35,17 @@ impl super::kind::View for Dlqs {
             return;
         };
         let stale = state.queues.value.error().is_some();
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             "dead-letter queues",
-            state.queues.value.data().map(|_| lv.order.len()),
-            &lv.filter,
+            &state.queues,
+            lv,
             Some((DLQ_COLUMNS[lv.sort], lv.reverse)),
-        ));
-        if placeholder(state, frame, area, block.clone(), &state.queues) {
+        ) else {
             return;
-        }
+        };
         let wide = area.width >= WIDE;
         let (range, selected) = visible(lv, table_rows_in(area));
         let table_rows: Vec<Row> = lv.order[range]

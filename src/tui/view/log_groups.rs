@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Cell, Row};
+use ratatui::widgets::{Cell, Row};
 
 use crate::text::escape;
 use crate::tui::config::Meaning;
@@ -73,15 +73,17 @@ impl super::kind::View for LogGroups {
             .data()
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             "log groups",
-            state.log_groups.value.data().map(|_| lv.order.len()),
-            &lv.filter,
+            &state.log_groups,
+            lv,
             sort_label(GROUP_COLUMNS, lv),
-        ));
-        if placeholder(state, frame, area, block.clone(), &state.log_groups) {
+        ) else {
             return;
-        }
+        };
         let (range, selected) = visible(lv, table_rows_in(area));
         let table_rows = lv.order[range]
             .iter()

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Cell, Row};
+use ratatui::widgets::{Cell, Row};
 
 use crate::text::escape;
 use crate::tui::action::Action;
@@ -56,15 +56,17 @@ impl super::kind::View for Queues {
         };
         let all = state.queues.value.data().map(Vec::as_slice).unwrap_or(&[]);
         let stale = state.queues.value.error().is_some();
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             "queues",
-            state.queues.value.data().map(|_| lv.order.len()),
-            &lv.filter,
+            &state.queues,
+            lv,
             Some((QUEUE_COLUMNS[lv.sort], lv.reverse)),
-        ));
-        if placeholder(state, frame, area, block.clone(), &state.queues) {
+        ) else {
             return;
-        }
+        };
         let wide = area.width >= WIDE;
         // Only the rows in view: 10,000 queues cost what a screenful costs.
         let (range, selected) = visible(lv, table_rows_in(area));

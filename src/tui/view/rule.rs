@@ -86,15 +86,10 @@ impl super::kind::View for RuleView {
             top,
         );
         let all = s.targets.value.data().map(Vec::as_slice).unwrap_or(&[]);
-        let block = Block::default().borders(Borders::ALL).title(list_title(
-            "targets",
-            s.targets.value.data().map(|_| s.list.order.len()),
-            &s.list.filter,
-            None,
-        ));
-        if placeholder(state, frame, bottom, block.clone(), &s.targets) {
+        let Some(block) = list_block(state, frame, bottom, "targets", &s.targets, &s.list, None)
+        else {
             return;
-        }
+        };
         let (range, selected) = visible(&s.list, table_rows_in(bottom));
         let wide = area.width >= WIDE;
         let table_rows = s.list.order[range]

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Cell, Row};
+use ratatui::widgets::{Cell, Row};
 
 use crate::text::escape;
 use crate::tui::action::Action;
@@ -60,15 +60,17 @@ impl super::kind::View for Rules {
             return;
         };
         let all = s.rules.value.data().map(Vec::as_slice).unwrap_or(&[]);
-        let block = Block::default().borders(Borders::ALL).title(list_title(
+        let Some(block) = list_block(
+            state,
+            frame,
+            area,
             &format!("rules of {}", escape(&s.bus)),
-            s.rules.value.data().map(|_| s.list.order.len()),
-            &s.list.filter,
+            &s.rules,
+            &s.list,
             sort_label(RULE_COLUMNS, &s.list),
-        ));
-        if placeholder(state, frame, area, block.clone(), &s.rules) {
+        ) else {
             return;
-        }
+        };
         let (range, selected) = visible(&s.list, table_rows_in(area));
         let table_rows = s.list.order[range]
             .iter()

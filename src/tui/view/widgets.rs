@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::text::escape;
 use crate::tui::config::Meaning;
@@ -89,6 +89,26 @@ pub(crate) fn list_title(
     }
     t.push(' ');
     t
+}
+
+/// A list view's frame: the bordered block titled with the list's name,
+/// count, filter and sort ([`list_title`]); `None` once the placeholder
+/// (loading, failed, nothing yet) is drawn in it instead.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn list_block<T>(
+    state: &AppState,
+    frame: &mut Frame,
+    area: Rect,
+    name: &str,
+    live: &Live<T>,
+    lv: &ListView,
+    sort: Option<(&str, bool)>,
+) -> Option<Block<'static>> {
+    let count = live.value.data().map(|_| lv.order.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(list_title(name, count, &lv.filter, sort));
+    (!placeholder(state, frame, area, block.clone(), live)).then_some(block)
 }
 
 /// Shows "loading…" or the error when there is nothing to list yet.
