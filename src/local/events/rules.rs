@@ -108,14 +108,7 @@ impl Events {
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let rule = found
-            .rules
-            .get(name)
-            .ok_or_else(|| rule_not_found(name, &bus.name))?;
+        let rule = rule_of(r, &bus.name, name)?;
         reply(RuleOut::described(r, &bus.name, name, rule))
     }
 
@@ -234,14 +227,7 @@ impl Events {
         }
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let existing = found
-            .rules
-            .get(rule)
-            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        let existing = rule_of(r, &bus.name, rule)?;
         let added = ids
             .iter()
             .filter(|id| !existing.targets.iter().any(|t| t.id == **id))
@@ -286,14 +272,7 @@ impl Events {
         }
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let existing = found
-            .rules
-            .get(rule)
-            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        let existing = rule_of(r, &bus.name, rule)?;
         // Ids the rule does not have are ignored (as on AWS).
         let ids: Vec<String> = ids
             .into_iter()
@@ -325,14 +304,7 @@ impl Events {
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
         let r = region(&st, &bus.region)?;
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
-        let existing = found
-            .rules
-            .get(rule)
-            .ok_or_else(|| rule_not_found(rule, &bus.name))?;
+        let existing = rule_of(r, &bus.name, rule)?;
         // Paged in put order; the token is the position.
         let start = match token {
             Some(t) => t.parse::<usize>().map_err(|_| bad_token())?,
@@ -396,4 +368,15 @@ fn rule_page<'s>(
         .collect();
     let (page, next) = paginate(items, limit, token.as_deref());
     Ok((r, page, next))
+}
+
+/// The rule `name` on bus `bus` of region `r`, or the error EventBridge
+/// gives when the bus or the rule does not exist.
+fn rule_of<'a>(r: &'a Region, bus: &str, name: &str) -> Result<&'a Rule, AwsError> {
+    r.buses
+        .get(bus)
+        .ok_or_else(|| bus_not_found(bus))?
+        .rules
+        .get(name)
+        .ok_or_else(|| rule_not_found(name, bus))
 }
