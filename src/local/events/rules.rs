@@ -7,7 +7,7 @@ use super::limits::{
     DEFAULT_BUS, MAX_PUT_TARGETS, MAX_REMOVE_TARGETS, MAX_RULES_PER_BUS, MAX_TARGETS_PER_RULE,
     RULE_STATES,
 };
-use super::state::{Region, Rule, State, read, region, region_of, write};
+use super::state::{Bus, Region, Rule, State, read, region, region_of, write};
 use super::targets::parse_target;
 use super::wire::{
     BusRef, Empty, ListRuleNamesByTargetRequest, ListRulesRequest, ListTargetsByRuleRequest,
@@ -70,10 +70,7 @@ impl Events {
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
         let account = r.account.clone();
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let found = bus_of(r, &bus.name)?;
         let existing = found.rules.get(name);
         if existing.is_none() && found.rules.len() >= MAX_RULES_PER_BUS {
             return Err(limit());
@@ -137,10 +134,7 @@ impl Events {
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let found = bus_of(r, &bus.name)?;
         // Deleting a rule that does not exist succeeds (as on AWS).
         let Some(rule) = found.rules.get(name) else {
             return reply(Empty {});
@@ -174,10 +168,7 @@ impl Events {
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let mut st = write(&self.state);
         let r = region_of(&mut st, &bus.region, &ctx.account, now);
-        let found = r
-            .buses
-            .get(&bus.name)
-            .ok_or_else(|| bus_not_found(&bus.name))?;
+        let found = bus_of(r, &bus.name)?;
         if !found.rules.contains_key(name) {
             return Err(rule_not_found(name, &bus.name));
         }
@@ -356,10 +347,7 @@ fn rule_page<'s>(
     keep: impl Fn(&str, &Rule) -> bool,
 ) -> Result<(&'s Region, Vec<(&'s String, &'s Rule)>, Option<String>), AwsError> {
     let r = region(st, &bus.region)?;
-    let found = r
-        .buses
-        .get(&bus.name)
-        .ok_or_else(|| bus_not_found(&bus.name))?;
+    let found = bus_of(r, &bus.name)?;
     let items: Vec<(&String, (&String, &Rule))> = found
         .rules
         .iter()
@@ -373,10 +361,13 @@ fn rule_page<'s>(
 /// The rule `name` on bus `bus` of region `r`, or the error EventBridge
 /// gives when the bus or the rule does not exist.
 fn rule_of<'a>(r: &'a Region, bus: &str, name: &str) -> Result<&'a Rule, AwsError> {
-    r.buses
-        .get(bus)
-        .ok_or_else(|| bus_not_found(bus))?
+    bus_of(r, bus)?
         .rules
         .get(name)
         .ok_or_else(|| rule_not_found(name, bus))
+}
+
+/// The bus `bus` of region `r`, or EventBridge's error when it does not exist.
+fn bus_of<'a>(r: &'a Region, bus: &str) -> Result<&'a Bus, AwsError> {
+    r.buses.get(bus).ok_or_else(|| bus_not_found(bus))
 }
