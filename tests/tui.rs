@@ -442,6 +442,50 @@ async fn buses_rules_rule_detail_and_target_queue() {
     step(&mut tui, "esc esc esc", |s| scope(s) == "buses").await;
 }
 
+/// A change made from another terminal (the SDK here) shows in the rule
+/// view after `r`: its state and its pattern, not only "↻ 0s ago".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_view_shows_a_change_made_elsewhere_after_r() {
+    let w = world().await;
+    let mut tui = w.tui(Arc::new(Mutex::new(Vec::new())));
+    step(&mut tui, ": buses enter", |s| s.buses.value.is_loaded()).await;
+    step(&mut tui, "G enter", |s| match s.top() {
+        Screen::Rules(r) => r.rules.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "enter", |s| match s.top() {
+        Screen::Rule(r) => r.targets.value.is_loaded() && r.latest.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    let Screen::Rule(r) = tui.state().top() else {
+        unreachable!()
+    };
+    assert_eq!(r.rule.name, "payment-processed");
+    assert_eq!(r.rule.state.as_str(), "ENABLED");
+    w.clients
+        .put_rule(
+            "payment-processed",
+            Some("orders"),
+            r#"{"source":["elsewhere"]}"#,
+            eddy::domain::RuleState::Disabled,
+        )
+        .await
+        .unwrap();
+    step(&mut tui, "r", |s| match s.top() {
+        Screen::Rule(r) => {
+            r.rule.state.as_str() == "DISABLED" && r.pattern.join("").contains("elsewhere")
+        }
+        _ => false,
+    })
+    .await;
+    tui.draw().unwrap();
+    let text = masked(&tui);
+    assert!(text.contains("DISABLED"), "{text}");
+    assert!(text.contains("elsewhere"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_open_then_follow() {
     let w = world().await;

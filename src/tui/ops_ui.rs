@@ -5,6 +5,8 @@
 //! [`Effect`] that the executor runs with the same client and `ops` code the
 //! CLI uses; it is written to the audit log there. The actions of one view
 //! (tail, editor, redrive, workbench) live in that view's file in `view/`.
+//! After a change to a rule, the rule views read it again (`refetch_rule`,
+//! `refetch_rules_on_stack`): the rule view and the workbench both ask.
 
 use std::collections::BTreeSet;
 
@@ -396,4 +398,48 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             }]
         }
     }
+}
+
+// ------------------------------------------- reading a rule again after a change
+
+/// DescribeRule for the screen's rule.
+pub(crate) fn fetch_rule(r: &RuleScreen, req: ReqId) -> Effect {
+    Effect::FetchRule {
+        req,
+        rule: r.rule.name.clone(),
+        bus: r.bus.clone(),
+    }
+}
+
+/// ListTargetsByRule for the screen's rule.
+pub(crate) fn fetch_targets(r: &RuleScreen, req: ReqId) -> Effect {
+    Effect::FetchTargets {
+        req,
+        rule: r.rule.name.clone(),
+        bus: r.bus.clone(),
+    }
+}
+
+/// Reads the rule and its targets again now, superseding what is in
+/// flight: the answers under `req` are the ones shown.
+pub(crate) fn refetch_rule(r: &mut RuleScreen, req: ReqId) -> Vec<Effect> {
+    r.latest.restart(req);
+    r.targets.restart(req);
+    vec![fetch_rule(r, req), fetch_targets(r, req)]
+}
+
+/// Reads again every rule screen on the stack (after a change to a rule:
+/// the workbench on top applied a pattern), and makes the rules lists on
+/// it due, so each shows the rule as the backend holds it.
+pub(crate) fn refetch_rules_on_stack(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    let mut effects = Vec::new();
+    for s in state.stack.iter_mut() {
+        match s {
+            Screen::Rule(r) => effects.extend(refetch_rule(r, req)),
+            Screen::Rules(r) => r.rules.next_refresh = None,
+            _ => {}
+        }
+    }
+    effects
 }

@@ -205,6 +205,18 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::FetchRule { req, rule, bus } => self.spawn(move |c| async move {
+                let result = c.describe_rule(&rule, Some(&bus)).await;
+                Msg::RuleLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchBusRules { req, bus } => self.spawn(move |c| async move {
+                let result = c.list_rules(Some(&bus)).await;
+                Msg::BusRulesLoaded { req, bus, result }
+            }),
             Effect::FetchLogGroups { req } => self.spawn(move |c| async move {
                 let result = c.list_log_groups(None).await;
                 Msg::LogGroupsLoaded {

@@ -28,7 +28,7 @@ pub use task::*;
 
 use crate::aws;
 use crate::aws::sqs::Peek;
-use crate::domain::{EventBus, Identity, LogGroup, Queue, Target};
+use crate::domain::{EventBus, Identity, LogGroup, Queue, Rule, Target};
 use crate::tui::config::Config;
 use crate::tui::workbench::WbEvent;
 
@@ -301,6 +301,19 @@ pub enum Msg {
         at: Instant,
         result: Result<Vec<Target>, aws::Error>,
     },
+    /// One rule as the backend holds it now (the rule view).
+    RuleLoaded {
+        req: ReqId,
+        at: Instant,
+        result: Result<Rule, aws::Error>,
+    },
+    /// The rules of a bus as the backend holds them now (the workbench's
+    /// "which rules would this event hit").
+    BusRulesLoaded {
+        req: ReqId,
+        bus: String,
+        result: Result<Vec<Rule>, aws::Error>,
+    },
     LogGroupsLoaded {
         req: ReqId,
         at: Instant,
@@ -382,6 +395,17 @@ pub enum Effect {
     FetchTargets {
         req: ReqId,
         rule: String,
+        bus: String,
+    },
+    /// DescribeRule: its pattern, state and description now (answers `RuleLoaded`).
+    FetchRule {
+        req: ReqId,
+        rule: String,
+        bus: String,
+    },
+    /// ListRules of a bus, without their targets (answers `BusRulesLoaded`).
+    FetchBusRules {
+        req: ReqId,
         bus: String,
     },
     FetchLogGroups {
@@ -570,6 +594,26 @@ impl AppState {
             self.bump();
         }
         taken
+    }
+
+    /// Makes everything fetched due (after an action: what it changed must
+    /// be read again): each view refreshes at its next chance on top.
+    pub(crate) fn expire(&mut self) {
+        self.queues.next_refresh = None;
+        self.buses.next_refresh = None;
+        self.log_groups.next_refresh = None;
+        for s in &mut self.stack {
+            match s {
+                Screen::Queue(q) => q.queue.next_refresh = None,
+                Screen::Rules(r) => r.rules.next_refresh = None,
+                Screen::Rule(r) => {
+                    r.latest.next_refresh = None;
+                    r.targets.next_refresh = None;
+                }
+                Screen::Archives(a) => a.listing.next_refresh = None,
+                _ => {}
+            }
+        }
     }
 
     /// List orders are rebuilt (the listed data changed in place).

@@ -86,6 +86,10 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::TargetsLoaded { req, at, result } => {
             view::rule::targets_loaded(state, req, at, result)
         }
+        Msg::RuleLoaded { req, at, result } => view::rule::rule_loaded(state, req, at, result),
+        Msg::BusRulesLoaded { req, bus, result } => {
+            view::workbench::bus_rules_loaded(state, req, &bus, result)
+        }
         Msg::LogGroupsLoaded { req, at, result } => {
             view::log_groups::log_groups_loaded(state, req, at, result)
         }
@@ -104,6 +108,9 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 Ok(done) => state.flash(Level::Info, done),
                 Err(e) => state.flash(Level::Error, e.to_string()),
             }
+            // What the action changed shows now on top, and on the views
+            // below as soon as they are back on top.
+            state.expire();
             refresh_now(state)
         }
         Msg::Saved(result) => {

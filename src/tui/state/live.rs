@@ -7,6 +7,17 @@ use std::time::{Duration, Instant};
 /// The longest wait between refreshes after repeated errors.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+/// What one list view's refresh may spend on average, in requests per
+/// second: a list whose read costs more (a bus's rules, each with its
+/// targets) refreshes less often than the configured interval.
+pub const LIST_RATE: f64 = 5.0;
+
+/// How often a list whose read costs `requests` requests refreshes: the
+/// configured interval, stretched so it spends at most [`LIST_RATE`].
+pub fn list_every(every: Duration, requests: usize) -> Duration {
+    every.max(Duration::from_secs_f64(requests as f64 / LIST_RATE))
+}
+
 /// Identifies one request; an answer for a request that is no longer the
 /// one awaited is dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,6 +122,14 @@ impl<T> Live<T> {
             self.value = Loadable::Loading { req };
         }
         true
+    }
+
+    /// Starts a fetch even when one is in flight: the one in flight may
+    /// have left before a change (an action just done, `r` after a change
+    /// elsewhere), so its answer is dropped and this one awaited.
+    pub(crate) fn restart(&mut self, req: ReqId) {
+        self.pending = None;
+        self.begin(req);
     }
 
     /// Takes the answer to `req`; false (and nothing changes) when it is not

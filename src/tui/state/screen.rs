@@ -56,7 +56,11 @@ pub struct RulesScreen {
 #[derive(Debug, Clone)]
 pub struct RuleScreen {
     pub bus: String,
+    /// The rule as last read: from the rules list when opened, then from
+    /// DescribeRule (on open, `r`, after an action, on the interval).
     pub rule: Rule,
+    /// The DescribeRule fetch that keeps `rule` and `pattern` true.
+    pub latest: Live<Rule>,
     /// The pattern, pretty-printed and escaped, one entry per line.
     pub pattern: Vec<String>,
     pub targets: Live<Vec<Target>>,

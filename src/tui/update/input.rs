@@ -223,9 +223,13 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             if state.stack.len() > 1 {
-                let effects = close_above(state, state.stack.len() - 1);
+                let mut effects = close_above(state, state.stack.len() - 1);
                 state.stack.pop();
                 state.flash = None;
+                // The view back on top refreshes now if it is due (an
+                // action changed it while it was below).
+                let now = state.now;
+                effects.extend(super::navigate::refresh_due(state, now));
                 return effects;
             }
             state.flash = None;

@@ -88,6 +88,14 @@ impl super::kind::View for Buses {
         Vec::new()
     }
 
+    /// The bus list again on the configured interval.
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !state.buses.due(now) {
+            return Vec::new();
+        }
+        self.refresh(state)
+    }
+
     /// Opens the rules of `bus`.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         let bus = key.to_string();

@@ -126,6 +126,15 @@ impl super::kind::View for LogGroups {
         Vec::new()
     }
 
+    /// The log groups again on the interval (stretched by the pages one
+    /// read costs: see [`list_every`]).
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        if !state.log_groups.due(now) {
+            return Vec::new();
+        }
+        self.refresh(state)
+    }
+
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         open(state, key.to_string())
     }
@@ -151,6 +160,12 @@ pub(crate) fn log_groups_loaded(
     at: Instant,
     result: Result<Vec<LogGroup>, aws::Error>,
 ) -> Vec<Effect> {
-    state.answer(|s, _| Some(&mut s.log_groups), req, at, result);
+    let every = state.config.refresh;
+    // DescribeLogGroups returns 50 groups a page.
+    let pages = result.as_ref().map_or(1, |g| g.len() / 50 + 1);
+    let ok = result.is_ok();
+    if state.answer(|s, _| Some(&mut s.log_groups), req, at, result) && ok {
+        state.log_groups.next_refresh = Some(at + list_every(every, pages));
+    }
     Vec::new()
 }

@@ -1,5 +1,8 @@
-//! The rule view: its pattern above, its targets below; refresh the
-//! targets, open a target that is a queue, render.
+//! The rule view: its pattern above, its targets below; the rule and its
+//! targets read again (DescribeRule, ListTargetsByRule) on open, on `r`,
+//! after an action on it and on the interval, so that what it shows, and
+//! what `E` and `w` act on, is the rule as the backend holds it; open a
+//! target that is a queue, render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -158,19 +161,30 @@ impl super::kind::View for RuleView {
         );
     }
 
-    /// Refreshes the open rule's targets.
+    /// Reads the open rule again (its pattern, state, description) and its
+    /// targets, superseding a fetch in flight (`r`, after an action).
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         let req = state.req();
-        if let Screen::Rule(r) = state.top_mut()
-            && r.targets.begin(req)
-        {
-            return vec![Effect::FetchTargets {
-                req,
-                rule: r.rule.name.clone(),
-                bus: r.bus.clone(),
-            }];
+        match state.top_mut() {
+            Screen::Rule(r) => ops_ui::refetch_rule(r, req),
+            _ => Vec::new(),
         }
-        Vec::new()
+    }
+
+    /// The rule and its targets again, on the configured interval.
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        let req = state.req();
+        let Screen::Rule(r) = state.top_mut() else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if r.latest.due(now) && r.latest.begin(req) {
+            effects.push(ops_ui::fetch_rule(r, req));
+        }
+        if r.targets.due(now) && r.targets.begin(req) {
+            effects.push(ops_ui::fetch_targets(r, req));
+        }
+        effects
     }
 
     /// Opens the target `id` when it is a queue.
@@ -224,15 +238,60 @@ impl super::kind::View for RuleView {
         let Screen::Rule(r) = state.top() else {
             return None;
         };
-        freshness(state, &r.targets)
+        // The older of the two reads is what the view is as fresh as.
+        match (r.latest.value.at(), r.targets.value.at()) {
+            (Some(a), Some(b)) if b < a => freshness(state, &r.targets),
+            (Some(_), _) => freshness(state, &r.latest),
+            _ => freshness(state, &r.targets),
+        }
     }
 
     fn error<'a>(&self, state: &'a AppState) -> Option<&'a str> {
         let Screen::Rule(r) = state.top() else {
             return None;
         };
-        r.targets.value.error()
+        r.latest.value.error().or(r.targets.value.error())
     }
+}
+
+/// The open rule answered: the view shows the rule as the backend holds it
+/// (pattern, state, description), so `E` and `w` act on that.
+pub(crate) fn rule_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<crate::domain::Rule, aws::Error>,
+) -> Vec<Effect> {
+    fn rule_of(state: &mut AppState, req: ReqId) -> Option<&mut Live<crate::domain::Rule>> {
+        state.stack.iter_mut().find_map(|s| match s {
+            Screen::Rule(r) if r.latest.pending == Some(req) => Some(&mut r.latest),
+            _ => None,
+        })
+    }
+    let at_index = state
+        .stack
+        .iter()
+        .position(|s| matches!(s, Screen::Rule(r) if r.latest.pending == Some(req)));
+    if !state.answer(rule_of, req, at, result) {
+        return Vec::new();
+    }
+    if let Some(Screen::Rule(r)) = at_index.and_then(|i| state.stack.get_mut(i))
+        && let Loadable::Loaded { data, .. } = &r.latest.value
+    {
+        r.pattern = pattern_lines(data);
+        r.rule = data.clone();
+    }
+    Vec::new()
+}
+
+/// The rule's pattern (or schedule) pretty-printed, one line per entry.
+pub(crate) fn pattern_lines(rule: &crate::domain::Rule) -> Vec<String> {
+    crate::tui::inspect::pretty_lines(
+        rule.pattern
+            .as_deref()
+            .or(rule.schedule.as_deref())
+            .unwrap_or(""),
+    )
 }
 
 /// A rule's targets answered.
@@ -250,4 +309,327 @@ pub(crate) fn targets_loaded(
     }
     state.answer(targets_of, req, at, result);
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Rule, RuleState};
+    use crate::tui::config::Config;
+    use crate::tui::update::update;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::time::Duration;
+
+    const OLD: &str = r#"{"source":["old"]}"#;
+    const NEW: &str = r#"{"source":["new"]}"#;
+
+    fn rule(state: RuleState, pattern: &str) -> Rule {
+        Rule {
+            name: "r".into(),
+            arn: "arn:aws:events:us-east-1:1:rule/b/r".into(),
+            bus: "b".into(),
+            state,
+            pattern: Some(pattern.into()),
+            schedule: None,
+            description: None,
+            managed_by: None,
+            role_arn: None,
+        }
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn code(c: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    /// The backend: answers the fetches among `effects` with `now` (the
+    /// rule as it is held), returns the other effects.
+    fn serve(state: &mut AppState, effects: Vec<Effect>, now: &Rule) -> Vec<Effect> {
+        let mut rest = Vec::new();
+        for e in effects {
+            let at = state.now;
+            match e {
+                Effect::FetchRule { req, rule, bus } => {
+                    assert_eq!((rule.as_str(), bus.as_str()), ("r", "b"));
+                    rest.extend(update(
+                        state,
+                        Msg::RuleLoaded {
+                            req,
+                            at,
+                            result: Ok(now.clone()),
+                        },
+                    ));
+                }
+                Effect::FetchTargets { req, .. } => rest.extend(update(
+                    state,
+                    Msg::TargetsLoaded {
+                        req,
+                        at,
+                        result: Ok(Vec::new()),
+                    },
+                )),
+                other => rest.push(other),
+            }
+        }
+        rest
+    }
+
+    /// The rules of bus b listed (rule r as `listed`), and r opened.
+    fn open_rule(listed: &Rule, held: &Rule) -> AppState {
+        let now = Instant::now();
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), now);
+        let req = state.req();
+        let mut rules = RulesScreen {
+            bus: "b".into(),
+            rules: Live::default(),
+            list: ListView::default(),
+        };
+        rules.rules.begin(req);
+        state.stack.push(Screen::Rules(rules));
+        update(
+            &mut state,
+            Msg::RulesLoaded {
+                req,
+                at: now,
+                result: Ok(vec![RuleRow {
+                    rule: listed.clone(),
+                    targets: 0,
+                }]),
+            },
+        );
+        let effects = update(&mut state, code(KeyCode::Enter));
+        let rest = serve(&mut state, effects, held);
+        assert!(rest.is_empty(), "{rest:?}");
+        state
+    }
+
+    fn shown(state: &AppState) -> (String, Vec<String>) {
+        let Screen::Rule(r) = state.top() else {
+            panic!("{:?}", state.top().scope())
+        };
+        (r.rule.state.as_str().to_string(), r.pattern.clone())
+    }
+
+    fn confirm_of(state: &AppState) -> Pending {
+        match &state.overlay {
+            Overlay::Confirm(c) => c.then.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn opening_a_rule_reads_it_rather_than_trusting_the_list() {
+        // The list was read before a change made elsewhere.
+        let state = open_rule(
+            &rule(RuleState::Enabled, OLD),
+            &rule(RuleState::Disabled, NEW),
+        );
+        let (st, pattern) = shown(&state);
+        assert_eq!(st, "DISABLED");
+        assert!(pattern.join("\n").contains("new"), "{pattern:?}");
+    }
+
+    #[test]
+    fn e_reads_the_rule_again_and_the_next_e_offers_the_other_action() {
+        let enabled = rule(RuleState::Enabled, OLD);
+        let mut state = open_rule(&enabled, &enabled);
+        update(&mut state, key('E'));
+        assert!(matches!(
+            confirm_of(&state),
+            Pending::RuleState { enable: false, .. }
+        ));
+        let effects = update(&mut state, key('y'));
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::SetRuleState { enable: false, .. }]
+            ),
+            "{effects:?}"
+        );
+        let effects = update(
+            &mut state,
+            Msg::ActionDone {
+                req: ReqId(999),
+                result: Ok("disabled rule r on bus b".into()),
+            },
+        );
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::FetchRule { .. })),
+            "the rule view reads the rule after the action: {effects:?}"
+        );
+        serve(&mut state, effects, &rule(RuleState::Disabled, OLD));
+        assert_eq!(shown(&state).0, "DISABLED");
+        update(&mut state, key('E'));
+        assert!(
+            matches!(confirm_of(&state), Pending::RuleState { enable: true, .. }),
+            "a second E offers enable"
+        );
+    }
+
+    #[test]
+    fn an_applied_pattern_is_read_back_and_w_opens_it() {
+        let old = rule(RuleState::Enabled, OLD);
+        let mut state = open_rule(&old, &old);
+        update(&mut state, key('w'));
+        assert_eq!(state.top().scope(), crate::tui::scope::Scope::Workbench);
+        let effects = update(
+            &mut state,
+            Msg::PatternApplied {
+                pattern: NEW.into(),
+                result: Ok("applied".into()),
+            },
+        );
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::FetchRule { .. })),
+            "{effects:?}"
+        );
+        serve(&mut state, effects, &rule(RuleState::Enabled, NEW));
+        // Esc leaves the editor, then the workbench.
+        update(&mut state, code(KeyCode::Esc));
+        update(&mut state, code(KeyCode::Esc));
+        assert!(shown(&state).1.join("\n").contains("new"));
+        update(&mut state, key('w'));
+        let Screen::Workbench(wb) = state.top() else {
+            panic!()
+        };
+        assert!(wb.pattern_text().contains("new"), "{}", wb.pattern_text());
+    }
+
+    #[test]
+    fn r_reads_the_rule_again_even_with_a_read_in_flight() {
+        let old = rule(RuleState::Enabled, OLD);
+        let mut state = open_rule(&old, &old);
+        // A read on the interval leaves, then the rule changes elsewhere.
+        let later = state.now + Duration::from_secs(60);
+        let stale = update(&mut state, Msg::Ticked { now: later });
+        assert!(
+            stale.iter().any(|e| matches!(e, Effect::FetchRule { .. })),
+            "the rule view refreshes on the interval: {stale:?}"
+        );
+        let effects = update(&mut state, key('r'));
+        let changed = rule(RuleState::Disabled, NEW);
+        serve(&mut state, effects, &changed);
+        // The older read answers last, with what it saw: dropped.
+        serve(&mut state, stale, &old);
+        let (st, pattern) = shown(&state);
+        assert_eq!(st, "DISABLED");
+        assert!(pattern.join("\n").contains("new"));
+    }
+
+    #[test]
+    fn lists_refresh_on_the_interval_stretched_by_their_cost() {
+        let old = rule(RuleState::Enabled, OLD);
+        let mut state = open_rule(&old, &old);
+        update(&mut state, code(KeyCode::Esc));
+        let every = state.config.refresh;
+        let t0 = state.now;
+        let effects = update(&mut state, Msg::Ticked { now: t0 + every });
+        let [Effect::FetchRules { req, bus }] = effects.as_slice() else {
+            panic!("the rules list refreshes on the interval: {effects:?}")
+        };
+        assert_eq!(bus, "b");
+        // 100 rules: a read is 101 requests, so the next one waits 20 s.
+        let rows = (0..100)
+            .map(|i| RuleRow {
+                rule: Rule {
+                    name: format!("r{i}"),
+                    ..old.clone()
+                },
+                targets: 1,
+            })
+            .collect();
+        let at = t0 + every;
+        update(
+            &mut state,
+            Msg::RulesLoaded {
+                req: *req,
+                at,
+                result: Ok(rows),
+            },
+        );
+        assert!(
+            update(
+                &mut state,
+                Msg::Ticked {
+                    now: at + every * 2
+                }
+            )
+            .is_empty()
+        );
+        let effects = update(
+            &mut state,
+            Msg::Ticked {
+                now: at + list_every(every, 101),
+            },
+        );
+        assert!(matches!(effects.as_slice(), [Effect::FetchRules { .. }]));
+        // The bus list too.
+        state.stack.truncate(1);
+        state.stack.push(Screen::Buses(ListView::default()));
+        let effects = update(
+            &mut state,
+            Msg::Ticked {
+                now: at + every * 20,
+            },
+        );
+        let [Effect::FetchBuses { req }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let req = *req;
+        let at2 = at + every * 20;
+        update(
+            &mut state,
+            Msg::BusesLoaded {
+                req,
+                at: at2,
+                result: Ok(Vec::new()),
+            },
+        );
+        assert!(update(&mut state, Msg::Ticked { now: at2 }).is_empty());
+        assert!(matches!(
+            update(&mut state, Msg::Ticked { now: at2 + every }).as_slice(),
+            [Effect::FetchBuses { .. }]
+        ));
+    }
+
+    #[test]
+    fn h_in_the_workbench_reads_the_bus_rules_now() {
+        let old = rule(RuleState::Enabled, OLD);
+        let mut state = open_rule(&old, &old);
+        update(&mut state, key('w'));
+        // The list focused, then h.
+        update(&mut state, code(KeyCode::Tab));
+        let effects = update(&mut state, key('h'));
+        let [Effect::FetchBusRules { req, bus }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(bus, "b");
+        let Screen::Workbench(wb) = state.top() else {
+            panic!()
+        };
+        let text: String = wb.detail().iter().map(|l| l.text.clone()).collect();
+        assert!(text.contains("reading the rules of bus b"), "{text}");
+        // The backend now holds a pattern every event matches.
+        let mut now = rule(RuleState::Enabled, r#"{"source":[{"prefix":""}]}"#);
+        now.name = "everything".into();
+        update(
+            &mut state,
+            Msg::BusRulesLoaded {
+                req: *req,
+                bus: "b".into(),
+                result: Ok(vec![now]),
+            },
+        );
+        let Screen::Workbench(wb) = state.top() else {
+            panic!()
+        };
+        assert_eq!(wb.rules_hit(wb.selected()), Some(vec!["everything"]));
+    }
 }

@@ -110,10 +110,26 @@ impl super::kind::View for Rules {
         );
     }
 
-    /// Refreshes the rules of the open bus.
+    /// Reads the rules of the open bus again, superseding a read in flight
+    /// (`r`, after an action on one of them).
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         let req = state.req();
+        if let Screen::Rules(r) = state.top_mut() {
+            r.rules.restart(req);
+            return vec![Effect::FetchRules {
+                req,
+                bus: r.bus.clone(),
+            }];
+        }
+        Vec::new()
+    }
+
+    /// The rules again on the interval (stretched by what one read costs:
+    /// see [`list_every`]).
+    fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
+        let req = state.req();
         if let Screen::Rules(r) = state.top_mut()
+            && r.rules.due(now)
             && r.rules.begin(req)
         {
             return vec![Effect::FetchRules {
@@ -142,24 +158,17 @@ impl super::kind::View for Rules {
         let bus = r.bus.clone();
         let req = state.req();
         let mut screen = RuleScreen {
-            pattern: crate::tui::inspect::pretty_lines(
-                rule.pattern
-                    .as_deref()
-                    .or(rule.schedule.as_deref())
-                    .unwrap_or(""),
-            ),
-            bus: bus.clone(),
-            rule: rule.clone(),
+            pattern: super::rule::pattern_lines(&rule),
+            bus,
+            rule,
+            latest: Live::default(),
             targets: Live::default(),
             list: ListView::default(),
         };
-        screen.targets.begin(req);
+        // The row may be older than the rule: read it again with its targets.
+        let effects = crate::tui::ops_ui::refetch_rule(&mut screen, req);
         state.stack.push(Screen::Rule(Box::new(screen)));
-        vec![Effect::FetchTargets {
-            req,
-            rule: rule.name,
-            bus,
-        }]
+        effects
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
@@ -206,6 +215,19 @@ pub(crate) fn rules_loaded(
             _ => None,
         })
     }
-    state.answer(rules_of, req, at, result);
+    let every = state.config.refresh;
+    let cost = result.as_ref().map_or(1, |rows| 1 + rows.len());
+    let ok = result.is_ok();
+    if state.answer(rules_of, req, at, result) && ok {
+        // One read is ListRules plus ListTargetsByRule per rule.
+        for s in state.stack.iter_mut() {
+            if let Screen::Rules(r) = s
+                && r.rules.value.at() == Some(at)
+                && r.rules.pending.is_none()
+            {
+                r.rules.next_refresh = Some(at + list_every(every, cost));
+            }
+        }
+    }
     Vec::new()
 }

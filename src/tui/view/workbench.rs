@@ -128,6 +128,13 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
             lines: vec![pattern],
         }],
         WbOutcome::LoadFile { path } => vec![Effect::LoadEvents { path }],
+        WbOutcome::FetchRules { bus } => {
+            let req = state.req();
+            if let Some(wb) = workbench_mut(state) {
+                wb.reading_rules(req.0, &bus);
+            }
+            vec![Effect::FetchBusRules { req, bus }]
+        }
         WbOutcome::Apply {
             bus,
             rule,
@@ -234,6 +241,9 @@ pub(crate) fn pattern_applied(
                 wb.applied(&pattern);
             }
             state.flash(Level::Info, done);
+            // The rule view below shows (and `w`, `E` act on) the rule as
+            // the backend now holds it.
+            return crate::tui::ops_ui::refetch_rules_on_stack(state);
         }
         Err(e) => {
             if let Some(wb) = workbench_mut(state) {
@@ -241,6 +251,32 @@ pub(crate) fn pattern_applied(
             }
             state.flash(Level::Error, format!("not applied: {e}"));
         }
+    }
+    Vec::new()
+}
+
+/// The rules of a bus answered (`h`): the workbench checks its events
+/// against them.
+pub(crate) fn bus_rules_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    _bus: &str,
+    result: Result<Vec<crate::domain::Rule>, crate::aws::Error>,
+) -> Vec<Effect> {
+    let result = result
+        .map(|rules| {
+            rules
+                .into_iter()
+                .map(|r| WbRule {
+                    name: r.name,
+                    pattern: r.pattern,
+                    targets: Vec::new(),
+                })
+                .collect()
+        })
+        .map_err(|e| e.to_string());
+    if let Some(wb) = workbench_mut(state) {
+        wb.rules_read(req.0, result);
     }
     Vec::new()
 }

@@ -128,6 +128,17 @@ impl Workbench {
     }
 
     pub(super) fn rules_doc(&self, doc: &mut Vec<DocLine>, event: &WbEvent) {
+        if let Some((_, bus)) = &self.rules_reading {
+            push(
+                doc,
+                Meaning::Muted,
+                &format!(
+                    "reading the rules of bus {} as the backend holds them now…",
+                    escape(bus)
+                ),
+            );
+            return;
+        }
         let Some(br) = &self.bus_rules else {
             push(doc, Meaning::Muted, "no rules loaded");
             return;

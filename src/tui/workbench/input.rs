@@ -125,19 +125,19 @@ impl Workbench {
                 self.set_pane(pane);
             }
             KeyCode::Char('h') => {
-                if self.bus_rules.is_none() {
+                if self.pane == Pane::RulesHit {
+                    self.set_pane(Pane::Event);
+                } else if let Some(bus) = self.rules_bus() {
+                    self.set_pane(Pane::RulesHit);
+                    // Checked against the rules as they are now, not as
+                    // they were when the workbench opened.
+                    return WbOutcome::FetchRules { bus };
+                } else {
                     self.flash(
                         Meaning::Warn,
                         "no rules loaded: open the workbench on a bus or rule to see which rules an event hits"
                             .to_string(),
                     );
-                } else {
-                    let pane = if self.pane == Pane::RulesHit {
-                        Pane::Event
-                    } else {
-                        Pane::RulesHit
-                    };
-                    self.set_pane(pane);
                 }
             }
             KeyCode::Char('i') => {

@@ -250,6 +250,11 @@ pub enum WbOutcome {
     LoadFile {
         path: String,
     },
+    /// `h`: read the rules of `bus` as the backend holds them now
+    /// ([`Workbench::reading_rules`], then [`Workbench::rules_read`]).
+    FetchRules {
+        bus: String,
+    },
 }
 
 /// The pattern in the editor, compiled once per edit.
@@ -313,6 +318,9 @@ pub struct Workbench {
     pub(super) detail_scroll: usize,
     pub(super) rule: Option<RuleCtx>,
     pub(super) bus_rules: Option<BusRules>,
+    /// The read of the bus's rules under way (its token and bus): the
+    /// rules pane waits for it rather than show what may be old.
+    pub(super) rules_reading: Option<(u64, String)>,
     pub(super) flash: Option<Flash>,
     pub(super) last_save: Option<String>,
 }
@@ -525,6 +533,7 @@ impl Workbench {
             detail_scroll: 0,
             rule: None,
             bus_rules: None,
+            rules_reading: None,
             flash: None,
             last_save: None,
         };
@@ -618,6 +627,45 @@ impl Workbench {
             in_set,
         });
         self.refresh_detail();
+    }
+
+    /// The bus whose rules `h` checks: the one loaded, else the rule's.
+    pub(super) fn rules_bus(&self) -> Option<String> {
+        self.bus_rules
+            .as_ref()
+            .map(|b| b.bus.clone())
+            .or_else(|| self.rule.as_ref().map(|r| r.bus.clone()))
+    }
+
+    /// A read of the rules of `bus` started (`token` identifies it): the
+    /// rules pane says so until [`Workbench::rules_read`].
+    pub fn reading_rules(&mut self, token: u64, bus: &str) {
+        self.rules_reading = Some((token, bus.to_string()));
+        self.refresh_detail();
+    }
+
+    /// The answer to the read `token`: the rules as the backend holds them
+    /// now, or why they could not be read. `false` when it is not the read
+    /// awaited (a later `h` superseded it).
+    pub fn rules_read(&mut self, token: u64, result: Result<Vec<WbRule>, String>) -> bool {
+        let Some((t, bus)) = self.rules_reading.take() else {
+            return false;
+        };
+        if t != token {
+            self.rules_reading = Some((t, bus));
+            return false;
+        }
+        match result {
+            Ok(rules) => self.set_rules(&bus, rules),
+            Err(e) => {
+                self.flash(
+                    Meaning::Danger,
+                    format!("cannot read the rules of bus {bus}: {e}"),
+                );
+                self.refresh_detail();
+            }
+        }
+        true
     }
 
     /// The answer to a [`WbOutcome::RemoteCheck`]: `result` is TestEventPattern's
