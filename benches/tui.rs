@@ -392,19 +392,37 @@ fn history_memory() -> Value {
     let mut now = start;
     for round in 1..=300u64 {
         now += every;
-        let effects = update(&mut state, Msg::Ticked { now });
-        for e in effects {
-            if let Effect::FetchQueues { req } = e {
-                update(
-                    &mut state,
-                    Msg::QueuesLoaded {
+        // Ticks read within the API budget (the listing, the queues the
+        // poller picks): each read is answered with this round's counts.
+        let mut effects = update(&mut state, Msg::Ticked { now });
+        while let Some(e) = effects.pop() {
+            let answer = match e {
+                Effect::FetchQueues { req } => Msg::QueuesLoaded {
+                    req,
+                    at: now,
+                    result: Ok(queues(round)),
+                },
+                Effect::ListQueueUrls { req } => Msg::QueueUrlsListed {
+                    req,
+                    at: now,
+                    result: Ok(queues(round).into_iter().map(|q| q.url).collect()),
+                },
+                Effect::FetchQueueAttrs { req, urls } => {
+                    let wanted: std::collections::HashSet<String> = urls.into_iter().collect();
+                    Msg::QueueAttrsLoaded {
                         req,
                         at: now,
-                        result: Ok(queues(round)),
-                    },
-                );
-                refreshes += 1;
-            }
+                        results: queues(round)
+                            .into_iter()
+                            .filter(|q| wanted.contains(&q.url))
+                            .map(|q| (q.url.clone(), Ok(q)))
+                            .collect(),
+                    }
+                }
+                _ => continue,
+            };
+            effects.extend(update(&mut state, answer));
+            refreshes += 1;
         }
         if [1, 30, 60, 120, 300].contains(&round) {
             samples.push((round, live().saturating_sub(base)));

@@ -12,6 +12,7 @@
 //! declares them, re-exports what callers use, and reads profile names.
 
 mod clients;
+mod counter;
 pub mod error;
 pub mod events;
 pub mod logs;
@@ -19,6 +20,7 @@ mod logs_intercept;
 pub mod sqs;
 
 pub use clients::{Clients, DEFAULT_LOCAL_REGION, Settings};
+pub use counter::requests_sent;
 pub use error::Error;
 
 /// The profile names in the shared config and credentials files

@@ -442,6 +442,17 @@ async fn buses_rules_rule_detail_and_target_queue() {
     step(&mut tui, "esc esc esc", |s| scope(s) == "buses").await;
 }
 
+/// Every request the clients send is counted in one place (the header's
+/// request rate reads it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_counted() {
+    let w = world().await;
+    let before = eddy::aws::requests_sent();
+    w.clients.list_buses().await.unwrap();
+    w.clients.list_queues(None).await.unwrap();
+    assert!(eddy::aws::requests_sent() >= before + 2);
+}
+
 /// A change made from another terminal (the SDK here) shows in the rule
 /// view after `r`: its state and its pattern, not only "↻ 0s ago".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 //! service files (`events`, `logs`, `sqs`) import `Clients` from a sibling, not
 //! from the file that declares them.
 
+use super::counter::CountRequests;
 use super::error::{self, Error};
 use super::logs_intercept::NoHostPrefix;
 use crate::domain::{Arn, Backend, Identity};
@@ -111,17 +112,31 @@ impl Clients {
                 .filter(|p| !p.is_empty() && !dummy_credentials)
         });
         Clients {
-            sqs: aws_sdk_sqs::Client::new(&conf),
-            events: aws_sdk_eventbridge::Client::new(&conf),
+            // Every client counts its requests (`aws::requests_sent`).
+            sqs: aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(&conf)
+                    .interceptor(CountRequests)
+                    .build(),
+            ),
+            events: aws_sdk_eventbridge::Client::from_conf(
+                aws_sdk_eventbridge::config::Builder::from(&conf)
+                    .interceptor(CountRequests)
+                    .build(),
+            ),
             logs: {
                 // StartLiveTail's `stream-` host prefix breaks endpoint overrides.
-                let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(&conf);
+                let mut b =
+                    aws_sdk_cloudwatchlogs::config::Builder::from(&conf).interceptor(CountRequests);
                 if endpoint.is_some() {
                     b = b.interceptor(NoHostPrefix);
                 }
                 aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
             },
-            sts: aws_sdk_sts::Client::new(&conf),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&conf)
+                    .interceptor(CountRequests)
+                    .build(),
+            ),
             endpoint,
             region,
             profile,

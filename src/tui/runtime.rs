@@ -154,6 +154,30 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::ListQueueUrls { req } => self.spawn(move |c| async move {
+                let result = c.queue_urls("").await;
+                Msg::QueueUrlsListed {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
+            Effect::FetchQueueAttrs { req, urls } => self.spawn(move |c| async move {
+                // At most the budget's worth (about 20) at once.
+                let reads = urls.into_iter().map(|url| {
+                    let c = Arc::clone(&c);
+                    async move {
+                        let result = c.get_queue(&url).await;
+                        (url, result)
+                    }
+                });
+                let results = futures_util::future::join_all(reads).await;
+                Msg::QueueAttrsLoaded {
+                    req,
+                    at: Instant::now(),
+                    results,
+                }
+            }),
             Effect::Peek {
                 req,
                 queue,
@@ -780,7 +804,9 @@ impl<B: Backend> Tui<B> {
                 },
                 Some(msg) = self.rx.recv() => self.handle(msg),
                 _ = tick.tick(), if self.opts.ticks => {
-                    self.handle(Msg::Ticked { now: Instant::now() });
+                    let now = Instant::now();
+                    self.handle(Msg::RequestsCounted { at: now, total: crate::aws::requests_sent() });
+                    self.handle(Msg::Ticked { now });
                 }
                 _ = tokio::time::sleep_until(next_frame.into()), if frame_due => {}
             }

@@ -9,6 +9,7 @@
 //! handle keys: `update/` and `view/` import it, never the other way round
 //! (tests/layout.rs checks it).
 
+mod budget;
 mod failure;
 mod list;
 mod live;
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
+pub use budget::*;
 pub use failure::*;
 pub use list::*;
 pub use live::*;
@@ -249,6 +251,12 @@ pub struct AppState {
     pub(crate) dlq_sources_by_name: HashMap<String, Vec<usize>>,
     /// The long operations of this session (`:tasks`, the quit question).
     pub tasks: Tasks,
+    /// Which queues' attributes to read at each tick (the API budget).
+    pub poller: Poller,
+    /// The read of queue attributes in flight, if any (one at a time).
+    pub attrs_pending: Option<ReqId>,
+    /// The request rate, for the header.
+    pub requests: RequestRate,
     /// Bumped whenever listed data changes; list orders are rebuilt then.
     pub(crate) generation: u64,
     pub(crate) next_req: u64,
@@ -279,6 +287,25 @@ pub enum Msg {
         req: ReqId,
         at: Instant,
         result: Result<Queue, aws::Error>,
+    },
+    /// The queue URLs (ListQueues, without attributes).
+    QueueUrlsListed {
+        req: ReqId,
+        at: Instant,
+        result: Result<Vec<String>, aws::Error>,
+    },
+    /// The attributes of some queues (those the budget chose), each with
+    /// its own outcome.
+    QueueAttrsLoaded {
+        req: ReqId,
+        at: Instant,
+        results: Vec<(String, Result<Queue, aws::Error>)>,
+    },
+    /// The count of requests sent so far (`aws::requests_sent`), for the
+    /// request rate in the header.
+    RequestsCounted {
+        at: Instant,
+        total: u64,
     },
     Peeked {
         req: ReqId,
@@ -377,6 +404,15 @@ pub enum Effect {
     FetchQueue {
         req: ReqId,
         queue: String,
+    },
+    /// ListQueues only: the URLs (answers `QueueUrlsListed`).
+    ListQueueUrls {
+        req: ReqId,
+    },
+    /// GetQueueAttributes of these queues (answers `QueueAttrsLoaded`).
+    FetchQueueAttrs {
+        req: ReqId,
+        urls: Vec<String>,
     },
     Peek {
         req: ReqId,
@@ -542,6 +578,9 @@ impl AppState {
             generation: 0,
             next_req: 0,
             tasks: Tasks::default(),
+            poller: Poller::default(),
+            attrs_pending: None,
+            requests: RequestRate::default(),
         };
         let mut effects = vec![Effect::WhoAmI];
         effects.extend(state.fetch_queues());

@@ -75,6 +75,16 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             view::queues::queues_loaded(state, req, at, result)
         }
         Msg::QueueLoaded { req, at, result } => view::queue::queue_loaded(state, req, at, result),
+        Msg::QueueUrlsListed { req, at, result } => {
+            view::queues::urls_listed(state, req, at, result)
+        }
+        Msg::QueueAttrsLoaded { req, at, results } => {
+            view::queues::attrs_loaded(state, req, at, results)
+        }
+        Msg::RequestsCounted { at, total } => {
+            state.requests.sample(at, total);
+            Vec::new()
+        }
         Msg::Peeked {
             req,
             at,
@@ -152,6 +162,8 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             // Nothing of the old context is shown for the new one.
             let mut effects = close_above(state, 0);
             state.queues = Live::default();
+            state.poller = Poller::default();
+            state.attrs_pending = None;
             state.buses = Live::default();
             state.log_groups = Live::default();
             state.history.clear();
@@ -320,7 +332,8 @@ mod tests {
         let before = state.history.clone();
         // A refresh is in flight; an answer to an older request arrives.
         let later = now + Duration::from_secs(3);
-        let effects = update(&mut state, Msg::Ticked { now: later });
+        // A full read of the list (the first load, a context switch).
+        let effects = full_read(&mut state);
         let [Effect::FetchQueues { req: current }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -349,9 +362,16 @@ mod tests {
         assert_eq!(state.history.len(), 1, "samples only for listed queues");
     }
 
-    /// Refreshes the queue list at `at` with `queues` (a tick, then the answer).
+    /// A full read of the queue list (every queue's attributes): the first
+    /// load and a context switch do it; ticks read within the API budget
+    /// (`view::queues::poll`, tested in `view/queues.rs`).
+    fn full_read(state: &mut AppState) -> Vec<Effect> {
+        state.fetch_queues().into_iter().collect()
+    }
+
+    /// Refreshes the queue list at `at` with `queues` (a full read, then the answer).
     fn refreshed(state: &mut AppState, at: Instant, queues: Vec<Queue>) {
-        let effects = update(state, Msg::Ticked { now: at });
+        let effects = full_read(state);
         let [Effect::FetchQueues { req }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -408,7 +428,8 @@ mod tests {
         // Not due yet: no refresh.
         assert!(update(&mut state, Msg::Ticked { now }).is_empty());
         let later = now + Duration::from_secs(3);
-        let effects = update(&mut state, Msg::Ticked { now: later });
+        // A full read of the list (the first load, a context switch).
+        let effects = full_read(&mut state);
         let [Effect::FetchQueues { req: r2 }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -473,7 +494,7 @@ mod tests {
         };
         assert_eq!(lv.selected.as_deref(), Some("http://x/1/orders"));
         // A new queue sorted before it appears: the selection stays on orders.
-        let effects = update(&mut state, key('r'));
+        let effects = full_read(&mut state);
         let [Effect::FetchQueues { req }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -499,7 +520,7 @@ mod tests {
     }
 
     fn load(state: &mut AppState, at: Instant, queues: Vec<Queue>) {
-        let effects = update(state, key('r'));
+        let effects = full_read(state);
         let [Effect::FetchQueues { req }] = effects.as_slice() else {
             panic!("{effects:?}")
         };

@@ -211,9 +211,18 @@ fn render_header(state: &AppState, frame: &mut Frame, area: Rect) {
         ));
     }
     let left = Line::from(spans);
-    let right = top_freshness(state)
-        .map(|(m, t)| Line::from(Span::styled(format!("{t} "), style(state, m))))
-        .unwrap_or_default();
+    let mut right_spans = Vec::new();
+    // The request rate over the last seconds (the API budget at work).
+    if let Some(rate) = state.requests.per_second() {
+        right_spans.push(Span::styled(
+            format!("{rate:.1} req/s · "),
+            style(state, Meaning::Muted),
+        ));
+    }
+    if let Some((m, t)) = top_freshness(state) {
+        right_spans.push(Span::styled(format!("{t} "), style(state, m)));
+    }
+    let right = Line::from(right_spans);
     let rw = (right.width() as u16).min(area.width);
     let [l, _, r] = Layout::horizontal([
         Constraint::Min(0),
