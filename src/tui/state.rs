@@ -3,7 +3,8 @@
 //! indexes, DLQ sources, Δ/min, the selected row's identity). `update`
 //! (`update.rs`) turns a message into a new state and effects.
 //!
-//! Submodules: `failure` (the typed errors messages carry), `live` (fetch lifecycles), `list` (list view state, order
+//! Submodules: `budget` (which queues to read at a tick within the API
+//! budget; the request rate), `failure` (the typed errors messages carry), `live` (fetch lifecycles), `list` (list view state, order
 //! helpers, the viewport render reports back), `screen` (the screens of the
 //! view stack and their data). The state does not know how views render or
 //! handle keys: `update/` and `view/` import it, never the other way round

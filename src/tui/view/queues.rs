@@ -1,5 +1,7 @@
 //! The queues view: every queue with its counts, Δ/min, trend and DLQ; its
-//! refresh (the queue list, shared with the DLQ view) and its render.
+//! refresh (the queue list, shared with the DLQ view: the first load reads
+//! every queue, then ticks read within the API budget, the rows on screen
+//! first — `poll`, with the scheduler in `state/budget.rs`) and its render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
