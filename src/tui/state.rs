@@ -656,6 +656,28 @@ impl AppState {
         }
     }
 
+    /// One queue read outside the list's polling (the open queue): its
+    /// row, when listed, and its depth history take it; the poller counts
+    /// it read.
+    pub(crate) fn row_read(&mut self, at: Instant, q: Queue) {
+        let Some(slot) = self
+            .queues
+            .value
+            .data_mut()
+            .and_then(|qs| qs.iter_mut().find(|x| x.url == q.url))
+        else {
+            return;
+        };
+        *slot = q.clone();
+        self.poller.mark_read(&q.url, at);
+        let h = self.history.entry(q.url).or_default();
+        h.push_back((at, q.counts.visible));
+        while h.len() > HISTORY_LEN {
+            h.pop_front();
+        }
+        self.bump();
+    }
+
     /// List orders are rebuilt (the listed data changed in place).
     pub(crate) fn bump(&mut self) {
         self.generation += 1;

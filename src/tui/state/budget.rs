@@ -83,6 +83,11 @@ impl Poller {
         self.set_listing(urls);
     }
 
+    /// A queue read elsewhere at `at` (the open queue's own refresh).
+    pub fn mark_read(&mut self, url: &str, at: Instant) {
+        self.last.insert(url.to_string(), at);
+    }
+
     /// These queues are due at the next plan, whatever their age (`r`).
     pub fn expire(&mut self, urls: &[String]) {
         for u in urls {

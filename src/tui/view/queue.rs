@@ -525,11 +525,18 @@ pub(crate) fn queue_loaded(
     result: Result<Queue, aws::Error>,
 ) -> Vec<Effect> {
     let every = state.config.refresh;
+    let fresh = result.as_ref().ok().cloned();
+    let mut taken = false;
     for s in state.stack.iter_mut() {
         if let Screen::Queue(q) = s {
-            q.queue.finish(req, at, result, every);
+            taken = q.queue.finish(req, at, result, every);
             break;
         }
+    }
+    // The open queue's read is its row's too (the list shows it on return,
+    // and the budget does not read it again).
+    if let (true, Some(q)) = (taken, fresh) {
+        state.row_read(at, q);
     }
     Vec::new()
 }

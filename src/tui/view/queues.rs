@@ -746,3 +746,68 @@ mod header_tests {
         assert!(text.contains("12.5 req/s"), "{text}");
     }
 }
+
+#[cfg(test)]
+mod open_queue_tests {
+    use super::*;
+    use crate::tui::config::Config;
+    use crate::tui::update::update;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeMap;
+
+    fn queue(name: &str, visible: u64) -> Queue {
+        let mut attrs = BTreeMap::new();
+        attrs.insert(
+            "ApproximateNumberOfMessages".to_string(),
+            visible.to_string(),
+        );
+        Queue::from_attributes(&format!("http://x/1/{name}"), attrs)
+    }
+
+    #[test]
+    fn the_open_queues_read_is_its_rows_too() {
+        let t0 = Instant::now();
+        let (mut state, effects) = AppState::new(Config::defaults(), Context::default(), t0);
+        let Some(Effect::FetchQueues { req }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: *req,
+                at: t0,
+                result: Ok(vec![queue("a", 1), queue("b", 2)]),
+            },
+        );
+        let effects = update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        let [Effect::FetchQueue { req, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let at = t0 + state.config.refresh;
+        update(
+            &mut state,
+            Msg::QueueLoaded {
+                req: *req,
+                at,
+                result: Ok(queue("a", 7)),
+            },
+        );
+        assert_eq!(
+            state.queue_by_url("http://x/1/a").unwrap().counts.visible,
+            7
+        );
+        // Back on the list: a was just read, only b is due.
+        update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        let effects = update(&mut state, Msg::Ticked { now: at });
+        let [Effect::FetchQueueAttrs { urls, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(urls, &["http://x/1/b".to_string()]);
+    }
+}
