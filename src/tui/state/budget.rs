@@ -25,6 +25,11 @@ pub const BACKGROUND_EVERY: Duration = Duration::from_secs(60);
 /// ones go.
 pub const LIST_EVERY_REFRESHES: u32 = 5;
 
+/// A queue is due this much before its age reaches the interval: ticks
+/// come a second apart with a little jitter, and a row read 1.999 s ago
+/// should not wait for the tick after next.
+pub const DUE_SLACK: Duration = Duration::from_millis(100);
+
 /// The lowest rate after throttling, in requests per second.
 pub const MIN_RATE: f64 = 1.0;
 
@@ -112,7 +117,7 @@ impl Poller {
         let mut front: Vec<(&str, Option<Duration>)> = visible
             .iter()
             .map(|&u| (u, age(u)))
-            .filter(|(_, a)| a.is_none_or(|a| a >= every))
+            .filter(|(_, a)| a.is_none_or(|a| a + DUE_SLACK >= every))
             .collect();
         front.dedup_by(|a, b| a.0 == b.0);
         let mut rest: Vec<(&str, Option<Duration>)> = self
@@ -121,7 +126,7 @@ impl Poller {
             .map(String::as_str)
             .filter(|u| !on_screen.contains(u))
             .map(|u| (u, age(u)))
-            .filter(|(_, a)| a.is_none_or(|a| a >= BACKGROUND_EVERY))
+            .filter(|(_, a)| a.is_none_or(|a| a + DUE_SLACK >= BACKGROUND_EVERY))
             .collect();
         // Never read first, then the oldest (a stable sort: the listing's
         // order among equals).
@@ -322,6 +327,17 @@ mod tests {
         // Never more than the budget, however long since the last plan.
         let read = p.plan(t + Duration::from_secs(3600), EVERY, &visible);
         assert_eq!(read.len(), REQUEST_BUDGET as usize);
+    }
+
+    #[test]
+    fn a_row_is_due_at_the_tick_that_is_about_the_interval_later() {
+        let t0 = Instant::now();
+        let all = urls(3);
+        let mut p = Poller::default();
+        p.read_all(all.clone(), t0 + Duration::from_millis(3));
+        let visible: Vec<&str> = all.iter().map(String::as_str).collect();
+        // The tick 2 s after the read's tick, a few ms short of 2 s.
+        assert_eq!(p.plan(t0 + EVERY, EVERY, &visible).len(), 3);
     }
 
     #[test]
