@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::super::plan::{Destination, Plan, Summary};
+use super::super::plan::{Concurrency, Destination, Plan, Summary};
 use super::super::records::Record;
 use super::fake::{DEST, DLQ, Fake, MemorySink, Script, refusal};
 use super::run_on;
@@ -14,7 +14,7 @@ use crate::ops::journal::Journal;
 
 fn plan() -> Plan {
     let mut plan = Plan::new(DLQ, Destination::Queue(DEST.into()));
-    plan.concurrency = 1;
+    plan.concurrency = Concurrency::Fixed(1);
     // Never created: the sink below takes the journal's lines.
     plan.journal_path = Some(PathBuf::from("/nonexistent/eddy-test/journal.jsonl"));
     plan
