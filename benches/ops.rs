@@ -186,11 +186,11 @@ async fn run() -> Res<()> {
     let far_n = env_usize("EDDY_BENCH_FAR_MESSAGES", 10_000);
     let delay_ms = env_usize("EDDY_BENCH_DELAY_MS", 25);
     let near_concurrency = match std::env::var("EDDY_BENCH_REDRIVE_CONCURRENCY") {
-        Ok(_) => Concurrency::Fixed(env_usize(
+        Ok(v) if !v.trim().is_empty() => Concurrency::Fixed(env_usize(
             "EDDY_BENCH_REDRIVE_CONCURRENCY",
             redrive::DEFAULT_CONCURRENCY,
         )),
-        Err(_) => Concurrency::default(),
+        _ => Concurrency::default(),
     };
 
     let local = eddy::local::Local::new(&eddy::local::Config::default())

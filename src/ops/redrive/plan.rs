@@ -46,8 +46,8 @@ impl Default for Concurrency {
 }
 
 impl ConcurrencyUsed {
-    /// `8 (fixed)`, `8 → 64 (adaptive, at most 64 at once)`, with the
-    /// halvings after throttling.
+    /// `8 (fixed)`, `8 → 32 (adaptive; peak 64)`, with the halvings after
+    /// throttling.
     pub fn describe(&self) -> String {
         if !self.adaptive {
             return format!("{} (fixed)", self.start);
@@ -56,7 +56,7 @@ impl ConcurrencyUsed {
             format!("{} (adaptive; unchanged)", self.start)
         } else {
             format!(
-                "{} → {} (adaptive; at most {} at once)",
+                "{} → {} (adaptive; peak {})",
                 self.start, self.end, self.peak
             )
         };
