@@ -7,16 +7,26 @@
 //! 1. the client-side redrive (`eddy::ops::redrive::run_client`): N
 //!    messages (~1 KB each) from a DLQ to another queue, with its journal on
 //!    disk (fsync'd before each send and after each acknowledgement), at the
-//!    default concurrency: msg/s (target ≥ 2,000);
+//!    default (adaptive) concurrency: msg/s (target ≥ 2,000);
 //! 2. the move task (`StartMessageMoveTask`, velocity unlimited) of M
 //!    messages back to their source, timed from the start call until the
-//!    task reports COMPLETED (polled every 10 ms): msg/s.
+//!    task reports COMPLETED (polled every 10 ms): msg/s;
+//! 3. the client-side redrive at AWS's distance: the same, with the SDK
+//!    talking to the backend through a delaying TCP proxy on loopback
+//!    (`common/delay_proxy.rs`: every chunk delivered D ms late in each
+//!    direction, so 2 × D per round trip; default 25 ms, a 50 ms round
+//!    trip), F messages, three times: the default (adaptive) concurrency,
+//!    `--concurrency 8` and `--concurrency 32`: msg/s (target ≥ 2,000 for
+//!    the default; AWS's own move task stops at 500 msg/s). The DLQs are
+//!    filled directly, not through the proxy.
 //!
 //! Knobs: `EDDY_BENCH_REDRIVE_MESSAGES` (20000), `EDDY_BENCH_TASK_MESSAGES`
-//! (50000), `EDDY_BENCH_REDRIVE_CONCURRENCY` (the default, 8). Results go to
-//! `target/ops-bench.json` (`$CARGO_TARGET_DIR` if set). A lost or
-//! duplicated message fails the bench (exit 1); a figure below its target is
-//! reported as `BELOW TARGET`, which does not.
+//! (50000), `EDDY_BENCH_REDRIVE_CONCURRENCY` (unset: adaptive; N: fixed at N
+//! for run 1), `EDDY_BENCH_FAR_MESSAGES` (10000), `EDDY_BENCH_DELAY_MS`
+//! (25, one way), `EDDY_BENCH_SKIP` (comma-separated: `near`, `task`,
+//! `far`). Results go to `target/ops-bench.json` (`$CARGO_TARGET_DIR` if
+//! set). A lost or duplicated message fails the bench (exit 1); a figure
+//! below its target is reported as `BELOW TARGET`, which does not.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,11 +34,13 @@ use std::time::{Duration, Instant};
 use eddy::aws::{Clients, Settings};
 use eddy::domain::OutgoingMessage;
 use eddy::ops::Cancel;
-use eddy::ops::redrive::{self, Destination, Plan};
+use eddy::ops::redrive::{self, Concurrency, Destination, Plan, Summary};
 use serde_json::json;
 
 mod common;
 use common::{Res, env_usize, thousands, verdict};
+#[path = "common/delay_proxy.rs"]
+mod delay_proxy;
 
 fn main() {
     common::main_with(run);
@@ -98,25 +110,103 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
+/// One client-side redrive measured: `n` messages filled into a new DLQ
+/// (directly, through `direct`), moved through `via` to a new queue at
+/// `concurrency`, checked: none lost, none twice.
+struct Measured {
+    secs: f64,
+    rate: f64,
+    journal_bytes: u64,
+    summary: Summary,
+}
+
+async fn client_redrive(
+    direct: &Clients,
+    via: &Clients,
+    scratch: &Path,
+    label: &str,
+    n: usize,
+    concurrency: Concurrency,
+) -> Res<Measured> {
+    let create = |name: String| {
+        let c = direct.clone();
+        async move {
+            c.create_queue(&name, &Default::default())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    let dlq_url = create(format!("bench-{label}-dlq")).await?;
+    let dest_url = create(format!("bench-{label}-dest")).await?;
+    eprintln!("{label}: filling the DLQ with {n} messages...");
+    fill(direct, &dlq_url, n).await?;
+    let journal = scratch.join(format!("journal-{label}.jsonl"));
+    let mut plan = Plan::new(dlq_url.clone(), Destination::Queue(dest_url.clone().into()));
+    plan.journal_path = Some(journal.clone());
+    plan.concurrency = concurrency;
+    eprintln!("{label}: client-side redrive of {n} messages ({concurrency:?}, journal on disk)...");
+    let t = Instant::now();
+    let summary = redrive::run_client(via, &plan, &Cancel::new(), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secs = t.elapsed().as_secs_f64();
+    let in_dest = visible(direct, &dest_url).await?;
+    let left = visible(direct, &dlq_url).await?;
+    if summary.moved as usize != n || in_dest as usize != n || left != 0 || !summary.all_moved() {
+        return Err(format!(
+            "{label}: client-side redrive lost or duplicated messages: moved {}, in the destination {in_dest}, left {left}\n{summary}",
+            summary.moved
+        ));
+    }
+    let journal_bytes = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
+    Ok(Measured {
+        secs,
+        rate: n as f64 / secs,
+        journal_bytes,
+        summary,
+    })
+}
+
+/// `8 → 64 (adaptive; ...)` or `32 (fixed)`.
+fn workers(s: &Summary) -> String {
+    s.concurrency
+        .map(|c| c.describe())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+fn skipped(part: &str) -> bool {
+    std::env::var("EDDY_BENCH_SKIP")
+        .map(|v| v.split(',').any(|p| p.trim() == part))
+        .unwrap_or(false)
+}
+
 async fn run() -> Res<()> {
     let n = env_usize("EDDY_BENCH_REDRIVE_MESSAGES", 20_000);
     let m = env_usize("EDDY_BENCH_TASK_MESSAGES", 50_000);
-    let concurrency = env_usize(
-        "EDDY_BENCH_REDRIVE_CONCURRENCY",
-        redrive::DEFAULT_CONCURRENCY,
-    );
+    let far_n = env_usize("EDDY_BENCH_FAR_MESSAGES", 10_000);
+    let delay_ms = env_usize("EDDY_BENCH_DELAY_MS", 25);
+    let near_concurrency = match std::env::var("EDDY_BENCH_REDRIVE_CONCURRENCY") {
+        Ok(v) if !v.trim().is_empty() => Concurrency::Fixed(env_usize(
+            "EDDY_BENCH_REDRIVE_CONCURRENCY",
+            redrive::DEFAULT_CONCURRENCY,
+        )),
+        _ => Concurrency::default(),
+    };
 
     let local = eddy::local::Local::new(&eddy::local::Config::default())
         .map_err(|e| format!("cannot create the backend: {e}"))?;
     let running = eddy::local::start(local, ([127, 0, 0, 1], 0).into())
         .await
         .map_err(|e| format!("cannot start the backend: {e}"))?;
-    let c = Clients::connect(&Settings {
-        endpoint_url: Some(running.url.clone()),
-        region: Some("us-east-1".to_string()),
-        profile: None,
-    })
-    .await;
+    let connect = |url: String| async move {
+        Clients::connect(&Settings {
+            endpoint_url: Some(url),
+            region: Some("us-east-1".to_string()),
+            profile: None,
+        })
+        .await
+    };
+    let c = connect(running.url.clone()).await;
     eprintln!(
         "eddy's embedded backend at {} (in this process)",
         running.url
@@ -126,8 +216,135 @@ async fn run() -> Res<()> {
         .join(format!("ops-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let mut report = serde_json::Map::new();
+    let mut table: Vec<String> = Vec::new();
+    let row = |what: String, n: usize, secs: f64, rate: f64, target: Option<f64>| {
+        format!(
+            "  {:<60} {:>10} {:>9.2} {:>12}  {}",
+            what,
+            thousands(n as f64),
+            secs,
+            thousands(rate),
+            match target {
+                Some(t) => format!(">= {} ({})", thousands(t), verdict(rate >= t)),
+                None => "-".to_string(),
+            }
+        )
+    };
 
     // 1. Client-side redrive, journal on disk.
+    if !skipped("near") {
+        let r = client_redrive(&c, &c, &scratch, "near", n, near_concurrency).await?;
+        table.push(row(
+            format!("client-side, journal fsync'd, {}", workers(&r.summary)),
+            n,
+            r.secs,
+            r.rate,
+            Some(TARGET_CLIENT_MSG_PER_S),
+        ));
+        table.push(format!(
+            "  journal: {} bytes for {} messages",
+            r.journal_bytes,
+            thousands(n as f64)
+        ));
+        report.insert(
+            "client_side".to_string(),
+            json!({
+                "messages": n,
+                "concurrency": r.summary.concurrency,
+                "seconds": r.secs,
+                "msg_per_s": r.rate,
+                "journal_bytes": r.journal_bytes,
+                "below_target": r.rate < TARGET_CLIENT_MSG_PER_S,
+            }),
+        );
+    }
+
+    // 2. Move task, velocity unlimited, back to the source.
+    if !skipped("task") {
+        let (secs, rate) = move_task(&c, m).await?;
+        table.push(row(
+            "move task, velocity unlimited".to_string(),
+            m,
+            secs,
+            rate,
+            None,
+        ));
+        report.insert(
+            "move_task".to_string(),
+            json!({ "messages": m, "seconds": secs, "msg_per_s": rate }),
+        );
+    }
+
+    // 3. Client-side redrive at AWS's distance, through the delaying proxy.
+    if !skipped("far") {
+        let one_way = Duration::from_millis(delay_ms as u64);
+        let proxy = delay_proxy::start(&running.url, one_way)
+            .await
+            .map_err(|e| format!("cannot start the delaying proxy: {e}"))?;
+        let far = connect(proxy.url.clone()).await;
+        eprintln!(
+            "delaying proxy at {} ({delay_ms} ms each way, {} ms round trip)",
+            proxy.url,
+            2 * delay_ms
+        );
+        let mut runs = Vec::new();
+        for (label, conc) in [
+            ("far-default", Concurrency::default()),
+            ("far-8", Concurrency::Fixed(8)),
+            ("far-32", Concurrency::Fixed(32)),
+        ] {
+            let r = client_redrive(&c, &far, &scratch, label, far_n, conc).await?;
+            let target =
+                matches!(conc, Concurrency::Adaptive { .. }).then_some(TARGET_CLIENT_MSG_PER_S);
+            table.push(row(
+                format!("{} ms round trip, {}", 2 * delay_ms, workers(&r.summary)),
+                far_n,
+                r.secs,
+                r.rate,
+                target,
+            ));
+            runs.push(json!({
+                "label": label,
+                "messages": far_n,
+                "concurrency": r.summary.concurrency,
+                "seconds": r.secs,
+                "msg_per_s": r.rate,
+                "below_target": target.is_some_and(|t| r.rate < t),
+            }));
+        }
+        report.insert(
+            "far".to_string(),
+            json!({ "one_way_delay_ms": delay_ms, "runs": runs }),
+        );
+        drop(proxy);
+    }
+
+    println!();
+    println!("eddy redrive on the embedded backend (release build, in-process)");
+    println!(
+        "  {:<60} {:>10} {:>9} {:>12}  target",
+        "", "messages", "seconds", "msg/s"
+    );
+    for line in &table {
+        println!("{line}");
+    }
+    report.insert(
+        "targets".to_string(),
+        json!({ "client_side_msg_per_s": TARGET_CLIENT_MSG_PER_S }),
+    );
+    let path = target_dir().join("ops-bench.json");
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    let _ = std::fs::remove_dir_all(&scratch);
+    running.stop().await;
+    Ok(())
+}
+
+/// The move task of `m` messages back to their source: (seconds, msg/s).
+async fn move_task(c: &Clients, m: usize) -> Res<(f64, f64)> {
     let create = |name: &'static str, attrs: Vec<(String, String)>| {
         let c = c.clone();
         async move {
@@ -136,35 +353,6 @@ async fn run() -> Res<()> {
                 .map_err(|e| e.to_string())
         }
     };
-    let dlq_url = create("bench-redrive-dlq", vec![]).await?;
-    let dest_url = create("bench-redrive-dest", vec![]).await?;
-    eprintln!("filling the DLQ with {n} messages...");
-    fill(&c, &dlq_url, n).await?;
-    let mut plan = Plan::new(dlq_url.clone(), Destination::Queue(dest_url.clone().into()));
-    plan.journal_path = Some(scratch.join("journal.jsonl"));
-    plan.concurrency = concurrency;
-    eprintln!(
-        "client-side redrive of {n} messages (concurrency {concurrency}, journal on disk)..."
-    );
-    let t = Instant::now();
-    let s = redrive::run_client(&c, &plan, &Cancel::new(), None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let client_secs = t.elapsed().as_secs_f64();
-    let client_rate = n as f64 / client_secs;
-    let in_dest = visible(&c, &dest_url).await?;
-    let left = visible(&c, &dlq_url).await?;
-    if s.moved as usize != n || in_dest as usize != n || left != 0 || !s.all_moved() {
-        return Err(format!(
-            "client-side redrive lost or duplicated messages: moved {}, in the destination {in_dest}, left {left}\n{s}",
-            s.moved
-        ));
-    }
-    let journal_bytes = std::fs::metadata(scratch.join("journal.jsonl"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-
-    // 2. Move task, velocity unlimited, back to the source.
     let task_dlq = create("bench-task-dlq", vec![]).await?;
     let task_dlq_arn = c.get_queue(&task_dlq).await.map_err(|e| e.to_string())?.arn;
     let policy = format!(r#"{{"deadLetterTargetArn":"{task_dlq_arn}","maxReceiveCount":5}}"#);
@@ -175,18 +363,18 @@ async fn run() -> Res<()> {
     .await?;
     let task_src_arn = c.get_queue(&task_src).await.map_err(|e| e.to_string())?.arn;
     eprintln!("filling the move task's DLQ with {m} messages...");
-    fill(&c, &task_dlq, m).await?;
+    fill(c, &task_dlq, m).await?;
     eprintln!("move task of {m} messages (velocity unlimited)...");
     let t = Instant::now();
     let (dlq_arn, src_arn) = (
         eddy::domain::QueueArn::from(task_dlq_arn.as_str()),
         eddy::domain::QueueArn::from(task_src_arn),
     );
-    let handle = redrive::start_move_task(&c, &dlq_arn, Some(&src_arn), None)
+    let handle = redrive::start_move_task(c, &dlq_arn, Some(&src_arn), None)
         .await
         .map_err(|e| e.to_string())?;
     let task = loop {
-        let status = redrive::move_task_status(&c, &dlq_arn, &handle)
+        let status = redrive::move_task_status(c, &dlq_arn, &handle)
             .await
             .map_err(|e| e.to_string())?;
         if let Some(task) = status
@@ -199,64 +387,13 @@ async fn run() -> Res<()> {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    let task_secs = t.elapsed().as_secs_f64();
-    let task_rate = m as f64 / task_secs;
-    let back = visible(&c, &task_src).await?;
+    let secs = t.elapsed().as_secs_f64();
+    let back = visible(c, &task_src).await?;
     if task.status != "COMPLETED" || task.moved as usize != m || back as usize != m {
         return Err(format!(
             "move task: status {}, moved {}, in the source {back} (expected {m})",
             task.status, task.moved
         ));
     }
-
-    println!();
-    println!("eddy redrive on the embedded backend (release build, in-process)");
-    println!(
-        "  {:<52} {:>10} {:>9} {:>12}  target",
-        "", "messages", "seconds", "msg/s"
-    );
-    println!(
-        "  {:<52} {:>10} {:>9.2} {:>12}  >= {} ({})",
-        format!("client-side, journal fsync'd, {concurrency} batches at once"),
-        thousands(n as f64),
-        client_secs,
-        thousands(client_rate),
-        thousands(TARGET_CLIENT_MSG_PER_S),
-        verdict(client_rate >= TARGET_CLIENT_MSG_PER_S)
-    );
-    println!(
-        "  {:<52} {:>10} {:>9.2} {:>12}  -",
-        "move task, velocity unlimited",
-        thousands(m as f64),
-        task_secs,
-        thousands(task_rate)
-    );
-    println!(
-        "  journal: {} bytes for {} messages",
-        journal_bytes,
-        thousands(n as f64)
-    );
-    let report = json!({
-        "client_side": {
-            "messages": n,
-            "concurrency": concurrency,
-            "seconds": client_secs,
-            "msg_per_s": client_rate,
-            "journal_bytes": journal_bytes,
-        },
-        "move_task": {
-            "messages": m,
-            "seconds": task_secs,
-            "msg_per_s": task_rate,
-        },
-        "targets": { "client_side_msg_per_s": TARGET_CLIENT_MSG_PER_S },
-        "below_target": { "client_side_msg_per_s": client_rate < TARGET_CLIENT_MSG_PER_S },
-    });
-    let path = target_dir().join("ops-bench.json");
-    let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
-    let _ = std::fs::remove_dir_all(&scratch);
-    running.stop().await;
-    Ok(())
+    Ok((secs, m as f64 / secs))
 }

@@ -404,6 +404,101 @@ fn moto_export_purge_import_round_trip_keeps_bodies_and_attributes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+// ---------------------------------------------------------------- FIFO re-import (CLI)
+
+/// Imports the same file twice into a FIFO queue that is not the one it
+/// was exported from: the second time SQS drops every copy (same
+/// deduplication ids within 5 minutes) and answers success with ids that
+/// are not the records' own (embedded backend: the first import's ids;
+/// moto: new random ids). eddy says what SQS deduplicated, not "3 of 3".
+fn fifo_reimport_reports_deduplicated(target: Target, url: &str) {
+    let rt = runtime();
+    let c = rt.block_on(target.clients());
+    let dir = temp_dir("eddy-admin-reimport");
+    let name = format!("{}.fifo", unique("reimport"));
+    let q = rt
+        .block_on(c.create_queue(&name, &BTreeMap::new()))
+        .unwrap();
+    let records: Vec<ExportedMessage> = messages(3, Some(&["g1", "g2"]))
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| ExportedMessage {
+            message_id: format!("orig-{i}"),
+            body: m.body,
+            group_id: m.group_id,
+            dedup_id: m.dedup_id,
+            message_attributes: m.attributes,
+            ..ExportedMessage::default()
+        })
+        .collect();
+    let file = dir.join("records.jsonl");
+    let lines: Vec<String> = records.iter().map(|r| r.to_json_line()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let file_s = file.to_str().unwrap();
+
+    let first = eddy(&dir, url, &["import", &name, file_s, "--yes"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("imported 3 of 3 messages"),
+        "{}",
+        stdout(&first)
+    );
+    rt.block_on(wait_counts(&c, &q, (3, 0)));
+
+    let again = eddy(&dir, url, &["import", &name, file_s, "--yes"]);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("imported 0 of 3 messages"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(
+        stdout(&again).contains("3 were deduplicated by SQS"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(
+        stderr(&again).contains("--fresh-dedup-ids")
+            || stdout(&again).contains("--fresh-dedup-ids"),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    rt.block_on(wait_counts(&c, &q, (3, 0)));
+
+    let fresh = eddy(
+        &dir,
+        url,
+        &["import", &name, file_s, "--yes", "--fresh-dedup-ids"],
+    );
+    assert_eq!(fresh.status.code(), Some(0), "{}", stderr(&fresh));
+    assert!(
+        stdout(&fresh).contains("imported 3 of 3 messages"),
+        "{}",
+        stdout(&fresh)
+    );
+    rt.block_on(wait_counts(&c, &q, (6, 0)));
+    let log = audit_in(&dir);
+    let actions: Vec<(&str, u64)> = log.iter().map(|a| (a.action.as_str(), a.count)).collect();
+    assert_eq!(
+        actions,
+        [("import", 3), ("import", 0), ("import", 3)],
+        "{log:?}"
+    );
+    rt.block_on(c.delete_queue(&q)).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn eddy_fifo_reimport_reports_what_sqs_deduplicated() {
+    fifo_reimport_reports_deduplicated(Target::Eddy, &common::eddy_endpoint());
+}
+
+#[test]
+fn moto_fifo_reimport_reports_what_sqs_deduplicated() {
+    fifo_reimport_reports_deduplicated(Target::Moto, &common::moto_endpoint());
+}
+
 // ---------------------------------------------------------------- delete-message
 
 fn delete_message_scenario(target: Target) {

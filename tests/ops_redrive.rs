@@ -7,6 +7,8 @@
 //! confirmation refusing. Names are unique: the servers are shared.
 
 mod common;
+#[path = "../benches/common/delay_proxy.rs"]
+mod delay_proxy;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -699,7 +701,7 @@ async fn ids_max_and_cancel_on_eddy() {
     // Cancelled mid-way at 100 msg/s: the batches in flight finish.
     let mut p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
     p.velocity = Some(100);
-    p.concurrency = 2;
+    p.concurrency = eddy::ops::redrive::Concurrency::Fixed(2);
     let cancel = Cancel::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
     let c2 = c.clone();
@@ -732,6 +734,57 @@ async fn ids_max_and_cancel_on_eddy() {
 
 /// Scanning a DLQ that has its own redrive policy with maxReceiveCount <= 2
 /// is refused unless forced.
+/// Far from the backend (a delaying proxy on loopback, 40 ms each way) the
+/// default, adaptive concurrency grows beyond the 8 batches it starts with
+/// (nothing throttles), and every message still moves exactly once. Only
+/// behaviour is asserted: the numbers the controller picks are tested in
+/// `client/adapt.rs` with simulated measurements; the throughput is the
+/// benchmark's (`benches/ops.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_concurrency_grows_far_from_the_backend_on_eddy() {
+    let direct = Target::Eddy.clients().await;
+    let proxy = delay_proxy::start(&common::eddy_endpoint(), Duration::from_millis(40))
+        .await
+        .unwrap();
+    let far = Clients::connect(&eddy::aws::Settings {
+        endpoint_url: Some(proxy.url.clone()),
+        region: Some("us-east-1".to_string()),
+        profile: None,
+    })
+    .await;
+    let dir = temp_dir("adaptive");
+    let dlq = new_queue(&direct, "adaptive-dlq", &[]).await;
+    let dest = new_queue(&direct, "adaptive-dest", &[]).await;
+    // 60 batches: at 8 workers and 3 round trips (80 ms) a batch, the
+    // run lasts well past the first measuring window.
+    let bodies: Vec<String> = (0..600).map(|i| event_body(i, 100)).collect();
+    for chunk in bodies.chunks(10) {
+        fill(&direct, &dlq.url, chunk).await;
+    }
+    let p = plan(&dlq, Destination::Queue(dest.url.clone().into()), &dir);
+    assert_eq!(p.concurrency, redrive::Concurrency::default());
+    let s = redrive::run_client(&far, &p, &Cancel::new(), None)
+        .await
+        .unwrap();
+    assert!(s.all_moved(), "{s}");
+    assert_eq!(s.moved, 600, "{s}");
+    let used = s
+        .concurrency
+        .expect("a client-side run says its concurrency");
+    assert!(used.adaptive, "{used:?}");
+    assert_eq!(used.start, redrive::DEFAULT_CONCURRENCY, "{used:?}");
+    assert!(used.peak > redrive::DEFAULT_CONCURRENCY, "{used:?}\n{s}");
+    assert!(used.peak <= redrive::MAX_CONCURRENCY, "{used:?}");
+    assert_eq!(used.halvings, 0, "nothing throttled: {used:?}");
+    assert!(s.to_string().contains("batches in flight    8 → "), "{s}");
+    // Exactly once: every body in the destination, none twice, none left.
+    let got = drain(&direct, &dest.url).await;
+    assert_eq!(got.len(), 600);
+    assert_eq!(bodies_of(&got), bodies.iter().cloned().collect());
+    assert_eq!(counts(&direct, &dlq.url).await, (0, 0, 0));
+    drop(proxy);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refuses_to_scan_a_dlq_that_dead_letters_on_eddy() {
     let c = Target::Eddy.clients().await;

@@ -49,13 +49,17 @@ least \"body\") to a queue, in batches of 10, with their message attributes. To 
 queue, each keeps its group id, and its deduplication id (the original message id when
 it has none, so importing the same file twice within 5 minutes sends each message once).
 A FIFO queue drops, without an error, a message whose deduplication id it saw in the
-last 5 minutes, also across a purge: eddy reports those as not sent (deduplicated);
---fresh-dedup-ids sends every message with a new deduplication id instead.
+last 5 minutes, also across a purge: eddy reports those as deduplicated, not imported
+(\"imported 0 of 8 messages into q.fifo: 8 were deduplicated by SQS ...\"), seen by the
+id SQS answers or, when that is not the original's, by the queue's size before and
+after (a consumer deleting meanwhile inflates that count, one sending hides some);
+--fresh-dedup-ids (alias --new-dedup-ids) sends every message with a new
+deduplication id instead.
 The whole file is checked before anything is sent. Asks for confirmation (--yes when
 stdin is not a terminal); refused under --read-only. Appends to the audit log.
 
-Exit status: 0 every message sent; 1 some were not (each is listed with the reason);
-2 bad input, a refused or unconfirmed import, or a failed call.
+Exit status: 0 every message sent; 1 some were not (each is listed with the reason)
+or were deduplicated; 2 bad input, a refused or unconfirmed import, or a failed call.
 
 Examples:
   eddy import orders dlq.jsonl
@@ -147,7 +151,7 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: String,
     /// FIFO: send each message with a new deduplication id, not the original
-    #[arg(long)]
+    #[arg(long, visible_alias = "new-dedup-ids")]
     pub fresh_dedup_ids: bool,
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
@@ -449,19 +453,45 @@ pub(crate) fn import(
             escape(reason)
         ));
     }
+    for i in &summary.deduplicated.records {
+        let id = &records[*i].message_id;
+        io.note(format_args!(
+            "message {} (record {}) deduplicated by SQS: the queue kept the message it had with the same \
+             MessageDeduplicationId",
+            escape(if id.is_empty() { "-" } else { id }),
+            i + 1,
+        ));
+    }
+    for w in &summary.warnings {
+        io.note(format_args!("warning: {}", escape(w)));
+    }
+    let dedup = export::deduplicated_note(summary.deduplicated.total());
     io.line(format_args!(
-        "imported {} of {} into {}",
+        "imported {} of {} into {}{}",
         thousands(summary.sent as u64),
         plural(records.len() as u64, "message", "messages"),
-        escape(&queue.name)
+        escape(&queue.name),
+        dedup.map(|d| format!(": {d}")).unwrap_or_default()
     ))?;
-    if summary.failed.is_empty() {
+    if summary.failed.is_empty() && summary.deduplicated.total() == 0 {
         Ok(Status::Success)
     } else {
-        io.note(format_args!(
-            "{} not sent (listed above)",
-            plural(summary.failed.len() as u64, "message was", "messages were")
-        ));
+        if !summary.failed.is_empty() {
+            io.note(format_args!(
+                "{} not sent (listed above)",
+                plural(summary.failed.len() as u64, "message was", "messages were")
+            ));
+        }
+        if summary.deduplicated.total() > 0 {
+            io.note(format_args!(
+                "{} not imported: deduplicated by SQS; pass --fresh-dedup-ids to send them again",
+                plural(
+                    summary.deduplicated.total() as u64,
+                    "message was",
+                    "messages were"
+                )
+            ));
+        }
         Ok(Status::Rejected)
     }
 }

@@ -18,7 +18,8 @@ use crate::aws::Clients;
 use crate::domain::{MessageId, MoveTask, Queue, queue_name};
 use crate::ops::Cancel;
 use crate::ops::redrive::{
-    self, DEFAULT_CONCURRENCY, Destination, Mode, Phase, Plan, Progress, Selection, Summary,
+    self, Concurrency, DEFAULT_CONCURRENCY, Destination, MAX_CONCURRENCY, Mode, Phase, Plan,
+    Progress, Selection, Summary,
 };
 use crate::pattern::Pattern;
 
@@ -37,8 +38,14 @@ destination under eddy's state folder, $EDDY_STATE_DIR or ~/.local/state/eddy/re
 run the same command again after a crash or Ctrl-C and it resumes: it never sends
 again what the journal shows as sent, deletes what was sent but not deleted, and
 releases what the interrupted run held. At most the batches in flight at a crash
-(--concurrency batches of 10) can end up in the destination twice; they are listed
-as possible duplicates.
+(batches of 10) can end up in the destination twice; they are listed as possible
+duplicates.
+
+How many batches the client-side move keeps in flight adapts: it starts at 8,
+doubles while that raises the throughput (far from the backend, e.g. AWS at a 50 ms
+round trip, each batch mostly waits), then probes a quarter more now and then and
+keeps what pays, halves when the backend throttles, and never exceeds
+--max-concurrency (64). The summary says where it went. --concurrency N fixes it.
 
 --dry-run lists what would move (id, match, first line of the body) and moves
 nothing; it receives each message (and releases it at once), which counts as a
@@ -126,10 +133,15 @@ pub struct RedriveArgs {
     /// Scan (--dry-run, filters) even when the DLQ's own maxReceiveCount is 2 or less
     #[arg(long)]
     pub force: bool,
-    /// Client-side: batches of 10 in flight at once
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY,
+    /// Client-side: always N batches of 10 in flight at once (default: start at 8 and
+    /// adapt to the backend's latency and throttling, up to --max-concurrency)
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=64).map(usize::from))]
-    pub concurrency: usize,
+    pub concurrency: Option<usize>,
+    /// Client-side: the most batches of 10 in flight at once the adaptive number grows to
+    #[arg(long, value_name = "N", default_value_t = MAX_CONCURRENCY, conflicts_with = "concurrency",
+          value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
+    pub max_concurrency: usize,
     /// Output format
     #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
     pub output: Format,
@@ -359,7 +371,13 @@ async fn redrive(
     plan.event_source = args.source.clone();
     plan.event_detail_type = args.detail_type.clone();
     plan.force = args.force;
-    plan.concurrency = args.concurrency;
+    plan.concurrency = match args.concurrency {
+        Some(n) => Concurrency::Fixed(n),
+        None => Concurrency::Adaptive {
+            start: DEFAULT_CONCURRENCY.min(args.max_concurrency),
+            max: args.max_concurrency,
+        },
+    };
     let requested: Mode = args.mode.into();
     // A move task can route each message to its own source; a client-side
     // move needs one destination.

@@ -14,7 +14,7 @@
 //! attributes and, on a FIFO queue, the group id and deduplication id (the
 //! original message id when the record has none).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -369,11 +369,52 @@ async fn read_all(
 /// How an import ended.
 #[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
+    /// Records the queue took in (accepted and not deduplicated).
     pub sent: usize,
-    /// (index of the record, reason) of each record not sent.
+    /// (index of the record, reason) of each record refused or not sent.
     pub failed: Vec<(usize, String)>,
+    /// FIFO: records SQS accepted but dropped as duplicates (same
+    /// deduplication id within 5 minutes).
+    pub deduplicated: Deduplicated,
     /// Records not tried because `cancel` was set.
     pub not_tried: usize,
+    /// What the user must know besides (e.g. the queue could not be counted).
+    pub warnings: Vec<String>,
+}
+
+/// What a FIFO queue dropped as duplicates during an import.
+///
+/// SQS answers a duplicate with success and the id of the message it kept,
+/// so a duplicate is seen by that id when it is the record's own id (a
+/// re-import into the queue it came from) or an id this import was already
+/// given (twice the same deduplication id in one file). Any other duplicate
+/// (the same file imported twice into another queue; moto, which answers a
+/// new id) shows only in the queue's size: it grew by fewer messages than
+/// were accepted. Those are counted, without knowing which records they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deduplicated {
+    /// Indexes of the records known to be duplicates.
+    pub records: Vec<usize>,
+    /// Duplicates seen only in the queue's size.
+    pub uncounted: usize,
+}
+
+impl Deduplicated {
+    /// How many records were deduplicated in all.
+    pub fn total(&self) -> usize {
+        self.records.len() + self.uncounted
+    }
+}
+
+/// What eddy says about deduplicated records (empty when there were none).
+pub fn deduplicated_note(total: usize) -> Option<String> {
+    (total > 0).then(|| {
+        format!(
+            "{} deduplicated by SQS (same MessageDeduplicationId within 5 minutes, a purge does not reset that); \
+             pass --fresh-dedup-ids to send them again",
+            crate::text::plural(total as u64, "was", "were")
+        )
+    })
 }
 
 /// How to import.
@@ -421,8 +462,9 @@ pub async fn import_audited(
         queue_url.as_str(),
         summary.sent as u64,
         &format!(
-            "from {source}; {} failed",
-            crate::text::thousands(summary.failed.len() as u64)
+            "from {source}; {} failed; {} deduplicated",
+            crate::text::thousands(summary.failed.len() as u64),
+            crate::text::thousands(summary.deduplicated.total() as u64)
         ),
     );
     Ok(super::Done::audited(summary, recorded))
@@ -432,9 +474,10 @@ pub async fn import_audited(
 /// record's failure does not stop the others.
 ///
 /// A FIFO queue accepts, but drops, a message whose deduplication id it saw
-/// in the last 5 minutes (a purge does not reset that), answering with the
-/// earlier message's id: such a record is reported failed ("deduplicated"),
-/// never as sent. `fresh_dedup_ids` sends new ids instead.
+/// in the last 5 minutes (a purge does not reset that), answering success:
+/// such records are reported in [`ImportSummary::deduplicated`] (see
+/// [`Deduplicated`] for how they are seen), never as sent.
+/// `fresh_dedup_ids` sends new ids instead.
 pub async fn import(
     clients: &Clients,
     queue_url: &QueueUrl,
@@ -446,6 +489,24 @@ pub async fn import(
     let mut summary = ImportSummary::default();
     let expected = records.len() as u64;
     let mut done = 0usize;
+    // FIFO with the kept ids: the queue's size before, to see duplicates
+    // that SQS answered with an id eddy cannot recognise.
+    let may_dedup = opts.fifo && !opts.fresh_dedup_ids;
+    let before = if may_dedup {
+        match clients.get_queue(queue_url.as_str()).await {
+            Ok(q) => Some(queue_size(&q)),
+            Err(e) => {
+                summary.warnings.push(format!(
+                    "cannot count the queue before the import ({e}): messages SQS deduplicated without \
+                     answering the original's id are counted as sent"
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut answered: HashSet<String> = HashSet::new();
     for (chunk_no, chunk) in records.chunks(BATCH).enumerate() {
         if cancel.is_cancelled() {
             summary.not_tried = records.len() - done;
@@ -509,16 +570,12 @@ pub async fn import(
                 let original = &records[i].message_id;
                 match &o.error {
                     None if opts.fifo
-                        && !original.is_empty()
-                        && o.message_id.as_deref() == Some(original.as_str()) =>
+                        && o.message_id.as_deref().is_some_and(|id| {
+                            (!original.is_empty() && id == original)
+                                || !answered.insert(id.to_string())
+                        }) =>
                     {
-                        summary.failed.push((
-                            i,
-                            "deduplicated: the FIFO queue saw this deduplication id in the last 5 minutes \
-                             (a purge does not reset that) and dropped this copy; send it with a new \
-                             deduplication id (eddy import --fresh-dedup-ids)"
-                                .to_string(),
-                        ))
+                        summary.deduplicated.records.push(i)
                     }
                     None => summary.sent += 1,
                     Some(e) => summary
@@ -531,7 +588,57 @@ pub async fn import(
         progress(Progress { done, expected });
     }
     summary.failed.sort_by_key(|f| f.0);
+    if let Some(before) = before
+        && summary.sent > 0
+    {
+        count_unseen_duplicates(clients, queue_url, before, &mut summary).await;
+    }
     Ok(summary)
+}
+
+/// Messages a queue holds: visible, in flight and delayed (a receive does
+/// not change it; only a delete or a send does).
+fn queue_size(q: &Queue) -> u64 {
+    q.counts.visible + q.counts.in_flight + q.counts.delayed
+}
+
+/// How often, and how far apart, the queue is counted after an import
+/// before a shortfall counts as deduplication: SQS's counts are approximate
+/// and may lag a send by a moment. eddy's backend and moto are exact at once.
+const COUNT_TRIES: u32 = 3;
+const COUNT_PAUSE: Duration = Duration::from_millis(700);
+
+/// Moves what the queue did not grow by from `sent` to the uncounted
+/// duplicates. A consumer deleting messages during the import makes this an
+/// over-estimate, one sending makes it an under-estimate (said in `--help`).
+async fn count_unseen_duplicates(
+    clients: &Clients,
+    queue_url: &QueueUrl,
+    before: u64,
+    summary: &mut ImportSummary,
+) {
+    let mut grown = 0u64;
+    for attempt in 0..COUNT_TRIES {
+        if attempt > 0 {
+            tokio::time::sleep(COUNT_PAUSE).await;
+        }
+        match clients.get_queue(queue_url.as_str()).await {
+            Ok(q) => grown = queue_size(&q).saturating_sub(before),
+            Err(e) => {
+                summary.warnings.push(format!(
+                    "cannot count the queue after the import ({e}): messages SQS deduplicated without \
+                     answering the original's id are counted as sent"
+                ));
+                return;
+            }
+        }
+        if grown >= summary.sent as u64 {
+            return;
+        }
+    }
+    let missing = summary.sent - grown as usize;
+    summary.sent -= missing;
+    summary.deduplicated.uncounted += missing;
 }
 
 #[cfg(test)]

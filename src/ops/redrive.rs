@@ -39,9 +39,10 @@ use crate::aws::{self, Clients};
 use crate::domain::{QueueUrl, queue_name};
 
 pub use plan::{
-    BATCH, DEFAULT_CONCURRENCY, Destination, Failure, MAX_TASK_VELOCITY, Mode, Phase, Plan,
-    PreviewEntry, Progress, RECEIVE_VISIBILITY_S, Resumed, Selection, Summary,
-    TYPED_CONFIRMATION_OVER, UNSAFE_MAX_RECEIVE, default_journal_path,
+    BATCH, Concurrency, ConcurrencyUsed, DEFAULT_CONCURRENCY, Destination, Failure,
+    MAX_CONCURRENCY, MAX_TASK_VELOCITY, Mode, Phase, Plan, PreviewEntry, Progress,
+    RECEIVE_VISIBILITY_S, Resumed, Selection, Summary, TYPED_CONFIRMATION_OVER, UNSAFE_MAX_RECEIVE,
+    default_journal_path,
 };
 
 pub use client::{JournalState, journal_state, run_client};

@@ -1,6 +1,7 @@
 //! The client-side move: receive from the DLQ, send to the destination, and
 //! delete from the DLQ only what the destination acknowledged, in batches of
-//! 10, [`Plan::concurrency`] batches at once.
+//! 10, [`Plan::concurrency`] batches at once (a number that adapts to the
+//! backend's latency and throttling unless fixed: `adapt.rs`).
 //!
 //! Each batch is journaled before anything is done with it (the messages,
 //! their receipt handles, what is done with each) and again once the
@@ -17,6 +18,7 @@
 //! batch, delete a batch, release); `worker.rs` holds the workers and their
 //! shared state, `send.rs` one send and its outcomes.
 
+mod adapt;
 #[cfg(test)]
 mod fake;
 mod send;
@@ -25,7 +27,7 @@ mod tests;
 mod worker;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,8 +35,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::convert::{EventDefaults, QueueKind};
 use super::plan::{
-    Destination, Failure, Phase, Plan, Progress, RECEIVE_VISIBILITY_S, Resumed, Selection, Summary,
-    UNSAFE_MAX_RECEIVE, default_journal_path, now_ms,
+    ConcurrencyUsed, Destination, Failure, Phase, Plan, Progress, RECEIVE_VISIBILITY_S, Resumed,
+    Selection, Summary, UNSAFE_MAX_RECEIVE, default_journal_path, now_ms,
 };
 use super::port::Port;
 use super::records::{self, Record, Replayed};
@@ -43,6 +45,7 @@ use crate::domain::{MessageId, Queue, QueueUrl, queue_name};
 use crate::ops::Cancel;
 use crate::ops::Error;
 use crate::ops::journal::{self, Journal};
+use adapt::{CONTROL_EVERY, Controller, Gate, Metered, Sample};
 use send::Dest;
 use worker::{Budget, PROGRESS_EVERY, Pace, Shared, State};
 
@@ -252,8 +255,9 @@ pub(crate) async fn run_on<P: Port>(
     } else {
         Phase::Moving
     };
+    let mut control = Controller::new(plan.concurrency);
     let shared = Arc::new(Shared {
-        port,
+        port: Metered::new(port),
         dlq: dlq.clone(),
         dest,
         selection: plan.selection.clone(),
@@ -281,6 +285,9 @@ pub(crate) async fn run_on<P: Port>(
         last_progress: Mutex::new(Instant::now() - PROGRESS_EVERY),
         approximate_total,
         receive_turn: tokio::sync::Mutex::new(()),
+        gate: Gate::new(control.target()),
+        handled: AtomicU64::new(0),
+        batches: AtomicU64::new(0),
         st: Mutex::new(state),
     });
 
@@ -292,18 +299,39 @@ pub(crate) async fn run_on<P: Port>(
         shared.state().phase = Phase::Moving;
     }
 
-    let workers = plan.concurrency.max(1);
+    // As many workers as the run may ever have; the gate lets the
+    // controller's number of them work at once.
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..workers {
+    for _ in 0..control.max() {
         set.spawn(shared.clone().worker());
     }
-    while let Some(r) = set.join_next().await {
-        if let Err(e) = r
-            && e.is_panic()
-        {
-            std::panic::resume_unwind(e.into_panic());
+    let mut tick = tokio::time::interval(CONTROL_EVERY);
+    loop {
+        tokio::select! {
+            r = set.join_next() => match r {
+                None => break,
+                Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Some(_) => {}
+            },
+            _ = tick.tick() => {
+                let target = control.observe(Sample {
+                    at: Instant::now(),
+                    messages: shared.handled.load(Ordering::Relaxed),
+                    batches: shared.batches.load(Ordering::Relaxed),
+                    throttled: shared.port.throttled(),
+                });
+                shared.gate.set_target(target);
+            }
         }
     }
+    let used = control.report;
+    summary.concurrency = Some(ConcurrencyUsed {
+        adaptive: used.adaptive,
+        start: used.start,
+        peak: used.peak,
+        end: used.end,
+        halvings: used.halvings,
+    });
 
     // The summary.
     let counts = shared.port.queue(&dlq.url).await.ok().map(|q| q.counts);

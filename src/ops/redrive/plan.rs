@@ -19,8 +19,67 @@ pub const BATCH: usize = 10;
 /// for one batch to be sent and deleted, short enough that messages a
 /// killed run held (and had not journaled yet) come back soon.
 pub const RECEIVE_VISIBILITY_S: i32 = 30;
-/// Batches in flight at once in a client-side move.
+/// Batches in flight at once when a client-side move starts.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+/// The most batches in flight at once an adaptive client-side move grows to.
+pub const MAX_CONCURRENCY: usize = 64;
+
+/// How many batches of 10 a client-side move keeps in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Concurrency {
+    /// Start at `start`; grow while the throughput rises and nothing is
+    /// throttled, halve on throttling; never above `max` (see
+    /// `client/adapt.rs`).
+    Adaptive { start: usize, max: usize },
+    /// Always this many (`--concurrency N`).
+    Fixed(usize),
+}
+
+impl Default for Concurrency {
+    fn default() -> Concurrency {
+        Concurrency::Adaptive {
+            start: DEFAULT_CONCURRENCY,
+            max: MAX_CONCURRENCY,
+        }
+    }
+}
+
+impl ConcurrencyUsed {
+    /// `8 (fixed)`, `8 → 32 (adaptive; peak 64)`, with the halvings after
+    /// throttling.
+    pub fn describe(&self) -> String {
+        if !self.adaptive {
+            return format!("{} (fixed)", self.start);
+        }
+        let mut s = if self.end == self.start && self.peak == self.start {
+            format!("{} (adaptive; unchanged)", self.start)
+        } else {
+            format!(
+                "{} → {} (adaptive; peak {})",
+                self.start, self.end, self.peak
+            )
+        };
+        if self.halvings > 0 {
+            s.push_str(&format!(
+                "; halved {} time(s) when the backend throttled",
+                self.halvings
+            ));
+        }
+        s
+    }
+}
+
+/// How the number of batches in flight went during a client-side move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ConcurrencyUsed {
+    pub adaptive: bool,
+    pub start: usize,
+    pub peak: usize,
+    pub end: usize,
+    /// Halvings after the backend throttled.
+    pub halvings: u32,
+}
 /// Above this many messages, the terminal UI asks for the DLQ's name to be
 /// typed rather than a `y`.
 pub const TYPED_CONFIRMATION_OVER: u64 = 100;
@@ -125,7 +184,7 @@ pub struct Plan {
     /// Scan (dry run, filters) even when the DLQ's own maxReceiveCount is <= 2.
     pub force: bool,
     /// Batches in flight at once (client-side).
-    pub concurrency: usize,
+    pub concurrency: Concurrency,
 }
 
 impl Plan {
@@ -141,7 +200,7 @@ impl Plan {
             event_source: None,
             event_detail_type: None,
             force: false,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: Concurrency::default(),
         }
     }
 
@@ -274,6 +333,8 @@ pub struct Summary {
     pub preview: Vec<PreviewEntry>,
     /// Move task: how it ended.
     pub move_task: Option<MoveTask>,
+    /// Client-side: batches in flight (how an adaptive number went).
+    pub concurrency: Option<ConcurrencyUsed>,
     pub notes: Vec<String>,
 }
 
@@ -300,6 +361,7 @@ impl Summary {
             elapsed_ms: 0,
             preview: Vec::new(),
             move_task: None,
+            concurrency: None,
             notes: Vec::new(),
         }
     }
@@ -409,6 +471,9 @@ impl fmt::Display for Summary {
                     )
                 }
             )?;
+            if let Some(c) = &self.concurrency {
+                writeln!(f, "  batches in flight    {}", c.describe())?;
+            }
         }
         self.fmt_tail(f, secs)
     }

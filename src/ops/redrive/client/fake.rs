@@ -1,6 +1,6 @@
 //! A scripted, in-memory [`Port`] for the client-side move's tests: a DLQ
 //! whose messages stay held until released or deleted (no clock: nothing
-//! comes back on its own), a destination queue that records what it got,
+//! comes back on its own; a test may give every call a latency), a destination queue that records what it got,
 //! and scripts for what the next send or delete call answers. Plus a
 //! journal sink in memory that can be told to fail from a given write on.
 
@@ -58,6 +58,8 @@ pub(super) struct World {
     /// Every receipt handle a delete call was given, and every one released.
     pub(super) delete_calls: Vec<String>,
     pub(super) release_calls: Vec<String>,
+    /// How long every call takes (none by default: the fake has no clock).
+    pub(super) latency: std::time::Duration,
 }
 
 /// The fake backend; clones share one world.
@@ -86,6 +88,14 @@ impl Fake {
 
     pub(super) fn world(&self) -> std::sync::MutexGuard<'_, World> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits as long as a call takes.
+    async fn lag(&self) {
+        let latency = self.world().latency;
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
     }
 
     /// The ids still in the DLQ.
@@ -138,6 +148,7 @@ fn outcome(i: usize, error: Option<EntryError>) -> BatchOutcome {
 
 impl Port for Fake {
     async fn queue(&self, url: &str) -> Result<Queue, Error> {
+        self.lag().await;
         Ok(queue(url, &self.world()))
     }
 
@@ -153,6 +164,7 @@ impl Port for Fake {
         _wait_s: i32,
     ) -> Result<Vec<Message>, Error> {
         assert_eq!(url, DLQ, "the move receives from the DLQ only");
+        self.lag().await;
         let mut w = self.world();
         let mut out = Vec::new();
         let ids: Vec<String> = w
@@ -190,6 +202,7 @@ impl Port for Fake {
         msgs: &[OutgoingMessage],
     ) -> Result<Vec<BatchOutcome>, Error> {
         assert_eq!(url, DEST, "the move sends to the destination only");
+        self.lag().await;
         let mut w = self.world();
         let id = |m: &OutgoingMessage| m.body.trim_start_matches("body-").to_string();
         match w.sends.pop_front() {
@@ -226,6 +239,7 @@ impl Port for Fake {
         handles: &[String],
     ) -> Result<Vec<BatchOutcome>, Error> {
         assert_eq!(url, DLQ, "the move deletes from the DLQ only");
+        self.lag().await;
         let mut w = self.world();
         w.delete_calls.extend(handles.iter().cloned());
         let refusals = match w.deletes.pop_front() {
@@ -257,6 +271,7 @@ impl Port for Fake {
 
     async fn release(&self, url: &str, handles: &[String]) -> Result<Vec<BatchOutcome>, Error> {
         assert_eq!(url, DLQ, "the move releases DLQ messages only");
+        self.lag().await;
         let mut w = self.world();
         w.release_calls.extend(handles.iter().cloned());
         let mut out = Vec::new();

@@ -1,10 +1,11 @@
 //! The client-side move's failure paths, over the scripted [`Fake`] port and
 //! an in-memory journal: no server, no clock, one worker, so every run
-//! takes the same steps.
+//! takes the same steps; and the adaptive number of workers over a fake
+//! with a latency (asserting only what the latency's floor guarantees).
 
 use std::path::{Path, PathBuf};
 
-use super::super::plan::{Destination, Plan, Summary};
+use super::super::plan::{Concurrency, Destination, Plan, Summary};
 use super::super::records::Record;
 use super::fake::{DEST, DLQ, Fake, MemorySink, Script, refusal};
 use super::run_on;
@@ -14,7 +15,7 @@ use crate::ops::journal::Journal;
 
 fn plan() -> Plan {
     let mut plan = Plan::new(DLQ, Destination::Queue(DEST.into()));
-    plan.concurrency = 1;
+    plan.concurrency = Concurrency::Fixed(1);
     // Never created: the sink below takes the journal's lines.
     plan.journal_path = Some(PathBuf::from("/nonexistent/eddy-test/journal.jsonl"));
     plan
@@ -211,4 +212,56 @@ async fn a_journal_that_fails_after_the_send_deletes_what_was_sent_and_stops() {
     assert!(fake.left().is_empty(), "{:?}", fake.left());
     let r = records(&sink);
     assert!(matches!(r.last(), Some(Record::Batch { .. })), "{r:?}");
+}
+
+/// Far from the backend (every call 20 ms) an adaptive run grows beyond the
+/// 8 batches it starts with; when the destination throttles, it halves;
+/// every message moves exactly once all the same. The latency is a floor
+/// (the run cannot be faster), so the controller always sees a full window
+/// before the throttling and a look after it: what is asserted does not
+/// depend on the machine's speed. The numbers it picks are tested in
+/// `adapt.rs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adaptive_run_grows_far_from_the_backend_and_halves_when_throttled() {
+    let ids: Vec<String> = (0..3000).map(|i| format!("m{i:05}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let fake = Fake::with(&refs);
+    {
+        let mut w = fake.world();
+        w.latency = std::time::Duration::from_millis(20);
+        // 100 sends go through (at 8 batches at once, at least 0.75 s:
+        // more than a window), then 3 are throttled, then all go through.
+        for _ in 0..100 {
+            w.sends.push_back(Script::Refuse(Vec::new()));
+        }
+        for _ in 0..3 {
+            w.sends.push_back(Script::Fail(Error::Throttled {
+                action: "sqs:SendMessageBatch".to_string(),
+            }));
+        }
+    }
+    let mut plan = plan();
+    plan.concurrency = Concurrency::default();
+    let sink = MemorySink::default();
+    let open = {
+        let sink = sink.clone();
+        move |p: &Path| Journal::with_sink(p, sink.clone())
+    };
+    let s = run_on(fake.clone(), &plan, &Cancel::new(), None, &open)
+        .await
+        .expect("the run starts");
+
+    assert!(s.all_moved(), "{s}");
+    assert_eq!(s.moved, 3000, "{s}");
+    assert!(fake.left().is_empty(), "{:?}", fake.left().len());
+    let mut delivered = fake.world().delivered.clone();
+    assert_eq!(delivered.len(), 3000, "a throttled call took nothing");
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), 3000, "none twice");
+    let used = s.concurrency.expect("the run says its concurrency");
+    assert!(used.adaptive && used.start == 8, "{used:?}");
+    assert!(used.peak > 8, "grew: {used:?}");
+    assert!(used.halvings >= 1, "halved: {used:?}");
+    assert!(s.to_string().contains("when the backend throttled"), "{s}");
 }

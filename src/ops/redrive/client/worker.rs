@@ -17,6 +17,7 @@ use super::super::plan::{
 };
 use super::super::port::Port;
 use super::super::records::{Action, Held, Record, Refused};
+use super::adapt::Gate;
 use super::send::{self, Dest, Sent};
 use crate::domain::{Message, MessageId, Queue};
 use crate::ops::Cancel;
@@ -164,6 +165,12 @@ pub(super) struct Shared<P: Port> {
     pub(super) approximate_total: Option<u64>,
     /// FIFO DLQs: receives take turns.
     pub(super) receive_turn: tokio::sync::Mutex<()>,
+    /// At most the controller's number of batches under way.
+    pub(super) gate: Gate,
+    /// Messages received (unique per batch) and batches done, for the
+    /// controller.
+    pub(super) handled: AtomicU64,
+    pub(super) batches: AtomicU64,
     pub(super) st: Mutex<State>,
 }
 
@@ -203,7 +210,13 @@ impl<P: Port> Shared<P> {
             st.error = Some(reason);
         }
         drop(st);
+        self.halt();
+    }
+
+    /// Stops the run: no worker starts another batch.
+    fn halt(&self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.gate.wake_all();
     }
 
     fn snapshot(&self, st: &State) -> Progress {
@@ -251,15 +264,16 @@ impl<P: Port> Shared<P> {
         let mut last_empty = false;
         let mut errors = 0;
         loop {
-            if self.stopped() {
+            // A slot for this batch, given back at the end of the iteration.
+            let Some(_slot) = self.gate.enter(|| self.stopped()).await else {
                 return;
-            }
+            };
             let want = match &self.budget {
                 Some(b) => {
                     let n = b.reserve(BATCH as u64);
                     if n == 0 {
                         if b.exhausted() {
-                            self.stop.store(true, Ordering::SeqCst);
+                            self.halt();
                             return;
                         }
                         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -317,7 +331,7 @@ impl<P: Port> Shared<P> {
                 }
                 last_empty = true;
                 if self.check_end(true).await {
-                    self.stop.store(true, Ordering::SeqCst);
+                    self.halt();
                     return;
                 }
                 continue;
@@ -325,9 +339,12 @@ impl<P: Port> Shared<P> {
             last_empty = false;
             let (actions, fresh) = self.classify(&unique);
             drop(fifo_turn);
+            let n = unique.len() as u64;
             let actionable = self.process(unique, actions, fresh, want).await;
+            self.handled.fetch_add(n, Ordering::Relaxed);
+            self.batches.fetch_add(1, Ordering::Relaxed);
             if !actionable && self.check_end(false).await {
-                self.stop.store(true, Ordering::SeqCst);
+                self.halt();
                 return;
             }
         }
