@@ -205,6 +205,14 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::FetchTargetDlqs { req } => self.spawn(move |c| async move {
+                let result = c.target_dlqs().await;
+                Msg::TargetDlqsLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
             Effect::FetchLogGroups { req } => self.spawn(move |c| async move {
                 let result = c.list_log_groups(None).await;
                 Msg::LogGroupsLoaded {
