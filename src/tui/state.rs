@@ -639,6 +639,31 @@ impl AppState {
         v
     }
 
+    /// The listed queues whose redrive policy names `dlq`: (name, maxReceiveCount).
+    pub fn dlq_sources_with_max(&self, dlq: &Queue) -> Vec<(String, u32)> {
+        let Some(all) = self.queues.value.data() else {
+            return Vec::new();
+        };
+        self.dlq_source_indices(dlq)
+            .into_iter()
+            .filter_map(|i| all.get(i))
+            .filter_map(|q| Some((q.name.clone(), q.redrive_policy.as_ref()?.max_receive_count)))
+            .collect()
+    }
+
+    /// Whose DLQ `q` is, in a phrase: `DLQ of orders (maxReceiveCount 3)`,
+    /// `DLQ of a (maxReceiveCount 3), b (…)`, `DLQ of rule X on bus Y, target
+    /// Z`; `None` for a queue that is no listed queue's or walked target's DLQ.
+    pub fn whose_dlq(&self, q: &Queue) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .dlq_sources_with_max(q)
+            .into_iter()
+            .map(|(name, max)| format!("{name} (maxReceiveCount {max})"))
+            .collect();
+        parts.extend(self.target_dlqs_of(q).iter().map(|t| t.describe()));
+        (!parts.is_empty()).then(|| format!("DLQ of {}", parts.join(", ")))
+    }
+
     /// The EventBridge targets (last walked) whose DLQ is `q`.
     pub fn target_dlqs_of(&self, q: &Queue) -> Vec<&TargetDlq> {
         match self.target_dlqs.value.data() {

@@ -338,6 +338,21 @@ mod tests {
     }
 
     #[test]
+    fn a_dlq_says_whose_it_is() {
+        let state = on_dlqs(vec![target_dlq()]);
+        let whose = |name: &str| state.whose_dlq(state.queue_by_name(name).unwrap());
+        assert_eq!(
+            whose("orders-dlq").as_deref(),
+            Some("DLQ of orders (maxReceiveCount 3)")
+        );
+        assert_eq!(
+            whose("rewards-target-dlq").as_deref(),
+            Some("DLQ of rule payment-processed on bus orders, target rewards")
+        );
+        assert_eq!(whose("orders"), None);
+    }
+
+    #[test]
     fn redrive_of_a_target_dlq_offers_the_bus_then_the_target() {
         let mut state = on_dlqs(vec![target_dlq()]);
         update(&mut state, key('j'));

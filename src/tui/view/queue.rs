@@ -99,6 +99,9 @@ pub(crate) fn queue_lines(
         }
         None => lines.push(kv(state, "redrive", "none (no DLQ)".to_string())),
     }
+    if let Some(whose) = state.whose_dlq(q) {
+        lines.push(kv(state, "role", escape(&whose).into_owned()));
+    }
     if let Some(a) = &q.redrive_allow_policy {
         let sources: Vec<String> = a
             .source_queue_arns
@@ -362,7 +365,15 @@ impl super::kind::View for QueueView {
             .and_then(|arn| state.queue_by_name(queue_name(arn)))
             .and_then(|src| src.redrive_policy.as_ref())
             .map(|rp| rp.max_receive_count);
-        let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+        let inspector = Inspector::new(&name, msg.clone())
+            .with_source_max_receive(source_max)
+            .with_dlq_sources(
+                q.queue
+                    .value
+                    .data()
+                    .map(|d| state.dlq_sources_with_max(d))
+                    .unwrap_or_default(),
+            );
         state.stack.push(Screen::Message(Box::new(inspector)));
         Vec::new()
     }
