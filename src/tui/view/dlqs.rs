@@ -432,6 +432,7 @@ mod tests {
                 warnings: Vec::new(),
                 approx_total: 2,
                 wall_ms: 0,
+                summaries: Default::default(),
             },
             at: state.now,
         };

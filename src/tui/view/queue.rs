@@ -25,6 +25,9 @@ use crate::aws::sqs::Peek;
 use crate::tui::inspect::Inspector;
 use std::time::{Duration, Instant};
 
+mod peek_more;
+pub(crate) use peek_more::peek_more;
+
 pub(crate) fn queue_lines(
     state: &AppState,
     q: &Queue,
@@ -176,12 +179,7 @@ impl super::kind::View for QueueView {
         let Screen::Queue(q) = state.top() else {
             return Vec::new();
         };
-        name_order(
-            q.peek.value.data().map(|p| p.messages.as_slice()),
-            &q.list,
-            |m| &m.body,
-            false,
-        )
+        peek_more::message_order(q)
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
@@ -203,22 +201,7 @@ impl super::kind::View for QueueView {
         frame.render_widget(Paragraph::new(lines).block(block), top);
 
         let title = match (peek, &s.peek.value) {
-            (Some(p), _) => format!(
-                " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
-                p.messages.len(),
-                p.approx_total,
-                crate::tui::inspect::hms(p.wall_ms),
-                if s.marked.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {} marked", s.marked.len())
-                },
-                if s.peek.pending.is_some() {
-                    " (peeking…)"
-                } else {
-                    ""
-                }
-            ),
+            (Some(p), _) => peek_more::messages_title(s, p, bottom.width),
             (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
             _ => " messages ".to_string(),
         };
@@ -299,7 +282,12 @@ impl super::kind::View for QueueView {
                     Cell::from(m.receive_count.to_string()),
                     left_cell,
                     Cell::from(sent),
-                    Cell::from(first_line(&m.body, 200)),
+                    Cell::from(
+                        p.summaries
+                            .get(&m.message_id)
+                            .cloned()
+                            .unwrap_or_else(|| first_line(&m.body, peek_more::SUMMARY_CHARS)),
+                    ),
                 ])
             })
             .collect();
@@ -394,6 +382,7 @@ impl super::kind::View for QueueView {
                 ops_ui::toggle_mark(state);
                 Vec::new()
             }
+            Action::PeekMore => peek_more(state).unwrap_or_else(|| peek(state)),
             Action::Delete => ops_ui::delete(state),
             Action::Edit => super::editor::edit(state),
             Action::Purge => ops_ui::purge(state),
@@ -555,6 +544,7 @@ pub(crate) fn peeked(
 ) -> Vec<Effect> {
     let result = result.map(|p| PeekView {
         approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
+        summaries: peek_more::summaries(&p.messages),
         messages: p.messages,
         warnings: p.warnings,
         wall_ms,
