@@ -1427,5 +1427,25 @@ async fn target_dlq_peek_more_filter_and_redrive_offer() {
         .map(|f| f.text.clone())
         .unwrap_or_default();
     assert!(flash.contains("bus orders · queue audit"), "{flash}");
+
+    // Back onto the bus: each message's original event is put again, and
+    // the rule delivers it to its targets (the audit queue among them).
+    let audit_before = c.get_queue("audit").await.unwrap().counts.visible;
+    step(&mut tui, "enter", confirm_open).await;
+    step(&mut tui, "y", |s| match s.top() {
+        Screen::Redrive(r) => r.summary.is_some(),
+        _ => false,
+    })
+    .await;
+    let Screen::Redrive(r) = tui.state().top() else {
+        unreachable!()
+    };
+    let summary = r.summary.clone().unwrap().unwrap();
+    assert_eq!(summary.moved, 15, "{summary}");
+    assert_eq!(c.get_queue("audit-dlq").await.unwrap().counts.visible, 0);
+    assert_eq!(
+        c.get_queue("audit").await.unwrap().counts.visible,
+        audit_before + 15
+    );
     drop(w.local);
 }
