@@ -162,8 +162,9 @@ pub(crate) fn oldest_in_sample(p: &PeekView) -> Option<String> {
 
 /// The title of the peeked messages' box: the sample's size, when it was
 /// peeked, the oldest message in it, the marks. Where the full form does not
-/// fit `width`, a shorter one keeps the oldest message; where that does not
-/// fit either, the full form without it (cut by the border).
+/// fit `width`, a shorter one (without the peek's time) keeps the oldest
+/// message; where that does not fit either, the full form without it (cut by
+/// the border).
 pub(crate) fn messages_title(s: &QueueScreen, p: &PeekView, width: u16) -> String {
     let marked = if s.marked.is_empty() {
         String::new()
@@ -190,7 +191,7 @@ pub(crate) fn messages_title(s: &QueueScreen, p: &PeekView, width: u16) -> Strin
     if long.chars().count() <= room {
         return long;
     }
-    let short = format!(" messages: {n} of ~{total} · peeked {at}{oldest}{marked}{peeking} ");
+    let short = format!(" messages: sample of {n} of ~{total}{oldest}{marked}{peeking} ");
     if short.chars().count() <= room {
         short
     } else {
