@@ -1,6 +1,8 @@
-//! EventBridge target DLQs are DLQs: a queue named in a target's
-//! `DeadLetterConfig` is listed by `eddy dlqs` (and `Clients::dlq_map`) with
-//! the rule and bus that feed it, on eddy's embedded backend and on moto.
+//! The DLQ map on real backends. EventBridge target DLQs are DLQs: a queue
+//! named in a target's `DeadLetterConfig` is listed by `eddy dlqs` (and
+//! `Clients::dlq_map`) with the rule and bus that feed it, on eddy's embedded
+//! backend and on moto. On moto, which sets no `DeadLetterQueueSourceArn`,
+//! the message view's "why it is here" is inferred from the redrive policies.
 
 mod common;
 
@@ -106,4 +108,72 @@ fn eddy_dlqs_lists_target_dlqs_on_the_embedded_backend() {
 #[test]
 fn eddy_dlqs_lists_target_dlqs_on_moto() {
     check(Target::Moto);
+}
+
+#[test]
+fn why_it_is_here_is_inferred_from_the_redrive_policies_on_moto() {
+    use eddy::tui::state::{AppState, Context, Effect, Msg};
+    let rt = runtime();
+    let c = rt.block_on(Target::Moto.clients());
+    let prefix = unique("why");
+    let (source, dlq) = (format!("{prefix}-src"), format!("{prefix}-dlq"));
+    let dlq_url = rt.block_on(c.create_queue(&dlq, &BTreeMap::new())).unwrap();
+    let dlq_arn = rt.block_on(c.get_queue(&dlq_url)).unwrap().arn;
+    let policy = format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1"}}"#);
+    let src_url = rt
+        .block_on(c.create_queue(&source, &[("RedrivePolicy".to_string(), policy)].into()))
+        .unwrap();
+    let msg = eddy::domain::OutgoingMessage {
+        body: "{}".to_string(),
+        ..Default::default()
+    };
+    rt.block_on(c.send(&src_url, &msg)).unwrap();
+    // The first receive counts 1; the next moves it to the DLQ.
+    assert_eq!(
+        rt.block_on(c.receive(&src_url, 1, Some(0), 0))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        rt.block_on(c.receive(&src_url, 1, Some(0), 0))
+            .unwrap()
+            .is_empty()
+    );
+    let got = rt.block_on(c.receive(&dlq_url, 1, Some(0), 0)).unwrap();
+    let m = got.into_iter().next().expect("the message in the DLQ");
+    // moto does not say where it came from.
+    assert!(
+        !m.attributes.contains_key("DeadLetterQueueSourceArn"),
+        "{m:?}"
+    );
+
+    let now = std::time::Instant::now();
+    let (mut state, effects) = AppState::new(
+        eddy::tui::config::Config::defaults(),
+        Context::default(),
+        now,
+    );
+    let Some(Effect::FetchQueues { req }) = effects.last().cloned() else {
+        panic!("{effects:?}")
+    };
+    let queues = rt.block_on(c.list_queues(Some(&prefix))).unwrap();
+    eddy::tui::update(
+        &mut state,
+        Msg::QueuesLoaded {
+            req,
+            at: now,
+            result: Ok(queues),
+        },
+    );
+    let dlq_q = state.queue_by_name(&dlq).unwrap().clone();
+    let sources = state.dlq_sources_with_max(&dlq_q);
+    assert_eq!(sources, vec![(source.clone(), 1)]);
+    let i = eddy::tui::inspect::Inspector::new(&dlq, m).with_dlq_sources(sources);
+    let text: Vec<&str> = i.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(text[0], "── Why it is here ──", "{text:#?}");
+    assert!(
+        text[1].starts_with(&format!("Dead-lettered from {source} after 1 receives")),
+        "{text:#?}"
+    );
 }
