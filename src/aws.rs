@@ -6,13 +6,15 @@
 //! backend: only the endpoint differs.
 //!
 //! Files: `clients` (settings, SDK clients, whoami), `error` (SDK errors to
-//! [`Error`]), one file per service (`events`, `logs`, `sqs`), and
+//! [`Error`]), one file per service (`events`, `logs`, `sqs`), `dlq_map`
+//! (the DLQs of redrive policies and of EventBridge targets together), and
 //! `logs_intercept` (the live-tail host-prefix fix the logs client needs).
 //! The children import from each other, never from this file; it only
 //! declares them, re-exports what callers use, and reads profile names.
 
 mod clients;
 mod counter;
+pub mod dlq_map;
 pub mod error;
 pub mod events;
 pub mod logs;

@@ -258,12 +258,60 @@ impl Queue {
     }
 }
 
-/// A queue that is some queue's dead-letter queue, and the queues that feed it.
+/// A queue that is some queue's dead-letter queue (or an EventBridge
+/// target's), and what feeds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadLetterQueue {
     pub queue: Queue,
     /// Names of the source queues.
     pub sources: Vec<String>,
+    /// The EventBridge targets whose `DeadLetterConfig` names this queue.
+    pub targets: Vec<TargetDlq>,
+}
+
+/// An EventBridge target with a dead-letter queue: the queue (its ARN), and
+/// the rule, bus and target that send undeliverable events there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetDlq {
+    pub dlq_arn: String,
+    pub bus: String,
+    pub rule: String,
+    pub target_id: String,
+    pub target_arn: String,
+}
+
+impl TargetDlq {
+    /// `rule X on bus Y, target Z` (Z the target's short name).
+    pub fn describe(&self) -> String {
+        format!(
+            "rule {} on bus {}, target {}",
+            self.rule,
+            self.bus,
+            short_arn(&self.target_arn)
+        )
+    }
+}
+
+/// The short name of an ARN (`arn:..:sqs:..:orders` → `orders`, `..:event-bus/x` → `x`), or the text itself.
+pub fn short_arn(arn: &str) -> &str {
+    match arn.strip_prefix("arn:") {
+        Some(_) => arn.rsplit(['/', ':']).next().unwrap_or(arn),
+        None => arn,
+    }
+}
+
+/// The bus of an EventBridge rule ARN: `arn:..:rule/BUS/NAME` → BUS,
+/// `arn:..:rule/NAME` (the default bus) → `default`.
+pub fn bus_of_rule_arn(rule_arn: &str) -> Option<String> {
+    let arn = Arn::parse(rule_arn)?;
+    if arn.service != "events" {
+        return None;
+    }
+    let path = arn.resource.strip_prefix("rule/")?;
+    Some(match path.split_once('/') {
+        Some((bus, _)) if !bus.is_empty() => bus.to_string(),
+        _ => "default".to_string(),
+    })
 }
 
 /// A message attribute (`MessageAttributes`).
@@ -644,6 +692,27 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.unwrap().dlq_name(), "dlq");
         assert!(RedrivePolicy::parse("{}").is_none());
+    }
+
+    #[test]
+    fn the_bus_of_a_rule_arn() {
+        let on = |a: &str| bus_of_rule_arn(a);
+        assert_eq!(
+            on("arn:aws:events:us-east-1:1:rule/orders/payment-processed").as_deref(),
+            Some("orders")
+        );
+        assert_eq!(
+            on("arn:aws:events:us-east-1:1:rule/nightly").as_deref(),
+            Some("default")
+        );
+        assert_eq!(on("arn:aws:sqs:us-east-1:1:rule/x/y"), None);
+        assert_eq!(on("not an arn"), None);
+        assert_eq!(short_arn("arn:aws:sqs:us-east-1:1:orders"), "orders");
+        assert_eq!(
+            short_arn("arn:aws:events:us-east-1:1:event-bus/blog"),
+            "blog"
+        );
+        assert_eq!(short_arn("orders"), "orders");
     }
 
     #[test]

@@ -1393,3 +1393,114 @@ async fn archives_list_and_replay() {
     assert!(replays[0].detail.starts_with("to bus orders; "));
     drop(w.local);
 }
+
+/// Item 9 and 11 of issue 12 through the real loop: an EventBridge target's
+/// DLQ is listed in `:dlqs` with its rule and bus and says whose DLQ it is;
+/// `n` peeks more than one sample; `/` filters the sample by attribute and
+/// body; `R` offers the rule's bus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_dlq_peek_more_filter_and_redrive_offer() {
+    let w = world().await;
+    let c = &w.clients;
+    let target = c.create_queue("audit", &BTreeMap::new()).await.unwrap();
+    let target = c.get_queue(&target).await.unwrap();
+    let dlq = c.create_queue("audit-dlq", &BTreeMap::new()).await.unwrap();
+    let dlq = c.get_queue(&dlq).await.unwrap();
+    c.put_targets(
+        "payment-processed",
+        Some("orders"),
+        &[eddy::domain::Target {
+            id: "audit".to_string(),
+            arn: target.arn.clone(),
+            dlq_arn: Some(dlq.arn.clone()),
+            ..Default::default()
+        }],
+    )
+    .await
+    .unwrap();
+    let rule_arn = "arn:aws:events:us-east-1:000000000000:rule/orders/payment-processed";
+    for i in 0..15 {
+        let body = ENVELOPE.replace("A-1", &format!("A-{i}"));
+        let code = if i == 7 {
+            "NEEDLE_CODE"
+        } else {
+            "NO_PERMISSIONS"
+        };
+        w.send(
+            "audit-dlq",
+            &body,
+            &[
+                ("ERROR_CODE", code),
+                ("RULE_ARN", rule_arn),
+                ("TARGET_ARN", target.arn.as_str()),
+            ],
+        )
+        .await;
+    }
+    let mut tui = w.tui_with(Arc::new(Mutex::new(Vec::new())), false);
+    step(&mut tui, ": dlqs enter", |s| {
+        scope(s) == "dlqs"
+            && queues_settled(s)
+            && s.target_dlqs.value.is_loaded()
+            && s.target_dlqs.pending.is_none()
+    })
+    .await;
+    snap(&mut tui, "dlqs_with_target_dlq");
+
+    // audit-dlq is first by name.
+    step(&mut tui, "g enter", |s| match s.top() {
+        Screen::Queue(q) => q.queue.value.is_loaded(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "p", |s| match s.top() {
+        Screen::Queue(q) => q.peek.value.is_loaded() && q.peek.pending.is_none(),
+        _ => false,
+    })
+    .await;
+    step(&mut tui, "n", |s| match s.top() {
+        Screen::Queue(q) => {
+            q.peek.pending.is_none() && q.peek.value.data().is_some_and(|p| p.messages.len() == 15)
+        }
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "queue_peek_more");
+
+    step(&mut tui, "/ needle_c enter", |s| {
+        eddy::tui::update::row_keys_of(s).len() == 1
+    })
+    .await;
+    step(&mut tui, "esc R", |s| {
+        matches!(&s.overlay, eddy::tui::state::Overlay::Prompt { text, .. } if text == "bus orders")
+    })
+    .await;
+    let flash = tui
+        .state()
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("bus orders · queue audit"), "{flash}");
+
+    // Back onto the bus: each message's original event is put again, and
+    // the rule delivers it to its targets (the audit queue among them).
+    let audit_before = c.get_queue("audit").await.unwrap().counts.visible;
+    step(&mut tui, "enter", confirm_open).await;
+    step(&mut tui, "y", |s| match s.top() {
+        Screen::Redrive(r) => r.summary.is_some(),
+        _ => false,
+    })
+    .await;
+    let Screen::Redrive(r) = tui.state().top() else {
+        unreachable!()
+    };
+    let summary = r.summary.clone().unwrap().unwrap();
+    assert_eq!(summary.moved, 15, "{summary}");
+    assert_eq!(c.get_queue("audit-dlq").await.unwrap().counts.visible, 0);
+    assert_eq!(
+        c.get_queue("audit").await.unwrap().counts.visible,
+        audit_before + 15
+    );
+    drop(w.local);
+}

@@ -107,6 +107,14 @@ impl Clients {
     /// (from `RedrivePolicy`, completed by `ListDeadLetterSourceQueues`).
     pub async fn dead_letter_queues(&self) -> Result<Vec<DeadLetterQueue>, Error> {
         let queues = self.list_queues(None).await?;
+        self.dead_letter_queues_of(&queues).await
+    }
+
+    /// The DLQs among `queues` (a full listing), as [`Clients::dead_letter_queues`].
+    pub(super) async fn dead_letter_queues_of(
+        &self,
+        queues: &[Queue],
+    ) -> Result<Vec<DeadLetterQueue>, Error> {
         let by_arn: HashMap<&str, &Queue> = queues
             .iter()
             .filter(|q| !q.arn.is_empty())
@@ -114,7 +122,7 @@ impl Clients {
             .collect();
         // DLQ ARN -> source names, from every queue's redrive policy.
         let mut sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for q in &queues {
+        for q in queues {
             if let Some(rp) = &q.redrive_policy {
                 sources
                     .entry(rp.dead_letter_target_arn.clone())
@@ -151,6 +159,7 @@ impl Clients {
             out.push(DeadLetterQueue {
                 queue: dlq,
                 sources: names.into_iter().collect(),
+                targets: Vec::new(),
             });
         }
         out.sort_by(|a, b| a.queue.name.cmp(&b.queue.name));
@@ -765,7 +774,11 @@ impl Clients {
 /// Runs `f` on every item, at most `limit` at a time, on the runtime's
 /// workers; results in item order. The first error ends the run (the calls
 /// still under way are dropped).
-async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, f: F) -> Result<Vec<R>, Error>
+pub(super) async fn bounded<T, R, F, Fut>(
+    items: Vec<T>,
+    limit: usize,
+    f: F,
+) -> Result<Vec<R>, Error>
 where
     F: Fn(T) -> Fut,
     Fut: Future<Output = Result<R, Error>> + Send + 'static,

@@ -24,7 +24,7 @@ use super::serve::Backend;
 use super::table::{Align, Table, escape, first_line};
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
-use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue};
+use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue, TargetDlq};
 use crate::ops::audit::Audit;
 
 mod args;
@@ -352,7 +352,13 @@ async fn queues(c: &Clients, args: &QueuesArgs, io: &mut Io<'_>) -> Result<Statu
 // ---------------------------------------------------------------- dlqs
 
 async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
-    let dlqs = c.dead_letter_queues().await?;
+    let map = c.dlq_map().await?;
+    if let Some(e) = &map.targets_error {
+        io.note(format_args!(
+            "EventBridge targets could not be read, so their DLQs are not listed: {e}"
+        ));
+    }
+    let dlqs = map.dlqs;
 
     #[derive(Serialize)]
     struct DlqRow<'a> {
@@ -364,6 +370,8 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
         in_flight: u64,
         delayed: u64,
         sources: &'a [String],
+        /// The EventBridge targets that dead-letter here.
+        targets: &'a [TargetDlq],
     }
 
     match args.output {
@@ -379,6 +387,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                     in_flight: d.queue.counts.in_flight,
                     delayed: d.queue.counts.delayed,
                     sources: &d.sources,
+                    targets: &d.targets,
                 })
                 .collect();
             print_json(io, &rows)?;
@@ -391,16 +400,22 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                 ("SOURCES", Align::Left),
             ]);
             for d in &dlqs {
+                let feeds: Vec<String> = d
+                    .sources
+                    .iter()
+                    .cloned()
+                    .chain(d.targets.iter().map(TargetDlq::describe))
+                    .collect();
                 t.row(vec![
                     d.queue.name.clone(),
                     d.queue.counts.visible.to_string(),
                     d.queue.counts.in_flight.to_string(),
-                    d.sources.join(", "),
+                    feeds.join(", "),
                 ]);
             }
             if t.is_empty() {
                 io.note(format_args!(
-                    "no dead-letter queues at {} in {}: no queue has a RedrivePolicy",
+                    "no dead-letter queues at {} in {}: no queue has a RedrivePolicy and no EventBridge target a DeadLetterConfig",
                     c.endpoint_label(),
                     c.region
                 ));

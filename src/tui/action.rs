@@ -30,6 +30,8 @@ pub enum Action {
     Refresh,
     /// Safe peek of the selected queue (explicit; never on a timer).
     Peek,
+    /// Peek again for a bigger sample (up to `peek_max`), each a safe peek.
+    PeekMore,
     /// Sort by the next column / reverse the order.
     SortNext,
     SortReverse,
@@ -84,6 +86,7 @@ impl Action {
         Action::Command,
         Action::Refresh,
         Action::Peek,
+        Action::PeekMore,
         Action::SortNext,
         Action::SortReverse,
         Action::CopyBody,
@@ -122,6 +125,7 @@ impl Action {
             Action::Command => ":queues :dlqs :buses :logs :archives :tasks :workbench :ctx :q",
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
+            Action::PeekMore => "peek more: a bigger sample, up to peek_max (each a safe peek)",
             Action::SortNext => "sort by the next column",
             Action::SortReverse => "reverse the sort",
             Action::CopyBody => "copy the body (OSC 52)",

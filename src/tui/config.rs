@@ -48,6 +48,8 @@ pub struct Config {
     pub refresh: Duration,
     /// Messages fetched by one peek.
     pub peek_count: u32,
+    /// The most messages "peek more" gathers in one queue view.
+    pub peek_max: u32,
     pub keys: Keymap,
     pub theme: Theme,
 }
@@ -56,6 +58,7 @@ pub struct Config {
 struct Layer {
     refresh: Option<Duration>,
     peek_count: Option<u32>,
+    peek_max: Option<u32>,
     keys: Bindings,
     theme: BTreeMap<Meaning, Style>,
 }
@@ -88,7 +91,7 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
                 }
                 layer.refresh = Some(d);
             }
-            "peek_count" => {
+            name @ ("peek_count" | "peek_max") => {
                 let n = value
                     .get_ref()
                     .as_integer()
@@ -97,12 +100,14 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
                     .ok_or_else(|| {
                         src.error(
                             value.span(),
-                            format!(
-                                "`peek_count` must be a whole number from 1 to {MAX_PEEK_COUNT}"
-                            ),
+                            format!("`{name}` must be a whole number from 1 to {MAX_PEEK_COUNT}"),
                         )
                     })?;
-                layer.peek_count = u32::try_from(n).ok();
+                if name == "peek_count" {
+                    layer.peek_count = u32::try_from(n).ok();
+                } else {
+                    layer.peek_max = u32::try_from(n).ok();
+                }
             }
             "keys" => parse_keys(src, index, value, &mut layer.keys)?,
             "theme" => parse_theme(src, value, &mut layer.theme)?,
@@ -110,7 +115,7 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
                 return Err(src.error(
                     span,
                     format!(
-                        "unknown key `{other}` (expected refresh, peek_count, [keys.<scope>] or [theme])"
+                        "unknown key `{other}` (expected refresh, peek_count, peek_max, [keys.<scope>] or [theme])"
                     ),
                 ));
             }
@@ -141,6 +146,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> {
     let mut refresh = Duration::from_secs(2);
     let mut peek_count = 10;
+    let mut peek_max = 100;
     let mut keys: Bindings = BTreeMap::new();
     let mut theme = Theme {
         no_color,
@@ -153,6 +159,9 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
         }
         if let Some(n) = layer.peek_count {
             peek_count = n;
+        }
+        if let Some(n) = layer.peek_max {
+            peek_max = n;
         }
         for (scope, actions) in layer.keys {
             // Key by key: the user's table replaces only the actions it names.
@@ -174,6 +183,7 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
     Ok(Config {
         refresh,
         peek_count,
+        peek_max,
         keys: Keymap { scopes },
         theme,
     })
@@ -198,6 +208,7 @@ impl Config {
                 Config {
                     refresh: Duration::from_secs(2),
                     peek_count: 10,
+                    peek_max: 100,
                     keys: Keymap::default(),
                     theme: Theme::default(),
                 }
@@ -556,7 +567,7 @@ mod tests {
         let e = user("refresh = \"1s\"\ncolour = \"red\"\n")
             .unwrap_err()
             .to_string();
-        assert!(e.ends_with(":2:1: unknown key `colour` (expected refresh, peek_count, [keys.<scope>] or [theme])"), "{e}");
+        assert!(e.ends_with(":2:1: unknown key `colour` (expected refresh, peek_count, peek_max, [keys.<scope>] or [theme])"), "{e}");
 
         let e = user("[keys.inbox]\nquit = [\"q\"]\n")
             .unwrap_err()

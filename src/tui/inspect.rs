@@ -47,6 +47,39 @@ pub struct Inspector {
     /// The maxReceiveCount of the queue the message was dead-lettered from,
     /// when that queue is listed (the "why it is here" sentence uses it).
     pub source_max_receive: Option<u32>,
+    /// The listed queues whose redrive policy names the message's queue
+    /// (name, maxReceiveCount): "why it is here" infers the source from them
+    /// on a backend that sets no `DeadLetterQueueSourceArn` (moto).
+    pub dlq_sources: Vec<(String, u32)>,
+}
+
+/// "Why it is here" for a message in a DLQ that carries no
+/// `DeadLetterQueueSourceArn` and no EventBridge error: inferred from the
+/// queues whose redrive policy names the DLQ (`sources`: name,
+/// maxReceiveCount). `None` when nothing names it.
+pub fn why_here_inferred(sources: &[(String, u32)]) -> Option<String> {
+    let (source, after) = match sources {
+        [] => return None,
+        [(name, max)] => (
+            name.clone(),
+            format!("after {max} receives (its maxReceiveCount)"),
+        ),
+        many => (
+            format!(
+                "one of {}",
+                many.iter()
+                    .map(|(n, m)| format!("{n} (maxReceiveCount {m})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "after its maxReceiveCount of receives".to_string(),
+        ),
+    };
+    Some(format!(
+        "Dead-lettered from {source} {after}, as inferred from the redrive policies that name this queue \
+         (this backend does not say which: no DeadLetterQueueSourceArn): a consumer received it each time \
+         and never deleted it."
+    ))
 }
 
 /// Why a message is where it is, in one sentence, from what SQS and
@@ -106,6 +139,7 @@ impl Inspector {
             lines: Vec::new(),
             scroll: 0,
             source_max_receive: None,
+            dlq_sources: Vec::new(),
         };
         i.build();
         i
@@ -114,6 +148,13 @@ impl Inspector {
     /// Sets the source queue's maxReceiveCount (for "why it is here").
     pub fn with_source_max_receive(mut self, max: Option<u32>) -> Inspector {
         self.source_max_receive = max;
+        self.build();
+        self
+    }
+
+    /// Sets the queues whose redrive policy names this one (for "why it is here").
+    pub fn with_dlq_sources(mut self, sources: Vec<(String, u32)>) -> Inspector {
+        self.dlq_sources = sources;
         self.build();
         self
     }
@@ -130,7 +171,12 @@ impl Inspector {
         let parsed: Option<serde_json::Value> = serde_json::from_str(&m.body).ok();
         self.json = parsed.is_some();
 
-        if let Some(why) = why_here(m, self.source_max_receive) {
+        let why = why_here(m, self.source_max_receive).or_else(|| {
+            (!m.attributes.contains_key("DeadLetterQueueSourceArn"))
+                .then(|| why_here_inferred(&self.dlq_sources))
+                .flatten()
+        });
+        if let Some(why) = why {
             section(&mut doc, "Why it is here", Meaning::Danger);
             push_text(&mut doc, &why, Meaning::Danger);
         }
@@ -459,5 +505,37 @@ mod tests {
         let i = Inspector::new("warehouse-dlq", m).with_source_max_receive(Some(3));
         assert_eq!(i.lines[0].text, "── Why it is here ──");
         assert!(i.lines[1].text.starts_with("Dead-lettered from warehouse"));
+    }
+
+    #[test]
+    fn infers_why_from_the_redrive_policies_without_a_source_arn() {
+        // moto sets no DeadLetterQueueSourceArn: the redrive policies say.
+        let mut m = message("{}");
+        m.message_attributes.clear();
+        let i = Inspector::new("orders-dlq", m.clone())
+            .with_dlq_sources(vec![("orders".to_string(), 3)]);
+        assert_eq!(i.lines[0].text, "── Why it is here ──");
+        let text: String = i
+            .lines
+            .iter()
+            .take_while(|l| !l.text.starts_with("── Body"))
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(
+            text.contains(
+                "Dead-lettered from orders after 3 receives (its maxReceiveCount), as inferred"
+            ),
+            "{text}"
+        );
+        let i = Inspector::new("shared-dlq", m.clone())
+            .with_dlq_sources(vec![("a".to_string(), 3), ("b".to_string(), 5)]);
+        let text: String = i.lines.iter().take(4).map(|l| l.text.as_str()).collect();
+        assert!(
+            text.contains("Dead-lettered from one of a (maxReceiveCount 3), b (maxReceiveCount 5)"),
+            "{text}"
+        );
+        // Not a DLQ: nothing to say.
+        let i = Inspector::new("orders", m);
+        assert!(!i.lines.iter().any(|l| l.text.contains("Why it is here")));
     }
 }

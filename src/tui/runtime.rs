@@ -237,6 +237,14 @@ impl Executor {
                     result,
                 }
             }),
+            Effect::FetchTargetDlqs { req } => self.spawn(move |c| async move {
+                let result = c.target_dlqs().await;
+                Msg::TargetDlqsLoaded {
+                    req,
+                    at: Instant::now(),
+                    result,
+                }
+            }),
             Effect::FetchBusRules { req, bus } => self.spawn(move |c| async move {
                 let result = c.list_rules(Some(&bus)).await;
                 Msg::BusRulesLoaded { req, bus, result }

@@ -134,7 +134,8 @@ impl Scope {
                 Redrive,
             ],
             Scope::Queue => &[
-                Open, Filter, Refresh, Peek, GoToDlq, Mark, Delete, Edit, Purge, Workbench, Redrive,
+                Open, Filter, Refresh, Peek, PeekMore, GoToDlq, Mark, Delete, Edit, Purge,
+                Workbench, Redrive,
             ],
             Scope::Message => &[Refresh, CopyBody, ToggleRaw, Delete, Edit],
             Scope::Buses => &[Open, Filter, Refresh, SortNext, SortReverse, Tail],

@@ -31,7 +31,7 @@ pub use task::*;
 
 use crate::aws;
 use crate::aws::sqs::Peek;
-use crate::domain::{EventBus, Identity, LogGroup, Queue, Rule, Target};
+use crate::domain::{EventBus, Identity, LogGroup, Queue, Rule, Target, TargetDlq};
 use crate::tui::config::Config;
 use crate::tui::workbench::WbEvent;
 
@@ -43,6 +43,10 @@ pub const HISTORY_LEN: usize = 60;
 
 /// The window Δ/min is measured over.
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// How often the DLQ view walks buses → rules → targets again for target
+/// DLQs (one ListTargetsByRule per rule: slower than the queue counts).
+pub const TARGET_DLQS_EVERY: Duration = Duration::from_secs(60);
 
 /// Log events kept per open log group (oldest dropped first).
 pub const LOG_CAP: usize = 10_000;
@@ -225,6 +229,9 @@ pub struct AppState {
     /// Depth (visible) samples per queue URL, oldest first.
     pub history: HashMap<String, VecDeque<(Instant, u64)>>,
     pub buses: Live<Vec<EventBus>>,
+    /// The EventBridge targets with a DLQ (walked from buses → rules →
+    /// targets with the DLQ list, at most every [`TARGET_DLQS_EVERY`]).
+    pub target_dlqs: Live<Vec<TargetDlq>>,
     pub log_groups: Live<Vec<LogGroup>>,
     /// What `:ctx` offers: the embedded backend and the profiles found (read when it opens).
     pub profiles: Live<Vec<CtxChoice>>,
@@ -347,6 +354,11 @@ pub enum Msg {
         at: Instant,
         result: Result<Vec<LogGroup>, aws::Error>,
     },
+    TargetDlqsLoaded {
+        req: ReqId,
+        at: Instant,
+        result: Result<Vec<TargetDlq>, aws::Error>,
+    },
     /// The body went to the clipboard (its length), or why not.
     Copied(Result<usize, Failure>),
     ProfilesLoaded {
@@ -446,6 +458,10 @@ pub enum Effect {
         bus: String,
     },
     FetchLogGroups {
+        req: ReqId,
+    },
+    /// The EventBridge targets with a DLQ (answers `TargetDlqsLoaded`).
+    FetchTargetDlqs {
         req: ReqId,
     },
     /// Events of the last minutes, then follow: a task (`Msg::Task`, its
@@ -562,6 +578,7 @@ impl AppState {
             queues: Live::default(),
             history: HashMap::new(),
             buses: Live::default(),
+            target_dlqs: Live::default(),
             log_groups: Live::default(),
             profiles: Live::default(),
             switching: None,
@@ -728,6 +745,47 @@ impl AppState {
         v
     }
 
+    /// The listed queues whose redrive policy names `dlq`: (name, maxReceiveCount).
+    pub fn dlq_sources_with_max(&self, dlq: &Queue) -> Vec<(String, u32)> {
+        let Some(all) = self.queues.value.data() else {
+            return Vec::new();
+        };
+        self.dlq_source_indices(dlq)
+            .into_iter()
+            .filter_map(|i| all.get(i))
+            .filter_map(|q| Some((q.name.clone(), q.redrive_policy.as_ref()?.max_receive_count)))
+            .collect()
+    }
+
+    /// Whose DLQ `q` is, in a phrase: `DLQ of orders (maxReceiveCount 3)`,
+    /// `DLQ of a (maxReceiveCount 3), b (…)`, `DLQ of rule X on bus Y, target
+    /// Z`; `None` for a queue that is no listed queue's or walked target's DLQ.
+    pub fn whose_dlq(&self, q: &Queue) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .dlq_sources_with_max(q)
+            .into_iter()
+            .map(|(name, max)| format!("{name} (maxReceiveCount {max})"))
+            .collect();
+        parts.extend(self.target_dlqs_of(q).iter().map(|t| t.describe()));
+        (!parts.is_empty()).then(|| format!("DLQ of {}", parts.join(", ")))
+    }
+
+    /// The EventBridge targets (last walked) whose DLQ is `q`.
+    pub fn target_dlqs_of(&self, q: &Queue) -> Vec<&TargetDlq> {
+        match self.target_dlqs.value.data() {
+            Some(all) if !q.arn.is_empty() => all.iter().filter(|t| t.dlq_arn == q.arn).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Walks the targets for their DLQs again, unless a walk is in flight.
+    pub(crate) fn fetch_target_dlqs(&mut self) -> Option<Effect> {
+        let req = self.req();
+        self.target_dlqs
+            .begin(req)
+            .then_some(Effect::FetchTargetDlqs { req })
+    }
+
     /// Rebuilds the per-list maps (names, DLQ sources) after a refresh.
     pub(crate) fn index_queues(&mut self) {
         self.by_name.clear();
@@ -777,10 +835,22 @@ pub fn dlq_depth(state: &AppState, q: &Queue) -> Option<u64> {
     state.queue_by_name(name).map(|d| d.counts.visible)
 }
 
-/// A dead-letter queue and the listed queues that feed it.
+/// A dead-letter queue and the listed queues and EventBridge targets that feed it.
 pub struct DlqRow<'a> {
     pub queue: &'a Queue,
     pub sources: Vec<&'a str>,
+    pub targets: Vec<&'a TargetDlq>,
+}
+
+impl DlqRow<'_> {
+    /// What feeds it, for a column: the source queues' names, then `rule X on bus Y, target Z`.
+    pub fn feeders(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.targets.iter().map(|t| t.describe()))
+            .collect()
+    }
 }
 
 /// The DLQ row of the queue at index `i` of the queue list.
@@ -792,7 +862,12 @@ pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
         .into_iter()
         .filter_map(|j| all.get(j).map(|q| q.name.as_str()))
         .collect();
-    Some(DlqRow { queue, sources })
+    let targets = state.target_dlqs_of(queue);
+    Some(DlqRow {
+        queue,
+        sources,
+        targets,
+    })
 }
 
 /// The key of the selected row of the top screen (as its view's `key_at`

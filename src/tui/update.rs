@@ -103,6 +103,9 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::LogGroupsLoaded { req, at, result } => {
             view::log_groups::log_groups_loaded(state, req, at, result)
         }
+        Msg::TargetDlqsLoaded { req, at, result } => {
+            view::dlqs::target_dlqs_loaded(state, req, at, result)
+        }
         Msg::Copied(result) => {
             match result {
                 Ok(n) => state.flash(
@@ -165,6 +168,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.poller = Poller::default();
             state.attrs_pending = None;
             state.buses = Live::default();
+            state.target_dlqs = Live::default();
             state.log_groups = Live::default();
             state.history.clear();
             state.generation += 1;
@@ -711,10 +715,15 @@ mod tests {
         }
         let effects = update(&mut state, code(KeyCode::Enter));
         assert_eq!(state.top().scope(), Scope::Dlqs);
+        // The queue list, and the walk of the targets for their DLQs.
+        assert!(effects.iter().all(|e| matches!(
+            e,
+            Effect::FetchQueues { .. } | Effect::FetchTargetDlqs { .. }
+        )));
         assert!(
             effects
                 .iter()
-                .all(|e| matches!(e, Effect::FetchQueues { .. }))
+                .any(|e| matches!(e, Effect::FetchTargetDlqs { .. }))
         );
         let Screen::Dlqs(lv) = state.top() else {
             panic!()

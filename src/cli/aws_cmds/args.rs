@@ -31,7 +31,9 @@ Examples:
 
 const DLQS_HELP: &str = "\
 Every queue that is some queue's dead-letter queue, with its counts and the queues
-that feed it (from their RedrivePolicy and ListDeadLetterSourceQueues).
+that feed it (from their RedrivePolicy and ListDeadLetterSourceQueues), and every
+queue an EventBridge target names in its DeadLetterConfig, with the rule and bus
+that feed it (read from every bus's rules and their targets).
 
 Examples:
   eddy dlqs

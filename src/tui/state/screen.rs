@@ -27,6 +27,9 @@ pub struct PeekView {
     pub approx_total: u64,
     /// Wall-clock time of the peek, ms since the epoch.
     pub wall_ms: i64,
+    /// What the BODY column shows, per message id (built once per peek:
+    /// `detail-type` and the start of `detail` for an EventBridge event).
+    pub summaries: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone)]

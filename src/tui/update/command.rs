@@ -139,7 +139,7 @@ pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
     match root {
         "dlqs" => {
             state.stack.push(Screen::Dlqs(ListView::default()));
-            effects.extend(state.fetch_queues());
+            effects.extend(view::dlqs::refresh(state));
         }
         "buses" => {
             state.stack.push(Screen::Buses(ListView::default()));

@@ -1,9 +1,14 @@
-//! The DLQ view: each dead-letter queue with its depth and the queues that feed it.
+//! The DLQ view: each dead-letter queue with its depth and what feeds it: the
+//! queues whose redrive policy names it, and the EventBridge targets whose
+//! `DeadLetterConfig` does (walked from buses → rules → targets at most every
+//! [`TARGET_DLQS_EVERY`], with the queue list's refresh).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
+use crate::aws;
+use crate::domain::TargetDlq;
 use crate::text::escape;
 use crate::tui::action::Action;
 use crate::tui::config::Meaning;
@@ -59,7 +64,7 @@ impl super::kind::View for Dlqs {
                     Meaning::Normal
                 };
                 let sources: Vec<String> =
-                    r.sources.iter().map(|s| escape(s).into_owned()).collect();
+                    r.feeders().iter().map(|s| escape(s).into_owned()).collect();
                 let mut cells = vec![
                     Cell::from(escape(&q.name).into_owned()),
                     Cell::from(q.counts.visible.to_string()),
@@ -103,7 +108,7 @@ impl super::kind::View for Dlqs {
     }
 
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        super::queues::refresh(state)
+        refresh(state)
     }
 
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
@@ -125,7 +130,11 @@ impl super::kind::View for Dlqs {
 
     /// The DLQs are the queue list's: they refresh and age with it.
     fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
-        super::queues::Queues.refresh_due(state, now)
+        let mut effects = super::queues::Queues.refresh_due(state, now);
+        if state.target_dlqs.due(now) {
+            effects.extend(state.fetch_target_dlqs());
+        }
+        effects
     }
 
     fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
@@ -144,7 +153,37 @@ impl super::kind::View for Dlqs {
     }
 }
 
-/// Every listed queue that some listed queue uses as its DLQ, in order.
+/// The queue list and the targets' DLQs, now.
+pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = super::queues::refresh(state);
+    effects.extend(state.fetch_target_dlqs());
+    effects
+}
+
+/// The walk of the targets answered. A failure keeps the last walk and says
+/// why once (the queue list's DLQs still show).
+pub(crate) fn target_dlqs_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<TargetDlq>, aws::Error>,
+) -> Vec<Effect> {
+    let error = result.as_ref().err().map(|e| e.to_string());
+    if !state.target_dlqs.finish(req, at, result, TARGET_DLQS_EVERY) {
+        return Vec::new();
+    }
+    state.bump();
+    if let Some(e) = error {
+        state.flash(
+            Level::Warn,
+            format!("EventBridge targets could not be read, so their DLQs may be missing: {e}"),
+        );
+    }
+    Vec::new()
+}
+
+/// Every listed queue that some listed queue or EventBridge target uses as
+/// its DLQ, in order.
 pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
     let Some(all) = state.queues.value.data() else {
         return Vec::new();
@@ -155,10 +194,15 @@ pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
         .enumerate()
         .filter_map(|(i, d)| {
             let sources = state.dlq_source_indices(d);
-            (!sources.is_empty()).then_some((i, sources))
+            (!sources.is_empty() || !state.target_dlqs_of(d).is_empty()).then_some((i, sources))
         })
         .filter(|(i, sources)| {
-            matches(&f, &all[*i].name) || sources.iter().any(|&j| matches(&f, &all[j].name))
+            matches(&f, &all[*i].name)
+                || sources.iter().any(|&j| matches(&f, &all[j].name))
+                || state
+                    .target_dlqs_of(&all[*i])
+                    .iter()
+                    .any(|t| matches(&f, &t.rule) || matches(&f, &t.bus))
         })
         .collect();
     let rates: Vec<f64> = if lv.sort == 3 {
@@ -186,4 +230,235 @@ pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
 /// The DLQ view's rows, in order.
 pub fn dlq_rows<'a>(state: &'a AppState, lv: &ListView) -> Vec<DlqRow<'a>> {
     lv.order.iter().filter_map(|&i| dlq_row(state, i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Message, MessageAttribute, Queue};
+    use crate::tui::config::Config;
+    use crate::tui::update::{row_keys_of, update};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeMap;
+
+    fn queue(name: &str, dlq: Option<&str>) -> Queue {
+        let mut attrs = BTreeMap::new();
+        attrs.insert(
+            "QueueArn".to_string(),
+            format!("arn:aws:sqs:us-east-1:1:{name}"),
+        );
+        attrs.insert("ApproximateNumberOfMessages".to_string(), "2".to_string());
+        if let Some(d) = dlq {
+            attrs.insert(
+                "RedrivePolicy".to_string(),
+                format!(
+                    r#"{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:{d}","maxReceiveCount":3}}"#
+                ),
+            );
+        }
+        Queue::from_attributes(&format!("http://x/1/{name}"), attrs)
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn enter() -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+    }
+
+    fn target_dlq() -> TargetDlq {
+        TargetDlq {
+            dlq_arn: "arn:aws:sqs:us-east-1:1:rewards-target-dlq".to_string(),
+            bus: "orders".to_string(),
+            rule: "payment-processed".to_string(),
+            target_id: "rewards".to_string(),
+            target_arn: "arn:aws:sqs:us-east-1:1:rewards".to_string(),
+        }
+    }
+
+    /// The queues listed, then `:dlqs` (answered with `targets`): the state.
+    fn on_dlqs(targets: Vec<TargetDlq>) -> AppState {
+        let now = Instant::now();
+        let (mut state, effects) = AppState::new(Config::defaults(), Context::default(), now);
+        let Some(Effect::FetchQueues { req }) = effects.last().cloned() else {
+            panic!("{effects:?}")
+        };
+        let queues = vec![
+            queue("orders", Some("orders-dlq")),
+            queue("orders-dlq", None),
+            queue("rewards", None),
+            queue("rewards-target-dlq", None),
+        ];
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        update(&mut state, key(':'));
+        for c in "dlqs".chars() {
+            update(&mut state, key(c));
+        }
+        let effects = update(&mut state, enter());
+        let Some(req) = effects.iter().find_map(|e| match e {
+            Effect::FetchTargetDlqs { req } => Some(*req),
+            _ => None,
+        }) else {
+            panic!("no walk of the targets: {effects:?}")
+        };
+        update(
+            &mut state,
+            Msg::TargetDlqsLoaded {
+                req,
+                at: now,
+                result: Ok(targets),
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn a_target_dlq_is_listed_with_its_rule_and_bus() {
+        let state = on_dlqs(vec![target_dlq()]);
+        assert_eq!(
+            row_keys_of(&state),
+            vec!["http://x/1/orders-dlq", "http://x/1/rewards-target-dlq"]
+        );
+        let Screen::Dlqs(lv) = state.top() else {
+            panic!()
+        };
+        let rows = dlq_rows(&state, lv);
+        assert_eq!(
+            rows[1].feeders(),
+            vec!["rule payment-processed on bus orders, target rewards"]
+        );
+    }
+
+    #[test]
+    fn a_dlq_says_whose_it_is() {
+        let state = on_dlqs(vec![target_dlq()]);
+        let whose = |name: &str| state.whose_dlq(state.queue_by_name(name).unwrap());
+        assert_eq!(
+            whose("orders-dlq").as_deref(),
+            Some("DLQ of orders (maxReceiveCount 3)")
+        );
+        assert_eq!(
+            whose("rewards-target-dlq").as_deref(),
+            Some("DLQ of rule payment-processed on bus orders, target rewards")
+        );
+        assert_eq!(whose("orders"), None);
+    }
+
+    #[test]
+    fn redrive_of_a_target_dlq_offers_the_bus_then_the_target() {
+        let mut state = on_dlqs(vec![target_dlq()]);
+        update(&mut state, key('j'));
+        update(&mut state, key('R'));
+        assert_eq!(
+            state.overlay,
+            Overlay::Prompt {
+                kind: PromptKind::RedriveTo,
+                text: "bus orders".to_string()
+            }
+        );
+        let flash = state
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
+        assert!(flash.contains("bus orders · queue rewards"), "{flash}");
+        // Enter: the whole DLQ back onto the bus, after a confirmation.
+        update(&mut state, enter());
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert!(matches!(&c.then, Pending::Redrive { to: RedriveTo::Bus(b), .. } if b == "orders"));
+    }
+
+    #[test]
+    fn redrive_offers_the_bus_of_the_messages_rule_arn() {
+        // Without the walk (e.g. the rule was since deleted): the messages say.
+        let mut state = on_dlqs(Vec::new());
+        assert_eq!(row_keys_of(&state), vec!["http://x/1/orders-dlq"]);
+        let attr = |v: &str| MessageAttribute {
+            data_type: "String".to_string(),
+            string_value: Some(v.to_string()),
+            binary_value: None,
+        };
+        let message = |id: &str, rule: &str, target: &str| Message {
+            message_id: id.to_string(),
+            receipt_handle: None,
+            body: "{}".to_string(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: BTreeMap::new(),
+            message_attributes: [
+                ("RULE_ARN".to_string(), attr(rule)),
+                ("TARGET_ARN".to_string(), attr(target)),
+                ("ERROR_CODE".to_string(), attr("NO_PERMISSIONS")),
+            ]
+            .into(),
+        };
+        let q = queue("rewards-target-dlq", None);
+        let mut screen = QueueScreen {
+            id: q.url.clone(),
+            queue: Live::default(),
+            peek: Live::default(),
+            list: ListView::default(),
+            marked: Default::default(),
+        };
+        screen.queue.value = Loadable::Loaded {
+            data: q,
+            at: state.now,
+        };
+        screen.peek.value = Loadable::Loaded {
+            data: PeekView {
+                messages: vec![
+                    message(
+                        "m1",
+                        "arn:aws:events:us-east-1:1:rule/blog/blog-post-created",
+                        "arn:aws:sqs:us-east-1:1:notify-subscribers",
+                    ),
+                    message(
+                        "m2",
+                        "arn:aws:events:us-east-1:1:rule/nightly",
+                        "arn:aws:events:us-east-1:1:event-bus/blog-updates",
+                    ),
+                ],
+                warnings: Vec::new(),
+                approx_total: 2,
+                wall_ms: 0,
+                summaries: Default::default(),
+            },
+            at: state.now,
+        };
+        state.stack.push(Screen::Queue(Box::new(screen)));
+        let q = state.queue_by_name("rewards-target-dlq").cloned().unwrap();
+        assert_eq!(
+            super::super::redrive::target_offers(&state, &q, None),
+            vec![
+                "bus blog",
+                "bus default",
+                "queue notify-subscribers",
+                "bus blog-updates"
+            ]
+        );
+        // Marked messages: only theirs.
+        assert_eq!(
+            super::super::redrive::target_offers(&state, &q, Some(&["m2".to_string()])),
+            vec!["bus default", "bus blog-updates"]
+        );
+        update(&mut state, key('R'));
+        assert_eq!(
+            state.overlay,
+            Overlay::Prompt {
+                kind: PromptKind::RedriveTo,
+                text: "bus blog".to_string()
+            }
+        );
+    }
 }

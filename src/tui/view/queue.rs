@@ -25,6 +25,9 @@ use crate::aws::sqs::Peek;
 use crate::tui::inspect::Inspector;
 use std::time::{Duration, Instant};
 
+mod peek_more;
+pub(crate) use peek_more::peek_more;
+
 pub(crate) fn queue_lines(
     state: &AppState,
     q: &Queue,
@@ -98,6 +101,9 @@ pub(crate) fn queue_lines(
             ]));
         }
         None => lines.push(kv(state, "redrive", "none (no DLQ)".to_string())),
+    }
+    if let Some(whose) = state.whose_dlq(q) {
+        lines.push(kv(state, "role", escape(&whose).into_owned()));
     }
     if let Some(a) = &q.redrive_allow_policy {
         let sources: Vec<String> = a
@@ -173,12 +179,7 @@ impl super::kind::View for QueueView {
         let Screen::Queue(q) = state.top() else {
             return Vec::new();
         };
-        name_order(
-            q.peek.value.data().map(|p| p.messages.as_slice()),
-            &q.list,
-            |m| &m.body,
-            false,
-        )
+        peek_more::message_order(q)
     }
 
     fn render(&self, state: &AppState, frame: &mut Frame, area: Rect) {
@@ -200,22 +201,7 @@ impl super::kind::View for QueueView {
         frame.render_widget(Paragraph::new(lines).block(block), top);
 
         let title = match (peek, &s.peek.value) {
-            (Some(p), _) => format!(
-                " messages: sample of {} of ~{}, peeked at {} UTC{}{} ",
-                p.messages.len(),
-                p.approx_total,
-                crate::tui::inspect::hms(p.wall_ms),
-                if s.marked.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {} marked", s.marked.len())
-                },
-                if s.peek.pending.is_some() {
-                    " (peeking…)"
-                } else {
-                    ""
-                }
-            ),
+            (Some(p), _) => peek_more::messages_title(s, p, bottom.width),
             (None, Loadable::Loading { .. }) => " messages: peeking… ".to_string(),
             _ => " messages ".to_string(),
         };
@@ -296,7 +282,12 @@ impl super::kind::View for QueueView {
                     Cell::from(m.receive_count.to_string()),
                     left_cell,
                     Cell::from(sent),
-                    Cell::from(first_line(&m.body, 200)),
+                    Cell::from(
+                        p.summaries
+                            .get(&m.message_id)
+                            .cloned()
+                            .unwrap_or_else(|| first_line(&m.body, peek_more::SUMMARY_CHARS)),
+                    ),
                 ])
             })
             .collect();
@@ -362,7 +353,15 @@ impl super::kind::View for QueueView {
             .and_then(|arn| state.queue_by_name(queue_name(arn)))
             .and_then(|src| src.redrive_policy.as_ref())
             .map(|rp| rp.max_receive_count);
-        let inspector = Inspector::new(&name, msg.clone()).with_source_max_receive(source_max);
+        let inspector = Inspector::new(&name, msg.clone())
+            .with_source_max_receive(source_max)
+            .with_dlq_sources(
+                q.queue
+                    .value
+                    .data()
+                    .map(|d| state.dlq_sources_with_max(d))
+                    .unwrap_or_default(),
+            );
         state.stack.push(Screen::Message(Box::new(inspector)));
         Vec::new()
     }
@@ -383,6 +382,7 @@ impl super::kind::View for QueueView {
                 ops_ui::toggle_mark(state);
                 Vec::new()
             }
+            Action::PeekMore => peek_more(state).unwrap_or_else(|| peek(state)),
             Action::Delete => ops_ui::delete(state),
             Action::Edit => super::editor::edit(state),
             Action::Purge => ops_ui::purge(state),
@@ -551,6 +551,7 @@ pub(crate) fn peeked(
 ) -> Vec<Effect> {
     let result = result.map(|p| PeekView {
         approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
+        summaries: peek_more::summaries(&p.messages),
         messages: p.messages,
         warnings: p.warnings,
         wall_ms,

@@ -14,7 +14,7 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
-use crate::domain::queue_name;
+use crate::domain::{Queue, queue_name};
 use crate::tui::ops_ui::{confirm, current_queue, refused};
 
 /// `R` on a DLQ (the whole of it) or on marked messages: asks where to
@@ -49,11 +49,16 @@ pub(crate) fn redrive(state: &mut AppState) -> Vec<Effect> {
                 .collect()
         })
         .unwrap_or_default();
-    let default = match sources.as_slice() {
-        [one] => one.clone(),
-        [] => String::new(),
+    let offers = queue
+        .as_ref()
+        .map(|q| target_offers(state, q, ids.as_deref()))
+        .unwrap_or_default();
+    let default = match (sources.as_slice(), offers.first()) {
+        ([one], _) => one.clone(),
+        ([], Some(offer)) => offer.clone(),
+        ([], None) => String::new(),
         _ if ids.is_none() => "sources".to_string(),
-        [first, ..] => first.clone(),
+        ([first, ..], _) => first.clone(),
     };
     state.redrive_draft = Some(RedriveDraft {
         dlq_url: url,
@@ -75,11 +80,79 @@ pub(crate) fn redrive(state: &mut AppState) -> Vec<Effect> {
             ),
         );
     }
+    if !offers.is_empty() {
+        state.flash(
+            Level::Info,
+            format!(
+                "an EventBridge target's DLQ: back onto the rule's bus, or to the original target: {}",
+                escape(&offers.join(" · "))
+            ),
+        );
+    }
     state.overlay = Overlay::Prompt {
         kind: PromptKind::RedriveTo,
         text: default,
     };
     Vec::new()
+}
+
+/// Where `R` can send the messages of an EventBridge target's DLQ, as the
+/// prompt takes them: `bus B` for the bus of each rule (the messages'
+/// `RULE_ARN`, else the rule the walk of the targets found), then the
+/// original target (`TARGET_ARN`: `queue Q` or `bus B`; other kinds of
+/// target cannot be sent to). From the peeked messages (only the marked ones
+/// when `ids` is set) first, then from the walk. Empty for a queue that is
+/// no target's DLQ.
+pub(crate) fn target_offers(state: &AppState, q: &Queue, ids: Option<&[String]>) -> Vec<String> {
+    let attr = |m: &'_ crate::domain::Message, k: &str| {
+        m.message_attributes
+            .get(k)
+            .and_then(|a| a.string_value.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let mut rule_arns: Vec<Option<String>> = Vec::new();
+    let mut target_arns: Vec<String> = Vec::new();
+    if let Screen::Queue(qs) = state.top()
+        && let Some(peek) = qs.peek.value.data()
+    {
+        for m in &peek.messages {
+            if ids.is_some_and(|ids| !ids.contains(&m.message_id)) {
+                continue;
+            }
+            if let Some(t) = attr(m, "TARGET_ARN") {
+                rule_arns.push(attr(m, "RULE_ARN"));
+                target_arns.push(t);
+            }
+        }
+    }
+    let mut buses: Vec<String> = rule_arns
+        .into_iter()
+        .flatten()
+        .filter_map(|r| crate::domain::bus_of_rule_arn(&r))
+        .collect();
+    for t in state.target_dlqs_of(q) {
+        buses.push(t.bus.clone());
+        target_arns.push(t.target_arn.clone());
+    }
+    let mut offers: Vec<String> = Vec::new();
+    let mut offer = |o: String| {
+        if !offers.contains(&o) {
+            offers.push(o);
+        }
+    };
+    for b in buses {
+        offer(format!("bus {b}"));
+    }
+    for t in target_arns {
+        match crate::domain::Arn::parse(&t) {
+            Some(a) if a.service == "sqs" => offer(format!("queue {}", a.resource)),
+            Some(a) if a.service == "events" && a.resource.starts_with("event-bus/") => {
+                offer(format!("bus {}", a.resource_name()))
+            }
+            _ => {}
+        }
+    }
+    offers
 }
 
 /// The destination prompt of `R` answered: `NAME` (a queue), `bus NAME`,
