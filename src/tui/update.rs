@@ -716,10 +716,15 @@ mod tests {
         let effects = update(&mut state, code(KeyCode::Enter));
         assert_eq!(state.top().scope(), Scope::Dlqs);
         // The queue list, and the walk of the targets for their DLQs.
-        assert!(effects.iter().all(|e| matches!(
-            e,
-            Effect::FetchQueues { .. } | Effect::FetchTargetDlqs { .. }
-        )));
+        assert!(
+            effects.iter().all(|e| matches!(
+                e,
+                Effect::FetchQueues { .. }
+                    | Effect::ListQueueUrls { .. }
+                    | Effect::FetchTargetDlqs { .. }
+            )),
+            "{effects:?}"
+        );
         assert!(
             effects
                 .iter()
