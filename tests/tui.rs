@@ -490,6 +490,19 @@ async fn logs_open_then_follow() {
         _ => false,
     })
     .await;
+    // `/` filters on the backend with a filter pattern (as `eddy logs
+    // --filter`): only the error line is read again, and followed.
+    step(&mut tui, "/ ERROR enter", |s| match s.top() {
+        Screen::Log(l) => {
+            l.filter == "ERROR"
+                && matches!(l.status, LogStatus::Following)
+                && l.events.len() == 1
+                && l.events[0].message.starts_with("ERROR no stock")
+        }
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "log_events_filtered");
     step(&mut tui, "esc", |s| scope(s) == "logs").await;
 }
 

@@ -150,7 +150,7 @@ impl Scope {
             ],
             Scope::Rule => &[Open, Filter, Refresh, Tail, ToggleRule, Workbench],
             Scope::Logs => &[Open, Filter, Refresh, SortNext, SortReverse],
-            Scope::Log => &[],
+            Scope::Log => &[Filter, Pause, Jump],
             Scope::Ctx => &[Open, Filter, Refresh],
             Scope::Tail => &[Open, Filter, Pause, Save, Workbench],
             Scope::Editor | Scope::Workbench => &[],
@@ -192,7 +192,7 @@ impl Scope {
             Scope::Ctx => &[Open, Filter, Command, Back, Help, Quit],
             Scope::Tail => &[Open, Pause, Workbench, Filter, Save, Back, Help, Quit],
             Scope::Rule => &[Open, Workbench, Tail, ToggleRule, Back, Help, Quit],
-            Scope::Log => &[Bottom, Back, Help, Quit],
+            Scope::Log => &[Filter, Jump, Pause, Bottom, Back, Help, Quit],
             // The workbench and the editor draw their own key lines.
             Scope::Workbench | Scope::Editor => &[],
             Scope::Redrive => &[Cancel, Back, Help, Quit],

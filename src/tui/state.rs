@@ -104,6 +104,10 @@ pub enum PromptKind {
     RedriveTo,
     /// The time range `R` on an archive replays: `1h`, `FROM..TO`.
     ReplayRange,
+    /// The log view's server-side filter pattern (`/` there).
+    LogFilter,
+    /// The time the log view jumps to: `10m`, `14:05`, RFC 3339.
+    LogTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,11 +391,14 @@ pub enum Effect {
     FetchLogGroups {
         req: ReqId,
     },
-    /// Events of the last minutes, then follow: a task (`Msg::Task`, its
-    /// lines as items) under the id of `req`.
+    /// Events from `since` (by default the last minutes), then follow,
+    /// both with the server-side `filter` pattern when set: a task
+    /// (`Msg::Task`, its lines as items) under the id of `req`.
     OpenLog {
         req: ReqId,
         group: String,
+        filter: Option<String>,
+        since: Option<crate::ops::time::When>,
     },
     CloseLog {
         req: ReqId,

@@ -239,6 +239,8 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::ReplayRange => {
                     "replay range (1h | 2h | FROM..TO, RFC 3339 or 30m/now; empty: the last hour): "
                 }
+                PromptKind::LogFilter => "filter pattern (as eddy logs --filter; empty: all): ",
+                PromptKind::LogTime => "jump to (10m ago | 14:05 UTC | RFC 3339 | now): ",
             };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
@@ -298,7 +300,7 @@ fn short(action: Action) -> &'static str {
         Action::CopyBody => "copy",
         Action::ToggleRaw => "raw",
         Action::GoToDlq => "dlq",
-        Action::Bottom => "follow",
+        Action::Bottom => "end",
         Action::Mark => "mark",
         Action::Purge => "purge",
         Action::Delete => "delete",
@@ -311,6 +313,7 @@ fn short(action: Action) -> &'static str {
         Action::Redrive => "redrive",
         Action::Cancel => "cancel",
         Action::Replay => "replay",
+        Action::Jump => "jump",
         _ => "",
     }
 }

@@ -208,20 +208,27 @@ pub(super) async fn run_tail(
     send(TaskEvent::done(result));
 }
 
-/// A log follow: the group's last minutes ([`LOGS_SINCE`], at most
-/// [`LOGS_FIRST`] events), then its new lines as they come, as items of task
-/// `id`; a failed first read ends it, a failed later read is retried.
+/// A log follow: the group's events from `since` (by default the last
+/// minutes, [`LOGS_SINCE`]; at most [`LOGS_FIRST`] events), then its new
+/// lines as they come, both with the server-side `filter` pattern when
+/// given, as items of task `id`; a failed first read ends it, a failed
+/// later read is retried.
 pub(super) async fn run_log_follow(
     c: &Clients,
     tx: &mpsc::UnboundedSender<Msg>,
     id: OpId,
     group: &str,
+    filter: Option<&str>,
+    since: Option<ops::time::When>,
 ) {
     let send = |event| tx.send(Msg::Task { id, event }).is_ok();
     let now = crate::local::now_ms();
-    let since = now - LOGS_SINCE.as_millis() as i64;
+    let since = match since {
+        Some(when) => when.at(now),
+        None => now - LOGS_SINCE.as_millis() as i64,
+    };
     let first = c
-        .filter_log_events(group, None, Some(since), Some(now), Some(LOGS_FIRST))
+        .filter_log_events(group, filter, Some(since), Some(now), Some(LOGS_FIRST))
         .await;
     let events = match first {
         Ok(events) => events,
@@ -233,7 +240,7 @@ pub(super) async fn run_log_follow(
     if !send(TaskEvent::Item(TaskItem::LogEvents(events))) {
         return;
     }
-    let mut rx = c.tail_logs(group, None, now + 1);
+    let mut rx = c.tail_logs(group, filter, now + 1);
     while let Some(result) = rx.recv().await {
         let item = match result {
             Ok(event) => TaskItem::LogEvents(vec![event]),

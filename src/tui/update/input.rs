@@ -53,7 +53,7 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                         return run_command(state, &text);
                     }
                     if kind != PromptKind::Filter {
-                        view::of(state.top()).on_prompt(state, kind, &text);
+                        return view::of(state.top()).answer(state, kind, &text);
                     }
                 }
                 KeyCode::Backspace => {
@@ -209,6 +209,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     kind: PromptKind::Filter,
                     text,
                 };
+            } else if let Some((kind, text)) = view::of(state.top()).filter_prompt(state) {
+                state.overlay = Overlay::Prompt { kind, text };
             }
             Vec::new()
         }

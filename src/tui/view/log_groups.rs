@@ -14,26 +14,10 @@ use crate::aws;
 use crate::domain::LogGroup;
 use std::time::Instant;
 
-pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
+/// Opens a group's events (the last minutes, then followed).
+pub(crate) use super::log::open;
 
-/// Opens `group`'s events (the last minutes, then followed).
-pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
-    let req = state.req();
-    state.stack.push(Screen::Log(LogScreen {
-        group: group.clone(),
-        req,
-        events: std::collections::VecDeque::new(),
-        status: LogStatus::Loading,
-        from_end: 0,
-        warning: None,
-    }));
-    let id = OpId(req.0);
-    let title = format!("follow of log group {group}");
-    state
-        .tasks
-        .start(TaskRow::new(id, TaskKind::LogFollow, title, state.now));
-    vec![Effect::OpenLog { req, group }]
-}
+pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
 
 /// The log groups view.
 pub struct LogGroups;

@@ -1,6 +1,7 @@
 //! Pieces every view draws with: styles by meaning, "refreshed 3s ago",
 //! list titles with sort and filter, placeholders for loading and failed
-//! lists, the scrolling table, sparklines and key-value lines.
+//! lists, the scrolling table, cells cut with "…", the rows a document
+//! shows, sparklines and key-value lines.
 
 use std::time::Instant;
 
@@ -220,18 +221,37 @@ pub(crate) fn secs(s: Option<u32>) -> String {
     }
 }
 
+/// `text` (already escaped) in at most `width` characters: cut with "…"
+/// when longer, so that a cut is never silent. Every table cell that may
+/// not fit goes through it.
+pub(crate) fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The text rows a bordered document view (the message, a log group's
+/// events) shows in the body of the current terminal: its height less the
+/// header, status and hint lines and the two borders (20 before the first
+/// frame).
+pub(crate) fn document_rows(state: &AppState) -> usize {
+    state
+        .size
+        .map_or(20, |(_, h)| (h as usize).saturating_sub(5))
+        .max(1)
+}
+
 /// The first line of untrusted text, escaped and cut to `max` characters.
 pub(crate) fn first_line(s: &str, max: usize) -> String {
     let head: String = s.chars().take(max * 2).collect();
     let line = head.trim_start().split('\n').next().unwrap_or("");
-    let e = escape(line);
-    if e.chars().count() > max {
-        let mut cut: String = e.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    } else {
-        e.into_owned()
-    }
+    cut(&escape(line), max)
 }
 
 /// A box of `lines` lines (at most half the area) over the rest.
