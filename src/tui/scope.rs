@@ -136,7 +136,8 @@ impl Scope {
             Scope::Queue => &[
                 Open, Filter, Refresh, Peek, GoToDlq, Mark, Delete, Edit, Purge, Workbench, Redrive,
             ],
-            Scope::Message => &[Refresh, CopyBody, ToggleRaw, Delete, Edit],
+            // One peek's snapshot: nothing to refresh (`r` would do nothing).
+            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit],
             Scope::Buses => &[Open, Filter, Refresh, SortNext, SortReverse, Tail],
             Scope::Rules => &[
                 Open,
@@ -170,9 +171,12 @@ impl Scope {
             // The editor takes every key as text (its own keys are listed in
             // it); ctrl-c still quits, before any keymap.
             Scope::Editor => false,
-            Scope::Workbench | Scope::Redrive => {
-                COMMON.contains(&action) || self.own().contains(&action)
+            // The workbench takes `esc` itself (editor: to the list; list:
+            // close), so `back` is not a key of its keymap.
+            Scope::Workbench => {
+                (COMMON.contains(&action) && action != Back) || self.own().contains(&action)
             }
+            Scope::Redrive => COMMON.contains(&action) || self.own().contains(&action),
             _ => COMMON.contains(&action) || NAV.contains(&action) || self.own().contains(&action),
         }
     }
@@ -219,6 +223,21 @@ mod tests {
             assert_eq!(Scope::from_name(s.name()), Some(s));
         }
         assert_eq!(Scope::from_name("nope"), None);
+    }
+
+    /// The message view and the workbench list only keys that do something
+    /// there: no refresh on a message (a peek's snapshot), no `back` in the
+    /// workbench (its `esc` is its own).
+    #[test]
+    fn message_and_workbench_list_no_idle_keys() {
+        assert!(!Scope::Message.handles(Refresh));
+        assert!(!Scope::Message.handles(Open));
+        assert!(!Scope::Message.handles(Filter));
+        assert!(!Scope::Message.handles(ScrollLeft));
+        assert!(!Scope::Workbench.handles(Back));
+        assert!(!Scope::Workbench.handles(Filter));
+        assert!(!Scope::Workbench.handles(Refresh));
+        assert!(Scope::Workbench.handles(Quit));
     }
 
     #[test]

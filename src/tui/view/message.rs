@@ -47,15 +47,6 @@ impl super::kind::View for MessageView {
         );
     }
 
-    /// A message is not refreshed: it is one peek's snapshot.
-    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        state.flash(
-            Level::Info,
-            "a message is a snapshot of one peek: go back and peek again",
-        );
-        Vec::new()
-    }
-
     fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
         Some(match action {
             Action::CopyBody => match state.top() {
