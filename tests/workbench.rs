@@ -326,6 +326,24 @@ fn keys_typed_in_the_editor_never_leak() {
     assert_eq!(wb.verdicts(), [Verdict::Match]);
 }
 
+/// A pre-filled path is replaced by the first character typed; ctrl-u
+/// clears the line.
+#[test]
+fn a_prefilled_prompt_is_replaced_by_typing_and_cleared_by_ctrl_u() {
+    let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);
+    wb.handle_key(ctrl('s'));
+    assert_eq!(wb.prompt().unwrap().text, "pattern.json");
+    type_text(&mut wb, "x.json");
+    assert_eq!(wb.prompt().unwrap().text, "x.json");
+    wb.handle_key(key(KeyCode::Esc));
+    wb.handle_key(ctrl('s'));
+    wb.handle_key(key(KeyCode::Backspace));
+    type_text(&mut wb, "x");
+    assert_eq!(wb.prompt().unwrap().text, "pattern.jsox");
+    wb.handle_key(ctrl('u'));
+    assert_eq!(wb.prompt().unwrap().text, "");
+}
+
 #[test]
 fn save_and_load_prompt_for_a_path() {
     let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);

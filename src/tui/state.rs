@@ -236,6 +236,10 @@ pub struct AppState {
     /// What `R` is about to move while its destination is asked.
     pub redrive_draft: Option<RedriveDraft>,
     pub overlay: Overlay,
+    /// The prompt just opened with text in it (a filter in force, a
+    /// default): that text is selected, so the first character typed
+    /// replaces it; backspace, the arrows or ctrl-u keep it for editing.
+    pub prompt_selected: bool,
     pub flash: Option<Flash>,
     pub now: Instant,
     pub quit: bool,
@@ -514,6 +518,7 @@ impl AppState {
             local_available,
             redrive_draft: None,
             overlay: Overlay::None,
+            prompt_selected: false,
             flash: None,
             now,
             quit: false,

@@ -242,9 +242,15 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::LogFilter => "filter pattern (as eddy logs --filter; empty: all): ",
                 PromptKind::LogTime => "jump to (10m ago | 14:05 UTC | RFC 3339 | now): ",
             };
+            // Pre-filled text shows selected: typing replaces it.
+            let typed = if state.prompt_selected {
+                style(state, Meaning::Selected)
+            } else {
+                ratatui::style::Style::default()
+            };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
-                Span::raw(escape(text).into_owned()),
+                Span::styled(escape(text).into_owned(), typed),
                 Span::styled("█", style(state, Meaning::Accent)),
             ])
         }

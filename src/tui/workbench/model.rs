@@ -188,6 +188,9 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
+    /// The pre-filled text (a default path) is selected: the first
+    /// character typed replaces it; backspace or an arrow keeps it.
+    pub selected: bool,
     /// Where the focus goes back to.
     pub(super) back: Focus,
 }
