@@ -392,6 +392,42 @@ fn save_and_load_prompt_for_a_path() {
     assert!(wb.prompt().is_none());
 }
 
+/// An `eddy export` file loads as its messages' bodies, each labelled with
+/// its message id; a file of events is read as before.
+#[test]
+fn an_export_file_loads_as_its_message_bodies() {
+    use eddy::ops::export::ExportedMessage;
+    let envelope = |total: u32| {
+        format!(
+            r#"{{"version":"0","id":"e","detail-type":"Payment Processed","source":"demo.payments","account":"1","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{{"total_cost":{total}}}}}"#
+        )
+    };
+    let record = |id: &str, body: String| ExportedMessage {
+        message_id: id.to_string(),
+        body,
+        receive_count: 1,
+        ..ExportedMessage::default()
+    };
+    let file = [
+        record("m-big", envelope(250)),
+        record("m-small", envelope(20)),
+    ]
+    .iter()
+    .map(ExportedMessage::to_json_line)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let events = WbEvent::parse_file("/tmp/warehouse-dlq.jsonl", &file).unwrap();
+    let labels: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["m-big", "m-small"]);
+    assert_eq!(events[0].json, envelope(250));
+    let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);
+    wb.add_events(events);
+    assert_eq!(wb.verdicts(), [Verdict::Match, Verdict::NoMatch]);
+    // Events that merely have a `body` field are events, not records.
+    let events = WbEvent::parse_file("e.json", r#"{"source":"x","body":"hi"}"#).unwrap();
+    assert_eq!(events[0].json, r#"{"source":"x","body":"hi"}"#);
+}
+
 #[test]
 fn apply_carries_the_diff_of_the_pretty_patterns() {
     let stored = r#"{"source":["demo.payments"],"detail":{"total_cost":[{"numeric":[">",200]}]}}"#;
