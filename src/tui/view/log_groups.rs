@@ -69,12 +69,18 @@ impl super::kind::View for LogGroups {
             return;
         };
         let (range, selected) = visible(lv, table_rows_in(area));
+        let widths = vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(14),
+        ];
+        let name_w = column_widths(area, &widths)[0];
         let table_rows = lv.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
             .map(|g| {
                 Row::new(vec![
-                    Cell::from(escape(&g.name).into_owned()),
+                    Cell::from(cut(&escape(&g.name), name_w)),
                     Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
                     Cell::from(
                         g.retention_days
@@ -90,11 +96,7 @@ impl super::kind::View for LogGroups {
             area,
             block,
             &["name", "bytes", "retention"],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(10),
-                Constraint::Length(14),
-            ],
+            widths,
             table_rows,
             selected,
             state.log_groups.value.error().is_some(),
