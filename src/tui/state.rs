@@ -44,6 +44,10 @@ pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// Log events kept per open log group (oldest dropped first).
 pub const LOG_CAP: usize = 10_000;
 
+/// Events the first read of a log group's follow takes (from its start
+/// time); the later ones up to the read are skipped, and the view says so.
+pub const LOGS_FIRST: usize = 1000;
+
 /// Who and where the TUI is talking to (the header).
 #[derive(Debug, Clone, Default)]
 pub struct Context {

@@ -25,8 +25,9 @@ const REPLAY_POLL: Duration = Duration::from_secs(1);
 const TAIL_WAIT_S: i32 = 2;
 /// How far back a log group's events are read when it is opened.
 pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
-/// Events read when a log group is opened.
-pub const LOGS_FIRST: usize = 1000;
+/// Events read when a log group is opened (the log view says when a read
+/// was cut there).
+pub use crate::tui::state::LOGS_FIRST;
 
 impl Task {
     /// Asks the task to stop: a redrive or a bus tail after its batch in

@@ -314,6 +314,17 @@ pub(crate) fn log_events(state: &mut AppState, req: ReqId, events: Vec<LogEvent>
     }
     if first {
         l.status = LogStatus::Following;
+        // The first read stops at LOGS_FIRST: what came after, up to the
+        // start of the follow, is not shown.
+        if n >= LOGS_FIRST {
+            state.flash(
+                Level::Warn,
+                format!(
+                    "showing the first {LOGS_FIRST} events from the start; later ones up to now \
+                     are skipped: narrow with / (a filter pattern) or t (a later time)"
+                ),
+            );
+        }
     } else {
         if l.from_end > 0 {
             l.from_end = l.from_end.saturating_add(n);
@@ -568,6 +579,24 @@ mod tests {
         // Scrolling down from there moves at once.
         press(&mut state, KeyCode::Char('j'));
         assert_eq!(log(&state).from_end, 100 - 19 - 1);
+    }
+
+    /// A first read cut at LOGS_FIRST says so (the events after it, up to
+    /// the follow's start, are not shown).
+    #[test]
+    fn a_first_read_cut_at_its_limit_says_so() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let effects = super::open(&mut state, "/aws/x".to_string());
+        let [Effect::OpenLog { req, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        let many: Vec<LogEvent> = (0..LOGS_FIRST as i64).map(|i| event(i, "s", "x")).collect();
+        lines(&mut state, *req, many);
+        let flash = state.flash.as_ref().map(|f| f.text.as_str()).unwrap_or("");
+        assert!(flash.contains("first 1000 events"), "{flash}");
+        // Fewer: nothing to say.
+        let (state, _) = opened();
+        assert!(state.flash.is_none());
     }
 
     #[test]
