@@ -2,7 +2,7 @@
 //! purge, delete messages, enable/disable a rule, apply a pattern to a rule,
 //! republish, redrive (move task or client-side move with a journal), tail
 //! (a temporary queue and rule on a bus), export and import, archive
-//! replays; and the audit log every mutating action is appended to, through
+//! replays, the times operators type (`time`); and the audit log every mutating action is appended to, through
 //! one [`audit::Audit`] per connection. A destructive operation also says what its confirmation
 //! states ([`Confirmation`]), so the CLI's question and the TUI's dialog
 //! say the same.
@@ -25,6 +25,7 @@ pub mod republish;
 pub mod rule_state;
 mod state_dir;
 pub mod tail;
+pub mod time;
 
 pub use error::Error;
 pub use state_dir::{STATE_DIR_ENV, state_dir};

@@ -545,6 +545,19 @@ async fn logs_open_then_follow() {
         _ => false,
     })
     .await;
+    // `/` filters on the backend with a filter pattern (as `eddy logs
+    // --filter`): only the error line is read again, and followed.
+    step(&mut tui, "/ ERROR enter", |s| match s.top() {
+        Screen::Log(l) => {
+            l.filter == "ERROR"
+                && matches!(l.status, LogStatus::Following)
+                && l.events.len() == 1
+                && l.events[0].message.starts_with("ERROR no stock")
+        }
+        _ => false,
+    })
+    .await;
+    snap(&mut tui, "log_events_filtered");
     step(&mut tui, "esc", |s| scope(s) == "logs").await;
 }
 
@@ -593,12 +606,20 @@ async fn a_one_megabyte_body_renders_fast() {
     let text = tui.terminal().backend().to_string();
     assert!(!text.contains('\u{1b}'));
     assert!(text.contains("abcdefghij\\u{9b}31m"), "{text}");
-    // Paging through it stays cheap too.
+    // Paging through it stays cheap too; `G` shows the last page, the
+    // document's last line on screen.
     step(&mut tui, "G", |s| match s.top() {
-        Screen::Message(i) => i.scroll + 1 == i.lines.len(),
+        Screen::Message(i) => i.scroll > 0 && i.scroll < i.lines.len(),
         _ => false,
     })
     .await;
+    tui.draw().unwrap();
+    let last = match tui.state().top() {
+        Screen::Message(i) => i.lines.last().unwrap().text.clone(),
+        _ => unreachable!(),
+    };
+    let text = tui.terminal().backend().to_string();
+    assert!(text.contains(last.trim()), "{last:?} not in\n{text}");
     let _ = std::io::stdout().flush();
 }
 

@@ -326,6 +326,24 @@ fn keys_typed_in_the_editor_never_leak() {
     assert_eq!(wb.verdicts(), [Verdict::Match]);
 }
 
+/// A pre-filled path is replaced by the first character typed; ctrl-u
+/// clears the line.
+#[test]
+fn a_prefilled_prompt_is_replaced_by_typing_and_cleared_by_ctrl_u() {
+    let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);
+    wb.handle_key(ctrl('s'));
+    assert_eq!(wb.prompt().unwrap().text, "pattern.json");
+    type_text(&mut wb, "x.json");
+    assert_eq!(wb.prompt().unwrap().text, "x.json");
+    wb.handle_key(key(KeyCode::Esc));
+    wb.handle_key(ctrl('s'));
+    wb.handle_key(key(KeyCode::Backspace));
+    type_text(&mut wb, "x");
+    assert_eq!(wb.prompt().unwrap().text, "pattern.jsox");
+    wb.handle_key(ctrl('u'));
+    assert_eq!(wb.prompt().unwrap().text, "");
+}
+
 #[test]
 fn save_and_load_prompt_for_a_path() {
     let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);
@@ -372,6 +390,42 @@ fn save_and_load_prompt_for_a_path() {
     assert_eq!(wb.handle_key(key(KeyCode::Esc)), WbOutcome::None);
     assert_eq!(wb.focus(), Focus::List);
     assert!(wb.prompt().is_none());
+}
+
+/// An `eddy export` file loads as its messages' bodies, each labelled with
+/// its message id; a file of events is read as before.
+#[test]
+fn an_export_file_loads_as_its_message_bodies() {
+    use eddy::ops::export::ExportedMessage;
+    let envelope = |total: u32| {
+        format!(
+            r#"{{"version":"0","id":"e","detail-type":"Payment Processed","source":"demo.payments","account":"1","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{{"total_cost":{total}}}}}"#
+        )
+    };
+    let record = |id: &str, body: String| ExportedMessage {
+        message_id: id.to_string(),
+        body,
+        receive_count: 1,
+        ..ExportedMessage::default()
+    };
+    let file = [
+        record("m-big", envelope(250)),
+        record("m-small", envelope(20)),
+    ]
+    .iter()
+    .map(ExportedMessage::to_json_line)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let events = WbEvent::parse_file("/tmp/warehouse-dlq.jsonl", &file).unwrap();
+    let labels: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["m-big", "m-small"]);
+    assert_eq!(events[0].json, envelope(250));
+    let mut wb = Workbench::new(PAYMENTS_OVER_200, vec![]);
+    wb.add_events(events);
+    assert_eq!(wb.verdicts(), [Verdict::Match, Verdict::NoMatch]);
+    // Events that merely have a `body` field are events, not records.
+    let events = WbEvent::parse_file("e.json", r#"{"source":"x","body":"hi"}"#).unwrap();
+    assert_eq!(events[0].json, r#"{"source":"x","body":"hi"}"#);
 }
 
 #[test]

@@ -176,25 +176,9 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_else(|| format!("{ms} ms"))
 }
 
-/// One end of a range: an RFC 3339 time, `now`, or a duration ago (`30m`,
-/// `2h`, `1d`).
-pub fn parse_time(s: &str, now_ms: i64) -> Result<i64, Error> {
-    let s = s.trim();
-    if s == "now" {
-        return Ok(now_ms);
-    }
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok((t.unix_timestamp_nanos() / 1_000_000) as i64);
-    }
-    if s.starts_with(|c: char| c.is_ascii_digit())
-        && let Ok(d) = humantime::parse_duration(s)
-    {
-        return Ok(now_ms - d.as_millis() as i64);
-    }
-    Err(Error::Invalid(format!(
-        "`{s}` is not a time: write an RFC 3339 time (2024-05-01T12:00:00Z), `now`, or a duration ago (30m, 2h, 1d)"
-    )))
-}
+/// One end of a range: see [`super::time::parse_time`] (`now`, a duration
+/// ago, a UTC clock time, RFC 3339).
+pub use super::time::parse_time;
 
 /// A time range as typed: empty (the last hour), `2h` (the last two
 /// hours), `FROM..TO`, or `FROM` (until now). Ends as in [`parse_time`].

@@ -65,6 +65,8 @@ pub enum Action {
     Cancel,
     /// Replay a time range of the archive onto its bus (asks first; refused read-only).
     Replay,
+    /// Jump to a time (asks for it: `10m` ago, `14:05`, RFC 3339).
+    Jump,
 }
 
 impl Action {
@@ -104,6 +106,7 @@ impl Action {
         Action::Redrive,
         Action::Cancel,
         Action::Replay,
+        Action::Jump,
     ];
 
     /// One line for the help overlay.
@@ -143,6 +146,7 @@ impl Action {
             Action::Redrive => "redrive: move the DLQ's (or the marked) messages (asks first)",
             Action::Cancel => "cancel (the batch in flight finishes first)",
             Action::Replay => "replay a time range of the archive onto its bus (asks first)",
+            Action::Jump => "jump to a time (10m ago, 14:05 UTC, RFC 3339)",
         }
     }
 }

@@ -304,13 +304,18 @@ impl Executor {
                     },
                 );
             }
-            Effect::OpenLog { req, group } => {
+            Effect::OpenLog {
+                req,
+                group,
+                filter,
+                since,
+            } => {
                 let id = OpId(req.0);
                 let c = self.clients();
                 let tx = self.tx.clone();
                 let title = format!("follow of log group {group}");
                 let handle = tokio::spawn(async move {
-                    run_log_follow(&c, &tx, id, &group).await;
+                    run_log_follow(&c, &tx, id, &group, filter.as_deref(), since).await;
                 });
                 self.tasks.insert(
                     id,

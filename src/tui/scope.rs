@@ -137,7 +137,8 @@ impl Scope {
                 Open, Filter, Refresh, Peek, PeekMore, GoToDlq, Mark, Delete, Edit, Purge,
                 Workbench, Redrive,
             ],
-            Scope::Message => &[Refresh, CopyBody, ToggleRaw, Delete, Edit],
+            // One peek's snapshot: nothing to refresh (`r` would do nothing).
+            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit],
             Scope::Buses => &[Open, Filter, Refresh, SortNext, SortReverse, Tail],
             Scope::Rules => &[
                 Open,
@@ -151,7 +152,7 @@ impl Scope {
             ],
             Scope::Rule => &[Open, Filter, Refresh, Tail, ToggleRule, Workbench],
             Scope::Logs => &[Open, Filter, Refresh, SortNext, SortReverse],
-            Scope::Log => &[],
+            Scope::Log => &[Filter, Pause, Jump],
             Scope::Ctx => &[Open, Filter, Refresh],
             Scope::Tail => &[Open, Filter, Pause, Save, Workbench],
             Scope::Editor | Scope::Workbench => &[],
@@ -171,9 +172,12 @@ impl Scope {
             // The editor takes every key as text (its own keys are listed in
             // it); ctrl-c still quits, before any keymap.
             Scope::Editor => false,
-            Scope::Workbench | Scope::Redrive => {
-                COMMON.contains(&action) || self.own().contains(&action)
+            // The workbench takes `esc` itself (editor: to the list; list:
+            // close), so `back` is not a key of its keymap.
+            Scope::Workbench => {
+                (COMMON.contains(&action) && action != Back) || self.own().contains(&action)
             }
+            Scope::Redrive => COMMON.contains(&action) || self.own().contains(&action),
             _ => COMMON.contains(&action) || NAV.contains(&action) || self.own().contains(&action),
         }
     }
@@ -193,7 +197,7 @@ impl Scope {
             Scope::Ctx => &[Open, Filter, Command, Back, Help, Quit],
             Scope::Tail => &[Open, Pause, Workbench, Filter, Save, Back, Help, Quit],
             Scope::Rule => &[Open, Workbench, Tail, ToggleRule, Back, Help, Quit],
-            Scope::Log => &[Bottom, Back, Help, Quit],
+            Scope::Log => &[Filter, Jump, Pause, Bottom, Back, Help, Quit],
             // The workbench and the editor draw their own key lines.
             Scope::Workbench | Scope::Editor => &[],
             Scope::Redrive => &[Cancel, Back, Help, Quit],
@@ -220,6 +224,21 @@ mod tests {
             assert_eq!(Scope::from_name(s.name()), Some(s));
         }
         assert_eq!(Scope::from_name("nope"), None);
+    }
+
+    /// The message view and the workbench list only keys that do something
+    /// there: no refresh on a message (a peek's snapshot), no `back` in the
+    /// workbench (its `esc` is its own).
+    #[test]
+    fn message_and_workbench_list_no_idle_keys() {
+        assert!(!Scope::Message.handles(Refresh));
+        assert!(!Scope::Message.handles(Open));
+        assert!(!Scope::Message.handles(Filter));
+        assert!(!Scope::Message.handles(ScrollLeft));
+        assert!(!Scope::Workbench.handles(Back));
+        assert!(!Scope::Workbench.handles(Filter));
+        assert!(!Scope::Workbench.handles(Refresh));
+        assert!(Scope::Workbench.handles(Quit));
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub const TARGET_DLQS_EVERY: Duration = Duration::from_secs(60);
 /// Log events kept per open log group (oldest dropped first).
 pub const LOG_CAP: usize = 10_000;
 
+/// Events the first read of a log group's follow takes (from its start
+/// time); the later ones up to the read are skipped, and the view says so.
+pub const LOGS_FIRST: usize = 1000;
+
 /// Who and where the TUI is talking to (the header).
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -111,6 +115,10 @@ pub enum PromptKind {
     RedriveTo,
     /// The time range `R` on an archive replays: `1h`, `FROM..TO`.
     ReplayRange,
+    /// The log view's server-side filter pattern (`/` there).
+    LogFilter,
+    /// The time the log view jumps to: `10m`, `14:05`, RFC 3339.
+    LogTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +250,10 @@ pub struct AppState {
     /// What `R` is about to move while its destination is asked.
     pub redrive_draft: Option<RedriveDraft>,
     pub overlay: Overlay,
+    /// The prompt just opened with text in it (a filter in force, a
+    /// default): that text is selected, so the first character typed
+    /// replaces it; backspace, the arrows or ctrl-u keep it for editing.
+    pub prompt_selected: bool,
     pub flash: Option<Flash>,
     pub now: Instant,
     pub quit: bool,
@@ -464,11 +476,14 @@ pub enum Effect {
     FetchTargetDlqs {
         req: ReqId,
     },
-    /// Events of the last minutes, then follow: a task (`Msg::Task`, its
-    /// lines as items) under the id of `req`.
+    /// Events from `since` (by default the last minutes), then follow,
+    /// both with the server-side `filter` pattern when set: a task
+    /// (`Msg::Task`, its lines as items) under the id of `req`.
     OpenLog {
         req: ReqId,
         group: String,
+        filter: Option<String>,
+        since: Option<crate::ops::time::When>,
     },
     CloseLog {
         req: ReqId,
@@ -585,6 +600,7 @@ impl AppState {
             local_available,
             redrive_draft: None,
             overlay: Overlay::None,
+            prompt_selected: false,
             flash: None,
             now,
             quit: false,

@@ -792,7 +792,7 @@ mod tests {
             },
         );
         let effects = update(&mut state, code(KeyCode::Enter));
-        let [Effect::OpenLog { req, group }] = effects.as_slice() else {
+        let [Effect::OpenLog { req, group, .. }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
         assert_eq!(group, "/aws/x");

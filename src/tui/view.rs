@@ -248,10 +248,18 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::ReplayRange => {
                     "replay range (1h | 2h | FROM..TO, RFC 3339 or 30m/now; empty: the last hour): "
                 }
+                PromptKind::LogFilter => "filter pattern (as eddy logs --filter; empty: all): ",
+                PromptKind::LogTime => "jump to (10m ago | 14:05 UTC | RFC 3339 | now): ",
+            };
+            // Pre-filled text shows selected: typing replaces it.
+            let typed = if state.prompt_selected {
+                style(state, Meaning::Selected)
+            } else {
+                ratatui::style::Style::default()
             };
             Line::from(vec![
                 Span::styled(prefix, style(state, Meaning::Key)),
-                Span::raw(escape(text).into_owned()),
+                Span::styled(escape(text).into_owned(), typed),
                 Span::styled("█", style(state, Meaning::Accent)),
             ])
         }
@@ -307,7 +315,7 @@ fn short(action: Action) -> &'static str {
         Action::CopyBody => "copy",
         Action::ToggleRaw => "raw",
         Action::GoToDlq => "dlq",
-        Action::Bottom => "follow",
+        Action::Bottom => "end",
         Action::Mark => "mark",
         Action::Purge => "purge",
         Action::Delete => "delete",
@@ -320,6 +328,7 @@ fn short(action: Action) -> &'static str {
         Action::Redrive => "redrive",
         Action::Cancel => "cancel",
         Action::Replay => "replay",
+        Action::Jump => "jump",
         _ => "",
     }
 }
@@ -366,13 +375,20 @@ fn render_help(state: &AppState, frame: &mut Frame, body: Rect, scroll: usize) {
             ]));
         }
     }
+    // In the workbench, the keymap's keys reach it from the event list only
+    // (the editor takes them as text).
+    let only = if scope == Scope::Workbench {
+        "list: "
+    } else {
+        ""
+    };
     for (a, chords) in keys::help(&state.config, scope) {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{:<16}", chords.join(" ")),
                 style(state, Meaning::Key),
             ),
-            Span::raw(a.describe()),
+            Span::raw(format!("{only}{}", a.describe())),
         ]));
     }
     let area = centered(body, 88, lines.len() as u16 + 2);
@@ -407,6 +423,40 @@ mod tests {
     use super::*;
     use crate::tui::config::Config;
     use crate::tui::scope::SHARED;
+
+    /// The workbench's `?` lists its own keys, then the keymap's as keys of
+    /// its event list (the editor takes them as text), and no `esc` twice.
+    #[test]
+    fn the_workbench_help_says_where_the_keymap_keys_work() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let mut effects = Vec::new();
+        for c in ":workbench\n".chars() {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            effects.extend(crate::tui::update::update(
+                &mut state,
+                Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            ));
+        }
+        assert_eq!(state.top().scope(), Scope::Workbench);
+        state.overlay = Overlay::Help { scroll: 0 };
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+        terminal
+            .draw(|f| {
+                render(&state, f);
+            })
+            .unwrap();
+        let text = terminal.backend().to_string();
+        assert!(text.contains("list: quit"), "{text}");
+        assert!(text.contains("list: :queues"), "{text}");
+        assert!(!text.contains("back / close"), "{text}");
+        assert_eq!(text.matches("│esc ").count(), 1, "{text}");
+    }
 
     /// Every key a view's help or hints list does something there: the
     /// view's `on_action` takes exactly the actions its scope lists beyond

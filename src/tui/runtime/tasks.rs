@@ -25,8 +25,9 @@ const REPLAY_POLL: Duration = Duration::from_secs(1);
 const TAIL_WAIT_S: i32 = 2;
 /// How far back a log group's events are read when it is opened.
 pub const LOGS_SINCE: Duration = Duration::from_secs(10 * 60);
-/// Events read when a log group is opened.
-pub const LOGS_FIRST: usize = 1000;
+/// Events read when a log group is opened (the log view says when a read
+/// was cut there).
+pub use crate::tui::state::LOGS_FIRST;
 
 impl Task {
     /// Asks the task to stop: a redrive or a bus tail after its batch in
@@ -208,20 +209,27 @@ pub(super) async fn run_tail(
     send(TaskEvent::done(result));
 }
 
-/// A log follow: the group's last minutes ([`LOGS_SINCE`], at most
-/// [`LOGS_FIRST`] events), then its new lines as they come, as items of task
-/// `id`; a failed first read ends it, a failed later read is retried.
+/// A log follow: the group's events from `since` (by default the last
+/// minutes, [`LOGS_SINCE`]; at most [`LOGS_FIRST`] events), then its new
+/// lines as they come, both with the server-side `filter` pattern when
+/// given, as items of task `id`; a failed first read ends it, a failed
+/// later read is retried.
 pub(super) async fn run_log_follow(
     c: &Clients,
     tx: &mpsc::UnboundedSender<Msg>,
     id: OpId,
     group: &str,
+    filter: Option<&str>,
+    since: Option<ops::time::When>,
 ) {
     let send = |event| tx.send(Msg::Task { id, event }).is_ok();
     let now = crate::local::now_ms();
-    let since = now - LOGS_SINCE.as_millis() as i64;
+    let since = match since {
+        Some(when) => when.at(now),
+        None => now - LOGS_SINCE.as_millis() as i64,
+    };
     let first = c
-        .filter_log_events(group, None, Some(since), Some(now), Some(LOGS_FIRST))
+        .filter_log_events(group, filter, Some(since), Some(now), Some(LOGS_FIRST))
         .await;
     let events = match first {
         Ok(events) => events,
@@ -233,7 +241,7 @@ pub(super) async fn run_log_follow(
     if !send(TaskEvent::Item(TaskItem::LogEvents(events))) {
         return;
     }
-    let mut rx = c.tail_logs(group, None, now + 1);
+    let mut rx = c.tail_logs(group, filter, now + 1);
     while let Some(result) = rx.recv().await {
         let item = match result {
             Ok(event) => TaskItem::LogEvents(vec![event]),

@@ -74,6 +74,9 @@ pub struct RuleScreen {
 pub enum LogStatus {
     Loading,
     Following,
+    /// The user stopped the follow (the pause key starts it again, from the
+    /// last event shown).
+    Paused,
     /// The follow ended (left, or cancelled from `:tasks`).
     Stopped,
     Failed(String),
@@ -89,6 +92,12 @@ pub struct LogScreen {
     pub from_end: usize,
     /// The last transient tail error, if any.
     pub warning: Option<String>,
+    /// The server-side filter pattern (`/`: FilterLogEvents' filterPattern,
+    /// the syntax of `eddy logs --filter`); empty for every event.
+    pub filter: String,
+    /// Where the events start, once the user jumped to a time; `None`: the
+    /// last minutes.
+    pub since: Option<crate::ops::time::When>,
 }
 
 /// One screen of the view stack.

@@ -1,4 +1,5 @@
-//! Keys and actions: overlays first (prompt, help, confirmation), then the
+//! Keys and actions: overlays first (prompt: its text selected when it
+//! opens pre-filled, ctrl-u clears it; help, confirmation), then the
 //! editor and the workbench, then the keymap of the view's scope. The
 //! actions every view shares (quit, help, the palette, filter, back, moving,
 //! sorting, refresh, open) run here; a view's own actions run in its file
@@ -16,6 +17,18 @@ use super::command::{close_above, run_command};
 use super::navigate::{open, refresh_now};
 
 pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let was_prompt = matches!(state.overlay, Overlay::Prompt { .. });
+    let effects = dispatch_key(state, key);
+    // A prompt opened with text in it has that text selected.
+    state.prompt_selected = match &state.overlay {
+        Overlay::Prompt { text, .. } if !was_prompt => !text.is_empty(),
+        Overlay::Prompt { .. } => state.prompt_selected,
+        _ => false,
+    };
+    effects
+}
+
+fn dispatch_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
     if ctrl_c {
         // At the quit question, ctrl-c is the answer.
@@ -53,19 +66,30 @@ pub(crate) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                         return run_command(state, &text);
                     }
                     if kind != PromptKind::Filter {
-                        view::of(state.top()).on_prompt(state, kind, &text);
+                        return view::of(state.top()).answer(state, kind, &text);
                     }
                 }
                 KeyCode::Backspace => {
                     text.pop();
                     apply_live_filter(state);
                 }
+                // ctrl-u clears the line, as in a shell.
+                KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    text.clear();
+                    apply_live_filter(state);
+                }
                 KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    // The pre-filled text, still selected, is replaced.
+                    if state.prompt_selected {
+                        text.clear();
+                    }
                     text.push(c);
                     apply_live_filter(state);
                 }
                 _ => {}
             }
+            // Any key but the first character keeps the text for editing.
+            state.prompt_selected = false;
             return Vec::new();
         }
         Overlay::Help { scroll } => {
@@ -209,6 +233,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     kind: PromptKind::Filter,
                     text,
                 };
+            } else if let Some((kind, text)) = view::of(state.top()).filter_prompt(state) {
+                state.overlay = Overlay::Prompt { kind, text };
             }
             Vec::new()
         }
@@ -301,5 +327,70 @@ pub(crate) fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
         }
         Pending::CancelTask { id } => view::tasks::cancel_now(state, id),
         other => crate::tui::ops_ui::confirmed(state, other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::tui::config::Config;
+    use crate::tui::state::*;
+    use crate::tui::update::update;
+
+    fn press(state: &mut AppState, code: KeyCode, m: KeyModifiers) {
+        update(state, Msg::Key(KeyEvent::new(code, m)));
+    }
+
+    fn typed(state: &mut AppState, text: &str) {
+        for c in text.chars() {
+            press(state, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn prompt(state: &AppState) -> Option<&str> {
+        match &state.overlay {
+            Overlay::Prompt { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    fn filter(state: &AppState) -> &str {
+        state.top().list().map_or("", |l| l.filter.as_str())
+    }
+
+    /// A pre-filled prompt's text is replaced by the first character typed;
+    /// backspace keeps it for editing; ctrl-u clears the line.
+    #[test]
+    fn prompts_replace_their_prefill_and_clear_with_ctrl_u() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        typed(&mut state, "/ord");
+        press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(filter(&state), "ord");
+        // Opened again: "ord" is selected, the first character replaces it.
+        typed(&mut state, "/");
+        assert_eq!(prompt(&state), Some("ord"));
+        assert!(state.prompt_selected);
+        typed(&mut state, "bi");
+        assert_eq!(prompt(&state), Some("bi"));
+        assert_eq!(filter(&state), "bi");
+        press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+        // Backspace first: the text is kept and edited.
+        typed(&mut state, "/");
+        press(&mut state, KeyCode::Backspace, KeyModifiers::NONE);
+        typed(&mut state, "x");
+        assert_eq!(prompt(&state), Some("bx"));
+        // ctrl-u clears the line (and the live filter with it).
+        press(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(prompt(&state), Some(""));
+        assert_eq!(filter(&state), "");
+        typed(&mut state, "y");
+        assert_eq!(prompt(&state), Some("y"));
+        // An empty prompt has nothing selected.
+        press(&mut state, KeyCode::Esc, KeyModifiers::NONE);
+        typed(&mut state, ":");
+        assert!(!state.prompt_selected);
     }
 }

@@ -242,13 +242,23 @@ impl super::kind::View for ArchivesView {
         let listing = s.listing.value.data().unwrap_or(&empty);
         let stale = s.listing.value.error().is_some();
         let (range, selected) = visible(lv, table_rows_in(top));
+        let widths = vec![
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Fill(2),
+        ];
+        let cols = column_widths(top, &widths);
         let rows = lv.order[range]
             .iter()
             .filter_map(|&i| listing.archives.get(i))
             .map(|a| {
                 Row::new(vec![
-                    Cell::from(escape(&a.name).into_owned()),
-                    Cell::from(escape(&short(a.source_arn.as_deref())).into_owned()),
+                    Cell::from(cut(&escape(&a.name), cols[0])),
+                    Cell::from(cut(&escape(&short(a.source_arn.as_deref())), cols[1])),
                     Cell::from(escape(&dash(a.state.as_deref())).into_owned()),
                     Cell::from(dash(a.event_count)),
                     Cell::from(dash(a.size_bytes)),
@@ -256,10 +266,10 @@ impl super::kind::View for ArchivesView {
                         Some(0) | None => "forever".to_string(),
                         Some(d) => format!("{d}d"),
                     }),
-                    Cell::from(
-                        escape(&first_line(a.event_pattern.as_deref().unwrap_or("-"), 200))
-                            .into_owned(),
-                    ),
+                    Cell::from(first_line(
+                        a.event_pattern.as_deref().unwrap_or("-"),
+                        cols[6],
+                    )),
                 ])
             })
             .collect();
@@ -277,19 +287,19 @@ impl super::kind::View for ArchivesView {
                 "retention",
                 "pattern",
             ],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(9),
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(9),
-                Constraint::Fill(2),
-            ],
+            widths,
             rows,
             selected,
             stale,
         );
+        let replay_widths = vec![
+            Constraint::Fill(2),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(42),
+            Constraint::Fill(1),
+        ];
+        let rcols = column_widths(bottom, &replay_widths);
         let replays = listing
             .replays
             .iter()
@@ -301,7 +311,7 @@ impl super::kind::View for ArchivesView {
                     _ => "-".to_string(),
                 };
                 Row::new(vec![
-                    Cell::from(escape(&r.name).into_owned()),
+                    Cell::from(cut(&escape(&r.name), rcols[0])),
                     Cell::from(escape(&dash(r.state.as_deref())).into_owned()),
                     Cell::from(
                         r.progress()
@@ -309,10 +319,10 @@ impl super::kind::View for ArchivesView {
                             .unwrap_or_else(|| "-".to_string()),
                     ),
                     Cell::from(range),
-                    Cell::from(
-                        escape(&short(r.destination.as_deref().or(r.source_arn.as_deref())))
-                            .into_owned(),
-                    ),
+                    Cell::from(cut(
+                        &escape(&short(r.destination.as_deref().or(r.source_arn.as_deref()))),
+                        rcols[4],
+                    )),
                 ])
             })
             .collect();
@@ -324,13 +334,7 @@ impl super::kind::View for ArchivesView {
                 .borders(Borders::ALL)
                 .title(format!(" replays ({}) ", listing.replays.len())),
             &["replay", "state", "progress", "time range", "to / from"],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Length(10),
-                Constraint::Length(8),
-                Constraint::Length(42),
-                Constraint::Fill(1),
-            ],
+            replay_widths,
             replays,
             None,
             stale,

@@ -56,13 +56,15 @@ impl super::kind::View for Buses {
             return;
         };
         let (range, selected) = visible(lv, table_rows_in(area));
+        let widths = vec![Constraint::Fill(1), Constraint::Fill(3)];
+        let cols = column_widths(area, &widths);
         let table_rows = lv.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
             .map(|b| {
                 Row::new(vec![
-                    Cell::from(escape(&b.name).into_owned()),
-                    Cell::from(escape(&b.arn).into_owned()),
+                    Cell::from(cut(&escape(&b.name), cols[0])),
+                    Cell::from(cut(&escape(&b.arn), cols[1])),
                 ])
             })
             .collect();
@@ -72,7 +74,7 @@ impl super::kind::View for Buses {
             area,
             block,
             &["name", "arn"],
-            vec![Constraint::Fill(1), Constraint::Fill(3)],
+            widths,
             table_rows,
             selected,
             state.buses.value.error().is_some(),

@@ -101,6 +101,12 @@ impl super::kind::View for Contexts {
             return;
         };
         let (range, selected) = visible(lv, table_rows_in(list));
+        let widths = vec![
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Fill(2),
+        ];
+        let cols = column_widths(list, &widths);
         let rows = lv.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
@@ -117,8 +123,8 @@ impl super::kind::View for Contexts {
                 };
                 Row::new(vec![
                     Cell::from(if here { "●" } else { " " }),
-                    Cell::from(escape(&choice.label).into_owned()),
-                    Cell::from(what).style(style(state, Meaning::Muted)),
+                    Cell::from(cut(&escape(&choice.label), cols[1])),
+                    Cell::from(cut(&what, cols[2])).style(style(state, Meaning::Muted)),
                 ])
             })
             .collect();
@@ -128,11 +134,7 @@ impl super::kind::View for Contexts {
             list,
             block,
             &["", "context", ""],
-            vec![
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Fill(2),
-            ],
+            widths,
             rows,
             selected,
             state.profiles.value.error().is_some(),

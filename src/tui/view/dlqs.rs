@@ -53,40 +53,41 @@ impl super::kind::View for Dlqs {
         };
         let wide = area.width >= WIDE;
         let (range, selected) = visible(lv, table_rows_in(area));
-        let table_rows: Vec<Row> = lv.order[range]
+        let shown: Vec<DlqRow> = lv.order[range]
             .iter()
             .filter_map(|&i| dlq_row(state, i))
-            .map(|r| {
-                let q = r.queue;
-                let m = if q.counts.visible > 0 {
-                    Meaning::Danger
-                } else {
-                    Meaning::Normal
-                };
-                let sources: Vec<String> =
-                    r.feeders().iter().map(|s| escape(s).into_owned()).collect();
-                let mut cells = vec![
-                    Cell::from(escape(&q.name).into_owned()),
-                    Cell::from(q.counts.visible.to_string()),
-                    Cell::from(q.counts.in_flight.to_string()),
-                    Cell::from(rate(state, &q.url)),
-                ];
-                if wide {
-                    cells.push(Cell::from(spark(state, &q.url, 20)));
-                }
-                cells.push(Cell::from(sources.join(", ")));
-                Row::new(cells).style(style(state, m))
-            })
             .collect();
+        let sources_of = |r: &DlqRow| -> String {
+            let sources: Vec<String> = r.feeders().iter().map(|s| escape(s).into_owned()).collect();
+            sources.join(", ")
+        };
         let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+            // Names get their width before the sparkline: it shrinks first.
+            let (name_w, spark_w) = name_and_spark(
+                area,
+                6,
+                6 + 9 + 6,
+                shown
+                    .iter()
+                    .map(|r| escape(&r.queue.name).chars().count())
+                    .max()
+                    .unwrap_or(0),
+                shown
+                    .iter()
+                    .map(|r| sources_of(r).chars().count())
+                    .max()
+                    .unwrap_or(0),
+                20,
+                (2, 2),
+            );
             (
                 vec!["name", "depth", "in flight", "Δ/min", "trend", "sources"],
                 vec![
-                    Constraint::Fill(2),
+                    Constraint::Length(name_w),
                     Constraint::Length(6),
                     Constraint::Length(9),
                     Constraint::Length(6),
-                    Constraint::Length(20),
+                    Constraint::Length(spark_w),
                     Constraint::Fill(2),
                 ],
             )
@@ -102,6 +103,31 @@ impl super::kind::View for Dlqs {
                 ],
             )
         };
+        let cols = column_widths(area, &widths);
+        let col = |i: usize| cols.get(i).copied().unwrap_or(0);
+        let sources_col = if wide { 5 } else { 4 };
+        let table_rows: Vec<Row> = shown
+            .iter()
+            .map(|r| {
+                let q = r.queue;
+                let m = if q.counts.visible > 0 {
+                    Meaning::Danger
+                } else {
+                    Meaning::Normal
+                };
+                let mut cells = vec![
+                    Cell::from(cut(&escape(&q.name), col(0))),
+                    Cell::from(q.counts.visible.to_string()),
+                    Cell::from(q.counts.in_flight.to_string()),
+                    Cell::from(rate(state, &q.url)),
+                ];
+                if wide {
+                    cells.push(Cell::from(spark(state, &q.url, col(4))));
+                }
+                cells.push(Cell::from(cut(&sources_of(r), col(sources_col))));
+                Row::new(cells).style(style(state, m))
+            })
+            .collect();
         table(
             state, frame, area, block, &header, widths, table_rows, selected, stale,
         );

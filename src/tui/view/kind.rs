@@ -63,6 +63,22 @@ pub trait View: Sync {
     /// the palette are `update`'s).
     fn on_prompt(&self, _state: &mut AppState, _kind: PromptKind, _text: &str) {}
 
+    /// Takes the answer to a prompt the view asked when it leads to effects
+    /// (the log view starts its follow again): by default [`View::on_prompt`],
+    /// which leads to none.
+    fn answer(&self, state: &mut AppState, kind: PromptKind, text: &str) -> Vec<Effect> {
+        self.on_prompt(state, kind, text);
+        Vec::new()
+    }
+
+    /// The prompt `/` opens in a view that filters without a list (the log
+    /// view's server-side pattern), pre-filled with the filter in force;
+    /// `None` for a list (its filter is `update`'s) or a view that does not
+    /// filter.
+    fn filter_prompt(&self, _state: &AppState) -> Option<(PromptKind, String)> {
+        None
+    }
+
     /// Runs one of the view's own actions (those its `Scope` lists beyond
     /// the ones every view shares, which `update` runs): `None` when the
     /// action is not the view's.

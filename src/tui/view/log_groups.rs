@@ -14,26 +14,10 @@ use crate::aws;
 use crate::domain::LogGroup;
 use std::time::Instant;
 
-pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
+/// Opens a group's events (the last minutes, then followed).
+pub(crate) use super::log::open;
 
-/// Opens `group`'s events (the last minutes, then followed).
-pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
-    let req = state.req();
-    state.stack.push(Screen::Log(LogScreen {
-        group: group.clone(),
-        req,
-        events: std::collections::VecDeque::new(),
-        status: LogStatus::Loading,
-        from_end: 0,
-        warning: None,
-    }));
-    let id = OpId(req.0);
-    let title = format!("follow of log group {group}");
-    state
-        .tasks
-        .start(TaskRow::new(id, TaskKind::LogFollow, title, state.now));
-    vec![Effect::OpenLog { req, group }]
-}
+pub const GROUP_COLUMNS: &[&str] = &["name", "bytes", "retention"];
 
 /// The log groups view.
 pub struct LogGroups;
@@ -85,12 +69,18 @@ impl super::kind::View for LogGroups {
             return;
         };
         let (range, selected) = visible(lv, table_rows_in(area));
+        let widths = vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(14),
+        ];
+        let name_w = column_widths(area, &widths)[0];
         let table_rows = lv.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
             .map(|g| {
                 Row::new(vec![
-                    Cell::from(escape(&g.name).into_owned()),
+                    Cell::from(cut(&escape(&g.name), name_w)),
                     Cell::from(g.stored_bytes.map(|b| b.to_string()).unwrap_or_default()),
                     Cell::from(
                         g.retention_days
@@ -106,11 +96,7 @@ impl super::kind::View for LogGroups {
             area,
             block,
             &["name", "bytes", "retention"],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(10),
-                Constraint::Length(14),
-            ],
+            widths,
             table_rows,
             selected,
             state.log_groups.value.error().is_some(),

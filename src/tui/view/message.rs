@@ -47,15 +47,6 @@ impl super::kind::View for MessageView {
         );
     }
 
-    /// A message is not refreshed: it is one peek's snapshot.
-    fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        state.flash(
-            Level::Info,
-            "a message is a snapshot of one peek: go back and peek again",
-        );
-        Vec::new()
-    }
-
     fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
         Some(match action {
             Action::CopyBody => match state.top() {
@@ -76,19 +67,169 @@ impl super::kind::View for MessageView {
         })
     }
 
+    /// Scrolls by lines, by a page of what the terminal shows, or to the
+    /// last page: never past the point where the document's end fills the
+    /// last page.
     fn scroll(&self, state: &mut AppState, action: Action) -> bool {
+        let height = document_rows(state);
+        let width = state
+            .size
+            .map_or(78, |(w, _)| (w as usize).saturating_sub(2));
         let Screen::Message(i) = state.top_mut() else {
             return false;
         };
-        let last = i.lines.len().saturating_sub(1);
+        let texts: Vec<&str> = i.lines.iter().map(|l| l.text.as_str()).collect();
+        let last = last_page(&texts, width, height);
+        let at = i.scroll.min(last);
         i.scroll = match action {
-            Action::Up => i.scroll.saturating_sub(1),
-            Action::Down => (i.scroll + 1).min(last),
-            Action::PageUp => i.scroll.saturating_sub(PAGE_ROWS),
-            Action::PageDown => (i.scroll + PAGE_ROWS).min(last),
+            Action::Up => at.saturating_sub(1),
+            Action::Down => (at + 1).min(last),
+            Action::PageUp => page_up(&texts, at, width, height),
+            Action::PageDown => page_down(&texts, at, width, height).min(last),
             Action::Top => 0,
             _ => last,
         };
         true
+    }
+}
+
+/// The screen rows a document line takes at `width` columns (wrapped).
+fn rows_of(text: &str, width: usize) -> usize {
+    text.chars().count().div_ceil(width.max(1)).max(1)
+}
+
+/// The first line of the last page: the lines from there to the end fill
+/// at most `height` rows (0 when the whole document fits).
+fn last_page(lines: &[&str], width: usize, height: usize) -> usize {
+    let mut rows = 0;
+    let mut first = lines.len();
+    while first > 0 {
+        rows += rows_of(lines[first - 1], width);
+        if rows > height {
+            break;
+        }
+        first -= 1;
+    }
+    first.min(lines.len().saturating_sub(1))
+}
+
+/// The first line of the page after the one starting at `from`: the lines
+/// that fit in `height` rows are passed (at least one).
+fn page_down(lines: &[&str], from: usize, width: usize, height: usize) -> usize {
+    let mut rows = 0;
+    let mut next = from;
+    while next < lines.len() {
+        rows += rows_of(lines[next], width);
+        if rows > height {
+            break;
+        }
+        next += 1;
+    }
+    next.max(from + 1)
+}
+
+/// The first line of the page before the one starting at `from`: as many
+/// lines back as fit in `height` rows (at least one).
+fn page_up(lines: &[&str], from: usize, width: usize, height: usize) -> usize {
+    let mut rows = 0;
+    let mut first = from.min(lines.len());
+    while first > 0 {
+        rows += rows_of(lines[first - 1], width);
+        if rows > height {
+            break;
+        }
+        first -= 1;
+    }
+    if first == from {
+        from.saturating_sub(1)
+    } else {
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::domain::Message;
+    use crate::tui::config::Config;
+    use crate::tui::inspect::Inspector;
+    use crate::tui::state::*;
+    use crate::tui::update::update;
+
+    fn press(state: &mut AppState, code: KeyCode, m: KeyModifiers) -> usize {
+        update(state, Msg::Key(KeyEvent::new(code, m)));
+        match state.top() {
+            Screen::Message(i) => i.scroll,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// `G` shows the last page (the document's end at the bottom), ctrl-f
+    /// and ctrl-b move by the page the terminal shows, never past the end.
+    #[test]
+    fn g_and_pages_move_by_what_the_terminal_shows() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let items: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        let message = Message {
+            message_id: "m-1".into(),
+            receipt_handle: None,
+            body: format!("{{{}}}", items.join(",")),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: Default::default(),
+            message_attributes: Default::default(),
+        };
+        let inspector = Inspector::new("orders", message);
+        let total = inspector.lines.len();
+        assert!(total > 100, "{total}");
+        state.stack.push(Screen::Message(Box::new(inspector)));
+        // 80x24: 19 document rows.
+        update(
+            &mut state,
+            Msg::Resized {
+                width: 80,
+                height: 24,
+            },
+        );
+        let (none, ctrl) = (KeyModifiers::NONE, KeyModifiers::CONTROL);
+        assert_eq!(press(&mut state, KeyCode::Char('f'), ctrl), 19);
+        assert_eq!(press(&mut state, KeyCode::Char('f'), ctrl), 38);
+        assert_eq!(press(&mut state, KeyCode::Char('b'), ctrl), 19);
+        assert_eq!(
+            press(&mut state, KeyCode::Char('G'), KeyModifiers::SHIFT),
+            total - 19
+        );
+        // Not off the end: the last page stays full.
+        assert_eq!(press(&mut state, KeyCode::Char('f'), ctrl), total - 19);
+        assert_eq!(press(&mut state, KeyCode::Char('j'), none), total - 19);
+        assert_eq!(press(&mut state, KeyCode::Char('k'), none), total - 20);
+        assert_eq!(press(&mut state, KeyCode::Char('g'), none), 0);
+        assert_eq!(press(&mut state, KeyCode::Char('b'), ctrl), 0);
+        // A taller terminal: a taller page.
+        update(
+            &mut state,
+            Msg::Resized {
+                width: 80,
+                height: 40,
+            },
+        );
+        assert_eq!(press(&mut state, KeyCode::PageDown, none), 35);
+    }
+
+    #[test]
+    fn wrapped_lines_count_by_their_rows() {
+        let lines = ["a".repeat(30), "b".to_string(), "c".repeat(25)];
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        // 10 columns: 3 + 1 + 3 rows.
+        assert_eq!(super::last_page(&lines, 10, 4), 1);
+        assert_eq!(super::last_page(&lines, 10, 7), 0);
+        assert_eq!(super::page_down(&lines, 0, 10, 4), 2);
+        assert_eq!(super::page_up(&lines, 2, 10, 4), 0);
+        // A line taller than the page still moves by one.
+        assert_eq!(super::page_down(&lines, 0, 10, 2), 1);
     }
 }

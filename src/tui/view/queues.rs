@@ -303,42 +303,26 @@ impl super::kind::View for Queues {
         let wide = area.width >= WIDE;
         // Only the rows in view: 10,000 queues cost what a screenful costs.
         let (range, selected) = visible(lv, table_rows_in(area));
-        let table_rows: Vec<Row> = lv.order[range]
-            .iter()
-            .filter_map(|&i| all.get(i))
-            .map(|q| {
-                let dlq = q
-                    .redrive_policy
-                    .as_ref()
-                    .map(|p| escape(p.dlq_name()).into_owned())
-                    .unwrap_or_else(|| "-".to_string());
-                let depth = dlq_depth(state, q);
-                let depth_cell = match depth {
-                    Some(d) if d > 0 => {
-                        Cell::from(d.to_string()).style(style(state, Meaning::Danger))
-                    }
-                    Some(d) => Cell::from(d.to_string()),
-                    None => Cell::from(""),
-                };
-                let mut cells = vec![
-                    Cell::from(escape(&q.name).into_owned()),
-                    Cell::from(if q.fifo { "fifo" } else { "std" }),
-                    Cell::from(q.counts.visible.to_string()),
-                    Cell::from(q.counts.in_flight.to_string()),
-                ];
-                if wide {
-                    cells.push(Cell::from(q.counts.delayed.to_string()));
-                }
-                cells.push(Cell::from(rate(state, &q.url)));
-                cells.push(Cell::from(dlq));
-                cells.push(depth_cell);
-                if wide {
-                    cells.push(Cell::from(spark(state, &q.url, 20)));
-                }
-                Row::new(cells)
-            })
-            .collect();
+        let shown: Vec<&Queue> = lv.order[range].iter().filter_map(|&i| all.get(i)).collect();
+        let dlq_of = |q: &Queue| {
+            q.redrive_policy
+                .as_ref()
+                .map(|p| escape(p.dlq_name()).into_owned())
+                .unwrap_or_else(|| "-".to_string())
+        };
         let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+            // Names get their width before the sparkline: it shrinks first.
+            let longest =
+                |f: &dyn Fn(&Queue) -> usize| shown.iter().map(|q| f(q)).max().unwrap_or(0);
+            let (name_w, spark_w) = name_and_spark(
+                area,
+                9,
+                4 + 7 + 9 + 7 + 6 + 5,
+                longest(&|q| escape(&q.name).chars().count()),
+                longest(&|q| dlq_of(q).chars().count()),
+                20,
+                (2, 1),
+            );
             (
                 vec![
                     "name",
@@ -352,7 +336,7 @@ impl super::kind::View for Queues {
                     "trend",
                 ],
                 vec![
-                    Constraint::Fill(2),
+                    Constraint::Length(name_w),
                     Constraint::Length(4),
                     Constraint::Length(7),
                     Constraint::Length(9),
@@ -360,14 +344,31 @@ impl super::kind::View for Queues {
                     Constraint::Length(6),
                     Constraint::Fill(1),
                     Constraint::Length(5),
-                    Constraint::Length(20),
+                    Constraint::Length(spark_w),
                 ],
             )
         } else {
+            let (name_w, _) = name_and_spark(
+                area,
+                7,
+                4 + 7 + 6 + 6 + 4,
+                shown
+                    .iter()
+                    .map(|q| escape(&q.name).chars().count())
+                    .max()
+                    .unwrap_or(0),
+                shown
+                    .iter()
+                    .map(|q| dlq_of(q).chars().count())
+                    .max()
+                    .unwrap_or(0),
+                0,
+                (3, 2),
+            );
             (
                 vec!["name", "type", "visible", "flight", "Δ/min", "dlq", "dlq#"],
                 vec![
-                    Constraint::Fill(3),
+                    Constraint::Length(name_w),
                     Constraint::Length(4),
                     Constraint::Length(7),
                     Constraint::Length(6),
@@ -377,6 +378,38 @@ impl super::kind::View for Queues {
                 ],
             )
         };
+        let cols = column_widths(area, &widths);
+        let col = |i: usize| cols.get(i).copied().unwrap_or(0);
+        let (dlq_col, spark_col) = if wide { (6, 8) } else { (5, 7) };
+        let table_rows: Vec<Row> = shown
+            .iter()
+            .map(|q| {
+                let depth = dlq_depth(state, q);
+                let depth_cell = match depth {
+                    Some(d) if d > 0 => {
+                        Cell::from(d.to_string()).style(style(state, Meaning::Danger))
+                    }
+                    Some(d) => Cell::from(d.to_string()),
+                    None => Cell::from(""),
+                };
+                let mut cells = vec![
+                    Cell::from(cut(&escape(&q.name), col(0))),
+                    Cell::from(if q.fifo { "fifo" } else { "std" }),
+                    Cell::from(q.counts.visible.to_string()),
+                    Cell::from(q.counts.in_flight.to_string()),
+                ];
+                if wide {
+                    cells.push(Cell::from(q.counts.delayed.to_string()));
+                }
+                cells.push(Cell::from(rate(state, &q.url)));
+                cells.push(Cell::from(cut(&dlq_of(q), col(dlq_col))));
+                cells.push(depth_cell);
+                if wide {
+                    cells.push(Cell::from(spark(state, &q.url, col(spark_col))));
+                }
+                Row::new(cells)
+            })
+            .collect();
         table(
             state, frame, area, block, &header, widths, table_rows, selected, stale,
         );

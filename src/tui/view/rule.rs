@@ -95,6 +95,28 @@ impl super::kind::View for RuleView {
         };
         let (range, selected) = visible(&s.list, table_rows_in(bottom));
         let wide = area.width >= WIDE;
+        let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+            (
+                vec!["target", "input", "retry", "dlq"],
+                vec![
+                    Constraint::Fill(2),
+                    Constraint::Fill(2),
+                    Constraint::Length(12),
+                    Constraint::Fill(1),
+                ],
+            )
+        } else {
+            (
+                vec!["target", "input", "dlq"],
+                vec![
+                    Constraint::Fill(2),
+                    Constraint::Fill(2),
+                    Constraint::Fill(1),
+                ],
+            )
+        };
+        let cols = column_widths(bottom, &widths);
+        let dlq_col = widths.len() - 1;
         let table_rows = s.list.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
@@ -118,36 +140,16 @@ impl super::kind::View for RuleView {
                     .map(|d| escape(queue_name(d)).into_owned())
                     .unwrap_or_else(|| "-".to_string());
                 let mut cells = vec![
-                    Cell::from(escape(&target_name(&t.arn)).into_owned()),
-                    Cell::from(target_input(t)),
+                    Cell::from(cut(&escape(&target_name(&t.arn)), cols[0])),
+                    Cell::from(cut(&target_input(t), cols[1])),
                 ];
                 if wide {
                     cells.push(Cell::from(retry));
                 }
-                cells.push(Cell::from(dlq));
+                cells.push(Cell::from(cut(&dlq, cols[dlq_col])));
                 Row::new(cells)
             })
             .collect();
-        let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-            (
-                vec!["target", "input", "retry", "dlq"],
-                vec![
-                    Constraint::Fill(2),
-                    Constraint::Fill(2),
-                    Constraint::Length(12),
-                    Constraint::Fill(1),
-                ],
-            )
-        } else {
-            (
-                vec!["target", "input", "dlq"],
-                vec![
-                    Constraint::Fill(2),
-                    Constraint::Fill(2),
-                    Constraint::Fill(1),
-                ],
-            )
-        };
         table(
             state,
             frame,

@@ -72,6 +72,21 @@ impl super::kind::View for Rules {
             return;
         };
         let (range, selected) = visible(&s.list, table_rows_in(area));
+        // Names get their width first; the pattern takes the rest.
+        let longest = s.list.order[range.clone()]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|r| escape(&r.rule.name).chars().count())
+            .max()
+            .unwrap_or(0);
+        let (name_w, _) = name_and_spark(area, 4, 8 + 7, longest, 8, 0, (1, 3));
+        let widths = vec![
+            Constraint::Length(name_w),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Fill(3),
+        ];
+        let cols = column_widths(area, &widths);
         let table_rows = s.list.order[range]
             .iter()
             .filter_map(|&i| all.get(i))
@@ -82,12 +97,12 @@ impl super::kind::View for Rules {
                     Meaning::Warn
                 };
                 Row::new(vec![
-                    Cell::from(escape(&r.rule.name).into_owned()),
+                    Cell::from(cut(&escape(&r.rule.name), cols[0])),
                     Cell::from(escape(r.rule.state.as_str()).into_owned()).style(style(state, m)),
                     Cell::from(r.targets.to_string()),
-                    Cell::from(pattern_summary(
-                        r.rule.pattern.as_deref(),
-                        r.rule.schedule.as_deref(),
+                    Cell::from(cut(
+                        &pattern_summary(r.rule.pattern.as_deref(), r.rule.schedule.as_deref()),
+                        cols[3],
                     )),
                 ])
             })
@@ -98,12 +113,7 @@ impl super::kind::View for Rules {
             area,
             block,
             &["name", "state", "targets", "pattern"],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Fill(3),
-            ],
+            widths,
             table_rows,
             selected,
             s.rules.value.error().is_some(),

@@ -198,28 +198,6 @@ impl super::kind::View for TailView {
         ));
         let (range, selected) = visible(&t.list, table_rows_in(list));
         let wide = list.width >= WIDE;
-        let rows: Vec<Row> = t.list.order[range]
-            .iter()
-            .filter_map(|&i| t.events.get(i))
-            .map(|e| {
-                let mut cells = vec![
-                    Cell::from(crate::tui::inspect::hms(e.received_ms))
-                        .style(style(state, Meaning::Muted)),
-                    Cell::from(escape(e.source().unwrap_or("-")).into_owned()),
-                    Cell::from(escape(e.detail_type().unwrap_or("-")).into_owned()),
-                ];
-                let detail = if e.event.is_some() {
-                    e.detail_json()
-                } else {
-                    e.body.clone()
-                };
-                cells.push(Cell::from(first_line(&detail, 300)));
-                if wide {
-                    cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
-                }
-                Row::new(cells)
-            })
-            .collect();
         let mut headers = vec!["received", "source", "detail-type", "detail"];
         let mut widths = vec![
             Constraint::Length(8),
@@ -231,6 +209,29 @@ impl super::kind::View for TailView {
             headers.push("id");
             widths.push(Constraint::Length(36));
         }
+        let cols = column_widths(list, &widths);
+        let rows: Vec<Row> = t.list.order[range]
+            .iter()
+            .filter_map(|&i| t.events.get(i))
+            .map(|e| {
+                let mut cells = vec![
+                    Cell::from(crate::tui::inspect::hms(e.received_ms))
+                        .style(style(state, Meaning::Muted)),
+                    Cell::from(cut(&escape(e.source().unwrap_or("-")), cols[1])),
+                    Cell::from(cut(&escape(e.detail_type().unwrap_or("-")), cols[2])),
+                ];
+                let detail = if e.event.is_some() {
+                    e.detail_json()
+                } else {
+                    e.body.clone()
+                };
+                cells.push(Cell::from(first_line(&detail, cols[3])));
+                if wide {
+                    cells.push(Cell::from(escape(e.id().unwrap_or("")).into_owned()));
+                }
+                Row::new(cells)
+            })
+            .collect();
         table(
             state, frame, list, block, &headers, widths, rows, selected, false,
         );

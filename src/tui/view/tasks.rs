@@ -184,6 +184,16 @@ impl super::kind::View for TasksView {
             None,
         ));
         let (range, selected) = visible(lv, table_rows_in(area));
+        let widths = vec![
+            // 80 columns leave the title and the state ~17 each.
+            Constraint::Length(3),
+            Constraint::Length(10),
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Length(7),
+            Constraint::Fill(1),
+        ];
+        let cols = column_widths(area, &widths);
         let table_rows = lv.order[range]
             .iter()
             .filter_map(|&i| rows.get(i))
@@ -197,10 +207,10 @@ impl super::kind::View for TasksView {
                 Row::new(vec![
                     Cell::from(t.id.0.to_string()),
                     Cell::from(t.kind.name()),
-                    Cell::from(escape(&t.title).into_owned()),
-                    Cell::from(t.progress_text()),
+                    Cell::from(cut(&escape(&t.title), cols[2])),
+                    Cell::from(cut(&t.progress_text(), cols[3])),
                     Cell::from(elapsed(t.elapsed(state.now))),
-                    Cell::from(escape(&status).into_owned()).style(style(state, m)),
+                    Cell::from(cut(&escape(&status), cols[5])).style(style(state, m)),
                 ])
             })
             .collect();
@@ -210,15 +220,7 @@ impl super::kind::View for TasksView {
             area,
             block,
             &["id", "kind", "title", "progress", "elapsed", "state"],
-            vec![
-                // 80 columns leave the title and the state ~17 each.
-                Constraint::Length(3),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-                Constraint::Length(16),
-                Constraint::Length(7),
-                Constraint::Fill(1),
-            ],
+            widths,
             table_rows,
             selected,
             false,

@@ -1,11 +1,12 @@
 //! Pieces every view draws with: styles by meaning, "refreshed 3s ago",
 //! list titles with sort and filter, placeholders for loading and failed
-//! lists, the scrolling table, sparklines and key-value lines.
+//! lists, the scrolling table, cells cut with "…", the rows a document
+//! shows, sparklines and key-value lines.
 
 use std::time::Instant;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
@@ -183,6 +184,58 @@ pub(crate) fn table<'a>(
     }
 }
 
+/// The width each column of a [`table`] in `area` gets (what a cell holds
+/// before it is cut), laid out as ratatui's table does: inside the borders,
+/// after the selection symbol, one space between columns.
+pub(crate) fn column_widths(area: Rect, widths: &[Constraint]) -> Vec<usize> {
+    let inner = Rect::new(0, 0, area.width.saturating_sub(2), 1);
+    let [_, columns] =
+        Layout::horizontal([Constraint::Length(2), Constraint::Fill(0)]).areas(inner);
+    Layout::horizontal(widths.to_vec())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(columns)
+        .iter()
+        .map(|r| r.width as usize)
+        .collect()
+}
+
+/// A sparkline narrower than this is not drawn (its column gets nothing).
+const SPARK_MIN: usize = 5;
+
+/// The widths of a table's name column and its sparkline, names first: the
+/// name gets the width its longest name in view needs (`name`), leaving
+/// `other` (at most 8) for the other flexible column; the sparkline gets what
+/// is left, at most `spark_max` (nothing below [`SPARK_MIN`]); what remains
+/// after that is shared between the name and the other column by their
+/// `weights`, as `Fill` would (the other column is a `Fill` and takes the
+/// rest). `fixed` is the sum of the fixed columns' widths and `columns` the
+/// number of columns (their spacing). So on a narrow terminal the sparkline
+/// shrinks before any name is cut.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn name_and_spark(
+    area: Rect,
+    columns: usize,
+    fixed: usize,
+    name: usize,
+    other: usize,
+    spark_max: usize,
+    weights: (usize, usize),
+) -> (u16, u16) {
+    // Borders, the selection symbol, the spaces between columns.
+    let room = (area.width as usize)
+        .saturating_sub(2 + 2 + columns.saturating_sub(1))
+        .saturating_sub(fixed);
+    let keep = other.min(8);
+    let need = name.max(4).min(room.saturating_sub(keep));
+    let spark = room.saturating_sub(need + other).min(spark_max);
+    let spark = if spark < SPARK_MIN { 0 } else { spark };
+    let flexible = room - spark;
+    let share = flexible * weights.0 / (weights.0 + weights.1).max(1);
+    let name = need.max(share).min(flexible.saturating_sub(keep));
+    (name as u16, spark as u16)
+}
+
 pub(crate) fn spark(state: &AppState, url: &str, width: usize) -> String {
     let Some(h) = state.history.get(url) else {
         return String::new();
@@ -220,22 +273,147 @@ pub(crate) fn secs(s: Option<u32>) -> String {
     }
 }
 
+/// `text` (already escaped) in at most `width` characters: cut with "…"
+/// when longer, so that a cut is never silent. Every table cell that may
+/// not fit goes through it.
+pub(crate) fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The text rows a bordered document view (the message, a log group's
+/// events) shows in the body of the current terminal: its height less the
+/// header, status and hint lines and the two borders (20 before the first
+/// frame).
+pub(crate) fn document_rows(state: &AppState) -> usize {
+    state
+        .size
+        .map_or(20, |(_, h)| (h as usize).saturating_sub(5))
+        .max(1)
+}
+
 /// The first line of untrusted text, escaped and cut to `max` characters.
 pub(crate) fn first_line(s: &str, max: usize) -> String {
     let head: String = s.chars().take(max * 2).collect();
     let line = head.trim_start().split('\n').next().unwrap_or("");
-    let e = escape(line);
-    if e.chars().count() > max {
-        let mut cut: String = e.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    } else {
-        e.into_owned()
-    }
+    cut(&escape(line), max)
 }
 
 /// A box of `lines` lines (at most half the area) over the rest.
 pub(crate) fn split_top(lines: usize, area: Rect) -> [Rect; 2] {
     let top_h = (lines as u16 + 2).min(area.height / 2).max(3);
     Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::{Constraint, Rect};
+
+    use super::*;
+    use crate::domain::Queue;
+    use crate::tui::config::Config;
+    use crate::tui::update::update;
+
+    #[test]
+    fn cells_are_cut_with_an_ellipsis() {
+        assert_eq!(cut("orders", 6), "orders");
+        assert_eq!(cut("orders-dlq", 6), "order…");
+        assert_eq!(cut("orders", 1), "…");
+        assert_eq!(cut("orders", 0), "");
+        assert_eq!(first_line("  one\ntwo", 10), "one");
+    }
+
+    #[test]
+    fn column_widths_are_the_tables_own() {
+        // 40 wide: 38 inside the borders, 2 for the selection symbol, one
+        // space between the three columns: 34 for 10 + 4 + the rest.
+        let w = column_widths(
+            Rect::new(0, 0, 40, 10),
+            &[
+                Constraint::Length(10),
+                Constraint::Length(4),
+                Constraint::Fill(1),
+            ],
+        );
+        assert_eq!(w, [10, 4, 20]);
+    }
+
+    #[test]
+    fn names_get_their_width_before_the_sparkline() {
+        let area = |w| Rect::new(0, 0, w, 10);
+        // Room enough (120 less borders, selection and spacing: 114): the
+        // sparkline is whole, the rest shared 2:1.
+        let wide = name_and_spark(area(120), 3, 0, 10, 10, 20, (2, 1));
+        assert_eq!(wide, (62, 20));
+        // Narrower: the name keeps its 40, the sparkline shrinks…
+        let w74 = name_and_spark(area(74), 3, 0, 40, 10, 20, (2, 1));
+        assert_eq!(w74, (40, 18));
+        // …and goes before the name is cut.
+        let w60 = name_and_spark(area(60), 3, 0, 40, 10, 20, (2, 1));
+        assert_eq!(w60, (40, 0));
+        // The other column keeps 8.
+        let w40 = name_and_spark(area(40), 3, 0, 40, 10, 20, (2, 1));
+        assert_eq!(w40, (26, 0));
+    }
+
+    fn queue(name: &str) -> Queue {
+        let attrs = BTreeMap::from([
+            (
+                "QueueArn".to_string(),
+                format!("arn:aws:sqs:us-east-1:1:{name}"),
+            ),
+            ("ApproximateNumberOfMessages".to_string(), "3".to_string()),
+        ]);
+        Queue::from_attributes(&format!("http://x/1/{name}"), attrs)
+    }
+
+    fn screen(state: &AppState, width: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, 12)).unwrap();
+        terminal
+            .draw(|f| {
+                crate::tui::view::render(state, f);
+            })
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    /// On a 100-column terminal a 40-character queue name is shown whole
+    /// (the sparkline gives way), and a name cut on a narrower one ends in
+    /// "…".
+    #[test]
+    fn the_queue_list_shows_names_whole_before_the_sparkline() {
+        let now = Instant::now();
+        let (mut state, effects) = AppState::new(Config::defaults(), Context::default(), now);
+        let Some(Effect::FetchQueues { req }) = effects.last().cloned() else {
+            panic!("{effects:?}")
+        };
+        let long = "payments-settlement-reconciliation-queue";
+        assert_eq!(long.len(), 40);
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(vec![queue(long), queue("b")]),
+            },
+        );
+        let wide = screen(&state, 100);
+        assert!(wide.contains(long), "{wide}");
+        assert!(wide.contains("TREND"), "{wide}");
+        let narrow = screen(&state, 60);
+        assert!(!narrow.contains(long), "{narrow}");
+        assert!(narrow.contains("payments-settlement-r…"), "{narrow}");
+    }
 }

@@ -197,8 +197,18 @@ impl Workbench {
             KeyCode::Backspace => {
                 p.text.pop();
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => p.text.push(c),
+            // ctrl-u clears the line, as in a shell.
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => p.text.clear(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if p.selected {
+                    p.text.clear();
+                }
+                p.text.push(c);
+            }
             _ => {}
+        }
+        if let Some(p) = &mut self.prompt {
+            p.selected = false;
         }
         WbOutcome::None
     }
@@ -213,6 +223,7 @@ impl Workbench {
         };
         self.prompt = Some(Prompt {
             kind,
+            selected: !text.is_empty(),
             text,
             back: self.focus,
         });

@@ -83,10 +83,12 @@ impl WbEvent {
         )
     }
 
-    /// The events in a file's text: one JSON object, a JSON array of them,
-    /// or JSON lines (one event per line; a line that is not JSON is kept and
-    /// shows as an invalid event). Labelled with the file's name, `#n` for
-    /// the n-th of several.
+    /// The events in a file's text: an `eddy export` file (JSON lines of
+    /// message records: each message's body is an event, labelled with its
+    /// message id), one JSON object, a JSON array of them, or JSON lines
+    /// (one event per line; a line that is not JSON is kept and shows as an
+    /// invalid event). Labelled with the file's name, `#n` for the n-th of
+    /// several.
     pub fn parse_file(path: &str, text: &str) -> Result<Vec<WbEvent>, String> {
         let name = std::path::Path::new(path)
             .file_name()
@@ -95,6 +97,20 @@ impl WbEvent {
         let origin = Origin::File {
             path: path.to_string(),
         };
+        if let Some(records) = export_records(text) {
+            return Ok(records
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let label = if r.message_id.is_empty() {
+                        format!("{name}#{}", i + 1)
+                    } else {
+                        r.message_id
+                    };
+                    WbEvent::new(label, origin.clone(), r.body)
+                })
+                .collect());
+        }
         let pieces: Vec<&str> = match json::parse(text.as_bytes()) {
             Ok(v) => match &v.kind {
                 json::Kind::Array(items) => items.iter().map(|i| &text[i.start..i.end]).collect(),
@@ -132,6 +148,24 @@ impl WbEvent {
             })
             .collect())
     }
+}
+
+/// The records of an `eddy export` file (`ops::export`): every non-empty
+/// line an object with a string `message_id` and `body`. `None` for any
+/// other text (events, arrays of events, JSON lines of events).
+fn export_records(text: &str) -> Option<Vec<crate::ops::export::ExportedMessage>> {
+    let is_record = |line: &str| {
+        serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| {
+            v.get("message_id")
+                .is_some_and(serde_json::Value::is_string)
+                && v.get("body").is_some_and(serde_json::Value::is_string)
+        })
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() || !lines.iter().all(|l| is_record(l)) {
+        return None;
+    }
+    crate::ops::export::parse_jsonl(text).ok()
 }
 
 /// A rule of the bus, for "which rules would this event hit".
@@ -188,6 +222,9 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
+    /// The pre-filled text (a default path) is selected: the first
+    /// character typed replaces it; backspace or an arrow keeps it.
+    pub selected: bool,
     /// Where the focus goes back to.
     pub(super) back: Focus,
 }
@@ -725,7 +762,7 @@ impl Workbench {
             ),
             (
                 "ctrl-o  o",
-                "load events from a file (JSON, array or lines)",
+                "load events from a file (JSON, array, lines, or an eddy export: its bodies)",
             ),
             ("ctrl-t", "tidy: pretty-print the pattern"),
             ("j k ↑ ↓", "list: select an event"),

@@ -341,7 +341,14 @@ fn render_bottom(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
         };
         let line = Line::from(vec![
             Span::styled(label, theme.style(Meaning::Key)),
-            Span::raw(escape(&p.text).into_owned()),
+            Span::styled(
+                escape(&p.text).into_owned(),
+                if p.selected {
+                    theme.style(Meaning::Selected)
+                } else {
+                    ratatui::style::Style::default()
+                },
+            ),
             Span::styled("█", theme.style(Meaning::Accent)),
             Span::styled("  (enter ok · esc cancel)", theme.style(Meaning::Muted)),
         ]);
