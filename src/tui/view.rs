@@ -212,14 +212,16 @@ fn render_header(state: &AppState, frame: &mut Frame, area: Rect) {
     }
     let left = Line::from(spans);
     let mut right_spans = Vec::new();
+    let freshness = top_freshness(state);
     // The request rate over the last seconds (the API budget at work).
     if let Some(rate) = state.requests.per_second() {
+        let sep = if freshness.is_some() { " · " } else { " " };
         right_spans.push(Span::styled(
-            format!("{rate:.1} req/s · "),
+            format!("{rate:.1} req/s{sep}"),
             style(state, Meaning::Muted),
         ));
     }
-    if let Some((m, t)) = top_freshness(state) {
+    if let Some((m, t)) = freshness {
         right_spans.push(Span::styled(format!("{t} "), style(state, m)));
     }
     let right = Line::from(right_spans);

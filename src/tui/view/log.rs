@@ -424,6 +424,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_header_rate_leaves_no_separator_where_the_view_has_no_freshness() {
+        let (mut state, _) = opened();
+        let t0 = Instant::now();
+        for (at, total) in [(t0, 10), (t0 + std::time::Duration::from_secs(4), 30)] {
+            update(&mut state, Msg::RequestsCounted { at, total });
+        }
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 8)).unwrap();
+        terminal
+            .draw(|f| {
+                crate::tui::view::render(&state, f);
+            })
+            .unwrap();
+        let text = terminal.backend().to_string();
+        let header = text.lines().next().unwrap_or_default();
+        assert!(header.contains("req/s"), "{header}");
+        assert!(
+            !header.trim_end_matches(['"', ' ']).ends_with('·'),
+            "{header}"
+        );
+    }
+
     /// A log group opened and its first lines in.
     fn opened() -> (AppState, ReqId) {
         let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
