@@ -309,31 +309,26 @@ impl Executor {
                 queue,
                 name,
                 handles,
-            } => self.spawn_op(move |c, audit| async move {
-                let url = crate::domain::QueueUrl::from(queue);
-                let result = ops::delete::delete(&c, &audit, &url, &handles)
-                    .await
-                    .map_err(Failure::from)
-                    .and_then(|done| {
-                        warn_audit(done.audit_warning);
-                        let d = done.value;
-                        let deleted = d.deleted.len();
-                        if d.failed.is_empty() {
-                            Ok(format!(
-                                "deleted {deleted} message(s) from {}",
-                                escape(&name)
-                            ))
-                        } else {
-                            let failed = d
-                                .failed
-                                .iter()
-                                .map(|(id, why)| (id.to_string(), why.to_string()))
-                                .collect();
-                            Err(Failure::NotAllDeleted { deleted, failed })
+            } => {
+                let tx = self.tx.clone();
+                self.spawn_op(move |c, audit| async move {
+                    let url = crate::domain::QueueUrl::from(queue.clone());
+                    let result = match ops::delete::delete(&c, &audit, &url, &handles).await {
+                        Ok(done) => {
+                            warn_audit(done.audit_warning);
+                            let d = done.value;
+                            let _ = tx.send(gone(&queue, &d));
+                            if d.all_confirmed() {
+                                Ok(d.summary(&name))
+                            } else {
+                                Err(Failure::NotAllDeleted(d.summary(&name)))
+                            }
                         }
-                    });
-                Msg::ActionDone { req, result }
-            }),
+                        Err(e) => Err(Failure::from(e)),
+                    };
+                    Msg::ActionDone { req, result }
+                })
+            }
             Effect::SetRuleState {
                 req,
                 rule,
@@ -362,21 +357,33 @@ impl Executor {
                 to_queue,
                 outgoing,
                 delete,
-            } => self.spawn_op(move |c, audit| async move {
-                let outgoing = match *outgoing {
-                    Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
-                    Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
-                };
-                let result =
-                    ops::republish::republish(&c, &audit, to_queue.as_deref(), outgoing, delete)
-                        .await
-                        .map(|done| {
-                            warn_audit(done.audit_warning);
-                            done.value
-                        })
-                        .map_err(Failure::from);
-                Msg::ActionDone { req, result }
-            }),
+            } => {
+                let tx = self.tx.clone();
+                self.spawn_op(move |c, audit| async move {
+                    let outgoing = match *outgoing {
+                        Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
+                        Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
+                    };
+                    let queue = delete.as_ref().map(|o| o.queue.clone());
+                    let result = ops::republish::republish(
+                        &c,
+                        &audit,
+                        to_queue.as_deref(),
+                        outgoing,
+                        delete,
+                    )
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        if let (Some(q), Some(d)) = (&queue, &done.value.original) {
+                            let _ = tx.send(gone(q, d));
+                        }
+                        done.value.summary
+                    })
+                    .map_err(Failure::from);
+                    Msg::ActionDone { req, result }
+                })
+            }
             Effect::StartTail { req, bus, pattern } => {
                 let title = format!("tail of bus {bus}");
                 let c = self.clients();
@@ -438,7 +445,11 @@ impl Executor {
                     },
                 });
                 let handle = tokio::spawn(async move {
+                    let chosen = ids.clone();
                     let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
+                    if let (Ok(s), Some(chosen)) = (&result, chosen) {
+                        let _ = tx.send(redriven(&dlq, s, chosen));
+                    }
                     let _ = tx.send(Msg::Task {
                         id,
                         event: TaskEvent::done(result.map(|s| TaskSummary::Redrive(Box::new(s)))),
@@ -590,6 +601,50 @@ impl Drop for Executor {
         for (_, task) in self.tasks.drain() {
             task.leave();
         }
+    }
+}
+
+/// Which peeked rows of `queue` a delete removed (or may have).
+fn gone(queue: &str, d: &ops::delete::Deleted) -> Msg {
+    Msg::MessagesGone {
+        queue: queue.to_string(),
+        gone: d.deleted.iter().map(|id| id.to_string()).collect(),
+        unsure: d.unconfirmed.iter().map(|id| id.to_string()).collect(),
+    }
+}
+
+/// Which peeked rows of the DLQ `dlq` a redrive of the marked ones moved:
+/// those not reported failed, left behind or not found, when the count of
+/// moved messages agrees; otherwise (a cancelled run) all may be gone.
+fn redriven(dlq: &str, s: &ops::redrive::Summary, chosen: Vec<String>) -> Msg {
+    if s.mode == "dry-run" {
+        return Msg::MessagesGone {
+            queue: dlq.to_string(),
+            gone: Vec::new(),
+            unsure: Vec::new(),
+        };
+    }
+    let stayed: std::collections::BTreeSet<&str> = s
+        .failed
+        .iter()
+        .chain(&s.not_deleted)
+        .map(|f| f.id.as_str())
+        .chain(s.not_found.iter().map(String::as_str))
+        .collect();
+    let moved: Vec<String> = chosen
+        .iter()
+        .filter(|id| !stayed.contains(id.as_str()))
+        .cloned()
+        .collect();
+    let (gone, unsure) = if moved.len() as u64 == s.moved + s.recovered {
+        (moved, Vec::new())
+    } else {
+        (Vec::new(), moved)
+    };
+    Msg::MessagesGone {
+        queue: dlq.to_string(),
+        gone,
+        unsure,
     }
 }
 

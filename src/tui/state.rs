@@ -169,7 +169,8 @@ pub enum Pending {
     Republish {
         to_queue: Option<String>,
         outgoing: Box<Outgoing>,
-        delete: Option<(String, String)>,
+        /// (queue, message id, receipt handle).
+        delete: Option<(String, String, String)>,
     },
 }
 
@@ -317,6 +318,14 @@ pub enum Msg {
     ContextSwitched {
         req: ReqId,
         context: Context,
+    },
+    /// Peeked messages of `queue` (a URL or the id a queue view was opened
+    /// with) that an action deleted or moved (`gone`: their rows leave the
+    /// list) or may have (`unsure`: shown as such); by message id.
+    MessagesGone {
+        queue: String,
+        gone: Vec<String>,
+        unsure: Vec<String>,
     },
     /// An operator action ended: what it did, or why it failed.
     ActionDone {

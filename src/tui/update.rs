@@ -99,6 +99,14 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::MessagesGone {
+            queue,
+            gone,
+            unsure,
+        } => {
+            crate::tui::ops_ui::messages_gone(state, &queue, &gone, &unsure);
+            Vec::new()
+        }
         Msg::ActionDone { req: _, result } => {
             match result {
                 Ok(done) => state.flash(Level::Info, done),

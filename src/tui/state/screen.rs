@@ -38,6 +38,10 @@ pub struct QueueScreen {
     pub list: ListView,
     /// Message ids marked with space (for delete and redrive).
     pub marked: BTreeSet<String>,
+    /// Message ids of rows a delete (or a republish's delete) was accepted
+    /// for, but not confirmed: they may be gone; shown with `?` until the
+    /// next peek.
+    pub unsure: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]

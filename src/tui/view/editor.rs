@@ -106,7 +106,7 @@ pub(crate) fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 .delete_original
                 .then(|| ed.message.receipt_handle.clone())
                 .flatten()
-                .map(|h| (ed.queue_id.clone(), h));
+                .map(|h| (ed.queue_id.clone(), ed.message.message_id.clone(), h));
             let mut lines = vec![format!("Sends the edited message to {}.", escape(&to))];
             if delete.is_some() {
                 lines.push(format!(

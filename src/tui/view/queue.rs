@@ -145,6 +145,7 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
         peek: Live::default(),
         list: ListView::default(),
         marked: std::collections::BTreeSet::new(),
+        unsure: std::collections::BTreeSet::new(),
     };
     screen.queue.begin(req);
     let mut effects = vec![Effect::FetchQueue {
@@ -285,7 +286,9 @@ impl super::kind::View for QueueView {
                     .and_then(|v| v.parse::<i64>().ok())
                     .map(crate::tui::inspect::hms)
                     .unwrap_or_default();
-                let mark = if s.marked.contains(&m.message_id) {
+                let mark = if s.unsure.contains(&m.message_id) {
+                    "?"
+                } else if s.marked.contains(&m.message_id) {
                     "✓"
                 } else {
                     " "
@@ -554,6 +557,8 @@ pub(crate) fn peeked(
         {
             q.peek.finish(req, at, result, Duration::ZERO);
             q.peek.next_refresh = None;
+            // New receipt handles: what a delete left unsure is seen anew.
+            q.unsure.clear();
             break;
         }
     }
