@@ -73,7 +73,10 @@ Examples:
   eddy tail --bus orders
 
 `eddy --read-only` refuses every command that changes something (send, put-event,
-redrive, tail, import, purge, delete-message, enable-rule, disable-rule).
+redrive, tail, import, purge, delete-message, enable-rule, disable-rule). On SQS
+a look at a message is a receive (it raises the receive count; at maxReceiveCount
+the message moves to the DLQ), so under --read-only peek, export and
+redrive --dry-run refuse a queue with a redrive policy, and peek refuses --hold.
 The commands that talk to a backend take --profile, --region, --endpoint-url
 (or AWS_ENDPOINT_URL), --local (eddy's embedded backend, started for the
 command) and --output table|json. `eddy serve` runs the embedded backend for

@@ -1,6 +1,9 @@
 //! SQS: queues and their counts, the DLQ map, safe peek, send, delete,
 //! visibility, purge and message move tasks.
 
+mod guard;
+pub use guard::{HOLD_REFUSED, check_read_only, read_only_refusal};
+
 use super::clients::Clients;
 use super::error::Error;
 use crate::domain::{
@@ -24,6 +27,8 @@ pub struct PeekOptions {
     pub force: bool,
     /// Keep the messages invisible (for the visibility timeout) instead of releasing them.
     pub hold: bool,
+    /// `--read-only`: refuse `hold`, and a queue with a redrive policy.
+    pub read_only: bool,
 }
 
 /// What a peek saw.
@@ -165,7 +170,13 @@ impl Clients {
     /// receive counts and receives left; then release everything at once
     /// (visibility 0) unless `hold`.
     pub async fn peek(&self, queue: &str, max: u32, opts: PeekOptions) -> Result<Peek, Error> {
+        if opts.read_only && opts.hold {
+            return Err(Error::Invalid(HOLD_REFUSED.to_string()));
+        }
         let q = self.get_queue(queue).await?;
+        if opts.read_only {
+            check_read_only(&q, "peek")?;
+        }
         let max_receive = q.redrive_policy.as_ref().map(|rp| rp.max_receive_count);
         if let Some(rp) = &q.redrive_policy
             && rp.max_receive_count <= UNSAFE_MAX_RECEIVE

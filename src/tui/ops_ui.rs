@@ -469,6 +469,68 @@ mod tests {
     }
 
     #[test]
+    fn a_read_only_peek_of_a_queue_that_dead_letters_is_refused_with_the_reason() {
+        let now = Instant::now();
+        let context = Context {
+            read_only: true,
+            ..Context::default()
+        };
+        let (mut state, effects) = AppState::new(Config::defaults(), context, now);
+        let Some(Effect::FetchQueues { req }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let policy: BTreeMap<String, String> = [(
+            "RedrivePolicy".to_string(),
+            r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:orders-dlq","maxReceiveCount":3}"#
+                .to_string(),
+        )]
+        .into();
+        let queues = vec![Queue::from_attributes("http://x/1/orders", policy)];
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: *req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        let effects = update(
+            &mut state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('p'),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Peek { .. })),
+            "{effects:?}"
+        );
+        assert!(matches!(state.overlay, Overlay::None));
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Error);
+        assert!(
+            flash
+                .text
+                .contains("moves a message to the DLQ orders-dlq after 3 receives"),
+            "{flash:?}"
+        );
+        // A peek that gets through (the queue not known yet) tells the
+        // executor it is read-only.
+        let effects =
+            crate::tui::view::queue::open_queue(&mut state, "elsewhere".into(), Some(false));
+        assert!(
+            effects.iter().any(|e| matches!(
+                e,
+                Effect::Peek {
+                    read_only: true,
+                    ..
+                }
+            )),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
     fn deleted_rows_leave_the_list_only_when_confirmed_and_unsure_ones_say_so() {
         let mut state = peeked(&["m1", "m2", "m3"]);
         if let Screen::Queue(q) = state.top_mut() {

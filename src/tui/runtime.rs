@@ -159,9 +159,11 @@ impl Executor {
                 queue,
                 max,
                 force,
+                read_only,
             } => self.spawn(move |c| async move {
                 let opts = PeekOptions {
                     force,
+                    read_only,
                     ..PeekOptions::default()
                 };
                 let result = c.peek(&queue, max, opts).await;

@@ -380,6 +380,8 @@ pub enum Effect {
         max: u32,
         /// The user confirmed a peek that can dead-letter.
         force: bool,
+        /// `--read-only`: the peek refuses a queue with a redrive policy.
+        read_only: bool,
     },
     FetchBuses {
         req: ReqId,

@@ -160,6 +160,7 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
             queue: id,
             max: state.config.peek_count,
             force,
+            read_only: state.context.read_only,
         });
     }
     state.stack.push(Screen::Queue(Box::new(screen)));
@@ -445,6 +446,16 @@ pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
         Screen::Queue(q) => q.queue.value.data().cloned(),
         _ => return Vec::new(),
     };
+    // Read-only: no receive from a queue whose redrive policy can move what
+    // it receives to the DLQ.
+    if state.context.read_only
+        && let Some(why) = queue
+            .as_ref()
+            .and_then(|q| aws::sqs::read_only_refusal(q, "peek"))
+    {
+        state.flash(Level::Error, why);
+        return Vec::new();
+    }
     // A peek is a receive: where one receive can dead-letter, ask first.
     if let Some(q) = &queue
         && let Some(rp) = &q.redrive_policy
@@ -487,6 +498,7 @@ pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
         Screen::Queue(_) => {
             let req = state.req();
             let max = state.config.peek_count;
+            let read_only = state.context.read_only;
             if let Screen::Queue(q) = state.top_mut() {
                 if q.peek.begin(req) {
                     return vec![Effect::Peek {
@@ -494,6 +506,7 @@ pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
                         queue: q.id.clone(),
                         max,
                         force,
+                        read_only,
                     }];
                 }
                 state.flash(Level::Info, "a peek is already running");
