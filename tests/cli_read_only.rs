@@ -153,3 +153,34 @@ fn read_only_refuses_hold_and_a_dry_run_of_a_dlq_that_dead_letters_but_peeks_a_p
         "{help}"
     );
 }
+
+#[test]
+fn a_forced_peek_that_dead_letters_says_so() {
+    let rt = runtime();
+    let dir = temp_dir("eddy-ro");
+    let c = rt.block_on(Target::Eddy.clients());
+    let name = unique("dl-orders");
+    let (url, dlq) = rt.block_on(with_dlq(&c, &name, 1, 2));
+    // First receive: count 1, at the max; nothing moves.
+    let out = eddy(&dir, &["peek", &name, "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("this receive"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Second: the receive moves both to the DLQ.
+    let out = eddy(&dir, &["peek", &name, "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "this receive moved 2 messages to the DLQ {name}-dlq"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+    rt.block_on(async {
+        assert_eq!(visible(&c, &dlq).await, 2);
+        assert_eq!(visible(&c, &url).await, 0);
+    });
+}

@@ -148,3 +148,62 @@ fn eddy_delete_of_an_already_deleted_message_is_not_reported_again() {
 fn moto_delete_of_an_already_deleted_message_is_not_reported_again() {
     already_deleted(Target::Moto);
 }
+
+/// A peek whose receive moves messages to the DLQ reports it.
+fn peek_dead_letters(target: Target) {
+    let rt = runtime();
+    rt.block_on(async {
+        let c = target.clients().await;
+        let name = unique("dl");
+        let dlq = c
+            .create_queue(&format!("{name}-dlq"), &BTreeMap::new())
+            .await
+            .unwrap();
+        let dlq_arn = c.get_queue(&dlq).await.unwrap().arn;
+        let attrs: BTreeMap<String, String> = [(
+            "RedrivePolicy".to_string(),
+            format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1"}}"#),
+        )]
+        .into();
+        let url = c.create_queue(&name, &attrs).await.unwrap();
+        let url = {
+            let msgs: Vec<OutgoingMessage> = (0..3)
+                .map(|i| OutgoingMessage {
+                    body: format!("{i}"),
+                    ..OutgoingMessage::default()
+                })
+                .collect();
+            c.send_batch(&url, &msgs).await.unwrap();
+            url
+        };
+        let force = PeekOptions {
+            force: true,
+            ..PeekOptions::default()
+        };
+        let first = c.peek(&url, 10, force).await.unwrap();
+        assert_eq!(first.messages.len(), 3);
+        assert_eq!(first.dead_lettered, None);
+        let second = c.peek(&url, 10, force).await.unwrap();
+        assert!(second.messages.is_empty(), "{:?}", second.messages);
+        let d = second.dead_lettered.expect("the move is reported");
+        assert_eq!((d.count, d.certain), (3, true), "{d:?}");
+        assert!(
+            second
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("this receive moved 3 messages to the DLQ")),
+            "{:?}",
+            second.warnings
+        );
+    });
+}
+
+#[test]
+fn eddy_a_peek_that_dead_letters_says_so() {
+    peek_dead_letters(Target::Eddy);
+}
+
+#[test]
+fn moto_a_peek_that_dead_letters_says_so() {
+    peek_dead_letters(Target::Moto);
+}

@@ -454,6 +454,7 @@ mod tests {
                     queue,
                     messages: ids.iter().map(|id| message(id)).collect(),
                     warnings: Vec::new(),
+                    dead_lettered: None,
                 }),
             },
         );
@@ -527,6 +528,44 @@ mod tests {
                 }
             )),
             "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn a_peek_that_moved_messages_to_the_dlq_says_so() {
+        let now = Instant::now();
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), now);
+        let url = "http://x/1/orders".to_string();
+        let effects = crate::tui::view::queue::open_queue(&mut state, url.clone(), Some(true));
+        let Some(Effect::Peek { req, .. }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let moved = crate::aws::sqs::DeadLettered {
+            dlq: "orders-dlq".to_string(),
+            count: 2,
+            certain: true,
+        };
+        update(
+            &mut state,
+            Msg::Peeked {
+                req: *req,
+                at: now,
+                wall_ms: 0,
+                result: Ok(Peek {
+                    queue: Queue::from_attributes(&url, BTreeMap::new()),
+                    messages: Vec::new(),
+                    warnings: vec![moved.to_string()],
+                    dead_lettered: Some(moved),
+                }),
+            },
+        );
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Warn);
+        assert!(
+            flash
+                .text
+                .starts_with("this receive moved 2 messages to the DLQ orders-dlq"),
+            "{flash:?}"
         );
     }
 

@@ -558,6 +558,10 @@ pub(crate) fn peeked(
     wall_ms: i64,
     result: Result<Peek, aws::Error>,
 ) -> Vec<Effect> {
+    // The receive moved messages to the DLQ: say so where it is seen first.
+    if let Ok(Some(d)) = result.as_ref().map(|p| &p.dead_lettered) {
+        state.flash(Level::Warn, d.to_string());
+    }
     let result = result.map(|p| PeekView {
         approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
         messages: p.messages,
