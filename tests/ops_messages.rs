@@ -207,3 +207,68 @@ fn eddy_a_peek_that_dead_letters_says_so() {
 fn moto_a_peek_that_dead_letters_says_so() {
     peek_dead_letters(Target::Moto);
 }
+
+/// Republish from a DLQ to its source with the original deleted: the result
+/// says where the copy went and what became of the original; an original
+/// whose receipt handle went stale is not called deleted.
+#[test]
+fn eddy_republish_states_where_the_copy_went_and_what_became_of_the_original() {
+    use eddy::ops::republish::{Original, Outgoing, republish};
+    let rt = runtime();
+    let dir = temp_dir("eddy-ops-msgs");
+    let log = dir.join("audit.jsonl");
+    rt.block_on(async {
+        let c = Target::Eddy.clients().await;
+        let audit = Audit::new(&c).to_file(log.clone());
+        let src_name = unique("src");
+        let src = c.create_queue(&src_name, &BTreeMap::new()).await.unwrap();
+        let dlq = queue_with(&c, &unique("src-dlq"), 2).await;
+        let peek = c.peek(&dlq, 10, PeekOptions::default()).await.unwrap();
+        assert_eq!(peek.messages.len(), 2);
+        let out = |m: &Message| {
+            Outgoing::Message(OutgoingMessage {
+                body: m.body.clone(),
+                ..OutgoingMessage::default()
+            })
+        };
+        let original = |m: &Message| {
+            let (id, handle) = held(m);
+            Some(Original {
+                queue: dlq.clone(),
+                id,
+                handle,
+            })
+        };
+        let first = &peek.messages[0];
+        let done = republish(&c, &audit, Some(&src_name), out(first), original(first))
+            .await
+            .unwrap()
+            .value;
+        assert!(done.summary.starts_with("sent as "), "{}", done.summary);
+        assert!(
+            done.summary
+                .ends_with(&format!(" to {src_name}; original deleted")),
+            "{}",
+            done.summary
+        );
+        assert_eq!(total(&c, &src).await, 1);
+        assert_eq!(total(&c, &dlq).await, 1);
+        // The second is received by someone else after the peek: its copy
+        // is sent, but the original is not called deleted.
+        let second = &peek.messages[1];
+        let got = c.receive(&dlq, 10, Some(60), 0).await.unwrap();
+        assert_eq!(got.len(), 1);
+        let done = republish(&c, &audit, Some(&src_name), out(second), original(second))
+            .await
+            .unwrap()
+            .value;
+        assert!(
+            done.summary
+                .contains("; the original may not have been deleted"),
+            "{}",
+            done.summary
+        );
+        assert_eq!(total(&c, &dlq).await, 1, "the original is still there");
+        assert!(!done.original.unwrap().all_confirmed());
+    });
+}

@@ -307,7 +307,10 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     let req = state.req();
     match then {
         // Answered in `update/input.rs` (a peek, the quit question, a task's cancel).
-        Pending::ForcedPeek { .. } | Pending::Quit | Pending::CancelTask { .. } => Vec::new(),
+        Pending::ForcedPeek { .. }
+        | Pending::Quit
+        | Pending::CancelTask { .. }
+        | Pending::DiscardEdits => Vec::new(),
         Pending::Purge { queue, name } => {
             state.flash(Level::Info, format!("purging {}…", escape(&name)));
             vec![Effect::Purge { req, queue, name }]

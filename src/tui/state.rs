@@ -124,6 +124,8 @@ pub enum Overlay {
 /// What a confirmation runs when the user says yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
+    /// Leave the message editor, discarding its edits.
+    DiscardEdits,
     /// A peek that can move messages to the DLQ (maxReceiveCount <= 2).
     ForcedPeek {
         queue: String,
