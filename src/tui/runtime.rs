@@ -413,6 +413,13 @@ impl Executor {
                     self.stop(task);
                 }
             }
+            // The loop keeps it for its caller (`Tui::take_external_edit`);
+            // an executor alone (tests) has no terminal to hand over.
+            Effect::EditBody { .. } => {
+                let _ = self.tx.send(Msg::BodyEdited(Err(Failure::Editor(
+                    "no terminal to hand to $EDITOR here".to_string(),
+                ))));
+            }
             Effect::SaveLines { path, lines } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -671,6 +678,9 @@ pub struct Tui<B: Backend> {
     dirty: bool,
     last_draw: Option<Instant>,
     frames: u64,
+    /// A body to hand to `$EDITOR`: the loop returns so that its caller
+    /// can stop reading input and suspend the terminal.
+    external: Option<String>,
 }
 
 impl<B: Backend> Tui<B> {
@@ -697,6 +707,7 @@ impl<B: Backend> Tui<B> {
             dirty: true,
             last_draw: None,
             frames: 0,
+            external: None,
         };
         tui.send_size();
         tui
@@ -740,9 +751,17 @@ impl<B: Backend> Tui<B> {
     /// Applies a message as if it had arrived (tests, start-up).
     pub fn handle(&mut self, msg: Msg) {
         for effect in update(&mut self.state, msg) {
-            self.exec.run(effect);
+            match effect {
+                Effect::EditBody { text } => self.external = Some(text),
+                other => self.exec.run(other),
+            }
         }
         self.dirty = true;
+    }
+
+    /// The body to hand to `$EDITOR`, when the loop returned for it.
+    pub fn take_external_edit(&mut self) -> Option<String> {
+        self.external.take()
     }
 
     /// Tells the state the terminal's size (list scrolling uses it).
@@ -796,7 +815,7 @@ impl<B: Backend> Tui<B> {
             while let Ok(msg) = self.rx.try_recv() {
                 self.handle(msg);
             }
-            if self.state.quit {
+            if self.state.quit || self.external.is_some() {
                 return Ok(false);
             }
             if done(&self.state) {
@@ -837,6 +856,11 @@ impl<B: Backend> Tui<B> {
 
 static GUARD_ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+
+/// Whether a [`TerminalGuard`] holds the terminal (raw mode, alternate screen).
+pub(crate) fn terminal_held() -> bool {
+    GUARD_ACTIVE.load(Ordering::SeqCst)
+}
 
 /// Leaves raw mode and the alternate screen (idempotent).
 fn restore_terminal() {

@@ -336,6 +336,8 @@ pub enum Msg {
     },
     /// Lines written to a file (its path), or why not.
     Saved(Result<String, Failure>),
+    /// The body as `$EDITOR` left it, or why the editor failed.
+    BodyEdited(Result<String, Failure>),
     /// TestEventPattern's verdict for a workbench event.
     RemoteChecked {
         event_index: usize,
@@ -458,6 +460,11 @@ pub enum Effect {
     /// Stops the tail, which removes its queue and rule (then its task is done).
     StopTail {
         req: ReqId,
+    },
+    /// Hands the editor's body to `$EDITOR` (the loop's caller suspends
+    /// the terminal; answers `BodyEdited`).
+    EditBody {
+        text: String,
     },
     /// Writes lines to a file in the working directory.
     SaveLines {

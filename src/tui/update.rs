@@ -114,6 +114,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             refresh_now(state)
         }
+        Msg::BodyEdited(result) => view::editor::body_edited(state, result),
         Msg::Saved(result) => {
             match result {
                 Ok(path) => state.flash(Level::Info, format!("saved to {path}")),

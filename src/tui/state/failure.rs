@@ -34,6 +34,9 @@ pub enum Failure {
     /// Another thread panicked while writing to the clipboard.
     #[error("clipboard lock poisoned")]
     ClipboardPoisoned,
+    /// `$EDITOR` failed (how), the body is unchanged.
+    #[error("{0}")]
+    Editor(String),
     /// Not every delete was confirmed: what was deleted, what may not have
     /// been, what was not and why (terminal-safe, from
     /// `ops::delete::Deleted::summary`).

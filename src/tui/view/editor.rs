@@ -104,6 +104,40 @@ pub(crate) fn source_of(
     }
 }
 
+/// The body as `$EDITOR` left it: it replaces the editor's body (the
+/// attributes stay); a failed editor leaves the body as it was.
+pub(crate) fn body_edited(
+    state: &mut AppState,
+    result: Result<String, crate::tui::state::Failure>,
+) -> Vec<Effect> {
+    let Some(ed) = state.stack.iter_mut().rev().find_map(|s| match s {
+        Screen::Editor(e) => Some(e),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(text) => {
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let mut body = ratatui_textarea::TextArea::new(if lines.is_empty() {
+                vec![String::new()]
+            } else {
+                lines
+            });
+            body.set_cursor_line_style(ratatui::style::Style::default());
+            ed.body = body;
+            ed.on_attrs = false;
+            ed.error = None;
+            state.flash(
+                Level::Info,
+                "the body is back from $EDITOR (ctrl-s sends, esc leaves)",
+            );
+        }
+        Err(e) => state.flash(Level::Error, e.to_string()),
+    }
+    Vec::new()
+}
+
 /// Leaves the editor (its edits discarded): nothing was sent.
 pub(crate) fn discard(state: &mut AppState) -> Vec<Effect> {
     if matches!(state.top(), Screen::Editor(_)) {
@@ -143,6 +177,7 @@ pub(crate) fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             ed.keep_errors = !ed.keep_errors;
             Vec::new()
         }
+        (true, KeyCode::Char('o')) => vec![Effect::EditBody { text: ed.text() }],
         (true, KeyCode::Char('t')) => {
             let text = match &ed.dest {
                 Destination::SameQueue => String::new(),
@@ -316,7 +351,7 @@ impl super::kind::View for EditorView {
             ));
         }
         info.push(Line::from(Span::styled(
-            "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · ctrl-g ERROR_* · esc leave",
+            "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · ctrl-g ERROR_* · ctrl-o $EDITOR · esc leave",
             style(state, Meaning::Muted),
         )));
         let [head, rest] = split_top(info.len().saturating_sub(2), area);
@@ -543,6 +578,30 @@ mod tests {
         assert!(matches!(state.top(), Screen::Queue(_)));
         let flash = state.flash.as_ref().expect("a flash");
         assert_eq!(flash.text, "left the editor: nothing was sent");
+    }
+
+    #[test]
+    fn ctrl_o_hands_the_body_to_the_editor_and_takes_it_back() {
+        let mut state = editing(BTreeMap::new());
+        let effects = update(&mut state, key(KeyCode::Char('o'), true));
+        let [Effect::EditBody { text }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(text, &editor(&state).text());
+        update(&mut state, Msg::BodyEdited(Ok("{\"n\": 9}".to_string())));
+        assert_eq!(editor(&state).text(), "{\"n\": 9}");
+        assert!(editor(&state).edited());
+        // A failed editor: the body stays, the flash says why.
+        update(
+            &mut state,
+            Msg::BodyEdited(Err(crate::tui::state::Failure::Editor(
+                "the editor `false` ended with exit status: 1; the body is unchanged".to_string(),
+            ))),
+        );
+        assert_eq!(editor(&state).text(), "{\"n\": 9}");
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Error);
+        assert!(flash.text.contains("the body is unchanged"), "{flash:?}");
     }
 
     #[test]
