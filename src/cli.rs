@@ -98,7 +98,7 @@ pub struct Cli {
     /// With --demo: events per second the demo puts on its buses [default: 5]
     #[arg(long, value_name = "N", requires = "demo", value_parser = common::parse_rate)]
     pub demo_rate: Option<f64>,
-    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands)
+    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands), and receives that could dead-letter or hide messages (see below)
     #[arg(long)]
     pub read_only: bool,
     /// A profile from ~/.aws/config for the terminal UI (and the command after, unless it sets its own)
