@@ -6,7 +6,7 @@
 //! what it receives (`peek --hold` hides messages from consumers). Shared by
 //! the peek (CLI and TUI), export and `redrive --dry-run`.
 
-use super::Error;
+use crate::aws::error::Error;
 use crate::domain::Queue;
 use crate::text::escape;
 

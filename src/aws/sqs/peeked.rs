@@ -7,7 +7,7 @@
 //! went missing between the count and the receive are reported as "may
 //! have moved".
 
-use super::Clients;
+use crate::aws::clients::Clients;
 use crate::domain::{Message, Queue};
 use crate::text::{escape, plural};
 
