@@ -908,3 +908,58 @@ impl Drop for TerminalGuard {
         restore_terminal();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::redrive::{Destination, Mode, Plan, Summary};
+
+    fn summary(moved: u64, failed: &[&str]) -> Summary {
+        let plan = Plan::new(
+            crate::domain::QueueUrl::from("http://x/1/dlq"),
+            Destination::OriginalSources,
+        );
+        let mut s = Summary::nothing_to_move(&plan, Mode::Client, String::new());
+        s.moved = moved;
+        s.failed = failed
+            .iter()
+            .map(|id| ops::redrive::Failure {
+                id: crate::domain::MessageId(id.to_string()),
+                reason: "refused".to_string(),
+            })
+            .collect();
+        s
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_redrive_of_marked_rows_removes_the_moved_ones() {
+        let Msg::MessagesGone {
+            queue,
+            gone,
+            unsure,
+        } = redriven(
+            "http://x/1/dlq",
+            &summary(2, &["m3"]),
+            ids(&["m1", "m2", "m3"]),
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(queue, "http://x/1/dlq");
+        assert_eq!(gone, ids(&["m1", "m2"]));
+        assert!(unsure.is_empty());
+        // A cancelled run moved fewer than it was given: which ones is not
+        // known, so they are all marked as maybe gone.
+        let Msg::MessagesGone { gone, unsure, .. } =
+            redriven("http://x/1/dlq", &summary(1, &[]), ids(&["m1", "m2"]))
+        else {
+            panic!()
+        };
+        assert!(gone.is_empty());
+        assert_eq!(unsure, ids(&["m1", "m2"]));
+    }
+}
