@@ -351,7 +351,7 @@ impl super::kind::View for EditorView {
             ));
         }
         info.push(Line::from(Span::styled(
-            "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · ctrl-g ERROR_* · ctrl-o $EDITOR · esc leave",
+            "ctrl-s send · tab attributes · ctrl-t destination · ctrl-d delete original · ctrl-g ERROR_* · ctrl-o $EDITOR · esc leave",
             style(state, Meaning::Muted),
         )));
         let [head, rest] = split_top(info.len().saturating_sub(2), area);
