@@ -278,7 +278,9 @@ fn masked(tui: &Tui<TestBackend>) -> String {
         let end_ok = j >= chars.len() || !chars[j].is_alphanumeric();
         // An id cut short by an overlay's border.
         let cut = run.len() >= 5 && chars.get(j) == Some(&'│');
-        if (run.len() >= 8 || cut) && boundary && end_ok && run.iter().any(|c| c.is_ascii_digit()) {
+        // (A cut id may show only letters: "ffede│".)
+        let has_digit = run.iter().any(|c| c.is_ascii_digit());
+        if ((run.len() >= 8 && has_digit) || cut) && boundary && end_ok {
             for (k, c) in run.iter().enumerate() {
                 if *c != '-' {
                     out[start + k] = 'x';
