@@ -252,6 +252,7 @@ fn peeked_state(now: Instant) -> AppState {
                 queue: queue(0, MESSAGES as u64),
                 messages,
                 warnings: Vec::new(),
+                dead_lettered: None,
             }),
         },
     );

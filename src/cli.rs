@@ -73,7 +73,10 @@ Examples:
   eddy tail --bus orders
 
 `eddy --read-only` refuses every command that changes something (send, put-event,
-redrive, tail, import, purge, delete-message, enable-rule, disable-rule).
+redrive, tail, import, purge, delete-message, enable-rule, disable-rule). On SQS
+a look at a message is a receive (it raises the receive count; at maxReceiveCount
+the message moves to the DLQ), so under --read-only peek, export and
+redrive --dry-run refuse a queue with a redrive policy, and peek refuses --hold.
 The commands that talk to a backend take --profile, --region, --endpoint-url
 (or AWS_ENDPOINT_URL), --local (eddy's embedded backend, started for the
 command) and --output table|json. `eddy serve` runs the embedded backend for
@@ -95,7 +98,7 @@ pub struct Cli {
     /// With --demo: events per second the demo puts on its buses [default: 5]
     #[arg(long, value_name = "N", requires = "demo", value_parser = common::parse_rate)]
     pub demo_rate: Option<f64>,
-    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands)
+    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands), and receives that could dead-letter or hide messages (see below)
     #[arg(long)]
     pub read_only: bool,
     /// A profile from ~/.aws/config for the terminal UI (and the command after, unless it sets its own)

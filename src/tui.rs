@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod config;
+pub mod external;
 pub mod inspect;
 pub mod keys;
 pub mod ops_ui;
@@ -56,8 +57,28 @@ pub async fn run(
     if let Some(l) = local {
         tui.set_local(l);
     }
-    let mut input = crossterm::event::EventStream::new();
-    let result = tui.run(&mut input).await;
+    let result = loop {
+        let mut input = crossterm::event::EventStream::new();
+        let result = tui.run(&mut input).await;
+        // No one reads the terminal while `$EDITOR` has it.
+        drop(input);
+        let Some(text) = tui.take_external_edit() else {
+            break result;
+        };
+        let editor = external::editor_command();
+        match external::suspended(|| external::edit_text(&text, &editor)) {
+            Ok(edited) => {
+                // Everything is drawn again on the (cleared) alternate
+                // screen: the last frame is forgotten (`clear` would ask the
+                // terminal for the cursor, which is not needed here).
+                let terminal = tui.terminal_mut();
+                terminal.current_buffer_mut().reset();
+                terminal.swap_buffers();
+                tui.handle(Msg::BodyEdited(edited));
+            }
+            Err(e) => break Err(e),
+        }
+    };
     tui.shutdown().await;
     drop(tui);
     drop(guard);

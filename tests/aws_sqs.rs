@@ -279,6 +279,7 @@ async fn peek_respects_max_and_hold() {
             PeekOptions {
                 force: false,
                 hold: true,
+                ..PeekOptions::default()
             },
         )
         .await
@@ -324,6 +325,7 @@ async fn peek_refuses_at_low_max_receive_count_unless_forced() {
     let force = PeekOptions {
         force: true,
         hold: false,
+        ..PeekOptions::default()
     };
     let p1 = c.peek(&q.name, 10, force).await.unwrap();
     assert_eq!(
@@ -406,6 +408,7 @@ async fn fifo_send_and_peek() {
             PeekOptions {
                 force: false,
                 hold: true,
+                ..PeekOptions::default()
             },
         )
         .await

@@ -187,6 +187,11 @@ fn quote(s: &str) -> String {
 /// The shell command the pane runs: eddy with dummy credentials, a private
 /// config and log location, then its exit status and the tty's state.
 fn eddy_command(dir: &Path) -> String {
+    eddy_command_with(dir, "")
+}
+
+/// [`eddy_command`] with more `NAME=VALUE` variables (`env`, quoted).
+fn eddy_command_with(dir: &Path, env: &str) -> String {
     let bin = env!("CARGO_BIN_EXE_eddy");
     let unset = [
         "AWS_PROFILE",
@@ -211,7 +216,7 @@ fn eddy_command(dir: &Path) -> String {
     format!(
         "cd {cwd}; env {unset} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
          AWS_EC2_METADATA_DISABLED=true XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} \
-         EDDY_LOG_FILE={log} {bin} --local --demo; \
+         EDDY_LOG_FILE={log} {env} {bin} --local --demo; \
          echo EDDY_EXITED=$?; \
          case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY=raw;; *) echo TTY=sane;; esac; \
          exec sleep 600",
@@ -383,4 +388,86 @@ fn numbers_reads_cells() {
         Some("warehouse-dlq")
     );
     assert_eq!(non_empty_dlq("  rewards-dlq      0   0"), None);
+}
+
+/// `e` on a dead-lettered message, then ctrl-o: the body goes to `$EDITOR`
+/// (a script that writes a new body) with the terminal handed over, and
+/// comes back into the editor on the alternate screen; Esc then asks
+/// before discarding the edit; the terminal is sane at the end.
+#[test]
+fn ctrl_o_edits_the_body_in_editor_and_comes_back() {
+    let tmux = Tmux::start("eddy-editor", |dir| {
+        let script = dir.join("editor.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\n[ -t 0 ] || exit 3\nprintf '{\"edited\": \"by-the-editor-script\"}\\n' > \"$1\"\n",
+        )
+        .unwrap();
+        let mut perms = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&script, perms).unwrap();
+        eddy_command_with(
+            dir,
+            &format!("EDITOR={} VISUAL=", quote(&script.display().to_string())),
+        )
+    });
+    tmux.wait_text("the queue list", START_WITHIN, |s| s.contains("rewards"));
+    tmux.type_text(":dlqs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the DLQ view", STEP_WITHIN, |s| {
+        s.contains("dead-letter queues")
+    });
+    let dlq = tmux.wait_for("a DLQ with messages", DLQ_FILLS_WITHIN, non_empty_dlq);
+    tmux.type_text(&format!("/{dlq}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered DLQ list", STEP_WITHIN, |s| {
+        s.contains(dlq) && DLQS.iter().filter(|d| **d != dlq).all(|d| !s.contains(d))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the DLQ's own view", STEP_WITHIN, |s| {
+        s.contains(&format!("queue {dlq}")) && s.contains("to peek")
+    });
+    // A peek may see none of what the counts say: peek again until one
+    // shows messages (polling with a deadline).
+    let deadline = Instant::now() + DLQ_FILLS_WITHIN;
+    loop {
+        tmux.keys(&["p"]);
+        std::thread::sleep(Duration::from_millis(500));
+        let screen = tmux.screen();
+        if !screen.contains("peeking") && peeked(&screen).is_some_and(|n| n > 0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no peek showed messages:\n{}",
+            frame(&screen)
+        );
+    }
+    tmux.keys(&["e"]);
+    tmux.wait_text("the message editor", STEP_WITHIN, |s| {
+        s.contains("ctrl-s send")
+    });
+    tmux.keys(&["C-o"]);
+    tmux.wait_text("the body back from the editor", STEP_WITHIN, |s| {
+        s.contains("by-the-editor-script") && s.contains("back from $EDITOR")
+    });
+    assert_eq!(
+        tmux.pane_var("alternate_on"),
+        "1",
+        "not back on the alternate screen"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("the discard question", STEP_WITHIN, |s| {
+        s.contains("discard your edits?")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_text("the queue view again", STEP_WITHIN, |s| {
+        s.contains("left the editor: nothing was sent")
+    });
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the tty check", STEP_WITHIN, |s| {
+        s.contains("TTY=").then(|| s.to_string())
+    });
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+    assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
 }

@@ -1,6 +1,11 @@
 //! SQS: queues and their counts, the DLQ map, safe peek, send, delete,
 //! visibility, purge and message move tasks.
 
+mod guard;
+mod peeked;
+pub use guard::{HOLD_REFUSED, check_read_only, read_only_refusal};
+pub use peeked::{DeadLettered, Peek, PeekOptions};
+
 use super::clients::Clients;
 use super::error::Error;
 use crate::domain::{
@@ -16,24 +21,6 @@ use aws_smithy_types::Blob;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
-
-/// How to peek.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PeekOptions {
-    /// Peek even when one receive can dead-letter messages (`maxReceiveCount` <= 2).
-    pub force: bool,
-    /// Keep the messages invisible (for the visibility timeout) instead of releasing them.
-    pub hold: bool,
-}
-
-/// What a peek saw.
-#[derive(Debug, Clone)]
-pub struct Peek {
-    pub queue: Queue,
-    pub messages: Vec<Message>,
-    /// Things the user must know (FIFO group held, messages at their last receive).
-    pub warnings: Vec<String>,
-}
 
 /// Concurrent calls per fan-out (attributes of every queue, DLQ sources).
 const FAN_OUT: usize = 16;
@@ -174,7 +161,13 @@ impl Clients {
     /// receive counts and receives left; then release everything at once
     /// (visibility 0) unless `hold`.
     pub async fn peek(&self, queue: &str, max: u32, opts: PeekOptions) -> Result<Peek, Error> {
+        if opts.read_only && opts.hold {
+            return Err(Error::Invalid(HOLD_REFUSED.to_string()));
+        }
         let q = self.get_queue(queue).await?;
+        if opts.read_only {
+            check_read_only(&q, "peek")?;
+        }
         let max_receive = q.redrive_policy.as_ref().map(|rp| rp.max_receive_count);
         if let Some(rp) = &q.redrive_policy
             && rp.max_receive_count <= UNSAFE_MAX_RECEIVE
@@ -189,6 +182,7 @@ impl Clients {
             )));
         }
 
+        let watch = peeked::DlqWatch::start(self, &q).await;
         let mut messages: Vec<Message> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let max = max as usize;
@@ -264,6 +258,11 @@ impl Clients {
         }
         // A backend may answer with more than asked; those were released too.
         messages.truncate(max);
+        let dead_lettered = match watch {
+            Some(w) => w.finish(self, messages.len(), max).await,
+            None => None,
+        };
+        warnings.extend(dead_lettered.as_ref().map(ToString::to_string));
         let dlq = q
             .redrive_policy
             .as_ref()
@@ -305,6 +304,7 @@ impl Clients {
             queue: q,
             messages,
             warnings,
+            dead_lettered,
         })
     }
 

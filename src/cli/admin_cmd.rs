@@ -295,7 +295,7 @@ fn check_receive_safe(q: &Queue, force: bool, what: &str) -> Result<(), CliError
 
 pub(crate) fn export(
     a: ExportArgs,
-    _ro: bool,
+    ro: bool,
     _stdin: &mut dyn BufRead,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
@@ -333,6 +333,10 @@ pub(crate) fn export(
             }
         };
         let url = QueueUrl::from(session.clients.queue_url(&a.queue).await?);
+        if ro {
+            let q = session.clients.get_queue(url.as_str()).await?;
+            crate::aws::sqs::check_read_only(&q, "export")?;
+        }
         export::export(&session.clients, &url, opts, sink, |_| {}, &cancel).await
     });
     session.close();

@@ -198,6 +198,11 @@ pub(crate) fn run(
                 "refusing to {what} under --read-only: nothing was sent; run it without --read-only"
             )));
         }
+        if let AwsCommand::Peek(a) = &command
+            && a.hold
+        {
+            return Err(CliError::Invalid(crate::aws::sqs::HOLD_REFUSED.to_string()));
+        }
     }
     // Offline: eddy's engine only, no runtime, no connection.
     if let AwsCommand::TestPattern(args) = &command
@@ -213,7 +218,7 @@ pub(crate) fn run(
             AwsCommand::Whoami(a) => whoami(clients, a, io).await,
             AwsCommand::Queues(a) => queues(clients, a, io).await,
             AwsCommand::Dlqs(a) => dlqs(clients, a, io).await,
-            AwsCommand::Peek(a) => peek(clients, a, io).await,
+            AwsCommand::Peek(a) => peek(clients, a, read_only, io).await,
             AwsCommand::Send(a) => send(clients, a, stdin, io).await,
             AwsCommand::Buses(a) => buses(clients, a, io).await,
             AwsCommand::Rules(a) => rules(clients, a, io).await,
@@ -445,10 +450,16 @@ fn sent_time(m: &Message) -> String {
         .unwrap_or_else(|| "-".to_string())
 }
 
-async fn peek(c: &Clients, args: &PeekArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
+async fn peek(
+    c: &Clients,
+    args: &PeekArgs,
+    read_only: bool,
+    io: &mut Io<'_>,
+) -> Result<Status, CliError> {
     let opts = PeekOptions {
         force: args.force,
         hold: args.hold,
+        read_only,
     };
     let peek = c.peek(&args.queue, args.max, opts).await?;
     for w in &peek.warnings {

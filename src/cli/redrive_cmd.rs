@@ -219,7 +219,7 @@ pub(crate) fn run(
         if args.history {
             history(&session.clients, &args, io).await
         } else {
-            redrive(&session, &args, selection, stdin, io).await
+            redrive(&session, &args, selection, read_only, stdin, io).await
         }
     });
     session.close();
@@ -357,11 +357,16 @@ async fn redrive(
     session: &Session,
     args: &RedriveArgs,
     selection: Selection,
+    read_only: bool,
     stdin: &mut dyn BufRead,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
     let c = &session.clients;
     let dlq = c.get_queue(&args.dlq).await?;
+    if read_only {
+        // A dry run receives every message it reads (see `eddy peek --help`).
+        crate::aws::sqs::check_read_only(&dlq, "dry-run redrive")?;
+    }
     let mut plan = Plan::new(dlq.url.clone(), Destination::OriginalSources);
     plan.selection = selection;
     plan.max = args.select.max;

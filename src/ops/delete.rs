@@ -2,6 +2,13 @@
 //! one message found by its id (received batch by batch, the others
 //! released at once). Audited as `delete-message` with the queue URL, how
 //! many were deleted and their ids.
+//!
+//! SQS answers "deleted" for a receipt handle that is stale (the message was
+//! received again after the peek) or whose message is already gone, without
+//! deleting anything (AWS and eddy's backend; moto refuses a stale handle).
+//! So a delete by held handles is checked against the queue's count, read
+//! before and after: only what the count confirms is reported (and audited)
+//! as deleted, the rest as "may not have been deleted".
 
 use std::collections::HashMap;
 
@@ -35,24 +42,110 @@ pub fn confirmation(queue_name: &str, ids: &[MessageId]) -> Confirmation {
 pub struct Deleted {
     /// The queue's URL.
     pub url: QueueUrl,
+    /// Deleted: the backend accepted these and the queue's count fell by as
+    /// many.
     pub deleted: Vec<MessageId>,
+    /// Accepted by the backend, but the queue's count did not fall by as
+    /// many (or could not be read): SQS accepts a stale receipt handle and
+    /// one of a message already deleted without deleting anything, so these
+    /// may still be in the queue ([`Deleted::not_deleted`] of them; which
+    /// ones cannot be told).
+    pub unconfirmed: Vec<MessageId>,
+    /// How many of `unconfirmed` the count says were not deleted.
+    pub not_deleted: usize,
     /// Not deleted, and why (a receipt handle is good until the message is
     /// received again).
     pub failed: Vec<(MessageId, String)>,
 }
 
-fn record(audit: &Audit, url: &str, ids: &[MessageId]) -> Result<(), super::audit::Error> {
-    let detail = ids
-        .iter()
+impl Deleted {
+    /// What happened, for people (terminal-safe): "deleted 2 message(s) from
+    /// q", and what may not have been deleted or was not.
+    pub fn summary(&self, queue_name: &str) -> String {
+        let name = crate::text::escape(queue_name);
+        let mut s = format!(
+            "deleted {} from {name}",
+            plural(self.deleted.len() as u64, "message", "messages")
+        );
+        if !self.unconfirmed.is_empty() {
+            s.push_str(&format!(
+                "; {} may not have been deleted ({} of {} accepted, but the queue's count {}):                  a receipt handle is stale once the message is received again after the peek,                  and SQS accepts it (or one of a message already deleted) without deleting; peek again to check",
+                self.not_deleted,
+                plural(self.unconfirmed.len() as u64, "delete", "deletes"),
+                plural(
+                    (self.deleted.len() + self.unconfirmed.len()) as u64,
+                    "delete",
+                    "deletes"
+                ),
+                if self.not_deleted == self.unconfirmed.len() {
+                    "did not fall".to_string()
+                } else {
+                    format!(
+                        "fell by only {}",
+                        self.unconfirmed.len() - self.not_deleted
+                    )
+                }
+            ));
+        }
+        if !self.failed.is_empty() {
+            let list: Vec<String> = self
+                .failed
+                .iter()
+                .map(|(id, why)| format!("{id}: {why}"))
+                .collect();
+            s.push_str(&format!(
+                "; not deleted: {}",
+                crate::text::escape(&list.join("; "))
+            ));
+        }
+        s
+    }
+
+    /// Whether every delete asked for is confirmed.
+    pub fn all_confirmed(&self) -> bool {
+        self.unconfirmed.is_empty() && self.failed.is_empty()
+    }
+}
+
+fn ids_text(ids: &[MessageId]) -> String {
+    ids.iter()
         .map(MessageId::as_str)
         .collect::<Vec<_>>()
-        .join(", ");
-    audit.record("delete-message", url, ids.len() as u64, &detail)
+        .join(", ")
+}
+
+fn record(audit: &Audit, url: &str, ids: &[MessageId]) -> Result<(), super::audit::Error> {
+    audit.record("delete-message", url, ids.len() as u64, &ids_text(ids))
+}
+
+/// Messages in the queue (visible, in flight and delayed); `None` when the
+/// queue cannot be read.
+async fn total(c: &Clients, url: &QueueUrl) -> Option<u64> {
+    match c.get_queue(url.as_str()).await {
+        Ok(q) => Some(q.counts.visible + q.counts.in_flight + q.counts.delayed),
+        Err(e) => {
+            tracing::warn!("delete-message: cannot read the count of {url}: {e}");
+            None
+        }
+    }
+}
+
+/// A backend's refusal of one delete, for people.
+fn refusal(code: &str, message: &str) -> String {
+    if code.contains("ReceiptHandleIsInvalid") {
+        "the receipt handle is no longer valid (the message was received again after the peek, \
+         or is gone): not deleted; peek again"
+            .to_string()
+    } else {
+        format!("{code}: {message}")
+    }
 }
 
 /// Deletes held messages (message id, receipt handle) of the queue at
 /// `queue`, and records what was deleted. A message that could not be
-/// deleted is in [`Deleted::failed`] with the backend's reason.
+/// deleted is in [`Deleted::failed`] with the backend's reason; one the
+/// backend accepted but the queue's count does not confirm is in
+/// [`Deleted::unconfirmed`] (and audited as such, not as deleted).
 pub async fn delete(
     c: &Clients,
     audit: &Audit,
@@ -60,25 +153,56 @@ pub async fn delete(
     messages: &[(MessageId, ReceiptHandle)],
 ) -> Result<Done<Deleted>, Error> {
     let url = queue.clone();
+    let before = total(c, &url).await;
     let handles: Vec<String> = messages.iter().map(|(_, h)| h.0.clone()).collect();
     let outcomes = c.delete_batch(url.as_str(), &handles).await?;
-    let mut deleted = Vec::new();
+    let mut accepted = Vec::new();
     let mut failed = Vec::new();
     for (i, (id, _)) in messages.iter().enumerate() {
         match outcomes.get(i).map(|o| &o.error) {
-            Some(None) => deleted.push(id.clone()),
-            Some(Some(e)) => failed.push((id.clone(), e.message.clone())),
+            Some(None) => accepted.push(id.clone()),
+            Some(Some(e)) => failed.push((id.clone(), refusal(&e.code, &e.message))),
             None => failed.push((
                 id.clone(),
                 "the backend returned no outcome for this delete".to_string(),
             )),
         }
     }
-    let recorded = record(audit, url.as_str(), &deleted);
+    let after = if accepted.is_empty() {
+        before
+    } else {
+        total(c, &url).await
+    };
+    let fell = match (before, after) {
+        (Some(b), Some(a)) => b.saturating_sub(a) as usize,
+        _ => 0,
+    };
+    let (deleted, unconfirmed, not_deleted) = if fell >= accepted.len() {
+        (accepted, Vec::new(), 0)
+    } else {
+        (Vec::new(), accepted.clone(), accepted.len() - fell)
+    };
+    let recorded = if unconfirmed.is_empty() {
+        record(audit, url.as_str(), &deleted)
+    } else {
+        audit.record(
+            "delete-message",
+            url.as_str(),
+            (unconfirmed.len() - not_deleted) as u64,
+            &format!(
+                "unconfirmed: {} accepted, the queue's count fell by {}: {}",
+                unconfirmed.len(),
+                unconfirmed.len() - not_deleted,
+                ids_text(&unconfirmed)
+            ),
+        )
+    };
     Ok(Done::audited(
         Deleted {
             url,
             deleted,
+            unconfirmed,
+            not_deleted,
             failed,
         },
         recorded,

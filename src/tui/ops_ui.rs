@@ -284,12 +284,35 @@ pub fn toggle_rule(state: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Rows of peeked messages that an action deleted or moved leave the
+/// queue view's list (and their marks); rows that may be gone are shown so.
+pub(crate) fn messages_gone(state: &mut AppState, queue: &str, gone: &[String], unsure: &[String]) {
+    for s in state.stack.iter_mut() {
+        let Screen::Queue(q) = s else { continue };
+        let url = q.queue.value.data().map(|x| x.url.as_str());
+        if q.id != queue && url != Some(queue) {
+            continue;
+        }
+        if let Some(p) = q.peek.value.data_mut() {
+            p.messages.retain(|m| !gone.contains(&m.message_id));
+        }
+        for id in gone.iter().chain(unsure) {
+            q.marked.remove(id);
+        }
+        q.unsure.extend(unsure.iter().cloned());
+    }
+    state.bump();
+}
+
 /// Runs a confirmed operator action.
 pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
     let req = state.req();
     match then {
         // Answered in `update/input.rs` (a peek, the quit question, a task's cancel).
-        Pending::ForcedPeek { .. } | Pending::Quit | Pending::CancelTask { .. } => Vec::new(),
+        Pending::ForcedPeek { .. }
+        | Pending::Quit
+        | Pending::CancelTask { .. }
+        | Pending::DiscardEdits => Vec::new(),
         Pending::Purge { queue, name } => {
             state.flash(Level::Info, format!("purging {}…", escape(&name)));
             vec![Effect::Purge { req, queue, name }]
@@ -299,17 +322,9 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             name,
             handles,
         } => {
-            let ids: BTreeSet<&String> = handles.iter().map(|(id, _)| id).collect();
-            if let Some(Screen::Queue(q)) = state
-                .stack
-                .iter_mut()
-                .rev()
-                .find(|s| matches!(s, Screen::Queue(_)))
-                && let Some(p) = q.peek.value.data_mut()
-            {
-                p.messages.retain(|m| !ids.contains(&m.message_id));
-                q.marked.clear();
-            }
+            // The rows leave the list when the backend's answer confirms
+            // the delete (`Msg::MessagesGone`), not before.
+            state.flash(Level::Info, format!("deleting from {}…", escape(&name)));
             if matches!(state.top(), Screen::Message(_)) {
                 state.stack.pop();
             }
@@ -391,8 +406,9 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
                 req,
                 to_queue,
                 outgoing,
-                delete: delete.map(|(queue, handle)| crate::ops::republish::Original {
+                delete: delete.map(|(queue, id, handle)| crate::ops::republish::Original {
                     queue,
+                    id: id.into(),
                     handle: handle.into(),
                 }),
             }]
@@ -442,4 +458,248 @@ pub(crate) fn refetch_rules_on_stack(state: &mut AppState) -> Vec<Effect> {
         }
     }
     effects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::sqs::Peek;
+    use crate::domain::Queue;
+    use crate::tui::config::Config;
+    use crate::tui::update::update;
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+
+    pub(crate) fn message(id: &str) -> Message {
+        Message {
+            message_id: id.to_string(),
+            receipt_handle: Some(format!("handle-{id}")),
+            body: format!("{{\"id\":\"{id}\"}}"),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: BTreeMap::new(),
+            message_attributes: BTreeMap::new(),
+        }
+    }
+
+    /// A queue view of `orders` with a peek of `ids` answered.
+    pub(crate) fn peeked(ids: &[&str]) -> AppState {
+        let now = Instant::now();
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), now);
+        let url = "http://x/1/orders".to_string();
+        let effects = crate::tui::view::queue::open_queue(&mut state, url.clone(), Some(false));
+        let Some(Effect::Peek { req, .. }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let queue = Queue::from_attributes(&url, BTreeMap::new());
+        update(
+            &mut state,
+            Msg::Peeked {
+                req: *req,
+                at: now,
+                wall_ms: 0,
+                result: Ok(Peek {
+                    queue,
+                    messages: ids.iter().map(|id| message(id)).collect(),
+                    warnings: Vec::new(),
+                    dead_lettered: None,
+                }),
+            },
+        );
+        state
+    }
+
+    fn rows(state: &AppState) -> Vec<String> {
+        let Screen::Queue(q) = state.top() else {
+            panic!("not on the queue view")
+        };
+        let p = q.peek.value.data().expect("a peek");
+        p.messages.iter().map(|m| m.message_id.clone()).collect()
+    }
+
+    #[test]
+    fn a_read_only_peek_of_a_queue_that_dead_letters_is_refused_with_the_reason() {
+        let now = Instant::now();
+        let context = Context {
+            read_only: true,
+            ..Context::default()
+        };
+        let (mut state, effects) = AppState::new(Config::defaults(), context, now);
+        let Some(Effect::FetchQueues { req }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let policy: BTreeMap<String, String> = [(
+            "RedrivePolicy".to_string(),
+            r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:orders-dlq","maxReceiveCount":3}"#
+                .to_string(),
+        )]
+        .into();
+        let queues = vec![Queue::from_attributes("http://x/1/orders", policy)];
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: *req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        let effects = update(
+            &mut state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('p'),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Peek { .. })),
+            "{effects:?}"
+        );
+        assert!(matches!(state.overlay, Overlay::None));
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Error);
+        assert!(
+            flash
+                .text
+                .contains("moves a message to the DLQ orders-dlq after 3 receives"),
+            "{flash:?}"
+        );
+        // A peek that gets through (the queue not known yet) tells the
+        // executor it is read-only.
+        let effects =
+            crate::tui::view::queue::open_queue(&mut state, "elsewhere".into(), Some(false));
+        assert!(
+            effects.iter().any(|e| matches!(
+                e,
+                Effect::Peek {
+                    read_only: true,
+                    ..
+                }
+            )),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn a_peek_that_moved_messages_to_the_dlq_says_so() {
+        let now = Instant::now();
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), now);
+        let url = "http://x/1/orders".to_string();
+        let effects = crate::tui::view::queue::open_queue(&mut state, url.clone(), Some(true));
+        let Some(Effect::Peek { req, .. }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let moved = crate::aws::sqs::DeadLettered {
+            dlq: "orders-dlq".to_string(),
+            count: 2,
+            certain: true,
+        };
+        update(
+            &mut state,
+            Msg::Peeked {
+                req: *req,
+                at: now,
+                wall_ms: 0,
+                result: Ok(Peek {
+                    queue: Queue::from_attributes(&url, BTreeMap::new()),
+                    messages: Vec::new(),
+                    warnings: vec![moved.to_string()],
+                    dead_lettered: Some(moved),
+                }),
+            },
+        );
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Warn);
+        assert!(
+            flash
+                .text
+                .starts_with("this receive moved 2 messages to the DLQ orders-dlq"),
+            "{flash:?}"
+        );
+    }
+
+    #[test]
+    fn deleted_rows_leave_the_list_only_when_confirmed_and_unsure_ones_say_so() {
+        let mut state = peeked(&["m1", "m2", "m3"]);
+        if let Screen::Queue(q) = state.top_mut() {
+            q.marked = ["m1".to_string(), "m2".to_string()].into();
+        }
+        delete(&mut state);
+        let Overlay::Confirm(c) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+            panic!("no confirmation")
+        };
+        let effects = confirmed(&mut state, c.then);
+        let [Effect::DeleteMessages { handles, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(handles.len(), 2);
+        // Not gone before the backend says so.
+        assert_eq!(rows(&state), ["m1", "m2", "m3"]);
+        update(
+            &mut state,
+            Msg::MessagesGone {
+                queue: "http://x/1/orders".to_string(),
+                gone: vec!["m1".to_string()],
+                unsure: vec!["m2".to_string()],
+            },
+        );
+        assert_eq!(rows(&state), ["m2", "m3"]);
+        let Screen::Queue(q) = state.top() else {
+            panic!()
+        };
+        assert!(q.marked.is_empty(), "{:?}", q.marked);
+        assert!(q.unsure.contains("m2"));
+        update(
+            &mut state,
+            Msg::ActionDone {
+                req: ReqId(99),
+                result: Err(Failure::NotAllDeleted(
+                    "deleted 1 message from orders; 1 may not have been deleted".to_string(),
+                )),
+            },
+        );
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Error);
+        assert!(
+            flash.text.contains("may not have been deleted"),
+            "{flash:?}"
+        );
+    }
+
+    #[test]
+    fn a_republish_with_delete_names_the_original_and_its_row_leaves() {
+        let mut state = peeked(&["m1", "m2"]);
+        crate::tui::view::editor::edit(&mut state);
+        assert!(matches!(state.top(), Screen::Editor(_)));
+        let effects = confirmed(
+            &mut state,
+            Pending::Republish {
+                to_queue: Some("orders".to_string()),
+                outgoing: Box::new(Outgoing::Message(Default::default())),
+                delete: Some((
+                    "http://x/1/orders".to_string(),
+                    "m1".to_string(),
+                    "handle-m1".to_string(),
+                )),
+            },
+        );
+        let [
+            Effect::Republish {
+                delete: Some(o), ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(o.id.as_str(), "m1");
+        update(
+            &mut state,
+            Msg::MessagesGone {
+                queue: "http://x/1/orders".to_string(),
+                gone: vec!["m1".to_string()],
+                unsure: Vec::new(),
+            },
+        );
+        assert_eq!(rows(&state), ["m2"]);
+    }
 }

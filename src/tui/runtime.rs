@@ -183,9 +183,11 @@ impl Executor {
                 queue,
                 max,
                 force,
+                read_only,
             } => self.spawn(move |c| async move {
                 let opts = PeekOptions {
                     force,
+                    read_only,
                     ..PeekOptions::default()
                 };
                 let result = c.peek(&queue, max, opts).await;
@@ -358,31 +360,26 @@ impl Executor {
                 queue,
                 name,
                 handles,
-            } => self.spawn_op(move |c, audit| async move {
-                let url = crate::domain::QueueUrl::from(queue);
-                let result = ops::delete::delete(&c, &audit, &url, &handles)
-                    .await
-                    .map_err(Failure::from)
-                    .and_then(|done| {
-                        warn_audit(done.audit_warning);
-                        let d = done.value;
-                        let deleted = d.deleted.len();
-                        if d.failed.is_empty() {
-                            Ok(format!(
-                                "deleted {deleted} message(s) from {}",
-                                escape(&name)
-                            ))
-                        } else {
-                            let failed = d
-                                .failed
-                                .iter()
-                                .map(|(id, why)| (id.to_string(), why.to_string()))
-                                .collect();
-                            Err(Failure::NotAllDeleted { deleted, failed })
+            } => {
+                let tx = self.tx.clone();
+                self.spawn_op(move |c, audit| async move {
+                    let url = crate::domain::QueueUrl::from(queue.clone());
+                    let result = match ops::delete::delete(&c, &audit, &url, &handles).await {
+                        Ok(done) => {
+                            warn_audit(done.audit_warning);
+                            let d = done.value;
+                            let _ = tx.send(gone(&queue, &d));
+                            if d.all_confirmed() {
+                                Ok(d.summary(&name))
+                            } else {
+                                Err(Failure::NotAllDeleted(d.summary(&name)))
+                            }
                         }
-                    });
-                Msg::ActionDone { req, result }
-            }),
+                        Err(e) => Err(Failure::from(e)),
+                    };
+                    Msg::ActionDone { req, result }
+                })
+            }
             Effect::SetRuleState {
                 req,
                 rule,
@@ -411,21 +408,33 @@ impl Executor {
                 to_queue,
                 outgoing,
                 delete,
-            } => self.spawn_op(move |c, audit| async move {
-                let outgoing = match *outgoing {
-                    Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
-                    Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
-                };
-                let result =
-                    ops::republish::republish(&c, &audit, to_queue.as_deref(), outgoing, delete)
-                        .await
-                        .map(|done| {
-                            warn_audit(done.audit_warning);
-                            done.value
-                        })
-                        .map_err(Failure::from);
-                Msg::ActionDone { req, result }
-            }),
+            } => {
+                let tx = self.tx.clone();
+                self.spawn_op(move |c, audit| async move {
+                    let outgoing = match *outgoing {
+                        Outgoing::Message(m) => ops::republish::Outgoing::Message(m),
+                        Outgoing::Event(e) => ops::republish::Outgoing::Event(e),
+                    };
+                    let queue = delete.as_ref().map(|o| o.queue.clone());
+                    let result = ops::republish::republish(
+                        &c,
+                        &audit,
+                        to_queue.as_deref(),
+                        outgoing,
+                        delete,
+                    )
+                    .await
+                    .map(|done| {
+                        warn_audit(done.audit_warning);
+                        if let (Some(q), Some(d)) = (&queue, &done.value.original) {
+                            let _ = tx.send(gone(q, d));
+                        }
+                        done.value.summary
+                    })
+                    .map_err(Failure::from);
+                    Msg::ActionDone { req, result }
+                })
+            }
             Effect::StartTail { req, bus, pattern } => {
                 let title = format!("tail of bus {bus}");
                 let c = self.clients();
@@ -452,6 +461,13 @@ impl Executor {
                 if let Some(task) = self.tasks.get(&OpId(req.0)) {
                     self.stop(task);
                 }
+            }
+            // The loop keeps it for its caller (`Tui::take_external_edit`);
+            // an executor alone (tests) has no terminal to hand over.
+            Effect::EditBody { .. } => {
+                let _ = self.tx.send(Msg::BodyEdited(Err(Failure::Editor(
+                    "no terminal to hand to $EDITOR here".to_string(),
+                ))));
             }
             Effect::SaveLines { path, lines } => {
                 let tx = self.tx.clone();
@@ -487,7 +503,11 @@ impl Executor {
                     },
                 });
                 let handle = tokio::spawn(async move {
+                    let chosen = ids.clone();
                     let result = run_redrive(&c, &audit, &tx, id, &dlq, to, ids, &stop).await;
+                    if let (Ok(s), Some(chosen)) = (&result, chosen) {
+                        let _ = tx.send(redriven(&dlq, s, chosen));
+                    }
                     let _ = tx.send(Msg::Task {
                         id,
                         event: TaskEvent::done(result.map(|s| TaskSummary::Redrive(Box::new(s)))),
@@ -642,6 +662,50 @@ impl Drop for Executor {
     }
 }
 
+/// Which peeked rows of `queue` a delete removed (or may have).
+fn gone(queue: &str, d: &ops::delete::Deleted) -> Msg {
+    Msg::MessagesGone {
+        queue: queue.to_string(),
+        gone: d.deleted.iter().map(|id| id.to_string()).collect(),
+        unsure: d.unconfirmed.iter().map(|id| id.to_string()).collect(),
+    }
+}
+
+/// Which peeked rows of the DLQ `dlq` a redrive of the marked ones moved:
+/// those not reported failed, left behind or not found, when the count of
+/// moved messages agrees; otherwise (a cancelled run) all may be gone.
+fn redriven(dlq: &str, s: &ops::redrive::Summary, chosen: Vec<String>) -> Msg {
+    if s.mode == "dry-run" {
+        return Msg::MessagesGone {
+            queue: dlq.to_string(),
+            gone: Vec::new(),
+            unsure: Vec::new(),
+        };
+    }
+    let stayed: std::collections::BTreeSet<&str> = s
+        .failed
+        .iter()
+        .chain(&s.not_deleted)
+        .map(|f| f.id.as_str())
+        .chain(s.not_found.iter().map(String::as_str))
+        .collect();
+    let moved: Vec<String> = chosen
+        .iter()
+        .filter(|id| !stayed.contains(id.as_str()))
+        .cloned()
+        .collect();
+    let (gone, unsure) = if moved.len() as u64 == s.moved + s.recovered {
+        (moved, Vec::new())
+    } else {
+        (Vec::new(), moved)
+    };
+    Msg::MessagesGone {
+        queue: dlq.to_string(),
+        gone,
+        unsure,
+    }
+}
+
 /// Writes the OSC 52 "set clipboard" sequence.
 fn osc52(clipboard: &Clipboard, text: &str) -> Result<usize, Failure> {
     let encoded =
@@ -663,6 +727,9 @@ pub struct Tui<B: Backend> {
     dirty: bool,
     last_draw: Option<Instant>,
     frames: u64,
+    /// A body to hand to `$EDITOR`: the loop returns so that its caller
+    /// can stop reading input and suspend the terminal.
+    external: Option<String>,
 }
 
 impl<B: Backend> Tui<B> {
@@ -689,6 +756,7 @@ impl<B: Backend> Tui<B> {
             dirty: true,
             last_draw: None,
             frames: 0,
+            external: None,
         };
         tui.send_size();
         tui
@@ -732,9 +800,17 @@ impl<B: Backend> Tui<B> {
     /// Applies a message as if it had arrived (tests, start-up).
     pub fn handle(&mut self, msg: Msg) {
         for effect in update(&mut self.state, msg) {
-            self.exec.run(effect);
+            match effect {
+                Effect::EditBody { text } => self.external = Some(text),
+                other => self.exec.run(other),
+            }
         }
         self.dirty = true;
+    }
+
+    /// The body to hand to `$EDITOR`, when the loop returned for it.
+    pub fn take_external_edit(&mut self) -> Option<String> {
+        self.external.take()
     }
 
     /// Tells the state the terminal's size (list scrolling uses it).
@@ -788,7 +864,7 @@ impl<B: Backend> Tui<B> {
             while let Ok(msg) = self.rx.try_recv() {
                 self.handle(msg);
             }
-            if self.state.quit {
+            if self.state.quit || self.external.is_some() {
                 return Ok(false);
             }
             if done(&self.state) {
@@ -831,6 +907,11 @@ impl<B: Backend> Tui<B> {
 
 static GUARD_ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+
+/// Whether a [`TerminalGuard`] holds the terminal (raw mode, alternate screen).
+pub(crate) fn terminal_held() -> bool {
+    GUARD_ACTIVE.load(Ordering::SeqCst)
+}
 
 /// Leaves raw mode and the alternate screen (idempotent).
 fn restore_terminal() {
@@ -876,5 +957,60 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore_terminal();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::redrive::{Destination, Mode, Plan, Summary};
+
+    fn summary(moved: u64, failed: &[&str]) -> Summary {
+        let plan = Plan::new(
+            crate::domain::QueueUrl::from("http://x/1/dlq"),
+            Destination::OriginalSources,
+        );
+        let mut s = Summary::nothing_to_move(&plan, Mode::Client, String::new());
+        s.moved = moved;
+        s.failed = failed
+            .iter()
+            .map(|id| ops::redrive::Failure {
+                id: crate::domain::MessageId(id.to_string()),
+                reason: "refused".to_string(),
+            })
+            .collect();
+        s
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_redrive_of_marked_rows_removes_the_moved_ones() {
+        let Msg::MessagesGone {
+            queue,
+            gone,
+            unsure,
+        } = redriven(
+            "http://x/1/dlq",
+            &summary(2, &["m3"]),
+            ids(&["m1", "m2", "m3"]),
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(queue, "http://x/1/dlq");
+        assert_eq!(gone, ids(&["m1", "m2"]));
+        assert!(unsure.is_empty());
+        // A cancelled run moved fewer than it was given: which ones is not
+        // known, so they are all marked as maybe gone.
+        let Msg::MessagesGone { gone, unsure, .. } =
+            redriven("http://x/1/dlq", &summary(1, &[]), ids(&["m1", "m2"]))
+        else {
+            panic!()
+        };
+        assert!(gone.is_empty());
+        assert_eq!(unsure, ids(&["m1", "m2"]));
     }
 }

@@ -139,6 +139,8 @@ pub enum Overlay {
 /// What a confirmation runs when the user says yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
+    /// Leave the message editor, discarding its edits.
+    DiscardEdits,
     /// A peek that can move messages to the DLQ (maxReceiveCount <= 2).
     ForcedPeek {
         queue: String,
@@ -184,7 +186,8 @@ pub enum Pending {
     Republish {
         to_queue: Option<String>,
         outgoing: Box<Outgoing>,
-        delete: Option<(String, String)>,
+        /// (queue, message id, receipt handle).
+        delete: Option<(String, String, String)>,
     },
 }
 
@@ -383,6 +386,14 @@ pub enum Msg {
         req: ReqId,
         context: Context,
     },
+    /// Peeked messages of `queue` (a URL or the id a queue view was opened
+    /// with) that an action deleted or moved (`gone`: their rows leave the
+    /// list) or may have (`unsure`: shown as such); by message id.
+    MessagesGone {
+        queue: String,
+        gone: Vec<String>,
+        unsure: Vec<String>,
+    },
     /// An operator action ended: what it did, or why it failed.
     ActionDone {
         req: ReqId,
@@ -390,6 +401,8 @@ pub enum Msg {
     },
     /// Lines written to a file (its path), or why not.
     Saved(Result<String, Failure>),
+    /// The body as `$EDITOR` left it, or why the editor failed.
+    BodyEdited(Result<String, Failure>),
     /// TestEventPattern's verdict for a workbench event.
     RemoteChecked {
         event_index: usize,
@@ -445,6 +458,8 @@ pub enum Effect {
         max: u32,
         /// The user confirmed a peek that can dead-letter.
         force: bool,
+        /// `--read-only`: the peek refuses a queue with a redrive policy.
+        read_only: bool,
     },
     FetchBuses {
         req: ReqId,
@@ -537,6 +552,11 @@ pub enum Effect {
     /// Stops the tail, which removes its queue and rule (then its task is done).
     StopTail {
         req: ReqId,
+    },
+    /// Hands the editor's body to `$EDITOR` (the loop's caller suspends
+    /// the terminal; answers `BodyEdited`).
+    EditBody {
+        text: String,
     },
     /// Writes lines to a file in the working directory.
     SaveLines {

@@ -116,6 +116,14 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::MessagesGone {
+            queue,
+            gone,
+            unsure,
+        } => {
+            crate::tui::ops_ui::messages_gone(state, &queue, &gone, &unsure);
+            Vec::new()
+        }
         Msg::ActionDone { req: _, result } => {
             match result {
                 Ok(done) => state.flash(Level::Info, done),
@@ -126,6 +134,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.expire();
             refresh_now(state)
         }
+        Msg::BodyEdited(result) => view::editor::body_edited(state, result),
         Msg::Saved(result) => {
             match result {
                 Ok(path) => state.flash(Level::Info, format!("saved to {path}")),

@@ -49,7 +49,15 @@ and how many are left before the DLQ, and warns on stderr about messages at thei
 last receive and held FIFO groups.
 
 eddy refuses (exit 2) when a peek could move messages to the DLQ: a maxReceiveCount
-of 2 or less. --force peeks anyway.
+of 2 or less. --force peeks anyway. When a peek does move messages (their receive
+count passed maxReceiveCount), eddy says so: \"this receive moved N message(s) to the
+DLQ ..\" (or \"may have moved\" when it can only infer it from the counts).
+
+Under --read-only a peek is still a receive, so eddy refuses --hold (it hides the
+messages from consumers) and refuses to peek a queue with a redrive policy (every
+receive brings its messages closer to the DLQ). The same holds for `eddy export` and
+`eddy redrive --dry-run`, which receive every message they read. Listing queues,
+counts, DLQs, rules and logs never receives.
 
 Output: message id, receives (count / left), sent time, and the body's first line,
 escaped (control characters are shown as \\u{..}, never sent to the terminal).

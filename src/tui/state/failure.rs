@@ -34,23 +34,14 @@ pub enum Failure {
     /// Another thread panicked while writing to the clipboard.
     #[error("clipboard lock poisoned")]
     ClipboardPoisoned,
-    /// Some peeked messages were deleted, these were not: (message id, why).
-    #[error(
-        "deleted {deleted}; not deleted: {} (peek again: a receipt handle is good until the message is received again)",
-        crate::text::escape(&failed_list(.failed))
-    )]
-    NotAllDeleted {
-        deleted: usize,
-        failed: Vec<(String, String)>,
-    },
-}
-
-fn failed_list(failed: &[(String, String)]) -> String {
-    let failed: Vec<String> = failed
-        .iter()
-        .map(|(id, why)| format!("{id}: {why}"))
-        .collect();
-    failed.join("; ")
+    /// `$EDITOR` failed (how), the body is unchanged.
+    #[error("{0}")]
+    Editor(String),
+    /// Not every delete was confirmed: what was deleted, what may not have
+    /// been, what was not and why (terminal-safe, from
+    /// `ops::delete::Deleted::summary`).
+    #[error("{0}")]
+    NotAllDeleted(String),
 }
 
 impl From<crate::aws::Error> for Failure {
@@ -65,13 +56,11 @@ mod tests {
 
     #[test]
     fn failures_read_as_before_they_were_typed() {
-        let partial = Failure::NotAllDeleted {
-            deleted: 2,
-            failed: vec![("m1".to_string(), "ReceiptHandleIsInvalid".to_string())],
-        };
+        let partial =
+            Failure::NotAllDeleted("deleted 2 messages from q; not deleted: m1".to_string());
         assert_eq!(
             partial.to_string(),
-            "deleted 2; not deleted: m1: ReceiptHandleIsInvalid (peek again: a receipt handle is good until the message is received again)"
+            "deleted 2 messages from q; not deleted: m1"
         );
         let file = Failure::File {
             path: "tail.jsonl".to_string(),

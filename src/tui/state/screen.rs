@@ -41,6 +41,10 @@ pub struct QueueScreen {
     pub list: ListView,
     /// Message ids marked with space (for delete and redrive).
     pub marked: BTreeSet<String>,
+    /// Message ids of rows a delete (or a republish's delete) was accepted
+    /// for, but not confirmed: they may be gone; shown with `?` until the
+    /// next peek.
+    pub unsure: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,10 +304,33 @@ pub struct EditorScreen {
     pub delete_original: bool,
     pub error: Option<String>,
     pub was_json: bool,
+    /// The `ERROR_*` message attributes (`NAME:TYPE=VALUE` lines) an
+    /// EventBridge DLQ added: set aside, not sent unless `keep_errors`.
+    pub error_attrs: Vec<String>,
+    /// Send the `ERROR_*` attributes too (ctrl-g).
+    pub keep_errors: bool,
+    /// Why the destination is what it is (e.g. "the DLQ's source").
+    pub dest_note: Option<String>,
+    /// The body and attributes as opened (what "unsaved edits" compares with).
+    initial: (Vec<String>, Vec<String>),
+}
+
+/// `ERROR_CODE`, `ERROR_MESSAGE`: what an EventBridge DLQ adds; dropped from
+/// a republished copy unless kept.
+pub fn is_error_attribute(name: &str) -> bool {
+    name.starts_with("ERROR_")
 }
 
 impl EditorScreen {
-    pub fn new(queue_id: &str, queue: Option<&Queue>, message: Message) -> EditorScreen {
+    /// The editor on `message` of the queue `queue_id`; `source`: the queue
+    /// the message came from when `queue_id` is its DLQ (the default
+    /// destination), with a note saying how it was found.
+    pub fn new(
+        queue_id: &str,
+        queue: Option<&Queue>,
+        message: Message,
+        source: Option<(String, String)>,
+    ) -> EditorScreen {
         let was_json = serde_json::from_str::<serde_json::Value>(&message.body).is_ok();
         let text = if was_json {
             crate::tui::inspect::reindent(&message.body)
@@ -320,6 +347,13 @@ impl EditorScreen {
         let attr_lines: Vec<String> = message
             .message_attributes
             .iter()
+            .filter(|(k, _)| !is_error_attribute(k))
+            .map(|(k, a)| a.to_arg(k))
+            .collect();
+        let error_attrs: Vec<String> = message
+            .message_attributes
+            .iter()
+            .filter(|(k, _)| is_error_attribute(k))
             .map(|(k, a)| a.to_arg(k))
             .collect();
         let mut attrs = TextArea::new(if attr_lines.is_empty() {
@@ -328,6 +362,11 @@ impl EditorScreen {
             attr_lines
         });
         attrs.set_cursor_line_style(ratatui::style::Style::default());
+        let initial = (body.lines().to_vec(), attrs.lines().to_vec());
+        let (dest, dest_note) = match source {
+            Some((q, note)) => (Destination::Queue(q), Some(note)),
+            None => (Destination::SameQueue, None),
+        };
         EditorScreen {
             queue_id: queue_id.to_string(),
             queue_name: queue
@@ -338,11 +377,21 @@ impl EditorScreen {
             body,
             attrs,
             on_attrs: false,
-            dest: Destination::SameQueue,
+            dest,
             delete_original: false,
             error: None,
             was_json,
+            error_attrs,
+            keep_errors: false,
+            dest_note,
+            initial,
         }
+    }
+
+    /// The body or the attributes differ from what was opened.
+    pub fn edited(&self) -> bool {
+        self.body.lines() != self.initial.0.as_slice()
+            || self.attrs.lines() != self.initial.1.as_slice()
     }
 
     pub fn text(&self) -> String {
@@ -355,7 +404,12 @@ impl EditorScreen {
         &self,
     ) -> Result<std::collections::BTreeMap<String, MessageAttribute>, String> {
         let mut out = std::collections::BTreeMap::new();
-        for (n, line) in self.attrs.lines().iter().enumerate() {
+        let kept: &[String] = if self.keep_errors {
+            &self.error_attrs
+        } else {
+            &[]
+        };
+        for (n, line) in self.attrs.lines().iter().chain(kept).enumerate() {
             if line.trim().is_empty() {
                 continue;
             }

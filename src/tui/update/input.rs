@@ -326,6 +326,7 @@ pub(crate) fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             Vec::new()
         }
         Pending::CancelTask { id } => view::tasks::cancel_now(state, id),
+        Pending::DiscardEdits => view::editor::discard(state),
         other => crate::tui::ops_ui::confirmed(state, other),
     }
 }

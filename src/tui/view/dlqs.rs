@@ -436,6 +436,7 @@ mod tests {
             peek: Live::default(),
             list: ListView::default(),
             marked: Default::default(),
+            unsure: Default::default(),
         };
         screen.queue.value = Loadable::Loaded {
             data: q,

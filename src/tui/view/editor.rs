@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use crate::domain::{Message, Queue, queue_name};
 use crate::text::escape;
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
@@ -53,8 +54,96 @@ pub(crate) fn edit(state: &mut AppState) -> Vec<Effect> {
     let Some((id, q)) = queue else {
         return Vec::new();
     };
-    let editor = EditorScreen::new(&id, q.as_ref(), message);
+    let q = q.or_else(|| {
+        state
+            .queue_by_url(&id)
+            .or_else(|| state.queue_by_name(queue_name(&id)))
+            .cloned()
+    });
+    let source = source_of(state, q.as_ref(), &message);
+    let editor = EditorScreen::new(&id, q.as_ref(), message, source);
     state.stack.push(Screen::Editor(Box::new(editor)));
+    Vec::new()
+}
+
+/// Where a message of the DLQ `dlq` came from, and how that was found:
+/// its `DeadLetterQueueSourceArn`, else the listed queues whose redrive
+/// policy names `dlq` (moto gives no such attribute). `None`: not a DLQ's
+/// message (the same queue stays the default).
+pub(crate) fn source_of(
+    state: &AppState,
+    dlq: Option<&Queue>,
+    message: &Message,
+) -> Option<(String, String)> {
+    if let Some(arn) = message.attributes.get("DeadLetterQueueSourceArn") {
+        return Some((
+            queue_name(arn).to_string(),
+            "the DLQ's source (DeadLetterQueueSourceArn)".to_string(),
+        ));
+    }
+    let dlq = dlq?;
+    let listed = state.queues.value.data()?;
+    let sources: Vec<&Queue> = state
+        .dlq_source_indices(dlq)
+        .into_iter()
+        .filter_map(|i| listed.get(i))
+        .collect();
+    match sources.as_slice() {
+        [] => None,
+        [one] => Some((
+            one.name.clone(),
+            "the DLQ's source (its redrive policy)".to_string(),
+        )),
+        [first, ..] => Some((
+            first.name.clone(),
+            format!(
+                "1 of the DLQ's {} sources (redrive policies; ctrl-t for another)",
+                sources.len()
+            ),
+        )),
+    }
+}
+
+/// The body as `$EDITOR` left it: it replaces the editor's body (the
+/// attributes stay); a failed editor leaves the body as it was.
+pub(crate) fn body_edited(
+    state: &mut AppState,
+    result: Result<String, crate::tui::state::Failure>,
+) -> Vec<Effect> {
+    let Some(ed) = state.stack.iter_mut().rev().find_map(|s| match s {
+        Screen::Editor(e) => Some(e),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(text) => {
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let mut body = ratatui_textarea::TextArea::new(if lines.is_empty() {
+                vec![String::new()]
+            } else {
+                lines
+            });
+            body.set_cursor_line_style(ratatui::style::Style::default());
+            ed.body = body;
+            ed.on_attrs = false;
+            ed.error = None;
+            state.flash(
+                Level::Info,
+                "the body is back from $EDITOR (ctrl-s sends, esc leaves)",
+            );
+        }
+        Err(e) => state.flash(Level::Error, e.to_string()),
+    }
+    Vec::new()
+}
+
+/// Leaves the editor (its edits discarded): nothing was sent.
+pub(crate) fn discard(state: &mut AppState) -> Vec<Effect> {
+    if matches!(state.top(), Screen::Editor(_)) {
+        state.stack.pop();
+    }
+    state.flash(Level::Info, "left the editor: nothing was sent");
     Vec::new()
 }
 
@@ -68,10 +157,27 @@ pub(crate) fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     };
     match (ctrl, key.code) {
         (false, KeyCode::Esc) => {
-            state.stack.pop();
-            state.flash(Level::Info, "left the editor: nothing was sent");
+            if !ed.edited() {
+                return discard(state);
+            }
+            confirm(
+                state,
+                "discard your edits?".to_string(),
+                vec![
+                    "The body or the attributes were edited; leaving discards the edits."
+                        .to_string(),
+                    "Nothing was sent.".to_string(),
+                ],
+                None,
+                Pending::DiscardEdits,
+            );
             Vec::new()
         }
+        (true, KeyCode::Char('g')) => {
+            ed.keep_errors = !ed.keep_errors;
+            Vec::new()
+        }
+        (true, KeyCode::Char('o')) => vec![Effect::EditBody { text: ed.text() }],
         (true, KeyCode::Char('t')) => {
             let text = match &ed.dest {
                 Destination::SameQueue => String::new(),
@@ -106,7 +212,7 @@ pub(crate) fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 .delete_original
                 .then(|| ed.message.receipt_handle.clone())
                 .flatten()
-                .map(|h| (ed.queue_id.clone(), h));
+                .map(|h| (ed.queue_id.clone(), ed.message.message_id.clone(), h));
             let mut lines = vec![format!("Sends the edited message to {}.", escape(&to))];
             if delete.is_some() {
                 lines.push(format!(
@@ -193,7 +299,12 @@ impl super::kind::View for EditorView {
             kv(
                 state,
                 "to",
-                escape(&e.dest.describe(&e.queue_name)).into_owned(),
+                match (&e.dest, &e.dest_note) {
+                    (Destination::Queue(_), Some(note)) => {
+                        format!("{} · {note}", escape(&e.dest.describe(&e.queue_name)))
+                    }
+                    _ => escape(&e.dest.describe(&e.queue_name)).into_owned(),
+                },
             ),
             kv(
                 state,
@@ -222,8 +333,25 @@ impl super::kind::View for EditorView {
                 }
             ),
         ));
+        if !e.error_attrs.is_empty() {
+            let names: Vec<&str> = e
+                .error_attrs
+                .iter()
+                .map(|l| l.split([':', '=']).next().unwrap_or(l))
+                .collect();
+            info.push(kv(
+                state,
+                "ERROR_*",
+                format!(
+                    "{} {} (ctrl-g to {})",
+                    escape(&names.join(", ")),
+                    if e.keep_errors { "sent too" } else { "dropped" },
+                    if e.keep_errors { "drop" } else { "keep" }
+                ),
+            ));
+        }
         info.push(Line::from(Span::styled(
-            "ctrl-s send · tab body/attributes · ctrl-t destination · ctrl-d delete original · esc leave",
+            "ctrl-s send · tab attributes · ctrl-t destination · ctrl-d delete original · ctrl-g ERROR_* · ctrl-o $EDITOR · esc leave",
             style(state, Meaning::Muted),
         )));
         let [head, rest] = split_top(info.len().saturating_sub(2), area);
@@ -273,5 +401,221 @@ impl super::kind::View for EditorView {
         if kind == PromptKind::Destination {
             set_destination(state, text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::sqs::Peek;
+    use crate::domain::MessageAttribute;
+    use crate::tui::config::Config;
+    use crate::tui::update::update;
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+
+    fn key(code: KeyCode, ctrl: bool) -> Msg {
+        let m = if ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        Msg::Key(KeyEvent::new(code, m))
+    }
+
+    fn attr(v: &str) -> MessageAttribute {
+        MessageAttribute {
+            data_type: "String".to_string(),
+            string_value: Some(v.to_string()),
+            binary_value: None,
+        }
+    }
+
+    /// Queues `orders` (its DLQ `orders-dlq`) listed, `orders-dlq` open
+    /// with one message peeked (`attributes` its system attributes), and
+    /// the editor opened on it.
+    fn editing(attributes: BTreeMap<String, String>) -> AppState {
+        let now = Instant::now();
+        let (mut state, effects) = AppState::new(Config::defaults(), Context::default(), now);
+        let Some(Effect::FetchQueues { req }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let dlq_arn = "arn:aws:sqs:us-east-1:1:orders-dlq";
+        let orders = Queue::from_attributes(
+            "http://x/1/orders",
+            [(
+                "RedrivePolicy".to_string(),
+                format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":5}}"#),
+            )]
+            .into(),
+        );
+        let dlq = Queue::from_attributes(
+            "http://x/1/orders-dlq",
+            [("QueueArn".to_string(), dlq_arn.to_string())].into(),
+        );
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: *req,
+                at: now,
+                result: Ok(vec![orders, dlq.clone()]),
+            },
+        );
+        let effects = crate::tui::view::queue::open_queue(&mut state, dlq.url.clone(), Some(false));
+        let Some(Effect::Peek { req, .. }) = effects.last() else {
+            panic!("{effects:?}")
+        };
+        let message = Message {
+            message_id: "m1".to_string(),
+            receipt_handle: Some("h1".to_string()),
+            body: r#"{"n":1}"#.to_string(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes,
+            message_attributes: [
+                ("ERROR_CODE".to_string(), attr("SQSEventsOverQuota")),
+                ("ERROR_MESSAGE".to_string(), attr("throttled")),
+                ("origin".to_string(), attr("web")),
+            ]
+            .into(),
+        };
+        update(
+            &mut state,
+            Msg::Peeked {
+                req: *req,
+                at: now,
+                wall_ms: 0,
+                result: Ok(Peek {
+                    queue: dlq,
+                    messages: vec![message],
+                    warnings: Vec::new(),
+                    dead_lettered: None,
+                }),
+            },
+        );
+        edit(&mut state);
+        state
+    }
+
+    fn editor(state: &AppState) -> &EditorScreen {
+        match state.top() {
+            Screen::Editor(e) => e,
+            _ => panic!("not in the editor"),
+        }
+    }
+
+    #[test]
+    fn from_a_dlq_the_default_destination_is_the_source_queue() {
+        // moto: no DeadLetterQueueSourceArn, found from the redrive policies.
+        let state = editing(BTreeMap::new());
+        let e = editor(&state);
+        assert_eq!(e.dest, Destination::Queue("orders".to_string()));
+        assert_eq!(
+            e.dest_note.as_deref(),
+            Some("the DLQ's source (its redrive policy)")
+        );
+        // AWS and eddy: the attribute says.
+        let state = editing(
+            [(
+                "DeadLetterQueueSourceArn".to_string(),
+                "arn:aws:sqs:us-east-1:1:payments".to_string(),
+            )]
+            .into(),
+        );
+        assert_eq!(
+            editor(&state).dest,
+            Destination::Queue("payments".to_string())
+        );
+        // Sending asks to send to the source, not to the DLQ.
+        let mut state = state;
+        update(&mut state, key(KeyCode::Char('s'), true));
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("no confirmation")
+        };
+        assert!(
+            matches!(&c.then, Pending::Republish { to_queue: Some(q), .. } if q == "payments"),
+            "{:?}",
+            c.then
+        );
+    }
+
+    #[test]
+    fn error_attributes_are_dropped_unless_kept() {
+        let mut state = editing(BTreeMap::new());
+        let names = |state: &AppState| -> Vec<String> {
+            match editor(state).outgoing() {
+                Ok(Outgoing::Message(m)) => m.attributes.keys().cloned().collect(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(names(&state), ["origin"]);
+        update(&mut state, key(KeyCode::Char('g'), true));
+        assert!(editor(&state).keep_errors);
+        assert_eq!(names(&state), ["ERROR_CODE", "ERROR_MESSAGE", "origin"]);
+    }
+
+    #[test]
+    fn esc_with_unsaved_edits_asks_before_discarding() {
+        // Unedited: Esc leaves at once.
+        let mut state = editing(BTreeMap::new());
+        update(&mut state, key(KeyCode::Esc, false));
+        assert!(matches!(state.top(), Screen::Queue(_)));
+        // Edited: Esc asks; "n" stays, "y" leaves with nothing sent.
+        let mut state = editing(BTreeMap::new());
+        update(&mut state, key(KeyCode::Char('x'), false));
+        assert!(editor(&state).edited());
+        update(&mut state, key(KeyCode::Esc, false));
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("Esc did not ask")
+        };
+        assert_eq!(c.then, Pending::DiscardEdits);
+        update(&mut state, key(KeyCode::Char('n'), false));
+        assert!(matches!(state.top(), Screen::Editor(_)));
+        update(&mut state, key(KeyCode::Esc, false));
+        let effects = update(&mut state, key(KeyCode::Char('y'), false));
+        assert!(effects.is_empty(), "{effects:?}");
+        assert!(matches!(state.top(), Screen::Queue(_)));
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.text, "left the editor: nothing was sent");
+    }
+
+    #[test]
+    fn ctrl_o_hands_the_body_to_the_editor_and_takes_it_back() {
+        let mut state = editing(BTreeMap::new());
+        let effects = update(&mut state, key(KeyCode::Char('o'), true));
+        let [Effect::EditBody { text }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(text, &editor(&state).text());
+        update(&mut state, Msg::BodyEdited(Ok("{\"n\": 9}".to_string())));
+        assert_eq!(editor(&state).text(), "{\"n\": 9}");
+        assert!(editor(&state).edited());
+        // A failed editor: the body stays, the flash says why.
+        update(
+            &mut state,
+            Msg::BodyEdited(Err(crate::tui::state::Failure::Editor(
+                "the editor `false` ended with exit status: 1; the body is unchanged".to_string(),
+            ))),
+        );
+        assert_eq!(editor(&state).text(), "{\"n\": 9}");
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Error);
+        assert!(flash.text.contains("the body is unchanged"), "{flash:?}");
+    }
+
+    #[test]
+    fn the_result_is_stated() {
+        let mut state = editing(BTreeMap::new());
+        update(
+            &mut state,
+            Msg::ActionDone {
+                req: ReqId(7),
+                result: Ok("sent as abc to orders; original deleted".to_string()),
+            },
+        );
+        let flash = state.flash.as_ref().expect("a flash");
+        assert_eq!(flash.level, Level::Info);
+        assert_eq!(flash.text, "sent as abc to orders; original deleted");
     }
 }

@@ -151,6 +151,7 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
         peek: Live::default(),
         list: ListView::default(),
         marked: std::collections::BTreeSet::new(),
+        unsure: std::collections::BTreeSet::new(),
     };
     screen.queue.begin(req);
     let mut effects = vec![Effect::FetchQueue {
@@ -165,6 +166,7 @@ pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -
             queue: id,
             max: state.config.peek_count,
             force,
+            read_only: state.context.read_only,
         });
     }
     state.stack.push(Screen::Queue(Box::new(screen)));
@@ -271,7 +273,9 @@ impl super::kind::View for QueueView {
                     .and_then(|v| v.parse::<i64>().ok())
                     .map(crate::tui::inspect::hms)
                     .unwrap_or_default();
-                let mark = if s.marked.contains(&m.message_id) {
+                let mark = if s.unsure.contains(&m.message_id) {
+                    "?"
+                } else if s.marked.contains(&m.message_id) {
                     "✓"
                 } else {
                     " "
@@ -442,6 +446,16 @@ pub(crate) fn peek(state: &mut AppState) -> Vec<Effect> {
         Screen::Queue(q) => q.queue.value.data().cloned(),
         _ => return Vec::new(),
     };
+    // Read-only: no receive from a queue whose redrive policy can move what
+    // it receives to the DLQ.
+    if state.context.read_only
+        && let Some(why) = queue
+            .as_ref()
+            .and_then(|q| aws::sqs::read_only_refusal(q, "peek"))
+    {
+        state.flash(Level::Error, why);
+        return Vec::new();
+    }
     // A peek is a receive: where one receive can dead-letter, ask first.
     if let Some(q) = &queue
         && let Some(rp) = &q.redrive_policy
@@ -484,6 +498,7 @@ pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
         Screen::Queue(_) => {
             let req = state.req();
             let max = state.config.peek_count;
+            let read_only = state.context.read_only;
             if let Screen::Queue(q) = state.top_mut() {
                 if q.peek.begin(req) {
                     return vec![Effect::Peek {
@@ -491,6 +506,7 @@ pub(crate) fn peek_now(state: &mut AppState, force: bool) -> Vec<Effect> {
                         queue: q.id.clone(),
                         max,
                         force,
+                        read_only,
                     }];
                 }
                 state.flash(Level::Info, "a peek is already running");
@@ -549,6 +565,10 @@ pub(crate) fn peeked(
     wall_ms: i64,
     result: Result<Peek, aws::Error>,
 ) -> Vec<Effect> {
+    // The receive moved messages to the DLQ: say so where it is seen first.
+    if let Ok(Some(d)) = result.as_ref().map(|p| &p.dead_lettered) {
+        state.flash(Level::Warn, d.to_string());
+    }
     let result = result.map(|p| PeekView {
         approx_total: p.queue.counts.visible + p.queue.counts.in_flight,
         summaries: peek_more::summaries(&p.messages),
@@ -562,6 +582,8 @@ pub(crate) fn peeked(
         {
             q.peek.finish(req, at, result, Duration::ZERO);
             q.peek.next_refresh = None;
+            // New receipt handles: what a delete left unsure is seen anew.
+            q.unsure.clear();
             break;
         }
     }

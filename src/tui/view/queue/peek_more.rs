@@ -70,6 +70,7 @@ pub(crate) fn peek_more(state: &mut AppState) -> Option<Vec<Effect>> {
         return Some(Vec::new());
     }
     let queue = q.id.clone();
+    let read_only = state.context.read_only;
     state.flash(
         Level::Info,
         format!(
@@ -81,6 +82,7 @@ pub(crate) fn peek_more(state: &mut AppState) -> Option<Vec<Effect>> {
         queue,
         max,
         force: false,
+        read_only,
     }])
 }
 
@@ -265,6 +267,7 @@ mod tests {
             peek: Live::default(),
             list: ListView::default(),
             marked: Default::default(),
+            unsure: Default::default(),
         };
         screen.queue.value = Loadable::Loaded {
             data: q,
