@@ -20,7 +20,12 @@ fn main() -> ExitCode {
         // `eddy ... | head`: the reader has all it wanted.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            // Errors quote input (a pattern key, a name): shown escaped.
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                eddy::text::escape_lines(&e.to_string())
+            );
             ExitCode::from(EXIT_INPUT_ERROR)
         }
     }
