@@ -624,3 +624,65 @@ fn an_endpoint_override_works_next_to_sso_profiles() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------- flags and verdicts
+
+#[test]
+fn read_only_is_accepted_after_the_command_too() {
+    for args in [
+        &["purge", "orders", "--yes", "--read-only", "--local"][..],
+        &["send", "orders", "x", "--local", "--read-only"][..],
+        &["tail", "--bus", "orders", "--read-only", "--local"][..],
+    ] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--read-only"), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    let out = run(&["queues", "--local", "--read-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn test_pattern_remote_shows_eddys_verdict_when_the_backend_rejects_the_event() {
+    // An incomplete event: eddy's engine matches it, the backend's
+    // TestEventPattern refuses it (no id, account, time, ...).
+    let args = [
+        "test-pattern",
+        "--remote",
+        "--local",
+        r#"{"source":["demo.payments"]}"#,
+        r#"{"source":"demo.payments"}"#,
+    ];
+    let out = run(&args);
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(text.contains("eddy     MATCH"), "{text}");
+    assert!(text.contains("rejected the event"), "{text}");
+    assert!(err.contains("rejected the event"), "{err}");
+    assert!(err.contains("needs a complete event"), "{err}");
+
+    let out = run(&[&args[..], &["-o", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["match"], true);
+    assert_eq!(v["eddy"], true);
+    assert_eq!(v["backend"], Value::Null);
+    assert!(v["backend_error"].as_str().is_some(), "{v}");
+
+    // No match: exit 1, the verdict still shown.
+    let out = run(&[
+        "test-pattern",
+        "--remote",
+        "--local",
+        r#"{"source":["demo.other"]}"#,
+        r#"{"source":"demo.payments"}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("eddy     NO MATCH"),
+        "{}",
+        stdout(&out)
+    );
+}
