@@ -757,3 +757,35 @@ fn command_line_input_reaches_the_terminal_escaped() {
     assert_terminal_safe("match --count", &out.stdout);
     assert_terminal_safe("match --count stderr", &out.stderr);
 }
+
+/// Where the README and `eddy serve` tell how to point the aws CLI at the
+/// backend, the aws CLI v1 (which ignores AWS_ENDPOINT_URL for SQS) gets
+/// its `--endpoint-url` form.
+#[test]
+fn the_aws_cli_v1_hint_uses_endpoint_url() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let serve = readme
+        .split("### `eddy serve")
+        .nth(1)
+        .expect("the eddy serve section")
+        .split("\n### ")
+        .next()
+        .unwrap();
+    assert!(
+        serve.contains("AWS_ENDPOINT_URL=http://127.0.0.1:40127"),
+        "{serve}"
+    );
+    assert!(serve.contains("aws CLI v1"), "{serve}");
+    assert!(
+        serve.contains("aws --endpoint-url http://127.0.0.1:40127 sqs list-queues"),
+        "{serve}"
+    );
+    let out = run(&["serve", "--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("aws --endpoint-url http://127.0.0.1:4566 sqs list-queues"),
+        "{}",
+        stdout(&out)
+    );
+}

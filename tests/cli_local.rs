@@ -308,10 +308,16 @@ fn serve_binds_loopback_and_stops_on_sigterm() {
     );
     let queues = json_at(&server.url, &["queues"]);
     assert_eq!(queues, serde_json::json!([]));
+    let url = server.url.clone();
     let started = Instant::now();
     let (code, err) = server.terminate();
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("stopped"), "{err}");
+    // The hint for the aws CLI v1, which ignores AWS_ENDPOINT_URL for SQS.
+    assert!(
+        err.contains(&format!("aws --endpoint-url {url} sqs list-queues")),
+        "{err}"
+    );
     // Promptly, not at the end of terminate's 15 s deadline.
     assert!(started.elapsed() < Duration::from_secs(12));
 }

@@ -25,7 +25,8 @@ pub(super) const SERVE_HELP: &str = "\
 Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS
 GetCallerIdentity like AWS, so the aws CLI, boto3, any SDK or an app under development can
 use it: point them at the printed URL with any credentials. Prints `listening on URL` once
-it is ready, and runs until Ctrl-C or SIGTERM (exit 0).
+it is ready, and runs until Ctrl-C, SIGTERM or SIGHUP (exit 0). The aws CLI v1 ignores
+AWS_ENDPOINT_URL for SQS: give it --endpoint-url (the last example).
 
 It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has no
 authentication. State is in memory unless --data-dir: then every acknowledged change is
@@ -35,7 +36,8 @@ Examples:
   eddy serve
   eddy serve --port 0 --demo
   eddy serve --data-dir ~/.local/share/eddy --account-id 123456789012
-  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues";
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues
+  aws --endpoint-url http://127.0.0.1:4566 sqs list-queues";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -198,7 +200,7 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
             ));
         }
         io.note(format_args!(
-            "hint: eddy queues --endpoint-url {url}; or, for the aws CLI and SDKs: export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION={}",
+            "hint: eddy queues --endpoint-url {url}; or, for the aws CLI and SDKs: export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION={}; the aws CLI v1 ignores AWS_ENDPOINT_URL for SQS: aws --endpoint-url {url} sqs list-queues",
             demo::REGION,
             url = backend.url
         ));
