@@ -756,6 +756,16 @@ fn command_line_input_reaches_the_terminal_escaped() {
     let out = run(&["pattern", "match", "--rules", &rules, BIG, "--count"]);
     assert_terminal_safe("match --count", &out.stdout);
     assert_terminal_safe("match --count stderr", &out.stderr);
+
+    // A usage error quotes the argument.
+    let out = run(&["queues", "--endpoint-url", "x\u{1b}[2J\u{202e}"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_terminal_safe("usage error", &out.stderr);
+    assert!(
+        stderr(&out).contains("is not an http(s) URL"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Where the README and `eddy serve` tell how to point the aws CLI at the
