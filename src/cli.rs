@@ -98,8 +98,8 @@ pub struct Cli {
     /// With --demo: events per second the demo puts on its buses [default: 5]
     #[arg(long, value_name = "N", requires = "demo", value_parser = common::parse_rate)]
     pub demo_rate: Option<f64>,
-    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands), and receives that could dead-letter or hide messages (see below)
-    #[arg(long)]
+    /// Refuse every action that changes queues, messages, buses or rules (TUI and commands), and receives that could dead-letter or hide messages (see below); before or after the command
+    #[arg(long, global = true)]
     pub read_only: bool,
     /// A profile from ~/.aws/config for the terminal UI (and the command after, unless it sets its own)
     #[arg(long, value_name = "NAME", conflicts_with = "local")]

@@ -11,7 +11,20 @@ use eddy::cli::{self, Cli};
 const EXIT_INPUT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and --version: as clap prints them.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        // A usage error quotes the argument: shown escaped, like all input.
+        Err(e) => {
+            let text = e.render().to_string();
+            let _ = write!(io::stderr(), "{}", eddy::text::escape_lines(&text));
+            return ExitCode::from(EXIT_INPUT_ERROR);
+        }
+    };
     let mut stdin = io::stdin().lock();
     let mut stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut stderr = io::stderr().lock();
@@ -20,7 +33,12 @@ fn main() -> ExitCode {
         // `eddy ... | head`: the reader has all it wanted.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            // Errors quote input (a pattern key, a name): shown escaped.
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                eddy::text::escape_lines(&e.to_string())
+            );
             ExitCode::from(EXIT_INPUT_ERROR)
         }
     }

@@ -37,6 +37,23 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`escape`], but a newline stays a line break: for text laid out
+/// on several lines (pretty JSON, a report) that still must not carry a
+/// control character or escape sequence to the terminal.
+pub fn escape_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&escape(line));
+    }
+    Cow::Owned(out)
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -68,5 +85,15 @@ mod tests {
         assert_eq!(escape("\u{202e}txt.exe"), "\\u{202e}txt.exe");
         assert!(!escape("x\u{0}\u{7f}\u{85}").chars().any(char::is_control));
         assert_eq!(escape("héllo ✓"), "héllo ✓");
+    }
+
+    #[test]
+    fn escape_lines_keeps_line_breaks_only() {
+        assert_eq!(escape_lines("a\nb"), "a\nb");
+        assert_eq!(
+            escape_lines("a\u{1b}[2J\nb\u{202e}\t"),
+            "a\\u{1b}[2J\nb\\u{202e}\\t"
+        );
+        assert_eq!(escape_lines(&escape_lines("x\u{1b}")), "x\\u{1b}");
     }
 }

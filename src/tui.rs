@@ -28,15 +28,31 @@ pub use view::render;
 use crate::aws::{Clients, Settings};
 use crate::tui::config::Config;
 
-/// Opens the TUI on the real terminal and runs it until the user quits.
-/// Refuses when stdout is not a terminal. `local`: the settings of eddy's
+/// How the terminal UI ended: said on stderr once the terminal is restored.
+#[derive(Debug, Default)]
+pub struct Ended {
+    /// The signal that ended it (`terminate`, `hangup`, `interrupt`), if one did.
+    pub signal: Option<&'static str>,
+    /// What the bus tails still running at the end removed (and failed to).
+    pub tails: Vec<state::TailEnd>,
+    /// The loop's failure (the input ended in an error: a closed terminal),
+    /// after which the tails were cleaned up all the same.
+    pub error: Option<TuiError>,
+}
+
+/// Opens the TUI on the real terminal and runs it until the user quits or
+/// `stop` completes (a signal: SIGTERM, SIGHUP when the terminal closes).
+/// Either way the running bus tails remove their temporary queues and rules
+/// and the terminal is restored before this returns.
+/// Refuses when stdout is not a terminal (the only `Err`). `local`: the settings of eddy's
 /// embedded backend when it runs in this process (`:ctx local` goes there).
 pub async fn run(
     clients: Clients,
     config: Config,
     context: Context,
     local: Option<Settings>,
-) -> Result<(), TuiError> {
+    stop: impl Future<Output = &'static str>,
+) -> Result<Ended, TuiError> {
     if !std::io::stdout().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
@@ -57,9 +73,20 @@ pub async fn run(
     if let Some(l) = local {
         tui.set_local(l);
     }
+    let mut stop = std::pin::pin!(stop);
+    let mut signal = None;
     let result = loop {
         let mut input = crossterm::event::EventStream::new();
-        let result = tui.run(&mut input).await;
+        let ran = tokio::select! {
+            r = tui.run(&mut input) => Some(r),
+            s = &mut stop => {
+                signal = Some(s);
+                None
+            }
+        };
+        let Some(result) = ran else {
+            break Ok(());
+        };
         // No one reads the terminal while `$EDITOR` has it.
         drop(input);
         let Some(text) = tui.take_external_edit() else {
@@ -79,8 +106,12 @@ pub async fn run(
             Err(e) => break Err(e),
         }
     };
-    tui.shutdown().await;
+    let tails = tui.shutdown().await;
     drop(tui);
     drop(guard);
-    result
+    Ok(Ended {
+        signal,
+        tails,
+        error: result.err(),
+    })
 }

@@ -696,3 +696,106 @@ fn readme_pattern_example() {
     );
     assert!(!text.contains("index.json"), "{text}");
 }
+
+/// No ESC (a terminal escape sequence) and no U+202E (a bidi override)
+/// reaches the terminal raw.
+fn assert_terminal_safe(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(!bytes.contains(&0x1b), "{what}: raw ESC in {text:?}");
+    assert!(!text.contains('\u{202e}'), "{what}: raw U+202E in {text:?}");
+}
+
+#[test]
+fn command_line_input_reaches_the_terminal_escaped() {
+    // Pattern keys with an escape sequence and a bidi override, in JSON
+    // escapes on the command line: `pattern check` quotes the key.
+    let out = run(&["pattern", "check", r#"{"x\u001b[2J\u202e":"a"}"#]);
+    assert_eq!(code(&out), 2);
+    assert_terminal_safe("check stderr", &out.stderr);
+    assert!(
+        stderr(&out).contains(r"x\u{1b}[2J\u{202e}"),
+        "{}",
+        stderr(&out)
+    );
+
+    // `pattern test --explain`: text and JSON.
+    let pattern = r#"{"x\u001b[2J\u202e":["b"]}"#;
+    let event = r#"{"x\u001b[2J\u202e":"a"}"#;
+    let out = run(&["pattern", "test", pattern, event, "--explain"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_terminal_safe("explain stdout", &out.stdout);
+    assert_terminal_safe("explain stderr", &out.stderr);
+    let out = run(&["pattern", "test", pattern, event, "--explain", "-o", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_terminal_safe("explain json", &out.stdout);
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(
+        line["explain"]["branches"][0]["fields"][0]["path"], "x\u{1b}[2J\u{202e}",
+        "the JSON keeps the value: {line}"
+    );
+
+    // Rule names from a rules file: text and JSON.
+    let dir = scratch("unsafe_rules");
+    let rules = write(
+        &dir,
+        "rules.json",
+        r#"{"pay\u001b]0;owned\u0007\u202e": {"source": ["demo.payments"]}}"#,
+    );
+    let out = run(&["pattern", "match", "--rules", &rules, BIG]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_terminal_safe("match stdout", &out.stdout);
+    assert!(
+        stdout(&out).contains(r"pay\u{1b}]0;owned\u{7}\u{202e}"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["pattern", "match", "--rules", &rules, BIG, "-o", "json"]);
+    assert_terminal_safe("match json", &out.stdout);
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["rules"][0], "pay\u{1b}]0;owned\u{7}\u{202e}");
+    let out = run(&["pattern", "match", "--rules", &rules, BIG, "--count"]);
+    assert_terminal_safe("match --count", &out.stdout);
+    assert_terminal_safe("match --count stderr", &out.stderr);
+
+    // A usage error quotes the argument.
+    let out = run(&["queues", "--endpoint-url", "x\u{1b}[2J\u{202e}"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_terminal_safe("usage error", &out.stderr);
+    assert!(
+        stderr(&out).contains("is not an http(s) URL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Where the README and `eddy serve` tell how to point the aws CLI at the
+/// backend, the aws CLI v1 (which ignores AWS_ENDPOINT_URL for SQS) gets
+/// its `--endpoint-url` form.
+#[test]
+fn the_aws_cli_v1_hint_uses_endpoint_url() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let serve = readme
+        .split("### `eddy serve")
+        .nth(1)
+        .expect("the eddy serve section")
+        .split("\n### ")
+        .next()
+        .unwrap();
+    assert!(
+        serve.contains("AWS_ENDPOINT_URL=http://127.0.0.1:40127"),
+        "{serve}"
+    );
+    assert!(serve.contains("aws CLI v1"), "{serve}");
+    assert!(
+        serve.contains("aws --endpoint-url http://127.0.0.1:40127 sqs list-queues"),
+        "{serve}"
+    );
+    let out = run(&["serve", "--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("aws --endpoint-url http://127.0.0.1:4566 sqs list-queues"),
+        "{}",
+        stdout(&out)
+    );
+}

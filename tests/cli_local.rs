@@ -308,10 +308,16 @@ fn serve_binds_loopback_and_stops_on_sigterm() {
     );
     let queues = json_at(&server.url, &["queues"]);
     assert_eq!(queues, serde_json::json!([]));
+    let url = server.url.clone();
     let started = Instant::now();
     let (code, err) = server.terminate();
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("stopped"), "{err}");
+    // The hint for the aws CLI v1, which ignores AWS_ENDPOINT_URL for SQS.
+    assert!(
+        err.contains(&format!("aws --endpoint-url {url} sqs list-queues")),
+        "{err}"
+    );
     // Promptly, not at the end of terminate's 15 s deadline.
     assert!(started.elapsed() < Duration::from_secs(12));
 }
@@ -501,4 +507,188 @@ fn the_new_flags_are_checked() {
     ] {
         assert!(text.contains(flag), "{flag}: {text}");
     }
+}
+
+// ------------------------------------------------- the caller's AWS set-up
+
+/// An SSO profile (`work`, with its region) and its session: what a laptop
+/// set up with `aws configure sso` has, and nothing for `default`.
+const SSO_CONFIG: &str = "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+sso_role_name = Admin\nregion = eu-west-1\n\n[sso-session corp]\n\
+sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+
+/// `eddy` with no AWS set-up but the files the test writes into `dir`
+/// (HOME: `.aws/config`, `.aws/credentials`), no credentials in the
+/// environment, no region, and no instance metadata: nothing can leave for AWS.
+fn eddy_bare(dir: &Path) -> Command {
+    let mut cmd = eddy();
+    for var in [
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", dir).stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `eddy_bare(dir) ARGS`, expects exit 2, and returns stderr, which
+/// must not call the problem a network one.
+fn setup_error(dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> String {
+    let out = eddy_bare(dir)
+        .envs(envs.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        !err.contains("cannot reach"),
+        "{args:?}: a network error? {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn credential_and_region_problems_name_their_cause_and_fix() {
+    let dir = temp_dir("setup");
+    let aws = dir.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let region = [("AWS_REGION", "us-east-1")];
+
+    // Nothing anywhere.
+    let err = setup_error(&dir, &region, &["queues"]);
+    assert!(err.contains("no AWS credentials found"), "{err}");
+    assert!(err.contains("aws configure"), "{err}");
+
+    // A profile that is not there.
+    let err = setup_error(&dir, &region, &["queues", "--profile", "nosuch"]);
+    assert!(
+        err.contains("profile nosuch is not in ~/.aws/config or ~/.aws/credentials"),
+        "{err}"
+    );
+
+    // An SSO profile never logged in (no cached token).
+    std::fs::write(aws.join("config"), SSO_CONFIG).unwrap();
+    let err = setup_error(&dir, &[], &["queues", "--profile", "work"]);
+    assert!(err.contains("aws sso login --profile work"), "{err}");
+    let err = setup_error(&dir, &[("AWS_PROFILE", "work")], &["whoami"]);
+    assert!(err.contains("aws sso login --profile work"), "{err}");
+    let err = setup_error(&dir, &region, &["queues", "--profile", "nosuch"]);
+    assert!(err.contains("profile nosuch is not in"), "{err}");
+    assert!(err.contains("work"), "the profiles there are named: {err}");
+
+    // Keys, but no region anywhere.
+    std::fs::write(aws.join("config"), "").unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let err = setup_error(&dir, &[], &["queues"]);
+    assert!(
+        err.contains("no region: pass --region or set AWS_REGION"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_endpoint_override_works_next_to_sso_profiles() {
+    let server = Server::start(&["serve", "--port", "0"]);
+    let dir = temp_dir("sso-endpoint");
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(dir.join(".aws/config"), SSO_CONFIG).unwrap();
+    // --endpoint-url, and AWS_ENDPOINT_URL: dummy credentials and us-east-1.
+    for (envs, flags) in [
+        (vec![], vec!["--endpoint-url", server.url.as_str()]),
+        (vec![("AWS_ENDPOINT_URL", server.url.as_str())], vec![]),
+    ] {
+        let out = eddy_bare(&dir)
+            .envs(envs.iter().copied())
+            .args(["whoami", "-o", "json"])
+            .args(&flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{flags:?}: {}", stderr(&out));
+        let id: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(id["backend"], "eddy");
+        assert_eq!(id["region"], "us-east-1");
+        let out = eddy_bare(&dir)
+            .envs(envs.iter().copied())
+            .args(["queues", "-o", "json"])
+            .args(&flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{flags:?}: {}", stderr(&out));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------- flags and verdicts
+
+#[test]
+fn read_only_is_accepted_after_the_command_too() {
+    for args in [
+        &["purge", "orders", "--yes", "--read-only", "--local"][..],
+        &["send", "orders", "x", "--local", "--read-only"][..],
+        &["tail", "--bus", "orders", "--read-only", "--local"][..],
+    ] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--read-only"), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    let out = run(&["queues", "--local", "--read-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn test_pattern_remote_shows_eddys_verdict_when_the_backend_rejects_the_event() {
+    // An incomplete event: eddy's engine matches it, the backend's
+    // TestEventPattern refuses it (no id, account, time, ...).
+    let args = [
+        "test-pattern",
+        "--remote",
+        "--local",
+        r#"{"source":["demo.payments"]}"#,
+        r#"{"source":"demo.payments"}"#,
+    ];
+    let out = run(&args);
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(text.contains("eddy     MATCH"), "{text}");
+    assert!(text.contains("rejected the event"), "{text}");
+    assert!(err.contains("rejected the event"), "{err}");
+    assert!(err.contains("needs a complete event"), "{err}");
+
+    let out = run(&[&args[..], &["-o", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["match"], true);
+    assert_eq!(v["eddy"], true);
+    assert_eq!(v["backend"], Value::Null);
+    assert!(v["backend_error"].as_str().is_some(), "{v}");
+
+    // No match: exit 1, the verdict still shown.
+    let out = run(&[
+        "test-pattern",
+        "--remote",
+        "--local",
+        r#"{"source":["demo.other"]}"#,
+        r#"{"source":"demo.payments"}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("eddy     NO MATCH"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -437,3 +437,84 @@ fn cli_tail_is_refused_read_only_and_checks_the_pattern() {
     assert!(!dir.join("audit.jsonl").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sends `signal` (`HUP`, `TERM`, `INT`) to process `pid` with kill(1).
+fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args(["-s", signal, &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -s {signal} {pid} failed");
+}
+
+/// The `eddy-tail-…` rules left on `bus`.
+async fn tail_rules(c: &Clients, bus: &str) -> Vec<String> {
+    c.list_rules(Some(bus))
+        .await
+        .expect("list rules")
+        .into_iter()
+        .map(|r| r.name)
+        .filter(|n| n.starts_with(tail::NAME_PREFIX))
+        .collect()
+}
+
+/// SIGHUP (terminal closed), SIGTERM and SIGINT while `eddy tail` runs: it
+/// removes its queue and rule and says so on stderr.
+#[test]
+fn cli_tail_cleans_up_on_hangup_terminate_and_interrupt() {
+    let _shared = SWEEPS.blocking_read();
+    let rt = runtime();
+    let url = common::eddy_endpoint();
+    let c = rt.block_on(Target::Eddy.clients());
+    for signal in ["HUP", "TERM", "INT"] {
+        let bus = unique("clitailsig");
+        rt.block_on(c.create_bus(&bus)).unwrap();
+        let dir = temp_dir("eddy-tail-sig");
+        let mut child = eddy(&dir)
+            .args(["tail", "--bus", &bus, "--duration", "300s"])
+            .args(["--endpoint-url", &url])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(stderr).lines() {
+                let line = line.unwrap();
+                let _ = tx.send(line.clone());
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        let created = loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the tail says what it created within 30 s");
+            if line.starts_with("created queue ") {
+                break line;
+            }
+        };
+        let name = created.split_whitespace().nth(2).unwrap().to_string();
+        send_signal(child.id(), signal);
+        let status = child.wait().unwrap();
+        let err = reader.join().unwrap();
+        assert_eq!(status.code(), Some(0), "SIG{signal}: {err}");
+        assert!(
+            err.contains(&format!("removed rule {name} on bus {bus}")),
+            "SIG{signal}: {err}"
+        );
+        assert!(
+            err.contains(&format!("removed queue {name}")),
+            "SIG{signal}: {err}"
+        );
+        rt.block_on(assert_gone(&c, &name, &bus));
+        let left = rt.block_on(tail_rules(&c, &bus));
+        assert!(left.is_empty(), "SIG{signal} left rules {left:?}");
+        rt.block_on(c.delete_bus(&bus)).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -5,6 +5,12 @@
 //! Needs `tmux` (the Debian/Ubuntu package `tmux`). The test runs its own
 //! tmux server on a private socket with no config file, so it neither sees nor
 //! touches the user's sessions, and kills that server however the test ends.
+//!
+//! The tail tests run `eddy --endpoint-url` against the embedded backend of
+//! this test process (so that what the TUI leaves on the backend can be
+//! checked from outside) and end it with a signal.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -470,4 +476,183 @@ fn ctrl_o_edits_the_body_in_editor_and_comes_back() {
     });
     assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
     assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
+}
+
+// ------------------------------------------------- a tail ended by a signal
+
+/// The pane's command for the tail tests: eddy on `url` (the backend of this
+/// test process), its pid in `dir/pid`, its stderr in `dir/stderr`, then its
+/// exit status and the tty's state as in [`eddy_command`].
+fn eddy_on(url: &str) -> impl FnOnce(&Path) -> String {
+    let url = url.to_string();
+    move |dir: &Path| {
+        let bin = env!("CARGO_BIN_EXE_eddy");
+        let inner = format!(
+            "echo $$ > {pid}; exec env -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_SESSION_TOKEN \
+             -u AWS_REGION -u AWS_DEFAULT_REGION -u NO_COLOR -u EDDY_LOG \
+             AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+             AWS_EC2_METADATA_DISABLED=true XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} \
+             EDDY_STATE_DIR={state} EDDY_LOG_FILE={log} {bin} --endpoint-url {url}",
+            pid = quote(&dir.join("pid").display().to_string()),
+            config = quote(&dir.join("config").display().to_string()),
+            state = quote(&dir.join("state").display().to_string()),
+            log = quote(&dir.join("eddy.log").display().to_string()),
+            bin = quote(bin),
+        );
+        format!(
+            "cd {cwd}; sh -c {inner} 2>{err}; echo EDDY_EXITED=$?; \
+             case \"$(stty -a)\" in *-icanon*|*-echo\\ *) echo TTY=raw;; *) echo TTY=sane;; esac; \
+             exec sleep 600",
+            cwd = quote(env!("CARGO_MANIFEST_DIR")),
+            inner = quote(&inner),
+            err = quote(&dir.join("stderr").display().to_string()),
+        )
+    }
+}
+
+/// Polls `check` (every 100 ms, up to `within`) until it holds.
+fn wait_until(what: &str, within: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {within:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The `eddy-tail-…` rules on `bus`.
+fn tail_rules(rt: &tokio::runtime::Runtime, c: &eddy::aws::Clients, bus: &str) -> Vec<String> {
+    rt.block_on(c.list_rules(Some(bus)))
+        .unwrap_or_else(|e| panic!("list the rules of {bus}: {e}"))
+        .into_iter()
+        .map(|r| r.name)
+        .filter(|n| n.starts_with(eddy::ops::tail::NAME_PREFIX))
+        .collect()
+}
+
+/// Starts eddy in tmux on the test's backend, opens a tail of a new bus
+/// (`:buses`, filter, `t`) and waits until its rule is on the bus; returns
+/// the pane, the runtime and clients, the bus and the tail's name.
+fn tui_tailing(
+    name: &str,
+) -> (
+    Tmux,
+    tokio::runtime::Runtime,
+    eddy::aws::Clients,
+    String,
+    String,
+) {
+    let url = common::eddy_endpoint();
+    let rt = common::runtime();
+    let c = rt.block_on(common::Target::Eddy.clients());
+    let bus = common::unique("tuitail");
+    rt.block_on(c.create_bus(&bus)).unwrap();
+    let tmux = Tmux::start(name, eddy_on(&url));
+    tmux.wait_text("the queue list", START_WITHIN, |s| s.contains("queues"));
+    tmux.type_text(":buses");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the bus list", STEP_WITHIN, |s| s.contains(&bus));
+    tmux.type_text(&format!("/{bus}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered bus list", STEP_WITHIN, |s| {
+        s.contains(&bus) && !s.contains("default")
+    });
+    tmux.keys(&["t"]);
+    let mut tail = Vec::new();
+    wait_until("the tail's rule on the bus", STEP_WITHIN, || {
+        tail = tail_rules(&rt, &c, &bus);
+        !tail.is_empty()
+    });
+    tmux.wait_text("the tail view", STEP_WITHIN, |s| s.contains("eddy-tail-"));
+    let tail = tail.remove(0);
+    (tmux, rt, c, bus, tail)
+}
+
+/// The queue and rule of the tail are gone from the backend, and eddy's
+/// stderr said it removed them.
+fn assert_cleaned_up(
+    tmux: &Tmux,
+    rt: &tokio::runtime::Runtime,
+    c: &eddy::aws::Clients,
+    bus: &str,
+    tail: &str,
+) {
+    let err_file = tmux.dir.join("stderr");
+    let read = || std::fs::read_to_string(&err_file).unwrap_or_default();
+    wait_until("eddy to say what it removed", STEP_WITHIN, || {
+        read().contains(&format!("removed queue {tail}"))
+    });
+    let err = read();
+    assert!(
+        err.contains(&format!("removed rule {tail} on bus {bus}")),
+        "stderr: {err}"
+    );
+    assert!(tail_rules(rt, c, bus).is_empty(), "rules left on {bus}");
+    let q = rt.block_on(c.queue_url(tail));
+    assert!(
+        matches!(&q, Err(e) if e.is_not_found()),
+        "queue {tail} is still there: {q:?}"
+    );
+    rt.block_on(c.delete_bus(bus)).unwrap();
+}
+
+fn eddy_pid(tmux: &Tmux) -> String {
+    std::fs::read_to_string(tmux.dir.join("pid"))
+        .expect("eddy's pid file")
+        .trim()
+        .to_string()
+}
+
+fn kill(pid: &str, signal: &str) {
+    let status = Command::new("kill")
+        .args(["-s", signal, pid])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -s {signal} {pid} failed");
+}
+
+#[test]
+fn sigterm_during_a_tail_removes_it_and_restores_the_terminal() {
+    let (tmux, rt, c, bus, tail) = tui_tailing("eddy-tail-term");
+    kill(&eddy_pid(&tmux), "TERM");
+    let screen = tmux.wait_for("the tty check", STEP_WITHIN, |s| {
+        s.contains("TTY=").then(|| s.to_string())
+    });
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+    assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
+
+    assert_eq!(
+        tmux.pane_var("alternate_on"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_cleaned_up(&tmux, &rt, &c, &bus, &tail);
+    assert!(
+        std::fs::read_to_string(tmux.dir.join("stderr"))
+            .unwrap_or_default()
+            .contains("stopped (terminate)")
+    );
+}
+
+#[test]
+fn sigint_during_a_tail_removes_it() {
+    let (tmux, rt, c, bus, tail) = tui_tailing("eddy-tail-int");
+    kill(&eddy_pid(&tmux), "INT");
+    let screen = tmux.wait_for("the tty check", STEP_WITHIN, |s| {
+        s.contains("TTY=").then(|| s.to_string())
+    });
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+    assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
+    assert_cleaned_up(&tmux, &rt, &c, &bus, &tail);
+}
+
+#[test]
+fn closing_the_terminal_during_a_tail_removes_it() {
+    let (tmux, rt, c, bus, tail) = tui_tailing("eddy-tail-hup");
+    // The pane goes away: its processes get SIGHUP, as when a terminal
+    // window is closed.
+    tmux.run(&["kill-pane", "-t", &tmux.target()]);
+    assert_cleaned_up(&tmux, &rt, &c, &bus, &tail);
 }

@@ -1,19 +1,24 @@
 //! Connecting: [`Settings`] (profile, region, endpoint override), the SDK
-//! [`Clients`] built from them (credential chain or dummy credentials for
-//! local backends), `whoami` and backend detection. Split from `aws.rs` so the
+//! [`Clients`] built from them (the credential chain, explained when it
+//! fails, with dummy credentials and us-east-1 for local backends when
+//! nothing else resolves), `whoami` and backend detection. Split from `aws.rs` so the
 //! service files (`events`, `logs`, `sqs`) import `Clients` from a sibling, not
 //! from the file that declares them.
 
 use super::counter::CountRequests;
-use super::error::{self, Error};
+use super::error::{self, Error, Setup};
 use super::logs_intercept::NoHostPrefix;
 use crate::domain::{Arn, Backend, Identity};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_types::region::Region;
 use std::time::Duration;
+
+mod profiles;
 
 /// Where and as whom to connect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,13 +52,20 @@ pub struct Clients {
     pub endpoint: Option<String>,
     pub region: String,
     pub profile: Option<String>,
+    /// A set-up problem found when connecting (no region), reported by
+    /// every call instead of a network error.
+    setup: Option<Setup>,
 }
 
 impl Clients {
     /// Builds the clients: the full credential chain (environment, profiles,
-    /// SSO, assume-role, `credential_process`), or, with an endpoint override
-    /// and no credentials configured anywhere, dummy static credentials so
-    /// LocalStack and moto work with no set-up. Nothing is sent yet.
+    /// SSO, assume-role, `credential_process`); with an endpoint override,
+    /// dummy static credentials when that chain finds nothing, and
+    /// us-east-1 when no region is configured, so that LocalStack and moto
+    /// work with no set-up (also next to other profiles). A profile that is
+    /// not there, an SSO profile to log in to, no credentials or no region
+    /// make every call fail with an [`Error::Setup`] saying so. Nothing is
+    /// sent yet.
     pub async fn connect(settings: &Settings) -> Clients {
         Self::connect_with(settings, false).await
     }
@@ -93,15 +105,33 @@ impl Clients {
         if let Some(e) = &settings.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        if dummy_credentials
-            || (endpoint.is_some() && settings.profile.is_none() && !credentials_configured())
-        {
+        if dummy_credentials {
             loader = loader.credentials_provider(Credentials::from_keys("test", "test", None));
         }
-        if endpoint.is_some() && settings.region.is_none() && !region_configured() {
-            loader = loader.region(Region::new(DEFAULT_LOCAL_REGION));
+        let loaded = loader.load().await;
+        let files = profiles::Files::read();
+        let chosen = profiles::chosen(settings.profile.as_deref());
+        let mut conf = loaded.to_builder();
+        let mut setup = None;
+        if loaded.region().is_none() {
+            if endpoint.is_some() {
+                conf = conf.region(Region::new(DEFAULT_LOCAL_REGION));
+            } else {
+                setup = Some(Setup::NoRegion {
+                    profile: chosen.name.clone(),
+                    file: files.config_label(),
+                });
+            }
         }
-        let conf = loader.load().await;
+        if !dummy_credentials && let Some(inner) = loaded.credentials_provider() {
+            conf = conf.credentials_provider(SharedCredentialsProvider::new(Explained {
+                inner,
+                profile: chosen,
+                files,
+                fallback: endpoint.is_some(),
+            }));
+        }
+        let conf = conf.build();
         let region = conf
             .region()
             .map(|r| r.to_string())
@@ -140,6 +170,7 @@ impl Clients {
             endpoint,
             region,
             profile,
+            setup,
         }
     }
 
@@ -155,6 +186,7 @@ impl Clients {
         error::Ctx {
             endpoint: self.endpoint_label(),
             profile: self.profile.clone(),
+            setup: self.setup.clone(),
         }
     }
 
@@ -212,36 +244,94 @@ impl Clients {
     }
 }
 
-/// Whether credentials are configured in the environment or the shared files.
-fn credentials_configured() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    if env("AWS_ACCESS_KEY_ID") || env("AWS_PROFILE") || env("AWS_WEB_IDENTITY_TOKEN_FILE") {
-        return true;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let files = [
-        std::env::var("AWS_SHARED_CREDENTIALS_FILE")
-            .unwrap_or_else(|_| format!("{home}/.aws/credentials")),
-        std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| format!("{home}/.aws/config")),
-    ];
-    files.iter().any(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| {
-            t.contains("aws_access_key_id")
-                || t.contains("sso_")
-                || t.contains("credential_process")
-                || t.contains("role_arn")
-        })
-    })
+/// The SDK's credential chain, explained: a named profile that is not in
+/// the files, no credentials at all, an SSO profile that needs a login or
+/// any other failure of the chain become a [`Setup`] (found by type in the
+/// SDK's error), never a network error. With an endpoint override
+/// (`fallback`) and no profile named, dummy credentials apply whenever the
+/// chain resolves nothing: at once when nothing is configured (no probing
+/// of instance metadata), else after the chain failed.
+#[derive(Debug)]
+struct Explained {
+    inner: SharedCredentialsProvider,
+    profile: profiles::Chosen,
+    files: profiles::Files,
+    fallback: bool,
 }
 
-fn region_configured() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    if env("AWS_REGION") || env("AWS_DEFAULT_REGION") {
-        return true;
+impl Explained {
+    async fn provide(&self) -> Result<Credentials, CredentialsError> {
+        let name = &self.profile.name;
+        let dummy = || Ok(Credentials::from_keys("test", "test", None));
+        if self.profile.explicit && !self.files.has(name) {
+            return Err(CredentialsError::provider_error(Setup::NoSuchProfile {
+                profile: name.clone(),
+                files: self.files.both_label(),
+                known: self.files.names(),
+            }));
+        }
+        let fallback = self.fallback && !self.profile.explicit;
+        let nothing_configured =
+            !self.profile.explicit && !self.files.has(name) && !credentials_in_env();
+        if fallback && nothing_configured {
+            return dummy();
+        }
+        let setup = match self.inner.provide_credentials().await {
+            Ok(c) => return Ok(c),
+            Err(_) if fallback => return dummy(),
+            // What is left is instance or container metadata, and it failed.
+            Err(_) if nothing_configured => Setup::NoCredentials {
+                profile: name.clone(),
+                files: self.files.both_label(),
+            },
+            Err(CredentialsError::CredentialsNotLoaded(_)) => Setup::NoCredentials {
+                profile: name.clone(),
+                files: self.files.both_label(),
+            },
+            Err(e) if self.files.uses_sso(name) => Setup::SsoLogin {
+                profile: name.clone(),
+                detail: innermost(&e),
+            },
+            Err(e) => Setup::CredentialsFailed {
+                profile: name.clone(),
+                detail: innermost(&e),
+            },
+        };
+        Err(CredentialsError::provider_error(setup))
     }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let f = std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| format!("{home}/.aws/config"));
-    std::fs::read_to_string(f).is_ok_and(|t| t.contains("region"))
+}
+
+/// Credentials (or where to get them) in the environment.
+fn credentials_in_env() -> bool {
+    [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ]
+    .iter()
+    .any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()))
+}
+
+impl ProvideCredentials for Explained {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(self.provide())
+    }
+}
+
+/// The innermost message of an error chain, on one line.
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A plain HTTP GET (loopback backends only): does the URL answer 200?

@@ -1,5 +1,8 @@
 //! SDK errors turned into errors an operator can act on: what failed,
-//! where, and what to do next.
+//! where, and what to do next. A problem of the local set-up (a missing
+//! profile, no credentials, an SSO login to do, no region) is a [`Setup`]:
+//! found by type in the SDK error's sources, never reported as a network
+//! failure.
 
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -9,6 +12,65 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 pub struct Ctx {
     pub endpoint: String,
     pub profile: Option<String>,
+    /// A set-up problem known when the clients were built (no region): any
+    /// call that fails before reaching the backend failed because of it.
+    pub setup: Option<Setup>,
+}
+
+/// Why no request could be signed or addressed: the local AWS set-up, found
+/// before anything was sent. Raised by eddy's credentials provider (see
+/// `clients.rs`) and by the clients when they have no region.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Setup {
+    #[error(
+        "profile {profile} is not in {files}{}. Check the name (`aws configure list-profiles`) or set it up with `aws configure --profile {profile}`",
+        listed(.known)
+    )]
+    NoSuchProfile {
+        profile: String,
+        /// The files looked in (`~/.aws/config or ~/.aws/credentials`).
+        files: String,
+        /// The profiles those files have.
+        known: Vec<String>,
+    },
+    #[error(
+        "profile {profile} uses SSO and has no valid login (never logged in, or it expired): run `aws sso login --profile {profile}` and try again ({detail})"
+    )]
+    SsoLogin { profile: String, detail: String },
+    #[error(
+        "no AWS credentials found: no AWS_ACCESS_KEY_ID in the environment and no credentials for profile {profile} in {files}. Run `aws configure` (or `aws configure sso`), pass --profile NAME, or use --endpoint-url for a local backend"
+    )]
+    NoCredentials { profile: String, files: String },
+    #[error(
+        "cannot load the credentials of profile {profile}: {detail}. Check its settings in ~/.aws/config (credential_process, role_arn and source_profile) or the credential variables of the environment"
+    )]
+    CredentialsFailed { profile: String, detail: String },
+    #[error(
+        "no region: pass --region or set AWS_REGION (or add `region = ...` to profile {profile} in {file})"
+    )]
+    NoRegion { profile: String, file: String },
+}
+
+fn listed(profiles: &[String]) -> String {
+    if profiles.is_empty() {
+        " (they have no profiles)".to_string()
+    } else {
+        format!(" (profiles there: {})", profiles.join(", "))
+    }
+}
+
+impl Setup {
+    /// The set-up problem behind an error, if one is among its sources.
+    fn find(err: &(dyn std::error::Error + 'static)) -> Option<Setup> {
+        let mut cur = Some(err);
+        while let Some(e) = cur {
+            if let Some(s) = e.downcast_ref::<Setup>() {
+                return Some(s.clone());
+            }
+            cur = e.source();
+        }
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +127,10 @@ pub enum Error {
 
     #[error("{0}")]
     Invalid(String),
+
+    /// The local set-up: nothing was sent.
+    #[error(transparent)]
+    Setup(Setup),
 }
 
 fn profile_label(p: &Option<String>) -> String {
@@ -117,6 +183,11 @@ impl Error {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        if !matches!(err, SdkError::ServiceError(_) | SdkError::ResponseError(_))
+            && let Some(setup) = Setup::find(&err).or_else(|| ctx.setup.clone())
+        {
+            return Error::Setup(setup);
+        }
         let detail = format!("{}", DisplayErrorContext(&err));
         let lower = detail.to_ascii_lowercase();
         let resource_s = resource.to_string();

@@ -918,6 +918,7 @@ fn error_code(e: &Error) -> String {
         Error::Timeout { .. } => "Timeout".to_string(),
         Error::Credentials { .. } => "Credentials".to_string(),
         Error::NoCredentials { .. } => "NoCredentials".to_string(),
+        Error::Setup(_) => "Setup".to_string(),
         Error::AccessDenied { .. } => "AccessDenied".to_string(),
         Error::NotFound { .. } => "NotFound".to_string(),
         Error::Throttled { .. } => "Throttled".to_string(),

@@ -1,6 +1,7 @@
 //! What the command files share: how a command ends ([`Status`], [`CliError`]),
 //! the connection flags ([`ConnArgs`]) with their parsers, and the output
-//! [`Format`] of the backend commands. A leaf of `cli`: it imports no other
+//! [`Format`] of the backend commands, and the [`Signals`] that end a
+//! long-running command. A leaf of `cli`: it imports no other
 //! file of the module, so every command file and `cli.rs` can use it.
 
 use std::io;
@@ -157,5 +158,61 @@ pub(crate) fn parse_rate(s: &str) -> Result<f64, String> {
         _ => Err(format!(
             "`{s}` is not a rate: give events per second, more than 0 and at most 10000, e.g. 5 or 0.5"
         )),
+    }
+}
+
+/// The signals that end a long-running command (`eddy tail`, `eddy serve`,
+/// the terminal UI): Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal was
+/// closed). Created inside the runtime, before the work it guards starts:
+/// from then on these signals no longer kill the process, and one that
+/// arrives while nobody waits is kept for the next [`Signals::recv`].
+pub(crate) struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the handlers. Must run within a tokio runtime.
+    pub(crate) fn new() -> Result<Signals, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |name: &str, kind: SignalKind| {
+                signal(kind).map_err(|e| {
+                    CliError::Internal(format!("cannot listen for the {name} signal: {e}"))
+                })
+            };
+            Ok(Signals {
+                int: listen("interrupt", SignalKind::interrupt())?,
+                term: listen("terminate", SignalKind::terminate())?,
+                hup: listen("hangup", SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
+        }
+    }
+
+    /// Waits for the next signal; returns its name (`interrupt`,
+    /// `terminate`, `hangup`).
+    pub(crate) async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => "interrupt",
+                _ = self.term.recv() => "terminate",
+                _ = self.hup.recv() => "hangup",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "interrupt"
+        }
     }
 }

@@ -1,4 +1,9 @@
 //! Where the commands write: results to `out`, errors and statistics to `err`.
+//! Everything written here is terminal-safe: a control character, escape
+//! sequence or bidi override in a line (a pattern key, a rule name, a file
+//! name from the command line, text from a backend) is shown escaped, and
+//! JSON lines escape them as `\uXXXX` (valid JSON, same values). A caller
+//! escaping first is harmless: escaped text has nothing left to escape.
 
 use std::fmt::{self, Display};
 use std::io::{self, Write};
@@ -19,15 +24,16 @@ impl<'a> Io<'a> {
         }
     }
 
-    /// Writes one line of results.
+    /// Writes one line of results (escaped, see the module header).
     pub(crate) fn line(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
-        self.out.write_fmt(args)?;
+        write_safe(&mut *self.out, args)?;
         self.out.write_all(b"\n")
     }
 
-    /// Writes `value` as one line of compact JSON.
+    /// Writes `value` as one line of compact JSON, terminal-safe.
     pub(crate) fn json_line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
-        serde_json::to_writer(&mut *self.out, value).map_err(io::Error::from)?;
+        let text = serde_json::to_string(value).map_err(io::Error::from)?;
+        self.out.write_all(safe_json(text).as_bytes())?;
         self.out.write_all(b"\n")
     }
 
@@ -45,7 +51,7 @@ impl<'a> Io<'a> {
     /// Results written so far go out first, so the streams stay in order on a terminal.
     pub(crate) fn note(&mut self, args: fmt::Arguments<'_>) {
         let _ = self.out.flush();
-        let _ = self.err.write_fmt(args);
+        let _ = write_safe(&mut *self.err, args);
         let _ = self.err.write_all(b"\n");
     }
 
@@ -60,6 +66,32 @@ impl<'a> Io<'a> {
     }
 }
 
+/// Writes `args` with every unsafe character but the newline escaped
+/// ([`escape_lines`]), piece by piece: no copy of text that needs none.
+fn write_safe(w: &mut dyn Write, args: fmt::Arguments<'_>) -> io::Result<()> {
+    struct Safe<'a> {
+        w: &'a mut dyn Write,
+        error: Option<io::Error>,
+    }
+    impl fmt::Write for Safe<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.w.write_all(escape_lines(s).as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                fmt::Error
+            })
+        }
+    }
+    let mut safe = Safe { w, error: None };
+    match fmt::write(&mut safe, args) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(safe
+            .error
+            .unwrap_or_else(|| io::Error::other("a value could not be formatted"))),
+    }
+}
+
+use super::table::safe_json;
+use crate::text::escape_lines;
 pub(crate) use crate::text::{plural, thousands};
 
 #[cfg(test)]

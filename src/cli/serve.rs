@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::common::{CliError, Status, parse_rate};
+use super::common::{CliError, Signals, Status, parse_rate};
 use super::output::{Io, plural};
 use super::table::{Align, Table, escape};
 use super::when::rfc3339;
@@ -25,7 +25,8 @@ pub(super) const SERVE_HELP: &str = "\
 Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS
 GetCallerIdentity like AWS, so the aws CLI, boto3, any SDK or an app under development can
 use it: point them at the printed URL with any credentials. Prints `listening on URL` once
-it is ready, and runs until Ctrl-C or SIGTERM (exit 0).
+it is ready, and runs until Ctrl-C, SIGTERM or SIGHUP (exit 0). The aws CLI v1 ignores
+AWS_ENDPOINT_URL for SQS: give it --endpoint-url (the last example).
 
 It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has no
 authentication. State is in memory unless --data-dir: then every acknowledged change is
@@ -35,7 +36,8 @@ Examples:
   eddy serve
   eddy serve --port 0 --demo
   eddy serve --data-dir ~/.local/share/eddy --account-id 123456789012
-  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues";
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sqs list-queues
+  aws --endpoint-url http://127.0.0.1:4566 sqs list-queues";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -154,25 +156,9 @@ impl Backend {
     }
 }
 
-/// Waits for Ctrl-C or SIGTERM; returns the signal's name.
+/// Waits for Ctrl-C, SIGTERM or SIGHUP; returns the signal's name.
 async fn shutdown_signal() -> Result<&'static str, CliError> {
-    let failed = |e: std::io::Error| CliError::Internal(format!("cannot wait for signals: {e}"));
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).map_err(failed)?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.map(|()| "interrupt").map_err(failed),
-            _ = term.recv() => Ok("terminate"),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map(|()| "interrupt")
-            .map_err(failed)
-    }
+    Ok(Signals::new()?.recv().await)
 }
 
 // ---------------------------------------------------------------- eddy serve
@@ -214,7 +200,7 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
             ));
         }
         io.note(format_args!(
-            "hint: eddy queues --endpoint-url {url}; or, for the aws CLI and SDKs: export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION={}",
+            "hint: eddy queues --endpoint-url {url}; or, for the aws CLI and SDKs: export AWS_ENDPOINT_URL={url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION={}; the aws CLI v1 ignores AWS_ENDPOINT_URL for SQS: aws --endpoint-url {url} sqs list-queues",
             demo::REGION,
             url = backend.url
         ));
@@ -255,14 +241,35 @@ pub(crate) fn tui_aws(
     let result = rt.block_on(async {
         let clients = Clients::connect(settings).await;
         let ctx = crate::tui::Context::from_clients(&clients, false, read_only);
-        tokio::select! {
-            r = crate::tui::run(clients, config, ctx, None) => r?,
-            s = shutdown_signal() => { s?; }
-        }
-        Ok(Status::Success)
+        let mut signals = Signals::new()?;
+        let ended = crate::tui::run(clients, config, ctx, None, signals.recv()).await?;
+        report_end(io, ended)
     });
     rt.shutdown_timeout(Duration::from_millis(500));
     result
+}
+
+/// Says, once the terminal is restored, why the TUI ended if a signal ended
+/// it and what the bus tails that were still running removed.
+fn report_end(io: &mut Io<'_>, ended: crate::tui::Ended) -> Result<Status, CliError> {
+    if let Some(signal) = ended.signal {
+        io.note(format_args!("note: stopped ({signal})"));
+    }
+    for tail in &ended.tails {
+        for r in &tail.removed {
+            io.note(format_args!("removed {}", escape(r)));
+        }
+        for f in &tail.failed {
+            io.note(format_args!(
+                "error: not removed: {}; the next tail sweeps it once stale",
+                escape(f)
+            ));
+        }
+    }
+    match ended.error {
+        Some(e) => Err(e.into()),
+        None => Ok(Status::Success),
+    }
 }
 
 /// `eddy --local [--demo]` on a terminal: the embedded backend in this
@@ -282,13 +289,16 @@ pub(crate) fn tui_local(
         let settings = backend.settings(region);
         let clients = Clients::connect_local(&settings).await;
         let ctx = crate::tui::Context::from_clients(&clients, true, read_only);
-        let shown = tokio::select! {
-            r = crate::tui::run(clients, config, ctx, Some(settings)) => r.map_err(CliError::from),
-            s = shutdown_signal() => s.map(|_| ()),
+        let shown = match Signals::new() {
+            Ok(mut signals) => {
+                crate::tui::run(clients, config, ctx, Some(settings), signals.recv())
+                    .await
+                    .map_err(CliError::from)
+            }
+            Err(e) => Err(e),
         };
         backend.stop().await;
-        shown?;
-        Ok(Status::Success)
+        report_end(io, shown?)
     });
     rt.shutdown_timeout(Duration::from_millis(500));
     result

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::aws_cmds::{Session, warn_audit};
-use super::common::{CliError, ConnArgs, Format, Status};
+use super::common::{CliError, ConnArgs, Format, Signals, Status};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
@@ -21,9 +21,9 @@ use crate::pattern::Pattern;
 pub(crate) const HELP: &str = "\
 Creates a temporary SQS queue and a temporary rule on the bus that sends the events
 matching PATTERN to it (with a queue policy that lets only that rule send), prints each
-event as it arrives, and removes the rule and the queue when it stops: at Ctrl-C (or
-SIGTERM), after --max events or after --duration. What it creates and removes is printed
-on stderr.
+event as it arrives, and removes the rule and the queue when it stops: at Ctrl-C, SIGTERM
+or SIGHUP (the terminal was closed), after --max events or after --duration. What it
+creates and removes is printed on stderr.
 
 Without --pattern it shows every event of the bus ({\"source\":[{\"prefix\":\"\"}]}); a backend
 that refuses that pattern gets the sources named by the bus's rules instead (stderr says
@@ -40,7 +40,7 @@ line; with -o json, each event as one JSON line. --save FILE writes every event 
 JSON line too (the file is created or overwritten). Refused under --read-only: a tail
 creates a queue and a rule. The queue and rule are recorded in the audit log.
 
-Exit status: 0 stopped (Ctrl-C, --max, --duration); 2 bad input, a failed call, or a
+Exit status: 0 stopped (Ctrl-C, SIGTERM, SIGHUP, --max, --duration); 2 bad input, a failed call, or a
 queue or rule that could not be removed (the next tail sweeps it).
 
 Examples:
@@ -110,9 +110,12 @@ pub(crate) fn run(
     let audit = session.audit.clone();
     let bus = BusName::from(args.bus.as_str());
     let result = session.block_on(async {
+        // Listening before anything is created: a signal during the start
+        // no longer kills the process, it stops the tail once it runs.
+        let mut signals = Signals::new()?;
         let tail = tail::start(&session.clients, &bus, pattern.as_deref()).await?;
         report_start(io, &tail);
-        let watched = watch(&tail, &args, save.as_mut(), io).await;
+        let watched = watch(&tail, &args, &mut signals, save.as_mut(), io).await;
         let cleanup = tail.stop().await?;
         Ok::<_, CliError>((watched, cleanup))
     });
@@ -170,32 +173,16 @@ fn report_cleanup(io: &mut Io<'_>, c: &Cleanup) {
     }
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
-/// Prints events until Ctrl-C, --max or --duration; returns how many.
+/// Prints events until a signal (see [`Signals`]), --max or --duration;
+/// returns how many.
 async fn watch(
     t: &Tail,
     args: &TailArgs,
+    signals: &mut Signals,
     mut save: Option<&mut BufWriter<File>>,
     io: &mut Io<'_>,
 ) -> Result<u64, CliError> {
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
-    let stop = interrupted();
-    tokio::pin!(stop);
     let until = async {
         match deadline {
             Some(d) => tokio::time::sleep_until(d).await,
@@ -209,7 +196,10 @@ async fn watch(
             break;
         }
         let events = tokio::select! {
-            _ = &mut stop => break,
+            signal = signals.recv() => {
+                io.note(format_args!("stopping ({signal}): removing the queue and rule"));
+                break;
+            }
             _ = &mut until => break,
             r = t.next_batch() => r?,
         };

@@ -15,8 +15,8 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use super::state::{
-    AppState, Context, Effect, Failure, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TaskEvent,
-    TaskKind, TaskSummary,
+    AppState, Context, Effect, Failure, Msg, OpId, Outgoing, RuleRow, TICK_EVERY, TailEnd,
+    TaskEvent, TaskKind, TaskSummary,
 };
 use super::update::update;
 use super::view::render;
@@ -779,9 +779,22 @@ impl<B: Backend> Tui<B> {
     }
 
     /// Stops what runs in the background and cleans up after it (bus tails
-    /// remove their temporary queues and rules).
-    pub async fn shutdown(&mut self) {
+    /// remove their temporary queues and rules); returns what the tails
+    /// that were still running removed (and failed to), to be said once
+    /// the terminal is restored.
+    pub async fn shutdown(&mut self) -> Vec<TailEnd> {
         self.exec.shutdown().await;
+        let mut ends = Vec::new();
+        while let Ok(msg) = self.rx.try_recv() {
+            if let Msg::Task {
+                event: TaskEvent::Done(Ok(TaskSummary::Tail(end))),
+                ..
+            } = msg
+            {
+                ends.push(end);
+            }
+        }
+        ends
     }
 
     pub fn terminal(&self) -> &Terminal<B> {

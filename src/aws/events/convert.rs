@@ -268,7 +268,7 @@ pub(super) fn entry_error_of(err: &Error) -> EntryError {
         Error::Timeout { .. } => ("Timeout".to_string(), false),
         Error::Unreachable { .. } => ("Unreachable".to_string(), false),
         Error::Unsupported { .. } => ("Unsupported".to_string(), false),
-        Error::Credentials { .. } | Error::NoCredentials { .. } => {
+        Error::Credentials { .. } | Error::NoCredentials { .. } | Error::Setup(_) => {
             ("Credentials".to_string(), false)
         }
     };
@@ -287,6 +287,7 @@ pub(super) fn is_connection_level(err: &Error) -> bool {
             | Error::Timeout { .. }
             | Error::Credentials { .. }
             | Error::NoCredentials { .. }
+            | Error::Setup(_)
             | Error::AccessDenied { .. }
             | Error::Throttled { .. }
             | Error::Unsupported { .. }

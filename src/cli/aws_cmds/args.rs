@@ -120,8 +120,8 @@ Examples:
 const TEST_PATTERN_HELP: &str = "\
 Tests one event against one pattern with eddy's engine and prints MATCH or NO MATCH.
 With --remote, also asks the backend (EventBridge's TestEventPattern) and warns when the
-two disagree; a backend without TestEventPattern (moto) is reported and eddy's verdict
-stands. PATTERN and EVENT are each a file, `-` for stdin, or inline JSON starting with `{`.
+two disagree; a backend without TestEventPattern (moto), or one that rejects the event,
+is reported and eddy's verdict stands. PATTERN and EVENT are each a file, `-` for stdin, or inline JSON starting with `{`.
 AWS's TestEventPattern needs a complete event (id, account, source, time, region,
 resources, detail-type, detail).
 

@@ -397,6 +397,9 @@ struct Verdicts {
     backend_supported: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     agree: Option<bool>,
+    /// Why the backend gave no verdict: it rejected the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_error: Option<String>,
 }
 
 pub(super) fn test_pattern_offline(
@@ -415,6 +418,7 @@ pub(super) fn test_pattern_offline(
                 backend: None,
                 backend_supported: None,
                 agree: None,
+                backend_error: None,
             },
         )?,
         Format::Table => io.line(format_args!("{}", verdict(matched)))?,
@@ -430,6 +434,7 @@ pub(super) async fn test_pattern_remote(
 ) -> Result<Status, CliError> {
     let (pattern, event) = read_pattern_and_event(args, stdin)?;
     let matched = eddy_verdict(&pattern, &event, &args.event)?;
+    let mut rejected = None;
     let backend = match c.test_event_pattern(pattern.text(), &event).await {
         Ok(b) => Some(b),
         Err(e @ AwsError::Unsupported { .. }) => {
@@ -439,11 +444,17 @@ pub(super) async fn test_pattern_remote(
             ));
             None
         }
+        // The backend refused the event (AWS wants a complete one): said,
+        // and eddy's verdict still shown; the exit status follows it.
         Err(e @ AwsError::Service { .. }) => {
+            io.note(format_args!(
+                "warning: the backend rejected the event ({e}); showing eddy's verdict only"
+            ));
             io.note(format_args!(
                 "hint: TestEventPattern on AWS needs a complete event: id, account, source, time, region, resources, detail-type and detail"
             ));
-            return Err(e.into());
+            rejected = Some(e.to_string());
+            None
         }
         Err(e) => return Err(e.into()),
     };
@@ -455,8 +466,9 @@ pub(super) async fn test_pattern_remote(
                 matched,
                 eddy: matched,
                 backend: Some(backend),
-                backend_supported: Some(backend.is_some()),
+                backend_supported: Some(backend.is_some() || rejected.is_some()),
                 agree,
+                backend_error: rejected.clone(),
             },
         )?,
         Format::Table => {
@@ -467,6 +479,9 @@ pub(super) async fn test_pattern_remote(
                     verdict(b),
                     c.endpoint_label()
                 ))?,
+                None if rejected.is_some() => {
+                    io.line(format_args!("backend  -  (rejected the event)"))?
+                }
                 None => io.line(format_args!("backend  -  (not supported)"))?,
             }
         }
