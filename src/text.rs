@@ -2,7 +2,8 @@
 //! attributes, names, log lines, patterns) goes through [`escape`] before it
 //! reaches a terminal, in the CLI and in the TUI alike, so that no control
 //! character or escape sequence in the data can move the cursor, recolour the
-//! screen or hide text.
+//! screen or hide text. Also the small text helpers every printer shares:
+//! cutting to a width with "…", thousands separators, plurals.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -54,6 +55,22 @@ pub fn escape_lines(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` (already escaped) in at most `width` characters: cut with "…"
+/// when longer, so that a cut is never silent. Every table cell that may
+/// not fit goes through it (the TUI's tables, by the widths of
+/// `tui::columns`).
+pub fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -85,6 +102,15 @@ mod tests {
         assert_eq!(escape("\u{202e}txt.exe"), "\\u{202e}txt.exe");
         assert!(!escape("x\u{0}\u{7f}\u{85}").chars().any(char::is_control));
         assert_eq!(escape("héllo ✓"), "héllo ✓");
+    }
+
+    #[test]
+    fn cells_are_cut_with_an_ellipsis() {
+        assert_eq!(cut("orders", 6), "orders");
+        assert_eq!(cut("orders-dlq", 6), "order…");
+        assert_eq!(cut("orders", 1), "…");
+        assert_eq!(cut("orders", 0), "");
+        assert_eq!(cut("héllo ✓ x", 8), "héllo ✓…");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! the ratatui backend and the input stream. See ../shared/STYLE.md.
 
 pub mod action;
+pub mod columns;
 pub mod config;
 pub mod external;
 pub mod inspect;

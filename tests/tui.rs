@@ -276,8 +276,8 @@ fn masked(tui: &Tui<TestBackend>) -> String {
         let run = &chars[start..j];
         let boundary = start == 0 || !chars[start - 1].is_alphanumeric();
         let end_ok = j >= chars.len() || !chars[j].is_alphanumeric();
-        // An id cut short by an overlay's border.
-        let cut = run.len() >= 5 && chars.get(j) == Some(&'│');
+        // An id cut short by an overlay's border, or by its column ("…").
+        let cut = run.len() >= 5 && matches!(chars.get(j), Some('│' | '…'));
         // (A cut id may show only letters: "ffede│".)
         let has_digit = run.iter().any(|c| c.is_ascii_digit());
         if ((run.len() >= 8 && has_digit) || cut) && boundary && end_ok {

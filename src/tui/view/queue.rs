@@ -255,6 +255,16 @@ impl super::kind::View for QueueView {
         frame.render_widget(Paragraph::new(warnings), warn_area);
         // Only the rows in view: 100,000 messages cost what a screenful costs.
         let (range, selected) = visible(&s.list, table_area.height.saturating_sub(1) as usize);
+        let widths = vec![
+            Constraint::Length(1),
+            Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ];
+        let cols = columns_in(table_area.width, &widths);
+        let col = |i: usize| cols.get(i).copied().unwrap_or(0);
         let table_rows: Vec<Row> = s.list.order[range]
             .iter()
             .filter_map(|&i| p.messages.get(i))
@@ -282,37 +292,28 @@ impl super::kind::View for QueueView {
                 };
                 Row::new(vec![
                     Cell::from(mark).style(style(state, Meaning::Accent)),
-                    Cell::from(escape(&m.message_id).into_owned()),
+                    Cell::from(cut(&escape(&m.message_id), col(1))),
                     Cell::from(m.receive_count.to_string()),
                     left_cell,
                     Cell::from(sent),
-                    Cell::from(
-                        p.summaries
+                    Cell::from(cut(
+                        &p.summaries
                             .get(&m.message_id)
                             .cloned()
                             .unwrap_or_else(|| first_line(&m.body, peek_more::SUMMARY_CHARS)),
-                    ),
+                        col(5),
+                    )),
                 ])
             })
             .collect();
-        let t = Table::new(
-            table_rows,
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(if table_area.width >= WIDE { 36 } else { 10 }),
-                Constraint::Length(4),
-                Constraint::Length(4),
-                Constraint::Length(8),
-                Constraint::Fill(1),
-            ],
-        )
-        .header(
-            Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
-                .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
-        )
-        .row_highlight_style(style(state, Meaning::Selected))
-        .highlight_symbol("▶ ")
-        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
+        let t = Table::new(table_rows, widths)
+            .header(
+                Row::new(["", "ID", "RECV", "LEFT", "SENT", "BODY"])
+                    .style(style(state, Meaning::Header).add_modifier(Modifier::BOLD)),
+            )
+            .row_highlight_style(style(state, Meaning::Selected))
+            .highlight_symbol("▶ ")
+            .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
         let mut ts = TableState::default().with_selected(selected);
         frame.render_stateful_widget(t, table_area, &mut ts);
     }

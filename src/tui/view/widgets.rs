@@ -6,12 +6,14 @@
 use std::time::Instant;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
+pub(crate) use crate::text::cut;
 use crate::text::escape;
+pub(crate) use crate::tui::columns::{column_widths, columns_in};
 use crate::tui::config::Meaning;
 use crate::tui::state::*;
 
@@ -184,22 +186,6 @@ pub(crate) fn table<'a>(
     }
 }
 
-/// The width each column of a [`table`] in `area` gets (what a cell holds
-/// before it is cut), laid out as ratatui's table does: inside the borders,
-/// after the selection symbol, one space between columns.
-pub(crate) fn column_widths(area: Rect, widths: &[Constraint]) -> Vec<usize> {
-    let inner = Rect::new(0, 0, area.width.saturating_sub(2), 1);
-    let [_, columns] =
-        Layout::horizontal([Constraint::Length(2), Constraint::Fill(0)]).areas(inner);
-    Layout::horizontal(widths.to_vec())
-        .flex(Flex::Start)
-        .spacing(1)
-        .split(columns)
-        .iter()
-        .map(|r| r.width as usize)
-        .collect()
-}
-
 /// A sparkline narrower than this is not drawn (its column gets nothing).
 const SPARK_MIN: usize = 5;
 
@@ -273,21 +259,6 @@ pub(crate) fn secs(s: Option<u32>) -> String {
     }
 }
 
-/// `text` (already escaped) in at most `width` characters: cut with "…"
-/// when longer, so that a cut is never silent. Every table cell that may
-/// not fit goes through it.
-pub(crate) fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
 /// The text rows a bordered document view (the message, a log group's
 /// events) shows in the body of the current terminal: its height less the
 /// header, status and hint lines and the two borders (20 before the first
@@ -319,7 +290,7 @@ mod tests {
 
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    use ratatui::layout::{Constraint, Rect};
+    use ratatui::layout::Rect;
 
     use super::*;
     use crate::domain::Queue;
@@ -327,27 +298,8 @@ mod tests {
     use crate::tui::update::update;
 
     #[test]
-    fn cells_are_cut_with_an_ellipsis() {
-        assert_eq!(cut("orders", 6), "orders");
-        assert_eq!(cut("orders-dlq", 6), "order…");
-        assert_eq!(cut("orders", 1), "…");
-        assert_eq!(cut("orders", 0), "");
+    fn first_line_keeps_the_first_line() {
         assert_eq!(first_line("  one\ntwo", 10), "one");
-    }
-
-    #[test]
-    fn column_widths_are_the_tables_own() {
-        // 40 wide: 38 inside the borders, 2 for the selection symbol, one
-        // space between the three columns: 34 for 10 + 4 + the rest.
-        let w = column_widths(
-            Rect::new(0, 0, 40, 10),
-            &[
-                Constraint::Length(10),
-                Constraint::Length(4),
-                Constraint::Fill(1),
-            ],
-        );
-        assert_eq!(w, [10, 4, 20]);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use ratatui::widgets::{
 };
 
 use super::model::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
-use crate::text::escape;
+use crate::text::{cut, escape};
+use crate::tui::columns::column_widths;
 use crate::tui::config::{Meaning, Theme};
 
 /// From this width on, the editor sits beside the list and the detail.
@@ -233,6 +234,22 @@ fn render_list(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
         0
     };
     let end = (start + rows_h).min(len);
+    let mut widths = vec![
+        Constraint::Length(9),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ];
+    if wide {
+        let origin_w = (start..end)
+            .map(|i| wb.events[i].origin.label().chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24);
+        widths.push(Constraint::Length(origin_w as u16));
+    }
+    // Labels and origins longer than their column end in "…".
+    let cols = column_widths(area, &widths);
+    let col = |i: usize| cols.get(i).copied().unwrap_or(0);
     let rows: Vec<Row> = (start..end)
         .map(|i| {
             let e = &wb.events[i];
@@ -253,30 +270,17 @@ fn render_list(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
             let mut cells = vec![
                 Cell::from(Span::styled(text, theme.style(m))),
                 Cell::from(Span::styled(mark, theme.style(mm))),
-                Cell::from(escape(&e.label).into_owned()),
+                Cell::from(cut(&escape(&e.label), col(2))),
             ];
             if wide {
                 cells.push(Cell::from(Span::styled(
-                    e.origin.label(),
+                    cut(&e.origin.label(), col(3)),
                     theme.style(Meaning::Muted),
                 )));
             }
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(9),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ];
-    if wide {
-        let origin_w = (start..end)
-            .map(|i| wb.events[i].origin.label().chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(24);
-        widths.push(Constraint::Length(origin_w as u16));
-    }
     let table = Table::new(rows, widths)
         .block(block)
         .row_highlight_style(theme.style(Meaning::Selected))
@@ -420,5 +424,41 @@ impl Workbench {
     /// [`WIDE`] columns).
     pub fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, theme: &Theme) {
         render(self, frame, area, theme);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::super::model::{Origin, WbEvent, Workbench};
+    use crate::tui::config::Config;
+
+    /// An event label or origin longer than its column ends in "…" (it
+    /// was cut silently at the column's edge).
+    #[test]
+    fn long_event_labels_and_origins_end_in_an_ellipsis() {
+        let label = format!("orders-{}.json#7", "x".repeat(100));
+        let origin = Origin::File {
+            path: format!("/var/tmp/{}/events.json", "deep".repeat(10)),
+        };
+        let wb = Workbench::new(
+            r#"{"source":["a"]}"#,
+            vec![WbEvent::new(label.clone(), origin, r#"{"source":"a"}"#)],
+        );
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        terminal
+            .draw(|f| wb.render(f, f.area(), &Config::defaults().theme))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("orders-xxx") && l.contains("file"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        assert!(row.contains("x… "), "the label is cut with …: {row}");
+        assert!(row.contains("file /var/tmp/deep"), "{row}");
+        assert!(row.contains("deepd…") || row.contains("deep…"), "{row}");
+        assert!(!row.contains(&label), "{row}");
     }
 }

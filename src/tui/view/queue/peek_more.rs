@@ -385,4 +385,35 @@ mod tests {
             Some("oldest in sample 00:16:40 UTC")
         );
     }
+
+    /// A BODY (and, on a narrow screen, an ID) longer than its column ends
+    /// in "…" (it was cut silently at the border).
+    #[test]
+    fn long_bodies_and_ids_are_cut_with_an_ellipsis() {
+        let mut state = viewing(1, 5);
+        let Screen::Queue(q) = state.top_mut() else {
+            panic!()
+        };
+        let Loadable::Loaded { data, .. } = &mut q.peek.value else {
+            panic!()
+        };
+        let body = format!("{{\"order\":\"{}\"}}", "y".repeat(150));
+        data.messages[0].body = body;
+        data.messages[0].message_id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".to_string();
+        data.summaries = summaries(&data.messages);
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| {
+                crate::tui::view::render(&state, f);
+            })
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("{\"order\""))
+            .unwrap_or_else(|| panic!("{screen}"));
+        assert!(row.contains("yy…│"), "{row}");
+        assert!(row.contains(" 0f1e2d3c-… "), "{row}");
+    }
 }
