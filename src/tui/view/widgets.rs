@@ -190,12 +190,13 @@ pub(crate) fn table<'a>(
 const SPARK_MIN: usize = 5;
 
 /// The widths of a table's name column and its sparkline, names first: the
-/// name gets the width its longest name in view needs (`name`), leaving
-/// `other` (at most 8) for the other flexible column; the sparkline gets what
-/// is left, at most `spark_max` (nothing below [`SPARK_MIN`]); what remains
-/// after that is shared between the name and the other column by their
-/// `weights`, as `Fill` would (the other column is a `Fill` and takes the
-/// rest). `fixed` is the sum of the fixed columns' widths and `columns` the
+/// name gets the width its longest name in view needs (`name`), then the
+/// other flexible column (a DLQ's name) the width its longest needs
+/// (`other`; at least 8 of it even when the name is cut); the sparkline gets
+/// what is left, at most `spark_max` (nothing below [`SPARK_MIN`]); what
+/// remains after that is shared between the name and the other column by
+/// their `weights`, as `Fill` would, never taking the other column below its
+/// need (the other column is a `Fill` and takes the rest). `fixed` is the sum of the fixed columns' widths and `columns` the
 /// number of columns (their spacing). So on a narrow terminal the sparkline
 /// shrinks before any name is cut.
 #[allow(clippy::too_many_arguments)]
@@ -214,11 +215,14 @@ pub(crate) fn name_and_spark(
         .saturating_sub(fixed);
     let keep = other.min(8);
     let need = name.max(4).min(room.saturating_sub(keep));
-    let spark = room.saturating_sub(need + other).min(spark_max);
+    // The other column (a DLQ's name) also gets its width before the
+    // sparkline: as much of it as the name leaves, at least `keep`.
+    let other_need = other.min(room.saturating_sub(need));
+    let spark = room.saturating_sub(need + other_need).min(spark_max);
     let spark = if spark < SPARK_MIN { 0 } else { spark };
     let flexible = room - spark;
     let share = flexible * weights.0 / (weights.0 + weights.1).max(1);
-    let name = need.max(share).min(flexible.saturating_sub(keep));
+    let name = need.max(share).min(flexible.saturating_sub(other_need));
     (name as u16, spark as u16)
 }
 
@@ -318,6 +322,11 @@ mod tests {
         // The other column keeps 8.
         let w40 = name_and_spark(area(40), 3, 0, 40, 10, 20, (2, 1));
         assert_eq!(w40, (26, 0));
+        // The other column's need comes before the sparkline and the
+        // share: the demo's queue list at 120 columns (70 for the name, the
+        // DLQ and the trend) leaves the DLQ its 22.
+        let demo = name_and_spark(area(120), 9, 38, 22, 22, 20, (2, 1));
+        assert_eq!(demo, (28, 20));
     }
 
     fn queue(name: &str) -> Queue {
@@ -367,5 +376,64 @@ mod tests {
         let narrow = screen(&state, 60);
         assert!(!narrow.contains(long), "{narrow}");
         assert!(narrow.contains("payments-settlement-r…"), "{narrow}");
+    }
+
+    /// At 120 columns the demo's DLQ names are whole: the DLQ column gets
+    /// its width before the sparkline, as the NAME column does (it showed
+    /// "entity-recogniti…" beside a 20-column TREND).
+    #[test]
+    fn the_queue_list_shows_dlq_names_whole_before_the_sparkline() {
+        use crate::local::demo;
+        let now = Instant::now();
+        let (mut state, effects) = AppState::new(Config::defaults(), Context::default(), now);
+        let Some(Effect::FetchQueues { req }) = effects.last().cloned() else {
+            panic!("{effects:?}")
+        };
+        let mut queues: Vec<Queue> = demo::dlq_names().into_iter().map(queue).collect();
+        for q in demo::QUEUES {
+            let mut attrs = BTreeMap::from([
+                (
+                    "QueueArn".to_string(),
+                    format!("arn:aws:sqs:us-east-1:1:{}", q.name),
+                ),
+                ("ApproximateNumberOfMessages".to_string(), "3".to_string()),
+            ]);
+            if let Some(dlq) = q.dlq {
+                attrs.insert(
+                    "RedrivePolicy".to_string(),
+                    format!(
+                        r#"{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:{dlq}","maxReceiveCount":3}}"#
+                    ),
+                );
+            }
+            queues.push(Queue::from_attributes(
+                &format!("http://x/1/{}", q.name),
+                attrs,
+            ));
+        }
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req,
+                at: now,
+                result: Ok(queues),
+            },
+        );
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        terminal
+            .draw(|f| {
+                crate::tui::view::render(&state, f);
+            })
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("TREND"), "{screen}");
+        for q in demo::QUEUES {
+            let Some(dlq) = q.dlq else { continue };
+            let row = screen
+                .lines()
+                .find(|l| l.contains(&format!(" {} ", q.name)))
+                .unwrap_or_else(|| panic!("no row for {}:\n{screen}", q.name));
+            assert!(row.contains(&format!(" {dlq} ")), "{row}");
+        }
     }
 }
