@@ -39,7 +39,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 pub use aws_cmds::{
     AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
-    RulesArgs, SendArgs, Since, TargetsArgs, TestPatternArgs, WhoamiArgs,
+    RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
 };
 pub use commands::{CheckArgs, MatchArgs, OutputFormat, PatternCommand, TestArgs};
 pub use common::{CliError, ConnArgs, Format, Status};

@@ -34,7 +34,7 @@ mod print;
 
 pub use args::{
     AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
-    RulesArgs, SendArgs, Since, TargetsArgs, TestPatternArgs, WhoamiArgs,
+    RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
 };
 
 use events::{
@@ -236,7 +236,7 @@ pub(crate) fn run(
 /// Milliseconds since the epoch as RFC 3339 in UTC, always with three
 /// decimals so that the column keeps its width: `2024-05-01T12:00:00.120Z`.
 pub(crate) fn rfc3339(ms: i64) -> String {
-    super::when::rfc3339(ms)
+    crate::ops::time::rfc3339(ms)
 }
 
 // ---------------------------------------------------------------- whoami

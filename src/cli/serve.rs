@@ -17,9 +17,9 @@ use tokio::task::JoinHandle;
 use super::common::{CliError, Signals, Status, parse_rate};
 use super::output::{Io, plural};
 use super::table::{Align, Table, escape};
-use super::when::rfc3339;
 use crate::aws::{Clients, Settings};
 use crate::local::{self, Config, Local, demo, server::Running};
+use crate::ops::time::rfc3339;
 
 pub(super) const SERVE_HELP: &str = "\
 Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS

@@ -13,9 +13,10 @@ use super::common::{CliError, ConnArgs, Format, Signals, Status};
 use super::input::{self, InputSpec};
 use super::output::{Io, plural};
 use super::table::{escape, first_line, safe_json};
-use super::when::{parse_duration, rfc3339};
+use super::when::parse_duration;
 use crate::domain::BusName;
 use crate::ops::tail::{self, Cleanup, Tail, TailedEvent};
+use crate::ops::time::rfc3339;
 use crate::pattern::Pattern;
 
 pub(crate) const HELP: &str = "\

@@ -3,13 +3,12 @@
 //! Its own file so the command code (`aws_cmds.rs`, `events.rs`, `logs.rs`)
 //! imports the arguments from a sibling and this file imports none of them.
 
-use std::time::Duration;
-
 use clap::{Args, Subcommand};
 
 use crate::cli::common::{ConnArgs, Format};
-use crate::cli::when::{parse_compact_duration, parse_rfc3339_ms};
+use crate::cli::when::parse_since;
 use crate::domain::MessageAttribute;
+use crate::ops::time::When;
 
 const WHOAMI_HELP: &str = "\
 Prints the endpoint, region, profile, account, caller ARN and the kind of backend
@@ -134,8 +133,9 @@ Examples:
 
 const LOGS_HELP: &str = "\
 Events of a CloudWatch Logs group, oldest first: `timestamp  stream  message`, the
-message escaped onto one line. --since takes 30s, 10m, 2h, 1d or an RFC 3339 time
-(2024-05-01T12:00:00Z); --filter a CloudWatch Logs filter pattern. --follow keeps
+message escaped onto one line. --since takes 30s, 10m, 2h, 1d (ago), a UTC clock
+time (14:05), an RFC 3339 time (2024-05-01T12:00:00Z) or now, as the TUI's jump
+does; --filter a CloudWatch Logs filter pattern. --follow keeps
 printing new events until Ctrl-C. With -o json: one JSON object per event per line.
 
 Examples:
@@ -356,9 +356,9 @@ pub struct LogsArgs {
     /// A CloudWatch Logs filter pattern, e.g. ERROR or '{ $.level = "error" }'
     #[arg(long, value_name = "P")]
     pub filter: Option<String>,
-    /// Start here: 30s, 10m, 2h, 1d ago, or an RFC 3339 time
+    /// Start here: 30s, 10m, 2h, 1d ago, a UTC clock time (14:05), an RFC 3339 time, or now
     #[arg(long, value_name = "WHEN", default_value = "10m", value_parser = parse_since)]
-    pub since: Since,
+    pub since: When,
     /// At most this many events (without --follow)
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub limit: usize,
@@ -378,61 +378,4 @@ pub struct LogsArgs {
 pub(crate) fn parse_attr(s: &str) -> Result<AttrArg, String> {
     let (name, attribute) = MessageAttribute::parse_arg(s)?;
     Ok(AttrArg { name, attribute })
-}
-
-/// Where `logs` starts: a while ago, or a point in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    Ago(Duration),
-    /// Milliseconds since the epoch.
-    At(i64),
-}
-
-impl Since {
-    pub(super) fn start_ms(self, now_ms: i64) -> i64 {
-        match self {
-            Since::Ago(d) => {
-                now_ms.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            }
-            Since::At(ms) => ms,
-        }
-    }
-}
-
-/// `30s`, `10m`, `2h`, `1d`, `1w`, or an RFC 3339 time (`2024-05-01T12:00:00Z`,
-/// offsets allowed).
-pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
-    if let Some(d) = parse_compact_duration(s) {
-        return Ok(Since::Ago(d));
-    }
-    parse_rfc3339_ms(s).map(Since::At).ok_or_else(|| {
-        format!(
-            "`{s}` is not a duration (30s, 10m, 2h, 1d) or an RFC 3339 time (2024-05-01T12:00:00Z)"
-        )
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_takes_durations_and_times() {
-        assert_eq!(parse_since("30s"), Ok(Since::Ago(Duration::from_secs(30))));
-        assert_eq!(parse_since("10m"), Ok(Since::Ago(Duration::from_secs(600))));
-        assert_eq!(parse_since("2h"), Ok(Since::Ago(Duration::from_secs(7200))));
-        assert_eq!(
-            parse_since("1d"),
-            Ok(Since::Ago(Duration::from_secs(86_400)))
-        );
-        assert_eq!(parse_since("1970-01-01T00:00:01Z"), Ok(Since::At(1000)));
-        assert_eq!(
-            parse_since("1970-01-01T01:00:01+01:00"),
-            Ok(Since::At(1000))
-        );
-        assert!(parse_since("10 minutes").is_err());
-        assert!(parse_since("yesterday").is_err());
-        assert!(parse_since("5x").is_err());
-        assert_eq!(Since::Ago(Duration::from_secs(1)).start_ms(5000), 4000);
-    }
 }

@@ -246,7 +246,7 @@ fn entry_from_api(text: &str, at: &str, bus: Option<&str>) -> Result<EventEntry,
         Some(serde_json::Value::Number(n)) => {
             let secs = n.as_f64().unwrap_or(0.0);
             Some(
-                super::super::when::rfc3339_secs(secs)
+                crate::ops::time::rfc3339_secs(secs)
                     .map_err(|e| CliError::Invalid(format!("{at}: Time {n}: {e}")))?,
             )
         }

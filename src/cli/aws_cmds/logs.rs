@@ -12,7 +12,7 @@ use crate::domain::LogEvent;
 
 /// How many `ListTargetsByRule` calls `eddy rules` makes at once.
 use super::print::*;
-use crate::cli::when::rfc3339;
+use crate::ops::time::rfc3339;
 
 // ---------------------------------------------------------------- logs
 
@@ -56,7 +56,7 @@ pub(super) async fn logs(
     args: &LogsArgs,
     io: &mut Io<'_>,
 ) -> Result<Status, CliError> {
-    let start_ms = args.since.start_ms(now_ms());
+    let start_ms = args.since.at(now_ms());
     let filter = args.filter.as_deref();
     if !args.follow {
         let events = c
