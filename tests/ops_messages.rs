@@ -70,13 +70,19 @@ fn stale_handle(target: Target) {
         let last = entries.last().expect("an audit entry");
         assert_eq!(last.action, "delete-message");
         // AWS: "the request succeeds, but the message might not be deleted".
-        // eddy's backend does not delete it; moto does. Either way eddy
+        // eddy's backend does not delete it; moto does (the README's
+        // differences table, `stale-receipt-delete`). Either way eddy
         // reports and audits what happened.
         if target == Target::Eddy {
             assert_eq!(
                 left, 1,
                 "eddy's backend keeps a message deleted with a stale handle"
             );
+        }
+        if target.differs("stale-receipt-delete") {
+            assert_eq!(left, 0, "moto deletes a message given a stale handle");
+        } else {
+            assert_eq!(left, 1, "a stale handle deletes nothing");
         }
         if left == 1 {
             assert!(d.deleted.is_empty(), "reported as deleted: {d:?}");

@@ -389,4 +389,10 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
         "fifo-sequence-numbers",
         "FIFO SequenceNumbers are random 20-digit strings, not increasing",
     ),
+    (
+        "moto",
+        "stale-receipt-delete",
+        "DeleteMessage with a stale receipt handle (the message was received again since) deletes the message \
+         (AWS: \"the message might not be deleted\"; eddy's backend deletes nothing)",
+    ),
 ];
