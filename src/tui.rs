@@ -13,6 +13,8 @@ pub mod ops_ui;
 pub mod runtime;
 pub mod scope;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod update;
 pub mod view;
 pub mod workbench;

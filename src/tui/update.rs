@@ -279,37 +279,9 @@ mod tests {
     use crate::tui::config::Config;
     use crate::tui::scope::Scope;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use std::collections::BTreeMap;
     use std::time::{Duration, Instant};
 
-    fn queue(name: &str, visible: u64, dlq: Option<&str>) -> Queue {
-        let mut attrs = BTreeMap::new();
-        attrs.insert(
-            "QueueArn".to_string(),
-            format!("arn:aws:sqs:us-east-1:1:{name}"),
-        );
-        attrs.insert(
-            "ApproximateNumberOfMessages".to_string(),
-            visible.to_string(),
-        );
-        if let Some(d) = dlq {
-            attrs.insert(
-                "RedrivePolicy".to_string(),
-                format!(
-                    r#"{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:{d}","maxReceiveCount":3}}"#
-                ),
-            );
-        }
-        Queue::from_attributes(&format!("http://x/1/{name}"), attrs)
-    }
-
-    fn key(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
-
-    fn code(c: KeyCode) -> Msg {
-        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-    }
+    use crate::tui::testing::{code, key, queue};
 
     fn start() -> (AppState, Instant, ReqId) {
         let now = Instant::now();

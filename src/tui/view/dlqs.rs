@@ -267,26 +267,11 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use std::collections::BTreeMap;
 
-    fn queue(name: &str, dlq: Option<&str>) -> Queue {
-        let mut attrs = BTreeMap::new();
-        attrs.insert(
-            "QueueArn".to_string(),
-            format!("arn:aws:sqs:us-east-1:1:{name}"),
-        );
-        attrs.insert("ApproximateNumberOfMessages".to_string(), "2".to_string());
-        if let Some(d) = dlq {
-            attrs.insert(
-                "RedrivePolicy".to_string(),
-                format!(
-                    r#"{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:{d}","maxReceiveCount":3}}"#
-                ),
-            );
-        }
-        Queue::from_attributes(&format!("http://x/1/{name}"), attrs)
-    }
+    use crate::tui::testing::key;
 
-    fn key(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    /// A queue with two messages, whose redrive policy names `dlq`.
+    fn queue(name: &str, dlq: Option<&str>) -> Queue {
+        crate::tui::testing::queue(name, 2, dlq)
     }
 
     fn enter() -> Msg {

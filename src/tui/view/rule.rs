@@ -319,7 +319,7 @@ mod tests {
     use crate::domain::{Rule, RuleState};
     use crate::tui::config::Config;
     use crate::tui::update::update;
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
     use std::time::Duration;
 
     const OLD: &str = r#"{"source":["old"]}"#;
@@ -339,13 +339,7 @@ mod tests {
         }
     }
 
-    fn key(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
-
-    fn code(c: KeyCode) -> Msg {
-        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-    }
+    use crate::tui::testing::{code, key};
 
     /// The backend: answers the fetches among `effects` with `now` (the
     /// rule as it is held), returns the other effects.

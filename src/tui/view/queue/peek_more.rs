@@ -211,9 +211,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::time::Instant;
 
-    fn key(c: char) -> Msg {
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
+    use crate::tui::testing::key;
 
     fn message(i: usize, body: &str, sent_ms: i64) -> Message {
         Message {
