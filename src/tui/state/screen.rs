@@ -47,6 +47,20 @@ pub struct QueueScreen {
     pub unsure: BTreeSet<String>,
 }
 
+impl QueueScreen {
+    /// The screen of queue `id`, nothing read or peeked yet.
+    pub fn new(id: String) -> Self {
+        QueueScreen {
+            id,
+            queue: Live::default(),
+            peek: Live::default(),
+            list: ListView::default(),
+            marked: BTreeSet::new(),
+            unsure: BTreeSet::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RuleRow {
     pub rule: Rule,

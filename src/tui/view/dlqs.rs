@@ -415,14 +415,7 @@ mod tests {
             .into(),
         };
         let q = queue("rewards-target-dlq", None);
-        let mut screen = QueueScreen {
-            id: q.url.clone(),
-            queue: Live::default(),
-            peek: Live::default(),
-            list: ListView::default(),
-            marked: Default::default(),
-            unsure: Default::default(),
-        };
+        let mut screen = QueueScreen::new(q.url.clone());
         screen.queue.value = Loadable::Loaded {
             data: q,
             at: state.now,

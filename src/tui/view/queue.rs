@@ -145,14 +145,7 @@ pub(crate) fn queue_split(state: &AppState, s: &QueueScreen, area: Rect) -> [Rec
 /// Opens a queue's detail; with `peek: Some(force)`, peeks it too.
 pub(crate) fn open_queue(state: &mut AppState, id: String, peek: Option<bool>) -> Vec<Effect> {
     let req = state.req();
-    let mut screen = QueueScreen {
-        id: id.clone(),
-        queue: Live::default(),
-        peek: Live::default(),
-        list: ListView::default(),
-        marked: std::collections::BTreeSet::new(),
-        unsure: std::collections::BTreeSet::new(),
-    };
+    let mut screen = QueueScreen::new(id.clone());
     screen.queue.begin(req);
     let mut effects = vec![Effect::FetchQueue {
         req,

@@ -259,14 +259,7 @@ mod tests {
         let messages: Vec<Message> = (0..n)
             .map(|i| message(i, &format!("{{\"order\":{i}}}"), 1_000_000 + i as i64))
             .collect();
-        let mut screen = QueueScreen {
-            id: q.url.clone(),
-            queue: Live::default(),
-            peek: Live::default(),
-            list: ListView::default(),
-            marked: Default::default(),
-            unsure: Default::default(),
-        };
+        let mut screen = QueueScreen::new(q.url.clone());
         screen.queue.value = Loadable::Loaded {
             data: q,
             at: state.now,
