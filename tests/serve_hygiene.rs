@@ -170,6 +170,7 @@ fn sigterm_ends_serve_within_seconds_while_a_client_holds_a_half_sent_request() 
     let (code, took, err) = serve.terminate(Duration::from_secs(20));
     assert_eq!(code, Some(0), "{err}");
     assert!(took < Duration::from_secs(20), "took {took:?}");
+    eprintln!("eddy serve stopped {took:?} after SIGTERM");
     // The stalled body at least (the half head may be closed at once).
     assert!(err.contains("warning: cut "), "{err}");
     assert!(err.contains("note: stopped ("), "{err}");
@@ -317,10 +318,27 @@ fn on_loopback_only_loopback_hosts_and_allowed_ones_are_answered() {
 
 /// The backend in this process with short timeouts.
 async fn start_quick(options: Options) -> local::server::Running {
+    start_on("127.0.0.1:0", options).await
+}
+
+async fn start_on(addr: &str, options: Options) -> local::server::Running {
     let local = Local::new(&Config::default()).unwrap();
-    local::start_with(local, "127.0.0.1:0".parse().unwrap(), options)
+    local::start_with(local, addr.parse().unwrap(), options)
         .await
         .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_non_loopback_address_any_host_is_answered() {
+    let running = start_on("0.0.0.0:0", quick()).await;
+    let addr = SocketAddr::from(([127, 0, 0, 1], running.addr.port()));
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        exchange(addr, "eddy.example:4566", "AmazonSQS.ListQueues", b"{}")
+    })
+    .await
+    .unwrap();
+    assert!(status.contains(" 200 "), "{status} {body}");
+    running.stop().await;
 }
 
 fn quick() -> Options {
