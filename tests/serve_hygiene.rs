@@ -173,6 +173,10 @@ fn sigterm_ends_serve_within_seconds_while_a_client_holds_a_half_sent_request() 
     eprintln!("eddy serve stopped {took:?} after SIGTERM");
     // The stalled body at least (the half head may be closed at once).
     assert!(err.contains("warning: cut "), "{err}");
+    assert!(
+        err.contains("reading the body of AmazonSQS.ListQueues: "),
+        "{err}"
+    );
     assert!(err.contains("note: stopped ("), "{err}");
     read_to_close(&mut stalled);
     read_to_close(&mut half_head);
@@ -382,7 +386,7 @@ async fn idle_and_slow_connections_are_closed() {
     .unwrap();
     assert!(outcome < Duration::from_secs(20), "{outcome:?}");
     let stopped = running.stop().await;
-    assert_eq!(stopped.cut, 0);
+    assert_eq!(stopped.cut, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,6 +410,10 @@ async fn a_stop_cuts_what_is_still_busy_after_the_grace_period() {
     .await
     .unwrap();
     let stopped = running.stop().await;
-    assert_eq!(stopped, local::server::Stopped { open: 1, cut: 1 });
+    assert_eq!(stopped.open, 1);
+    assert_eq!(
+        stopped.cut,
+        vec!["reading the body of AmazonSQS.ListQueues: 0 of 100 bytes came".to_string()]
+    );
     drop(stalled);
 }

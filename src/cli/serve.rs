@@ -236,12 +236,15 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
         let stop = shutdown_signal().await;
         let stopped = backend.stop().await;
         let signal = stop?;
-        if stopped.cut > 0 {
+        if !stopped.cut.is_empty() {
             io.note(format_args!(
-                "warning: cut {} still busy {} s after the stop ({signal}): a request in progress or half-sent",
-                plural(stopped.cut as u64, "connection", "connections"),
+                "warning: cut {} still busy {} s after the stop ({signal}):",
+                plural(stopped.cut.len() as u64, "connection", "connections"),
                 local::server::GRACE.as_secs()
             ));
+            for what in &stopped.cut {
+                io.note(format_args!("  {}", escape(what)));
+            }
         }
         io.note(format_args!("note: stopped ({signal})"));
         Ok(Status::Success)

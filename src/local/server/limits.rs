@@ -25,7 +25,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tokio::sync::Semaphore;
 
 use super::hosts::{self, Allowed};
-use super::listen::Options;
+use super::listen::{Activity, Options};
 
 /// What parsing one JSON value into a `serde_json::Value` takes, about
 /// (the 32-byte enum, its slot in a growing array or map, a key's string).
@@ -157,7 +157,21 @@ pub(super) async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next)
         );
     };
     let (parts, body) = req.into_parts();
-    let bytes = match read_body(body, limit, declared, g.body_timeout).await {
+    let activity = parts.extensions.get::<Activity>().cloned();
+    let op = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{} {}", parts.method, parts.uri.path()));
+    let bytes = match read_body(body, limit, declared, g.body_timeout, |got| {
+        if let Some(a) = &activity {
+            let of = declared.map(|n| format!(" of {n}")).unwrap_or_default();
+            a.set(format!("reading the body of {op}: {got}{of} bytes came"));
+        }
+    })
+    .await
+    {
         Ok(b) => b,
         Err(ReadError::TooLarge) => return too_large(kind, "over that", limit),
         Err(ReadError::Slow { got }) => {
@@ -220,10 +234,16 @@ pub(super) async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next)
             };
         }
     }
+    if let Some(a) = &activity {
+        a.set(format!("answering {op}"));
+    }
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     drop(permit);
+    if let Some(a) = &activity {
+        a.set(format!("waiting for a complete request head (after {op})"));
+    }
     resp
 }
 
@@ -233,17 +253,20 @@ enum ReadError {
     Broken(axum::Error),
 }
 
-/// Reads a body of at most `limit` bytes within `within`.
+/// Reads a body of at most `limit` bytes within `within`; tells `progress`
+/// the bytes read so far (before the first chunk, then after each).
 async fn read_body(
     body: Body,
     limit: usize,
     declared: Option<usize>,
     within: Duration,
+    progress: impl Fn(usize),
 ) -> Result<Bytes, ReadError> {
     let mut stream = body.into_data_stream();
     let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(limit));
     let deadline = tokio::time::Instant::now() + within;
     loop {
+        progress(buf.len());
         match tokio::time::timeout_at(deadline, stream.next()).await {
             Err(_) => return Err(ReadError::Slow { got: buf.len() }),
             Ok(None) => return Ok(Bytes::from(buf)),

@@ -8,13 +8,17 @@
 //! says HTTP/1.1 is required, and a close. The body timeout and the limits
 //! are in `limits`, the Host check in `hosts` (both run per request).
 
+use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
+use hyper::service::Service as _;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -61,12 +65,36 @@ impl Default for Options {
     }
 }
 
-/// What a stop did: connections still open when it began, and those still
-/// busy after the grace period, which were cut.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a stop did: how many connections were open when it began, and what
+/// those still busy after the grace period were doing when they were cut
+/// (e.g. "reading the body of AmazonSQS.SendMessage: 10 of 100 bytes").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stopped {
     pub open: usize,
-    pub cut: usize,
+    pub cut: Vec<String>,
+}
+
+/// What one connection is doing, for the stop's report: set by the
+/// connection and by `limits` (which finds it in the request's extensions).
+#[derive(Debug, Clone)]
+pub(super) struct Activity(Arc<Mutex<String>>);
+
+impl Activity {
+    fn new() -> Activity {
+        Activity(Arc::new(Mutex::new(
+            "waiting for a complete request head".to_string(),
+        )))
+    }
+
+    pub(super) fn set(&self, what: impl Into<String>) {
+        if let Ok(mut a) = self.0.lock() {
+            *a = what.into();
+        }
+    }
+
+    fn get(&self) -> String {
+        self.0.lock().map(|a| a.clone()).unwrap_or_default()
+    }
 }
 
 /// Accepts connections until `stop` fires (or its sender is dropped), then
@@ -79,12 +107,21 @@ pub(super) async fn run(
 ) -> Stopped {
     let (closing_tx, closing) = watch::channel(false);
     let mut conns = JoinSet::new();
+    let mut activities: HashMap<tokio::task::Id, Activity> = HashMap::new();
     loop {
         tokio::select! {
             _ = &mut stop => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    conns.spawn(serve_conn(stream, app.clone(), opts.head_timeout, closing.clone()));
+                    let activity = Activity::new();
+                    let task = conns.spawn(serve_conn(
+                        stream,
+                        app.clone(),
+                        opts.head_timeout,
+                        closing.clone(),
+                        activity.clone(),
+                    ));
+                    activities.insert(task.id(), activity);
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: do not spin.
@@ -92,7 +129,9 @@ pub(super) async fn run(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            Some(done) = conns.join_next_with_id(), if !conns.is_empty() => {
+                forget(&mut activities, done);
+            }
         }
     }
     drop(listener);
@@ -100,15 +139,28 @@ pub(super) async fn run(
     let _ = closing_tx.send(true);
     let deadline = tokio::time::Instant::now() + opts.grace;
     while !conns.is_empty() {
-        match tokio::time::timeout_at(deadline, conns.join_next()).await {
-            Ok(_) => {}
-            Err(_) => break,
+        match tokio::time::timeout_at(deadline, conns.join_next_with_id()).await {
+            Ok(Some(done)) => forget(&mut activities, done),
+            Ok(None) | Err(_) => break,
         }
     }
-    let cut = conns.len();
+    let mut cut: Vec<String> = activities.values().map(Activity::get).collect();
+    cut.sort();
     conns.abort_all();
     while conns.join_next().await.is_some() {}
     Stopped { open, cut }
+}
+
+/// Drops the activity of a connection that ended.
+fn forget(
+    activities: &mut HashMap<tokio::task::Id, Activity>,
+    done: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+) {
+    let id = match done {
+        Ok((id, ())) => id,
+        Err(e) => e.id(),
+    };
+    activities.remove(&id);
 }
 
 /// One connection: the HTTP/2 check, then hyper's HTTP/1.1 until the client
@@ -118,6 +170,7 @@ async fn serve_conn(
     app: Router,
     head_timeout: Duration,
     mut closing: watch::Receiver<bool>,
+    activity: Activity,
 ) {
     let _ = stream.set_nodelay(true);
     let io = tokio::select! {
@@ -132,7 +185,12 @@ async fn serve_conn(
         .timer(TokioTimer::new())
         .header_read_timeout(head_timeout)
         .keep_alive(true);
-    let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
+    let app = TowerToHyperService::new(app);
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(activity.clone());
+        app.call(req)
+    });
+    let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,
