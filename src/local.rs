@@ -120,3 +120,12 @@ pub async fn start(
 ) -> std::io::Result<server::Running> {
     server::start(local, addr).await
 }
+
+/// [`start`] with the server's timeouts, limits and accepted hosts.
+pub async fn start_with(
+    local: Arc<Local>,
+    addr: std::net::SocketAddr,
+    options: server::Options,
+) -> std::io::Result<server::Running> {
+    server::start_with(local, addr, options).await
+}

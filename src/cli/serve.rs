@@ -18,7 +18,8 @@ use super::common::{CliError, Signals, Status, parse_rate};
 use super::output::{Io, plural};
 use super::table::{Align, Table, escape};
 use crate::aws::{Clients, Settings};
-use crate::local::{self, Config, Local, demo, server::Running};
+use crate::local::server::{Options, Running, Stopped};
+use crate::local::{self, Config, Local, demo};
 use crate::ops::time::rfc3339;
 
 pub(super) const SERVE_HELP: &str = "\
@@ -29,8 +30,17 @@ it is ready, and runs until Ctrl-C, SIGTERM or SIGHUP (exit 0). The aws CLI v1 i
 AWS_ENDPOINT_URL for SQS: give it --endpoint-url (the last example).
 
 It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has no
-authentication. State is in memory unless --data-dir: then every acknowledged change is
+authentication. On loopback it answers only loopback host names (127.0.0.1, localhost,
+[::1], *.localhost), so a web page cannot reach it through DNS rebinding: --allow-host
+adds a name. State is in memory unless --data-dir: then every acknowledged change is
 on disk before the answer and survives a crash.
+
+Limits: a connection without a complete request head for 20 s (idle, or headers sent
+slowly) is closed; a body must arrive within 30 s; bodies over 5 MiB (SQS), 2 MiB
+(EventBridge) or 4 MiB (Logs), AWS's own limits with room for JSON escaping, are
+refused with 413, and requests wait while 64 MiB of bodies are being parsed. On
+Ctrl-C or SIGTERM it stops accepting, gives in-flight requests 5 s, then cuts them (and
+says so). HTTP/1.1 only: an HTTP/2 client gets a GOAWAY that says so.
 
 Examples:
   eddy serve
@@ -47,6 +57,9 @@ pub struct ServeArgs {
     /// The address to listen on; the default accepts connections from this machine only
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// On loopback, also answer requests for this Host name (repeatable; `*.domain` for its subdomains)
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
     /// Create the demo world (buses, rules, queues, DLQs, log groups) and run its traffic
     #[arg(long)]
     pub demo: bool,
@@ -100,6 +113,16 @@ impl Backend {
         config: &Config,
         demo: Option<f64>,
     ) -> Result<Backend, CliError> {
+        Backend::start_with(addr, config, demo, Options::default()).await
+    }
+
+    /// [`Backend::start`] with the server's timeouts, limits and hosts.
+    pub(crate) async fn start_with(
+        addr: SocketAddr,
+        config: &Config,
+        demo: Option<f64>,
+        options: Options,
+    ) -> Result<Backend, CliError> {
         let local = Local::new(config).map_err(|e| match &config.data_dir {
             Some(dir) => CliError::Invalid(format!(
                 "cannot open the data dir {}: {e}",
@@ -107,7 +130,7 @@ impl Backend {
             )),
             None => CliError::Internal(format!("cannot create eddy's backend: {e}")),
         })?;
-        let running = local::start(Arc::clone(&local), addr)
+        let running = local::start_with(Arc::clone(&local), addr, options)
             .await
             .map_err(|e| {
                 let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -136,13 +159,14 @@ impl Backend {
         })
     }
 
-    /// Stops the traffic, then the server (in-flight requests finish).
-    pub(crate) async fn stop(self) {
+    /// Stops the traffic, then the server (in-flight requests get
+    /// [`local::server::GRACE`], then are cut); says what was cut.
+    pub(crate) async fn stop(self) -> Stopped {
         if let Some(sim) = self.simulator {
             sim.abort();
             let _ = sim.await;
         }
-        self.running.stop().await;
+        self.running.stop().await
     }
 
     /// Settings that point the SDK at this backend (its region: `region`,
@@ -174,7 +198,11 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
         .then(|| args.demo_rate.unwrap_or(demo::DEFAULT_RATE));
     let rt = runtime()?;
     let result = rt.block_on(async {
-        let backend = Backend::start(addr, &config, demo_rate).await?;
+        let options = Options {
+            allow_hosts: args.allow_hosts.clone(),
+            ..Options::default()
+        };
+        let backend = Backend::start_with(addr, &config, demo_rate, options).await?;
         io.line(format_args!("listening on {}", backend.url))?;
         io.flush()?;
         if !args.bind.is_loopback() {
@@ -206,8 +234,18 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
         ));
         io.flush()?;
         let stop = shutdown_signal().await;
-        backend.stop().await;
+        let stopped = backend.stop().await;
         let signal = stop?;
+        if !stopped.cut.is_empty() {
+            io.note(format_args!(
+                "warning: cut {} still busy {} s after the stop ({signal}):",
+                plural(stopped.cut.len() as u64, "connection", "connections"),
+                local::server::GRACE.as_secs()
+            ));
+            for what in &stopped.cut {
+                io.note(format_args!("  {}", escape(what)));
+            }
+        }
         io.note(format_args!("note: stopped ({signal})"));
         Ok(Status::Success)
     });

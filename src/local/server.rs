@@ -1,6 +1,16 @@
 //! HTTP: one handler that routes by `X-Amz-Target` (JSON protocols) or by
 //! `Action` (STS query protocol), and shapes errors the way AWS does so every
-//! SDK parses them.
+//! SDK parses them. What guards the server (timeouts, the bounded shutdown,
+//! HTTP/2 clients, body limits, the memory budget, the Host check) is in the
+//! children: `listen` (connections), `limits` (each request before the
+//! handler), `hosts` (the Host check).
+
+mod hosts;
+mod limits;
+mod listen;
+
+pub use self::limits::VALUE_COST;
+pub use self::listen::{BODY_TIMEOUT, GRACE, HEAD_TIMEOUT, IN_FLIGHT_BYTES, Options, Stopped};
 
 use super::core::{AwsError, Core, Ctx};
 use super::events::EventsHost;
@@ -15,8 +25,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
-/// Requests larger than this are refused before parsing (AWS's largest
-/// payloads, a 10-entry batch of 256 KiB messages, fit well inside).
+/// The handler's own limit, above every service's (`limits` refuses larger
+/// bodies first, per service).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// A running server.
@@ -25,16 +35,17 @@ pub struct Running {
     pub url: String,
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    task: tokio::task::JoinHandle<Stopped>,
 }
 
 impl Running {
-    /// Stops accepting requests, lets in-flight ones finish, and waits.
-    pub async fn stop(mut self) {
+    /// Stops accepting requests, lets in-flight ones finish within
+    /// [`Options::grace`] (then cuts them), and waits; says what was cut.
+    pub async fn stop(mut self) -> Stopped {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        (&mut self.task).await.unwrap_or_default()
     }
 
     /// Waits until the server ends (it ends only when stopped).
@@ -51,23 +62,29 @@ impl Drop for Running {
     }
 }
 
+/// [`start_with`] the default [`Options`].
 pub async fn start<H: EventsHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
+    start_with(local, addr, Options::default()).await
+}
+
+/// Listens on `addr` and serves `local` until stopped.
+pub async fn start_with<H: EventsHost>(
+    local: Arc<H>,
+    addr: SocketAddr,
+    options: Options,
+) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     local.set_base_url(url.clone());
+    let guard = Arc::new(limits::Guard::new(&options, addr.ip().is_loopback()));
     let app = Router::new()
         .fallback(handle::<H>)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
         .with_state(local);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(listen::run(listener, app, options, rx));
     Ok(Running {
         url,
         addr,
