@@ -357,6 +357,23 @@ fn get_requests_on_the_queue_url() {
     )
     .ok();
     assert_eq!(url.first("QueueUrl"), other);
+    // The path-style queue URL (`/queue/REGION/ACCOUNT/NAME`) is an endpoint too.
+    let name = q.rsplit('/').next().unwrap();
+    let styled = get(
+        &format!("/queue/us-east-1/000000000000/{name}"),
+        &[
+            ("Action", "GetQueueAttributes"),
+            ("AttributeName.1", "QueueArn"),
+        ],
+    )
+    .ok();
+    assert!(
+        styled.body.contains(&format!(
+            "<Value>arn:aws:sqs:us-east-1:000000000000:{name}</Value>"
+        )),
+        "{}",
+        styled.body
+    );
     get(&path, &[("Action", "DeleteQueue")]).ok();
     let gone = get(
         &path,

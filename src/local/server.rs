@@ -96,7 +96,7 @@ async fn handle<H: EventsHost>(
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut resp = dispatch(local, method, uri, headers, body, &request_id).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        resp.headers_mut().insert("x-amzn-RequestId", v);
+        resp.headers_mut().insert("x-amzn-requestid", v);
     }
     resp
 }
@@ -376,6 +376,23 @@ mod tests {
             signing_scope(&HeaderMap::new(), Some(presigned)),
             Some(("us-west-1".to_string(), "sts".to_string()))
         );
+    }
+
+    #[test]
+    fn sts_is_told_by_scope_action_or_version() {
+        let p = |pairs: &[(&str, &str)]| query::Params::from_pairs(pairs.iter().copied());
+        assert!(is_sts(&p(&[("Action", "GetCallerIdentity")]), None));
+        assert!(is_sts(&p(&[("Action", "AssumeRole")]), Some("sqs")));
+        assert!(is_sts(&p(&[("Action", "Anything")]), Some("sts")));
+        assert!(is_sts(
+            &p(&[("Action", "X"), ("Version", "2011-06-15")]),
+            None
+        ));
+        assert!(!is_sts(
+            &p(&[("Action", "ListQueues"), ("Version", "2012-11-05")]),
+            Some("sqs")
+        ));
+        assert!(!is_sts(&p(&[("Action", "ListQueues")]), None));
     }
 
     #[test]

@@ -52,6 +52,14 @@ pub async fn serve<H: SqsHost>(local: &Arc<H>, ctx: &Ctx, req: Request<'_>) -> A
             format!("{origin}{}", path.trim_end_matches('/')),
         );
     }
+    // A path-style queue URL names its region.
+    let ctx = match path_region(path) {
+        Some(region) => &Ctx {
+            region: region.to_string(),
+            ..ctx.clone()
+        },
+        None => ctx,
+    };
     let input = decode_input(op, &params);
     if let Some(name) = missing_member(op, &input) {
         return fail(QueryError {
@@ -104,6 +112,15 @@ pub fn is_queue_path(path: &str) -> bool {
             .trim_end_matches(".fifo")
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The region of a path-style queue URL (`/queue/REGION/ACCOUNT/NAME`).
+fn path_region(path: &str) -> Option<&str> {
+    let mut parts = path.trim_matches('/').split('/');
+    match (parts.next(), parts.next()) {
+        (Some("queue"), Some(region)) if is_queue_path(path) => Some(region),
+        _ => None,
+    }
 }
 
 /// An SQS error as the query protocol names it: the handler's query code
@@ -171,6 +188,12 @@ mod tests {
         assert!(!is_queue_path("/00000000000/orders"));
         assert!(!is_queue_path("/000000000000/or.ders"));
         assert!(!is_queue_path("/000000000000/orders/x"));
+        assert_eq!(
+            path_region("/queue/eu-west-1/123456789012/a"),
+            Some("eu-west-1")
+        );
+        assert_eq!(path_region("/123456789012/a"), None);
+        assert_eq!(path_region("/queue/eu-west-1/x/a"), None);
     }
 
     #[test]
