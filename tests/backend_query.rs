@@ -597,6 +597,29 @@ fn every_answer_has_a_request_id() {
         .header("x-amzn-RequestId")
         .expect("a request id on JSON");
     assert_eq!(id.len(), 36, "{id}");
+    for (target, body) in [
+        ("AWSEvents.ListEventBuses", "{}"),
+        ("Logs_20140328.DescribeLogGroups", "{}"),
+        (
+            "AWSEvents.DescribeRule",
+            r#"{"Name": "no-such-rule-anywhere"}"#,
+        ),
+    ] {
+        let a = request(
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("X-Amz-Target", target),
+            ],
+            body,
+        );
+        assert!(
+            a.header("x-amzn-RequestId").is_some(),
+            "{target} ({}) has no request id",
+            a.status
+        );
+    }
     // STS keeps answering over the same protocol.
     let sts = post(
         "/",
