@@ -146,3 +146,73 @@ fn answer(status: u16, tree: &Node, xmlns: &str, format: Format) -> Answer {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sqs_model::OPERATIONS;
+    use super::*;
+
+    fn op(name: &str) -> &'static Operation {
+        OPERATIONS
+            .iter()
+            .find(|o| o.name == name)
+            .expect("an SQS operation")
+    }
+
+    #[test]
+    fn an_operation_without_output_answers_only_its_metadata() {
+        let a = ok_answer(op("DeleteMessage"), &json!({}), "urn:x", "rid", Format::Xml);
+        assert_eq!(a.status, 200);
+        assert_eq!(a.content_type, "text/xml");
+        assert_eq!(
+            a.body,
+            "<?xml version=\"1.0\"?><DeleteMessageResponse xmlns=\"urn:x\"><ResponseMetadata>\
+             <RequestId>rid</RequestId></ResponseMetadata></DeleteMessageResponse>"
+        );
+    }
+
+    #[test]
+    fn json_when_asked_for() {
+        assert_eq!(Format::from_accept(Some("application/json")), Format::Json);
+        assert_eq!(Format::from_accept(Some("text/xml, */*")), Format::Xml);
+        assert_eq!(Format::from_accept(None), Format::Xml);
+        let a = ok_answer(
+            op("GetQueueUrl"),
+            &json!({"QueueUrl": "u"}),
+            "urn:x",
+            "rid",
+            Format::Json,
+        );
+        assert_eq!(a.content_type, "application/json");
+        let v: Value = serde_json::from_str(&a.body).expect("JSON");
+        assert_eq!(
+            v,
+            json!({"GetQueueUrlResponse": {
+                "GetQueueUrlResult": {"QueueUrl": "u"},
+                "ResponseMetadata": {"RequestId": "rid"}
+            }})
+        );
+        let e = QueryError {
+            status: 400,
+            code: "InvalidAction".to_string(),
+            message: "m".to_string(),
+            sender_fault: true,
+        };
+        let v: Value = serde_json::from_str(&error_answer(&e, "urn:x", "rid", Format::Json).body)
+            .expect("JSON");
+        assert_eq!(v["Error"]["Code"], json!("InvalidAction"));
+    }
+
+    #[test]
+    fn required_members_are_named() {
+        let send = op("SendMessage");
+        assert_eq!(
+            missing_member(send, &json!({"QueueUrl": "u"})),
+            Some("MessageBody")
+        );
+        assert_eq!(
+            missing_member(send, &json!({"QueueUrl": "u", "MessageBody": ""})),
+            None
+        );
+    }
+}
