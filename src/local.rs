@@ -1,11 +1,14 @@
 //! The embedded backend: a real HTTP server that speaks the AWS wire
-//! protocols the SDKs use — SQS (AWS JSON 1.0, `AmazonSQS.<Op>`),
+//! protocols the SDKs use — SQS (AWS JSON 1.0, `AmazonSQS.<Op>`, and the
+//! query protocol, `Action=<Op>`),
 //! EventBridge (AWS JSON 1.1, `AWSEvents.<Op>`), CloudWatch Logs (AWS JSON
 //! 1.1, `Logs_20140328.<Op>`) and STS `GetCallerIdentity` (query protocol) —
 //! so eddy's client, the aws CLI, boto3 or an app under development can use
 //! it like AWS. Rules are matched with [`crate::pattern`].
 //!
-//! Layout: `server` (HTTP, routing, error shapes, STS), one folder per
+//! Layout: `server` (HTTP, routing, error shapes, STS), `query` (the query
+//! protocol: form parameters in, XML out, over the services' JSON handlers;
+//! SQS today), one folder per
 //! service (`sqs`, `events`, `logs`), each split the same way: the service
 //! file (state behind its locks, the operation dispatch, internal APIs), a
 //! `wire` file (serde request types, checks, response shapes), the state and
@@ -29,6 +32,7 @@ pub mod demo;
 pub mod events;
 pub mod logs;
 pub mod members;
+pub mod query;
 pub mod server;
 pub mod sqs;
 pub mod store;

@@ -1,9 +1,11 @@
 //! HTTP: one handler that routes by `X-Amz-Target` (JSON protocols) or by
-//! `Action` (STS query protocol), and shapes errors the way AWS does so every
-//! SDK parses them. What guards the server (timeouts, the bounded shutdown,
-//! HTTP/2 clients, body limits, the memory budget, the Host check) is in the
-//! children: `listen` (connections), `limits` (each request before the
-//! handler), `hosts` (the Host check).
+//! `Action` (the query protocol: STS, else SQS through `local::query`),
+//! shapes errors the way AWS does so every SDK parses them, and gives every
+//! answer an `x-amzn-RequestId` (the query answers' `<RequestId>` too). What
+//! guards the server (timeouts, the bounded shutdown, HTTP/2 clients, body
+//! limits, the memory budget, the Host check) is in the children: `listen`
+//! (connections), `limits` (each request before the handler), `hosts` (the
+//! Host check).
 
 mod hosts;
 mod limits;
@@ -14,6 +16,7 @@ pub use self::listen::{BODY_TIMEOUT, GRACE, HEAD_TIMEOUT, IN_FLIGHT_BYTES, Optio
 
 use super::core::{AwsError, Core, Ctx};
 use super::events::EventsHost;
+use super::query;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -108,6 +111,22 @@ async fn handle<H: EventsHost>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut resp = dispatch(local, method, uri, headers, body, &request_id).await;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+async fn dispatch<H: EventsHost>(
+    local: Arc<H>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    request_id: &str,
+) -> Response {
     if method == Method::GET && uri.path() == "/_eddy/health" {
         return (
             StatusCode::OK,
@@ -116,8 +135,12 @@ async fn handle<H: EventsHost>(
         )
             .into_response();
     }
+    let scope = signing_scope(&headers, uri.query());
     let ctx = Ctx {
-        region: signing_region(&headers).unwrap_or_else(|| "us-east-1".to_string()),
+        region: scope
+            .as_ref()
+            .map(|(region, _)| region.clone())
+            .unwrap_or_else(|| "us-east-1".to_string()),
         account: local.account.clone(),
     };
     let target = headers
@@ -128,9 +151,36 @@ async fn handle<H: EventsHost>(
     if target.is_empty() {
         let body = match body {
             Ok(b) => b,
-            Err(_) => Bytes::new(),
+            Err(rejection) => {
+                let e = query::QueryError {
+                    status: rejection.status().as_u16(),
+                    code: "RequestEntityTooLarge".to_string(),
+                    message: format!("the request could not be read: {}", rejection.body_text()),
+                    sender_fault: true,
+                };
+                let xmlns = query::sqs::XMLNS;
+                return query_response(query::error_answer(
+                    &e,
+                    xmlns,
+                    request_id,
+                    query::Format::Xml,
+                ));
+            }
         };
-        return query_protocol(&local, &ctx, &body);
+        let params = query::Params::parse(uri.query(), &body);
+        let scope_service = scope.as_ref().map(|(_, service)| service.as_str());
+        if is_sts(&params, scope_service) {
+            return query_protocol(&local, &ctx, &body);
+        }
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+        let req = query::sqs::Request {
+            path: uri.path(),
+            origin: origin(&headers, local.base_url()),
+            params,
+            format: query::Format::from_accept(accept),
+            request_id,
+        };
+        return query_response(query::sqs::serve(&local, &ctx, req).await);
     }
     let (prefix, op) = target.split_once('.').unwrap_or((target.as_str(), ""));
     let known = match prefix {
@@ -215,6 +265,43 @@ fn json_error(service: Service, e: &AwsError) -> Response {
     resp
 }
 
+/// An answer of the query layer as an HTTP response.
+fn query_response(a: query::Answer) -> Response {
+    let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, [(header::CONTENT_TYPE, a.content_type)], a.body).into_response()
+}
+
+/// STS actions (the query protocol's other user here).
+const STS_ACTIONS: &[&str] = &[
+    "GetCallerIdentity",
+    "AssumeRole",
+    "AssumeRoleWithSAML",
+    "AssumeRoleWithWebIdentity",
+    "AssumeRoot",
+    "DecodeAuthorizationMessage",
+    "GetAccessKeyInfo",
+    "GetFederationToken",
+    "GetSessionToken",
+];
+
+/// Whether a query-protocol request is for STS: signed for `sts`, an STS
+/// action, or STS's API version.
+fn is_sts(params: &query::Params, scope_service: Option<&str>) -> bool {
+    scope_service == Some("sts")
+        || params
+            .get("Action")
+            .is_some_and(|a| STS_ACTIONS.contains(&a))
+        || params.get("Version") == Some("2011-06-15")
+}
+
+/// `http://host` as the client addressed the server (else the base URL).
+fn origin(headers: &HeaderMap, base_url: &str) -> String {
+    match headers.get(header::HOST).and_then(|v| v.to_str().ok()) {
+        Some(host) if !host.is_empty() => format!("http://{host}"),
+        _ => base_url.to_string(),
+    }
+}
+
 /// The query protocol: only STS `GetCallerIdentity` (so `aws sts
 /// get-caller-identity` and eddy's whoami work).
 fn query_protocol(local: &Core, ctx: &Ctx, body: &Bytes) -> Response {
@@ -264,14 +351,23 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// The region of the SigV4 credential scope:
-/// `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261124/us-east-1/sqs/aws4_request, …`.
-fn signing_region(headers: &HeaderMap) -> Option<String> {
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let cred = auth.split("Credential=").nth(1)?;
-    let scope = cred.split([',', ' ']).next()?;
+/// The region and service of the SigV4 credential scope:
+/// `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261124/us-east-1/sqs/aws4_request, …`,
+/// or a presigned URL's `X-Amz-Credential=AKID/20261124/us-east-1/sqs/aws4_request`.
+fn signing_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(String, String)> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|auth| auth.split("Credential=").nth(1))
+        .and_then(|cred| cred.split([',', ' ']).next())
+        .map(str::to_string);
+    let scope = from_header.or_else(|| {
+        form_urlencoded::parse(query?.as_bytes())
+            .find(|(k, _)| k == "X-Amz-Credential")
+            .map(|(_, v)| v.into_owned())
+    })?;
     let parts: Vec<&str> = scope.split('/').collect();
-    (parts.len() >= 5).then(|| parts[2].to_string())
+    (parts.len() >= 5).then(|| (parts[2].to_string(), parts[3].to_string()))
 }
 
 #[cfg(test)]
@@ -287,8 +383,34 @@ mod tests {
                 "AWS4-HMAC-SHA256 Credential=test/20261124/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=x",
             ),
         );
-        assert_eq!(signing_region(&h).as_deref(), Some("eu-west-1"));
-        assert_eq!(signing_region(&HeaderMap::new()), None);
+        assert_eq!(
+            signing_scope(&h, None),
+            Some(("eu-west-1".to_string(), "sqs".to_string()))
+        );
+        assert_eq!(signing_scope(&HeaderMap::new(), None), None);
+        let presigned =
+            "Action=ListQueues&X-Amz-Credential=test%2F20261124%2Fus-west-1%2Fsts%2Faws4_request";
+        assert_eq!(
+            signing_scope(&HeaderMap::new(), Some(presigned)),
+            Some(("us-west-1".to_string(), "sts".to_string()))
+        );
+    }
+
+    #[test]
+    fn sts_is_told_by_scope_action_or_version() {
+        let p = |pairs: &[(&str, &str)]| query::Params::from_pairs(pairs.iter().copied());
+        assert!(is_sts(&p(&[("Action", "GetCallerIdentity")]), None));
+        assert!(is_sts(&p(&[("Action", "AssumeRole")]), Some("sqs")));
+        assert!(is_sts(&p(&[("Action", "Anything")]), Some("sts")));
+        assert!(is_sts(
+            &p(&[("Action", "X"), ("Version", "2011-06-15")]),
+            None
+        ));
+        assert!(!is_sts(
+            &p(&[("Action", "ListQueues"), ("Version", "2012-11-05")]),
+            Some("sqs")
+        ));
+        assert!(!is_sts(&p(&[("Action", "ListQueues")]), None));
     }
 
     #[test]
