@@ -24,9 +24,8 @@ mod responses;
 
 pub(super) use endpoints::{
     ApiDestinationOut, ApiDestinationRequest, ApiDestinationWritten, ApiDestinationsOut,
-    ConnectionOut, ConnectionRequest, ConnectionWritten, ConnectionsOut,
-    ListApiDestinationsRequest, ListConnectionsRequest, NameRequest, PutPermissionRequest,
-    RemovePermissionRequest,
+    ConnectionOut, ConnectionRequest, ConnectionWritten, ConnectionsOut, NameRequest,
+    PutPermissionRequest, RemovePermissionRequest,
 };
 
 pub(super) use responses::{
@@ -44,6 +43,25 @@ pub(super) use responses::{
 pub(super) struct Page {
     pub(super) limit: Raw,
     pub(super) next_token: Str,
+}
+
+/// `ListConnections` (the other connection requests are in `wire/endpoints.rs`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListConnectionsRequest {
+    pub(super) name_prefix: Str,
+    pub(super) connection_state: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListApiDestinationsRequest {
+    pub(super) name_prefix: Str,
+    pub(super) connection_arn: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
 }
 
 /// One `{"Key": …, "Value": …}` of a `Tags` list.

@@ -1,9 +1,9 @@
 //! The wire of the operations that reach past a bus: connections, API
 //! destinations (requests read leniently, as in `wire.rs`, and their
 //! answers), and a bus's permissions (PutPermission, RemovePermission).
+//! Their List requests are in `wire.rs`, next to the `Page` they share.
 
 use super::super::destinations::{ApiDestinationRecord, ConnectionRecord, destination_state};
-use super::Page;
 use super::responses::secs;
 use crate::local::members::{Raw, Str};
 use serde::Deserialize;
@@ -31,15 +31,6 @@ pub(in crate::local::events) struct NameRequest {
     pub(in crate::local::events) name: Str,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub(in crate::local::events) struct ListConnectionsRequest {
-    pub(in crate::local::events) name_prefix: Str,
-    pub(in crate::local::events) connection_state: Str,
-    #[serde(flatten)]
-    pub(in crate::local::events) page: Page,
-}
-
 /// `CreateApiDestination` and `UpdateApiDestination` (where all but `Name` are optional).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
@@ -50,15 +41,6 @@ pub(in crate::local::events) struct ApiDestinationRequest {
     pub(in crate::local::events) invocation_endpoint: Str,
     pub(in crate::local::events) http_method: Str,
     pub(in crate::local::events) invocation_rate_limit_per_second: Raw,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub(in crate::local::events) struct ListApiDestinationsRequest {
-    pub(in crate::local::events) name_prefix: Str,
-    pub(in crate::local::events) connection_arn: Str,
-    #[serde(flatten)]
-    pub(in crate::local::events) page: Page,
 }
 
 #[derive(Debug, Default, Deserialize)]
