@@ -309,6 +309,14 @@ const SERVICES: &[(&str, &[&str])] = &[
             "ListArchives",
             "StartReplay",
             "ListReplays",
+            "PutPermission",
+            "RemovePermission",
+            "CreateConnection",
+            "UpdateConnection",
+            "ListConnections",
+            "CreateApiDestination",
+            "UpdateApiDestination",
+            "ListApiDestinations",
         ],
     ),
 ];
@@ -361,6 +369,15 @@ const MEMBERS: &[&str] = &[
     "Detail",
     "Limit",
     "NextToken",
+    "AuthorizationType",
+    "AuthParameters",
+    "ConnectionArn",
+    "HttpMethod",
+    "InvocationEndpoint",
+    "StatementId",
+    "Principal",
+    "Action",
+    "Policy",
 ];
 
 fn text() -> impl Strategy<Value = String> {
