@@ -813,4 +813,76 @@ mod tests {
              constraint: Member must have length less than or equal to 2"
         );
     }
+
+    /// Through the operations: pages, PutEvents over 10 entries and a too-long target id.
+    #[tokio::test]
+    async fn list_put_events_and_put_targets_answer_as_aws() {
+        use crate::local::core::Ctx;
+        use crate::local::{Config, Local};
+        let local = Local::new(&Config::default()).unwrap();
+        let ctx = Ctx {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+        };
+        let call = |op: &'static str, body: Value| {
+            let local = local.clone();
+            let ctx = ctx.clone();
+            async move { local.events.handle(&local, op, body, &ctx).await }
+        };
+        for i in 0..6 {
+            call("CreateEventBus", json!({"Name": format!("bus-{i}")}))
+                .await
+                .unwrap();
+        }
+        let first = call("ListEventBuses", json!({"NamePrefix": "bus-", "Limit": 3}))
+            .await
+            .unwrap();
+        let token = first["NextToken"].as_str().unwrap().to_string();
+        assert!(!token.contains("bus-"), "opaque: {token}");
+        let second = call(
+            "ListEventBuses",
+            json!({"NamePrefix": "bus-", "Limit": 5, "NextToken": token}),
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = second["EventBuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["bus-3", "bus-4", "bus-5"]);
+        assert!(second.get("NextToken").is_none());
+        let entry = json!({"Source": "s", "DetailType": "d", "Detail": "{}"});
+        let e = call("PutEvents", json!({"Entries": vec![entry; 11]}))
+            .await
+            .unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "1 validation error detected: Value '[PutEventsRequestEntry(time=null, source=s, "
+            ) && e
+                .message
+                .ends_with("Member must have length less than or equal to 10"),
+            "{}",
+            e.message
+        );
+        call(
+            "PutRule",
+            json!({"Name": "r", "EventPattern": "{\"source\":[\"s\"]}"}),
+        )
+        .await
+        .unwrap();
+        let id = "x".repeat(65);
+        let target = json!({"Id": id, "Arn": "arn:aws:sqs:us-east-1:000000000000:q"});
+        let e = call("PutTargets", json!({"Rule": "r", "Targets": [target]}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            format!(
+                "1 validation error detected: Value '{id}' at 'targets.1.member.id' failed to \
+                 satisfy constraint: Member must have length less than or equal to 64"
+            )
+        );
+    }
 }
