@@ -21,8 +21,10 @@
 //! responses; `state` is the buses, rules, archives and the compiled routing;
 //! `journal` the durable records and their replay; `limits` AWS's quotas;
 //! `targets` target specs, input shaping and delivery errors; `buses`,
-//! `rules`, `put_events` and `archives` the operations (as `impl Events`
-//! blocks, so this file names none of them: no import cycle through it).
+//! `rules`, `put_events`, `archives`, `permissions` (a bus's policy) and
+//! `connections` (connections and API destinations, stored as `destinations`
+//! defines them) the operations (as `impl Events` blocks, so this file names
+//! none of them: no import cycle through it).
 
 mod archives;
 mod arns;
@@ -38,6 +40,7 @@ mod state;
 mod targets;
 mod wire;
 
+pub use destinations::{ApiDestinationRecord, ConnectionRecord};
 pub use state::{ArchivedRecord, ReplayRecord};
 
 use crate::local::core::AwsError;
