@@ -314,6 +314,14 @@ const SERVICES: &[(&str, &[&str])] = &[
             "ListArchives",
             "StartReplay",
             "ListReplays",
+            "PutPermission",
+            "RemovePermission",
+            "CreateConnection",
+            "UpdateConnection",
+            "ListConnections",
+            "CreateApiDestination",
+            "UpdateApiDestination",
+            "ListApiDestinations",
         ],
     ),
 ];
@@ -366,6 +374,15 @@ const MEMBERS: &[&str] = &[
     "Detail",
     "Limit",
     "NextToken",
+    "AuthorizationType",
+    "AuthParameters",
+    "ConnectionArn",
+    "HttpMethod",
+    "InvocationEndpoint",
+    "StatementId",
+    "Principal",
+    "Action",
+    "Policy",
 ];
 
 fn text() -> impl Strategy<Value = String> {

@@ -21,20 +21,26 @@
 //! responses; `state` is the buses, rules, archives and the compiled routing;
 //! `journal` the durable records and their replay; `limits` AWS's quotas;
 //! `targets` target specs, input shaping and delivery errors; `buses`,
-//! `rules`, `put_events` and `archives` the operations (as `impl Events`
-//! blocks, so this file names none of them: no import cycle through it).
+//! `rules`, `put_events`, `archives`, `permissions` (a bus's policy) and
+//! `connections` (connections and API destinations, stored as `destinations`
+//! defines them) the operations (as `impl Events` blocks, so this file names
+//! none of them: no import cycle through it).
 
 mod archives;
 mod arns;
 mod buses;
+mod connections;
+mod destinations;
 pub mod journal;
 mod limits;
+mod permissions;
 mod put_events;
 mod rules;
 mod state;
 mod targets;
 mod wire;
 
+pub use destinations::{ApiDestinationRecord, ConnectionRecord};
 pub use state::{ArchivedRecord, ReplayRecord};
 
 use crate::local::core::AwsError;
@@ -109,6 +115,19 @@ impl Events {
             "DescribeReplay" => self.describe_replay(input(b), ctx),
             "ListReplays" => self.list_replays(input(b), ctx),
             "CancelReplay" => self.cancel_replay(local, input(b), ctx, now),
+            "PutPermission" => self.put_permission(local, input(b), ctx, now),
+            "RemovePermission" => self.remove_permission(local, input(b), ctx, now),
+            "CreateConnection" => self.create_connection(local, input(b), ctx, now),
+            "DescribeConnection" => self.describe_connection(input(b), ctx),
+            "ListConnections" => self.list_connections(input(b), ctx),
+            "UpdateConnection" => self.update_connection(local, input(b), ctx, now),
+            "DeleteConnection" => self.delete_connection(local, input(b), ctx, now),
+            "DeauthorizeConnection" => self.deauthorize_connection(local, input(b), ctx, now),
+            "CreateApiDestination" => self.create_api_destination(local, input(b), ctx, now),
+            "DescribeApiDestination" => self.describe_api_destination(input(b), ctx),
+            "ListApiDestinations" => self.list_api_destinations(input(b), ctx),
+            "UpdateApiDestination" => self.update_api_destination(local, input(b), ctx, now),
+            "DeleteApiDestination" => self.delete_api_destination(local, input(b), ctx, now),
             _ => Err(AwsError::unknown_operation(op)),
         }
     }
@@ -524,11 +543,12 @@ mod tests {
     fn pages_follow_names() {
         let names: Vec<String> = (0..5).map(|i| format!("n{i}")).collect();
         let items = || names.iter().map(|n| (n, json!(n))).collect::<Vec<_>>();
+        // The tokens are sealed (opaque); `paginate` takes them opened.
         let (p, next) = paginate(items(), 2, None);
-        assert_eq!((p.len(), next.as_deref()), (2, Some("n2")));
-        let (p, next) = paginate(items(), 2, next.as_deref());
-        assert_eq!((p[0].as_str(), next.as_deref()), (Some("n2"), Some("n4")));
-        let (p, next) = paginate(items(), 2, next.as_deref());
+        assert_eq!((p.len(), next), (2, Some(seal_token("n2"))));
+        let (p, next) = paginate(items(), 2, Some("n2"));
+        assert_eq!((p[0].as_str(), next), (Some("n2"), Some(seal_token("n4"))));
+        let (p, next) = paginate(items(), 2, Some("n4"));
         assert_eq!((p.len(), next), (1, None));
     }
 }

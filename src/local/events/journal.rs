@@ -2,6 +2,7 @@
 //! (after the journal write) and at start-up (replay).
 
 use super::Events;
+use super::destinations::{ApiDestinationRecord, ConnectionRecord};
 use super::limits::DEFAULT_BUS;
 use super::state::{
     Archive, Archived, ArchivedRecord, Bus, ReplayRecord, Rule, State, prune, region_of, write,
@@ -95,6 +96,25 @@ pub enum ChangeKind {
     /// A replay started, or its progress or state changed.
     ReplayPut {
         replay: ReplayRecord,
+    },
+    /// A bus's resource policy set (PutPermission, RemovePermission) or removed.
+    BusPolicy {
+        name: String,
+        policy: Option<Value>,
+    },
+    /// A connection created or changed (every field as it now is).
+    ConnectionPut {
+        connection: ConnectionRecord,
+    },
+    ConnectionDeleted {
+        name: String,
+    },
+    /// An API destination created or changed (every field as it now is).
+    ApiDestinationPut {
+        destination: ApiDestinationRecord,
+    },
+    ApiDestinationDeleted {
+        name: String,
     },
 }
 
@@ -256,6 +276,24 @@ pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool, now:
                 replay.reason = Some("eddy's backend stopped during the replay".to_string());
             }
             r.replays.insert(replay.name.clone(), replay);
+        }
+        ChangeKind::BusPolicy { name, policy } => {
+            if let Some(b) = r.buses.get_mut(&name) {
+                b.policy = policy;
+            }
+        }
+        ChangeKind::ConnectionPut { connection } => {
+            r.connections.insert(connection.name.clone(), connection);
+        }
+        ChangeKind::ConnectionDeleted { name } => {
+            r.connections.remove(&name);
+        }
+        ChangeKind::ApiDestinationPut { destination } => {
+            r.api_destinations
+                .insert(destination.name.clone(), destination);
+        }
+        ChangeKind::ApiDestinationDeleted { name } => {
+            r.api_destinations.remove(&name);
         }
     }
 }

@@ -15,7 +15,7 @@ use super::targets::{dlq_error_code, is_transient, render_input};
 use super::wire::{
     PutEventsEntryOut, PutEventsOut, PutEventsRequest, TestEventPatternOut,
     TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need, parse_time, reply,
-    resolve_bus,
+    resolve_bus, too_many_entries,
 };
 use crate::local::core::AwsError;
 use crate::local::core::Ctx;
@@ -201,7 +201,10 @@ impl Events {
         now: i64,
     ) -> OpResult {
         let entries = b.entries.get().ok_or_else(|| missing("entries"))?;
-        if entries.is_empty() || entries.len() > MAX_PUT_EVENTS_ENTRIES {
+        if entries.len() > MAX_PUT_EVENTS_ENTRIES {
+            return Err(too_many_entries(entries, MAX_PUT_EVENTS_ENTRIES));
+        }
+        if entries.is_empty() {
             return Err(AwsError::validation(format!(
                 "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy \
                  constraint: Member must have length between 1 and {MAX_PUT_EVENTS_ENTRIES}"

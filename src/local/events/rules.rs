@@ -14,7 +14,7 @@ use super::wire::{
     PutRuleRequest, PutTargetsOut, PutTargetsRequest, RemoveTargetsRequest, RuleArnOut,
     RuleNamesOut, RuleOut, RuleRequest, RulesOut, TargetsOut, bad_token, bus_not_found, check_name,
     check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate, reply,
-    rule_not_found, tags_param,
+    rule_not_found, seal_token, tags_param,
 };
 use crate::local::core::AwsError;
 use crate::local::core::Core;
@@ -309,7 +309,7 @@ impl Events {
             .iter()
             .map(|t| &t.raw)
             .collect();
-        let next_token = (end < all.len()).then(|| end.to_string());
+        let next_token = (end < all.len()).then(|| seal_token(&end.to_string()));
         reply(TargetsOut {
             targets,
             next_token,

@@ -2,6 +2,7 @@
 //! replays, and each bus's compiled routing (rebuilt lazily after a change).
 
 use super::arns::rule_arn;
+use super::destinations::{ApiDestinationRecord, ConnectionRecord};
 use super::limits::{DEFAULT_BUS, ENABLED_STATES};
 
 use crate::local::core::AwsError;
@@ -62,6 +63,8 @@ pub(super) struct Region {
     pub(super) buses: BTreeMap<String, Bus>,
     pub(super) archives: BTreeMap<String, Archive>,
     pub(super) replays: BTreeMap<String, ReplayRecord>,
+    pub(super) connections: BTreeMap<String, ConnectionRecord>,
+    pub(super) api_destinations: BTreeMap<String, ApiDestinationRecord>,
 }
 
 pub(super) struct Bus {
@@ -69,6 +72,8 @@ pub(super) struct Bus {
     pub(super) created_ms: i64,
     pub(super) tags: BTreeMap<String, String>,
     pub(super) rules: BTreeMap<String, Rule>,
+    /// The resource policy (PutPermission), a JSON policy document.
+    pub(super) policy: Option<Value>,
     /// The compiled rule set; None after a change, rebuilt on the next event.
     pub(super) routing: Option<Arc<Routing>>,
 }
@@ -182,6 +187,8 @@ impl Region {
             buses,
             archives: BTreeMap::new(),
             replays: BTreeMap::new(),
+            connections: BTreeMap::new(),
+            api_destinations: BTreeMap::new(),
         }
     }
 
@@ -204,6 +211,7 @@ impl Bus {
             created_ms,
             tags,
             rules: BTreeMap::new(),
+            policy: None,
             routing: None,
         }
     }

@@ -6,7 +6,7 @@ use super::limits::{DEFAULT_MAX_EVENT_AGE_S, MAX_RETRY_ATTEMPTS, MIN_MAX_EVENT_A
 use super::state::{Event, RuleRoute, TargetKind, TargetSpec};
 use super::wire::{
     InputTransformerMember, RetryPolicyMember, TargetMember, check_name, length_error, missing,
-    need,
+    need, value_length_error,
 };
 use crate::local::core::AwsError;
 use crate::local::members::input as read_as;
@@ -27,8 +27,8 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
     }
     let m: TargetMember = read_as(t.clone());
     let id = need(&m.id, "Id")?;
-    if id.is_empty() || id.len() > 64 {
-        return Err(length_error(&member("id"), 64));
+    if id.len() > 64 {
+        return Err(value_length_error(id, &member("id"), 64));
     }
     check_name(id, &member("id"), 64)?;
     let arn = need(&m.arn, "Arn")?;

@@ -13,11 +13,20 @@ use crate::local::members::{List, Nested, Raw, Str};
 use crate::pattern::Pattern;
 use crate::pattern::PatternError;
 use crate::pattern::transform::parse_rfc3339;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod endpoints;
 mod responses;
+
+pub(super) use endpoints::{
+    ApiDestinationOut, ApiDestinationRequest, ApiDestinationWritten, ApiDestinationsOut,
+    ConnectionOut, ConnectionRequest, ConnectionWritten, ConnectionsOut, NameRequest,
+    PutPermissionRequest, RemovePermissionRequest,
+};
 
 pub(super) use responses::{
     ArchiveOut, ArchiveWritten, ArchivesOut, BusCreatedOut, BusOut, Empty, EventBusesOut,
@@ -34,6 +43,25 @@ pub(super) use responses::{
 pub(super) struct Page {
     pub(super) limit: Raw,
     pub(super) next_token: Str,
+}
+
+/// `ListConnections` (the other connection requests are in `wire/endpoints.rs`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListConnectionsRequest {
+    pub(super) name_prefix: Str,
+    pub(super) connection_state: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct ListApiDestinationsRequest {
+    pub(super) name_prefix: Str,
+    pub(super) connection_arn: Str,
+    #[serde(flatten)]
+    pub(super) page: Page,
 }
 
 /// One `{"Key": …, "Value": …}` of a `Tags` list.
@@ -327,6 +355,52 @@ pub(super) fn length_error(member: &str, max: usize) -> AwsError {
     ))
 }
 
+/// A too-long member, with its value (as AWS names it for ids and names).
+pub(super) fn value_length_error(value: &str, member: &str, max: usize) -> AwsError {
+    AwsError::validation(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: \
+         Member must have length less than or equal to {max}"
+    ))
+}
+
+/// PutEvents with more than `max` entries: AWS quotes every entry as its
+/// (Java) request object prints it, given members as sent, absent ones `null`.
+pub(super) fn too_many_entries(entries: &[Value], max: usize) -> AwsError {
+    let field = |e: &Value, key: &str| match e.get(key) {
+        None | Some(Value::Null) => "null".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        Some(other) => other.to_string(),
+    };
+    let printed: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "PutEventsRequestEntry(time={}, source={}, resources={}, detailType={}, detail={}, \
+                 eventBusName={}, traceHeader={}, kmsKeyIdentifier=null, internalMetadata=null)",
+                field(e, "Time"),
+                field(e, "Source"),
+                field(e, "Resources"),
+                field(e, "DetailType"),
+                field(e, "Detail"),
+                field(e, "EventBusName"),
+                field(e, "TraceHeader"),
+            )
+        })
+        .collect();
+    AwsError::validation(format!(
+        "1 validation error detected: Value '[{}]' at 'entries' failed to satisfy constraint: \
+         Member must have length less than or equal to {max}",
+        printed.join(", ")
+    ))
+}
+
 pub(super) fn enum_error(value: &str, member: &str, allowed: &[&str]) -> AwsError {
     AwsError::validation(format!(
         "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: \
@@ -443,16 +517,31 @@ impl Page {
                 }
             },
         };
-        let token = self
-            .next_token
-            .get()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
+        let token = match self.next_token.get().filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => Some(open_token(t).ok_or_else(bad_token)?),
+        };
         Ok((limit, token))
     }
 }
 
-/// One page of name-sorted items; the token is the next page's first name.
+/// What a NextToken starts with once decoded: tokens are opaque to clients
+/// (as AWS's are), so a page's token is never a resource's name.
+const TOKEN_PREFIX: &str = "eddy-page/1:";
+
+/// The opaque NextToken for a page that starts at `inner` (a name or a position).
+pub(super) fn seal_token(inner: &str) -> String {
+    B64.encode(format!("{TOKEN_PREFIX}{inner}"))
+}
+
+/// The `inner` of a token [`seal_token`] made, or None if it is not one.
+fn open_token(token: &str) -> Option<String> {
+    let bytes = B64.decode(token).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix(TOKEN_PREFIX).map(str::to_string)
+}
+
+/// One page of name-sorted items; the token is the next page's first name, sealed.
 pub(super) fn paginate<T>(
     items: Vec<(&String, T)>,
     limit: usize,
@@ -469,7 +558,7 @@ pub(super) fn paginate<T>(
             None => break,
         }
     }
-    let next = rest.peek().map(|(n, _)| (*n).clone());
+    let next = rest.peek().map(|(n, _)| seal_token(n));
     (page, next)
 }
 
@@ -634,8 +723,9 @@ mod tests {
                  constraint: Member must not be null"
             );
         }
-        let r: ListArchivesRequest =
-            input(json!({"NamePrefix": "a", "State": "ENABLED", "Limit": 5, "NextToken": "b"}));
+        let r: ListArchivesRequest = input(
+            json!({"NamePrefix": "a", "State": "ENABLED", "Limit": 5, "NextToken": seal_token("b")}),
+        );
         assert_eq!(r.page.params().unwrap(), (5, Some("b".to_string())));
         let e = one_list_filter(&r, "ListArchives").unwrap_err();
         assert!(e.message.starts_with("At most one filter"), "{}", e.message);
@@ -665,5 +755,134 @@ mod tests {
         assert_eq!(sqs, Some(None));
         let dlq = t.dead_letter_config.get().and_then(|d| d.arn.get());
         assert_eq!(dlq, Some("a"));
+    }
+
+    #[test]
+    fn page_tokens_are_opaque_and_checked() {
+        let t = seal_token("bus-3");
+        assert!(!t.contains("bus-3"), "{t}");
+        assert_ne!(seal_token("1"), seal_token("2"));
+        let r: Page = input(json!({"NextToken": t, "Limit": 3}));
+        assert_eq!(r.params().unwrap(), (3, Some("bus-3".to_string())));
+        // A name is not a token (it was, before tokens were sealed).
+        let r: Page = input(json!({"NextToken": "bus-3"}));
+        assert_eq!(
+            r.params().unwrap_err().message,
+            "The NextToken is not valid."
+        );
+        let names = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let items: Vec<(&String, usize)> = names.iter().zip(0..).collect();
+        let (page, next) = paginate(items, 2, None);
+        assert_eq!((page, next.clone()), (vec![0, 1], Some(seal_token("c"))));
+        let items: Vec<(&String, usize)> = names.iter().zip(0..).collect();
+        let inner = open_token(&next.unwrap());
+        assert_eq!(paginate(items, 2, inner.as_deref()), (vec![2], None));
+    }
+
+    #[test]
+    fn too_many_entries_quotes_each_entry_as_aws_does() {
+        let e =
+            json!({"Source": "s", "DetailType": "d", "Detail": "{\"a\": 1}", "EventBusName": "b"});
+        let entries = vec![e; 11];
+        let err = too_many_entries(&entries, 10);
+        let one = "PutEventsRequestEntry(time=null, source=s, resources=null, detailType=d, \
+                   detail={\"a\": 1}, eventBusName=b, traceHeader=null, kmsKeyIdentifier=null, \
+                   internalMetadata=null)";
+        assert_eq!(
+            err.message,
+            format!(
+                "1 validation error detected: Value '[{}]' at 'entries' failed to satisfy \
+                 constraint: Member must have length less than or equal to 10",
+                [one; 11].join(", ")
+            )
+        );
+        let r = json!({"Resources": ["x", "y"]});
+        assert!(
+            too_many_entries(&[r], 0)
+                .message
+                .contains("resources=[x, y],")
+        );
+    }
+
+    #[test]
+    fn a_too_long_id_is_quoted() {
+        let e = value_length_error("abc", "targets.1.member.id", 2);
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value 'abc' at 'targets.1.member.id' failed to satisfy \
+             constraint: Member must have length less than or equal to 2"
+        );
+    }
+
+    /// Through the operations: pages, PutEvents over 10 entries and a too-long target id.
+    #[tokio::test]
+    async fn list_put_events_and_put_targets_answer_as_aws() {
+        use crate::local::core::Ctx;
+        use crate::local::{Config, Local};
+        let local = Local::new(&Config::default()).unwrap();
+        let ctx = Ctx {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+        };
+        let call = |op: &'static str, body: Value| {
+            let local = local.clone();
+            let ctx = ctx.clone();
+            async move { local.events.handle(&local, op, body, &ctx).await }
+        };
+        for i in 0..6 {
+            call("CreateEventBus", json!({"Name": format!("bus-{i}")}))
+                .await
+                .unwrap();
+        }
+        let first = call("ListEventBuses", json!({"NamePrefix": "bus-", "Limit": 3}))
+            .await
+            .unwrap();
+        let token = first["NextToken"].as_str().unwrap().to_string();
+        assert!(!token.contains("bus-"), "opaque: {token}");
+        let second = call(
+            "ListEventBuses",
+            json!({"NamePrefix": "bus-", "Limit": 5, "NextToken": token}),
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = second["EventBuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["bus-3", "bus-4", "bus-5"]);
+        assert!(second.get("NextToken").is_none());
+        let entry = json!({"Source": "s", "DetailType": "d", "Detail": "{}"});
+        let e = call("PutEvents", json!({"Entries": vec![entry; 11]}))
+            .await
+            .unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "1 validation error detected: Value '[PutEventsRequestEntry(time=null, source=s, "
+            ) && e
+                .message
+                .ends_with("Member must have length less than or equal to 10"),
+            "{}",
+            e.message
+        );
+        call(
+            "PutRule",
+            json!({"Name": "r", "EventPattern": "{\"source\":[\"s\"]}"}),
+        )
+        .await
+        .unwrap();
+        let id = "x".repeat(65);
+        let target = json!({"Id": id, "Arn": "arn:aws:sqs:us-east-1:000000000000:q"});
+        let e = call("PutTargets", json!({"Rule": "r", "Targets": [target]}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            format!(
+                "1 validation error detected: Value '{id}' at 'targets.1.member.id' failed to \
+                 satisfy constraint: Member must have length less than or equal to 64"
+            )
+        );
     }
 }

@@ -49,6 +49,9 @@ pub(in crate::local::events) struct BusOut<'a> {
     last_modified_time: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    /// The resource policy, as a JSON document in a string (as AWS sends it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<String>,
 }
 
 impl<'a> BusOut<'a> {
@@ -59,6 +62,7 @@ impl<'a> BusOut<'a> {
             creation_time: secs(bus.created_ms),
             last_modified_time: secs(bus.created_ms),
             description: bus.description.as_deref(),
+            policy: bus.policy.as_ref().map(Value::to_string),
         }
     }
 }
