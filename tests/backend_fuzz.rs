@@ -263,6 +263,25 @@ const SERVICES: &[(&str, &[&str])] = &[
             "ListTagsLogGroup",
             "TagResource",
             "UntagResource",
+            "ListLogGroups",
+            "PutMetricFilter",
+            "DescribeMetricFilters",
+            "DeleteMetricFilter",
+            "PutSubscriptionFilter",
+            "DescribeSubscriptionFilters",
+            "DeleteSubscriptionFilter",
+            "PutResourcePolicy",
+            "DescribeResourcePolicies",
+            "DeleteResourcePolicy",
+            "PutDestination",
+            "DescribeDestinations",
+            "StartQuery",
+            "GetQueryResults",
+            "DescribeQueries",
+            "PutDeliverySource",
+            "PutDeliveryDestination",
+            "GetDeliveryDestinationPolicy",
+            "CreateDelivery",
         ],
     ),
     (
@@ -335,6 +354,17 @@ const MEMBERS: &[&str] = &[
     "retentionInDays",
     "tags",
     "logEventMessages",
+    "filterName",
+    "metricTransformations",
+    "destinationArn",
+    "policyName",
+    "policyDocument",
+    "queryString",
+    "queryId",
+    "name",
+    "resourceArn",
+    "deliveryDestinationConfiguration",
+    "deliverySourceName",
     "QueueName",
     "QueueUrl",
     "MessageBody",
@@ -545,6 +575,10 @@ proptest! {
                         | "ResourceNotFoundException"
                         | "ResourceAlreadyExistsException"
                         | "InvalidOperationException"
+                        | "LimitExceededException"
+                        | "AccessDeniedException"
+                        | "MalformedQueryException"
+                        | "ValidationException"
                 ),
                 "{} answered {}", op, ty
             );
