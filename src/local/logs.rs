@@ -1156,6 +1156,11 @@ mod tests {
             (
                 "GetDeliverySource",
                 json!({"name": "foobar"}),
+                "Requested Delivery Source does not exist in this account..",
+            ),
+            (
+                "DeleteDeliverySource",
+                json!({"name": "foobar"}),
                 "Requested Delivery Source does not exist in this account.",
             ),
             (

@@ -256,7 +256,15 @@ impl Logs {
         let s = st
             .delivery_sources
             .get(&(ctx.region.clone(), name.to_string()))
-            .ok_or_else(|| not_found("Delivery Source"))?;
+            // AWS's GetDeliverySource ends its message with two full stops
+            // (as recorded; DeleteDeliverySource's has one).
+            .ok_or_else(|| {
+                AwsError::new(
+                    400,
+                    "ResourceNotFoundException",
+                    "Requested Delivery Source does not exist in this account..",
+                )
+            })?;
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Out<'a> {
