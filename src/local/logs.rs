@@ -1,5 +1,8 @@
 //! CloudWatch Logs on the wire (AWS JSON 1.1, `Logs_20140328.<Op>`): groups, streams,
-//! put/get/filter events with the real filter-pattern syntax (see `filter`).
+//! put/get/filter events with the real filter-pattern syntax (see `filter`);
+//! metric and subscription filters, resource policies, destinations,
+//! vended-logs delivery (stored and described, nothing published or
+//! delivered) and Insights queries (evaluated at start).
 //!
 //! State is per region (the region of the request's signing scope, or of a
 //! group ARN), in one account. Events of a stream are kept sorted by
@@ -12,9 +15,13 @@
 //! the operation dispatch, the journal-then-apply `commit` and EventBridge
 //! delivery; the files below may use it, it never imports one that does);
 //! `state` the groups,
-//! streams and events; `journal` the durable records; `wire` request
-//! members, checks and response shapes; `limits` AWS's limits; `groups` and
-//! `log_events` the operations; `filter` the filter-pattern language.
+//! streams and events and the other resources; `journal` the durable
+//! records; `wire` request members, checks and response shapes; `limits`
+//! AWS's limits; `groups` and `log_events` the operations; `filter` the
+//! filter-pattern language. The newer resources each keep their request and
+//! answer types beside their operations: `group_filters` (metric and
+//! subscription filters), `policies` (resource policies, destinations),
+//! `delivery`, `insights` (+ `insights/query`, the query language).
 
 mod delivery;
 mod filter;
