@@ -20,6 +20,9 @@
 //! and its traffic. Services talk to each other through small internal
 //! APIs (EventBridge delivering to a queue or a log group), never over HTTP.
 //!
+//! `sts` answers STS's query-protocol actions (caller identity, temporary
+//! credentials) for `server`.
+//!
 //! `core` is what they all share: [`Ctx`], [`AwsError`], [`now_ms`],
 //! [`Config`] and [`Core`] (account, base URL, journal). No service names
 //! [`Local`] or this file: they take `&Core`, and where they reach another
@@ -36,6 +39,7 @@ pub mod query;
 pub mod server;
 pub mod sqs;
 pub mod store;
+pub mod sts;
 
 use std::sync::Arc;
 

@@ -268,6 +268,25 @@ const SERVICES: &[(&str, &[&str])] = &[
             "ListTagsLogGroup",
             "TagResource",
             "UntagResource",
+            "ListLogGroups",
+            "PutMetricFilter",
+            "DescribeMetricFilters",
+            "DeleteMetricFilter",
+            "PutSubscriptionFilter",
+            "DescribeSubscriptionFilters",
+            "DeleteSubscriptionFilter",
+            "PutResourcePolicy",
+            "DescribeResourcePolicies",
+            "DeleteResourcePolicy",
+            "PutDestination",
+            "DescribeDestinations",
+            "StartQuery",
+            "GetQueryResults",
+            "DescribeQueries",
+            "PutDeliverySource",
+            "PutDeliveryDestination",
+            "GetDeliveryDestinationPolicy",
+            "CreateDelivery",
         ],
     ),
     (
@@ -348,6 +367,17 @@ const MEMBERS: &[&str] = &[
     "retentionInDays",
     "tags",
     "logEventMessages",
+    "filterName",
+    "metricTransformations",
+    "destinationArn",
+    "policyName",
+    "policyDocument",
+    "queryString",
+    "queryId",
+    "name",
+    "resourceArn",
+    "deliveryDestinationConfiguration",
+    "deliverySourceName",
     "QueueName",
     "QueueUrl",
     "MessageBody",
@@ -567,6 +597,10 @@ proptest! {
                         | "ResourceNotFoundException"
                         | "ResourceAlreadyExistsException"
                         | "InvalidOperationException"
+                        | "LimitExceededException"
+                        | "AccessDeniedException"
+                        | "MalformedQueryException"
+                        | "ValidationException"
                 ),
                 "{} answered {}", op, ty
             );

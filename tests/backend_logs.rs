@@ -32,14 +32,14 @@ fn group_name(what: &str) -> String {
     format!("/eddy/backend/{}", common::unique(what))
 }
 
-/// The raw SDK client for the same endpoint.
-async fn sdk(t: Target) -> aws_sdk_cloudwatchlogs::Client {
+/// The SDK configuration for the target's endpoint.
+async fn sdk_config(t: Target) -> aws_types::SdkConfig {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https();
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http)
         .endpoint_url(t.endpoint())
         .region(aws_types::region::Region::new("us-east-1"))
@@ -47,8 +47,12 @@ async fn sdk(t: Target) -> aws_sdk_cloudwatchlogs::Client {
             "test", "test", None,
         ))
         .load()
-        .await;
-    aws_sdk_cloudwatchlogs::Client::new(&conf)
+        .await
+}
+
+/// The raw SDK client for the same endpoint.
+async fn sdk(t: Target) -> aws_sdk_cloudwatchlogs::Client {
+    aws_sdk_cloudwatchlogs::Client::new(&sdk_config(t).await)
 }
 
 fn msgs(evs: &[LogEvent]) -> Vec<&str> {
@@ -844,4 +848,149 @@ async fn whoami_on_eddy() {
             .is_some_and(|a| a.contains("000000000000")),
         "{id:?}"
     );
+}
+
+/// The STS SDK reads eddy's AssumeRole and GetFederationToken answers, and
+/// STS's ValidationError for a malformed role ARN.
+#[tokio::test]
+async fn sts_temporary_credentials_on_eddy() {
+    let sts = aws_sdk_sts::Client::new(&sdk_config(Target::Eddy).await);
+    let r = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::000000000000:role/app")
+        .role_session_name("s1")
+        .send()
+        .await
+        .expect("AssumeRole");
+    let user = r.assumed_role_user().expect("assumed role user");
+    assert_eq!(user.arn(), "arn:aws:sts::000000000000:assumed-role/app/s1");
+    assert!(user.assumed_role_id().ends_with(":s1"), "{user:?}");
+    let creds = r.credentials().expect("credentials");
+    assert!(creds.access_key_id().starts_with("ASIA"), "{creds:?}");
+    let e = sts
+        .assume_role()
+        .role_arn("nothing-valid-in-here")
+        .role_session_name("s1")
+        .send()
+        .await
+        .expect_err("a malformed ARN");
+    let e = e.into_service_error();
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    assert_eq!(e.code(), Some("ValidationError"));
+    assert_eq!(e.message(), Some("nothing-valid-in-here is invalid"));
+    let f = sts
+        .get_federation_token()
+        .name("dev")
+        .duration_seconds(900)
+        .send()
+        .await
+        .expect("GetFederationToken");
+    let fed = f.federated_user().expect("federated user");
+    assert_eq!(fed.federated_user_id(), "000000000000:dev");
+}
+
+/// Metric filters, resource policies and an Insights query through the
+/// Rust SDK (it reads the answers' shapes and types).
+#[tokio::test]
+async fn metric_filters_policies_and_queries_on_eddy() {
+    use aws_sdk_cloudwatchlogs::types::{InputLogEvent, MetricTransformation, QueryStatus};
+    let logs = sdk(Target::Eddy).await;
+    let g = group_name("filters");
+    logs.create_log_group()
+        .log_group_name(&g)
+        .send()
+        .await
+        .unwrap();
+    let t = MetricTransformation::builder()
+        .metric_name("errors")
+        .metric_namespace("eddy/test")
+        .metric_value("1")
+        .default_value(0.0)
+        .build()
+        .unwrap();
+    logs.put_metric_filter()
+        .log_group_name(&g)
+        .filter_name("errors")
+        .filter_pattern("ERROR")
+        .metric_transformations(t)
+        .send()
+        .await
+        .expect("PutMetricFilter");
+    let d = logs
+        .describe_metric_filters()
+        .log_group_name(&g)
+        .send()
+        .await
+        .unwrap();
+    let f = &d.metric_filters()[0];
+    assert_eq!(f.filter_name(), Some("errors"));
+    assert_eq!(f.metric_transformations()[0].default_value(), Some(0.0));
+    assert!(f.creation_time().is_some_and(|t| t > 0));
+
+    let policy = common::unique("policy");
+    let p = logs
+        .put_resource_policy()
+        .policy_name(&policy)
+        .policy_document(r#"{"Statement":[]}"#)
+        .send()
+        .await
+        .expect("PutResourcePolicy");
+    let p = p.resource_policy().expect("policy");
+    assert_eq!(p.policy_document(), Some(r#"{"Statement":[]}"#));
+    logs.delete_resource_policy()
+        .policy_name(&policy)
+        .send()
+        .await
+        .expect("DeleteResourcePolicy");
+
+    logs.create_log_stream()
+        .log_group_name(&g)
+        .log_stream_name("s")
+        .send()
+        .await
+        .unwrap();
+    let now = now_ms();
+    let events = ["INFO up", "ERROR down"].map(|m| {
+        InputLogEvent::builder()
+            .timestamp(now)
+            .message(m)
+            .build()
+            .unwrap()
+    });
+    logs.put_log_events()
+        .log_group_name(&g)
+        .log_stream_name("s")
+        .set_log_events(Some(events.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let q = logs
+        .start_query()
+        .log_group_name(&g)
+        .start_time(now / 1000 - 60)
+        .end_time(now / 1000 + 60)
+        .query_string("fields @message | filter @message like /ERROR/")
+        .send()
+        .await
+        .expect("StartQuery");
+    let r = logs
+        .get_query_results()
+        .query_id(q.query_id().unwrap())
+        .send()
+        .await
+        .expect("GetQueryResults");
+    assert_eq!(r.status(), Some(&QueryStatus::Complete));
+    let rows = r.results();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0]
+            .iter()
+            .any(|c| c.field() == Some("@message") && c.value() == Some("ERROR down")),
+        "{rows:?}"
+    );
+    logs.delete_log_group()
+        .log_group_name(&g)
+        .send()
+        .await
+        .unwrap();
 }

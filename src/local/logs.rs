@@ -1,5 +1,8 @@
 //! CloudWatch Logs on the wire (AWS JSON 1.1, `Logs_20140328.<Op>`): groups, streams,
-//! put/get/filter events with the real filter-pattern syntax (see `filter`).
+//! put/get/filter events with the real filter-pattern syntax (see `filter`);
+//! metric and subscription filters, resource policies, destinations,
+//! vended-logs delivery (stored and described, nothing published or
+//! delivered) and Insights queries (evaluated at start).
 //!
 //! State is per region (the region of the request's signing scope, or of a
 //! group ARN), in one account. Events of a stream are kept sorted by
@@ -12,16 +15,24 @@
 //! the operation dispatch, the journal-then-apply `commit` and EventBridge
 //! delivery; the files below may use it, it never imports one that does);
 //! `state` the groups,
-//! streams and events; `journal` the durable records; `wire` request
-//! members, checks and response shapes; `limits` AWS's limits; `groups` and
-//! `log_events` the operations; `filter` the filter-pattern language.
+//! streams and events and the other resources; `journal` the durable
+//! records; `wire` request members, checks and response shapes; `limits`
+//! AWS's limits; `groups` and `log_events` the operations; `filter` the
+//! filter-pattern language. The newer resources each keep their request and
+//! answer types beside their operations: `group_filters` (metric and
+//! subscription filters), `policies` (resource policies, destinations),
+//! `delivery`, `insights` (+ `insights/query`, the query language).
 
+mod delivery;
 mod filter;
 
+mod group_filters;
 mod groups;
+mod insights;
 pub mod journal;
 mod limits;
 mod log_events;
+mod policies;
 mod state;
 mod wire;
 
@@ -33,7 +44,7 @@ use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
 use crate::local::members::input;
-use journal::Change;
+use journal::{Change, Kind};
 use serde_json::Value;
 use state::State;
 use std::sync::Mutex;
@@ -63,6 +74,7 @@ impl Logs {
             "CreateLogGroup" => self.create_log_group(local, input(b), ctx, now),
             "DeleteLogGroup" => self.delete_log_group(local, input(b), ctx),
             "DescribeLogGroups" => self.describe_log_groups(local, input(b), ctx),
+            "ListLogGroups" => self.list_log_groups(local, input(b), ctx),
             "PutRetentionPolicy" => self.put_retention(local, input(b), ctx, true),
             "DeleteRetentionPolicy" => self.put_retention(local, input(b), ctx, false),
             "CreateLogStream" => self.create_log_stream(local, input(b), ctx, now),
@@ -72,6 +84,50 @@ impl Logs {
             "GetLogEvents" => self.get_log_events(input(b), ctx, now),
             "FilterLogEvents" => self.filter_log_events(input(b), ctx, now),
             "TestMetricFilter" => test_metric_filter(input(b)),
+            "PutMetricFilter" => self.put_metric_filter(local, input(b), ctx, now),
+            "DeleteMetricFilter" => self.delete_metric_filter(local, input(b), ctx),
+            "DescribeMetricFilters" => self.describe_metric_filters(input(b), ctx),
+            "PutSubscriptionFilter" => self.put_subscription_filter(local, input(b), ctx, now),
+            "DeleteSubscriptionFilter" => self.delete_subscription_filter(local, input(b), ctx),
+            "DescribeSubscriptionFilters" => self.describe_subscription_filters(input(b), ctx),
+            "PutResourcePolicy" => self.put_resource_policy(local, input(b), ctx, now),
+            "DeleteResourcePolicy" => self.delete_resource_policy(local, input(b), ctx),
+            "DescribeResourcePolicies" => self.describe_resource_policies(input(b), ctx),
+            "PutDestination" => self.put_destination(local, input(b), ctx, now),
+            "PutDestinationPolicy" => self.put_destination_policy(local, input(b), ctx),
+            "DeleteDestination" => self.delete_destination(local, input(b), ctx),
+            "DescribeDestinations" => self.describe_destinations(local, input(b), ctx),
+            "StartQuery" => self.start_query(local, input(b), ctx, now),
+            "GetQueryResults" => self.get_query_results(input(b), ctx),
+            "StopQuery" => self.stop_query(input(b), ctx),
+            "DescribeQueries" => self.describe_queries(input(b), ctx),
+            "PutDeliverySource" => self.put_delivery_source(local, input(b), ctx),
+            "GetDeliverySource" => self.get_delivery_source(local, input(b), ctx),
+            "DescribeDeliverySources" => self.describe_delivery_sources(local, input(b), ctx),
+            "DeleteDeliverySource" => {
+                self.delete_delivery_item(local, input(b), ctx, Kind::DeliverySource)
+            }
+            "PutDeliveryDestination" => self.put_delivery_destination(local, input(b), ctx),
+            "GetDeliveryDestination" => self.get_delivery_destination(local, input(b), ctx),
+            "DescribeDeliveryDestinations" => {
+                self.describe_delivery_destinations(local, input(b), ctx)
+            }
+            "DeleteDeliveryDestination" => {
+                self.delete_delivery_item(local, input(b), ctx, Kind::DeliveryDestination)
+            }
+            "PutDeliveryDestinationPolicy" => {
+                self.delivery_destination_policy(local, input(b), ctx, "Put")
+            }
+            "GetDeliveryDestinationPolicy" => {
+                self.delivery_destination_policy(local, input(b), ctx, "Get")
+            }
+            "DeleteDeliveryDestinationPolicy" => {
+                self.delivery_destination_policy(local, input(b), ctx, "Delete")
+            }
+            "CreateDelivery" => self.create_delivery(local, input(b), ctx),
+            "GetDelivery" => self.get_delivery(local, input(b), ctx),
+            "DescribeDeliveries" => self.describe_deliveries(local, input(b), ctx),
+            "DeleteDelivery" => self.delete_delivery_item(local, input(b), ctx, Kind::Delivery),
             "ListTagsLogGroup" => self.list_tags(input(b), ctx, false),
             "ListTagsForResource" => self.list_tags(input(b), ctx, true),
             "TagLogGroup" => self.tag(local, input(b), ctx, false, true),
@@ -566,6 +622,646 @@ mod tests {
         assert_eq!(e.code, "InvalidOperationException");
         let e = err(&l, "NoSuchThing", json!({}));
         assert_eq!(e.code, "UnknownOperationException");
+    }
+
+    #[test]
+    fn list_log_groups_and_limit_messages() {
+        let l = mem();
+        for n in ["test-list-abc", "other", "TEST-x"] {
+            ok(&l, "CreateLogGroup", json!({"logGroupName": n}));
+        }
+        let r = ok(
+            &l,
+            "ListLogGroups",
+            json!({"logGroupNamePattern": "no-such-group"}),
+        );
+        assert_eq!(r, json!({"logGroups": []}));
+        let r = ok(&l, "ListLogGroups", json!({"logGroupNamePattern": "test"}));
+        assert_eq!(
+            r["logGroups"],
+            json!([
+                {"logGroupName": "TEST-x", "logGroupClass": "STANDARD",
+                 "logGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:TEST-x"},
+                {"logGroupName": "test-list-abc", "logGroupClass": "STANDARD",
+                 "logGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:test-list-abc"},
+            ])
+        );
+        let r = ok(&l, "ListLogGroups", json!({"limit": 2}));
+        assert_eq!(r["logGroups"].as_array().unwrap().len(), 2);
+        let r = ok(&l, "ListLogGroups", json!({"nextToken": r["nextToken"]}));
+        assert_eq!(r["logGroups"][0]["logGroupName"], "test-list-abc");
+        ok(
+            &l,
+            "CreateLogStream",
+            json!({"logGroupName": "other", "logStreamName": "s"}),
+        );
+        let e = err(
+            &l,
+            "GetLogEvents",
+            json!({"logGroupName": "other", "logStreamName": "s", "limit": 10001}),
+        );
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"
+        );
+        let e = err(&l, "DescribeLogGroups", json!({"limit": 0}));
+        assert!(
+            e.message.ends_with("greater than or equal to 1"),
+            "{}",
+            e.message
+        );
+        let e = err(
+            &l,
+            "DescribeLogStreams",
+            json!({"logGroupName": "other", "logGroupIdentifier": "other"}),
+        );
+        assert_eq!(e.code, "ValidationException");
+        // AWS no longer returns uploadSequenceToken.
+        let d = ok(&l, "DescribeLogStreams", json!({"logGroupName": "other"}));
+        assert!(
+            d["logStreams"][0].get("uploadSequenceToken").is_none(),
+            "{d}"
+        );
+    }
+
+    fn transformation(name: &str) -> Value {
+        json!({"metricNamespace": "ns", "metricName": name, "metricValue": "1"})
+    }
+
+    #[test]
+    fn metric_filters_put_describe_delete_and_validation() {
+        let l = mem();
+        for g in ["g1", "g2"] {
+            ok(&l, "CreateLogGroup", json!({"logGroupName": g}));
+        }
+        ok(
+            &l,
+            "PutMetricFilter",
+            json!({"logGroupName": "g2", "filterName": "f-0", "filterPattern": " ",
+                "metricTransformations": [{"metricNamespace": "ns", "metricName": "m",
+                "metricValue": "1", "defaultValue": 0}]}),
+        );
+        for (g, f, p) in [("g1", "f-1", "{ $.val = * }"), ("g1", "x", "[]")] {
+            ok(
+                &l,
+                "PutMetricFilter",
+                json!({"logGroupName": g, "filterName": f, "filterPattern": p,
+                    "metricTransformations": [transformation("m2")]}),
+            );
+        }
+        let d = ok(
+            &l,
+            "DescribeMetricFilters",
+            json!({"filterNamePrefix": "f-"}),
+        );
+        let f = &d["metricFilters"];
+        assert_eq!(f.as_array().unwrap().len(), 2);
+        assert_eq!(
+            (&f[0]["filterName"], &f[0]["logGroupName"]),
+            (&json!("f-0"), &json!("g2"))
+        );
+        assert_eq!(f[0]["metricTransformations"][0]["defaultValue"], json!(0.0));
+        assert_eq!(f[0]["filterPattern"], " ");
+        assert_eq!(f[0]["applyOnTransformedLogs"], false);
+        assert!(
+            f[1]["metricTransformations"][0]
+                .get("defaultValue")
+                .is_none()
+        );
+        let d = ok(&l, "DescribeMetricFilters", json!({"logGroupName": "g1"}));
+        assert_eq!(d["metricFilters"].as_array().unwrap().len(), 2);
+        let d = ok(
+            &l,
+            "DescribeMetricFilters",
+            json!({"metricName": "m", "metricNamespace": "ns"}),
+        );
+        assert_eq!(d["metricFilters"][0]["filterName"], "f-0");
+        let g = ok(&l, "DescribeLogGroups", json!({"logGroupNamePrefix": "g1"}));
+        assert_eq!(g["logGroups"][0]["metricFilterCount"], 2);
+
+        let long = "X".repeat(513);
+        let put = |name: &str, pattern: &str, ts: Value| {
+            err(
+                &l,
+                "PutMetricFilter",
+                json!({"logGroupName": "g1", "filterName": name, "filterPattern": pattern,
+                    "metricTransformations": ts}),
+            )
+        };
+        let e = put(&long, "p", json!([transformation("m")]));
+        assert_eq!(e.code, "InvalidParameterException");
+        assert!(e.message.ends_with("at 'filterName' failed to satisfy constraint: Member must have length less than or equal to 512"));
+        let e = put("ok", &"X".repeat(1025), json!([transformation("m")]));
+        assert!(e.message.ends_with("at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024"));
+        let e = put(
+            "ok",
+            "p",
+            json!([transformation("metric1"), transformation("metric2")]),
+        );
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value '[MetricTransformation(metricName=metric1, metricNamespace=ns, metricValue=1, defaultValue=null, unit=null, dimensions=null), MetricTransformation(metricName=metric2, metricNamespace=ns, metricValue=1, defaultValue=null, unit=null, dimensions=null)]' at 'metricTransformations' failed to satisfy constraint: Member must have length less than or equal to 1"
+        );
+        let e = put("ok", "{ $.a = ", json!([transformation("m")]));
+        assert_eq!(e.code, "InvalidParameterException");
+        let e = err(
+            &l,
+            "PutMetricFilter",
+            json!({"logGroupName": "nope", "filterName": "f", "filterPattern": "",
+                "metricTransformations": [transformation("m")]}),
+        );
+        assert_eq!(e.code, "ResourceNotFoundException");
+        let e = err(
+            &l,
+            "DeleteMetricFilter",
+            json!({"logGroupName": long, "filterName": "f"}),
+        );
+        assert_eq!(
+            e.message,
+            "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
+        );
+        let e = err(
+            &l,
+            "DeleteMetricFilter",
+            json!({"logGroupName": "g1", "filterName": long}),
+        );
+        assert!(e.message.contains("at 'filterName'"), "{}", e.message);
+        let e = err(
+            &l,
+            "DescribeMetricFilters",
+            json!({"metricName": "X".repeat(256), "metricNamespace": "v"}),
+        );
+        assert!(e.message.ends_with("at 'metricName' failed to satisfy constraint: Member must have length less than or equal to 255"));
+        let e = err(
+            &l,
+            "DescribeMetricFilters",
+            json!({"filterNamePrefix": long}),
+        );
+        assert!(e.message.contains("at 'filterNamePrefix'"));
+        ok(
+            &l,
+            "DeleteMetricFilter",
+            json!({"logGroupName": "g1", "filterName": "f-1"}),
+        );
+        let e = err(
+            &l,
+            "DeleteMetricFilter",
+            json!({"logGroupName": "g1", "filterName": "f-1"}),
+        );
+        assert_eq!(e.code, "ResourceNotFoundException");
+        let d = ok(
+            &l,
+            "DescribeMetricFilters",
+            json!({"logGroupName": "g1", "filterNamePrefix": "f-1"}),
+        );
+        assert_eq!(d["metricFilters"], json!([]));
+    }
+
+    #[test]
+    fn resource_policies_keep_ten_per_region_and_replace_at_the_limit() {
+        let l = mem();
+        let doc = r#"{"Statement":[]}"#;
+        let first = ok(
+            &l,
+            "PutResourcePolicy",
+            json!({"policyName": "p0", "policyDocument": doc}),
+        );
+        let p = &first["resourcePolicy"];
+        assert_eq!(
+            (&p["policyName"], &p["policyDocument"], &p["policyScope"]),
+            (&json!("p0"), &json!(doc), &json!("ACCOUNT"))
+        );
+        for i in 1..10 {
+            ok(
+                &l,
+                "PutResourcePolicy",
+                json!({"policyName": format!("p{i}"), "policyDocument": doc}),
+            );
+        }
+        let e = err(
+            &l,
+            "PutResourcePolicy",
+            json!({"policyName": "p10", "policyDocument": doc}),
+        );
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("LimitExceededException", "Resource limit exceeded.")
+        );
+        let again = ok(
+            &l,
+            "PutResourcePolicy",
+            json!({"policyName": "p0", "policyDocument": "{}"}),
+        );
+        assert_eq!(again["resourcePolicy"]["policyDocument"], "{}");
+        // The update's time moves on even within the same millisecond.
+        assert!(
+            again["resourcePolicy"]["lastUpdatedTime"].as_i64() > p["lastUpdatedTime"].as_i64()
+        );
+        let d = ok(&l, "DescribeResourcePolicies", json!({}));
+        assert_eq!(d["resourcePolicies"].as_array().unwrap().len(), 10);
+        ok(&l, "DeleteResourcePolicy", json!({"policyName": "p3"}));
+        let e = err(
+            &l,
+            "DeleteResourcePolicy",
+            json!({"policyName": "non-existent"}),
+        );
+        assert_eq!(e.message, "Policy with name [non-existent] does not exist.");
+        ok(
+            &l,
+            "PutResourcePolicy",
+            json!({"policyName": "p10", "policyDocument": doc}),
+        );
+    }
+
+    #[test]
+    fn subscription_filters_and_destinations() {
+        let l = mem();
+        ok(&l, "CreateLogGroup", json!({"logGroupName": "g"}));
+        let lambda = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        let e = err(
+            &l,
+            "DescribeSubscriptionFilters",
+            json!({"logGroupName": "nope"}),
+        );
+        assert_eq!(e.message, "The specified log group does not exist.");
+        assert_eq!(
+            ok(
+                &l,
+                "DescribeSubscriptionFilters",
+                json!({"logGroupName": "g"})
+            ),
+            json!({"subscriptionFilters": []})
+        );
+        let sub = |name: &str, pattern: &str| json!({"logGroupName": "g", "filterName": name, "filterPattern": pattern, "destinationArn": lambda});
+        ok(&l, "PutSubscriptionFilter", sub("test", ""));
+        ok(&l, "PutSubscriptionFilter", sub("test", "[]"));
+        let d = ok(
+            &l,
+            "DescribeSubscriptionFilters",
+            json!({"logGroupName": "g"}),
+        );
+        let f = &d["subscriptionFilters"][0];
+        assert_eq!(
+            (
+                &f["filterPattern"],
+                &f["distribution"],
+                &f["destinationArn"]
+            ),
+            (&json!("[]"), &json!("ByLogStream"), &json!(lambda))
+        );
+        ok(&l, "PutSubscriptionFilter", sub("test-2", ""));
+        let e = err(&l, "PutSubscriptionFilter", sub("test-3", ""));
+        assert_eq!(e.code, "LimitExceededException");
+        let e = err(
+            &l,
+            "PutSubscriptionFilter",
+            json!({"logGroupName": "g", "filterName": "k", "filterPattern": "",
+            "destinationArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s"}),
+        );
+        assert_eq!(
+            e.message,
+            "destinationArn for vendor kinesis cannot be used without roleArn"
+        );
+        let e = err(
+            &l,
+            "PutSubscriptionFilter",
+            json!({"logGroupName": "nope", "filterName": "k", "filterPattern": "",
+            "destinationArn": "arn:aws:lambda:us-east-1:123456789012:function:test"}),
+        );
+        assert_eq!(e.code, "AccessDeniedException");
+        let e = err(
+            &l,
+            "DeleteSubscriptionFilter",
+            json!({"logGroupName": "nope", "filterName": "test"}),
+        );
+        assert_eq!(e.message, "The specified log group does not exist.");
+        let e = err(
+            &l,
+            "DeleteSubscriptionFilter",
+            json!({"logGroupName": "g", "filterName": "wrong"}),
+        );
+        assert_eq!(
+            e.message,
+            "The specified subscription filter does not exist."
+        );
+        ok(
+            &l,
+            "DeleteSubscriptionFilter",
+            json!({"logGroupName": "g", "filterName": "test"}),
+        );
+
+        assert_eq!(
+            ok(
+                &l,
+                "DescribeDestinations",
+                json!({"DestinationNamePrefix": "x"})
+            ),
+            json!({"destinations": []})
+        );
+        let put = json!({"destinationName": "d1", "targetArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s",
+            "roleArn": "arn:aws:iam::000000000000:role/r"});
+        let r = ok(&l, "PutDestination", put.clone());
+        assert_eq!(
+            r["destination"]["arn"],
+            "arn:aws:logs:us-east-1:000000000000:destination:d1"
+        );
+        ok(
+            &l,
+            "PutDestinationPolicy",
+            json!({"destinationName": "d1", "accessPolicy": "{}"}),
+        );
+        let d = ok(
+            &l,
+            "DescribeDestinations",
+            json!({"DestinationNamePrefix": "d"}),
+        );
+        assert_eq!(d["destinations"][0]["accessPolicy"], "{}");
+        assert_eq!(
+            d["destinations"][0]["creationTime"],
+            r["destination"]["creationTime"]
+        );
+        ok(&l, "DeleteDestination", json!({"destinationName": "d1"}));
+        let e = err(&l, "DeleteDestination", json!({"destinationName": "d1"}));
+        assert_eq!(e.code, "ResourceNotFoundException");
+    }
+
+    #[test]
+    fn insights_queries_run_at_once() {
+        let l = mem();
+        ok(&l, "CreateLogGroup", json!({"logGroupName": "g"}));
+        ok(
+            &l,
+            "CreateLogStream",
+            json!({"logGroupName": "g", "logStreamName": "s"}),
+        );
+        let now = now_ms();
+        let events: Vec<Value> = (0..5)
+            .map(
+                |i| json!({"timestamp": now - 5000 + i * 1000, "message": format!("event nr {i}")}),
+            )
+            .collect();
+        ok(
+            &l,
+            "PutLogEvents",
+            json!({"logGroupName": "g", "logStreamName": "s", "logEvents": events}),
+        );
+        let secs = now / 1000;
+        let start = |q: &str| {
+            ok(&l, "StartQuery", json!({"logGroupName": "g", "startTime": secs - 600, "endTime": secs + 600, "queryString": q}))["queryId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let id = start(
+            "fields @timestamp, @message | filter @message like /nr [1-3]/ | sort @timestamp asc | limit 2",
+        );
+        let r = ok(&l, "GetQueryResults", json!({"queryId": id}));
+        assert_eq!(r["status"], "Complete");
+        let msgs: Vec<&str> = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["field"] == "@message")
+                    .unwrap()["value"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(msgs, vec!["event nr 1", "event nr 2"]);
+        assert_eq!(r["statistics"]["recordsScanned"], json!(5.0));
+        let d = ok(
+            &l,
+            "DescribeQueries",
+            json!({"logGroupName": "g", "status": "Complete"}),
+        );
+        let q = &d["queries"][0];
+        assert_eq!(q["queryId"], json!(id));
+        assert_eq!(q["queryLanguage"], "CWLI");
+        assert!(q["queryString"].as_str().unwrap().starts_with(&format!(
+            "SOURCE \"g\" START={}000 END={}999 | fields",
+            secs - 600,
+            secs + 600
+        )));
+        let d = ok(
+            &l,
+            "DescribeQueries",
+            json!({"logGroupName": "g", "status": "Scheduled"}),
+        );
+        assert_eq!(d, json!({"queries": []}));
+        assert_eq!(
+            ok(&l, "StopQuery", json!({"queryId": id})),
+            json!({"success": false})
+        );
+        let e = err(
+            &l,
+            "StartQuery",
+            json!({"logGroupName": "nope", "startTime": 1, "endTime": 2, "queryString": "fields @message"}),
+        );
+        assert_eq!(e.code, "ResourceNotFoundException");
+        assert!(
+            e.message
+                .starts_with("Log group 'nope' does not exist for account ID '000000000000'"),
+            "{}",
+            e.message
+        );
+        let e = err(
+            &l,
+            "StartQuery",
+            json!({"logGroupName": "g", "startTime": 1, "endTime": 2, "queryString": "stats count(*)"}),
+        );
+        assert_eq!(e.code, "MalformedQueryException");
+        let e = err(&l, "GetQueryResults", json!({"queryId": "nope"}));
+        assert_eq!(e.code, "ResourceNotFoundException");
+    }
+
+    #[test]
+    fn journal_replays_filters_policies_and_destinations() {
+        let dir = std::env::temp_dir().join(format!(
+            "eddy-logs-journal2-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        let config = Config {
+            data_dir: Some(dir.clone()),
+            ..Config::default()
+        };
+        {
+            let l = Local::new(&config).unwrap();
+            ok(&l, "CreateLogGroup", json!({"logGroupName": "g"}));
+            for f in ["a", "b"] {
+                ok(
+                    &l,
+                    "PutMetricFilter",
+                    json!({"logGroupName": "g", "filterName": f, "filterPattern": "ERROR",
+                    "metricTransformations": [transformation("m")]}),
+                );
+            }
+            ok(
+                &l,
+                "DeleteMetricFilter",
+                json!({"logGroupName": "g", "filterName": "a"}),
+            );
+            ok(
+                &l,
+                "PutSubscriptionFilter",
+                json!({"logGroupName": "g", "filterName": "s", "filterPattern": "",
+                "destinationArn": "arn:aws:lambda:us-east-1:000000000000:function:f"}),
+            );
+            ok(
+                &l,
+                "PutResourcePolicy",
+                json!({"policyName": "p", "policyDocument": "{}"}),
+            );
+            ok(
+                &l,
+                "PutDestination",
+                json!({"destinationName": "d", "targetArn": "t", "roleArn": "r"}),
+            );
+            ok(
+                &l,
+                "PutDeliveryDestination",
+                json!({"name": "dd", "deliveryDestinationConfiguration": {"destinationResourceArn": "arn:aws:s3:::b"}}),
+            );
+        }
+        let l = Local::new(&config).unwrap();
+        let d = ok(&l, "DescribeMetricFilters", json!({"logGroupName": "g"}));
+        assert_eq!(d["metricFilters"].as_array().unwrap().len(), 1);
+        assert_eq!(d["metricFilters"][0]["filterName"], "b");
+        let d = ok(
+            &l,
+            "DescribeSubscriptionFilters",
+            json!({"logGroupName": "g"}),
+        );
+        assert_eq!(d["subscriptionFilters"][0]["filterName"], "s");
+        let d = ok(&l, "DescribeResourcePolicies", json!({}));
+        assert_eq!(d["resourcePolicies"][0]["policyName"], "p");
+        let d = ok(&l, "DescribeDestinations", json!({}));
+        assert_eq!(d["destinations"][0]["destinationName"], "d");
+        let d = ok(&l, "GetDeliveryDestination", json!({"name": "dd"}));
+        assert_eq!(d["deliveryDestination"]["deliveryDestinationType"], "S3");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn delivery_sources_destinations_and_deliveries() {
+        let l = mem();
+        for (op, body, msg) in [
+            (
+                "GetDeliveryDestination",
+                json!({"name": "foobar"}),
+                "Requested Delivery Destination does not exist in this account.",
+            ),
+            (
+                "DeleteDeliveryDestination",
+                json!({"name": "foobar"}),
+                "Requested Delivery Destination does not exist in this account.",
+            ),
+            (
+                "GetDeliverySource",
+                json!({"name": "foobar"}),
+                "Requested Delivery Source does not exist in this account..",
+            ),
+            (
+                "DeleteDeliverySource",
+                json!({"name": "foobar"}),
+                "Requested Delivery Source does not exist in this account.",
+            ),
+            (
+                "GetDelivery",
+                json!({"id": "foobar"}),
+                "Requested Delivery does not exist in this account.",
+            ),
+            (
+                "PutDeliverySource",
+                json!({"name": "s", "resourceArn": "arn:aws:s3:::test-s3-bucket", "logType": "ACCESS_LOGS"}),
+                "Cannot access provided service.",
+            ),
+        ] {
+            let e = err(&l, op, body);
+            assert_eq!(
+                (e.code.as_str(), e.message.as_str()),
+                ("ResourceNotFoundException", msg),
+                "{op}"
+            );
+        }
+        let e = err(
+            &l,
+            "PutDeliveryDestination",
+            json!({"name": "d", "outputFormat": "foobar",
+            "deliveryDestinationConfiguration": {"destinationResourceArn": "arn:aws:s3:::b"}}),
+        );
+        assert_eq!(e.code, "ValidationException");
+        assert!(
+            e.message.ends_with("[w3c, raw, json, plain, parquet]"),
+            "{}",
+            e.message
+        );
+        let d = ok(
+            &l,
+            "PutDeliveryDestination",
+            json!({"name": "d", "outputFormat": "json",
+            "deliveryDestinationConfiguration": {"destinationResourceArn": "arn:aws:s3:::b"}}),
+        );
+        assert_eq!(
+            d,
+            json!({"deliveryDestination": {"name": "d", "outputFormat": "json",
+            "arn": "arn:aws:logs:us-east-1:000000000000:delivery-destination:d",
+            "deliveryDestinationType": "S3",
+            "deliveryDestinationConfiguration": {"destinationResourceArn": "arn:aws:s3:::b"}}})
+        );
+        ok(
+            &l,
+            "PutDeliveryDestinationPolicy",
+            json!({"deliveryDestinationName": "d", "deliveryDestinationPolicy": "{}"}),
+        );
+        let p = ok(
+            &l,
+            "GetDeliveryDestinationPolicy",
+            json!({"deliveryDestinationName": "d"}),
+        );
+        assert_eq!(p, json!({"policy": {"deliveryDestinationPolicy": "{}"}}));
+        ok(
+            &l,
+            "DeleteDeliveryDestinationPolicy",
+            json!({"deliveryDestinationName": "d"}),
+        );
+        assert_eq!(
+            ok(
+                &l,
+                "GetDeliveryDestinationPolicy",
+                json!({"deliveryDestinationName": "d"})
+            ),
+            json!({"policy": {}})
+        );
+        let s = ok(
+            &l,
+            "PutDeliverySource",
+            json!({"name": "s", "logType": "ACCESS_LOGS",
+            "resourceArn": "arn:aws:cloudfront::000000000000:distribution/E1"}),
+        );
+        assert_eq!(s["deliverySource"]["service"], "cloudfront");
+        let c = ok(
+            &l,
+            "CreateDelivery",
+            json!({"deliverySourceName": "s", "recordFields": ["date"],
+            "deliveryDestinationArn": "arn:aws:logs:us-east-1:000000000000:delivery-destination:d"}),
+        );
+        let id = c["delivery"]["id"].as_str().unwrap().to_string();
+        assert_eq!(c["delivery"]["recordFields"], json!(["date"]));
+        assert_eq!(c["delivery"]["deliveryDestinationType"], "S3");
+        let all = ok(&l, "DescribeDeliveries", json!({}));
+        assert_eq!(all["deliveries"][0]["id"], json!(id));
+        ok(&l, "DeleteDelivery", json!({"id": id}));
+        ok(&l, "DeleteDeliverySource", json!({"name": "s"}));
+        ok(&l, "DeleteDeliveryDestination", json!({"name": "d"}));
+        assert_eq!(
+            ok(&l, "DescribeDeliveryDestinations", json!({})),
+            json!({"deliveryDestinations": []})
+        );
     }
 
     #[test]

@@ -311,18 +311,10 @@ fn query_protocol(local: &Core, ctx: &Ctx, body: &Bytes) -> Response {
         .find(|(k, _)| k == "Action")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if action == "GetCallerIdentity" {
-        let xml = format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{acct}:root</Arn><UserId>{acct}</UserId>\
-             <Account>{acct}</Account></GetCallerIdentityResult>\
-             <ResponseMetadata><RequestId>{id}</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
-            acct = local.account,
-            id = uuid::Uuid::new_v4()
-        );
-        let _ = ctx;
-        return (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], xml).into_response();
+    if let Some(answer) = super::sts::handle(local, action, &params) {
+        return answer;
     }
+    let _ = ctx;
     let xml = format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
          <Message>eddy's backend does not implement {}</Message></Error></ErrorResponse>",

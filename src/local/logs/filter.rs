@@ -18,14 +18,15 @@
 //! Layout: this file parses a pattern and matches unstructured terms and
 //! space-delimited patterns; `values` holds comparison values (numbers,
 //! strings with `*`, regexes), `json` the JSON selectors and `regex` the
-//! small regular-expression engine.
+//! small regular-expression engine (Insights' `like /…/` uses it too).
 
 mod json;
 mod regex;
 mod values;
 
 use json::{Expr, JsonParser};
-use regex::Regex;
+/// The regular expressions of patterns, also Insights' `like /…/`.
+pub(super) use regex::Regex;
 use serde_json::Value;
 use values::{Literal, Op, quoted};
 

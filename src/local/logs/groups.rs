@@ -2,15 +2,18 @@
 
 use super::Logs;
 use super::journal::Change;
-use super::limits::{MAX_DESCRIBE_PAGE, RETENTION_DAYS};
+use super::limits::{MAX_DESCRIBE_PAGE, MAX_LIST_PAGE, RETENTION_DAYS};
 use super::state::Stream;
 use super::wire::{
     CreateLogGroupRequest, DescribeLogGroupsRequest, DescribeLogStreamsRequest, GroupRequest,
-    StreamRequest, TagsRequest, check_group_name, check_stream_name, get, get_bool, get_i64,
-    get_limit, get_str, group_json, group_key, group_not_found, invalid, missing, need_str,
-    offset_token, parse_group_arn, parse_offset_token, stream_json, stream_not_found,
+    ListLogGroupsRequest, StreamRequest, TagsRequest, check_group_name, check_stream_name, get,
+    get_bool, get_i64, get_limit, get_str, group_arn, group_json, group_key, group_not_found,
+    invalid, missing, need_str, offset_token, parse_group_arn, parse_offset_token, stream_json,
+    stream_not_found,
 };
-use super::wire::{Empty, LogGroupsOut, LogStreamsOut, TagsOut, reply};
+use super::wire::{
+    Empty, GroupSummaryOut, ListLogGroupsOut, LogGroupsOut, LogStreamsOut, TagsOut, reply,
+};
 use crate::local::core::AwsError;
 use crate::local::core::Core;
 use crate::local::core::Ctx;
@@ -121,6 +124,51 @@ impl Logs {
             last = Some(name);
         }
         reply(LogGroupsOut {
+            log_groups: out,
+            next_token: next,
+        })
+    }
+
+    /// ListLogGroups: the groups' names, ARNs and classes, filtered by a
+    /// case-insensitive substring (`logGroupNamePattern`) and class.
+    pub(super) fn list_log_groups(
+        &self,
+        local: &Core,
+        b: ListLogGroupsRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let pattern = get_str(&b.log_group_name_pattern, "logGroupNamePattern")?;
+        let class = get_str(&b.log_group_class, "logGroupClass")?;
+        let limit = get_limit(&b.limit, MAX_LIST_PAGE, MAX_LIST_PAGE)?;
+        let after = get_str(&b.next_token, "nextToken")?;
+        get_bool(&b.include_linked_accounts, "includeLinkedAccounts")?;
+        let pattern = pattern.map(str::to_lowercase);
+        let st = self.lock();
+        let mut out = Vec::new();
+        let mut next = None;
+        for ((region, name), g) in &st.groups {
+            if region != &ctx.region
+                || class.is_some_and(|c| c != g.class)
+                || pattern
+                    .as_deref()
+                    .is_some_and(|p| !name.to_lowercase().contains(p))
+                || after.is_some_and(|a| name.as_str() <= a)
+            {
+                continue;
+            }
+            if out.len() == limit {
+                next = out
+                    .last()
+                    .map(|s: &GroupSummaryOut| s.log_group_name.to_string());
+                break;
+            }
+            out.push(GroupSummaryOut {
+                log_group_name: name,
+                log_group_arn: group_arn(local, region, name),
+                log_group_class: &g.class,
+            });
+        }
+        reply(ListLogGroupsOut {
             log_groups: out,
             next_token: next,
         })

@@ -1,7 +1,10 @@
 //! Logs journal records (`Change`); each is journaled, then applied to the
 //! state under its lock, so the journal's order is the order of application.
 
-use super::state::{Event, Group, State, Stream};
+use super::state::{
+    Delivery, DeliveryDestination, DeliverySource, Destination, Event, Group, MetricFilter,
+    ResourcePolicy, State, Stream, SubscriptionFilter,
+};
 use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,6 +53,59 @@ pub enum Change {
         ingestion_ms: i64,
         events: Vec<(i64, String)>,
     },
+    PutMetricFilter {
+        region: String,
+        group: String,
+        name: String,
+        filter: MetricFilter,
+    },
+    DeleteMetricFilter {
+        region: String,
+        group: String,
+        name: String,
+    },
+    PutSubscriptionFilter {
+        region: String,
+        group: String,
+        name: String,
+        filter: SubscriptionFilter,
+    },
+    DeleteSubscriptionFilter {
+        region: String,
+        group: String,
+        name: String,
+    },
+    /// A region-wide resource put (created or replaced) or deleted.
+    Put {
+        region: String,
+        name: String,
+        item: Item,
+    },
+    Delete {
+        region: String,
+        name: String,
+        kind: Kind,
+    },
+}
+
+/// A region-wide resource, as `Change::Put` records it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Item {
+    Policy(ResourcePolicy),
+    Destination(Destination),
+    DeliverySource(DeliverySource),
+    DeliveryDestination(DeliveryDestination),
+    Delivery(Delivery),
+}
+
+/// Which map of region-wide resources a `Change::Delete` removes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Policy,
+    Destination,
+    DeliverySource,
+    DeliveryDestination,
+    Delivery,
 }
 
 impl State {
@@ -63,13 +119,9 @@ impl State {
                 class,
                 tags,
             } => {
-                self.groups.entry((region, name)).or_insert(Group {
-                    created_ms,
-                    retention_days: None,
-                    class,
-                    tags,
-                    streams: BTreeMap::new(),
-                });
+                self.groups
+                    .entry((region, name))
+                    .or_insert_with(|| Group::new(created_ms, class, tags));
             }
             Change::DeleteGroup { region, name } => {
                 self.groups.remove(&(region, name));
@@ -150,6 +202,66 @@ impl State {
                         let at = s.events.partition_point(|e| e.key() <= ev.key());
                         s.events.insert(at, ev);
                     }
+                }
+            }
+            Change::PutMetricFilter {
+                region,
+                group,
+                name,
+                filter,
+            } => {
+                if let Some(g) = self.groups.get_mut(&(region, group)) {
+                    g.metric_filters.insert(name, filter);
+                }
+            }
+            Change::DeleteMetricFilter {
+                region,
+                group,
+                name,
+            } => {
+                if let Some(g) = self.groups.get_mut(&(region, group)) {
+                    g.metric_filters.remove(&name);
+                }
+            }
+            Change::PutSubscriptionFilter {
+                region,
+                group,
+                name,
+                filter,
+            } => {
+                if let Some(g) = self.groups.get_mut(&(region, group)) {
+                    g.subscription_filters.insert(name, filter);
+                }
+            }
+            Change::DeleteSubscriptionFilter {
+                region,
+                group,
+                name,
+            } => {
+                if let Some(g) = self.groups.get_mut(&(region, group)) {
+                    g.subscription_filters.remove(&name);
+                }
+            }
+            Change::Put { region, name, item } => {
+                let key = (region, name);
+                match item {
+                    Item::Policy(p) => drop(self.policies.insert(key, p)),
+                    Item::Destination(d) => drop(self.destinations.insert(key, d)),
+                    Item::DeliverySource(d) => drop(self.delivery_sources.insert(key, d)),
+                    Item::DeliveryDestination(d) => {
+                        drop(self.delivery_destinations.insert(key, d));
+                    }
+                    Item::Delivery(d) => drop(self.deliveries.insert(key, d)),
+                }
+            }
+            Change::Delete { region, name, kind } => {
+                let key = (region, name);
+                match kind {
+                    Kind::Policy => drop(self.policies.remove(&key)),
+                    Kind::Destination => drop(self.destinations.remove(&key)),
+                    Kind::DeliverySource => drop(self.delivery_sources.remove(&key)),
+                    Kind::DeliveryDestination => drop(self.delivery_destinations.remove(&key)),
+                    Kind::Delivery => drop(self.deliveries.remove(&key)),
                 }
             }
         }

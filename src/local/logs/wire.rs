@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 mod responses;
 
 pub(super) use responses::{
-    Empty, FilterLogEventsOut, FilteredEvent, GetLogEventsOut, LogGroupsOut, LogStreamsOut,
-    OutputEvent, PutLogEventsOut, RejectedOut, SearchedStream, TagsOut, reply, token_of,
+    Empty, FilterLogEventsOut, FilteredEvent, GetLogEventsOut, GroupSummaryOut, ListLogGroupsOut,
+    LogGroupsOut, LogStreamsOut, OutputEvent, PutLogEventsOut, RejectedOut, SearchedStream,
+    TagsOut, reply, token_of,
 };
 use responses::{GroupOut, MetricFilterMatch, MetricFilterMatchesOut, StreamOut};
 
@@ -93,6 +94,17 @@ pub(super) struct GroupRequest {
 pub(super) struct DescribeLogGroupsRequest {
     pub(super) log_group_name_prefix: Typed<String>,
     pub(super) log_group_name_pattern: Typed<String>,
+    pub(super) limit: Typed<i64>,
+    pub(super) next_token: Typed<String>,
+    pub(super) include_linked_accounts: Typed<bool>,
+}
+
+/// `ListLogGroups`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct ListLogGroupsRequest {
+    pub(super) log_group_name_pattern: Typed<String>,
+    pub(super) log_group_class: Typed<String>,
     pub(super) limit: Typed<i64>,
     pub(super) next_token: Typed<String>,
     pub(super) include_linked_accounts: Typed<bool>,
@@ -215,8 +227,11 @@ pub(super) fn get_limit(limit: &Typed<i64>, max: usize, default: usize) -> Resul
     match get_i64(limit, "limit")? {
         None => Ok(default),
         Some(l) if l >= 1 && l as u64 <= max as u64 => Ok(l as usize),
+        Some(l) if l < 1 => Err(invalid(format!(
+            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ))),
         Some(l) => Err(invalid(format!(
-            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {max}"
+            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to {max}"
         ))),
     }
 }
@@ -270,7 +285,8 @@ pub(super) fn group_key(group: &GroupRef, ctx: &Ctx) -> Result<(String, String),
     let name = get_str(&group.log_group_name, "logGroupName")?;
     let ident = get_str(&group.log_group_identifier, "logGroupIdentifier")?;
     match (name, ident) {
-        (Some(_), Some(_)) => Err(invalid(
+        // AWS answers ValidationException here, not InvalidParameterException.
+        (Some(_), Some(_)) => Err(AwsError::validation(
             "LogGroup name and LogGroup ARN are mutually exclusive parameters.",
         )),
         (Some(n), None) => Ok((ctx.region.clone(), n.to_string())),
@@ -428,13 +444,7 @@ mod tests {
     #[test]
     fn retention_floor_on_the_fake_clock() {
         let now = 1_800_000_000_000;
-        let mut g = Group {
-            created_ms: 0,
-            retention_days: None,
-            class: "STANDARD".to_string(),
-            tags: BTreeMap::new(),
-            streams: BTreeMap::new(),
-        };
+        let mut g = Group::new(0, "STANDARD".to_string(), BTreeMap::new());
         assert_eq!(visible_from(&g, now), i64::MIN);
         g.retention_days = Some(3);
         assert_eq!(visible_from(&g, now), now - 3 * 86_400_000);

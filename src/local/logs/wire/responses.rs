@@ -40,7 +40,7 @@ pub(in crate::local::logs) struct Empty {}
 pub(in crate::local::logs) struct GroupOut<'a> {
     log_group_name: &'a str,
     creation_time: i64,
-    metric_filter_count: u32,
+    metric_filter_count: usize,
     arn: String,
     log_group_arn: String,
     stored_bytes: u64,
@@ -55,7 +55,7 @@ impl<'a> GroupOut<'a> {
         GroupOut {
             log_group_name: name,
             creation_time: g.created_ms,
-            metric_filter_count: 0,
+            metric_filter_count: g.metric_filters.len(),
             arn: format!("{arn}:*"),
             log_group_arn: arn,
             stored_bytes: g.streams.values().map(|s| s.stored_bytes).sum(),
@@ -74,6 +74,24 @@ pub(in crate::local::logs) struct LogGroupsOut<'a> {
     pub(in crate::local::logs) next_token: Option<String>,
 }
 
+/// A log group as ListLogGroups shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(in crate::local::logs) struct GroupSummaryOut<'a> {
+    pub(in crate::local::logs) log_group_name: &'a str,
+    pub(in crate::local::logs) log_group_arn: String,
+    pub(in crate::local::logs) log_group_class: &'a str,
+}
+
+/// ListLogGroups.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(in crate::local::logs) struct ListLogGroupsOut<'a> {
+    pub(in crate::local::logs) log_groups: Vec<GroupSummaryOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(in crate::local::logs) next_token: Option<String>,
+}
+
 /// A log stream as DescribeLogStreams shows it: event times only once it has events.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,7 +100,6 @@ pub(in crate::local::logs) struct StreamOut<'a> {
     creation_time: i64,
     arn: String,
     stored_bytes: u64,
-    upload_sequence_token: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_event_timestamp: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +117,6 @@ impl<'a> StreamOut<'a> {
             creation_time: s.created_ms,
             arn,
             stored_bytes: s.stored_bytes,
-            upload_sequence_token: token_of(s.puts + 1),
             first_event_timestamp: span.map(|(f, _)| f.ts),
             last_event_timestamp: span.map(|(_, l)| l.ts),
             last_ingestion_time: s.last_ingestion_ms,
@@ -241,13 +257,7 @@ mod tests {
 
     #[test]
     fn logs_shapes_keep_their_members_and_omissions() {
-        let mut g = Group {
-            created_ms: 5,
-            retention_days: None,
-            class: "STANDARD".to_string(),
-            tags: BTreeMap::new(),
-            streams: BTreeMap::new(),
-        };
+        let mut g = Group::new(5, "STANDARD".to_string(), BTreeMap::new());
         let group = json!({
             "logGroupName": "/g", "creationTime": 5, "metricFilterCount": 0, "arn": "a:*",
             "logGroupArn": "a", "storedBytes": 0, "logGroupClass": "STANDARD",
@@ -267,9 +277,9 @@ mod tests {
             stored_bytes: 3,
             ..Stream::default()
         };
+        // No `uploadSequenceToken`: AWS stopped returning it.
         let stream = json!({
             "logStreamName": "s", "creationTime": 6, "arn": "sa", "storedBytes": 3,
-            "uploadSequenceToken": token_of(1),
         });
         assert_eq!(body(StreamOut::new("sa".into(), "s", &s)), stream);
         let event = |ts, seq| Event {
