@@ -31,6 +31,8 @@ pub mod journal;
 mod limits;
 mod put_events;
 mod rules;
+mod schedule;
+mod scheduled;
 mod state;
 mod targets;
 mod wire;
@@ -63,6 +65,8 @@ pub trait EventsHost: SqsHost {
 #[derive(Default)]
 pub struct Events {
     state: RwLock<State>,
+    /// Whether the task firing scheduled rules runs (see `scheduled`).
+    schedules_started: std::sync::atomic::AtomicBool,
 }
 
 impl Events {
@@ -76,6 +80,7 @@ impl Events {
     ) -> OpResult {
         // The one read of the clock for this request: everything below takes `now`.
         let now = now_ms();
+        self.start_schedules(host);
         self.ensure_region(&ctx.region, &ctx.account, now);
         // Replays are spawned with the `Arc`; everything else takes `&H`.
         let local: &H = host;

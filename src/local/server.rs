@@ -56,6 +56,8 @@ pub async fn start<H: EventsHost>(local: Arc<H>, addr: SocketAddr) -> std::io::R
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     local.set_base_url(url.clone());
+    // Scheduled rules read from the journal fire without waiting for a request.
+    local.events().start_schedules(&local);
     let app = Router::new()
         .fallback(handle::<H>)
         .layer(DefaultBodyLimit::max(MAX_BODY))

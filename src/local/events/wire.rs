@@ -365,18 +365,6 @@ pub(super) fn invalid_pattern(e: PatternError) -> AwsError {
     AwsError::new(400, "InvalidEventPatternException", e.to_string())
 }
 
-/// `rate(5 minutes)` or `cron(0 12 * * ? *)`: stored, never fired.
-pub(super) fn check_schedule(s: &str) -> Result<(), AwsError> {
-    let ok = (s.starts_with("rate(") || s.starts_with("cron(")) && s.ends_with(')') && s.len() > 6;
-    if ok {
-        Ok(())
-    } else {
-        Err(AwsError::validation(
-            "Parameter ScheduleExpression is not valid.",
-        ))
-    }
-}
-
 pub(super) fn tags_param(list: &List<Tag>) -> Result<BTreeMap<String, String>, AwsError> {
     let mut tags = BTreeMap::new();
     let Some(list) = list.get() else {
