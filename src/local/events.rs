@@ -258,12 +258,31 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.code, "InvalidEventPatternException");
-        assert!(
-            e.message
-                .starts_with("Event pattern is not valid. Reason: "),
-            "{}",
-            e.message
+        // AWS's text: no path or position.
+        assert_eq!(
+            e.message,
+            "Event pattern is not valid. Reason: Empty arrays are not allowed"
         );
+        let e = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"a":[{"numeric":[">",5,"<",1]}]}"#, "Event": event}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Event pattern is not valid. Reason: Bottom must be less than top"
+        );
+        // AWS accepts an event without `resources`.
+        let no_resources = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x","detail":{}}"#;
+        let ok = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":["orders"]}"#, "Event": no_resources}),
+        ))
+        .unwrap();
+        assert_eq!(ok, json!({"Result": true}));
+        let no = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"resources":["r"]}"#, "Event": no_resources}),
+        ))
+        .unwrap();
+        assert_eq!(no, json!({"Result": false}));
     }
 
     fn ctx() -> Ctx {

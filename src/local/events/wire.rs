@@ -362,7 +362,8 @@ pub(super) fn check_pattern(pattern: &str) -> Result<(), AwsError> {
 }
 
 pub(super) fn invalid_pattern(e: PatternError) -> AwsError {
-    AwsError::new(400, "InvalidEventPatternException", e.to_string())
+    // AWS's text: the reason without eddy's path and position.
+    AwsError::new(400, "InvalidEventPatternException", e.aws_message())
 }
 
 pub(super) fn tags_param(list: &List<Tag>) -> Result<BTreeMap<String, String>, AwsError> {
