@@ -24,6 +24,7 @@ pub mod transform;
 
 mod ast;
 mod compile;
+mod complexity;
 mod eval;
 mod explain;
 mod scan;

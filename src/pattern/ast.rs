@@ -1,6 +1,7 @@
 //! Parsing and validating a pattern with EventBridge's rules (event-ruler's
 //! `JsonRuleCompiler`), and expanding it into its `$or` alternatives.
 
+use super::complexity::{MAX_COMPLEXITY, TOO_COMPLEX, complexity};
 use super::json::{self, Kind, Value};
 use super::value::{Folded, IpRange, Wildcard, comparable, parse_ip};
 use std::fmt;
@@ -118,7 +119,33 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// Parses and validates `text` with EventBridge's rules, its limit on
+    /// wildcard complexity included.
     pub fn parse(text: &str) -> Result<Pattern, PatternError> {
+        let (pattern, root_at) = Pattern::parse_unchecked_at(text)?;
+        // EventBridge's limit on wildcard complexity (event-ruler only measures it).
+        let has_wildcard = pattern.branches.iter().any(|b| {
+            b.fields
+                .iter()
+                .any(|(_, c)| c.cands.iter().any(|x| matches!(x, Cand::Wildcard(_))))
+        });
+        if has_wildcard && complexity(&pattern, MAX_COMPLEXITY + 1) > MAX_COMPLEXITY {
+            let cx = Cx {
+                src: text.as_bytes(),
+            };
+            return Err(cx.err_at(root_at, "", TOO_COMPLEX));
+        }
+        Ok(pattern)
+    }
+
+    /// [`Pattern::parse`] without the complexity limit (to measure it).
+    #[cfg(test)]
+    pub(super) fn parse_unchecked(text: &str) -> Result<Pattern, PatternError> {
+        Pattern::parse_unchecked_at(text).map(|(p, _)| p)
+    }
+
+    /// The pattern and where its root object starts.
+    fn parse_unchecked_at(text: &str) -> Result<(Pattern, usize), PatternError> {
         let src = text.as_bytes();
         let root = json::parse(src).map_err(|e| PatternError {
             path: String::new(),
@@ -144,7 +171,7 @@ impl Pattern {
         }
         let mut branches = vec![Branch { fields: Vec::new() }];
         obj.expand(None, &mut branches);
-        Ok(Pattern { branches })
+        Ok((Pattern { branches }, root.start))
     }
 }
 
