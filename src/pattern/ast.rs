@@ -1,7 +1,6 @@
 //! Parsing and validating a pattern with EventBridge's rules (event-ruler's
 //! `JsonRuleCompiler`), and expanding it into its `$or` alternatives.
 
-use super::complexity::{MAX_COMPLEXITY, TOO_COMPLEX, complexity};
 use super::json::{self, Kind, Value};
 use super::value::{Folded, IpRange, Wildcard, comparable, parse_ip};
 use std::fmt;
@@ -119,29 +118,19 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Parses and validates `text` with EventBridge's rules, its limit on
-    /// wildcard complexity included.
+    /// Parses and validates `text` with event-ruler's rules (EventBridge's
+    /// limit on wildcard complexity is checked by the caller, `pattern.rs`).
     pub fn parse(text: &str) -> Result<Pattern, PatternError> {
-        let (pattern, root_at) = Pattern::parse_unchecked_at(text)?;
-        // EventBridge's limit on wildcard complexity (event-ruler only measures it).
-        let has_wildcard = pattern.branches.iter().any(|b| {
-            b.fields
-                .iter()
-                .any(|(_, c)| c.cands.iter().any(|x| matches!(x, Cand::Wildcard(_))))
-        });
-        if has_wildcard && complexity(&pattern, MAX_COMPLEXITY + 1) > MAX_COMPLEXITY {
-            let cx = Cx {
-                src: text.as_bytes(),
-            };
-            return Err(cx.err_at(root_at, "", TOO_COMPLEX));
-        }
-        Ok(pattern)
+        Pattern::parse_unchecked_at(text).map(|(p, _)| p)
     }
 
-    /// [`Pattern::parse`] without the complexity limit (to measure it).
-    #[cfg(test)]
-    pub(super) fn parse_unchecked(text: &str) -> Result<Pattern, PatternError> {
-        Pattern::parse_unchecked_at(text).map(|(p, _)| p)
+    /// An error about the whole pattern, placed at its root object.
+    pub(super) fn root_error(text: &str, reason: &str) -> PatternError {
+        let at = text.bytes().take_while(|b| b.is_ascii_whitespace()).count();
+        Cx {
+            src: text.as_bytes(),
+        }
+        .err_at(at, "", reason)
     }
 
     /// The pattern and where its root object starts.

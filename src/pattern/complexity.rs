@@ -34,6 +34,16 @@ pub const MAX_COMPLEXITY: usize = 10;
 /// EventBridge's reason for refusing a pattern over [`MAX_COMPLEXITY`].
 pub const TOO_COMPLEX: &str = "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character";
 
+/// Whether EventBridge refuses the pattern as too complex.
+pub fn too_complex(p: &Pattern) -> bool {
+    let has_wildcard = p.branches.iter().any(|b| {
+        b.fields
+            .iter()
+            .any(|(_, c)| c.cands.iter().any(|x| matches!(x, Cand::Wildcard(_))))
+    });
+    has_wildcard && complexity(p, MAX_COMPLEXITY + 1) > MAX_COMPLEXITY
+}
+
 /// The pattern's wildcard complexity, counted up to `cap` (the evaluation
 /// stops once it is reached, as event-ruler's does).
 pub fn complexity(p: &Pattern, cap: usize) -> usize {
@@ -290,7 +300,7 @@ mod tests {
 
     fn of(pattern: &str) -> usize {
         // Measured without the limit: parse would refuse the complex ones.
-        let parsed = Pattern::parse_unchecked(pattern).unwrap();
+        let parsed = Pattern::parse(pattern).unwrap();
         complexity(&parsed, 1_000)
     }
 
@@ -305,22 +315,28 @@ mod tests {
 
     #[test]
     fn parse_refuses_what_eventbridge_refuses() {
-        let e = Pattern::parse(r#"{"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}"#).unwrap_err();
+        let e = crate::pattern::Pattern::parse(r#"{"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}"#)
+            .unwrap_err();
         assert_eq!(e.reason, TOO_COMPLEX);
         assert_eq!(
             e.aws_message(),
             "Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard \
              characters or fewer repeating character sequences after a wildcard character"
         );
-        assert!(
-            Pattern::parse(r#"{"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#)
-                .is_ok()
-        );
+        let ok = |p: &str| crate::pattern::Pattern::parse(p).is_ok();
+        assert!(ok(
+            r#"{"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#
+        ));
         // Fields are measured one machine at a time: two fields of 7 are fine.
-        assert!(Pattern::parse(r#"{"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}],"b":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#).is_ok());
+        assert!(ok(
+            r#"{"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}],"b":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#
+        ));
         // Through $or, the same field's values of several branches share a machine.
         let or = r#"{"$or":[{"id":[{"wildcard":"*:stack/alpha/*"},{"wildcard":"*:stack/bravo/*"}]},{"id":[{"wildcard":"*:stack/charlie/*"},{"wildcard":"*:stack/delta/*"}]}]}"#;
-        assert_eq!(Pattern::parse(or).unwrap_err().reason, TOO_COMPLEX);
+        let e = crate::pattern::RuleSetBuilder::new()
+            .add("r", or)
+            .unwrap_err();
+        assert_eq!((e.reason.as_str(), e.line, e.column), (TOO_COMPLEX, 1, 1));
     }
 
     #[test]
