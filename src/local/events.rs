@@ -233,6 +233,32 @@ mod tests {
     }
 
     #[test]
+    fn more_than_ten_entries_are_refused_with_aws_message() {
+        let entry =
+            json!({"Source": "s", "DetailType": "d", "Detail": "{\"a\": 1}", "EventBusName": "b"});
+        let entries: Vec<Value> = (0..11).map(|_| entry.clone()).collect();
+        let e = Events::default()
+            .put_events(
+                &*Local::new(&super::super::Config::default()).unwrap(),
+                input(json!({ "Entries": entries })),
+                &ctx(),
+                0,
+            )
+            .unwrap_err();
+        let one = r#"PutEventsRequestEntry(time=null, source=s, resources=null, detailType=d, detail={"a": 1}, eventBusName=b, traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)"#;
+        assert_eq!(
+            e.message,
+            format!(
+                "1 validation error detected: Value '[{}]' at 'entries' failed to satisfy \
+                 constraint: Member must have length less than or equal to 10",
+                [one; 11].join(", ")
+            )
+        );
+        let with = json!({"Source": "s", "Resources": ["r1", "r2"], "Time": 5});
+        assert!(too_many_entries(&[with]).contains("time=5, source=s, resources=[r1, r2]"));
+    }
+
+    #[test]
     fn test_event_pattern_needs_an_envelope() {
         let event = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{}}"#;
         let ok = Events::test_event_pattern(input(

@@ -86,6 +86,46 @@ pub(super) fn check_entry(e: &Value) -> Result<Entry<'_>, (&'static str, String)
     })
 }
 
+/// AWS's message for more than ten entries: it prints each entry as its
+/// service's (Java) request type writes itself.
+pub(super) fn too_many_entries(entries: &[Value]) -> String {
+    let field = |e: &Value, k: &str| -> String {
+        match e.get(k) {
+            None | Some(Value::Null) => "null".to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(items)) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
+            Some(other) => other.to_string(),
+        }
+    };
+    let shown: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "PutEventsRequestEntry(time={}, source={}, resources={}, detailType={}, detail={}, \
+                 eventBusName={}, traceHeader={}, kmsKeyIdentifier=null, internalMetadata=null)",
+                field(e, "Time"),
+                field(e, "Source"),
+                field(e, "Resources"),
+                field(e, "DetailType"),
+                field(e, "Detail"),
+                field(e, "EventBusName"),
+                field(e, "TraceHeader"),
+            )
+        })
+        .collect();
+    format!(
+        "1 validation error detected: Value '[{}]' at 'entries' failed to satisfy constraint: \
+         Member must have length less than or equal to {MAX_PUT_EVENTS_ENTRIES}",
+        shown.join(", ")
+    )
+}
+
 /// An entry's size as EventBridge counts it ("Calculating PutEvents event entry size").
 pub(super) fn entry_size(e: &Value) -> usize {
     let len = |k: &str| e.get(k).and_then(Value::as_str).map_or(0, str::len);
@@ -201,7 +241,10 @@ impl Events {
         now: i64,
     ) -> OpResult {
         let entries = b.entries.get().ok_or_else(|| missing("entries"))?;
-        if entries.is_empty() || entries.len() > MAX_PUT_EVENTS_ENTRIES {
+        if entries.len() > MAX_PUT_EVENTS_ENTRIES {
+            return Err(AwsError::validation(too_many_entries(entries)));
+        }
+        if entries.is_empty() {
             return Err(AwsError::validation(format!(
                 "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy \
                  constraint: Member must have length between 1 and {MAX_PUT_EVENTS_ENTRIES}"
