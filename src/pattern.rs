@@ -23,6 +23,7 @@ pub mod json;
 pub mod transform;
 
 mod ast;
+mod aws_text;
 mod compile;
 mod complexity;
 mod eval;

@@ -284,18 +284,22 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.code, "InvalidEventPatternException");
-        // AWS's text: no path or position.
+        // AWS's text: the reason and Jackson's location, not eddy's path.
         assert_eq!(
             e.message,
-            "Event pattern is not valid. Reason: Empty arrays are not allowed"
+            "Event pattern is not valid. Reason: Empty arrays are not allowed\n at [Source: \
+             (String)\"{\"source\":[]}\"; line: 1, column: 13]"
         );
         let e = Events::test_event_pattern(input(
             json!({"EventPattern": r#"{"a":[{"numeric":[">",5,"<",1]}]}"#, "Event": event}),
         ))
         .unwrap_err();
-        assert_eq!(
-            e.message,
-            "Event pattern is not valid. Reason: Bottom must be less than top"
+        assert!(
+            e.message.starts_with(
+                "Event pattern is not valid. Reason: Bottom must be less than top\n at [Source: "
+            ),
+            "{}",
+            e.message
         );
         // AWS accepts an event without `resources`.
         let no_resources = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x","detail":{}}"#;

@@ -18,15 +18,6 @@ pub struct PatternError {
     pub reason: String,
 }
 
-impl PatternError {
-    /// The message EventBridge answers (`InvalidEventPatternException`):
-    /// the reason alone. [`Display`](fmt::Display) adds the path and the
-    /// position, for people editing the pattern (CLI, workbench).
-    pub fn aws_message(&self) -> String {
-        format!("Event pattern is not valid. Reason: {}", self.reason)
-    }
-}
-
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Event pattern is not valid. Reason: {}", self.reason)?;

@@ -318,11 +318,6 @@ mod tests {
         let e = crate::pattern::Pattern::parse(r#"{"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}"#)
             .unwrap_err();
         assert_eq!(e.reason, TOO_COMPLEX);
-        assert_eq!(
-            e.aws_message(),
-            "Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard \
-             characters or fewer repeating character sequences after a wildcard character"
-        );
         let ok = |p: &str| crate::pattern::Pattern::parse(p).is_ok();
         assert!(ok(
             r#"{"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#
