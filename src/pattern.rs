@@ -23,7 +23,9 @@ pub mod json;
 pub mod transform;
 
 mod ast;
+mod aws_text;
 mod compile;
+mod complexity;
 mod eval;
 mod explain;
 mod scan;
@@ -46,7 +48,7 @@ pub struct Pattern {
 impl Pattern {
     /// Parses and validates `text` with EventBridge's rules.
     pub fn parse(text: &str) -> Result<Pattern, PatternError> {
-        let ast = ast::Pattern::parse(text)?;
+        let ast = parse_ast(text)?;
         let rules = compile::compile(std::slice::from_ref(&ast), vec![String::new()]);
         Ok(Pattern {
             text: text.to_string(),
@@ -87,7 +89,7 @@ impl RuleSetBuilder {
 
     /// Adds a rule. A name may be given once; adding it again replaces the pattern.
     pub fn add(&mut self, name: impl Into<String>, pattern: &str) -> Result<(), PatternError> {
-        let ast = ast::Pattern::parse(pattern)?;
+        let ast = parse_ast(pattern)?;
         let name = name.into();
         if let Some(&i) = self.by_name.get(&name) {
             self.asts[i] = ast;
@@ -110,6 +112,16 @@ impl RuleSetBuilder {
     pub fn build(self) -> RuleSet {
         compile::compile(&self.asts, self.names)
     }
+}
+
+/// Parses and validates a pattern as EventBridge does: event-ruler's rules
+/// (`ast`), then EventBridge's limit on wildcard complexity (`complexity`).
+fn parse_ast(text: &str) -> Result<ast::Pattern, PatternError> {
+    let p = ast::Pattern::parse(text)?;
+    if complexity::too_complex(&p) {
+        return Err(ast::Pattern::root_error(text, complexity::TOO_COMPLEX));
+    }
+    Ok(p)
 }
 
 /// Many patterns compiled together; matching an event returns every rule it matches.

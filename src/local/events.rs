@@ -36,6 +36,8 @@ mod limits;
 mod permissions;
 mod put_events;
 mod rules;
+mod schedule;
+mod scheduled;
 mod state;
 mod targets;
 mod wire;
@@ -69,6 +71,8 @@ pub trait EventsHost: SqsHost {
 #[derive(Default)]
 pub struct Events {
     state: RwLock<State>,
+    /// Whether the task firing scheduled rules runs (see `scheduled`).
+    schedules_started: std::sync::atomic::AtomicBool,
 }
 
 impl Events {
@@ -82,6 +86,7 @@ impl Events {
     ) -> OpResult {
         // The one read of the clock for this request: everything below takes `now`.
         let now = now_ms();
+        self.start_schedules(host);
         self.ensure_region(&ctx.region, &ctx.account, now);
         // Replays are spawned with the `Arc`; everything else takes `&H`.
         let local: &H = host;
@@ -247,6 +252,36 @@ mod tests {
     }
 
     #[test]
+    fn more_than_ten_entries_are_refused_with_aws_message() {
+        let entry =
+            json!({"Source": "s", "DetailType": "d", "Detail": "{\"a\": 1}", "EventBusName": "b"});
+        let entries: Vec<Value> = (0..11).map(|_| entry.clone()).collect();
+        let e = Events::default()
+            .put_events(
+                &*Local::new(&super::super::Config::default()).unwrap(),
+                input(json!({ "Entries": entries })),
+                &ctx(),
+                0,
+            )
+            .unwrap_err();
+        let one = r#"PutEventsRequestEntry(time=null, source=s, resources=null, detailType=d, detail={"a": 1}, eventBusName=b, traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)"#;
+        assert_eq!(
+            e.message,
+            format!(
+                "1 validation error detected: Value '[{}]' at 'entries' failed to satisfy \
+                 constraint: Member must have length less than or equal to 10",
+                [one; 11].join(", ")
+            )
+        );
+        let with = json!({"Source": "s", "Resources": ["r1", "r2"], "Time": 5});
+        assert!(
+            too_many_entries(&[with], 10)
+                .message
+                .contains("time=5, source=s, resources=[r1, r2]")
+        );
+    }
+
+    #[test]
     fn test_event_pattern_needs_an_envelope() {
         let event = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{}}"#;
         let ok = Events::test_event_pattern(input(
@@ -272,12 +307,35 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.code, "InvalidEventPatternException");
+        // AWS's text: the reason and Jackson's location, not eddy's path.
+        assert_eq!(
+            e.message,
+            "Event pattern is not valid. Reason: Empty arrays are not allowed\n at [Source: \
+             (String)\"{\"source\":[]}\"; line: 1, column: 13]"
+        );
+        let e = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"a":[{"numeric":[">",5,"<",1]}]}"#, "Event": event}),
+        ))
+        .unwrap_err();
         assert!(
-            e.message
-                .starts_with("Event pattern is not valid. Reason: "),
+            e.message.starts_with(
+                "Event pattern is not valid. Reason: Bottom must be less than top\n at [Source: "
+            ),
             "{}",
             e.message
         );
+        // AWS accepts an event without `resources`.
+        let no_resources = r#"{"id":"1","account":"1","source":"orders","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x","detail":{}}"#;
+        let ok = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"source":["orders"]}"#, "Event": no_resources}),
+        ))
+        .unwrap();
+        assert_eq!(ok, json!({"Result": true}));
+        let no = Events::test_event_pattern(input(
+            json!({"EventPattern": r#"{"resources":["r"]}"#, "Event": no_resources}),
+        ))
+        .unwrap();
+        assert_eq!(no, json!({"Result": false}));
     }
 
     fn ctx() -> Ctx {

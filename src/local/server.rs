@@ -81,6 +81,8 @@ pub async fn start_with<H: EventsHost>(
     let url = format!("http://{addr}");
     local.set_base_url(url.clone());
     let guard = Arc::new(limits::Guard::new(&options, addr.ip().is_loopback()));
+    // Scheduled rules read from the journal fire without waiting for a request.
+    local.events().start_schedules(&local);
     let app = Router::new()
         .fallback(handle::<H>)
         .layer(DefaultBodyLimit::max(MAX_BODY))

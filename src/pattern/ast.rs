@@ -109,7 +109,23 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// Parses and validates `text` with event-ruler's rules (EventBridge's
+    /// limit on wildcard complexity is checked by the caller, `pattern.rs`).
     pub fn parse(text: &str) -> Result<Pattern, PatternError> {
+        Pattern::parse_unchecked_at(text).map(|(p, _)| p)
+    }
+
+    /// An error about the whole pattern, placed at its root object.
+    pub(super) fn root_error(text: &str, reason: &str) -> PatternError {
+        let at = text.bytes().take_while(|b| b.is_ascii_whitespace()).count();
+        Cx {
+            src: text.as_bytes(),
+        }
+        .err_at(at, "", reason)
+    }
+
+    /// The pattern and where its root object starts.
+    fn parse_unchecked_at(text: &str) -> Result<(Pattern, usize), PatternError> {
         let src = text.as_bytes();
         let root = json::parse(src).map_err(|e| PatternError {
             path: String::new(),
@@ -135,7 +151,7 @@ impl Pattern {
         }
         let mut branches = vec![Branch { fields: Vec::new() }];
         obj.expand(None, &mut branches);
-        Ok(Pattern { branches })
+        Ok((Pattern { branches }, root.start))
     }
 }
 

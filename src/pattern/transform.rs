@@ -96,6 +96,10 @@ pub struct Template {
     segments: Vec<Segment>,
     /// Not JSON (plain text): values go in as text.
     plain: bool,
+    /// Not a JSON object or array (plain text, or one JSON string): objects
+    /// and lists go in with their quotes removed (`{a:1,b:[x,y]}`), as
+    /// EventBridge writes them into text.
+    text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +190,11 @@ impl Template {
                 *t = t.trim_end().to_string();
             }
         }
-        Template { segments, plain }
+        Template {
+            segments,
+            plain,
+            text: !json,
+        }
     }
 }
 
@@ -361,7 +369,14 @@ fn render_template(template: &Template, paths: &[JsonPath], d: &Delivery<'_>) ->
         };
         match var {
             Var::Path(i) => match values.get(i).copied().flatten() {
-                Some(v) => push_value(&mut out, &d.event[v.start..v.end], &v.kind, quoted, plain),
+                Some(v) => {
+                    let raw = &d.event[v.start..v.end];
+                    if template.text && matches!(v.kind, Kind::Object(_) | Kind::Array(_)) {
+                        push_unquoted(&mut out, raw);
+                    } else {
+                        push_value(&mut out, raw, &v.kind, quoted, plain);
+                    }
+                }
                 // A path the event does not have: no value (null where a JSON value is due).
                 None => {
                     if !quoted && !plain {
@@ -377,6 +392,33 @@ fn render_template(template: &Template, paths: &[JsonPath], d: &Delivery<'_>) ->
         }
     }
     out
+}
+
+/// An object or list written into a text template: its JSON without
+/// whitespace and without any quote (`{"a": ["x", 1]}` → `{a:[x,1]}`).
+fn push_unquoted(out: &mut String, raw: &str) {
+    let (mut in_str, mut escaped) = (false, false);
+    for c in raw.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+                if c != '"' {
+                    out.push('\\');
+                    out.push(c);
+                }
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            } else {
+                out.push(c);
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
 }
 
 /// A text value: as is in plain templates and inside quotes (escaped), else a JSON string.
@@ -562,6 +604,35 @@ mod tests {
         assert_eq!(v["j"]["detail"]["n"], 5);
         let inner: serde_json::Value = serde_json::from_str(v["s"].as_str().unwrap()).unwrap();
         assert_eq!(inner, v["j"]);
+    }
+
+    #[test]
+    fn lists_and_objects_in_text_templates_lose_their_quotes() {
+        let event = r#"{"id":"e","time":"2024-05-01T12:00:00Z","detail":{"id":"o-1","tags":["a","b"],"obj":{"k":"v", "n":[1,{"x":"y z"}],"q":"say \"hi\""}}}"#;
+        let paths = [
+            ("tags", "$.detail.tags"),
+            ("obj", "$.detail.obj"),
+            ("id", "$.detail.id"),
+        ];
+        let render = |template: &str| {
+            let input = Input::transformer(paths, template).unwrap();
+            input.render(&Delivery::of_event(event, "r", "arn"))
+        };
+        // A JSON string template and a plain text one: AWS writes the list
+        // and the object without quotes.
+        assert_eq!(
+            render(r#""tags <tags> and <obj> for <id>""#),
+            r#""tags [a,b] and {k:v,n:[1,{x:y z}],q:say hi} for o-1""#
+        );
+        assert_eq!(
+            render("tags <tags>, object <obj>"),
+            "tags [a,b], object {k:v,n:[1,{x:y z}],q:say hi}"
+        );
+        // A JSON template keeps them JSON: as values, and escaped inside strings.
+        assert_eq!(
+            render(r#"{"t": <tags>, "s": "<tags>"}"#),
+            r#"{"t":["a","b"],"s":"[\"a\",\"b\"]"}"#
+        );
     }
 
     #[test]

@@ -416,6 +416,11 @@ impl Wildcard {
         Ok(Wildcard { pieces })
     }
 
+    /// The literal pieces between its `*`s.
+    pub(super) fn pieces(&self) -> &[Vec<u8>] {
+        &self.pieces
+    }
+
     /// The literal text before the first `*`.
     pub fn head(&self) -> &[u8] {
         &self.pieces[0]

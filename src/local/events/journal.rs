@@ -5,7 +5,8 @@ use super::Events;
 use super::destinations::{ApiDestinationRecord, ConnectionRecord};
 use super::limits::DEFAULT_BUS;
 use super::state::{
-    Archive, Archived, ArchivedRecord, Bus, ReplayRecord, Rule, State, prune, region_of, write,
+    Archive, Archived, ArchivedRecord, Bus, ReplayRecord, Rule, State, Timer, prune, region_of,
+    write,
 };
 use super::targets::parse_target;
 use super::wire::tags_of_mut;
@@ -152,16 +153,15 @@ pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool, now:
             tags,
         } => {
             if let Some(b) = r.buses.get_mut(&bus) {
-                let targets = b
-                    .rules
-                    .remove(&name)
-                    .map(|old| old.targets)
-                    .unwrap_or_default();
+                let old = b.rules.remove(&name);
+                let timer = Timer::new(schedule.as_deref(), old.as_ref(), now);
+                let targets = old.map(|old| old.targets).unwrap_or_default();
                 b.rules.insert(
                     name,
                     Rule {
                         pattern,
                         schedule,
+                        timer,
                         state,
                         description,
                         role_arn,

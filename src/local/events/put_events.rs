@@ -179,7 +179,7 @@ impl Events {
         let pattern = need(&b.event_pattern, "EventPattern")?;
         let event = need(&b.event, "Event")?;
         let bad_event = || AwsError::validation("Parameter Event is not valid.");
-        let p = Pattern::parse(pattern).map_err(invalid_pattern)?;
+        let p = Pattern::parse(pattern).map_err(|e| invalid_pattern(e, pattern))?;
         let parsed: Value = serde_json::from_str(event).map_err(|_| bad_event())?;
         let obj = parsed.as_object().ok_or_else(bad_event)?;
         if !ENVELOPE_FIELDS.iter().all(|f| obj.contains_key(*f)) {

@@ -7,14 +7,15 @@ use super::limits::{
     DEFAULT_BUS, MAX_PUT_TARGETS, MAX_REMOVE_TARGETS, MAX_RULES_PER_BUS, MAX_TARGETS_PER_RULE,
     RULE_STATES,
 };
+use super::schedule::Schedule;
 use super::state::{Bus, Region, Rule, State, read, region, region_of, write};
 use super::targets::parse_target;
 use super::wire::{
     BusRef, Empty, ListRuleNamesByTargetRequest, ListRulesRequest, ListTargetsByRuleRequest,
     PutRuleRequest, PutTargetsOut, PutTargetsRequest, RemoveTargetsRequest, RuleArnOut,
     RuleNamesOut, RuleOut, RuleRequest, RulesOut, TargetsOut, bad_token, bus_not_found, check_name,
-    check_pattern, check_schedule, enum_error, length_error, limit, missing, need, paginate, reply,
-    rule_not_found, seal_token, tags_param,
+    check_pattern, enum_error, length_error, limit, missing, need, paginate, reply, rule_not_found,
+    seal_token, tags_param,
 };
 use crate::local::core::AwsError;
 use crate::local::core::Core;
@@ -52,7 +53,7 @@ impl Events {
                     "ScheduleExpression is supported only on the default event bus.",
                 ));
             }
-            check_schedule(s)?;
+            Schedule::parse(s).map_err(AwsError::validation)?;
         }
         let state = b.state.get().unwrap_or("ENABLED");
         if !RULE_STATES.contains(&state) {

@@ -4,6 +4,7 @@
 use super::arns::rule_arn;
 use super::destinations::{ApiDestinationRecord, ConnectionRecord};
 use super::limits::{DEFAULT_BUS, ENABLED_STATES};
+use super::schedule::Schedule;
 
 use crate::local::core::AwsError;
 use crate::pattern::RuleSet;
@@ -81,12 +82,39 @@ pub(super) struct Bus {
 pub(super) struct Rule {
     pub(super) pattern: Option<String>,
     pub(super) schedule: Option<String>,
+    /// The schedule, read, and what a rate counts from.
+    pub(super) timer: Option<Timer>,
     pub(super) state: String,
     pub(super) description: Option<String>,
     pub(super) role_arn: Option<String>,
     pub(super) tags: BTreeMap<String, String>,
     /// In the order they were first put.
     pub(super) targets: Vec<Arc<TargetSpec>>,
+}
+
+/// A scheduled rule's schedule and its anchor: the time it was put (a rate
+/// fires every period after it). Putting the rule again with the same
+/// schedule keeps the anchor. Not journaled: after a restart, rates count
+/// from the time the journal was read.
+pub(super) struct Timer {
+    pub(super) schedule: Schedule,
+    pub(super) anchor_ms: i64,
+}
+
+impl Timer {
+    /// The timer of a rule put at `now` with `schedule` (None when it has
+    /// none, or one that does not read), replacing `old`.
+    pub(super) fn new(schedule: Option<&str>, old: Option<&Rule>, now: i64) -> Option<Timer> {
+        let schedule = Schedule::parse(schedule?).ok()?;
+        let anchor_ms = old
+            .and_then(|o| o.timer.as_ref())
+            .filter(|t| t.schedule == schedule)
+            .map_or(now, |t| t.anchor_ms);
+        Some(Timer {
+            schedule,
+            anchor_ms,
+        })
+    }
 }
 
 pub(super) struct Archive {

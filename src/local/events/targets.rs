@@ -27,6 +27,9 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
     }
     let m: TargetMember = read_as(t.clone());
     let id = need(&m.id, "Id")?;
+    if id.is_empty() {
+        return Err(length_error(&member("id"), 64));
+    }
     if id.len() > 64 {
         return Err(value_length_error(id, &member("id"), 64));
     }
@@ -224,4 +227,35 @@ pub(super) fn render_input(input: &InputSpec, event: &Event, rule: &RuleRoute) -
         rule_arn: &rule.arn,
         ingestion_ms: event.ingest_ms,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn target_ids_are_refused_with_aws_messages() {
+        let arn = "arn:aws:sqs:us-east-1:000000000000:q";
+        let long = "a".repeat(65);
+        let e = parse_target(&json!({"Id": long, "Arn": arn}), "us-east-1", 1)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.message,
+            format!(
+                "1 validation error detected: Value '{long}' at 'targets.1.member.id' failed to \
+                 satisfy constraint: Member must have length less than or equal to 64"
+            )
+        );
+        let e = parse_target(&json!({"Id": "!@#$@!#$", "Arn": arn}), "us-east-1", 1)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value '!@#$@!#$' at 'targets.1.member.id' failed to \
+             satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
+        );
+        assert!(parse_target(&json!({"Id": "a".repeat(64), "Arn": arn}), "us-east-1", 1).is_ok());
+    }
 }

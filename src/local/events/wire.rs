@@ -432,23 +432,15 @@ pub(super) fn check_pattern(pattern: &str) -> Result<(), AwsError> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(length_error("eventPattern", MAX_PATTERN_LEN));
     }
-    Pattern::parse(pattern).map(|_| ()).map_err(invalid_pattern)
+    Pattern::parse(pattern)
+        .map(|_| ())
+        .map_err(|e| invalid_pattern(e, pattern))
 }
 
-pub(super) fn invalid_pattern(e: PatternError) -> AwsError {
-    AwsError::new(400, "InvalidEventPatternException", e.to_string())
-}
-
-/// `rate(5 minutes)` or `cron(0 12 * * ? *)`: stored, never fired.
-pub(super) fn check_schedule(s: &str) -> Result<(), AwsError> {
-    let ok = (s.starts_with("rate(") || s.starts_with("cron(")) && s.ends_with(')') && s.len() > 6;
-    if ok {
-        Ok(())
-    } else {
-        Err(AwsError::validation(
-            "Parameter ScheduleExpression is not valid.",
-        ))
-    }
+/// EventBridge's error for the pattern `text`, in its words (not eddy's path
+/// and position, which the CLI and the workbench show).
+pub(super) fn invalid_pattern(e: PatternError, text: &str) -> AwsError {
+    AwsError::new(400, "InvalidEventPatternException", e.aws_message(text))
 }
 
 pub(super) fn tags_param(list: &List<Tag>) -> Result<BTreeMap<String, String>, AwsError> {

@@ -511,6 +511,7 @@ mod tests {
         let mut rule = Rule {
             pattern: None,
             schedule: None,
+            timer: None,
             state: "ENABLED".to_string(),
             description: None,
             role_arn: None,
