@@ -9,8 +9,8 @@ use super::journal::{Change, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
-    ReceivedMessage, SendMessageRequest, input, make_handle, need, parse_handle, render_message,
-    reply,
+    ReceivedMessage, SendMessageRequest, check_fifo_batch, input, make_handle, need, parse_handle,
+    render_message, reply,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::core::AwsError;
@@ -118,6 +118,9 @@ impl Sqs {
             .iter()
             .map(|(_, e)| Incoming::parse(&input::<MessageEntry>((*e).clone())))
             .collect();
+        if q.fifo {
+            check_fifo_batch(q.live()?.attrs.content_dedup, &parsed)?;
+        }
         let total: usize = parsed
             .iter()
             .map(|p| p.as_ref().map(|i| i.size).unwrap_or(0))
