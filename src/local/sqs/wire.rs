@@ -678,11 +678,13 @@ impl ReceiveParams {
         let mut attrs_all = false;
         let mut attr_names = Vec::new();
         let mut attr_prefixes = Vec::new();
+        // As AWS: `All`, `*` and `.*` are every attribute; `Hel.*` every name
+        // starting with `Hel` (`Hello`, `Help.Me`).
         for n in b.message_attribute_names.strs() {
-            if n == "All" || n == ".*" {
+            if matches!(n, "All" | "*" | ".*") {
                 attrs_all = true;
             } else if let Some(p) = n.strip_suffix(".*") {
-                attr_prefixes.push(format!("{p}."));
+                attr_prefixes.push(p.to_string());
             } else {
                 attr_names.push(n.to_string());
             }
@@ -869,6 +871,22 @@ mod tests {
         // Not an object: an empty request.
         let empty: QueueRequest = input(json!("not an object"));
         assert!(empty.queue_url.get().is_none());
+    }
+
+    #[test]
+    fn message_attribute_names_filter_as_aws() {
+        let p = |names: Value| {
+            let r: ReceiveMessageRequest = input(json!({"MessageAttributeNames": names}));
+            ReceiveParams::parse(&r).unwrap()
+        };
+        for all in ["All", "*", ".*"] {
+            assert!(p(json!([all])).wants_attr("anything"), "{all}");
+        }
+        let prefix = p(json!(["Hel.*"]));
+        assert!(prefix.wants_attr("Hello") && prefix.wants_attr("Help.Me"));
+        assert!(!prefix.wants_attr("General"));
+        let named = p(json!(["Foo", "Hello"]));
+        assert!(named.wants_attr("Hello") && !named.wants_attr("Help.Me"));
     }
 
     #[test]
