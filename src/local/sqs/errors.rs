@@ -105,6 +105,14 @@ pub(super) fn receipt_invalid(handle: &str) -> AwsError {
     )
 }
 
+/// A FIFO receipt handle whose visibility timeout ended (a standard queue
+/// still deletes with it).
+pub(super) fn receipt_expired(handle: &str) -> AwsError {
+    invalid(format!(
+        "Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+    ))
+}
+
 pub(super) fn not_in_flight() -> AwsError {
     sqs_error(
         400,

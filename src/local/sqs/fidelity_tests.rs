@@ -502,3 +502,66 @@ async fn move_task_errors_answer_as_aws() {
     w.ok("CancelMessageMoveTask", json!({"TaskHandle": handle}))
         .await;
 }
+
+#[tokio::test]
+async fn a_fifo_receipt_handle_expires_with_its_visibility_timeout() {
+    let w = World::new();
+    let fifo = w
+        .queue(
+            "v.fifo",
+            json!({"FifoQueue": "true", "ContentBasedDeduplication": "true"}),
+        )
+        .await;
+    let plain = w.queue("v", json!({})).await;
+    for url in [&fifo, &plain] {
+        w.ok(
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": "m", "MessageGroupId": "g"}),
+        )
+        .await;
+    }
+    // Received with a zero visibility timeout: visible again at once.
+    let handle = |out: Value| {
+        out["Messages"][0]["ReceiptHandle"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let receive = |url: &str| json!({"QueueUrl": url, "VisibilityTimeout": 0});
+    let h = handle(w.ok("ReceiveMessage", receive(&fifo)).await);
+    let e = w
+        .err(
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": h}),
+        )
+        .await;
+    assert_eq!(
+        parts(&e),
+        (
+            "InvalidParameterValueException",
+            "InvalidParameterValue",
+            400,
+            format!("Value {h} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+                .as_str()
+        )
+    );
+    // While in flight it deletes; a standard queue deletes after expiry too.
+    let h = handle(
+        w.ok(
+            "ReceiveMessage",
+            json!({"QueueUrl": fifo, "VisibilityTimeout": 60}),
+        )
+        .await,
+    );
+    w.ok(
+        "DeleteMessage",
+        json!({"QueueUrl": fifo, "ReceiptHandle": h}),
+    )
+    .await;
+    let h = handle(w.ok("ReceiveMessage", receive(&plain)).await);
+    w.ok(
+        "DeleteMessage",
+        json!({"QueueUrl": plain, "ReceiptHandle": h}),
+    )
+    .await;
+}

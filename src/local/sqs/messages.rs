@@ -3,8 +3,8 @@
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
-use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
-use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
+use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
+use super::errors::{invalid, missing, no_queue, receipt_expired, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
@@ -277,10 +277,19 @@ impl Sqs {
         handles: &[&str],
     ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
         let mut st = q.live()?;
+        if q.fifo {
+            st.tick(now_ms());
+        }
         let mut results = Vec::with_capacity(handles.len());
         let mut seqs = Vec::new();
         for h in handles {
             match Self::resolve(q, &st, h) {
+                // FIFO: a handle is good only while its message is in flight.
+                Ok(Some(seq))
+                    if q.fifo && st.msgs.get(&seq).is_some_and(|m| m.state != St::InFlight) =>
+                {
+                    results.push(Err(receipt_expired(h)));
+                }
                 Ok(Some(seq)) => {
                     if !seqs.contains(&seq) {
                         seqs.push(seq);
