@@ -279,10 +279,15 @@ impl Sqs {
     }
 }
 
-/// A task handle as AWS makes it: base64 of `{"taskId":..,"sourceArn":..}`.
+/// A task handle as AWS makes it: base64 of `{"taskId":..,"sourceArn":..}`
+/// (in that order).
 pub(super) fn encode_handle(task_id: &str, source_arn: &str) -> String {
-    let doc = serde_json::json!({"taskId": task_id, "sourceArn": source_arn});
-    B64.encode(doc.to_string())
+    let text = |v: &str| Value::String(v.to_string()).to_string();
+    B64.encode(format!(
+        "{{\"taskId\":{},\"sourceArn\":{}}}",
+        text(task_id),
+        text(source_arn)
+    ))
 }
 
 /// The (task id, source ARN) of a task handle; None when it is not one.
@@ -326,5 +331,29 @@ pub(super) async fn run_move_task<H: SqsHost>(local: Arc<H>, task: Arc<MoveTask>
             Some(ms) => tokio::time::sleep_until(start + Duration::from_millis(ms)).await,
             None => tokio::task::yield_now().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_handles_are_aws_shaped() {
+        let h = encode_handle("10f57157", "arn:aws:sqs:us-east-1:1:dlq");
+        let raw = B64.decode(&h).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&raw).unwrap(),
+            r#"{"taskId":"10f57157","sourceArn":"arn:aws:sqs:us-east-1:1:dlq"}"#
+        );
+        assert_eq!(
+            decode_handle(&h),
+            Some((
+                "10f57157".to_string(),
+                "arn:aws:sqs:us-east-1:1:dlq".to_string()
+            ))
+        );
+        assert_eq!(decode_handle("foobared"), None);
+        assert_eq!(decode_handle(&B64.encode(r#"{"taskId":"x"}"#)), None);
     }
 }
