@@ -4,8 +4,8 @@
 //! through `Sqs::handle`, as a request over HTTP does. Kept in their own file
 //! so the operations' files stay short.
 
-use crate::local::core::{AwsError, Ctx};
-use crate::local::{Config, Local};
+use super::{Sqs, SqsHost};
+use crate::local::core::{AwsError, Core, Ctx};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
@@ -18,14 +18,38 @@ fn task_handle(task_id: &str, source_arn: &str) -> String {
     ))
 }
 
+/// The service alone, on an in-memory core (SQS never names the backend
+/// that holds it: this host stands in for it).
+struct Host {
+    core: Core,
+    sqs: Sqs,
+}
+
+impl std::ops::Deref for Host {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+impl SqsHost for Host {
+    fn sqs(&self) -> &Sqs {
+        &self.sqs
+    }
+}
+
 struct World {
-    local: Arc<Local>,
+    local: Arc<Host>,
     ctx: Ctx,
 }
 
 impl World {
     fn new() -> World {
-        let local = Local::new(&Config::default()).unwrap();
+        let local = Arc::new(Host {
+            core: Core::new("000000000000".to_string(), None),
+            sqs: Sqs::default(),
+        });
         let ctx = Ctx {
             region: "us-east-1".to_string(),
             account: local.account.clone(),
