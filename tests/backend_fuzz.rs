@@ -643,7 +643,7 @@ proptest! {
 // ---------------------------------------------------------------- payload sizes
 
 #[test]
-fn a_message_over_256_kib_is_refused_aws_style() {
+fn a_message_over_1_mib_is_refused_aws_style() {
     let queue = json_call(
         "AmazonSQS.CreateQueue",
         &json!({ "QueueName": common::unique("fuzz-big") }),
@@ -652,10 +652,11 @@ fn a_message_over_256_kib_is_refused_aws_style() {
         .ok()
         .and_then(|v| v["QueueUrl"].as_str().map(str::to_string))
         .unwrap_or_else(|| format!("{}/000000000000/nope", common::eddy_endpoint()));
-    let body = json!({ "QueueUrl": url, "MessageBody": "x".repeat(256 * 1024 + 1) });
+    // AWS's default and largest MaximumMessageSize: 1 MiB.
+    let body = json!({ "QueueUrl": url, "MessageBody": "x".repeat(1024 * 1024 + 1) });
     let a = json_call("AmazonSQS.SendMessage", &body);
     assert_ne!(a.status, 200, "{}", a.text());
-    assert_aws_shaped(&a, "SendMessage over 256 KiB");
+    assert_aws_shaped(&a, "SendMessage over 1 MiB");
     assert_alive();
 }
 

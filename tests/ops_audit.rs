@@ -79,34 +79,34 @@ fn cli_and_tui_write_the_same_audit_records() {
     let dir = temp_dir("eddy-audit");
     let (cli_log, tui_log) = (dir.join("cli.jsonl"), dir.join("tui.jsonl"));
 
-    // purge: the same queue (deleted and made again in between), 3 messages.
-    let name = unique("audit-purge");
-    let q = rt.block_on(async {
+    // purge: two queues of 3 messages each (one purge a minute per queue,
+    // and a deleted name cannot be made again for a minute, as on AWS).
+    let (name, other) = (unique("audit-purge"), unique("audit-purge2"));
+    let (q, q2) = rt.block_on(async {
         let q = c.create_queue(&name, &BTreeMap::new()).await.unwrap();
+        let q2 = c.create_queue(&other, &BTreeMap::new()).await.unwrap();
         fill(&c, &q, 3).await;
-        q
+        fill(&c, &q2, 3).await;
+        (q, q2)
     });
     cli(&cli_log, &url, &["purge", &name]);
-    rt.block_on(async {
-        c.delete_queue(&q).await.unwrap();
-        let again = c.create_queue(&name, &BTreeMap::new()).await.unwrap();
-        assert_eq!(again, q);
-        fill(&c, &q, 3).await;
-    });
     rt.block_on(executor(
         &c,
         &tui_log,
         Effect::Purge {
             req: ReqId(1),
-            queue: q.clone(),
-            name: name.clone(),
+            queue: q2.clone(),
+            name: other.clone(),
         },
     ));
     let purge = last(&cli_log, None);
     assert_eq!(purge.1, "purge");
     assert_eq!(purge.2, q);
     assert_eq!(purge.3, 3);
-    assert_eq!(last(&tui_log, None), purge);
+    let mut from_tui = last(&tui_log, None);
+    assert_eq!(from_tui.2, q2);
+    from_tui.2 = q.clone();
+    assert_eq!(from_tui, purge);
 
     // delete-message: one message each, by id (CLI) and by receipt handle (TUI).
     let name = unique("audit-delete");

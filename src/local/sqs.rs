@@ -29,17 +29,21 @@
 //! a parameter); `journal` holds the durable records and their replay;
 //! `queues`, `messages` and `move_task` are the operations; `task` a move
 //! task's record; `attrs` the queue and message attributes; `errors` the SQS
-//! error codes. Files here may use this one; this one names only `attrs`,
-//! `engine`, `errors`, `task` and `wire`, which never use it (no import
+//! error codes; `recent` the names deleted in the last minute. Files here
+//! may use this one; this one names only `attrs`, `engine`, `errors`,
+//! `recent`, `task` and `wire`, which never use it (no import
 //! cycle through the service file; `journal` is public for `local::Record`).
 
 mod attrs;
 mod engine;
 mod errors;
+#[cfg(test)]
+mod fidelity_tests;
 pub mod journal;
 mod messages;
 mod move_task;
 mod queues;
+mod recent;
 mod task;
 mod wire;
 
@@ -126,6 +130,8 @@ pub struct Sqs {
     next_id: AtomicU64,
     rng: AtomicU64,
     tasks: Mutex<Vec<Arc<MoveTask>>>,
+    /// Names deleted in the last minute (CreateQueue refuses them).
+    recently_deleted: recent::RecentlyDeleted,
 }
 
 impl Default for Sqs {
@@ -136,6 +142,7 @@ impl Default for Sqs {
             next_id: AtomicU64::new(1),
             rng: AtomicU64::new(seed),
             tasks: Mutex::new(Vec::new()),
+            recently_deleted: recent::RecentlyDeleted::default(),
         }
     }
 }
@@ -323,7 +330,7 @@ mod tests {
             .sqs
             .deliver(&local, &fifo, "x".into(), None, None, BTreeMap::new())
             .unwrap_err();
-        assert_eq!(err.code, "MissingParameter");
+        assert_eq!(err.code, "MissingRequiredParameterException");
         let a = local
             .sqs
             .deliver(

@@ -3,7 +3,7 @@
 //! `RedriveAllowPolicy`), the MD5 digests AWS returns, and the SHA-256 of
 //! content-based deduplication. Pure: no state, no I/O.
 
-use super::errors::{invalid, invalid_attribute, unknown_attribute};
+use super::errors::{attribute_name, invalid, invalid_attribute, unknown_attribute};
 use crate::local::core::AwsError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -19,7 +19,8 @@ pub(super) const MAX_VISIBILITY_S: u64 = 43_200;
 
 pub(super) const DEFAULT_RETENTION_S: u64 = 345_600;
 
-pub(super) const DEFAULT_MAX_SIZE: u64 = 262_144;
+/// AWS's default and largest message size since August 2025 (1 MiB; it was 256 KiB).
+pub(super) const DEFAULT_MAX_SIZE: u64 = 1_048_576;
 
 pub(super) const MAX_MAX_SIZE: u64 = 1_048_576;
 
@@ -338,10 +339,19 @@ impl Attrs {
                     self.kms_key = None;
                 }
             }
-            "FifoQueue" => {
-                if parse_bool(name, v)? != fifo {
-                    return Err(invalid_attribute(name, "The queue type cannot be changed."));
+            // On a standard queue FifoQueue is unknown (`_` below), whatever its value.
+            "FifoQueue" if fifo => {
+                if !parse_bool(name, v)? {
+                    return Err(invalid_attribute(
+                        name,
+                        "Modifying queue type is not supported.",
+                    ));
                 }
+            }
+            "DeduplicationScope" | "FifoThroughputLimit" if !fifo => {
+                return Err(attribute_name(format!(
+                    "You can specify the {name} only when FifoQueue is set to true."
+                )));
             }
             "ContentBasedDeduplication" if fifo => self.content_dedup = parse_bool(name, v)?,
             "DeduplicationScope" if fifo => match v {
@@ -456,5 +466,51 @@ mod tests {
         buf.extend_from_slice(b"String");
         buf.extend_from_slice(&[1, 0, 0, 0, 1, b'b']);
         assert_eq!(md5_of_attributes(&attrs), md5_hex(&buf));
+    }
+
+    #[test]
+    fn fifo_attributes_on_standard_queues_and_queue_type_changes_answer_as_aws() {
+        let err = |name: &str, v: &str, fifo: bool| {
+            let e = Attrs::default().set(name, v, fifo).unwrap_err();
+            (e.code, e.message)
+        };
+        let name = |m: &str| ("InvalidAttributeName".to_string(), m.to_string());
+        for v in ["true", "false"] {
+            assert_eq!(
+                err("FifoQueue", v, false),
+                name("Unknown Attribute FifoQueue.")
+            );
+        }
+        assert_eq!(
+            err("ContentBasedDeduplication", "false", false),
+            name("Unknown Attribute ContentBasedDeduplication.")
+        );
+        assert_eq!(
+            err("DeduplicationScope", "queue", false),
+            name("You can specify the DeduplicationScope only when FifoQueue is set to true.")
+        );
+        assert_eq!(
+            err("FifoThroughputLimit", "perQueue", false),
+            name("You can specify the FifoThroughputLimit only when FifoQueue is set to true.")
+        );
+        assert_eq!(
+            err("FifoQueue", "false", true),
+            (
+                "InvalidAttributeValue".to_string(),
+                "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported."
+                    .to_string()
+            )
+        );
+        assert!(Attrs::default().set("FifoQueue", "true", true).is_ok());
+    }
+
+    #[test]
+    fn maximum_message_size_defaults_to_and_accepts_up_to_one_mebibyte() {
+        let mut a = Attrs::default();
+        assert_eq!(a.max_size, 1_048_576);
+        assert_eq!(a.settable(false)["MaximumMessageSize"], "1048576");
+        a.set("MaximumMessageSize", "1024", false).unwrap();
+        a.set("MaximumMessageSize", "1048576", false).unwrap();
+        assert!(a.set("MaximumMessageSize", "1048577", false).is_err());
     }
 }

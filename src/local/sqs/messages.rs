@@ -3,14 +3,14 @@
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
-use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
-use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
+use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
+use super::errors::{invalid, missing, no_queue, receipt_expired, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
-    ReceivedMessage, SendMessageRequest, input, make_handle, need, parse_handle, render_message,
-    reply,
+    ReceivedMessage, SendMessageRequest, check_fifo_batch, input, make_handle, need, parse_handle,
+    render_message, reply,
 };
 use super::{Queue, Sqs, lock_pair};
 use crate::local::core::AwsError;
@@ -118,6 +118,9 @@ impl Sqs {
             .iter()
             .map(|(_, e)| Incoming::parse(&input::<MessageEntry>((*e).clone())))
             .collect();
+        if q.fifo {
+            check_fifo_batch(q.live()?.attrs.content_dedup, &parsed)?;
+        }
         let total: usize = parsed
             .iter()
             .map(|p| p.as_ref().map(|i| i.size).unwrap_or(0))
@@ -274,10 +277,19 @@ impl Sqs {
         handles: &[&str],
     ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
         let mut st = q.live()?;
+        if q.fifo {
+            st.tick(now_ms());
+        }
         let mut results = Vec::with_capacity(handles.len());
         let mut seqs = Vec::new();
         for h in handles {
             match Self::resolve(q, &st, h) {
+                // FIFO: a handle is good only while its message is in flight.
+                Ok(Some(seq))
+                    if q.fifo && st.msgs.get(&seq).is_some_and(|m| m.state != St::InFlight) =>
+                {
+                    results.push(Err(receipt_expired(h)));
+                }
                 Ok(Some(seq)) => {
                     if !seqs.contains(&seq) {
                         seqs.push(seq);

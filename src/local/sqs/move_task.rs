@@ -4,7 +4,7 @@
 
 use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
-use super::errors::{invalid, resource_not_found, unsupported};
+use super::errors::{invalid, resource_not_found};
 use super::journal::{Change, journal_with};
 use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
@@ -15,7 +15,7 @@ use crate::local::core::OpResult;
 use crate::local::core::now_ms;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde_json::json;
+use serde_json::Value;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::MutexGuard;
@@ -41,6 +41,7 @@ impl Sqs {
         r: &StartMoveTaskRequest,
     ) -> OpResult {
         let source_arn = need(&r.source_arn, "SourceArn")?;
+        // AWS's order: the source, that it is a DLQ, then the destination.
         let source = self
             .by_name(name_of(source_arn))
             .filter(|_| source_arn.starts_with("arn:"))
@@ -49,6 +50,24 @@ impl Sqs {
                     "The resource that you specified for the SourceArn parameter doesn't exist.",
                 )
             })?;
+        let others: Vec<Arc<Queue>> = self
+            .read_queues()
+            .values()
+            .filter(|q| q.id != source.id)
+            .cloned()
+            .collect();
+        let is_dlq = others.iter().any(|q| {
+            q.lock()
+                .attrs
+                .redrive
+                .as_ref()
+                .is_some_and(|r| r.target_name() == source.name)
+        });
+        if !is_dlq {
+            return Err(invalid(
+                "Source queue must be configured as a Dead Letter Queue.",
+            ));
+        }
         let destination_arn = r.destination_arn.get().map(str::to_string);
         if let Some(d) = &destination_arn {
             let dest = self
@@ -72,24 +91,6 @@ impl Sqs {
                 "MaxNumberOfMessagesPerSecond must be an integer from 1 to 500.",
             )?
             .map(|v| v as u32);
-        let others: Vec<Arc<Queue>> = self
-            .read_queues()
-            .values()
-            .filter(|q| q.id != source.id)
-            .cloned()
-            .collect();
-        let is_dlq = others.iter().any(|q| {
-            q.lock()
-                .attrs
-                .redrive
-                .as_ref()
-                .is_some_and(|r| r.target_name() == source.name)
-        });
-        if !is_dlq {
-            return Err(invalid(
-                "Source queue must be configured as a Dead Letter Queue.",
-            ));
-        }
         let to_move = {
             let mut st = source.live()?;
             st.tick(now_ms());
@@ -100,14 +101,11 @@ impl Sqs {
             if tasks.iter().any(|t| {
                 t.source == source.name && matches!(t.status().0, "RUNNING" | "CANCELLING")
             }) {
-                return Err(unsupported(
+                return Err(invalid(
                     "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
                 ));
             }
-            let handle = B64.encode(
-                json!({"taskId": uuid::Uuid::new_v4().to_string(), "sourceArn": source_arn})
-                    .to_string(),
-            );
+            let handle = encode_handle(&uuid::Uuid::new_v4().to_string(), source_arn);
             let task = Arc::new(MoveTask {
                 handle,
                 source_arn: source_arn.to_string(),
@@ -197,12 +195,21 @@ impl Sqs {
 
     pub(super) fn cancel_move_task(&self, r: &CancelMoveTaskRequest) -> OpResult {
         let handle = need(&r.task_handle, "TaskHandle")?;
+        let (task_id, source_arn) = decode_handle(handle)
+            .ok_or_else(|| invalid("Value for parameter TaskHandle is invalid."))?;
+        self.by_name(name_of(&source_arn))
+            .filter(|_| source_arn.starts_with("arn:"))
+            .ok_or_else(|| {
+                resource_not_found(
+                    "The resource that you specified for the SourceArn parameter doesn't exist.",
+                )
+            })?;
         let task = self
             .tasks()
             .iter()
-            .find(|t| t.handle == handle)
+            .find(|t| decode_handle(&t.handle).is_some_and(|(id, _)| id == task_id))
             .cloned()
-            .ok_or_else(|| resource_not_found("The task handle does not match any task."))?;
+            .ok_or_else(|| resource_not_found("Task does not exist."))?;
         {
             let mut st = task.status.lock().unwrap_or_else(PoisonError::into_inner);
             if st.0 != "RUNNING" {
@@ -272,6 +279,25 @@ impl Sqs {
     }
 }
 
+/// A task handle as AWS makes it: base64 of `{"taskId":..,"sourceArn":..}`
+/// (in that order).
+pub(super) fn encode_handle(task_id: &str, source_arn: &str) -> String {
+    let text = |v: &str| Value::String(v.to_string()).to_string();
+    B64.encode(format!(
+        "{{\"taskId\":{},\"sourceArn\":{}}}",
+        text(task_id),
+        text(source_arn)
+    ))
+}
+
+/// The (task id, source ARN) of a task handle; None when it is not one.
+pub(super) fn decode_handle(handle: &str) -> Option<(String, String)> {
+    let raw = B64.decode(handle.trim()).ok()?;
+    let doc: Value = serde_json::from_slice(&raw).ok()?;
+    let field = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
+    Some((field("taskId")?, field("sourceArn")?))
+}
+
 /// Runs a move task: batches, at the task's velocity, until the messages
 /// present at the start are moved, nothing is left, or it is cancelled.
 pub(super) async fn run_move_task<H: SqsHost>(local: Arc<H>, task: Arc<MoveTask>) {
@@ -305,5 +331,29 @@ pub(super) async fn run_move_task<H: SqsHost>(local: Arc<H>, task: Arc<MoveTask>
             Some(ms) => tokio::time::sleep_until(start + Duration::from_millis(ms)).await,
             None => tokio::task::yield_now().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_handles_are_aws_shaped() {
+        let h = encode_handle("10f57157", "arn:aws:sqs:us-east-1:1:dlq");
+        let raw = B64.decode(&h).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&raw).unwrap(),
+            r#"{"taskId":"10f57157","sourceArn":"arn:aws:sqs:us-east-1:1:dlq"}"#
+        );
+        assert_eq!(
+            decode_handle(&h),
+            Some((
+                "10f57157".to_string(),
+                "arn:aws:sqs:us-east-1:1:dlq".to_string()
+            ))
+        );
+        assert_eq!(decode_handle("foobared"), None);
+        assert_eq!(decode_handle(&B64.encode(r#"{"taskId":"x"}"#)), None);
     }
 }

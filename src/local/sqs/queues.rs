@@ -2,7 +2,7 @@
 //! permissions and the dead-letter source list.
 
 use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
-use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
+use super::errors::{invalid, missing, no_queue, queue_exists, unknown_attribute};
 use super::journal::{Change, journal_with};
 use super::wire::{
     AttributesOut, DeadLetterSourcesOut, Empty, ListQueuesOut, QueueUrlOut, TagsOut, reply,
@@ -10,7 +10,7 @@ use super::wire::{
 use super::wire::{
     CreateQueueRequest, GetQueueAttributesRequest, GetQueueUrlRequest, ListQueuesRequest,
     PermissionRequest, QueueRequest, SetQueueAttributesRequest, TagQueueRequest, UntagQueueRequest,
-    from_token, need, page_token, valid_queue_name,
+    check_tags, from_token, need, page_token, valid_queue_name,
 };
 use super::{Queue, Sqs};
 use crate::local::core::AwsError;
@@ -92,27 +92,24 @@ impl Sqs {
             self.check_redrive(&arn, fifo, v)?;
         }
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
+        check_tags(&tags, 0)?;
         let mut queues = self.write_queues();
+        let now = now_ms();
         if let Some(q) = queues.get(name) {
             let existing = q.lock().attrs.settable(q.fifo);
             let wanted = attrs.settable(fifo);
-            let same = q.fifo == fifo
-                && given
-                    .iter()
-                    .all(|(k, _)| existing.get(k.as_str()) == wanted.get(k.as_str()));
-            if !same {
-                return Err(sqs_error(
-                    400,
-                    "QueueNameExists",
-                    "QueueAlreadyExists",
-                    "A queue already exists with the same name and a different value for attribute(s).",
-                ));
+            if let Some((k, _)) = given
+                .iter()
+                .find(|(k, _)| existing.get(k.as_str()) != wanted.get(k.as_str()))
+            {
+                return Err(queue_exists(k));
             }
             return reply(QueueUrlOut {
                 queue_url: Self::url(local, name),
             });
         }
-        let created_s = now_ms() / 1000;
+        self.recently_deleted.check(name, now)?;
+        let created_s = now / 1000;
         journal_with(local, || Change::QueueCreated {
             name: name.to_string(),
             arn: arn.clone(),
@@ -184,6 +181,7 @@ impl Sqs {
             })?;
             q.deleted.store(true, Ordering::Release);
             queues.remove(name);
+            self.recently_deleted.deleted(name, now_ms());
             q.clone()
         };
         q.wake();
@@ -264,11 +262,8 @@ impl Sqs {
             return Err(missing("Tags"));
         }
         let mut st = q.live()?;
-        if st.tags.len() + tags.keys().filter(|k| !st.tags.contains_key(*k)).count() > 50 {
-            return Err(invalid(
-                "Too many tags added for queue (the maximum is 50).",
-            ));
-        }
+        let kept = st.tags.keys().filter(|k| !tags.contains_key(*k)).count();
+        check_tags(&tags, kept)?;
         journal_with(local, || Change::Tagged {
             name: q.name.clone(),
             tags: tags.clone(),
@@ -317,7 +312,7 @@ impl Sqs {
             .policy
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or_else(|| json!({"Version": "2012-10-17", "Id": format!("{}/SQSDefaultPolicy", q.arn), "Statement": []}));
+            .unwrap_or_else(|| json!({"Version": "2008-10-17", "Id": format!("{}/SQSDefaultPolicy", q.arn), "Statement": []}));
         let statements = policy
             .get_mut("Statement")
             .and_then(Value::as_array_mut)
@@ -330,11 +325,8 @@ impl Sqs {
                 "Value {label} for parameter Label is invalid. Reason: Already exists."
             )));
         }
-        let principals: Vec<String> = accounts
-            .iter()
-            .map(|a| format!("arn:aws:iam::{a}:root"))
-            .collect();
-        let actions: Vec<String> = actions.iter().map(|a| format!("SQS:{a}")).collect();
+        let principals = one_or_list(accounts.iter().map(|a| format!("arn:aws:iam::{a}:root")));
+        let actions = one_or_list(actions.iter().map(|a| format!("SQS:{a}")));
         statements.push(json!({
             "Sid": label,
             "Effect": "Allow",
@@ -427,5 +419,15 @@ impl Sqs {
             queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
             next_token: names.last().filter(|_| more).map(|n| page_token(n)),
         })
+    }
+}
+
+/// A policy member as AWS writes it: a string when there is one value, a list otherwise.
+fn one_or_list(values: impl Iterator<Item = String>) -> Value {
+    let mut v: Vec<Value> = values.map(Value::String).collect();
+    if v.len() == 1 {
+        v.swap_remove(0)
+    } else {
+        Value::Array(v)
     }
 }

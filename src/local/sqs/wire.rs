@@ -35,6 +35,9 @@ pub(super) const MAX_BATCH_BYTES: usize = 1_048_576;
 
 pub(super) const MAX_MESSAGE_ATTRIBUTES: usize = 10;
 
+/// Tags a queue may have.
+pub(super) const MAX_TAGS: usize = 50;
+
 /// System attributes of a received message.
 pub(super) const SYSTEM_ATTRIBUTE_NAMES: &[&str] = &[
     "SenderId",
@@ -357,18 +360,50 @@ pub(super) fn allowed_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
+/// A message body with a character SQS does not allow: `InvalidMessageContents`.
 pub(super) fn check_contents(what: &str, s: &str) -> Result<(), AwsError> {
-    if let Some(c) = s.chars().find(|&c| !allowed_char(c)) {
-        return Err(sqs_error(
+    match bad_char_message(what, s) {
+        Some(m) => Err(sqs_error(
             400,
             "InvalidMessageContents",
             "InvalidMessageContents",
-            format!(
-                "Invalid characters found in the {what}: '#x{:X}'. The set of allowed characters is \
-                 #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
-                c as u32
-            ),
-        ));
+            m,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The message for a character SQS does not allow in `s`, if any.
+fn bad_char_message(what: &str, s: &str) -> Option<String> {
+    let c = s.chars().find(|&c| !allowed_char(c))?;
+    Some(format!(
+        "Invalid characters found in the {what}: '#x{:X}'. The set of allowed characters is \
+         #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+        c as u32
+    ))
+}
+
+/// Tags AWS accepts on a queue: at most 50 in all (`kept`: those the queue
+/// keeps besides these), keys of 1 to 128 characters, values of at most 256.
+pub(super) fn check_tags(tags: &BTreeMap<String, String>, kept: usize) -> Result<(), AwsError> {
+    if tags.len() + kept > MAX_TAGS {
+        return Err(invalid(format!(
+            "Too many tags added for queue: {} (the maximum is {MAX_TAGS}).",
+            tags.len() + kept
+        )));
+    }
+    for (k, v) in tags {
+        let n = k.chars().count();
+        if n == 0 || n > 128 {
+            return Err(invalid(format!(
+                "Tag key {k} is invalid: tag keys must be between 1 and 128 characters in length."
+            )));
+        }
+        if v.chars().count() > 256 {
+            return Err(invalid(format!(
+                "Tag value of the key {k} is invalid: tag values must be at most 256 characters in length."
+            )));
+        }
     }
     Ok(())
 }
@@ -405,9 +440,9 @@ pub(super) fn parse_message_attributes(
             || name.starts_with('.')
             || name.ends_with('.')
             || name.contains("..")
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            || !name.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{C0}'..='\u{17F}')
+            });
         let lower = name.to_ascii_lowercase();
         if bad_name || lower.starts_with("aws.") || lower.starts_with("amazon.") {
             return Err(invalid(format!(
@@ -443,7 +478,7 @@ pub(super) fn parse_message_attributes(
             })?;
             if bytes.is_empty() {
                 return Err(invalid(format!(
-                    "The message attribute '{name}' must contain non-empty message attribute value."
+                    "Message (user) attribute '{name}' must contain a non-empty value of type 'Binary'."
                 )));
             }
             size += bytes.len();
@@ -460,7 +495,7 @@ pub(super) fn parse_message_attributes(
             };
             if s.is_empty() {
                 return Err(invalid(format!(
-                    "The message attribute '{name}' must contain non-empty message attribute value."
+                    "Message (user) attribute '{name}' must contain a non-empty value of type '{base}'."
                 )));
             }
             if base == "Number"
@@ -473,7 +508,10 @@ pub(super) fn parse_message_attributes(
                     "Can't cast the value of message (user) attribute '{name}' to a number."
                 )));
             }
-            check_contents(&format!("message attribute '{name}'"), s)?;
+            // Unlike a body, a value with a disallowed character is InvalidParameterValue.
+            if let Some(m) = bad_char_message(&format!("message attribute '{name}'"), s) {
+                return Err(invalid(m));
+            }
             size += s.len();
             AttrValue {
                 data_type: data_type.to_string(),
@@ -551,6 +589,28 @@ impl Incoming {
     }
 }
 
+/// A FIFO batch in which an entry lacks its group id, or its deduplication
+/// id without content-based deduplication, fails as a whole (a single send
+/// fails with `MissingParameter` instead, in the engine).
+pub(super) fn check_fifo_batch(
+    content_dedup: bool,
+    entries: &[Result<Incoming, AwsError>],
+) -> Result<(), AwsError> {
+    let ok = || entries.iter().filter_map(|e| e.as_ref().ok());
+    if ok().any(|e| e.group_id.is_none()) {
+        return Err(invalid(
+            "The request must contain the parameter MessageGroupId.",
+        ));
+    }
+    if !content_dedup && ok().any(|e| e.dedup_id.is_none()) {
+        return Err(invalid(
+            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId \
+             provided explicitly",
+        ));
+    }
+    Ok(())
+}
+
 impl Sent {
     /// The answer for this message (`id`: the batch entry's).
     pub(super) fn result<'a>(&'a self, id: Option<&'a str>) -> SendMessageResult<'a> {
@@ -618,11 +678,13 @@ impl ReceiveParams {
         let mut attrs_all = false;
         let mut attr_names = Vec::new();
         let mut attr_prefixes = Vec::new();
+        // As AWS: `All`, `*` and `.*` are every attribute; `Hel.*` every name
+        // starting with `Hel` (`Hello`, `Help.Me`).
         for n in b.message_attribute_names.strs() {
-            if n == "All" || n == ".*" {
+            if matches!(n, "All" | "*" | ".*") {
                 attrs_all = true;
             } else if let Some(p) = n.strip_suffix(".*") {
-                attr_prefixes.push(format!("{p}."));
+                attr_prefixes.push(p.to_string());
             } else {
                 attr_names.push(n.to_string());
             }
@@ -760,7 +822,7 @@ mod tests {
         assert_eq!(
             (e.code.as_str(), e.message.as_str()),
             (
-                "MissingParameter",
+                "MissingRequiredParameterException",
                 "The request must contain the parameter QueueUrl."
             )
         );
@@ -783,7 +845,7 @@ mod tests {
                 .get("MaxNumberOfMessages")
                 .unwrap_err()
                 .code,
-            "InvalidParameterValue"
+            "InvalidParameterValueException"
         );
         // Maps take numbers and booleans as text; `tags` is lower case on the wire.
         let c: CreateQueueRequest = input(json!({
@@ -809,6 +871,22 @@ mod tests {
         // Not an object: an empty request.
         let empty: QueueRequest = input(json!("not an object"));
         assert!(empty.queue_url.get().is_none());
+    }
+
+    #[test]
+    fn message_attribute_names_filter_as_aws() {
+        let p = |names: Value| {
+            let r: ReceiveMessageRequest = input(json!({"MessageAttributeNames": names}));
+            ReceiveParams::parse(&r).unwrap()
+        };
+        for all in ["All", "*", ".*"] {
+            assert!(p(json!([all])).wants_attr("anything"), "{all}");
+        }
+        let prefix = p(json!(["Hel.*"]));
+        assert!(prefix.wants_attr("Hello") && prefix.wants_attr("Help.Me"));
+        assert!(!prefix.wants_attr("General"));
+        let named = p(json!(["Foo", "Hello"]));
+        assert!(named.wants_attr("Hello") && !named.wants_attr("Help.Me"));
     }
 
     #[test]

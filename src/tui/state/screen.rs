@@ -230,8 +230,12 @@ pub const TAIL_KEEP: usize = 10_000;
 /// Above this many messages a confirmation asks for the queue's name typed.
 pub const TYPED_ABOVE: u64 = 100;
 
-/// SQS's limit on a message body (and PutEvents' on an entry).
+/// PutEvents' limit on an entry.
 pub const MAX_BODY: usize = 256 * 1024;
+
+/// SQS's largest message, body and attributes (AWS's limit and default
+/// `MaximumMessageSize` since August 2025; a queue set lower refuses it, and says so).
+pub const MAX_MESSAGE: usize = 1024 * 1024;
 
 /// SQS's limit on message attributes.
 pub const MAX_ATTRIBUTES: usize = 10;
@@ -491,9 +495,9 @@ impl EditorScreen {
                         attrs.len()
                     ));
                 }
-                if body.len() + attr_bytes > MAX_BODY {
+                if body.len() + attr_bytes > MAX_MESSAGE {
                     return Err(format!(
-                        "body and attributes are {} bytes; SQS takes at most {MAX_BODY} (256 KiB)",
+                        "body and attributes are {} bytes; SQS takes at most {MAX_MESSAGE} (1 MiB)",
                         body.len() + attr_bytes
                     ));
                 }

@@ -541,6 +541,24 @@ mod tests {
     }
 
     #[test]
+    fn a_message_up_to_sqs_one_mebibyte_limit_can_be_sent() {
+        let mut state = editing(BTreeMap::new());
+        let set_body = |state: &mut AppState, n: usize| {
+            let Screen::Editor(e) = state.top_mut() else {
+                panic!("not in the editor")
+            };
+            e.was_json = false;
+            e.attrs = ratatui_textarea::TextArea::new(vec![String::new()]);
+            e.body = ratatui_textarea::TextArea::new(vec!["x".repeat(n)]);
+        };
+        set_body(&mut state, 300 * 1024);
+        assert!(editor(&state).outgoing().is_ok(), "over the old 256 KiB");
+        set_body(&mut state, 1024 * 1024 + 1);
+        let err = editor(&state).outgoing().unwrap_err();
+        assert!(err.contains("SQS takes at most 1048576"), "{err}");
+    }
+
+    #[test]
     fn error_attributes_are_dropped_unless_kept() {
         let mut state = editing(BTreeMap::new());
         let names = |state: &AppState| -> Vec<String> {

@@ -5,6 +5,7 @@
 
 use crate::local::core::AwsError;
 use crate::local::core::OpResult;
+use crate::local::sqs::errors::batch_code;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -72,11 +73,14 @@ pub(in crate::local::sqs) struct ReceiveOut {
     pub(in crate::local::sqs) messages: Vec<ReceivedMessage>,
 }
 
-/// A batch answer: both lists always present.
+/// A batch answer: an empty list is left out, as AWS does (SDKs read a
+/// missing list as empty).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(in crate::local::sqs) struct BatchOut<T> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(in crate::local::sqs) successful: Vec<T>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(in crate::local::sqs) failed: Vec<BatchFailure>,
 }
 
@@ -87,7 +91,7 @@ pub(in crate::local::sqs) struct BatchId {
     pub(in crate::local::sqs) id: String,
 }
 
-/// A failed batch entry.
+/// A failed batch entry; its `Code` is the query code (`InvalidParameterValue`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(in crate::local::sqs) struct BatchFailure {
@@ -102,7 +106,7 @@ impl BatchFailure {
         BatchFailure {
             id: id.to_string(),
             sender_fault: e.sender_fault,
-            code: e.code.clone(),
+            code: batch_code(e).to_string(),
             message: e.message.clone(),
         }
     }
@@ -289,7 +293,9 @@ mod tests {
             successful: vec![],
             failed: vec![],
         };
-        assert_eq!(body(empty), json!({"Successful": [], "Failed": []}));
+        assert_eq!(body(empty), json!({}), "empty lists are left out");
+        let invalid = BatchFailure::of("e3", &crate::local::sqs::errors::invalid("no"));
+        assert_eq!(invalid.code, "InvalidParameterValue", "the query code");
 
         let received = ReceivedMessage {
             message_id: "m".into(),

@@ -39,7 +39,7 @@ pub(super) async fn send<P: Port>(
             match port.send_batch(url, &out).await {
                 Ok(outcomes) => from_outcomes(&outcomes, batch.len()),
                 Err(e) if e.is_batch_too_long() && batch.len() > 1 => {
-                    // Too big together (256 KiB a call): one by one.
+                    // Too big together (1 MiB a call): one by one.
                     let mut sent = Sent::default();
                     for (i, m) in out.iter().enumerate() {
                         let one = port.send_batch(url, std::slice::from_ref(m)).await;
