@@ -275,6 +275,181 @@ mod tests {
     use super::*;
     use crate::local::Local;
 
+    /// A backend and a caller of its SQS operations (in `region`).
+    fn sqs_in(region: &str) -> (Arc<Local>, impl AsyncFn(&str, Value) -> OpResult) {
+        let local = Local::new(&crate::local::Config::default()).unwrap();
+        let ctx = Ctx {
+            region: region.to_string(),
+            account: local.account.clone(),
+        };
+        let l = local.clone();
+        let call = async move |op: &str, body: Value| l.sqs.handle(&l, op, body, &ctx).await;
+        (local, call)
+    }
+
+    fn handles(got: &Value) -> Vec<String> {
+        got["Messages"]
+            .as_array()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| m["ReceiptHandle"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn receipt_handles_after_visibility_changes_as_aws_answers() {
+        let (_local, call) = sqs_in("us-east-1");
+        let url = call("CreateQueue", json!({"QueueName": "q"}))
+            .await
+            .unwrap()["QueueUrl"]
+            .clone();
+        call(
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": "test"}),
+        )
+        .await
+        .unwrap();
+        // Received with visibility 0, then again: the first (older) handle
+        // still ends the visibility, and the message is received a third time.
+        let first = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        let second = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 30}),
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!((first.len(), second.len()), (1, 1));
+        call(
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": url, "ReceiptHandle": first[0], "VisibilityTimeout": 0}),
+        )
+        .await
+        .unwrap();
+        let third = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(third.len(), 1);
+        // Its visibility ended (0): changing it still succeeds.
+        call(
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": url, "ReceiptHandle": third[0], "VisibilityTimeout": 5}),
+        )
+        .await
+        .unwrap();
+
+        // FIFO: deleting with a handle whose visibility ended fails (expired).
+        let fifo = call(
+            "CreateQueue",
+            json!({"QueueName": "q.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
+        )
+        .await
+        .unwrap()["QueueUrl"]
+            .clone();
+        call(
+            "SendMessage",
+            json!({"QueueUrl": fifo, "MessageBody": "foobar", "MessageGroupId": "1"}),
+        )
+        .await
+        .unwrap();
+        let h = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": fifo, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        let err = call(
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": h[0]}),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "Value {} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
+                h[0]
+            )
+        );
+        // In flight, the handle deletes.
+        let h = handles(
+            &call("ReceiveMessage", json!({"QueueUrl": fifo}))
+                .await
+                .unwrap(),
+        );
+        call(
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": h[0]}),
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn receive_request_attempt_ids_and_attribute_prefixes() {
+        let (_local, call) = sqs_in("us-east-1");
+        let fifo = call(
+            "CreateQueue",
+            json!({"QueueName": "a.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
+        )
+        .await
+        .unwrap()["QueueUrl"]
+            .clone();
+        for (body, g) in [("a", "g1"), ("b", "g2")] {
+            call(
+                "SendMessage",
+                json!({"QueueUrl": fifo, "MessageBody": body, "MessageGroupId": g, "MessageAttributes": {
+                    "Hello": {"DataType": "String", "StringValue": "There"},
+                    "Help.Me": {"DataType": "String", "StringValue": "Me"},
+                    "General": {"DataType": "String", "StringValue": "Kenobi"},
+                }}),
+            )
+            .await
+            .unwrap();
+        }
+        let receive = json!({"QueueUrl": fifo, "ReceiveRequestAttemptId": "attempt-1",
+            "MessageAttributeNames": ["Hel.*"]});
+        let got = call("ReceiveMessage", receive.clone()).await.unwrap();
+        let again = call("ReceiveMessage", receive).await.unwrap();
+        assert_eq!(handles(&got).len(), 1);
+        assert_eq!(
+            handles(&again),
+            handles(&got),
+            "the retry answers the same receipt"
+        );
+        let names: Vec<&String> = got["Messages"][0]["MessageAttributes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(names, ["Hello", "Help.Me"]);
+        // Another attempt id receives the next group.
+        let other = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": fifo, "ReceiveRequestAttemptId": "attempt-2"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(other["Messages"][0]["Body"], "b");
+    }
+
     #[tokio::test]
     async fn deliver_by_arn_standard_and_fifo() {
         let local = Local::new(&crate::local::Config::default()).unwrap();

@@ -89,6 +89,7 @@ impl Sqs {
                         let _ = st.attrs.set(k, v, fifo);
                     }
                     st.tags = tags;
+                    st.created();
                 }
                 let old = self.write_queues().insert(name, q);
                 if let Some(old) = old {

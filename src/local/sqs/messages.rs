@@ -3,7 +3,7 @@
 //! the engine under the queue's lock, journals and answers.
 
 use super::attrs::MAX_VISIBILITY_S;
-use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent};
+use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
 use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
 use super::journal::{Change, journal_with};
 use super::wire::{
@@ -21,6 +21,16 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+/// What a receipt handle names.
+pub(super) enum Handle {
+    /// The message, received last with this handle.
+    Latest(u64),
+    /// The message, received again since (or its handle of an earlier receive).
+    Older(u64),
+    /// A message that is no longer in the queue.
+    Gone,
+}
 
 impl Sqs {
     // ------------------------------------------------------------ sends
@@ -213,6 +223,14 @@ impl Sqs {
             _ => None,
         };
         let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
+        let attempt = p.attempt_id.as_deref().filter(|_| q.fifo);
+        if let Some(id) = attempt
+            && let Some(seqs) = st.retry_attempt(id, visibility_s, now)
+        {
+            // A retry of a receive: the same messages and receipt handles.
+            let out = Self::render(q, &st, &seqs, p);
+            return Ok((out, st.next_due()));
+        }
         let dead_letter = match (max_receive, dst.as_deref_mut(), dlq.as_ref()) {
             (Some(max_receive), Some(d), Some(dlq)) => Some(DeadLetter {
                 st: d,
@@ -237,12 +255,10 @@ impl Sqs {
                 })
             },
         )?;
-        let out: Vec<ReceivedMessage> = got
-            .seqs
-            .iter()
-            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
-            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
-            .collect();
+        if let Some(id) = attempt {
+            st.remember_attempt(id, &got.seqs, now);
+        }
+        let out = Self::render(q, &st, &got.seqs, p);
         let dead_lettered = got.dead_lettered;
         let next_due = st.next_due();
         drop(st);
@@ -253,17 +269,29 @@ impl Sqs {
         Ok((out, next_due))
     }
 
+    /// The received messages `seqs` as the answer shows them.
+    fn render(q: &Queue, st: &QState, seqs: &[u64], p: &ReceiveParams) -> Vec<ReceivedMessage> {
+        seqs.iter()
+            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
+            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
+            .collect()
+    }
+
     // ------------------------------------------------------------ deletes and visibility
 
-    /// Resolves a receipt handle to its message's seq: Err when malformed or
-    /// of another queue, Ok(None) when stale (the message is gone or was
-    /// received again since).
-    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Option<u64>, AwsError> {
+    /// Resolves a receipt handle: Err when malformed or of another queue,
+    /// else the message it names, if still there, and whether the handle is
+    /// of its latest receive.
+    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Handle, AwsError> {
         let (qid, seq, nonce) = parse_handle(handle).ok_or_else(|| receipt_invalid(handle))?;
         if qid != q.id {
             return Err(receipt_invalid(handle));
         }
-        Ok(st.msgs.get(&seq).filter(|m| m.nonce == nonce).map(|_| seq))
+        Ok(match st.msgs.get(&seq) {
+            None => Handle::Gone,
+            Some(m) if m.nonce == nonce => Handle::Latest(seq),
+            Some(_) => Handle::Older(seq),
+        })
     }
 
     /// Deletes by receipt handles under one lock and one journal record.
@@ -274,17 +302,28 @@ impl Sqs {
         handles: &[&str],
     ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
         let mut st = q.live()?;
+        st.tick(now_ms());
         let mut results = Vec::with_capacity(handles.len());
         let mut seqs = Vec::new();
         for h in handles {
-            match Self::resolve(q, &st, h) {
-                Ok(Some(seq)) => {
+            let resolved = Self::resolve(q, &st, h);
+            // FIFO: a handle whose visibility ended has expired (AWS refuses it).
+            let expired =
+                |seq: u64| q.fifo && st.msgs.get(&seq).is_some_and(|m| m.state != St::InFlight);
+            match resolved {
+                Ok(Handle::Latest(seq) | Handle::Older(seq)) if expired(seq) => {
+                    results.push(Err(invalid(format!(
+                        "Value {h} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+                    ))));
+                }
+                Ok(Handle::Latest(seq)) => {
                     if !seqs.contains(&seq) {
                         seqs.push(seq);
                     }
                     results.push(Ok(()));
                 }
-                Ok(None) => results.push(Ok(())),
+                // Stale: succeeds without deleting (the message was received again).
+                Ok(Handle::Older(_) | Handle::Gone) => results.push(Ok(())),
                 Err(e) => results.push(Err(e)),
             }
         }
@@ -359,7 +398,8 @@ impl Sqs {
                 )));
             }
         };
-        let Some(seq) = Self::resolve(q, st, handle)? else {
+        // A handle of an earlier receive still changes the message (as on AWS).
+        let (Handle::Latest(seq) | Handle::Older(seq)) = Self::resolve(q, st, handle)? else {
             return Err(invalid(format!(
                 "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not \
                  available for visibility timeout change."

@@ -126,6 +126,7 @@ impl Sqs {
             let mut st = q.lock();
             st.attrs = attrs;
             st.tags = tags;
+            st.created();
         }
         queues.insert(name.to_string(), q);
         reply(QueueUrlOut {

@@ -308,6 +308,7 @@ pub(super) struct ReceiveMessageRequest {
     pub(super) attribute_names: StrList,
     pub(super) message_system_attribute_names: StrList,
     pub(super) message_attribute_names: StrList,
+    pub(super) receive_request_attempt_id: Str,
 }
 
 /// `DeleteMessage`, `ChangeMessageVisibility`, and their batch entries.
@@ -574,6 +575,8 @@ pub(super) struct ReceiveParams {
     pub(super) attrs_all: bool,
     pub(super) attr_names: Vec<String>,
     pub(super) attr_prefixes: Vec<String>,
+    /// `ReceiveRequestAttemptId` (FIFO queues).
+    pub(super) attempt_id: Option<String>,
 }
 
 impl ReceiveParams {
@@ -619,15 +622,21 @@ impl ReceiveParams {
         let mut attr_names = Vec::new();
         let mut attr_prefixes = Vec::new();
         for n in b.message_attribute_names.strs() {
-            if n == "All" || n == ".*" {
+            if n == "All" || n == ".*" || n == "*" {
                 attrs_all = true;
             } else if let Some(p) = n.strip_suffix(".*") {
-                attr_prefixes.push(format!("{p}."));
+                // `Hel.*` selects `Hello` and `Help.Me` (as on AWS).
+                attr_prefixes.push(p.to_string());
             } else {
                 attr_names.push(n.to_string());
             }
         }
+        let attempt_id = b.receive_request_attempt_id.get().map(str::to_string);
+        if let Some(a) = &attempt_id {
+            check_fifo_id("ReceiveRequestAttemptId", a)?;
+        }
         Ok(ReceiveParams {
+            attempt_id,
             max,
             visibility_s,
             wait_s,
