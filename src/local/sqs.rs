@@ -23,6 +23,9 @@
 //! a restart, messages that were in flight are visible again and receive
 //! counts restart from what the last move recorded.
 //!
+//! Queues are kept per account and region (keyed by ARN); `names` reads
+//! queue URLs and ARNs into a [`names::QueueRef`] and writes them back.
+//!
 //! Layout: this file holds the service (`Sqs`: the queues, each behind its
 //! own lock, and the operation dispatch); `wire` parses requests and shapes
 //! responses; `engine` is one queue's state and semantics (no tokio, time is
@@ -30,7 +33,7 @@
 //! `queues`, `messages` and `move_task` are the operations; `task` a move
 //! task's record; `attrs` the queue and message attributes; `errors` the SQS
 //! error codes. Files here may use this one; this one names only `attrs`,
-//! `engine`, `errors`, `task` and `wire`, which never use it (no import
+//! `engine`, `errors`, `names`, `task` and `wire`, which never use it (no import
 //! cycle through the service file; `journal` is public for `local::Record`).
 
 mod attrs;
@@ -39,6 +42,7 @@ mod errors;
 pub mod journal;
 mod messages;
 mod move_task;
+mod names;
 mod queues;
 mod task;
 mod wire;
@@ -50,9 +54,9 @@ use crate::local::core::AwsError;
 use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
-use attrs::name_of;
 use engine::{Incoming, QState};
 use errors::no_queue;
+use names::QueueRef;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -74,6 +78,8 @@ struct Queue {
     /// Unique per creation: lock order and receipt handles.
     id: u64,
     name: String,
+    region: String,
+    account: String,
     arn: String,
     fifo: bool,
     deleted: AtomicBool,
@@ -93,6 +99,11 @@ impl Queue {
             return Err(no_queue());
         }
         Ok(g)
+    }
+
+    /// Whether `arn` names this queue.
+    fn is(&self, arn: &str) -> bool {
+        QueueRef::from_arn(arn).is_some_and(|r| r.arn() == self.arn)
     }
 
     fn wake(&self) {
@@ -122,7 +133,11 @@ fn lock_pair<'a>(a: &'a Queue, b: Option<&'a Queue>) -> Pair<'a> {
 
 /// SQS state.
 pub struct Sqs {
+    /// Every queue of every account and region, by ARN.
     queues: RwLock<HashMap<String, Arc<Queue>>>,
+    /// At replay: the ARN of each queue created by a journal record written
+    /// before records named their region and account, by name.
+    legacy: Mutex<HashMap<String, String>>,
     next_id: AtomicU64,
     rng: AtomicU64,
     tasks: Mutex<Vec<Arc<MoveTask>>>,
@@ -133,6 +148,7 @@ impl Default for Sqs {
         let seed = uuid::Uuid::new_v4().as_u64_pair().0 | 1;
         Sqs {
             queues: RwLock::new(HashMap::new()),
+            legacy: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             rng: AtomicU64::new(seed),
             tasks: Mutex::new(Vec::new()),
@@ -158,26 +174,28 @@ impl Sqs {
     ) -> OpResult {
         let b = body;
         match op {
-            "ReceiveMessage" => self.receive_message(local, &input(b)).await,
+            "ReceiveMessage" => self.receive_message(local, &input(b), ctx).await,
             "CreateQueue" => self.create_queue(local, &input(b), ctx),
-            "GetQueueUrl" => self.get_queue_url(local, &input(b)),
-            "ListQueues" => self.list_queues(local, &input(b)),
-            "DeleteQueue" => self.delete_queue(local, &input(b)),
-            "GetQueueAttributes" => self.get_queue_attributes(&input(b)),
-            "SetQueueAttributes" => self.set_queue_attributes(local, &input(b)),
-            "TagQueue" => self.tag_queue(local, &input(b)),
-            "UntagQueue" => self.untag_queue(local, &input(b)),
-            "ListQueueTags" => self.list_queue_tags(&input(b)),
-            "AddPermission" => self.add_permission(local, &input(b)),
-            "RemovePermission" => self.remove_permission(local, &input(b)),
-            "SendMessage" => self.send_message(local, &input(b)),
-            "SendMessageBatch" => self.send_message_batch(local, &input(b)),
-            "DeleteMessage" => self.delete_message(local, &input(b)),
-            "DeleteMessageBatch" => self.delete_message_batch(local, &input(b)),
-            "ChangeMessageVisibility" => self.change_visibility(&input(b)),
-            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b)),
-            "PurgeQueue" => self.purge_queue(local, &input(b)),
-            "ListDeadLetterSourceQueues" => self.list_dead_letter_source_queues(local, &input(b)),
+            "GetQueueUrl" => self.get_queue_url(local, &input(b), ctx),
+            "ListQueues" => self.list_queues(local, &input(b), ctx),
+            "DeleteQueue" => self.delete_queue(local, &input(b), ctx),
+            "GetQueueAttributes" => self.get_queue_attributes(&input(b), ctx),
+            "SetQueueAttributes" => self.set_queue_attributes(local, &input(b), ctx),
+            "TagQueue" => self.tag_queue(local, &input(b), ctx),
+            "UntagQueue" => self.untag_queue(local, &input(b), ctx),
+            "ListQueueTags" => self.list_queue_tags(&input(b), ctx),
+            "AddPermission" => self.add_permission(local, &input(b), ctx),
+            "RemovePermission" => self.remove_permission(local, &input(b), ctx),
+            "SendMessage" => self.send_message(local, &input(b), ctx),
+            "SendMessageBatch" => self.send_message_batch(local, &input(b), ctx),
+            "DeleteMessage" => self.delete_message(local, &input(b), ctx),
+            "DeleteMessageBatch" => self.delete_message_batch(local, &input(b), ctx),
+            "ChangeMessageVisibility" => self.change_visibility(&input(b), ctx),
+            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b), ctx),
+            "PurgeQueue" => self.purge_queue(local, &input(b), ctx),
+            "ListDeadLetterSourceQueues" => {
+                self.list_dead_letter_source_queues(local, &input(b), ctx)
+            }
             "StartMessageMoveTask" => self.start_move_task(local, &input(b)),
             "ListMessageMoveTasks" => self.list_move_tasks(&input(b)),
             "CancelMessageMoveTask" => self.cancel_move_task(&input(b)),
@@ -185,9 +203,9 @@ impl Sqs {
         }
     }
 
-    /// Whether a queue with this ARN (or name) exists.
-    pub fn has_queue(&self, arn_or_name: &str) -> bool {
-        self.by_name(name_of(arn_or_name)).is_some()
+    /// Whether a queue with this ARN exists.
+    pub fn has_queue(&self, arn: &str) -> bool {
+        self.by_arn(arn).is_some()
     }
 
     /// Delivery from EventBridge (or any internal producer) to the queue with
@@ -203,7 +221,7 @@ impl Sqs {
         dedup_id: Option<String>,
         attributes: BTreeMap<String, String>,
     ) -> Result<String, AwsError> {
-        let q = self.by_name(name_of(queue_arn)).ok_or_else(no_queue)?;
+        let q = self.by_arn(queue_arn).ok_or_else(no_queue)?;
         let message_attributes = (!attributes.is_empty()).then(|| {
             let attrs: Map<String, Value> = attributes
                 .into_iter()
@@ -235,21 +253,27 @@ impl Sqs {
         self.queues.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn by_name(&self, name: &str) -> Option<Arc<Queue>> {
-        self.read_queues().get(name).cloned()
+    /// The queue with this ARN (`arn:aws:sqs:REGION:ACCOUNT:NAME`).
+    fn by_arn(&self, arn: &str) -> Option<Arc<Queue>> {
+        let key = QueueRef::from_arn(arn)?.arn();
+        self.read_queues().get(&key).cloned()
     }
 
-    /// The queue of the request's `QueueUrl`.
-    fn queue_of(&self, queue_url: &Str) -> Result<Arc<Queue>, AwsError> {
+    /// The queue of the request's `QueueUrl` (of the request's region and
+    /// account where the URL names none).
+    fn queue_of(&self, queue_url: &Str, ctx: &Ctx) -> Result<Arc<Queue>, AwsError> {
         let url = wire::need(queue_url, "QueueUrl")?;
-        self.by_name(name_of(url)).ok_or_else(no_queue)
+        let key = QueueRef::from_url(url, &ctx.region, &ctx.account).arn();
+        self.read_queues().get(&key).cloned().ok_or_else(no_queue)
     }
 
-    fn new_queue(&self, name: &str, arn: String, fifo: bool, created_s: i64) -> Arc<Queue> {
+    fn new_queue(&self, at: &QueueRef, fifo: bool, created_s: i64) -> Arc<Queue> {
         Arc::new(Queue {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            name: name.to_string(),
-            arn,
+            name: at.name.clone(),
+            region: at.region.clone(),
+            account: at.account.clone(),
+            arn: at.arn(),
             fifo,
             deleted: AtomicBool::new(false),
             notify: tokio::sync::Notify::new(),
@@ -257,8 +281,9 @@ impl Sqs {
         })
     }
 
-    fn url(local: &Core, name: &str) -> String {
-        format!("{}/{}/{name}", local.base_url(), local.account)
+    /// The queue's URL (it names the queue's region).
+    fn url(local: &Core, q: &Queue) -> String {
+        QueueRef::new(&q.account, &q.region, &q.name).url(local.base_url())
     }
 
     /// A random nonzero receipt nonce (splitmix64).
@@ -296,6 +321,68 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn queues_are_kept_per_region() {
+        let local = Local::new(&crate::local::Config::default()).unwrap();
+        let call = |region: &str, op: &'static str, body: Value| {
+            let local = local.clone();
+            let ctx = Ctx {
+                region: region.to_string(),
+                account: local.account.clone(),
+            };
+            async move { local.sqs.handle(&local, op, body, &ctx).await.unwrap() }
+        };
+        let (east, central) = ("us-east-1", "eu-central-1");
+        let url1 = call(east, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"].clone();
+        let url2 =
+            call(central, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"].clone();
+        assert_ne!(url1, url2);
+        assert!(
+            url2.as_str().unwrap().contains("/queue/eu-central-1/"),
+            "{url2}"
+        );
+        for (region, url, other) in [(east, &url1, &url2), (central, &url2, &url1)] {
+            let listed = call(region, "ListQueues", json!({})).await["QueueUrls"].clone();
+            assert_eq!(listed, json!([url]), "{region}");
+            let got = call(region, "GetQueueUrl", json!({"QueueName": "q"})).await;
+            assert_eq!(&got["QueueUrl"], url);
+            assert_ne!(&got["QueueUrl"], other);
+            let attrs = call(
+                region,
+                "GetQueueAttributes",
+                json!({"QueueUrl": url, "AttributeNames": ["QueueArn"]}),
+            )
+            .await;
+            assert_eq!(
+                attrs["Attributes"]["QueueArn"],
+                format!("arn:aws:sqs:{region}:{}:q", local.account)
+            );
+        }
+        // A queue URL is answered from the queue's own region, whatever the request's.
+        call(
+            central,
+            "SendMessage",
+            json!({"QueueUrl": url1, "MessageBody": "to east"}),
+        )
+        .await;
+        let got = call(east, "ReceiveMessage", json!({"QueueUrl": url1})).await;
+        assert_eq!(got["Messages"][0]["Body"], "to east");
+        let none = call(central, "ReceiveMessage", json!({"QueueUrl": url2})).await;
+        assert!(none.get("Messages").is_none(), "{none}");
+        // Delivery by ARN reaches the ARN's region.
+        let arn = format!("arn:aws:sqs:{central}:{}:q", local.account);
+        local
+            .sqs
+            .deliver(&local, &arn, "by arn".into(), None, None, BTreeMap::new())
+            .unwrap();
+        let got = call(east, "ReceiveMessage", json!({"QueueUrl": url2})).await;
+        assert_eq!(got["Messages"][0]["Body"], "by arn");
+        // Deleting one leaves the other.
+        call(east, "DeleteQueue", json!({"QueueUrl": url1})).await;
+        let listed = call(central, "ListQueues", json!({})).await["QueueUrls"].clone();
+        assert_eq!(listed, json!([url2]));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 use super::attrs::MAX_VISIBILITY_S;
 use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
 use super::errors::{invalid, missing, no_queue, receipt_invalid, sqs_error};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
@@ -15,6 +15,7 @@ use super::wire::{
 use super::{Queue, Sqs, lock_pair};
 use crate::local::core::AwsError;
 use crate::local::core::Core;
+use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
 use serde_json::Value;
@@ -46,7 +47,7 @@ impl Sqs {
         let mut st = q.live()?;
         st.tick(now);
         let out = st.send(incoming, now, &local.account, &mut |messages| {
-            journal_with(local, || Change::Sent {
+            journal_with(local, q, || ChangeKind::Sent {
                 queue: q.name.clone(),
                 messages: messages.to_vec(),
             })
@@ -58,8 +59,8 @@ impl Sqs {
         Ok(out.results)
     }
 
-    pub(super) fn send_message(&self, local: &Core, r: &SendMessageRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn send_message(&self, local: &Core, r: &SendMessageRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let inc = Incoming::parse(&r.message)?;
         let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
         let sent = out
@@ -121,8 +122,8 @@ impl Sqs {
         Ok(out)
     }
 
-    pub(super) fn send_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn send_message_batch(&self, local: &Core, r: &BatchRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let parsed: Vec<Result<Incoming, AwsError>> = entries
             .iter()
@@ -160,8 +161,9 @@ impl Sqs {
         &self,
         local: &Core,
         r: &ReceiveMessageRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let p = ReceiveParams::parse(r)?;
         let wait_s = match p.wait_s {
             Some(w) => w,
@@ -200,13 +202,13 @@ impl Sqs {
         q: &Queue,
         p: &ReceiveParams,
     ) -> Result<(Vec<ReceivedMessage>, Option<i64>), AwsError> {
-        let dlq_name = q
+        let dlq_arn = q
             .live()?
             .attrs
             .redrive
             .as_ref()
-            .map(|r| r.target_name().to_string());
-        let dlq = dlq_name.and_then(|n| self.by_name(&n));
+            .map(|r| r.target_arn.clone());
+        let dlq = dlq_arn.and_then(|a| self.by_arn(&a));
         let (mut st, mut dst) = lock_pair(q, dlq.as_deref());
         if q.deleted.load(Ordering::Acquire) {
             return Err(no_queue());
@@ -216,7 +218,7 @@ impl Sqs {
         // Dead-lettering needs the DLQ the policy names now, alive.
         let max_receive = match (&st.attrs.redrive, &dlq, &dst) {
             (Some(r), Some(d), Some(_))
-                if r.target_name() == d.name && !d.deleted.load(Ordering::Acquire) =>
+                if d.is(&r.target_arn) && !d.deleted.load(Ordering::Acquire) =>
             {
                 Some(r.max_receive)
             }
@@ -248,7 +250,7 @@ impl Sqs {
             dead_letter,
             &mut || self.nonce(),
             &mut |seq, m| {
-                journal_with(local, || Change::Moved {
+                journal_with(local, q, || ChangeKind::Moved {
                     from: q.name.clone(),
                     to: dlq_name.clone(),
                     messages: vec![(seq, m.clone())],
@@ -330,7 +332,7 @@ impl Sqs {
         if seqs.is_empty() {
             return Ok(results);
         }
-        journal_with(local, || Change::Deleted {
+        journal_with(local, q, || ChangeKind::Deleted {
             queue: q.name.clone(),
             seqs: seqs.clone(),
         })?;
@@ -345,16 +347,21 @@ impl Sqs {
         Ok(results)
     }
 
-    pub(super) fn delete_message(&self, local: &Core, r: &ReceiptRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn delete_message(&self, local: &Core, r: &ReceiptRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
         r.pop().unwrap_or(Ok(()))?;
         reply(Empty {})
     }
 
-    pub(super) fn delete_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn delete_message_batch(
+        &self,
+        local: &Core,
+        r: &BatchRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let typed: Vec<ReceiptRequest> = entries.iter().map(|(_, e)| input((*e).clone())).collect();
         let mut handles = Vec::with_capacity(entries.len());
@@ -410,8 +417,8 @@ impl Sqs {
         st.change_visibility(seq, timeout as u64, now)
     }
 
-    pub(super) fn change_visibility(&self, r: &ReceiptRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn change_visibility(&self, r: &ReceiptRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
         let released = {
@@ -424,8 +431,8 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn change_visibility_batch(&self, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn change_visibility_batch(&self, r: &BatchRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let mut successful = Vec::new();
         let mut failed = Vec::new();
@@ -456,8 +463,8 @@ impl Sqs {
         reply(BatchOut { successful, failed })
     }
 
-    pub(super) fn purge_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn purge_queue(&self, local: &Core, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let mut st = q.live()?;
         let now = now_ms();
         if let Some(last) = st.last_purge_ms
@@ -473,7 +480,7 @@ impl Sqs {
                 ),
             ));
         }
-        journal_with(local, || Change::Purged {
+        journal_with(local, &q, || ChangeKind::Purged {
             queue: q.name.clone(),
             at_ms: now,
         })?;

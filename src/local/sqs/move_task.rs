@@ -2,10 +2,10 @@
 //! `CancelMessageMoveTask`): a task moves a DLQ's messages back to their
 //! source (or to a destination) in batches, at the requested velocity.
 
-use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found, unsupported};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
+use super::names::QueueRef;
 use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
 use super::wire::{MoveTaskOut, MoveTasksOut, TaskCancelledOut, TaskHandleOut, reply};
@@ -41,19 +41,15 @@ impl Sqs {
         r: &StartMoveTaskRequest,
     ) -> OpResult {
         let source_arn = need(&r.source_arn, "SourceArn")?;
-        let source = self
-            .by_name(name_of(source_arn))
-            .filter(|_| source_arn.starts_with("arn:"))
-            .ok_or_else(|| {
-                resource_not_found(
-                    "The resource that you specified for the SourceArn parameter doesn't exist.",
-                )
-            })?;
+        let source = self.by_arn(source_arn).ok_or_else(|| {
+            resource_not_found(
+                "The resource that you specified for the SourceArn parameter doesn't exist.",
+            )
+        })?;
         let destination_arn = r.destination_arn.get().map(str::to_string);
         if let Some(d) = &destination_arn {
             let dest = self
-                .by_name(name_of(d))
-                .filter(|_| d.starts_with("arn:"))
+                .by_arn(d)
                 .ok_or_else(|| {
                     resource_not_found("The resource that you specified for the DestinationArn parameter doesn't exist.")
                 })?;
@@ -83,7 +79,7 @@ impl Sqs {
                 .attrs
                 .redrive
                 .as_ref()
-                .is_some_and(|r| r.target_name() == source.name)
+                .is_some_and(|r| source.is(&r.target_arn))
         });
         if !is_dlq {
             return Err(invalid(
@@ -97,9 +93,10 @@ impl Sqs {
         };
         let task = {
             let mut tasks = self.tasks();
-            if tasks.iter().any(|t| {
-                t.source == source.name && matches!(t.status().0, "RUNNING" | "CANCELLING")
-            }) {
+            if tasks
+                .iter()
+                .any(|t| t.source == source.arn && matches!(t.status().0, "RUNNING" | "CANCELLING"))
+            {
                 return Err(unsupported(
                     "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
                 ));
@@ -111,7 +108,7 @@ impl Sqs {
             let task = Arc::new(MoveTask {
                 handle,
                 source_arn: source_arn.to_string(),
-                source: source.name.clone(),
+                source: source.arn.clone(),
                 destination_arn,
                 max_per_second,
                 started_ms: now_ms(),
@@ -123,7 +120,7 @@ impl Sqs {
             tasks.push(task.clone());
             // Keep the latest TASKS_KEPT per source.
             let mut seen = 0;
-            let src = source.name.clone();
+            let src = source.arn.clone();
             let keep: Vec<bool> = tasks
                 .iter()
                 .rev()
@@ -161,13 +158,13 @@ impl Sqs {
                 "MaxResults must be an integer from 1 to 10.",
             )?
             .unwrap_or(1) as usize;
-        let name = name_of(source_arn);
-        let exists = self.by_name(name).is_some();
+        let key = QueueRef::from_arn(source_arn).map(|r| r.arn());
+        let exists = self.by_arn(source_arn).is_some();
         let tasks = self.tasks();
         let mine: Vec<&Arc<MoveTask>> = tasks
             .iter()
             .rev()
-            .filter(|t| t.source == name)
+            .filter(|t| Some(&t.source) == key.as_ref())
             .take(max)
             .collect();
         if !exists && mine.is_empty() {
@@ -223,7 +220,7 @@ impl Sqs {
     /// destination); returns how many moved (0: nothing left to move).
     pub(super) fn move_some(&self, local: &Core, task: &MoveTask, n: usize) -> Result<u64, String> {
         const GONE: &str = "AWS.SimpleQueueService.NonExistentQueue";
-        let src = self.by_name(&task.source).ok_or_else(|| GONE.to_string())?;
+        let src = self.by_arn(&task.source).ok_or_else(|| GONE.to_string())?;
         let now = now_ms();
         let dest_arn = match &task.destination_arn {
             Some(a) => a.clone(),
@@ -242,9 +239,7 @@ impl Sqs {
                     })?
             }
         };
-        let dest = self
-            .by_name(name_of(&dest_arn))
-            .ok_or_else(|| GONE.to_string())?;
+        let dest = self.by_arn(&dest_arn).ok_or_else(|| GONE.to_string())?;
         let (mut s, d) = lock_pair(&src, Some(&dest));
         let Some(mut d) = d else {
             return Err("the destination is the source queue".to_string());
@@ -255,7 +250,7 @@ impl Sqs {
         let only_from = task.destination_arn.is_none().then_some(dest.name.as_str());
         let count = s
             .move_to(&mut d, dest.fifo, n, now, only_from, &mut |moved| {
-                journal_with(local, || Change::Moved {
+                journal_with(local, &src, || ChangeKind::Moved {
                     from: src.name.clone(),
                     to: dest.name.clone(),
                     messages: moved.to_vec(),

@@ -1,9 +1,10 @@
 //! Queue operations: create, look up, list, delete, attributes, tags,
 //! permissions and the dead-letter source list.
 
-use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
+use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, parse_bool};
 use super::errors::{invalid, missing, no_queue, sqs_error, unknown_attribute};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
+use super::names::QueueRef;
 use super::wire::{
     AttributesOut, DeadLetterSourcesOut, Empty, ListQueuesOut, QueueUrlOut, TagsOut, reply,
 };
@@ -45,7 +46,7 @@ impl Sqs {
             ))
         };
         let dlq = self
-            .by_name(r.target_name())
+            .by_arn(&r.target_arn)
             .ok_or_else(|| bad("Dead letter target does not exist."))?;
         if dlq.fifo != fifo {
             return Err(bad(
@@ -83,7 +84,8 @@ impl Sqs {
                 "Value {name} for parameter QueueName is invalid. Reason: {why}"
             )));
         }
-        let arn = ctx.arn("sqs", name);
+        let at = QueueRef::new(&ctx.account, &ctx.region, name);
+        let arn = at.arn();
         let mut attrs = Attrs::default();
         for (k, v) in &given {
             attrs.set(k, v, fifo)?;
@@ -93,7 +95,7 @@ impl Sqs {
         }
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         let mut queues = self.write_queues();
-        if let Some(q) = queues.get(name) {
+        if let Some(q) = queues.get(&arn) {
             let existing = q.lock().attrs.settable(q.fifo);
             let wanted = attrs.settable(fifo);
             let same = q.fifo == fifo
@@ -109,11 +111,12 @@ impl Sqs {
                 ));
             }
             return reply(QueueUrlOut {
-                queue_url: Self::url(local, name),
+                queue_url: Self::url(local, q),
             });
         }
         let created_s = now_ms() / 1000;
-        journal_with(local, || Change::QueueCreated {
+        let q = self.new_queue(&at, fifo, created_s);
+        journal_with(local, &q, || ChangeKind::QueueCreated {
             name: name.to_string(),
             arn: arn.clone(),
             fifo,
@@ -121,33 +124,34 @@ impl Sqs {
             tags: tags.clone(),
             created_s,
         })?;
-        let q = self.new_queue(name, arn, fifo, created_s);
         {
             let mut st = q.lock();
             st.attrs = attrs;
             st.tags = tags;
             st.created();
         }
-        queues.insert(name.to_string(), q);
-        reply(QueueUrlOut {
-            queue_url: Self::url(local, name),
-        })
+        let queue_url = Self::url(local, &q);
+        queues.insert(arn, q);
+        reply(QueueUrlOut { queue_url })
     }
 
-    pub(super) fn get_queue_url(&self, local: &Core, r: &GetQueueUrlRequest) -> OpResult {
+    pub(super) fn get_queue_url(
+        &self,
+        local: &Core,
+        r: &GetQueueUrlRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
-        if let Some(owner) = r.queue_owner_account_id.get()
-            && owner != local.account
-        {
-            return Err(no_queue());
-        }
-        self.by_name(name).ok_or_else(no_queue)?;
+        let account = r.queue_owner_account_id.get().unwrap_or(&ctx.account);
+        let q = self
+            .by_arn(&QueueRef::new(account, &ctx.region, name).arn())
+            .ok_or_else(no_queue)?;
         reply(QueueUrlOut {
-            queue_url: Self::url(local, name),
+            queue_url: Self::url(local, &q),
         })
     }
 
-    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest) -> OpResult {
+    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest, ctx: &Ctx) -> OpResult {
         let prefix = r.queue_name_prefix.get().unwrap_or("");
         let max = r.max_results.within(
             "MaxResults",
@@ -156,37 +160,35 @@ impl Sqs {
             "MaxResults must be an integer between 1 and 1000.",
         )?;
         let after = r.next_token.get().map(from_token).transpose()?;
-        let mut names: Vec<String> = self
+        let mut found: Vec<Arc<Queue>> = self
             .read_queues()
-            .keys()
-            .filter(|n| n.starts_with(prefix))
-            .filter(|n| after.as_ref().is_none_or(|a| n.as_str() > a.as_str()))
+            .values()
+            .filter(|q| q.region == ctx.region && q.account == ctx.account)
+            .filter(|q| q.name.starts_with(prefix))
+            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
             .cloned()
             .collect();
-        names.sort();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
         let limit = max.unwrap_or(1000) as usize;
-        let more = max.is_some() && names.len() > limit;
-        names.truncate(limit);
+        let more = max.is_some() && found.len() > limit;
+        found.truncate(limit);
         reply(ListQueuesOut {
-            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
-            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+            queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
+            next_token: found.last().filter(|_| more).map(|q| page_token(&q.name)),
         })
     }
 
-    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
-        let url = need(&r.queue_url, "QueueUrl")?;
-        let name = name_of(url);
-        let q = {
+    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
+        {
             let mut queues = self.write_queues();
-            let q = queues.get(name).cloned().ok_or_else(no_queue)?;
             let _st = q.live()?;
-            journal_with(local, || Change::QueueDeleted {
-                name: name.to_string(),
+            journal_with(local, &q, || ChangeKind::QueueDeleted {
+                name: q.name.clone(),
             })?;
             q.deleted.store(true, Ordering::Release);
-            queues.remove(name);
-            q.clone()
-        };
+            queues.remove(&q.arn);
+        }
         q.wake();
         for t in self
             .tasks
@@ -194,15 +196,19 @@ impl Sqs {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
         {
-            if t.source == q.name {
+            if t.source == q.arn {
                 t.cancel.store(true, Ordering::Release);
             }
         }
         reply(Empty {})
     }
 
-    pub(super) fn get_queue_attributes(&self, r: &GetQueueAttributesRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn get_queue_attributes(
+        &self,
+        r: &GetQueueAttributesRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let names = r.attribute_names.strs();
         for n in &names {
             if !ATTRIBUTE_NAMES.contains(n) {
@@ -229,8 +235,9 @@ impl Sqs {
         &self,
         local: &Core,
         r: &SetQueueAttributesRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let given = r.attributes.pairs();
         if given.is_empty() {
             return Err(missing("Attribute.Name"));
@@ -244,7 +251,7 @@ impl Sqs {
             attrs.set(k, v, q.fifo)?;
         }
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: given.iter().cloned().collect(),
             modified_s,
@@ -258,8 +265,8 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         if tags.is_empty() {
             return Err(missing("Tags"));
@@ -270,7 +277,7 @@ impl Sqs {
                 "Too many tags added for queue (the maximum is 50).",
             ));
         }
-        journal_with(local, || Change::Tagged {
+        journal_with(local, &q, || ChangeKind::Tagged {
             name: q.name.clone(),
             tags: tags.clone(),
         })?;
@@ -278,14 +285,14 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
         if keys.is_empty() {
             return Err(missing("TagKeys"));
         }
         let mut st = q.live()?;
-        journal_with(local, || Change::Untagged {
+        journal_with(local, &q, || ChangeKind::Untagged {
             name: q.name.clone(),
             keys: keys.clone(),
         })?;
@@ -295,14 +302,19 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn list_queue_tags(&self, r: &QueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn list_queue_tags(&self, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let st = q.live()?;
         reply(TagsOut { tags: &st.tags })
     }
 
-    pub(super) fn add_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn add_permission(
+        &self,
+        local: &Core,
+        r: &PermissionRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let label = need(&r.label, "Label")?;
         let accounts = r.account_ids.strs();
         let actions = r.actions.strs();
@@ -345,7 +357,7 @@ impl Sqs {
         }));
         let text = policy.to_string();
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
             modified_s,
@@ -355,8 +367,13 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn remove_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn remove_permission(
+        &self,
+        local: &Core,
+        r: &PermissionRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let label = need(&r.label, "Label")?;
         let mut st = q.live()?;
         let mut policy: Value = st
@@ -383,7 +400,7 @@ impl Sqs {
             policy.to_string()
         };
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
             modified_s,
@@ -397,8 +414,9 @@ impl Sqs {
         &self,
         local: &Core,
         r: &ListQueuesRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let dlq = self.queue_of(&r.queue_url)?;
+        let dlq = self.queue_of(&r.queue_url, ctx)?;
         let max = r.max_results.within(
             "MaxResults",
             1,
@@ -407,7 +425,7 @@ impl Sqs {
         )?;
         let after = r.next_token.get().map(from_token).transpose()?;
         let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
-        let mut names: Vec<String> = all
+        let mut found: Vec<&Arc<Queue>> = all
             .iter()
             .filter(|q| q.id != dlq.id)
             .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
@@ -416,17 +434,16 @@ impl Sqs {
                     .attrs
                     .redrive
                     .as_ref()
-                    .is_some_and(|r| r.target_name() == dlq.name)
+                    .is_some_and(|r| dlq.is(&r.target_arn))
             })
-            .map(|q| q.name.clone())
             .collect();
-        names.sort();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
         let limit = max.unwrap_or(1000) as usize;
-        let more = max.is_some() && names.len() > limit;
-        names.truncate(limit);
+        let more = max.is_some() && found.len() > limit;
+        found.truncate(limit);
         reply(DeadLetterSourcesOut {
-            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
-            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+            queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
+            next_token: found.last().filter(|_| more).map(|q| page_token(&q.name)),
         })
     }
 }
