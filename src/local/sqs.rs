@@ -156,6 +156,22 @@ impl Default for Sqs {
     }
 }
 
+/// Gives a `SendMessage` the request's X-Ray header (`X-Amzn-Trace-Id`) as
+/// its `AWSTraceHeader` system attribute, unless it names one itself (as AWS
+/// does). Other operations are left as they are.
+pub fn trace_header_into(op: &str, body: &mut Value, trace: Option<&str>) {
+    let (Some(trace), "SendMessage", Some(obj)) = (trace, op, body.as_object_mut()) else {
+        return;
+    };
+    let sys = obj
+        .entry("MessageSystemAttributes")
+        .or_insert_with(|| json!({}));
+    if let Some(sys) = sys.as_object_mut() {
+        sys.entry("AWSTraceHeader")
+            .or_insert_with(|| json!({"DataType": "String", "StringValue": trace}));
+    }
+}
+
 /// What SQS needs of the backend that holds it: the [`Core`] (by deref) and
 /// itself, for the move tasks it spawns. `Local` implements it; SQS never
 /// names `Local`.
@@ -321,6 +337,38 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn the_xray_header_becomes_the_aws_trace_header() {
+        let (_local, call) = sqs_in("us-east-1");
+        let url = call("CreateQueue", json!({"QueueName": "t"}))
+            .await
+            .unwrap()["QueueUrl"]
+            .clone();
+        let trace = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1";
+        let mut send = json!({"QueueUrl": url, "MessageBody": "test"});
+        trace_header_into("SendMessage", &mut send, Some(trace));
+        call("SendMessage", send).await.unwrap();
+        // One the message names itself wins.
+        let mut own = json!({"QueueUrl": url, "MessageBody": "own", "MessageSystemAttributes":
+            {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=own"}}});
+        trace_header_into("SendMessage", &mut own, Some(trace));
+        call("SendMessage", own).await.unwrap();
+        let got = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "AttributeNames": ["AWSTraceHeader"]}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got["Messages"][0]["Attributes"]["AWSTraceHeader"], trace);
+        assert_eq!(
+            got["Messages"][1]["Attributes"]["AWSTraceHeader"],
+            "Root=own"
+        );
+        let mut other = json!({"QueueUrl": url});
+        trace_header_into("ReceiveMessage", &mut other, Some(trace));
+        assert_eq!(other, json!({"QueueUrl": url}));
     }
 
     #[tokio::test]

@@ -401,14 +401,18 @@ pub(super) fn parse_message_attributes(
         )));
     }
     for (name, a) in obj {
+        // ASCII letters and digits, `_-.`, and the Latin letters AWS accepts
+        // (U+00C0 to U+017F: `attr.1øßä`).
         let bad_name = name.is_empty()
-            || name.len() > 256
+            || name.chars().count() > 256
             || name.starts_with('.')
             || name.ends_with('.')
             || name.contains("..")
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            || !name.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | '-' | '.')
+                    || ('\u{C0}'..='\u{17F}').contains(&c)
+            });
         let lower = name.to_ascii_lowercase();
         if bad_name || lower.starts_with("aws.") || lower.starts_with("amazon.") {
             return Err(invalid(format!(
@@ -474,7 +478,9 @@ pub(super) fn parse_message_attributes(
                     "Can't cast the value of message (user) attribute '{name}' to a number."
                 )));
             }
-            check_contents(&format!("message attribute '{name}'"), s)?;
+            // AWS answers InvalidParameterValue here (InvalidMessageContents for a body).
+            check_contents(&format!("message attribute '{name}'"), s)
+                .map_err(|e| invalid(e.message))?;
             size += s.len();
             AttrValue {
                 data_type: data_type.to_string(),
@@ -818,6 +824,38 @@ mod tests {
         // Not an object: an empty request.
         let empty: QueueRequest = input(json!("not an object"));
         assert!(empty.queue_url.get().is_none());
+    }
+
+    #[test]
+    fn message_attribute_names_and_values_as_aws_checks_them() {
+        let one = |name: &str, value: &str| {
+            parse_message_attributes(Some(
+                &json!({name: {"DataType": "String", "StringValue": value}}),
+            ))
+        };
+        assert!(one("attr.1øßä", "Valida").is_ok());
+        for bad in [
+            "Invalid-§-attr",
+            "Invalid-!-attr",
+            "aWs.x",
+            ".x",
+            "x.",
+            &"L".repeat(257),
+        ] {
+            assert_eq!(
+                one(bad, "v").unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+        // Invalid characters in a value: InvalidParameterValue (in a body: InvalidMessageContents).
+        let e = one("attr1", "Invalid-\u{8},\u{b}").unwrap_err();
+        assert_eq!(e.code, "InvalidParameterValue");
+        assert!(
+            e.message.starts_with("Invalid characters found"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
