@@ -372,6 +372,38 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn list_queues_pages_with_an_encoded_url_token() {
+        use base64::Engine as _;
+        let (_local, call) = sqs_in("us-east-1");
+        let mut urls = Vec::new();
+        for n in ["p-0", "p-1", "p-2"] {
+            urls.push(
+                call("CreateQueue", json!({"QueueName": n})).await.unwrap()["QueueUrl"].clone(),
+            );
+        }
+        let first = call(
+            "ListQueues",
+            json!({"QueueNamePrefix": "p-", "MaxResults": 2}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(first["QueueUrls"], json!(urls[..2]));
+        let token = first["NextToken"].as_str().unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .unwrap();
+        assert_eq!(json!(String::from_utf8(decoded).unwrap()), urls[1]);
+        let rest = call(
+            "ListQueues",
+            json!({"QueueNamePrefix": "p-", "MaxResults": 2, "NextToken": token}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest["QueueUrls"], json!(urls[2..]));
+        assert!(rest.get("NextToken").is_none());
+    }
+
+    #[tokio::test]
     async fn queues_are_kept_per_region() {
         let local = Local::new(&crate::local::Config::default()).unwrap();
         let call = |region: &str, op: &'static str, body: Value| {

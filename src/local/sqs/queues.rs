@@ -159,7 +159,13 @@ impl Sqs {
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = r.next_token.get().map(from_token).transpose()?;
+        // The token is the last URL of the page before (as AWS's), base64.
+        let after = r
+            .next_token
+            .get()
+            .map(from_token)
+            .transpose()?
+            .map(|t| QueueRef::from_url(&t, &ctx.region, &ctx.account).name);
         let mut found: Vec<Arc<Queue>> = self
             .read_queues()
             .values()
@@ -174,7 +180,10 @@ impl Sqs {
         found.truncate(limit);
         reply(ListQueuesOut {
             queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
-            next_token: found.last().filter(|_| more).map(|q| page_token(&q.name)),
+            next_token: found
+                .last()
+                .filter(|_| more)
+                .map(|q| page_token(&Self::url(local, q))),
         })
     }
 
@@ -423,7 +432,13 @@ impl Sqs {
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = r.next_token.get().map(from_token).transpose()?;
+        // The token is the last URL of the page before (as AWS's), base64.
+        let after = r
+            .next_token
+            .get()
+            .map(from_token)
+            .transpose()?
+            .map(|t| QueueRef::from_url(&t, &ctx.region, &ctx.account).name);
         let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
         let mut found: Vec<&Arc<Queue>> = all
             .iter()
@@ -443,7 +458,10 @@ impl Sqs {
         found.truncate(limit);
         reply(DeadLetterSourcesOut {
             queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
-            next_token: found.last().filter(|_| more).map(|q| page_token(&q.name)),
+            next_token: found
+                .last()
+                .filter(|_| more)
+                .map(|q| page_token(&Self::url(local, q))),
         })
     }
 }
