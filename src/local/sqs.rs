@@ -156,19 +156,25 @@ impl Default for Sqs {
     }
 }
 
-/// Gives a `SendMessage` the request's X-Ray header (`X-Amzn-Trace-Id`) as
-/// its `AWSTraceHeader` system attribute, unless it names one itself (as AWS
-/// does). Other operations are left as they are.
+/// Gives the messages of a `SendMessage` or `SendMessageBatch` the
+/// request's X-Ray header (`X-Amzn-Trace-Id`) as their `AWSTraceHeader`
+/// system attribute, unless a message names one itself (as AWS does; no
+/// `MD5OfMessageSystemAttributes` for it). Other operations are left as they are.
 pub fn trace_header_into(op: &str, body: &mut Value, trace: Option<&str>) {
-    let (Some(trace), "SendMessage", Some(obj)) = (trace, op, body.as_object_mut()) else {
-        return;
+    let Some(trace) = trace else { return };
+    let mark = |m: &mut Value| {
+        if let Some(obj) = m.as_object_mut() {
+            obj.insert("eddy:TraceHeader".to_string(), json!(trace));
+        }
     };
-    let sys = obj
-        .entry("MessageSystemAttributes")
-        .or_insert_with(|| json!({}));
-    if let Some(sys) = sys.as_object_mut() {
-        sys.entry("AWSTraceHeader")
-            .or_insert_with(|| json!({"DataType": "String", "StringValue": trace}));
+    match op {
+        "SendMessage" => mark(body),
+        "SendMessageBatch" => {
+            if let Some(entries) = body.get_mut("Entries").and_then(Value::as_array_mut) {
+                entries.iter_mut().for_each(mark);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -366,6 +372,22 @@ mod tests {
             got["Messages"][1]["Attributes"]["AWSTraceHeader"],
             "Root=own"
         );
+        let mut batch =
+            json!({"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "in a batch"}]});
+        trace_header_into("SendMessageBatch", &mut batch, Some(trace));
+        let sent = call("SendMessageBatch", batch).await.unwrap();
+        assert!(
+            sent["Successful"][0]
+                .get("MD5OfMessageSystemAttributes")
+                .is_none()
+        );
+        let got = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": url, "AttributeNames": ["AWSTraceHeader"]}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got["Messages"][0]["Attributes"]["AWSTraceHeader"], trace);
         let mut other = json!({"QueueUrl": url});
         trace_header_into("ReceiveMessage", &mut other, Some(trace));
         assert_eq!(other, json!({"QueueUrl": url}));

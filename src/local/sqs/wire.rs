@@ -279,6 +279,10 @@ pub(super) struct MessageEntry {
     pub(super) message_system_attributes: Option<Value>,
     pub(super) message_group_id: Str,
     pub(super) message_deduplication_id: Str,
+    /// The request's `X-Amzn-Trace-Id` header (put here by
+    /// `sqs::trace_header_into`): the `AWSTraceHeader` unless the message names one.
+    #[serde(rename = "eddy:TraceHeader")]
+    pub(super) header_trace: Str,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -541,6 +545,9 @@ impl Incoming {
             if !parsed.is_empty() {
                 md5_system = Some(md5_of_attributes(&parsed));
             }
+        }
+        if trace_header.is_none() {
+            trace_header = e.header_trace.get().map(str::to_string);
         }
         let md5_attributes = (!attributes.is_empty()).then(|| md5_of_attributes(&attributes));
         Ok(Incoming {
