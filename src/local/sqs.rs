@@ -15,7 +15,11 @@
 //!
 //! Receipt handles encode (queue id, seq, nonce): lookups are O(1). A
 //! handle of an earlier receive is stale: deleting with it succeeds without
-//! deleting (as on AWS).
+//! deleting (as on AWS), `ChangeMessageVisibility` still changes the message
+//! (as on AWS); on a FIFO queue, deleting with a handle whose visibility
+//! ended fails (the handle has expired). A FIFO receive with a
+//! `ReceiveRequestAttemptId` retried within five minutes answers the same
+//! messages and handles.
 //!
 //! Durability: every acknowledged write is journaled (`Change`) under the
 //! queue's lock, before it is applied, so the journal's order is the order
