@@ -164,9 +164,13 @@ mod tests {
 
     #[test]
     fn a_journal_entry_is_the_line_record_reads_back() {
-        let change = crate::local::sqs::journal::Change::Purged {
-            queue: "q".to_string(),
-            at_ms: 7,
+        let change = crate::local::sqs::journal::Change {
+            region: Some("us-east-1".to_string()),
+            account: Some("000000000000".to_string()),
+            kind: crate::local::sqs::journal::ChangeKind::Purged {
+                queue: "q".to_string(),
+                at_ms: 7,
+            },
         };
         let entry = serde_json::to_string(&Entry {
             service: "Sqs",

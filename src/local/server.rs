@@ -227,6 +227,11 @@ async fn dispatch<H: EventsHost>(
             }
         }
     };
+    let mut input = input;
+    if service == Service::Sqs {
+        let trace = headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok());
+        crate::local::sqs::trace_header_into(op, &mut input, trace);
+    }
     let result = match service {
         Service::Sqs => local.sqs().handle(&local, op, input, &ctx).await,
         Service::Events => local.events().handle(&local, op, input, &ctx).await,

@@ -15,7 +15,11 @@
 //!
 //! Receipt handles encode (queue id, seq, nonce): lookups are O(1). A
 //! handle of an earlier receive is stale: deleting with it succeeds without
-//! deleting (as on AWS).
+//! deleting (as on AWS), `ChangeMessageVisibility` still changes the message
+//! (as on AWS); on a FIFO queue, deleting with a handle whose visibility
+//! ended fails (the handle has expired). A FIFO receive with a
+//! `ReceiveRequestAttemptId` retried within five minutes answers the same
+//! messages and handles.
 //!
 //! Durability: every acknowledged write is journaled (`Change`) under the
 //! queue's lock, before it is applied, so the journal's order is the order
@@ -23,15 +27,18 @@
 //! a restart, messages that were in flight are visible again and receive
 //! counts restart from what the last move recorded.
 //!
+//! Queues are kept per account and region (keyed by ARN); `names` reads
+//! queue URLs and ARNs into a [`names::QueueRef`] and writes them back.
+//!
 //! Layout: this file holds the service (`Sqs`: the queues, each behind its
 //! own lock, and the operation dispatch); `wire` parses requests and shapes
 //! responses; `engine` is one queue's state and semantics (no tokio, time is
 //! a parameter); `journal` holds the durable records and their replay;
 //! `queues`, `messages` and `move_task` are the operations; `task` a move
 //! task's record; `attrs` the queue and message attributes; `errors` the SQS
-//! error codes; `recent` the names deleted in the last minute. Files here
-//! may use this one; this one names only `attrs`, `engine`, `errors`,
-//! `recent`, `task` and `wire`, which never use it (no import
+//! error codes; `recent` the names deleted in the last minute; `names` queue
+//! URLs and ARNs. Files here may use this one; this one names only `attrs`,
+//! `engine`, `errors`, `names`, `recent`, `task` and `wire`, which never use it (no import
 //! cycle through the service file; `journal` is public for `local::Record`).
 
 mod attrs;
@@ -42,6 +49,7 @@ mod fidelity_tests;
 pub mod journal;
 mod messages;
 mod move_task;
+mod names;
 mod queues;
 mod recent;
 mod task;
@@ -54,9 +62,9 @@ use crate::local::core::AwsError;
 use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
-use attrs::name_of;
 use engine::{Incoming, QState};
 use errors::no_queue;
+use names::QueueRef;
 use serde_json::Map;
 use serde_json::Value;
 use serde_json::json;
@@ -78,6 +86,8 @@ struct Queue {
     /// Unique per creation: lock order and receipt handles.
     id: u64,
     name: String,
+    region: String,
+    account: String,
     arn: String,
     fifo: bool,
     deleted: AtomicBool,
@@ -97,6 +107,11 @@ impl Queue {
             return Err(no_queue());
         }
         Ok(g)
+    }
+
+    /// Whether `arn` names this queue.
+    fn is(&self, arn: &str) -> bool {
+        QueueRef::from_arn(arn).is_some_and(|r| r.arn() == self.arn)
     }
 
     fn wake(&self) {
@@ -126,7 +141,11 @@ fn lock_pair<'a>(a: &'a Queue, b: Option<&'a Queue>) -> Pair<'a> {
 
 /// SQS state.
 pub struct Sqs {
+    /// Every queue of every account and region, by ARN.
     queues: RwLock<HashMap<String, Arc<Queue>>>,
+    /// At replay: the ARN of each queue created by a journal record written
+    /// before records named their region and account, by name.
+    legacy: Mutex<HashMap<String, String>>,
     next_id: AtomicU64,
     rng: AtomicU64,
     tasks: Mutex<Vec<Arc<MoveTask>>>,
@@ -139,11 +158,34 @@ impl Default for Sqs {
         let seed = uuid::Uuid::new_v4().as_u64_pair().0 | 1;
         Sqs {
             queues: RwLock::new(HashMap::new()),
+            legacy: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             rng: AtomicU64::new(seed),
             tasks: Mutex::new(Vec::new()),
             recently_deleted: recent::RecentlyDeleted::default(),
         }
+    }
+}
+
+/// Gives the messages of a `SendMessage` or `SendMessageBatch` the
+/// request's X-Ray header (`X-Amzn-Trace-Id`) as their `AWSTraceHeader`
+/// system attribute, unless a message names one itself (as AWS does; no
+/// `MD5OfMessageSystemAttributes` for it). Other operations are left as they are.
+pub fn trace_header_into(op: &str, body: &mut Value, trace: Option<&str>) {
+    let Some(trace) = trace else { return };
+    let mark = |m: &mut Value| {
+        if let Some(obj) = m.as_object_mut() {
+            obj.insert("eddy:TraceHeader".to_string(), json!(trace));
+        }
+    };
+    match op {
+        "SendMessage" => mark(body),
+        "SendMessageBatch" => {
+            if let Some(entries) = body.get_mut("Entries").and_then(Value::as_array_mut) {
+                entries.iter_mut().for_each(mark);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -165,26 +207,28 @@ impl Sqs {
     ) -> OpResult {
         let b = body;
         match op {
-            "ReceiveMessage" => self.receive_message(local, &input(b)).await,
+            "ReceiveMessage" => self.receive_message(local, &input(b), ctx).await,
             "CreateQueue" => self.create_queue(local, &input(b), ctx),
-            "GetQueueUrl" => self.get_queue_url(local, &input(b)),
-            "ListQueues" => self.list_queues(local, &input(b)),
-            "DeleteQueue" => self.delete_queue(local, &input(b)),
-            "GetQueueAttributes" => self.get_queue_attributes(&input(b)),
-            "SetQueueAttributes" => self.set_queue_attributes(local, &input(b)),
-            "TagQueue" => self.tag_queue(local, &input(b)),
-            "UntagQueue" => self.untag_queue(local, &input(b)),
-            "ListQueueTags" => self.list_queue_tags(&input(b)),
-            "AddPermission" => self.add_permission(local, &input(b)),
-            "RemovePermission" => self.remove_permission(local, &input(b)),
-            "SendMessage" => self.send_message(local, &input(b)),
-            "SendMessageBatch" => self.send_message_batch(local, &input(b)),
-            "DeleteMessage" => self.delete_message(local, &input(b)),
-            "DeleteMessageBatch" => self.delete_message_batch(local, &input(b)),
-            "ChangeMessageVisibility" => self.change_visibility(&input(b)),
-            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b)),
-            "PurgeQueue" => self.purge_queue(local, &input(b)),
-            "ListDeadLetterSourceQueues" => self.list_dead_letter_source_queues(local, &input(b)),
+            "GetQueueUrl" => self.get_queue_url(local, &input(b), ctx),
+            "ListQueues" => self.list_queues(local, &input(b), ctx),
+            "DeleteQueue" => self.delete_queue(local, &input(b), ctx),
+            "GetQueueAttributes" => self.get_queue_attributes(&input(b), ctx),
+            "SetQueueAttributes" => self.set_queue_attributes(local, &input(b), ctx),
+            "TagQueue" => self.tag_queue(local, &input(b), ctx),
+            "UntagQueue" => self.untag_queue(local, &input(b), ctx),
+            "ListQueueTags" => self.list_queue_tags(&input(b), ctx),
+            "AddPermission" => self.add_permission(local, &input(b), ctx),
+            "RemovePermission" => self.remove_permission(local, &input(b), ctx),
+            "SendMessage" => self.send_message(local, &input(b), ctx),
+            "SendMessageBatch" => self.send_message_batch(local, &input(b), ctx),
+            "DeleteMessage" => self.delete_message(local, &input(b), ctx),
+            "DeleteMessageBatch" => self.delete_message_batch(local, &input(b), ctx),
+            "ChangeMessageVisibility" => self.change_visibility(&input(b), ctx),
+            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b), ctx),
+            "PurgeQueue" => self.purge_queue(local, &input(b), ctx),
+            "ListDeadLetterSourceQueues" => {
+                self.list_dead_letter_source_queues(local, &input(b), ctx)
+            }
             "StartMessageMoveTask" => self.start_move_task(local, &input(b)),
             "ListMessageMoveTasks" => self.list_move_tasks(&input(b)),
             "CancelMessageMoveTask" => self.cancel_move_task(&input(b)),
@@ -192,9 +236,9 @@ impl Sqs {
         }
     }
 
-    /// Whether a queue with this ARN (or name) exists.
-    pub fn has_queue(&self, arn_or_name: &str) -> bool {
-        self.by_name(name_of(arn_or_name)).is_some()
+    /// Whether a queue with this ARN exists.
+    pub fn has_queue(&self, arn: &str) -> bool {
+        self.by_arn(arn).is_some()
     }
 
     /// Delivery from EventBridge (or any internal producer) to the queue with
@@ -210,7 +254,7 @@ impl Sqs {
         dedup_id: Option<String>,
         attributes: BTreeMap<String, String>,
     ) -> Result<String, AwsError> {
-        let q = self.by_name(name_of(queue_arn)).ok_or_else(no_queue)?;
+        let q = self.by_arn(queue_arn).ok_or_else(no_queue)?;
         let message_attributes = (!attributes.is_empty()).then(|| {
             let attrs: Map<String, Value> = attributes
                 .into_iter()
@@ -242,21 +286,27 @@ impl Sqs {
         self.queues.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn by_name(&self, name: &str) -> Option<Arc<Queue>> {
-        self.read_queues().get(name).cloned()
+    /// The queue with this ARN (`arn:aws:sqs:REGION:ACCOUNT:NAME`).
+    fn by_arn(&self, arn: &str) -> Option<Arc<Queue>> {
+        let key = QueueRef::from_arn(arn)?.arn();
+        self.read_queues().get(&key).cloned()
     }
 
-    /// The queue of the request's `QueueUrl`.
-    fn queue_of(&self, queue_url: &Str) -> Result<Arc<Queue>, AwsError> {
+    /// The queue of the request's `QueueUrl` (of the request's region and
+    /// account where the URL names none).
+    fn queue_of(&self, queue_url: &Str, ctx: &Ctx) -> Result<Arc<Queue>, AwsError> {
         let url = wire::need(queue_url, "QueueUrl")?;
-        self.by_name(name_of(url)).ok_or_else(no_queue)
+        let key = QueueRef::from_url(url, &ctx.region, &ctx.account).arn();
+        self.read_queues().get(&key).cloned().ok_or_else(no_queue)
     }
 
-    fn new_queue(&self, name: &str, arn: String, fifo: bool, created_s: i64) -> Arc<Queue> {
+    fn new_queue(&self, at: &QueueRef, fifo: bool, created_s: i64) -> Arc<Queue> {
         Arc::new(Queue {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            name: name.to_string(),
-            arn,
+            name: at.name.clone(),
+            region: at.region.clone(),
+            account: at.account.clone(),
+            arn: at.arn(),
             fifo,
             deleted: AtomicBool::new(false),
             notify: tokio::sync::Notify::new(),
@@ -264,8 +314,9 @@ impl Sqs {
         })
     }
 
-    fn url(local: &Core, name: &str) -> String {
-        format!("{}/{}/{name}", local.base_url(), local.account)
+    /// The queue's URL (it names the queue's region).
+    fn url(local: &Core, q: &Queue) -> String {
+        QueueRef::new(&q.account, &q.region, &q.name).url(local.base_url())
     }
 
     /// A random nonzero receipt nonce (splitmix64).
@@ -281,6 +332,323 @@ impl Sqs {
 mod tests {
     use super::*;
     use crate::local::Local;
+
+    /// A backend and a caller of its SQS operations (in `region`).
+    fn sqs_in(region: &str) -> (Arc<Local>, impl AsyncFn(&str, Value) -> OpResult) {
+        let local = Local::new(&crate::local::Config::default()).unwrap();
+        let ctx = Ctx {
+            region: region.to_string(),
+            account: local.account.clone(),
+        };
+        let l = local.clone();
+        let call = async move |op: &str, body: Value| l.sqs.handle(&l, op, body, &ctx).await;
+        (local, call)
+    }
+
+    fn handles(got: &Value) -> Vec<String> {
+        got["Messages"]
+            .as_array()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| m["ReceiptHandle"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn the_xray_header_becomes_the_aws_trace_header() {
+        let (_local, call) = sqs_in("us-east-1");
+        let url = call("CreateQueue", json!({"QueueName": "t"}))
+            .await
+            .unwrap()["QueueUrl"]
+            .clone();
+        let trace = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1";
+        let mut send = json!({"QueueUrl": url, "MessageBody": "test"});
+        trace_header_into("SendMessage", &mut send, Some(trace));
+        call("SendMessage", send).await.unwrap();
+        // One the message names itself wins.
+        let mut own = json!({"QueueUrl": url, "MessageBody": "own", "MessageSystemAttributes":
+            {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=own"}}});
+        trace_header_into("SendMessage", &mut own, Some(trace));
+        call("SendMessage", own).await.unwrap();
+        let got = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "AttributeNames": ["AWSTraceHeader"]}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got["Messages"][0]["Attributes"]["AWSTraceHeader"], trace);
+        assert_eq!(
+            got["Messages"][1]["Attributes"]["AWSTraceHeader"],
+            "Root=own"
+        );
+        let mut batch =
+            json!({"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "in a batch"}]});
+        trace_header_into("SendMessageBatch", &mut batch, Some(trace));
+        let sent = call("SendMessageBatch", batch).await.unwrap();
+        assert!(
+            sent["Successful"][0]
+                .get("MD5OfMessageSystemAttributes")
+                .is_none()
+        );
+        let got = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": url, "AttributeNames": ["AWSTraceHeader"]}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got["Messages"][0]["Attributes"]["AWSTraceHeader"], trace);
+        let mut other = json!({"QueueUrl": url});
+        trace_header_into("ReceiveMessage", &mut other, Some(trace));
+        assert_eq!(other, json!({"QueueUrl": url}));
+    }
+
+    #[tokio::test]
+    async fn list_queues_pages_with_an_encoded_url_token() {
+        use base64::Engine as _;
+        let (_local, call) = sqs_in("us-east-1");
+        let mut urls = Vec::new();
+        for n in ["p-0", "p-1", "p-2"] {
+            urls.push(
+                call("CreateQueue", json!({"QueueName": n})).await.unwrap()["QueueUrl"].clone(),
+            );
+        }
+        let first = call(
+            "ListQueues",
+            json!({"QueueNamePrefix": "p-", "MaxResults": 2}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(first["QueueUrls"], json!(urls[..2]));
+        let token = first["NextToken"].as_str().unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .unwrap();
+        assert_eq!(json!(String::from_utf8(decoded).unwrap()), urls[1]);
+        let rest = call(
+            "ListQueues",
+            json!({"QueueNamePrefix": "p-", "MaxResults": 2, "NextToken": token}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest["QueueUrls"], json!(urls[2..]));
+        assert!(rest.get("NextToken").is_none());
+    }
+
+    #[tokio::test]
+    async fn queues_are_kept_per_region() {
+        let local = Local::new(&crate::local::Config::default()).unwrap();
+        let call = |region: &str, op: &'static str, body: Value| {
+            let local = local.clone();
+            let ctx = Ctx {
+                region: region.to_string(),
+                account: local.account.clone(),
+            };
+            async move { local.sqs.handle(&local, op, body, &ctx).await.unwrap() }
+        };
+        let (east, central) = ("us-east-1", "eu-central-1");
+        let url1 = call(east, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"].clone();
+        let url2 =
+            call(central, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"].clone();
+        assert_ne!(url1, url2);
+        assert!(
+            url2.as_str().unwrap().contains("/queue/eu-central-1/"),
+            "{url2}"
+        );
+        for (region, url, other) in [(east, &url1, &url2), (central, &url2, &url1)] {
+            let listed = call(region, "ListQueues", json!({})).await["QueueUrls"].clone();
+            assert_eq!(listed, json!([url]), "{region}");
+            let got = call(region, "GetQueueUrl", json!({"QueueName": "q"})).await;
+            assert_eq!(&got["QueueUrl"], url);
+            assert_ne!(&got["QueueUrl"], other);
+            let attrs = call(
+                region,
+                "GetQueueAttributes",
+                json!({"QueueUrl": url, "AttributeNames": ["QueueArn"]}),
+            )
+            .await;
+            assert_eq!(
+                attrs["Attributes"]["QueueArn"],
+                format!("arn:aws:sqs:{region}:{}:q", local.account)
+            );
+        }
+        // A queue URL is answered from the queue's own region, whatever the request's.
+        call(
+            central,
+            "SendMessage",
+            json!({"QueueUrl": url1, "MessageBody": "to east"}),
+        )
+        .await;
+        let got = call(east, "ReceiveMessage", json!({"QueueUrl": url1})).await;
+        assert_eq!(got["Messages"][0]["Body"], "to east");
+        let none = call(central, "ReceiveMessage", json!({"QueueUrl": url2})).await;
+        assert!(none.get("Messages").is_none(), "{none}");
+        // Delivery by ARN reaches the ARN's region.
+        let arn = format!("arn:aws:sqs:{central}:{}:q", local.account);
+        local
+            .sqs
+            .deliver(&local, &arn, "by arn".into(), None, None, BTreeMap::new())
+            .unwrap();
+        let got = call(east, "ReceiveMessage", json!({"QueueUrl": url2})).await;
+        assert_eq!(got["Messages"][0]["Body"], "by arn");
+        // Deleting one leaves the other.
+        call(east, "DeleteQueue", json!({"QueueUrl": url1})).await;
+        let listed = call(central, "ListQueues", json!({})).await["QueueUrls"].clone();
+        assert_eq!(listed, json!([url2]));
+    }
+
+    #[tokio::test]
+    async fn receipt_handles_after_visibility_changes_as_aws_answers() {
+        let (_local, call) = sqs_in("us-east-1");
+        let url = call("CreateQueue", json!({"QueueName": "q"}))
+            .await
+            .unwrap()["QueueUrl"]
+            .clone();
+        call(
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": "test"}),
+        )
+        .await
+        .unwrap();
+        // Received with visibility 0, then again: the first (older) handle
+        // still ends the visibility, and the message is received a third time.
+        let first = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        let second = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 30}),
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!((first.len(), second.len()), (1, 1));
+        call(
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": url, "ReceiptHandle": first[0], "VisibilityTimeout": 0}),
+        )
+        .await
+        .unwrap();
+        let third = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": url, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(third.len(), 1);
+        // Its visibility ended (0): changing it still succeeds.
+        call(
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": url, "ReceiptHandle": third[0], "VisibilityTimeout": 5}),
+        )
+        .await
+        .unwrap();
+
+        // FIFO: deleting with a handle whose visibility ended fails (expired).
+        let fifo = call(
+            "CreateQueue",
+            json!({"QueueName": "q.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
+        )
+        .await
+        .unwrap()["QueueUrl"]
+            .clone();
+        call(
+            "SendMessage",
+            json!({"QueueUrl": fifo, "MessageBody": "foobar", "MessageGroupId": "1"}),
+        )
+        .await
+        .unwrap();
+        let h = handles(
+            &call(
+                "ReceiveMessage",
+                json!({"QueueUrl": fifo, "VisibilityTimeout": 0}),
+            )
+            .await
+            .unwrap(),
+        );
+        let err = call(
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": h[0]}),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "Value {} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
+                h[0]
+            )
+        );
+        // In flight, the handle deletes.
+        let h = handles(
+            &call("ReceiveMessage", json!({"QueueUrl": fifo}))
+                .await
+                .unwrap(),
+        );
+        call(
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": h[0]}),
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn receive_request_attempt_ids_and_attribute_prefixes() {
+        let (_local, call) = sqs_in("us-east-1");
+        let fifo = call(
+            "CreateQueue",
+            json!({"QueueName": "a.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
+        )
+        .await
+        .unwrap()["QueueUrl"]
+            .clone();
+        for (body, g) in [("a", "g1"), ("b", "g2")] {
+            call(
+                "SendMessage",
+                json!({"QueueUrl": fifo, "MessageBody": body, "MessageGroupId": g, "MessageAttributes": {
+                    "Hello": {"DataType": "String", "StringValue": "There"},
+                    "Help.Me": {"DataType": "String", "StringValue": "Me"},
+                    "General": {"DataType": "String", "StringValue": "Kenobi"},
+                }}),
+            )
+            .await
+            .unwrap();
+        }
+        let receive = json!({"QueueUrl": fifo, "ReceiveRequestAttemptId": "attempt-1",
+            "MessageAttributeNames": ["Hel.*"]});
+        let got = call("ReceiveMessage", receive.clone()).await.unwrap();
+        let again = call("ReceiveMessage", receive).await.unwrap();
+        assert_eq!(handles(&got).len(), 1);
+        assert_eq!(
+            handles(&again),
+            handles(&got),
+            "the retry answers the same receipt"
+        );
+        let names: Vec<&String> = got["Messages"][0]["MessageAttributes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(names, ["Hello", "Help.Me"]);
+        // Another attempt id receives the next group.
+        let other = call(
+            "ReceiveMessage",
+            json!({"QueueUrl": fifo, "ReceiveRequestAttemptId": "attempt-2"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(other["Messages"][0]["Body"], "b");
+    }
 
     #[tokio::test]
     async fn deliver_by_arn_standard_and_fifo() {

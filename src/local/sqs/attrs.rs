@@ -166,10 +166,6 @@ impl Redrive {
         }))
     }
 
-    pub(super) fn target_name(&self) -> &str {
-        name_of(&self.target_arn)
-    }
-
     pub(super) fn render(&self) -> String {
         format!(
             "{{\"deadLetterTargetArn\":{},\"maxReceiveCount\":{}}}",

@@ -29,9 +29,7 @@ pub(super) use moving::{batch_size, next_batch_after_ms};
 pub(super) use receive::DeadLetter;
 pub(super) use send::Sent;
 pub use types::StoredMessage;
-pub(super) use types::{Dedup, Incoming, Msg, QState, St};
-
-pub(super) const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
+pub(super) use types::{DEDUP_WINDOW_MS, Dedup, Incoming, Msg, QState, St};
 
 pub(super) const PURGE_INTERVAL_MS: i64 = 60 * 1000;
 
@@ -45,7 +43,7 @@ impl QState {
             tags: BTreeMap::new(),
             msgs: FxHashMap::default(),
             next_seq: 1,
-            ready: VecDeque::new(),
+            ready: BinaryHeap::new(),
             groups: HashMap::new(),
             ready_groups: VecDeque::new(),
             timers: BinaryHeap::new(),
@@ -55,7 +53,9 @@ impl QState {
             delayed: 0,
             dedup: HashMap::new(),
             dedup_order: VecDeque::new(),
+            dedup_per_group: false,
             fifo_seq: 0,
+            attempts: HashMap::new(),
             last_purge_ms: None,
         }
     }
@@ -66,13 +66,22 @@ impl QState {
         s
     }
 
-    pub(super) fn next_sequence_number(&mut self) -> String {
-        self.fifo_seq += 1;
+    /// The next FIFO sequence number at `now`: 20 digits as on AWS, from
+    /// the clock (ms × 10^7) so numbers keep growing across restarts, and
+    /// always above the previous one.
+    pub(super) fn next_sequence_number(&mut self, now: i64) -> String {
+        let from_clock = (now.max(0) as u128) * 10_000_000;
+        self.fifo_seq = (self.fifo_seq + 1).max(from_clock);
         format!("{:020}", self.fifo_seq)
     }
 
+    /// Fixes what a queue keeps from its creation: the deduplication scope.
+    pub(super) fn created(&mut self) {
+        self.dedup_per_group = self.attrs.dedup_scope == "messageGroup";
+    }
+
     pub(super) fn dedup_key(&self, group: &str, dedup: &str) -> String {
-        if self.attrs.dedup_scope == "messageGroup" {
+        if self.dedup_per_group {
             format!("{group}\u{0}{dedup}")
         } else {
             dedup.to_string()
@@ -104,7 +113,7 @@ impl QState {
         if let Some(n) = m
             .sequence_number
             .as_deref()
-            .and_then(|s| s.parse::<u64>().ok())
+            .and_then(|s| s.parse::<u128>().ok())
         {
             self.fifo_seq = self.fifo_seq.max(n);
         }
@@ -139,17 +148,19 @@ impl QState {
             self.visible += 1;
             match group {
                 Some(g) => self.group_ready(&g),
-                None => self.ready.push_back((seq, 0)),
+                None => self.ready.push(Reverse((seq, 0))),
             }
         }
     }
 
-    /// Queues a FIFO group for delivery when it can deliver.
+    /// Queues a FIFO group for delivery when it can deliver: when its first
+    /// message is visible (messages after it may be in flight: a receive takes
+    /// the visible ones from the head and stops at the first that is not).
     pub(super) fn group_ready(&mut self, g: &str) {
         let Some(grp) = self.groups.get_mut(g) else {
             return;
         };
-        if grp.queued || grp.in_flight > 0 {
+        if grp.queued {
             return;
         }
         let Some(head) = grp.msgs.front() else {
@@ -198,7 +209,7 @@ impl QState {
             }
             self.group_ready(&g);
         } else {
-            self.ready.push_back((seq, generation));
+            self.ready.push(Reverse((seq, generation)));
         }
     }
 
@@ -229,8 +240,11 @@ impl QState {
         Some(msg)
     }
 
-    /// Drops every message.
+    /// Drops every message, and the FIFO deduplication and receive attempts (as AWS does).
     pub(super) fn purge(&mut self) {
+        self.dedup.clear();
+        self.dedup_order.clear();
+        self.attempts.clear();
         self.msgs.clear();
         self.ready.clear();
         self.groups.clear();
@@ -299,7 +313,7 @@ impl QState {
         }
         if self.ready.len() > 2 * self.visible + 1024 {
             let msgs = &self.msgs;
-            self.ready.retain(|(seq, g)| {
+            self.ready.retain(|Reverse((seq, g))| {
                 msgs.get(seq)
                     .is_some_and(|m| m.generation == *g && m.state == St::Visible)
             });
@@ -312,7 +326,6 @@ impl QState {
             loop {
                 let g = self.ready_groups.front()?;
                 if let Some(grp) = self.groups.get(g)
-                    && grp.in_flight == 0
                     && let Some(&head) = grp.msgs.front()
                     && self.msgs.get(&head).is_some_and(|m| m.state == St::Visible)
                 {
@@ -328,7 +341,7 @@ impl QState {
             }
         } else {
             loop {
-                let &(seq, g) = self.ready.front()?;
+                let &Reverse((seq, g)) = self.ready.peek()?;
                 if self
                     .msgs
                     .get(&seq)
@@ -336,7 +349,7 @@ impl QState {
                 {
                     return Some(seq);
                 }
-                self.ready.pop_front();
+                self.ready.pop();
             }
         }
     }
@@ -397,7 +410,6 @@ mod tests {
     use super::receive::Received;
     use super::*;
     use crate::local::AwsError;
-    use crate::local::sqs::errors::not_in_flight;
 
     fn msg(seq: u64, group: Option<&str>, now: i64) -> StoredMessage {
         StoredMessage {
@@ -557,7 +569,215 @@ mod tests {
         assert_eq!(st.in_flight, 1);
         assert_eq!(st.change_visibility(seq, 0, now + 59_999), Ok(true));
         assert_eq!((st.visible, st.in_flight), (1, 0));
-        assert_eq!(st.change_visibility(seq, 10, now), Err(not_in_flight()));
+        // Its visibility ended: the change succeeds and changes nothing (as on AWS).
+        assert_eq!(st.change_visibility(seq, 10, now), Ok(false));
+        assert_eq!((st.visible, st.in_flight), (1, 0));
+    }
+
+    /// Bodies of the messages `seqs`.
+    fn bodies(st: &QState, seqs: &[u64]) -> Vec<String> {
+        seqs.iter().map(|s| st.msgs[s].m.body.clone()).collect()
+    }
+
+    /// Sends (group, body) pairs to a FIFO queue with content-based deduplication.
+    fn fifo_with(sends: &[(&str, &str)], now: i64) -> QState {
+        let mut st = QState::new(true, 0);
+        st.attrs.content_dedup = true;
+        for (g, body) in sends {
+            send_one(&mut st, incoming(body, Some(g), None, None), now);
+        }
+        st
+    }
+
+    #[test]
+    fn a_fifo_group_delivers_again_once_its_first_message_is_visible() {
+        // AWS: ending the visibility of the first message of a group makes the
+        // group deliver it, while the message after it is still in flight.
+        let now = T0;
+        let mut st = fifo_with(&[("g1", "g1-m1"), ("g1", "g1-m2"), ("g2", "g2-m1")], now);
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut st, 2, 30, now, None, &mut moves);
+        assert_eq!(bodies(&st, &got.seqs), ["g1-m1", "g1-m2"]);
+        assert_eq!(st.change_visibility(got.seqs[0], 0, now), Ok(true));
+        st.tick(now);
+        let again = receive_ok(&mut st, 3, 30, now, None, &mut moves);
+        assert_eq!(bodies(&st, &again.seqs), ["g2-m1", "g1-m1"]);
+        // The same after a shorter visibility that ran out.
+        let now = T0 + 10_000;
+        let mut st = fifo_with(&[("g1", "g1-m1"), ("g1", "g1-m2"), ("g2", "g2-m1")], now);
+        let got = receive_ok(&mut st, 2, 30, now, None, &mut moves);
+        assert_eq!(st.change_visibility(got.seqs[0], 1, now), Ok(false));
+        st.tick(now + 999);
+        let r = receive_ok(&mut st, 3, 30, now + 999, None, &mut moves);
+        assert_eq!(bodies(&st, &r.seqs), ["g2-m1"]);
+        st.tick(now + 1_000);
+        let r = receive_ok(&mut st, 3, 30, now + 1_000, None, &mut moves);
+        assert_eq!(bodies(&st, &r.seqs), ["g1-m1"]);
+    }
+
+    #[test]
+    fn an_extended_fifo_message_hides_the_rest_of_its_group() {
+        // foo, bar, baz received together (visibility 1 s); one of them is
+        // extended to 4 s; at 2.5 s the messages before it deliver again.
+        for (extended, expected) in [(0, vec![]), (1, vec!["foo"]), (2, vec!["foo", "bar"])] {
+            let now = T0;
+            let mut st = fifo_with(&[("1", "foo"), ("1", "bar"), ("1", "baz")], now);
+            let mut moves = Vec::new();
+            let got = receive_ok(&mut st, 5, 1, now, None, &mut moves);
+            assert_eq!(got.seqs.len(), 3);
+            st.change_visibility(got.seqs[extended], 4, now).unwrap();
+            st.tick(now + 2_500);
+            let again = receive_ok(&mut st, 5, 1, now + 2_500, None, &mut moves);
+            assert_eq!(
+                bodies(&st, &again.seqs),
+                expected,
+                "message {extended} extended"
+            );
+        }
+    }
+
+    #[test]
+    fn fifo_receives_with_zero_visibility_keep_group_order() {
+        let now = T0;
+        let mut st = fifo_with(
+            &[
+                ("group-1", "g1-m1"),
+                ("group-2", "g2-m1"),
+                ("group-2", "g2-m2"),
+                ("group-3", "g3-m1"),
+                ("group-1", "g1-m2"),
+            ],
+            now,
+        );
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut st, 3, 0, now, None, &mut moves);
+        assert_eq!(bodies(&st, &got.seqs), ["g1-m1", "g1-m2", "g2-m1"]);
+        st.tick(now);
+        let all = receive_ok(&mut st, 10, 0, now, None, &mut moves);
+        assert_eq!(
+            bodies(&st, &all.seqs),
+            ["g3-m1", "g1-m1", "g1-m2", "g2-m1", "g2-m2"]
+        );
+    }
+
+    #[test]
+    fn a_standard_message_whose_visibility_ended_keeps_its_place() {
+        let mut st = QState::new(false, 0);
+        let now = T0;
+        let mut moves = Vec::new();
+        send_one(&mut st, incoming("test1", None, None, None), now);
+        let first = receive_ok(&mut st, 1, 3, now, None, &mut moves);
+        send_one(&mut st, incoming("test2", None, None, None), now + 1_500);
+        st.tick(now + 4_500);
+        let again = receive_ok(&mut st, 1, 3, now + 4_500, None, &mut moves);
+        assert_eq!(again.seqs, first.seqs, "test1 comes back before test2");
+    }
+
+    #[test]
+    fn purge_forgets_the_deduplication_window() {
+        let mut st = QState::new(true, 0);
+        let now = T0;
+        send_one(
+            &mut st,
+            incoming("message-1", Some("g"), Some("d"), None),
+            now,
+        );
+        st.purge();
+        send_one(
+            &mut st,
+            incoming("message-2", Some("g"), Some("d"), None),
+            now + 1,
+        );
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut st, 10, 30, now + 1, None, &mut moves);
+        assert_eq!(bodies(&st, &got.seqs), ["message-2"]);
+    }
+
+    #[test]
+    fn the_deduplication_scope_is_the_one_the_queue_was_created_with() {
+        // Created with scope queue, changed to messageGroup: still per queue.
+        let now = T0;
+        let mut st = QState::new(true, 0);
+        st.created();
+        send_one(
+            &mut st,
+            incoming("Test1", Some("group1"), Some("same"), None),
+            now,
+        );
+        st.attrs.dedup_scope = "messageGroup".to_string();
+        send_one(
+            &mut st,
+            incoming("Test3", Some("group3"), Some("same"), None),
+            now + 1,
+        );
+        assert_eq!(st.msgs.len(), 1, "a duplicate across groups");
+        // Created with scope messageGroup, changed to queue: still per group.
+        let mut st = QState::new(true, 0);
+        st.attrs.dedup_scope = "messageGroup".to_string();
+        st.created();
+        send_one(
+            &mut st,
+            incoming("Test1", Some("group1"), Some("same"), None),
+            now,
+        );
+        st.attrs.dedup_scope = "queue".to_string();
+        send_one(
+            &mut st,
+            incoming("Test3", Some("group3"), Some("same"), None),
+            now + 1,
+        );
+        assert_eq!(st.msgs.len(), 2, "no duplicate across groups");
+    }
+
+    #[test]
+    fn fifo_sequence_numbers_have_20_digits_and_grow() {
+        let mut st = QState::new(true, 0);
+        let a = st.next_sequence_number(T0);
+        let b = st.next_sequence_number(T0);
+        let c = st.next_sequence_number(T0 - 1_000);
+        assert_eq!(a.len(), 20, "{a}");
+        assert!(!a.starts_with('0'), "no leading zeros, as on AWS: {a}");
+        assert!(a.bytes().all(|b| b.is_ascii_digit()));
+        let n = |s: &str| s.parse::<u128>().unwrap();
+        assert!(n(&a) < n(&b) && n(&b) < n(&c), "{a} {b} {c}");
+        // A restart (the state rebuilt from the journal) keeps them growing.
+        let mut later = QState::new(true, 0);
+        later.insert(
+            StoredMessage {
+                sequence_number: Some(c.clone()),
+                ..msg(1, Some("g"), T0)
+            },
+            T0,
+        );
+        assert!(n(&later.next_sequence_number(T0 - 5_000)) > n(&c));
+    }
+
+    #[test]
+    fn a_receive_retried_with_the_same_attempt_id_gets_the_same_messages() {
+        let now = T0;
+        let mut st = fifo_with(&[("g", "a"), ("g", "b"), ("h", "c")], now);
+        let mut moves = Vec::new();
+        let got = receive_ok(&mut st, 2, 30, now, None, &mut moves);
+        st.remember_attempt("try-1", &got.seqs, now);
+        let nonces: Vec<u64> = got.seqs.iter().map(|s| st.msgs[s].nonce).collect();
+        // A retry within the window: the same messages and receipts, visible again 30 s later.
+        let later = now + 20_000;
+        st.tick(later);
+        assert_eq!(st.retry_attempt("try-1", 30, later), Some(got.seqs.clone()));
+        let again: Vec<u64> = got.seqs.iter().map(|s| st.msgs[s].nonce).collect();
+        assert_eq!(again, nonces);
+        st.tick(now + 30_000);
+        assert_eq!(st.in_flight, 2, "the visibility started over at the retry");
+        // Another id is a new receive; after the window the id is forgotten.
+        assert_eq!(st.retry_attempt("try-2", 30, later), None);
+        st.tick(now + DEDUP_WINDOW_MS);
+        assert_eq!(st.retry_attempt("try-1", 30, now + DEDUP_WINDOW_MS), None);
+        // A message deleted since: the retry is a new receive.
+        let mut st = fifo_with(&[("g", "a")], now);
+        let got = receive_ok(&mut st, 1, 30, now, None, &mut moves);
+        st.remember_attempt("try-1", &got.seqs, now);
+        st.remove(got.seqs[0]);
+        assert_eq!(st.retry_attempt("try-1", 30, now), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::attrs::MAX_VISIBILITY_S;
 use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
 use super::errors::{invalid, missing, no_queue, receipt_expired, receipt_invalid, sqs_error};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
@@ -15,12 +15,23 @@ use super::wire::{
 use super::{Queue, Sqs, lock_pair};
 use crate::local::core::AwsError;
 use crate::local::core::Core;
+use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::core::now_ms;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+/// What a receipt handle names.
+pub(super) enum Handle {
+    /// The message, received last with this handle.
+    Latest(u64),
+    /// The message, received again since (or its handle of an earlier receive).
+    Older(u64),
+    /// A message that is no longer in the queue.
+    Gone,
+}
 
 impl Sqs {
     // ------------------------------------------------------------ sends
@@ -36,7 +47,7 @@ impl Sqs {
         let mut st = q.live()?;
         st.tick(now);
         let out = st.send(incoming, now, &local.account, &mut |messages| {
-            journal_with(local, || Change::Sent {
+            journal_with(local, q, || ChangeKind::Sent {
                 queue: q.name.clone(),
                 messages: messages.to_vec(),
             })
@@ -48,8 +59,8 @@ impl Sqs {
         Ok(out.results)
     }
 
-    pub(super) fn send_message(&self, local: &Core, r: &SendMessageRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn send_message(&self, local: &Core, r: &SendMessageRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let inc = Incoming::parse(&r.message)?;
         let mut out = self.send_many(local, &q, vec![Ok(inc)])?;
         let sent = out
@@ -111,8 +122,8 @@ impl Sqs {
         Ok(out)
     }
 
-    pub(super) fn send_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn send_message_batch(&self, local: &Core, r: &BatchRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let parsed: Vec<Result<Incoming, AwsError>> = entries
             .iter()
@@ -153,8 +164,9 @@ impl Sqs {
         &self,
         local: &Core,
         r: &ReceiveMessageRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let p = ReceiveParams::parse(r)?;
         let wait_s = match p.wait_s {
             Some(w) => w,
@@ -193,13 +205,13 @@ impl Sqs {
         q: &Queue,
         p: &ReceiveParams,
     ) -> Result<(Vec<ReceivedMessage>, Option<i64>), AwsError> {
-        let dlq_name = q
+        let dlq_arn = q
             .live()?
             .attrs
             .redrive
             .as_ref()
-            .map(|r| r.target_name().to_string());
-        let dlq = dlq_name.and_then(|n| self.by_name(&n));
+            .map(|r| r.target_arn.clone());
+        let dlq = dlq_arn.and_then(|a| self.by_arn(&a));
         let (mut st, mut dst) = lock_pair(q, dlq.as_deref());
         if q.deleted.load(Ordering::Acquire) {
             return Err(no_queue());
@@ -209,13 +221,21 @@ impl Sqs {
         // Dead-lettering needs the DLQ the policy names now, alive.
         let max_receive = match (&st.attrs.redrive, &dlq, &dst) {
             (Some(r), Some(d), Some(_))
-                if r.target_name() == d.name && !d.deleted.load(Ordering::Acquire) =>
+                if d.is(&r.target_arn) && !d.deleted.load(Ordering::Acquire) =>
             {
                 Some(r.max_receive)
             }
             _ => None,
         };
         let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
+        let attempt = p.attempt_id.as_deref().filter(|_| q.fifo);
+        if let Some(id) = attempt
+            && let Some(seqs) = st.retry_attempt(id, visibility_s, now)
+        {
+            // A retry of a receive: the same messages and receipt handles.
+            let out = Self::render(q, &st, &seqs, p);
+            return Ok((out, st.next_due()));
+        }
         let dead_letter = match (max_receive, dst.as_deref_mut(), dlq.as_ref()) {
             (Some(max_receive), Some(d), Some(dlq)) => Some(DeadLetter {
                 st: d,
@@ -233,19 +253,17 @@ impl Sqs {
             dead_letter,
             &mut || self.nonce(),
             &mut |seq, m| {
-                journal_with(local, || Change::Moved {
+                journal_with(local, q, || ChangeKind::Moved {
                     from: q.name.clone(),
                     to: dlq_name.clone(),
                     messages: vec![(seq, m.clone())],
                 })
             },
         )?;
-        let out: Vec<ReceivedMessage> = got
-            .seqs
-            .iter()
-            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
-            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
-            .collect();
+        if let Some(id) = attempt {
+            st.remember_attempt(id, &got.seqs, now);
+        }
+        let out = Self::render(q, &st, &got.seqs, p);
         let dead_lettered = got.dead_lettered;
         let next_due = st.next_due();
         drop(st);
@@ -256,17 +274,29 @@ impl Sqs {
         Ok((out, next_due))
     }
 
+    /// The received messages `seqs` as the answer shows them.
+    fn render(q: &Queue, st: &QState, seqs: &[u64], p: &ReceiveParams) -> Vec<ReceivedMessage> {
+        seqs.iter()
+            .filter_map(|seq| st.msgs.get(seq).map(|m| (seq, m)))
+            .map(|(&seq, m)| render_message(&m.m, make_handle(q.id, seq, m.nonce), p))
+            .collect()
+    }
+
     // ------------------------------------------------------------ deletes and visibility
 
-    /// Resolves a receipt handle to its message's seq: Err when malformed or
-    /// of another queue, Ok(None) when stale (the message is gone or was
-    /// received again since).
-    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Option<u64>, AwsError> {
+    /// Resolves a receipt handle: Err when malformed or of another queue,
+    /// else the message it names, if still there, and whether the handle is
+    /// of its latest receive.
+    pub(super) fn resolve(q: &Queue, st: &QState, handle: &str) -> Result<Handle, AwsError> {
         let (qid, seq, nonce) = parse_handle(handle).ok_or_else(|| receipt_invalid(handle))?;
         if qid != q.id {
             return Err(receipt_invalid(handle));
         }
-        Ok(st.msgs.get(&seq).filter(|m| m.nonce == nonce).map(|_| seq))
+        Ok(match st.msgs.get(&seq) {
+            None => Handle::Gone,
+            Some(m) if m.nonce == nonce => Handle::Latest(seq),
+            Some(_) => Handle::Older(seq),
+        })
     }
 
     /// Deletes by receipt handles under one lock and one journal record.
@@ -277,33 +307,33 @@ impl Sqs {
         handles: &[&str],
     ) -> Result<Vec<Result<(), AwsError>>, AwsError> {
         let mut st = q.live()?;
-        if q.fifo {
-            st.tick(now_ms());
-        }
+        st.tick(now_ms());
         let mut results = Vec::with_capacity(handles.len());
         let mut seqs = Vec::new();
         for h in handles {
-            match Self::resolve(q, &st, h) {
-                // FIFO: a handle is good only while its message is in flight.
-                Ok(Some(seq))
-                    if q.fifo && st.msgs.get(&seq).is_some_and(|m| m.state != St::InFlight) =>
-                {
+            let resolved = Self::resolve(q, &st, h);
+            // FIFO: a handle whose visibility ended has expired (AWS refuses it).
+            let expired =
+                |seq: u64| q.fifo && st.msgs.get(&seq).is_some_and(|m| m.state != St::InFlight);
+            match resolved {
+                Ok(Handle::Latest(seq) | Handle::Older(seq)) if expired(seq) => {
                     results.push(Err(receipt_expired(h)));
                 }
-                Ok(Some(seq)) => {
+                Ok(Handle::Latest(seq)) => {
                     if !seqs.contains(&seq) {
                         seqs.push(seq);
                     }
                     results.push(Ok(()));
                 }
-                Ok(None) => results.push(Ok(())),
+                // Stale: succeeds without deleting (the message was received again).
+                Ok(Handle::Older(_) | Handle::Gone) => results.push(Ok(())),
                 Err(e) => results.push(Err(e)),
             }
         }
         if seqs.is_empty() {
             return Ok(results);
         }
-        journal_with(local, || Change::Deleted {
+        journal_with(local, q, || ChangeKind::Deleted {
             queue: q.name.clone(),
             seqs: seqs.clone(),
         })?;
@@ -318,16 +348,21 @@ impl Sqs {
         Ok(results)
     }
 
-    pub(super) fn delete_message(&self, local: &Core, r: &ReceiptRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn delete_message(&self, local: &Core, r: &ReceiptRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let mut r = self.delete_many(local, &q, &[h])?;
         r.pop().unwrap_or(Ok(()))?;
         reply(Empty {})
     }
 
-    pub(super) fn delete_message_batch(&self, local: &Core, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn delete_message_batch(
+        &self,
+        local: &Core,
+        r: &BatchRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let typed: Vec<ReceiptRequest> = entries.iter().map(|(_, e)| input((*e).clone())).collect();
         let mut handles = Vec::with_capacity(entries.len());
@@ -371,7 +406,8 @@ impl Sqs {
                 )));
             }
         };
-        let Some(seq) = Self::resolve(q, st, handle)? else {
+        // A handle of an earlier receive still changes the message (as on AWS).
+        let (Handle::Latest(seq) | Handle::Older(seq)) = Self::resolve(q, st, handle)? else {
             return Err(invalid(format!(
                 "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not \
                  available for visibility timeout change."
@@ -382,8 +418,8 @@ impl Sqs {
         st.change_visibility(seq, timeout as u64, now)
     }
 
-    pub(super) fn change_visibility(&self, r: &ReceiptRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn change_visibility(&self, r: &ReceiptRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
         let released = {
@@ -396,8 +432,8 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn change_visibility_batch(&self, r: &BatchRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn change_visibility_batch(&self, r: &BatchRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let mut successful = Vec::new();
         let mut failed = Vec::new();
@@ -428,8 +464,8 @@ impl Sqs {
         reply(BatchOut { successful, failed })
     }
 
-    pub(super) fn purge_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn purge_queue(&self, local: &Core, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let mut st = q.live()?;
         let now = now_ms();
         if let Some(last) = st.last_purge_ms
@@ -445,7 +481,7 @@ impl Sqs {
                 ),
             ));
         }
-        journal_with(local, || Change::Purged {
+        journal_with(local, &q, || ChangeKind::Purged {
             queue: q.name.clone(),
             at_ms: now,
         })?;

@@ -2,10 +2,10 @@
 //! `CancelMessageMoveTask`): a task moves a DLQ's messages back to their
 //! source (or to a destination) in batches, at the requested velocity.
 
-use super::attrs::name_of;
 use super::engine::{batch_size, next_batch_after_ms};
 use super::errors::{invalid, resource_not_found};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
+use super::names::QueueRef;
 use super::task::MoveTask;
 use super::wire::{CancelMoveTaskRequest, ListMoveTasksRequest, StartMoveTaskRequest, need};
 use super::wire::{MoveTaskOut, MoveTasksOut, TaskCancelledOut, TaskHandleOut, reply};
@@ -41,15 +41,12 @@ impl Sqs {
         r: &StartMoveTaskRequest,
     ) -> OpResult {
         let source_arn = need(&r.source_arn, "SourceArn")?;
+        let source = self.by_arn(source_arn).ok_or_else(|| {
+            resource_not_found(
+                "The resource that you specified for the SourceArn parameter doesn't exist.",
+            )
+        })?;
         // AWS's order: the source, that it is a DLQ, then the destination.
-        let source = self
-            .by_name(name_of(source_arn))
-            .filter(|_| source_arn.starts_with("arn:"))
-            .ok_or_else(|| {
-                resource_not_found(
-                    "The resource that you specified for the SourceArn parameter doesn't exist.",
-                )
-            })?;
         let others: Vec<Arc<Queue>> = self
             .read_queues()
             .values()
@@ -61,7 +58,7 @@ impl Sqs {
                 .attrs
                 .redrive
                 .as_ref()
-                .is_some_and(|r| r.target_name() == source.name)
+                .is_some_and(|r| source.is(&r.target_arn))
         });
         if !is_dlq {
             return Err(invalid(
@@ -71,8 +68,7 @@ impl Sqs {
         let destination_arn = r.destination_arn.get().map(str::to_string);
         if let Some(d) = &destination_arn {
             let dest = self
-                .by_name(name_of(d))
-                .filter(|_| d.starts_with("arn:"))
+                .by_arn(d)
                 .ok_or_else(|| {
                     resource_not_found("The resource that you specified for the DestinationArn parameter doesn't exist.")
                 })?;
@@ -98,9 +94,10 @@ impl Sqs {
         };
         let task = {
             let mut tasks = self.tasks();
-            if tasks.iter().any(|t| {
-                t.source == source.name && matches!(t.status().0, "RUNNING" | "CANCELLING")
-            }) {
+            if tasks
+                .iter()
+                .any(|t| t.source == source.arn && matches!(t.status().0, "RUNNING" | "CANCELLING"))
+            {
                 return Err(invalid(
                     "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
                 ));
@@ -109,7 +106,7 @@ impl Sqs {
             let task = Arc::new(MoveTask {
                 handle,
                 source_arn: source_arn.to_string(),
-                source: source.name.clone(),
+                source: source.arn.clone(),
                 destination_arn,
                 max_per_second,
                 started_ms: now_ms(),
@@ -121,7 +118,7 @@ impl Sqs {
             tasks.push(task.clone());
             // Keep the latest TASKS_KEPT per source.
             let mut seen = 0;
-            let src = source.name.clone();
+            let src = source.arn.clone();
             let keep: Vec<bool> = tasks
                 .iter()
                 .rev()
@@ -159,13 +156,13 @@ impl Sqs {
                 "MaxResults must be an integer from 1 to 10.",
             )?
             .unwrap_or(1) as usize;
-        let name = name_of(source_arn);
-        let exists = self.by_name(name).is_some();
+        let key = QueueRef::from_arn(source_arn).map(|r| r.arn());
+        let exists = self.by_arn(source_arn).is_some();
         let tasks = self.tasks();
         let mine: Vec<&Arc<MoveTask>> = tasks
             .iter()
             .rev()
-            .filter(|t| t.source == name)
+            .filter(|t| Some(&t.source) == key.as_ref())
             .take(max)
             .collect();
         if !exists && mine.is_empty() {
@@ -197,13 +194,11 @@ impl Sqs {
         let handle = need(&r.task_handle, "TaskHandle")?;
         let (task_id, source_arn) = decode_handle(handle)
             .ok_or_else(|| invalid("Value for parameter TaskHandle is invalid."))?;
-        self.by_name(name_of(&source_arn))
-            .filter(|_| source_arn.starts_with("arn:"))
-            .ok_or_else(|| {
-                resource_not_found(
-                    "The resource that you specified for the SourceArn parameter doesn't exist.",
-                )
-            })?;
+        self.by_arn(&source_arn).ok_or_else(|| {
+            resource_not_found(
+                "The resource that you specified for the SourceArn parameter doesn't exist.",
+            )
+        })?;
         let task = self
             .tasks()
             .iter()
@@ -230,7 +225,7 @@ impl Sqs {
     /// destination); returns how many moved (0: nothing left to move).
     pub(super) fn move_some(&self, local: &Core, task: &MoveTask, n: usize) -> Result<u64, String> {
         const GONE: &str = "AWS.SimpleQueueService.NonExistentQueue";
-        let src = self.by_name(&task.source).ok_or_else(|| GONE.to_string())?;
+        let src = self.by_arn(&task.source).ok_or_else(|| GONE.to_string())?;
         let now = now_ms();
         let dest_arn = match &task.destination_arn {
             Some(a) => a.clone(),
@@ -249,9 +244,7 @@ impl Sqs {
                     })?
             }
         };
-        let dest = self
-            .by_name(name_of(&dest_arn))
-            .ok_or_else(|| GONE.to_string())?;
+        let dest = self.by_arn(&dest_arn).ok_or_else(|| GONE.to_string())?;
         let (mut s, d) = lock_pair(&src, Some(&dest));
         let Some(mut d) = d else {
             return Err("the destination is the source queue".to_string());
@@ -262,7 +255,7 @@ impl Sqs {
         let only_from = task.destination_arn.is_none().then_some(dest.name.as_str());
         let count = s
             .move_to(&mut d, dest.fifo, n, now, only_from, &mut |moved| {
-                journal_with(local, || Change::Moved {
+                journal_with(local, &src, || ChangeKind::Moved {
                     from: src.name.clone(),
                     to: dest.name.clone(),
                     messages: moved.to_vec(),

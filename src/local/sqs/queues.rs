@@ -1,9 +1,10 @@
 //! Queue operations: create, look up, list, delete, attributes, tags,
 //! permissions and the dead-letter source list.
 
-use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, name_of, parse_bool};
+use super::attrs::{ATTRIBUTE_NAMES, Attrs, Redrive, parse_bool};
 use super::errors::{invalid, missing, no_queue, queue_exists, unknown_attribute};
-use super::journal::{Change, journal_with};
+use super::journal::{ChangeKind, journal_with};
+use super::names::QueueRef;
 use super::wire::{
     AttributesOut, DeadLetterSourcesOut, Empty, ListQueuesOut, QueueUrlOut, TagsOut, reply,
 };
@@ -45,7 +46,7 @@ impl Sqs {
             ))
         };
         let dlq = self
-            .by_name(r.target_name())
+            .by_arn(&r.target_arn)
             .ok_or_else(|| bad("Dead letter target does not exist."))?;
         if dlq.fifo != fifo {
             return Err(bad(
@@ -83,7 +84,8 @@ impl Sqs {
                 "Value {name} for parameter QueueName is invalid. Reason: {why}"
             )));
         }
-        let arn = ctx.arn("sqs", name);
+        let at = QueueRef::new(&ctx.account, &ctx.region, name);
+        let arn = at.arn();
         let mut attrs = Attrs::default();
         for (k, v) in &given {
             attrs.set(k, v, fifo)?;
@@ -95,7 +97,7 @@ impl Sqs {
         check_tags(&tags, 0)?;
         let mut queues = self.write_queues();
         let now = now_ms();
-        if let Some(q) = queues.get(name) {
+        if let Some(q) = queues.get(&arn) {
             let existing = q.lock().attrs.settable(q.fifo);
             let wanted = attrs.settable(fifo);
             if let Some((k, _)) = given
@@ -105,12 +107,13 @@ impl Sqs {
                 return Err(queue_exists(k));
             }
             return reply(QueueUrlOut {
-                queue_url: Self::url(local, name),
+                queue_url: Self::url(local, q),
             });
         }
-        self.recently_deleted.check(name, now)?;
+        self.recently_deleted.check(&arn, now)?;
         let created_s = now / 1000;
-        journal_with(local, || Change::QueueCreated {
+        let q = self.new_queue(&at, fifo, created_s);
+        journal_with(local, &q, || ChangeKind::QueueCreated {
             name: name.to_string(),
             arn: arn.clone(),
             fifo,
@@ -118,32 +121,34 @@ impl Sqs {
             tags: tags.clone(),
             created_s,
         })?;
-        let q = self.new_queue(name, arn, fifo, created_s);
         {
             let mut st = q.lock();
             st.attrs = attrs;
             st.tags = tags;
+            st.created();
         }
-        queues.insert(name.to_string(), q);
-        reply(QueueUrlOut {
-            queue_url: Self::url(local, name),
-        })
+        let queue_url = Self::url(local, &q);
+        queues.insert(arn, q);
+        reply(QueueUrlOut { queue_url })
     }
 
-    pub(super) fn get_queue_url(&self, local: &Core, r: &GetQueueUrlRequest) -> OpResult {
+    pub(super) fn get_queue_url(
+        &self,
+        local: &Core,
+        r: &GetQueueUrlRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
         let name = need(&r.queue_name, "QueueName")?;
-        if let Some(owner) = r.queue_owner_account_id.get()
-            && owner != local.account
-        {
-            return Err(no_queue());
-        }
-        self.by_name(name).ok_or_else(no_queue)?;
+        let account = r.queue_owner_account_id.get().unwrap_or(&ctx.account);
+        let q = self
+            .by_arn(&QueueRef::new(account, &ctx.region, name).arn())
+            .ok_or_else(no_queue)?;
         reply(QueueUrlOut {
-            queue_url: Self::url(local, name),
+            queue_url: Self::url(local, &q),
         })
     }
 
-    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest) -> OpResult {
+    pub(super) fn list_queues(&self, local: &Core, r: &ListQueuesRequest, ctx: &Ctx) -> OpResult {
         let prefix = r.queue_name_prefix.get().unwrap_or("");
         let max = r.max_results.within(
             "MaxResults",
@@ -151,39 +156,46 @@ impl Sqs {
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = r.next_token.get().map(from_token).transpose()?;
-        let mut names: Vec<String> = self
+        // The token is the last URL of the page before (as AWS's), base64.
+        let after = r
+            .next_token
+            .get()
+            .map(from_token)
+            .transpose()?
+            .map(|t| QueueRef::from_url(&t, &ctx.region, &ctx.account).name);
+        let mut found: Vec<Arc<Queue>> = self
             .read_queues()
-            .keys()
-            .filter(|n| n.starts_with(prefix))
-            .filter(|n| after.as_ref().is_none_or(|a| n.as_str() > a.as_str()))
+            .values()
+            .filter(|q| q.region == ctx.region && q.account == ctx.account)
+            .filter(|q| q.name.starts_with(prefix))
+            .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
             .cloned()
             .collect();
-        names.sort();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
         let limit = max.unwrap_or(1000) as usize;
-        let more = max.is_some() && names.len() > limit;
-        names.truncate(limit);
+        let more = max.is_some() && found.len() > limit;
+        found.truncate(limit);
         reply(ListQueuesOut {
-            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
-            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+            queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
+            next_token: found
+                .last()
+                .filter(|_| more)
+                .map(|q| page_token(&Self::url(local, q))),
         })
     }
 
-    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest) -> OpResult {
-        let url = need(&r.queue_url, "QueueUrl")?;
-        let name = name_of(url);
-        let q = {
+    pub(super) fn delete_queue(&self, local: &Core, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
+        {
             let mut queues = self.write_queues();
-            let q = queues.get(name).cloned().ok_or_else(no_queue)?;
             let _st = q.live()?;
-            journal_with(local, || Change::QueueDeleted {
-                name: name.to_string(),
+            journal_with(local, &q, || ChangeKind::QueueDeleted {
+                name: q.name.clone(),
             })?;
             q.deleted.store(true, Ordering::Release);
-            queues.remove(name);
-            self.recently_deleted.deleted(name, now_ms());
-            q.clone()
-        };
+            queues.remove(&q.arn);
+            self.recently_deleted.deleted(&q.arn, now_ms());
+        }
         q.wake();
         for t in self
             .tasks
@@ -191,15 +203,19 @@ impl Sqs {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
         {
-            if t.source == q.name {
+            if t.source == q.arn {
                 t.cancel.store(true, Ordering::Release);
             }
         }
         reply(Empty {})
     }
 
-    pub(super) fn get_queue_attributes(&self, r: &GetQueueAttributesRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn get_queue_attributes(
+        &self,
+        r: &GetQueueAttributesRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let names = r.attribute_names.strs();
         for n in &names {
             if !ATTRIBUTE_NAMES.contains(n) {
@@ -226,8 +242,9 @@ impl Sqs {
         &self,
         local: &Core,
         r: &SetQueueAttributesRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let given = r.attributes.pairs();
         if given.is_empty() {
             return Err(missing("Attribute.Name"));
@@ -241,7 +258,7 @@ impl Sqs {
             attrs.set(k, v, q.fifo)?;
         }
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: given.iter().cloned().collect(),
             modified_s,
@@ -255,8 +272,8 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn tag_queue(&self, local: &Core, r: &TagQueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let tags: BTreeMap<String, String> = r.tags.pairs().into_iter().collect();
         if tags.is_empty() {
             return Err(missing("Tags"));
@@ -264,7 +281,7 @@ impl Sqs {
         let mut st = q.live()?;
         let kept = st.tags.keys().filter(|k| !tags.contains_key(*k)).count();
         check_tags(&tags, kept)?;
-        journal_with(local, || Change::Tagged {
+        journal_with(local, &q, || ChangeKind::Tagged {
             name: q.name.clone(),
             tags: tags.clone(),
         })?;
@@ -272,14 +289,14 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn untag_queue(&self, local: &Core, r: &UntagQueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let keys: Vec<String> = r.tag_keys.strs().into_iter().map(str::to_string).collect();
         if keys.is_empty() {
             return Err(missing("TagKeys"));
         }
         let mut st = q.live()?;
-        journal_with(local, || Change::Untagged {
+        journal_with(local, &q, || ChangeKind::Untagged {
             name: q.name.clone(),
             keys: keys.clone(),
         })?;
@@ -289,14 +306,19 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn list_queue_tags(&self, r: &QueueRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn list_queue_tags(&self, r: &QueueRequest, ctx: &Ctx) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let st = q.live()?;
         reply(TagsOut { tags: &st.tags })
     }
 
-    pub(super) fn add_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn add_permission(
+        &self,
+        local: &Core,
+        r: &PermissionRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let label = need(&r.label, "Label")?;
         let accounts = r.account_ids.strs();
         let actions = r.actions.strs();
@@ -336,7 +358,7 @@ impl Sqs {
         }));
         let text = policy.to_string();
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
             modified_s,
@@ -346,8 +368,13 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn remove_permission(&self, local: &Core, r: &PermissionRequest) -> OpResult {
-        let q = self.queue_of(&r.queue_url)?;
+    pub(super) fn remove_permission(
+        &self,
+        local: &Core,
+        r: &PermissionRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
+        let q = self.queue_of(&r.queue_url, ctx)?;
         let label = need(&r.label, "Label")?;
         let mut st = q.live()?;
         let mut policy: Value = st
@@ -374,7 +401,7 @@ impl Sqs {
             policy.to_string()
         };
         let modified_s = now_ms() / 1000;
-        journal_with(local, || Change::AttributesSet {
+        journal_with(local, &q, || ChangeKind::AttributesSet {
             name: q.name.clone(),
             attributes: [("Policy".to_string(), text.clone())].into_iter().collect(),
             modified_s,
@@ -388,17 +415,24 @@ impl Sqs {
         &self,
         local: &Core,
         r: &ListQueuesRequest,
+        ctx: &Ctx,
     ) -> OpResult {
-        let dlq = self.queue_of(&r.queue_url)?;
+        let dlq = self.queue_of(&r.queue_url, ctx)?;
         let max = r.max_results.within(
             "MaxResults",
             1,
             1000,
             "MaxResults must be an integer between 1 and 1000.",
         )?;
-        let after = r.next_token.get().map(from_token).transpose()?;
+        // The token is the last URL of the page before (as AWS's), base64.
+        let after = r
+            .next_token
+            .get()
+            .map(from_token)
+            .transpose()?
+            .map(|t| QueueRef::from_url(&t, &ctx.region, &ctx.account).name);
         let all: Vec<Arc<Queue>> = self.read_queues().values().cloned().collect();
-        let mut names: Vec<String> = all
+        let mut found: Vec<&Arc<Queue>> = all
             .iter()
             .filter(|q| q.id != dlq.id)
             .filter(|q| after.as_ref().is_none_or(|a| q.name.as_str() > a.as_str()))
@@ -407,17 +441,19 @@ impl Sqs {
                     .attrs
                     .redrive
                     .as_ref()
-                    .is_some_and(|r| r.target_name() == dlq.name)
+                    .is_some_and(|r| dlq.is(&r.target_arn))
             })
-            .map(|q| q.name.clone())
             .collect();
-        names.sort();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
         let limit = max.unwrap_or(1000) as usize;
-        let more = max.is_some() && names.len() > limit;
-        names.truncate(limit);
+        let more = max.is_some() && found.len() > limit;
+        found.truncate(limit);
         reply(DeadLetterSourcesOut {
-            queue_urls: names.iter().map(|n| Self::url(local, n)).collect(),
-            next_token: names.last().filter(|_| more).map(|n| page_token(n)),
+            queue_urls: found.iter().map(|q| Self::url(local, q)).collect(),
+            next_token: found
+                .last()
+                .filter(|_| more)
+                .map(|q| page_token(&Self::url(local, q))),
         })
     }
 }

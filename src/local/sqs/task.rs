@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 pub(super) struct MoveTask {
     pub(super) handle: String,
     pub(super) source_arn: String,
+    /// The source queue's key (its ARN as `names::QueueRef` writes it).
     pub(super) source: String,
     pub(super) destination_arn: Option<String>,
     pub(super) max_per_second: Option<u32>,

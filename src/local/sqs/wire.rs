@@ -282,6 +282,10 @@ pub(super) struct MessageEntry {
     pub(super) message_system_attributes: Option<Value>,
     pub(super) message_group_id: Str,
     pub(super) message_deduplication_id: Str,
+    /// The request's `X-Amzn-Trace-Id` header (put here by
+    /// `sqs::trace_header_into`): the `AWSTraceHeader` unless the message names one.
+    #[serde(rename = "eddy:TraceHeader")]
+    pub(super) header_trace: Str,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +315,7 @@ pub(super) struct ReceiveMessageRequest {
     pub(super) attribute_names: StrList,
     pub(super) message_system_attribute_names: StrList,
     pub(super) message_attribute_names: StrList,
+    pub(super) receive_request_attempt_id: Str,
 }
 
 /// `DeleteMessage`, `ChangeMessageVisibility`, and their batch entries.
@@ -435,8 +440,10 @@ pub(super) fn parse_message_attributes(
         )));
     }
     for (name, a) in obj {
+        // ASCII letters and digits, `_-.`, and the Latin letters AWS accepts
+        // (U+00C0 to U+017F: `attr.1øßä`).
         let bad_name = name.is_empty()
-            || name.len() > 256
+            || name.chars().count() > 256
             || name.starts_with('.')
             || name.ends_with('.')
             || name.contains("..")
@@ -573,6 +580,9 @@ impl Incoming {
                 md5_system = Some(md5_of_attributes(&parsed));
             }
         }
+        if trace_header.is_none() {
+            trace_header = e.header_trace.get().map(str::to_string);
+        }
         let md5_attributes = (!attributes.is_empty()).then(|| md5_of_attributes(&attributes));
         Ok(Incoming {
             md5_body: md5_hex(body.as_bytes()),
@@ -634,6 +644,8 @@ pub(super) struct ReceiveParams {
     pub(super) attrs_all: bool,
     pub(super) attr_names: Vec<String>,
     pub(super) attr_prefixes: Vec<String>,
+    /// `ReceiveRequestAttemptId` (FIFO queues).
+    pub(super) attempt_id: Option<String>,
 }
 
 impl ReceiveParams {
@@ -689,7 +701,12 @@ impl ReceiveParams {
                 attr_names.push(n.to_string());
             }
         }
+        let attempt_id = b.receive_request_attempt_id.get().map(str::to_string);
+        if let Some(a) = &attempt_id {
+            check_fifo_id("ReceiveRequestAttemptId", a)?;
+        }
         Ok(ReceiveParams {
+            attempt_id,
             max,
             visibility_s,
             wait_s,
@@ -887,6 +904,38 @@ mod tests {
         assert!(!prefix.wants_attr("General"));
         let named = p(json!(["Foo", "Hello"]));
         assert!(named.wants_attr("Hello") && !named.wants_attr("Help.Me"));
+    }
+
+    #[test]
+    fn message_attribute_names_and_values_as_aws_checks_them() {
+        let one = |name: &str, value: &str| {
+            parse_message_attributes(Some(
+                &json!({name: {"DataType": "String", "StringValue": value}}),
+            ))
+        };
+        assert!(one("attr.1øßä", "Valida").is_ok());
+        for bad in [
+            "Invalid-§-attr",
+            "Invalid-!-attr",
+            "aWs.x",
+            ".x",
+            "x.",
+            &"L".repeat(257),
+        ] {
+            assert_eq!(
+                one(bad, "v").unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+        // Invalid characters in a value: InvalidParameterValue (in a body: InvalidMessageContents).
+        let e = one("attr1", "Invalid-\u{8},\u{b}").unwrap_err();
+        assert_eq!(e.code, "InvalidParameterValue");
+        assert!(
+            e.message.starts_with("Invalid characters found"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

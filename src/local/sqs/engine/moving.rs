@@ -76,7 +76,7 @@ impl QState {
             m.source_arn = None;
             m.visible_at_ms = now;
             m.sequence_number = if dst_fifo {
-                Some(dst.next_sequence_number())
+                Some(dst.next_sequence_number(now))
             } else {
                 None
             };

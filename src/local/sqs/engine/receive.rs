@@ -1,7 +1,7 @@
 //! Receives: visibility timeouts, receive counts, dead-lettering after
 //! `maxReceiveCount`, FIFO groups, and `ChangeMessageVisibility`.
 
-use super::types::{QState, St, StoredMessage};
+use super::types::{Attempt, DEDUP_WINDOW_MS, QState, St, StoredMessage};
 use crate::local::core::AwsError;
 use crate::local::sqs::errors::not_in_flight;
 use std::cmp::Reverse;
@@ -76,10 +76,11 @@ impl QState {
                     let Some(g) = self.ready_groups.pop_front() else {
                         break;
                     };
+                    // The group delivers from its head (checked below).
                     let ok = match self.groups.get_mut(&g) {
                         Some(grp) => {
                             grp.queued = false;
-                            grp.in_flight == 0
+                            true
                         }
                         None => false,
                     };
@@ -91,7 +92,7 @@ impl QState {
                     continue;
                 }
             } else {
-                let Some((seq, generation)) = self.ready.pop_front() else {
+                let Some(Reverse((seq, generation))) = self.ready.pop() else {
                     break;
                 };
                 if !self
@@ -118,7 +119,7 @@ impl QState {
                 m.source_arn = Some(dl.source_arn.to_string());
                 m.visible_at_ms = now;
                 if dl.fifo {
-                    m.sequence_number = Some(dl.st.next_sequence_number());
+                    m.sequence_number = Some(dl.st.next_sequence_number(now));
                 }
                 if let Err(e) = journal(seq, &m) {
                     // Nothing moved: the group this receive took off the
@@ -153,9 +154,60 @@ impl QState {
 }
 
 impl QState {
-    /// `ChangeMessageVisibility` of an in-flight message at `now`: visible
+    /// A retry of a FIFO receive with `ReceiveRequestAttemptId` `id` at
+    /// `now`: when a receive with that id within the deduplication window got
+    /// messages that are all still in flight under the same receipts, those
+    /// messages again (their visibility starts over: `visibility_s`), else None.
+    pub(in crate::local::sqs) fn retry_attempt(
+        &mut self,
+        id: &str,
+        visibility_s: u64,
+        now: i64,
+    ) -> Option<Vec<u64>> {
+        let a = self.attempts.get(id)?;
+        let same = a.at_ms + DEDUP_WINDOW_MS > now
+            && a.received.iter().all(|(seq, nonce)| {
+                self.msgs
+                    .get(seq)
+                    .is_some_and(|m| m.state == St::InFlight && m.nonce == *nonce)
+            });
+        if !same {
+            self.attempts.remove(id);
+            return None;
+        }
+        let seqs: Vec<u64> = a.received.iter().map(|(seq, _)| *seq).collect();
+        for &seq in &seqs {
+            // In flight (checked above): this cannot fail.
+            let _ = self.change_visibility(seq, visibility_s, now);
+        }
+        Some(seqs)
+    }
+
+    /// Remembers what a FIFO receive with `ReceiveRequestAttemptId` `id` got
+    /// at `now` (nothing when it got nothing); forgets attempts older than the window.
+    pub(in crate::local::sqs) fn remember_attempt(&mut self, id: &str, seqs: &[u64], now: i64) {
+        self.attempts.retain(|_, a| a.at_ms + DEDUP_WINDOW_MS > now);
+        if seqs.is_empty() {
+            return;
+        }
+        let received = seqs
+            .iter()
+            .filter_map(|seq| self.msgs.get(seq).map(|m| (*seq, m.nonce)))
+            .collect();
+        self.attempts.insert(
+            id.to_string(),
+            Attempt {
+                at_ms: now,
+                received,
+            },
+        );
+    }
+
+    /// `ChangeMessageVisibility` of a received message at `now`: visible
     /// again in `timeout_s` (at once when 0). Returns whether it is visible
-    /// now (long pollers should wake up). Expects `tick(now)` done.
+    /// now (long pollers should wake up). A message whose visibility already
+    /// ended is left as it is, and the call succeeds (as on AWS). Expects
+    /// `tick(now)` done.
     pub(in crate::local::sqs) fn change_visibility(
         &mut self,
         seq: u64,
@@ -165,8 +217,10 @@ impl QState {
         let Some(msg) = self.msgs.get_mut(&seq) else {
             return Err(not_in_flight());
         };
-        if msg.state != St::InFlight {
-            return Err(not_in_flight());
+        match msg.state {
+            St::InFlight => {}
+            St::Visible => return Ok(false),
+            St::Delayed => return Err(not_in_flight()),
         }
         if timeout_s == 0 {
             self.make_visible(seq);

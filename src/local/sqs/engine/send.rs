@@ -63,7 +63,7 @@ pub(in crate::local::sqs) fn admit(
                 d.sequence_number.clone(),
             ));
         }
-        sequence_number = Some(st.next_sequence_number());
+        sequence_number = Some(st.next_sequence_number(now));
         dedup_id = Some(dedup);
         dedup_key = Some(key);
         delay_s = st.attrs.delay_s;

@@ -13,6 +13,9 @@ use std::collections::BinaryHeap;
 use std::collections::HashMap;
 use std::collections::VecDeque;
 
+/// The FIFO deduplication window (and that of receive attempt ids).
+pub(in crate::local::sqs) const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
+
 /// A message as journaled (and as kept in memory).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredMessage {
@@ -91,6 +94,14 @@ pub(in crate::local::sqs) struct Dedup {
     pub(in crate::local::sqs) sequence_number: Option<String>,
 }
 
+/// A FIFO receive made with a `ReceiveRequestAttemptId`: a retry with the
+/// same id within the deduplication window answers the same messages.
+pub(in crate::local::sqs) struct Attempt {
+    pub(in crate::local::sqs) at_ms: i64,
+    /// The messages received, by (seq, receipt nonce).
+    pub(in crate::local::sqs) received: Vec<(u64, u64)>,
+}
+
 pub(in crate::local::sqs) struct QState {
     pub(in crate::local::sqs) fifo: bool,
     pub(in crate::local::sqs) attrs: Attrs,
@@ -99,8 +110,9 @@ pub(in crate::local::sqs) struct QState {
     pub(in crate::local::sqs) tags: BTreeMap<String, String>,
     pub(in crate::local::sqs) msgs: FxHashMap<u64, Msg>,
     pub(in crate::local::sqs) next_seq: u64,
-    /// Standard queues: visible messages, in delivery order.
-    pub(in crate::local::sqs) ready: VecDeque<(u64, u32)>,
+    /// Standard queues: visible messages by (seq, generation), the oldest
+    /// first (a message whose visibility ended keeps its place, as on AWS).
+    pub(in crate::local::sqs) ready: BinaryHeap<Reverse<(u64, u32)>>,
     /// FIFO queues.
     pub(in crate::local::sqs) groups: HashMap<String, Group>,
     pub(in crate::local::sqs) ready_groups: VecDeque<String>,
@@ -113,6 +125,12 @@ pub(in crate::local::sqs) struct QState {
     pub(in crate::local::sqs) delayed: usize,
     pub(in crate::local::sqs) dedup: HashMap<String, Dedup>,
     pub(in crate::local::sqs) dedup_order: VecDeque<(i64, String)>,
-    pub(in crate::local::sqs) fifo_seq: u64,
+    /// Deduplication per message group (`DeduplicationScope` as the queue
+    /// was created with: AWS keeps it when the attribute changes later).
+    pub(in crate::local::sqs) dedup_per_group: bool,
+    /// The latest FIFO sequence number given (20 digits, see `next_sequence_number`).
+    pub(in crate::local::sqs) fifo_seq: u128,
+    /// FIFO `ReceiveRequestAttemptId`s of the deduplication window.
+    pub(in crate::local::sqs) attempts: HashMap<String, Attempt>,
     pub(in crate::local::sqs) last_purge_ms: Option<i64>,
 }
