@@ -59,31 +59,39 @@ pub struct Local {
 }
 
 impl Local {
-    /// A backend with empty state, or with the state recorded in `config.data_dir`.
+    /// A backend with empty state, or with the state recorded in
+    /// `config.data_dir` (locked for this process; see `store`).
     pub fn new(config: &Config) -> std::io::Result<Arc<Local>> {
+        let sqs = sqs::Sqs::default();
+        let events = events::Events::default();
+        let logs = logs::Logs::default();
         let store = match &config.data_dir {
-            Some(dir) => Some(store::Store::open(dir)?),
+            Some(dir) => Some(store::Store::open(dir, |record: Record| {
+                apply(&sqs, &events, &logs, record)
+            })?),
             None => None,
         };
-        let local = Arc::new(Local {
+        Ok(Arc::new(Local {
             core: Core::new(config.account.clone(), store),
-            sqs: sqs::Sqs::default(),
-            events: events::Events::default(),
-            logs: logs::Logs::default(),
-        });
-        if let Some(store) = &local.store {
-            store.replay(|record: Record| local.apply(record))?;
-        }
-        Ok(local)
+            sqs,
+            events,
+            logs,
+        }))
     }
 
-    /// Re-applies a journal record at start-up.
-    fn apply(&self, record: Record) {
-        match record {
-            Record::Sqs(r) => self.sqs.apply(r),
-            Record::Events(r) => self.events.apply(r),
-            Record::Logs(r) => self.logs.apply(r),
-        }
+    /// What start-up found wrong with the journal (torn tail, corrupt
+    /// records) and did about it, one line each; empty when all was well.
+    pub fn journal_notes(&self) -> &[String] {
+        self.store.as_ref().map(|s| s.notes()).unwrap_or(&[])
+    }
+}
+
+/// Re-applies a journal record at start-up.
+fn apply(sqs: &sqs::Sqs, events: &events::Events, logs: &logs::Logs, record: Record) {
+    match record {
+        Record::Sqs(r) => sqs.apply(r),
+        Record::Events(r) => events.apply(r),
+        Record::Logs(r) => logs.apply(r),
     }
 }
 

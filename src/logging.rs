@@ -10,6 +10,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
@@ -82,7 +83,11 @@ pub fn open(path: &Path) -> Result<File, LogError> {
         source,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(err)?;
     }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_AT_BYTES) {
         let mut old = path.as_os_str().to_owned();
@@ -93,6 +98,7 @@ pub fn open(path: &Path) -> Result<File, LogError> {
     OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(path)
         .map_err(err)
 }
@@ -130,6 +136,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("eddy-log-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn the_log_is_created_0600_in_0700_folders() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("modes");
+        let path = dir.join("state").join("eddy.log");
+        drop(open(&path).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.join("state")), 0o700);
+        assert_eq!(mode(&dir), 0o700);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -59,6 +59,16 @@ pub enum Change {
         queue: String,
         at_ms: i64,
     },
+    /// Messages received at `at_ms`, in flight for `visibility_s`: each
+    /// one's seq and receipt nonce (so its receipt handle still works after
+    /// a restart). Replay counts the receive and keeps the message (and its
+    /// FIFO group) in flight until its deadline.
+    Received {
+        queue: String,
+        at_ms: i64,
+        visibility_s: u64,
+        messages: Vec<(u64, u64)>,
+    },
 }
 
 pub(super) fn journal_with(local: &Core, change: impl FnOnce() -> Change) -> Result<(), AwsError> {
@@ -169,6 +179,24 @@ impl Sqs {
                 }
                 if let Some(dst) = &dst {
                     dst.lock().tick(now);
+                }
+            }
+            Change::Received {
+                queue,
+                at_ms,
+                visibility_s,
+                messages,
+            } => {
+                if let Some(q) = self.by_name(&queue) {
+                    let mut st = q.lock();
+                    for (seq, nonce) in messages {
+                        if st.msgs.contains_key(&seq) {
+                            // An earlier receive (or a delay) ended before this one.
+                            st.make_visible(seq);
+                            st.mark_received(seq, visibility_s, at_ms, nonce);
+                        }
+                    }
+                    st.tick(now);
                 }
             }
             Change::Purged { queue, at_ms } => {
