@@ -350,3 +350,175 @@ fn a_second_server_on_the_same_data_dir_refuses_naming_the_dir_and_the_first() {
     again.kill_9();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Where the data dir goes for the disk-full test, and how the server is
+/// limited: a 256 KiB tmpfs mounted there when this machine allows it, else
+/// a 256 KiB file size limit on the server (`ulimit -f`, SIGXFSZ ignored;
+/// `EDDY_TEST_NO_TMPFS=1` forces this one).
+struct Limited {
+    dir: PathBuf,
+    tmpfs: bool,
+}
+
+const LIMIT: u64 = 256 * 1024;
+
+impl Limited {
+    fn new(name: &str) -> Limited {
+        let dir = temp_dir(name);
+        // EDDY_TEST_NO_TMPFS=1 takes the file size limit even as root.
+        let tmpfs = std::env::var_os("EDDY_TEST_NO_TMPFS").is_none()
+            && Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+                .arg(&dir)
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+        Limited { dir, tmpfs }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    fn start(&self) -> Server {
+        if self.tmpfs {
+            return Server::start(&self.data());
+        }
+        let mut cmd = command("sh");
+        cmd.args([
+            "-c",
+            // 512-byte blocks in POSIX sh (dash); bash counts KiB, a looser limit.
+            &format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+                LIMIT / 512
+            ),
+            EDDY,
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+        ])
+        .arg(self.data());
+        Server::spawn(cmd)
+    }
+
+    /// Bytes the journal can still grow by (a lower bound: the tmpfs gives
+    /// whole 4 KiB pages, the lock file takes one).
+    fn room(&self) -> u64 {
+        let len = std::fs::metadata(self.data().join("journal.jsonl"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        LIMIT.saturating_sub(4096 + len.div_ceil(4096) * 4096)
+    }
+}
+
+impl Drop for Limited {
+    fn drop(&mut self) {
+        if self.tmpfs {
+            let _ = Command::new("umount").arg(&self.dir).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn send(c: &aws_sdk_sqs::Client, q: &str, body: String) -> Result<(), String> {
+    c.send_message()
+        .queue_url(q)
+        .message_body(body)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{:?}", e.into_service_error()))
+}
+
+/// Every body in the queue (received with a long visibility, so each once).
+async fn bodies(c: &aws_sdk_sqs::Client, q: &str) -> std::collections::BTreeSet<String> {
+    let mut all = std::collections::BTreeSet::new();
+    loop {
+        let got = receive(c, q, 10).await;
+        if got.is_empty() {
+            return all;
+        }
+        all.extend(got.into_iter().map(|(b, _, _)| b));
+    }
+}
+
+#[test]
+fn disk_full_fails_the_write_that_does_not_fit_and_keeps_every_acknowledged_one() {
+    let disk = Limited::new("full");
+    println!(
+        "disk full by {}",
+        if disk.tmpfs {
+            "a 256 KiB tmpfs"
+        } else {
+            "a 256 KiB file size limit"
+        }
+    );
+    let rt = runtime();
+    let server = disk.start();
+    let mut acked = std::collections::BTreeSet::new();
+    rt.block_on(async {
+        let c = sdk(&server.url);
+        let q = c.create_queue().queue_name("full").send().await.unwrap();
+        let q = q.queue_url().unwrap();
+        // Fill until less than 48 KiB is left.
+        let mut i = 0;
+        while disk.room() >= 48 * 1024 {
+            let body = format!("fill {i} {}", "x".repeat(2000));
+            send(&c, q, body.clone()).await.unwrap();
+            acked.insert(body);
+            i += 1;
+        }
+        // 100 KiB does not fit: refused, not acknowledged.
+        let err = send(&c, q, format!("too big {}", "y".repeat(100 * 1024)))
+            .await
+            .unwrap_err();
+        assert!(err.contains("cannot write the journal"), "{err}");
+        // The torn bytes were cut off: the next writes fit and are kept.
+        for i in 0..3 {
+            let body = format!("after {i} {}", "z".repeat(2000));
+            send(&c, q, body.clone()).await.unwrap();
+            acked.insert(body);
+        }
+    });
+    let stderr = server.kill_9();
+    assert!(!stderr.contains("note: journal"), "{stderr}");
+
+    // Restart on the same (full) disk: every acknowledged message, nothing else.
+    let server = disk.start();
+    rt.block_on(async {
+        let c = sdk(&server.url);
+        let q = queue_url(&c, "full").await;
+        assert_eq!(bodies(&c, &q).await, acked);
+        // And one more write after the restart, kept by the next one.
+        let body = "after the restart".to_string();
+        send(&c, &q, body.clone()).await.unwrap();
+        acked.insert(body);
+    });
+    let stderr = server.kill_9();
+    assert!(!stderr.contains("note: journal"), "{stderr}");
+    let server = disk.start();
+    rt.block_on(async {
+        let c = sdk(&server.url);
+        let q = queue_url(&c, "full").await;
+        // Received before the kill (in flight for 30 s): count visible and
+        // in flight.
+        let a = c
+            .get_queue_attributes()
+            .queue_url(&q)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap();
+        let attrs = a.attributes().unwrap();
+        let n: usize = [
+            QueueAttributeName::ApproximateNumberOfMessages,
+            QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        ]
+        .iter()
+        .map(|k| attrs[k].parse::<usize>().unwrap())
+        .sum();
+        assert_eq!(n, acked.len());
+    });
+    server.kill_9();
+}
