@@ -48,6 +48,11 @@ pub enum Record {
     Logs(logs::journal::Change),
 }
 
+/// A journal of at least this many records is compacted at start-up (when
+/// that drops at least half of it), so a server restarts fast however long
+/// it ran.
+pub const COMPACT_AT_RECORDS: u64 = 10_000;
+
 /// The whole backend: every service's state. Cheap to share (`Arc<Local>`).
 /// Derefs to its [`Core`] (account, base URL, journal); implements the
 /// services' host traits, through which they reach each other.
@@ -71,18 +76,49 @@ impl Local {
             })?),
             None => None,
         };
-        Ok(Arc::new(Local {
+        let local = Arc::new(Local {
             core: Core::new(config.account.clone(), store),
             sqs,
             events,
             logs,
-        }))
+        });
+        if local
+            .store
+            .as_ref()
+            .is_some_and(|s| s.records() >= COMPACT_AT_RECORDS)
+        {
+            local.compact_journal(None)?;
+        }
+        Ok(local)
     }
 
     /// What start-up found wrong with the journal (torn tail, corrupt
-    /// records) and did about it, one line each; empty when all was well.
-    pub fn journal_notes(&self) -> &[String] {
-        self.store.as_ref().map(|s| s.notes()).unwrap_or(&[])
+    /// records) and did about it (compaction too), one line each.
+    pub fn journal_notes(&self) -> Vec<String> {
+        self.store.as_ref().map(|s| s.notes()).unwrap_or_default()
+    }
+
+    /// Rewrites the journal without what no longer matters (messages gone
+    /// and out of their deduplication window), when that drops at least
+    /// half of it; see `store::compact`. `stop_after` simulates a crash
+    /// there (tests). None: no data dir, or not worth it.
+    pub fn compact_journal(
+        &self,
+        stop_after: Option<store::Step>,
+    ) -> std::io::Result<Option<store::Compaction>> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let (mut sqs, tail) = self.sqs.compactor();
+        store.compact(
+            |r: Record| match r {
+                Record::Sqs(c) => sqs.keep(c).map(Record::Sqs),
+                other => Some(other),
+            },
+            tail.into_iter().map(Record::Sqs).collect(),
+            50,
+            stop_after,
+        )
     }
 }
 

@@ -133,7 +133,7 @@ impl Backend {
         };
         Ok(Backend {
             url: running.url.clone(),
-            journal_notes: local.journal_notes().to_vec(),
+            journal_notes: local.journal_notes(),
             running,
             simulator,
         })

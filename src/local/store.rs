@@ -19,11 +19,14 @@
 //! one variant per service, each defined in the service's `journal` file) is
 //! a parameter, so the services depend on the store and never the reverse.
 //! `recover` reads a file back, `lock` holds the dir, `files` creates the
-//! files private.
+//! files private, `compact` rewrites the journal with what still matters.
 
+mod compact;
 mod files;
 mod lock;
 mod recover;
+
+pub use compact::{Compaction, Step};
 
 pub use recover::{Corrupt, Scan};
 
@@ -42,7 +45,9 @@ pub const JOURNAL: &str = "journal.jsonl";
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Writer>,
-    notes: Vec<String>,
+    notes: Mutex<Vec<String>>,
+    /// Whole records found at start-up.
+    records: u64,
     _lock: lock::DirLock,
 }
 
@@ -61,6 +66,8 @@ impl Store {
         create_private_dir(dir)?;
         let lock = lock::DirLock::acquire(dir)?;
         let path = dir.join(JOURNAL);
+        // A compaction that did not get to its rename: the journal is whole.
+        let _ = std::fs::remove_file(dir.join(compact::TEMP));
         let mut file = files::open_private(&path, true)?;
         let scan = recover::scan(&mut file, apply).map_err(|e| {
             std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
@@ -84,14 +91,20 @@ impl Store {
                 len,
                 broken: false,
             }),
-            notes,
+            notes: Mutex::new(notes),
+            records: scan.records,
             _lock: lock,
         })
     }
 
     /// What start-up found wrong with the journal and did about it, one line each.
-    pub fn notes(&self) -> &[String] {
-        &self.notes
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// How many whole records start-up replayed.
+    pub fn records(&self) -> u64 {
+        self.records
     }
 
     pub fn path(&self) -> &Path {

@@ -29,7 +29,6 @@ pub fn open_private(path: &Path, append: bool) -> io::Result<File> {
 }
 
 /// Makes the entries of `dir` (a rename, a new file) durable.
-#[allow(dead_code)]
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
