@@ -147,6 +147,46 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Rewrites the journal without what `keep` drops, plus `tail`, when at
+    /// most `max_kept_pct` % of the records remain (see `compact`); appends
+    /// wait meanwhile. `stop_after` simulates a crash at that step (tests).
+    pub fn compact<R: DeserializeOwned + Serialize>(
+        &self,
+        keep: impl FnMut(R) -> Option<R>,
+        tail: Vec<R>,
+        max_kept_pct: u64,
+        stop_after: Option<Step>,
+    ) -> std::io::Result<Option<Compaction>> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
+        let done = compact::rewrite(&self.path, w.len, keep, tail, max_kept_pct, stop_after)?;
+        let Some(done) = done else {
+            return Ok(None);
+        };
+        if stop_after.is_some() {
+            return Ok(Some(done));
+        }
+        // The old file is gone: append to the new one.
+        w.file = files::open_private(&self.path, true)?;
+        w.len = done.bytes_after;
+        w.broken = false;
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(format!(
+                "note: journal {}: compacted {} records ({} bytes) to {} ({} bytes)",
+                self.path.display(),
+                done.records_before,
+                done.bytes_before,
+                done.records_after,
+                done.bytes_after
+            ));
+        }
+        Ok(Some(done))
+    }
+}
+
 /// The start-up notes of a scan of `path`.
 fn notes(path: &Path, scan: &Scan) -> Vec<String> {
     let mut out = Vec::new();

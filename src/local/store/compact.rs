@@ -8,10 +8,11 @@
 //! (the stale temporary is removed at the next start); after it, the new
 //! one. Both replay to the same state.
 
-use super::{JOURNAL, Store, files, recover};
+use super::{files, recover};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::io::{BufWriter, Write};
+use std::path::Path;
 
 /// The temporary file of a compaction in progress.
 pub const TEMP: &str = "journal.jsonl.compact";
@@ -34,95 +35,72 @@ pub struct Compaction {
     pub bytes_after: u64,
 }
 
-impl Store {
-    /// Rewrites the journal with `keep(record)` for each record (None drops
-    /// it), then the records of `tail`, when at most `max_kept_pct` % of the
-    /// records remain (else leaves it and answers None). Appends wait
-    /// meanwhile. `stop_after` ends it early, as a crash at that step would
-    /// (tests only).
-    pub fn compact<R: DeserializeOwned + Serialize>(
-        &self,
-        mut keep: impl FnMut(R) -> Option<R>,
-        tail: Vec<R>,
-        max_kept_pct: u64,
-        stop_after: Option<Step>,
-    ) -> std::io::Result<Option<Compaction>> {
-        let mut w = self
-            .writer
-            .lock()
-            .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
-        let dir = self
-            .path
-            .parent()
-            .ok_or_else(|| std::io::Error::other("the journal has no folder"))?;
-        let temp = dir.join(TEMP);
-        let _ = std::fs::remove_file(&temp);
-        let mut out = BufWriter::with_capacity(1 << 20, files::open_private(&temp, false)?);
-        let mut failed: Option<std::io::Error> = None;
-        let mut records_after = 0u64;
-        let mut write = |r: &R, out: &mut BufWriter<std::fs::File>| {
-            if failed.is_some() {
-                return;
-            }
-            let line = serde_json::to_vec(r)
-                .map_err(std::io::Error::from)
-                .and_then(|l| out.write_all(&l).and_then(|()| out.write_all(b"\n")));
-            match line {
-                Ok(()) => records_after += 1,
-                Err(e) => failed = Some(e),
-            }
-        };
-        let scan = recover::scan(std::fs::File::open(&self.path)?, |r: R| {
-            if let Some(r) = keep(r) {
-                write(&r, &mut out);
-            }
-        })?;
-        for r in &tail {
-            write(r, &mut out);
+/// Rewrites the journal at `path` (`bytes_before` long) with `keep(record)`
+/// for each record (None drops it), then the records of `tail`, when at
+/// most `max_kept_pct` % of the records remain (else leaves it and answers
+/// None). `stop_after` ends it early, as a crash at that step would (tests
+/// only). The caller holds the journal's writer meanwhile and reopens it
+/// after a whole compaction.
+pub fn rewrite<R: DeserializeOwned + Serialize>(
+    path: &Path,
+    bytes_before: u64,
+    mut keep: impl FnMut(R) -> Option<R>,
+    tail: Vec<R>,
+    max_kept_pct: u64,
+    stop_after: Option<Step>,
+) -> std::io::Result<Option<Compaction>> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("the journal has no folder"))?;
+    let temp = dir.join(TEMP);
+    let _ = std::fs::remove_file(&temp);
+    let mut out = BufWriter::with_capacity(1 << 20, files::open_private(&temp, false)?);
+    let mut failed: Option<std::io::Error> = None;
+    let mut records_after = 0u64;
+    let mut write = |r: &R, out: &mut BufWriter<std::fs::File>| {
+        if failed.is_some() {
+            return;
         }
-        if let Some(e) = failed {
-            drop(out);
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
+        let line = serde_json::to_vec(r)
+            .map_err(std::io::Error::from)
+            .and_then(|l| out.write_all(&l).and_then(|()| out.write_all(b"\n")));
+        match line {
+            Ok(()) => records_after += 1,
+            Err(e) => failed = Some(e),
         }
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        let bytes_after = file.metadata()?.len();
-        let done = Compaction {
-            records_before: scan.records,
-            records_after,
-            bytes_before: w.len,
-            bytes_after,
-        };
-        if done.records_after * 100 > done.records_before * max_kept_pct {
-            let _ = std::fs::remove_file(&temp);
-            return Ok(None);
+    };
+    let scan = recover::scan(std::fs::File::open(path)?, |r: R| {
+        if let Some(r) = keep(r) {
+            write(&r, &mut out);
         }
-        if stop_after == Some(Step::Written) {
-            return Ok(Some(done));
-        }
-        std::fs::rename(&temp, &self.path)?;
-        if stop_after == Some(Step::Renamed) {
-            return Ok(Some(done));
-        }
-        files::sync_dir(dir)?;
-        w.file = files::open_private(&self.path, true)?;
-        w.len = bytes_after;
-        w.broken = false;
-        debug_assert_eq!(
-            self.path.file_name().and_then(|n| n.to_str()),
-            Some(JOURNAL)
-        );
-        if let Ok(mut notes) = self.notes.lock() {
-            notes.push(format!(
-                "note: journal {}: compacted {} records ({} bytes) to {} ({} bytes)",
-                self.path.display(),
-                done.records_before,
-                done.bytes_before,
-                done.records_after,
-                done.bytes_after
-            ));
-        }
-        Ok(Some(done))
+    })?;
+    for r in &tail {
+        write(r, &mut out);
     }
+    if let Some(e) = failed {
+        drop(out);
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    let done = Compaction {
+        records_before: scan.records,
+        records_after,
+        bytes_before,
+        bytes_after: file.metadata()?.len(),
+    };
+    if done.records_after * 100 > done.records_before * max_kept_pct {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(None);
+    }
+    if stop_after == Some(Step::Written) {
+        return Ok(Some(done));
+    }
+    std::fs::rename(&temp, path)?;
+    if stop_after == Some(Step::Renamed) {
+        return Ok(Some(done));
+    }
+    files::sync_dir(dir)?;
+    Ok(Some(done))
 }
