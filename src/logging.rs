@@ -8,9 +8,8 @@
 //! [`init`] returns the path so that the TUI can print it before it opens the
 //! alternate screen.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
@@ -83,11 +82,7 @@ pub fn open(path: &Path) -> Result<File, LogError> {
         source,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(err)?;
+        crate::local::store::create_private_dir(dir).map_err(err)?;
     }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_AT_BYTES) {
         let mut old = path.as_os_str().to_owned();
@@ -95,10 +90,7 @@ pub fn open(path: &Path) -> Result<File, LogError> {
         // Best effort: if the rename fails we keep appending.
         let _ = std::fs::rename(path, PathBuf::from(old));
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
+    crate::local::store::private_append_options()
         .open(path)
         .map_err(err)
 }

@@ -37,7 +37,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use files::create_private_dir;
+pub use files::{create_private_dir, private_append_options};
 
 /// The journal's file name in the data dir.
 pub const JOURNAL: &str = "journal.jsonl";

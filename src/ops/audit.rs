@@ -8,9 +8,7 @@
 //! whether it came from the CLI or from the terminal UI. A failed append is
 //! an [`Error`] naming the file and what to do.
 
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -150,24 +148,17 @@ pub fn path() -> Option<PathBuf> {
 /// Appends `entry` to the file `path` (and its folder); the error names the file.
 fn append(path: &std::path::Path, entry: &Entry) -> Result<(), Error> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| Error::CreateDir {
-                dir: dir.to_path_buf(),
-                source: Arc::new(e),
-            })?;
+        crate::local::store::create_private_dir(dir).map_err(|e| Error::CreateDir {
+            dir: dir.to_path_buf(),
+            source: Arc::new(e),
+        })?;
     }
     let mut line = serde_json::to_string(entry).map_err(|e| Error::Encode {
         path: path.to_path_buf(),
         source: Arc::new(e),
     })?;
     line.push('\n');
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
+    crate::local::store::private_append_options()
         .open(path)
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| Error::Write {
