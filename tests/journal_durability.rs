@@ -243,8 +243,18 @@ fn a_poison_message_cannot_escape_its_dlq_by_restarts() {
     let stderr = server.kill_9();
     assert!(!stderr.contains("note: journal"), "{stderr}");
 
-    // A torn record as a kill mid-write leaves it: cut off, said at start.
+    // A corrupt record after the first line: skipped and reported, the
+    // rest replayed. And a torn record as a kill mid-write leaves it: cut
+    // off, said at start.
     let journal = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let first = text.find('\n').unwrap() + 1;
+    let garbage = "{\"service\":\"Sqs\",\"change\":{\"Nope\":1}}\n";
+    std::fs::write(
+        &journal,
+        format!("{}{garbage}{}", &text[..first], &text[first..]),
+    )
+    .unwrap();
     let len = std::fs::metadata(&journal).unwrap().len();
     let torn = br#"{"service":"Sqs","change":{"Sent":{"queue":"poi"#;
     let mut f = std::fs::OpenOptions::new()
@@ -272,6 +282,14 @@ fn a_poison_message_cannot_escape_its_dlq_by_restarts() {
             "note: journal {}: dropped a torn last record ({} bytes at offset {len})",
             journal.display(),
             torn.len()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "warning: journal {}: skipped 1 corrupt record that does not parse: line 2 (offset {first}, {} bytes)",
+            journal.display(),
+            garbage.len()
         )),
         "{stderr}"
     );

@@ -216,9 +216,13 @@ fn notes(path: &Path, scan: &Scan) -> Vec<String> {
             String::new()
         };
         out.push(format!(
-            "warning: journal {file}: skipped {} corrupt record{} that do not parse: {}{more}; the {} others were replayed",
+            "warning: journal {file}: skipped {} corrupt {} not parse: {}{more}; the {} others were replayed",
             scan.corrupt.len(),
-            if scan.corrupt.len() == 1 { "" } else { "s" },
+            if scan.corrupt.len() == 1 {
+                "record that does"
+            } else {
+                "records that do"
+            },
             shown.join(", "),
             scan.records
         ));
