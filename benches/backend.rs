@@ -10,7 +10,11 @@
 //!    moto and ≥ 2,000 msg/s);
 //! 2. the same loop on a queue already holding 10,000 messages: the
 //!    slow-down against the empty queue (target ≤ 20 %);
-//! 3. routing: `PutEvents` (batches of 10) on a bus with 100 rules, each
+//! 3. the loop of 1 again on a backend with `--data-dir` (every send,
+//!    receive and delete journaled and `fdatasync`ed before its answer), in a
+//!    fresh folder under the target dir: msg/s and its ratio to moto (target:
+//!    ≥ 20× moto too);
+//! 4. routing: `PutEvents` (batches of 10) on a bus with 100 rules, each
 //!    event matching one rule whose target is an SQS queue, timed until every
 //!    event is in its queue: events/s (target ≥ 20,000).
 //!
@@ -407,6 +411,33 @@ async fn run() -> Res<()> {
     let routing_rate = routing(&eddy, events, concurrency).await?;
     running.stop().await;
 
+    // The loop of 1 with a data dir: every write journaled.
+    let data_dir = target_dir().join(format!("backend-bench-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let durable = eddy::local::Local::new(&eddy::local::Config {
+        data_dir: Some(data_dir.clone()),
+        ..eddy::local::Config::default()
+    })
+    .map_err(|e| format!("cannot create the backend on {}: {e}", data_dir.display()))?;
+    let running = eddy::local::start(durable, addr)
+        .await
+        .map_err(|e| format!("cannot start the backend: {e}"))?;
+    let c = Clients::connect(&settings(&running.url)).await;
+    let mut journaled = Vec::new();
+    for r in 0..rounds {
+        let url = fresh_queue(&c, &format!("bench-durable-{r}")).await?;
+        let rate = sqs_loop(&c, &url, n).await?;
+        eprintln!(
+            "   eddy --data-dir round {}: {} msg/s",
+            r + 1,
+            thousands(rate)
+        );
+        journaled.push(rate);
+    }
+    running.stop().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let durable_rate = median(journaled.clone());
+
     // 4. moto, once (it is slow).
     let (moto_rate, moto_error) = match start_moto() {
         Ok(moto) => {
@@ -430,6 +461,7 @@ async fn run() -> Res<()> {
         Err(e) => (None, Some(e)),
     };
     let ratio = moto_rate.map(|m| eddy_rate / m);
+    let durable_ratio = moto_rate.map(|m| durable_rate / m);
 
     println!();
     println!(
@@ -460,6 +492,16 @@ async fn run() -> Res<()> {
             verdict(r >= TARGET_RATIO),
         ),
         None => row("eddy ÷ moto", "-", "≥ 20×", "not measured"),
+    }
+    row("eddy --data-dir msg/s", &thousands(durable_rate), "", "");
+    match durable_ratio {
+        Some(r) => row(
+            "eddy --data-dir ÷ moto",
+            &format!("{r:.1}×"),
+            "≥ 20×",
+            verdict(r >= TARGET_RATIO),
+        ),
+        None => row("eddy --data-dir ÷ moto", "-", "≥ 20×", "not measured"),
     }
     row(
         &format!("eddy at depth {} msg/s", thousands(DEPTH as f64)),
@@ -493,6 +535,9 @@ async fn run() -> Res<()> {
         "moto_msg_per_s": moto_rate,
         "moto_error": moto_error,
         "ratio": ratio,
+        "eddy_data_dir_msg_per_s": durable_rate,
+        "eddy_data_dir_rounds_msg_per_s": journaled,
+        "data_dir_ratio": durable_ratio,
         "depth": DEPTH,
         "eddy_deep_msg_per_s": deep_rate,
         "eddy_deep_rounds_msg_per_s": deep,
@@ -510,17 +555,22 @@ async fn run() -> Res<()> {
         },
         "below_target": {
             "ratio": ratio.map(|r| r < TARGET_RATIO),
+            "data_dir_ratio": durable_ratio.map(|r| r < TARGET_RATIO),
             "eddy_msg_per_s": eddy_rate < TARGET_MSG_PER_S,
             "slowdown_pct": slowdown > TARGET_SLOWDOWN_PCT,
             "routing_events_per_s": routing_rate < TARGET_EVENTS_PER_S,
         },
     });
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let path = dir.join("backend-bench.json");
+    let path = target_dir().join("backend-bench.json");
     let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// `$CARGO_TARGET_DIR`, else the crate's `target`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }

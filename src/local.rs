@@ -56,6 +56,11 @@ pub enum Record {
     Logs(logs::journal::Change),
 }
 
+/// A journal of at least this many records is compacted at start-up (when
+/// that drops at least half of it), so a server restarts fast however long
+/// it ran.
+pub const COMPACT_AT_RECORDS: u64 = 10_000;
+
 /// The whole backend: every service's state. Cheap to share (`Arc<Local>`).
 /// Derefs to its [`Core`] (account, base URL, journal); implements the
 /// services' host traits, through which they reach each other.
@@ -67,31 +72,70 @@ pub struct Local {
 }
 
 impl Local {
-    /// A backend with empty state, or with the state recorded in `config.data_dir`.
+    /// A backend with empty state, or with the state recorded in
+    /// `config.data_dir` (locked for this process; see `store`).
     pub fn new(config: &Config) -> std::io::Result<Arc<Local>> {
+        let sqs = sqs::Sqs::default();
+        let events = events::Events::default();
+        let logs = logs::Logs::default();
         let store = match &config.data_dir {
-            Some(dir) => Some(store::Store::open(dir)?),
+            Some(dir) => Some(store::Store::open(dir, |record: Record| {
+                apply(&sqs, &events, &logs, record)
+            })?),
             None => None,
         };
         let local = Arc::new(Local {
             core: Core::new(config.account.clone(), store),
-            sqs: sqs::Sqs::default(),
-            events: events::Events::default(),
-            logs: logs::Logs::default(),
+            sqs,
+            events,
+            logs,
         });
-        if let Some(store) = &local.store {
-            store.replay(|record: Record| local.apply(record))?;
+        if local
+            .store
+            .as_ref()
+            .is_some_and(|s| s.records() >= COMPACT_AT_RECORDS)
+        {
+            local.compact_journal(None)?;
         }
         Ok(local)
     }
 
-    /// Re-applies a journal record at start-up.
-    fn apply(&self, record: Record) {
-        match record {
-            Record::Sqs(r) => self.sqs.apply(r),
-            Record::Events(r) => self.events.apply(r),
-            Record::Logs(r) => self.logs.apply(r),
-        }
+    /// What start-up found wrong with the journal (torn tail, corrupt
+    /// records) and did about it (compaction too), one line each.
+    pub fn journal_notes(&self) -> Vec<String> {
+        self.store.as_ref().map(|s| s.notes()).unwrap_or_default()
+    }
+
+    /// Rewrites the journal without what no longer matters (messages gone
+    /// and out of their deduplication window), when that drops at least
+    /// half of it; see `store::compact`. `stop_after` simulates a crash
+    /// there (tests). None: no data dir, or not worth it.
+    pub fn compact_journal(
+        &self,
+        stop_after: Option<store::Step>,
+    ) -> std::io::Result<Option<store::Compaction>> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let (mut sqs, tail) = self.sqs.compactor();
+        store.compact(
+            |r: Record| match r {
+                Record::Sqs(c) => sqs.keep(c).map(Record::Sqs),
+                other => Some(other),
+            },
+            tail.into_iter().map(Record::Sqs).collect(),
+            50,
+            stop_after,
+        )
+    }
+}
+
+/// Re-applies a journal record at start-up.
+fn apply(sqs: &sqs::Sqs, events: &events::Events, logs: &logs::Logs, record: Record) {
+    match record {
+        Record::Sqs(r) => sqs.apply(r),
+        Record::Events(r) => events.apply(r),
+        Record::Logs(r) => logs.apply(r),
     }
 }
 

@@ -8,7 +8,7 @@
 //! [`init`] returns the path so that the TUI can print it before it opens the
 //! alternate screen.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -82,7 +82,7 @@ pub fn open(path: &Path) -> Result<File, LogError> {
         source,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        crate::local::store::create_private_dir(dir).map_err(err)?;
     }
     if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_AT_BYTES) {
         let mut old = path.as_os_str().to_owned();
@@ -90,9 +90,7 @@ pub fn open(path: &Path) -> Result<File, LogError> {
         // Best effort: if the rename fails we keep appending.
         let _ = std::fs::rename(path, PathBuf::from(old));
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
+    crate::local::store::private_append_options()
         .open(path)
         .map_err(err)
 }
@@ -130,6 +128,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("eddy-log-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn the_log_is_created_0600_in_0700_folders() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("modes");
+        let path = dir.join("state").join("eddy.log");
+        drop(open(&path).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.join("state")), 0o700);
+        assert_eq!(mode(&dir), 0o700);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -101,6 +101,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// The backend running in this process, with the demo traffic if asked for.
 pub(crate) struct Backend {
     pub(crate) url: String,
+    /// What start-up found wrong with the journal and did about it.
+    pub(crate) journal_notes: Vec<String>,
     running: Running,
     simulator: Option<JoinHandle<()>>,
 }
@@ -154,6 +156,7 @@ impl Backend {
         };
         Ok(Backend {
             url: running.url.clone(),
+            journal_notes: local.journal_notes(),
             running,
             simulator,
         })
@@ -205,6 +208,9 @@ pub(crate) fn serve(args: &ServeArgs, io: &mut Io<'_>) -> Result<Status, CliErro
         let backend = Backend::start_with(addr, &config, demo_rate, options).await?;
         io.line(format_args!("listening on {}", backend.url))?;
         io.flush()?;
+        for note in &backend.journal_notes {
+            io.note(format_args!("{note}"));
+        }
         if !args.bind.is_loopback() {
             io.note(format_args!(
                 "warning: listening on {} (not loopback): anyone who can reach this port can read and change every queue and bus; there is no authentication",

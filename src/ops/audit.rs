@@ -8,7 +8,6 @@
 //! whether it came from the CLI or from the terminal UI. A failed append is
 //! an [`Error`] naming the file and what to do.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -149,7 +148,7 @@ pub fn path() -> Option<PathBuf> {
 /// Appends `entry` to the file `path` (and its folder); the error names the file.
 fn append(path: &std::path::Path, entry: &Entry) -> Result<(), Error> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::CreateDir {
+        crate::local::store::create_private_dir(dir).map_err(|e| Error::CreateDir {
             dir: dir.to_path_buf(),
             source: Arc::new(e),
         })?;
@@ -159,9 +158,7 @@ fn append(path: &std::path::Path, entry: &Entry) -> Result<(), Error> {
         source: Arc::new(e),
     })?;
     line.push('\n');
-    OpenOptions::new()
-        .create(true)
-        .append(true)
+    crate::local::store::private_append_options()
         .open(path)
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| Error::Write {
@@ -182,6 +179,23 @@ pub fn read(path: &std::path::Path) -> std::io::Result<Vec<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audit_log_is_created_0600_in_0700_folders() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("eddy-audit-modes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("sub").join("audit.jsonl");
+        Audit::with_context("c".to_string())
+            .to_file(file.clone())
+            .record("purge", "q", 1, "")
+            .unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&dir.join("sub")), 0o700);
+        assert_eq!(mode(&dir), 0o700);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn one_context_writes_every_entry() {

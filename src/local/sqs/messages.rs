@@ -260,6 +260,25 @@ impl Sqs {
                 })
             },
         )?;
+        if !got.seqs.is_empty() {
+            let journaled = journal_with(local, q, || ChangeKind::Received {
+                queue: q.name.clone(),
+                at_ms: now,
+                visibility_s,
+                messages: got
+                    .seqs
+                    .iter()
+                    .map(|&s| (s, st.msgs.get(&s).map_or(0, |m| m.nonce)))
+                    .collect(),
+            });
+            if let Err(e) = journaled {
+                // Not durable, so not delivered: visible again at once.
+                for &s in &got.seqs {
+                    st.make_visible(s);
+                }
+                return Err(e);
+            }
+        }
         if let Some(id) = attempt {
             st.remember_attempt(id, &got.seqs, now);
         }
