@@ -632,3 +632,42 @@ fn every_answer_has_a_request_id() {
         sts.body
     );
 }
+
+#[test]
+fn the_trace_header_becomes_the_messages_aws_trace_header() {
+    let url = create_queue("query-trace", &[]);
+    let path = path_of(&url);
+    let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    let form = encode(&[
+        ("Action", "SendMessage"),
+        ("Version", "2012-11-05"),
+        ("MessageBody", "traced"),
+    ]);
+    request(
+        "POST",
+        &path,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-Amzn-Trace-Id", trace),
+        ],
+        &form,
+    )
+    .ok();
+    let got = post(
+        &path,
+        &[
+            ("Action", "ReceiveMessage"),
+            ("Version", "2012-11-05"),
+            ("AttributeName.1", "AWSTraceHeader"),
+        ],
+    )
+    .ok();
+    assert_eq!(got.first("Body"), "traced");
+    let names = all(&got.body, "Name");
+    let values = all(&got.body, "Value");
+    let at = names
+        .iter()
+        .position(|n| n == "AWSTraceHeader")
+        .unwrap_or_else(|| panic!("no AWSTraceHeader attribute in {}", got.body));
+    assert_eq!(values[at], trace);
+}

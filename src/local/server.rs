@@ -181,6 +181,7 @@ async fn dispatch<H: EventsHost>(
             params,
             format: query::Format::from_accept(accept),
             request_id,
+            trace: headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()),
         };
         return query_response(query::sqs::serve(&local, &ctx, req).await);
     }

@@ -25,6 +25,8 @@ pub struct Request<'a> {
     pub params: Params,
     pub format: Format,
     pub request_id: &'a str,
+    /// The `X-Amzn-Trace-Id` header: the `AWSTraceHeader` of the messages sent.
+    pub trace: Option<&'a str>,
 }
 
 /// Serves one query-protocol request with the SQS handlers.
@@ -35,6 +37,7 @@ pub async fn serve<H: SqsHost>(local: &Arc<H>, ctx: &Ctx, req: Request<'_>) -> A
         mut params,
         format,
         request_id,
+        trace,
     } = req;
     let fail = |e: QueryError| error_answer(&e, XMLNS, request_id, format);
     let action = params.get("Action").unwrap_or("").to_string();
@@ -60,7 +63,8 @@ pub async fn serve<H: SqsHost>(local: &Arc<H>, ctx: &Ctx, req: Request<'_>) -> A
         },
         None => ctx,
     };
-    let input = decode_input(op, &params);
+    let mut input = decode_input(op, &params);
+    crate::local::sqs::trace_header_into(op.name, &mut input, trace);
     if let Some(name) = missing_member(op, &input) {
         return fail(QueryError {
             status: 400,
