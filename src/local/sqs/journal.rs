@@ -100,7 +100,8 @@ pub enum ChangeKind {
     Counters {
         queue: String,
         next_seq: u64,
-        fifo_seq: u128,
+        /// In decimal: a u128 cannot pass through serde's flattened records.
+        fifo_seq: String,
     },
 }
 
@@ -239,7 +240,7 @@ impl Sqs {
                 kind: ChangeKind::Counters {
                     queue: q.name.clone(),
                     next_seq: st.next_seq,
-                    fifo_seq: st.fifo_seq,
+                    fifo_seq: st.fifo_seq.to_string(),
                 },
             });
         }
@@ -404,7 +405,7 @@ impl Sqs {
                 if let Some(q) = by_name(&queue) {
                     let mut st = q.lock();
                     st.next_seq = st.next_seq.max(next_seq);
-                    st.fifo_seq = st.fifo_seq.max(fifo_seq);
+                    st.fifo_seq = st.fifo_seq.max(fifo_seq.parse().unwrap_or(0));
                 }
             }
             ChangeKind::Purged { queue, at_ms } => {

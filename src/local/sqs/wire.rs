@@ -922,15 +922,18 @@ mod tests {
             "x.",
             &"L".repeat(257),
         ] {
+            let e = one(bad, "v").unwrap_err();
+            assert_eq!(e.code, "InvalidParameterValueException", "{bad}");
             assert_eq!(
-                one(bad, "v").unwrap_err().code,
-                "InvalidParameterValue",
+                e.query_code.as_deref(),
+                Some("InvalidParameterValue"),
                 "{bad}"
             );
         }
         // Invalid characters in a value: InvalidParameterValue (in a body: InvalidMessageContents).
         let e = one("attr1", "Invalid-\u{8},\u{b}").unwrap_err();
-        assert_eq!(e.code, "InvalidParameterValue");
+        assert_eq!(e.code, "InvalidParameterValueException");
+        assert_eq!(e.query_code.as_deref(), Some("InvalidParameterValue"));
         assert!(
             e.message.starts_with("Invalid characters found"),
             "{}",
