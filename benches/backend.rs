@@ -16,11 +16,17 @@
 //!    ≥ 20× moto too);
 //! 4. routing: `PutEvents` (batches of 10) on a bus with 100 rules, each
 //!    event matching one rule whose target is an SQS queue, timed until every
-//!    event is in its queue: events/s (target ≥ 20,000).
+//!    event is in its queue: events/s (target ≥ 20,000);
+//! 5. the loop of 1 against LocalStack: msg/s, and eddy's ratio to it with
+//!    and without `--data-dir` (target: ≥ 3×).
 //!
 //! moto: `EDDY_MOTO_ENDPOINT` if set, else `target/moto-venv/bin/moto_server`
 //! (installed by `./scripts/test`) started on a free port and stopped at the
-//! end. Results go to `target/backend-bench.json` (`$CARGO_TARGET_DIR` if set).
+//! end. LocalStack: `EDDY_LOCALSTACK_ENDPOINT` if set, else localstack-core
+//! from the peer suite's virtualenv (`${EDDY_PEER_VENV:-~/.cache/eddy-peer/venv}`,
+//! which `./scripts/test` installs) run in-process by
+//! `benches/localstack_server.py` on a free port, without Docker, and stopped
+//! at the end. Results go to `target/backend-bench.json` (`$CARGO_TARGET_DIR` if set).
 //! Knobs: `EDDY_BENCH_MESSAGES` (2000), `EDDY_BENCH_ROUNDS` (3, embedded
 //! only; the median round is reported), `EDDY_BENCH_EVENTS` (50000),
 //! `EDDY_BENCH_CONCURRENCY` (routing: PutEvents calls in flight, 8).
@@ -52,6 +58,7 @@ const RULES: usize = 100;
 const QUEUES: usize = 10;
 
 const TARGET_RATIO: f64 = 20.0;
+const TARGET_LOCALSTACK_RATIO: f64 = 3.0;
 const TARGET_MSG_PER_S: f64 = 2_000.0;
 const TARGET_SLOWDOWN_PCT: f64 = 20.0;
 const TARGET_EVENTS_PER_S: f64 = 20_000.0;
@@ -274,6 +281,103 @@ async fn routing(c: &Clients, events: usize, concurrency: usize) -> Res<f64> {
     Ok(events as f64 / secs)
 }
 
+/// LocalStack: the given endpoint, or localstack-core started here from the
+/// peer suite's virtualenv (stopped on drop).
+fn start_localstack() -> Res<Moto> {
+    if let Ok(e) = std::env::var("EDDY_LOCALSTACK_ENDPOINT")
+        && !e.is_empty()
+    {
+        return Ok(Moto {
+            endpoint: e,
+            child: None,
+        });
+    }
+    let venv = match std::env::var("EDDY_PEER_VENV") {
+        Ok(v) if !v.is_empty() => PathBuf::from(v),
+        _ => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/eddy-peer/venv"),
+    };
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        return Err(format!(
+            "{} is missing: run ../shared/peer-suite/run.sh --setup (./scripts/test does), or set EDDY_LOCALSTACK_ENDPOINT",
+            python.display()
+        ));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))?;
+    let child = Command::new(&python)
+        .arg(root.join("benches/localstack_server.py"))
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start LocalStack with {}: {e}", python.display()))?;
+    let ls = Moto {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        child: Some(child),
+    };
+    wait_http_200(
+        &format!("127.0.0.1:{port}"),
+        "/_localstack/health",
+        "LocalStack",
+    )?;
+    Ok(ls)
+}
+
+/// Waits (60 s at most) until `GET path` on `addr` answers 200.
+fn wait_http_200(addr: &str, path: &str, what: &str) -> Res<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+            use std::io::{Read, Write};
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let mut buf = [0u8; 16];
+            if s.write_all(req.as_bytes()).is_ok()
+                && let Ok(n) = s.read(&mut buf)
+                && buf[..n].starts_with(b"HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{what} did not answer at http://{addr} within 60 s"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The SQS loop against another backend (moto, LocalStack): msg/s or why not.
+async fn loop_on(server: Res<Moto>, n: usize, what: &str) -> (Option<f64>, Option<String>) {
+    match server {
+        Ok(server) => {
+            eprintln!("{what} at {}", server.endpoint);
+            let c = Clients::connect(&settings(&server.endpoint)).await;
+            let name = format!("bench-{}-{}", what.to_lowercase(), std::process::id());
+            let result = match fresh_queue(&c, &name).await {
+                Ok(url) => {
+                    let r = sqs_loop(&c, &url, n).await;
+                    let _ = c.delete_queue(&url).await;
+                    r
+                }
+                Err(e) => Err(e),
+            };
+            drop(server);
+            match result {
+                Ok(r) => (Some(r), None),
+                Err(e) => (None, Some(e)),
+            }
+        }
+        Err(e) => (None, Some(e)),
+    }
+}
+
 /// moto: the given endpoint, or one started here (stopped on drop).
 struct Moto {
     endpoint: String,
@@ -321,30 +425,8 @@ fn start_moto() -> Res<Moto> {
         endpoint: format!("http://127.0.0.1:{port}"),
         child: Some(child),
     };
-    let addr = format!("127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
-            use std::io::{Read, Write};
-            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-            let req =
-                format!("GET /moto-api/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-            let mut buf = [0u8; 16];
-            if s.write_all(req.as_bytes()).is_ok()
-                && let Ok(n) = s.read(&mut buf)
-                && buf[..n].starts_with(b"HTTP/1.1 200")
-            {
-                return Ok(moto);
-            }
-        }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "moto did not answer at {} within 60 s",
-                moto.endpoint
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_http_200(&format!("127.0.0.1:{port}"), "/moto-api/", "moto")?;
+    Ok(moto)
 }
 
 /// One line of the results table.
@@ -438,30 +520,13 @@ async fn run() -> Res<()> {
     let _ = std::fs::remove_dir_all(&data_dir);
     let durable_rate = median(journaled.clone());
 
-    // 4. moto, once (it is slow).
-    let (moto_rate, moto_error) = match start_moto() {
-        Ok(moto) => {
-            eprintln!("moto at {}", moto.endpoint);
-            let c = Clients::connect(&settings(&moto.endpoint)).await;
-            let name = format!("bench-moto-{}", std::process::id());
-            let result = match fresh_queue(&c, &name).await {
-                Ok(url) => {
-                    let r = sqs_loop(&c, &url, n).await;
-                    let _ = c.delete_queue(&url).await;
-                    r
-                }
-                Err(e) => Err(e),
-            };
-            drop(moto);
-            match result {
-                Ok(r) => (Some(r), None),
-                Err(e) => (None, Some(e)),
-            }
-        }
-        Err(e) => (None, Some(e)),
-    };
+    // 4. moto and LocalStack, once each (they are slow).
+    let (moto_rate, moto_error) = loop_on(start_moto(), n, "moto").await;
+    let (ls_rate, ls_error) = loop_on(start_localstack(), n, "LocalStack").await;
     let ratio = moto_rate.map(|m| eddy_rate / m);
     let durable_ratio = moto_rate.map(|m| durable_rate / m);
+    let ls_ratio = ls_rate.map(|m| eddy_rate / m);
+    let ls_durable_ratio = ls_rate.map(|m| durable_rate / m);
 
     println!();
     println!(
@@ -503,6 +568,29 @@ async fn run() -> Res<()> {
         ),
         None => row("eddy --data-dir ÷ moto", "-", "≥ 20×", "not measured"),
     }
+    match ls_rate {
+        Some(m) => row("LocalStack msg/s", &thousands(m), "", ""),
+        None => row(
+            "LocalStack msg/s",
+            "-",
+            "",
+            ls_error.as_deref().unwrap_or("not measured"),
+        ),
+    }
+    for (label, r) in [
+        ("eddy ÷ LocalStack", ls_ratio),
+        ("eddy --data-dir ÷ LocalStack", ls_durable_ratio),
+    ] {
+        match r {
+            Some(r) => row(
+                label,
+                &format!("{r:.1}×"),
+                "≥ 3×",
+                verdict(r >= TARGET_LOCALSTACK_RATIO),
+            ),
+            None => row(label, "-", "≥ 3×", "not measured"),
+        }
+    }
     row(
         &format!("eddy at depth {} msg/s", thousands(DEPTH as f64)),
         &thousands(deep_rate),
@@ -538,6 +626,10 @@ async fn run() -> Res<()> {
         "eddy_data_dir_msg_per_s": durable_rate,
         "eddy_data_dir_rounds_msg_per_s": journaled,
         "data_dir_ratio": durable_ratio,
+        "localstack_msg_per_s": ls_rate,
+        "localstack_error": ls_error,
+        "localstack_ratio": ls_ratio,
+        "data_dir_localstack_ratio": ls_durable_ratio,
         "depth": DEPTH,
         "eddy_deep_msg_per_s": deep_rate,
         "eddy_deep_rounds_msg_per_s": deep,
@@ -549,6 +641,7 @@ async fn run() -> Res<()> {
         "routing_events_per_s": routing_rate,
         "targets": {
             "ratio": TARGET_RATIO,
+            "localstack_ratio": TARGET_LOCALSTACK_RATIO,
             "eddy_msg_per_s": TARGET_MSG_PER_S,
             "slowdown_pct": TARGET_SLOWDOWN_PCT,
             "routing_events_per_s": TARGET_EVENTS_PER_S,
@@ -556,6 +649,8 @@ async fn run() -> Res<()> {
         "below_target": {
             "ratio": ratio.map(|r| r < TARGET_RATIO),
             "data_dir_ratio": durable_ratio.map(|r| r < TARGET_RATIO),
+            "localstack_ratio": ls_ratio.map(|r| r < TARGET_LOCALSTACK_RATIO),
+            "data_dir_localstack_ratio": ls_durable_ratio.map(|r| r < TARGET_LOCALSTACK_RATIO),
             "eddy_msg_per_s": eddy_rate < TARGET_MSG_PER_S,
             "slowdown_pct": slowdown > TARGET_SLOWDOWN_PCT,
             "routing_events_per_s": routing_rate < TARGET_EVENTS_PER_S,
