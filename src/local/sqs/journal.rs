@@ -721,7 +721,12 @@ mod tests {
 
     #[tokio::test]
     async fn compaction_keeps_the_state_whatever_step_a_crash_stops_it_at() {
-        for stop in [Some(Step::Written), Some(Step::Renamed), None] {
+        for stop in [
+            Some(Step::Prefix),
+            Some(Step::Written),
+            Some(Step::Renamed),
+            None,
+        ] {
             let dir =
                 std::env::temp_dir().join(format!("eddy-compact-{}-{stop:?}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
