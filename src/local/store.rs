@@ -242,7 +242,14 @@ impl Store {
             w.len
         };
         let (keep, tail) = snapshot();
-        let (temp, done) = compact::prefix(&self.path, cut, keep, tail)?;
+        let (temp, done) = match compact::prefix(&self.path, cut, keep, tail) {
+            Ok(x) => x,
+            Err(e) => {
+                // A full disk: not again at every append.
+                let _ = not_now();
+                return Err(e);
+            }
+        };
         if stop_after == Some(Step::Prefix) {
             return Ok(Some(done));
         }
@@ -255,21 +262,22 @@ impl Store {
             return not_now();
         }
         let end = w.len;
-        let mut done = match compact::finish(&self.path, temp, cut, end, done, stop_after) {
-            Ok(d) => d,
-            Err(e) => {
-                compact::abandon(&self.path);
-                return Err(e);
-            }
-        };
-        if stop_after.is_some() {
+        let (mut done, appender) =
+            match compact::finish(&self.path, temp, cut, end, done, stop_after) {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = not_now();
+                    return Err(e);
+                }
+            };
+        let Some(appender) = appender.filter(|_| stop_after.is_none()) else {
             return Ok(Some(done));
-        }
+        };
         // The old file is gone: append to the new one, once its name is durable.
-        w.file = files::open_private(&self.path, true)?;
+        w.file = appender;
         w.len = done.bytes_after;
         w.broken = false;
-        let synced = files::sync_dir(self.path.parent().unwrap_or(Path::new(".")));
+        let synced = compact::sync(&self.path);
         self.live_records
             .store(done.records_after, Ordering::Release);
         self.base.store(done.records_after, Ordering::Release);

@@ -7,8 +7,9 @@
 //!    began) is rewritten, record by record, into `journal.jsonl.compact`,
 //!    then the caller's tail records (the counters); appends go on meanwhile;
 //! 2. `finish`, with appends held: the records appended since the cut are
-//!    copied as they are, the file flushed (`fsync`), renamed over the
-//!    journal and the folder flushed. Appends wait only for this step.
+//!    copied as they are, the file flushed (`fsync`) and renamed over the
+//!    journal; the writer reopens it and `sync` flushes the folder before
+//!    appends go on. Appends wait only for this step.
 //!
 //! Crash-safe at every point: a crash before the rename leaves the old
 //! journal (the stale temporary is removed at the next start); after it,
@@ -110,9 +111,11 @@ pub fn prefix<R: DeserializeOwned + Serialize>(
 }
 
 /// Step 2 (appends held): copies the journal's bytes from `cut` to `end`
-/// (whole records appended since step 1 began) to `temp`, flushes it,
-/// renames it over the journal and flushes the folder. `stop_after`
-/// ends it early, as a crash at that step would (tests only).
+/// (whole records appended since step 1 began) to `temp`, flushes it and
+/// renames it over the journal; answers the new journal opened to append
+/// (opened before the rename: nothing fails past it, so the caller's writer
+/// never stays on the old file). `stop_after` ends it
+/// early, as a crash at that step would (tests only).
 pub fn finish(
     path: &Path,
     mut temp: File,
@@ -120,7 +123,7 @@ pub fn finish(
     end: u64,
     mut done: Compaction,
     stop_after: Option<Step>,
-) -> std::io::Result<Compaction> {
+) -> std::io::Result<(Compaction, Option<File>)> {
     let mut old = File::open(path)?;
     old.seek(SeekFrom::Start(cut))?;
     let mut rest = Vec::with_capacity((end - cut) as usize);
@@ -134,14 +137,17 @@ pub fn finish(
     done.bytes_after += rest.len() as u64;
     done.appended_meanwhile = appended;
     if stop_after == Some(Step::Written) {
-        return Ok(done);
+        return Ok((done, None));
     }
+    // Opened before the rename, so nothing can fail past it.
+    let appender = files::open_private(&temp_of(path)?, true)?;
     std::fs::rename(temp_of(path)?, path)?;
-    if stop_after == Some(Step::Renamed) {
-        return Ok(done);
-    }
-    files::sync_dir(dir_of(path)?)?;
-    Ok(done)
+    Ok((done, Some(appender)))
+}
+
+/// Step 3, once the writer appends to the new file: makes the rename durable.
+pub fn sync(path: &Path) -> std::io::Result<()> {
+    files::sync_dir(dir_of(path)?)
 }
 
 /// Removes the temporary file of a compaction given up.
