@@ -100,18 +100,14 @@ impl Local {
                 COMPACT_AT_RECORDS,
                 Arc::new(move || {
                     let Some(local) = weak.upgrade() else { return };
-                    match local.compact_with(100, None) {
-                        Ok(Some(c)) => eprintln!(
-                            "note: journal compacted from {} to {} records ({} appended meanwhile; appends held {} ms)",
-                            c.records_before,
-                            c.records_after,
-                            c.appended_meanwhile,
-                            c.blocked.as_millis()
-                        ),
-                        Ok(None) => {}
-                        Err(e) => eprintln!(
+                    // Said in the journal's notes (not on stderr: `eddy
+                    // serve`'s main thread holds it).
+                    if let Err(e) = local.compact_with(100, None)
+                        && let Some(store) = &local.store
+                    {
+                        store.note(format!(
                             "warning: journal compaction failed: {e}; the journal is whole as it was, a later one will try again"
-                        ),
+                        ));
                     }
                 }),
             );

@@ -120,6 +120,13 @@ impl Store {
         self.notes.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
+    /// Adds a line to [`Self::notes`].
+    pub fn note(&self, line: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(line);
+        }
+    }
+
     /// How many whole records start-up replayed.
     pub fn records(&self) -> u64 {
         self.records
