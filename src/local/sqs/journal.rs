@@ -110,26 +110,9 @@ pub enum ChangeKind {
     Counters {
         queue: String,
         next_seq: u64,
-        #[serde(with = "u128_text")]
-        fifo_seq: u128,
+        /// In decimal: a u128 cannot pass through serde's flattened records.
+        fifo_seq: String,
     },
-}
-
-/// A `u128` as a JSON string: records are read through `#[serde(flatten)]`,
-/// which cannot carry 128-bit numbers.
-mod u128_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&n.to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(|e| {
-            serde::de::Error::custom(format!("fifo_seq {text:?} is not a number: {e}"))
-        })
-    }
 }
 
 /// Decides, record by record in journal order, what a compaction keeps:
@@ -282,7 +265,7 @@ impl Sqs {
                 kind: ChangeKind::Counters {
                     queue: q.name.clone(),
                     next_seq: st.next_seq,
-                    fifo_seq: st.fifo_seq,
+                    fifo_seq: st.fifo_seq.to_string(),
                 },
             });
         }
@@ -466,7 +449,7 @@ impl Sqs {
                 if let Some(q) = by_name(&queue) {
                     let mut st = q.lock();
                     st.next_seq = st.next_seq.max(next_seq);
-                    st.fifo_seq = st.fifo_seq.max(fifo_seq);
+                    st.fifo_seq = st.fifo_seq.max(fifo_seq.parse().unwrap_or(0));
                 }
             }
             ChangeKind::Purged { queue, at_ms } => {
