@@ -57,8 +57,9 @@ pub enum Record {
 }
 
 /// A journal of at least this many records is compacted at start-up (when
-/// that drops at least half of it), so a server restarts fast however long
-/// it ran.
+/// that drops at least half of it), and while the server runs once it has
+/// also doubled since the last compaction, so a server restarts fast
+/// however long it ran.
 pub const COMPACT_AT_RECORDS: u64 = 10_000;
 
 /// The whole backend: every service's state. Cheap to share (`Arc<Local>`).
@@ -90,12 +91,26 @@ impl Local {
             events,
             logs,
         });
-        if local
-            .store
-            .as_ref()
-            .is_some_and(|s| s.records() >= COMPACT_AT_RECORDS)
-        {
-            local.compact_journal(None)?;
+        if let Some(store) = &local.store {
+            if store.records() >= COMPACT_AT_RECORDS {
+                local.compact_journal(None)?;
+            }
+            let weak = Arc::downgrade(&local);
+            store.compact_when_grown(
+                COMPACT_AT_RECORDS,
+                Arc::new(move || {
+                    let Some(local) = weak.upgrade() else { return };
+                    // Said in the journal's notes (not on stderr: `eddy
+                    // serve`'s main thread holds it).
+                    if let Err(e) = local.compact_with(100, None)
+                        && let Some(store) = &local.store
+                    {
+                        store.note(format!(
+                            "warning: journal compaction failed: {e}; the journal is whole as it was, a later one will try again"
+                        ));
+                    }
+                }),
+            );
         }
         Ok(local)
     }
@@ -114,17 +129,29 @@ impl Local {
         &self,
         stop_after: Option<store::Step>,
     ) -> std::io::Result<Option<store::Compaction>> {
+        self.compact_with(50, stop_after)
+    }
+
+    /// [`Self::compact_journal`] when at most `max_kept_pct` % of the
+    /// records remain (100: always, as the background compaction does).
+    pub fn compact_with(
+        &self,
+        max_kept_pct: u64,
+        stop_after: Option<store::Step>,
+    ) -> std::io::Result<Option<store::Compaction>> {
         let Some(store) = &self.store else {
             return Ok(None);
         };
-        let (mut sqs, tail) = self.sqs.compactor();
         store.compact(
-            |r: Record| match r {
-                Record::Sqs(c) => sqs.keep(c).map(Record::Sqs),
-                other => Some(other),
+            || {
+                let (mut sqs, tail) = self.sqs.compactor();
+                let keep = move |r: Record| match r {
+                    Record::Sqs(c) => sqs.keep(c).map(Record::Sqs),
+                    other => Some(other),
+                };
+                (keep, tail.into_iter().map(Record::Sqs).collect())
             },
-            tail.into_iter().map(Record::Sqs).collect(),
-            50,
+            max_kept_pct,
             stop_after,
         )
     }

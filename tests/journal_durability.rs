@@ -5,6 +5,9 @@
 //!   flight until its deadline, its receive count keeps counting (a poison
 //!   message reaches its DLQ however often the server restarts), its receipt
 //!   handle still works, and a FIFO group stays locked;
+//! - visibility changes are journaled: a message extended stays in flight
+//!   after `kill -9` although its receive's deadline passed, one released
+//!   (0 s) is visible;
 //! - a torn last record found at start is cut off and said on stderr;
 //! - a second server on the same data dir refuses, naming the dir and the
 //!   first server's pid;
@@ -338,6 +341,104 @@ fn a_fifo_group_stays_locked_across_kill_9() {
         release(&c, &q, &h1).await;
         let got = receive(&c, &q, 1).await;
         assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("first", "2"));
+    });
+    server.kill_9();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Moves the journal's receives of `visibility_s` an hour back, as if the
+/// restart came long after them: their own deadlines are over.
+fn age_receives(dir: &Path, visibility_s: u64) {
+    let path = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut r: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(got) = r["change"].get_mut("Received")
+            && got["visibility_s"] == visibility_s
+        {
+            got["at_ms"] = (got["at_ms"].as_i64().unwrap() - 3_600_000).into();
+        }
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    std::fs::write(&path, out).unwrap();
+}
+
+#[test]
+fn visibility_changes_survive_kill_9() {
+    let dir = temp_dir("cmv");
+    let rt = runtime();
+    let server = Server::start(&dir);
+    rt.block_on(async {
+        let c = sdk(&server.url);
+        let q = c.create_queue().queue_name("work").send().await.unwrap();
+        let q = q.queue_url().unwrap();
+        for body in ["a", "b", "c"] {
+            c.send_message()
+                .queue_url(q)
+                .message_body(body)
+                .send()
+                .await
+                .unwrap();
+        }
+        // a and b: received for 1 s, then extended to 600 s (one alone,
+        // one in a batch); c: received for 600 s, then released.
+        let short = c
+            .receive_message()
+            .queue_url(q)
+            .max_number_of_messages(2)
+            .visibility_timeout(1)
+            .send()
+            .await
+            .unwrap();
+        let short = short.messages();
+        assert_eq!(short.len(), 2);
+        c.change_message_visibility()
+            .queue_url(q)
+            .receipt_handle(short[0].receipt_handle().unwrap())
+            .visibility_timeout(600)
+            .send()
+            .await
+            .unwrap();
+        let entry = aws_sdk_sqs::types::ChangeMessageVisibilityBatchRequestEntry::builder()
+            .id("1")
+            .receipt_handle(short[1].receipt_handle().unwrap())
+            .visibility_timeout(600)
+            .build()
+            .unwrap();
+        let out = c
+            .change_message_visibility_batch()
+            .queue_url(q)
+            .entries(entry)
+            .send()
+            .await
+            .unwrap();
+        assert!(out.failed().is_empty(), "{:?}", out.failed());
+        let long = c
+            .receive_message()
+            .queue_url(q)
+            .visibility_timeout(600)
+            .send()
+            .await
+            .unwrap();
+        let long = &long.messages()[0];
+        assert_eq!(long.body(), Some("c"));
+        release(&c, q, long.receipt_handle().unwrap()).await;
+    });
+    server.kill_9();
+    age_receives(&dir, 1);
+    let server = Server::start(&dir);
+    rt.block_on(async {
+        let c = sdk(&server.url);
+        let q = queue_url(&c, "work").await;
+        let got = receive(&c, &q, 10).await;
+        let got: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(b, n, _)| (b.as_str(), n.as_str()))
+            .collect();
+        assert_eq!(got, [("c", "2")], "a and b still in flight, c visible");
+        assert_eq!(not_visible(&c, &q).await, "3");
     });
     server.kill_9();
     let _ = std::fs::remove_dir_all(&dir);

@@ -223,8 +223,8 @@ impl Sqs {
             "SendMessageBatch" => self.send_message_batch(local, &input(b), ctx),
             "DeleteMessage" => self.delete_message(local, &input(b), ctx),
             "DeleteMessageBatch" => self.delete_message_batch(local, &input(b), ctx),
-            "ChangeMessageVisibility" => self.change_visibility(&input(b), ctx),
-            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(&input(b), ctx),
+            "ChangeMessageVisibility" => self.change_visibility(local, &input(b), ctx),
+            "ChangeMessageVisibilityBatch" => self.change_visibility_batch(local, &input(b), ctx),
             "PurgeQueue" => self.purge_queue(local, &input(b), ctx),
             "ListDeadLetterSourceQueues" => {
                 self.list_dead_letter_source_queues(local, &input(b), ctx)

@@ -19,7 +19,8 @@
 //! one variant per service, each defined in the service's `journal` file) is
 //! a parameter, so the services depend on the store and never the reverse.
 //! `recover` reads a file back, `lock` holds the dir, `files` creates the
-//! files private, `compact` rewrites the journal with what still matters.
+//! files private, `compact` rewrites the journal with what still matters
+//! (at start, and in the background once the journal has doubled).
 
 mod compact;
 mod files;
@@ -35,7 +36,9 @@ use serde::de::DeserializeOwned;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 pub use files::{create_private_dir, private_append_options};
 
@@ -48,6 +51,16 @@ pub struct Store {
     notes: Mutex<Vec<String>>,
     /// Whole records found at start-up.
     records: u64,
+    /// Records in the journal now (start-up's, appended, or a compaction's).
+    live_records: AtomicU64,
+    /// What the last compaction (or the start) left: compact again at twice that.
+    base: AtomicU64,
+    /// Held by the compaction running.
+    compacting: Mutex<()>,
+    /// A background compaction is scheduled or running.
+    scheduled: AtomicBool,
+    /// The threshold and the hook of background compactions.
+    auto: OnceLock<(u64, Hook)>,
     _lock: lock::DirLock,
 }
 
@@ -93,6 +106,11 @@ impl Store {
             }),
             notes: Mutex::new(notes),
             records: scan.records,
+            live_records: AtomicU64::new(scan.records),
+            base: AtomicU64::new(scan.records),
+            compacting: Mutex::new(()),
+            scheduled: AtomicBool::new(false),
+            auto: OnceLock::new(),
             _lock: lock,
         })
     }
@@ -100,6 +118,13 @@ impl Store {
     /// What start-up found wrong with the journal and did about it, one line each.
     pub fn notes(&self) -> Vec<String> {
         self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// Adds a line to [`Self::notes`].
+    pub fn note(&self, line: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(line);
+        }
     }
 
     /// How many whole records start-up replayed.
@@ -129,6 +154,9 @@ impl Store {
             Ok(()) => {
                 w.len += line.len() as u64;
                 w.broken = false;
+                self.live_records.fetch_add(1, Ordering::AcqRel);
+                drop(w);
+                self.schedule();
                 Ok(())
             }
             Err(e) => {
@@ -147,43 +175,141 @@ impl Store {
     }
 }
 
+/// What runs a compaction in the background (the owner of the state).
+pub type Hook = Arc<dyn Fn() + Send + Sync>;
+
+/// Clears a flag when dropped, however the scope ends.
+struct Clear<'a>(&'a AtomicBool);
+
+impl Drop for Clear<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
 impl Store {
+    /// Compacts in the background (a thread calling `hook`) once the
+    /// journal holds at least `threshold` records and twice what the last
+    /// compaction (or the start) left.
+    pub fn compact_when_grown(&self, threshold: u64, hook: Hook) {
+        let _ = self.auto.set((threshold, hook));
+    }
+
+    /// Whether the journal has grown enough for a compaction.
+    fn due(&self, threshold: u64) -> bool {
+        let n = self.live_records.load(Ordering::Acquire);
+        n >= threshold && n >= 2 * self.base.load(Ordering::Acquire)
+    }
+
+    fn schedule(&self) {
+        let Some((threshold, hook)) = self.auto.get() else {
+            return;
+        };
+        if self.due(*threshold) && !self.scheduled.swap(true, Ordering::AcqRel) {
+            let hook = hook.clone();
+            let spawned = std::thread::Builder::new()
+                .name("journal-compaction".to_string())
+                .spawn(move || hook());
+            if spawned.is_err() {
+                self.scheduled.store(false, Ordering::Release);
+            }
+        }
+    }
+
     /// Rewrites the journal without what `keep` drops, plus `tail`, when at
-    /// most `max_kept_pct` % of the records remain (see `compact`); appends
-    /// wait meanwhile. `stop_after` simulates a crash at that step (tests).
-    pub fn compact<R: DeserializeOwned + Serialize>(
+    /// most `max_kept_pct` % of the records remain (see `compact`).
+    /// `snapshot` gives `keep` and `tail` from the state once the cut is
+    /// taken; appends go on while the start of the journal is rewritten and
+    /// wait only while the records appended meanwhile are copied, the file
+    /// flushed and renamed (`Compaction::blocked`). `stop_after` simulates
+    /// a crash at that step (tests). One compaction at a time.
+    pub fn compact<R: DeserializeOwned + Serialize, K: FnMut(R) -> Option<R>>(
         &self,
-        keep: impl FnMut(R) -> Option<R>,
-        tail: Vec<R>,
+        snapshot: impl FnOnce() -> (K, Vec<R>),
         max_kept_pct: u64,
         stop_after: Option<Step>,
     ) -> std::io::Result<Option<Compaction>> {
-        let mut w = self
-            .writer
+        let _one = self
+            .compacting
             .lock()
-            .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
-        let done = compact::rewrite(&self.path, w.len, keep, tail, max_kept_pct, stop_after)?;
-        let Some(done) = done else {
-            return Ok(None);
+            .map_err(|_| std::io::Error::other("journal compaction lock poisoned"))?;
+        let _clear = Clear(&self.scheduled);
+        let not_now = || {
+            // Wait for the journal to double again before trying again.
+            let n = self.live_records.load(Ordering::Acquire);
+            self.base.store(n, Ordering::Release);
+            compact::abandon(&self.path);
+            Ok(None)
         };
-        if stop_after.is_some() {
+        let cut = {
+            let w = self.writer()?;
+            if w.broken {
+                return not_now();
+            }
+            w.len
+        };
+        let (keep, tail) = snapshot();
+        let (temp, done) = match compact::prefix(&self.path, cut, keep, tail) {
+            Ok(x) => x,
+            Err(e) => {
+                // A full disk: not again at every append.
+                let _ = not_now();
+                return Err(e);
+            }
+        };
+        if stop_after == Some(Step::Prefix) {
             return Ok(Some(done));
         }
-        // The old file is gone: append to the new one.
-        w.file = files::open_private(&self.path, true)?;
+        if done.records_after * 100 > done.records_before * max_kept_pct {
+            return not_now();
+        }
+        let mut w = self.writer()?;
+        let started = Instant::now();
+        if w.broken {
+            return not_now();
+        }
+        let end = w.len;
+        let (mut done, appender) =
+            match compact::finish(&self.path, temp, cut, end, done, stop_after) {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = not_now();
+                    return Err(e);
+                }
+            };
+        let Some(appender) = appender.filter(|_| stop_after.is_none()) else {
+            return Ok(Some(done));
+        };
+        // The old file is gone: append to the new one, once its name is durable.
+        w.file = appender;
         w.len = done.bytes_after;
         w.broken = false;
+        let synced = compact::sync(&self.path);
+        self.live_records
+            .store(done.records_after, Ordering::Release);
+        self.base.store(done.records_after, Ordering::Release);
+        done.blocked = started.elapsed();
+        drop(w);
+        synced?;
         if let Ok(mut notes) = self.notes.lock() {
             notes.push(format!(
-                "note: journal {}: compacted {} records ({} bytes) to {} ({} bytes)",
+                "note: journal {}: compacted {} records ({} bytes) to {} ({} bytes; {} appended meanwhile, appends held {} ms)",
                 self.path.display(),
                 done.records_before,
                 done.bytes_before,
                 done.records_after,
-                done.bytes_after
+                done.bytes_after,
+                done.appended_meanwhile,
+                done.blocked.as_millis()
             ));
         }
         Ok(Some(done))
+    }
+
+    fn writer(&self) -> std::io::Result<std::sync::MutexGuard<'_, Writer>> {
+        self.writer
+            .lock()
+            .map_err(|_| std::io::Error::other("journal lock poisoned"))
     }
 }
 
@@ -412,6 +538,121 @@ mod tests {
             s.notes()
         );
         drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Keeps the records of odd n.
+    fn odd(v: Value) -> Option<Value> {
+        (v["change"]["n"].as_u64().is_some_and(|n| n % 2 == 1)).then_some(v)
+    }
+
+    /// A journal of records 0..10; a compaction that keeps the odd ones,
+    /// during which 100 and 101 are appended, stopped at `stop`.
+    fn compact_during_appends(name: &str, stop: Option<Step>) -> (PathBuf, Option<Compaction>) {
+        let dir = temp_dir(name);
+        let (_, s) = open(&dir);
+        for i in 0..10 {
+            s.append(&rec(i)).unwrap();
+        }
+        let done = s
+            .compact(
+                || {
+                    // Acknowledged while the compaction runs, after its cut.
+                    s.append(&rec(100)).unwrap();
+                    s.append(&rec(101)).unwrap();
+                    (odd, vec![rec(1000)])
+                },
+                100,
+                stop,
+            )
+            .unwrap();
+        if stop.is_none() {
+            s.append(&rec(102)).unwrap();
+        }
+        drop(s);
+        (dir, done)
+    }
+
+    #[test]
+    fn records_appended_during_a_compaction_end_up_in_the_new_journal() {
+        let (dir, done) = compact_during_appends("meanwhile", None);
+        let done = done.unwrap();
+        assert_eq!(
+            (
+                done.records_before,
+                done.records_after,
+                done.appended_meanwhile
+            ),
+            (12, 5 + 1 + 2, 2)
+        );
+        let (got, s) = open(&dir);
+        let want: Vec<Value> = [1, 3, 5, 7, 9, 1000, 100, 101, 102].map(rec).to_vec();
+        assert_eq!(got, want);
+        assert!(!dir.join(compact::TEMP).exists());
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_crash_at_any_step_of_a_compaction_loses_no_acknowledged_record() {
+        for stop in [Step::Prefix, Step::Written, Step::Renamed] {
+            let (dir, _) = compact_during_appends(&format!("crash{stop:?}"), Some(stop));
+            let (got, s) = open(&dir);
+            let want: Vec<Value> = if stop == Step::Renamed {
+                [1, 3, 5, 7, 9, 1000, 100, 101].map(rec).to_vec()
+            } else {
+                (0..10).chain([100, 101]).map(rec).collect()
+            };
+            assert_eq!(got, want, "{stop:?}");
+            assert!(!dir.join(compact::TEMP).exists(), "{stop:?}");
+            drop(s);
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_journal_that_doubled_is_compacted_in_the_background() {
+        let dir = temp_dir("background");
+        let (_, s) = open(&dir);
+        let s = Arc::new(s);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let weak = Arc::downgrade(&s);
+        s.compact_when_grown(
+            6,
+            Arc::new(move || {
+                if let Some(s) = weak.upgrade() {
+                    let done = s.compact(|| (odd, Vec::new()), 100, None);
+                    // The store is the test's alone again before it hears.
+                    drop(s);
+                    let _ = tx.send(done);
+                }
+            }),
+        );
+        for i in 0..5 {
+            s.append(&rec(i)).unwrap();
+        }
+        assert!(rx.try_recv().is_err(), "5 records: under the threshold");
+        s.append(&rec(5)).unwrap();
+        let done = rx.recv().unwrap().unwrap().unwrap();
+        // 0..6 (maybe more appended meanwhile: none here) → 1, 3, 5.
+        assert_eq!((done.records_before, done.records_after), (6, 3));
+        // 3 left: the next one at max(6, 2 × 3) records.
+        for i in 6..8 {
+            s.append(&rec(i)).unwrap();
+        }
+        assert!(rx.try_recv().is_err(), "5 records: not yet");
+        s.append(&rec(8)).unwrap();
+        let done = rx.recv().unwrap().unwrap().unwrap();
+        assert_eq!((done.records_before, done.records_after), (6, 4));
+        assert!(
+            s.notes()[1].contains("compacted 6 records"),
+            "{:?}",
+            s.notes()
+        );
+        drop(rx);
+        drop(s);
+        let (got, _) = open(&dir);
+        assert_eq!(got, [1, 3, 5, 7].map(rec).to_vec());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -359,18 +359,27 @@ impl QState {
         let Some(msg) = self.msgs.get_mut(&seq) else {
             return;
         };
-        msg.state = St::InFlight;
-        msg.generation = msg.generation.wrapping_add(1);
         msg.nonce = nonce;
         msg.m.receive_count += 1;
         msg.m.first_receive_ms.get_or_insert(now);
+        self.hold(seq, now + visibility_s as i64 * 1000);
+    }
+
+    /// Puts a visible message in flight until `until_ms` (its receive
+    /// counted elsewhere): a receive, or the replay of a visibility change
+    /// whose receive's own deadline has passed since.
+    pub(super) fn hold(&mut self, seq: u64, until_ms: i64) {
+        let Some(msg) = self.msgs.get_mut(&seq) else {
+            return;
+        };
+        if msg.state != St::Visible {
+            return;
+        }
+        msg.state = St::InFlight;
+        msg.generation = msg.generation.wrapping_add(1);
         self.visible -= 1;
         self.in_flight += 1;
-        self.timers.push(Reverse((
-            now + visibility_s as i64 * 1000,
-            seq,
-            msg.generation,
-        )));
+        self.timers.push(Reverse((until_ms, seq, msg.generation)));
         if self.fifo {
             let g = msg.m.group_id.clone().unwrap_or_default();
             if let Some(grp) = self.groups.get_mut(&g) {
@@ -763,21 +772,27 @@ mod tests {
         // A retry within the window: the same messages and receipts, visible again 30 s later.
         let later = now + 20_000;
         st.tick(later);
-        assert_eq!(st.retry_attempt("try-1", 30, later), Some(got.seqs.clone()));
+        assert_eq!(
+            st.retry_attempt("try-1", 30, later, |_| Ok(())),
+            Ok(Some(got.seqs.clone()))
+        );
         let again: Vec<u64> = got.seqs.iter().map(|s| st.msgs[s].nonce).collect();
         assert_eq!(again, nonces);
         st.tick(now + 30_000);
         assert_eq!(st.in_flight, 2, "the visibility started over at the retry");
         // Another id is a new receive; after the window the id is forgotten.
-        assert_eq!(st.retry_attempt("try-2", 30, later), None);
+        assert_eq!(st.retry_attempt("try-2", 30, later, |_| Ok(())), Ok(None));
         st.tick(now + DEDUP_WINDOW_MS);
-        assert_eq!(st.retry_attempt("try-1", 30, now + DEDUP_WINDOW_MS), None);
+        assert_eq!(
+            st.retry_attempt("try-1", 30, now + DEDUP_WINDOW_MS, |_| Ok(())),
+            Ok(None)
+        );
         // A message deleted since: the retry is a new receive.
         let mut st = fifo_with(&[("g", "a")], now);
         let got = receive_ok(&mut st, 1, 30, now, None, &mut moves);
         st.remember_attempt("try-1", &got.seqs, now);
         st.remove(got.seqs[0]);
-        assert_eq!(st.retry_attempt("try-1", 30, now), None);
+        assert_eq!(st.retry_attempt("try-1", 30, now, |_| Ok(())), Ok(None));
     }
 
     #[test]

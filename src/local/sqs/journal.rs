@@ -94,6 +94,16 @@ pub enum ChangeKind {
         visibility_s: u64,
         messages: Vec<(u64, u64)>,
     },
+    /// Visibility changed at `at_ms` (`ChangeMessageVisibility`, its batch,
+    /// or a FIFO receive retried with its attempt id) for messages then in
+    /// flight: each one's seq and new timeout (0: visible at once). Replay
+    /// keeps the message in flight until `at_ms` + the timeout, even when
+    /// its receive's own deadline has passed since.
+    VisibilityChanged {
+        queue: String,
+        at_ms: i64,
+        messages: Vec<(u64, u64)>,
+    },
     /// Written by a compaction after the records it kept: the queue's next
     /// internal seq and FIFO sequence number never go back, although the
     /// messages that used them were dropped.
@@ -173,6 +183,21 @@ impl Compactor {
                     queue,
                     at_ms,
                     visibility_s,
+                    messages,
+                })
+            }
+            ChangeKind::VisibilityChanged {
+                queue,
+                at_ms,
+                messages,
+            } => {
+                let messages: Vec<(u64, u64)> = messages
+                    .into_iter()
+                    .filter(|(s, _)| self.matters(&key(&queue), *s))
+                    .collect();
+                (!messages.is_empty()).then_some(ChangeKind::VisibilityChanged {
+                    queue,
+                    at_ms,
                     messages,
                 })
             }
@@ -397,6 +422,25 @@ impl Sqs {
                     st.tick(now);
                 }
             }
+            ChangeKind::VisibilityChanged {
+                queue,
+                at_ms,
+                messages,
+            } => {
+                if let Some(q) = by_name(&queue) {
+                    let mut st = q.lock();
+                    for (seq, timeout_s) in messages {
+                        // In flight when it was journaled; replay may have
+                        // let its receive's deadline pass since.
+                        if st.is_in_flight(seq) {
+                            let _ = st.change_visibility(seq, timeout_s, at_ms);
+                        } else if timeout_s > 0 {
+                            st.hold(seq, at_ms + timeout_s as i64 * 1000);
+                        }
+                    }
+                    st.tick(now);
+                }
+            }
             ChangeKind::Counters {
                 queue,
                 next_seq,
@@ -487,6 +531,78 @@ mod tests {
         );
         replay(&old, r#"{"QueueDeleted":{"name":"legacy"}}"#);
         assert!(!old.has_queue("arn:aws:sqs:eu-west-1:000000000000:legacy"));
+    }
+
+    #[test]
+    fn visibility_changes_replay_even_past_their_receives_deadline_and_compact_away_with_their_message()
+     {
+        let sqs = Sqs::default();
+        let now = now_ms();
+        let arn = "arn:aws:sqs:us-east-1:1:q";
+        replay(
+            &sqs,
+            r#"{"region":"us-east-1","account":"1","QueueCreated":{"name":"q","arn":"arn:aws:sqs:us-east-1:1:q","fifo":false,"attributes":{},"created_s":0}}"#,
+        );
+        let msg = |seq: u64| {
+            format!(
+                r#"{{"seq":{seq},"id":"m{seq}","body":"b","md5_body":"","sent_ms":{t},"visible_at_ms":0,"sender_id":"1"}}"#,
+                t = now - 200_000
+            )
+        };
+        replay(
+            &sqs,
+            &format!(
+                r#"{{"region":"us-east-1","account":"1","Sent":{{"queue":"q","messages":[{},{},{}]}}}}"#,
+                msg(1),
+                msg(2),
+                msg(3)
+            ),
+        );
+        let received = |seq: u64, visibility_s: u64| {
+            format!(
+                r#"{{"region":"us-east-1","account":"1","Received":{{"queue":"q","at_ms":{},"visibility_s":{visibility_s},"messages":[[{seq},7]]}}}}"#,
+                now - 100_000
+            )
+        };
+        let changed = |seq: u64, timeout_s: u64| {
+            format!(
+                r#"{{"region":"us-east-1","account":"1","VisibilityChanged":{{"queue":"q","at_ms":{},"messages":[[{seq},{timeout_s}]]}}}}"#,
+                now - 90_000
+            )
+        };
+        // 1: received for 30 s (over by now), extended to 600 s 10 s later.
+        replay(&sqs, &received(1, 30));
+        replay(&sqs, &changed(1, 600));
+        // 2: received for 600 s, released at once.
+        replay(&sqs, &received(2, 600));
+        replay(&sqs, &changed(2, 0));
+        // 3: received for 30 s, extended to 40 s: over by now.
+        replay(&sqs, &received(3, 30));
+        replay(&sqs, &changed(3, 40));
+        let q = sqs.by_arn(arn).unwrap();
+        {
+            let st = q.lock();
+            assert_eq!((st.visible, st.in_flight), (2, 1));
+            assert!(st.is_in_flight(1));
+            assert_eq!(st.msgs[&1].m.receive_count, 1, "a change is no receive");
+        }
+
+        // Compaction drops the changes of messages that are gone.
+        let mut c = Compactor {
+            kept: HashSet::from(["m1".to_string()]),
+            ids: HashMap::new(),
+        };
+        let parse = |line: &str| serde_json::from_str::<Change>(line).unwrap();
+        assert!(
+            c.keep(parse(&format!(
+                r#"{{"region":"us-east-1","account":"1","Sent":{{"queue":"q","messages":[{},{}]}}}}"#,
+                msg(1),
+                msg(2)
+            )))
+            .is_some()
+        );
+        assert!(c.keep(parse(&changed(1, 600))).is_some());
+        assert!(c.keep(parse(&changed(2, 0))).is_none());
     }
 
     use crate::local::store::Step;
@@ -588,7 +704,12 @@ mod tests {
 
     #[tokio::test]
     async fn compaction_keeps_the_state_whatever_step_a_crash_stops_it_at() {
-        for stop in [Some(Step::Written), Some(Step::Renamed), None] {
+        for stop in [
+            Some(Step::Prefix),
+            Some(Step::Written),
+            Some(Step::Renamed),
+            None,
+        ] {
             let dir =
                 std::env::temp_dir().join(format!("eddy-compact-{}-{stop:?}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
@@ -653,5 +774,98 @@ mod tests {
             drop(local);
             std::fs::remove_dir_all(&dir).unwrap();
         }
+    }
+
+    /// The journal's SQS records of kind `kind`, oldest first.
+    fn records_of(dir: &std::path::Path, kind: &str) -> Vec<Value> {
+        std::fs::read_to_string(dir.join("journal.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter_map(|r| r["change"].get(kind).cloned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn visibility_changes_and_retried_fifo_receives_are_journaled() {
+        let dir = std::env::temp_dir().join(format!("eddy-cmv-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config {
+            data_dir: Some(dir.clone()),
+            ..Config::default()
+        };
+        let local = Local::new(&config).unwrap();
+        let q = call(
+            &local,
+            "CreateQueue",
+            json!({"QueueName": "f.fifo", "Attributes": {"FifoQueue": "true", "ContentBasedDeduplication": "true"}}),
+        )
+        .await["QueueUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for body in ["a", "b"] {
+            call(
+                &local,
+                "SendMessage",
+                json!({"QueueUrl": q, "MessageBody": body, "MessageGroupId": body}),
+            )
+            .await;
+        }
+        let receive = json!({"QueueUrl": q, "MaxNumberOfMessages": 10, "VisibilityTimeout": 30, "ReceiveRequestAttemptId": "try-1"});
+        let got = call(&local, "ReceiveMessage", receive.clone()).await;
+        let handles: Vec<String> = got["Messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["ReceiptHandle"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(handles.len(), 2);
+        let seqs: Vec<u64> = records_of(&dir, "Received")[0]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m[0].as_u64().unwrap())
+            .collect();
+        // The retry restarts both messages' visibility (for 600 s now).
+        let mut retry = receive;
+        retry["VisibilityTimeout"] = json!(600);
+        call(&local, "ReceiveMessage", retry).await;
+        call(
+            &local,
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": q, "ReceiptHandle": handles[0], "VisibilityTimeout": 0}),
+        )
+        .await;
+        call(
+            &local,
+            "ChangeMessageVisibilityBatch",
+            json!({"QueueUrl": q, "Entries": [{"Id": "1", "ReceiptHandle": handles[1], "VisibilityTimeout": 900}]}),
+        )
+        .await;
+        // A visible message's change changes nothing: not journaled.
+        call(
+            &local,
+            "ChangeMessageVisibility",
+            json!({"QueueUrl": q, "ReceiptHandle": handles[0], "VisibilityTimeout": 60}),
+        )
+        .await;
+        let changes: Vec<Value> = records_of(&dir, "VisibilityChanged")
+            .iter()
+            .map(|c| c["messages"].clone())
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                json!([[seqs[0], 600], [seqs[1], 600]]),
+                json!([[seqs[0], 0]]),
+                json!([[seqs[1], 900]]),
+            ]
+        );
+        drop(local);
+        let local = Local::new(&config).unwrap();
+        assert_eq!(counts(&local, &q).await, ("1".to_string(), "1".to_string()));
+        drop(local);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -229,9 +229,17 @@ impl Sqs {
         };
         let visibility_s = p.visibility_s.unwrap_or(st.attrs.visibility_s);
         let attempt = p.attempt_id.as_deref().filter(|_| q.fifo);
-        if let Some(id) = attempt
-            && let Some(seqs) = st.retry_attempt(id, visibility_s, now)
-        {
+        let retried = match attempt {
+            Some(id) => st.retry_attempt(id, visibility_s, now, |seqs| {
+                journal_with(local, q, || ChangeKind::VisibilityChanged {
+                    queue: q.name.clone(),
+                    at_ms: now,
+                    messages: seqs.iter().map(|&s| (s, visibility_s)).collect(),
+                })
+            })?,
+            None => None,
+        };
+        if let Some(seqs) = retried {
             // A retry of a receive: the same messages and receipt handles.
             let out = Self::render(q, &st, &seqs, p);
             return Ok((out, st.next_due()));
@@ -410,7 +418,10 @@ impl Sqs {
         reply(BatchOut { successful, failed })
     }
 
+    /// Changes the visibility of the message of `handle`, journaled first
+    /// when it changes anything (the message is in flight).
     pub(super) fn change_one(
+        local: &Core,
         q: &Queue,
         st: &mut QState,
         handle: &str,
@@ -434,16 +445,28 @@ impl Sqs {
         };
         let now = now_ms();
         st.tick(now);
+        if st.is_in_flight(seq) {
+            journal_with(local, q, || ChangeKind::VisibilityChanged {
+                queue: q.name.clone(),
+                at_ms: now,
+                messages: vec![(seq, timeout as u64)],
+            })?;
+        }
         st.change_visibility(seq, timeout as u64, now)
     }
 
-    pub(super) fn change_visibility(&self, r: &ReceiptRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn change_visibility(
+        &self,
+        local: &Core,
+        r: &ReceiptRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
         let q = self.queue_of(&r.queue_url, ctx)?;
         let h = need(&r.receipt_handle, "ReceiptHandle")?;
         let timeout = r.visibility_timeout.get("VisibilityTimeout")?;
         let released = {
             let mut st = q.live()?;
-            Self::change_one(&q, &mut st, h, timeout)?
+            Self::change_one(local, &q, &mut st, h, timeout)?
         };
         if released {
             q.wake();
@@ -451,7 +474,12 @@ impl Sqs {
         reply(Empty {})
     }
 
-    pub(super) fn change_visibility_batch(&self, r: &BatchRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn change_visibility_batch(
+        &self,
+        local: &Core,
+        r: &BatchRequest,
+        ctx: &Ctx,
+    ) -> OpResult {
         let q = self.queue_of(&r.queue_url, ctx)?;
         let entries = Self::batch_entries(r)?;
         let mut successful = Vec::new();
@@ -466,7 +494,7 @@ impl Sqs {
                     Some(h) => e
                         .visibility_timeout
                         .get("VisibilityTimeout")
-                        .and_then(|t| Self::change_one(&q, &mut st, h, t)),
+                        .and_then(|t| Self::change_one(local, &q, &mut st, h, t)),
                 };
                 match r {
                     Ok(rel) => {

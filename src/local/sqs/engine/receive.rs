@@ -157,14 +157,18 @@ impl QState {
     /// A retry of a FIFO receive with `ReceiveRequestAttemptId` `id` at
     /// `now`: when a receive with that id within the deduplication window got
     /// messages that are all still in flight under the same receipts, those
-    /// messages again (their visibility starts over: `visibility_s`), else None.
+    /// messages again (their visibility starts over: `visibility_s`, once
+    /// `journal` has recorded that), else None.
     pub(in crate::local::sqs) fn retry_attempt(
         &mut self,
         id: &str,
         visibility_s: u64,
         now: i64,
-    ) -> Option<Vec<u64>> {
-        let a = self.attempts.get(id)?;
+        journal: impl FnOnce(&[u64]) -> Result<(), AwsError>,
+    ) -> Result<Option<Vec<u64>>, AwsError> {
+        let Some(a) = self.attempts.get(id) else {
+            return Ok(None);
+        };
         let same = a.at_ms + DEDUP_WINDOW_MS > now
             && a.received.iter().all(|(seq, nonce)| {
                 self.msgs
@@ -173,14 +177,20 @@ impl QState {
             });
         if !same {
             self.attempts.remove(id);
-            return None;
+            return Ok(None);
         }
         let seqs: Vec<u64> = a.received.iter().map(|(seq, _)| *seq).collect();
+        journal(&seqs)?;
         for &seq in &seqs {
             // In flight (checked above): this cannot fail.
             let _ = self.change_visibility(seq, visibility_s, now);
         }
-        Some(seqs)
+        Ok(Some(seqs))
+    }
+
+    /// Whether message `seq` is in flight (a visibility change would change it).
+    pub(in crate::local::sqs) fn is_in_flight(&self, seq: u64) -> bool {
+        self.msgs.get(&seq).is_some_and(|m| m.state == St::InFlight)
     }
 
     /// Remembers what a FIFO receive with `ReceiveRequestAttemptId` `id` got
