@@ -260,7 +260,7 @@ impl Events {
             {
                 Some((_, _, routing)) => routing.clone(),
                 None => {
-                    let routing = self.routing(&bus.region, &bus.name);
+                    let routing = self.routing(&bus.account, &bus.region, &bus.name);
                     routings.push((bus.region.clone(), bus.name.clone(), routing.clone()));
                     routing
                 }
@@ -291,10 +291,10 @@ impl Events {
 
     /// The bus's compiled routing (built now if a change made it stale); None when
     /// the bus does not exist.
-    pub(super) fn routing(&self, region: &str, bus: &str) -> Option<Arc<Routing>> {
+    pub(super) fn routing(&self, account: &str, region: &str, bus: &str) -> Option<Arc<Routing>> {
         {
             let st = read(&self.state);
-            match st.regions.get(region) {
+            match st.get(account, region) {
                 None => return None,
                 Some(r) => match r.buses.get(bus) {
                     None => return None,
@@ -307,7 +307,7 @@ impl Events {
             }
         }
         let mut st = write(&self.state);
-        let r = st.regions.get_mut(region)?;
+        let r = st.get_mut(account, region)?;
         if let Some(routing) = &r.buses.get(bus)?.routing {
             return Some(routing.clone());
         }
@@ -364,12 +364,25 @@ impl Events {
         event: &Event,
         archived: &mut Vec<ArchivedRecord>,
     ) {
-        if let TargetKind::Bus { region, name } = &target.kind {
+        if let TargetKind::Bus {
+            account,
+            region,
+            name,
+        } = &target.kind
+        {
             // EventBridge does not route an event received from a bus on to a third one.
             if event.hop > 0 {
                 return;
             }
-            self.forward(local, rule, target, region, name, event, archived);
+            self.forward(
+                local,
+                rule,
+                target,
+                (account, region),
+                name,
+                event,
+                archived,
+            );
             return;
         }
         if matches!(target.kind, TargetKind::Other) {
@@ -453,12 +466,12 @@ impl Events {
         local: &H,
         rule: &RuleRoute,
         target: &TargetSpec,
-        region: &str,
+        (account, region): (&str, &str),
         bus: &str,
         event: &Event,
         archived: &mut Vec<ArchivedRecord>,
     ) {
-        let Some(routing) = self.routing(region, bus) else {
+        let Some(routing) = self.routing(account, region, bus) else {
             let e = bus_not_found(bus);
             self.dead_letter(local, rule, target, event, &e, None, 0);
             return;

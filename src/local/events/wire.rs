@@ -308,6 +308,8 @@ pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> 
 
 /// A bus named by a request (by name or ARN).
 pub(super) struct BusRef {
+    /// The caller's: a bus of another account is not found.
+    pub(super) account: String,
     pub(super) region: String,
     pub(super) name: String,
 }
@@ -323,6 +325,7 @@ pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsE
                     return Err(bus_not_found(name));
                 }
                 Ok(BusRef {
+                    account: ctx.account.clone(),
                     region: if region.is_empty() {
                         ctx.region.clone()
                     } else {
@@ -337,6 +340,7 @@ pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsE
         };
     }
     Ok(BusRef {
+        account: ctx.account.clone(),
         region: ctx.region.clone(),
         name: p.to_string(),
     })
