@@ -92,6 +92,29 @@ fn the_access_key_picks_the_account_and_each_account_has_its_own_state() {
         };
         assert_eq!(rules(first.clone()).await, Vec::<String>::new());
         assert_eq!(rules(second.clone()).await, ["only-second"]);
+        // CloudWatch Logs: the same group name in both accounts.
+        let group = common::unique("accounts-g");
+        for (conf, account) in [(&first, "000000000000"), (&second, SECOND)] {
+            let logs = aws_sdk_cloudwatchlogs::Client::new(conf);
+            logs.create_log_group()
+                .log_group_name(&group)
+                .send()
+                .await
+                .expect("CreateLogGroup in each account");
+            let found = logs
+                .describe_log_groups()
+                .log_group_name_prefix(&group)
+                .send()
+                .await
+                .expect("DescribeLogGroups");
+            let arns: Vec<_> = found.log_groups().iter().filter_map(|g| g.arn()).collect();
+            assert_eq!(
+                arns,
+                [format!(
+                    "arn:aws:logs:us-east-1:{account}:log-group:{group}:*"
+                )]
+            );
+        }
         // SQS: the same queue name, one queue per account.
         let name = common::unique("accounts-q");
         let mut urls = Vec::new();

@@ -773,6 +773,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn put_events_to_another_accounts_bus_arn_reaches_its_rules() {
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let b = ctx_of(SECOND);
+        call_as(
+            &local,
+            &b,
+            "events",
+            "CreateEventBus",
+            json!({"Name": "shared"}),
+        )
+        .await;
+        let q = call_as(&local, &b, "sqs", "CreateQueue", json!({"QueueName": "q"})).await;
+        call_as(
+            &local,
+            &b,
+            "events",
+            "PutRule",
+            json!({"Name": "r", "EventBusName": "shared", "EventPattern": r#"{"source":["s"]}"#}),
+        )
+        .await;
+        call_as(&local, &b, "events", "PutTargets", json!({"Rule": "r", "EventBusName": "shared", "Targets": [{"Id": "t", "Arn": format!("arn:aws:sqs:us-east-1:{SECOND}:q")}]})).await;
+        put(
+            &local,
+            &format!("arn:aws:events:us-east-1:{SECOND}:event-bus/shared"),
+            3,
+        )
+        .await;
+        let out = call_as(
+            &local,
+            &b,
+            "sqs",
+            "ReceiveMessage",
+            json!({"QueueUrl": q["QueueUrl"]}),
+        )
+        .await;
+        let body: Value =
+            serde_json::from_str(out["Messages"][0]["Body"].as_str().unwrap()).unwrap();
+        // The envelope names the sender's account, as on AWS.
+        assert_eq!(
+            (body["account"].as_str(), &body["detail"]["n"]),
+            (Some("000000000000"), &json!(3))
+        );
+    }
+
+    #[tokio::test]
     async fn the_journal_replays_each_account_into_its_own_state() {
         let dir = std::env::temp_dir().join(format!(
             "eddy-events-accounts-{}-{}",

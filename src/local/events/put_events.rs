@@ -15,7 +15,7 @@ use super::targets::{dlq_error_code, is_transient, render_input};
 use super::wire::{
     PutEventsEntryOut, PutEventsOut, PutEventsRequest, TestEventPatternOut,
     TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need, parse_time, reply,
-    resolve_bus, too_many_entries,
+    resolve_put_bus, too_many_entries,
 };
 use crate::local::core::AwsError;
 use crate::local::core::Ctx;
@@ -220,7 +220,7 @@ impl Events {
         let mut results: Vec<PutEventsEntryOut> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
         let mut archived: Vec<ArchivedRecord> = Vec::new();
-        let mut routings: Vec<(String, String, Option<Arc<Routing>>)> = Vec::new();
+        let mut routings: Vec<(String, String, String, Option<Arc<Routing>>)> = Vec::new();
         let mut text = String::with_capacity(512);
         for e in entries {
             let entry = match check_entry(e) {
@@ -231,7 +231,7 @@ impl Events {
                     continue;
                 }
             };
-            let bus = match resolve_bus(entry.bus, ctx) {
+            let bus = match resolve_put_bus(entry.bus, ctx) {
                 Ok(bus) => bus,
                 Err(e) => {
                     failed += 1;
@@ -256,12 +256,17 @@ impl Events {
             results.push(PutEventsEntryOut::ok(id.clone()));
             let routing = match routings
                 .iter()
-                .find(|(r, n, _)| *r == bus.region && *n == bus.name)
+                .find(|(a, r, n, _)| *a == bus.account && *r == bus.region && *n == bus.name)
             {
-                Some((_, _, routing)) => routing.clone(),
+                Some((_, _, _, routing)) => routing.clone(),
                 None => {
                     let routing = self.routing(&bus.account, &bus.region, &bus.name);
-                    routings.push((bus.region.clone(), bus.name.clone(), routing.clone()));
+                    routings.push((
+                        bus.account.clone(),
+                        bus.region.clone(),
+                        bus.name.clone(),
+                        routing.clone(),
+                    ));
                     routing
                 }
             };
