@@ -815,6 +815,26 @@ mod tests {
             (body["account"].as_str(), &body["detail"]["n"]),
             (Some("000000000000"), &json!(3))
         );
+        // An archive of that bus records it in its own account.
+        let bus_arn = format!("arn:aws:events:us-east-1:{SECOND}:event-bus/shared");
+        call_as(
+            &local,
+            &b,
+            "events",
+            "CreateArchive",
+            json!({"ArchiveName": "a", "EventSourceArn": bus_arn}),
+        )
+        .await;
+        put(&local, &bus_arn, 4).await;
+        let archive = call_as(
+            &local,
+            &b,
+            "events",
+            "DescribeArchive",
+            json!({"ArchiveName": "a"}),
+        )
+        .await;
+        assert_eq!(archive["EventCount"], 1, "{archive}");
     }
 
     #[tokio::test]

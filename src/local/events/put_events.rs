@@ -3,7 +3,7 @@
 //! TestEventPattern.
 
 use super::Events;
-use super::journal::{ChangeKind, change};
+use super::journal::{Change, ChangeKind};
 use super::limits::{
     ENVELOPE_FIELDS, IMMEDIATE_RETRIES, MAX_ENTRIES_BYTES, MAX_PUT_EVENTS_ENTRIES,
 };
@@ -219,7 +219,8 @@ impl Events {
         let ingest_ms = now;
         let mut results: Vec<PutEventsEntryOut> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
-        let mut archived: Vec<ArchivedRecord> = Vec::new();
+        // Archived events, by the (account, region) of the bus they were put to.
+        let mut archived: Vec<(String, String, Vec<ArchivedRecord>)> = Vec::new();
         let mut routings: Vec<(String, String, String, Option<Arc<Routing>>)> = Vec::new();
         let mut text = String::with_capacity(512);
         for e in entries {
@@ -281,11 +282,26 @@ impl Events {
                 now_ms: now,
                 hop: 0,
             };
-            self.dispatch(local, &routing, &event, None, &mut archived);
+            let mut recorded = Vec::new();
+            self.dispatch(local, &routing, &event, None, &mut recorded);
+            if recorded.is_empty() {
+                continue;
+            }
+            match archived
+                .iter_mut()
+                .find(|(a, r, _)| *a == bus.account && *r == bus.region)
+            {
+                Some((_, _, events)) => events.append(&mut recorded),
+                None => archived.push((bus.account, bus.region, recorded)),
+            }
         }
-        if !archived.is_empty() {
+        for (account, region, events) in archived {
             let mut st = write(&self.state);
-            let change = change(ctx, ChangeKind::Archived { events: archived });
+            let change = Change {
+                region,
+                account,
+                kind: ChangeKind::Archived { events },
+            };
             self.commit(local, &mut st, change, now)?;
         }
         reply(PutEventsOut {
