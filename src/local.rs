@@ -53,7 +53,7 @@ pub use self::core::{AwsError, Config, Core, Ctx, DEFAULT_ACCOUNT, OpResult, now
 pub enum Record {
     Sqs(sqs::journal::Change),
     Events(events::journal::Change),
-    Logs(logs::journal::Change),
+    Logs(logs::journal::Journaled),
 }
 
 /// A journal of at least this many records is compacted at start-up (when
@@ -81,7 +81,7 @@ impl Local {
         let logs = logs::Logs::default();
         let store = match &config.data_dir {
             Some(dir) => Some(store::Store::open(dir, |record: Record| {
-                apply(&sqs, &events, &logs, record)
+                apply(&sqs, &events, &logs, record, &config.account)
             })?),
             None => None,
         };
@@ -158,11 +158,18 @@ impl Local {
 }
 
 /// Re-applies a journal record at start-up.
-fn apply(sqs: &sqs::Sqs, events: &events::Events, logs: &logs::Logs, record: Record) {
+/// `account`: the configured one, for Logs records written before accounts.
+fn apply(
+    sqs: &sqs::Sqs,
+    events: &events::Events,
+    logs: &logs::Logs,
+    record: Record,
+    account: &str,
+) {
     match record {
         Record::Sqs(r) => sqs.apply(r),
         Record::Events(r) => events.apply(r),
-        Record::Logs(r) => logs.apply(r),
+        Record::Logs(r) => logs.apply(r, account),
     }
 }
 

@@ -8,7 +8,7 @@
 //! (through the host's internal APIs, [`EventsHost`], never over HTTP); a transient failure is retried a
 //! few times at once, then the event goes to the target's dead-letter queue, if any.
 //!
-//! State is per region. Every acknowledged write is a [`journal::Change`], journaled before it is
+//! State is per account and region (the request's `Ctx`; see `state`). Every acknowledged write is a [`journal::Change`], journaled before it is
 //! applied; start-up re-applies them (rule sets are recompiled on first use).
 //!
 //! Time is a parameter: `handle` reads the clock once per request and hands it
@@ -53,7 +53,7 @@ use crate::local::logs::Logs;
 use crate::local::members::input;
 use crate::local::sqs::SqsHost;
 use serde_json::Value;
-use state::{Region, State, read, write};
+use state::{State, read, region_of, write};
 use std::sync::Arc;
 use std::sync::RwLock;
 
@@ -138,13 +138,10 @@ impl Events {
     }
 
     fn ensure_region(&self, region: &str, account: &str, now: i64) {
-        if read(&self.state).regions.contains_key(region) {
+        if read(&self.state).get(account, region).is_some() {
             return;
         }
-        write(&self.state)
-            .regions
-            .entry(region.to_string())
-            .or_insert_with(|| Region::new(region, account, now));
+        region_of(&mut write(&self.state), region, account, now);
     }
 }
 
@@ -219,7 +216,7 @@ mod tests {
     #[test]
     fn targets_are_validated() {
         let ok = json!({"Id": "t1", "Arn": "arn:aws:sqs:us-east-1:1:q"});
-        assert!(parse_target(&ok, "us-east-1", 1).is_ok());
+        assert!(parse_target(&ok, "us-east-1", "000000000000", 1).is_ok());
         let cases = [
             json!({"Id": "bad id", "Arn": "arn:aws:sqs:us-east-1:1:q"}),
             json!({"Id": "t", "Arn": "queue"}),
@@ -231,7 +228,7 @@ mod tests {
             json!({"Id": "t", "Arn": "arn:aws:sqs:us-east-1:1:q", "InputTransformer": {"InputPathsMap": {"aws.events.x": "$"}, "InputTemplate": "x"}}),
         ];
         for c in cases {
-            let e = parse_target(&c, "us-east-1", 1)
+            let e = parse_target(&c, "us-east-1", "000000000000", 1)
                 .err()
                 .unwrap_or_else(|| panic!("{c} accepted"));
             assert_eq!(e.code, "ValidationException", "{c}");
@@ -450,7 +447,7 @@ mod tests {
         put_at(2, t0 + DAY / 2).unwrap();
         let archived = |local: &Local| -> Vec<(i64, i64)> {
             let st = read(&local.events.state);
-            st.regions["us-east-1"].archives["a"]
+            st.get("000000000000", "us-east-1").unwrap().archives["a"]
                 .events
                 .iter()
                 .map(|e| (e.time_ms - t0, e.ingest_ms - t0))
@@ -593,6 +590,313 @@ mod tests {
         put(&local, "orders", 2).await;
         let got = received(&local, &url).await;
         assert!(got.iter().any(|e| e["detail"]["n"] == 2), "{got:?}");
+        drop(local);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn ctx_of(account: &str) -> Ctx {
+        Ctx {
+            region: "us-east-1".to_string(),
+            account: account.to_string(),
+        }
+    }
+
+    async fn call_as(local: &Arc<Local>, ctx: &Ctx, svc: &str, op: &str, body: Value) -> Value {
+        let out = match svc {
+            "sqs" => local.sqs.handle(local, op, body, ctx).await,
+            _ => local.events.handle(local, op, body, ctx).await,
+        };
+        out.unwrap_or_else(|e| panic!("{op} as {}: {e:?}", ctx.account))
+    }
+
+    const SECOND: &str = "000000000002";
+
+    #[tokio::test]
+    async fn accounts_keep_separate_buses_rules_and_deliveries() {
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let (a, b) = (ctx(), ctx_of(SECOND));
+        let mut queues = Vec::new();
+        for c in [&a, &b] {
+            let bus = call_as(
+                &local,
+                c,
+                "events",
+                "CreateEventBus",
+                json!({"Name": "orders"}),
+            )
+            .await;
+            assert_eq!(
+                bus["EventBusArn"],
+                format!("arn:aws:events:us-east-1:{}:event-bus/orders", c.account)
+            );
+            let q = call_as(&local, c, "sqs", "CreateQueue", json!({"QueueName": "q"})).await;
+            queues.push(q["QueueUrl"].as_str().unwrap().to_string());
+        }
+        assert_ne!(queues[0], queues[1]);
+        // A rule of the second account, targeting its own queue by ARN.
+        let q_arn = format!("arn:aws:sqs:us-east-1:{SECOND}:q");
+        call_as(
+            &local,
+            &b,
+            "events",
+            "PutRule",
+            json!({"Name": "r", "EventBusName": "orders", "EventPattern": r#"{"source":["s"]}"#}),
+        )
+        .await;
+        call_as(
+            &local,
+            &b,
+            "events",
+            "PutTargets",
+            json!({"Rule": "r", "EventBusName": "orders", "Targets": [{"Id": "t", "Arn": q_arn}]}),
+        )
+        .await;
+        let rules = |c: &Ctx| {
+            let c = c.clone();
+            let local = local.clone();
+            async move {
+                call_as(
+                    &local,
+                    &c,
+                    "events",
+                    "ListRules",
+                    json!({"EventBusName": "orders"}),
+                )
+                .await["Rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["Arn"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(rules(&a).await, Vec::<String>::new());
+        assert_eq!(
+            rules(&b).await,
+            [format!("arn:aws:events:us-east-1:{SECOND}:rule/orders/r")]
+        );
+        // The same name in the first account is another rule.
+        let e = local
+            .events
+            .handle(
+                &local,
+                "DescribeRule",
+                json!({"Name": "r", "EventBusName": "orders"}),
+                &a,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "ResourceNotFoundException");
+        // An event of the first account's bus reaches no rule; the second's reaches its queue.
+        let event = |n: i64| json!({"Entries": [{"Source": "s", "DetailType": "d", "Detail": format!(r#"{{"n":{n}}}"#), "EventBusName": "orders"}]});
+        call_as(&local, &a, "events", "PutEvents", event(1)).await;
+        call_as(&local, &b, "events", "PutEvents", event(2)).await;
+        let receive = json!({"MaxNumberOfMessages": 10});
+        let mut got = Vec::new();
+        for (c, url) in [(&a, &queues[0]), (&b, &queues[1])] {
+            let mut r = receive.clone();
+            r["QueueUrl"] = json!(url);
+            let out = call_as(&local, c, "sqs", "ReceiveMessage", r).await;
+            got.push(out.get("Messages").cloned().unwrap_or(json!([])));
+        }
+        assert_eq!(got[0], json!([]));
+        let body: Value = serde_json::from_str(got[1][0]["Body"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            (body["account"].as_str(), &body["detail"]["n"]),
+            (Some(SECOND), &json!(2))
+        );
+        // A bus policy is the account's own.
+        call_as(&local, &b, "events", "PutPermission", json!({"EventBusName": "orders", "Action": "events:PutEvents", "Principal": "000000000000", "StatementId": "s"})).await;
+        let described = |c: &Ctx| {
+            let c = c.clone();
+            let local = local.clone();
+            async move {
+                call_as(
+                    &local,
+                    &c,
+                    "events",
+                    "DescribeEventBus",
+                    json!({"Name": "orders"}),
+                )
+                .await
+            }
+        };
+        assert!(described(&a).await.get("Policy").is_none());
+        assert!(described(&b).await.get("Policy").is_some());
+        // Another account's bus by ARN is not found (eddy has no cross-account access).
+        let foreign = format!("arn:aws:events:us-east-1:{SECOND}:event-bus/orders");
+        let e = local
+            .events
+            .handle(&local, "DescribeEventBus", json!({"Name": foreign}), &a)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "ResourceNotFoundException");
+    }
+
+    #[tokio::test]
+    async fn a_bus_target_of_another_account_gets_the_event_in_that_account() {
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let (a, b) = (ctx(), ctx_of(SECOND));
+        call_as(
+            &local,
+            &b,
+            "events",
+            "CreateEventBus",
+            json!({"Name": "inbox"}),
+        )
+        .await;
+        let q = call_as(&local, &b, "sqs", "CreateQueue", json!({"QueueName": "q"})).await;
+        call_as(
+            &local,
+            &b,
+            "events",
+            "PutRule",
+            json!({"Name": "r", "EventBusName": "inbox", "EventPattern": r#"{"source":["s"]}"#}),
+        )
+        .await;
+        call_as(&local, &b, "events", "PutTargets", json!({"Rule": "r", "EventBusName": "inbox", "Targets": [{"Id": "t", "Arn": format!("arn:aws:sqs:us-east-1:{SECOND}:q")}]})).await;
+        let inbox = format!("arn:aws:events:us-east-1:{SECOND}:event-bus/inbox");
+        route(&local, "default", &inbox).await;
+        put(&local, "default", 7).await;
+        let out = call_as(
+            &local,
+            &b,
+            "sqs",
+            "ReceiveMessage",
+            json!({"QueueUrl": q["QueueUrl"]}),
+        )
+        .await;
+        let body: Value =
+            serde_json::from_str(out["Messages"][0]["Body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["detail"]["n"], 7);
+        let _ = a;
+    }
+
+    #[tokio::test]
+    async fn put_events_to_another_accounts_bus_arn_reaches_its_rules() {
+        let local = Local::new(&super::super::Config::default()).unwrap();
+        let b = ctx_of(SECOND);
+        call_as(
+            &local,
+            &b,
+            "events",
+            "CreateEventBus",
+            json!({"Name": "shared"}),
+        )
+        .await;
+        let q = call_as(&local, &b, "sqs", "CreateQueue", json!({"QueueName": "q"})).await;
+        call_as(
+            &local,
+            &b,
+            "events",
+            "PutRule",
+            json!({"Name": "r", "EventBusName": "shared", "EventPattern": r#"{"source":["s"]}"#}),
+        )
+        .await;
+        call_as(&local, &b, "events", "PutTargets", json!({"Rule": "r", "EventBusName": "shared", "Targets": [{"Id": "t", "Arn": format!("arn:aws:sqs:us-east-1:{SECOND}:q")}]})).await;
+        put(
+            &local,
+            &format!("arn:aws:events:us-east-1:{SECOND}:event-bus/shared"),
+            3,
+        )
+        .await;
+        let out = call_as(
+            &local,
+            &b,
+            "sqs",
+            "ReceiveMessage",
+            json!({"QueueUrl": q["QueueUrl"]}),
+        )
+        .await;
+        let body: Value =
+            serde_json::from_str(out["Messages"][0]["Body"].as_str().unwrap()).unwrap();
+        // The envelope names the sender's account, as on AWS.
+        assert_eq!(
+            (body["account"].as_str(), &body["detail"]["n"]),
+            (Some("000000000000"), &json!(3))
+        );
+        // An archive of that bus records it in its own account.
+        let bus_arn = format!("arn:aws:events:us-east-1:{SECOND}:event-bus/shared");
+        call_as(
+            &local,
+            &b,
+            "events",
+            "CreateArchive",
+            json!({"ArchiveName": "a", "EventSourceArn": bus_arn}),
+        )
+        .await;
+        put(&local, &bus_arn, 4).await;
+        let archive = call_as(
+            &local,
+            &b,
+            "events",
+            "DescribeArchive",
+            json!({"ArchiveName": "a"}),
+        )
+        .await;
+        assert_eq!(archive["EventCount"], 1, "{archive}");
+    }
+
+    #[tokio::test]
+    async fn the_journal_replays_each_account_into_its_own_state() {
+        let dir = std::env::temp_dir().join(format!(
+            "eddy-events-accounts-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        let config = super::super::Config {
+            data_dir: Some(dir.clone()),
+            ..super::super::Config::default()
+        };
+        let b = ctx_of(SECOND);
+        {
+            let local = Local::new(&config).unwrap();
+            call_as(
+                &local,
+                &b,
+                "events",
+                "CreateEventBus",
+                json!({"Name": "only-second"}),
+            )
+            .await;
+            call_as(
+                &local,
+                &b,
+                "events",
+                "PutRule",
+                json!({"Name": "r", "ScheduleExpression": "rate(1 hour)"}),
+            )
+            .await;
+        }
+        let local = Local::new(&config).unwrap();
+        let names = |c: Ctx| {
+            let local = local.clone();
+            async move {
+                let out = call_as(&local, &c, "events", "ListEventBuses", json!({})).await;
+                out["EventBuses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| b["Arn"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            names(ctx()).await,
+            ["arn:aws:events:us-east-1:000000000000:event-bus/default"]
+        );
+        assert_eq!(
+            names(b.clone()).await,
+            [
+                format!("arn:aws:events:us-east-1:{SECOND}:event-bus/default"),
+                format!("arn:aws:events:us-east-1:{SECOND}:event-bus/only-second")
+            ]
+        );
+        let rule = call_as(&local, &b, "events", "DescribeRule", json!({"Name": "r"})).await;
+        assert_eq!(
+            rule["Arn"],
+            format!("arn:aws:events:us-east-1:{SECOND}:rule/r")
+        );
         drop(local);
         let _ = std::fs::remove_dir_all(&dir);
     }

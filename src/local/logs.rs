@@ -4,8 +4,9 @@
 //! vended-logs delivery (stored and described, nothing published or
 //! delivered) and Insights queries (evaluated at start).
 //!
-//! State is per region (the region of the request's signing scope, or of a
-//! group ARN), in one account. Events of a stream are kept sorted by
+//! State is per account (the request's `Ctx`: the account of its access key,
+//! or a group ARN's; [`Scoped`] is one account's state under the lock) and
+//! region (the region of the request's signing scope, or of a group ARN). Events of a stream are kept sorted by
 //! (timestamp, arrival); every event has a process-wide sequence number
 //! that makes its `eventId` and orders events of the same millisecond.
 //! `StartLiveTail` answers `InvalidOperationException` (clients fall back
@@ -47,6 +48,7 @@ use crate::local::members::input;
 use journal::{Change, Kind};
 use serde_json::Value;
 use state::State;
+use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
 use std::sync::MutexGuard;
 use wire::{check_stream_name, group_not_found, invalid, parse_group_arn, test_metric_filter};
@@ -54,15 +56,50 @@ use wire::{check_stream_name, group_not_found, invalid, parse_group_arn, test_me
 /// The stream EventBridge deliveries go to when the message has no event id.
 pub const DELIVERY_STREAM: &str = "eventbridge";
 
-/// Logs state.
+/// Logs state: every account's (a short list, searched by account id).
 #[derive(Default)]
 pub struct Logs {
-    state: Mutex<State>,
+    state: Mutex<Vec<(String, State)>>,
+}
+
+/// One account's state, under the lock (derefs to it); `commit` journals
+/// its changes with the account.
+struct Scoped<'a> {
+    guard: MutexGuard<'a, Vec<(String, State)>>,
+    at: usize,
+}
+
+impl Scoped<'_> {
+    fn account(&self) -> &str {
+        &self.guard[self.at].0
+    }
+}
+
+impl Deref for Scoped<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard[self.at].1
+    }
+}
+
+impl DerefMut for Scoped<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard[self.at].1
+    }
 }
 
 impl Logs {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// The state of `account` (created empty on first use), locked.
+    fn lock(&self, account: &str) -> Scoped<'_> {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let at = match guard.iter().position(|(a, _)| a == account) {
+            Some(at) => at,
+            None => {
+                guard.push((account.to_string(), State::default()));
+                guard.len() - 1
+            }
+        };
+        Scoped { guard, at }
     }
 
     /// Runs one operation (`op` is the part after `Logs_20140328.`).
@@ -73,13 +110,13 @@ impl Logs {
         match op {
             "CreateLogGroup" => self.create_log_group(local, input(b), ctx, now),
             "DeleteLogGroup" => self.delete_log_group(local, input(b), ctx),
-            "DescribeLogGroups" => self.describe_log_groups(local, input(b), ctx),
-            "ListLogGroups" => self.list_log_groups(local, input(b), ctx),
+            "DescribeLogGroups" => self.describe_log_groups(input(b), ctx),
+            "ListLogGroups" => self.list_log_groups(input(b), ctx),
             "PutRetentionPolicy" => self.put_retention(local, input(b), ctx, true),
             "DeleteRetentionPolicy" => self.put_retention(local, input(b), ctx, false),
             "CreateLogStream" => self.create_log_stream(local, input(b), ctx, now),
             "DeleteLogStream" => self.delete_log_stream(local, input(b), ctx),
-            "DescribeLogStreams" => self.describe_log_streams(local, input(b), ctx),
+            "DescribeLogStreams" => self.describe_log_streams(input(b), ctx),
             "PutLogEvents" => self.put_log_events(local, input(b), ctx, now),
             "GetLogEvents" => self.get_log_events(input(b), ctx, now),
             "FilterLogEvents" => self.filter_log_events(input(b), ctx, now),
@@ -96,22 +133,20 @@ impl Logs {
             "PutDestination" => self.put_destination(local, input(b), ctx, now),
             "PutDestinationPolicy" => self.put_destination_policy(local, input(b), ctx),
             "DeleteDestination" => self.delete_destination(local, input(b), ctx),
-            "DescribeDestinations" => self.describe_destinations(local, input(b), ctx),
-            "StartQuery" => self.start_query(local, input(b), ctx, now),
+            "DescribeDestinations" => self.describe_destinations(input(b), ctx),
+            "StartQuery" => self.start_query(input(b), ctx, now),
             "GetQueryResults" => self.get_query_results(input(b), ctx),
             "StopQuery" => self.stop_query(input(b), ctx),
             "DescribeQueries" => self.describe_queries(input(b), ctx),
             "PutDeliverySource" => self.put_delivery_source(local, input(b), ctx),
-            "GetDeliverySource" => self.get_delivery_source(local, input(b), ctx),
-            "DescribeDeliverySources" => self.describe_delivery_sources(local, input(b), ctx),
+            "GetDeliverySource" => self.get_delivery_source(input(b), ctx),
+            "DescribeDeliverySources" => self.describe_delivery_sources(input(b), ctx),
             "DeleteDeliverySource" => {
                 self.delete_delivery_item(local, input(b), ctx, Kind::DeliverySource)
             }
             "PutDeliveryDestination" => self.put_delivery_destination(local, input(b), ctx),
-            "GetDeliveryDestination" => self.get_delivery_destination(local, input(b), ctx),
-            "DescribeDeliveryDestinations" => {
-                self.describe_delivery_destinations(local, input(b), ctx)
-            }
+            "GetDeliveryDestination" => self.get_delivery_destination(input(b), ctx),
+            "DescribeDeliveryDestinations" => self.describe_delivery_destinations(input(b), ctx),
             "DeleteDeliveryDestination" => {
                 self.delete_delivery_item(local, input(b), ctx, Kind::DeliveryDestination)
             }
@@ -125,8 +160,8 @@ impl Logs {
                 self.delivery_destination_policy(local, input(b), ctx, "Delete")
             }
             "CreateDelivery" => self.create_delivery(local, input(b), ctx),
-            "GetDelivery" => self.get_delivery(local, input(b), ctx),
-            "DescribeDeliveries" => self.describe_deliveries(local, input(b), ctx),
+            "GetDelivery" => self.get_delivery(input(b), ctx),
+            "DescribeDeliveries" => self.describe_deliveries(input(b), ctx),
             "DeleteDelivery" => self.delete_delivery_item(local, input(b), ctx, Kind::Delivery),
             "ListTagsLogGroup" => self.list_tags(input(b), ctx, false),
             "ListTagsForResource" => self.list_tags(input(b), ctx, true),
@@ -145,15 +180,21 @@ impl Logs {
 
     /// Journals a change and applies it, under the state lock (so the
     /// journal's order is the order of application).
-    fn commit(&self, st: &mut State, local: &Core, change: Change) -> Result<(), AwsError> {
-        local.journal("Logs", &change)?;
-        st.apply(change);
+    fn commit(&self, st: &mut Scoped, local: &Core, change: Change) -> Result<(), AwsError> {
+        let record = journal::Journaled {
+            account: Some(st.account().to_string()),
+            change,
+        };
+        local.journal("Logs", &record)?;
+        st.apply(record.change);
         Ok(())
     }
 
-    /// Re-applies a journaled change at start-up.
-    pub fn apply(&self, change: Change) {
-        self.lock().apply(change);
+    /// Re-applies a journaled change at start-up; a record without an account
+    /// (written before accounts) is `configured`'s.
+    pub fn apply(&self, record: journal::Journaled, configured: &str) {
+        let account = record.account.as_deref().unwrap_or(configured);
+        self.lock(account).apply(record.change);
     }
 
     /// Delivery from EventBridge to the log group with this ARN (the event
@@ -177,7 +218,13 @@ impl Logs {
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
             .filter(|id| check_stream_name(id).is_ok())
             .unwrap_or_else(|| DELIVERY_STREAM.to_string());
-        let mut st = self.lock();
+        // The group is in the ARN's account (and region).
+        let account = group_arn
+            .split(':')
+            .nth(4)
+            .filter(|a| !a.is_empty())
+            .unwrap_or(&local.account);
+        let mut st = self.lock(account);
         let g = st
             .groups
             .get(&(region.clone(), group.clone()))
@@ -541,6 +588,138 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.code, "ResourceNotFoundException");
+    }
+
+    fn call_as(local: &Arc<Local>, account: &str, op: &str, body: Value) -> OpResult {
+        let ctx = Ctx {
+            region: "us-east-1".to_string(),
+            account: account.to_string(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(local.logs.handle(local, op, body, &ctx))
+    }
+
+    fn group_arns(local: &Arc<Local>, account: &str) -> Vec<String> {
+        let d = call_as(local, account, "DescribeLogGroups", json!({})).unwrap();
+        d["logGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["arn"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    const SECOND: &str = "000000000002";
+
+    #[test]
+    fn accounts_keep_separate_groups_with_their_own_arns() {
+        let l = mem();
+        for account in ["000000000000", SECOND] {
+            call_as(&l, account, "CreateLogGroup", json!({"logGroupName": "g"})).unwrap();
+            call_as(
+                &l,
+                account,
+                "CreateLogStream",
+                json!({"logGroupName": "g", "logStreamName": "s"}),
+            )
+            .unwrap();
+            let body = json!({"logGroupName": "g", "logStreamName": "s", "logEvents": [{"timestamp": now_ms(), "message": account}]});
+            call_as(&l, account, "PutLogEvents", body).unwrap();
+        }
+        assert_eq!(
+            group_arns(&l, "000000000000"),
+            ["arn:aws:logs:us-east-1:000000000000:log-group:g:*"]
+        );
+        assert_eq!(
+            group_arns(&l, SECOND),
+            [format!("arn:aws:logs:us-east-1:{SECOND}:log-group:g:*")]
+        );
+        let got = call_as(
+            &l,
+            SECOND,
+            "GetLogEvents",
+            json!({"logGroupName": "g", "logStreamName": "s", "startFromHead": true}),
+        )
+        .unwrap();
+        assert_eq!(messages(&got), [SECOND]);
+        // Only the second account has this one.
+        call_as(
+            &l,
+            SECOND,
+            "CreateLogGroup",
+            json!({"logGroupName": "only-second"}),
+        )
+        .unwrap();
+        let e = call_as(
+            &l,
+            "000000000000",
+            "DeleteLogGroup",
+            json!({"logGroupName": "only-second"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "ResourceNotFoundException");
+        // EventBridge delivery goes to the ARN's account.
+        let arn = format!("arn:aws:logs:us-east-1:{SECOND}:log-group:only-second");
+        l.logs
+            .deliver(&l, &arn, r#"{"id":"e1"}"#.to_string(), 5)
+            .unwrap();
+        let got = call_as(
+            &l,
+            SECOND,
+            "GetLogEvents",
+            json!({"logGroupName": "only-second", "logStreamName": "e1"}),
+        )
+        .unwrap();
+        assert_eq!(messages(&got), [r#"{"id":"e1"}"#]);
+    }
+
+    #[test]
+    fn journal_records_carry_the_account_and_old_ones_replay_into_the_configured_one() {
+        let dir = std::env::temp_dir().join(format!(
+            "eddy-logs-accounts-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        let config = Config {
+            data_dir: Some(dir.clone()),
+            ..Config::default()
+        };
+        {
+            let l = Local::new(&config).unwrap();
+            call_as(
+                &l,
+                SECOND,
+                "CreateLogGroup",
+                json!({"logGroupName": "second-g"}),
+            )
+            .unwrap();
+        }
+        let l = Local::new(&config).unwrap();
+        assert_eq!(group_arns(&l, "000000000000"), Vec::<String>::new());
+        assert_eq!(
+            group_arns(&l, SECOND),
+            [format!(
+                "arn:aws:logs:us-east-1:{SECOND}:log-group:second-g:*"
+            )]
+        );
+        drop(l);
+        let _ = std::fs::remove_dir_all(&dir);
+        // A record written before accounts (no `account`) is the configured account's.
+        let old = r#"{"service":"Logs","change":{"CreateGroup":{"region":"us-east-1","name":"old","created_ms":1,"class":"STANDARD","tags":{}}}}"#;
+        let record: crate::local::Record = serde_json::from_str(old).unwrap();
+        let crate::local::Record::Logs(journaled) = record else {
+            panic!("not a Logs record");
+        };
+        assert_eq!(journaled.account, None);
+        let l = mem();
+        l.logs.apply(journaled, "000000000000");
+        assert_eq!(
+            group_arns(&l, "000000000000"),
+            ["arn:aws:logs:us-east-1:000000000000:log-group:old:*"]
+        );
+        assert_eq!(group_arns(&l, SECOND), Vec::<String>::new());
     }
 
     #[test]

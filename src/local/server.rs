@@ -1,7 +1,9 @@
 //! HTTP: one handler that routes by `X-Amz-Target` (JSON protocols) or by
 //! `Action` (the query protocol: STS, else SQS through `local::query`),
 //! shapes errors the way AWS does so every SDK parses them, and gives every
-//! answer an `x-amzn-RequestId` (the query answers' `<RequestId>` too). What
+//! answer an `x-amzn-RequestId` (the query answers' `<RequestId>` too). The
+//! request's [`Ctx`] comes from its SigV4 credential: the scope's region, and
+//! the account of a 12-digit access key id (else the configured one). What
 //! guards the server (timeouts, the bounded shutdown, HTTP/2 clients, body
 //! limits, the memory budget, the Host check) is in the children: `listen`
 //! (connections), `limits` (each request before the handler), `hosts` (the
@@ -14,7 +16,7 @@ mod listen;
 pub use self::limits::VALUE_COST;
 pub use self::listen::{BODY_TIMEOUT, GRACE, HEAD_TIMEOUT, IN_FLIGHT_BYTES, Options, Stopped};
 
-use super::core::{AwsError, Core, Ctx};
+use super::core::{AwsError, Ctx};
 use super::events::EventsHost;
 use super::query;
 use axum::Router;
@@ -141,9 +143,9 @@ async fn dispatch<H: EventsHost>(
     let ctx = Ctx {
         region: scope
             .as_ref()
-            .map(|(region, _)| region.clone())
+            .map(|s| s.region.clone())
             .unwrap_or_else(|| "us-east-1".to_string()),
-        account: local.account.clone(),
+        account: account_of(scope.as_ref(), &local.account),
     };
     let target = headers
         .get("x-amz-target")
@@ -170,9 +172,9 @@ async fn dispatch<H: EventsHost>(
             }
         };
         let params = query::Params::parse(uri.query(), &body);
-        let scope_service = scope.as_ref().map(|(_, service)| service.as_str());
+        let scope_service = scope.as_ref().map(|s| s.service.as_str());
         if is_sts(&params, scope_service) {
-            return query_protocol(&local, &ctx, &body);
+            return query_protocol(&ctx, &body);
         }
         let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
         let req = query::sqs::Request {
@@ -312,17 +314,16 @@ fn origin(headers: &HeaderMap, base_url: &str) -> String {
 
 /// The query protocol: only STS `GetCallerIdentity` (so `aws sts
 /// get-caller-identity` and eddy's whoami work).
-fn query_protocol(local: &Core, ctx: &Ctx, body: &Bytes) -> Response {
+fn query_protocol(ctx: &Ctx, body: &Bytes) -> Response {
     let params: Vec<(String, String)> = form_pairs(body);
     let action = params
         .iter()
         .find(|(k, _)| k == "Action")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if let Some(answer) = super::sts::handle(local, action, &params) {
+    if let Some(answer) = super::sts::handle(ctx, action, &params) {
         return answer;
     }
-    let _ = ctx;
     let xml = format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
          <Message>eddy's backend does not implement {}</Message></Error></ErrorResponse>",
@@ -351,10 +352,19 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// The region and service of the SigV4 credential scope:
+/// The SigV4 credential a request is signed with: its access key id and the
+/// region and service of its scope.
+#[derive(Debug, PartialEq, Eq)]
+struct Credential {
+    access_key: String,
+    region: String,
+    service: String,
+}
+
+/// The SigV4 credential:
 /// `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261124/us-east-1/sqs/aws4_request, …`,
 /// or a presigned URL's `X-Amz-Credential=AKID/20261124/us-east-1/sqs/aws4_request`.
-fn signing_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(String, String)> {
+fn signing_scope(headers: &HeaderMap, query: Option<&str>) -> Option<Credential> {
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -367,7 +377,23 @@ fn signing_scope(headers: &HeaderMap, query: Option<&str>) -> Option<(String, St
             .map(|(_, v)| v.into_owned())
     })?;
     let parts: Vec<&str> = scope.split('/').collect();
-    (parts.len() >= 5).then(|| (parts[2].to_string(), parts[3].to_string()))
+    (parts.len() >= 5).then(|| Credential {
+        access_key: parts[0].to_string(),
+        region: parts[2].to_string(),
+        service: parts[3].to_string(),
+    })
+}
+
+/// The account a request acts in, as LocalStack decides it: an access key id
+/// of 12 digits is that account (`000000000002`); any other (`test`,
+/// `AKIA…`), or none, is the configured account.
+fn account_of(credential: Option<&Credential>, configured: &str) -> String {
+    match credential {
+        Some(c) if c.access_key.len() == 12 && c.access_key.bytes().all(|b| b.is_ascii_digit()) => {
+            c.access_key.clone()
+        }
+        _ => configured.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -383,17 +409,53 @@ mod tests {
                 "AWS4-HMAC-SHA256 Credential=test/20261124/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=x",
             ),
         );
+        let cred = |key: &str, region: &str, service: &str| Credential {
+            access_key: key.to_string(),
+            region: region.to_string(),
+            service: service.to_string(),
+        };
         assert_eq!(
             signing_scope(&h, None),
-            Some(("eu-west-1".to_string(), "sqs".to_string()))
+            Some(cred("test", "eu-west-1", "sqs"))
         );
         assert_eq!(signing_scope(&HeaderMap::new(), None), None);
-        let presigned =
-            "Action=ListQueues&X-Amz-Credential=test%2F20261124%2Fus-west-1%2Fsts%2Faws4_request";
+        let presigned = "Action=ListQueues&X-Amz-Credential=000000000002%2F20261124%2Fus-west-1%2Fsts%2Faws4_request";
         assert_eq!(
             signing_scope(&HeaderMap::new(), Some(presigned)),
-            Some(("us-west-1".to_string(), "sts".to_string()))
+            Some(cred("000000000002", "us-west-1", "sts"))
         );
+    }
+
+    #[test]
+    fn the_account_is_a_twelve_digit_access_key_else_the_configured_one() {
+        let cred = |key: &str| Credential {
+            access_key: key.to_string(),
+            region: "us-east-1".to_string(),
+            service: "sqs".to_string(),
+        };
+        let configured = "123456789012";
+        assert_eq!(
+            account_of(Some(&cred("000000000002")), configured),
+            "000000000002"
+        );
+        assert_eq!(account_of(Some(&cred("test")), configured), configured);
+        assert_eq!(
+            account_of(Some(&cred("AKIAIOSFODNN7EXAMPLE")), configured),
+            configured
+        );
+        assert_eq!(
+            account_of(Some(&cred("00000000000")), configured),
+            configured
+        );
+        assert_eq!(
+            account_of(Some(&cred("0000000000022")), configured),
+            configured
+        );
+        assert_eq!(
+            account_of(Some(&cred("00000000000a")), configured),
+            configured
+        );
+        assert_eq!(account_of(None, configured), configured);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! `None` for an action that is not STS's); the parameters are checked the
 //! way STS checks them (`ValidationError` with AWS's messages).
 
-use super::core::{AwsError, Core};
+use super::core::{AwsError, Ctx};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write as _;
@@ -22,13 +22,15 @@ const MIN_DURATION: i64 = 900;
 const MAX_ROLE_DURATION: i64 = 43_200;
 const MAX_TOKEN_DURATION: i64 = 129_600;
 
-/// Answers an STS action, or `None` when `action` is not one of STS's.
-pub fn handle(core: &Core, action: &str, params: &[(String, String)]) -> Option<Response> {
+/// Answers an STS action for the caller's account (`ctx.account`: from its
+/// access key, see `server`), or `None` when `action` is not one of STS's.
+pub fn handle(ctx: &Ctx, action: &str, params: &[(String, String)]) -> Option<Response> {
     let now = crate::local::core::now_ms() / 1000;
+    let account = ctx.account.as_str();
     let result = match action {
-        "GetCallerIdentity" => Ok(caller_identity(&core.account)),
-        "AssumeRole" => assume_role(&core.account, params, now),
-        "GetFederationToken" => federation_token(&core.account, params, now),
+        "GetCallerIdentity" => Ok(caller_identity(account)),
+        "AssumeRole" => assume_role(account, params, now),
+        "GetFederationToken" => federation_token(account, params, now),
         "GetSessionToken" => session_token(params, now),
         _ => return None,
     };
@@ -352,11 +354,14 @@ mod tests {
 
     #[test]
     fn only_sts_actions_are_answered() {
-        let core = Core::new("000000000000".to_string(), None);
-        assert!(handle(&core, "ListQueues", &[]).is_none());
-        let r = handle(&core, "GetCallerIdentity", &[]).expect("sts");
+        let ctx = Ctx {
+            region: "us-east-1".to_string(),
+            account: "000000000000".to_string(),
+        };
+        assert!(handle(&ctx, "ListQueues", &[]).is_none());
+        let r = handle(&ctx, "GetCallerIdentity", &[]).expect("sts");
         assert_eq!(r.status(), StatusCode::OK);
-        let r = handle(&core, "AssumeRole", &params(&[("RoleSessionName", "s1")])).expect("sts");
+        let r = handle(&ctx, "AssumeRole", &params(&[("RoleSessionName", "s1")])).expect("sts");
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -34,7 +34,7 @@ pub(super) async fn run_replay<H: EventsHost>(
     let events = &local.events();
     let snapshot = {
         let st = read(&events.state);
-        let Some(r) = st.regions.get(&region) else {
+        let Some(r) = st.get(&account, &region) else {
             return;
         };
         let Some(p) = r.replays.get(&name) else {
@@ -65,8 +65,7 @@ pub(super) async fn run_replay<H: EventsHost>(
         if i % REPLAY_YIELD_EVERY == 0 {
             tokio::task::yield_now().await;
             let cancelling = read(&events.state)
-                .regions
-                .get(&region)
+                .get(&account, &region)
                 .and_then(|r| r.replays.get(&name))
                 .is_none_or(|p| p.state == "CANCELLING");
             if cancelling {
@@ -76,7 +75,7 @@ pub(super) async fn run_replay<H: EventsHost>(
             }
         }
         // The routing is fetched per event: rules may change during a long replay.
-        let Some(routing) = events.routing(&region, &bus) else {
+        let Some(routing) = events.routing(&account, &region, &bus) else {
             break;
         };
         text.clear();
@@ -166,7 +165,7 @@ impl Events {
     pub(super) fn describe_archive(&self, b: ArchiveNameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.archive_name, "ArchiveName")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let a = r
             .archives
             .get(name)
@@ -178,7 +177,7 @@ impl Events {
         let (limit, token) = b.page.params()?;
         let (prefix, source, state) = one_list_filter(&b, "ListArchives")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let items: Vec<(&String, ArchiveOut)> = r
             .archives
             .iter()
@@ -365,7 +364,7 @@ impl Events {
     pub(super) fn describe_replay(&self, b: ReplayNameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.replay_name, "ReplayName")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let p = r.replays.get(name).ok_or_else(|| replay_not_found(name))?;
         reply(ReplayOut::described(r, p))
     }
@@ -374,7 +373,7 @@ impl Events {
         let (limit, token) = b.page.params()?;
         let (prefix, source, state) = one_list_filter(&b, "ListReplays")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let items: Vec<(&String, ReplayOut)> = r
             .replays
             .iter()
@@ -432,7 +431,7 @@ impl Events {
         f: impl FnOnce(&mut ReplayRecord),
     ) -> bool {
         let mut st = write(&self.state);
-        let Some(p) = st.regions.get(region).and_then(|r| r.replays.get(name)) else {
+        let Some(p) = st.get(account, region).and_then(|r| r.replays.get(name)) else {
             return false;
         };
         let mut replay = p.clone();

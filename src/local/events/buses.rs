@@ -69,7 +69,7 @@ impl Events {
     pub(super) fn describe_event_bus(&self, b: BusRequest, ctx: &Ctx, now: i64) -> OpResult {
         let bus = self.bus_ref(b.name.get(), ctx, now)?;
         let st = read(&self.state);
-        let r = region(&st, &bus.region)?;
+        let r = region(&st, &bus.region, &ctx.account)?;
         let found = r
             .buses
             .get(&bus.name)
@@ -81,7 +81,7 @@ impl Events {
         let (limit, token) = b.page.params()?;
         let prefix = b.name_prefix.get().unwrap_or("");
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let items: Vec<(&String, BusOut)> = r
             .buses
             .iter()
@@ -186,7 +186,7 @@ impl Events {
         let region = arn_region(arn).unwrap_or(&ctx.region).to_string();
         self.ensure_region(&region, &ctx.account, now);
         let st = read(&self.state);
-        let r = self::region(&st, &region)?;
+        let r = self::region(&st, &region, &ctx.account)?;
         let tags = tags_of(r, arn)?;
         let tags = tags
             .iter()

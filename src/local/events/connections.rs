@@ -239,7 +239,7 @@ impl Events {
     pub(super) fn describe_connection(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "name")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let c = r
             .connections
             .get(name)
@@ -252,7 +252,7 @@ impl Events {
         let prefix = b.name_prefix.get().unwrap_or("");
         let state = b.connection_state.get();
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let items: Vec<(&String, ConnectionOut)> = r
             .connections
             .iter()
@@ -435,7 +435,7 @@ impl Events {
     pub(super) fn describe_api_destination(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
         let name = need(&b.name, "name")?;
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let d = r
             .api_destinations
             .get(name)
@@ -455,7 +455,7 @@ impl Events {
         let prefix = b.name_prefix.get().unwrap_or("");
         let connection = b.connection_arn.get();
         let st = read(&self.state);
-        let r = region(&st, &ctx.region)?;
+        let r = region(&st, &ctx.region, &ctx.account)?;
         let items: Vec<(&String, ApiDestinationOut)> = r
             .api_destinations
             .iter()

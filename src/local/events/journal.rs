@@ -187,11 +187,11 @@ pub(super) fn apply_change(st: &mut State, change: Change, replaying: bool, now:
             }
         }
         ChangeKind::TargetsPut { bus, rule, targets } => {
-            let rname = r.name.clone();
+            let (rname, raccount) = (r.name.clone(), r.account.clone());
             if let Some(b) = r.buses.get_mut(&bus) {
                 if let Some(rl) = b.rules.get_mut(&rule) {
                     for (i, t) in targets.iter().enumerate() {
-                        let Ok(spec) = parse_target(t, &rname, i + 1) else {
+                        let Ok(spec) = parse_target(t, &rname, &raccount, i + 1) else {
                             continue;
                         };
                         let spec = Arc::new(spec);
@@ -371,7 +371,7 @@ mod tests {
     }
 
     fn events_of(st: &State) -> Vec<i64> {
-        st.regions["us-east-1"].archives["a"]
+        st.get("000000000000", "us-east-1").unwrap().archives["a"]
             .events
             .iter()
             .map(|e| (e.ingest_ms - T0) / DAY)
@@ -391,7 +391,10 @@ mod tests {
             T0 + 3 * DAY,
         );
         assert_eq!(events_of(&st), [1, 3]);
-        assert_eq!(st.regions["us-east-1"].archives["a"].size_bytes, 4);
+        assert_eq!(
+            st.get("000000000000", "us-east-1").unwrap().archives["a"].size_bytes,
+            4
+        );
         // The next write, on day 10, prunes what aged since.
         let later = vec![archived(T0 + 10 * DAY)];
         apply_change(
@@ -427,7 +430,7 @@ mod tests {
             };
             apply_change(&mut st, at(kind), true, T0 + DAY);
         }
-        let r = &st.regions["us-east-1"];
+        let r = &st.get("000000000000", "us-east-1").unwrap();
         for state in ["STARTING", "RUNNING", "CANCELLING"] {
             let p = &r.replays[&format!("r-{state}")];
             assert_eq!(p.state, "FAILED", "{state}");
@@ -444,7 +447,7 @@ mod tests {
             T0 + DAY,
         );
         assert_eq!(
-            st.regions["us-east-1"].replays["r-RUNNING"].state,
+            st.get("000000000000", "us-east-1").unwrap().replays["r-RUNNING"].state,
             "RUNNING"
         );
     }

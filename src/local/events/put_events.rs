@@ -3,7 +3,7 @@
 //! TestEventPattern.
 
 use super::Events;
-use super::journal::{ChangeKind, change};
+use super::journal::{Change, ChangeKind};
 use super::limits::{
     ENVELOPE_FIELDS, IMMEDIATE_RETRIES, MAX_ENTRIES_BYTES, MAX_PUT_EVENTS_ENTRIES,
 };
@@ -15,7 +15,7 @@ use super::targets::{dlq_error_code, is_transient, render_input};
 use super::wire::{
     PutEventsEntryOut, PutEventsOut, PutEventsRequest, TestEventPatternOut,
     TestEventPatternRequest, bus_not_found, invalid_pattern, missing, need, parse_time, reply,
-    resolve_bus, too_many_entries,
+    resolve_put_bus, too_many_entries,
 };
 use crate::local::core::AwsError;
 use crate::local::core::Ctx;
@@ -219,8 +219,9 @@ impl Events {
         let ingest_ms = now;
         let mut results: Vec<PutEventsEntryOut> = Vec::with_capacity(entries.len());
         let mut failed = 0u32;
-        let mut archived: Vec<ArchivedRecord> = Vec::new();
-        let mut routings: Vec<(String, String, Option<Arc<Routing>>)> = Vec::new();
+        // Archived events, by the (account, region) of the bus they were put to.
+        let mut archived: Vec<(String, String, Vec<ArchivedRecord>)> = Vec::new();
+        let mut routings: Vec<(String, String, String, Option<Arc<Routing>>)> = Vec::new();
         let mut text = String::with_capacity(512);
         for e in entries {
             let entry = match check_entry(e) {
@@ -231,7 +232,7 @@ impl Events {
                     continue;
                 }
             };
-            let bus = match resolve_bus(entry.bus, ctx) {
+            let bus = match resolve_put_bus(entry.bus, ctx) {
                 Ok(bus) => bus,
                 Err(e) => {
                     failed += 1;
@@ -256,12 +257,17 @@ impl Events {
             results.push(PutEventsEntryOut::ok(id.clone()));
             let routing = match routings
                 .iter()
-                .find(|(r, n, _)| *r == bus.region && *n == bus.name)
+                .find(|(a, r, n, _)| *a == bus.account && *r == bus.region && *n == bus.name)
             {
-                Some((_, _, routing)) => routing.clone(),
+                Some((_, _, _, routing)) => routing.clone(),
                 None => {
-                    let routing = self.routing(&bus.region, &bus.name);
-                    routings.push((bus.region.clone(), bus.name.clone(), routing.clone()));
+                    let routing = self.routing(&bus.account, &bus.region, &bus.name);
+                    routings.push((
+                        bus.account.clone(),
+                        bus.region.clone(),
+                        bus.name.clone(),
+                        routing.clone(),
+                    ));
                     routing
                 }
             };
@@ -276,11 +282,26 @@ impl Events {
                 now_ms: now,
                 hop: 0,
             };
-            self.dispatch(local, &routing, &event, None, &mut archived);
+            let mut recorded = Vec::new();
+            self.dispatch(local, &routing, &event, None, &mut recorded);
+            if recorded.is_empty() {
+                continue;
+            }
+            match archived
+                .iter_mut()
+                .find(|(a, r, _)| *a == bus.account && *r == bus.region)
+            {
+                Some((_, _, events)) => events.append(&mut recorded),
+                None => archived.push((bus.account, bus.region, recorded)),
+            }
         }
-        if !archived.is_empty() {
+        for (account, region, events) in archived {
             let mut st = write(&self.state);
-            let change = change(ctx, ChangeKind::Archived { events: archived });
+            let change = Change {
+                region,
+                account,
+                kind: ChangeKind::Archived { events },
+            };
             self.commit(local, &mut st, change, now)?;
         }
         reply(PutEventsOut {
@@ -291,10 +312,10 @@ impl Events {
 
     /// The bus's compiled routing (built now if a change made it stale); None when
     /// the bus does not exist.
-    pub(super) fn routing(&self, region: &str, bus: &str) -> Option<Arc<Routing>> {
+    pub(super) fn routing(&self, account: &str, region: &str, bus: &str) -> Option<Arc<Routing>> {
         {
             let st = read(&self.state);
-            match st.regions.get(region) {
+            match st.get(account, region) {
                 None => return None,
                 Some(r) => match r.buses.get(bus) {
                     None => return None,
@@ -307,7 +328,7 @@ impl Events {
             }
         }
         let mut st = write(&self.state);
-        let r = st.regions.get_mut(region)?;
+        let r = st.get_mut(account, region)?;
         if let Some(routing) = &r.buses.get(bus)?.routing {
             return Some(routing.clone());
         }
@@ -364,12 +385,25 @@ impl Events {
         event: &Event,
         archived: &mut Vec<ArchivedRecord>,
     ) {
-        if let TargetKind::Bus { region, name } = &target.kind {
+        if let TargetKind::Bus {
+            account,
+            region,
+            name,
+        } = &target.kind
+        {
             // EventBridge does not route an event received from a bus on to a third one.
             if event.hop > 0 {
                 return;
             }
-            self.forward(local, rule, target, region, name, event, archived);
+            self.forward(
+                local,
+                rule,
+                target,
+                (account, region),
+                name,
+                event,
+                archived,
+            );
             return;
         }
         if matches!(target.kind, TargetKind::Other) {
@@ -453,12 +487,12 @@ impl Events {
         local: &H,
         rule: &RuleRoute,
         target: &TargetSpec,
-        region: &str,
+        (account, region): (&str, &str),
         bus: &str,
         event: &Event,
         archived: &mut Vec<ArchivedRecord>,
     ) {
-        let Some(routing) = self.routing(region, bus) else {
+        let Some(routing) = self.routing(account, region, bus) else {
             let e = bus_not_found(bus);
             self.dead_letter(local, rule, target, event, &e, None, 0);
             return;

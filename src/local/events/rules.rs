@@ -105,7 +105,7 @@ impl Events {
         let name = need(&b.name, "Name")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
-        let r = region(&st, &bus.region)?;
+        let r = region(&st, &bus.region, &ctx.account)?;
         let rule = rule_of(r, &bus.name, name)?;
         reply(RuleOut::described(r, &bus.name, name, rule))
     }
@@ -207,7 +207,7 @@ impl Events {
         let mut accepted: Vec<Value> = Vec::with_capacity(targets.len());
         let mut ids: Vec<&str> = Vec::with_capacity(targets.len());
         for (i, t) in targets.iter().enumerate() {
-            parse_target(t, &ctx.region, i + 1)?;
+            parse_target(t, &ctx.region, &ctx.account, i + 1)?;
             let id = t.get("Id").and_then(Value::as_str).unwrap_or_default();
             if let Some(k) = ids.iter().position(|x| *x == id) {
                 // The same Id twice in one call: the last one wins.
@@ -295,7 +295,7 @@ impl Events {
         let rule = need(&b.rule, "Rule")?;
         let bus = self.bus_ref(b.event_bus_name.get(), ctx, now)?;
         let st = read(&self.state);
-        let r = region(&st, &bus.region)?;
+        let r = region(&st, &bus.region, &ctx.account)?;
         let existing = rule_of(r, &bus.name, rule)?;
         // Paged in put order; the token is the position.
         let start = match token {
@@ -347,7 +347,7 @@ fn rule_page<'s>(
     (limit, token): (usize, Option<String>),
     keep: impl Fn(&str, &Rule) -> bool,
 ) -> Result<(&'s Region, Vec<(&'s String, &'s Rule)>, Option<String>), AwsError> {
-    let r = region(st, &bus.region)?;
+    let r = region(st, &bus.region, &bus.account)?;
     let found = bus_of(r, &bus.name)?;
     let items: Vec<(&String, (&String, &Rule))> = found
         .rules

@@ -35,7 +35,7 @@ impl Events {
     pub(super) fn due(&self, t0: i64, t1: i64) -> Vec<Firing> {
         let st = read(&self.state);
         let mut out = Vec::new();
-        for (region, r) in &st.regions {
+        for r in st.regions() {
             let Some(bus) = r.buses.get(DEFAULT_BUS) else {
                 continue;
             };
@@ -50,11 +50,11 @@ impl Events {
                 }
                 let route = Arc::new(RuleRoute {
                     name: name.clone(),
-                    arn: rule_arn(region, &r.account, DEFAULT_BUS, name),
+                    arn: rule_arn(&r.name, &r.account, DEFAULT_BUS, name),
                     targets: rule.targets.clone(),
                 });
                 out.extend(times.into_iter().map(|at_ms| Firing {
-                    region: region.clone(),
+                    region: r.name.clone(),
                     account: r.account.clone(),
                     rule: route.clone(),
                     at_ms,

@@ -1,5 +1,8 @@
-//! EventBridge state per region: buses, rules, targets, archives and
-//! replays, and each bus's compiled routing (rebuilt lazily after a change).
+//! EventBridge state per account and region: buses, rules, targets, archives
+//! and replays, and each bus's compiled routing (rebuilt lazily after a
+//! change). A request's account and region are its `Ctx`'s (the account of
+//! its access key, see `server`); [`State`] is reached only through
+//! [`region_of`], [`region`] and its own accessors, which take both.
 
 use super::arns::rule_arn;
 use super::destinations::{ApiDestinationRecord, ConnectionRecord};
@@ -53,9 +56,26 @@ pub struct ReplayRecord {
     pub last_replayed_ms: Option<i64>,
 }
 
+/// Every account's regions: account id → region name → [`Region`] (two
+/// maps, so a look-up by `&str`s allocates nothing).
 #[derive(Default)]
 pub(super) struct State {
-    pub(super) regions: HashMap<String, Region>,
+    accounts: HashMap<String, HashMap<String, Region>>,
+}
+
+impl State {
+    pub(super) fn get(&self, account: &str, region: &str) -> Option<&Region> {
+        self.accounts.get(account)?.get(region)
+    }
+
+    pub(super) fn get_mut(&mut self, account: &str, region: &str) -> Option<&mut Region> {
+        self.accounts.get_mut(account)?.get_mut(region)
+    }
+
+    /// Every account's regions (each knows its `name` and `account`).
+    pub(super) fn regions(&self) -> impl Iterator<Item = &Region> {
+        self.accounts.values().flat_map(HashMap::values)
+    }
 }
 
 pub(super) struct Region {
@@ -170,7 +190,9 @@ pub(super) struct TargetSpec {
 pub(super) enum TargetKind {
     Sqs,
     Logs,
+    /// Another bus, in the account and region of its ARN.
     Bus {
+        account: String,
         region: String,
         name: String,
     },
@@ -245,22 +267,31 @@ impl Bus {
     }
 }
 
-/// The state of a region, created (with its default bus) at `now_ms` when new.
+/// The state of an account's region, created (with its default bus) at
+/// `now_ms` when new.
 pub(super) fn region_of<'a>(
     st: &'a mut State,
     region: &str,
     account: &str,
     now_ms: i64,
 ) -> &'a mut Region {
-    st.regions
+    st.accounts
+        .entry(account.to_string())
+        .or_default()
         .entry(region.to_string())
         .or_insert_with(|| Region::new(region, account, now_ms))
 }
 
-pub(super) fn region<'a>(st: &'a State, region: &str) -> Result<&'a Region, AwsError> {
-    st.regions
-        .get(region)
-        .ok_or_else(|| AwsError::internal(format!("region {region} is not initialised")))
+pub(super) fn region<'a>(
+    st: &'a State,
+    region: &str,
+    account: &str,
+) -> Result<&'a Region, AwsError> {
+    st.get(account, region).ok_or_else(|| {
+        AwsError::internal(format!(
+            "region {region} of account {account} is not initialised"
+        ))
+    })
 }
 
 /// Drops events past the archive's retention (0 days: kept for ever).

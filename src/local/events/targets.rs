@@ -18,9 +18,14 @@ use serde_json::Value;
 
 // ----- targets -----
 
-/// Validates a PutTargets target (`n` is its 1-based position) and parses what
-/// delivery needs.
-pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSpec, AwsError> {
+/// Validates a PutTargets target (`n` is its 1-based position) of a rule in
+/// `region` of `account`, and parses what delivery needs.
+pub(super) fn parse_target(
+    t: &Value,
+    region: &str,
+    account: &str,
+    n: usize,
+) -> Result<TargetSpec, AwsError> {
     let member = |m: &str| format!("targets.{n}.member.{m}");
     if !t.is_object() {
         return Err(missing(&format!("targets.{n}.member")));
@@ -35,7 +40,7 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
     }
     check_name(id, &member("id"), 64)?;
     let arn = need(&m.arn, "Arn")?;
-    let Some((service, arn_region, _, resource)) =
+    let Some((service, arn_region, arn_account, resource)) =
         split_arn(arn).filter(|(s, _, _, _)| !s.is_empty())
     else {
         return Err(AwsError::validation(format!(
@@ -117,6 +122,11 @@ pub(super) fn parse_target(t: &Value, region: &str, n: usize) -> Result<TargetSp
         "sqs" => TargetKind::Sqs,
         "logs" if resource.starts_with("log-group:") => TargetKind::Logs,
         "events" if resource.starts_with("event-bus/") => TargetKind::Bus {
+            account: if arn_account.is_empty() {
+                account.to_string()
+            } else {
+                arn_account.to_string()
+            },
             region: if arn_region.is_empty() {
                 region.to_string()
             } else {
@@ -238,9 +248,14 @@ mod tests {
     fn target_ids_are_refused_with_aws_messages() {
         let arn = "arn:aws:sqs:us-east-1:000000000000:q";
         let long = "a".repeat(65);
-        let e = parse_target(&json!({"Id": long, "Arn": arn}), "us-east-1", 1)
-            .err()
-            .unwrap();
+        let e = parse_target(
+            &json!({"Id": long, "Arn": arn}),
+            "us-east-1",
+            "000000000000",
+            1,
+        )
+        .err()
+        .unwrap();
         assert_eq!(
             e.message,
             format!(
@@ -248,14 +263,27 @@ mod tests {
                  satisfy constraint: Member must have length less than or equal to 64"
             )
         );
-        let e = parse_target(&json!({"Id": "!@#$@!#$", "Arn": arn}), "us-east-1", 1)
-            .err()
-            .unwrap();
+        let e = parse_target(
+            &json!({"Id": "!@#$@!#$", "Arn": arn}),
+            "us-east-1",
+            "000000000000",
+            1,
+        )
+        .err()
+        .unwrap();
         assert_eq!(
             e.message,
             "1 validation error detected: Value '!@#$@!#$' at 'targets.1.member.id' failed to \
              satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
         );
-        assert!(parse_target(&json!({"Id": "a".repeat(64), "Arn": arn}), "us-east-1", 1).is_ok());
+        assert!(
+            parse_target(
+                &json!({"Id": "a".repeat(64), "Arn": arn}),
+                "us-east-1",
+                "000000000000",
+                1
+            )
+            .is_ok()
+        );
     }
 }

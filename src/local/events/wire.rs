@@ -308,21 +308,40 @@ pub(super) fn need<'a>(member: &'a Str, key: &str) -> Result<&'a str, AwsError> 
 
 /// A bus named by a request (by name or ARN).
 pub(super) struct BusRef {
+    /// The caller's: a bus of another account is not found.
+    pub(super) account: String,
     pub(super) region: String,
     pub(super) name: String,
 }
 
 /// A bus name or ARN (None or "": the default bus) in the caller's region, or the ARN's.
+/// A bus of another account is not found (see [`resolve_put_bus`]).
 pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsError> {
+    resolve_bus_in(param, ctx, false)
+}
+
+/// The bus a PutEvents entry names: as [`resolve_bus`], but an ARN may name
+/// another account's bus (cross-account delivery; eddy checks no bus policy).
+pub(super) fn resolve_put_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsError> {
+    resolve_bus_in(param, ctx, true)
+}
+
+fn resolve_bus_in(param: Option<&str>, ctx: &Ctx, any_account: bool) -> Result<BusRef, AwsError> {
     let p = param.filter(|p| !p.is_empty()).unwrap_or(DEFAULT_BUS);
     if p.starts_with("arn:") {
         return match split_arn(p) {
             Some(("events", region, account, res)) if res.starts_with("event-bus/") => {
                 let name = &res["event-bus/".len()..];
-                if account != ctx.account {
+                let account = if account.is_empty() {
+                    ctx.account.as_str()
+                } else {
+                    account
+                };
+                if account != ctx.account && !any_account {
                     return Err(bus_not_found(name));
                 }
                 Ok(BusRef {
+                    account: account.to_string(),
                     region: if region.is_empty() {
                         ctx.region.clone()
                     } else {
@@ -337,6 +356,7 @@ pub(super) fn resolve_bus(param: Option<&str>, ctx: &Ctx) -> Result<BusRef, AwsE
         };
     }
     Ok(BusRef {
+        account: ctx.account.clone(),
         region: ctx.region.clone(),
         name: p.to_string(),
     })

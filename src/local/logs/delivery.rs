@@ -126,8 +126,8 @@ fn not_found(what: &str) -> AwsError {
     )
 }
 
-fn arn(local: &Core, region: &str, kind: &str, name: &str) -> String {
-    format!("arn:aws:logs:{region}:{}:{kind}:{name}", local.account)
+fn arn(account: &str, region: &str, kind: &str, name: &str) -> String {
+    format!("arn:aws:logs:{region}:{account}:{kind}:{name}")
 }
 
 /// One page of `(name, out)` pairs by name, with the next page's token.
@@ -144,14 +144,14 @@ fn page<T: Serialize>(
 }
 
 fn source_out<'a>(
-    local: &Core,
+    account: &str,
     region: &str,
     name: &'a str,
     s: &'a DeliverySource,
 ) -> SourceOut<'a> {
     SourceOut {
         name,
-        arn: arn(local, region, "delivery-source", name),
+        arn: arn(account, region, "delivery-source", name),
         resource_arns: &s.resource_arns,
         service: &s.service,
         log_type: &s.log_type,
@@ -160,14 +160,14 @@ fn source_out<'a>(
 }
 
 fn destination_out<'a>(
-    local: &Core,
+    account: &str,
     region: &str,
     name: &'a str,
     d: &'a DeliveryDestination,
 ) -> DestinationOut<'a> {
     DestinationOut {
         name,
-        arn: arn(local, region, "delivery-destination", name),
+        arn: arn(account, region, "delivery-destination", name),
         delivery_destination_type: &d.kind,
         output_format: d.output_format.as_deref(),
         delivery_destination_configuration: DestinationConfig {
@@ -177,10 +177,10 @@ fn destination_out<'a>(
     }
 }
 
-fn delivery_out<'a>(local: &Core, region: &str, id: &'a str, d: &'a Delivery) -> DeliveryOut<'a> {
+fn delivery_out<'a>(account: &str, region: &str, id: &'a str, d: &'a Delivery) -> DeliveryOut<'a> {
     DeliveryOut {
         id,
-        arn: arn(local, region, "delivery", id),
+        arn: arn(account, region, "delivery", id),
         delivery_source_name: &d.source,
         delivery_destination_arn: &d.destination_arn,
         delivery_destination_type: &d.kind,
@@ -230,7 +230,7 @@ impl Logs {
             log_type: log_type.to_string(),
             tags,
         };
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         self.commit(
             &mut st,
             local,
@@ -246,13 +246,13 @@ impl Logs {
             delivery_source: SourceOut<'a>,
         }
         reply(Out {
-            delivery_source: source_out(local, &ctx.region, name, &source),
+            delivery_source: source_out(&ctx.account, &ctx.region, name, &source),
         })
     }
 
-    pub(super) fn get_delivery_source(&self, local: &Core, b: NameRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn get_delivery_source(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
         let name = need_str(&b.name, "name")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let s = st
             .delivery_sources
             .get(&(ctx.region.clone(), name.to_string()))
@@ -271,22 +271,17 @@ impl Logs {
             delivery_source: SourceOut<'a>,
         }
         reply(Out {
-            delivery_source: source_out(local, &ctx.region, name, s),
+            delivery_source: source_out(&ctx.account, &ctx.region, name, s),
         })
     }
 
-    pub(super) fn describe_delivery_sources(
-        &self,
-        local: &Core,
-        b: NameRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
-        let st = self.lock();
+    pub(super) fn describe_delivery_sources(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
+        let st = self.lock(&ctx.account);
         let all = st
             .delivery_sources
             .iter()
             .filter(|((r, _), _)| r == &ctx.region)
-            .map(|((r, n), s)| (n.clone(), source_out(local, r, n, s)))
+            .map(|((r, n), s)| (n.clone(), source_out(&ctx.account, r, n, s)))
             .collect();
         let (delivery_sources, next_token) = page(all, &b)?;
         #[derive(Serialize)]
@@ -345,7 +340,7 @@ impl Logs {
         };
         let tags = get(&b.tags, "tags")?.cloned().unwrap_or_default();
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let old = st.delivery_destinations.get(&key);
         let destination = DeliveryDestination {
             resource_arn: resource.to_string(),
@@ -369,18 +364,13 @@ impl Logs {
             delivery_destination: DestinationOut<'a>,
         }
         reply(Out {
-            delivery_destination: destination_out(local, &ctx.region, name, &destination),
+            delivery_destination: destination_out(&ctx.account, &ctx.region, name, &destination),
         })
     }
 
-    pub(super) fn get_delivery_destination(
-        &self,
-        local: &Core,
-        b: NameRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn get_delivery_destination(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
         let name = need_str(&b.name, "name")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let d = st
             .delivery_destinations
             .get(&(ctx.region.clone(), name.to_string()))
@@ -391,22 +381,17 @@ impl Logs {
             delivery_destination: DestinationOut<'a>,
         }
         reply(Out {
-            delivery_destination: destination_out(local, &ctx.region, name, d),
+            delivery_destination: destination_out(&ctx.account, &ctx.region, name, d),
         })
     }
 
-    pub(super) fn describe_delivery_destinations(
-        &self,
-        local: &Core,
-        b: NameRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
-        let st = self.lock();
+    pub(super) fn describe_delivery_destinations(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
+        let st = self.lock(&ctx.account);
         let all = st
             .delivery_destinations
             .iter()
             .filter(|((r, _), _)| r == &ctx.region)
-            .map(|((r, n), d)| (n.clone(), destination_out(local, r, n, d)))
+            .map(|((r, n), d)| (n.clone(), destination_out(&ctx.account, r, n, d)))
             .collect();
         let (delivery_destinations, next_token) = page(all, &b)?;
         #[derive(Serialize)]
@@ -432,7 +417,7 @@ impl Logs {
     ) -> OpResult {
         let name = need_str(&b.delivery_destination_name, "deliveryDestinationName")?;
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let mut d = st
             .delivery_destinations
             .get(&key)
@@ -487,7 +472,7 @@ impl Logs {
                 settings.insert(key.to_string(), v.clone());
             }
         }
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st
             .delivery_sources
             .contains_key(&(ctx.region.clone(), source.to_string()))
@@ -525,13 +510,13 @@ impl Logs {
             delivery: DeliveryOut<'a>,
         }
         reply(Out {
-            delivery: delivery_out(local, &ctx.region, &id, &delivery),
+            delivery: delivery_out(&ctx.account, &ctx.region, &id, &delivery),
         })
     }
 
-    pub(super) fn get_delivery(&self, local: &Core, b: NameRequest, ctx: &Ctx) -> OpResult {
+    pub(super) fn get_delivery(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
         let id = need_str(&b.id, "id")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let d = st
             .deliveries
             .get(&(ctx.region.clone(), id.to_string()))
@@ -541,17 +526,17 @@ impl Logs {
             delivery: DeliveryOut<'a>,
         }
         reply(Out {
-            delivery: delivery_out(local, &ctx.region, id, d),
+            delivery: delivery_out(&ctx.account, &ctx.region, id, d),
         })
     }
 
-    pub(super) fn describe_deliveries(&self, local: &Core, b: NameRequest, ctx: &Ctx) -> OpResult {
-        let st = self.lock();
+    pub(super) fn describe_deliveries(&self, b: NameRequest, ctx: &Ctx) -> OpResult {
+        let st = self.lock(&ctx.account);
         let all = st
             .deliveries
             .iter()
             .filter(|((r, _), _)| r == &ctx.region)
-            .map(|((r, id), d)| (id.clone(), delivery_out(local, r, id, d)))
+            .map(|((r, id), d)| (id.clone(), delivery_out(&ctx.account, r, id, d)))
             .collect();
         let (deliveries, next_token) = page(all, &b)?;
         #[derive(Serialize)]
@@ -581,7 +566,7 @@ impl Logs {
             _ => (need_str(&b.name, "name")?, "Delivery Destination"),
         };
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let exists = match kind {
             Kind::Delivery => st.deliveries.contains_key(&key),
             Kind::DeliverySource => st.delivery_sources.contains_key(&key),

@@ -247,7 +247,7 @@ impl Logs {
         get(&b.apply_on_transformed_logs, "applyOnTransformedLogs")?;
         check_pattern(pattern)?;
         let key = (ctx.region.clone(), group.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let created_ms = match g.metric_filters.get(name) {
             Some(f) => f.created_ms,
@@ -283,7 +283,7 @@ impl Logs {
         let name = need_str(&b.filter_name, "filterName")?;
         check_filter_name(name)?;
         let key = (ctx.region.clone(), group.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         if !g.metric_filters.contains_key(name) {
             return Err(AwsError::new(
@@ -334,7 +334,7 @@ impl Logs {
         }
         let limit = get_limit(&b.limit, MAX_PAGE, MAX_PAGE)?;
         let after = get_str(&b.next_token, "nextToken")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         if let Some(g) = group
             && !st.groups.contains_key(&(ctx.region.clone(), g.to_string()))
         {
@@ -398,7 +398,7 @@ impl Logs {
         check_pattern(pattern)?;
         check_destination(destination, role, ctx)?;
         let key = (ctx.region.clone(), group.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let created_ms = match g.subscription_filters.get(name) {
             Some(f) => f.created_ms,
@@ -436,7 +436,7 @@ impl Logs {
         let name = need_str(&b.filter_name, "filterName")?;
         check_filter_name(name)?;
         let key = (ctx.region.clone(), group.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         if !g.subscription_filters.contains_key(name) {
             return Err(AwsError::new(
@@ -466,7 +466,7 @@ impl Logs {
         let prefix = get_str(&b.filter_name_prefix, "filterNamePrefix")?;
         let limit = get_limit(&b.limit, MAX_PAGE, MAX_PAGE)?;
         let after = get_str(&b.next_token, "nextToken")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let g = st
             .groups
             .get(&(ctx.region.clone(), group.to_string()))

@@ -40,7 +40,7 @@ impl Logs {
             )));
         }
         get_str(&b.kms_key_id, "kmsKeyId")?;
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if st
             .groups
             .contains_key(&(ctx.region.clone(), name.to_string()))
@@ -67,7 +67,7 @@ impl Logs {
 
     pub(super) fn delete_log_group(&self, local: &Core, b: GroupRequest, ctx: &Ctx) -> OpResult {
         let name = need_str(&b.log_group_name, "logGroupName")?;
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st
             .groups
             .contains_key(&(ctx.region.clone(), name.to_string()))
@@ -85,12 +85,7 @@ impl Logs {
         reply(Empty {})
     }
 
-    pub(super) fn describe_log_groups(
-        &self,
-        local: &Core,
-        b: DescribeLogGroupsRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn describe_log_groups(&self, b: DescribeLogGroupsRequest, ctx: &Ctx) -> OpResult {
         let prefix = get_str(&b.log_group_name_prefix, "logGroupNamePrefix")?;
         let pattern = get_str(&b.log_group_name_pattern, "logGroupNamePattern")?;
         if prefix.is_some() && pattern.is_some() {
@@ -102,7 +97,7 @@ impl Logs {
         let after = get_str(&b.next_token, "nextToken")?;
         get_bool(&b.include_linked_accounts, "includeLinkedAccounts")?;
         let pattern = pattern.map(str::to_lowercase);
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let mut out = Vec::new();
         let mut next = None;
         let mut last: Option<&str> = None;
@@ -120,7 +115,7 @@ impl Logs {
                 next = last.map(str::to_string);
                 break;
             }
-            out.push(group_json(local, region, name, g));
+            out.push(group_json(&ctx.account, region, name, g));
             last = Some(name);
         }
         reply(LogGroupsOut {
@@ -131,19 +126,14 @@ impl Logs {
 
     /// ListLogGroups: the groups' names, ARNs and classes, filtered by a
     /// case-insensitive substring (`logGroupNamePattern`) and class.
-    pub(super) fn list_log_groups(
-        &self,
-        local: &Core,
-        b: ListLogGroupsRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn list_log_groups(&self, b: ListLogGroupsRequest, ctx: &Ctx) -> OpResult {
         let pattern = get_str(&b.log_group_name_pattern, "logGroupNamePattern")?;
         let class = get_str(&b.log_group_class, "logGroupClass")?;
         let limit = get_limit(&b.limit, MAX_LIST_PAGE, MAX_LIST_PAGE)?;
         let after = get_str(&b.next_token, "nextToken")?;
         get_bool(&b.include_linked_accounts, "includeLinkedAccounts")?;
         let pattern = pattern.map(str::to_lowercase);
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let mut out = Vec::new();
         let mut next = None;
         for ((region, name), g) in &st.groups {
@@ -164,7 +154,7 @@ impl Logs {
             }
             out.push(GroupSummaryOut {
                 log_group_name: name,
-                log_group_arn: group_arn(local, region, name),
+                log_group_arn: group_arn(&ctx.account, region, name),
                 log_group_class: &g.class,
             });
         }
@@ -196,7 +186,7 @@ impl Logs {
         } else {
             None
         };
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st
             .groups
             .contains_key(&(ctx.region.clone(), name.to_string()))
@@ -234,7 +224,7 @@ impl Logs {
 
     pub(super) fn list_tags(&self, b: TagsRequest, ctx: &Ctx, by_arn: bool) -> OpResult {
         let key = Self::tag_target(&b, ctx, by_arn)?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         reply(TagsOut { tags: &g.tags })
     }
@@ -262,7 +252,7 @@ impl Logs {
             let keys = get(&keys, field)?.cloned();
             (BTreeMap::new(), keys.ok_or_else(|| missing(field))?)
         };
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st.groups.contains_key(&key) {
             return Err(group_not_found());
         }
@@ -291,7 +281,7 @@ impl Logs {
         let group = need_str(&b.log_group_name, "logGroupName")?;
         let name = need_str(&b.log_stream_name, "logStreamName")?;
         check_stream_name(name)?;
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st
             .groups
             .get(&(ctx.region.clone(), group.to_string()))
@@ -319,7 +309,7 @@ impl Logs {
     pub(super) fn delete_log_stream(&self, local: &Core, b: StreamRequest, ctx: &Ctx) -> OpResult {
         let group = need_str(&b.log_group_name, "logGroupName")?;
         let name = need_str(&b.log_stream_name, "logStreamName")?;
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let g = st
             .groups
             .get(&(ctx.region.clone(), group.to_string()))
@@ -339,12 +329,7 @@ impl Logs {
         reply(Empty {})
     }
 
-    pub(super) fn describe_log_streams(
-        &self,
-        local: &Core,
-        b: DescribeLogStreamsRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn describe_log_streams(&self, b: DescribeLogStreamsRequest, ctx: &Ctx) -> OpResult {
         let key = group_key(&b.group, ctx)?;
         let prefix = get_str(&b.log_stream_name_prefix, "logStreamNamePrefix")?;
         let by_time = match get_str(&b.order_by, "orderBy")? {
@@ -367,7 +352,7 @@ impl Logs {
             None => 0,
             Some(t) => parse_offset_token(t)?,
         };
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let mut streams: Vec<(&String, &Stream)> = g
             .streams
@@ -385,7 +370,7 @@ impl Logs {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|(n, s)| stream_json(local, &key, n, s))
+            .map(|(n, s)| stream_json(&ctx.account, &key, n, s))
             .collect();
         let next_token = (offset + limit < streams.len()).then(|| offset_token(offset + limit));
         reply(LogStreamsOut {

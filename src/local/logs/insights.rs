@@ -9,7 +9,7 @@ mod query;
 use super::Logs;
 use super::state::{Group, Query};
 use super::wire::{get, get_i64, get_limit, get_str, invalid, missing, need_str, reply};
-use crate::local::core::{AwsError, Core, Ctx, OpResult};
+use crate::local::core::{AwsError, Ctx, OpResult};
 use crate::local::members::Typed;
 use query::{Row, sort_rows};
 use serde::{Deserialize, Serialize};
@@ -150,13 +150,7 @@ fn group_rows<'a>(
 }
 
 impl Logs {
-    pub(super) fn start_query(
-        &self,
-        local: &Core,
-        b: StartQueryRequest,
-        ctx: &Ctx,
-        now: i64,
-    ) -> OpResult {
+    pub(super) fn start_query(&self, b: StartQueryRequest, ctx: &Ctx, now: i64) -> OpResult {
         let one = get_str(&b.log_group_name, "logGroupName")?;
         let names = get(&b.log_group_names, "logGroupNames")?;
         let idents = get(&b.log_group_identifiers, "logGroupIdentifiers")?;
@@ -196,7 +190,7 @@ impl Logs {
             )));
         }
         let parsed = query::Query::parse(text)?;
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         for g in &groups {
             if !st.groups.contains_key(&(ctx.region.clone(), g.clone())) {
                 return Err(AwsError::new(
@@ -204,7 +198,7 @@ impl Logs {
                     "ResourceNotFoundException",
                     format!(
                         "Log group '{g}' does not exist for account ID '{}' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: {}; Proxy: null)",
-                        local.account,
+                        ctx.account,
                         uuid::Uuid::new_v4()
                     ),
                 ));
@@ -215,7 +209,7 @@ impl Logs {
         for name in &groups {
             if let Some(g) = st.groups.get(&(ctx.region.clone(), name.clone())) {
                 rows.extend(group_rows(
-                    &local.account,
+                    &ctx.account,
                     name,
                     g,
                     start_s.saturating_mul(1000),
@@ -272,7 +266,7 @@ impl Logs {
 
     pub(super) fn get_query_results(&self, b: QueryIdRequest, ctx: &Ctx) -> OpResult {
         let id = need_str(&b.query_id, "queryId")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let q = find(&st.queries, id, ctx)?;
         reply(ResultsOut {
             query_language: "CWLI",
@@ -298,7 +292,7 @@ impl Logs {
     /// nothing to stop (`success: false`, as AWS answers for a finished one).
     pub(super) fn stop_query(&self, b: QueryIdRequest, ctx: &Ctx) -> OpResult {
         let id = need_str(&b.query_id, "queryId")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         find(&st.queries, id, ctx)?;
         reply(StopOut { success: false })
     }
@@ -336,7 +330,7 @@ impl Logs {
             None => 0,
             Some(t) => super::wire::parse_offset_token(t)?,
         };
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let all: Vec<&Query> = st
             .queries
             .iter()

@@ -88,6 +88,17 @@ pub enum Change {
     },
 }
 
+/// A change as the journal records it: with the account it happened in
+/// (`{"CreateGroup": {...}, "account": "000000000002"}`). Records written
+/// before accounts have none: they replay into the configured account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Journaled {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
 /// A region-wide resource, as `Change::Put` records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Item {

@@ -93,7 +93,7 @@ impl Logs {
                 "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
             ));
         }
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let key = (ctx.region.clone(), group.to_string());
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
@@ -144,7 +144,7 @@ impl Logs {
             None => None,
             Some(t) => Some(parse_get_token(t)?),
         };
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let s = g.streams.get(stream).ok_or_else(stream_not_found)?;
         let floor = visible_from(g, now);
@@ -244,7 +244,7 @@ impl Logs {
             None => None,
             Some(t) => Some(parse_filter_token(t)?),
         };
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let g = st.groups.get(&key).ok_or_else(group_not_found)?;
         let lo = start.unwrap_or(i64::MIN).max(visible_from(g, now));
         let hi = end.unwrap_or(i64::MAX);
@@ -541,7 +541,7 @@ mod tests {
         assert_eq!(got["events"][0]["ingestionTime"], T0 + 1_234);
         let streams = l
             .logs
-            .describe_log_streams(&l, input(json!({"logGroupName": "/g"})), &ctx())
+            .describe_log_streams(input(json!({"logGroupName": "/g"})), &ctx())
             .expect("describe");
         let a = &streams["logStreams"][0];
         assert_eq!(a["lastIngestionTime"], T0 + 1_234);

@@ -119,7 +119,7 @@ fn policy_out<'a>(name: &'a str, p: &'a ResourcePolicy) -> PolicyOut<'a> {
 }
 
 fn destination_out<'a>(
-    local: &Core,
+    account: &str,
     region: &str,
     name: &'a str,
     d: &'a Destination,
@@ -129,7 +129,7 @@ fn destination_out<'a>(
         target_arn: &d.target_arn,
         role_arn: &d.role_arn,
         access_policy: d.access_policy.as_deref(),
-        arn: format!("arn:aws:logs:{region}:{}:destination:{name}", local.account),
+        arn: format!("arn:aws:logs:{region}:{account}:destination:{name}"),
         creation_time: d.created_ms,
     }
 }
@@ -156,7 +156,7 @@ impl Logs {
         let document = need_str(&b.policy_document, "policyDocument")?;
         check_len(document, "policyDocument", MAX_POLICY_LEN)?;
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let updated_ms = match st.policies.get(&key) {
             // A replacement's time always moves on, even within a millisecond.
             Some(p) => now.max(p.updated_ms + 1),
@@ -194,7 +194,7 @@ impl Logs {
     ) -> OpResult {
         let name = get_str(&b.policy_name, "policyName")?.unwrap_or("");
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st.policies.contains_key(&key) {
             return Err(AwsError::new(
                 400,
@@ -217,7 +217,7 @@ impl Logs {
     pub(super) fn describe_resource_policies(&self, b: ListRequest, ctx: &Ctx) -> OpResult {
         let limit = get_limit(&b.limit, MAX_PAGE, MAX_PAGE)?;
         let after = get_str(&b.next_token, "nextToken")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let all: Vec<PolicyOut> = st
             .policies
             .iter()
@@ -251,7 +251,7 @@ impl Logs {
         let role = need_str(&b.role_arn, "roleArn")?;
         let tags = get(&b.tags, "tags")?.cloned().unwrap_or_default();
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let old = st.destinations.get(&key);
         let destination = Destination {
             target_arn: target.to_string(),
@@ -270,7 +270,7 @@ impl Logs {
             },
         )?;
         reply(PutDestinationOut {
-            destination: destination_out(local, &key.0, name, &destination),
+            destination: destination_out(&ctx.account, &key.0, name, &destination),
         })
     }
 
@@ -284,7 +284,7 @@ impl Logs {
         let policy = need_str(&b.access_policy, "accessPolicy")?;
         get_bool(&b.force_update, "forceUpdate")?;
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         let mut destination = st
             .destinations
             .get(&key)
@@ -311,7 +311,7 @@ impl Logs {
     ) -> OpResult {
         let name = need_str(&b.destination_name, "destinationName")?;
         let key = (ctx.region.clone(), name.to_string());
-        let mut st = self.lock();
+        let mut st = self.lock(&ctx.account);
         if !st.destinations.contains_key(&key) {
             return Err(destination_not_found());
         }
@@ -327,21 +327,16 @@ impl Logs {
         reply(Empty {})
     }
 
-    pub(super) fn describe_destinations(
-        &self,
-        local: &Core,
-        b: ListRequest,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn describe_destinations(&self, b: ListRequest, ctx: &Ctx) -> OpResult {
         let prefix = get_str(&b.destination_name_prefix, "DestinationNamePrefix")?;
         let limit = get_limit(&b.limit, MAX_PAGE, MAX_PAGE)?;
         let after = get_str(&b.next_token, "nextToken")?;
-        let st = self.lock();
+        let st = self.lock(&ctx.account);
         let all: Vec<DestinationOut> = st
             .destinations
             .iter()
             .filter(|((r, n), _)| r == &ctx.region && prefix.is_none_or(|p| n.starts_with(p)))
-            .map(|((r, n), d)| destination_out(local, r, n, d))
+            .map(|((r, n), d)| destination_out(&ctx.account, r, n, d))
             .collect();
         let (page, next_token) = page_after(all, after, limit, |d| d.destination_name.to_string());
         reply(DestinationsOut {

@@ -6,7 +6,6 @@
 use super::filter::FilterPattern;
 use super::state::{Group, Stream};
 use crate::local::core::AwsError;
-use crate::local::core::Core;
 use crate::local::core::Ctx;
 use crate::local::core::OpResult;
 use crate::local::members::{Expected, Raw, Typed};
@@ -306,26 +305,26 @@ pub(super) fn visible_from(g: &Group, now_ms: i64) -> i64 {
         .map_or(i64::MIN, |d| now_ms - i64::from(d) * 86_400_000)
 }
 
-pub(super) fn group_arn(local: &Core, region: &str, name: &str) -> String {
-    format!("arn:aws:logs:{region}:{}:log-group:{name}", local.account)
+pub(super) fn group_arn(account: &str, region: &str, name: &str) -> String {
+    format!("arn:aws:logs:{region}:{account}:log-group:{name}")
 }
 
 pub(super) fn group_json<'a>(
-    local: &Core,
+    account: &str,
     region: &str,
     name: &'a str,
     g: &'a Group,
 ) -> GroupOut<'a> {
-    GroupOut::new(group_arn(local, region, name), name, g)
+    GroupOut::new(group_arn(account, region, name), name, g)
 }
 
 pub(super) fn stream_json<'a>(
-    local: &Core,
+    account: &str,
     key: &(String, String),
     name: &'a str,
     s: &'a Stream,
 ) -> StreamOut<'a> {
-    let arn = format!("{}:log-stream:{name}", group_arn(local, &key.0, &key.1));
+    let arn = format!("{}:log-stream:{name}", group_arn(account, &key.0, &key.1));
     StreamOut::new(arn, name, s)
 }
 
