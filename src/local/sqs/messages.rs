@@ -46,7 +46,7 @@ impl Sqs {
         let now = now_ms();
         let mut st = q.live()?;
         st.tick(now);
-        let out = st.send(incoming, now, &local.account, &mut |messages| {
+        let out = st.send(incoming, now, &q.account, &mut |messages| {
             journal_with(local, q, || ChangeKind::Sent {
                 queue: q.name.clone(),
                 messages: messages.to_vec(),
