@@ -6,23 +6,14 @@
 //! AWS's codes. Each step asserts; this test asserts the script's output
 //! and exit status.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ACCOUNT: &str = "123456789012";
-
-/// Stops (kill + wait) the server however the test ends.
-struct Stop(Child);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn clean_env(cmd: &mut Command) -> &mut Command {
     for var in [
@@ -50,32 +41,12 @@ fn boto3_order_story() {
         python.display()
     );
 
-    let mut server = clean_env(&mut Command::new(env!("CARGO_BIN_EXE_eddy")))
-        .args(["serve", "--port", "0", "--account-id", ACCOUNT])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = server.stdout.take().unwrap();
-    let server = Stop(server);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut first = String::new();
-        let mut r = BufReader::new(out);
-        let _ = r.read_line(&mut first);
-        let _ = tx.send(first);
-        // Keep draining whatever else it prints.
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("eddy serve printed nothing within 30 s");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
+    let server = common::serve_with(
+        clean_env(&mut Command::new(env!("CARGO_BIN_EXE_eddy")))
+            .args(["serve", "--port", "0", "--account-id", ACCOUNT])
+            .stderr(Stdio::null()),
+    );
+    let url = server.url.clone();
 
     let mut script = clean_env(&mut Command::new(&python))
         .arg(root.join("tests/fixtures/boto3_story.py"))

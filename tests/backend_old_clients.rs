@@ -11,21 +11,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Stops (kill + wait) the server however the test ends.
-struct Stop(Child);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,34 +48,15 @@ fn clean_env(cmd: &mut Command) -> &mut Command {
         .env("AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE", "1")
 }
 
-/// `eddy serve` on a free port; its URL.
-fn serve() -> (Stop, String) {
-    let mut server = clean_env(&mut Command::new(env!("CARGO_BIN_EXE_eddy")))
-        .args(["serve", "--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start eddy serve");
-    let out = server.stdout.take().expect("its stdout");
-    let server = Stop(server);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut first = String::new();
-        let mut r = BufReader::new(out);
-        let _ = r.read_line(&mut first);
-        let _ = tx.send(first);
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("eddy serve printed nothing within 30 s");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
-    (server, url)
+/// `eddy serve` on a free port, stopped when dropped.
+fn serve() -> (common::Served, String) {
+    let served = common::serve_with(
+        clean_env(&mut Command::new(env!("CARGO_BIN_EXE_eddy")))
+            .args(["serve", "--port", "0"])
+            .stderr(Stdio::null()),
+    );
+    let url = served.url.clone();
+    (served, url)
 }
 
 /// Runs a story to its end (at most 180 s) and checks it printed each step.

@@ -396,3 +396,50 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
          (AWS: \"the message might not be deleted\"; eddy's backend deletes nothing)",
     ),
 ];
+
+/// A running `eddy serve` (killed and waited for when dropped) and its URL.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns `cmd` (an `eddy serve ...` command, its environment set) with
+/// stdout piped and waits (30 s at most) for its first line,
+/// `listening on URL`; the rest of stdout is drained.
+pub fn serve_with(cmd: &mut Command) -> Served {
+    use std::io::BufRead;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start eddy serve");
+    let out = child.stdout.take().expect("its stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let mut r = std::io::BufReader::new(out);
+        let _ = r.read_line(&mut first);
+        let _ = tx.send(first);
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+    });
+    let mut served = Served {
+        child,
+        url: String::new(),
+    };
+    let first = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("eddy serve printed nothing within 30 s");
+    served.url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_string();
+    served
+}
