@@ -11,7 +11,9 @@
 //! 2. the same loop on a queue already holding 10,000 messages: the
 //!    slow-down against the empty queue (target ≤ 20 %);
 //! 3. the loop of 1 again on a backend with `--data-dir` (every send,
-//!    receive and delete journaled and `fdatasync`ed before its answer), in a
+//!    receive and delete journaled before its answer; sends and deletes
+//!    flushed to disk (`fdatasync`) before it too, receives with the next
+//!    flushed record or within 20 ms: see `src/local/store.rs`), in a
 //!    fresh folder under the target dir: msg/s and its ratio to moto (target:
 //!    ≥ 20× moto too);
 //! 4. routing: `PutEvents` (batches of 10) on a bus with 100 rules, each

@@ -19,7 +19,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -250,22 +250,17 @@ fn a_poison_message_cannot_escape_its_dlq_by_restarts() {
     // rest replayed. And a torn record as a kill mid-write leaves it: cut
     // off, said at start.
     let journal = dir.join("journal.jsonl");
-    let text = std::fs::read_to_string(&journal).unwrap();
+    let text = journal_text(&journal);
     let first = text.find('\n').unwrap() + 1;
     let garbage = "{\"service\":\"Sqs\",\"change\":{\"Nope\":1}}\n";
-    std::fs::write(
-        &journal,
-        format!("{}{garbage}{}", &text[..first], &text[first..]),
-    )
-    .unwrap();
-    let len = std::fs::metadata(&journal).unwrap().len();
+    let text = format!("{}{garbage}{}", &text[..first], &text[first..]);
+    let len = text.len();
+    // Torn bytes in the preallocated zeros, as a kill mid-write leaves them.
     let torn = br#"{"service":"Sqs","change":{"Sent":{"queue":"poi"#;
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&journal)
-        .unwrap();
-    f.write_all(torn).unwrap();
-    drop(f);
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(torn);
+    bytes.extend_from_slice(&[0u8; 4096]);
+    std::fs::write(&journal, bytes).unwrap();
     let server = Server::start(&dir);
     rt.block_on(async {
         let c = sdk(&server.url);
@@ -346,11 +341,18 @@ fn a_fifo_group_stays_locked_across_kill_9() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The journal's records, without the preallocated zeros a killed server
+/// leaves after them.
+fn journal_text(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.trim_end_matches('\0').to_string()
+}
+
 /// Moves the journal's receives of `visibility_s` an hour back, as if the
 /// restart came long after them: their own deadlines are over.
 fn age_receives(dir: &Path, visibility_s: u64) {
     let path = dir.join("journal.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = journal_text(&path);
     let mut out = String::new();
     for line in text.lines() {
         let mut r: serde_json::Value = serde_json::from_str(line).unwrap();

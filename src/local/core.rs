@@ -80,6 +80,23 @@ impl Core {
             None => Ok(()),
         }
     }
+
+    /// Like [`Self::journal`] for what only decides when a message is
+    /// delivered again (a receive): written before the response (a killed
+    /// server keeps it), flushed to disk with the next record or within
+    /// [`crate::local::store::FLUSH_AFTER`] (see `store`).
+    pub fn journal_lazily<C: Serialize>(
+        &self,
+        service: &'static str,
+        change: &C,
+    ) -> Result<(), AwsError> {
+        match &self.store {
+            Some(s) => s
+                .append_lazy(&Entry { service, change })
+                .map_err(|e| AwsError::internal(format!("cannot write the journal: {e}"))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// What a request carries besides its body.

@@ -235,6 +235,26 @@ pub(super) fn journal_with(
     }
 }
 
+/// Journals what a receive changes of queue `q` (receive counts,
+/// visibility deadlines): written before the answer, flushed to disk
+/// shortly after (`Core::journal_lazily`).
+pub(super) fn journal_receive(
+    local: &Core,
+    q: &Queue,
+    kind: impl FnOnce() -> ChangeKind,
+) -> Result<(), AwsError> {
+    if local.store.is_some() {
+        let change = Change {
+            region: Some(q.region.clone()),
+            account: Some(q.account.clone()),
+            kind: kind(),
+        };
+        local.journal_lazily("Sqs", &change)
+    } else {
+        Ok(())
+    }
+}
+
 impl Sqs {
     /// The ARN (the key) of the queue `name` of a replayed change.
     fn key_of(&self, region: &Option<String>, account: &Option<String>, name: &str) -> String {
@@ -781,6 +801,9 @@ mod tests {
         std::fs::read_to_string(dir.join("journal.jsonl"))
             .unwrap()
             .lines()
+            // The open journal ends in preallocated zeros.
+            .map(|l| l.trim_end_matches('\0'))
+            .filter(|l| !l.is_empty())
             .map(|l| serde_json::from_str::<Value>(l).unwrap())
             .filter_map(|r| r["change"].get(kind).cloned())
             .collect()

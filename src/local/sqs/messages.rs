@@ -5,7 +5,7 @@
 use super::attrs::MAX_VISIBILITY_S;
 use super::engine::{DeadLetter, Incoming, PURGE_INTERVAL_MS, QState, Sent, St};
 use super::errors::{invalid, missing, no_queue, receipt_expired, receipt_invalid, sqs_error};
-use super::journal::{ChangeKind, journal_with};
+use super::journal::{ChangeKind, journal_receive, journal_with};
 use super::wire::{
     BatchFailure, BatchId, BatchOut, BatchRequest, Empty, MAX_BATCH, MAX_BATCH_BYTES, MessageEntry,
     QueueRequest, ReceiptRequest, ReceiveMessageRequest, ReceiveOut, ReceiveParams,
@@ -231,7 +231,7 @@ impl Sqs {
         let attempt = p.attempt_id.as_deref().filter(|_| q.fifo);
         let retried = match attempt {
             Some(id) => st.retry_attempt(id, visibility_s, now, |seqs| {
-                journal_with(local, q, || ChangeKind::VisibilityChanged {
+                journal_receive(local, q, || ChangeKind::VisibilityChanged {
                     queue: q.name.clone(),
                     at_ms: now,
                     messages: seqs.iter().map(|&s| (s, visibility_s)).collect(),
@@ -269,7 +269,7 @@ impl Sqs {
             },
         )?;
         if !got.seqs.is_empty() {
-            let journaled = journal_with(local, q, || ChangeKind::Received {
+            let journaled = journal_receive(local, q, || ChangeKind::Received {
                 queue: q.name.clone(),
                 at_ms: now,
                 visibility_s,

@@ -112,7 +112,7 @@ pub fn prefix<R: DeserializeOwned + Serialize>(
 
 /// Step 2 (appends held): copies the journal's bytes from `cut` to `end`
 /// (whole records appended since step 1 began) to `temp`, flushes it and
-/// renames it over the journal; answers the new journal opened to append
+/// renames it over the journal; answers the new journal opened to write
 /// (opened before the rename: nothing fails past it, so the caller's writer
 /// never stays on the old file). `stop_after` ends it
 /// early, as a crash at that step would (tests only).
@@ -140,7 +140,7 @@ pub fn finish(
         return Ok((done, None));
     }
     // Opened before the rename, so nothing can fail past it.
-    let appender = files::open_private(&temp_of(path)?, true)?;
+    let appender = files::open_private(&temp_of(path)?, false)?;
     std::fs::rename(temp_of(path)?, path)?;
     Ok((done, Some(appender)))
 }

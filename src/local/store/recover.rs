@@ -4,6 +4,8 @@
 //! and skipped; a torn last record (a crash or a full disk mid-write: no
 //! final newline and not a whole record) is measured so the store can cut
 //! it off. A last record cut only of its newline is complete: it is kept.
+//! Zeros at the end are preallocated space (or a size that grew before its
+//! data came): not a record, not counted.
 
 use serde::de::DeserializeOwned;
 use std::io::{BufRead, BufReader, Read};
@@ -26,7 +28,8 @@ pub struct Scan {
     pub corrupt: Vec<Corrupt>,
     /// Where the last complete line ends: the file is cut here when `torn`.
     pub good_end: u64,
-    /// Bytes after `good_end` that are not a whole record (torn write, zeros).
+    /// Bytes after `good_end` that are not a whole record (a torn write;
+    /// zeros after it are not counted).
     pub torn: u64,
     /// The last record is whole but lacks its final newline.
     pub missing_newline: bool,
@@ -44,7 +47,7 @@ pub fn scan<R: DeserializeOwned>(
     let mut number = 0u64;
     loop {
         line.clear();
-        let n = reader.read_until(b'\n', &mut line)? as u64;
+        let mut n = reader.read_until(b'\n', &mut line)? as u64;
         if n == 0 {
             break;
         }
@@ -53,7 +56,13 @@ pub fn scan<R: DeserializeOwned>(
         let body = if complete {
             &line[..line.len() - 1]
         } else {
-            &line[..]
+            // The last bytes: the zeros of preallocated space are not data.
+            let data = line.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            if data == 0 {
+                break;
+            }
+            n = data as u64;
+            &line[..data]
         };
         if complete && body.iter().all(u8::is_ascii_whitespace) {
             offset += n;
@@ -114,7 +123,12 @@ mod tests {
         assert_eq!((got.len(), s.good_end, s.torn), (2, 15, 0));
         assert!(s.missing_newline);
         let (got, s) = run(b"{\"a\":1}\n\0\0\0\0");
+        assert_eq!((got.len(), s.good_end, s.torn), (1, 8, 0));
+        let (got, s) = run(b"{\"a\":1}\n{\"a\"\0\0\0\0");
         assert_eq!((got.len(), s.good_end, s.torn), (1, 8, 4));
+        let (got, s) = run(b"{\"a\":1}\n{\"a\":2}\0\0");
+        assert_eq!((got.len(), s.good_end, s.torn), (2, 15, 0));
+        assert!(s.missing_newline);
     }
 
     #[test]
