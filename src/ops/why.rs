@@ -77,6 +77,8 @@ pub struct Evidence {
     pub stream: Option<String>,
     /// ms since the epoch.
     pub timestamp_ms: i64,
+    /// The same time, RFC 3339 in UTC (`2024-05-01T12:00:00.120Z`).
+    pub timestamp: String,
     pub request_id: Option<String>,
     /// The line as logged (untrusted: escape it to show it).
     pub message: String,
@@ -341,7 +343,7 @@ pub async fn explain(
                 continue;
             }
             let mut evidence: Vec<Evidence> =
-                hits.iter().map(|l| evidence(group, l, true)).collect();
+                hits.iter().map(|l| evidence_line(group, l, true)).collect();
             let rids: BTreeSet<String> = hits.iter().filter_map(|l| l.request_id.clone()).collect();
             let mut errors = Vec::new();
             for rid in rids.iter().take(opts.max_invocations) {
@@ -637,16 +639,13 @@ fn fatal(e: aws::Error) -> Result<String, Error> {
     }
 }
 
-fn evidence(group: &str, l: &Line, names_message: bool) -> Evidence {
-    evidence_line(group, l, names_message)
-}
-
 fn evidence_line(group: &str, l: &Line, names_message: bool) -> Evidence {
     let e: &LogEvent = &l.event;
     Evidence {
         log_group: group.to_string(),
         stream: e.stream.clone(),
         timestamp_ms: e.timestamp_ms,
+        timestamp: super::time::rfc3339(e.timestamp_ms),
         request_id: l.request_id.clone(),
         message: e.message.clone(),
         kind: l.kind,
