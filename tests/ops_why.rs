@@ -8,19 +8,27 @@
 //!   unhandled `[ERROR]` line (no request id) in the window → that
 //!   invocation's error, through `eddy::ops::why`;
 //! - an EventBridge target-DLQ message → explained from its attributes;
-//! - a queue with no consumer → the sentence says what to declare.
+//! - a queue with no consumer → the sentence says what to declare;
+//! and on moto, with a function and its event source mapping created
+//! through moto's Lambda API: the mapping's function's log group
+//! (`/aws/lambda/NAME`) is searched, and a Lambda on-failure destination
+//! record is explained from itself and its request id's lines.
 
 mod common;
+mod lambda_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{Served, eddy, output, runtime, serve_with, temp_dir, text, unique};
+use common::{
+    Served, Target, eddy, moto_endpoint, output, runtime, serve_with, temp_dir, text, unique,
+};
 use eddy::aws::{Clients, Settings};
 use eddy::domain::{MessageAttribute, OutgoingMessage};
 use eddy::ops::consumers::Declared;
 use eddy::ops::why::{self, WhyOptions};
+use lambda_support::{lambda_sdk, moto_role, zip_one};
 
 const RID: &str = "6f1c9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const OTHER_RID: &str = "11111111-2222-3333-4444-555555555555";
@@ -345,6 +353,136 @@ fn eventbridge_target_dlq_messages_and_queues_without_consumers() {
             w.summary.starts_with(&format!("no consumer of queue {plain} is known")),
             "{}",
             w.summary
+        );
+    });
+}
+
+#[test]
+fn a_mapping_s_function_log_group_and_on_failure_records_on_moto() {
+    let endpoint = moto_endpoint();
+    let rt = runtime();
+    let name = unique("stock");
+    let role = moto_role(&endpoint, &unique("why-role"));
+    rt.block_on(async {
+        let c = Target::Moto.clients().await;
+        let lambda = lambda_sdk(&endpoint).await;
+        lambda
+            .create_function()
+            .function_name(&name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(&role)
+            .handler("handler.handle")
+            .timeout(10)
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_smithy_types::Blob::new(zip_one(
+                        "handler.py",
+                        b"def handle(event, context):\n    raise KeyError('GC-DIGITAL-50')\n",
+                    )))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("moto creates the function");
+        // A source queue with the mapping and a DLQ. moto invokes a mapping's
+        // function when a message is sent to its queue (with Docker), so the
+        // message is sent to the DLQ directly, as the move would leave it.
+        let source = unique("warehouse");
+        let dlq = format!("{source}-dlq");
+        let dlq_url = c.create_queue(&dlq, &BTreeMap::new()).await.expect("the DLQ");
+        let dlq_arn = c.get_queue(&dlq_url).await.expect("the DLQ").arn;
+        let attrs: BTreeMap<String, String> = [(
+            "RedrivePolicy".to_string(),
+            format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}"#),
+        )]
+        .into_iter()
+        .collect();
+        let src_url = c.create_queue(&source, &attrs).await.expect("the source");
+        let src_arn = c.get_queue(&src_url).await.expect("the source").arn;
+        lambda
+            .create_event_source_mapping()
+            .event_source_arn(&src_arn)
+            .function_name(&name)
+            .send()
+            .await
+            .expect("moto creates the mapping");
+        let id = c
+            .send(
+                &dlq_url,
+                &OutgoingMessage {
+                    body: r#"{"sku":"GC-DIGITAL-50"}"#.into(),
+                    ..OutgoingMessage::default()
+                },
+            )
+            .await
+            .expect("send");
+        // A first receive (released at once) fixes ApproximateFirstReceiveTimestamp.
+        c.receive(&dlq_url, 1, Some(0), 0).await.expect("receive");
+        let group = format!("/aws/lambda/{name}");
+        c.create_log_group(&group).await.expect("the function's log group");
+        let t = now_ms();
+        let stream = "2026/12/06/[$LATEST]00112233445566778899aabbccddeeff";
+        c.put_log_events(
+            &group,
+            stream,
+            &[
+                (t, format!("START RequestId: {RID} Version: $LATEST")),
+                (t + 1, format!("[INFO]\t2026-12-06T20:00:00.001Z\t{RID}\tprocessing {id}")),
+                (t + 2, format!("[ERROR]\t2026-12-06T20:00:00.002Z\t{RID}\tno stock record for SKU GC-DIGITAL-50")),
+                (t + 3, format!("END RequestId: {RID}")),
+            ],
+        )
+        .await
+        .expect("write the log lines");
+
+        let dlq_queue = c.get_queue(&dlq_url).await.expect("the DLQ");
+        let peek = c.peek(&dlq_url, 10, Default::default()).await.expect("peek");
+        let w = &why::why(&c, &dlq_queue, &peek.messages, &Declared::default(), WhyOptions::default())
+            .await
+            .expect("why")[0];
+        assert_eq!(w.message_id, id);
+        assert!(
+            w.summary.starts_with(&format!("{name} failed on this message"))
+                && w.summary.ends_with(": no stock record for SKU GC-DIGITAL-50"),
+            "{}",
+            w.summary
+        );
+        assert_eq!(w.searched.source_queues, vec![source.clone()]);
+        assert_eq!(w.searched.log_groups, vec![group.clone()]);
+        assert!(w.evidence.iter().any(|e| e.names_message && e.request_id.as_deref() == Some(RID)));
+
+        // An on-failure destination record: the function and request id it
+        // names, that request's lines.
+        let records = unique("on-failure");
+        let records_url = c.create_queue(&records, &BTreeMap::new()).await.expect("create");
+        let at = eddy::ops::time::rfc3339(t + 5);
+        let body = format!(
+            r#"{{"version":"1.0","timestamp":"{at}","requestContext":{{"requestId":"{RID}","functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{name}:$LATEST","condition":"RetriesExhausted","approximateInvokeCount":3}},"requestPayload":{{}},"responseContext":{{"statusCode":200,"functionError":"Unhandled"}},"responsePayload":{{"errorMessage":"'GC-DIGITAL-50'","errorType":"KeyError"}}}}"#
+        );
+        c.send(
+            &records_url,
+            &OutgoingMessage {
+                body,
+                ..OutgoingMessage::default()
+            },
+        )
+        .await
+        .expect("send");
+        let q = c.get_queue(&records_url).await.expect("queue");
+        let peek = c.peek(&records_url, 10, Default::default()).await.expect("peek");
+        let w = &why::why(&c, &q, &peek.messages, &Declared::default(), WhyOptions::default())
+            .await
+            .expect("why")[0];
+        assert_eq!(
+            w.summary,
+            format!("{name} failed on this event after 3 attempts (RetriesExhausted), request {RID}: KeyError: 'GC-DIGITAL-50'")
+        );
+        assert!(
+            w.evidence
+                .iter()
+                .any(|e| e.message.contains("no stock record") && e.request_id.as_deref() == Some(RID)),
+            "{:?}",
+            w.evidence
         );
     });
 }
