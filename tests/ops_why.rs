@@ -9,6 +9,7 @@
 //!   invocation's error, through `eddy::ops::why`;
 //! - an EventBridge target-DLQ message → explained from its attributes;
 //! - a queue with no consumer → the sentence says what to declare;
+//!
 //! and on moto, with a function and its event source mapping created
 //! through moto's Lambda API: the mapping's function's log group
 //! (`/aws/lambda/NAME`) is searched, and a Lambda on-failure destination
