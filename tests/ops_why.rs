@@ -233,15 +233,22 @@ fn without_the_message_id_the_failed_invocation_in_the_window_is_the_evidence() 
     rt.block_on(async {
         let c = clients(&server.url).await;
         let group = format!("/ecs/{}", unique("py"));
-        let (source, dlq, id) = dead_lettered(&c, "shipping", 2, "{}").await;
+        let (source, dlq, id) =
+            dead_lettered(&c, "shipping", 2, r#"{"sku":"GC-DIGITAL-50","qty":1}"#).await;
         c.create_log_group(&group).await.expect("create the log group");
         let t = now_ms();
         let stream = "2026/12/06/[$LATEST]fedcba9876543210fedcba9876543210";
+        // Two failed invocations: the nearer one is another message's; the
+        // later one logged a word of this message's body (its SKU).
         let lines: Vec<(i64, String)> = vec![
-            (t, format!("START RequestId: {RID} Version: $LATEST")),
-            (t + 1, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):\r  File \"/var/task/handler.py\"".to_string()),
-            (t + 2, format!("END RequestId: {RID}")),
-            (t + 3, format!("REPORT RequestId: {RID}\tDuration: 1.00 ms\t")),
+            (t, format!("START RequestId: {OTHER_RID} Version: $LATEST")),
+            (t + 1, "[ERROR] KeyError: 'SKU-OTHER-7'\rTraceback (most recent call last):".to_string()),
+            (t + 2, format!("END RequestId: {OTHER_RID}")),
+            (t + 10, format!("START RequestId: {RID} Version: $LATEST")),
+            (t + 11, "looking up GC-DIGITAL-50".to_string()),
+            (t + 12, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):\r  File \"/var/task/handler.py\"".to_string()),
+            (t + 13, format!("END RequestId: {RID}")),
+            (t + 14, format!("REPORT RequestId: {RID}\tDuration: 1.00 ms\t")),
         ];
         c.put_log_events(&group, stream, &lines).await.expect("write the log lines");
         let declared = Declared::from_config_text(
@@ -263,16 +270,18 @@ fn without_the_message_id_the_failed_invocation_in_the_window_is_the_evidence() 
         assert_eq!(
             w.summary,
             format!(
-                "no log line names this message; in its time window declared consumer of {source} failed 1 time, the first: KeyError: 'GC-DIGITAL-50'"
+                "no log line names this message; in its time window declared consumer of {source} failed 2 times, \
+                 once in an invocation naming GC-DIGITAL-50 from its body: KeyError: 'GC-DIGITAL-50'"
             )
         );
-        assert_eq!(w.evidence.len(), 1, "{:?}", w.evidence);
+        assert_eq!(w.evidence.len(), 2, "{:?}", w.evidence);
         let e = &w.evidence[0];
         assert_eq!(e.request_id.as_deref(), Some(RID), "attributed by its START");
         assert_eq!(e.log_group, group);
         assert_eq!(e.stream.as_deref(), Some(stream));
-        assert_eq!(e.timestamp_ms, t + 1);
+        assert_eq!(e.timestamp_ms, t + 12);
         assert!(!e.names_message);
+        assert_eq!(w.evidence[1].request_id.as_deref(), Some(OTHER_RID));
         assert_eq!(w.searched.patterns[0], format!("\"{id}\""));
         let window = w.searched.window.expect("a window");
         assert!(window.start_ms <= t && t <= window.end_ms, "{window:?}");

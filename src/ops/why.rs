@@ -345,23 +345,17 @@ pub async fn explain(
             let mut evidence: Vec<Evidence> =
                 hits.iter().map(|l| evidence_line(group, l, true)).collect();
             let rids: BTreeSet<String> = hits.iter().filter_map(|l| l.request_id.clone()).collect();
-            let mut errors = Vec::new();
+            // A line naming the message may be the error itself.
+            let mut errors: Vec<Line> = hits
+                .iter()
+                .filter(|l| l.kind.is_failure())
+                .cloned()
+                .collect();
             for rid in rids.iter().take(opts.max_invocations) {
-                let around = Window {
-                    start_ms: w.start_ms,
-                    end_ms: w.end_ms,
-                };
                 let rid_pattern = format!("\"{rid}\"");
                 searched.patterns.push(rid_pattern.clone());
-                let Some(lines) = search(
-                    c,
-                    group,
-                    Some(&rid_pattern),
-                    around,
-                    opts,
-                    &mut searched.notes,
-                )
-                .await?
+                let Some(lines) =
+                    search(c, group, Some(&rid_pattern), w, opts, &mut searched.notes).await?
                 else {
                     continue;
                 };
@@ -373,8 +367,11 @@ pub async fn explain(
             // invocations' neighbourhood of each hit's stream.
             if errors.is_empty() {
                 for hit in hits.iter().take(opts.max_invocations) {
+                    // From the invocation's START (at most its timeout before).
                     let near = Window {
-                        start_ms: hit.event.timestamp_ms - 1_000,
+                        start_ms: hit.event.timestamp_ms
+                            - i64::from(consumer.timeout_s) * 1000
+                            - 1_000,
                         end_ms: hit.event.timestamp_ms
                             + i64::from(consumer.timeout_s) * 1000
                             + 5_000,
@@ -387,13 +384,18 @@ pub async fn explain(
                     errors.extend(lines.into_iter().filter(|l| {
                         l.kind.is_failure()
                             && l.event.stream == hit.event.stream
-                            && (hit.request_id.is_none() || l.request_id == hit.request_id)
+                            && (l.request_id.is_none() || l.request_id == hit.request_id)
                     }));
                 }
             }
             dedup(&mut errors);
             let error = errors.first().map(|l| error_text(&l.event.message));
-            evidence.extend(errors.iter().map(|l| evidence_line(group, l, false)));
+            evidence.extend(
+                errors
+                    .iter()
+                    .filter(|l| !l.event.message.contains(&message.message_id))
+                    .map(|l| evidence_line(group, l, false)),
+            );
             let invocations = rids.len().max(if hits.is_empty() { 0 } else { 1 });
             best = Some((
                 Finding::Named {
@@ -406,35 +408,53 @@ pub async fn explain(
             ));
         }
     }
-    // Pass 2: no line names the message: the failures in its window.
+    // Pass 2: no line names the message: the failures in its window, the
+    // likeliest first (its invocation names a word of the body, else it is
+    // the nearest to the first receive).
     if best.is_none() {
+        let first_receive = Timing::of(message).first_receive_ms;
+        let tokens = lines::body_tokens(&message.body);
         for (w, consumer, group) in &windows {
             let Some(lines) = search(c, group, None, *w, opts, &mut searched.notes).await? else {
                 continue;
             };
-            let failures: Vec<Line> = lines.into_iter().filter(|l| l.kind.is_failure()).collect();
-            if failures.is_empty() {
+            let Some((pick, matched)) = lines::likeliest(&lines, first_receive, &tokens) else {
                 continue;
-            }
-            let invocations: BTreeSet<String> = failures
+            };
+            let failures: Vec<&Line> = lines.iter().filter(|l| l.kind.is_failure()).collect();
+            let invocations: BTreeSet<&String> = failures
                 .iter()
-                .filter_map(|l| l.request_id.clone())
+                .filter_map(|l| l.request_id.as_ref())
                 .collect();
-            let failed = invocations.len().max(if invocations.is_empty() {
+            let failed = if invocations.is_empty() {
                 failures.len()
             } else {
-                0
-            });
-            let error = error_text(&failures[0].event.message);
-            let ev = failures
+                invocations.len()
+            };
+            let chosen = &lines[pick];
+            let error = error_text(&chosen.event.message);
+            // The likeliest invocation's failure lines first, then the others.
+            let same = |l: &Line| {
+                std::ptr::eq(l, chosen)
+                    || (chosen.request_id.is_some() && l.request_id == chosen.request_id)
+            };
+            let mut ev: Vec<Evidence> = failures
                 .iter()
+                .filter(|l| same(l))
                 .map(|l| evidence_line(group, l, false))
                 .collect();
+            ev.extend(
+                failures
+                    .iter()
+                    .filter(|l| !same(l))
+                    .map(|l| evidence_line(group, l, false)),
+            );
             failed_in_window = Some((
                 Finding::FailedInWindow {
                     consumer: consumer.name.clone(),
                     failed,
                     error,
+                    matched,
                 },
                 ev,
             ));

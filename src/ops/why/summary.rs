@@ -28,11 +28,14 @@ pub enum Finding {
         receive_count: u32,
     },
     /// No line names the message; in its window `consumer` had `failed`
-    /// failed invocations (or error lines), the first with `error`.
+    /// failed invocations (or error lines); `error` that of the likeliest
+    /// one: whose invocation names `matched`, a word of the body, else the
+    /// nearest to the message's first receive.
     FailedInWindow {
         consumer: String,
         failed: usize,
         error: String,
+        matched: Option<String>,
     },
     /// Consumers were found and their logs searched: nothing explains it.
     Quiet {
@@ -75,10 +78,18 @@ pub fn summary(f: &Finding) -> String {
             consumer,
             failed,
             error,
-        } => format!(
-            "no log line names this message; in its time window {consumer} failed {}, the first: {error}",
-            plural(*failed, "time", "times"),
-        ),
+            matched,
+        } => {
+            let which = match (matched, failed) {
+                (Some(word), _) => format!(", once in an invocation naming {word} from its body"),
+                (None, 1) => String::new(),
+                (None, _) => ", the nearest to its first receive".to_string(),
+            };
+            format!(
+                "no log line names this message; in its time window {consumer} failed {}{which}: {error}",
+                count_times(*failed as u32),
+            )
+        }
         Finding::Quiet {
             consumers,
             receive_count,
@@ -308,14 +319,25 @@ mod tests {
             receive_count: 1,
         };
         assert!(summary(&quiet).starts_with("a consumer received it once and never deleted it"));
-        let window = Finding::FailedInWindow {
-            consumer: "warehouse".into(),
-            failed: 2,
-            error: "boom".into(),
+        let window = |failed, matched: Option<&str>| {
+            summary(&Finding::FailedInWindow {
+                consumer: "warehouse".into(),
+                failed,
+                error: "boom".into(),
+                matched: matched.map(str::to_string),
+            })
         };
         assert_eq!(
-            summary(&window),
-            "no log line names this message; in its time window warehouse failed 2 times, the first: boom"
+            window(2, None),
+            "no log line names this message; in its time window warehouse failed 2 times, the nearest to its first receive: boom"
+        );
+        assert_eq!(
+            window(1, None),
+            "no log line names this message; in its time window warehouse failed once: boom"
+        );
+        assert_eq!(
+            window(3, Some("GC-DIGITAL-50")),
+            "no log line names this message; in its time window warehouse failed 3 times, once in an invocation naming GC-DIGITAL-50 from its body: boom"
         );
         let eb = Finding::Recorded {
             recorded: Recorded::EventBridgeTarget {
