@@ -224,6 +224,29 @@ fn log_lines_naming_the_message_explain_it_through_peek_why() {
         "{row}"
     );
     assert_eq!(out.lines().count(), 2, "{out}");
+
+    // The consumer's recent invocations, newest first, from the same lines.
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let now = now_ms();
+        let inv = why::recent_invocations(
+            &c,
+            &group,
+            now - 600_000,
+            now + 60_000,
+            WhyOptions::default(),
+        )
+        .await
+        .expect("invocations");
+        let ids: Vec<&str> = inv.iter().map(|i| i.request_id.as_str()).collect();
+        assert_eq!(ids, vec![OTHER_RID, RID]);
+        assert_eq!(inv[1].outcome, why::invocations::Outcome::Error);
+        assert_eq!(
+            inv[1].error.as_deref(),
+            Some("no stock record for SKU GC-DIGITAL-50")
+        );
+        assert_eq!(inv[1].duration_ms, Some(2.0));
+    });
 }
 
 #[test]

@@ -23,7 +23,10 @@
 //!
 //! Use: [`plan`] once per queue (sources and consumers), then [`explain`]
 //! per message; [`why`] does both for a list of messages.
+//! [`recent_invocations`] reads a function's (or any consumer's) recent
+//! invocations from its log group ([`invocations`]).
 
+pub mod invocations;
 pub mod lines;
 pub mod records;
 pub mod summary;
@@ -477,6 +480,30 @@ pub async fn explain(
         evidence,
         searched,
     })
+}
+
+/// The invocations in a log group between two times (ms), newest first,
+/// with their outcome, duration and error (one bounded search: at most
+/// `opts.events_per_search` lines, `opts.max_pages` pages, within
+/// `opts.call_timeout`). For a function's view: its log group, the last
+/// hour.
+pub async fn recent_invocations(
+    c: &Clients,
+    log_group: &str,
+    start_ms: i64,
+    end_ms: i64,
+    opts: WhyOptions,
+) -> Result<Vec<invocations::Invocation>, Error> {
+    let call = c.filter_log_events_bounded(
+        log_group,
+        None,
+        start_ms,
+        end_ms,
+        opts.events_per_search,
+        opts.max_pages,
+    );
+    let events = bounded(opts, "logs:FilterLogEvents", call).await?;
+    Ok(invocations::invocations(&attribute(&events)))
 }
 
 /// [`plan`] for `queue`, then [`explain`] for each message, in order.
