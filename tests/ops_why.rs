@@ -519,3 +519,51 @@ fn a_mapping_s_function_log_group_and_on_failure_records_on_moto() {
         );
     });
 }
+
+#[test]
+fn a_line_naming_the_message_can_be_the_error_itself() {
+    let server = serve();
+    let rt = runtime();
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let group = format!("/srv/{}", unique("billing"));
+        let (source, dlq, id) = dead_lettered(&c, "billing", 2, "{}").await;
+        c.create_log_group(&group)
+            .await
+            .expect("create the log group");
+        let t = now_ms();
+        c.put_log_events(
+            &group,
+            "worker-1",
+            &[(
+                t,
+                format!("2026-12-06T20:00:00Z ERROR message {id}: card declined"),
+            )],
+        )
+        .await
+        .expect("write the log line");
+        let declared = Declared::from_config_text(
+            "c.toml",
+            &format!(
+                "[consumers.{source}]\nname = \"billing-worker\"\nlog_groups = [\"{group}\"]\n"
+            ),
+        )
+        .expect("declared");
+        let q = c.get_queue(&dlq).await.expect("the DLQ");
+        let peek = c.peek(&dlq, 10, Default::default()).await.expect("peek");
+        let w = &why::why(&c, &q, &peek.messages, &declared, WhyOptions::default())
+            .await
+            .expect("why")[0];
+        assert!(
+            w.summary
+                .starts_with("billing-worker failed on this message")
+                && w.summary
+                    .ends_with(&format!("): message {id}: card declined")),
+            "{}",
+            w.summary
+        );
+        assert_eq!(w.evidence.len(), 1, "{:?}", w.evidence);
+        assert!(w.evidence[0].names_message);
+        assert_eq!(w.evidence[0].kind, why::lines::LineKind::Error);
+    });
+}

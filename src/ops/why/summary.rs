@@ -256,13 +256,29 @@ pub fn error_text(line: &str) -> String {
     let text = if fields.len() > 1 {
         fields.last().copied().unwrap_or(first)
     } else {
-        first
-            .strip_prefix("[ERROR]")
-            .or_else(|| first.strip_prefix("[FATAL]"))
-            .unwrap_or(first)
-            .trim()
+        after_level(first).unwrap_or(first).trim()
     };
     cut(text)
+}
+
+/// The text after the first level word of a line (`2024-.. ERROR msg`,
+/// `[ERROR] Type: msg`, `FATAL: msg`), when something follows it.
+fn after_level(line: &str) -> Option<&str> {
+    const LEVELS: &[&str] = &["[ERROR]", "[FATAL]", "ERROR:", "FATAL:", "ERROR", "FATAL"];
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start();
+        let word_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        if word_len == 0 {
+            return None;
+        }
+        let (word, after) = trimmed.split_at(word_len);
+        if LEVELS.contains(&word) {
+            let after = after.trim_start();
+            return (!after.is_empty()).then_some(after);
+        }
+        rest = after;
+    }
 }
 
 #[cfg(test)]
@@ -295,6 +311,12 @@ mod tests {
             ),
             "KeyError: boom"
         );
+        assert_eq!(
+            error_text("2026-12-06T20:00:00Z ERROR message m-1: card declined"),
+            "message m-1: card declined"
+        );
+        assert_eq!(error_text("FATAL: disk full"), "disk full");
+        assert_eq!(error_text("ERROR"), "ERROR");
         assert_eq!(
             error_text("Task timed out after 3.00 seconds"),
             "Task timed out after 3.00 seconds"
