@@ -148,6 +148,8 @@ pub struct WhyPlan {
 const DECLARED_DEFAULT_TIMEOUT_S: u32 = 30;
 /// Visibility timeout assumed when the queue reports none (SQS's default).
 const DEFAULT_VISIBILITY_S: u32 = 30;
+/// Messages [`why`] explains at the same time.
+pub const CONCURRENT_MESSAGES: usize = 4;
 /// Lambda keeps an asynchronous event for up to this long (its maximum event age).
 const ASYNC_MAX_AGE_MS: i64 = 6 * 3600 * 1000;
 
@@ -506,7 +508,8 @@ pub async fn recent_invocations(
     Ok(invocations::invocations(&attribute(&events)))
 }
 
-/// [`plan`] for `queue`, then [`explain`] for each message, in order.
+/// [`plan`] for `queue`, then [`explain`] for each message (at most
+/// [`CONCURRENT_MESSAGES`] at a time); the answers in the messages' order.
 pub async fn why(
     c: &Clients,
     queue: &Queue,
@@ -514,12 +517,24 @@ pub async fn why(
     declared: &Declared,
     opts: WhyOptions,
 ) -> Result<Vec<Why>, Error> {
-    let plan = plan(c, queue, declared, opts).await?;
-    let mut out = Vec::with_capacity(messages.len());
-    for m in messages {
-        out.push(explain(c, &plan, m, opts).await?);
+    let plan = std::sync::Arc::new(plan(c, queue, declared, opts).await?);
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_MESSAGES));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, m) in messages.iter().enumerate() {
+        let (c, plan, sem, m) = (c.clone(), plan.clone(), sem.clone(), m.clone());
+        set.spawn(async move {
+            // The semaphore is never closed: a failed acquire cannot happen.
+            let _permit = sem.acquire_owned().await.ok();
+            (i, explain(&c, &plan, &m, opts).await)
+        });
     }
-    Ok(out)
+    let mut out: Vec<Option<Why>> = vec![None; messages.len()];
+    while let Some(done) = set.join_next().await {
+        let (i, why) =
+            done.map_err(|e| Error::Invalid(format!("a why-it-failed task ended: {e}")))?;
+        out[i] = Some(why?);
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// A message that records its failure: the function it names (an
