@@ -297,7 +297,10 @@ pub async fn explain(
             .unwrap_or_else(|| plan.queue.name.clone());
         return Ok(Why {
             message_id: message.message_id.clone(),
-            summary: summary::summary(&Finding::NoConsumer { queue }),
+            summary: summary::summary(&Finding::NoConsumer {
+                queue,
+                lambda_unreadable: !plan.lambda.is_available(),
+            }),
             evidence: Vec::new(),
             searched,
         });

@@ -42,8 +42,12 @@ pub enum Finding {
         consumers: Vec<String>,
         receive_count: u32,
     },
-    /// No consumer of `queue` is known.
-    NoConsumer { queue: String },
+    /// No consumer of `queue` is known; `lambda_unreadable` when the
+    /// backend's Lambda API could not be asked for event source mappings.
+    NoConsumer {
+        queue: String,
+        lambda_unreadable: bool,
+    },
 }
 
 /// The summary sentence of a finding.
@@ -98,10 +102,20 @@ pub fn summary(f: &Finding) -> String {
             count_times(*receive_count),
             consumers.join(", ")
         ),
-        Finding::NoConsumer { queue } => format!(
-            "no consumer of queue {queue} is known (no Lambda event source mapping, no declared consumer): \
-             declare its log groups under [consumers] in eddy's config file to search them"
-        ),
+        Finding::NoConsumer {
+            queue,
+            lambda_unreadable,
+        } => {
+            let mappings = if *lambda_unreadable {
+                "its Lambda event source mappings could not be read"
+            } else {
+                "no Lambda event source mapping"
+            };
+            format!(
+                "no consumer of queue {queue} is known ({mappings}, no declared consumer): \
+                 declare its log groups under [consumers] in eddy's config file to search them"
+            )
+        }
     }
 }
 
@@ -377,9 +391,15 @@ mod tests {
             summary(&eb),
             "EventBridge could not deliver this event to w of rule paid (0 retries): ResourceNotFoundException: Function not found"
         );
-        assert!(
-            summary(&Finding::NoConsumer { queue: "q".into() })
-                .starts_with("no consumer of queue q")
-        );
+        let none = |lambda_unreadable| {
+            summary(&Finding::NoConsumer {
+                queue: "q".into(),
+                lambda_unreadable,
+            })
+        };
+        assert!(none(false).starts_with(
+            "no consumer of queue q is known (no Lambda event source mapping, no declared consumer)"
+        ));
+        assert!(none(true).starts_with("no consumer of queue q is known (its Lambda event source mappings could not be read, no declared consumer)"));
     }
 }
