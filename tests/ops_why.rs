@@ -567,3 +567,50 @@ fn a_line_naming_the_message_can_be_the_error_itself() {
         assert_eq!(w.evidence[0].kind, why::lines::LineKind::Error);
     });
 }
+
+#[test]
+fn in_a_busy_window_the_invocation_naming_the_body_is_found_by_search() {
+    let server = serve();
+    let rt = runtime();
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let group = format!("/ecs/{}", unique("busy"));
+        let (source, dlq, _id) =
+            dead_lettered(&c, "busy", 2, r#"{"sku":"GC-DIGITAL-50"}"#).await;
+        c.create_log_group(&group).await.expect("create the log group");
+        let t = now_ms();
+        // Ten failures of other messages first, then, 5 s later, the
+        // invocation that looked up this message's SKU.
+        let mut lines: Vec<(i64, String)> = (0..10)
+            .map(|i| (t + i, format!("[ERROR] KeyError: 'OTHER-SKU-{i:03}'")))
+            .collect();
+        lines.extend([
+            (t + 5_000, format!("START RequestId: {RID} Version: $LATEST")),
+            (t + 5_001, "looking up GC-DIGITAL-50".to_string()),
+            (t + 5_002, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):".to_string()),
+            (t + 5_003, format!("END RequestId: {RID}")),
+        ]);
+        c.put_log_events(&group, "worker", &lines).await.expect("write the log lines");
+        let declared = Declared::from_config_text(
+            "c.toml",
+            &format!("[consumers.{source}]\nname = \"busy-worker\"\nlog_groups = [\"{group}\"]\ntimeout_s = 1\n"),
+        )
+        .expect("declared");
+        let q = c.get_queue(&dlq).await.expect("the DLQ");
+        let peek = c.peek(&dlq, 10, Default::default()).await.expect("peek");
+        // Each search returns at most 5 lines: the window's first read sees
+        // only other messages' failures.
+        let opts = WhyOptions {
+            events_per_search: 5,
+            ..WhyOptions::default()
+        };
+        let w = &why::why(&c, &q, &peek.messages, &declared, opts).await.expect("why")[0];
+        assert!(
+            w.summary.contains("once in an invocation naming GC-DIGITAL-50 from its body: KeyError: 'GC-DIGITAL-50'"),
+            "{}",
+            w.summary
+        );
+        assert_eq!(w.evidence[0].request_id.as_deref(), Some(RID));
+        assert!(w.searched.patterns.contains(&"\"GC-DIGITAL-50\"".to_string()), "{:?}", w.searched.patterns);
+    });
+}

@@ -423,9 +423,23 @@ pub async fn explain(
         let first_receive = Timing::of(message).first_receive_ms;
         let tokens = lines::body_tokens(&message.body);
         for (w, consumer, group) in &windows {
-            let Some(lines) = search(c, group, None, *w, opts, &mut searched.notes).await? else {
+            let Some(mut lines) = search(c, group, None, *w, opts, &mut searched.notes).await?
+            else {
                 continue;
             };
+            let found = lines::likeliest(&lines, first_receive, &tokens);
+            if !tokens.is_empty() && found.as_ref().is_none_or(|(_, word)| word.is_none()) {
+                // A busy window is read only in part: look for the lines that
+                // name a word of the body, and read their invocations.
+                let more =
+                    token_invocations(c, group, consumer, &tokens, *w, opts, &mut searched).await?;
+                if !more.is_empty() {
+                    let mut merged = more;
+                    merged.append(&mut lines);
+                    dedup(&mut merged);
+                    lines = merged;
+                }
+            }
             let Some((pick, matched)) = lines::likeliest(&lines, first_receive, &tokens) else {
                 continue;
             };
@@ -635,6 +649,48 @@ async fn explain_recorded(
         evidence,
         searched,
     })
+}
+
+/// Words of a body searched for when no line names the message id.
+const TOKENS_SEARCHED: usize = 2;
+
+/// The lines around each line of `group` in `w` that names one of the
+/// first [`TOKENS_SEARCHED`] `tokens` (from its invocation's START, at most
+/// the consumer's timeout before, to its end), in that line's stream.
+async fn token_invocations(
+    c: &Clients,
+    group: &str,
+    consumer: &ConsumerLogs,
+    tokens: &[String],
+    w: Window,
+    opts: WhyOptions,
+    searched: &mut Searched,
+) -> Result<Vec<Line>, Error> {
+    let mut out = Vec::new();
+    for token in tokens.iter().take(TOKENS_SEARCHED) {
+        let pattern = format!("\"{token}\"");
+        searched.patterns.push(pattern.clone());
+        let Some(hits) = search(c, group, Some(&pattern), w, opts, &mut searched.notes).await?
+        else {
+            continue;
+        };
+        for hit in hits.iter().take(opts.max_invocations) {
+            let timeout_ms = i64::from(consumer.timeout_s) * 1000;
+            let near = Window {
+                start_ms: hit.event.timestamp_ms - timeout_ms - 1_000,
+                end_ms: hit.event.timestamp_ms + timeout_ms + 5_000,
+            };
+            let Some(lines) = search(c, group, None, near, opts, &mut searched.notes).await? else {
+                continue;
+            };
+            out.extend(
+                lines
+                    .into_iter()
+                    .filter(|l| l.event.stream == hit.event.stream),
+            );
+        }
+    }
+    Ok(out)
 }
 
 fn function_logs(f: &Function, batching_window_s: u32) -> ConsumerLogs {
