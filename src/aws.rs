@@ -1,12 +1,12 @@
 //! The client side: connection settings, SDK clients, and every call eddy
-//! makes to SQS, EventBridge and CloudWatch Logs. SDK types never leave this
+//! makes to SQS, EventBridge, CloudWatch Logs and Lambda. SDK types never leave this
 //! module: functions return [`crate::domain`] types and [`Error`].
 //!
 //! One code path serves real AWS, LocalStack, moto and eddy's embedded
 //! backend: only the endpoint differs.
 //!
 //! Files: `clients` (settings, SDK clients, whoami), `error` (SDK errors to
-//! [`Error`]), one file per service (`events`, `logs`, `sqs`), `dlq_map`
+//! [`Error`]), one file per service (`events`, `lambda`, `logs`, `sqs`), `dlq_map`
 //! (the DLQs of redrive policies and of EventBridge targets together), and
 //! `logs_intercept` (the live-tail host-prefix fix the logs client needs).
 //! The children import from each other, never from this file; it only
@@ -17,6 +17,7 @@ mod counter;
 pub mod dlq_map;
 pub mod error;
 pub mod events;
+pub mod lambda;
 pub mod logs;
 mod logs_intercept;
 pub mod sqs;

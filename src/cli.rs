@@ -1,6 +1,6 @@
 //! The command line: argument definitions (clap derive), the offline
 //! `pattern` subcommands and the commands that talk to a backend (`whoami`,
-//! `queues`, `peek`, `rules`, `logs`, ...), with `--local` for eddy's embedded
+//! `queues`, `peek`, `rules`, `logs`, `functions`, `consumers`, ...), with `--local` for eddy's embedded
 //! backend, and `eddy serve`, which runs that backend alone. `main.rs` only parses the
 //! arguments, calls [`run`] and turns the result into an exit code; everything
 //! else lives here so that it can be tested without a process.
@@ -38,8 +38,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub use aws_cmds::{
-    AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
-    RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
+    AttrArg, AwsCommand, BusesArgs, ConsumersArgs, DlqsArgs, FunctionsArgs, LogsArgs, PeekArgs,
+    PutEventArgs, QueuesArgs, RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
 };
 pub use commands::{CheckArgs, MatchArgs, OutputFormat, PatternCommand, TestArgs};
 pub use common::{CliError, ConnArgs, Format, Status};
@@ -315,7 +315,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 27);
+        assert_eq!(seen, 29);
     }
 
     #[test]

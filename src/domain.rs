@@ -1,5 +1,9 @@
 //! eddy's own plain data: what the client layer returns and the CLI, the
-//! operations and the TUI consume. No I/O, no SDK types.
+//! operations and the TUI consume. No I/O, no SDK types. Lambda's
+//! (functions, event source mappings) are in `domain/lambda.rs`.
+
+mod lambda;
+pub use lambda::{AsyncConfig, EventSourceMapping, Function, function_name_of};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -2,7 +2,9 @@
 //! purge, delete messages, enable/disable a rule, apply a pattern to a rule,
 //! republish, redrive (move task or client-side move with a journal), tail
 //! (a temporary queue and rule on a bus), export and import, archive
-//! replays, the times operators type (`time`); and the audit log every mutating action is appended to, through
+//! replays, the times operators type (`time`); the consumers of a queue and
+//! the functions of a backend (`consumers`), and why a message failed, from
+//! its consumers' logs (`why`); and the audit log every mutating action is appended to, through
 //! one [`audit::Audit`] per connection. A destructive operation also says what its confirmation
 //! states ([`Confirmation`]), so the CLI's question and the TUI's dialog
 //! say the same.
@@ -14,6 +16,7 @@
 
 pub mod archives;
 pub mod audit;
+pub mod consumers;
 pub mod delete;
 mod error;
 pub mod export;
@@ -26,6 +29,7 @@ pub mod rule_state;
 mod state_dir;
 pub mod tail;
 pub mod time;
+pub mod why;
 
 pub use error::Error;
 pub use state_dir::{STATE_DIR_ENV, state_dir};

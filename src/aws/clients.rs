@@ -48,6 +48,7 @@ pub struct Clients {
     pub(crate) events: aws_sdk_eventbridge::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) lambda: aws_sdk_lambda::Client,
     /// The endpoint override, if any (flag or environment).
     pub endpoint: Option<String>,
     pub region: String,
@@ -164,6 +165,11 @@ impl Clients {
             },
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&conf)
+                    .interceptor(CountRequests)
+                    .build(),
+            ),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&conf)
                     .interceptor(CountRequests)
                     .build(),
             ),

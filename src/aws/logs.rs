@@ -92,6 +92,42 @@ impl Clients {
         end_ms: Option<i64>,
         limit: Option<usize>,
     ) -> Result<Vec<LogEvent>, Error> {
+        self.filter_log_events_paged(group, filter, start_ms, end_ms, limit, None)
+            .await
+    }
+
+    /// Like [`Clients::filter_log_events`], but reads at most `max_pages`
+    /// pages (FilterLogEvents may answer many empty pages over a long time
+    /// range): what those pages held, oldest first, at most `limit`.
+    pub async fn filter_log_events_bounded(
+        &self,
+        group: &str,
+        filter: Option<&str>,
+        start_ms: i64,
+        end_ms: i64,
+        limit: usize,
+        max_pages: usize,
+    ) -> Result<Vec<LogEvent>, Error> {
+        self.filter_log_events_paged(
+            group,
+            filter,
+            Some(start_ms),
+            Some(end_ms),
+            Some(limit),
+            Some(max_pages.max(1)),
+        )
+        .await
+    }
+
+    async fn filter_log_events_paged(
+        &self,
+        group: &str,
+        filter: Option<&str>,
+        start_ms: Option<i64>,
+        end_ms: Option<i64>,
+        limit: Option<usize>,
+        max_pages: Option<usize>,
+    ) -> Result<Vec<LogEvent>, Error> {
         if let (Some(s), Some(e)) = (start_ms, end_ms)
             && s > e
         {
@@ -117,16 +153,18 @@ impl Clients {
             .into_paginator()
             .send();
         let mut events = Vec::new();
+        let mut read = 0;
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|e| Error::from_sdk(e, "logs:FilterLogEvents", group, &self.ctx()))?;
+            read += 1;
             events.extend(page.events().iter().map(|e| LogEvent {
                 timestamp_ms: e.timestamp().unwrap_or_default(),
                 message: e.message().unwrap_or_default().to_string(),
                 stream: e.log_stream_name().map(str::to_string),
                 event_id: e.event_id().map(str::to_string),
             }));
-            if limit.is_some_and(|l| events.len() >= l) {
+            if limit.is_some_and(|l| events.len() >= l) || max_pages.is_some_and(|m| read >= m) {
                 break;
             }
         }

@@ -1,6 +1,6 @@
 //! The commands that talk to a backend: `whoami`, `queues`, `dlqs`, `peek`,
-//! `send`, `buses`, `rules`, `targets`, `put-event`, `test-pattern --remote`
-//! and `logs`. Each one is a thin layer over [`crate::aws::Clients`]: parse
+//! `send`, `buses`, `rules`, `targets`, `put-event`, `test-pattern --remote`,
+//! `logs`, `functions` and `consumers`. Each one is a thin layer over [`crate::aws::Clients`]: parse
 //! the arguments, make the calls, print a table or JSON.
 //!
 //! A tokio runtime is built here, only for these commands; failed calls come
@@ -8,7 +8,8 @@
 //!
 //! Here: the connection ([`Session`]), the dispatch, and the SQS commands;
 //! `events.rs` holds the EventBridge ones (`buses` … `test-pattern`),
-//! `logs.rs` the `logs` command, `print.rs` what they all share, `args.rs`
+//! `logs.rs` the `logs` command, `lambda.rs` `functions`, `consumers` and
+//! what `peek --why` prints, `print.rs` what they all share, `args.rs`
 //! their arguments ([`AwsCommand`] and its structs).
 
 use std::collections::BTreeMap;
@@ -29,12 +30,13 @@ use crate::ops::audit::Audit;
 
 mod args;
 mod events;
+mod lambda;
 mod logs;
 mod print;
 
 pub use args::{
-    AttrArg, AwsCommand, BusesArgs, DlqsArgs, LogsArgs, PeekArgs, PutEventArgs, QueuesArgs,
-    RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
+    AttrArg, AwsCommand, BusesArgs, ConsumersArgs, DlqsArgs, FunctionsArgs, LogsArgs, PeekArgs,
+    PutEventArgs, QueuesArgs, RulesArgs, SendArgs, TargetsArgs, TestPatternArgs, WhoamiArgs,
 };
 
 use events::{
@@ -62,6 +64,8 @@ impl AwsCommand {
             AwsCommand::PutEvent(a) => &a.conn,
             AwsCommand::TestPattern(a) => &a.conn,
             AwsCommand::Logs(a) => &a.conn,
+            AwsCommand::Functions(a) => &a.conn,
+            AwsCommand::Consumers(a) => &a.conn,
         }
     }
 
@@ -78,6 +82,8 @@ impl AwsCommand {
             AwsCommand::PutEvent(a) => &mut a.conn,
             AwsCommand::TestPattern(a) => &mut a.conn,
             AwsCommand::Logs(a) => &mut a.conn,
+            AwsCommand::Functions(a) => &mut a.conn,
+            AwsCommand::Consumers(a) => &mut a.conn,
         }
     }
 
@@ -226,6 +232,8 @@ pub(crate) fn run(
             AwsCommand::PutEvent(a) => put_event(clients, a, stdin, io).await,
             AwsCommand::TestPattern(a) => test_pattern_remote(clients, a, stdin, io).await,
             AwsCommand::Logs(a) => logs(clients, a, io).await,
+            AwsCommand::Functions(a) => lambda::functions(clients, a, io).await,
+            AwsCommand::Consumers(a) => lambda::consumers_cmd(clients, a, io).await,
         }
     });
     // Background work (a log tail) is not waited for.
@@ -474,6 +482,10 @@ async fn peek(
         io.note(format_args!(
             "note: --hold: these messages stay invisible to consumers for the visibility timeout{vt}"
         ));
+    }
+    if args.why {
+        lambda::print_why(c, &peek, args.output, io).await?;
+        return Ok(Status::Success);
     }
     match args.output {
         Format::Json => print_json(io, &peek.messages)?,

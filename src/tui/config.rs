@@ -111,6 +111,12 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
             }
             "keys" => parse_keys(src, index, value, &mut layer.keys)?,
             "theme" => parse_theme(src, value, &mut layer.theme)?,
+            // Declared consumers: read by `ops::consumers::Declared::load`;
+            // checked here so that a mistake is reported with its position.
+            "consumers" => {
+                crate::ops::consumers::Declared::parse_value(value)
+                    .map_err(|(span, message)| src.error(span, message))?;
+            }
             other => {
                 return Err(src.error(
                     span,

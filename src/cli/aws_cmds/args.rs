@@ -62,8 +62,20 @@ Output: message id, receives (count / left), sent time, and the body's first lin
 escaped (control characters are shown as \\u{..}, never sent to the terminal).
 With -o json: an array of messages with the body, attributes and message attributes.
 
+--why explains each message: its source queue (DeadLetterQueueSourceArn, else the
+queues whose redrive policy names this one), that queue's consumers (Lambda event
+source mappings; consumers declared under [consumers] in eddy's config file), their
+log lines in the message's time window that name its message id and the errors of
+those invocations, else the failed invocations in the window; EventBridge target
+DLQ messages and Lambda DLQ / on-failure records from what they record. The table
+then shows one summary sentence per message; -o json adds a `why` object to each
+message: `summary`, `evidence` (log_group, stream, timestamp, request_id, message)
+and `searched`. Each search is bounded (a window, 200 events, 5 pages, 10 s).
+
 Examples:
   eddy peek orders
+  eddy peek warehouse-dlq --why
+  eddy peek warehouse-dlq --why -o json | jq '.[].why.evidence'
   eddy peek orders-dlq -n 5 -o json | jq -r '.[].body'
   eddy peek https://sqs.eu-west-1.amazonaws.com/123456789012/payments.fifo --hold";
 
@@ -143,6 +155,34 @@ Examples:
   eddy logs /aws/events/orders --filter ERROR --follow
   eddy logs /aws/lambda/process-payment --since 2024-05-01T12:00:00Z -o json";
 
+const FUNCTIONS_HELP: &str = "\
+One row per Lambda function: name, runtime, memory, timeout, last modified, log group
+(LoggingConfig.LogGroup, else /aws/lambda/NAME) and triggers: the queues of its event
+source mappings and the EventBridge rules whose target is the function. With NAME:
+that function in full, with its asynchronous settings (retries, maximum event age,
+on-success / on-failure destinations, dead-letter queue) and its mappings.
+A backend without a Lambda API is said on stderr (exit 0, no functions).
+
+Examples:
+  eddy functions
+  eddy functions warehouse
+  eddy functions -o json | jq '.functions[] | {name, log_group}'";
+
+const CONSUMERS_HELP: &str = "\
+What consumes a queue: each Lambda event source mapping on it (function, state, batch
+size, batching window, ReportBatchItemFailures, maximum concurrency, last processing
+result, and the function's runtime, timeout and log group) and the consumers declared
+for it under [consumers] in eddy's config file ($XDG_CONFIG_HOME/eddy/config.toml):
+  [consumers]
+  orders = [\"/ecs/orders-worker\"]
+Warnings where AWS's guidance is broken: a visibility timeout under 6 x the function's
+timeout (+ the batching window), a maxReceiveCount under 5. A backend without a Lambda
+API is said (\"this backend has no Lambda API\") and the rest is still shown.
+
+Examples:
+  eddy consumers warehouse
+  eddy consumers warehouse -o json | jq '.warnings'";
+
 /// The commands that talk to a backend (AWS, LocalStack, moto, eddy's own).
 #[derive(Debug, Subcommand)]
 pub enum AwsCommand {
@@ -179,6 +219,12 @@ pub enum AwsCommand {
     /// Print (or follow) the events of a CloudWatch Logs group
     #[command(after_help = LOGS_HELP)]
     Logs(LogsArgs),
+    /// List Lambda functions with their runtime, timeout, log group and triggers
+    #[command(after_help = FUNCTIONS_HELP)]
+    Functions(FunctionsArgs),
+    /// Show the consumers of a queue: Lambda event source mappings and declared consumers
+    #[command(after_help = CONSUMERS_HELP)]
+    Consumers(ConsumersArgs),
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +272,33 @@ pub struct PeekArgs {
     /// Keep the messages invisible for the visibility timeout instead of releasing them
     #[arg(long)]
     pub hold: bool,
+    /// Explain each message: the log lines of its consumers that say why it failed
+    #[arg(long)]
+    pub why: bool,
+    /// Output format
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FunctionsArgs {
+    /// One function (name or ARN) in full; all of them without it
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Output format
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsumersArgs {
+    /// The queue: a name, URL or ARN
+    #[arg(value_name = "QUEUE")]
+    pub queue: String,
     /// Output format
     #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
     pub output: Format,
