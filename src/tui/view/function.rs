@@ -489,4 +489,183 @@ mod tests {
         assert_eq!(got[1].error, None);
         assert!(got[1].ended);
     }
+
+    use crate::domain::{AsyncConfig, EventSourceMapping, Function};
+    use crate::ops::consumers::{FunctionSummary, Functions, LambdaStatus, Trigger};
+    use crate::tui::config::Config;
+    use crate::tui::testing::{code, key};
+    use crate::tui::update::update;
+    use crossterm::event::KeyCode;
+
+    fn screen(state: &AppState, w: u16, h: u16) -> String {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| {
+            crate::tui::view::render(state, f);
+        })
+        .unwrap();
+        t.backend().to_string()
+    }
+
+    fn typed(state: &mut AppState, text: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for c in text.chars() {
+            effects.extend(update(state, key(c)));
+        }
+        effects.extend(update(state, code(KeyCode::Enter)));
+        effects
+    }
+
+    fn warehouse() -> Function {
+        Function {
+            name: "warehouse".into(),
+            arn: "arn:aws:lambda:us-east-1:1:function:warehouse".into(),
+            runtime: Some("python3.12".into()),
+            handler: Some("app.handler".into()),
+            memory_mb: Some(128),
+            timeout_s: Some(30),
+            last_modified: Some("2026-12-06T10:00:00.000+0000".into()),
+            log_group: "/aws/lambda/warehouse".into(),
+            ..Default::default()
+        }
+    }
+
+    /// `:lambda` lists the functions with their triggers; enter opens one,
+    /// whose log group's last hour is read once it is; the view shows its
+    /// configuration, mappings and invocations with their errors; `L` opens
+    /// the log group and enter on a mapping its queue.
+    #[test]
+    fn functions_list_then_a_function_with_its_invocations() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        update(
+            &mut state,
+            Msg::Resized {
+                width: 100,
+                height: 30,
+            },
+        );
+        let effects = typed(&mut state, ":lambda");
+        let [Effect::Lambda(LambdaEffect::Functions { req })] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert!(screen(&state, 100, 30).contains("loading…"));
+        update(
+            &mut state,
+            Msg::Lambda(LambdaMsg::FunctionsLoaded {
+                req: *req,
+                at: Instant::now(),
+                result: Ok(Functions {
+                    lambda: LambdaStatus::Available,
+                    functions: vec![FunctionSummary {
+                        function: warehouse(),
+                        triggers: vec![Trigger::Queue {
+                            queue: "warehouse".into(),
+                            arn: "arn:aws:sqs:us-east-1:1:warehouse".into(),
+                            mapping_uuid: "u-1".into(),
+                            state: Some("Enabled".into()),
+                        }],
+                    }],
+                    notes: vec!["the EventBridge rules could not be read: denied".into()],
+                }),
+            }),
+        );
+        insta::assert_snapshot!("functions_100x30", screen(&state, 100, 30));
+
+        let effects = update(&mut state, code(KeyCode::Enter));
+        let [Effect::Lambda(LambdaEffect::Function { req, name })] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(name, "warehouse");
+        let effects = update(
+            &mut state,
+            Msg::Lambda(LambdaMsg::FunctionLoaded {
+                req: *req,
+                at: Instant::now(),
+                result: Ok(FunctionDetail {
+                    function: warehouse(),
+                    async_config: Some(AsyncConfig {
+                        max_retries: Some(0),
+                        ..Default::default()
+                    }),
+                    mappings: vec![EventSourceMapping {
+                        uuid: "u-1".into(),
+                        source_arn: "arn:aws:sqs:us-east-1:1:warehouse".into(),
+                        function_arn: warehouse().arn,
+                        state: Some("Enabled".into()),
+                        batch_size: Some(10),
+                        batching_window_s: Some(0),
+                        report_batch_item_failures: true,
+                        last_processing_result: Some("OK".into()),
+                        ..Default::default()
+                    }],
+                    triggers: Vec::new(),
+                    notes: Vec::new(),
+                }),
+            }),
+        );
+        let [Effect::Lambda(LambdaEffect::Recent { req, group })] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(group, "/aws/lambda/warehouse");
+        update(
+            &mut state,
+            Msg::Lambda(LambdaMsg::RecentLoaded {
+                req: *req,
+                at: Instant::now(),
+                result: Ok(vec![
+                    ev(
+                        1_765_000_000_000,
+                        &format!("START RequestId: {A} Version: $LATEST"),
+                    ),
+                    ev(
+                        1_765_000_000_100,
+                        "[ERROR] no stock record for SKU GC-DIGITAL-50\u{1b}[2J",
+                    ),
+                    ev(1_765_000_000_200, &format!("END RequestId: {A}")),
+                ]),
+            }),
+        );
+        let text = screen(&state, 100, 30);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        insta::assert_snapshot!("function_100x30", text);
+
+        let effects = update(&mut state, key('L'));
+        assert!(
+            matches!(state.top(), Screen::Log(l) if l.group == "/aws/lambda/warehouse"),
+            "{effects:?}"
+        );
+        update(&mut state, code(KeyCode::Esc));
+        assert!(matches!(state.top(), Screen::Function(_)));
+        let effects = update(&mut state, code(KeyCode::Enter));
+        assert!(
+            matches!(effects.as_slice(), [Effect::FetchQueue { queue, .. }] if queue == "arn:aws:sqs:us-east-1:1:warehouse"),
+            "{effects:?}"
+        );
+    }
+
+    /// A backend without a Lambda API: the list says so instead of failing.
+    #[test]
+    fn functions_on_a_backend_without_lambda_say_so() {
+        let (mut state, _) = AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let effects = typed(&mut state, ":functions");
+        let [Effect::Lambda(LambdaEffect::Functions { req })] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        update(
+            &mut state,
+            Msg::Lambda(LambdaMsg::FunctionsLoaded {
+                req: *req,
+                at: Instant::now(),
+                result: Ok(Functions {
+                    lambda: LambdaStatus::NoApi {
+                        message: "this backend has no Lambda API (http://127.0.0.1:5000)".into(),
+                    },
+                    functions: Vec::new(),
+                    notes: Vec::new(),
+                }),
+            }),
+        );
+        let text = screen(&state, 100, 20);
+        assert!(text.contains("this backend has no Lambda API"), "{text}");
+        assert!(text.contains("functions (0)"), "{text}");
+    }
 }

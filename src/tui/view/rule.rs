@@ -46,9 +46,7 @@ pub(crate) fn target_input(t: &Target) -> String {
 
 /// The rule screen's areas: the rule (state line and pattern), the targets.
 pub(crate) fn rule_split(s: &RuleScreen, area: Rect) -> [Rect; 2] {
-    let functions = s.targets.value.data().map_or(0, |ts| {
-        ts.iter().filter(|t| lambda::is_function(&t.arn)).count()
-    });
+    let functions = lambda::rows(s);
     let top_h = ((s.pattern.len() + functions) as u16 + 3)
         .min(area.height / 2)
         .max(3);
