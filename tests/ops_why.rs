@@ -224,6 +224,29 @@ fn log_lines_naming_the_message_explain_it_through_peek_why() {
         "{row}"
     );
     assert_eq!(out.lines().count(), 2, "{out}");
+
+    // The consumer's recent invocations, newest first, from the same lines.
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let now = now_ms();
+        let inv = why::recent_invocations(
+            &c,
+            &group,
+            now - 600_000,
+            now + 60_000,
+            WhyOptions::default(),
+        )
+        .await
+        .expect("invocations");
+        let ids: Vec<&str> = inv.iter().map(|i| i.request_id.as_str()).collect();
+        assert_eq!(ids, vec![OTHER_RID, RID]);
+        assert_eq!(inv[1].outcome, why::invocations::Outcome::Error);
+        assert_eq!(
+            inv[1].error.as_deref(),
+            Some("no stock record for SKU GC-DIGITAL-50")
+        );
+        assert_eq!(inv[1].duration_ms, Some(2.0));
+    });
 }
 
 #[test]
@@ -233,15 +256,22 @@ fn without_the_message_id_the_failed_invocation_in_the_window_is_the_evidence() 
     rt.block_on(async {
         let c = clients(&server.url).await;
         let group = format!("/ecs/{}", unique("py"));
-        let (source, dlq, id) = dead_lettered(&c, "shipping", 2, "{}").await;
+        let (source, dlq, id) =
+            dead_lettered(&c, "shipping", 2, r#"{"sku":"GC-DIGITAL-50","qty":1}"#).await;
         c.create_log_group(&group).await.expect("create the log group");
         let t = now_ms();
         let stream = "2026/12/06/[$LATEST]fedcba9876543210fedcba9876543210";
+        // Two failed invocations: the nearer one is another message's; the
+        // later one logged a word of this message's body (its SKU).
         let lines: Vec<(i64, String)> = vec![
-            (t, format!("START RequestId: {RID} Version: $LATEST")),
-            (t + 1, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):\r  File \"/var/task/handler.py\"".to_string()),
-            (t + 2, format!("END RequestId: {RID}")),
-            (t + 3, format!("REPORT RequestId: {RID}\tDuration: 1.00 ms\t")),
+            (t, format!("START RequestId: {OTHER_RID} Version: $LATEST")),
+            (t + 1, "[ERROR] KeyError: 'SKU-OTHER-7'\rTraceback (most recent call last):".to_string()),
+            (t + 2, format!("END RequestId: {OTHER_RID}")),
+            (t + 10, format!("START RequestId: {RID} Version: $LATEST")),
+            (t + 11, "looking up GC-DIGITAL-50".to_string()),
+            (t + 12, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):\r  File \"/var/task/handler.py\"".to_string()),
+            (t + 13, format!("END RequestId: {RID}")),
+            (t + 14, format!("REPORT RequestId: {RID}\tDuration: 1.00 ms\t")),
         ];
         c.put_log_events(&group, stream, &lines).await.expect("write the log lines");
         let declared = Declared::from_config_text(
@@ -263,16 +293,18 @@ fn without_the_message_id_the_failed_invocation_in_the_window_is_the_evidence() 
         assert_eq!(
             w.summary,
             format!(
-                "no log line names this message; in its time window declared consumer of {source} failed 1 time, the first: KeyError: 'GC-DIGITAL-50'"
+                "no log line names this message; in its time window declared consumer of {source} failed 2 times, \
+                 once in an invocation naming GC-DIGITAL-50 from its body: KeyError: 'GC-DIGITAL-50'"
             )
         );
-        assert_eq!(w.evidence.len(), 1, "{:?}", w.evidence);
+        assert_eq!(w.evidence.len(), 2, "{:?}", w.evidence);
         let e = &w.evidence[0];
         assert_eq!(e.request_id.as_deref(), Some(RID), "attributed by its START");
         assert_eq!(e.log_group, group);
         assert_eq!(e.stream.as_deref(), Some(stream));
-        assert_eq!(e.timestamp_ms, t + 1);
+        assert_eq!(e.timestamp_ms, t + 12);
         assert!(!e.names_message);
+        assert_eq!(w.evidence[1].request_id.as_deref(), Some(OTHER_RID));
         assert_eq!(w.searched.patterns[0], format!("\"{id}\""));
         let window = w.searched.window.expect("a window");
         assert!(window.start_ms <= t && t <= window.end_ms, "{window:?}");
@@ -485,5 +517,100 @@ fn a_mapping_s_function_log_group_and_on_failure_records_on_moto() {
             "{:?}",
             w.evidence
         );
+    });
+}
+
+#[test]
+fn a_line_naming_the_message_can_be_the_error_itself() {
+    let server = serve();
+    let rt = runtime();
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let group = format!("/srv/{}", unique("billing"));
+        let (source, dlq, id) = dead_lettered(&c, "billing", 2, "{}").await;
+        c.create_log_group(&group)
+            .await
+            .expect("create the log group");
+        let t = now_ms();
+        c.put_log_events(
+            &group,
+            "worker-1",
+            &[(
+                t,
+                format!("2026-12-06T20:00:00Z ERROR message {id}: card declined"),
+            )],
+        )
+        .await
+        .expect("write the log line");
+        let declared = Declared::from_config_text(
+            "c.toml",
+            &format!(
+                "[consumers.{source}]\nname = \"billing-worker\"\nlog_groups = [\"{group}\"]\n"
+            ),
+        )
+        .expect("declared");
+        let q = c.get_queue(&dlq).await.expect("the DLQ");
+        let peek = c.peek(&dlq, 10, Default::default()).await.expect("peek");
+        let w = &why::why(&c, &q, &peek.messages, &declared, WhyOptions::default())
+            .await
+            .expect("why")[0];
+        assert!(
+            w.summary
+                .starts_with("billing-worker failed on this message")
+                && w.summary
+                    .ends_with(&format!("): message {id}: card declined")),
+            "{}",
+            w.summary
+        );
+        assert_eq!(w.evidence.len(), 1, "{:?}", w.evidence);
+        assert!(w.evidence[0].names_message);
+        assert_eq!(w.evidence[0].kind, why::lines::LineKind::Error);
+    });
+}
+
+#[test]
+fn in_a_busy_window_the_invocation_naming_the_body_is_found_by_search() {
+    let server = serve();
+    let rt = runtime();
+    rt.block_on(async {
+        let c = clients(&server.url).await;
+        let group = format!("/ecs/{}", unique("busy"));
+        let (source, dlq, _id) =
+            dead_lettered(&c, "busy", 2, r#"{"sku":"GC-DIGITAL-50"}"#).await;
+        c.create_log_group(&group).await.expect("create the log group");
+        let t = now_ms();
+        // Ten failures of other messages first, then, 5 s later, the
+        // invocation that looked up this message's SKU.
+        let mut lines: Vec<(i64, String)> = (0..10)
+            .map(|i| (t + i, format!("[ERROR] KeyError: 'OTHER-SKU-{i:03}'")))
+            .collect();
+        lines.extend([
+            (t + 5_000, format!("START RequestId: {RID} Version: $LATEST")),
+            (t + 5_001, "looking up GC-DIGITAL-50".to_string()),
+            (t + 5_002, "[ERROR] KeyError: 'GC-DIGITAL-50'\rTraceback (most recent call last):".to_string()),
+            (t + 5_003, format!("END RequestId: {RID}")),
+        ]);
+        c.put_log_events(&group, "worker", &lines).await.expect("write the log lines");
+        let declared = Declared::from_config_text(
+            "c.toml",
+            &format!("[consumers.{source}]\nname = \"busy-worker\"\nlog_groups = [\"{group}\"]\ntimeout_s = 1\n"),
+        )
+        .expect("declared");
+        let q = c.get_queue(&dlq).await.expect("the DLQ");
+        let peek = c.peek(&dlq, 10, Default::default()).await.expect("peek");
+        // Each search returns at most 5 lines: the window's first read sees
+        // only other messages' failures.
+        let opts = WhyOptions {
+            events_per_search: 5,
+            ..WhyOptions::default()
+        };
+        let w = &why::why(&c, &q, &peek.messages, &declared, opts).await.expect("why")[0];
+        assert!(
+            w.summary.contains("once in an invocation naming GC-DIGITAL-50 from its body: KeyError: 'GC-DIGITAL-50'"),
+            "{}",
+            w.summary
+        );
+        assert_eq!(w.evidence[0].request_id.as_deref(), Some(RID));
+        assert!(w.searched.patterns.contains(&"\"GC-DIGITAL-50\"".to_string()), "{:?}", w.searched.patterns);
     });
 }

@@ -339,10 +339,21 @@ pub async fn functions(c: &Clients) -> Result<Functions, Error> {
     })
 }
 
-/// One function (name or ARN) in full. Unlike the listings, a backend
-/// without a Lambda API is an error here ([`aws::Error::Unsupported`]), as
-/// is a function that is not there.
-pub async fn function(c: &Clients, name: &str) -> Result<FunctionDetail, Error> {
+/// A function's configuration and asynchronous settings, without its
+/// triggers: what a rule's Lambda target shows (two calls).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionSettings {
+    pub function: Function,
+    /// `None`: no event invoke config (Lambda's defaults apply).
+    pub async_config: Option<AsyncConfig>,
+    pub notes: Vec<String>,
+}
+
+/// A function's (name or ARN, e.g. a rule target's ARN) configuration and
+/// asynchronous settings. A backend without a Lambda API is an error here
+/// ([`aws::Error::Unsupported`], check with `matches!`), as is a function
+/// that is not there ([`Error::is_not_found`]).
+pub async fn function_settings(c: &Clients, name: &str) -> Result<FunctionSettings, Error> {
     let function = c.get_function(name).await?;
     let mut notes = Vec::new();
     let async_config = match c.function_async_config(&function.name).await {
@@ -352,6 +363,23 @@ pub async fn function(c: &Clients, name: &str) -> Result<FunctionDetail, Error> 
             None
         }
     };
+    Ok(FunctionSettings {
+        function,
+        async_config,
+        notes,
+    })
+}
+
+/// One function (name or ARN) in full: [`function_settings`] plus its
+/// mappings and triggers (which read every bus's rules and targets). Unlike
+/// the listings, a backend without a Lambda API is an error here
+/// ([`aws::Error::Unsupported`]), as is a function that is not there.
+pub async fn function(c: &Clients, name: &str) -> Result<FunctionDetail, Error> {
+    let FunctionSettings {
+        function,
+        async_config,
+        mut notes,
+    } = function_settings(c, name).await?;
     let mappings = match c
         .list_event_source_mappings(None, Some(&function.name))
         .await

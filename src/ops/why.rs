@@ -23,7 +23,10 @@
 //!
 //! Use: [`plan`] once per queue (sources and consumers), then [`explain`]
 //! per message; [`why`] does both for a list of messages.
+//! [`recent_invocations`] reads a function's (or any consumer's) recent
+//! invocations from its log group ([`invocations`]).
 
+pub mod invocations;
 pub mod lines;
 pub mod records;
 pub mod summary;
@@ -145,6 +148,8 @@ pub struct WhyPlan {
 const DECLARED_DEFAULT_TIMEOUT_S: u32 = 30;
 /// Visibility timeout assumed when the queue reports none (SQS's default).
 const DEFAULT_VISIBILITY_S: u32 = 30;
+/// Messages [`why`] explains at the same time.
+pub const CONCURRENT_MESSAGES: usize = 4;
 /// Lambda keeps an asynchronous event for up to this long (its maximum event age).
 const ASYNC_MAX_AGE_MS: i64 = 6 * 3600 * 1000;
 
@@ -292,7 +297,10 @@ pub async fn explain(
             .unwrap_or_else(|| plan.queue.name.clone());
         return Ok(Why {
             message_id: message.message_id.clone(),
-            summary: summary::summary(&Finding::NoConsumer { queue }),
+            summary: summary::summary(&Finding::NoConsumer {
+                queue,
+                lambda_unreadable: !plan.lambda.is_available(),
+            }),
             evidence: Vec::new(),
             searched,
         });
@@ -345,23 +353,17 @@ pub async fn explain(
             let mut evidence: Vec<Evidence> =
                 hits.iter().map(|l| evidence_line(group, l, true)).collect();
             let rids: BTreeSet<String> = hits.iter().filter_map(|l| l.request_id.clone()).collect();
-            let mut errors = Vec::new();
+            // A line naming the message may be the error itself.
+            let mut errors: Vec<Line> = hits
+                .iter()
+                .filter(|l| l.kind.is_failure())
+                .cloned()
+                .collect();
             for rid in rids.iter().take(opts.max_invocations) {
-                let around = Window {
-                    start_ms: w.start_ms,
-                    end_ms: w.end_ms,
-                };
                 let rid_pattern = format!("\"{rid}\"");
                 searched.patterns.push(rid_pattern.clone());
-                let Some(lines) = search(
-                    c,
-                    group,
-                    Some(&rid_pattern),
-                    around,
-                    opts,
-                    &mut searched.notes,
-                )
-                .await?
+                let Some(lines) =
+                    search(c, group, Some(&rid_pattern), w, opts, &mut searched.notes).await?
                 else {
                     continue;
                 };
@@ -373,8 +375,11 @@ pub async fn explain(
             // invocations' neighbourhood of each hit's stream.
             if errors.is_empty() {
                 for hit in hits.iter().take(opts.max_invocations) {
+                    // From the invocation's START (at most its timeout before).
                     let near = Window {
-                        start_ms: hit.event.timestamp_ms - 1_000,
+                        start_ms: hit.event.timestamp_ms
+                            - i64::from(consumer.timeout_s) * 1000
+                            - 1_000,
                         end_ms: hit.event.timestamp_ms
                             + i64::from(consumer.timeout_s) * 1000
                             + 5_000,
@@ -387,13 +392,18 @@ pub async fn explain(
                     errors.extend(lines.into_iter().filter(|l| {
                         l.kind.is_failure()
                             && l.event.stream == hit.event.stream
-                            && (hit.request_id.is_none() || l.request_id == hit.request_id)
+                            && (l.request_id.is_none() || l.request_id == hit.request_id)
                     }));
                 }
             }
             dedup(&mut errors);
             let error = errors.first().map(|l| error_text(&l.event.message));
-            evidence.extend(errors.iter().map(|l| evidence_line(group, l, false)));
+            evidence.extend(
+                errors
+                    .iter()
+                    .filter(|l| !l.event.message.contains(&message.message_id))
+                    .map(|l| evidence_line(group, l, false)),
+            );
             let invocations = rids.len().max(if hits.is_empty() { 0 } else { 1 });
             best = Some((
                 Finding::Named {
@@ -406,35 +416,67 @@ pub async fn explain(
             ));
         }
     }
-    // Pass 2: no line names the message: the failures in its window.
+    // Pass 2: no line names the message: the failures in its window, the
+    // likeliest first (its invocation names a word of the body, else it is
+    // the nearest to the first receive).
     if best.is_none() {
+        let first_receive = Timing::of(message).first_receive_ms;
+        let tokens = lines::body_tokens(&message.body);
         for (w, consumer, group) in &windows {
-            let Some(lines) = search(c, group, None, *w, opts, &mut searched.notes).await? else {
+            let Some(mut lines) = search(c, group, None, *w, opts, &mut searched.notes).await?
+            else {
                 continue;
             };
-            let failures: Vec<Line> = lines.into_iter().filter(|l| l.kind.is_failure()).collect();
-            if failures.is_empty() {
-                continue;
+            let found = lines::likeliest(&lines, first_receive, &tokens);
+            if !tokens.is_empty() && found.as_ref().is_none_or(|(_, word)| word.is_none()) {
+                // A busy window is read only in part: look for the lines that
+                // name a word of the body, and read their invocations.
+                let more =
+                    token_invocations(c, group, consumer, &tokens, *w, opts, &mut searched).await?;
+                if !more.is_empty() {
+                    let mut merged = more;
+                    merged.append(&mut lines);
+                    dedup(&mut merged);
+                    lines = merged;
+                }
             }
-            let invocations: BTreeSet<String> = failures
+            let Some((pick, matched)) = lines::likeliest(&lines, first_receive, &tokens) else {
+                continue;
+            };
+            let failures: Vec<&Line> = lines.iter().filter(|l| l.kind.is_failure()).collect();
+            let invocations: BTreeSet<&String> = failures
                 .iter()
-                .filter_map(|l| l.request_id.clone())
+                .filter_map(|l| l.request_id.as_ref())
                 .collect();
-            let failed = invocations.len().max(if invocations.is_empty() {
+            let failed = if invocations.is_empty() {
                 failures.len()
             } else {
-                0
-            });
-            let error = error_text(&failures[0].event.message);
-            let ev = failures
+                invocations.len()
+            };
+            let chosen = &lines[pick];
+            let error = error_text(&chosen.event.message);
+            // The likeliest invocation's failure lines first, then the others.
+            let same = |l: &Line| {
+                std::ptr::eq(l, chosen)
+                    || (chosen.request_id.is_some() && l.request_id == chosen.request_id)
+            };
+            let mut ev: Vec<Evidence> = failures
                 .iter()
+                .filter(|l| same(l))
                 .map(|l| evidence_line(group, l, false))
                 .collect();
+            ev.extend(
+                failures
+                    .iter()
+                    .filter(|l| !same(l))
+                    .map(|l| evidence_line(group, l, false)),
+            );
             failed_in_window = Some((
                 Finding::FailedInWindow {
                     consumer: consumer.name.clone(),
                     failed,
                     error,
+                    matched,
                 },
                 ev,
             ));
@@ -459,7 +501,32 @@ pub async fn explain(
     })
 }
 
-/// [`plan`] for `queue`, then [`explain`] for each message, in order.
+/// The invocations in a log group between two times (ms), newest first,
+/// with their outcome, duration and error (one bounded search: at most
+/// `opts.events_per_search` lines, `opts.max_pages` pages, within
+/// `opts.call_timeout`). For a function's view: its log group, the last
+/// hour.
+pub async fn recent_invocations(
+    c: &Clients,
+    log_group: &str,
+    start_ms: i64,
+    end_ms: i64,
+    opts: WhyOptions,
+) -> Result<Vec<invocations::Invocation>, Error> {
+    let call = c.filter_log_events_bounded(
+        log_group,
+        None,
+        start_ms,
+        end_ms,
+        opts.events_per_search,
+        opts.max_pages,
+    );
+    let events = bounded(opts, "logs:FilterLogEvents", call).await?;
+    Ok(invocations::invocations(&attribute(&events)))
+}
+
+/// [`plan`] for `queue`, then [`explain`] for each message (at most
+/// [`CONCURRENT_MESSAGES`] at a time); the answers in the messages' order.
 pub async fn why(
     c: &Clients,
     queue: &Queue,
@@ -467,12 +534,24 @@ pub async fn why(
     declared: &Declared,
     opts: WhyOptions,
 ) -> Result<Vec<Why>, Error> {
-    let plan = plan(c, queue, declared, opts).await?;
-    let mut out = Vec::with_capacity(messages.len());
-    for m in messages {
-        out.push(explain(c, &plan, m, opts).await?);
+    let plan = std::sync::Arc::new(plan(c, queue, declared, opts).await?);
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_MESSAGES));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, m) in messages.iter().enumerate() {
+        let (c, plan, sem, m) = (c.clone(), plan.clone(), sem.clone(), m.clone());
+        set.spawn(async move {
+            // The semaphore is never closed: a failed acquire cannot happen.
+            let _permit = sem.acquire_owned().await.ok();
+            (i, explain(&c, &plan, &m, opts).await)
+        });
     }
-    Ok(out)
+    let mut out: Vec<Option<Why>> = vec![None; messages.len()];
+    while let Some(done) = set.join_next().await {
+        let (i, why) =
+            done.map_err(|e| Error::Invalid(format!("a why-it-failed task ended: {e}")))?;
+        out[i] = Some(why?);
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// A message that records its failure: the function it names (an
@@ -570,6 +649,48 @@ async fn explain_recorded(
         evidence,
         searched,
     })
+}
+
+/// Words of a body searched for when no line names the message id.
+const TOKENS_SEARCHED: usize = 2;
+
+/// The lines around each line of `group` in `w` that names one of the
+/// first [`TOKENS_SEARCHED`] `tokens` (from its invocation's START, at most
+/// the consumer's timeout before, to its end), in that line's stream.
+async fn token_invocations(
+    c: &Clients,
+    group: &str,
+    consumer: &ConsumerLogs,
+    tokens: &[String],
+    w: Window,
+    opts: WhyOptions,
+    searched: &mut Searched,
+) -> Result<Vec<Line>, Error> {
+    let mut out = Vec::new();
+    for token in tokens.iter().take(TOKENS_SEARCHED) {
+        let pattern = format!("\"{token}\"");
+        searched.patterns.push(pattern.clone());
+        let Some(hits) = search(c, group, Some(&pattern), w, opts, &mut searched.notes).await?
+        else {
+            continue;
+        };
+        for hit in hits.iter().take(opts.max_invocations) {
+            let timeout_ms = i64::from(consumer.timeout_s) * 1000;
+            let near = Window {
+                start_ms: hit.event.timestamp_ms - timeout_ms - 1_000,
+                end_ms: hit.event.timestamp_ms + timeout_ms + 5_000,
+            };
+            let Some(lines) = search(c, group, None, near, opts, &mut searched.notes).await? else {
+                continue;
+            };
+            out.extend(
+                lines
+                    .into_iter()
+                    .filter(|l| l.event.stream == hit.event.stream),
+            );
+        }
+    }
+    Ok(out)
 }
 
 fn function_logs(f: &Function, batching_window_s: u32) -> ConsumerLogs {

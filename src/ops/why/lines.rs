@@ -178,6 +178,69 @@ pub fn attribute(events: &[LogEvent]) -> Vec<Line> {
     out
 }
 
+/// The distinctive words of a message body, to recognise an invocation
+/// that handled it when no line names its message id: words of at least 6
+/// characters (letters, digits, `-`, `_`, `.`) with a digit in them
+/// (`GC-DIGITAL-50`, `order-1042`, UUIDs), at most 20, each once.
+pub fn body_tokens(body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in body.split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        let w = w.trim_matches(|c: char| matches!(c, '-' | '_' | '.'));
+        if w.chars().count() >= 6
+            && w.chars().any(|c| c.is_ascii_digit())
+            && !out.iter().any(|o| o == w)
+        {
+            out.push(w.to_string());
+            if out.len() == 20 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Among the failure lines of `lines` (attributed, oldest first), the one
+/// most likely to be the message's: first one whose invocation (its own
+/// line, or any line of the same request id) names a word of the body
+/// (`tokens`), then the nearest to the message's first receive (lines more
+/// than a second before it come last). Its index in `lines` and the word it matched.
+pub fn likeliest(
+    lines: &[Line],
+    first_receive_ms: Option<i64>,
+    tokens: &[String],
+) -> Option<(usize, Option<String>)> {
+    let names = |l: &Line| -> Option<String> {
+        tokens
+            .iter()
+            .find(|t| {
+                l.event.message.contains(t.as_str())
+                    || l.request_id.as_ref().is_some_and(|rid| {
+                        lines.iter().any(|o| {
+                            o.request_id.as_ref() == Some(rid)
+                                && o.event.message.contains(t.as_str())
+                        })
+                    })
+            })
+            .cloned()
+    };
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind.is_failure())
+        .map(|(i, l)| {
+            let token = names(l);
+            let ts = l.event.timestamp_ms;
+            let distance = match first_receive_ms {
+                Some(fr) if ts >= fr - 1_000 => (ts - fr).abs(),
+                Some(fr) => i64::MAX / 2 + (fr - ts),
+                None => ts,
+            };
+            ((token.is_none(), distance), i, token)
+        })
+        .min_by_key(|(key, i, _)| (*key, *i))
+        .map(|(_, i, token)| (i, token))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +373,52 @@ mod tests {
         assert_eq!(lines[2].kind, LineKind::Error);
         assert_eq!(lines[4].request_id, None);
         assert_eq!(lines[5].request_id.as_deref(), Some(other));
+    }
+
+    fn line(t: i64, kind: LineKind, rid: Option<&str>, m: &str) -> Line {
+        Line {
+            event: LogEvent {
+                timestamp_ms: t,
+                message: m.to_string(),
+                stream: Some("s".into()),
+                event_id: None,
+            },
+            kind,
+            request_id: rid.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn body_tokens_are_distinctive_words() {
+        assert_eq!(
+            body_tokens(
+                r#"{"sku":"GC-DIGITAL-50","order":"order-1042","qty":2,"note":"please hurry"}"#
+            ),
+            vec!["GC-DIGITAL-50", "order-1042"]
+        );
+        assert!(body_tokens("{}").is_empty());
+    }
+
+    #[test]
+    fn the_likeliest_failure_names_the_body_else_follows_the_first_receive() {
+        let a = "aaaaaaaa-0000-0000-0000-000000000001";
+        let b = "bbbbbbbb-0000-0000-0000-000000000002";
+        let lines = vec![
+            line(100, LineKind::Error, Some(a), "[ERROR] KeyError: 'other'"),
+            line(200, LineKind::Other, Some(b), "processing GC-DIGITAL-50"),
+            line(201, LineKind::Error, Some(b), "[ERROR] KeyError: 'x'"),
+            line(300, LineKind::Error, None, "[ERROR] late"),
+        ];
+        let tokens = vec!["GC-DIGITAL-50".to_string()];
+        assert_eq!(
+            likeliest(&lines, Some(150), &tokens),
+            Some((2, Some("GC-DIGITAL-50".to_string())))
+        );
+        // Without a word of the body: the nearest after the first receive.
+        assert_eq!(likeliest(&lines, Some(260), &[]), Some((3, None)));
+        assert_eq!(likeliest(&lines, Some(50), &[]), Some((0, None)));
+        // Lines before the first receive come last.
+        assert_eq!(likeliest(&lines, Some(2_000), &[]), Some((3, None)));
+        assert_eq!(likeliest(&lines[1..2], Some(0), &[]), None);
     }
 }

@@ -86,15 +86,22 @@ pub fn recorded(m: &Message) -> Option<Recorded> {
 }
 
 /// A Lambda invocation record (on-failure destination), from a body that
-/// is one — directly, or as the `detail` of an EventBridge event.
+/// is one — directly, as the `detail` of an EventBridge event, or as the
+/// `Message` of an SNS notification.
 fn on_failure_record(body: &str) -> Option<Recorded> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    let v = if v.get("requestContext").is_none() {
-        v.get("detail")
-            .filter(|d| d.get("requestContext").is_some())?
-            .clone()
-    } else {
+    let v = if v.get("requestContext").is_some() {
         v
+    } else if let Some(d) = v
+        .get("detail")
+        .filter(|d| d.get("requestContext").is_some())
+    {
+        d.clone()
+    } else {
+        let inner = v.get("Message").and_then(|m| m.as_str())?;
+        let m: serde_json::Value = serde_json::from_str(inner).ok()?;
+        m.get("requestContext")?;
+        m
     };
     let ctx = v.get("requestContext")?;
     let s = |v: Option<&serde_json::Value>| v.and_then(|x| x.as_str()).map(str::to_string);
@@ -195,6 +202,22 @@ mod tests {
         assert_eq!(error_message.as_deref(), Some("no stock record"));
         assert_eq!(attempts, Some(3));
         assert_eq!(timestamp_ms, Some(1_714_564_800_000));
+        // The same record in an SNS notification and in an EventBridge event.
+        let sns = serde_json::json!({"Type": "Notification", "Message": body}).to_string();
+        assert_eq!(
+            recorded(&message(&sns, &[])).unwrap().request_id(),
+            Some("r-2")
+        );
+        let record: serde_json::Value = serde_json::from_str(body).unwrap();
+        let eb = serde_json::json!({"source": "lambda", "detail": record}).to_string();
+        assert_eq!(
+            recorded(&message(&eb, &[])).unwrap().request_id(),
+            Some("r-2")
+        );
+        assert_eq!(
+            recorded(&message(r#"{"Message":"not a record"}"#, &[])),
+            None
+        );
         assert_eq!(recorded(&message("{\"order\":1}", &[])), None);
         assert_eq!(recorded(&message("not json", &[])), None);
     }

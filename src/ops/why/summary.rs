@@ -28,19 +28,26 @@ pub enum Finding {
         receive_count: u32,
     },
     /// No line names the message; in its window `consumer` had `failed`
-    /// failed invocations (or error lines), the first with `error`.
+    /// failed invocations (or error lines); `error` that of the likeliest
+    /// one: whose invocation names `matched`, a word of the body, else the
+    /// nearest to the message's first receive.
     FailedInWindow {
         consumer: String,
         failed: usize,
         error: String,
+        matched: Option<String>,
     },
     /// Consumers were found and their logs searched: nothing explains it.
     Quiet {
         consumers: Vec<String>,
         receive_count: u32,
     },
-    /// No consumer of `queue` is known.
-    NoConsumer { queue: String },
+    /// No consumer of `queue` is known; `lambda_unreadable` when the
+    /// backend's Lambda API could not be asked for event source mappings.
+    NoConsumer {
+        queue: String,
+        lambda_unreadable: bool,
+    },
 }
 
 /// The summary sentence of a finding.
@@ -75,10 +82,18 @@ pub fn summary(f: &Finding) -> String {
             consumer,
             failed,
             error,
-        } => format!(
-            "no log line names this message; in its time window {consumer} failed {}, the first: {error}",
-            plural(*failed, "time", "times"),
-        ),
+            matched,
+        } => {
+            let which = match (matched, failed) {
+                (Some(word), _) => format!(", once in an invocation naming {word} from its body"),
+                (None, 1) => String::new(),
+                (None, _) => ", the nearest to its first receive".to_string(),
+            };
+            format!(
+                "no log line names this message; in its time window {consumer} failed {}{which}: {error}",
+                count_times(*failed as u32),
+            )
+        }
         Finding::Quiet {
             consumers,
             receive_count,
@@ -87,10 +102,20 @@ pub fn summary(f: &Finding) -> String {
             count_times(*receive_count),
             consumers.join(", ")
         ),
-        Finding::NoConsumer { queue } => format!(
-            "no consumer of queue {queue} is known (no Lambda event source mapping, no declared consumer): \
-             declare its log groups under [consumers] in eddy's config file to search them"
-        ),
+        Finding::NoConsumer {
+            queue,
+            lambda_unreadable,
+        } => {
+            let mappings = if *lambda_unreadable {
+                "its Lambda event source mappings could not be read"
+            } else {
+                "no Lambda event source mapping"
+            };
+            format!(
+                "no consumer of queue {queue} is known ({mappings}, no declared consumer): \
+                 declare its log groups under [consumers] in eddy's config file to search them"
+            )
+        }
     }
 }
 
@@ -245,13 +270,29 @@ pub fn error_text(line: &str) -> String {
     let text = if fields.len() > 1 {
         fields.last().copied().unwrap_or(first)
     } else {
-        first
-            .strip_prefix("[ERROR]")
-            .or_else(|| first.strip_prefix("[FATAL]"))
-            .unwrap_or(first)
-            .trim()
+        after_level(first).unwrap_or(first).trim()
     };
     cut(text)
+}
+
+/// The text after the first level word of a line (`2024-.. ERROR msg`,
+/// `[ERROR] Type: msg`, `FATAL: msg`), when something follows it.
+fn after_level(line: &str) -> Option<&str> {
+    const LEVELS: &[&str] = &["[ERROR]", "[FATAL]", "ERROR:", "FATAL:", "ERROR", "FATAL"];
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start();
+        let word_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        if word_len == 0 {
+            return None;
+        }
+        let (word, after) = trimmed.split_at(word_len);
+        if LEVELS.contains(&word) {
+            let after = after.trim_start();
+            return (!after.is_empty()).then_some(after);
+        }
+        rest = after;
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +326,12 @@ mod tests {
             "KeyError: boom"
         );
         assert_eq!(
+            error_text("2026-12-06T20:00:00Z ERROR message m-1: card declined"),
+            "message m-1: card declined"
+        );
+        assert_eq!(error_text("FATAL: disk full"), "disk full");
+        assert_eq!(error_text("ERROR"), "ERROR");
+        assert_eq!(
             error_text("Task timed out after 3.00 seconds"),
             "Task timed out after 3.00 seconds"
         );
@@ -308,14 +355,25 @@ mod tests {
             receive_count: 1,
         };
         assert!(summary(&quiet).starts_with("a consumer received it once and never deleted it"));
-        let window = Finding::FailedInWindow {
-            consumer: "warehouse".into(),
-            failed: 2,
-            error: "boom".into(),
+        let window = |failed, matched: Option<&str>| {
+            summary(&Finding::FailedInWindow {
+                consumer: "warehouse".into(),
+                failed,
+                error: "boom".into(),
+                matched: matched.map(str::to_string),
+            })
         };
         assert_eq!(
-            summary(&window),
-            "no log line names this message; in its time window warehouse failed 2 times, the first: boom"
+            window(2, None),
+            "no log line names this message; in its time window warehouse failed 2 times, the nearest to its first receive: boom"
+        );
+        assert_eq!(
+            window(1, None),
+            "no log line names this message; in its time window warehouse failed once: boom"
+        );
+        assert_eq!(
+            window(3, Some("GC-DIGITAL-50")),
+            "no log line names this message; in its time window warehouse failed 3 times, once in an invocation naming GC-DIGITAL-50 from its body: boom"
         );
         let eb = Finding::Recorded {
             recorded: Recorded::EventBridgeTarget {
@@ -333,9 +391,15 @@ mod tests {
             summary(&eb),
             "EventBridge could not deliver this event to w of rule paid (0 retries): ResourceNotFoundException: Function not found"
         );
-        assert!(
-            summary(&Finding::NoConsumer { queue: "q".into() })
-                .starts_with("no consumer of queue q")
-        );
+        let none = |lambda_unreadable| {
+            summary(&Finding::NoConsumer {
+                queue: "q".into(),
+                lambda_unreadable,
+            })
+        };
+        assert!(none(false).starts_with(
+            "no consumer of queue q is known (no Lambda event source mapping, no declared consumer)"
+        ));
+        assert!(none(true).starts_with("no consumer of queue q is known (its Lambda event source mappings could not be read, no declared consumer)"));
     }
 }

@@ -1,8 +1,8 @@
-//! The time window in which a message's consumer saw it: from its first
-//! receive (else its sent time) less a second, to as many receives as it
-//! had (at least its queue's `maxReceiveCount`) each lasting the visibility
-//! timeout plus the consumer's timeout, plus a slack. Bounded, so that a
-//! log search never covers more than [`MAX_SPAN_MS`]. Pure.
+//! The time window in which a message's consumer saw it: from its sent
+//! time or first receive (the earlier) less a second, to as many receives
+//! as it had (at least its queue's `maxReceiveCount`) each lasting the
+//! visibility timeout plus the consumer's timeout, plus a slack. Bounded,
+//! so that a log search never covers more than [`MAX_SPAN_MS`]. Pure.
 
 use serde::Serialize;
 
@@ -58,14 +58,22 @@ impl Timing {
 }
 
 /// The window, or `None` when the message carries no timestamp at all.
+/// It starts a second before the earlier of the sent time and the first
+/// receive (a FIFO DLQ move resets the sent time; a redrive the first
+/// receive), and ends after every receive counted from the later of the
+/// two, each taking the visibility timeout plus the consumer's timeout;
+/// at most [`MAX_SPAN_MS`] long, kept at its end.
 pub fn window(t: &Timing) -> Option<Window> {
-    let start = t.first_receive_ms.or(t.sent_ms)? - BEFORE_MS;
+    let times = [t.sent_ms, t.first_receive_ms];
+    let earliest = times.iter().flatten().min().copied()?;
+    let anchor = times.iter().flatten().max().copied()?;
     let receives = i64::from(t.receive_count.max(t.max_receive.unwrap_or(0)).max(1));
     let each_ms = i64::from(t.visibility_s + t.consumer_timeout_s) * 1000;
-    let span = (BEFORE_MS + receives * each_ms + SLACK_MS).min(MAX_SPAN_MS);
+    let end = anchor + receives * each_ms + SLACK_MS;
+    let start = (earliest - BEFORE_MS).max(end - MAX_SPAN_MS);
     Some(Window {
         start_ms: start,
-        end_ms: start + span,
+        end_ms: end,
     })
 }
 
@@ -84,12 +92,20 @@ mod tests {
             consumer_timeout_s: 10,
         };
         let w = window(&t).unwrap();
-        assert_eq!(w.start_ms, 1_004_000);
-        assert_eq!(w.end_ms, 1_004_000 + 1_000 + 3 * 40_000 + SLACK_MS);
+        assert_eq!(w.start_ms, 1_000_000 - BEFORE_MS);
+        assert_eq!(w.end_ms, 1_005_000 + 3 * 40_000 + SLACK_MS);
+        // A FIFO DLQ move resets the sent time: the first receive starts it.
+        let reset = Timing {
+            sent_ms: Some(2_000_000),
+            ..t
+        };
+        let w = window(&reset).unwrap();
+        assert_eq!(w.start_ms, 1_005_000 - BEFORE_MS);
+        assert_eq!(w.end_ms, 2_000_000 + 3 * 40_000 + SLACK_MS);
     }
 
     #[test]
-    fn sent_time_when_never_received_and_bounded() {
+    fn sent_time_when_never_received_and_bounded_at_its_end() {
         let t = Timing {
             sent_ms: Some(50_000),
             receive_count: 0,
@@ -99,8 +115,20 @@ mod tests {
             ..Timing::default()
         };
         let w = window(&t).unwrap();
-        assert_eq!(w.start_ms, 49_000);
+        assert_eq!(w.end_ms, 50_000 + 1000 * 44_100_000 + SLACK_MS);
         assert_eq!(w.end_ms - w.start_ms, MAX_SPAN_MS);
         assert_eq!(window(&Timing::default()), None);
+        // A message that waited days before its first receive: the window
+        // keeps the receives, not the sending.
+        let late = Timing {
+            sent_ms: Some(0),
+            first_receive_ms: Some(3 * MAX_SPAN_MS),
+            receive_count: 1,
+            visibility_s: 30,
+            ..Timing::default()
+        };
+        let w = window(&late).unwrap();
+        assert_eq!(w.end_ms, 3 * MAX_SPAN_MS + 30_000 + SLACK_MS);
+        assert_eq!(w.start_ms, w.end_ms - MAX_SPAN_MS);
     }
 }
