@@ -143,8 +143,10 @@ fn detail_lines(state: &AppState, d: &FunctionDetail) -> Vec<Line<'static>> {
             match &d.async_config {
                 Some(a) => format!(
                     "retries {} · max event age {} · on success {} · on failure {}",
-                    opt(a.max_retries),
-                    secs(a.max_event_age_s),
+                    a.max_retries
+                        .map_or_else(|| "2 (default)".to_string(), |n| n.to_string()),
+                    a.max_event_age_s
+                        .map_or_else(|| "6h (default)".to_string(), |s| secs(Some(s))),
                     e(a.on_success.as_deref().unwrap_or("-")),
                     e(a.on_failure.as_deref().unwrap_or("-")),
                 ),
