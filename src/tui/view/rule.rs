@@ -175,7 +175,13 @@ impl super::kind::View for RuleView {
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         let req = state.req();
         match state.top_mut() {
-            Screen::Rule(r) => ops_ui::refetch_rule(r, req),
+            Screen::Rule(r) => {
+                // Its Lambda targets are read again once its targets are.
+                for l in r.functions.values_mut() {
+                    l.next_refresh = None;
+                }
+                ops_ui::refetch_rule(r, req)
+            }
             _ => Vec::new(),
         }
     }

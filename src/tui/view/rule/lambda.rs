@@ -274,7 +274,32 @@ mod tests {
             ),
             "{text}"
         );
-        // The function sorts first (by ARN).
+        // `r`: the rule and its targets again, then the function too.
+        let effects = update(&mut state, crate::tui::testing::key('r'));
+        let Some(treq) = effects.iter().find_map(|e| match e {
+            Effect::FetchTargets { req, .. } => Some(*req),
+            _ => None,
+        }) else {
+            panic!("{effects:?}")
+        };
+        let Screen::Rule(r) = state.top() else {
+            panic!("the rule view")
+        };
+        let targets = r.targets.value.data().cloned().unwrap_or_default();
+        let effects = update(
+            &mut state,
+            Msg::TargetsLoaded {
+                req: treq,
+                at: Instant::now(),
+                result: Ok(targets),
+            },
+        );
+        assert!(
+            matches!(effects.as_slice(), [Effect::Lambda(LambdaEffect::TargetFunction { arn, .. })] if arn == FN_ARN),
+            "{effects:?}"
+        );
+        // The function sorts first (by ARN); what was read stays shown meanwhile.
+        assert!(screen(&state, 100, 24).contains("λ warehouse · python3.12"));
         let effects = update(&mut state, code(KeyCode::Enter));
         assert!(
             matches!(effects.as_slice(), [Effect::Lambda(LambdaEffect::Function { name, .. })] if name == FN_ARN),
