@@ -277,7 +277,7 @@ fn masked(tui: &Tui<TestBackend>) -> String {
         let boundary = start == 0 || !chars[start - 1].is_alphanumeric();
         let end_ok = j >= chars.len() || !chars[j].is_alphanumeric();
         // An id cut short by an overlay's border, or by its column ("…").
-        let cut = run.len() >= 5 && matches!(chars.get(j), Some('│' | '…'));
+        let cut = run.len() >= 5 && matches!(chars.get(j), Some('│' | '…' | '└' | '┘'));
         // (A cut id may show only letters: "ffede│".)
         let has_digit = run.iter().any(|c| c.is_ascii_digit());
         if ((run.len() >= 8 && has_digit) || cut) && boundary && end_ok {
@@ -313,6 +313,23 @@ fn queues_settled(s: &AppState) -> bool {
     s.queues.value.is_loaded() && s.queues.pending.is_none()
 }
 
+/// The open queue's consumers are read (or could not be): the panel is settled.
+fn consumers_settled(q: &eddy::tui::state::QueueScreen) -> bool {
+    q.consumers.pending.is_none()
+        && (q.consumers.value.data().is_some() || q.consumers.value.error().is_some())
+}
+
+/// The open message's "why it failed" is answered.
+fn why_settled(s: &AppState) -> bool {
+    match s.top() {
+        Screen::Message(i) => matches!(
+            i.why,
+            eddy::tui::inspect::WhyState::Found(_) | eddy::tui::inspect::WhyState::Failed(_)
+        ),
+        _ => false,
+    }
+}
+
 fn scope(s: &AppState) -> &'static str {
     s.top().scope().name()
 }
@@ -345,7 +362,7 @@ async fn queues_dlqs_detail_peek_and_inspector() {
 
     // The last DLQ by name is warehouse-dlq.
     step(&mut tui, "G enter", |s| match s.top() {
-        Screen::Queue(q) => q.queue.value.is_loaded(),
+        Screen::Queue(q) => q.queue.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
@@ -356,7 +373,7 @@ async fn queues_dlqs_detail_peek_and_inspector() {
     snap(&mut tui, "queue_before_peek");
 
     step(&mut tui, "p", |s| match s.top() {
-        Screen::Queue(q) => q.peek.value.is_loaded(),
+        Screen::Queue(q) => q.peek.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
@@ -367,7 +384,7 @@ async fn queues_dlqs_detail_peek_and_inspector() {
     snap(&mut tui, "queue_after_peek");
 
     // The JSON message (sent first).
-    step(&mut tui, "g enter", |s| scope(s) == "message").await;
+    step(&mut tui, "g enter", why_settled).await;
     snap(&mut tui, "inspector_json");
 
     step(&mut tui, "y", |s| {
@@ -433,7 +450,7 @@ async fn buses_rules_rule_detail_and_target_queue() {
 
     // A target that is a queue opens that queue.
     step(&mut tui, "enter", |s| match s.top() {
-        Screen::Queue(q) => q.queue.value.is_loaded(),
+        Screen::Queue(q) => q.queue.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
@@ -599,11 +616,11 @@ async fn a_one_megabyte_body_renders_fast() {
     .await;
     // The first row is shipping (shipping-dlq sorts after it).
     step(&mut tui, "g p", |s| match s.top() {
-        Screen::Queue(q) => q.peek.value.is_loaded(),
+        Screen::Queue(q) => q.peek.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
-    step(&mut tui, "enter", |s| scope(s) == "message").await;
+    step(&mut tui, "enter", why_settled).await;
     // Frame times are measured by `cargo bench --bench tui`, not asserted here.
     tui.draw().unwrap();
     let text = tui.terminal().backend().to_string();
@@ -710,7 +727,7 @@ async fn a_risky_peek_asks_and_help_scrolls() {
     );
     // Yes: peeked (forced), and the message's receives are used up.
     step(&mut tui, "p y", |s| match s.top() {
-        Screen::Queue(q) => q.peek.value.is_loaded(),
+        Screen::Queue(q) => q.peek.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
@@ -791,7 +808,7 @@ async fn read_only_refuses_every_mutating_action() {
     .await;
     // Delete and edit, on a peeked message.
     step(&mut tui, "enter p", |s| match s.top() {
-        Screen::Queue(q) => q.peek.value.is_loaded(),
+        Screen::Queue(q) => q.peek.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;
@@ -1487,7 +1504,7 @@ async fn target_dlq_peek_more_filter_and_redrive_offer() {
 
     // audit-dlq is first by name.
     step(&mut tui, "g enter", |s| match s.top() {
-        Screen::Queue(q) => q.queue.value.is_loaded(),
+        Screen::Queue(q) => q.queue.value.is_loaded() && consumers_settled(q),
         _ => false,
     })
     .await;

@@ -375,6 +375,79 @@ fn the_tui_browses_a_dlq_peeks_a_message_and_quits_cleanly() {
     assert!(!log.is_empty(), "the log file is empty");
 }
 
+/// Issue 14 in the real TUI: `:functions` answers (functions, or "this
+/// backend has no Lambda API"), a DLQ's queue view shows its consumer panel
+/// once read, and a dead-lettered message's view opens with "why it failed"
+/// (first "looking…", then an answer, never a frozen screen); `L` there
+/// either opens the evidence's log group or says there is none.
+#[test]
+fn functions_the_consumer_panel_and_why_it_failed() {
+    let tmux = Tmux::start("eddy-why", eddy_command);
+    tmux.wait_text("the queue list", START_WITHIN, |s| {
+        s.contains("rewards") && s.contains("warehouse")
+    });
+
+    tmux.type_text(":functions");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the functions view answered", STEP_WITHIN, |s| {
+        s.contains("functions (") && !s.contains("loading…")
+    });
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("no Lambda API") || screen.contains("RUNTIME"),
+        "{}",
+        frame(&screen)
+    );
+
+    tmux.type_text(":dlqs");
+    tmux.keys(&["Enter"]);
+    let dlq = tmux.wait_for("a DLQ with messages", DLQ_FILLS_WITHIN, non_empty_dlq);
+    tmux.type_text(&format!("/{dlq}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered DLQ list", STEP_WITHIN, |s| {
+        s.contains(dlq) && DLQS.iter().filter(|d| **d != dlq).all(|d| !s.contains(d))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the DLQ's consumer panel, read", STEP_WITHIN, |s| {
+        s.contains(&format!("queue {dlq}")) && s.contains("consumers") && !s.contains("reading…")
+    });
+
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        tmux.keys(&["p"]);
+        let n = tmux.wait_for("a peek's answer", STEP_WITHIN, |s| {
+            (!s.contains("peeking")).then(|| peeked(s)).flatten()
+        });
+        if n > 0 || tries == 5 {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the message with its why panel", STEP_WITHIN, |s| {
+        s.contains(&format!("message in {dlq}")) && s.contains("why it failed")
+    });
+    tmux.wait_text("why it failed, answered", STEP_WITHIN, |s| {
+        s.contains("why it failed") && !s.contains("looking…")
+    });
+    tmux.keys(&["L"]);
+    tmux.wait_text(
+        "the evidence's log view, or a word that there is none",
+        STEP_WITHIN,
+        |s| {
+            s.contains("no evidence line to open")
+                || (s.contains(" · since ") && s.contains(" events · "))
+        },
+    );
+
+    tmux.keys(&["q"]);
+    tmux.wait_text("eddy to exit", STEP_WITHIN, |s| s.contains("EDDY_EXITED="));
+    let screen = tmux.screen();
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+    assert!(!screen.contains("panicked"), "{}", frame(&screen));
+}
+
 /// `N` in the queue view's " messages: sample of N of ~M" title.
 fn peeked(screen: &str) -> Option<u64> {
     let (_, rest) = screen.split_once("messages: sample of ")?;

@@ -24,7 +24,7 @@ pub enum Action {
     ScrollRight,
     /// `/`: filter the current list.
     Filter,
-    /// `:`: the command palette (`:queues`, `:dlqs`, `:buses`, `:logs`, `:ctx`, `:q`).
+    /// `:`: the command palette (`:queues`, `:dlqs`, `:buses`, `:logs`, `:functions`, `:ctx`, `:q`).
     Command,
     /// Refresh the current view now.
     Refresh,
@@ -67,6 +67,8 @@ pub enum Action {
     Replay,
     /// Jump to a time (asks for it: `10m` ago, `14:05`, RFC 3339).
     Jump,
+    /// The log view of the function (a message: at its "why it failed" evidence).
+    Logs,
 }
 
 impl Action {
@@ -107,6 +109,7 @@ impl Action {
         Action::Cancel,
         Action::Replay,
         Action::Jump,
+        Action::Logs,
     ];
 
     /// One line for the help overlay.
@@ -125,7 +128,9 @@ impl Action {
             Action::ScrollLeft => "scroll left",
             Action::ScrollRight => "scroll right",
             Action::Filter => "filter the list",
-            Action::Command => ":queues :dlqs :buses :logs :archives :tasks :workbench :ctx :q",
+            Action::Command => {
+                ":queues :dlqs :buses :logs :functions :archives :tasks :workbench :ctx :q"
+            }
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
             Action::PeekMore => "peek more: a bigger sample, up to peek_max (each a safe peek)",
@@ -147,6 +152,9 @@ impl Action {
             Action::Cancel => "cancel (the batch in flight finishes first)",
             Action::Replay => "replay a time range of the archive onto its bus (asks first)",
             Action::Jump => "jump to a time (10m ago, 14:05 UTC, RFC 3339)",
+            Action::Logs => {
+                "the log view: the consumer's log group at the evidence (why it failed)"
+            }
         }
     }
 }

@@ -52,6 +52,9 @@ pub struct Config {
     pub peek_max: u32,
     pub keys: Keymap,
     pub theme: Theme,
+    /// `[consumers]`: queue → log groups of consumers that are not Lambda
+    /// functions (the consumer panel and "why it failed" search them).
+    pub consumers: crate::ops::consumers::Declared,
 }
 
 #[derive(Debug, Default)]
@@ -61,6 +64,7 @@ struct Layer {
     peek_max: Option<u32>,
     keys: Bindings,
     theme: BTreeMap<Meaning, Style>,
+    consumers: Option<crate::ops::consumers::Declared>,
 }
 
 fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
@@ -111,11 +115,13 @@ fn parse_layer(src: Source<'_>, index: usize) -> Result<Layer, ConfigError> {
             }
             "keys" => parse_keys(src, index, value, &mut layer.keys)?,
             "theme" => parse_theme(src, value, &mut layer.theme)?,
-            // Declared consumers: read by `ops::consumers::Declared::load`;
-            // checked here so that a mistake is reported with its position.
+            // Declared consumers (the same reading as the CLI's
+            // `ops::consumers::Declared::load`), a mistake reported with its position.
             "consumers" => {
-                crate::ops::consumers::Declared::parse_value(value)
-                    .map_err(|(span, message)| src.error(span, message))?;
+                layer.consumers = Some(
+                    crate::ops::consumers::Declared::parse_value(value)
+                        .map_err(|(span, message)| src.error(span, message))?,
+                );
             }
             other => {
                 return Err(src.error(
@@ -153,6 +159,7 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
     let mut refresh = Duration::from_secs(2);
     let mut peek_count = 10;
     let mut peek_max = 100;
+    let mut consumers = crate::ops::consumers::Declared::default();
     let mut keys: Bindings = BTreeMap::new();
     let mut theme = Theme {
         no_color,
@@ -174,6 +181,9 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
             keys.entry(scope).or_default().extend(actions);
         }
         theme.styles.extend(layer.theme);
+        if let Some(c) = layer.consumers {
+            consumers = c;
+        }
     }
     check_conflicts(sources, &keys)?;
     let scopes = keys
@@ -192,6 +202,7 @@ fn build(sources: &[Source<'_>], no_color: bool) -> Result<Config, ConfigError> 
         peek_max,
         keys: Keymap { scopes },
         theme,
+        consumers,
     })
 }
 
@@ -217,6 +228,7 @@ impl Config {
                     peek_max: 100,
                     keys: Keymap::default(),
                     theme: Theme::default(),
+                    consumers: Default::default(),
                 }
             }
         }

@@ -51,6 +51,24 @@ pub struct Inspector {
     /// (name, maxReceiveCount): "why it is here" infers the source from them
     /// on a backend that sets no `DeadLetterQueueSourceArn` (moto).
     pub dlq_sources: Vec<(String, u32)>,
+    /// "Why it failed": read from the consumers' logs when the view opens
+    /// (`view/message/why.rs`), shown above the document.
+    pub why: WhyState,
+}
+
+/// Where "why it failed" is for a message view.
+#[derive(Debug, Clone, Default)]
+pub enum WhyState {
+    /// Not asked (a tailed event: no queue, no consumer).
+    #[default]
+    Idle,
+    /// Asked: the request (a `ReqId`'s number) whose answer is awaited.
+    Looking {
+        req: u64,
+    },
+    Found(Box<crate::ops::why::Why>),
+    /// The lookup failed: what failed, as said.
+    Failed(String),
 }
 
 /// "Why it is here" for a message in a DLQ that carries no
@@ -140,6 +158,7 @@ impl Inspector {
             scroll: 0,
             source_max_receive: None,
             dlq_sources: Vec::new(),
+            why: Default::default(),
         };
         i.build();
         i

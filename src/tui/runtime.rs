@@ -27,6 +27,7 @@ use crate::ops::audit::Audit;
 use crate::ops::{self, Cancel};
 use crate::text::escape;
 
+mod lambda;
 mod tasks;
 use tasks::{Task, run_log_follow, run_redrive, run_replay, run_tail, warn_audit};
 
@@ -137,6 +138,7 @@ impl Executor {
 
     pub fn run(&mut self, effect: Effect) {
         match effect {
+            Effect::Lambda(e) => self.spawn(move |c| lambda::run(c, e)),
             Effect::WhoAmI => self.spawn(|c| async move { Msg::IdentityLoaded(c.whoami().await) }),
             Effect::FetchQueues { req } => self.spawn(move |c| async move {
                 let result = c.list_queues(None).await;

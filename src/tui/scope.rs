@@ -25,6 +25,8 @@ pub enum Scope {
     Redrive,
     Archives,
     Tasks,
+    Functions,
+    Function,
 }
 
 use Action::*;
@@ -77,6 +79,8 @@ impl Scope {
         Scope::Redrive,
         Scope::Archives,
         Scope::Tasks,
+        Scope::Functions,
+        Scope::Function,
     ];
 
     /// The name of the scope's `[keys.<name>]` table.
@@ -99,6 +103,8 @@ impl Scope {
             Scope::Redrive => "redrive",
             Scope::Archives => "archives",
             Scope::Tasks => "tasks",
+            Scope::Functions => "functions",
+            Scope::Function => "function",
         }
     }
 
@@ -138,7 +144,7 @@ impl Scope {
                 Workbench, Redrive,
             ],
             // One peek's snapshot: nothing to refresh (`r` would do nothing).
-            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit],
+            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit, Logs],
             Scope::Buses => &[Open, Filter, Refresh, SortNext, SortReverse, Tail],
             Scope::Rules => &[
                 Open,
@@ -159,6 +165,8 @@ impl Scope {
             Scope::Redrive => &[Cancel],
             Scope::Archives => &[Filter, Refresh, SortNext, SortReverse, Replay],
             Scope::Tasks => &[Filter, Cancel],
+            Scope::Functions => &[Open, Filter, Refresh, SortNext, SortReverse],
+            Scope::Function => &[Open, Filter, Refresh, Logs],
         }
     }
 
@@ -188,7 +196,7 @@ impl Scope {
             Scope::Queues => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
             Scope::Dlqs => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
             Scope::Queue => &[Peek, Open, Mark, Delete, Edit, Workbench, Back, Help, Quit],
-            Scope::Message => &[CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
+            Scope::Message => &[Logs, CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
             Scope::Buses => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
             Scope::Rules => &[
                 Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit,
@@ -203,6 +211,8 @@ impl Scope {
             Scope::Redrive => &[Cancel, Back, Help, Quit],
             Scope::Archives => &[Replay, Filter, SortNext, Refresh, Command, Back, Help, Quit],
             Scope::Tasks => &[Cancel, Filter, Command, Back, Help, Quit],
+            Scope::Functions => &[Open, Filter, SortNext, Refresh, Command, Back, Help, Quit],
+            Scope::Function => &[Open, Logs, Refresh, Back, Help, Quit],
             Scope::Global => &[Help, Quit],
         }
     }

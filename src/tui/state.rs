@@ -12,6 +12,7 @@
 
 mod budget;
 mod failure;
+mod lambda;
 mod list;
 mod live;
 mod screen;
@@ -24,6 +25,7 @@ use crossterm::event::KeyEvent;
 
 pub use budget::*;
 pub use failure::*;
+pub use lambda::*;
 pub use list::*;
 pub use live::*;
 pub use screen::*;
@@ -430,6 +432,8 @@ pub enum Msg {
         id: OpId,
         event: TaskEvent,
     },
+    /// Consumers, functions, "why it failed" (see [`LambdaMsg`]).
+    Lambda(LambdaMsg),
 }
 
 /// A request to the outside, run by the executor.
@@ -600,6 +604,8 @@ pub enum Effect {
         rule: String,
         pattern: String,
     },
+    /// Consumers, functions, "why it failed" (see [`LambdaEffect`]).
+    Lambda(LambdaEffect),
 }
 
 impl AppState {

@@ -21,6 +21,33 @@ use navigate::{refresh_due, refresh_now};
 
 // ------------------------------------------------------------------ update
 
+/// The answers of the Lambda effects, each to its view.
+fn on_lambda(state: &mut AppState, msg: LambdaMsg) -> Vec<Effect> {
+    match msg {
+        LambdaMsg::ConsumersLoaded { req, at, result } => {
+            view::queue::consumers::loaded(state, req, at, result)
+        }
+        LambdaMsg::FunctionsLoaded { req, at, result } => {
+            view::functions::loaded(state, req, at, result)
+        }
+        LambdaMsg::FunctionLoaded { req, at, result } => {
+            view::function::loaded(state, req, at, result)
+        }
+        LambdaMsg::RecentLoaded { req, at, result } => {
+            view::function::recent_loaded(state, req, at, result)
+        }
+        LambdaMsg::TargetFunctionLoaded {
+            req,
+            at,
+            arn,
+            result,
+        } => view::rule::lambda::loaded(state, req, at, arn, result),
+        LambdaMsg::WhyLoaded { req, at, result } => {
+            view::message::why::loaded(state, req, at, result)
+        }
+    }
+}
+
 /// Applies one message; returns the effects to run. Never blocks.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let effects = apply_msg(state, msg);
@@ -158,6 +185,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             result,
         } => view::archives::archives_loaded(state, req, at, wall_ms, result),
         Msg::Task { id, event } => view::tasks::on_task(state, id, event),
+        Msg::Lambda(m) => on_lambda(state, m),
         Msg::ProfilesLoaded { req, at, result } => {
             view::contexts::profiles_loaded(state, req, at, result)
         }

@@ -20,6 +20,8 @@ pub mod buses;
 pub mod contexts;
 pub mod dlqs;
 pub mod editor;
+pub mod function;
+pub mod functions;
 pub mod kind;
 pub mod log;
 pub mod log_groups;
@@ -87,6 +89,8 @@ pub fn of_scope(scope: Scope) -> &'static dyn View {
         Scope::Redrive => &redrive::RedriveView,
         Scope::Archives => &archives::ArchivesView,
         Scope::Tasks => &tasks::TasksView,
+        Scope::Functions => &functions::FunctionsView,
+        Scope::Function => &function::FunctionView,
         // No screen has the global scope: its keys are the shared ones.
         Scope::Global => &kind::NoView,
     }
@@ -331,6 +335,7 @@ fn short(action: Action) -> &'static str {
         Action::Cancel => "cancel",
         Action::Replay => "replay",
         Action::Jump => "jump",
+        Action::Logs => "logs",
         _ => "",
     }
 }

@@ -45,6 +45,8 @@ pub struct QueueScreen {
     /// for, but not confirmed: they may be gone; shown with `?` until the
     /// next peek.
     pub unsure: BTreeSet<String>,
+    /// Its consumers: event source mappings and declared consumers.
+    pub consumers: Live<crate::ops::consumers::QueueConsumers>,
 }
 
 impl QueueScreen {
@@ -57,6 +59,7 @@ impl QueueScreen {
             list: ListView::default(),
             marked: BTreeSet::new(),
             unsure: BTreeSet::new(),
+            consumers: Live::default(),
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct RuleScreen {
     /// The pattern, pretty-printed and escaped, one entry per line.
     pub pattern: Vec<String>,
     pub targets: Live<Vec<Target>>,
+    /// The Lambda functions its targets name, read in full (by target ARN).
+    pub functions: super::RuleFunctions,
     pub list: ListView,
 }
 
@@ -144,6 +149,10 @@ pub enum Screen {
     Archives(Box<ArchivesScreen>),
     /// `:tasks`: the long operations of this session.
     Tasks(ListView),
+    /// `:functions`: Lambda functions and their triggers.
+    Functions(Box<super::FunctionsScreen>),
+    /// One Lambda function.
+    Function(Box<super::FunctionScreen>),
 }
 
 /// `:archives`: the archives (the list) and the replays (shown below).
@@ -178,6 +187,8 @@ impl Screen {
             Screen::Redrive(_) => Scope::Redrive,
             Screen::Archives(_) => Scope::Archives,
             Screen::Tasks(_) => Scope::Tasks,
+            Screen::Functions(_) => Scope::Functions,
+            Screen::Function(_) => Scope::Function,
         }
     }
 
@@ -194,6 +205,8 @@ impl Screen {
             Screen::Tail(t) => Some(&mut t.list),
             Screen::Archives(a) => Some(&mut a.list),
             Screen::Tasks(l) => Some(l),
+            Screen::Functions(f) => Some(&mut f.list),
+            Screen::Function(f) => Some(&mut f.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)
@@ -215,6 +228,8 @@ impl Screen {
             Screen::Tail(t) => Some(&t.list),
             Screen::Archives(a) => Some(&a.list),
             Screen::Tasks(l) => Some(l),
+            Screen::Functions(f) => Some(&f.list),
+            Screen::Function(f) => Some(&f.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)

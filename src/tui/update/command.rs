@@ -1,4 +1,4 @@
-//! The `:` palette: jump to a root view (queues, dlqs, buses, logs, archives), switch context (profile, region,
+//! The `:` palette: jump to a root view (queues, dlqs, buses, logs, functions, archives), switch context (profile, region,
 //! endpoint, the embedded backend), quit.
 
 use crate::aws;
@@ -12,6 +12,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("dlqs", &["dlq"]),
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
+    ("functions", &["lambda", "function", "fn"]),
     ("archives", &["archive", "replays", "replay"]),
     ("tasks", &["task", "jobs", "ops"]),
     ("ctx", &["context"]),
@@ -97,7 +98,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
         state.flash(
             Level::Error,
             format!(
-                "unknown command :{}; try :queues :dlqs :buses :logs :workbench :ctx :region :endpoint :q",
+                "unknown command :{}; try :queues :dlqs :buses :logs :functions :workbench :ctx :region :endpoint :q",
                 crate::text::escape(&word)
             ),
         );
@@ -154,6 +155,9 @@ pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
             if state.log_groups.begin(req) {
                 effects.push(Effect::FetchLogGroups { req });
             }
+        }
+        "functions" => {
+            effects.extend(view::functions::open(state));
         }
         "archives" => {
             state

@@ -26,6 +26,12 @@ const STREAM_WIDE: usize = 32;
 
 /// Opens `group`'s events (the last minutes, then followed).
 pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
+    open_at(state, group, None)
+}
+
+/// Opens a log group's events from `since` (a "why it failed" evidence
+/// line: from just before it), then follows.
+pub(crate) fn open_at(state: &mut AppState, group: String, since: Option<When>) -> Vec<Effect> {
     state.stack.push(Screen::Log(LogScreen {
         group,
         req: ReqId(0),
@@ -34,7 +40,7 @@ pub(crate) fn open(state: &mut AppState, group: String) -> Vec<Effect> {
         from_end: 0,
         warning: None,
         filter: String::new(),
-        since: None,
+        since,
     }));
     follow(state, None).into_iter().collect()
 }

@@ -1,6 +1,7 @@
-//! The message inspector view: the document built when the message was
+//! The message inspector view: "why it failed" above (`message/why.rs`,
+//! read when the view opens), the document built when the message was
 //! opened (never refreshed: it is one peek's snapshot), its keys (copy,
-//! raw, edit, delete, scrolling), and its render.
+//! raw, edit, delete, the evidence's log view, scrolling), and its render.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,6 +15,8 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+pub(crate) mod why;
+
 /// The message inspector view.
 pub struct MessageView;
 
@@ -22,6 +25,25 @@ impl super::kind::View for MessageView {
         let Screen::Message(i) = state.top() else {
             return;
         };
+        let why_h = why::panel_height(state, i, area.width, area.height);
+        let [why_area, area] = ratatui::layout::Layout::vertical([
+            ratatui::layout::Constraint::Length(why_h),
+            ratatui::layout::Constraint::Min(0),
+        ])
+        .areas(area);
+        if why_h > 0 {
+            let inner = why_area.width.saturating_sub(2) as usize;
+            frame.render_widget(
+                Paragraph::new(why::lines(state, i, inner))
+                    .wrap(Wrap { trim: false })
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .title(" why it failed "),
+                    ),
+                why_area,
+            );
+        }
         let total = i.lines.len();
         let block = Block::default().borders(Borders::ALL).title(format!(
             " message in {} · line {}/{}{} ",
@@ -63,6 +85,7 @@ impl super::kind::View for MessageView {
             }
             Action::Delete => ops_ui::delete(state),
             Action::Edit => super::editor::edit(state),
+            Action::Logs => why::open_log(state),
             _ => return None,
         })
     }
@@ -71,7 +94,12 @@ impl super::kind::View for MessageView {
     /// last page: never past the point where the document's end fills the
     /// last page.
     fn scroll(&self, state: &mut AppState, action: Action) -> bool {
-        let height = document_rows(state);
+        let (w, h) = state.size.unwrap_or((80, 24));
+        let why_h = match state.top() {
+            Screen::Message(i) => why::panel_height(state, i, w, h.saturating_sub(3)),
+            _ => 0,
+        };
+        let height = document_rows(state).saturating_sub(why_h as usize).max(1);
         let width = state
             .size
             .map_or(78, |(w, _)| (w as usize).saturating_sub(2));

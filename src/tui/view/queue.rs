@@ -25,6 +25,7 @@ use crate::aws::sqs::Peek;
 use crate::tui::inspect::Inspector;
 use std::time::{Duration, Instant};
 
+pub(crate) mod consumers;
 mod peek_more;
 pub(crate) use peek_more::peek_more;
 
@@ -125,7 +126,7 @@ pub(crate) fn queue_lines(
 pub(crate) fn queue_top_lines(state: &AppState, s: &QueueScreen) -> Vec<Line<'static>> {
     let peek = s.peek.value.data();
     let min_left = peek.and_then(|p| p.messages.iter().filter_map(|m| m.receives_left).min());
-    match s.queue.value.data() {
+    let mut lines = match s.queue.value.data() {
         Some(q) => queue_lines(state, q, min_left),
         None => vec![Line::from(Span::styled(
             match &s.queue.value {
@@ -134,6 +135,35 @@ pub(crate) fn queue_top_lines(state: &AppState, s: &QueueScreen) -> Vec<Line<'st
             },
             style(state, Meaning::Muted),
         ))],
+    };
+    lines.extend(consumers::lines(state, s));
+    lines
+}
+
+/// Reads the open queue's attributes again (never its messages), unless a read is in flight.
+fn fetch_queue(state: &mut AppState) -> Vec<Effect> {
+    let req = state.req();
+    if let Screen::Queue(q) = state.top_mut()
+        && q.queue.begin(req)
+    {
+        return vec![Effect::FetchQueue {
+            req,
+            queue: q.id.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Reads the open queue's consumers: now (`force`) or when due.
+fn fetch_consumers(state: &mut AppState, force: bool) -> Vec<Effect> {
+    let req = state.req();
+    let now = state.now;
+    let declared = state.config.consumers.clone();
+    match state.top_mut() {
+        Screen::Queue(q) => consumers::fetch(q, req, now, &declared, force)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -311,18 +341,11 @@ impl super::kind::View for QueueView {
         frame.render_stateful_widget(t, table_area, &mut ts);
     }
 
-    /// Refreshes the open queue's attributes (never its messages).
+    /// Refreshes the open queue's attributes and its consumers (never its messages).
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
-        let req = state.req();
-        if let Screen::Queue(q) = state.top_mut()
-            && q.queue.begin(req)
-        {
-            return vec![Effect::FetchQueue {
-                req,
-                queue: q.id.clone(),
-            }];
-        }
-        Vec::new()
+        let mut effects = fetch_queue(state);
+        effects.extend(fetch_consumers(state, true));
+        effects
     }
 
     /// Opens the peeked message `id` in the inspector.
@@ -360,8 +383,9 @@ impl super::kind::View for QueueView {
                     .map(|d| state.dlq_sources_with_max(d))
                     .unwrap_or_default(),
             );
+        let queue = q.id.clone();
         state.stack.push(Screen::Message(Box::new(inspector)));
-        Vec::new()
+        super::message::why::start(state, &queue)
     }
 
     fn key_at<'a>(&self, state: &'a AppState, i: usize) -> Option<&'a str> {
@@ -402,10 +426,15 @@ impl super::kind::View for QueueView {
     }
 
     fn refresh_due(&self, state: &mut AppState, now: Instant) -> Vec<Effect> {
-        if !matches!(state.top(), Screen::Queue(q) if q.queue.due(now)) {
-            return Vec::new();
+        let mut effects = Vec::new();
+        if matches!(state.top(), Screen::Queue(q) if q.queue.due(now)) {
+            effects = fetch_queue(state);
         }
-        self.refresh(state)
+        // The consumers once the queue has been read, then on their interval.
+        if matches!(state.top(), Screen::Queue(q) if q.queue.value.data().is_some()) {
+            effects.extend(fetch_consumers(state, false));
+        }
+        effects
     }
 
     fn freshness(&self, state: &AppState) -> Option<(Meaning, String)> {
@@ -547,6 +576,10 @@ pub(crate) fn queue_loaded(
     // and the budget does not read it again).
     if let (true, Some(q)) = (taken, fresh) {
         state.row_read(at, q);
+    }
+    // The queue is there: its consumers are read at once (then on their interval).
+    if taken && matches!(state.top(), Screen::Queue(_)) {
+        return fetch_consumers(state, false);
     }
     Vec::new()
 }

@@ -2,7 +2,8 @@
 //! targets read again (DescribeRule, ListTargetsByRule) on open, on `r`,
 //! after an action on it and on the interval, so that what it shows, and
 //! what `E` and `w` act on, is the rule as the backend holds it; open a
-//! target that is a queue, render.
+//! target that is a queue or a Lambda function (`rule/lambda.rs`: its
+//! settings under the pattern), render.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,6 +20,8 @@ use crate::tui::state::*;
 use super::widgets::*;
 use crate::aws;
 use std::time::Instant;
+
+pub(crate) mod lambda;
 
 pub(crate) fn target_name(arn: &str) -> String {
     Arn::parse(arn)
@@ -43,7 +46,10 @@ pub(crate) fn target_input(t: &Target) -> String {
 
 /// The rule screen's areas: the rule (state line and pattern), the targets.
 pub(crate) fn rule_split(s: &RuleScreen, area: Rect) -> [Rect; 2] {
-    let top_h = (s.pattern.len() as u16 + 3).min(area.height / 2).max(3);
+    let functions = lambda::rows(s);
+    let top_h = ((s.pattern.len() + functions) as u16 + 3)
+        .min(area.height / 2)
+        .max(3);
     Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area)
 }
 
@@ -79,6 +85,7 @@ impl super::kind::View for RuleView {
             ),
         )];
         lines.extend(s.pattern.iter().map(|l| Line::from(l.as_str())));
+        lines.extend(lambda::lines(state, s));
         let [top, bottom] = rule_split(s, area);
         frame.render_widget(
             Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(format!(
@@ -168,7 +175,13 @@ impl super::kind::View for RuleView {
     fn refresh(&self, state: &mut AppState) -> Vec<Effect> {
         let req = state.req();
         match state.top_mut() {
-            Screen::Rule(r) => ops_ui::refetch_rule(r, req),
+            Screen::Rule(r) => {
+                // Its Lambda targets are read again once its targets are.
+                for l in r.functions.values_mut() {
+                    l.next_refresh = None;
+                }
+                ops_ui::refetch_rule(r, req)
+            }
             _ => Vec::new(),
         }
     }
@@ -189,7 +202,7 @@ impl super::kind::View for RuleView {
         effects
     }
 
-    /// Opens the target `id` when it is a queue.
+    /// Opens the target `id` when it is a queue or a Lambda function.
     fn open(&self, state: &mut AppState, key: &str) -> Vec<Effect> {
         let id = key;
         let Screen::Rule(r) = state.top() else {
@@ -206,8 +219,13 @@ impl super::kind::View for RuleView {
         };
         if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("sqs") {
             super::queue::open_queue(state, arn, None)
+        } else if lambda::is_function(&arn) {
+            super::function::open(state, arn)
         } else {
-            state.flash(Level::Info, format!("{} is not a queue", escape(&arn)));
+            state.flash(
+                Level::Info,
+                format!("{} is not a queue or a Lambda function", escape(&arn)),
+            );
             Vec::new()
         }
     }
@@ -309,8 +327,15 @@ pub(crate) fn targets_loaded(
             _ => None,
         })
     }
-    state.answer(targets_of, req, at, result);
-    Vec::new()
+    let index = state
+        .stack
+        .iter()
+        .position(|s| matches!(s, Screen::Rule(r) if r.targets.pending == Some(req)));
+    match index {
+        // Its Lambda targets are read in full (once, then on their interval).
+        Some(i) if state.answer(targets_of, req, at, result) => lambda::fetch(state, i, at),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

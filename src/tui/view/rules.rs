@@ -173,6 +173,7 @@ impl super::kind::View for Rules {
             rule,
             latest: Live::default(),
             targets: Live::default(),
+            functions: Default::default(),
             list: ListView::default(),
         };
         // The row may be older than the rule: read it again with its targets.
