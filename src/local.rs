@@ -33,6 +33,7 @@
 pub mod core;
 pub mod demo;
 pub mod events;
+pub mod lambda;
 pub mod logs;
 pub mod members;
 pub mod query;
@@ -70,6 +71,7 @@ pub struct Local {
     pub sqs: sqs::Sqs,
     pub events: events::Events,
     pub logs: logs::Logs,
+    pub lambda: lambda::Lambda,
 }
 
 impl Local {
@@ -90,6 +92,7 @@ impl Local {
             sqs,
             events,
             logs,
+            lambda: lambda::Lambda::new(config.data_dir.as_deref()),
         });
         if let Some(store) = &local.store {
             if store.records() >= COMPACT_AT_RECORDS {
@@ -194,6 +197,25 @@ impl events::EventsHost for Local {
 
     fn logs(&self) -> &logs::Logs {
         &self.logs
+    }
+
+    fn invoke_function_async(&self, function_arn: &str, payload: String) -> Result<(), AwsError> {
+        let parts: Vec<&str> = function_arn.split(':').collect();
+        let ctx = Ctx {
+            region: parts.get(3).map_or("us-east-1", |r| r).to_string(),
+            account: parts
+                .get(4)
+                .map_or(self.account.as_str(), |a| a)
+                .to_string(),
+        };
+        self.lambda
+            .invoke_async(function_arn, payload.into_bytes(), &ctx)
+    }
+}
+
+impl lambda::LambdaHost for Local {
+    fn lambda(&self) -> &lambda::Lambda {
+        &self.lambda
     }
 }
 
