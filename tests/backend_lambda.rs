@@ -206,6 +206,49 @@ async fn log_lines(s: &Sdk, group: &str) -> Vec<String> {
     }
 }
 
+/// Each invocation's lines (from its START to its END, in its stream), by request id.
+async fn slices(s: &Sdk, group: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut by_stream: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut token = None;
+    loop {
+        let page = s
+            .logs
+            .filter_log_events()
+            .log_group_name(group)
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("filter log events");
+        for e in page.events() {
+            by_stream
+                .entry(e.log_stream_name().unwrap_or_default().to_string())
+                .or_default()
+                .push(e.message().unwrap_or_default().to_string());
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for lines in by_stream.values() {
+        let mut current: Option<(String, Vec<String>)> = None;
+        for l in lines {
+            if let Some(id) = l.strip_prefix("START RequestId: ") {
+                let id = id.split(' ').next().unwrap_or_default().to_string();
+                current = Some((id, Vec::new()));
+            } else if l.starts_with("END RequestId: ") {
+                if let Some((id, body)) = current.take() {
+                    out.insert(id, body);
+                }
+            } else if let Some((_, body)) = current.as_mut() {
+                body.push(l.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The bodies of a queue's messages (received, then made visible again).
 async fn bodies(s: &Sdk, url: &str) -> Vec<String> {
     let got = s
@@ -874,6 +917,23 @@ async fn a_python_handler_behind_an_sqs_mapping_deletes_successes_and_dead_lette
         has("eddy: runtime python3.12 runs on "),
         "which interpreter: {lines:#?}"
     );
+    // The handler's lines are inside their invocation's START … END.
+    let slices = slices(&s, "/aws/lambda/orders-consumer").await;
+    let inside = |p: &str| slices.values().flatten().filter(|l| l.contains(p)).count();
+    for body in ["ok-1", "ok-2", "ok-3"] {
+        assert_eq!(
+            inside(&format!(" {body} from aws:sqs")),
+            1,
+            "{body}: {slices:#?}"
+        );
+    }
+    for body in ["fail-1", "fail-2"] {
+        assert_eq!(
+            inside(&format!("ValueError: no stock record for {body}")),
+            2,
+            "{body}: {slices:#?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1134,6 +1194,17 @@ async fn no_function_process_outlives_the_server() {
         .expect("invoke");
     let v: Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
     let pid = v["pid"].as_i64().unwrap() as i32;
+    // The task root: <temp>/eddy-lambda-<pid>-<id>/<account>/<region>/<name>/<code>.
+    let task_root = std::path::PathBuf::from(v["cwd"].as_str().unwrap());
+    let code_root = task_root
+        .ancestors()
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("eddy-lambda-"))
+        })
+        .expect("the task root is under the server's temporary code directory")
+        .to_path_buf();
+    assert!(task_root.join("consumer.py").exists());
     let alive = |pid: i32| {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .map(|s| {
@@ -1167,4 +1238,9 @@ async fn no_function_process_outlives_the_server() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(
+        !code_root.exists(),
+        "{} outlived the server",
+        code_root.display()
+    );
 }

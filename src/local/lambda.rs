@@ -136,6 +136,11 @@ impl Lambda {
                 f.pool.close();
             }
         }
+        drop(regions);
+        // The temporary code directory goes with the server (a data dir's stays).
+        if self.code.temporary {
+            let _ = std::fs::remove_dir_all(&self.code.dir);
+        }
     }
 
     /// Whether `path` is one of Lambda's (the server routes it here).

@@ -15,7 +15,6 @@ use crate::local::core::{Core, Ctx, now_ms};
 use crate::local::logs::Logs;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
@@ -183,6 +182,80 @@ pub struct Env {
     pub started_ms: i64,
     /// Whether an invoke ran on it yet (the first one reports Init Duration).
     pub used: bool,
+    pipes: Vec<Arc<Pipe>>,
+}
+
+/// One of the process's output pipes, as its reader thread reports it.
+struct Pipe {
+    fd: i32,
+    /// Between a read returning and its lines being sent.
+    busy: std::sync::atomic::AtomicBool,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl Pipe {
+    /// Nothing unread in the pipe and nothing being handled.
+    fn quiet(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.closed.load(Ordering::Acquire) {
+            return true;
+        }
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int through the pointer; the fd is the
+        // reader thread's pipe, open until `closed` is set.
+        let rc = unsafe { libc::ioctl(self.fd, libc::FIONREAD, &mut n as *mut libc::c_int) };
+        !self.busy.load(Ordering::Acquire) && (rc != 0 || n == 0)
+    }
+}
+
+/// Reads a pipe into lines (a line longer than 256 KiB is cut), each sent
+/// to the sink as it completes.
+fn read_lines(mut out: Box<dyn std::io::Read + Send>, pipe: &Pipe, sink: &Sink) {
+    use std::sync::atomic::Ordering;
+    const LONGEST: usize = 256 * 1024;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        pipe.busy.store(false, Ordering::Release);
+        let n = match out.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        pipe.busy.store(true, Ordering::Release);
+        pending.extend_from_slice(&chunk[..n]);
+        while let Some(at) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=at).collect();
+            sink.line(now_ms(), String::from_utf8_lossy(&line[..line.len() - 1]));
+        }
+        if pending.len() > LONGEST {
+            sink.line(now_ms(), String::from_utf8_lossy(&pending));
+            pending.clear();
+        }
+    }
+    if !pending.is_empty() {
+        sink.line(now_ms(), String::from_utf8_lossy(&pending));
+    }
+    pipe.closed.store(true, Ordering::Release);
+    pipe.busy.store(false, Ordering::Release);
+}
+
+impl Env {
+    /// Waits (100 ms at most) until what the process wrote before now is in
+    /// the log, so that an invoke's output comes before its END line.
+    pub async fn settle(&self) {
+        let mut quiet_in_a_row = 0;
+        for _ in 0..50 {
+            if self.pipes.iter().all(|p| p.quiet()) {
+                quiet_in_a_row += 1;
+                if quiet_in_a_row == 2 {
+                    return;
+                }
+            } else {
+                quiet_in_a_row = 0;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
 }
 
 impl Drop for Env {
@@ -468,35 +541,27 @@ pub async fn start<H: crate::local::events::EventsHost>(
         }
     };
     let pid = child.id() as i32;
-    for out in [
+    let mut pipes = Vec::new();
+    use std::os::fd::AsRawFd;
+    let outs: [Option<(i32, Box<dyn std::io::Read + Send>)>; 2] = [
         child
             .stdout
             .take()
-            .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
+            .map(|o| (o.as_raw_fd(), Box::new(o) as Box<dyn std::io::Read + Send>)),
         child
             .stderr
             .take()
-            .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let sink = sink.clone();
-        std::thread::spawn(move || {
-            let mut r = std::io::BufReader::new(out);
-            let mut buf = Vec::new();
-            loop {
-                buf.clear();
-                match r.read_until(b'\n', &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        let text = String::from_utf8_lossy(&buf);
-                        let text = text.trim_end_matches(['\n']);
-                        sink.line(now_ms(), text);
-                    }
-                }
-            }
+            .map(|o| (o.as_raw_fd(), Box::new(o) as Box<dyn std::io::Read + Send>)),
+    ];
+    for (fd, out) in outs.into_iter().flatten() {
+        let pipe = Arc::new(Pipe {
+            fd,
+            busy: std::sync::atomic::AtomicBool::new(false),
+            closed: std::sync::atomic::AtomicBool::new(false),
         });
+        pipes.push(Arc::clone(&pipe));
+        let sink = sink.clone();
+        std::thread::spawn(move || read_lines(out, &pipe, &sink));
     }
     let (exit_tx, exited) = watch::channel(None);
     std::thread::spawn(move || {
@@ -516,6 +581,7 @@ pub async fn start<H: crate::local::events::EventsHost>(
         server,
         started_ms: now,
         used: false,
+        pipes,
     })
 }
 

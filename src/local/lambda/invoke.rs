@@ -347,6 +347,8 @@ pub async fn invoke<H: crate::local::events::EventsHost>(
             )
         }
     };
+    // The function's output before its answer goes before END.
+    env.settle().await;
     let end_ms = now_ms();
     env.sink
         .line(end_ms, format!("END RequestId: {request_id}"));
