@@ -1180,6 +1180,70 @@ async fn eventbridge_invokes_a_function_whose_failures_reach_its_on_failure_dest
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_target_naming_a_missing_function_goes_to_the_targets_dlq() {
+    let server = serve();
+    let s = sdk(&server.url).await;
+    let (dlq_url, dlq_arn) = queue(&s, "rule-dlq", 30, None).await;
+    s.events
+        .put_rule()
+        .name("to-missing")
+        .event_pattern(json!({"source": ["demo.missing"]}).to_string())
+        .send()
+        .await
+        .expect("rule");
+    let missing = "arn:aws:lambda:us-east-1:000000000000:function:not-there";
+    s.events
+        .put_targets()
+        .rule("to-missing")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("fn")
+                .arn(missing)
+                .dead_letter_config(
+                    aws_sdk_eventbridge::types::DeadLetterConfig::builder()
+                        .arn(&dlq_arn)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("targets");
+    s.events
+        .put_events()
+        .entries(
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .source("demo.missing")
+                .detail_type("X")
+                .detail("{}")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put events");
+    // Lambda never accepted it: EventBridge's own DLQ, as on AWS.
+    let dead = until("the event in the target's DLQ", || async {
+        let got = s
+            .sqs
+            .receive_message()
+            .queue_url(&dlq_url)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .ok()?;
+        got.messages().first().cloned()
+    })
+    .await;
+    let attrs = dead.message_attributes().unwrap();
+    assert_eq!(
+        attrs["ERROR_CODE"].string_value(),
+        Some("RESOURCE_NOT_FOUND")
+    );
+    assert_eq!(attrs["TARGET_ARN"].string_value(), Some(missing));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_function_process_outlives_the_server() {
     let mut server = serve();
     let s = sdk(&server.url).await;
