@@ -55,6 +55,7 @@ pub enum Record {
     Sqs(sqs::journal::Change),
     Events(events::journal::Change),
     Logs(logs::journal::Journaled),
+    Lambda(lambda::journal::Change),
 }
 
 /// A journal of at least this many records is compacted at start-up (when
@@ -81,9 +82,10 @@ impl Local {
         let sqs = sqs::Sqs::default();
         let events = events::Events::default();
         let logs = logs::Logs::default();
+        let lambda = lambda::Lambda::new(config.data_dir.as_deref());
         let store = match &config.data_dir {
             Some(dir) => Some(store::Store::open(dir, |record: Record| {
-                apply(&sqs, &events, &logs, record, &config.account)
+                apply(&sqs, &events, &logs, &lambda, record, &config.account)
             })?),
             None => None,
         };
@@ -92,7 +94,7 @@ impl Local {
             sqs,
             events,
             logs,
-            lambda: lambda::Lambda::new(config.data_dir.as_deref()),
+            lambda,
         });
         if let Some(store) = &local.store {
             if store.records() >= COMPACT_AT_RECORDS {
@@ -166,6 +168,7 @@ fn apply(
     sqs: &sqs::Sqs,
     events: &events::Events,
     logs: &logs::Logs,
+    lambda: &lambda::Lambda,
     record: Record,
     account: &str,
 ) {
@@ -173,6 +176,7 @@ fn apply(
         Record::Sqs(r) => sqs.apply(r),
         Record::Events(r) => events.apply(r),
         Record::Logs(r) => logs.apply(r, account),
+        Record::Lambda(r) => lambda.apply(r),
     }
 }
 

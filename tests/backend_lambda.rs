@@ -34,6 +34,10 @@ const DEADLINE: Duration = Duration::from_secs(30);
 
 /// `eddy serve` on a free port, with the caller's AWS settings removed.
 fn serve() -> common::Served {
+    serve_args(&[])
+}
+
+fn serve_args(extra: &[&str]) -> common::Served {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_eddy"));
     for var in [
         "AWS_PROFILE",
@@ -43,7 +47,9 @@ fn serve() -> common::Served {
     ] {
         cmd.env_remove(var);
     }
-    cmd.args(["serve", "--port", "0"]).stderr(Stdio::null());
+    cmd.args(["serve", "--port", "0"])
+        .args(extra)
+        .stderr(Stdio::null());
     common::serve_with(&mut cmd)
 }
 
@@ -1241,6 +1247,95 @@ async fn a_rule_target_naming_a_missing_function_goes_to_the_targets_dlq() {
         Some("RESOURCE_NOT_FOUND")
     );
     assert_eq!(attrs["TARGET_ARN"].string_value(), Some(missing));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_and_mappings_survive_a_restart_with_a_data_dir() {
+    let dir = common::temp_dir("lambda-data");
+    let data = dir.display().to_string();
+    let (sha, url, uuid) = {
+        let server = serve_args(&["--data-dir", &data]);
+        let s = sdk(&server.url).await;
+        let fn_arn = create_python(&s, "kept", "raise", 3).await;
+        s.lambda
+            .update_function_configuration()
+            .function_name("kept")
+            .timeout(6)
+            .send()
+            .await
+            .expect("update");
+        s.lambda
+            .put_function_event_invoke_config()
+            .function_name("kept")
+            .maximum_retry_attempts(0)
+            .send()
+            .await
+            .expect("invoke config");
+        let (url, arn) = queue(&s, "kept-src", VISIBILITY_S, None).await;
+        let m = s
+            .lambda
+            .create_event_source_mapping()
+            .function_name(&fn_arn)
+            .event_source_arn(&arn)
+            .batch_size(1)
+            .send()
+            .await
+            .expect("mapping");
+        let conf = s
+            .lambda
+            .get_function_configuration()
+            .function_name("kept")
+            .send()
+            .await
+            .unwrap();
+        (
+            conf.code_sha256().unwrap().to_string(),
+            url,
+            m.uuid().unwrap().to_string(),
+        )
+        // Dropped: the server is killed (SIGKILL).
+    };
+    let server = serve_args(&["--data-dir", &data]);
+    let s = sdk(&server.url).await;
+    let conf = s
+        .lambda
+        .get_function_configuration()
+        .function_name("kept")
+        .send()
+        .await
+        .expect("kept");
+    assert_eq!(conf.code_sha256(), Some(sha.as_str()));
+    assert_eq!(conf.timeout(), Some(6));
+    let c = s
+        .lambda
+        .get_function_event_invoke_config()
+        .function_name("kept")
+        .send()
+        .await
+        .expect("config");
+    assert_eq!(c.maximum_retry_attempts(), Some(0));
+    let m = s
+        .lambda
+        .get_event_source_mapping()
+        .uuid(&uuid)
+        .send()
+        .await
+        .expect("mapping");
+    assert_eq!(m.state(), Some("Enabled"));
+    // The replayed mapping polls: a message sent now is consumed.
+    let url = url.replace(&url[..url.find("/queue/").unwrap_or(0)], &server.url);
+    send(&s, &url, "after-restart").await;
+    until("the message consumed after the restart", || async {
+        let lines = log_lines(&s, "/aws/lambda/kept").await;
+        (depth(&s, &url).await == 0
+            && lines
+                .iter()
+                .any(|l| l.contains(" after-restart from aws:sqs")))
+        .then_some(())
+    })
+    .await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

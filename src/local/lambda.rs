@@ -4,8 +4,9 @@
 //! Control plane: functions (zip packages unzipped to a directory of their
 //! own under the data dir, else under a temporary directory the backend
 //! removes when it stops), permissions, asynchronous invoke configs, SQS
-//! event source mappings; state per account and region, in memory (not
-//! journaled: a restart forgets functions and mappings).
+//! event source mappings; state per account and region, journaled with
+//! `--data-dir` (`journal`: a snapshot per change; the code stays unzipped
+//! under the data dir), so a restart keeps functions and mappings.
 //!
 //! Data plane: `Invoke` (RequestResponse, Event, DryRun, `Tail`) runs the
 //! function in a warm environment (`env`: a process polling its own Runtime
@@ -30,6 +31,7 @@ mod async_invoke;
 pub mod env;
 mod functions;
 pub mod invoke;
+pub mod journal;
 mod mappings;
 mod poller;
 pub mod queue;
@@ -79,6 +81,8 @@ pub struct Lambda {
     pub invocations: invoke::Index,
     queue: queue::Queue,
     stopping: AtomicBool,
+    /// Mappings read from the journal whose pollers start with the server.
+    replayed: Mutex<Vec<((String, String), String)>>,
 }
 
 impl Lambda {
@@ -104,6 +108,7 @@ impl Lambda {
             invocations: invoke::Index::default(),
             queue: queue::Queue::default(),
             stopping: AtomicBool::new(false),
+            replayed: Mutex::new(Vec::new()),
         }
     }
 
@@ -119,6 +124,11 @@ impl Lambda {
     /// Starts the asynchronous-invoke worker (once; the server calls it).
     pub fn start<H: LambdaHost>(&self, host: &Arc<H>) {
         self.start_async_worker(host);
+        let replayed =
+            std::mem::take(&mut *self.replayed.lock().unwrap_or_else(PoisonError::into_inner));
+        for (key, uuid) in replayed {
+            self.start_pollers(host, key, uuid);
+        }
     }
 
     /// Stops everything that runs: pollers, the async worker, every
@@ -172,20 +182,38 @@ impl Lambda {
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
         let q = wire::query_pairs(query);
         let now = crate::local::core::now_ms();
-        match (method, segs.as_slice()) {
-            ("POST", ["2015-03-31", "functions"]) => self.create_function(host, body, ctx, now),
-            ("GET", ["2015-03-31", "functions"]) => self.list_functions(&q, ctx),
+        let reply = self
+            .route(host, method, path, &segs, &q, headers, body, ctx, now)
+            .await?;
+        self.journal_after(host, method, &segs, &reply, ctx)?;
+        Ok(reply)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn route<H: LambdaHost>(
+        &self,
+        host: &Arc<H>,
+        method: &str,
+        path: &str,
+        segs: &[&str],
+        q: &[(String, String)],
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+        ctx: &Ctx,
+        now: i64,
+    ) -> Result<Reply, AwsError> {
+        match (method, segs) {
+            ("POST", ["2015-03-31", "functions"]) => self.create_function(body, ctx, now),
+            ("GET", ["2015-03-31", "functions"]) => self.list_functions(q, ctx),
             ("GET", ["2015-03-31", "functions", f]) => self.get_function(f, ctx),
             ("DELETE", ["2015-03-31", "functions", f]) => self.delete_function(f, ctx),
             ("GET", ["2015-03-31", "functions", f, "configuration"]) => {
                 self.get_configuration(f, ctx)
             }
             ("PUT", ["2015-03-31", "functions", f, "configuration"]) => {
-                self.update_configuration(host, f, body, ctx, now)
+                self.update_configuration(f, body, ctx, now)
             }
-            ("PUT", ["2015-03-31", "functions", f, "code"]) => {
-                self.update_code(host, f, body, ctx, now)
-            }
+            ("PUT", ["2015-03-31", "functions", f, "code"]) => self.update_code(f, body, ctx, now),
             ("POST", ["2015-03-31", "functions", f, "invocations"]) => {
                 self.invoke_http(host, f, headers, body, ctx).await
             }
@@ -212,7 +240,7 @@ impl Lambda {
             ("POST", ["2015-03-31", "event-source-mappings"]) => {
                 self.create_mapping(host, body, ctx, now)
             }
-            ("GET", ["2015-03-31", "event-source-mappings"]) => self.list_mappings(&q, ctx),
+            ("GET", ["2015-03-31", "event-source-mappings"]) => self.list_mappings(q, ctx),
             ("GET", ["2015-03-31", "event-source-mappings", id]) => self.get_mapping(id, ctx),
             ("PUT", ["2015-03-31", "event-source-mappings", id]) => {
                 self.update_mapping(body, id, ctx, now)

@@ -39,8 +39,6 @@ pub struct Spec {
     pub account: String,
     /// Where eddy's runtime shims are written.
     pub shim_dir: PathBuf,
-    /// eddy's own endpoint (`AWS_ENDPOINT_URL`), so the function's SDK calls reach it.
-    pub endpoint: String,
 }
 
 /// A log line and its time.
@@ -401,8 +399,15 @@ pub fn which(name: &str, path_var: &str) -> Option<PathBuf> {
 
 /// The environment variables of a function's process, in RIE's order (later
 /// wins): the host's (without its AWS settings), the function's, the
-/// platform's defaults, credentials, then the reserved ones.
-pub fn environment(spec: &Spec, env_id: &str, api: &str, stream: &str) -> Vec<(String, String)> {
+/// platform's defaults, credentials, then the reserved ones. `endpoint` is
+/// eddy's own (`AWS_ENDPOINT_URL`), so the function's SDK calls reach it.
+pub fn environment(
+    spec: &Spec,
+    env_id: &str,
+    api: &str,
+    stream: &str,
+    endpoint: &str,
+) -> Vec<(String, String)> {
     let mut v: BTreeMap<String, String> = std::env::vars()
         .filter(|(k, _)| {
             !k.starts_with("AWS_") && !k.starts_with("_X_AMZN") && !k.starts_with("LAMBDA_")
@@ -447,7 +452,7 @@ pub fn environment(spec: &Spec, env_id: &str, api: &str, stream: &str) -> Vec<(S
         ("AWS_LAMBDA_LOG_STREAM_NAME", stream.to_string()),
         ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
         ("AWS_LAMBDA_LOG_FORMAT", spec.log_format.clone()),
-        ("AWS_ENDPOINT_URL", spec.endpoint.clone()),
+        ("AWS_ENDPOINT_URL", endpoint.to_string()),
         ("LAMBDA_TASK_ROOT", task.clone()),
         ("LAMBDA_RUNTIME_DIR", spec.shim_dir.display().to_string()),
         ("EDDY_LAMBDA_ENV_ID", env_id.to_string()),
@@ -513,7 +518,7 @@ pub async fn start<H: crate::local::events::EventsHost>(
     let mut cmd = std::process::Command::new(&program);
     cmd.args(&args)
         .env_clear()
-        .envs(environment(spec, &id, &api, &sink.stream))
+        .envs(environment(spec, &id, &api, &sink.stream, host.base_url()))
         .current_dir(&spec.code_dir)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -609,16 +614,21 @@ mod tests {
             region: "us-east-1".to_string(),
             account: "000000000000".to_string(),
             shim_dir: dir.join("shims"),
-            endpoint: "http://127.0.0.1:1".to_string(),
         }
     }
 
     #[test]
     fn reserved_variables_win_over_the_functions() {
         let s = spec("python3.12", Path::new("/task"));
-        let env: BTreeMap<_, _> = environment(&s, "abc", "127.0.0.1:9", "2026/01/01/[$LATEST]abc")
-            .into_iter()
-            .collect();
+        let env: BTreeMap<_, _> = environment(
+            &s,
+            "abc",
+            "127.0.0.1:9",
+            "2026/01/01/[$LATEST]abc",
+            "http://e",
+        )
+        .into_iter()
+        .collect();
         assert_eq!(env["AWS_REGION"], "us-east-1");
         assert_eq!(env["MINE"], "1");
         assert_eq!(env["AWS_LAMBDA_RUNTIME_API"], "127.0.0.1:9");
@@ -626,7 +636,9 @@ mod tests {
         assert_eq!(env["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.12");
         assert_eq!(env["_HANDLER"], "index.handler");
         let p = spec("provided.al2023", Path::new("/task"));
-        let env: BTreeMap<_, _> = environment(&p, "abc", "x", "s").into_iter().collect();
+        let env: BTreeMap<_, _> = environment(&p, "abc", "x", "s", "http://e")
+            .into_iter()
+            .collect();
         assert!(!env.contains_key("AWS_EXECUTION_ENV"));
     }
 

@@ -215,7 +215,7 @@ fn package(zip_b64: Option<String>) -> Result<Package, AwsError> {
 }
 
 impl Lambda {
-    fn spec<H: LambdaHost>(&self, host: &Arc<H>, f: &Function, key: &(String, String)) -> Spec {
+    pub(super) fn spec(&self, f: &Function, key: &(String, String)) -> Spec {
         Spec {
             name: f.name.clone(),
             arn: f.arn.clone(),
@@ -232,7 +232,6 @@ impl Lambda {
             region: key.1.clone(),
             account: key.0.clone(),
             shim_dir: self.shim_dir(),
-            endpoint: host.base_url().to_string(),
         }
     }
 
@@ -284,9 +283,8 @@ impl Lambda {
         then(f, &key)
     }
 
-    pub(super) fn create_function<H: LambdaHost>(
+    pub(super) fn create_function(
         &self,
-        host: &Arc<H>,
         body: &[u8],
         ctx: &Ctx,
         now: i64,
@@ -364,7 +362,7 @@ impl Lambda {
             pool: Arc::new(Pool::new(self.placeholder_spec(), 1)),
         };
         s.apply(&mut f);
-        f.pool = Arc::new(Pool::new(self.spec(host, &f, &key), DEFAULT_CONCURRENCY));
+        f.pool = Arc::new(Pool::new(self.spec(&f, &key), DEFAULT_CONCURRENCY));
         let config = f.configuration();
         let mut regions = self.lock();
         let region = regions.entry(key).or_default();
@@ -375,7 +373,7 @@ impl Lambda {
         Ok(Reply::json(201, &config))
     }
 
-    fn placeholder_spec(&self) -> Spec {
+    pub(super) fn placeholder_spec(&self) -> Spec {
         Spec {
             name: String::new(),
             arn: String::new(),
@@ -392,7 +390,6 @@ impl Lambda {
             region: String::new(),
             account: String::new(),
             shim_dir: std::path::PathBuf::new(),
-            endpoint: String::new(),
         }
     }
 
@@ -472,9 +469,8 @@ impl Lambda {
         Ok(Reply::empty(204))
     }
 
-    pub(super) fn update_configuration<H: LambdaHost>(
+    pub(super) fn update_configuration(
         &self,
-        host: &Arc<H>,
         function: &str,
         body: &[u8],
         ctx: &Ctx,
@@ -484,14 +480,13 @@ impl Lambda {
         let s = settings(&m)?;
         self.with_function(function, ctx, |f, key| {
             s.apply(f);
-            self.renew(host, f, key, now);
+            self.renew(f, key, now);
             Ok(Reply::json(200, &f.configuration()))
         })
     }
 
-    pub(super) fn update_code<H: LambdaHost>(
+    pub(super) fn update_code(
         &self,
-        host: &Arc<H>,
         function: &str,
         body: &[u8],
         ctx: &Ctx,
@@ -507,23 +502,17 @@ impl Lambda {
             let old = std::mem::replace(&mut f.code_dir, dir);
             f.code_sha256 = pkg.sha256;
             f.code_size = pkg.size;
-            self.renew(host, f, key, now);
+            self.renew(f, key, now);
             let _ = std::fs::remove_dir_all(old);
             Ok(Reply::json(200, &f.configuration()))
         })
     }
 
     /// After a change: a new revision and new environments (the old ones stop).
-    fn renew<H: LambdaHost>(
-        &self,
-        host: &Arc<H>,
-        f: &mut Function,
-        key: &(String, String),
-        now: i64,
-    ) {
+    fn renew(&self, f: &mut Function, key: &(String, String), now: i64) {
         f.last_modified_ms = now;
         f.revision_id = uuid::Uuid::new_v4().to_string();
-        let pool = Arc::new(Pool::new(self.spec(host, f, key), DEFAULT_CONCURRENCY));
+        let pool = Arc::new(Pool::new(self.spec(f, key), DEFAULT_CONCURRENCY));
         let old = std::mem::replace(&mut f.pool, pool);
         old.close();
     }

@@ -37,6 +37,25 @@ pub fn start<H: LambdaHost>(
     }
 }
 
+impl Lambda {
+    /// Starts the pollers of a mapping read from the journal.
+    pub(super) fn start_pollers<H: LambdaHost>(
+        &self,
+        host: &Arc<H>,
+        key: (String, String),
+        uuid: String,
+    ) {
+        let run = self
+            .lock()
+            .get(&key)
+            .and_then(|r| r.mappings.get(&uuid))
+            .map(|m| m.run.subscribe());
+        if let Some(run) = run {
+            start(host, key, uuid, run);
+        }
+    }
+}
+
 /// One SQS message as the SQS event's record (`Records[i]`).
 pub fn record(m: &Value, source_arn: &str, region: &str) -> Value {
     let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default();

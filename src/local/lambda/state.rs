@@ -90,7 +90,7 @@ impl Function {
 }
 
 /// A function's asynchronous invocation settings (PutFunctionEventInvokeConfig).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvokeConfig {
     pub max_retries: Option<u32>,
     pub max_age_s: Option<u32>,
