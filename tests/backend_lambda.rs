@@ -1339,6 +1339,66 @@ async fn functions_and_mappings_survive_a_restart_with_a_data_dir() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_consumers_are_builtin_functions_behind_mappings() {
+    let server = serve_args(&["--demo"]);
+    let s = sdk(&server.url).await;
+    let names = until("the demo's functions", || async {
+        let list = s.lambda.list_functions().send().await.ok()?;
+        let names: Vec<String> = list
+            .functions()
+            .iter()
+            .filter_map(|f| f.function_name().map(str::to_string))
+            .collect();
+        (names.len() >= 6).then_some(names)
+    })
+    .await;
+    for n in [
+        "rewards",
+        "warehouse",
+        "shipping",
+        "payments-ledger",
+        "notify-subscribers",
+        "entity-recognition",
+    ] {
+        assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+    }
+    let warehouse_arn = "arn:aws:sqs:us-east-1:000000000000:warehouse";
+    let m = s
+        .lambda
+        .list_event_source_mappings()
+        .event_source_arn(warehouse_arn)
+        .send()
+        .await
+        .expect("mappings");
+    let m = &m.event_source_mappings()[0];
+    assert!(m.function_arn().unwrap().ends_with(":function:warehouse"));
+    assert_eq!(m.function_response_types().len(), 1);
+    // The warehouse fails gift cards: their messages reach its DLQ, and its
+    // log says why, inside the failing invocation.
+    until(
+        "a warehouse failure in its log, framed by START/END",
+        || async {
+            let slices = slices(&s, "/aws/lambda/warehouse").await;
+            slices
+                .values()
+                .flatten()
+                .any(|l| {
+                    l.starts_with("[ERROR]\t")
+                        && l.contains("no stock record")
+                        && l.contains("(message ")
+                })
+                .then_some(())
+        },
+    )
+    .await;
+    until("a message in warehouse-dlq", || async {
+        let url = format!("{}/000000000000/warehouse-dlq", server.url);
+        (depth(&s, &url).await > 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_function_process_outlives_the_server() {
     let mut server = serve();
     let s = sdk(&server.url).await;

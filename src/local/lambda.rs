@@ -28,6 +28,7 @@
 //! [`EventsHost`] (SQS and Logs), not this service.
 
 mod async_invoke;
+pub mod builtin;
 pub mod env;
 mod functions;
 pub mod invoke;
@@ -81,6 +82,8 @@ pub struct Lambda {
     pub invocations: invoke::Index,
     queue: queue::Queue,
     stopping: AtomicBool,
+    /// Functions built into eddy, by handler name.
+    pub builtins: Arc<builtin::Builtins>,
     /// Mappings read from the journal whose pollers start with the server.
     replayed: Mutex<Vec<((String, String), String)>>,
 }
@@ -109,6 +112,7 @@ impl Lambda {
             queue: queue::Queue::default(),
             stopping: AtomicBool::new(false),
             replayed: Mutex::new(Vec::new()),
+            builtins: Arc::default(),
         }
     }
 

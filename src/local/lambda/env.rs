@@ -469,6 +469,60 @@ pub fn environment(
     v.into_iter().collect()
 }
 
+/// Starts an environment of a built-in function: a task in eddy's process
+/// that takes the invokes (no Runtime API, no process).
+pub async fn start_builtin<H: crate::local::events::EventsHost>(
+    host: &Arc<H>,
+    spec: &Spec,
+    handler: super::builtin::Handler,
+) -> Env {
+    let now = now_ms();
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let sink = Sink::open(host, spec, &id, now);
+    sink.line(
+        now,
+        format!(
+            "eddy: {} is built into eddy and runs in its process",
+            spec.handler
+        ),
+    );
+    let (shared, jobs) = Shared::new();
+    if let Ok(mut r) = shared.ready_ms.lock() {
+        *r = Some(now);
+    }
+    let (exit_tx, exited) = watch::channel(None);
+    let task_shared = Arc::clone(&shared);
+    let task_sink = sink.clone();
+    let task = tokio::spawn(async move {
+        // Held while the environment lives: it never "exits".
+        let _running = exit_tx;
+        while let Some(job) = task_shared.next_job().await {
+            let answer = handler(&job.payload, &job.request_id);
+            for line in answer.lines {
+                task_sink.line(now_ms(), line);
+            }
+            tokio::time::sleep(answer.work).await;
+            let _ = job.done.send(match answer.result {
+                Ok(body) => super::runtime_api::Answer::Response(body),
+                Err((error_type, body)) => super::runtime_api::Answer::Error { error_type, body },
+            });
+        }
+        std::future::pending::<()>().await;
+    });
+    Env {
+        id,
+        sink,
+        pid: 0,
+        shared,
+        jobs,
+        exited,
+        server: task,
+        started_ms: now,
+        used: false,
+        pipes: Vec::new(),
+    }
+}
+
 /// Starts an environment: its Runtime API, its log stream, its process.
 /// On a start failure the error is also written to the stream.
 pub async fn start<H: crate::local::events::EventsHost>(

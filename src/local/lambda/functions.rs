@@ -359,10 +359,18 @@ impl Lambda {
             tags,
             policy: Vec::new(),
             invoke_config: None,
-            pool: Arc::new(Pool::new(self.placeholder_spec(), 1)),
+            pool: Arc::new(Pool::new(
+                self.placeholder_spec(),
+                1,
+                Arc::clone(&self.builtins),
+            )),
         };
         s.apply(&mut f);
-        f.pool = Arc::new(Pool::new(self.spec(&f, &key), DEFAULT_CONCURRENCY));
+        f.pool = Arc::new(Pool::new(
+            self.spec(&f, &key),
+            DEFAULT_CONCURRENCY,
+            Arc::clone(&self.builtins),
+        ));
         let config = f.configuration();
         let mut regions = self.lock();
         let region = regions.entry(key).or_default();
@@ -512,7 +520,11 @@ impl Lambda {
     fn renew(&self, f: &mut Function, key: &(String, String), now: i64) {
         f.last_modified_ms = now;
         f.revision_id = uuid::Uuid::new_v4().to_string();
-        let pool = Arc::new(Pool::new(self.spec(f, key), DEFAULT_CONCURRENCY));
+        let pool = Arc::new(Pool::new(
+            self.spec(f, key),
+            DEFAULT_CONCURRENCY,
+            Arc::clone(&self.builtins),
+        ));
         let old = std::mem::replace(&mut f.pool, pool);
         old.close();
     }

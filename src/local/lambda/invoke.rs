@@ -24,14 +24,17 @@ pub struct Pool {
     pub spec: Arc<Spec>,
     idle: Mutex<Vec<Env>>,
     permits: Arc<Semaphore>,
+    /// Where a built-in handler (`eddy.builtin.NAME`) is looked up.
+    builtins: Arc<super::builtin::Builtins>,
 }
 
 impl Pool {
-    pub fn new(spec: Spec, limit: usize) -> Pool {
+    pub fn new(spec: Spec, limit: usize, builtins: Arc<super::builtin::Builtins>) -> Pool {
         Pool {
             spec: Arc::new(spec),
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(limit.max(1))),
+            builtins,
         }
     }
 
@@ -184,7 +187,10 @@ pub async fn invoke<H: crate::local::events::EventsHost>(
     let idle = pool.idle.lock().ok().and_then(|mut i| i.pop());
     let started = match idle {
         Some(e) => Ok(e),
-        None => env::start(host, spec).await,
+        None => match pool.builtins.of(&spec.handler) {
+            Some(handler) => Ok(env::start_builtin(host, spec, handler).await),
+            None => env::start(host, spec).await,
+        },
     };
     let start_ms = now_ms();
     let t0 = std::time::Instant::now();

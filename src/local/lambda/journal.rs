@@ -160,9 +160,17 @@ impl Lambda {
                     tags: r.tags,
                     policy: r.policy,
                     invoke_config: r.invoke_config,
-                    pool: Arc::new(Pool::new(self.placeholder_spec(), 1)),
+                    pool: Arc::new(Pool::new(
+                        self.placeholder_spec(),
+                        1,
+                        Arc::clone(&self.builtins),
+                    )),
                 };
-                f.pool = Arc::new(Pool::new(self.spec(&f, &key), DEFAULT_CONCURRENCY));
+                f.pool = Arc::new(Pool::new(
+                    self.spec(&f, &key),
+                    DEFAULT_CONCURRENCY,
+                    Arc::clone(&self.builtins),
+                ));
                 let functions = &mut regions.entry(key).or_default().functions;
                 if let Some(old) = functions.insert(f.name.clone(), f) {
                     old.pool.close();

@@ -64,6 +64,13 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// The next invoke, taken in-process (built-in functions); None once closed.
+    pub async fn next_job(&self) -> Option<Job> {
+        self.next.lock().await.recv().await
+    }
+}
+
 /// Listens on a free loopback port; returns `127.0.0.1:PORT` and the server task.
 pub async fn serve(shared: Arc<Shared>) -> std::io::Result<(String, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
