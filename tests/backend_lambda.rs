@@ -25,6 +25,7 @@ const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 const CONSUMER: &str = include_str!("fixtures/lambda/consumer.py");
 const BOOTSTRAP: &str = include_str!("fixtures/lambda/bootstrap");
 const NODE_HANDLER: &str = include_str!("fixtures/lambda/index.mjs");
+const SLOW_INIT: &str = include_str!("fixtures/lambda/slow_init.py");
 /// The source queues' visibility timeout: longer than a cold start plus an
 /// invoke (else a batch comes back while it is being processed, as on AWS),
 /// short enough that failures reach the DLQ (after 2 receives) in seconds.
@@ -788,6 +789,31 @@ async fn invoke_answers_errors_tails_and_reuses_a_warm_process() {
         fine.function_error().is_none(),
         "a new environment after the timeout"
     );
+
+    // The init (1.5 s of imports) does not count toward a 1 s timeout.
+    let zip = eddy::local::lambda::zip::build(&[("slow_init.py", SLOW_INIT.as_bytes(), 0o644)]);
+    s.lambda
+        .create_function()
+        .function_name("inv-slow-init")
+        .runtime(Runtime::from("python3.12"))
+        .role(ROLE)
+        .handler("slow_init.handler")
+        .timeout(1)
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .expect("create");
+    let si = s
+        .lambda
+        .invoke()
+        .function_name("inv-slow-init")
+        .send()
+        .await
+        .expect("invoke");
+    assert!(si.function_error().is_none(), "{:?}", si.payload());
+    let v: Value = serde_json::from_slice(si.payload().unwrap().as_ref()).unwrap();
+    let remaining = v["remaining_ms"].as_i64().unwrap();
+    assert!(remaining > 0 && remaining <= 1000, "{v}");
 
     // A missing bootstrap is a clear entrypoint error.
     s.lambda

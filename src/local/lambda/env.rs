@@ -497,6 +497,7 @@ pub async fn start_builtin<H: crate::local::events::EventsHost>(
         // Held while the environment lives: it never "exits".
         let _running = exit_tx;
         while let Some(job) = task_shared.next_job().await {
+            let _ = job.taken.send(());
             let answer = handler(&job.payload, &job.request_id);
             for line in answer.lines {
                 task_sink.line(now_ms(), line);

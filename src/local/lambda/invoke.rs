@@ -16,6 +16,8 @@ use tokio::sync::{Semaphore, oneshot};
 
 /// Environments per function at once when nothing else is configured.
 pub const DEFAULT_CONCURRENCY: usize = 10;
+/// How long a new environment may take to start (AWS's init limit).
+pub const INIT_TIMEOUT_MS: u64 = 10_000;
 /// How many invocations the index keeps (the oldest go first).
 pub const INDEX_SIZE: usize = 10_000;
 
@@ -238,12 +240,13 @@ pub async fn invoke<H: crate::local::events::EventsHost>(
         start_ms,
         format!("START RequestId: {request_id} Version: $LATEST"),
     );
-    let deadline_ms = start_ms + spec.timeout_ms as i64;
     let (done, answer) = oneshot::channel();
+    let (taken_tx, taken) = oneshot::channel();
     let job = Job {
         request_id: request_id.clone(),
         payload: req.payload,
-        deadline_ms,
+        timeout_ms: spec.timeout_ms,
+        taken: taken_tx,
         function_arn: spec.arn.clone(),
         trace_id: format!(
             "Root=1-{:08x}-{};Parent={};Sampled=0",
@@ -257,29 +260,52 @@ pub async fn invoke<H: crate::local::events::EventsHost>(
     let sent = env.jobs.send(job).await.is_ok();
     let mut exited = env.exited.clone();
     let mut init_error = env.shared.init_error.subscribe();
-    let timeout = tokio::time::sleep(std::time::Duration::from_millis(spec.timeout_ms));
     enum Ended {
         Answer(Answer),
-        Timeout,
+        /// After this many ms (the function's timeout, or the init's).
+        Timeout(u64),
         Exit(String),
         Init(Answer),
     }
-    let ended = if !sent {
-        Ended::Exit("the environment's Runtime API is gone".to_string())
+    // First the runtime takes the invoke (a new one starts up meanwhile,
+    // within AWS's init limit), then the function's timeout runs.
+    let taking = if !sent {
+        Some(Ended::Exit(
+            "the environment's Runtime API is gone".to_string(),
+        ))
     } else {
         tokio::select! {
-            a = answer => match a {
-                Ok(a) => Ended::Answer(a),
-                Err(_) => Ended::Exit("the runtime dropped the invoke".to_string()),
-            },
-            _ = timeout => Ended::Timeout,
+            t = taken => t.is_err().then(|| Ended::Exit("the runtime dropped the invoke".to_string())),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(INIT_TIMEOUT_MS)) => {
+                Some(Ended::Timeout(INIT_TIMEOUT_MS))
+            }
             s = exited.wait_for(Option::is_some) => {
-                Ended::Exit(s.ok().and_then(|s| s.clone()).unwrap_or_else(|| "unknown".to_string()))
+                Some(Ended::Exit(s.ok().and_then(|s| s.clone()).unwrap_or_else(|| "unknown".to_string())))
             }
             e = init_error.wait_for(Option::is_some) => match e.ok().and_then(|e| e.clone()) {
-                Some(a) => Ended::Init(a),
-                None => Ended::Exit("init failed".to_string()),
+                Some(a) => Some(Ended::Init(a)),
+                None => Some(Ended::Exit("init failed".to_string())),
             },
+        }
+    };
+    let ended = match taking {
+        Some(ended) => ended,
+        None => {
+            let timeout = tokio::time::sleep(std::time::Duration::from_millis(spec.timeout_ms));
+            tokio::select! {
+                a = answer => match a {
+                    Ok(a) => Ended::Answer(a),
+                    Err(_) => Ended::Exit("the runtime dropped the invoke".to_string()),
+                },
+                _ = timeout => Ended::Timeout(spec.timeout_ms),
+                s = exited.wait_for(Option::is_some) => {
+                    Ended::Exit(s.ok().and_then(|s| s.clone()).unwrap_or_else(|| "unknown".to_string()))
+                }
+                e = init_error.wait_for(Option::is_some) => match e.ok().and_then(|e| e.clone()) {
+                    Some(a) => Ended::Init(a),
+                    None => Ended::Exit("init failed".to_string()),
+                },
+            }
         }
     };
     let duration = t0.elapsed().as_secs_f64() * 1000.0;
@@ -323,17 +349,17 @@ pub async fn invoke<H: crate::local::events::EventsHost>(
                 false,
             )
         }
-        Ended::Timeout => {
+        Ended::Timeout(after_ms) => {
             env.sink.line(
                 now_ms(),
                 format!(
                     "{} {request_id} {}",
                     super::wire::iso_z(now_ms()),
-                    timeout_line(spec.timeout_ms)
+                    timeout_line(after_ms)
                 ),
             );
             let body = json!({"errorType": "Sandbox.Timedout",
-                "errorMessage": format!("RequestId: {request_id} Error: {}", timeout_line(spec.timeout_ms))});
+                "errorMessage": format!("RequestId: {request_id} Error: {}", timeout_line(after_ms))});
             (
                 body.to_string().into_bytes(),
                 Some("Unhandled".to_string()),

@@ -31,7 +31,11 @@ pub enum Answer {
 pub struct Job {
     pub request_id: String,
     pub payload: Vec<u8>,
-    pub deadline_ms: i64,
+    /// The function's timeout: its clock starts when the runtime takes the
+    /// invoke (`Lambda-Runtime-Deadline-Ms`), not while the runtime starts.
+    pub timeout_ms: u64,
+    /// Told when the runtime takes the invoke.
+    pub taken: oneshot::Sender<()>,
     pub function_arn: String,
     pub trace_id: String,
     pub client_context: Option<String>,
@@ -106,12 +110,14 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         std::future::pending::<()>().await;
         return StatusCode::GONE.into_response();
     };
+    let deadline_ms = crate::local::core::now_ms() + job.timeout_ms as i64;
+    let _ = job.taken.send(());
     if let Ok(mut p) = shared.pending.lock() {
         p.insert(job.request_id.clone(), job.done);
     }
     let mut headers = vec![
         ("Lambda-Runtime-Aws-Request-Id", job.request_id),
-        ("Lambda-Runtime-Deadline-Ms", job.deadline_ms.to_string()),
+        ("Lambda-Runtime-Deadline-Ms", deadline_ms.to_string()),
         ("Lambda-Runtime-Invoked-Function-Arn", job.function_arn),
         ("Lambda-Runtime-Trace-Id", job.trace_id),
         ("Content-Type", "application/json".to_string()),
