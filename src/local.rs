@@ -33,6 +33,7 @@
 pub mod core;
 pub mod demo;
 pub mod events;
+pub mod lambda;
 pub mod logs;
 pub mod members;
 pub mod query;
@@ -54,6 +55,7 @@ pub enum Record {
     Sqs(sqs::journal::Change),
     Events(events::journal::Change),
     Logs(logs::journal::Journaled),
+    Lambda(lambda::journal::Change),
 }
 
 /// A journal of at least this many records is compacted at start-up (when
@@ -70,6 +72,7 @@ pub struct Local {
     pub sqs: sqs::Sqs,
     pub events: events::Events,
     pub logs: logs::Logs,
+    pub lambda: lambda::Lambda,
 }
 
 impl Local {
@@ -79,9 +82,10 @@ impl Local {
         let sqs = sqs::Sqs::default();
         let events = events::Events::default();
         let logs = logs::Logs::default();
+        let lambda = lambda::Lambda::new(config.data_dir.as_deref());
         let store = match &config.data_dir {
             Some(dir) => Some(store::Store::open(dir, |record: Record| {
-                apply(&sqs, &events, &logs, record, &config.account)
+                apply(&sqs, &events, &logs, &lambda, record, &config.account)
             })?),
             None => None,
         };
@@ -90,6 +94,7 @@ impl Local {
             sqs,
             events,
             logs,
+            lambda,
         });
         if let Some(store) = &local.store {
             if store.records() >= COMPACT_AT_RECORDS {
@@ -163,6 +168,7 @@ fn apply(
     sqs: &sqs::Sqs,
     events: &events::Events,
     logs: &logs::Logs,
+    lambda: &lambda::Lambda,
     record: Record,
     account: &str,
 ) {
@@ -170,6 +176,7 @@ fn apply(
         Record::Sqs(r) => sqs.apply(r),
         Record::Events(r) => events.apply(r),
         Record::Logs(r) => logs.apply(r, account),
+        Record::Lambda(r) => lambda.apply(r),
     }
 }
 
@@ -194,6 +201,25 @@ impl events::EventsHost for Local {
 
     fn logs(&self) -> &logs::Logs {
         &self.logs
+    }
+
+    fn invoke_function_async(&self, function_arn: &str, payload: String) -> Result<(), AwsError> {
+        let parts: Vec<&str> = function_arn.split(':').collect();
+        let ctx = Ctx {
+            region: parts.get(3).map_or("us-east-1", |r| r).to_string(),
+            account: parts
+                .get(4)
+                .map_or(self.account.as_str(), |a| a)
+                .to_string(),
+        };
+        self.lambda
+            .invoke_async(function_arn, payload.into_bytes(), &ctx)
+    }
+}
+
+impl lambda::LambdaHost for Local {
+    fn lambda(&self) -> &lambda::Lambda {
+        &self.lambda
     }
 }
 

@@ -21,8 +21,11 @@
 //! - a log group per consumer, `/aws/lambda/<consumer>`.
 //!
 //! The simulator ([`start_simulator`]) puts events on the buses at the
-//! given rate and runs one consumer per queue: receive, "process" (a log
-//! line in the consumer's log group), delete. Some are flaky: `warehouse`
+//! given rate; the consumers are Lambda functions built into eddy
+//! (`consumers_as_functions`: handler `eddy.builtin.NAME`, run in eddy's
+//! process) behind event source mappings with `ReportBatchItemFailures`,
+//! each message a log line between its invocation's START and END (simulated
+//! pollers, `consume`, only if creating them fails). Some are flaky: `warehouse`
 //! has no stock record for gift cards, `rewards` needs the customer's tier,
 //! `shipping` needs a shipping address (and its carrier times out now and
 //! then), the payments ledger knows only USD, EUR and GBP, and
@@ -383,11 +386,15 @@ pub fn start_simulator(local: &Arc<Local>, rate: f64) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tasks = JoinSet::new();
         tasks.spawn(produce(Arc::clone(&local), rate));
-        // More pollers per consumer at high rates, so the queues keep up on average.
-        let pollers = (rate / 10.0).ceil().clamp(1.0, 16.0) as u64;
-        for spec in CONSUMERS {
-            for n in 0..pollers {
-                tasks.spawn(consume(Arc::clone(&local), spec, n));
+        // The consumers are Lambda functions built into eddy, behind event
+        // source mappings; should that fail, simulated pollers do their work.
+        if consumers_as_functions(&local).await.is_err() {
+            // More pollers per consumer at high rates, so the queues keep up on average.
+            let pollers = (rate / 10.0).ceil().clamp(1.0, 16.0) as u64;
+            for spec in CONSUMERS {
+                for n in 0..pollers {
+                    tasks.spawn(consume(Arc::clone(&local), spec, n));
+                }
             }
         }
         while tasks.join_next().await.is_some() {}
@@ -563,6 +570,148 @@ const CONSUMERS: &[Consumer] = &[
         process: entities,
     },
 ];
+
+/// Makes each consumer a Lambda function built into eddy (runtime
+/// `provided.al2023`, handler `eddy.builtin.NAME`, run in eddy's process)
+/// with an event source mapping on its queue (`ReportBatchItemFailures`):
+/// `:functions`, `eddy consumers` and the "why it failed" evidence see them
+/// as on AWS. Existing functions and mappings (a data dir) are kept.
+async fn consumers_as_functions(local: &Arc<Local>) -> Result<(), AwsError> {
+    let c = ctx(local);
+    let package = crate::local::lambda::zip::build(&[(
+        "README.txt",
+        b"eddy's demo consumer: its code is built into eddy (handler eddy.builtin.NAME)\n",
+        0o644,
+    )]);
+    let zip = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, package);
+    let headers = axum::http::HeaderMap::new();
+    for (n, spec) in CONSUMERS.iter().enumerate() {
+        let name = spec.log_group.trim_start_matches("/aws/lambda/");
+        local.lambda.builtins.register(
+            name,
+            builtin_consumer(Arc::downgrade(local), spec, n as u64),
+        );
+        let function = json!({
+            "FunctionName": name,
+            "Runtime": "provided.al2023",
+            "Role": format!("arn:aws:iam::{}:role/demo-consumer", c.account),
+            "Handler": format!("{}{name}", crate::local::lambda::builtin::PREFIX),
+            "Timeout": 10,
+            "Description": format!("the demo's {} consumer, built into eddy", spec.queue),
+            "Code": {"ZipFile": zip},
+        });
+        let created = local
+            .lambda
+            .handle(
+                local,
+                "POST",
+                "/2015-03-31/functions",
+                None,
+                &headers,
+                function.to_string().as_bytes(),
+                &c,
+            )
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if e.code == "ResourceConflictException" => {}
+            Err(e) => return Err(e),
+        }
+        let mapping = json!({
+            "FunctionName": name,
+            "EventSourceArn": format!("arn:aws:sqs:{REGION}:{}:{}", c.account, spec.queue),
+            "BatchSize": spec.batch,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        });
+        let mapped = local
+            .lambda
+            .handle(
+                local,
+                "POST",
+                "/2015-03-31/event-source-mappings",
+                None,
+                &headers,
+                mapping.to_string().as_bytes(),
+                &c,
+            )
+            .await;
+        match mapped {
+            Ok(_) => {}
+            Err(e) if e.code == "ResourceConflictException" => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A consumer's code as a built-in handler: each record of the SQS event
+/// goes through the consumer's `process`; failures are reported as batch
+/// item failures (and logged with the message id), follow-up events put
+/// on their bus.
+fn builtin_consumer(
+    local: std::sync::Weak<Local>,
+    spec: &'static Consumer,
+    n: u64,
+) -> crate::local::lambda::builtin::Handler {
+    let rng = std::sync::Mutex::new(Rng::seeded(100 + n + spec.queue.len() as u64 * 7));
+    Arc::new(move |payload: &[u8], request_id: &str| {
+        let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+        let records = event
+            .get("Records")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut rng = rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut lines = Vec::new();
+        let mut failures = Vec::new();
+        let mut follow_ups = Vec::new();
+        let mut slowest = Duration::ZERO;
+        for r in &records {
+            slowest = slowest.max(rng.millis(spec.work_ms.0, spec.work_ms.1));
+            let body: Value = r
+                .get("body")
+                .and_then(Value::as_str)
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or(Value::Null);
+            let id = r.get("messageId").and_then(Value::as_str).unwrap_or("?");
+            let receives = r
+                .get("attributes")
+                .and_then(|a| a.get("ApproximateReceiveCount"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let at = crate::local::lambda::wire::iso_z(super::now_ms());
+            match (spec.process)(&body, &mut rng) {
+                Outcome::Done(line) => lines.push(format!("[INFO]\t{at}\t{request_id}\t{line}")),
+                Outcome::DoneThen(line, event) => {
+                    lines.push(format!("[INFO]\t{at}\t{request_id}\t{line}"));
+                    follow_ups.push(event);
+                }
+                Outcome::Failed(line) => {
+                    lines.push(format!(
+                        "[ERROR]\t{at}\t{request_id}\t{line} (message {id}, receive {receives})"
+                    ));
+                    failures.push(json!({"itemIdentifier": id}));
+                }
+            }
+        }
+        if !follow_ups.is_empty()
+            && let Some(local) = local.upgrade()
+        {
+            tokio::spawn(async move {
+                let _ = events(&local, "PutEvents", json!({"Entries": follow_ups})).await;
+            });
+        }
+        crate::local::lambda::builtin::Answer {
+            result: Ok(json!({"batchItemFailures": failures})
+                .to_string()
+                .into_bytes()),
+            lines,
+            work: slowest,
+        }
+    })
+}
 
 /// The event's `detail` (rule deliveries carry the whole event) or the
 /// body itself (direct sends).

@@ -65,6 +65,17 @@ use std::sync::RwLock;
 pub trait EventsHost: SqsHost {
     fn events(&self) -> &Events;
     fn logs(&self) -> &Logs;
+
+    /// Queues an asynchronous invoke of a Lambda function (a rule target);
+    /// fails when the function does not exist. Without Lambda: not found.
+    fn invoke_function_async(&self, function_arn: &str, payload: String) -> Result<(), AwsError> {
+        let _ = payload;
+        Err(AwsError::new(
+            404,
+            "ResourceNotFoundException",
+            format!("Function not found: {function_arn}"),
+        ))
+    }
 }
 
 /// Events state.

@@ -17,7 +17,7 @@ pub use self::limits::VALUE_COST;
 pub use self::listen::{BODY_TIMEOUT, GRACE, HEAD_TIMEOUT, IN_FLIGHT_BYTES, Options, Stopped};
 
 use super::core::{AwsError, Ctx};
-use super::events::EventsHost;
+use super::lambda::{Lambda, LambdaHost};
 use super::query;
 use axum::Router;
 use axum::body::Bytes;
@@ -68,12 +68,12 @@ impl Drop for Running {
 }
 
 /// [`start_with`] the default [`Options`].
-pub async fn start<H: EventsHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
+pub async fn start<H: LambdaHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
     start_with(local, addr, Options::default()).await
 }
 
 /// Listens on `addr` and serves `local` until stopped.
-pub async fn start_with<H: EventsHost>(
+pub async fn start_with<H: LambdaHost>(
     local: Arc<H>,
     addr: SocketAddr,
     options: Options,
@@ -85,13 +85,21 @@ pub async fn start_with<H: EventsHost>(
     let guard = Arc::new(limits::Guard::new(&options, addr.ip().is_loopback()));
     // Scheduled rules read from the journal fire without waiting for a request.
     local.events().start_schedules(&local);
+    // Asynchronous Lambda invokes (Event, EventBridge targets) run from now on.
+    local.lambda().start(&local);
+    let host = Arc::clone(&local);
     let app = Router::new()
         .fallback(handle::<H>)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
         .with_state(local);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(listen::run(listener, app, options, rx));
+    let task = tokio::spawn(async move {
+        let stopped = listen::run(listener, app, options, rx).await;
+        // No function process outlives the server.
+        host.lambda().shutdown();
+        stopped
+    });
     Ok(Running {
         url,
         addr,
@@ -108,7 +116,7 @@ enum Service {
     Logs,
 }
 
-async fn handle<H: EventsHost>(
+async fn handle<H: LambdaHost>(
     State(local): State<Arc<H>>,
     method: Method,
     uri: Uri,
@@ -123,7 +131,7 @@ async fn handle<H: EventsHost>(
     resp
 }
 
-async fn dispatch<H: EventsHost>(
+async fn dispatch<H: LambdaHost>(
     local: Arc<H>,
     method: Method,
     uri: Uri,
@@ -135,7 +143,7 @@ async fn dispatch<H: EventsHost>(
         return (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
-            json!({"status": "ok", "service": "eddy", "services": ["sqs", "events", "logs", "sts"]}).to_string(),
+            json!({"status": "ok", "service": "eddy", "services": ["sqs", "events", "logs", "sts", "lambda"]}).to_string(),
         )
             .into_response();
     }
@@ -147,6 +155,9 @@ async fn dispatch<H: EventsHost>(
             .unwrap_or_else(|| "us-east-1".to_string()),
         account: account_of(scope.as_ref(), &local.account),
     };
+    if Lambda::owns(uri.path()) && !headers.contains_key("x-amz-target") {
+        return lambda_rest(&local, &method, &uri, &headers, body, &ctx).await;
+    }
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -250,6 +261,69 @@ async fn dispatch<H: EventsHost>(
             (StatusCode::OK, [(header::CONTENT_TYPE, ct)], v.to_string()).into_response()
         }
         Err(e) => json_error(service, &e),
+    }
+}
+
+/// Lambda's REST-JSON: the answer, or the error as Lambda shapes it (the
+/// code in `X-Amzn-Errortype`, `Type` and `message`/`Message` in the body).
+async fn lambda_rest<H: LambdaHost>(
+    local: &Arc<H>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    ctx: &Ctx,
+) -> Response {
+    let result = match body {
+        Ok(body) => {
+            local
+                .lambda()
+                .handle(
+                    local,
+                    method.as_str(),
+                    uri.path(),
+                    uri.query(),
+                    headers,
+                    &body,
+                    ctx,
+                )
+                .await
+        }
+        Err(rejection) => Err(AwsError::new(
+            413,
+            "RequestTooLargeException",
+            format!("the request could not be read: {}", rejection.body_text()),
+        )),
+    };
+    match result {
+        Ok(reply) => {
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+            let mut resp = (status, reply.body).into_response();
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            for (k, v) in reply.headers {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    h.insert(k, v);
+                }
+            }
+            resp
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut resp = (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                crate::local::lambda::wire::error_body(&e).to_string(),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&e.code) {
+                resp.headers_mut().insert("x-amzn-errortype", v);
+            }
+            resp
+        }
     }
 }
 

@@ -430,6 +430,7 @@ impl Events {
                         .logs()
                         .deliver(local, group, input.clone(), event.time_ms)
                 }
+                TargetKind::Lambda => local.invoke_function_async(&target.arn, input.clone()),
                 TargetKind::Bus { .. } | TargetKind::Other => Ok(()),
             };
             let Err(e) = result else { return };

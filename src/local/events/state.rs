@@ -196,7 +196,9 @@ pub(super) enum TargetKind {
         region: String,
         name: String,
     },
-    /// A service eddy does not run (Lambda, SNS, …): accepted, never invoked.
+    /// A Lambda function: invoked asynchronously through the host.
+    Lambda,
+    /// A service eddy does not run (SNS, …): accepted, never invoked.
     Other,
 }
 

@@ -120,6 +120,7 @@ pub(super) fn parse_target(
     };
     let kind = match service {
         "sqs" => TargetKind::Sqs,
+        "lambda" if resource.starts_with("function:") => TargetKind::Lambda,
         "logs" if resource.starts_with("log-group:") => TargetKind::Logs,
         "events" if resource.starts_with("event-bus/") => TargetKind::Bus {
             account: if arn_account.is_empty() {
