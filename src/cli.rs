@@ -130,7 +130,7 @@ pub enum Command {
     /// Check, test and match EventBridge event patterns, offline
     #[command(subcommand, after_help = commands::PATTERN_HELP)]
     Pattern(PatternCommand),
-    /// Run eddy's embedded backend (SQS, EventBridge, CloudWatch Logs) for any client
+    /// Run eddy's embedded backend (SQS, EventBridge, CloudWatch Logs, Lambda) for any client
     #[command(after_help = serve::SERVE_HELP)]
     Serve(ServeArgs),
     #[command(flatten)]

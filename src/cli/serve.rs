@@ -23,7 +23,8 @@ use crate::local::{self, Config, Local, demo};
 use crate::ops::time::rfc3339;
 
 pub(super) const SERVE_HELP: &str = "\
-Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs and STS
+Runs eddy's embedded backend, which speaks SQS, EventBridge, CloudWatch Logs, Lambda
+(functions run as local processes, no Docker: python3, node or a `bootstrap`) and STS
 GetCallerIdentity like AWS, so the aws CLI, boto3, any SDK or an app under development can
 use it: point them at the printed URL with any credentials. Prints `listening on URL` once
 it is ready, and runs until Ctrl-C, SIGTERM or SIGHUP (exit 0). The aws CLI v1 ignores
@@ -33,7 +34,8 @@ It listens on 127.0.0.1 (this machine only) unless --bind says otherwise; it has
 authentication. On loopback it answers only loopback host names (127.0.0.1, localhost,
 [::1], *.localhost), so a web page cannot reach it through DNS rebinding: --allow-host
 adds a name. State is in memory unless --data-dir: then every acknowledged change is
-on disk before the answer and survives a crash.
+written before the answer and survives a crash (flushed to disk first too, except what a
+receive changes, flushed within 20 ms).
 
 Limits: a connection without a complete request head for 20 s (idle, or headers sent
 slowly) is closed; a body must arrive within 30 s; bodies over 5 MiB (SQS), 2 MiB
