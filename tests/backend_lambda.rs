@@ -1019,6 +1019,175 @@ async fn report_batch_item_failures_deletes_only_the_successes() {
     }
 }
 
+/// A FIFO queue's mapping keeps each message group's order: within a batch,
+/// and across batches (the next batch of a group starts only after the one
+/// before it ended, since the group stays locked until its batch is deleted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_mapping_keeps_each_groups_order_across_batches() {
+    let server = serve();
+    let s = sdk(&server.url).await;
+    let fn_arn = create_python(&s, "ordered", "order", 3).await;
+    let url = s
+        .sqs
+        .create_queue()
+        .queue_name("ordered.fifo")
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .attributes(QueueAttributeName::ContentBasedDeduplication, "true")
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            VISIBILITY_S.to_string(),
+        )
+        .send()
+        .await
+        .expect("create queue")
+        .queue_url()
+        .unwrap()
+        .to_string();
+    let arn = s
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .expect("queue arn");
+    // Three groups, 15 messages each, interleaved: g0-00, g1-00, g2-00, g0-01, ...
+    const GROUPS: usize = 3;
+    const EACH: usize = 15;
+    for n in 0..EACH {
+        for g in 0..GROUPS {
+            s.sqs
+                .send_message()
+                .queue_url(&url)
+                .message_group_id(format!("g{g}"))
+                .message_body(format!("g{g}-{n:02}"))
+                .send()
+                .await
+                .expect("send");
+        }
+    }
+    s.lambda
+        .create_event_source_mapping()
+        .function_name(&fn_arn)
+        .event_source_arn(&arn)
+        .batch_size(4)
+        .send()
+        .await
+        .expect("mapping");
+    until("the FIFO queue drained", || async {
+        (depth(&s, &url).await == 0).then_some(())
+    })
+    .await;
+
+    // Each invocation: its START and END times and its records, in order.
+    struct Call {
+        start: i64,
+        end: i64,
+        records: Vec<(String, String)>,
+    }
+    let mut calls: Vec<Call> = Vec::new();
+    let mut by_stream: std::collections::BTreeMap<String, Vec<(i64, String)>> = Default::default();
+    let mut token = None;
+    loop {
+        let page = s
+            .logs
+            .filter_log_events()
+            .log_group_name("/aws/lambda/ordered")
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("filter log events");
+        for e in page.events() {
+            by_stream
+                .entry(e.log_stream_name().unwrap_or_default().to_string())
+                .or_default()
+                .push((
+                    e.timestamp().unwrap_or_default(),
+                    e.message().unwrap_or_default().to_string(),
+                ));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    for lines in by_stream.values() {
+        let mut current: Option<Call> = None;
+        for (at, l) in lines {
+            if l.starts_with("START RequestId: ") {
+                current = Some(Call {
+                    start: *at,
+                    end: *at,
+                    records: Vec::new(),
+                });
+            } else if l.starts_with("END RequestId: ") {
+                if let Some(mut c) = current.take() {
+                    c.end = *at;
+                    calls.push(c);
+                }
+            } else if let Some(rest) = l.strip_prefix("record ")
+                && let Some(c) = current.as_mut()
+            {
+                let mut parts = rest.split(' ');
+                let group = parts.next().unwrap_or_default().to_string();
+                let _sequence = parts.next();
+                let body = parts.next().unwrap_or_default().to_string();
+                c.records.push((group, body));
+            }
+        }
+    }
+    // Every message exactly once (no failures, so no redelivery).
+    let mut seen: Vec<String> = calls
+        .iter()
+        .flat_map(|c| c.records.iter().map(|(_, b)| b.clone()))
+        .collect();
+    seen.sort();
+    let mut want: Vec<String> = (0..GROUPS)
+        .flat_map(|g| (0..EACH).map(move |n| format!("g{g}-{n:02}")))
+        .collect();
+    want.sort();
+    assert_eq!(seen, want);
+    for g in 0..GROUPS {
+        let group = format!("g{g}");
+        // The group's batches, by their first message.
+        let mut batches: Vec<(&Call, Vec<&String>)> = calls
+            .iter()
+            .map(|c| {
+                let mine: Vec<&String> = c
+                    .records
+                    .iter()
+                    .filter(|(gr, _)| *gr == group)
+                    .map(|(_, b)| b)
+                    .collect();
+                (c, mine)
+            })
+            .filter(|(_, mine)| !mine.is_empty())
+            .collect();
+        batches.sort_by(|a, b| a.1[0].cmp(b.1[0]));
+        let order: Vec<&String> = batches
+            .iter()
+            .flat_map(|(_, m)| m.iter().copied())
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(
+            order, sorted,
+            "group {group} out of order within or across batches"
+        );
+        for pair in batches.windows(2) {
+            assert!(
+                pair[1].0.start >= pair[0].0.end,
+                "group {group}: a batch started ({}) before the one before it ended ({})",
+                pair[1].0.start,
+                pair[0].0.end
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_custom_runtime_bootstrap_behind_an_sqs_mapping() {
     let server = serve();
