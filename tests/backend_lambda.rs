@@ -1019,6 +1019,60 @@ async fn report_batch_item_failures_deletes_only_the_successes() {
     }
 }
 
+/// A package of several MB (a Python function with its dependencies) is
+/// taken: the server's body limit for Lambda's paths is AWS's 50 MB zip in
+/// base64, not SQS's 5 MiB (which refused it, naming SQS's limit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_package_of_several_megabytes_is_taken() {
+    let server = serve();
+    let s = sdk(&server.url).await;
+    // 6 MB that do not compress (a vendored wheel would not either).
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let blob: Vec<u8> = (0..6_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let zip = eddy::local::lambda::zip::build(&[
+        ("consumer.py", CONSUMER.as_bytes(), 0o644),
+        ("vendor/blob.bin", &blob, 0o644),
+    ]);
+    assert!(zip.len() > 5_900_000, "{}", zip.len());
+    let made = s
+        .lambda
+        .create_function()
+        .function_name("big")
+        .runtime(Runtime::from("python3.12"))
+        .role(ROLE)
+        .handler("consumer.handler")
+        .environment(
+            aws_sdk_lambda::types::Environment::builder()
+                .variables("MODE", "pid")
+                .build(),
+        )
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip.clone()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create a function with a 6 MB package");
+    assert_eq!(made.code_size(), zip.len() as i64);
+    let out = s
+        .lambda
+        .invoke()
+        .function_name("big")
+        .payload(Blob::new(b"{}".to_vec()))
+        .send()
+        .await
+        .expect("invoke");
+    assert_eq!(out.function_error(), None, "{:?}", out.payload());
+}
+
 /// A FIFO queue's mapping keeps each message group's order: within a batch,
 /// and across batches (the next batch of a group starts only after the one
 /// before it ended, since the group stays locked until its batch is deleted).

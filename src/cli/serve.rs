@@ -39,8 +39,9 @@ receive changes, flushed within 20 ms).
 
 Limits: a connection without a complete request head for 20 s (idle, or headers sent
 slowly) is closed; a body must arrive within 30 s; bodies over 5 MiB (SQS), 2 MiB
-(EventBridge) or 4 MiB (Logs), AWS's own limits with room for JSON escaping, are
-refused with 413, and requests wait while 64 MiB of bodies are being parsed. On
+(EventBridge), 4 MiB (Logs) or 70 MiB (Lambda's code), AWS's own limits with room for
+JSON escaping, are refused with 413, and requests wait while 70 MiB of bodies are being
+parsed. On
 Ctrl-C or SIGTERM it stops accepting, gives in-flight requests 5 s, then cuts them (and
 says so). HTTP/1.1 only: an HTTP/2 client gets a GOAWAY that says so.
 

@@ -31,19 +31,22 @@ use super::listen::{Activity, Options};
 /// (the 32-byte enum, its slot in a growing array or map, a key's string).
 pub const VALUE_COST: usize = 96;
 
-/// The services by `X-Amz-Target` prefix, for their limits and error shape.
+/// The services by `X-Amz-Target` prefix (Lambda by its REST paths), for
+/// their limits and error shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Sqs,
     Events,
     Logs,
+    /// `/2015-03-31/...`, `/2019-09-25/...`: function code comes in the body.
+    Lambda,
     /// Another or no target: the query protocol (form bodies) or an unknown
     /// operation.
     Other,
 }
 
 impl Kind {
-    pub(super) fn of(headers: &HeaderMap) -> Kind {
+    pub(super) fn of(headers: &HeaderMap, path: &str) -> Kind {
         let target = headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok())
@@ -52,6 +55,9 @@ impl Kind {
             "AmazonSQS" => Kind::Sqs,
             "AWSEvents" => Kind::Events,
             "Logs_20140328" => Kind::Logs,
+            "" if path.starts_with("/2015-03-31/") || path.starts_with("/2019-09-25/") => {
+                Kind::Lambda
+            }
             _ => Kind::Other,
         }
     }
@@ -69,6 +75,8 @@ impl Kind {
             Kind::Events => 2 * MIB,
             // PutLogEvents: 1,048,576 bytes of events.
             Kind::Logs => 4 * MIB,
+            // CreateFunction / UpdateFunctionCode: a 50 MiB zip, in base64.
+            Kind::Lambda => LAMBDA_LIMIT,
         }
     }
 
@@ -77,6 +85,7 @@ impl Kind {
             Kind::Sqs | Kind::Other => "SQS takes 1,048,576 bytes of messages per request",
             Kind::Events => "PutEvents takes 262,144 bytes of entries",
             Kind::Logs => "PutLogEvents takes 1,048,576 bytes of events",
+            Kind::Lambda => "CreateFunction takes a 50 MB zip file, 6 MB for Invoke",
         }
     }
 
@@ -85,12 +94,15 @@ impl Kind {
             Kind::Sqs => "SQS",
             Kind::Events => "EventBridge",
             Kind::Logs => "CloudWatch Logs",
+            Kind::Lambda => "Lambda",
             Kind::Other => "this protocol",
         }
     }
 }
 
 const MIB: usize = 1024 * 1024;
+/// A 50 MiB zip in base64 (4/3) and its JSON: the memory budget is at least this.
+const LAMBDA_LIMIT: usize = 70 * MIB;
 
 /// The guard's settings and its memory budget (in KiB permits).
 pub(super) struct Guard {
@@ -105,7 +117,8 @@ impl Guard {
     pub(super) fn new(opts: &Options, loopback: bool) -> Guard {
         let budget_kib = u32::try_from(opts.in_flight_bytes.div_ceil(1024))
             .unwrap_or(u32::MAX)
-            .max(kib(Kind::Sqs.body_limit()));
+            .max(kib(Kind::Sqs.body_limit()))
+            .max(kib(LAMBDA_LIMIT));
         Guard {
             hosts: loopback.then(|| Allowed::new(&opts.allow_hosts)),
             budget: Semaphore::new(budget_kib as usize),
@@ -121,7 +134,7 @@ fn kib(bytes: usize) -> u32 {
 
 /// The middleware (`axum::middleware::from_fn_with_state`).
 pub(super) async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
-    let kind = Kind::of(req.headers());
+    let kind = Kind::of(req.headers(), req.uri().path());
     if let Some(allowed) = &g.hosts {
         let host = req
             .uri()
@@ -197,7 +210,9 @@ pub(super) async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next)
             );
         }
     };
-    if kind != Kind::Other && !bytes.iter().all(u8::is_ascii_whitespace) {
+    // Lambda's bodies are an invoke's payload (its own errors) or a few
+    // members around one large string (the zip): no value count needed.
+    if !matches!(kind, Kind::Other | Kind::Lambda) && !bytes.iter().all(u8::is_ascii_whitespace) {
         let values = match count_values(&bytes) {
             Ok(n) => n,
             Err(e) => {
@@ -318,7 +333,7 @@ fn refuse(kind: Kind, status: StatusCode, code: &str, message: &str) -> Response
             "application/x-amz-json-1.0",
             serde_json::json!({"__type": code, "message": message}).to_string(),
         ),
-        Kind::Events | Kind::Logs => (
+        Kind::Events | Kind::Logs | Kind::Lambda => (
             "application/x-amz-json-1.1",
             serde_json::json!({"__type": code, "message": message}).to_string(),
         ),
@@ -410,12 +425,19 @@ mod tests {
     #[test]
     fn limits_follow_the_target() {
         let mut h = HeaderMap::new();
-        assert_eq!(Kind::of(&h), Kind::Other);
+        assert_eq!(Kind::of(&h, "/"), Kind::Other);
+        assert_eq!(Kind::of(&h, "/2015-03-31/functions"), Kind::Lambda);
+        assert_eq!(
+            Kind::of(&h, "/2019-09-25/functions/f/event-invoke-config"),
+            Kind::Lambda
+        );
+        // A 50 MiB zip in base64, and a 6 MB invoke payload.
+        assert!(Kind::Lambda.body_limit() >= 50 * MIB * 4 / 3 + 4096);
         h.insert(
             "x-amz-target",
             HeaderValue::from_static("AWSEvents.PutEvents"),
         );
-        assert_eq!(Kind::of(&h), Kind::Events);
+        assert_eq!(Kind::of(&h, "/"), Kind::Events);
         assert!(Kind::Events.body_limit() >= 3 * 262_144);
         assert!(Kind::Logs.body_limit() >= 3 * 1_048_576);
         assert!(Kind::Sqs.body_limit() >= 3 * 1_048_576);
