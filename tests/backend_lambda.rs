@@ -139,18 +139,21 @@ async fn queue(
         .queue_url()
         .unwrap()
         .to_string();
-    let arn = s
-        .sqs
+    let arn = queue_arn(s, &url).await;
+    (url, arn)
+}
+
+async fn queue_arn(s: &Sdk, url: &str) -> String {
+    s.sqs
         .get_queue_attributes()
-        .queue_url(&url)
+        .queue_url(url)
         .attribute_names(QueueAttributeName::QueueArn)
         .send()
         .await
         .expect("queue attributes")
         .attributes()
         .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .expect("queue arn");
-    (url, arn)
+        .expect("queue arn")
 }
 
 /// Visible + in flight.
@@ -1097,17 +1100,7 @@ async fn a_fifo_mapping_keeps_each_groups_order_across_batches() {
         .queue_url()
         .unwrap()
         .to_string();
-    let arn = s
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .expect("queue arn");
+    let arn = queue_arn(&s, &url).await;
     // Three groups, 15 messages each, interleaved: g0-00, g1-00, g2-00, g0-01, ...
     const GROUPS: usize = 3;
     const EACH: usize = 15;

@@ -223,16 +223,7 @@ pub(super) fn journal_with(
     q: &Queue,
     kind: impl FnOnce() -> ChangeKind,
 ) -> Result<(), AwsError> {
-    if local.store.is_some() {
-        let change = Change {
-            region: Some(q.region.clone()),
-            account: Some(q.account.clone()),
-            kind: kind(),
-        };
-        local.journal("Sqs", &change)
-    } else {
-        Ok(())
-    }
+    journal_change(local, q, kind, false)
 }
 
 /// Journals what a receive changes of queue `q` (receive counts,
@@ -243,15 +234,27 @@ pub(super) fn journal_receive(
     q: &Queue,
     kind: impl FnOnce() -> ChangeKind,
 ) -> Result<(), AwsError> {
-    if local.store.is_some() {
-        let change = Change {
-            region: Some(q.region.clone()),
-            account: Some(q.account.clone()),
-            kind: kind(),
-        };
+    journal_change(local, q, kind, true)
+}
+
+fn journal_change(
+    local: &Core,
+    q: &Queue,
+    kind: impl FnOnce() -> ChangeKind,
+    lazily: bool,
+) -> Result<(), AwsError> {
+    if local.store.is_none() {
+        return Ok(());
+    }
+    let change = Change {
+        region: Some(q.region.clone()),
+        account: Some(q.account.clone()),
+        kind: kind(),
+    };
+    if lazily {
         local.journal_lazily("Sqs", &change)
     } else {
-        Ok(())
+        local.journal("Sqs", &change)
     }
 }
 
