@@ -164,7 +164,19 @@ pub(crate) fn lines(state: &AppState, s: &QueueScreen) -> Vec<Line<'static>> {
             )),
         ]));
     }
+    // A DLQ that nothing reads is as it should be: say where its failures are.
+    let is_dlq = s
+        .queue
+        .value
+        .data()
+        .is_some_and(|q| state.whose_dlq(q).is_some());
     match &c.lambda {
+        LambdaStatus::Available if lines.is_empty() && is_dlq => {
+            lines.push(Line::from(Span::styled(
+                "none (a DLQ): open a message to see why it failed",
+                style(state, Meaning::Muted),
+            )))
+        }
         LambdaStatus::Available if lines.is_empty() => lines.push(Line::from(Span::styled(
             "none: no event source mapping, nothing declared in the config's [consumers]",
             style(state, Meaning::Muted),
