@@ -1,9 +1,12 @@
 //! eddy's own plain data: what the client layer returns and the CLI, the
 //! operations and the TUI consume. No I/O, no SDK types. Lambda's
-//! (functions, event source mappings) are in `domain/lambda.rs`.
+//! (functions, event source mappings) are in `domain/lambda.rs`, SNS's (topics,
+//! subscriptions) in `domain/sns.rs`.
 
 mod lambda;
+mod sns;
 pub use lambda::{AsyncConfig, EventSourceMapping, Function, function_name_of};
+pub use sns::{SubscriberKind, Subscription, Topic, topic_name_of};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

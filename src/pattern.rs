@@ -19,6 +19,7 @@
 //! assert_eq!(m.matches(br#"{"x":1.0}"#).unwrap(), &[0, 1]);
 //! ```
 
+pub mod filter_policy;
 pub mod json;
 pub mod transform;
 
