@@ -1049,8 +1049,12 @@ async fn scenario_unsubscribe(t: Target) {
     let arn = topic(&s, "unsub", false, &[]).await;
     let (url, q) = queue(&s, "unsub-q", false).await;
     let sub = subscribe(&s, &arn, &q, &[("RawMessageDelivery", "true")]).await;
+    // A subscriber that stays: once it has a message, the fan-out of that publish is done.
+    let (witness_url, witness) = queue(&s, "unsub-witness", false).await;
+    let stays = subscribe(&s, &arn, &witness, &[("RawMessageDelivery", "true")]).await;
     publish(&s, &arn, "before", &[]).await;
     assert_eq!(bodies(&s, &url, 1).await, ["before"]);
+    assert_eq!(bodies(&s, &witness_url, 1).await, ["before"]);
     s.sns
         .unsubscribe()
         .subscription_arn(&sub)
@@ -1058,6 +1062,7 @@ async fn scenario_unsubscribe(t: Target) {
         .await
         .expect("unsubscribe");
     publish(&s, &arn, "after", &[]).await;
+    assert_eq!(bodies(&s, &witness_url, 1).await, ["after"]);
     assert!(collect(&s, &url, 0).await.is_empty());
     let listed = s
         .sns
@@ -1066,7 +1071,12 @@ async fn scenario_unsubscribe(t: Target) {
         .send()
         .await
         .expect("list subscriptions");
-    assert!(listed.subscriptions().is_empty(), "{listed:?}");
+    let left: Vec<_> = listed
+        .subscriptions()
+        .iter()
+        .filter_map(|x| x.subscription_arn())
+        .collect();
+    assert_eq!(left, [stays.as_str()], "{listed:?}");
     let (code, _) = failure(
         s.sns
             .get_subscription_attributes()
