@@ -484,7 +484,10 @@ async fn scenario_fifo_dedup_and_order(t: Target) {
     let fifo = topic(&s, "dedup", true, &[]).await;
     let (url, q) = queue(&s, "dedup-q", true).await;
     subscribe(&s, &fifo, &q, &[("RawMessageDelivery", "true")]).await;
-    let mut sequence = Vec::new();
+    let (env_url, env_q) = queue(&s, "dedup-env-q", true).await;
+    subscribe(&s, &fifo, &env_q, &[]).await;
+    // (message id, sequence number) of the two messages that are not duplicates.
+    let mut published = Vec::new();
     for (body, dedup) in [("first", "d1"), ("first again", "d1"), ("second", "d2")] {
         let out = s
             .sns
@@ -496,23 +499,20 @@ async fn scenario_fifo_dedup_and_order(t: Target) {
             .send()
             .await
             .expect("publish");
-        assert!(out.message_id().is_some(), "{out:?}");
+        let id = out.message_id().expect("a message id").to_string();
         if t.differs("sns-fifo-sequence-number") {
             assert!(out.sequence_number().is_none(), "{out:?}");
-        } else {
-            sequence.push(
-                out.sequence_number()
-                    .expect("a sequence number")
-                    .to_string(),
-            );
+        } else if body != "first again" {
+            let n = out.sequence_number().expect("a sequence number");
+            published.push((id, n.parse::<u128>().expect("a decimal sequence number")));
         }
     }
-    assert!(
-        sequence
-            .iter()
-            .all(|n| n.chars().all(|c| c.is_ascii_digit())),
-        "{sequence:?}"
-    );
+    if let [(_, a), (_, b)] = published[..] {
+        assert!(
+            a < b,
+            "sequence numbers increase within a group: {published:?}"
+        );
+    }
     let got = collect(&s, &url, 2).await;
     let texts: Vec<&str> = got.iter().map(|m| m.body().unwrap_or_default()).collect();
     assert_eq!(texts, ["first", "second"]);
@@ -526,6 +526,27 @@ async fn scenario_fifo_dedup_and_order(t: Target) {
         .and_then(|a| a.get(&MessageSystemAttributeName::MessageDeduplicationId))
         .map(String::as_str);
     assert_eq!(dedup, Some("d2"), "{:?}", got[1]);
+
+    // The envelope of a FIFO topic has the SequenceNumber, after MessageId.
+    let got = bodies(&s, &env_url, 2).await;
+    for (i, body) in got.iter().enumerate() {
+        let e = parse(body);
+        let keys = key_order(body);
+        if t.differs("sns-fifo-sequence-number") {
+            assert!(e.get("SequenceNumber").is_none(), "{body}");
+            continue;
+        }
+        let (id, n) = &published[i];
+        assert_eq!(e["MessageId"], id.as_str(), "{body}");
+        assert_eq!(e["SequenceNumber"], n.to_string(), "{body}");
+        if !t.differs("sns-envelope-key-order") {
+            assert_eq!(
+                keys[..4],
+                ["Type", "MessageId", "SequenceNumber", "TopicArn"],
+                "{body}"
+            );
+        }
+    }
 }
 
 /// Filter policies in both scopes are stored and read back; an invalid

@@ -408,7 +408,7 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
     (
         "moto",
         "sns-fifo-sequence-number",
-        "Publish to a FIFO topic returns no SequenceNumber",
+        "Publish to a FIFO topic returns no SequenceNumber, and its notifications carry none",
     ),
     (
         "moto",
