@@ -25,7 +25,9 @@ use super::serve::Backend;
 use super::table::{Align, Table, escape, first_line};
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
-use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue, TargetDlq};
+use crate::domain::{
+    Message, MessageAttribute, OutgoingMessage, Queue, SubscriptionDlq, TargetDlq,
+};
 use crate::ops::audit::Audit;
 
 mod args;
@@ -371,6 +373,11 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
             "EventBridge targets could not be read, so their DLQs are not listed: {e}"
         ));
     }
+    if let Some(e) = &map.subscriptions_error {
+        io.note(format_args!(
+            "SNS subscriptions could not be read, so their DLQs are not listed: {e}"
+        ));
+    }
     let dlqs = map.dlqs;
 
     #[derive(Serialize)]
@@ -385,6 +392,8 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
         sources: &'a [String],
         /// The EventBridge targets that dead-letter here.
         targets: &'a [TargetDlq],
+        /// The SNS subscriptions that dead-letter here.
+        subscriptions: &'a [SubscriptionDlq],
     }
 
     match args.output {
@@ -401,6 +410,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                     delayed: d.queue.counts.delayed,
                     sources: &d.sources,
                     targets: &d.targets,
+                    subscriptions: &d.subscriptions,
                 })
                 .collect();
             print_json(io, &rows)?;
@@ -418,6 +428,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                     .iter()
                     .cloned()
                     .chain(d.targets.iter().map(TargetDlq::describe))
+                    .chain(d.subscriptions.iter().map(SubscriptionDlq::describe))
                     .collect();
                 t.row(vec![
                     d.queue.name.clone(),
@@ -428,7 +439,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
             }
             if t.is_empty() {
                 io.note(format_args!(
-                    "no dead-letter queues at {} in {}: no queue has a RedrivePolicy and no EventBridge target a DeadLetterConfig",
+                    "no dead-letter queues at {} in {}: no queue or SNS subscription has a RedrivePolicy and no EventBridge target a DeadLetterConfig",
                     c.endpoint_label(),
                     c.region
                 ));
