@@ -1,6 +1,6 @@
 //! The commands that talk to a backend: `whoami`, `queues`, `dlqs`, `peek`,
 //! `send`, `buses`, `rules`, `targets`, `put-event`, `test-pattern --remote`,
-//! `logs`, `functions` and `consumers`. Each one is a thin layer over [`crate::aws::Clients`]: parse
+//! `logs`, `functions`, `consumers`, `topics`, `subscriptions` and `publish`. Each one is a thin layer over [`crate::aws::Clients`]: parse
 //! the arguments, make the calls, print a table or JSON.
 //!
 //! A tokio runtime is built here, only for these commands; failed calls come
@@ -9,7 +9,7 @@
 //! Here: the connection ([`Session`]), the dispatch, and the SQS commands;
 //! `events.rs` holds the EventBridge ones (`buses` … `test-pattern`),
 //! `logs.rs` the `logs` command, `lambda.rs` `functions`, `consumers` and
-//! what `peek --why` prints, `print.rs` what they all share, `args.rs`
+//! what `peek --why` prints, `sns.rs` `topics`, `subscriptions` and `publish`, `print.rs` what they all share, `args.rs`
 //! their arguments ([`AwsCommand`] and its structs).
 
 use std::collections::BTreeMap;
@@ -35,6 +35,7 @@ mod events;
 mod lambda;
 mod logs;
 mod print;
+mod sns;
 
 pub use args::{
     AttrArg, AwsCommand, BusesArgs, ConsumersArgs, DlqsArgs, FunctionsArgs, LogsArgs, PeekArgs,
@@ -68,6 +69,9 @@ impl AwsCommand {
             AwsCommand::Logs(a) => &a.conn,
             AwsCommand::Functions(a) => &a.conn,
             AwsCommand::Consumers(a) => &a.conn,
+            AwsCommand::Topics(a) => &a.conn,
+            AwsCommand::Subscriptions(a) => &a.conn,
+            AwsCommand::Publish(a) => &a.conn,
         }
     }
 
@@ -86,6 +90,9 @@ impl AwsCommand {
             AwsCommand::Logs(a) => &mut a.conn,
             AwsCommand::Functions(a) => &mut a.conn,
             AwsCommand::Consumers(a) => &mut a.conn,
+            AwsCommand::Topics(a) => &mut a.conn,
+            AwsCommand::Subscriptions(a) => &mut a.conn,
+            AwsCommand::Publish(a) => &mut a.conn,
         }
     }
 
@@ -199,6 +206,7 @@ pub(crate) fn run(
         let what = match &command {
             AwsCommand::Send(_) => Some("send a message"),
             AwsCommand::PutEvent(_) => Some("put an event"),
+            AwsCommand::Publish(_) => Some("publish a message"),
             _ => None,
         };
         if let Some(what) = what {
@@ -236,6 +244,9 @@ pub(crate) fn run(
             AwsCommand::Logs(a) => logs(clients, a, io).await,
             AwsCommand::Functions(a) => lambda::functions(clients, a, io).await,
             AwsCommand::Consumers(a) => lambda::consumers_cmd(clients, a, io).await,
+            AwsCommand::Topics(a) => sns::topics(clients, a, io).await,
+            AwsCommand::Subscriptions(a) => sns::subscriptions(clients, a, stdin, io).await,
+            AwsCommand::Publish(a) => sns::publish(clients, &session.audit, a, stdin, io).await,
         }
     });
     // Background work (a log tail) is not waited for.
