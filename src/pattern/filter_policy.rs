@@ -212,6 +212,20 @@ mod tests {
             other.keys[0].reason,
             r#"the message has no attribute "store", as {"exists":false} wants"#
         );
+        let p = FilterPolicy::parse(
+            r#"{"k": [{"anything-but": ["red"]}]}"#,
+            Scope::MessageAttributes,
+        )
+        .unwrap();
+        let x = p.explain(&attrs(&[("other", "String", "x")]));
+        assert!(!x.matched);
+        assert!(
+            x.keys[0]
+                .reason
+                .contains("anything-but never matches a missing key"),
+            "{}",
+            x.keys[0].reason
+        );
         let p = FilterPolicy::parse(r#"{"blob": ["x"]}"#, Scope::MessageAttributes).unwrap();
         let x = p.explain(&attrs(&[("blob", "Binary", "eA==")]));
         assert!(x.keys[0].reason.contains("ignore Binary attributes"));

@@ -310,7 +310,16 @@ impl View<'_> {
                     "{missing}, but the message has no attributes at all, and {{\"exists\":false}} matches only a message with at least one"
                 )
             } else {
-                format!("{missing}; the policy wants {wants}")
+                let only_exclusions = cond
+                    .pats
+                    .iter()
+                    .all(|p| matches!(p, Pat::AnythingBut(_) | Pat::AnythingButPrefix(_)));
+                let hint = if only_exclusions {
+                    " (anything-but never matches a missing key: add {\"exists\":false} to the list to accept its absence)"
+                } else {
+                    ""
+                };
+                format!("{missing}; the policy wants {wants}{hint}")
             };
         }
         let leaves = &self.leaves[slot];
