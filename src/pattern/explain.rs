@@ -73,7 +73,7 @@ impl fmt::Display for Explanation {
 
 /// Text with control characters shown as `\u{..}` escapes, so nothing from
 /// a pattern or event can drive the terminal.
-fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(char::is_control) {
         s.chars()
             .map(|c| {
