@@ -32,7 +32,7 @@ pub mod render;
 mod samples;
 
 pub use model::*;
-pub use policy::{Mode, POLICY_START, message_of};
+pub use policy::{Mode, POLICY_START, message_of, sns_samples};
 
 #[cfg(test)]
 mod tests {

@@ -113,7 +113,7 @@ fn topic_lines(state: &AppState, t: &TopicScreen) -> Vec<Line<'static>> {
         ));
         lines.push(kv(
             state,
-            "subscriptions",
+            "subscribers",
             format!(
                 "{} confirmed · {} pending · {} deleted",
                 topic.subscriptions_confirmed,

@@ -21,6 +21,13 @@ pub const WORKBENCH_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
 /// The events a new workbench offers: what the tails on the stack captured,
 /// the messages peeked on the stack, then eddy's samples.
 pub(crate) fn events_for_workbench(state: &AppState) -> Vec<WbEvent> {
+    let mut events = captured_events(state);
+    events.extend(Workbench::samples());
+    events
+}
+
+/// What the tails on the stack captured and the messages peeked on it.
+fn captured_events(state: &AppState) -> Vec<WbEvent> {
     let mut events = Vec::new();
     for s in state.stack.iter().rev() {
         match s {
@@ -45,7 +52,6 @@ pub(crate) fn events_for_workbench(state: &AppState) -> Vec<WbEvent> {
             _ => {}
         }
     }
-    events.extend(Workbench::samples());
     events
 }
 
@@ -107,13 +113,15 @@ pub(crate) fn open_workbench(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// `w` on a subscription: the workbench in filter-policy mode on its
-/// policy and scope, with the topic's subscriptions (for `h`) and the
-/// messages peeked or tailed on the stack; ctrl-a sets the policy.
+/// policy and scope, with the topic's subscriptions (for `h`), the
+/// messages peeked or tailed on the stack and the SNS samples; ctrl-a sets
+/// the policy.
 pub(crate) fn open_policy_workbench(
     state: &mut AppState,
     sub: &crate::domain::Subscription,
 ) -> Vec<Effect> {
-    let events = events_for_workbench(state);
+    let mut events = captured_events(state);
+    events.extend(crate::tui::workbench::sns_samples());
     let subscriptions = state
         .stack
         .iter()

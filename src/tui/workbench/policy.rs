@@ -36,6 +36,36 @@ pub const POLICY_START: &str = "{\n  \"topic\": [\"news\"]\n}";
 /// filter policy: every event.
 const PATTERN_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
 
+/// Messages shipped for the filter-policy mode (the blog example: a
+/// `topic` attribute, a JSON body with the post's fields), in the shape of
+/// the conformance cases.
+pub const SNS_SAMPLES: &[(&str, &str)] = &[
+    (
+        "news-post",
+        r#"{"body": "{\"title\": \"Release notes\", \"words\": 250, \"detail\": {\"words\": 250}}", "attributes": {"topic": {"Type": "String", "Value": "news"}}}"#,
+    ),
+    (
+        "sports-report",
+        r#"{"body": "{\"title\": \"Match report\", \"words\": 80, \"detail\": {\"words\": 80}}", "attributes": {"topic": {"Type": "String", "Value": "sports"}}}"#,
+    ),
+    (
+        "tech-post-tags",
+        r#"{"body": "{\"title\": \"Rust in production\", \"detail\": {\"words\": 1800}}", "attributes": {"topic": {"Type": "String.Array", "Value": "[\"tech\", \"rust\"]"}, "words": {"Type": "Number", "Value": "1800"}}}"#,
+    ),
+    (
+        "plain-text",
+        r#"{"body": "hello subscribers", "attributes": {}}"#,
+    ),
+];
+
+/// The shipped SNS sample messages, as workbench events.
+pub fn sns_samples() -> Vec<WbEvent> {
+    SNS_SAMPLES
+        .iter()
+        .map(|(name, json)| WbEvent::new(*name, Origin::Sample, *json))
+        .collect()
+}
+
 /// What the editor holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -476,6 +506,24 @@ mod tests {
         let m = message_of(r#"{"body": "b", "other": 1}"#, &attrs);
         assert_eq!(m.body, r#"{"body": "b", "other": 1}"#);
         assert_eq!(m.attributes, attrs);
+    }
+
+    #[test]
+    fn the_sns_samples_are_messages_with_json_bodies() {
+        for e in sns_samples() {
+            let m = message_of(&e.json, &BTreeMap::new());
+            assert_ne!(m.body, e.json, "{}: not the message shape", e.label);
+        }
+        let tags = message_of(SNS_SAMPLES[2].1, &BTreeMap::new());
+        let p = FilterPolicy::parse(r#"{"topic": ["rust"]}"#, Scope::MessageAttributes).unwrap();
+        assert!(p.matches(&tags), "String.Array elements match one by one");
+        let body = FilterPolicy::parse(
+            r#"{"detail": {"words": [{"numeric": [">", 1000]}]}}"#,
+            Scope::MessageBody,
+        )
+        .unwrap();
+        assert!(body.matches(&tags));
+        assert!(!body.matches(&message_of(SNS_SAMPLES[0].1, &BTreeMap::new())));
     }
 
     #[test]
