@@ -1,13 +1,14 @@
 //! The client side: connection settings, SDK clients, and every call eddy
-//! makes to SQS, EventBridge, CloudWatch Logs and Lambda. SDK types never leave this
+//! makes to SQS, EventBridge, CloudWatch Logs, Lambda and SNS. SDK types never leave this
 //! module: functions return [`crate::domain`] types and [`Error`].
 //!
 //! One code path serves real AWS, LocalStack, moto and eddy's embedded
 //! backend: only the endpoint differs.
 //!
 //! Files: `clients` (settings, SDK clients, whoami), `error` (SDK errors to
-//! [`Error`]), one file per service (`events`, `lambda`, `logs`, `sqs`), `dlq_map`
-//! (the DLQs of redrive policies and of EventBridge targets together), and
+//! [`Error`]), one file per service (`events`, `lambda`, `logs`, `sns`, `sqs`), `dlq_map`
+//! (the DLQs of redrive policies, of EventBridge targets and of SNS
+//! subscriptions together), and
 //! `logs_intercept` (the live-tail host-prefix fix the logs client needs).
 //! The children import from each other, never from this file; it only
 //! declares them, re-exports what callers use, and reads profile names.
@@ -20,6 +21,7 @@ pub mod events;
 pub mod lambda;
 pub mod logs;
 mod logs_intercept;
+pub mod sns;
 pub mod sqs;
 
 pub use clients::{Clients, DEFAULT_LOCAL_REGION, Settings};

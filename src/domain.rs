@@ -1,7 +1,8 @@
 //! eddy's own plain data: what the client layer returns and the CLI, the
 //! operations and the TUI consume. No I/O, no SDK types. Lambda's
 //! (functions, event source mappings) are in `domain/lambda.rs`, SNS's (topics,
-//! subscriptions) in `domain/sns.rs`.
+//! subscriptions) in `domain/sns.rs`; what SNS adds to the DLQ map
+//! ([`SubscriptionDlq`]) and to publishing ([`Publish`], [`Published`]) here.
 
 mod lambda;
 mod sns;
@@ -274,6 +275,8 @@ pub struct DeadLetterQueue {
     pub sources: Vec<String>,
     /// The EventBridge targets whose `DeadLetterConfig` names this queue.
     pub targets: Vec<TargetDlq>,
+    /// The SNS subscriptions whose `RedrivePolicy` names this queue.
+    pub subscriptions: Vec<SubscriptionDlq>,
 }
 
 /// An EventBridge target with a dead-letter queue: the queue (its ARN), and
@@ -297,6 +300,54 @@ impl TargetDlq {
             short_arn(&self.target_arn)
         )
     }
+}
+
+/// A subscription whose `RedrivePolicy` names a dead-letter queue: the
+/// queue (its ARN) and the topic and subscription that send the messages
+/// SNS could not deliver there. Shown in the DLQ map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionDlq {
+    pub dlq_arn: String,
+    pub topic_arn: String,
+    pub subscription_arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+}
+
+impl SubscriptionDlq {
+    /// `topic T, sqs subscription to E` (T and E short names).
+    pub fn describe(&self) -> String {
+        format!(
+            "topic {}, {} subscription to {}",
+            topic_name_of(&self.topic_arn),
+            self.protocol,
+            short_arn(&self.endpoint)
+        )
+    }
+}
+
+/// One message to publish to a topic (`Publish`, or an entry of
+/// `PublishBatch`). Attributes as SQS writes them (`String`, `Number`,
+/// `Binary` (base64), `String.Array` (a JSON array as a string)).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Publish {
+    pub message: String,
+    pub subject: Option<String>,
+    pub attributes: BTreeMap<String, MessageAttribute>,
+    /// `MessageGroupId` (FIFO topics).
+    pub group_id: Option<String>,
+    /// `MessageDeduplicationId` (FIFO topics without content-based deduplication).
+    pub dedup_id: Option<String>,
+}
+
+/// What `Publish` answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Published {
+    pub topic_arn: String,
+    pub message_id: String,
+    /// FIFO topics only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<String>,
 }
 
 /// The short name of an ARN (`arn:..:sqs:..:orders` → `orders`, `..:event-bus/x` → `x`), or the text itself.

@@ -4,7 +4,8 @@
 //! (a temporary queue and rule on a bus), export and import, archive
 //! replays, the times operators type (`time`); the consumers of a queue and
 //! the functions of a backend (`consumers`), and why a message failed, from
-//! its consumers' logs (`why`); and the audit log every mutating action is appended to, through
+//! its consumers' logs (`why`); SNS topics, subscriptions, which of them a
+//! message reaches, publish and filter policies (`sns`); and the audit log every mutating action is appended to, through
 //! one [`audit::Audit`] per connection. A destructive operation also says what its confirmation
 //! states ([`Confirmation`]), so the CLI's question and the TUI's dialog
 //! say the same.
@@ -26,6 +27,7 @@ pub mod purge;
 pub mod redrive;
 pub mod republish;
 pub mod rule_state;
+pub mod sns;
 mod state_dir;
 pub mod tail;
 pub mod time;

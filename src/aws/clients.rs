@@ -49,6 +49,7 @@ pub struct Clients {
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) lambda: aws_sdk_lambda::Client,
+    pub(crate) sns: aws_sdk_sns::Client,
     /// The endpoint override, if any (flag or environment).
     pub endpoint: Option<String>,
     pub region: String,
@@ -170,6 +171,11 @@ impl Clients {
             ),
             lambda: aws_sdk_lambda::Client::from_conf(
                 aws_sdk_lambda::config::Builder::from(&conf)
+                    .interceptor(CountRequests)
+                    .build(),
+            ),
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(&conf)
                     .interceptor(CountRequests)
                     .build(),
             ),

@@ -147,6 +147,7 @@ impl Clients {
                 queue: dlq,
                 sources: names.into_iter().collect(),
                 targets: Vec::new(),
+                subscriptions: Vec::new(),
             });
         }
         out.sort_by(|a, b| a.queue.name.cmp(&b.queue.name));

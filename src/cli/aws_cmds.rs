@@ -1,6 +1,6 @@
 //! The commands that talk to a backend: `whoami`, `queues`, `dlqs`, `peek`,
 //! `send`, `buses`, `rules`, `targets`, `put-event`, `test-pattern --remote`,
-//! `logs`, `functions` and `consumers`. Each one is a thin layer over [`crate::aws::Clients`]: parse
+//! `logs`, `functions`, `consumers`, `topics`, `subscriptions` and `publish`. Each one is a thin layer over [`crate::aws::Clients`]: parse
 //! the arguments, make the calls, print a table or JSON.
 //!
 //! A tokio runtime is built here, only for these commands; failed calls come
@@ -9,7 +9,7 @@
 //! Here: the connection ([`Session`]), the dispatch, and the SQS commands;
 //! `events.rs` holds the EventBridge ones (`buses` … `test-pattern`),
 //! `logs.rs` the `logs` command, `lambda.rs` `functions`, `consumers` and
-//! what `peek --why` prints, `print.rs` what they all share, `args.rs`
+//! what `peek --why` prints, `sns.rs` `topics`, `subscriptions` and `publish`, `print.rs` what they all share, `args.rs`
 //! their arguments ([`AwsCommand`] and its structs).
 
 use std::collections::BTreeMap;
@@ -25,7 +25,9 @@ use super::serve::Backend;
 use super::table::{Align, Table, escape, first_line};
 use crate::aws::sqs::PeekOptions;
 use crate::aws::{Clients, Settings};
-use crate::domain::{Message, MessageAttribute, OutgoingMessage, Queue, TargetDlq};
+use crate::domain::{
+    Message, MessageAttribute, OutgoingMessage, Queue, SubscriptionDlq, TargetDlq,
+};
 use crate::ops::audit::Audit;
 
 mod args;
@@ -33,6 +35,7 @@ mod events;
 mod lambda;
 mod logs;
 mod print;
+mod sns;
 
 pub use args::{
     AttrArg, AwsCommand, BusesArgs, ConsumersArgs, DlqsArgs, FunctionsArgs, LogsArgs, PeekArgs,
@@ -66,6 +69,9 @@ impl AwsCommand {
             AwsCommand::Logs(a) => &a.conn,
             AwsCommand::Functions(a) => &a.conn,
             AwsCommand::Consumers(a) => &a.conn,
+            AwsCommand::Topics(a) => &a.conn,
+            AwsCommand::Subscriptions(a) => &a.conn,
+            AwsCommand::Publish(a) => &a.conn,
         }
     }
 
@@ -84,6 +90,9 @@ impl AwsCommand {
             AwsCommand::Logs(a) => &mut a.conn,
             AwsCommand::Functions(a) => &mut a.conn,
             AwsCommand::Consumers(a) => &mut a.conn,
+            AwsCommand::Topics(a) => &mut a.conn,
+            AwsCommand::Subscriptions(a) => &mut a.conn,
+            AwsCommand::Publish(a) => &mut a.conn,
         }
     }
 
@@ -197,6 +206,7 @@ pub(crate) fn run(
         let what = match &command {
             AwsCommand::Send(_) => Some("send a message"),
             AwsCommand::PutEvent(_) => Some("put an event"),
+            AwsCommand::Publish(_) => Some("publish a message"),
             _ => None,
         };
         if let Some(what) = what {
@@ -234,6 +244,9 @@ pub(crate) fn run(
             AwsCommand::Logs(a) => logs(clients, a, io).await,
             AwsCommand::Functions(a) => lambda::functions(clients, a, io).await,
             AwsCommand::Consumers(a) => lambda::consumers_cmd(clients, a, io).await,
+            AwsCommand::Topics(a) => sns::topics(clients, a, io).await,
+            AwsCommand::Subscriptions(a) => sns::subscriptions(clients, a, stdin, io).await,
+            AwsCommand::Publish(a) => sns::publish(clients, &session.audit, a, stdin, io).await,
         }
     });
     // Background work (a log tail) is not waited for.
@@ -371,6 +384,11 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
             "EventBridge targets could not be read, so their DLQs are not listed: {e}"
         ));
     }
+    if let Some(e) = &map.subscriptions_error {
+        io.note(format_args!(
+            "SNS subscriptions could not be read, so their DLQs are not listed: {e}"
+        ));
+    }
     let dlqs = map.dlqs;
 
     #[derive(Serialize)]
@@ -385,6 +403,8 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
         sources: &'a [String],
         /// The EventBridge targets that dead-letter here.
         targets: &'a [TargetDlq],
+        /// The SNS subscriptions that dead-letter here.
+        subscriptions: &'a [SubscriptionDlq],
     }
 
     match args.output {
@@ -401,6 +421,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                     delayed: d.queue.counts.delayed,
                     sources: &d.sources,
                     targets: &d.targets,
+                    subscriptions: &d.subscriptions,
                 })
                 .collect();
             print_json(io, &rows)?;
@@ -418,6 +439,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
                     .iter()
                     .cloned()
                     .chain(d.targets.iter().map(TargetDlq::describe))
+                    .chain(d.subscriptions.iter().map(SubscriptionDlq::describe))
                     .collect();
                 t.row(vec![
                     d.queue.name.clone(),
@@ -428,7 +450,7 @@ async fn dlqs(c: &Clients, args: &DlqsArgs, io: &mut Io<'_>) -> Result<Status, C
             }
             if t.is_empty() {
                 io.note(format_args!(
-                    "no dead-letter queues at {} in {}: no queue has a RedrivePolicy and no EventBridge target a DeadLetterConfig",
+                    "no dead-letter queues at {} in {}: no queue or SNS subscription has a RedrivePolicy and no EventBridge target a DeadLetterConfig",
                     c.endpoint_label(),
                     c.region
                 ));

@@ -1,5 +1,5 @@
 //! `eddy redrive`: move messages out of a DLQ, back to their source, to
-//! another queue or onto a bus ([`crate::ops::redrive`]), with progress on
+//! another queue, onto a bus or to an SNS topic ([`crate::ops::redrive`]), with progress on
 //! stderr, a summary on stdout and a line in the audit log.
 
 use std::io::{BufRead, IsTerminal};
@@ -29,9 +29,16 @@ Two ways to move:
              source queue(s), or to --to QUEUE; live progress, --velocity, Ctrl-C cancels it.
   client     eddy receives, sends, and deletes from the DLQ only what the destination
              acknowledged, in batches of 10: for --filter, --grep, --ids, --max, --to-bus,
-             and backends without move tasks. Messages that do not match are released at
+             --to-topic, and backends without move tasks. Messages that do not match are released at
              once. Message attributes, FIFO group and deduplication ids are kept.
 --mode auto (the default) uses the move task when it can do the job, else client.
+
+The DLQ of an SNS subscription (its RedrivePolicy) goes back through its topic with
+--to-topic TOPIC (PublishBatch: each message as it was published, the SNS JSON envelope
+of a subscription without raw delivery unwrapped into message, subject and attributes;
+FIFO group and deduplication ids kept), so every subscription whose filter policy
+matches gets it again; or straight to an SQS subscriber with --to QUEUE (the body as
+it is, as that subscriber would have received it).
 
 The client-side move keeps a journal (--journal FILE; by default one per DLQ and
 destination under eddy's state folder, $EDDY_STATE_DIR or ~/.local/state/eddy/redrive):
@@ -66,6 +73,8 @@ Examples:
     --filter '{\"detail\":{\"total\":[{\"numeric\":[\">\",200]}]}}'
   # What would move?
   eddy redrive orders-dlq --grep ord-1042 --dry-run
+  # A subscription's DLQ back through its SNS topic
+  eddy redrive notify-dlq --to-topic blog-posts
   # Onto a bus, in a script, with the journal where you want it
   eddy redrive orders-dlq --to-bus orders --yes --journal /var/tmp/orders-dlq.jsonl
   # The last move tasks of the DLQ
@@ -99,8 +108,11 @@ pub struct RedriveArgs {
     #[arg(value_name = "DLQ")]
     pub dlq: String,
     /// Move to this queue (name or URL) instead of the DLQ's source queue
-    #[arg(long, value_name = "QUEUE", conflicts_with = "to_bus")]
+    #[arg(long, value_name = "QUEUE", conflicts_with_all = ["to_bus", "to_topic"])]
     pub to: Option<String>,
+    /// Publish the messages to this SNS topic (name or ARN): an SNS envelope in the body is unwrapped
+    #[arg(long, value_name = "TOPIC", conflicts_with = "to_bus")]
+    pub to_topic: Option<String>,
     /// Put the messages on this EventBridge bus (PutEvents): an EventBridge event in the body is unwrapped
     #[arg(long, value_name = "BUS")]
     pub to_bus: Option<String>,
@@ -125,7 +137,7 @@ pub struct RedriveArgs {
     #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
     pub mode: ModeArg,
     /// List the DLQ's last move tasks and exit
-    #[arg(long, conflicts_with_all = ["dry_run", "to", "to_bus", "filter", "grep", "ids", "max"])]
+    #[arg(long, conflicts_with_all = ["dry_run", "to", "to_bus", "to_topic", "filter", "grep", "ids", "max"])]
     pub history: bool,
     /// Do not ask for confirmation (needed when stdin is not a terminal)
     #[arg(long, short = 'y')]
@@ -306,14 +318,18 @@ async fn destination(
     if let Some(bus) = &args.to_bus {
         return Ok(Destination::Bus(bus.as_str().into()));
     }
+    if let Some(topic) = &args.to_topic {
+        return Ok(Destination::Topic(c.topic_arn(topic).await?));
+    }
     let mut sources = redrive::resolve_sources(c, &dlq.url.as_str().into()).await?;
     sources.sort();
     sources.dedup();
     match sources.len() {
         0 => Err(CliError::Invalid(format!(
             "no queue uses {} as its dead-letter queue (RedrivePolicy), so there is no source to go back to: \
-             give --to QUEUE or --to-bus BUS",
-            escape(&dlq.name)
+             give --to QUEUE, --to-bus BUS or --to-topic TOPIC{}",
+            escape(&dlq.name),
+            subscription_hint(c, dlq).await
         ))),
         1 => Ok(Destination::SourceQueue(sources.remove(0))),
         n if !one_needed => {
@@ -350,6 +366,34 @@ async fn destination(
                 )),
             }
         }
+    }
+}
+
+/// `; it is the DLQ of ...` when SNS subscriptions dead-letter to `dlq`
+/// (nothing when there are none or they cannot be read).
+async fn subscription_hint(c: &Clients, dlq: &Queue) -> String {
+    let Ok(subs) = c.subscription_dlqs().await else {
+        return String::new();
+    };
+    let feeding: Vec<String> = subs
+        .iter()
+        .filter(|s| s.dlq_arn == dlq.arn)
+        .map(|s| {
+            format!(
+                "{} (--to-topic {} sends them back through it)",
+                s.describe(),
+                crate::domain::topic_name_of(&s.topic_arn)
+            )
+        })
+        .collect();
+    if feeding.is_empty() {
+        String::new()
+    } else {
+        escape(&format!(
+            "; it is the DLQ of the SNS subscription of {}",
+            feeding.join(", ")
+        ))
+        .into_owned()
     }
 }
 

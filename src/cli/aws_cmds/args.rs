@@ -1,6 +1,6 @@
 //! The arguments of the commands that talk to a backend ([`AwsCommand`]):
 //! their clap definitions, help texts and value parsers (`--attr`, `--since`).
-//! Its own file so the command code (`aws_cmds.rs`, `events.rs`, `logs.rs`)
+//! Its own file so the command code (`aws_cmds.rs`, `events.rs`, `logs.rs`, `sns.rs`)
 //! imports the arguments from a sibling and this file imports none of them.
 
 use clap::{Args, Subcommand};
@@ -183,6 +183,104 @@ Examples:
   eddy consumers warehouse
   eddy consumers warehouse -o json | jq '.warnings'";
 
+const TOPICS_HELP: &str = "\
+One row per SNS topic: name, confirmed and pending subscriptions, type (standard or
+FIFO) and encryption (its KMS key). ListTopics, then GetTopicAttributes a few at once.
+A backend without an SNS API is said on stderr (exit 2).
+
+Examples:
+  eddy topics
+  eddy topics -o json | jq '.[] | select(.subscriptions_pending > 0) | .name'";
+
+const SUBSCRIPTIONS_HELP: &str = "\
+The subscriptions of a topic (a name or an ARN): protocol, endpoint, confirmed (or
+pending confirmation), raw message delivery, filter policy (shortened; -o json has it
+whole) and its scope, and the subscription's DLQ (RedrivePolicy).
+
+--reach MESSAGE answers \"why didn't this subscriber get it\": for each subscription,
+whether SNS would deliver MESSAGE, and why (each filter policy key's verdict, eddy's
+SNS filter-policy engine; a pending subscription gets nothing, one without a policy
+everything). MESSAGE is a JSON object {\"body\": \"...\", \"attributes\": {NAME:
+{\"Type\": \"String\", \"Value\": \"...\"}}} (as `eddy filter-policy test` takes it): inline,
+a file, or - for stdin. Exit status with --reach: 0 some subscription gets it, 1 none
+does, 2 bad input or a failed call.
+
+Examples:
+  eddy subscriptions blog-posts
+  eddy subscriptions arn:aws:sns:us-east-1:123456789012:blog-posts -o json
+  eddy subscriptions blog-posts --reach '{\"body\": \"{}\", \"attributes\": {\"topic\": {\"Type\": \"String\", \"Value\": \"sports\"}}}'
+  eddy subscriptions blog-posts --reach message.json -o json | jq '.[] | select(.delivered | not)'";
+
+const PUBLISH_HELP: &str = "\
+Publishes one message to a topic (a name or an ARN) and prints its message id.
+MESSAGE is the text itself, - for stdin, or @FILE for a file's contents. --attr
+NAME=VALUE adds a String message attribute; NAME:Number=VALUE a Number one,
+NAME:String.Array='[\"a\",\"b\"]' an array, NAME:Binary=<base64> a binary one. A FIFO topic
+needs --group-id, and --dedup-id unless it deduplicates by content.
+
+States where the message goes (the topic's confirmed and pending subscriptions) and
+asks for confirmation (--yes when stdin is not a terminal); refused under --read-only.
+Appends to the audit log.
+
+Examples:
+  eddy publish blog-posts '{\"post_id\": 7}' --attr topic=news --subject 'New post'
+  eddy publish orders.fifo @order.json --group-id customer-7 --dedup-id order-42 --yes
+  echo hello | eddy publish alerts - --yes -o json";
+
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    /// Output format
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SubscriptionsArgs {
+    /// The topic: a name or an ARN
+    #[arg(value_name = "TOPIC")]
+    pub topic: String,
+    /// Which subscriptions this message reaches, and why: inline JSON, a file, or - for stdin
+    #[arg(long, value_name = "MESSAGE")]
+    pub reach: Option<String>,
+    /// Output format
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The topic: a name or an ARN
+    #[arg(value_name = "TOPIC")]
+    pub topic: String,
+    /// The message: the text, - for stdin, or @FILE for a file's contents
+    #[arg(value_name = "MESSAGE|-|@FILE")]
+    pub message: String,
+    /// The subject (email subscribers; at most 100 characters)
+    #[arg(long, value_name = "S")]
+    pub subject: Option<String>,
+    /// A message attribute: NAME=VALUE (String) or NAME:TYPE=VALUE; repeatable
+    #[arg(long = "attr", value_name = "NAME[:TYPE]=VALUE", value_parser = parse_attr)]
+    pub attrs: Vec<AttrArg>,
+    /// MessageGroupId (FIFO topics)
+    #[arg(long, value_name = "G")]
+    pub group_id: Option<String>,
+    /// MessageDeduplicationId (FIFO topics without content-based deduplication)
+    #[arg(long, value_name = "D")]
+    pub dedup_id: Option<String>,
+    /// Do not ask for confirmation (needed when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Output format
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
 /// The commands that talk to a backend (AWS, LocalStack, moto, eddy's own).
 #[derive(Debug, Subcommand)]
 pub enum AwsCommand {
@@ -225,6 +323,15 @@ pub enum AwsCommand {
     /// Show the consumers of a queue: Lambda event source mappings and declared consumers
     #[command(after_help = CONSUMERS_HELP)]
     Consumers(ConsumersArgs),
+    /// List SNS topics with their subscription counts, FIFO and encryption
+    #[command(after_help = TOPICS_HELP)]
+    Topics(TopicsArgs),
+    /// List a topic's subscriptions, or which of them a message reaches (--reach) and why
+    #[command(after_help = SUBSCRIPTIONS_HELP)]
+    Subscriptions(SubscriptionsArgs),
+    /// Publish a message to an SNS topic
+    #[command(after_help = PUBLISH_HELP)]
+    Publish(PublishArgs),
 }
 
 #[derive(Debug, Args)]

@@ -109,6 +109,26 @@ async fn resolve_destination<P: Port>(
                 },
             ))
         }
+        Destination::Topic(arn) => {
+            let t = port.topic(arn).await?;
+            if t.fifo && !dlq.fifo {
+                notes.push(format!(
+                    "{} is a FIFO topic and {} is not a FIFO queue: each message goes in a message group of its own (its id)",
+                    t.name, dlq.name
+                ));
+            }
+            let kind = QueueKind {
+                fifo: t.fifo,
+                content_based_dedup: t.content_based_deduplication,
+            };
+            Ok((
+                format!("topic:{}", t.arn),
+                Dest::Topic {
+                    arn: t.arn.clone(),
+                    kind,
+                },
+            ))
+        }
         Destination::OriginalSources => Err(Error::Invalid(format!(
             "a client-side move needs one destination, and {} has several sources: choose one",
             dlq.name

@@ -1,10 +1,13 @@
 //! A received DLQ message as what goes to the destination: the same message
-//! for a queue (attributes, FIFO group and deduplication ids kept), or an
-//! event for a bus (the EventBridge envelope unwrapped when the body is one).
+//! for a queue (attributes, FIFO group and deduplication ids kept), an
+//! event for a bus (the EventBridge envelope unwrapped when the body is one),
+//! or a message to publish to a topic (the SNS envelope unwrapped when the
+//! body is one).
 
 use serde_json::value::RawValue;
 
-use crate::domain::{EventEntry, Message, OutgoingMessage};
+use crate::domain::{EventEntry, Message, OutgoingMessage, Publish};
+use crate::ops::sns::envelope;
 
 /// What a destination queue needs to know to receive a message right.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,6 +48,31 @@ pub(crate) fn to_queue(m: &Message, dest: QueueKind) -> OutgoingMessage {
         delay_s: None,
         group_id,
         dedup_id,
+    }
+}
+
+/// The message to publish to a topic of kind `dest` for a DLQ message of
+/// a subscription: with raw delivery off the body is SNS's envelope, and
+/// what was published (message, subject, attributes) is taken out of it;
+/// with raw delivery on the body is the message and SNS's attributes are
+/// its SQS message attributes. FIFO ids as for a queue ([`fifo_ids`]).
+pub(crate) fn to_publish(m: &Message, dest: QueueKind) -> Publish {
+    let (group_id, dedup_id) = fifo_ids(m, dest);
+    match envelope::unwrap(&m.body) {
+        Some(e) => Publish {
+            message: e.message,
+            subject: e.subject,
+            attributes: e.attributes,
+            group_id,
+            dedup_id,
+        },
+        None => Publish {
+            message: m.body.clone(),
+            subject: None,
+            attributes: m.message_attributes.clone(),
+            group_id,
+            dedup_id,
+        },
     }
 }
 
@@ -204,6 +232,30 @@ mod tests {
             fifo_ids(&m, fifo),
             (Some("m-1".to_string()), Some("m-1".to_string()))
         );
+    }
+
+    #[test]
+    fn an_sns_envelope_is_unwrapped_for_its_topic() {
+        let body = r#"{"Type":"Notification","MessageId":"n-1","TopicArn":"arn:aws:sns:us-east-1:1:blog",
+            "Subject":"new post","Message":"{\"post\":7}","Timestamp":"2024-06-05T14:03:27.000Z",
+            "MessageAttributes":{"topic":{"Type":"String","Value":"news"}}}"#;
+        let p = to_publish(&msg(body, &[]), QueueKind::default());
+        assert_eq!(p.message, r#"{"post":7}"#);
+        assert_eq!(p.subject.as_deref(), Some("new post"));
+        assert_eq!(p.attributes["topic"].string_value.as_deref(), Some("news"));
+        assert_eq!((p.group_id, p.dedup_id), (None, None));
+        // Raw delivery: the body and the SQS attributes as they are; FIFO ids kept.
+        let fifo = QueueKind {
+            fifo: true,
+            content_based_dedup: false,
+        };
+        let m = msg(r#"{"post":7}"#, &[("MessageGroupId", "g1")]);
+        let p = to_publish(&m, fifo);
+        assert_eq!(p.message, r#"{"post":7}"#);
+        assert_eq!(p.subject, None);
+        assert_eq!(p.attributes, m.message_attributes);
+        assert_eq!(p.group_id.as_deref(), Some("g1"));
+        assert_eq!(p.dedup_id.as_deref(), Some("m-1"));
     }
 
     #[test]

@@ -99,6 +99,9 @@ pub enum Destination {
     Queue(QueueUrl),
     /// An EventBridge bus (name or ARN): PutEvents.
     Bus(BusName),
+    /// An SNS topic (its ARN): PublishBatch, each message as it was
+    /// published (an SNS envelope unwrapped), for a subscription's DLQ.
+    Topic(String),
     /// Move task only: every message back to the queue it came from (a DLQ
     /// with several sources).
     OriginalSources,
@@ -111,6 +114,7 @@ impl Destination {
             Destination::SourceQueue(u) => format!("source queue {}", u.name()),
             Destination::Queue(u) => format!("queue {}", u.name()),
             Destination::Bus(b) => format!("bus {}", queue_name(b.as_str())),
+            Destination::Topic(t) => format!("topic {}", crate::domain::topic_name_of(t)),
             Destination::OriginalSources => "their source queues".to_string(),
         }
     }
@@ -209,7 +213,10 @@ impl Plan {
         matches!(self.selection, Selection::All)
             && self.max.is_none()
             && !self.dry_run
-            && !matches!(self.destination, Destination::Bus(_))
+            && !matches!(
+                self.destination,
+                Destination::Bus(_) | Destination::Topic(_)
+            )
     }
 
     /// The mode `mode` comes to for this plan before asking the backend
@@ -218,7 +225,7 @@ impl Plan {
         match mode {
             Mode::MoveTask if !self.move_task_can_do() => Err(Error::Invalid(
                 "a move task moves the whole DLQ to queues: it takes no --filter, --grep, --ids, --max, \
-                 --dry-run or --to-bus; use --mode client (or --mode auto)"
+                 --dry-run, --to-bus or --to-topic; use --mode client (or --mode auto)"
                     .to_string(),
             )),
             Mode::Auto if !self.move_task_can_do() => Ok(Mode::Client),

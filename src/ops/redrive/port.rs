@@ -1,5 +1,5 @@
 //! The narrow port the client-side move talks to the backend through: read a
-//! queue, receive, send a batch (to a queue or onto a bus), delete a batch,
+//! queue, receive, send a batch (to a queue, onto a bus or to a topic), delete a batch,
 //! release (visibility 0). [`Clients`] implements it for real; the tests
 //! implement it with a scripted fake, so that the move's failure paths
 //! (unknown send outcomes, half-failed batches, failed deletes, a journal
@@ -9,7 +9,8 @@ use std::future::Future;
 
 use crate::aws::{Clients, Error};
 use crate::domain::{
-    BatchOutcome, EventBus, EventEntry, Message, OutgoingMessage, PutEventOutcome, Queue,
+    BatchOutcome, EventBus, EventEntry, Message, OutgoingMessage, Publish, PutEventOutcome, Queue,
+    Topic,
 };
 
 /// What the client-side move needs from a backend, and nothing more.
@@ -37,6 +38,14 @@ pub trait Port: Send + Sync + 'static {
         &self,
         entries: &[EventEntry],
     ) -> impl Future<Output = Result<Vec<PutEventOutcome>, Error>> + Send;
+    /// The SNS topic with this ARN (FIFO, content-based deduplication).
+    fn topic(&self, arn: &str) -> impl Future<Output = Result<Topic, Error>> + Send;
+    /// Publishes a batch to a topic: one outcome per message, in order.
+    fn publish_batch(
+        &self,
+        arn: &str,
+        msgs: &[Publish],
+    ) -> impl Future<Output = Result<Vec<BatchOutcome>, Error>> + Send;
     /// Deletes by receipt handle: one outcome per handle, in order.
     fn delete_batch(
         &self,
@@ -82,6 +91,14 @@ impl Port for Clients {
 
     async fn put_events(&self, entries: &[EventEntry]) -> Result<Vec<PutEventOutcome>, Error> {
         Clients::put_events(self, entries).await
+    }
+
+    async fn topic(&self, arn: &str) -> Result<Topic, Error> {
+        self.get_topic(arn).await
+    }
+
+    async fn publish_batch(&self, arn: &str, msgs: &[Publish]) -> Result<Vec<BatchOutcome>, Error> {
+        Clients::publish_batch(self, arn, msgs).await
     }
 
     async fn delete_batch(

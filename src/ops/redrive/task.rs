@@ -101,6 +101,11 @@ pub async fn run_move_task(
                 "a move task moves messages to queues, not onto a bus: use --mode client".into(),
             ));
         }
+        Destination::Topic(_) => {
+            return Err(Error::Invalid(
+                "a move task moves messages to queues, not to a topic: use --mode client".into(),
+            ));
+        }
     };
     let mut summary = Summary::new(plan, "move-task");
     summary.dlq = QueueUrl::from(dlq.url.as_str());

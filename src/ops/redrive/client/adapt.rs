@@ -27,8 +27,8 @@ use super::super::plan::Concurrency;
 use super::super::port::Port;
 use crate::aws::Error;
 use crate::domain::{
-    BatchOutcome, EntryError, EventBus, EventEntry, Message, OutgoingMessage, PutEventOutcome,
-    Queue,
+    BatchOutcome, EntryError, EventBus, EventEntry, Message, OutgoingMessage, Publish,
+    PutEventOutcome, Queue, Topic,
 };
 
 /// How often the run reads its counts and asks the controller.
@@ -432,6 +432,16 @@ impl<P: Port> Port for Metered<P> {
             o.iter()
                 .filter(|o| throttled_entries(o.error.as_ref()))
                 .count()
+        })
+    }
+
+    async fn topic(&self, arn: &str) -> Result<Topic, Error> {
+        self.count(self.inner.topic(arn).await, |_| 0)
+    }
+
+    async fn publish_batch(&self, arn: &str, msgs: &[Publish]) -> Result<Vec<BatchOutcome>, Error> {
+        self.count(self.inner.publish_batch(arn, msgs).await, |o| {
+            batch_throttled(o)
         })
     }
 

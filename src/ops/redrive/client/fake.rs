@@ -11,13 +11,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::super::port::Port;
 use crate::aws::Error;
 use crate::domain::{
-    BatchOutcome, EntryError, EventBus, EventEntry, Message, OutgoingMessage, PutEventOutcome,
-    Queue,
+    BatchOutcome, EntryError, EventBus, EventEntry, Message, OutgoingMessage, Publish,
+    PutEventOutcome, Queue, Topic,
 };
 use crate::ops::journal::Sink;
 
 pub(super) const DLQ: &str = "http://fake/1/dlq";
 pub(super) const DEST: &str = "http://fake/1/dest";
+/// The fake's one topic (standard, no subscriptions).
+pub(super) const TOPIC: &str = "arn:aws:sns:us-east-1:1:topic";
 
 /// What the next send (or delete) call answers.
 pub(super) enum Script {
@@ -53,6 +55,8 @@ pub(super) struct World {
     handles: u64,
     /// What the destination got, in order (message bodies).
     pub(super) delivered: Vec<String>,
+    /// What was published to the topic, in order.
+    pub(super) published: Vec<Publish>,
     pub(super) sends: VecDeque<Script>,
     pub(super) deletes: VecDeque<Script>,
     /// Every receipt handle a delete call was given, and every one released.
@@ -231,6 +235,45 @@ impl Port for Fake {
 
     async fn put_events(&self, _entries: &[EventEntry]) -> Result<Vec<PutEventOutcome>, Error> {
         Err(Error::Invalid("the fake has no buses".to_string()))
+    }
+
+    async fn topic(&self, arn: &str) -> Result<Topic, Error> {
+        if arn != TOPIC {
+            return Err(Error::NotFound {
+                kind: "topic",
+                name: arn.to_string(),
+                endpoint: self.label(),
+            });
+        }
+        Ok(crate::aws::sns::topic_from_attributes(arn, BTreeMap::new()))
+    }
+
+    async fn publish_batch(&self, arn: &str, msgs: &[Publish]) -> Result<Vec<BatchOutcome>, Error> {
+        assert_eq!(arn, TOPIC, "the move publishes to the topic only");
+        self.lag().await;
+        let mut w = self.world();
+        match w.sends.pop_front() {
+            Some(Script::Fail(e)) => Err(e),
+            Some(Script::FailAfterTaking(e)) => {
+                w.published.extend(msgs.iter().cloned());
+                Err(e)
+            }
+            Some(Script::Refuse(refusals)) => {
+                let mut out = Vec::new();
+                for (i, p) in msgs.iter().enumerate() {
+                    let error = refused(p.message.trim_start_matches("body-"), &refusals);
+                    if error.is_none() {
+                        w.published.push(p.clone());
+                    }
+                    out.push(outcome(i, error));
+                }
+                Ok(out)
+            }
+            None => {
+                w.published.extend(msgs.iter().cloned());
+                Ok((0..msgs.len()).map(|i| outcome(i, None)).collect())
+            }
+        }
     }
 
     async fn delete_batch(

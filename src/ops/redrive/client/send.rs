@@ -1,4 +1,4 @@
-//! Sending one batch to the destination (a queue or a bus) and reading what
+//! Sending one batch to the destination (a queue, a bus or a topic) and reading what
 //! came of it: per message sent, refused (with the reason, and whether a
 //! retry could help) or unknown (the call failed in a way that leaves open
 //! whether it went out), and whether the run must stop.
@@ -6,12 +6,32 @@
 use super::super::convert::{self, EventDefaults, QueueKind};
 use super::super::port::Port;
 use crate::aws::Error;
-use crate::domain::{BatchOutcome, EntryError, Message, queue_name};
+use crate::domain::{BatchOutcome, EntryError, Message, queue_name, topic_name_of};
 
 /// Where the messages go, resolved.
 pub(super) enum Dest {
-    Queue { url: String, kind: QueueKind },
-    Bus { name: String },
+    Queue {
+        url: String,
+        kind: QueueKind,
+    },
+    Bus {
+        name: String,
+    },
+    /// An SNS topic; `kind` says whether it is FIFO (and deduplicates by content).
+    Topic {
+        arn: String,
+        kind: QueueKind,
+    },
+}
+
+impl Dest {
+    /// The FIFO kind of a queue or topic destination (`None` for a bus).
+    pub(super) fn kind(&self) -> Option<QueueKind> {
+        match self {
+            Dest::Queue { kind, .. } | Dest::Topic { kind, .. } => Some(*kind),
+            Dest::Bus { .. } => None,
+        }
+    }
 }
 
 /// What sending a batch came to, by index in the batch.
@@ -60,6 +80,29 @@ pub(super) async fn send<P: Port>(
                 Err(e) => from_error(&e, batch.len(), &dest_label(url)),
             }
         }
+        Dest::Topic { arn, kind } => {
+            let out: Vec<_> = batch
+                .iter()
+                .map(|m| convert::to_publish(m, *kind))
+                .collect();
+            let label = format!("topic {}", topic_name_of(arn));
+            match port.publish_batch(arn, &out).await {
+                Ok(outcomes) => from_outcomes(&outcomes, batch.len()),
+                Err(e) if e.is_batch_too_long() && batch.len() > 1 => {
+                    // Too big together (256 KiB a call): one by one.
+                    let mut sent = Sent::default();
+                    for (i, p) in out.iter().enumerate() {
+                        let s = match port.publish_batch(arn, std::slice::from_ref(p)).await {
+                            Ok(o) => from_outcomes(&o, 1),
+                            Err(e) => from_error(&e, 1, &label),
+                        };
+                        merge_one(&mut sent, s, i);
+                    }
+                    sent
+                }
+                Err(e) => from_error(&e, batch.len(), &label),
+            }
+        }
         Dest::Bus { name } => {
             let mut sent = Sent::default();
             let mut entries = Vec::with_capacity(batch.len());
@@ -104,6 +147,17 @@ pub(super) async fn send<P: Port>(
             }
             sent
         }
+    }
+}
+
+/// The outcome of sending message `i` alone, into the batch's.
+fn merge_one(sent: &mut Sent, s: Sent, i: usize) {
+    sent.ok.extend(s.ok.iter().map(|_| i));
+    sent.failed
+        .extend(s.failed.into_iter().map(|(_, r, f)| (i, r, f)));
+    sent.unknown.extend(s.unknown.iter().map(|_| i));
+    if s.fatal.is_some() {
+        sent.fatal = s.fatal;
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::plan::{Concurrency, Destination, Plan, Summary};
 use super::super::records::Record;
-use super::fake::{DEST, DLQ, Fake, MemorySink, Script, refusal};
+use super::fake::{DEST, DLQ, Fake, MemorySink, Script, TOPIC, refusal};
 use super::run_on;
 use crate::aws::Error;
 use crate::ops::Cancel;
@@ -264,4 +264,45 @@ async fn an_adaptive_run_grows_far_from_the_backend_and_halves_when_throttled() 
     assert!(used.peak > 8, "grew: {used:?}");
     assert!(used.halvings >= 1, "halved: {used:?}");
     assert!(s.to_string().contains("when the backend throttled"), "{s}");
+}
+
+#[tokio::test]
+async fn a_redrive_through_a_topic_publishes_each_message_and_deletes_only_what_was_taken() {
+    let fake = Fake::with(&["m1", "m2", "m3"]);
+    fake.world().sends.push_back(Script::Refuse(vec![(
+        "m2".to_string(),
+        refusal("InvalidParameter", "too big", true),
+    )]));
+    let sink = MemorySink::default();
+    let open = {
+        let sink = sink.clone();
+        move |p: &Path| Journal::with_sink(p, sink.clone())
+    };
+    let mut plan = plan();
+    plan.destination = Destination::Topic(TOPIC.to_string());
+    let s = run_on(fake.clone(), &plan, &Cancel::new(), None, &open)
+        .await
+        .expect("the run starts");
+    assert_eq!(s.moved, 2, "{s}");
+    assert_eq!(s.failed.len(), 1, "{s}");
+    assert_eq!(s.destination, "topic topic");
+    assert_eq!(
+        fake.left(),
+        vec!["m2"],
+        "the refused message stays in the DLQ"
+    );
+    let published: Vec<String> = fake
+        .world()
+        .published
+        .iter()
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(published, vec!["body-m1", "body-m3"]);
+    assert!(fake.world().delivered.is_empty(), "no queue got anything");
+    // The journal names the topic as the destination.
+    assert!(
+        sink.lines()[0].contains("topic:arn:aws:sns:us-east-1:1:topic"),
+        "{:?}",
+        sink.lines()
+    );
 }

@@ -551,7 +551,7 @@ impl<P: Port> Shared<P> {
         if let Some(b) = &self.budget {
             b.give_back(reserved.saturating_sub(sends.len() as u64));
         }
-        if let Dest::Queue { kind, .. } = &self.dest
+        if let Some(kind) = self.dest.kind()
             && kind.fifo
         {
             let now = now_ms();
@@ -810,7 +810,10 @@ impl<P: Port> Shared<P> {
     /// The journal's view of a received message.
     fn held(&self, m: &Message, a: Action) -> Held {
         let (group, dedup) = match &self.dest {
-            Dest::Queue { kind, .. } if a == Action::Send => convert::fifo_ids(m, *kind),
+            d if a == Action::Send => match d.kind() {
+                Some(kind) => convert::fifo_ids(m, kind),
+                None => (None, None),
+            },
             _ => (None, None),
         };
         Held {
