@@ -194,6 +194,16 @@ mod tests {
             FilterPolicy::parse(r#"{"n": [{"numeric": [">", 1]}]}"#, Scope::MessageBody).unwrap();
         let x = p.explain(&body(r#"{"n": "5"}"#));
         assert!(x.keys[0].reason.contains("not numbers in quotes"));
+        let p = FilterPolicy::parse(r#"{"k": ["100"]}"#, Scope::MessageBody).unwrap();
+        let x = p.explain(&body(r#"{"k": 100}"#));
+        assert!(!x.matched);
+        assert!(
+            x.keys[0]
+                .reason
+                .contains("string patterns never match a number"),
+            "{}",
+            x.keys[0].reason
+        );
     }
 
     #[test]

@@ -388,16 +388,15 @@ fn type_hint(leaves: &[Leaf], cond: &Cond, scope: Scope) -> Option<&'static str>
         _ => false,
     });
     let number = leaves.iter().any(|l| matches!(l, Leaf::Num(..)));
-    match scope {
-        _ if numeric_pat && numeric_text && scope == Scope::MessageAttributes => Some(
+    if numeric_pat && numeric_text && scope == Scope::MessageAttributes {
+        Some(
             "numbers match only Number attributes and numbers in a String.Array: publish it with Type Number",
-        ),
-        _ if numeric_pat && numeric_text => {
-            Some("numbers match only JSON numbers, not numbers in quotes")
-        }
-        _ if string_pat && number => {
-            Some("string patterns never match a number: write the pattern as a number")
-        }
-        _ => None,
+        )
+    } else if numeric_pat && numeric_text {
+        Some("numbers match only JSON numbers, not numbers in quotes")
+    } else if string_pat && number {
+        Some("string patterns never match a number: write the pattern as a number, unquoted")
+    } else {
+        None
     }
 }
