@@ -1,20 +1,23 @@
 //! The command line: argument definitions (clap derive), the offline
-//! `pattern` subcommands and the commands that talk to a backend (`whoami`,
-//! `queues`, `peek`, `rules`, `logs`, `functions`, `consumers`, ...), with `--local` for eddy's embedded
-//! backend, and `eddy serve`, which runs that backend alone. `main.rs` only parses the
+//! `pattern` and `filter-policy` subcommands and the commands that talk to a
+//! backend (`whoami`, `queues`, `peek`, `rules`, `logs`, `functions`,
+//! `consumers`, ...), with `--local` for eddy's embedded backend, and `eddy
+//! serve`, which runs that backend alone. `main.rs` only parses the
 //! arguments, calls [`run`] and turns the result into an exit code; everything
 //! else lives here so that it can be tested without a process.
 //!
 //! Exit codes: 0 success; 1 `pattern test` or `test-pattern` saw an event that
-//! did not match, or `put-event` had its entry rejected; 2 bad input (invalid
-//! pattern or rules, unreadable or malformed event, usage error) or a failed
+//! did not match (`filter-policy test`: a message), or `put-event` had its
+//! entry rejected; 2 bad input (invalid pattern, filter policy or rules,
+//! unreadable or malformed event, usage error) or a failed
 //! call to the backend (unreachable, credentials, not found, refused peek), or
 //! a backend that cannot start (port in use, unreadable data dir). `eddy serve`
 //! and `eddy --local` exit 0 when stopped by Ctrl-C or SIGTERM.
 //!
 //! Files: this one holds the root ([`Cli`], [`Command`], [`OpsCommand`]) and
 //! the dispatch ([`run`]); each command file owns its arguments and help
-//! (`commands.rs` the `pattern` ones, `aws_cmds/args.rs` the backend ones,
+//! (`commands.rs` the `pattern` ones, `filter_policy_cmd.rs` the
+//! `filter-policy` ones, `aws_cmds/args.rs` the backend ones,
 //! `serve.rs`, `redrive_cmd.rs`, ...); `common.rs` what they all share
 //! ([`Status`], [`CliError`], [`ConnArgs`], [`Format`]). The children never
 //! import this file: it only declares them and re-exports their items.
@@ -24,6 +27,7 @@ mod archives_cmd;
 mod aws_cmds;
 mod commands;
 mod common;
+mod filter_policy_cmd;
 pub mod input;
 mod output;
 mod redrive_cmd;
@@ -43,6 +47,7 @@ pub use aws_cmds::{
 };
 pub use commands::{CheckArgs, MatchArgs, OutputFormat, PatternCommand, TestArgs};
 pub use common::{CliError, ConnArgs, Format, Status};
+pub use filter_policy_cmd::{FilterPolicyCommand, PolicyCheckArgs, PolicyTestArgs};
 pub use input::InputError;
 pub use rules::RulesError;
 pub use serve::ServeArgs;
@@ -57,6 +62,10 @@ Examples:
 
   # Is this pattern valid for EventBridge?
   eddy pattern check '{\"source\":[\"demo.payments\"]}'
+
+  # Would SNS deliver this message to a subscription with this filter policy, and why not?
+  eddy filter-policy test --explain '{\"topic\":[\"news\"]}' \\
+    '{\"attributes\":{\"topic\":{\"Type\":\"String\",\"Value\":\"sports\"}}}'
 
   # Who am I, where, and which queues are backing up?
   eddy whoami --profile prod
@@ -130,6 +139,9 @@ pub enum Command {
     /// Check, test and match EventBridge event patterns, offline
     #[command(subcommand, after_help = commands::PATTERN_HELP)]
     Pattern(PatternCommand),
+    /// Check and test SNS subscription filter policies against messages, offline
+    #[command(subcommand, after_help = filter_policy_cmd::HELP)]
+    FilterPolicy(FilterPolicyCommand),
     /// Run eddy's embedded backend (SQS, EventBridge, CloudWatch Logs, Lambda) for any client
     #[command(after_help = serve::SERVE_HELP)]
     Serve(ServeArgs),
@@ -228,7 +240,7 @@ pub fn run(
             ));
             print_help(&mut io)
         }
-        Some(Command::Pattern(_) | Command::Serve(_)) if local => Err(CliError::Invalid(
+        Some(Command::Pattern(_) | Command::FilterPolicy(_) | Command::Serve(_)) if local => Err(CliError::Invalid(
             "--local goes with the commands that talk to a backend (eddy --local queues), or alone \
              (eddy --local --demo); `eddy serve` runs the embedded backend by itself"
                 .to_string(),
@@ -244,6 +256,12 @@ pub fn run(
         Some(Command::Pattern(PatternCommand::Test(args))) => commands::test(&args, stdin, &mut io),
         Some(Command::Pattern(PatternCommand::Match(args))) => {
             commands::match_rules(&args, stdin, &mut io)
+        }
+        Some(Command::FilterPolicy(FilterPolicyCommand::Check(args))) => {
+            filter_policy_cmd::check(&args, stdin, &mut io)
+        }
+        Some(Command::FilterPolicy(FilterPolicyCommand::Test(args))) => {
+            filter_policy_cmd::test(&args, stdin, &mut io)
         }
         Some(Command::Aws(command)) => aws_cmds::run(command, read_only, stdin, &mut io),
         Some(Command::Ops(mut command)) => {
@@ -315,7 +333,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 29);
+        assert_eq!(seen, 32);
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub mod logs;
 pub mod members;
 pub mod query;
 pub mod server;
+pub mod sns;
 pub mod sqs;
 pub mod store;
 pub mod sts;
@@ -56,6 +57,7 @@ pub enum Record {
     Events(events::journal::Change),
     Logs(logs::journal::Journaled),
     Lambda(lambda::journal::Change),
+    Sns(sns::journal::Change),
 }
 
 /// A journal of at least this many records is compacted at start-up (when
@@ -73,6 +75,7 @@ pub struct Local {
     pub events: events::Events,
     pub logs: logs::Logs,
     pub lambda: lambda::Lambda,
+    pub sns: sns::Sns,
 }
 
 impl Local {
@@ -83,8 +86,13 @@ impl Local {
         let events = events::Events::default();
         let logs = logs::Logs::default();
         let lambda = lambda::Lambda::new(config.data_dir.as_deref());
+        let sns = sns::Sns::default();
         let store = match &config.data_dir {
             Some(dir) => Some(store::Store::open(dir, |record: Record| {
+                if let Record::Sns(change) = record {
+                    sns.apply(change);
+                    return;
+                }
                 apply(&sqs, &events, &logs, &lambda, record, &config.account)
             })?),
             None => None,
@@ -95,6 +103,7 @@ impl Local {
             events,
             logs,
             lambda,
+            sns,
         });
         if let Some(store) = &local.store {
             if store.records() >= COMPACT_AT_RECORDS {
@@ -177,6 +186,8 @@ fn apply(
         Record::Events(r) => events.apply(r),
         Record::Logs(r) => logs.apply(r, account),
         Record::Lambda(r) => lambda.apply(r),
+        // Applied by `Local::new` (SNS's state is not a parameter here).
+        Record::Sns(_) => {}
     }
 }
 
@@ -215,11 +226,29 @@ impl events::EventsHost for Local {
         self.lambda
             .invoke_async(function_arn, payload.into_bytes(), &ctx)
     }
+
+    fn publish_to_topic(
+        &self,
+        topic_arn: &str,
+        message: String,
+        group_id: Option<String>,
+        dedup_id: Option<String>,
+    ) -> Result<(), AwsError> {
+        self.sns
+            .publish_message(self, topic_arn, message, group_id, dedup_id, now_ms())
+            .map(|_| ())
+    }
 }
 
 impl lambda::LambdaHost for Local {
     fn lambda(&self) -> &lambda::Lambda {
         &self.lambda
+    }
+}
+
+impl sns::SnsHost for Local {
+    fn sns(&self) -> &sns::Sns {
+        &self.sns
     }
 }
 

@@ -799,3 +799,184 @@ fn the_aws_cli_v1_hint_uses_endpoint_url() {
         stdout(&out)
     );
 }
+
+// ------------------------------------------------------ eddy filter-policy
+
+const NEWS_POLICY: &str = r#"{"topic": ["news", "tech"], "price": [{"numeric": [">", 100]}]}"#;
+const NEWS_MSG: &str = r#"{"body": "hello", "attributes": {"topic": {"Type": "String", "Value": "news"}, "price": {"Type": "Number", "Value": "150"}}}"#;
+const SPORTS_MSG: &str = r#"{"body": "hello", "attributes": {"topic": {"Type": "String", "Value": "sports"}, "price": {"Type": "Number", "Value": "150"}}}"#;
+
+#[test]
+fn filter_policy_help_has_examples() {
+    for args in [
+        &["filter-policy", "--help"][..],
+        &["filter-policy", "check", "--help"],
+        &["filter-policy", "test", "--help"],
+    ] {
+        let out = run(args);
+        assert_eq!(code(&out), 0, "{args:?}");
+        let help = stdout(&out);
+        let examples = help
+            .split_once("Examples:")
+            .map(|(_, e)| e)
+            .unwrap_or_default();
+        assert!(
+            examples.contains("\n  eddy filter-policy "),
+            "{args:?}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn filter_policy_check_is_valid_or_gives_sns_reason() {
+    let dir = scratch("filter_policy_check");
+    let file = write(&dir, "policy.json", NEWS_POLICY);
+    for arg in [NEWS_POLICY, file.as_str()] {
+        let out = run(&["filter-policy", "check", arg]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(stdout(&out), "valid\n");
+    }
+    let out = run_with_stdin(&["filter-policy", "check", "-"], NEWS_POLICY.as_bytes());
+    assert_eq!((code(&out), stdout(&out).as_str()), (0, "valid\n"));
+
+    // Six keys: SNS's own words, exit 2.
+    let six = r#"{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]}"#;
+    let out = run(&["filter-policy", "check", six]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "error: inline: not a valid MessageAttributes filter policy: Filter policy can not have more than 5 keys\n"
+    );
+    let out = run(&["filter-policy", "check", six, "-o", "json"]);
+    assert_eq!(code(&out), 2);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["error"], "Filter policy can not have more than 5 keys");
+
+    // Nesting: a body policy, not an attribute policy.
+    let nested = r#"{"detail": {"total": [{"numeric": [">", 200]}]}}"#;
+    let out = run(&["filter-policy", "check", nested, "--scope", "MessageBody"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run(&["filter-policy", "check", nested]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("does not support nested filter policy"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["filter-policy", "check", nested, "--scope", "Body"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("Please use either MessageBody or MessageAttributes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn filter_policy_test_exit_codes() {
+    // 0: every message matched.
+    let out = run(&["filter-policy", "test", NEWS_POLICY, NEWS_MSG]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "MATCH    inline\n");
+
+    // 1: one did not.
+    let dir = scratch("filter_policy_test_exit_codes");
+    let file = write(&dir, "messages.jsonl", jsonl(&[NEWS_MSG, SPORTS_MSG]));
+    let out = run(&["filter-policy", "test", NEWS_POLICY, &file]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("MATCH    {file}:1\nNO MATCH {file}:2\n")
+    );
+    assert!(
+        stderr(&out).contains("1 of 2 messages matched"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 2: a message that is not a message (a raw body given as MESSAGE)...
+    let out = run(&["filter-policy", "test", NEWS_POLICY, r#"{"topic": "news"}"#]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("unexpected key \"topic\"") && stderr(&out).contains("--body"),
+        "{}",
+        stderr(&out)
+    );
+    // ... or an invalid policy.
+    let out = run(&["filter-policy", "test", r#"{"topic": []}"#, NEWS_MSG]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("Empty arrays are not allowed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn filter_policy_test_body_scope_explain_and_json() {
+    let policy = r#"{"detail": {"total": [{"numeric": [">", 200]}]}}"#;
+    let out = run(&[
+        "filter-policy",
+        "test",
+        "--scope",
+        "MessageBody",
+        "--explain",
+        policy,
+        "--body",
+        r#"{"detail": {"total": 250}}"#,
+        "--body",
+        r#"{"detail": {"total": "250"}}"#,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("MATCH    --body #1\n    pass  detail.total  250 matches {\"numeric\":[\">\",200]}\nNO MATCH --body #2\n    FAIL  detail.total  \"250\" does not match"), "{text}");
+    assert!(text.contains("not numbers in quotes"), "{text}");
+
+    let out = run(&[
+        "filter-policy",
+        "test",
+        "--explain",
+        "-o",
+        "json",
+        NEWS_POLICY,
+        SPORTS_MSG,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["source"], "inline");
+    assert_eq!(v["match"], false);
+    assert_eq!(v["explain"]["keys"][0]["key"], "topic");
+    assert_eq!(v["explain"]["keys"][0]["matched"], false);
+    assert_eq!(v["explain"]["keys"][1]["matched"], true);
+}
+
+#[test]
+fn filter_policy_output_is_terminal_safe() {
+    let policy = r#"{"x\u001b[2J\u202e": ["a"]}"#;
+    let message = r#"{"attributes": {"x\u001b[2J\u202e": {"Type": "String", "Value": "\u001b]0;owned\u0007"}}}"#;
+    let out = run(&["filter-policy", "test", "--explain", policy, message]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_terminal_safe("filter-policy explain", &out.stdout);
+    assert!(
+        stdout(&out).contains(r"x\u{1b}[2J\u{202e}"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "filter-policy",
+        "test",
+        "--explain",
+        "-o",
+        "json",
+        policy,
+        message,
+    ]);
+    assert_terminal_safe("filter-policy json", &out.stdout);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["explain"]["keys"][0]["key"], "x\u{1b}[2J\u{202e}");
+    let out = run(&["filter-policy", "check", r#"{"k\u001b[2J": "scalar"}"#]);
+    assert_eq!(code(&out), 2);
+    assert_terminal_safe("filter-policy check", &out.stderr);
+}

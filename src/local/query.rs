@@ -11,14 +11,16 @@
 //! ([`shape`]): `decode` turns the parameters into the JSON input, `render`
 //! the JSON output into the XML (or its JSON form for `Accept:
 //! application/json`). A service adds its model and a small front (`sqs`:
-//! which actions, the queue URL in the path, its error codes); SNS will add
-//! its own the same way. No HTTP types here: the server turns an
+//! which actions, the queue URL in the path, its error codes; `sns`: its
+//! actions and errors, with `sns_model`). No HTTP types here: the server turns an
 //! [`Answer`] into a response.
 
 mod decode;
 mod params;
 mod render;
 pub mod shape;
+pub mod sns;
+mod sns_model;
 pub mod sqs;
 mod sqs_model;
 

@@ -1,5 +1,6 @@
 //! HTTP: one handler that routes by `X-Amz-Target` (JSON protocols) or by
-//! `Action` (the query protocol: STS, else SQS through `local::query`),
+//! `Action` (the query protocol: STS; SNS when signed for `sns` or, unsigned,
+//! by its version or action; else SQS, through `local::query`),
 //! shapes errors the way AWS does so every SDK parses them, and gives every
 //! answer an `x-amzn-RequestId` (the query answers' `<RequestId>` too). The
 //! request's [`Ctx`] comes from its SigV4 credential: the scope's region, and
@@ -19,6 +20,7 @@ pub use self::listen::{BODY_TIMEOUT, GRACE, HEAD_TIMEOUT, IN_FLIGHT_BYTES, Optio
 use super::core::{AwsError, Ctx};
 use super::lambda::{Lambda, LambdaHost};
 use super::query;
+use super::sns::SnsHost;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -68,12 +70,12 @@ impl Drop for Running {
 }
 
 /// [`start_with`] the default [`Options`].
-pub async fn start<H: LambdaHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
+pub async fn start<H: SnsHost>(local: Arc<H>, addr: SocketAddr) -> std::io::Result<Running> {
     start_with(local, addr, Options::default()).await
 }
 
 /// Listens on `addr` and serves `local` until stopped.
-pub async fn start_with<H: LambdaHost>(
+pub async fn start_with<H: SnsHost>(
     local: Arc<H>,
     addr: SocketAddr,
     options: Options,
@@ -87,6 +89,8 @@ pub async fn start_with<H: LambdaHost>(
     local.events().start_schedules(&local);
     // Asynchronous Lambda invokes (Event, EventBridge targets) run from now on.
     local.lambda().start(&local);
+    // SNS's HTTP(S) deliveries and retries run from now on.
+    local.sns().start(&local);
     let host = Arc::clone(&local);
     let app = Router::new()
         .fallback(handle::<H>)
@@ -116,7 +120,7 @@ enum Service {
     Logs,
 }
 
-async fn handle<H: LambdaHost>(
+async fn handle<H: SnsHost>(
     State(local): State<Arc<H>>,
     method: Method,
     uri: Uri,
@@ -131,7 +135,7 @@ async fn handle<H: LambdaHost>(
     resp
 }
 
-async fn dispatch<H: LambdaHost>(
+async fn dispatch<H: SnsHost>(
     local: Arc<H>,
     method: Method,
     uri: Uri,
@@ -143,7 +147,7 @@ async fn dispatch<H: LambdaHost>(
         return (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
-            json!({"status": "ok", "service": "eddy", "services": ["sqs", "events", "logs", "sts", "lambda"]}).to_string(),
+            json!({"status": "ok", "service": "eddy", "services": ["sqs", "events", "logs", "sts", "lambda", "sns"]}).to_string(),
         )
             .into_response();
     }
@@ -188,6 +192,12 @@ async fn dispatch<H: LambdaHost>(
             return query_protocol(&ctx, &body);
         }
         let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+        if query::sns::is_sns(&params, scope_service) {
+            let format = query::Format::from_accept(accept);
+            return query_response(
+                query::sns::serve(&local, &ctx, &params, format, request_id).await,
+            );
+        }
         let req = query::sqs::Request {
             path: uri.path(),
             origin: origin(&headers, local.base_url()),

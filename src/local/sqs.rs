@@ -276,6 +276,37 @@ impl Sqs {
             .map(|s| s.message_id)
     }
 
+    /// Delivery from SNS: [`Self::deliver`] with typed message attributes
+    /// (SQS's JSON form: `{"n": {"DataType": "Number", "StringValue": "1"}}`).
+    /// `lazily`: journaled without a flush of its own; the caller's next
+    /// flushed record (its last send) flushes it, so a fan-out to ten
+    /// queues flushes once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deliver_message(
+        &self,
+        local: &Core,
+        queue_arn: &str,
+        body: String,
+        group_id: Option<String>,
+        dedup_id: Option<String>,
+        attributes: Option<Value>,
+        lazily: bool,
+    ) -> Result<String, AwsError> {
+        let q = self.by_arn(queue_arn).ok_or_else(no_queue)?;
+        let entry = MessageEntry {
+            message_body: Some(body).into(),
+            message_attributes: attributes,
+            message_group_id: group_id.into(),
+            message_deduplication_id: dedup_id.into(),
+            ..MessageEntry::default()
+        };
+        let inc = Incoming::parse(&entry)?;
+        let mut out = self.send_many_with(local, &q, vec![Ok(inc)], lazily)?;
+        out.pop()
+            .unwrap_or_else(|| Err(AwsError::internal("no result")))
+            .map(|s| s.message_id)
+    }
+
     // ------------------------------------------------------------ lookups
 
     fn read_queues(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Queue>>> {

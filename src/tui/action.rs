@@ -24,7 +24,7 @@ pub enum Action {
     ScrollRight,
     /// `/`: filter the current list.
     Filter,
-    /// `:`: the command palette (`:queues`, `:dlqs`, `:buses`, `:logs`, `:functions`, `:ctx`, `:q`).
+    /// `:`: the command palette (`:queues`, `:dlqs`, `:buses`, `:logs`, `:functions`, `:topics`, `:ctx`, `:q`).
     Command,
     /// Refresh the current view now.
     Refresh,
@@ -69,6 +69,8 @@ pub enum Action {
     Jump,
     /// The log view of the function (a message: at its "why it failed" evidence).
     Logs,
+    /// Publish a message to the topic (asks first; refused read-only).
+    Publish,
 }
 
 impl Action {
@@ -110,6 +112,7 @@ impl Action {
         Action::Replay,
         Action::Jump,
         Action::Logs,
+        Action::Publish,
     ];
 
     /// One line for the help overlay.
@@ -129,7 +132,7 @@ impl Action {
             Action::ScrollRight => "scroll right",
             Action::Filter => "filter the list",
             Action::Command => {
-                ":queues :dlqs :buses :logs :functions :archives :tasks :workbench :ctx :q"
+                ":queues :dlqs :buses :logs :functions :topics :archives :tasks :workbench :ctx :q"
             }
             Action::Refresh => "refresh now",
             Action::Peek => "peek messages (safe: released at once)",
@@ -155,6 +158,7 @@ impl Action {
             Action::Logs => {
                 "the log view: the consumer's log group at the evidence (why it failed)"
             }
+            Action::Publish => "publish a message to the topic (asks first)",
         }
     }
 }

@@ -384,6 +384,19 @@ pub fn confirmed(state: &mut AppState, then: Pending) -> Vec<Effect> {
             );
             vec![Effect::StartReplay { req, plan }]
         }
+        Pending::Publish { publication } => {
+            state.flash(Level::Info, "publishing…");
+            vec![Effect::Sns(SnsEffect::Publish { req, publication })]
+        }
+        Pending::SetFilterPolicy {
+            subscription,
+            policy,
+            scope,
+        } => vec![Effect::Sns(SnsEffect::SetFilterPolicy {
+            subscription,
+            policy,
+            scope,
+        })],
         Pending::ApplyPattern { bus, rule, pattern } => vec![Effect::ApplyPattern {
             req,
             bus,

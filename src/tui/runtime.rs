@@ -28,6 +28,7 @@ use crate::ops::{self, Cancel};
 use crate::text::escape;
 
 mod lambda;
+mod sns;
 mod tasks;
 use tasks::{Task, run_log_follow, run_redrive, run_replay, run_tail, warn_audit};
 
@@ -139,6 +140,7 @@ impl Executor {
     pub fn run(&mut self, effect: Effect) {
         match effect {
             Effect::Lambda(e) => self.spawn(move |c| lambda::run(c, e)),
+            Effect::Sns(e) => self.spawn_op(move |c, audit| sns::run(c, audit, e)),
             Effect::WhoAmI => self.spawn(|c| async move { Msg::IdentityLoaded(c.whoami().await) }),
             Effect::FetchQueues { req } => self.spawn(move |c| async move {
                 let result = c.list_queues(None).await;

@@ -27,6 +27,8 @@ pub enum Scope {
     Tasks,
     Functions,
     Function,
+    Topics,
+    Topic,
 }
 
 use Action::*;
@@ -81,6 +83,8 @@ impl Scope {
         Scope::Tasks,
         Scope::Functions,
         Scope::Function,
+        Scope::Topics,
+        Scope::Topic,
     ];
 
     /// The name of the scope's `[keys.<name>]` table.
@@ -105,6 +109,8 @@ impl Scope {
             Scope::Tasks => "tasks",
             Scope::Functions => "functions",
             Scope::Function => "function",
+            Scope::Topics => "topics",
+            Scope::Topic => "topic",
         }
     }
 
@@ -167,6 +173,8 @@ impl Scope {
             Scope::Tasks => &[Filter, Cancel],
             Scope::Functions => &[Open, Filter, Refresh, SortNext, SortReverse],
             Scope::Function => &[Open, Filter, Refresh, Logs],
+            Scope::Topics => &[Open, Filter, Refresh, SortNext, SortReverse, Publish],
+            Scope::Topic => &[Open, Filter, Refresh, Publish, GoToDlq, Workbench],
         }
     }
 
@@ -213,6 +221,8 @@ impl Scope {
             Scope::Tasks => &[Cancel, Filter, Command, Back, Help, Quit],
             Scope::Functions => &[Open, Filter, SortNext, Refresh, Command, Back, Help, Quit],
             Scope::Function => &[Open, Logs, Refresh, Back, Help, Quit],
+            Scope::Topics => &[Open, Publish, Filter, SortNext, Command, Back, Help, Quit],
+            Scope::Topic => &[Open, Workbench, GoToDlq, Publish, Refresh, Back, Help, Quit],
             Scope::Global => &[Help, Quit],
         }
     }

@@ -16,6 +16,7 @@ mod lambda;
 mod list;
 mod live;
 mod screen;
+mod sns;
 mod task;
 
 use std::collections::{HashMap, VecDeque};
@@ -29,6 +30,7 @@ pub use lambda::*;
 pub use list::*;
 pub use live::*;
 pub use screen::*;
+pub use sns::*;
 pub use task::*;
 
 use crate::aws;
@@ -121,6 +123,11 @@ pub enum PromptKind {
     LogFilter,
     /// The time the log view jumps to: `10m`, `14:05`, RFC 3339.
     LogTime,
+    /// The message `p` publishes to a topic: a body, or
+    /// `{"body": …, "attributes": {…}, "group_id": …, "dedup_id": …}`.
+    Publish,
+    /// The topic whose subscriptions a message would reach (`n` on a message).
+    ReachTopic,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +189,16 @@ pub enum Pending {
         bus: String,
         rule: String,
         pattern: String,
+    },
+    /// Publish a message to a topic.
+    Publish {
+        publication: Box<Publication>,
+    },
+    /// Set a subscription's filter policy (from the workbench, after its diff).
+    SetFilterPolicy {
+        subscription: String,
+        policy: String,
+        scope: crate::pattern::filter_policy::Scope,
     },
     /// Send an edited message (to a queue, or to its bus when `to_queue` is
     /// None), then delete the original (queue, receipt handle) if asked.
@@ -245,6 +262,8 @@ pub struct AppState {
     /// The EventBridge targets with a DLQ (walked from buses → rules →
     /// targets with the DLQ list, at most every [`TARGET_DLQS_EVERY`]).
     pub target_dlqs: Live<Vec<TargetDlq>>,
+    /// The SNS subscriptions with a DLQ (`:dlqs` shows what they feed).
+    pub subscription_dlqs: Live<Vec<crate::domain::Subscription>>,
     pub log_groups: Live<Vec<LogGroup>>,
     /// What `:ctx` offers: the embedded backend and the profiles found (read when it opens).
     pub profiles: Live<Vec<CtxChoice>>,
@@ -434,6 +453,8 @@ pub enum Msg {
     },
     /// Consumers, functions, "why it failed" (see [`LambdaMsg`]).
     Lambda(LambdaMsg),
+    /// Topics, subscriptions, reach, SNS actions (see [`SnsMsg`]).
+    Sns(SnsMsg),
 }
 
 /// A request to the outside, run by the executor.
@@ -606,6 +627,8 @@ pub enum Effect {
     },
     /// Consumers, functions, "why it failed" (see [`LambdaEffect`]).
     Lambda(LambdaEffect),
+    /// Topics, subscriptions, reach, SNS actions (see [`SnsEffect`]).
+    Sns(SnsEffect),
 }
 
 impl AppState {
@@ -620,6 +643,7 @@ impl AppState {
             history: HashMap::new(),
             buses: Live::default(),
             target_dlqs: Live::default(),
+            subscription_dlqs: Live::default(),
             log_groups: Live::default(),
             profiles: Live::default(),
             switching: None,
@@ -809,6 +833,11 @@ impl AppState {
             .map(|(name, max)| format!("{name} (maxReceiveCount {max})"))
             .collect();
         parts.extend(self.target_dlqs_of(q).iter().map(|t| t.describe()));
+        parts.extend(
+            self.subscription_dlqs_of(q)
+                .iter()
+                .map(|s| sns::describe_subscription(s)),
+        );
         (!parts.is_empty()).then(|| format!("DLQ of {}", parts.join(", ")))
     }
 
@@ -882,6 +911,8 @@ pub struct DlqRow<'a> {
     pub queue: &'a Queue,
     pub sources: Vec<&'a str>,
     pub targets: Vec<&'a TargetDlq>,
+    /// The SNS subscriptions whose redrive policy names it.
+    pub subscriptions: Vec<&'a crate::domain::Subscription>,
 }
 
 impl DlqRow<'_> {
@@ -891,6 +922,11 @@ impl DlqRow<'_> {
             .iter()
             .map(|s| s.to_string())
             .chain(self.targets.iter().map(|t| t.describe()))
+            .chain(
+                self.subscriptions
+                    .iter()
+                    .map(|s| sns::describe_subscription(s)),
+            )
             .collect()
     }
 }
@@ -905,10 +941,12 @@ pub fn dlq_row(state: &AppState, i: usize) -> Option<DlqRow<'_>> {
         .filter_map(|j| all.get(j).map(|q| q.name.as_str()))
         .collect();
     let targets = state.target_dlqs_of(queue);
+    let subscriptions = state.subscription_dlqs_of(queue);
     Some(DlqRow {
         queue,
         sources,
         targets,
+        subscriptions,
     })
 }
 

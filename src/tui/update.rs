@@ -48,6 +48,25 @@ fn on_lambda(state: &mut AppState, msg: LambdaMsg) -> Vec<Effect> {
     }
 }
 
+/// The answers of the SNS effects, each to its view.
+fn on_sns(state: &mut AppState, msg: SnsMsg) -> Vec<Effect> {
+    match msg {
+        SnsMsg::TopicsLoaded { req, at, result } => view::topics::loaded(state, req, at, result),
+        SnsMsg::SubscriptionsLoaded { req, at, result } => {
+            view::topic::loaded(state, req, at, result)
+        }
+        SnsMsg::SubscriptionDlqsLoaded { req, at, result } => {
+            view::dlqs::subscription_dlqs_loaded(state, req, at, result)
+        }
+        SnsMsg::PolicySet {
+            subscription,
+            policy,
+            scope,
+            result,
+        } => view::workbench::policy_set(state, &subscription, &policy, scope, result),
+    }
+}
+
 /// Applies one message; returns the effects to run. Never blocks.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let effects = apply_msg(state, msg);
@@ -186,6 +205,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         } => view::archives::archives_loaded(state, req, at, wall_ms, result),
         Msg::Task { id, event } => view::tasks::on_task(state, id, event),
         Msg::Lambda(m) => on_lambda(state, m),
+        Msg::Sns(m) => on_sns(state, m),
         Msg::ProfilesLoaded { req, at, result } => {
             view::contexts::profiles_loaded(state, req, at, result)
         }
@@ -206,6 +226,7 @@ pub(crate) fn apply_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.attrs_pending = None;
             state.buses = Live::default();
             state.target_dlqs = Live::default();
+            state.subscription_dlqs = Live::default();
             state.log_groups = Live::default();
             state.history.clear();
             state.generation += 1;
@@ -724,13 +745,15 @@ mod tests {
         }
         let effects = update(&mut state, code(KeyCode::Enter));
         assert_eq!(state.top().scope(), Scope::Dlqs);
-        // The queue list, and the walk of the targets for their DLQs.
+        // The queue list, the walk of the targets for their DLQs, and the
+        // SNS subscriptions with a DLQ.
         assert!(
             effects.iter().all(|e| matches!(
                 e,
                 Effect::FetchQueues { .. }
                     | Effect::ListQueueUrls { .. }
                     | Effect::FetchTargetDlqs { .. }
+                    | Effect::Sns(SnsEffect::SubscriptionDlqs { .. })
             )),
             "{effects:?}"
         );

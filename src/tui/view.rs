@@ -33,6 +33,8 @@ pub mod rule;
 pub mod rules;
 pub mod tail;
 pub mod tasks;
+pub mod topic;
+pub mod topics;
 mod widgets;
 pub mod workbench;
 
@@ -91,6 +93,8 @@ pub fn of_scope(scope: Scope) -> &'static dyn View {
         Scope::Tasks => &tasks::TasksView,
         Scope::Functions => &functions::FunctionsView,
         Scope::Function => &function::FunctionView,
+        Scope::Topics => &topics::TopicsView,
+        Scope::Topic => &topic::TopicView,
         // No screen has the global scope: its keys are the shared ones.
         Scope::Global => &kind::NoView,
     }
@@ -256,6 +260,10 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 }
                 PromptKind::LogFilter => "filter pattern (as eddy logs --filter; empty: all): ",
                 PromptKind::LogTime => "jump to (10m ago | 14:05 UTC | RFC 3339 | now): ",
+                PromptKind::Publish => {
+                    "publish (a body, or JSON: body, attributes, group_id, dedup_id): "
+                }
+                PromptKind::ReachTopic => "which subscriptions would it reach, of topic: ",
             };
             // Pre-filled text shows selected: typing replaces it.
             let typed = if state.prompt_selected {
@@ -336,6 +344,7 @@ fn short(action: Action) -> &'static str {
         Action::Replay => "replay",
         Action::Jump => "jump",
         Action::Logs => "logs",
+        Action::Publish => "publish",
         _ => "",
     }
 }

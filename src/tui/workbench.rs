@@ -13,6 +13,13 @@
 //! [`Workbench::render`] draws from `&self`. No I/O, no async, nothing parsed
 //! while rendering: verdicts and the detail pane are rebuilt on change.
 //!
+//! A mode switch (`m`) turns it into the SNS filter-policy workbench: the
+//! editor holds a filter policy in a scope (`c` toggles
+//! `MessageAttributes` / `MessageBody`), each event is a message (body and
+//! attributes), the explanation goes key by key, `h` shows which
+//! subscriptions of a topic a message would reach, and ctrl-a sets the
+//! policy of the subscription it was opened on (`policy.rs`).
+//!
 //! Files: `model.rs` (the data and its queries), `input.rs` (keys),
 //! `detail.rs` (the detail pane), `render.rs` (drawing), `samples.rs` (the
 //! shipped sample events). This file only declares them.
@@ -20,10 +27,12 @@
 mod detail;
 mod input;
 mod model;
+mod policy;
 pub mod render;
 mod samples;
 
 pub use model::*;
+pub use policy::{Mode, POLICY_START, message_of, sns_samples};
 
 #[cfg(test)]
 mod tests {

@@ -43,14 +43,31 @@ impl Sqs {
         q: &Queue,
         incoming: Vec<Result<Incoming, AwsError>>,
     ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
+        self.send_many_with(local, q, incoming, false)
+    }
+
+    /// [`Self::send_many`]; `lazily`: journaled without a flush of its own
+    /// (for a caller whose next record flushes it: SNS's fan-out).
+    pub(super) fn send_many_with(
+        &self,
+        local: &Core,
+        q: &Queue,
+        incoming: Vec<Result<Incoming, AwsError>>,
+        lazily: bool,
+    ) -> Result<Vec<Result<Sent, AwsError>>, AwsError> {
         let now = now_ms();
         let mut st = q.live()?;
         st.tick(now);
         let out = st.send(incoming, now, &q.account, &mut |messages| {
-            journal_with(local, q, || ChangeKind::Sent {
+            let kind = || ChangeKind::Sent {
                 queue: q.name.clone(),
                 messages: messages.to_vec(),
-            })
+            };
+            if lazily {
+                journal_receive(local, q, kind)
+            } else {
+                journal_with(local, q, kind)
+            }
         })?;
         drop(st);
         if out.accepted {

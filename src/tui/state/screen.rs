@@ -153,6 +153,10 @@ pub enum Screen {
     Functions(Box<super::FunctionsScreen>),
     /// One Lambda function.
     Function(Box<super::FunctionScreen>),
+    /// `:topics`: SNS topics with their subscription counts.
+    Topics(Box<super::TopicsScreen>),
+    /// One topic and its subscriptions.
+    Topic(Box<super::TopicScreen>),
 }
 
 /// `:archives`: the archives (the list) and the replays (shown below).
@@ -189,6 +193,8 @@ impl Screen {
             Screen::Tasks(_) => Scope::Tasks,
             Screen::Functions(_) => Scope::Functions,
             Screen::Function(_) => Scope::Function,
+            Screen::Topics(_) => Scope::Topics,
+            Screen::Topic(_) => Scope::Topic,
         }
     }
 
@@ -207,6 +213,8 @@ impl Screen {
             Screen::Tasks(l) => Some(l),
             Screen::Functions(f) => Some(&mut f.list),
             Screen::Function(f) => Some(&mut f.list),
+            Screen::Topics(t) => Some(&mut t.list),
+            Screen::Topic(t) => Some(&mut t.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)
@@ -230,6 +238,8 @@ impl Screen {
             Screen::Tasks(l) => Some(l),
             Screen::Functions(f) => Some(&f.list),
             Screen::Function(f) => Some(&f.list),
+            Screen::Topics(t) => Some(&t.list),
+            Screen::Topic(t) => Some(&t.list),
             Screen::Message(_)
             | Screen::Log(_)
             | Screen::Editor(_)

@@ -1,4 +1,4 @@
-//! The `:` palette: jump to a root view (queues, dlqs, buses, logs, functions, archives), switch context (profile, region,
+//! The `:` palette: jump to a root view (queues, dlqs, buses, logs, functions, topics, archives), switch context (profile, region,
 //! endpoint, the embedded backend), quit.
 
 use crate::aws;
@@ -13,6 +13,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("buses", &["bus", "eb", "events", "rules"]),
     ("logs", &["log", "lg"]),
     ("functions", &["lambda", "function", "fn"]),
+    ("topics", &["sns", "topic"]),
     ("archives", &["archive", "replays", "replay"]),
     ("tasks", &["task", "jobs", "ops"]),
     ("ctx", &["context"]),
@@ -98,7 +99,7 @@ pub(crate) fn run_command(state: &mut AppState, text: &str) -> Vec<Effect> {
         state.flash(
             Level::Error,
             format!(
-                "unknown command :{}; try :queues :dlqs :buses :logs :functions :workbench :ctx :region :endpoint :q",
+                "unknown command :{}; try :queues :dlqs :buses :logs :functions :topics :workbench :ctx :region :endpoint :q",
                 crate::text::escape(&word)
             ),
         );
@@ -158,6 +159,9 @@ pub(crate) fn go_root(state: &mut AppState, root: &str) -> Vec<Effect> {
         }
         "functions" => {
             effects.extend(view::functions::open(state));
+        }
+        "topics" => {
+            effects.extend(view::topics::open(state));
         }
         "archives" => {
             state

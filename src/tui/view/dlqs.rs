@@ -1,7 +1,8 @@
 //! The DLQ view: each dead-letter queue with its depth and what feeds it: the
 //! queues whose redrive policy names it, and the EventBridge targets whose
 //! `DeadLetterConfig` does (walked from buses → rules → targets at most every
-//! [`TARGET_DLQS_EVERY`], with the queue list's refresh).
+//! [`TARGET_DLQS_EVERY`], with the queue list's refresh), and the SNS
+//! subscriptions whose redrive policy does (read as often).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -160,6 +161,9 @@ impl super::kind::View for Dlqs {
         if state.target_dlqs.due(now) {
             effects.extend(state.fetch_target_dlqs());
         }
+        if state.subscription_dlqs.due(now) {
+            effects.extend(state.fetch_subscription_dlqs());
+        }
         effects
     }
 
@@ -183,7 +187,33 @@ impl super::kind::View for Dlqs {
 pub(crate) fn refresh(state: &mut AppState) -> Vec<Effect> {
     let mut effects = super::queues::refresh(state);
     effects.extend(state.fetch_target_dlqs());
+    effects.extend(state.fetch_subscription_dlqs());
     effects
+}
+
+/// The subscriptions with a DLQ answered. A failure keeps the last read
+/// and says why once (the other DLQs still show).
+pub(crate) fn subscription_dlqs_loaded(
+    state: &mut AppState,
+    req: ReqId,
+    at: Instant,
+    result: Result<Vec<crate::domain::Subscription>, crate::ops::Error>,
+) -> Vec<Effect> {
+    let error = result.as_ref().err().map(|e| e.to_string());
+    if !state
+        .subscription_dlqs
+        .finish(req, at, result, TARGET_DLQS_EVERY)
+    {
+        return Vec::new();
+    }
+    state.bump();
+    if let Some(e) = error {
+        state.flash(
+            Level::Warn,
+            format!("SNS subscriptions could not be read, so their DLQs may be missing: {e}"),
+        );
+    }
+    Vec::new()
 }
 
 /// The walk of the targets answered. A failure keeps the last walk and says
@@ -220,7 +250,10 @@ pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
         .enumerate()
         .filter_map(|(i, d)| {
             let sources = state.dlq_source_indices(d);
-            (!sources.is_empty() || !state.target_dlqs_of(d).is_empty()).then_some((i, sources))
+            (!sources.is_empty()
+                || !state.target_dlqs_of(d).is_empty()
+                || !state.subscription_dlqs_of(d).is_empty())
+            .then_some((i, sources))
         })
         .filter(|(i, sources)| {
             matches(&f, &all[*i].name)
@@ -229,6 +262,10 @@ pub(crate) fn dlq_order(state: &AppState, lv: &ListView) -> Vec<usize> {
                     .target_dlqs_of(&all[*i])
                     .iter()
                     .any(|t| matches(&f, &t.rule) || matches(&f, &t.bus))
+                || state
+                    .subscription_dlqs_of(&all[*i])
+                    .iter()
+                    .any(|s| matches(&f, &s.topic_arn) || matches(&f, &s.endpoint))
         })
         .collect();
     let rates: Vec<f64> = if lv.sort == 3 {

@@ -21,6 +21,13 @@ pub const WORKBENCH_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
 /// The events a new workbench offers: what the tails on the stack captured,
 /// the messages peeked on the stack, then eddy's samples.
 pub(crate) fn events_for_workbench(state: &AppState) -> Vec<WbEvent> {
+    let mut events = captured_events(state);
+    events.extend(Workbench::samples());
+    events
+}
+
+/// What the tails on the stack captured and the messages peeked on it.
+fn captured_events(state: &AppState) -> Vec<WbEvent> {
     let mut events = Vec::new();
     for s in state.stack.iter().rev() {
         match s {
@@ -45,7 +52,6 @@ pub(crate) fn events_for_workbench(state: &AppState) -> Vec<WbEvent> {
             _ => {}
         }
     }
-    events.extend(Workbench::samples());
     events
 }
 
@@ -106,6 +112,63 @@ pub(crate) fn open_workbench(state: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `w` on a subscription: the workbench in filter-policy mode on its
+/// policy and scope, with the topic's subscriptions (for `h`), the
+/// messages peeked or tailed on the stack and the SNS samples; ctrl-a sets
+/// the policy.
+pub(crate) fn open_policy_workbench(
+    state: &mut AppState,
+    sub: &crate::domain::Subscription,
+) -> Vec<Effect> {
+    let mut events = captured_events(state);
+    events.extend(crate::tui::workbench::sns_samples());
+    let subscriptions = state
+        .stack
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            Screen::Topic(t) if t.arn == sub.topic_arn => t.subscriptions.value.data().cloned(),
+            _ => None,
+        })
+        .unwrap_or_else(|| vec![sub.clone()]);
+    let wb = Workbench::for_subscription(sub, subscriptions, events);
+    state.stack.push(Screen::Workbench(Box::new(wb)));
+    Vec::new()
+}
+
+/// The filter policy was set (or not): the workbench takes it as its new
+/// baseline, the topic views read their subscriptions again.
+pub(crate) fn policy_set(
+    state: &mut AppState,
+    subscription: &str,
+    policy: &str,
+    scope: crate::pattern::filter_policy::Scope,
+    result: Result<String, crate::ops::Error>,
+) -> Vec<Effect> {
+    match result {
+        Ok(done) => {
+            if let Some(wb) = workbench_mut(state)
+                && wb.subscription().is_some_and(|s| s.arn == subscription)
+            {
+                wb.policy_applied(policy, scope);
+            }
+            state.flash(Level::Info, done);
+            for s in &mut state.stack {
+                if let Screen::Topic(t) = s {
+                    t.subscriptions.next_refresh = None;
+                }
+            }
+        }
+        Err(e) => {
+            if let Some(wb) = workbench_mut(state) {
+                wb.flash(Meaning::Danger, format!("not set: {e}"));
+            }
+            state.flash(Level::Error, format!("filter policy not set: {e}"));
+        }
+    }
+    Vec::new()
+}
+
 /// What the workbench asked for after a key.
 pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec<Effect> {
     match outcome {
@@ -134,6 +197,44 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
                 wb.reading_rules(req.0, &bus);
             }
             vec![Effect::FetchBusRules { req, bus }]
+        }
+        WbOutcome::ApplyPolicy {
+            subscription,
+            label,
+            new,
+            scope,
+            diff,
+        } => {
+            if refused(state, "setting a subscription's filter policy") {
+                return Vec::new();
+            }
+            let mut lines = vec![if new.is_empty() {
+                format!(
+                    "Removes the filter policy of subscription {}: it receives every message.",
+                    escape(&label)
+                )
+            } else {
+                format!(
+                    "Sets the filter policy of subscription {} (scope {scope}); SNS may take up to 15 minutes to apply it everywhere:",
+                    escape(&label)
+                )
+            }];
+            lines.extend(diff.iter().take(40).map(|l| escape(l).into_owned()));
+            if diff.len() > 40 {
+                lines.push(format!("… {} more lines", diff.len() - 40));
+            }
+            confirm(
+                state,
+                format!("set the filter policy of {}?", escape(&label)),
+                lines,
+                None,
+                Pending::SetFilterPolicy {
+                    subscription,
+                    policy: new,
+                    scope,
+                },
+            );
+            Vec::new()
         }
         WbOutcome::Apply {
             bus,

@@ -29,6 +29,9 @@ impl Workbench {
         doc.extend(remote);
         let event = &self.events[self.selected];
         match self.pane {
+            Pane::Event if matches!(self.mode, super::policy::Mode::Policy(_)) => {
+                self.policy_event_doc(&mut doc, event)
+            }
             Pane::Event => {
                 section(
                     &mut doc,
@@ -39,6 +42,7 @@ impl Workbench {
             Pane::Explain => self.explain_doc(&mut doc, event),
             Pane::RulesHit => self.rules_doc(&mut doc, event),
             Pane::Transform(i) => self.transform_doc(&mut doc, event, i),
+            Pane::Reach => self.reach_doc(&mut doc, event),
         }
         self.detail = doc;
         self.detail_scroll = self.detail_scroll.min(self.detail.len().saturating_sub(1));
@@ -91,6 +95,9 @@ impl Workbench {
     }
 
     pub(super) fn explain_doc(&self, doc: &mut Vec<DocLine>, event: &WbEvent) {
+        if matches!(self.mode, super::policy::Mode::Policy(_)) {
+            return self.policy_explain_doc(doc, event);
+        }
         let pattern = match &self.compiled {
             Compiled::Valid(p) => p,
             Compiled::Empty => {
@@ -101,7 +108,7 @@ impl Workbench {
                 );
                 return;
             }
-            Compiled::Invalid(_) => {
+            _ => {
                 push(
                     doc,
                     Meaning::Warn,

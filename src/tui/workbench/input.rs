@@ -8,6 +8,7 @@ use crate::pattern::json;
 use crate::tui::config::Meaning;
 
 use super::model::*;
+use super::policy::Mode;
 
 impl Workbench {
     /// Handles one key press; editing keys go to the editor when it has focus.
@@ -124,6 +125,23 @@ impl Workbench {
                 };
                 self.set_pane(pane);
             }
+            KeyCode::Char('m') => self.toggle_mode(),
+            KeyCode::Char('c') => self.toggle_scope(),
+            KeyCode::Char('h') if matches!(self.mode, Mode::Policy(_)) => {
+                let pane = if self.pane == Pane::Reach {
+                    Pane::Event
+                } else {
+                    Pane::Reach
+                };
+                self.set_pane(pane);
+            }
+            KeyCode::Char('i' | 'r') if matches!(self.mode, Mode::Policy(_)) => {
+                self.flash(
+                    Meaning::Warn,
+                    "in filter-policy mode: no targets or remote check (SNS has no API to test a policy); h shows the subscriptions reached"
+                        .to_string(),
+                );
+            }
             KeyCode::Char('h') => {
                 if self.pane == Pane::RulesHit {
                     self.set_pane(Pane::Event);
@@ -232,6 +250,9 @@ impl Workbench {
     }
 
     pub(super) fn apply(&mut self) -> WbOutcome {
+        if matches!(self.mode, Mode::Policy(_)) {
+            return self.apply_policy();
+        }
         let Some(r) = &self.rule else {
             self.flash(
                 Meaning::Warn,
@@ -256,6 +277,7 @@ impl Workbench {
                 self.flash(Meaning::Danger, text);
                 return WbOutcome::None;
             }
+            Compiled::Policy(_) | Compiled::PolicyInvalid(_) => return WbOutcome::None,
         }
         let new = json::minify(&self.text);
         if new == json::minify(&r.stored) {

@@ -14,6 +14,7 @@ use crate::text::escape;
 use crate::tui::config::Meaning;
 use crate::tui::inspect::{DocLine, reindent};
 
+use super::policy::{Mode, SubCtx, TopicSubs};
 use super::samples;
 
 /// The most events the workbench holds (verdicts are recomputed on every
@@ -61,6 +62,9 @@ pub struct WbEvent {
     pub origin: Origin,
     /// The event's JSON text, as given.
     pub json: String,
+    /// A peeked message's attributes, as SNS would have them (what a
+    /// filter policy in `MessageAttributes` scope looks at).
+    pub attributes: std::collections::BTreeMap<String, crate::pattern::filter_policy::Attribute>,
 }
 
 impl WbEvent {
@@ -69,18 +73,22 @@ impl WbEvent {
             label: label.into(),
             origin,
             json: json.into(),
+            attributes: Default::default(),
         }
     }
 
-    /// A message peeked from `queue`: its body is the event.
+    /// A message peeked from `queue`: its body is the event, its message
+    /// attributes those a filter policy sees.
     pub fn from_message(queue: &str, message: &Message) -> WbEvent {
-        WbEvent::new(
+        let mut e = WbEvent::new(
             message.message_id.clone(),
             Origin::Peeked {
                 queue: queue.to_string(),
             },
             message.body.clone(),
-        )
+        );
+        e.attributes = super::policy::sns_attributes(message);
+        e
     }
 
     /// The events in a file's text: an `eddy export` file (JSON lines of
@@ -208,6 +216,8 @@ pub enum Pane {
     RulesHit,
     /// What the n-th target of the rule would receive.
     Transform(usize),
+    /// Which subscriptions of the topic a message would reach (filter-policy mode).
+    Reach,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +297,16 @@ pub enum WbOutcome {
     LoadFile {
         path: String,
     },
+    /// After showing `diff` and a confirmation (refused under --read-only):
+    /// set the filter policy of `subscription` (`label` names it) to `new`
+    /// in `scope` (an empty `new` removes it), then [`Workbench::policy_applied`].
+    ApplyPolicy {
+        subscription: String,
+        label: String,
+        new: String,
+        scope: crate::pattern::filter_policy::Scope,
+        diff: Vec<String>,
+    },
     /// `h`: read the rules of `bus` as the backend holds them now
     /// ([`Workbench::reading_rules`], then [`Workbench::rules_read`]).
     FetchRules {
@@ -294,12 +314,16 @@ pub enum WbOutcome {
     },
 }
 
-/// The pattern in the editor, compiled once per edit.
+/// The pattern (or filter policy) in the editor, compiled once per edit.
 #[derive(Debug, Clone)]
 pub enum Compiled {
     Empty,
     Valid(Pattern),
     Invalid(PatternError),
+    /// A valid SNS filter policy (filter-policy mode).
+    Policy(crate::pattern::filter_policy::FilterPolicy),
+    /// A filter policy SNS would refuse, with SNS's reason.
+    PolicyInvalid(crate::pattern::filter_policy::FilterPolicyError),
 }
 
 /// The rule the workbench was opened for.
@@ -360,16 +384,25 @@ pub struct Workbench {
     pub(super) rules_reading: Option<(u64, String)>,
     pub(super) flash: Option<Flash>,
     pub(super) last_save: Option<String>,
+    /// Event patterns or SNS filter policies (`m` switches, `c` the scope).
+    pub(super) mode: Mode,
+    /// The other mode's text, kept while this one is edited.
+    pub(super) stash: String,
+    /// The subscription the workbench was opened on (ctrl-a sets its policy).
+    pub(super) sub: Option<SubCtx>,
+    /// The subscriptions of a topic, for "which would this message reach".
+    pub(super) topic: Option<TopicSubs>,
 }
 
-/// One event's verdict under the compiled pattern.
-pub(super) fn verdict(compiled: &Compiled, event: &str) -> Verdict {
+/// One event's verdict under the compiled pattern or policy.
+pub(super) fn verdict(compiled: &Compiled, event: &WbEvent) -> Verdict {
     match compiled {
-        Compiled::Valid(p) => match p.matches(event.as_bytes()) {
+        Compiled::Valid(p) => match p.matches(event.json.as_bytes()) {
             Ok(true) => Verdict::Match,
             Ok(false) => Verdict::NoMatch,
             Err(e) => Verdict::InvalidEvent(e.to_string()),
         },
+        Compiled::Policy(p) => super::policy::verdict(p, event),
         _ => Verdict::NoPattern,
     }
 }
@@ -573,6 +606,10 @@ impl Workbench {
             rules_reading: None,
             flash: None,
             last_save: None,
+            mode: Mode::Pattern,
+            stash: super::policy::POLICY_START.to_string(),
+            sub: None,
+            topic: None,
         };
         wb.set_focus(Focus::Editor);
         wb.add_events(events);
@@ -616,7 +653,7 @@ impl Workbench {
         let offered = events.len();
         let was_empty = self.events.is_empty();
         for e in events.into_iter().take(room) {
-            self.verdicts.push(verdict(&self.compiled, &e.json));
+            self.verdicts.push(verdict(&self.compiled, &e));
             self.remote.push(None);
             self.events.push(e);
         }
@@ -758,17 +795,25 @@ impl Workbench {
             ("ctrl-s  s", "save the pattern to a file"),
             (
                 "ctrl-a  a",
-                "apply the pattern to the rule (diff, then confirm)",
+                "apply the pattern to the rule, or the filter policy to the subscription (diff, then confirm)",
             ),
             (
                 "ctrl-o  o",
                 "load events from a file (JSON, array, lines, or an eddy export: its bodies)",
             ),
             ("ctrl-t", "tidy: pretty-print the pattern"),
+            ("m", "list: event pattern ↔ SNS filter policy mode"),
+            (
+                "c",
+                "list: filter policy scope: MessageAttributes ↔ MessageBody",
+            ),
             ("j k ↑ ↓", "list: select an event"),
             ("g G", "list: first / last event"),
             ("enter", "list: explain the verdict field by field"),
-            ("h", "list: which rules of the bus this event would hit"),
+            (
+                "h",
+                "list: which rules of the bus this event would hit (policy mode: which subscriptions of the topic it reaches)",
+            ),
             ("i", "list: what the rule's targets would receive (cycles)"),
             ("r", "list: cross-check with the backend's TestEventPattern"),
             ("pgdn pgup J K", "list: scroll the detail pane"),
@@ -905,18 +950,11 @@ impl Workbench {
 
     /// Compiles the pattern once and judges every event with it.
     pub(super) fn recompute(&mut self) {
-        self.compiled = if self.text.trim().is_empty() {
-            Compiled::Empty
-        } else {
-            match Pattern::parse(&self.text) {
-                Ok(p) => Compiled::Valid(p),
-                Err(e) => Compiled::Invalid(e),
-            }
-        };
+        self.compiled = super::policy::compile(self.mode, &self.text);
         self.verdicts = self
             .events
             .iter()
-            .map(|e| verdict(&self.compiled, &e.json))
+            .map(|e| verdict(&self.compiled, e))
             .collect();
         if self.pane == Pane::Event && !self.detail.is_empty() && !self.events.is_empty() {
             // The event itself does not change with the pattern: only the

@@ -10,6 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::model::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
+use super::policy::Mode;
 use crate::text::{cut, escape};
 use crate::tui::columns::column_widths;
 use crate::tui::config::{Meaning, Theme};
@@ -36,10 +37,10 @@ pub(super) fn render(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Them
 /// over the list on the left, the detail on the right. Narrow: all three
 /// stacked.
 fn split(wb: &Workbench, body: Rect) -> (Rect, Rect, Rect) {
-    let err_h = if matches!(wb.compiled, Compiled::Invalid(_)) {
-        3
-    } else {
-        0
+    let err_h = match wb.compiled {
+        Compiled::Invalid(_) => 3,
+        Compiled::PolicyInvalid(_) => 2,
+        _ => 0,
     };
     let wanted = wb.editor.lines().len() as u16 + 2 + err_h;
     if body.width >= WIDE {
@@ -72,12 +73,28 @@ fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
 }
 
 fn render_title(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let policy = matches!(wb.mode, Mode::Policy(_));
     let mut spans = vec![Span::styled(
-        " workbench",
+        if policy {
+            " filter-policy workbench"
+        } else {
+            " workbench"
+        },
         theme.style(Meaning::Title).add_modifier(Modifier::BOLD),
     )];
     let sep = || Span::styled(" · ", theme.style(Meaning::Muted));
-    if let Some(r) = &wb.rule {
+    if let (Some(s), true) = (&wb.sub, policy) {
+        spans.push(sep());
+        spans.push(Span::raw(format!(
+            "subscription {} of {}",
+            escape(&s.label),
+            escape(crate::domain::topic_name_of(&s.topic_arn))
+        )));
+        if wb.policy_modified() {
+            spans.push(Span::styled(" (edited)", theme.style(Meaning::Warn)));
+        }
+    }
+    if let (Some(r), false) = (&wb.rule, policy) {
         spans.push(sep());
         spans.push(Span::raw(format!(
             "rule {} on {}",
@@ -96,12 +113,21 @@ fn render_title(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
             wb.events.len(),
             if wb.events.len() == 1 { "" } else { "s" }
         ),
+        Compiled::Policy(_) => format!(
+            "{} message{}: {matched} delivered",
+            wb.events.len(),
+            if wb.events.len() == 1 { "" } else { "s" }
+        ),
+        Compiled::Empty if policy => format!("{} messages: no policy yet", wb.events.len()),
         Compiled::Empty => format!("{} events: no pattern yet", wb.events.len()),
         Compiled::Invalid(_) => format!("{} events: pattern not valid", wb.events.len()),
+        Compiled::PolicyInvalid(_) => {
+            format!("{} messages: policy not valid", wb.events.len())
+        }
     };
     let m = match &wb.compiled {
-        Compiled::Valid(_) if matched > 0 => Meaning::Ok,
-        Compiled::Invalid(_) => Meaning::Danger,
+        Compiled::Valid(_) | Compiled::Policy(_) if matched > 0 => Meaning::Ok,
+        Compiled::Invalid(_) | Compiled::PolicyInvalid(_) => Meaning::Danger,
         _ => Meaning::Normal,
     };
     spans.push(Span::styled(counts, theme.style(m)));
@@ -113,8 +139,13 @@ fn render_title(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
             Pane::Explain => "explanation".to_string(),
             Pane::RulesHit => "rules hit".to_string(),
             Pane::Transform(i) => format!("target {}", i + 1),
+            Pane::Reach => "subscriptions reached".to_string(),
         },
         Focus::Prompt => "file".to_string(),
+    };
+    let mode = match wb.mode {
+        Mode::Policy(scope) => format!("{mode} · scope {scope}"),
+        Mode::Pattern => mode,
     };
     spans.push(Span::styled(mode, theme.style(Meaning::Accent)));
     frame.render_widget(
@@ -125,12 +156,17 @@ fn render_title(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn render_editor(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
     let state = match &wb.compiled {
-        Compiled::Valid(_) => "✓ valid".to_string(),
+        Compiled::Valid(_) | Compiled::Policy(_) => "✓ valid".to_string(),
         Compiled::Empty => "empty".to_string(),
         Compiled::Invalid(e) => format!("✗ line {}, column {}", e.line, e.column),
+        Compiled::PolicyInvalid(_) => "✗ SNS would refuse it".to_string(),
+    };
+    let what = match wb.mode {
+        Mode::Pattern => "pattern".to_string(),
+        Mode::Policy(scope) => format!("filter policy ({scope})"),
     };
     let block = pane_block(
-        format!(" pattern {state} "),
+        format!(" {what} {state} "),
         wb.focus == Focus::Editor,
         theme,
     );
@@ -138,6 +174,7 @@ fn render_editor(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(block, area);
     let err_h = match &wb.compiled {
         Compiled::Invalid(_) => 3.min(inner.height.saturating_sub(1)),
+        Compiled::PolicyInvalid(_) => 2.min(inner.height.saturating_sub(1)),
         _ => 0,
     };
     // The error right under the text, not at the bottom of a tall pane.
@@ -150,6 +187,17 @@ fn render_editor(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
     ])
     .areas(inner);
     frame.render_widget(&wb.editor, text_area);
+    if let Compiled::PolicyInvalid(e) = &wb.compiled {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("✗ {}", escape(&e.message)),
+                theme.style(Meaning::Danger),
+            ))
+            .wrap(Wrap { trim: false }),
+            err_area,
+        );
+        return;
+    }
     let Compiled::Invalid(e) = &wb.compiled else {
         return;
     };
@@ -310,6 +358,7 @@ fn render_detail(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
             i + 1,
             wb.rule.as_ref().map_or(0, |r| r.targets.len())
         ),
+        Pane::Reach => "which subscriptions it reaches".to_string(),
     };
     let total = wb.detail.len();
     let title = if total > 0 {
@@ -369,9 +418,36 @@ fn render_bottom(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
         return;
     }
-    let has_rule = wb.rule.is_some();
-    let has_targets = wb.rule.as_ref().is_some_and(|r| !r.targets.is_empty());
+    let policy = matches!(wb.mode, Mode::Policy(_));
+    let has_rule = wb.rule.is_some() && !policy;
+    let has_targets = wb.rule.as_ref().is_some_and(|r| !r.targets.is_empty()) && !policy;
+    let has_sub = wb.sub.is_some() && policy;
     let hints: Vec<(&str, &str)> = match wb.focus {
+        Focus::Editor if policy => {
+            let mut h = vec![("tab", "list"), ("^s", "save")];
+            if has_sub {
+                h.push(("^a", "set policy"));
+            }
+            h.extend([("^t", "tidy"), ("esc", "list")]);
+            h
+        }
+        _ if policy => {
+            let mut h = vec![("⏎", "explain")];
+            if wb.topic.is_some() {
+                h.push(("h", "reach"));
+            }
+            h.extend([("c", "scope"), ("m", "pattern mode")]);
+            if has_sub {
+                h.push(("a", "set policy"));
+            }
+            h.extend([
+                ("s", "save"),
+                ("o", "load"),
+                ("tab", "edit"),
+                ("esc", "close"),
+            ]);
+            h
+        }
         Focus::Editor => {
             let mut h = vec![("tab", "list"), ("^s", "save")];
             if has_rule {
@@ -392,6 +468,7 @@ fn render_bottom(wb: &Workbench, frame: &mut Frame, area: Rect, theme: &Theme) {
             if has_rule {
                 h.push(("a", "apply"));
             }
+            h.push(("m", "policy mode"));
             h.extend([
                 ("s", "save"),
                 ("o", "load"),
