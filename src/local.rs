@@ -2,14 +2,17 @@
 //! protocols the SDKs use — SQS (AWS JSON 1.0, `AmazonSQS.<Op>`, and the
 //! query protocol, `Action=<Op>`),
 //! EventBridge (AWS JSON 1.1, `AWSEvents.<Op>`), CloudWatch Logs (AWS JSON
-//! 1.1, `Logs_20140328.<Op>`) and STS `GetCallerIdentity` (query protocol) —
+//! 1.1, `Logs_20140328.<Op>`), SNS (the query protocol, `Action=<Op>` signed
+//! for `sns`: topics, subscriptions, filter policies, delivery to SQS,
+//! Lambda and HTTP with retries and subscription DLQs), Lambda (REST-JSON)
+//! and STS `GetCallerIdentity` (query protocol) —
 //! so eddy's client, the aws CLI, boto3 or an app under development can use
 //! it like AWS. Rules are matched with [`crate::pattern`].
 //!
 //! Layout: `server` (HTTP, routing, error shapes, STS), `query` (the query
 //! protocol: form parameters in, XML out, over the services' JSON handlers;
-//! SQS today), one folder per
-//! service (`sqs`, `events`, `logs`), each split the same way: the service
+//! SQS and SNS), one folder per
+//! service (`sqs`, `events`, `logs`, `lambda`, `sns`), each split the same way: the service
 //! file (state behind its locks, the operation dispatch, internal APIs), a
 //! `wire` file (serde request types, checks, response shapes), the state and
 //! semantics with the time as a parameter (`sqs/engine`, `events/state`,
@@ -27,7 +30,8 @@
 //! [`Config`] and [`Core`] (account, base URL, journal). No service names
 //! [`Local`] or this file: they take `&Core`, and where they reach another
 //! service or spawn a task, a host trait of their own (`sqs::SqsHost`,
-//! `events::EventsHost`) that [`Local`] implements here. So this file depends
+//! `events::EventsHost`, `lambda::LambdaHost`, `sns::SnsHost`) that [`Local`]
+//! implements here. So this file depends
 //! on its children and none of them on it.
 
 pub mod core;

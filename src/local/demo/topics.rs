@@ -15,7 +15,8 @@
 //! Seeding again (a data dir) keeps the topic and the queue subscription
 //! and replaces the webhook's subscription (its port is new each run).
 
-use super::{AwsError, Ctx, Local, REGION, create_queue, ctx, events, str_field};
+use crate::local::Local;
+use crate::local::core::{AwsError, Ctx};
 use serde_json::{Value, json};
 use std::sync::{Arc, Weak};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -35,20 +36,36 @@ const FUNCTION: &str = "entity-recognition";
 /// The rule whose events go to the topic too.
 const RULE: &str = "blog-post-created";
 
+/// The demo's request context (its region, the backend's account).
+fn ctx(local: &Local) -> Ctx {
+    Ctx {
+        region: "us-east-1".to_string(),
+        account: local.account.clone(),
+    }
+}
+
 async fn sns(local: &Arc<Local>, op: &str, body: Value) -> Result<Value, AwsError> {
     local.sns.handle(local, op, body, &ctx(local)).await
+}
+
+/// Creates a queue (CreateQueue is idempotent for the same attributes); its ARN.
+async fn queue(local: &Arc<Local>, name: &str, attributes: Value) -> Result<String, AwsError> {
+    let c = ctx(local);
+    let input = json!({"QueueName": name, "Attributes": attributes});
+    local.sqs.handle(local, "CreateQueue", input, &c).await?;
+    Ok(c.arn("sqs", name))
 }
 
 /// Creates the topic, its subscribers and the rule target.
 pub(super) async fn seed(local: &Arc<Local>) -> Result<(), AwsError> {
     let c: Ctx = ctx(local);
-    let topic = str_field(
-        &sns(local, "CreateTopic", json!({"Name": TOPIC})).await?,
-        "TopicArn",
-        "CreateTopic",
-    )?;
-    let (_, email_arn) = create_queue(local, EMAIL_QUEUE, json!({})).await?;
-    let (_, dlq_arn) = create_queue(
+    let created = sns(local, "CreateTopic", json!({"Name": TOPIC})).await?;
+    let topic = created["TopicArn"]
+        .as_str()
+        .ok_or_else(|| AwsError::internal("CreateTopic: the answer has no TopicArn"))?
+        .to_string();
+    let email_arn = queue(local, EMAIL_QUEUE, json!({})).await?;
+    let dlq_arn = queue(
         local,
         WEBHOOK_DLQ,
         json!({"MessageRetentionPeriod": "1209600"}),
@@ -65,22 +82,12 @@ pub(super) async fn seed(local: &Arc<Local>) -> Result<(), AwsError> {
         local,
         "Subscribe",
         json!({"TopicArn": topic, "Protocol": "lambda",
-               "Endpoint": format!("arn:aws:lambda:{REGION}:{}:function:{FUNCTION}", c.account)}),
+               "Endpoint": c.arn("lambda", &format!("function:{FUNCTION}"))}),
     )
     .await?;
-    // The webhook of an earlier run listened on another port.
-    let listed = sns(
-        local,
-        "ListSubscriptionsByTopic",
-        json!({"TopicArn": topic}),
-    )
-    .await?;
-    for s in listed["Subscriptions"].as_array().into_iter().flatten() {
-        if s["Protocol"] == "http"
-            && let Some(arn) = s["SubscriptionArn"]
-                .as_str()
-                .filter(|a| a.starts_with("arn:"))
-        {
+    // The webhook of an earlier run listened on another port (confirmed or not).
+    for (arn, protocol, _) in local.sns.subscriptions_of(&topic) {
+        if protocol == "http" {
             sns(local, "Unsubscribe", json!({"SubscriptionArn": arn})).await?;
         }
     }
@@ -95,12 +102,9 @@ pub(super) async fn seed(local: &Arc<Local>) -> Result<(), AwsError> {
                "Attributes": {"RedrivePolicy": redrive, "DeliveryPolicy": WEBHOOK_DELIVERY_POLICY}}),
     )
     .await?;
-    events(
-        local,
-        "PutTargets",
-        json!({"Rule": RULE, "EventBusName": "blog", "Targets": [{"Id": TOPIC, "Arn": topic}]}),
-    )
-    .await?;
+    let target =
+        json!({"Rule": RULE, "EventBusName": "blog", "Targets": [{"Id": TOPIC, "Arn": topic}]});
+    local.events.handle(local, "PutTargets", target, &c).await?;
     Ok(())
 }
 

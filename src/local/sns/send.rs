@@ -74,6 +74,11 @@ fn immediate<H: SnsHost>(local: &H, d: &Delivery, lazily: bool) -> Result<(), Fa
 
 /// Runs one waiting delivery (taken out of the pending set) at `now`.
 pub async fn attempt<H: SnsHost>(local: &H, d: Delivery, now: i64) {
+    if !local.sns().lock().subs.contains_key(&d.sub_arn) {
+        // Unsubscribed (or its topic deleted) since: nothing more to send.
+        local.sns().settle(local, d, Ok(()), now, true);
+        return;
+    }
     let result = match &d.target {
         Target::Http { message_type, raw } => post(&d, message_type, *raw).await,
         _ => immediate(local, &d, false),

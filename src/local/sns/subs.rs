@@ -186,6 +186,29 @@ fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 impl Sns {
+    /// Every subscription of a topic, confirmed or not: (ARN, protocol,
+    /// endpoint). For the backend's own callers (the demo); the list calls
+    /// hide an unconfirmed subscription's ARN.
+    pub fn subscriptions_of(&self, topic_arn: &str) -> Vec<(String, String, String)> {
+        let st = self.lock();
+        st.topics
+            .get(topic_arn)
+            .map(|t| {
+                t.subs
+                    .iter()
+                    .filter_map(|a| st.subs.get(a))
+                    .map(|s| {
+                        (
+                            s.rec.arn.clone(),
+                            s.rec.protocol.clone(),
+                            s.rec.endpoint.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub(super) fn subscribe<H: SnsHost>(
         &self,
         local: &H,
