@@ -649,3 +649,69 @@ async fn cli_redrive_to_a_topic() {
     assert_eq!(left.visible + left.in_flight, 0);
     assert_eq!(common::audit_in(&dir)[0].action, "redrive");
 }
+
+// ---------------------------------------------------------------- no SNS here
+
+/// A loopback server that answers every request with `status` and `body`
+/// (what a backend without SNS answers an SNS action with), on its own
+/// thread for as long as the test process runs.
+fn answering(status: &'static str, content_type: &'static str, body: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let mut reader = BufReader::new(conn);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request = vec![0u8; length];
+            let _ = reader.read_exact(&mut request);
+            let answer = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = reader.get_mut().write_all(answer.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_backend_without_sns_is_unsupported_not_a_failure() {
+    let unknown_action = answering(
+        "400 Bad Request",
+        "text/xml",
+        "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
+         <Message>The action ListTopics is not valid for this endpoint.</Message></Error>\
+         <RequestId>r</RequestId></ErrorResponse>",
+    );
+    let json_404 = answering(
+        "404 Not Found",
+        "application/json",
+        r#"{"message":"no route"}"#,
+    );
+    for endpoint in [unknown_action, json_404] {
+        let c = Clients::connect(&eddy::aws::Settings {
+            endpoint_url: Some(endpoint.clone()),
+            region: Some("us-east-1".into()),
+            profile: None,
+        })
+        .await;
+        let err = c.list_topics().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { action, .. } if action == "sns:ListTopics"),
+            "{endpoint}: {err:?}"
+        );
+        // The DLQ map's SNS part: no subscription DLQs, no error.
+        assert_eq!(c.subscription_dlqs().await.expect("no SNS: none"), vec![]);
+    }
+}
