@@ -333,7 +333,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 32);
+        assert_eq!(seen, 35);
     }
 
     #[test]
