@@ -1268,3 +1268,225 @@ async fn an_eventbridge_rule_publishes_to_a_topic() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_topic_fans_out_and_its_webhook_dlq_fills() {
+    use eddy::local::demo;
+    let e = env().await;
+    demo::seed(&e.local).await.unwrap();
+    // Seeding again changes nothing that matters (a data dir's second run).
+    demo::seed(&e.local).await.unwrap();
+    let topic = "arn:aws:sns:us-east-1:000000000000:blog-posts";
+    let subs = e
+        .sns
+        .list_subscriptions_by_topic()
+        .topic_arn(topic)
+        .send()
+        .await
+        .unwrap();
+    let protocols: Vec<&str> = subs
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.protocol())
+        .collect();
+    assert_eq!(protocols.len(), 3, "{protocols:?}");
+    let sim = demo::start_simulator(&e.local, 10.0);
+    let dlq = e
+        .sqs
+        .get_queue_url()
+        .queue_name(demo::topics::WEBHOOK_DLQ)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let email = e
+        .sqs
+        .get_queue_url()
+        .queue_name(demo::topics::EMAIL_QUEUE)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let count = |url: String| {
+        let sqs = e.sqs.clone();
+        async move {
+            let a = sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(
+                    aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
+                )
+                .send()
+                .await
+                .unwrap();
+            a.attributes().unwrap()
+                [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages]
+                .parse::<u64>()
+                .unwrap()
+        }
+    };
+    loop {
+        let (dead, mails) = (count(dlq.clone()).await, count(email.clone()).await);
+        if dead > 0 && mails > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "within 20 s: {dead} dead-lettered, {mails} e-mails"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    sim.abort();
+    // Only the topics the e-mail subscription filters on got through.
+    for m in e.drain(&email).await {
+        let v: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+        let event: Value = serde_json::from_str(v["Message"].as_str().unwrap()).unwrap();
+        let topic = event["detail"]["topic"].as_str().unwrap();
+        assert!(["serverless", "eventbridge"].contains(&topic), "{topic}");
+    }
+}
+
+#[tokio::test]
+async fn filter_policies_choose_subscribers_in_both_scopes() {
+    let e = env().await;
+    let t = e.topic("filtered", &[]).await;
+    let (ua, a) = e.queue("by-attribute").await;
+    let (ub, b) = e.queue("by-body").await;
+    let (uc, c) = e.queue("everything").await;
+    let attr_sub = e
+        .subscribe(
+            &t,
+            "sqs",
+            &a,
+            &[(
+                "FilterPolicy",
+                r#"{"color":["red"],"size":[{"numeric":[">",10]}]}"#,
+            )],
+        )
+        .await;
+    e.subscribe(
+        &t,
+        "sqs",
+        &b,
+        &[
+            (
+                "FilterPolicy",
+                r#"{"detail":{"topic":[{"prefix":"server"}]}}"#,
+            ),
+            ("FilterPolicyScope", "MessageBody"),
+        ],
+    )
+    .await;
+    e.subscribe(&t, "sqs", &c, &[]).await;
+    let number = |v: &str| {
+        MessageAttributeValue::builder()
+            .data_type("Number")
+            .string_value(v)
+            .build()
+            .unwrap()
+    };
+    let publish = |body: &'static str, color: &'static str, size: &'static str| {
+        let sns = e.sns.clone();
+        let t = t.clone();
+        async move {
+            sns.publish()
+                .topic_arn(t)
+                .message(body)
+                .message_attributes("color", string_attr(color))
+                .message_attributes("size", number(size))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    publish(r#"{"detail":{"topic":"serverless"}}"#, "red", "11").await;
+    publish(r#"{"detail":{"topic":"operations"}}"#, "red", "5").await;
+    publish("not json", "blue", "50").await;
+    let messages = |ms: Vec<aws_sdk_sqs::types::Message>| -> Vec<String> {
+        ms.iter()
+            .map(|m| {
+                let v: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                v["Message"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        messages(e.drain(&ua).await),
+        vec![r#"{"detail":{"topic":"serverless"}}"#]
+    );
+    assert_eq!(
+        messages(e.drain(&ub).await),
+        vec![r#"{"detail":{"topic":"serverless"}}"#]
+    );
+    assert_eq!(e.drain(&uc).await.len(), 3);
+    // The policy as the subscription shows it, and its scope only with it.
+    let attrs = e
+        .sns
+        .get_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attrs["FilterPolicyScope"], "MessageAttributes");
+    // An invalid policy is refused with SNS's message for the call.
+    let err = e
+        .sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value(r#"{"a": 1}"#)
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message) = code_and_message(err);
+    assert_eq!(code, "InvalidParameter");
+    assert!(
+        message.starts_with("Invalid parameter: FilterPolicy: "),
+        "{message}"
+    );
+    // Nested policies exist only in the body scope.
+    let err = e
+        .sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value(r#"{"a":{"b":["c"]}}"#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_and_message(err).1,
+        "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+    );
+    let err = e
+        .sns
+        .subscribe()
+        .topic_arn(&t)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:000000000000:other")
+        .attributes("FilterPolicy", "{\"a\": 1}")
+        .send()
+        .await
+        .unwrap_err();
+    let message = code_and_message(err).1;
+    assert!(
+        message.starts_with("Invalid parameter: Attributes Reason: FilterPolicy: "),
+        "{message}"
+    );
+    // An empty policy removes the filter: everything is delivered.
+    e.sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value("")
+        .send()
+        .await
+        .unwrap();
+    publish("x", "green", "1").await;
+    assert_eq!(e.drain(&ua).await.len(), 1);
+}

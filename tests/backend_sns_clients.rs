@@ -3,9 +3,9 @@
 //! by the test virtualenv's interpreter) drives it, once through boto3 and
 //! once through the aws CLI (v1) for every call: a topic with three SQS
 //! subscribers, a filtered fan-out, raw and enveloped delivery, a
-//! subscription DLQ catching a delivery to a deleted queue, the redrive back
-//! to the recreated queue, and AWS's error codes. Each step asserts; these
-//! tests assert the story's output and exit status.
+//! subscription DLQ catching a delivery to a deleted queue, the redrive to a
+//! new queue subscribed in its place, and AWS's error codes. Each step
+//! asserts; these tests assert the story's output and exit status.
 //!
 //! `./scripts/test` installs boto3 and the aws CLI into `target/moto-venv`;
 //! `EDDY_AWS_CLI` points at another `aws` executable.
