@@ -82,7 +82,7 @@ Examples:
   eddy tail --bus orders
 
 `eddy --read-only` refuses every command that changes something (send, put-event,
-redrive, tail, import, purge, delete-message, enable-rule, disable-rule). On SQS
+publish, redrive, tail, import, purge, delete-message, enable-rule, disable-rule). On SQS
 a look at a message is a receive (it raises the receive count; at maxReceiveCount
 the message moves to the DLQ), so under --read-only peek, export and
 redrive --dry-run refuse a queue with a redrive policy, and peek refuses --hold.
@@ -333,7 +333,7 @@ mod tests {
             }
             stack.extend(cmd.get_subcommands().cloned());
         }
-        assert_eq!(seen, 32);
+        assert_eq!(seen, 35);
     }
 
     #[test]

@@ -4,14 +4,18 @@
 //! subscriptions a message reaches (checked against what moto delivers),
 //! publish (confirmed, refused read-only, audited), setting a filter policy
 //! (checked locally first) and a redrive of a subscription DLQ back through
-//! its topic that loses nothing. Topics and subscriptions are created with
-//! the raw SDK (eddy has no calls for that); every test names its own.
+//! its topic that loses nothing. The client-layer scenarios run against
+//! moto and eddy's embedded backend alike (`name::moto`, `name::eddy`;
+//! where moto is known to differ, `common::DIFFERENCES` says so); the CLI
+//! ones against moto. Topics and subscriptions are created with the raw
+//! SDK (eddy has no calls for that); every test names its own.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use common::Target;
 use eddy::aws::{Clients, Error};
 use eddy::domain::{MessageAttribute, OutgoingMessage, Queue};
 use eddy::ops::audit::Audit;
@@ -20,9 +24,38 @@ use eddy::ops::sns::{self, Publish};
 use eddy::ops::{self, Cancel};
 use eddy::pattern::filter_policy::{self, Scope};
 
-/// What moto's GetTopicAttributes says of a topic with one confirmed
-/// subscription: `SubscriptionsConfirmed` is always 0 there (AWS says 1).
-const MOTO_SUBSCRIPTIONS_CONFIRMED: u64 = 0;
+/// Subscriptions confirmed that GetTopicAttributes reports for a topic
+/// with one confirmed subscription: 1 on AWS, 0 where the backend is known
+/// to differ (`sns-subscription-counts` in `common::DIFFERENCES`: moto).
+fn one_confirmed(t: Target) -> u64 {
+    if t.differs("sns-subscription-counts") {
+        0
+    } else {
+        1
+    }
+}
+
+/// Runs the scenario `$name(target)` against moto and eddy's embedded
+/// backend: `$name::moto` and `$name::eddy`.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn moto() {
+                super::$name(super::Target::Moto).await
+            }
+
+            #[tokio::test]
+            async fn eddy() {
+                super::$name(super::Target::Eddy).await
+            }
+        }
+    };
+}
+
+async fn clients_on(t: Target) -> Clients {
+    t.clients().await
+}
 
 async fn clients() -> Clients {
     Clients::connect(&common::moto_settings()).await
@@ -30,6 +63,11 @@ async fn clients() -> Clients {
 
 /// The raw SNS SDK client for moto (set-up only).
 async fn raw_sns() -> aws_sdk_sns::Client {
+    raw_sns_on(Target::Moto).await
+}
+
+/// The raw SNS SDK client for a backend (set-up only).
+async fn raw_sns_on(t: Target) -> aws_sdk_sns::Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
@@ -37,7 +75,7 @@ async fn raw_sns() -> aws_sdk_sns::Client {
         .build_https();
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http)
-        .endpoint_url(common::moto_endpoint())
+        .endpoint_url(t.endpoint())
         .region(aws_types::region::Region::new("us-east-1"))
         .credentials_provider(aws_credential_types::Credentials::from_keys(
             "test", "test", None,
@@ -132,10 +170,10 @@ fn audit_to(file: &Path) -> Audit {
     Audit::with_context("moto us-east-1".to_string()).to_file(file.to_path_buf())
 }
 
-#[tokio::test]
-async fn topics_are_listed_with_counts_fifo_and_encryption() {
-    let c = clients().await;
-    let raw = raw_sns().await;
+on_both!(topics_are_listed_with_counts_fifo_and_encryption);
+async fn topics_are_listed_with_counts_fifo_and_encryption(t: Target) {
+    let c = clients_on(t).await;
+    let raw = raw_sns_on(t).await;
     let (plain, plain_arn) = create_topic(&raw, "plain", &[]).await;
     let (fifo, _) = create_topic(
         &raw,
@@ -151,9 +189,7 @@ async fn topics_are_listed_with_counts_fifo_and_encryption() {
     let find = |n: &str| topics.iter().find(|t| t.name == n).expect("listed");
     let p = find(&plain);
     assert!(!p.fifo && p.kms_key.is_none());
-    // moto differs from AWS here: its GetTopicAttributes always answers
-    // SubscriptionsConfirmed 0 (AWS: 1). Asserted as moto's, so that a fix shows.
-    assert_eq!(p.subscriptions_confirmed, MOTO_SUBSCRIPTIONS_CONFIRMED);
+    assert_eq!(p.subscriptions_confirmed, one_confirmed(t));
     let f = find(&fifo);
     assert!(f.fifo && f.content_based_deduplication);
     assert_eq!(find(&secret).kms_key.as_deref(), Some("alias/aws/sns"));
@@ -162,9 +198,9 @@ async fn topics_are_listed_with_counts_fifo_and_encryption() {
     assert_eq!(sns::topic(&c, &plain_arn).await.unwrap().name, plain);
 }
 
-#[tokio::test]
-async fn a_missing_topic_is_not_found() {
-    let c = clients().await;
+on_both!(a_missing_topic_is_not_found);
+async fn a_missing_topic_is_not_found(t: Target) {
+    let c = clients_on(t).await;
     let err = sns::topic(&c, "no-such-topic-anywhere").await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
     let err = c
@@ -177,10 +213,10 @@ async fn a_missing_topic_is_not_found() {
     );
 }
 
-#[tokio::test]
-async fn subscriptions_have_raw_delivery_policy_scope_and_their_dlq_in_the_map() {
-    let c = clients().await;
-    let raw = raw_sns().await;
+on_both!(subscriptions_have_raw_delivery_policy_scope_and_their_dlq_in_the_map);
+async fn subscriptions_have_raw_delivery_policy_scope_and_their_dlq_in_the_map(t: Target) {
+    let c = clients_on(t).await;
+    let raw = raw_sns_on(t).await;
     let (_, topic) = create_topic(&raw, "blog-posts", &[]).await;
     let notify = queue(&c, "notify").await;
     let notify_dlq = queue(&c, "notify-dlq").await;
@@ -230,10 +266,10 @@ async fn subscriptions_have_raw_delivery_policy_scope_and_their_dlq_in_the_map()
     assert!(d.sources.is_empty() && d.targets.is_empty());
 }
 
-#[tokio::test]
-async fn publish_reaches_what_reach_says_and_is_audited() {
-    let c = clients().await;
-    let raw = raw_sns().await;
+on_both!(publish_reaches_what_reach_says_and_is_audited);
+async fn publish_reaches_what_reach_says_and_is_audited(t: Target) {
+    let c = clients_on(t).await;
+    let raw = raw_sns_on(t).await;
     let (_, topic) = create_topic(&raw, "fanout", &[]).await;
     let news = queue(&c, "news").await;
     let sports = queue(&c, "sports").await;
@@ -262,8 +298,8 @@ async fn publish_reaches_what_reach_says_and_is_audited() {
         attributes: BTreeMap::from([("topic".to_string(), string_attr("news"))]),
         ..Publish::default()
     };
-    let t = sns::topic(&c, &topic).await.unwrap();
-    sns::check_publish(&t, &p).expect("a valid publish");
+    let tp = sns::topic(&c, &topic).await.unwrap();
+    sns::check_publish(&tp, &p).expect("a valid publish");
     let done = sns::publish(&c, &audit, &topic, p).await.expect("publish");
     assert!(done.audit_warning.is_none(), "{:?}", done.audit_warning);
     assert!(!done.value.message_id.is_empty());
@@ -302,10 +338,10 @@ async fn publish_reaches_what_reach_says_and_is_audited() {
     assert!(entries[0].detail.contains(&done.value.message_id));
 }
 
-#[tokio::test]
-async fn a_filter_policy_is_checked_locally_then_set_and_removed_with_audit() {
-    let c = clients().await;
-    let raw = raw_sns().await;
+on_both!(a_filter_policy_is_checked_locally_then_set_and_removed_with_audit);
+async fn a_filter_policy_is_checked_locally_then_set_and_removed_with_audit(t: Target) {
+    let c = clients_on(t).await;
+    let raw = raw_sns_on(t).await;
     let (_, topic) = create_topic(&raw, "policies", &[]).await;
     let q = queue(&c, "policy-sub").await;
     let sub = subscribe(
@@ -397,10 +433,10 @@ async fn fill_subscription_dlq(c: &Clients, dlq: &Queue, topic: &str) {
     }
 }
 
-#[tokio::test]
-async fn a_subscription_dlq_goes_back_through_its_topic_and_loses_nothing() {
-    let c = clients().await;
-    let raw = raw_sns().await;
+on_both!(a_subscription_dlq_goes_back_through_its_topic_and_loses_nothing);
+async fn a_subscription_dlq_goes_back_through_its_topic_and_loses_nothing(t: Target) {
+    let c = clients_on(t).await;
+    let raw = raw_sns_on(t).await;
     let (_, topic) = create_topic(&raw, "redrive", &[]).await;
     let subscriber = queue(&c, "subscriber").await;
     let dlq = queue(&c, "subscriber-dlq").await;
@@ -488,7 +524,7 @@ async fn cli_topics_subscriptions_reach_and_publish() {
         .iter()
         .find(|t| t["name"] == name.as_str())
         .expect("listed");
-    assert_eq!(t["subscriptions_confirmed"], MOTO_SUBSCRIPTIONS_CONFIRMED);
+    assert_eq!(t["subscriptions_confirmed"], one_confirmed(Target::Moto));
     assert_eq!(t["fifo"], false);
 
     let out = common::output(eddy_moto(&dir).args(["subscriptions", &name]));
@@ -612,4 +648,70 @@ async fn cli_redrive_to_a_topic() {
     let left = c.get_queue(&dlq.url).await.unwrap().counts;
     assert_eq!(left.visible + left.in_flight, 0);
     assert_eq!(common::audit_in(&dir)[0].action, "redrive");
+}
+
+// ---------------------------------------------------------------- no SNS here
+
+/// A loopback server that answers every request with `status` and `body`
+/// (what a backend without SNS answers an SNS action with), on its own
+/// thread for as long as the test process runs.
+fn answering(status: &'static str, content_type: &'static str, body: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let mut reader = BufReader::new(conn);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request = vec![0u8; length];
+            let _ = reader.read_exact(&mut request);
+            let answer = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = reader.get_mut().write_all(answer.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_backend_without_sns_is_unsupported_not_a_failure() {
+    let unknown_action = answering(
+        "400 Bad Request",
+        "text/xml",
+        "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
+         <Message>The action ListTopics is not valid for this endpoint.</Message></Error>\
+         <RequestId>r</RequestId></ErrorResponse>",
+    );
+    let json_404 = answering(
+        "404 Not Found",
+        "application/json",
+        r#"{"message":"no route"}"#,
+    );
+    for endpoint in [unknown_action, json_404] {
+        let c = Clients::connect(&eddy::aws::Settings {
+            endpoint_url: Some(endpoint.clone()),
+            region: Some("us-east-1".into()),
+            profile: None,
+        })
+        .await;
+        let err = c.list_topics().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { action, .. } if action == "sns:ListTopics"),
+            "{endpoint}: {err:?}"
+        );
+        // The DLQ map's SNS part: no subscription DLQs, no error.
+        assert_eq!(c.subscription_dlqs().await.expect("no SNS: none"), vec![]);
+    }
 }
