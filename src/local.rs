@@ -226,6 +226,18 @@ impl events::EventsHost for Local {
         self.lambda
             .invoke_async(function_arn, payload.into_bytes(), &ctx)
     }
+
+    fn publish_to_topic(
+        &self,
+        topic_arn: &str,
+        message: String,
+        group_id: Option<String>,
+        dedup_id: Option<String>,
+    ) -> Result<(), AwsError> {
+        self.sns
+            .publish_message(self, topic_arn, message, group_id, dedup_id, now_ms())
+            .map(|_| ())
+    }
 }
 
 impl lambda::LambdaHost for Local {

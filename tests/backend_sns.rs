@@ -747,3 +747,746 @@ async fn subscriptions_are_listed_described_and_removed() {
     assert_eq!(code_and_message(err).0, "NotFound");
     let _ = (&e.url, &e.local);
 }
+
+// ---------------------------------------------------------------- engine level
+
+use eddy::local::Ctx;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn ctx() -> Ctx {
+    Ctx {
+        region: "us-east-1".to_string(),
+        account: "000000000000".to_string(),
+    }
+}
+
+async fn call(local: &Arc<Local>, op: &str, input: Value) -> Value {
+    local
+        .sns
+        .handle(local, op, input, &ctx())
+        .await
+        .unwrap_or_else(|e| panic!("{op}: {e:?}"))
+}
+
+async fn sqs_call(local: &Arc<Local>, op: &str, input: Value) -> Value {
+    local
+        .sqs
+        .handle(local, op, input, &ctx())
+        .await
+        .unwrap_or_else(|e| panic!("{op}: {e:?}"))
+}
+
+/// A queue made through the engine: (url, arn).
+async fn engine_queue(local: &Arc<Local>, name: &str) -> (String, String) {
+    let mut input = json!({"QueueName": name});
+    if name.ends_with(".fifo") {
+        input["Attributes"] = json!({"FifoQueue": "true"});
+    }
+    let url = sqs_call(local, "CreateQueue", input).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (url, format!("arn:aws:sqs:us-east-1:000000000000:{name}"))
+}
+
+/// Bodies (and message attributes) of what is in a queue now, received and deleted.
+async fn engine_drain(local: &Arc<Local>, url: &str) -> Vec<Value> {
+    let got = sqs_call(
+        local,
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "MessageAttributeNames": ["All"]}),
+    )
+    .await;
+    let ms = got["Messages"].as_array().cloned().unwrap_or_default();
+    for m in &ms {
+        sqs_call(
+            local,
+            "DeleteMessage",
+            json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}),
+        )
+        .await;
+    }
+    ms
+}
+
+/// One request a webhook received.
+#[derive(Debug)]
+struct Hook {
+    head: String,
+    body: String,
+}
+
+impl Hook {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// A local webhook on 127.0.0.1:0: every request goes to the channel;
+/// confirmations are answered 200, notifications with `status`.
+async fn webhook(
+    status: Arc<std::sync::atomic::AtomicU16>,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<Hook>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head, body) = loop {
+                let n = s.read(&mut chunk).await.unwrap_or(0);
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(i) = text.find("\r\n\r\n") {
+                    let head = text[..i].to_string();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= i + 4 + len || n == 0 {
+                        break (head, text[i + 4..].to_string());
+                    }
+                }
+                if n == 0 {
+                    break (text, String::new());
+                }
+            };
+            let hook = Hook { head, body };
+            let code = if hook.header("x-amz-sns-message-type").as_deref()
+                == Some("SubscriptionConfirmation")
+            {
+                200
+            } else {
+                status.load(std::sync::atomic::Ordering::SeqCst)
+            };
+            let _ = s
+                .write_all(
+                    format!("HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await;
+            let _ = tx.send(hook);
+        }
+    });
+    (url, rx)
+}
+
+/// The next request the webhook gets (within 20 s, else the test fails).
+async fn next_hook(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Hook>) -> Hook {
+    tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+        .await
+        .expect("the webhook was called in time")
+        .expect("the webhook runs")
+}
+
+/// A GET on `url` (http://host:port/path?query); the response's text.
+async fn get(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let mut s = tokio::net::TcpStream::connect(authority).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+#[tokio::test]
+async fn http_subscriptions_confirm_by_the_subscribe_url_and_get_notifications() {
+    let e = env().await;
+    let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
+    let (hook_url, mut rx) = webhook(status).await;
+    let t = e.topic("web", &[]).await;
+    let pending = e
+        .sns
+        .subscribe()
+        .topic_arn(&t)
+        .protocol("http")
+        .endpoint(&hook_url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pending.subscription_arn(), Some("pending confirmation"));
+    let confirmation = next_hook(&mut rx).await;
+    assert_eq!(
+        confirmation.header("x-amz-sns-message-type").as_deref(),
+        Some("SubscriptionConfirmation")
+    );
+    assert_eq!(
+        confirmation.header("x-amz-sns-topic-arn").as_deref(),
+        Some(t.as_str())
+    );
+    assert_eq!(
+        confirmation.header("content-type").as_deref(),
+        Some("text/plain; charset=UTF-8")
+    );
+    let v: Value = serde_json::from_str(&confirmation.body).unwrap();
+    assert_eq!(v["Type"], "SubscriptionConfirmation");
+    assert_eq!(v["TopicArn"], t.as_str());
+    assert!(v["Token"].as_str().is_some_and(|t| !t.is_empty()));
+    let subscribe_url = v["SubscribeURL"].as_str().unwrap();
+    assert!(
+        subscribe_url.starts_with(&e.url),
+        "{subscribe_url} points at eddy"
+    );
+    // Nothing is sent before the confirmation.
+    e.sns
+        .publish()
+        .topic_arn(&t)
+        .message("too early")
+        .send()
+        .await
+        .unwrap();
+    let answer = get(subscribe_url).await;
+    assert!(answer.contains("<ConfirmSubscriptionResult>"), "{answer}");
+    let listed = e
+        .sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&t)
+        .send()
+        .await
+        .unwrap();
+    let arn = listed.subscriptions()[0]
+        .subscription_arn()
+        .unwrap()
+        .to_string();
+    assert!(arn.starts_with(&t), "{arn}");
+    e.sns
+        .publish()
+        .topic_arn(&t)
+        .subject("s")
+        .message("hello")
+        .send()
+        .await
+        .unwrap();
+    let n = next_hook(&mut rx).await;
+    assert_eq!(
+        n.header("x-amz-sns-message-type").as_deref(),
+        Some("Notification")
+    );
+    assert_eq!(
+        n.header("x-amz-sns-subscription-arn").as_deref(),
+        Some(arn.as_str())
+    );
+    assert_eq!(
+        n.header("user-agent").as_deref(),
+        Some("Amazon Simple Notification Service Agent")
+    );
+    let v: Value = serde_json::from_str(&n.body).unwrap();
+    assert_eq!(v["Message"], "hello", "not 'too early': {v}");
+    assert_eq!(
+        n.header("x-amz-sns-message-id").as_deref(),
+        v["MessageId"].as_str()
+    );
+    // Raw delivery: the message itself and the raw header.
+    e.sns
+        .set_subscription_attributes()
+        .subscription_arn(&arn)
+        .attribute_name("RawMessageDelivery")
+        .attribute_value("true")
+        .send()
+        .await
+        .unwrap();
+    e.sns
+        .publish()
+        .topic_arn(&t)
+        .message("raw one")
+        .send()
+        .await
+        .unwrap();
+    let n = next_hook(&mut rx).await;
+    assert_eq!(n.body, "raw one");
+    assert_eq!(n.header("x-amz-sns-rawdelivery").as_deref(), Some("true"));
+}
+
+#[tokio::test]
+async fn server_side_failures_are_retried_by_the_clock_then_dead_lettered() {
+    // No server: nothing runs unless the test says when (`run_due`).
+    let local = Local::new(&Config::default()).unwrap();
+    let status = Arc::new(std::sync::atomic::AtomicU16::new(500));
+    let (hook_url, mut rx) = webhook(status.clone()).await;
+    let (dlq_url, dlq_arn) = engine_queue(&local, "web-dlq").await;
+    let t = call(&local, "CreateTopic", json!({"Name": "flaky"})).await["TopicArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let redrive = json!({"deadLetterTargetArn": dlq_arn}).to_string();
+    call(
+        &local,
+        "Subscribe",
+        json!({"TopicArn": t, "Protocol": "http", "Endpoint": hook_url,
+               "Attributes": {"RedrivePolicy": redrive}}),
+    )
+    .await;
+    let t0 = eddy::local::now_ms();
+    assert_eq!(local.sns.run_due(&*local, t0).await, 1, "the confirmation");
+    let v: Value = serde_json::from_str(&next_hook(&mut rx).await.body).unwrap();
+    call(
+        &local,
+        "ConfirmSubscription",
+        json!({"TopicArn": t, "Token": v["Token"]}),
+    )
+    .await;
+    call(&local, "Publish", json!({"TopicArn": t, "Message": "m1"})).await;
+    assert_eq!(local.sns.pending_deliveries(), 1);
+    // The publish queued its first attempt "now" (the real clock): run it.
+    let now = eddy::local::now_ms();
+    assert_eq!(local.sns.run_due(&*local, now).await, 1);
+    next_hook(&mut rx).await;
+    // HTTP's default policy: 3 retries, 20 s apart.
+    for retry in 1..=3 {
+        let due = local.sns.next_due().expect("a retry is waiting");
+        assert_eq!(
+            local.sns.run_due(&*local, due - 1).await,
+            0,
+            "not before it is due"
+        );
+        assert_eq!(local.sns.run_due(&*local, due).await, 1, "retry {retry}");
+        next_hook(&mut rx).await;
+        if retry < 3 {
+            assert!(
+                engine_drain(&local, &dlq_url).await.is_empty(),
+                "not dead-lettered yet"
+            );
+        }
+    }
+    assert_eq!(local.sns.pending_deliveries(), 0);
+    assert_eq!(local.sns.next_due(), None);
+    let dead = engine_drain(&local, &dlq_url).await;
+    assert_eq!(dead.len(), 1, "in the subscription's DLQ");
+    let v: Value = serde_json::from_str(dead[0]["Body"].as_str().unwrap()).unwrap();
+    assert_eq!(v["Message"], "m1");
+    assert_eq!(v["Type"], "Notification");
+    // A delivery that succeeds on a retry is not dead-lettered.
+    call(&local, "Publish", json!({"TopicArn": t, "Message": "m2"})).await;
+    let now = eddy::local::now_ms();
+    local.sns.run_due(&*local, now).await;
+    next_hook(&mut rx).await;
+    status.store(200, std::sync::atomic::Ordering::SeqCst);
+    let due = local.sns.next_due().unwrap();
+    local.sns.run_due(&*local, due).await;
+    next_hook(&mut rx).await;
+    assert_eq!(local.sns.pending_deliveries(), 0);
+    assert!(engine_drain(&local, &dlq_url).await.is_empty());
+}
+
+#[tokio::test]
+async fn client_side_failures_go_to_the_dlq_at_once() {
+    let local = Local::new(&Config::default()).unwrap();
+    let (dlq_url, dlq_arn) = engine_queue(&local, "dlq").await;
+    let (gone_url, gone_arn) = engine_queue(&local, "gone").await;
+    let t = call(&local, "CreateTopic", json!({"Name": "t"})).await["TopicArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let redrive = json!({"deadLetterTargetArn": dlq_arn}).to_string();
+    call(
+        &local,
+        "Subscribe",
+        json!({"TopicArn": t, "Protocol": "sqs", "Endpoint": gone_arn,
+               "Attributes": {"RedrivePolicy": redrive, "RawMessageDelivery": "true"}}),
+    )
+    .await;
+    call(
+        &local,
+        "Subscribe",
+        json!({"TopicArn": t, "Protocol": "lambda",
+               "Endpoint": "arn:aws:lambda:us-east-1:000000000000:function:missing",
+               "Attributes": {"RedrivePolicy": redrive}}),
+    )
+    .await;
+    sqs_call(&local, "DeleteQueue", json!({"QueueUrl": gone_url})).await;
+    call(
+        &local,
+        "Publish",
+        json!({"TopicArn": t, "Message": "lost?",
+               "MessageAttributes": {"k": {"DataType": "String", "StringValue": "v"}}}),
+    )
+    .await;
+    assert_eq!(local.sns.pending_deliveries(), 0, "not retried");
+    let dead = engine_drain(&local, &dlq_url).await;
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    let raw = dead
+        .iter()
+        .find(|m| m["Body"] == "lost?")
+        .expect("the raw message");
+    assert_eq!(raw["MessageAttributes"]["k"]["StringValue"], "v");
+    let enveloped = dead.iter().find(|m| m["Body"] != "lost?").unwrap();
+    let v: Value = serde_json::from_str(enveloped["Body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        v["Message"], "lost?",
+        "the Lambda subscription's DLQ gets the envelope"
+    );
+}
+
+#[tokio::test]
+async fn the_journal_keeps_topics_subscriptions_and_waiting_deliveries() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sns-data-{}", uuid::Uuid::new_v4()));
+    let config = Config {
+        data_dir: Some(dir.clone()),
+        ..Config::default()
+    };
+    let (topic, sub) = {
+        let local = Local::new(&config).unwrap();
+        let t = call(
+            &local,
+            "CreateTopic",
+            json!({"Name": "kept.fifo", "Attributes": {"FifoTopic": "true", "DisplayName": "K"},
+                   "Tags": [{"Key": "a", "Value": "b"}]}),
+        )
+        .await["TopicArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, q) = engine_queue(&local, "kept-q.fifo").await;
+        let s = call(
+            &local,
+            "Subscribe",
+            json!({"TopicArn": t, "Protocol": "sqs", "Endpoint": q,
+                   "Attributes": {"RawMessageDelivery": "true"}, "ReturnSubscriptionArn": true}),
+        )
+        .await["SubscriptionArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let plain = call(&local, "CreateTopic", json!({"Name": "plain"})).await["TopicArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // An HTTP endpoint nobody listens on: its confirmation waits.
+        call(
+            &local,
+            "Subscribe",
+            json!({"TopicArn": plain, "Protocol": "http", "Endpoint": "http://127.0.0.1:9/x"}),
+        )
+        .await;
+        assert_eq!(local.sns.pending_deliveries(), 1);
+        call(&local, "DeleteTopic", json!({"TopicArn": plain})).await;
+        (t, s)
+    };
+    let local = Local::new(&config).unwrap();
+    let topics = call(&local, "ListTopics", json!({})).await;
+    assert_eq!(topics["Topics"], json!([{"TopicArn": topic}]));
+    let attrs = call(&local, "GetTopicAttributes", json!({"TopicArn": topic})).await;
+    assert_eq!(attrs["Attributes"]["DisplayName"], "K");
+    assert_eq!(attrs["Attributes"]["FifoTopic"], "true");
+    assert_eq!(attrs["Attributes"]["SubscriptionsConfirmed"], "1");
+    let sub_attrs = call(
+        &local,
+        "GetSubscriptionAttributes",
+        json!({"SubscriptionArn": sub}),
+    )
+    .await;
+    assert_eq!(sub_attrs["Attributes"]["RawMessageDelivery"], "true");
+    let tags = call(&local, "ListTagsForResource", json!({"ResourceArn": topic})).await;
+    assert_eq!(tags["Tags"], json!([{"Key": "a", "Value": "b"}]));
+    assert_eq!(
+        local.sns.pending_deliveries(),
+        1,
+        "the waiting confirmation survived"
+    );
+    drop(local);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_eventbridge_rule_publishes_to_a_topic() {
+    let local = Local::new(&Config::default()).unwrap();
+    let t = call(&local, "CreateTopic", json!({"Name": "from-rules"})).await["TopicArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (url, q) = engine_queue(&local, "from-rules-q").await;
+    call(
+        &local,
+        "Subscribe",
+        json!({"TopicArn": t, "Protocol": "sqs", "Endpoint": q}),
+    )
+    .await;
+    let events = |op: &'static str, input: Value| {
+        let local = local.clone();
+        async move {
+            local
+                .events
+                .handle(&local, op, input, &ctx())
+                .await
+                .unwrap_or_else(|e| panic!("{op}: {e:?}"))
+        }
+    };
+    events(
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\":[\"demo.blog\"]}"}),
+    )
+    .await;
+    events(
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [
+            {"Id": "topic", "Arn": t},
+            {"Id": "shaped", "Arn": t, "InputTransformer": {
+                "InputPathsMap": {"title": "$.detail.title"},
+                "InputTemplate": "\"New post: <title>\""}}
+        ]}),
+    )
+    .await;
+    events(
+        "PutEvents",
+        json!({"Entries": [{"Source": "demo.blog", "DetailType": "Post Created",
+                            "Detail": "{\"title\":\"Hello\"}"}]}),
+    )
+    .await;
+    let got = engine_drain(&local, &url).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    let mut messages: Vec<Value> = got
+        .iter()
+        .map(|m| serde_json::from_str(m["Body"].as_str().unwrap()).unwrap())
+        .collect();
+    messages.sort_by_key(|v| v["Message"].as_str().unwrap().starts_with('{'));
+    assert!(messages[0]["Message"].as_str().unwrap().starts_with('"'));
+    // The transformer's output as it is (a JSON string keeps its quotes).
+    assert_eq!(messages[0]["Message"], "\"New post: Hello\"");
+    let event: Value = serde_json::from_str(messages[1]["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(event["detail-type"], "Post Created");
+    assert_eq!(event["detail"]["title"], "Hello");
+    for m in &messages {
+        assert!(
+            m.get("Subject").is_none() && m.get("MessageAttributes").is_none(),
+            "{m}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_topic_fans_out_and_its_webhook_dlq_fills() {
+    use eddy::local::demo;
+    let e = env().await;
+    demo::seed(&e.local).await.unwrap();
+    // Seeding again changes nothing that matters (a data dir's second run).
+    demo::seed(&e.local).await.unwrap();
+    let topic = "arn:aws:sns:us-east-1:000000000000:blog-posts";
+    let subs = e
+        .sns
+        .list_subscriptions_by_topic()
+        .topic_arn(topic)
+        .send()
+        .await
+        .unwrap();
+    let protocols: Vec<&str> = subs
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.protocol())
+        .collect();
+    assert_eq!(protocols.len(), 3, "{protocols:?}");
+    let sim = demo::start_simulator(&e.local, 10.0);
+    let dlq = e
+        .sqs
+        .get_queue_url()
+        .queue_name(demo::topics::WEBHOOK_DLQ)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let email = e
+        .sqs
+        .get_queue_url()
+        .queue_name(demo::topics::EMAIL_QUEUE)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let count = |url: String| {
+        let sqs = e.sqs.clone();
+        async move {
+            let a = sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(
+                    aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
+                )
+                .send()
+                .await
+                .unwrap();
+            a.attributes().unwrap()
+                [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages]
+                .parse::<u64>()
+                .unwrap()
+        }
+    };
+    loop {
+        let (dead, mails) = (count(dlq.clone()).await, count(email.clone()).await);
+        if dead > 0 && mails > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "within 20 s: {dead} dead-lettered, {mails} e-mails"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    sim.abort();
+    // Only the topics the e-mail subscription filters on got through.
+    for m in e.drain(&email).await {
+        let v: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+        let event: Value = serde_json::from_str(v["Message"].as_str().unwrap()).unwrap();
+        let topic = event["detail"]["topic"].as_str().unwrap();
+        assert!(["serverless", "eventbridge"].contains(&topic), "{topic}");
+    }
+}
+
+#[tokio::test]
+async fn filter_policies_choose_subscribers_in_both_scopes() {
+    let e = env().await;
+    let t = e.topic("filtered", &[]).await;
+    let (ua, a) = e.queue("by-attribute").await;
+    let (ub, b) = e.queue("by-body").await;
+    let (uc, c) = e.queue("everything").await;
+    let attr_sub = e
+        .subscribe(
+            &t,
+            "sqs",
+            &a,
+            &[(
+                "FilterPolicy",
+                r#"{"color":["red"],"size":[{"numeric":[">",10]}]}"#,
+            )],
+        )
+        .await;
+    e.subscribe(
+        &t,
+        "sqs",
+        &b,
+        &[
+            (
+                "FilterPolicy",
+                r#"{"detail":{"topic":[{"prefix":"server"}]}}"#,
+            ),
+            ("FilterPolicyScope", "MessageBody"),
+        ],
+    )
+    .await;
+    e.subscribe(&t, "sqs", &c, &[]).await;
+    let number = |v: &str| {
+        MessageAttributeValue::builder()
+            .data_type("Number")
+            .string_value(v)
+            .build()
+            .unwrap()
+    };
+    let publish = |body: &'static str, color: &'static str, size: &'static str| {
+        let sns = e.sns.clone();
+        let t = t.clone();
+        async move {
+            sns.publish()
+                .topic_arn(t)
+                .message(body)
+                .message_attributes("color", string_attr(color))
+                .message_attributes("size", number(size))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    publish(r#"{"detail":{"topic":"serverless"}}"#, "red", "11").await;
+    publish(r#"{"detail":{"topic":"operations"}}"#, "red", "5").await;
+    publish("not json", "blue", "50").await;
+    let messages = |ms: Vec<aws_sdk_sqs::types::Message>| -> Vec<String> {
+        ms.iter()
+            .map(|m| {
+                let v: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                v["Message"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        messages(e.drain(&ua).await),
+        vec![r#"{"detail":{"topic":"serverless"}}"#]
+    );
+    assert_eq!(
+        messages(e.drain(&ub).await),
+        vec![r#"{"detail":{"topic":"serverless"}}"#]
+    );
+    assert_eq!(e.drain(&uc).await.len(), 3);
+    // The policy as the subscription shows it, and its scope only with it.
+    let attrs = e
+        .sns
+        .get_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attrs["FilterPolicyScope"], "MessageAttributes");
+    // An invalid policy is refused with SNS's message for the call.
+    let err = e
+        .sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value(r#"{"a": 1}"#)
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message) = code_and_message(err);
+    assert_eq!(code, "InvalidParameter");
+    assert!(
+        message.starts_with("Invalid parameter: FilterPolicy: "),
+        "{message}"
+    );
+    // Nested policies exist only in the body scope.
+    let err = e
+        .sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value(r#"{"a":{"b":["c"]}}"#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_and_message(err).1,
+        "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+    );
+    let err = e
+        .sns
+        .subscribe()
+        .topic_arn(&t)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:000000000000:other")
+        .attributes("FilterPolicy", "{\"a\": 1}")
+        .send()
+        .await
+        .unwrap_err();
+    let message = code_and_message(err).1;
+    assert!(
+        message.starts_with("Invalid parameter: Attributes Reason: FilterPolicy: "),
+        "{message}"
+    );
+    // An empty policy removes the filter: everything is delivered.
+    e.sns
+        .set_subscription_attributes()
+        .subscription_arn(&attr_sub)
+        .attribute_name("FilterPolicy")
+        .attribute_value("")
+        .send()
+        .await
+        .unwrap();
+    publish("x", "green", "1").await;
+    assert_eq!(e.drain(&ua).await.len(), 1);
+}

@@ -17,6 +17,8 @@ use serde_json::Value;
 
 /// Every queue of the demo world (see `eddy::local::demo`).
 const DEMO_QUEUES: &[&str] = &[
+    "blog-posts-dlq",
+    "email-notifications",
     "entity-recognition",
     "entity-recognition-dlq",
     "notify-subscribers",

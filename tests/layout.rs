@@ -326,6 +326,7 @@ fn sdk_crates_only_in_aws() {
             "aws_sdk_eventbridge",
             "aws_sdk_cloudwatchlogs",
             "aws_sdk_sts",
+            "aws_sdk_sns",
             "aws_smithy_types",
             "aws_smithy_runtime_api",
             "aws_smithy_http_client",

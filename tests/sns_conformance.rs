@@ -90,3 +90,45 @@ fn every_sns_filter_policy_case_passes() {
         failures.join("\n")
     );
 }
+
+/// `matches` and `explain` are two paths through the engine: on every valid
+/// policy of the corpus against every message of the corpus (same scope),
+/// they must agree, and `explain` must give every key a verdict.
+#[test]
+fn matches_and_explain_agree_on_every_policy_message_pair() {
+    let cases = cases();
+    let valid: Vec<&Value> = cases.iter().filter(|c| c["valid"] == true).collect();
+    let mut pairs = 0;
+    for scope in [Scope::MessageAttributes, Scope::MessageBody] {
+        let in_scope: Vec<&&Value> = valid
+            .iter()
+            .filter(|c| c["scope"].as_str() == Some(scope.as_str()))
+            .collect();
+        let messages: Vec<Message> = in_scope
+            .iter()
+            .map(|c| serde_json::from_value(c["message"].clone()).expect("message"))
+            .collect();
+        for c in &in_scope {
+            let policy = c["policy"].to_string();
+            let p = FilterPolicy::parse(&policy, scope).expect("valid policy");
+            for m in &messages {
+                pairs += 1;
+                let x = p.explain(m);
+                assert_eq!(
+                    p.matches(m),
+                    x.matched,
+                    "{}: policy {policy} on {m:?}:\n{x}",
+                    c["id"]
+                );
+                assert!(!x.keys.is_empty(), "{}: no verdicts", c["id"]);
+                assert_eq!(
+                    x.matched,
+                    x.keys.iter().all(|k| k.matched || k.key.contains("$or[")),
+                    "{}: the verdict is not the AND of the top-level keys:\n{x}",
+                    c["id"]
+                );
+            }
+        }
+    }
+    assert!(pairs > 50_000, "{pairs} pairs");
+}

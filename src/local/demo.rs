@@ -15,6 +15,10 @@
 //!   `payments-dlq.fifo`;
 //! - bus `blog`, rule `blog-post-created` → `notify-subscribers` and
 //!   `entity-recognition` (with `entity-recognition-dlq`);
+//! - the rule `blog-post-created` also publishes to the SNS topic
+//!   `blog-posts` (`topics`): an `email-notifications` queue filtered on the
+//!   post's topic, the `entity-recognition` function, and a flaky partner
+//!   webhook whose subscription DLQ `blog-posts-dlq` fills;
 //! - bus `blog-updates` for the follow-up events: rule `blog-post-updated`
 //!   → `notify-subscribers`, rule `entities-detected` → the log group
 //!   `/aws/events/blog-updates`;
@@ -337,7 +341,7 @@ pub async fn seed(local: &Arc<Local>) -> Result<(), AwsError> {
         )
         .await,
     )?;
-    Ok(())
+    topics::seed(local).await
 }
 
 /// The demo's archive (on the `orders` bus).
@@ -362,6 +366,7 @@ fn target_id(name: &str) -> String {
 // ------------------------------------------------------------------ traffic
 
 mod payloads;
+pub mod topics;
 use payloads::*;
 
 fn entry(bus: &str, source: &str, detail_type: &str, detail: &Value) -> Value {
@@ -670,12 +675,18 @@ fn builtin_consumer(
         let mut slowest = Duration::ZERO;
         for r in &records {
             slowest = slowest.max(rng.millis(spec.work_ms.0, spec.work_ms.1));
+            // An SQS record's `body`, or an SNS record's `Sns.Message`.
             let body: Value = r
                 .get("body")
+                .or_else(|| r.pointer("/Sns/Message"))
                 .and_then(Value::as_str)
                 .and_then(|b| serde_json::from_str(b).ok())
                 .unwrap_or(Value::Null);
-            let id = r.get("messageId").and_then(Value::as_str).unwrap_or("?");
+            let id = r
+                .get("messageId")
+                .or_else(|| r.pointer("/Sns/MessageId"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
             let receives = r
                 .get("attributes")
                 .and_then(|a| a.get("ApproximateReceiveCount"))

@@ -76,6 +76,23 @@ pub trait EventsHost: SqsHost {
             format!("Function not found: {function_arn}"),
         ))
     }
+
+    /// Publishes `message` on an SNS topic (a rule target); FIFO topics
+    /// take the group and deduplication ids. Without SNS: not found.
+    fn publish_to_topic(
+        &self,
+        topic_arn: &str,
+        message: String,
+        group_id: Option<String>,
+        dedup_id: Option<String>,
+    ) -> Result<(), AwsError> {
+        let _ = (message, group_id, dedup_id);
+        Err(AwsError::new(
+            404,
+            "NotFound",
+            format!("Topic does not exist: {topic_arn}"),
+        ))
+    }
 }
 
 /// Events state.

@@ -73,6 +73,7 @@ impl Sns {
         ctx: &Ctx,
     ) -> OpResult {
         let now = crate::local::core::now_ms();
+        let local: &H = local;
         match op {
             "CreateTopic" => self.create_topic(local, &input, ctx),
             "DeleteTopic" => self.delete_topic(local, &input),

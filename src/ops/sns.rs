@@ -425,6 +425,59 @@ mod tests {
     }
 
     #[test]
+    fn filter_policies_decide_with_their_explanation() {
+        let mut body_scoped = sub(
+            "arn:aws:sns:us-east-1:1:blog-posts:c",
+            true,
+            Some(r#"{"post":{"kind":["review"]}}"#),
+        );
+        body_scoped.filter_policy_scope = Scope::MessageBody;
+        let subs = [
+            sub(
+                "arn:aws:sns:us-east-1:1:blog-posts:a",
+                true,
+                Some(r#"{"topic":["news","tech"]}"#),
+            ),
+            sub(
+                "arn:aws:sns:us-east-1:1:blog-posts:b",
+                true,
+                Some(r#"{"topic":["sports"]}"#),
+            ),
+            body_scoped,
+            // SNS would refuse it: eddy says it cannot evaluate it.
+            sub(
+                "arn:aws:sns:us-east-1:1:blog-posts:d",
+                true,
+                Some("{not json"),
+            ),
+        ];
+        let message = filter_policy::Message {
+            body: r#"{"post":{"kind":"review"}}"#.into(),
+            attributes: BTreeMap::from([(
+                "topic".to_string(),
+                filter_policy::Attribute {
+                    data_type: "String".into(),
+                    value: "sports".into(),
+                },
+            )]),
+        };
+        let r = reach(&subs, &message);
+        assert!(!r[0].delivered);
+        let e = r[0].explanation.as_ref().unwrap();
+        assert!(!e.matched && e.keys.iter().any(|k| k.key == "topic" && !k.matched));
+        assert!(r[1].delivered && r[1].explanation.as_ref().unwrap().matched);
+        assert!(r[2].delivered, "body scope: {:?}", r[2]);
+        assert!(!r[3].delivered);
+        assert!(r[3].note.as_deref().unwrap().contains("cannot evaluate"));
+        assert!(check_filter_policy(Some("{not json"), Scope::MessageAttributes).is_err());
+        assert!(check_filter_policy(Some(r#"{"a":["b"]}"#), Scope::MessageAttributes).is_ok());
+        // A nested policy is for the body only.
+        assert!(
+            check_filter_policy(Some(r#"{"a":{"b":["c"]}}"#), Scope::MessageAttributes).is_err()
+        );
+    }
+
+    #[test]
     fn fifo_publishes_need_their_ids() {
         let p = Publish {
             message: "hi".into(),

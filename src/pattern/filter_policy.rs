@@ -9,12 +9,14 @@
 //! passes: `tests/sns_conformance.rs`).
 //!
 //! Files: `filter_policy/policy.rs` validates and compiles a policy (SNS's
-//! checks in SNS's order, with SNS's messages); `filter_policy/eval.rs`
-//! finds the values in a message and gives the verdict, with or without
-//! reasons. Shared with the EventBridge engine: the JSON parser (`json`,
+//! checks in SNS's order, with SNS's messages); `filter_policy/body.rs`
+//! reads the values a body policy wants straight from the body's bytes;
+//! `filter_policy/eval.rs` finds the values in a message and gives the
+//! verdict, with or without reasons; `filter_policy/types.rs` holds the
+//! plain types of the API. Shared with the EventBridge engine: the JSON parser (`json`,
 //! which keeps number spellings and offsets), case folding for
-//! `equals-ignore-case` (`value::Folded`), value leaves (`value::Leaf`) and
-//! numeric ranges (`eval::in_range`).
+//! `equals-ignore-case` (`value::Folded`), value leaves (`value::Leaf`),
+//! numeric ranges (`eval::in_range`) and the bracket skipper (`skip`).
 //!
 //! Where SNS differs from EventBridge (and why this is not `Pattern`):
 //! - **Typed attributes.** In `MessageAttributes` scope a `String` attribute
@@ -58,6 +60,7 @@
 //! - **Size.** SNS refuses policies over 256 KB; this module does not check
 //!   the size (the backend's request limits do).
 
+mod body;
 mod eval;
 mod policy;
 
@@ -191,6 +194,16 @@ mod tests {
             FilterPolicy::parse(r#"{"n": [{"numeric": [">", 1]}]}"#, Scope::MessageBody).unwrap();
         let x = p.explain(&body(r#"{"n": "5"}"#));
         assert!(x.keys[0].reason.contains("not numbers in quotes"));
+        let p = FilterPolicy::parse(r#"{"k": ["100"]}"#, Scope::MessageBody).unwrap();
+        let x = p.explain(&body(r#"{"k": 100}"#));
+        assert!(!x.matched);
+        assert!(
+            x.keys[0]
+                .reason
+                .contains("string patterns never match a number"),
+            "{}",
+            x.keys[0].reason
+        );
     }
 
     #[test]
@@ -208,6 +221,20 @@ mod tests {
         assert_eq!(
             other.keys[0].reason,
             r#"the message has no attribute "store", as {"exists":false} wants"#
+        );
+        let p = FilterPolicy::parse(
+            r#"{"k": [{"anything-but": ["red"]}]}"#,
+            Scope::MessageAttributes,
+        )
+        .unwrap();
+        let x = p.explain(&attrs(&[("other", "String", "x")]));
+        assert!(!x.matched);
+        assert!(
+            x.keys[0]
+                .reason
+                .contains("anything-but never matches a missing key"),
+            "{}",
+            x.keys[0].reason
         );
         let p = FilterPolicy::parse(r#"{"blob": ["x"]}"#, Scope::MessageAttributes).unwrap();
         let x = p.explain(&attrs(&[("blob", "Binary", "eA==")]));

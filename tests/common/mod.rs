@@ -395,6 +395,81 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
         "DeleteMessage with a stale receipt handle (the message was received again since) deletes the message \
          (AWS: \"the message might not be deleted\"; eddy's backend deletes nothing)",
     ),
+    (
+        "moto",
+        "sns-create-topic-attributes",
+        "CreateTopic for an existing name with different attributes succeeds and returns the same ARN (AWS: InvalidParameter, `Topic already exists with different attributes`)",
+    ),
+    (
+        "moto",
+        "sns-subscription-counts",
+        "GetTopicAttributes' SubscriptionsConfirmed stays 0 after a queue subscribes",
+    ),
+    (
+        "moto",
+        "sns-fifo-sequence-number",
+        "Publish to a FIFO topic returns no SequenceNumber, and its notifications carry none",
+    ),
+    (
+        "moto",
+        "sns-filter-policy-scope-validation",
+        "SetSubscriptionAttributes accepts any FilterPolicyScope value (AWS: InvalidParameter unless MessageBody or MessageAttributes)",
+    ),
+    (
+        "moto",
+        "sns-string-array-operators",
+        "`prefix` and `suffix` patterns never match a String.Array attribute (AWS matches each element)",
+    ),
+    (
+        "moto",
+        "sns-raw-binary-attribute",
+        "a Binary message attribute delivered raw to a queue makes ReceiveMessage on that queue fail (HTTP 500)",
+    ),
+    (
+        "moto",
+        "sns-signature-version",
+        "notifications carry SignatureVersion \"2\" on a topic that did not set it (AWS: \"1\")",
+    ),
+    (
+        "moto",
+        "sns-unsubscribe-url",
+        "the envelope's UnsubscribeURL names a fixed made-up subscription, not the one delivering",
+    ),
+    (
+        "moto",
+        "sns-envelope-key-order",
+        "the envelope's keys are in alphabetical order (AWS: Type, MessageId, TopicArn, Subject, Message, Timestamp, …)",
+    ),
+    (
+        "moto",
+        "sns-empty-batch",
+        "PublishBatch with no entries succeeds (AWS: EmptyBatchRequest)",
+    ),
+    (
+        "moto",
+        "sns-publish-not-found-message",
+        "Publish to a missing topic answers NotFound `Endpoint does not exist` (AWS: `Topic does not exist`)",
+    ),
+    (
+        "moto",
+        "sns-subscription-dlq",
+        "a delivery to a deleted queue fails the whole Publish call (AWS.SimpleQueueService.NonExistentQueue); the subscription's RedrivePolicy DLQ gets nothing",
+    ),
+    (
+        "moto",
+        "sns-eventbridge-target",
+        "a rule with an SNS topic target makes PutEvents fail (HTTP 500): nothing is published",
+    ),
+    (
+        "moto",
+        "sns-fifo-publish-errors",
+        "Publish to a FIFO topic without MessageGroupId answers MissingParameter (AWS: InvalidParameter); without a deduplication id the message lacks AWS's `Invalid parameter: ` prefix",
+    ),
+    (
+        "moto",
+        "sns-filter-policy-error-prefix",
+        "Subscribe refuses an unknown filter-policy operator with SetSubscriptionAttributes' wording (`Invalid parameter: FilterPolicy: …`; AWS: `Invalid parameter: Attributes Reason: FilterPolicy: …`)",
+    ),
 ];
 
 /// A running `eddy serve` (killed and waited for when dropped) and its URL.

@@ -228,6 +228,39 @@ fn why(r: &Reach) -> String {
 
 // ---------------------------------------------------------------- publish
 
+/// Asks `question` before publishing: with `yes` says it and goes on; on
+/// a terminal asks `[y/N]`; otherwise refuses (add --yes). As
+/// `admin_cmd::confirm`, which this file cannot import (it imports this
+/// module's parent).
+fn confirm_publish(
+    io: &mut Io<'_>,
+    stdin: &mut dyn BufRead,
+    question: &str,
+    yes: bool,
+) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if yes {
+        io.note(format_args!("{question} (confirmed with --yes)"));
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Invalid(format!(
+            "{question}\nrefused: stdin is not a terminal, so eddy cannot ask for confirmation; add --yes to go ahead. Nothing was published"
+        )));
+    }
+    io.note(format_args!("{question}"));
+    io.note(format_args!("go ahead? [y/N]"));
+    let mut answer = String::new();
+    stdin.read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Invalid(
+            "not confirmed: nothing was published".to_string(),
+        ))
+    }
+}
+
 #[derive(Serialize)]
 struct PublishedRow<'a> {
     topic: &'a str,
@@ -262,11 +295,7 @@ pub(super) async fn publish(
     let topic = sns::topic(c, &args.topic).await?;
     sns::check_publish(&topic, &p)?;
     let asked = sns::publish_confirmation(&topic, &p);
-    if !crate::cli::admin_cmd::confirm(io, stdin, &escape(&asked.one_line()), args.yes)? {
-        return Err(CliError::Invalid(
-            "not confirmed: nothing was published".to_string(),
-        ));
-    }
+    confirm_publish(io, stdin, &escape(&asked.one_line()), args.yes)?;
     let done = sns::publish(c, audit, &topic.arn, p).await?;
     warn_audit(io, done.audit_warning);
     let out = done.value;

@@ -191,12 +191,15 @@ pub(super) fn blog_detail(rng: &mut Rng, seq: u64, language: Option<&str>) -> Va
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
+    let topic = *rng.pick(&["eventbridge", "sqs", "serverless", "operations"]);
     json!({
         "post_id": format!("post-{seq:04}"),
         "title": title,
         "slug": slug,
         "author": {"id": aid, "name": aname},
-        "tags": ["aws", *rng.pick(&["eventbridge", "sqs", "serverless", "operations"])],
+        "tags": ["aws", topic],
+        // What the `blog-posts` topic's `email-notifications` subscription filters on.
+        "topic": topic,
         "status": "published",
         "language": language.unwrap_or(lang),
         "word_count": 600 + rng.below(2400),

@@ -431,6 +431,12 @@ impl Events {
                         .deliver(local, group, input.clone(), event.time_ms)
                 }
                 TargetKind::Lambda => local.invoke_function_async(&target.arn, input.clone()),
+                TargetKind::Sns => local.publish_to_topic(
+                    &target.arn,
+                    input.clone(),
+                    target.group_id.clone(),
+                    target.group_id.as_ref().map(|_| event.id.to_string()),
+                ),
                 TargetKind::Bus { .. } | TargetKind::Other => Ok(()),
             };
             let Err(e) = result else { return };

@@ -198,7 +198,9 @@ pub(super) enum TargetKind {
     },
     /// A Lambda function: invoked asynchronously through the host.
     Lambda,
-    /// A service eddy does not run (SNS, …): accepted, never invoked.
+    /// An SNS topic: published to through the host.
+    Sns,
+    /// A service eddy does not run: accepted, never invoked.
     Other,
 }
 

@@ -121,6 +121,7 @@ pub(super) fn parse_target(
     let kind = match service {
         "sqs" => TargetKind::Sqs,
         "lambda" if resource.starts_with("function:") => TargetKind::Lambda,
+        "sns" if !resource.is_empty() => TargetKind::Sns,
         "logs" if resource.starts_with("log-group:") => TargetKind::Logs,
         "events" if resource.starts_with("event-bus/") => TargetKind::Bus {
             account: if arn_account.is_empty() {

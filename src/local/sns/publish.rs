@@ -12,7 +12,6 @@ use crate::pattern::filter_policy;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 
 /// Message size limit (body plus attribute names, types and values).
 pub const MAX_SIZE: usize = 262_144;
@@ -331,7 +330,43 @@ fn topic_of(input: &Value) -> Option<&str> {
 }
 
 impl Sns {
-    pub(super) fn publish<H: SnsHost>(&self, local: &Arc<H>, input: &Value, now: i64) -> OpResult {
+    /// Publishes from inside the backend (an EventBridge rule's target):
+    /// `message` with no Subject and no attributes; a FIFO topic takes the
+    /// group and deduplication ids. Returns the message id.
+    pub fn publish_message<H: SnsHost>(
+        &self,
+        local: &H,
+        topic_arn: &str,
+        message: String,
+        group_id: Option<String>,
+        dedup_id: Option<String>,
+        now: i64,
+    ) -> Result<String, AwsError> {
+        let entry = Entry {
+            message,
+            group_id,
+            dedup_id,
+            ..Entry::default()
+        };
+        let mut deliveries = Vec::new();
+        let published = {
+            let mut st = self.lock();
+            let fifo = st.topic(topic_arn)?.rec.fifo;
+            let entry = if fifo {
+                entry
+            } else {
+                Entry {
+                    dedup_id: None,
+                    ..entry
+                }
+            };
+            publish_locked(&mut st, topic_arn, &entry, now, &mut deliveries)?
+        };
+        self.deliver_all(local, deliveries, now)?;
+        Ok(published.message_id)
+    }
+
+    pub(super) fn publish<H: SnsHost>(&self, local: &H, input: &Value, now: i64) -> OpResult {
         let Some(topic_arn) = topic_of(input) else {
             if text(input, "PhoneNumber").is_some() {
                 // SMS is not emulated: accepted and dropped.
@@ -356,12 +391,7 @@ impl Sns {
         Ok(out)
     }
 
-    pub(super) fn publish_batch<H: SnsHost>(
-        &self,
-        local: &Arc<H>,
-        input: &Value,
-        now: i64,
-    ) -> OpResult {
+    pub(super) fn publish_batch<H: SnsHost>(&self, local: &H, input: &Value, now: i64) -> OpResult {
         let topic_arn = text(input, "TopicArn").unwrap_or("");
         let entries: &[Value] = input
             .get("PublishBatchRequestEntries")

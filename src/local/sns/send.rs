@@ -41,7 +41,7 @@ fn classify(e: AwsError) -> Failure {
 
 /// Delivers to SQS or Lambda now. `lazily`: the SQS send is journaled
 /// without a flush (a later send of the same publish flushes it).
-fn immediate<H: SnsHost>(local: &Arc<H>, d: &Delivery, lazily: bool) -> Result<(), Failure> {
+fn immediate<H: SnsHost>(local: &H, d: &Delivery, lazily: bool) -> Result<(), Failure> {
     match &d.target {
         Target::Sqs {
             group_id,
@@ -73,7 +73,7 @@ fn immediate<H: SnsHost>(local: &Arc<H>, d: &Delivery, lazily: bool) -> Result<(
 }
 
 /// Runs one waiting delivery (taken out of the pending set) at `now`.
-pub async fn attempt<H: SnsHost>(local: &Arc<H>, d: Delivery, now: i64) {
+pub async fn attempt<H: SnsHost>(local: &H, d: Delivery, now: i64) {
     let result = match &d.target {
         Target::Http { message_type, raw } => post(&d, message_type, *raw).await,
         _ => immediate(local, &d, false),
@@ -168,7 +168,7 @@ impl Sns {
             loop {
                 let Some(local) = weak.upgrade() else { return };
                 let now = crate::local::core::now_ms();
-                local.sns().run_due(&local, now).await;
+                local.sns().run_due(&*local, now).await;
                 let wait = local.sns().next_due().map_or(1_000, |due| {
                     (due - crate::local::core::now_ms()).clamp(1, 1_000)
                 });
@@ -188,7 +188,7 @@ impl Sns {
 
     /// Runs every delivery due at `now` once: delivered, rescheduled, or
     /// dead-lettered. Returns how many were attempted.
-    pub async fn run_due<H: SnsHost>(&self, local: &Arc<H>, now: i64) -> usize {
+    pub async fn run_due<H: SnsHost>(&self, local: &H, now: i64) -> usize {
         let due = self.pending().take_due(now);
         let n = due.len();
         for d in due {
@@ -201,7 +201,7 @@ impl Sns {
     /// flushed once, by the last), HTTP(S) queued for the worker.
     pub(super) fn deliver_all<H: SnsHost>(
         &self,
-        local: &Arc<H>,
+        local: &H,
         deliveries: Vec<Delivery>,
         now: i64,
     ) -> Result<(), AwsError> {
@@ -228,7 +228,7 @@ impl Sns {
     }
 
     /// Queues a delivery for its next attempt (journaled first).
-    pub(super) fn queue<H: SnsHost>(&self, local: &Arc<H>, d: Delivery) -> Result<(), AwsError> {
+    pub(super) fn queue<H: SnsHost>(&self, local: &H, d: Delivery) -> Result<(), AwsError> {
         Self::journal(local, &Change::Pending(d.clone()))?;
         self.pending().put(d);
         self.wake.notify_one();
@@ -239,7 +239,7 @@ impl Sns {
     /// `was_pending`: the delivery has a `Pending` record to settle.
     fn settle<H: SnsHost>(
         &self,
-        local: &Arc<H>,
+        local: &H,
         mut d: Delivery,
         result: Result<(), Failure>,
         now: i64,
@@ -271,7 +271,7 @@ impl Sns {
 
 /// Sends an undeliverable message to the subscription's DLQ, or drops it
 /// (said in the log) when it has none or the DLQ refuses it.
-fn dead_letter<H: SnsHost>(local: &Arc<H>, d: &Delivery, why: &str) {
+fn dead_letter<H: SnsHost>(local: &H, d: &Delivery, why: &str) {
     let Some(dlq) = &d.dlq else {
         tracing::warn!(sub = %d.sub_arn, message = %d.message_id, "sns: delivery failed ({why}); no DLQ: dropped");
         return;

@@ -15,7 +15,6 @@ use crate::local::core::{AwsError, Ctx, OpResult};
 use crate::pattern::filter_policy::{FilterPolicy, Scope};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The message prefix of an attribute error in `api`.
 fn prefix(api: &str) -> &'static str {
@@ -189,7 +188,7 @@ fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 impl Sns {
     pub(super) fn subscribe<H: SnsHost>(
         &self,
-        local: &Arc<H>,
+        local: &H,
         input: &Value,
         ctx: &Ctx,
         now: i64,
@@ -288,11 +287,7 @@ impl Sns {
         Ok(json!({ "SubscriptionArn": shown }))
     }
 
-    pub(super) fn confirm_subscription<H: SnsHost>(
-        &self,
-        local: &Arc<H>,
-        input: &Value,
-    ) -> OpResult {
+    pub(super) fn confirm_subscription<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let topic_arn = text(input, "TopicArn").unwrap_or("");
         let token = text(input, "Token").unwrap_or("");
         let mut st = self.lock();
@@ -314,7 +309,7 @@ impl Sns {
         Ok(json!({ "SubscriptionArn": rec.arn }))
     }
 
-    pub(super) fn unsubscribe<H: SnsHost>(&self, local: &Arc<H>, input: &Value) -> OpResult {
+    pub(super) fn unsubscribe<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let arn = text(input, "SubscriptionArn").unwrap_or("");
         if topic_parts(arn.rsplit_once(':').map_or("", |p| p.0)).is_none() {
             return Err(invalid("Invalid parameter: SubscriptionArn"));
@@ -378,7 +373,7 @@ impl Sns {
 
     pub(super) fn set_subscription_attributes<H: SnsHost>(
         &self,
-        local: &Arc<H>,
+        local: &H,
         input: &Value,
     ) -> OpResult {
         let arn = text(input, "SubscriptionArn").unwrap_or("");

@@ -9,7 +9,6 @@ use super::{Sns, SnsHost, text};
 use crate::local::core::{AwsError, Ctx, OpResult};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Topics (and subscriptions) per page of a list call.
 pub const PAGE: usize = 100;
@@ -65,12 +64,7 @@ pub fn page<'a, T>(
 }
 
 impl Sns {
-    pub(super) fn create_topic<H: SnsHost>(
-        &self,
-        local: &Arc<H>,
-        input: &Value,
-        ctx: &Ctx,
-    ) -> OpResult {
+    pub(super) fn create_topic<H: SnsHost>(&self, local: &H, input: &Value, ctx: &Ctx) -> OpResult {
         let name = text(input, "Name").unwrap_or("");
         let mut attributes: BTreeMap<String, String> = input
             .get("Attributes")
@@ -143,7 +137,7 @@ impl Sns {
         Ok(json!({ "TopicArn": arn }))
     }
 
-    pub(super) fn delete_topic<H: SnsHost>(&self, local: &Arc<H>, input: &Value) -> OpResult {
+    pub(super) fn delete_topic<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let arn = text(input, "TopicArn").unwrap_or("");
         let mut st = self.lock();
         // Deleting a topic that does not exist succeeds (as on AWS).
@@ -179,11 +173,7 @@ impl Sns {
         Ok(json!({ "Attributes": t.attributes(&st.subs) }))
     }
 
-    pub(super) fn set_topic_attributes<H: SnsHost>(
-        &self,
-        local: &Arc<H>,
-        input: &Value,
-    ) -> OpResult {
+    pub(super) fn set_topic_attributes<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let arn = text(input, "TopicArn").unwrap_or("");
         let name = text(input, "AttributeName").unwrap_or("");
         let value = text(input, "AttributeValue").unwrap_or("");
@@ -209,7 +199,7 @@ impl Sns {
             .ok_or_else(resource_not_found)
     }
 
-    pub(super) fn tag_resource<H: SnsHost>(&self, local: &Arc<H>, input: &Value) -> OpResult {
+    pub(super) fn tag_resource<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let mut st = self.lock();
         let mut rec = Self::tagged(&st, input)?.clone();
         rec.tags.extend(tags_of(input.get("Tags")));
@@ -221,7 +211,7 @@ impl Sns {
         Ok(json!({}))
     }
 
-    pub(super) fn untag_resource<H: SnsHost>(&self, local: &Arc<H>, input: &Value) -> OpResult {
+    pub(super) fn untag_resource<H: SnsHost>(&self, local: &H, input: &Value) -> OpResult {
         let mut st = self.lock();
         let mut rec = Self::tagged(&st, input)?.clone();
         for k in input

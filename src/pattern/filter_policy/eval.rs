@@ -4,6 +4,7 @@
 
 use super::super::json::{self, Kind, Value};
 use super::super::value::Leaf;
+use super::body::{self, Tok};
 use super::policy::{Compiled, Cond, Node, Pat, quantize};
 use super::types::{KeyVerdict, Message, PolicyExplanation, Scope};
 use std::net::IpAddr;
@@ -45,17 +46,17 @@ pub(super) fn attr_kind(data_type: &str) -> AttrKind {
     }
 }
 
-/// Owned storage the view borrows from: the parsed body, or the parsed
-/// String.Array attributes.
-pub(super) enum Store {
-    Body(Result<Value, String>),
+/// What the view borrows from: the body's leaves at the policy's paths,
+/// or the parsed String.Array attributes.
+pub(super) enum Store<'m> {
+    Body(Result<Vec<(usize, Tok<'m>)>, String>),
     Arrays(Vec<Option<Vec<Value>>>),
 }
 
-impl Store {
-    pub fn new(c: &Compiled, scope: Scope, m: &Message) -> Store {
+impl<'m> Store<'m> {
+    pub fn new(c: &Compiled, scope: Scope, m: &'m Message) -> Store<'m> {
         match scope {
-            Scope::MessageBody => Store::Body(parse_body(&m.body)),
+            Scope::MessageBody => Store::Body(body::leaves(&m.body, &c.paths)),
             Scope::MessageAttributes => Store::Arrays(
                 c.paths
                     .iter()
@@ -75,24 +76,6 @@ impl Store {
     }
 }
 
-fn parse_body(body: &str) -> Result<Value, String> {
-    match json::parse(body.as_bytes()) {
-        Ok(v) if matches!(v.kind, Kind::Object(_)) => Ok(v),
-        Ok(v) => {
-            let kind = v.kind.type_name();
-            let a = if kind.starts_with(['a', 'o']) {
-                "an"
-            } else {
-                "a"
-            };
-            Err(format!(
-                "the body is JSON but not an object (it is {a} {kind})"
-            ))
-        }
-        Err(e) => Err(format!("the body is not JSON ({})", e.message)),
-    }
-}
-
 fn leaf_of(v: &Value) -> Option<Leaf<'_>> {
     Some(match &v.kind {
         Kind::String(s) => Leaf::Str(s.as_bytes()),
@@ -104,7 +87,7 @@ fn leaf_of(v: &Value) -> Option<Leaf<'_>> {
 }
 
 impl<'m> View<'m> {
-    pub fn new(c: &Compiled, m: &'m Message, store: &'m Store) -> View<'m> {
+    pub fn new(c: &Compiled, m: &'m Message, store: &'m Store<'_>) -> View<'m> {
         let n = c.paths.len();
         let mut view = View {
             leaves: vec![Vec::new(); n],
@@ -114,9 +97,15 @@ impl<'m> View<'m> {
         };
         match store {
             Store::Body(Err(why)) => view.unusable = Some(why.clone()),
-            Store::Body(Ok(root)) => {
-                let mut path = String::new();
-                walk(root, &mut path, &c.paths, &mut view.leaves);
+            Store::Body(Ok(found)) => {
+                for (slot, tok) in found {
+                    view.leaves[*slot].push(match tok {
+                        Tok::Str(s) => Leaf::Str(s.as_bytes()),
+                        Tok::Num(n) => Leaf::Num(n.as_bytes(), quantize(n)),
+                        Tok::Bool(b) => Leaf::Bool(*b),
+                        Tok::Null => Leaf::Null,
+                    });
+                }
                 for (p, l) in view.present.iter_mut().zip(&view.leaves) {
                     *p = !l.is_empty();
                 }
@@ -149,47 +138,6 @@ impl<'m> View<'m> {
         }
         view
     }
-}
-
-/// Collects the leaves of `v` at the policy's paths. A body key may hold
-/// dots itself: `{"a.b": 1}` and `{"a": {"b": 1}}` both sit at `a.b`.
-/// Arrays (also arrays of arrays) are walked element by element; parts of
-/// the body that no policy path starts with are skipped.
-fn walk<'v>(v: &'v Value, path: &mut String, paths: &[String], out: &mut [Vec<Leaf<'v>>]) {
-    match &v.kind {
-        Kind::Object(members) => {
-            for (k, _, child) in members {
-                let len = path.len();
-                if len > 0 {
-                    path.push('.');
-                }
-                path.push_str(k);
-                if paths.iter().any(|p| covers(p, path)) {
-                    walk(child, path, paths, out);
-                }
-                path.truncate(len);
-            }
-        }
-        Kind::Array(items) => {
-            for item in items {
-                walk(item, path, paths, out);
-            }
-        }
-        _ => {
-            if let Some(slot) = paths.iter().position(|p| p == path)
-                && let Some(leaf) = leaf_of(v)
-            {
-                out[slot].push(leaf);
-            }
-        }
-    }
-}
-
-/// Whether policy path `p` is `at` or lies below it.
-fn covers(p: &str, at: &str) -> bool {
-    p.len() >= at.len()
-        && p.starts_with(at)
-        && (p.len() == at.len() || p.as_bytes()[at.len()] == b'.')
 }
 
 impl Pat {
@@ -362,7 +310,16 @@ impl View<'_> {
                     "{missing}, but the message has no attributes at all, and {{\"exists\":false}} matches only a message with at least one"
                 )
             } else {
-                format!("{missing}; the policy wants {wants}")
+                let only_exclusions = cond
+                    .pats
+                    .iter()
+                    .all(|p| matches!(p, Pat::AnythingBut(_) | Pat::AnythingButPrefix(_)));
+                let hint = if only_exclusions {
+                    " (anything-but never matches a missing key: add {\"exists\":false} to the list to accept its absence)"
+                } else {
+                    ""
+                };
+                format!("{missing}; the policy wants {wants}{hint}")
             };
         }
         let leaves = &self.leaves[slot];
@@ -431,16 +388,15 @@ fn type_hint(leaves: &[Leaf], cond: &Cond, scope: Scope) -> Option<&'static str>
         _ => false,
     });
     let number = leaves.iter().any(|l| matches!(l, Leaf::Num(..)));
-    match scope {
-        _ if numeric_pat && numeric_text && scope == Scope::MessageAttributes => Some(
+    if numeric_pat && numeric_text && scope == Scope::MessageAttributes {
+        Some(
             "numbers match only Number attributes and numbers in a String.Array: publish it with Type Number",
-        ),
-        _ if numeric_pat && numeric_text => {
-            Some("numbers match only JSON numbers, not numbers in quotes")
-        }
-        _ if string_pat && number => {
-            Some("string patterns never match a number: write the pattern as a number")
-        }
-        _ => None,
+        )
+    } else if numeric_pat && numeric_text {
+        Some("numbers match only JSON numbers, not numbers in quotes")
+    } else if string_pat && number {
+        Some("string patterns never match a number: write the pattern as a number, unquoted")
+    } else {
+        None
     }
 }
