@@ -824,3 +824,48 @@ fn topics_a_subscription_and_its_filter_policy_in_the_workbench() {
     assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
     assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
 }
+
+/// `eddy --local --demo`: `:topics` lists the demo's blog-posts topic,
+/// Enter shows its subscriptions, and `:dlqs` names the subscription that
+/// feeds blog-posts-dlq, which the flaky webhook fills.
+#[test]
+fn the_demo_topic_and_its_filling_subscription_dlq() {
+    let tmux = Tmux::start("eddy-demo-topics", eddy_command);
+    tmux.wait_text("the queue list", START_WITHIN, |s| {
+        s.contains("rewards") && s.contains("warehouse")
+    });
+    tmux.type_text(":sns");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the demo topic", STEP_WITHIN, |s| {
+        s.contains("topics (") && s.contains("blog-posts")
+    });
+    tmux.type_text("/blog-posts");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered topic list", STEP_WITHIN, |s| {
+        s.contains("topics (1)")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("its subscriptions", STEP_WITHIN, |s| {
+        s.contains("topic blog-posts")
+            && s.contains("subscriptions (")
+            && s.contains("email-notifications")
+            && s.contains("lambda")
+    });
+    tmux.type_text(":dlqs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text(
+        "blog-posts-dlq fed by its subscription, filling",
+        DLQ_FILLS_WITHIN,
+        |s| {
+            s.lines().any(|l| {
+                l.contains("blog-posts-dlq")
+                    && l.contains("topic blog-posts")
+                    && numbers(l).first().is_some_and(|n| *n > 0)
+            })
+        },
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_text("eddy to exit", STEP_WITHIN, |s| s.contains("EDDY_EXITED="));
+    let screen = tmux.screen();
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+}
