@@ -729,3 +729,143 @@ fn closing_the_terminal_during_a_tail_removes_it() {
     tmux.run(&["kill-pane", "-t", &tmux.target()]);
     assert_cleaned_up(&tmux, &rt, &c, &bus, &tail);
 }
+
+/// An SNS client of the SDK on `url` (the test's embedded backend): eddy's
+/// own client only reads topics and acts as an operator, so the test makes
+/// its topic and subscription with the SDK, as an app would.
+async fn sns_client(url: &str) -> aws_sdk_sns::Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http)
+        .endpoint_url(url)
+        .region(aws_types::region::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::from_keys(
+            "test", "test", None,
+        ))
+        .load()
+        .await;
+    aws_sdk_sns::Client::new(&conf)
+}
+
+/// `:topics` → a topic → its subscription (protocol, queue, filter policy)
+/// → `w`: the filter-policy workbench on its policy, `h`: the subscriptions
+/// a sample message reaches. eddy runs on the test's embedded backend, where
+/// the test made the topic and its filtered SQS subscription.
+#[test]
+fn topics_a_subscription_and_its_filter_policy_in_the_workbench() {
+    let url = common::eddy_endpoint();
+    let rt = common::runtime();
+    let c = rt.block_on(common::Target::Eddy.clients());
+    let sns = rt.block_on(sns_client(&url));
+    let topic = common::unique("tuitopic");
+    let queue = common::unique("tuisub");
+    let queue_url = rt
+        .block_on(c.create_queue(&queue, &Default::default()))
+        .unwrap();
+    let queue_arn = rt.block_on(c.get_queue(&queue_url)).unwrap().arn;
+    let topic_arn = rt
+        .block_on(sns.create_topic().name(&topic).send())
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    rt.block_on(
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(&queue_arn)
+            .attributes("FilterPolicy", r#"{"topic":["news"]}"#)
+            .return_subscription_arn(true)
+            .send(),
+    )
+    .unwrap();
+
+    let tmux = Tmux::start("eddy-topics", eddy_on(&url));
+    tmux.wait_text("the queue list", START_WITHIN, |s| s.contains("queues"));
+    tmux.type_text(":topics");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the topic list", STEP_WITHIN, |s| {
+        s.contains("topics (") && s.contains(&topic)
+    });
+    tmux.type_text(&format!("/{topic}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered topic list", STEP_WITHIN, |s| {
+        s.contains("topics (1)")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the topic's subscription", STEP_WITHIN, |s| {
+        s.contains(&format!("topic {topic}"))
+            && s.contains("subscriptions (1)")
+            && s.contains(&queue)
+            && s.contains(r#"attrs {"topic":["news"]}"#)
+    });
+    tmux.keys(&["w"]);
+    tmux.wait_text("the filter-policy workbench", STEP_WITHIN, |s| {
+        s.contains("filter-policy workbench")
+            && s.contains("filter policy (MessageAttributes) ✓ valid")
+            && s.contains("news-post")
+    });
+    // The list, then which subscriptions the first sample (topic news) reaches.
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["h"]);
+    tmux.wait_text("the subscriptions it reaches", STEP_WITHIN, |s| {
+        s.contains("which subscriptions it reaches") && s.contains(&format!("REACH sqs {queue}"))
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("back on the topic", STEP_WITHIN, |s| {
+        s.contains("subscriptions (1)") && !s.contains("filter-policy workbench")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_text("eddy to exit", STEP_WITHIN, |s| s.contains("EDDY_EXITED="));
+    let screen = tmux.screen();
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+    assert!(screen.contains("TTY=sane"), "{}", frame(&screen));
+}
+
+/// `eddy --local --demo`: `:topics` lists the demo's blog-posts topic,
+/// Enter shows its subscriptions, and `:dlqs` names the subscription that
+/// feeds blog-posts-dlq, which the flaky webhook fills.
+#[test]
+fn the_demo_topic_and_its_filling_subscription_dlq() {
+    let tmux = Tmux::start("eddy-demo-topics", eddy_command);
+    tmux.wait_text("the queue list", START_WITHIN, |s| {
+        s.contains("rewards") && s.contains("warehouse")
+    });
+    tmux.type_text(":sns");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the demo topic", STEP_WITHIN, |s| {
+        s.contains("topics (") && s.contains("blog-posts")
+    });
+    tmux.type_text("/blog-posts");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("the filtered topic list", STEP_WITHIN, |s| {
+        s.contains("topics (1)")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("its subscriptions", STEP_WITHIN, |s| {
+        s.contains("topic blog-posts")
+            && s.contains("subscriptions (")
+            && s.contains("email-notifications")
+            && s.contains("lambda")
+    });
+    tmux.type_text(":dlqs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text(
+        "blog-posts-dlq fed by its subscription, filling",
+        DLQ_FILLS_WITHIN,
+        |s| {
+            s.lines().any(|l| {
+                l.contains("blog-posts-dlq")
+                    && l.contains("topic blog-posts")
+                    && numbers(l).first().is_some_and(|n| *n > 0)
+            })
+        },
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_text("eddy to exit", STEP_WITHIN, |s| s.contains("EDDY_EXITED="));
+    let screen = tmux.screen();
+    assert!(screen.contains("EDDY_EXITED=0"), "{}", frame(&screen));
+}

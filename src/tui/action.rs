@@ -71,6 +71,8 @@ pub enum Action {
     Logs,
     /// Publish a message to the topic (asks first; refused read-only).
     Publish,
+    /// Which subscriptions of a topic the message would reach, and why.
+    Reach,
 }
 
 impl Action {
@@ -113,6 +115,7 @@ impl Action {
         Action::Jump,
         Action::Logs,
         Action::Publish,
+        Action::Reach,
     ];
 
     /// One line for the help overlay.
@@ -159,6 +162,9 @@ impl Action {
                 "the log view: the consumer's log group at the evidence (why it failed)"
             }
             Action::Publish => "publish a message to the topic (asks first)",
+            Action::Reach => {
+                "which subscriptions of a topic this message would reach, each filter policy explained"
+            }
         }
     }
 }

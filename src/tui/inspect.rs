@@ -54,6 +54,31 @@ pub struct Inspector {
     /// "Why it failed": read from the consumers' logs when the view opens
     /// (`view/message/why.rs`), shown above the document.
     pub why: WhyState,
+    /// Which subscriptions of a topic it would reach (`n`, issue 15), shown
+    /// above the document (`view/message/reach.rs`).
+    pub reach: ReachState,
+}
+
+/// Which subscriptions of a topic a message would reach, as the message
+/// view shows it: asked for a topic, then answered.
+#[derive(Debug, Clone, Default)]
+pub enum ReachState {
+    /// Not asked.
+    #[default]
+    Idle,
+    /// Asked for `topic`: the request (a `ReqId`'s number) awaited.
+    Looking {
+        req: u64,
+        topic: String,
+    },
+    Found {
+        topic: String,
+        reaches: Vec<crate::ops::sns::Reach>,
+    },
+    Failed {
+        topic: String,
+        error: String,
+    },
 }
 
 /// Where "why it failed" is for a message view.
@@ -159,6 +184,7 @@ impl Inspector {
             source_max_receive: None,
             dlq_sources: Vec::new(),
             why: Default::default(),
+            reach: Default::default(),
         };
         i.build();
         i

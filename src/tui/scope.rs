@@ -150,7 +150,7 @@ impl Scope {
                 Workbench, Redrive,
             ],
             // One peek's snapshot: nothing to refresh (`r` would do nothing).
-            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit, Logs],
+            Scope::Message => &[CopyBody, ToggleRaw, Delete, Edit, Logs, Reach],
             Scope::Buses => &[Open, Filter, Refresh, SortNext, SortReverse, Tail],
             Scope::Rules => &[
                 Open,
@@ -204,7 +204,9 @@ impl Scope {
             Scope::Queues => &[Open, Peek, GoToDlq, Filter, SortNext, Command, Help, Quit],
             Scope::Dlqs => &[Open, Peek, Filter, SortNext, Command, Help, Quit],
             Scope::Queue => &[Peek, Open, Mark, Delete, Edit, Workbench, Back, Help, Quit],
-            Scope::Message => &[Logs, CopyBody, ToggleRaw, Edit, Delete, Back, Help, Quit],
+            Scope::Message => &[
+                Logs, CopyBody, ToggleRaw, Edit, Delete, Back, Help, Reach, Quit,
+            ],
             Scope::Buses => &[Open, Tail, Filter, SortNext, Command, Back, Help, Quit],
             Scope::Rules => &[
                 Open, Workbench, Tail, ToggleRule, Filter, SortNext, Back, Help, Quit,

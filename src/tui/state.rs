@@ -263,7 +263,7 @@ pub struct AppState {
     /// targets with the DLQ list, at most every [`TARGET_DLQS_EVERY`]).
     pub target_dlqs: Live<Vec<TargetDlq>>,
     /// The SNS subscriptions with a DLQ (`:dlqs` shows what they feed).
-    pub subscription_dlqs: Live<Vec<crate::domain::Subscription>>,
+    pub subscription_dlqs: Live<Vec<crate::domain::SubscriptionDlq>>,
     pub log_groups: Live<Vec<LogGroup>>,
     /// What `:ctx` offers: the embedded backend and the profiles found (read when it opens).
     pub profiles: Live<Vec<CtxChoice>>,
@@ -833,11 +833,7 @@ impl AppState {
             .map(|(name, max)| format!("{name} (maxReceiveCount {max})"))
             .collect();
         parts.extend(self.target_dlqs_of(q).iter().map(|t| t.describe()));
-        parts.extend(
-            self.subscription_dlqs_of(q)
-                .iter()
-                .map(|s| sns::describe_subscription(s)),
-        );
+        parts.extend(self.subscription_dlqs_of(q).iter().map(|s| s.describe()));
         (!parts.is_empty()).then(|| format!("DLQ of {}", parts.join(", ")))
     }
 
@@ -912,7 +908,7 @@ pub struct DlqRow<'a> {
     pub sources: Vec<&'a str>,
     pub targets: Vec<&'a TargetDlq>,
     /// The SNS subscriptions whose redrive policy names it.
-    pub subscriptions: Vec<&'a crate::domain::Subscription>,
+    pub subscriptions: Vec<&'a crate::domain::SubscriptionDlq>,
 }
 
 impl DlqRow<'_> {
@@ -922,11 +918,7 @@ impl DlqRow<'_> {
             .iter()
             .map(|s| s.to_string())
             .chain(self.targets.iter().map(|t| t.describe()))
-            .chain(
-                self.subscriptions
-                    .iter()
-                    .map(|s| sns::describe_subscription(s)),
-            )
+            .chain(self.subscriptions.iter().map(|s| s.describe()))
             .collect()
     }
 }

@@ -64,6 +64,7 @@ fn on_sns(state: &mut AppState, msg: SnsMsg) -> Vec<Effect> {
             scope,
             result,
         } => view::workbench::policy_set(state, &subscription, &policy, scope, result),
+        SnsMsg::ReachLoaded { req, result } => view::message::reach::loaded(state, req, result),
     }
 }
 

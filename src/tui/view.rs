@@ -254,7 +254,9 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
                 PromptKind::Filter => "/",
                 PromptKind::Command => ":",
                 PromptKind::Destination => "send to (queue NAME | bus NAME | empty: same queue): ",
-                PromptKind::RedriveTo => "redrive to (queue NAME | bus NAME | sources): ",
+                PromptKind::RedriveTo => {
+                    "redrive to (queue NAME | bus NAME | topic NAME | sources): "
+                }
                 PromptKind::ReplayRange => {
                     "replay range (1h | 2h | FROM..TO, RFC 3339 or 30m/now; empty: the last hour): "
                 }
@@ -345,6 +347,7 @@ fn short(action: Action) -> &'static str {
         Action::Jump => "jump",
         Action::Logs => "logs",
         Action::Publish => "publish",
+        Action::Reach => "reach",
         _ => "",
     }
 }

@@ -1,61 +1,119 @@
 //! The executor's side of the SNS effects (issue 15): each one an
-//! `ops::sns` call answered with one `Msg::Sns` (or `Msg::ActionDone` for
-//! a publish). Kept apart from `runtime.rs`, whose `Executor::run` hands
-//! these over in one arm.
+//! `ops::sns` call (reads, reach, and the audited actions: publish, set a
+//! filter policy) answered with one `Msg::Sns`, or `Msg::ActionDone` for a
+//! publish. Kept apart from `runtime.rs`, whose `Executor::run` hands these
+//! over in one arm.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::aws::Clients;
+use crate::domain::{MessageAttribute, Publish};
 use crate::ops;
 use crate::ops::audit::Audit;
-use crate::tui::state::{Failure, Msg, SnsEffect, SnsMsg};
+use crate::text::escape;
+use crate::tui::state::{Failure, Msg, Publication, SnsEffect, SnsMsg};
 
-/// What every SNS effect answers until the SNS client is in this build.
-fn missing() -> ops::Error {
-    ops::Error::Invalid("this build of eddy has no SNS client yet".to_string())
+/// The message of a publication as `ops::sns` takes it (binary attribute
+/// values base64 as typed).
+pub(crate) fn publish_of(p: &Publication) -> Publish {
+    Publish {
+        message: p.body.clone(),
+        subject: p.subject.clone(),
+        attributes: p
+            .attributes
+            .iter()
+            .map(|(k, a)| {
+                let binary = a.data_type.starts_with("Binary");
+                (
+                    k.clone(),
+                    MessageAttribute {
+                        data_type: a.data_type.clone(),
+                        string_value: (!binary).then(|| a.value.clone()),
+                        binary_value: binary.then(|| a.value.clone()),
+                    },
+                )
+            })
+            .collect(),
+        group_id: p.group_id.clone(),
+        dedup_id: p.dedup_id.clone(),
+    }
 }
 
 /// Runs one SNS effect with the clients (and audit) of the current context.
 pub(super) async fn run(c: Arc<Clients>, audit: Audit, effect: SnsEffect) -> Msg {
-    let _ = (&c, &audit);
     let msg = match effect {
         SnsEffect::Topics { req } => SnsMsg::TopicsLoaded {
             req,
+            result: ops::sns::topics(&c).await,
             at: Instant::now(),
-            result: Err(missing()),
         },
-        SnsEffect::Subscriptions { req, topic: _ } => SnsMsg::SubscriptionsLoaded {
+        SnsEffect::Subscriptions { req, topic } => SnsMsg::SubscriptionsLoaded {
             req,
+            result: ops::sns::subscriptions(&c, &topic).await,
             at: Instant::now(),
-            result: Err(missing()),
         },
-        // Without an SNS client there is no subscription and so no
-        // subscription DLQ: `:dlqs` shows the others without a warning.
         SnsEffect::SubscriptionDlqs { req } => SnsMsg::SubscriptionDlqsLoaded {
             req,
+            result: c.subscription_dlqs().await.map_err(ops::Error::from),
             at: Instant::now(),
-            result: Ok(Vec::new()),
         },
-        SnsEffect::Publish {
+        SnsEffect::Reach {
             req,
-            publication: _,
+            topic,
+            message,
         } => {
-            return Msg::ActionDone {
-                req,
-                result: Err(Failure::from(missing())),
-            };
+            let result = async {
+                let arn = c.topic_arn(&topic).await?;
+                let subs = ops::sns::subscriptions(&c, &arn).await?;
+                Ok(ops::sns::reach(&subs, &message))
+            }
+            .await;
+            SnsMsg::ReachLoaded { req, result }
+        }
+        SnsEffect::Publish { req, publication } => {
+            let p = publish_of(&publication);
+            let result = async {
+                let topic = ops::sns::topic(&c, &publication.topic_arn).await?;
+                ops::sns::check_publish(&topic, &p)?;
+                ops::sns::publish(&c, &audit, &topic.arn, p).await
+            }
+            .await
+            .map(|done| {
+                super::tasks::warn_audit(done.audit_warning);
+                format!(
+                    "published message {} to topic {}",
+                    escape(&done.value.message_id),
+                    escape(crate::domain::topic_name_of(&done.value.topic_arn))
+                )
+            })
+            .map_err(Failure::from);
+            return Msg::ActionDone { req, result };
         }
         SnsEffect::SetFilterPolicy {
             subscription,
             policy,
             scope,
-        } => SnsMsg::PolicySet {
-            subscription,
-            policy,
-            scope,
-            result: Err(missing()),
-        },
+        } => {
+            let given = (!policy.trim().is_empty()).then_some(policy.as_str());
+            let result = ops::sns::set_filter_policy(&c, &audit, &subscription, given, scope)
+                .await
+                .map(|done| {
+                    super::tasks::warn_audit(done.audit_warning);
+                    match given {
+                        Some(_) => format!("filter policy set (scope {scope})"),
+                        None => {
+                            "filter policy removed: the subscriber gets every message".to_string()
+                        }
+                    }
+                });
+            SnsMsg::PolicySet {
+                subscription,
+                policy,
+                scope,
+                result,
+            }
+        }
     };
     Msg::Sns(msg)
 }

@@ -87,6 +87,7 @@ pub(super) async fn run_redrive(
     let destination = match &to {
         RedriveTo::Queue(q) => redrive::queue_destination(c, &dlq_url, q).await?,
         RedriveTo::Bus(b) => Destination::Bus(b.as_str().into()),
+        RedriveTo::Topic(t) => Destination::Topic(c.topic_arn(t).await?),
         RedriveTo::Sources => Destination::OriginalSources,
     };
     let mut plan = Plan::new(dlq_url.clone(), destination);

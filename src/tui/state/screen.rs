@@ -555,6 +555,9 @@ pub enum RedriveTo {
     /// A queue, by name or URL (a source of the DLQ or any other).
     Queue(String),
     Bus(String),
+    /// An SNS topic (name or ARN): a subscription DLQ's messages published
+    /// again as they were published.
+    Topic(String),
     /// Each message back to the queue it came from (move task, whole DLQ).
     Sources,
 }
@@ -566,6 +569,10 @@ impl RedriveTo {
         match self {
             RedriveTo::Queue(q) => format!("eddy redrive {dlq} --to {}", queue_name(q)),
             RedriveTo::Bus(b) => format!("eddy redrive {dlq} --to-bus {b}"),
+            RedriveTo::Topic(t) => format!(
+                "eddy redrive {dlq} --to-topic {}",
+                crate::domain::topic_name_of(t)
+            ),
             RedriveTo::Sources => format!("eddy redrive {dlq}"),
         }
     }
@@ -574,6 +581,7 @@ impl RedriveTo {
         match self {
             RedriveTo::Queue(q) => format!("queue {}", queue_name(q)),
             RedriveTo::Bus(b) => format!("bus {b}"),
+            RedriveTo::Topic(t) => format!("topic {}", crate::domain::topic_name_of(t)),
             RedriveTo::Sources => "their source queues".to_string(),
         }
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::AppState;
 use super::list::ListView;
 use super::live::{Live, ReqId};
-use crate::domain::{Subscription, Topic};
+use crate::domain::{Subscription, SubscriptionDlq, Topic};
 use crate::ops;
 use crate::pattern::filter_policy::{self, Scope};
 
@@ -104,7 +104,12 @@ pub enum SnsMsg {
     SubscriptionDlqsLoaded {
         req: ReqId,
         at: Instant,
-        result: Result<Vec<Subscription>, ops::Error>,
+        result: Result<Vec<SubscriptionDlq>, ops::Error>,
+    },
+    /// Which subscriptions of a topic a message would reach.
+    ReachLoaded {
+        req: ReqId,
+        result: Result<Vec<ops::sns::Reach>, ops::Error>,
     },
     /// A subscription's filter policy was set (from the workbench).
     PolicySet {
@@ -124,6 +129,13 @@ pub enum SnsEffect {
     Subscriptions { req: ReqId, topic: String },
     /// Every subscription with a DLQ (answers `SubscriptionDlqsLoaded`).
     SubscriptionDlqs { req: ReqId },
+    /// Which subscriptions of `topic` (name or ARN) `message` would reach
+    /// (answers `ReachLoaded`).
+    Reach {
+        req: ReqId,
+        topic: String,
+        message: Box<filter_policy::Message>,
+    },
     /// Publishes (audited by the op; answers `ActionDone`).
     Publish {
         req: ReqId,
@@ -138,25 +150,11 @@ pub enum SnsEffect {
     },
 }
 
-/// `topic T, subscription sqs notify` (the endpoint's short name): what
-/// feeds a subscription DLQ, for `:dlqs` and "whose DLQ".
-pub fn describe_subscription(s: &Subscription) -> String {
-    format!(
-        "topic {}, subscription {} {}",
-        crate::domain::topic_name_of(&s.topic_arn),
-        s.protocol,
-        crate::domain::short_arn(&s.endpoint)
-    )
-}
-
 impl AppState {
     /// The SNS subscriptions (last read) whose DLQ is `q`.
-    pub fn subscription_dlqs_of(&self, q: &crate::domain::Queue) -> Vec<&Subscription> {
+    pub fn subscription_dlqs_of(&self, q: &crate::domain::Queue) -> Vec<&SubscriptionDlq> {
         match self.subscription_dlqs.value.data() {
-            Some(all) if !q.arn.is_empty() => all
-                .iter()
-                .filter(|s| s.dlq_arn.as_deref() == Some(q.arn.as_str()))
-                .collect(),
+            Some(all) if !q.arn.is_empty() => all.iter().filter(|s| s.dlq_arn == q.arn).collect(),
             _ => Vec::new(),
         }
     }

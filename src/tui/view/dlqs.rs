@@ -197,7 +197,7 @@ pub(crate) fn subscription_dlqs_loaded(
     state: &mut AppState,
     req: ReqId,
     at: Instant,
-    result: Result<Vec<crate::domain::Subscription>, crate::ops::Error>,
+    result: Result<Vec<crate::domain::SubscriptionDlq>, crate::ops::Error>,
 ) -> Vec<Effect> {
     let error = result.as_ref().err().map(|e| e.to_string());
     if !state

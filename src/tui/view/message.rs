@@ -15,6 +15,7 @@ use crate::tui::state::*;
 
 use super::widgets::*;
 
+pub(crate) mod reach;
 pub(crate) mod why;
 
 /// The message inspector view.
@@ -26,11 +27,25 @@ impl super::kind::View for MessageView {
             return;
         };
         let why_h = why::panel_height(state, i, area.width, area.height);
-        let [why_area, area] = ratatui::layout::Layout::vertical([
+        let reach_h = reach::panel_height(state, i, area.width, area.height - why_h);
+        let [why_area, reach_area, area] = ratatui::layout::Layout::vertical([
             ratatui::layout::Constraint::Length(why_h),
+            ratatui::layout::Constraint::Length(reach_h),
             ratatui::layout::Constraint::Min(0),
         ])
         .areas(area);
+        if reach_h > 0 {
+            frame.render_widget(
+                Paragraph::new(reach::lines(state, i))
+                    .wrap(Wrap { trim: false })
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .title(reach::title(i)),
+                    ),
+                reach_area,
+            );
+        }
         if why_h > 0 {
             let inner = why_area.width.saturating_sub(2) as usize;
             frame.render_widget(
@@ -86,8 +101,17 @@ impl super::kind::View for MessageView {
             Action::Delete => ops_ui::delete(state),
             Action::Edit => super::editor::edit(state),
             Action::Logs => why::open_log(state),
+            Action::Reach => reach::ask(state),
             _ => return None,
         })
+    }
+
+    /// The topic `n` asked for.
+    fn answer(&self, state: &mut AppState, kind: PromptKind, text: &str) -> Vec<Effect> {
+        match kind {
+            PromptKind::ReachTopic => reach::start(state, text),
+            _ => Vec::new(),
+        }
     }
 
     /// Scrolls by lines, by a page of what the terminal shows, or to the
@@ -96,7 +120,10 @@ impl super::kind::View for MessageView {
     fn scroll(&self, state: &mut AppState, action: Action) -> bool {
         let (w, h) = state.size.unwrap_or((80, 24));
         let why_h = match state.top() {
-            Screen::Message(i) => why::panel_height(state, i, w, h.saturating_sub(3)),
+            Screen::Message(i) => {
+                let why = why::panel_height(state, i, w, h.saturating_sub(3));
+                why + reach::panel_height(state, i, w, h.saturating_sub(3) - why)
+            }
             _ => 0,
         };
         let height = document_rows(state).saturating_sub(why_h as usize).max(1);

@@ -49,10 +49,24 @@ pub(crate) fn redrive(state: &mut AppState) -> Vec<Effect> {
                 .collect()
         })
         .unwrap_or_default();
-    let offers = queue
+    let mut offers = queue
         .as_ref()
         .map(|q| target_offers(state, q, ids.as_deref()))
         .unwrap_or_default();
+    let sub_offers = queue
+        .as_ref()
+        .map(|q| subscription_offers(state, q))
+        .unwrap_or_default();
+    if !sub_offers.is_empty() {
+        state.flash(
+            Level::Info,
+            format!(
+                "an SNS subscription's DLQ: back through the topic (every subscription whose policy matches gets it again), or straight to the subscriber: {}",
+                escape(&sub_offers.join(" · "))
+            ),
+        );
+    }
+    offers.extend(sub_offers);
     let default = match (sources.as_slice(), offers.first()) {
         ([one], _) => one.clone(),
         ([], Some(offer)) => offer.clone(),
@@ -80,7 +94,7 @@ pub(crate) fn redrive(state: &mut AppState) -> Vec<Effect> {
             ),
         );
     }
-    if !offers.is_empty() {
+    if !offers.is_empty() && !offers[0].starts_with("topic ") {
         state.flash(
             Level::Info,
             format!(
@@ -155,8 +169,31 @@ pub(crate) fn target_offers(state: &AppState, q: &Queue, ids: Option<&[String]>)
     offers
 }
 
+/// Where `R` can send the messages of an SNS subscription's DLQ: `topic T`
+/// (published again), then the subscriber itself when it is a queue.
+pub(crate) fn subscription_offers(state: &AppState, q: &Queue) -> Vec<String> {
+    let mut offers: Vec<String> = Vec::new();
+    for s in state.subscription_dlqs_of(q) {
+        let topic = format!("topic {}", crate::domain::topic_name_of(&s.topic_arn));
+        if !offers.contains(&topic) {
+            offers.push(topic);
+        }
+    }
+    for s in state.subscription_dlqs_of(q) {
+        if s.protocol == "sqs" {
+            let queue = format!("queue {}", queue_name(&s.endpoint));
+            if !offers.contains(&queue) {
+                offers.push(queue);
+            }
+        }
+    }
+    offers
+}
+
 /// The destination prompt of `R` answered: `NAME` (a queue), `bus NAME`,
-/// `sources` (each message to its own source; whole DLQ, move task).
+/// `topic NAME` (a subscription DLQ's messages published again, as they
+/// were published), `sources` (each message to its own source; whole DLQ,
+/// move task).
 pub(crate) fn redrive_to(state: &mut AppState, text: &str) {
     let Some(draft) = state.redrive_draft.take() else {
         return;
@@ -179,6 +216,11 @@ pub(crate) fn redrive_to(state: &mut AppState, text: &str) {
         .or_else(|| text.strip_prefix("bus:"))
     {
         RedriveTo::Bus(bus.trim().to_string())
+    } else if let Some(topic) = text
+        .strip_prefix("topic ")
+        .or_else(|| text.strip_prefix("topic:"))
+    {
+        RedriveTo::Topic(topic.trim().to_string())
     } else {
         RedriveTo::Queue(
             text.strip_prefix("queue ")
@@ -198,7 +240,7 @@ pub(crate) fn redrive_to(state: &mut AppState, text: &str) {
         }
         _ => "Client-side: each sent first, deleted from the DLQ only once acknowledged",
     };
-    let lines = vec![
+    let mut lines = vec![
         format!(
             "Moves {what} of {} to {}.",
             escape(&draft.dlq_name),
@@ -207,6 +249,12 @@ pub(crate) fn redrive_to(state: &mut AppState, text: &str) {
         format!("{how}; a journal lets a re-run resume without sending twice."),
         "Progress shows next; c cancels (what is in flight finishes first).".to_string(),
     ];
+    if matches!(to, RedriveTo::Topic(_)) {
+        lines.insert(
+            1,
+            "Each is published again as it was published (an SNS envelope unwrapped): every subscription whose filter policy matches gets it, not only the one that failed.".to_string(),
+        );
+    }
     let typed = draft
         .count
         .is_none_or(|n| n > TYPED_ABOVE)

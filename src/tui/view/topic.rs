@@ -650,13 +650,13 @@ mod tests {
             Msg::Sns(SnsMsg::SubscriptionDlqsLoaded {
                 req: subs,
                 at: Instant::now(),
-                result: Ok(vec![subscription(
-                    "blog-posts",
-                    "sqs",
-                    QUEUE,
-                    None,
-                    Some("notify-dlq"),
-                )]),
+                result: Ok(vec![crate::domain::SubscriptionDlq {
+                    dlq_arn: "arn:aws:sqs:us-east-1:1:notify-dlq".into(),
+                    topic_arn: "arn:aws:sns:us-east-1:1:blog-posts".into(),
+                    subscription_arn: "arn:aws:sns:us-east-1:1:blog-posts:s-1".into(),
+                    protocol: "sqs".into(),
+                    endpoint: QUEUE.into(),
+                }]),
             }),
         );
         assert_eq!(row_keys(&state), ["http://x/1/notify-dlq"]);
@@ -666,12 +666,163 @@ mod tests {
         let rows = crate::tui::view::dlqs::dlq_rows(&state, lv);
         assert_eq!(
             rows[0].feeders(),
-            ["topic blog-posts, subscription sqs notify"]
+            ["topic blog-posts, sqs subscription to notify"]
         );
         let dlq = state.queue_by_name("notify-dlq").unwrap();
         assert_eq!(
             state.whose_dlq(dlq).as_deref(),
-            Some("DLQ of topic blog-posts, subscription sqs notify")
+            Some("DLQ of topic blog-posts, sqs subscription to notify")
+        );
+    }
+
+    /// The `:dlqs` of the subscription-DLQ test, with the DLQ selected.
+    fn on_subscription_dlq() -> AppState {
+        let (mut state, first) =
+            AppState::new(Config::defaults(), Context::default(), Instant::now());
+        let queues = first
+            .iter()
+            .find_map(|e| match e {
+                Effect::FetchQueues { req } => Some(*req),
+                _ => None,
+            })
+            .unwrap();
+        let effects = typed(&mut state, ":dlqs");
+        let subs = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Sns(SnsEffect::SubscriptionDlqs { req }) => Some(*req),
+                _ => None,
+            })
+            .unwrap();
+        update(
+            &mut state,
+            Msg::QueuesLoaded {
+                req: queues,
+                at: Instant::now(),
+                result: Ok(vec![queue("notify", 0, None), queue("notify-dlq", 4, None)]),
+            },
+        );
+        update(
+            &mut state,
+            Msg::Sns(SnsMsg::SubscriptionDlqsLoaded {
+                req: subs,
+                at: Instant::now(),
+                result: Ok(vec![crate::domain::SubscriptionDlq {
+                    dlq_arn: "arn:aws:sqs:us-east-1:1:notify-dlq".into(),
+                    topic_arn: "arn:aws:sns:us-east-1:1:blog-posts".into(),
+                    subscription_arn: "arn:aws:sns:us-east-1:1:blog-posts:s-1".into(),
+                    protocol: "sqs".into(),
+                    endpoint: QUEUE.into(),
+                }]),
+            }),
+        );
+        state
+    }
+
+    #[test]
+    fn a_subscription_dlq_redrives_through_its_topic_or_to_its_subscriber() {
+        let mut state = on_subscription_dlq();
+        update(&mut state, key('R'));
+        let Overlay::Prompt { kind, text } = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert_eq!(*kind, PromptKind::RedriveTo);
+        assert_eq!(text, "topic blog-posts");
+        assert!(
+            state
+                .flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("topic blog-posts · queue notify")),
+            "{:?}",
+            state.flash
+        );
+        update(&mut state, code(KeyCode::Enter));
+        let Overlay::Confirm(c) = &state.overlay else {
+            panic!("{:?}", state.overlay)
+        };
+        assert!(
+            matches!(&c.then, Pending::Redrive { to: RedriveTo::Topic(t), .. } if t == "blog-posts")
+        );
+        assert!(
+            c.lines.iter().any(|l| l.contains("published again")),
+            "{:?}",
+            c.lines
+        );
+        assert_eq!(
+            RedriveTo::Topic("blog-posts".into()).resume_command("notify-dlq"),
+            "eddy redrive notify-dlq --to-topic blog-posts"
+        );
+    }
+
+    #[test]
+    fn n_on_a_message_shows_which_subscriptions_it_reaches() {
+        let mut state = on_topic(false);
+        let body = r#"{"Type":"Notification","MessageId":"m-1","TopicArn":"arn:aws:sns:us-east-1:1:blog-posts","Message":"hello","MessageAttributes":{"topic":{"Type":"String","Value":"sports"}}}"#;
+        let message = crate::domain::Message {
+            message_id: "m-1".into(),
+            receipt_handle: None,
+            body: body.into(),
+            md5_of_body: None,
+            receive_count: 1,
+            receives_left: None,
+            attributes: Default::default(),
+            message_attributes: Default::default(),
+        };
+        state.stack.push(Screen::Message(Box::new(
+            crate::tui::inspect::Inspector::new("notify-dlq", message),
+        )));
+        update(&mut state, key('n'));
+        assert!(matches!(
+            &state.overlay,
+            Overlay::Prompt { kind: PromptKind::ReachTopic, text } if text == "blog-posts"
+        ));
+        let effects = update(&mut state, code(KeyCode::Enter));
+        let [
+            Effect::Sns(SnsEffect::Reach {
+                req,
+                topic,
+                message,
+            }),
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(topic, "blog-posts");
+        assert_eq!(
+            message.body, "hello",
+            "what was published, not the envelope"
+        );
+        let Screen::Topic(t) = &state.stack[state.stack.len() - 2] else {
+            panic!()
+        };
+        let subs = t.subscriptions.value.data().unwrap().clone();
+        let reaches = crate::ops::sns::reach(&subs, message);
+        update(
+            &mut state,
+            Msg::Sns(SnsMsg::ReachLoaded {
+                req: *req,
+                result: Ok(reaches),
+            }),
+        );
+        let Screen::Message(i) = state.top() else {
+            panic!()
+        };
+        let text: Vec<String> = super::super::message::reach::lines(&state, i)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(
+            text.iter().any(|l| l.starts_with("REACH lambda entities")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|l| l.starts_with("miss  sqs notify")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|l| l.contains("FAIL  topic:")), "{text:?}");
+        assert!(
+            text.iter().any(|l| l.contains("pending confirmation")),
+            "{text:?}"
         );
     }
 }
