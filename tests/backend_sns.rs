@@ -1490,3 +1490,93 @@ async fn filter_policies_choose_subscribers_in_both_scopes() {
     publish("x", "green", "1").await;
     assert_eq!(e.drain(&ua).await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lambda_subscription_invokes_the_function_with_one_sns_record() {
+    use eddy::local::lambda::builtin::{Answer, PREFIX};
+    let e = env().await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    let tx = std::sync::Mutex::new(tx);
+    e.local.lambda.builtins.register(
+        "sns-echo",
+        Arc::new(move |payload: &[u8], _request_id: &str| {
+            let _ = tx.lock().unwrap().send(payload.to_vec());
+            Answer {
+                result: Ok(b"null".to_vec()),
+                lines: Vec::new(),
+                work: std::time::Duration::ZERO,
+            }
+        }),
+    );
+    let package = eddy::local::lambda::zip::build(&[("README.txt", b"built in\n", 0o644)]);
+    let zip = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, package);
+    let function = json!({
+        "FunctionName": "sns-echo",
+        "Runtime": "provided.al2023",
+        "Role": "arn:aws:iam::000000000000:role/r",
+        "Handler": format!("{PREFIX}sns-echo"),
+        "Code": {"ZipFile": zip},
+    });
+    e.local
+        .lambda
+        .handle(
+            &e.local,
+            "POST",
+            "/2015-03-31/functions",
+            None,
+            &axum::http::HeaderMap::new(),
+            function.to_string().as_bytes(),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let t = e.topic("to-lambda", &[]).await;
+    let sub = e
+        .subscribe(
+            &t,
+            "lambda",
+            "arn:aws:lambda:us-east-1:000000000000:function:sns-echo",
+            &[],
+        )
+        .await;
+    let id = e
+        .sns
+        .publish()
+        .topic_arn(&t)
+        .message("hello lambda")
+        .message_attributes("k", string_attr("v"))
+        .send()
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    let payload = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+        .await
+        .expect("invoked in time")
+        .unwrap();
+    let event: Value = serde_json::from_slice(&payload).unwrap();
+    let records = event["Records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "one record per invocation");
+    let r = &records[0];
+    assert_eq!(r["EventSource"], "aws:sns");
+    assert_eq!(r["EventVersion"], "1.0");
+    assert_eq!(r["EventSubscriptionArn"], sub.as_str());
+    let sns = &r["Sns"];
+    assert_eq!(sns["Type"], "Notification");
+    assert_eq!(sns["MessageId"], id.as_str());
+    assert_eq!(sns["TopicArn"], t.as_str());
+    assert_eq!(sns["Subject"], Value::Null);
+    assert_eq!(sns["Message"], "hello lambda");
+    assert_eq!(
+        sns["MessageAttributes"],
+        json!({"k": {"Type": "String", "Value": "v"}})
+    );
+    assert!(
+        sns["SigningCertUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://sns.us-east-1.amazonaws.com/")
+    );
+    assert!(sns["UnsubscribeUrl"].as_str().unwrap().contains(&sub));
+    assert!(sns.get("SigningCertURL").is_none(), "Lambda's casing");
+}

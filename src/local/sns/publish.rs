@@ -324,6 +324,21 @@ fn publish_locked(
     })
 }
 
+/// FIFO topics keep the state lock while their SQS sends run, so two
+/// concurrent publishes reach the queues in the order of their sequence
+/// numbers; standard topics let it go first.
+fn keep_order(
+    st: std::sync::MutexGuard<'_, State>,
+    fifo: bool,
+) -> Option<std::sync::MutexGuard<'_, State>> {
+    if fifo {
+        Some(st)
+    } else {
+        drop(st);
+        None
+    }
+}
+
 /// The topic a Publish names (`TopicArn`, else `TargetArn`).
 fn topic_of(input: &Value) -> Option<&str> {
     text(input, "TopicArn").or_else(|| text(input, "TargetArn"))
@@ -349,20 +364,20 @@ impl Sns {
             ..Entry::default()
         };
         let mut deliveries = Vec::new();
-        let published = {
-            let mut st = self.lock();
-            let fifo = st.topic(topic_arn)?.rec.fifo;
-            let entry = if fifo {
-                entry
-            } else {
-                Entry {
-                    dedup_id: None,
-                    ..entry
-                }
-            };
-            publish_locked(&mut st, topic_arn, &entry, now, &mut deliveries)?
+        let mut st = self.lock();
+        let fifo = st.topic(topic_arn)?.rec.fifo;
+        let entry = if fifo {
+            entry
+        } else {
+            Entry {
+                dedup_id: None,
+                ..entry
+            }
         };
+        let published = publish_locked(&mut st, topic_arn, &entry, now, &mut deliveries)?;
+        let order = keep_order(st, fifo);
         self.deliver_all(local, deliveries, now)?;
+        drop(order);
         Ok(published.message_id)
     }
 
@@ -379,11 +394,12 @@ impl Sns {
         };
         let entry = read_entry(input)?;
         let mut deliveries = Vec::new();
-        let published = {
-            let mut st = self.lock();
-            publish_locked(&mut st, topic_arn, &entry, now, &mut deliveries)?
-        };
+        let mut st = self.lock();
+        let published = publish_locked(&mut st, topic_arn, &entry, now, &mut deliveries)?;
+        let fifo = st.topics.get(topic_arn).is_some_and(|t| t.rec.fifo);
+        let order = keep_order(st, fifo);
         self.deliver_all(local, deliveries, now)?;
+        drop(order);
         let mut out = json!({ "MessageId": published.message_id });
         if let Some(s) = published.sequence {
             out["SequenceNumber"] = json!(s);
@@ -441,9 +457,9 @@ impl Sns {
         let mut deliveries = Vec::new();
         let mut successful = Vec::new();
         let mut failed = Vec::new();
+        let mut st = self.lock();
+        let fifo = st.topic(topic_arn)?.rec.fifo;
         {
-            let mut st = self.lock();
-            st.topic(topic_arn)?;
             for e in entries {
                 let id = text(e, "Id").unwrap_or("");
                 let result = read_entry(e).and_then(|entry| {
@@ -466,7 +482,9 @@ impl Sns {
                 }
             }
         }
+        let order = keep_order(st, fifo);
         self.deliver_all(local, deliveries, now)?;
+        drop(order);
         Ok(json!({"Successful": successful, "Failed": failed}))
     }
 }
