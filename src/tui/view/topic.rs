@@ -518,7 +518,7 @@ mod tests {
             c.lines
         );
         assert!(
-            c.lines[0].starts_with("Removes the filter policy"),
+            c.lines[0].starts_with("removes the filter policy"),
             "{:?}",
             c.lines
         );

@@ -297,15 +297,16 @@ pub enum WbOutcome {
     LoadFile {
         path: String,
     },
-    /// After showing `diff` and a confirmation (refused under --read-only):
-    /// set the filter policy of `subscription` (`label` names it) to `new`
-    /// in `scope` (an empty `new` removes it), then [`Workbench::policy_applied`].
+    /// After a confirmation stating `title` and `lines` (ops' own, with the
+    /// policy's diff; refused under --read-only): set the filter policy of
+    /// `subscription` to `new` in `scope` (an empty `new` removes it), then
+    /// [`Workbench::policy_applied`].
     ApplyPolicy {
         subscription: String,
-        label: String,
+        title: String,
         new: String,
         scope: crate::pattern::filter_policy::Scope,
-        diff: Vec<String>,
+        lines: Vec<String>,
     },
     /// `h`: read the rules of `bus` as the backend holds them now
     /// ([`Workbench::reading_rules`], then [`Workbench::rules_read`]).

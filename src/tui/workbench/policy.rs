@@ -85,6 +85,8 @@ pub struct SubCtx {
     /// Its policy now (empty: none), and its scope.
     pub stored: String,
     pub stored_scope: Scope,
+    /// The subscription as read (what ops' confirmation states).
+    pub subscription: Subscription,
 }
 
 /// The subscriptions of a topic, for "which would this message reach".
@@ -206,6 +208,7 @@ impl Workbench {
             ),
             stored,
             stored_scope: sub.filter_policy_scope,
+            subscription: sub.clone(),
         });
         wb.topic = Some(TopicSubs {
             topic_arn: sub.topic_arn.clone(),
@@ -277,7 +280,7 @@ impl Workbench {
 
     /// ctrl-a in filter-policy mode: the subscription's policy, after a diff.
     pub(super) fn apply_policy(&mut self) -> WbOutcome {
-        let Some(s) = &self.sub else {
+        let Some(s) = self.sub.clone() else {
             self.flash(
                 Meaning::Warn,
                 "setting a policy needs a subscription: open the workbench with w on one (:topics, enter)"
@@ -305,16 +308,27 @@ impl Workbench {
             );
             return WbOutcome::None;
         }
-        let mut diff = pattern_diff(&s.stored, &new);
-        if scope != s.stored_scope {
-            diff.push(format!("scope {} → {scope}", s.stored_scope));
+        // What ops states, as the CLI asks it: the scope, the policy's
+        // diff, the delay on AWS.
+        let mut current = s.subscription.clone();
+        current.filter_policy = (!s.stored.is_empty()).then(|| s.stored.clone());
+        current.filter_policy_scope = s.stored_scope;
+        let given = (!new.is_empty()).then_some(new.as_str());
+        let c = crate::ops::sns::set_filter_policy_confirmation(&current, given, scope);
+        let mut lines: Vec<String> = c
+            .facts
+            .iter()
+            .flat_map(|f| f.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        if scope != s.stored_scope && given.is_none() {
+            lines.push(format!("scope {} → {scope}", s.stored_scope));
         }
         WbOutcome::ApplyPolicy {
             subscription: s.arn.clone(),
-            label: s.label.clone(),
+            title: c.title,
             new,
             scope,
-            diff,
+            lines,
         }
     }
 
