@@ -1030,12 +1030,15 @@ async fn operator_actions_ask_then_act() {
         scope(s) == "queues" && queues_settled(s)
     })
     .await;
+    // The counts and the consumer panel read: the snapshot does not race them.
     step(&mut tui, "/rewards-dlq enter enter", |s| match s.top() {
-        Screen::Queue(q) => q
-            .queue
-            .value
-            .data()
-            .is_some_and(|x| x.counts.visible == 120),
+        Screen::Queue(q) => {
+            q.queue
+                .value
+                .data()
+                .is_some_and(|x| x.counts.visible == 120)
+                && consumers_settled(q)
+        }
         _ => false,
     })
     .await;

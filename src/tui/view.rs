@@ -174,7 +174,16 @@ fn render_confirm(state: &AppState, frame: &mut Frame, body: Rect, c: &Confirm) 
             Span::raw(" no"),
         ])),
     }
-    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 2).clamp(30, 90);
+    // Wide enough for the title too (ops' titles name what they change).
+    let title_w = escape(&c.title).chars().count() + 4;
+    let width = (lines
+        .iter()
+        .map(Line::width)
+        .max()
+        .unwrap_or(20)
+        .max(title_w) as u16
+        + 2)
+    .clamp(30, 90);
     let inner = width.min(body.width).saturating_sub(2).max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let area = centered(body, width, rows as u16 + 2);

@@ -26,13 +26,15 @@
 
 mod detail;
 mod input;
+mod mode;
 mod model;
 mod policy;
 pub mod render;
 mod samples;
 
+pub use mode::{Mode, POLICY_START, message_of};
 pub use model::*;
-pub use policy::{Mode, POLICY_START, message_of, sns_samples};
+pub use policy::sns_samples;
 
 #[cfg(test)]
 mod tests {

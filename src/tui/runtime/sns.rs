@@ -8,37 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::aws::Clients;
-use crate::domain::{MessageAttribute, Publish};
 use crate::ops;
 use crate::ops::audit::Audit;
 use crate::text::escape;
-use crate::tui::state::{Failure, Msg, Publication, SnsEffect, SnsMsg};
-
-/// The message of a publication as `ops::sns` takes it (binary attribute
-/// values base64 as typed).
-pub(crate) fn publish_of(p: &Publication) -> Publish {
-    Publish {
-        message: p.body.clone(),
-        subject: p.subject.clone(),
-        attributes: p
-            .attributes
-            .iter()
-            .map(|(k, a)| {
-                let binary = a.data_type.starts_with("Binary");
-                (
-                    k.clone(),
-                    MessageAttribute {
-                        data_type: a.data_type.clone(),
-                        string_value: (!binary).then(|| a.value.clone()),
-                        binary_value: binary.then(|| a.value.clone()),
-                    },
-                )
-            })
-            .collect(),
-        group_id: p.group_id.clone(),
-        dedup_id: p.dedup_id.clone(),
-    }
-}
+use crate::tui::state::{Failure, Msg, SnsEffect, SnsMsg};
 
 /// Runs one SNS effect with the clients (and audit) of the current context.
 pub(super) async fn run(c: Arc<Clients>, audit: Audit, effect: SnsEffect) -> Msg {
@@ -72,7 +45,7 @@ pub(super) async fn run(c: Arc<Clients>, audit: Audit, effect: SnsEffect) -> Msg
             SnsMsg::ReachLoaded { req, result }
         }
         SnsEffect::Publish { req, publication } => {
-            let p = publish_of(&publication);
+            let p = publication.to_publish();
             let result = async {
                 let topic = ops::sns::topic(&c, &publication.topic_arn).await?;
                 ops::sns::check_publish(&topic, &p)?;

@@ -34,6 +34,8 @@ pub struct PublishTarget {
     pub arn: String,
     pub fifo: bool,
     pub content_based_deduplication: bool,
+    /// The topic as last read, when known (ops' check and confirmation use it).
+    pub topic: Option<Topic>,
 }
 
 impl PublishTarget {
@@ -44,6 +46,7 @@ impl PublishTarget {
             arn: arn.to_string(),
             fifo: topic.map_or(arn.ends_with(".fifo"), |t| t.fifo),
             content_based_deduplication: topic.is_some_and(|t| t.content_based_deduplication),
+            topic: topic.cloned(),
         }
     }
 }
@@ -85,6 +88,34 @@ pub struct Publication {
     /// FIFO topics: the message group (required) and deduplication id.
     pub group_id: Option<String>,
     pub dedup_id: Option<String>,
+}
+
+impl Publication {
+    /// The message as `ops::sns` takes it (binary attribute values base64
+    /// as typed).
+    pub fn to_publish(&self) -> crate::domain::Publish {
+        crate::domain::Publish {
+            message: self.body.clone(),
+            subject: self.subject.clone(),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|(k, a)| {
+                    let binary = a.data_type.starts_with("Binary");
+                    (
+                        k.clone(),
+                        crate::domain::MessageAttribute {
+                            data_type: a.data_type.clone(),
+                            string_value: (!binary).then(|| a.value.clone()),
+                            binary_value: binary.then(|| a.value.clone()),
+                        },
+                    )
+                })
+                .collect(),
+            group_id: self.group_id.clone(),
+            dedup_id: self.dedup_id.clone(),
+        }
+    }
 }
 
 /// The answers of the SNS effects.

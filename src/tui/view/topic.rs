@@ -96,6 +96,23 @@ pub(crate) fn endpoint_text(s: &Subscription) -> &str {
     }
 }
 
+/// `standard` or `FIFO` (with content-based deduplication).
+pub(crate) fn kind_text(t: &Topic) -> &'static str {
+    match (t.fifo, t.content_based_deduplication) {
+        (false, _) => "standard",
+        (true, false) => "FIFO",
+        (true, true) => "FIFO, content dedup",
+    }
+}
+
+/// `KMS KEY` (its last part) or `none`.
+pub(crate) fn encryption_text(t: &Topic) -> String {
+    match &t.kms_key {
+        Some(k) if !k.is_empty() => format!("KMS {}", crate::domain::short_arn(k)),
+        _ => "none".to_string(),
+    }
+}
+
 /// The topic's facts, for the panel above the list.
 fn topic_lines(state: &AppState, t: &TopicScreen) -> Vec<Line<'static>> {
     let e = |s: &str| escape(s).into_owned();
@@ -106,8 +123,8 @@ fn topic_lines(state: &AppState, t: &TopicScreen) -> Vec<Line<'static>> {
             "type",
             format!(
                 "{} · encryption {} · display name {}",
-                super::topics::kind_text(topic),
-                e(&super::topics::encryption_text(topic)),
+                kind_text(topic),
+                e(&encryption_text(topic)),
                 e(topic.display_name.as_deref().unwrap_or("-")),
             ),
         ));
@@ -518,7 +535,7 @@ mod tests {
             c.lines
         );
         assert!(
-            c.lines[0].starts_with("Removes the filter policy"),
+            c.lines[0].starts_with("removes the filter policy"),
             "{:?}",
             c.lines
         );

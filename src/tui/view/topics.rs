@@ -51,23 +51,6 @@ fn rows(state: &AppState) -> &[Topic] {
     }
 }
 
-/// `standard` or `FIFO` (with content-based deduplication).
-pub(crate) fn kind_text(t: &Topic) -> &'static str {
-    match (t.fifo, t.content_based_deduplication) {
-        (false, _) => "standard",
-        (true, false) => "FIFO",
-        (true, true) => "FIFO, content dedup",
-    }
-}
-
-/// `KMS KEY` (its last part) or `none`.
-pub(crate) fn encryption_text(t: &Topic) -> String {
-    match &t.kms_key {
-        Some(k) if !k.is_empty() => format!("KMS {}", crate::domain::short_arn(k)),
-        _ => "none".to_string(),
-    }
-}
-
 impl super::kind::View for TopicsView {
     fn columns(&self) -> &'static [&'static str] {
         TOPIC_COLUMNS
@@ -84,8 +67,8 @@ impl super::kind::View for TopicsView {
             |a, b, col| match col {
                 1 => a.subscriptions_confirmed.cmp(&b.subscriptions_confirmed),
                 2 => a.subscriptions_pending.cmp(&b.subscriptions_pending),
-                3 => kind_text(a).cmp(kind_text(b)),
-                4 => encryption_text(a).cmp(&encryption_text(b)),
+                3 => super::topic::kind_text(a).cmp(super::topic::kind_text(b)),
+                4 => super::topic::encryption_text(a).cmp(&super::topic::encryption_text(b)),
                 _ => std::cmp::Ordering::Equal,
             },
         )
@@ -132,8 +115,8 @@ impl super::kind::View for TopicsView {
                         topic.subscriptions_pending.to_string(),
                         style(state, pending),
                     )),
-                    Cell::from(kind_text(topic)),
-                    Cell::from(cut(&escape(&encryption_text(topic)), cols[4])),
+                    Cell::from(super::topic::kind_text(topic)),
+                    Cell::from(cut(&escape(&super::topic::encryption_text(topic)), cols[4])),
                 ])
             })
             .collect();

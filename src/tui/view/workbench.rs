@@ -200,32 +200,21 @@ pub(crate) fn workbench_outcome(state: &mut AppState, outcome: WbOutcome) -> Vec
         }
         WbOutcome::ApplyPolicy {
             subscription,
-            label,
+            title,
             new,
             scope,
-            diff,
+            lines: all,
         } => {
             if refused(state, "setting a subscription's filter policy") {
                 return Vec::new();
             }
-            let mut lines = vec![if new.is_empty() {
-                format!(
-                    "Removes the filter policy of subscription {}: it receives every message.",
-                    escape(&label)
-                )
-            } else {
-                format!(
-                    "Sets the filter policy of subscription {} (scope {scope}); SNS may take up to 15 minutes to apply it everywhere:",
-                    escape(&label)
-                )
-            }];
-            lines.extend(diff.iter().take(40).map(|l| escape(l).into_owned()));
-            if diff.len() > 40 {
-                lines.push(format!("… {} more lines", diff.len() - 40));
+            let mut lines: Vec<String> = all.iter().take(40).cloned().collect();
+            if all.len() > 40 {
+                lines.push(format!("… {} more lines", all.len() - 40));
             }
             confirm(
                 state,
-                format!("set the filter policy of {}?", escape(&label)),
+                format!("{title}?"),
                 lines,
                 None,
                 Pending::SetFilterPolicy {

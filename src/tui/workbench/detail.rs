@@ -29,7 +29,7 @@ impl Workbench {
         doc.extend(remote);
         let event = &self.events[self.selected];
         match self.pane {
-            Pane::Event if matches!(self.mode, super::policy::Mode::Policy(_)) => {
+            Pane::Event if matches!(self.mode, super::mode::Mode::Policy(_)) => {
                 self.policy_event_doc(&mut doc, event)
             }
             Pane::Event => {
@@ -95,7 +95,7 @@ impl Workbench {
     }
 
     pub(super) fn explain_doc(&self, doc: &mut Vec<DocLine>, event: &WbEvent) {
-        if matches!(self.mode, super::policy::Mode::Policy(_)) {
+        if matches!(self.mode, super::mode::Mode::Policy(_)) {
             return self.policy_explain_doc(doc, event);
         }
         let pattern = match &self.compiled {

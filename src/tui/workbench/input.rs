@@ -7,8 +7,8 @@ use ratatui::style::{Modifier, Style};
 use crate::pattern::json;
 use crate::tui::config::Meaning;
 
+use super::mode::Mode;
 use super::model::*;
-use super::policy::Mode;
 
 impl Workbench {
     /// Handles one key press; editing keys go to the editor when it has focus.

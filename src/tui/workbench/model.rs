@@ -14,7 +14,8 @@ use crate::text::escape;
 use crate::tui::config::Meaning;
 use crate::tui::inspect::{DocLine, reindent};
 
-use super::policy::{Mode, SubCtx, TopicSubs};
+pub use super::mode::Compiled;
+use super::mode::{Mode, SubCtx, TopicSubs};
 use super::samples;
 
 /// The most events the workbench holds (verdicts are recomputed on every
@@ -87,7 +88,7 @@ impl WbEvent {
             },
             message.body.clone(),
         );
-        e.attributes = super::policy::sns_attributes(message);
+        e.attributes = super::mode::sns_attributes(message);
         e
     }
 
@@ -297,33 +298,22 @@ pub enum WbOutcome {
     LoadFile {
         path: String,
     },
-    /// After showing `diff` and a confirmation (refused under --read-only):
-    /// set the filter policy of `subscription` (`label` names it) to `new`
-    /// in `scope` (an empty `new` removes it), then [`Workbench::policy_applied`].
+    /// After a confirmation stating `title` and `lines` (ops' own, with the
+    /// policy's diff; refused under --read-only): set the filter policy of
+    /// `subscription` to `new` in `scope` (an empty `new` removes it), then
+    /// [`Workbench::policy_applied`].
     ApplyPolicy {
         subscription: String,
-        label: String,
+        title: String,
         new: String,
         scope: crate::pattern::filter_policy::Scope,
-        diff: Vec<String>,
+        lines: Vec<String>,
     },
     /// `h`: read the rules of `bus` as the backend holds them now
     /// ([`Workbench::reading_rules`], then [`Workbench::rules_read`]).
     FetchRules {
         bus: String,
     },
-}
-
-/// The pattern (or filter policy) in the editor, compiled once per edit.
-#[derive(Debug, Clone)]
-pub enum Compiled {
-    Empty,
-    Valid(Pattern),
-    Invalid(PatternError),
-    /// A valid SNS filter policy (filter-policy mode).
-    Policy(crate::pattern::filter_policy::FilterPolicy),
-    /// A filter policy SNS would refuse, with SNS's reason.
-    PolicyInvalid(crate::pattern::filter_policy::FilterPolicyError),
 }
 
 /// The rule the workbench was opened for.
@@ -402,7 +392,13 @@ pub(super) fn verdict(compiled: &Compiled, event: &WbEvent) -> Verdict {
             Ok(false) => Verdict::NoMatch,
             Err(e) => Verdict::InvalidEvent(e.to_string()),
         },
-        Compiled::Policy(p) => super::policy::verdict(p, event),
+        Compiled::Policy(p) => {
+            if p.matches(&super::mode::message_of(&event.json, &event.attributes)) {
+                Verdict::Match
+            } else {
+                Verdict::NoMatch
+            }
+        }
         _ => Verdict::NoPattern,
     }
 }
@@ -607,7 +603,7 @@ impl Workbench {
             flash: None,
             last_save: None,
             mode: Mode::Pattern,
-            stash: super::policy::POLICY_START.to_string(),
+            stash: super::mode::POLICY_START.to_string(),
             sub: None,
             topic: None,
         };
@@ -950,7 +946,7 @@ impl Workbench {
 
     /// Compiles the pattern once and judges every event with it.
     pub(super) fn recompute(&mut self) {
-        self.compiled = super::policy::compile(self.mode, &self.text);
+        self.compiled = super::mode::compile(self.mode, &self.text);
         self.verdicts = self
             .events
             .iter()

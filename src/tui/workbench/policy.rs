@@ -14,27 +14,16 @@
 //! (`Message` and `MessageAttributes`), or else the event's text as the
 //! body with the peeked message's attributes.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
-
-use crate::domain::Message as SqsMessage;
 use crate::domain::Subscription;
-use crate::pattern::filter_policy::{Attribute, FilterPolicy, Message, PolicyExplanation, Scope};
-use crate::pattern::{Pattern, json};
+use crate::pattern::filter_policy::{FilterPolicy, PolicyExplanation, Scope};
+use crate::pattern::json;
 use crate::text::escape;
 use crate::tui::config::Meaning;
 use crate::tui::inspect::DocLine;
 
 use super::detail::{push, push_text, section};
+use super::mode::*;
 use super::model::*;
-
-/// The policy a new filter-policy mode starts with.
-pub const POLICY_START: &str = "{\n  \"topic\": [\"news\"]\n}";
-
-/// The pattern the pattern mode gets back when the workbench opened on a
-/// filter policy: every event.
-const PATTERN_START: &str = "{\n  \"source\": [{\"prefix\": \"\"}]\n}";
 
 /// Messages shipped for the filter-policy mode (the blog example: a
 /// `topic` attribute, a JSON body with the post's fields), in the shape of
@@ -64,106 +53,6 @@ pub fn sns_samples() -> Vec<WbEvent> {
         .iter()
         .map(|(name, json)| WbEvent::new(*name, Origin::Sample, *json))
         .collect()
-}
-
-/// What the editor holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// An EventBridge event pattern.
-    Pattern,
-    /// An SNS filter policy in its scope.
-    Policy(Scope),
-}
-
-/// The subscription the workbench was opened on.
-#[derive(Debug, Clone)]
-pub struct SubCtx {
-    pub arn: String,
-    pub topic_arn: String,
-    /// `sqs notify-subscribers`: the protocol and the endpoint's short name.
-    pub label: String,
-    /// Its policy now (empty: none), and its scope.
-    pub stored: String,
-    pub stored_scope: Scope,
-}
-
-/// The subscriptions of a topic, for "which would this message reach".
-#[derive(Debug, Clone)]
-pub struct TopicSubs {
-    pub topic_arn: String,
-    pub subscriptions: Vec<Subscription>,
-}
-
-/// The editor's text compiled for the mode.
-pub(super) fn compile(mode: Mode, text: &str) -> Compiled {
-    if text.trim().is_empty() {
-        return Compiled::Empty;
-    }
-    match mode {
-        Mode::Pattern => match Pattern::parse(text) {
-            Ok(p) => Compiled::Valid(p),
-            Err(e) => Compiled::Invalid(e),
-        },
-        Mode::Policy(scope) => match FilterPolicy::parse(text, scope) {
-            Ok(p) => Compiled::Policy(p),
-            Err(e) => Compiled::PolicyInvalid(e),
-        },
-    }
-}
-
-/// The message a filter policy is evaluated against for an event (see the
-/// module's header).
-pub fn message_of(text: &str, attributes: &BTreeMap<String, Attribute>) -> Message {
-    if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
-        let corpus = m.get("body").is_some_and(Value::is_string)
-            && m.keys().all(|k| k == "body" || k == "attributes");
-        if corpus && let Ok(msg) = serde_json::from_value::<Message>(Value::Object(m.clone())) {
-            return msg;
-        }
-        if m.get("Type").and_then(Value::as_str) == Some("Notification")
-            && let Some(body) = m.get("Message").and_then(Value::as_str)
-        {
-            let attributes = m
-                .get("MessageAttributes")
-                .and_then(|a| serde_json::from_value(a.clone()).ok())
-                .unwrap_or_default();
-            return Message {
-                body: body.to_string(),
-                attributes,
-            };
-        }
-    }
-    Message {
-        body: text.to_string(),
-        attributes: attributes.clone(),
-    }
-}
-
-/// An SQS message's attributes as SNS attributes (raw delivery maps one to
-/// the other): string and number values as they are, binary ones base64.
-pub fn sns_attributes(m: &SqsMessage) -> BTreeMap<String, Attribute> {
-    m.message_attributes
-        .iter()
-        .filter_map(|(k, a)| {
-            let value = a.string_value.clone().or_else(|| a.binary_value.clone())?;
-            Some((
-                k.clone(),
-                Attribute {
-                    data_type: a.data_type.clone(),
-                    value,
-                },
-            ))
-        })
-        .collect()
-}
-
-/// One event's verdict under a filter policy.
-pub(super) fn verdict(p: &FilterPolicy, event: &WbEvent) -> Verdict {
-    if p.matches(&message_of(&event.json, &event.attributes)) {
-        Verdict::Match
-    } else {
-        Verdict::NoMatch
-    }
 }
 
 /// The explanation's lines: `pass` keys ok, `FAIL` keys in danger.
@@ -206,6 +95,7 @@ impl Workbench {
             ),
             stored,
             stored_scope: sub.filter_policy_scope,
+            subscription: sub.clone(),
         });
         wb.topic = Some(TopicSubs {
             topic_arn: sub.topic_arn.clone(),
@@ -277,7 +167,7 @@ impl Workbench {
 
     /// ctrl-a in filter-policy mode: the subscription's policy, after a diff.
     pub(super) fn apply_policy(&mut self) -> WbOutcome {
-        let Some(s) = &self.sub else {
+        let Some(s) = self.sub.clone() else {
             self.flash(
                 Meaning::Warn,
                 "setting a policy needs a subscription: open the workbench with w on one (:topics, enter)"
@@ -305,16 +195,27 @@ impl Workbench {
             );
             return WbOutcome::None;
         }
-        let mut diff = pattern_diff(&s.stored, &new);
-        if scope != s.stored_scope {
-            diff.push(format!("scope {} → {scope}", s.stored_scope));
+        // What ops states, as the CLI asks it: the scope, the policy's
+        // diff, the delay on AWS.
+        let mut current = s.subscription.clone();
+        current.filter_policy = (!s.stored.is_empty()).then(|| s.stored.clone());
+        current.filter_policy_scope = s.stored_scope;
+        let given = (!new.is_empty()).then_some(new.as_str());
+        let c = crate::ops::sns::set_filter_policy_confirmation(&current, given, scope);
+        let mut lines: Vec<String> = c
+            .facts
+            .iter()
+            .flat_map(|f| f.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        if scope != s.stored_scope && given.is_none() {
+            lines.push(format!("scope {} → {scope}", s.stored_scope));
         }
         WbOutcome::ApplyPolicy {
             subscription: s.arn.clone(),
-            label: s.label.clone(),
+            title: c.title,
             new,
             scope,
-            diff,
+            lines,
         }
     }
 
@@ -479,7 +380,10 @@ impl Workbench {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::pattern::filter_policy::Attribute;
 
     #[test]
     fn messages_from_the_corpus_shape_an_envelope_or_a_body() {

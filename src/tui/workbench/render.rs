@@ -9,8 +9,8 @@ use ratatui::widgets::{
     Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
 };
 
+use super::mode::Mode;
 use super::model::{Compiled, Focus, Pane, PromptKind, RemoteState, Verdict, Workbench};
-use super::policy::Mode;
 use crate::text::{cut, escape};
 use crate::tui::columns::column_widths;
 use crate::tui::config::{Meaning, Theme};

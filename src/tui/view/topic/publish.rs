@@ -182,8 +182,30 @@ pub(crate) fn answer(state: &mut AppState, text: &str) {
         state.flash(Level::Info, "nothing published");
         return;
     }
-    match parse(text, &target) {
-        Ok(p) => {
+    let parsed = parse(text, &target);
+    match (parsed, &target.topic) {
+        // The topic is known: ops checks the message as SNS would and
+        // states the confirmation the CLI asks.
+        (Ok(p), Some(topic)) => {
+            let publish = p.to_publish();
+            if let Err(e) = crate::ops::sns::check_publish(topic, &publish) {
+                state.flash(Level::Error, format!("not published: {e}"));
+                return;
+            }
+            let c = crate::ops::sns::publish_confirmation(topic, &publish);
+            let mut lines = confirmation_lines(&p);
+            lines.splice(0..1, c.facts);
+            confirm(
+                state,
+                format!("{}?", escape(&c.title)),
+                lines,
+                c.typed,
+                Pending::Publish {
+                    publication: Box::new(p),
+                },
+            );
+        }
+        (Ok(p), None) => {
             let lines = confirmation_lines(&p);
             confirm(
                 state,
@@ -195,7 +217,7 @@ pub(crate) fn answer(state: &mut AppState, text: &str) {
                 },
             );
         }
-        Err(e) => state.flash(Level::Error, format!("not published: {e}")),
+        (Err(e), _) => state.flash(Level::Error, format!("not published: {e}")),
     }
 }
 
@@ -208,6 +230,7 @@ mod tests {
             arn: "arn:aws:sns:us-east-1:1:t".into(),
             fifo,
             content_based_deduplication: content,
+            topic: None,
         }
     }
 
