@@ -383,9 +383,73 @@ fn short(s: &str) -> String {
     }
 }
 
+/// Error codes that mean "this endpoint does not know the service's
+/// operations" (a backend that emulates some services and not others).
+const UNKNOWN_OPERATION: &[&str] = &[
+    "UnknownOperationException",
+    "UnknownOperation",
+    "InvalidAction",
+    "MissingAction",
+    "NotImplemented",
+    "NotImplementedError",
+    "InternalFailure",
+];
+
+/// Whether an error answer says the endpoint has no such service (Lambda,
+/// SNS) rather than that a call to it failed: an unknown-operation code, a
+/// 404 without one of the service's own codes (`own_codes`), a body that is
+/// not the service's format (its first byte is not `opening`: `{` for JSON,
+/// `<` for XML), or 501. Never for 401/403: a credential problem stays one.
+pub(super) fn service_missing(
+    status: u16,
+    code: &str,
+    body: &[u8],
+    own_codes: &[&str],
+    opening: u8,
+) -> bool {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let foreign_body = !body.is_empty() && first != Some(opening);
+    let unknown_op = UNKNOWN_OPERATION.contains(&code);
+    let foreign_404 = status == 404 && !own_codes.contains(&code);
+    let is_auth = matches!(status, 401 | 403);
+    !is_auth && (unknown_op || foreign_404 || foreign_body || status == 501)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_service_is_told_from_a_failed_call_and_never_from_credentials() {
+        let xml = b"<ErrorResponse/>".as_slice();
+        // An unknown action, a 501, an HTML page or a 404 without the service's code: no such service.
+        assert!(service_missing(
+            400,
+            "InvalidAction",
+            xml,
+            &["NotFound"],
+            b'<'
+        ));
+        assert!(service_missing(501, "", b"", &["NotFound"], b'<'));
+        assert!(service_missing(200, "", b"<html>", &["NotFound"], b'{'));
+        assert!(service_missing(404, "", xml, &["NotFound"], b'<'));
+        // The service's own 404, a plain failure, and any 401/403 are not.
+        assert!(!service_missing(404, "NotFound", xml, &["NotFound"], b'<'));
+        assert!(!service_missing(
+            400,
+            "InvalidParameter",
+            xml,
+            &["NotFound"],
+            b'<'
+        ));
+        assert!(!service_missing(
+            403,
+            "InvalidAction",
+            b"oops",
+            &["NotFound"],
+            b'<'
+        ));
+    }
 
     fn service(code: &str) -> Error {
         Error::Service {

@@ -22,17 +22,6 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 /// cannot keep eddy reading forever.
 const MAX_PAGES: usize = 50;
 
-/// Error codes that mean "this endpoint does not know Lambda's operations".
-const UNKNOWN_OPERATION: &[&str] = &[
-    "UnknownOperationException",
-    "UnknownOperation",
-    "InvalidAction",
-    "MissingAction",
-    "NotImplemented",
-    "NotImplementedError",
-    "InternalFailure",
-];
-
 /// Lambda's own error codes: an answer carrying one comes from a Lambda API.
 const LAMBDA_CODES: &[&str] = &[
     "ResourceNotFoundException",
@@ -162,12 +151,7 @@ impl Clients {
             let status = raw.status().as_u16();
             let code = err.code().unwrap_or("");
             let body = raw.body().bytes().unwrap_or(&[]);
-            let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-            let not_json = !body.is_empty() && first != Some(b'{');
-            let unknown_op = UNKNOWN_OPERATION.contains(&code);
-            let no_lambda_404 = status == 404 && !LAMBDA_CODES.contains(&code);
-            let is_auth = matches!(status, 401 | 403);
-            if !is_auth && (unknown_op || no_lambda_404 || not_json || status == 501) {
+            if super::error::service_missing(status, code, body, LAMBDA_CODES, b'{') {
                 return Error::Unsupported {
                     action: action.to_string(),
                     endpoint: ctx.endpoint,

@@ -37,17 +37,6 @@ const FAN_OUT: usize = 8;
 /// been confirmed (AWS: `PendingConfirmation`; some backends write it in words).
 pub const PENDING: &str = "PendingConfirmation";
 
-/// Error codes that mean "this endpoint does not know SNS's actions".
-const UNKNOWN_OPERATION: &[&str] = &[
-    "UnknownOperationException",
-    "UnknownOperation",
-    "InvalidAction",
-    "MissingAction",
-    "NotImplemented",
-    "NotImplementedError",
-    "InternalFailure",
-];
-
 /// SNS's own error codes: an answer carrying one comes from an SNS API.
 const SNS_CODES: &[&str] = &["NotFound", "NotFoundException", "ResourceNotFound"];
 
@@ -378,12 +367,7 @@ impl Clients {
             let status = raw.status().as_u16();
             let code = err.code().unwrap_or("");
             let body = raw.body().bytes().unwrap_or(&[]);
-            let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-            let not_xml = !body.is_empty() && first != Some(b'<');
-            let unknown_op = UNKNOWN_OPERATION.contains(&code);
-            let no_sns_404 = status == 404 && !SNS_CODES.contains(&code);
-            let is_auth = matches!(status, 401 | 403);
-            if !is_auth && (unknown_op || no_sns_404 || not_xml || status == 501) {
+            if super::error::service_missing(status, code, body, SNS_CODES, b'<') {
                 return Error::Unsupported {
                     action: action.to_string(),
                     endpoint: ctx.endpoint,
